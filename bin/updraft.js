@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `updraft` command: runs the TypeScript CLI through tsx so DAG files (TypeScript) load
+// directly, with no build step. Needs Node 24; `npx updraft` uses the project's pinned Node 24.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `✖ updraft needs Node.js 24 or newer, but this is ${process.version}.\n` +
+      '    ↳ run it through npm (npx updraft …, npm run …), which uses the Node 24 pinned in devDependencies, or install Node 24.',
+  );
+  process.exit(1);
+}
+const { register } = await import('tsx/esm/api');
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

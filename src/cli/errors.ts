@@ -1,0 +1,40 @@
+/**
+ * @module cli/errors
+ * The one place where failures become exit codes (STYLE.md §17): the user's mistakes (a bad
+ * DAG, a bad flag, a missing folder) print a formatted message and exit 1; our own bugs print
+ * the stack and exit 2.
+ */
+import { CommanderError } from 'commander';
+import { UpdraftError } from '../sdk/errors.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_USER_ERROR = 1;
+export const EXIT_INTERNAL_ERROR = 2;
+
+/** A user error the CLI reports without a stack trace. */
+export class UsageError extends Error {
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.name = 'UsageError';
+    this.hint = hint;
+  }
+}
+
+export function handleError(error: unknown, stderr: (text: string) => void): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (unknown option, missing argument …).
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
+  }
+  if (error instanceof UsageError) {
+    stderr(`✖ ${error.message}${error.hint ? `\n    ↳ ${error.hint}` : ''}`);
+    return EXIT_USER_ERROR;
+  }
+  if (error instanceof UpdraftError && error.fault !== 'internal') {
+    stderr(`✖ ${error.message}`);
+    return EXIT_USER_ERROR;
+  }
+  const e = error as Error;
+  stderr(`✖ Internal error in Updraft (a bug, not your DAG): ${e?.message ?? String(error)}\n${e?.stack ?? ''}\n    ↳ please report it with the command you ran`);
+  return EXIT_INTERNAL_ERROR;
+}

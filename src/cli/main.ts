@@ -1,0 +1,46 @@
+/**
+ * @module cli/main
+ * The `updraft` command: a thin shell over the library (STYLE.md §17). One file per command
+ * under `commands/`; options every command takes are declared here; `handleError` maps
+ * failures to exit codes (0 ok, 1 user error, 2 internal error).
+ */
+import { Command, CommanderError } from 'commander';
+import { handleError, EXIT_OK } from './errors.ts';
+import { processIo, type Io } from './io.ts';
+import * as list from './commands/list.ts';
+import * as validate from './commands/validate.ts';
+import * as graph from './commands/graph.ts';
+
+const COMMANDS = [list, validate, graph];
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('updraft')
+    .description('Airflow-style DAGs in TypeScript, compiled to AWS Step Functions.')
+    .version('0.1.0', '-v, --version')
+    .option('--dags <dir>', 'folder with the DAG files', 'dags')
+    .option('--no-color', 'plain output without colours')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .exitOverride();
+  program.commands.forEach((c) => c.exitOverride());
+  for (const command of COMMANDS) command.register(program, io, setExit);
+  for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Run the CLI with these arguments; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_OK;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')) return EXIT_OK;
+    return handleError(error, io.err);
+  }
+}

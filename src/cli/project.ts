@@ -1,0 +1,49 @@
+/**
+ * @module cli/project
+ * Loading the project for a command, and the shared ways of reporting its problems.
+ */
+import { countBySeverity, didYouMean, formatProblem } from '../ir/problems.ts';
+import type { Problem } from '../ir/types.ts';
+import { isValidDag, loadProject, type LoadResult, type LoadedDag } from '../loader/load-project.ts';
+import { UsageError } from './errors.ts';
+import type { Io } from './io.ts';
+
+export interface GlobalOptions {
+  readonly dags: string;
+  readonly json?: boolean;
+  readonly color?: boolean;
+}
+
+export async function load(io: Io, options: GlobalOptions): Promise<LoadResult> {
+  return loadProject(options.dags, { root: io.cwd });
+}
+
+export function printProblems(io: Io, problems: readonly Problem[], color: boolean, write: (t: string) => void = io.err): void {
+  for (const p of problems) write(formatProblem(p, { color }));
+}
+
+/** One summary line, e.g. "✖ 3 errors and 1 warning in 2 files". */
+export function summary(problems: readonly Problem[]): string {
+  const { errors, warnings } = countBySeverity(problems);
+  const files = new Set(problems.map((p) => p.file?.replace(/:\d+$/, '')).filter(Boolean)).size;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(' and ');
+  return `${errors ? '✖' : '⚠'} ${parts}${files ? ` in ${plural(files, 'file')}` : ''}`;
+}
+
+/** A DAG by id, valid; otherwise a usage error that says why. */
+export function requireDag(io: Io, result: LoadResult, dagId: string, options: GlobalOptions): LoadedDag {
+  const found = result.dags.find((d) => d.ir.id === dagId);
+  if (!found) {
+    const ids = result.dags.map((d) => d.ir.id);
+    throw new UsageError(
+      `DAG "${dagId}" not found in ${options.dags}/${didYouMean(dagId, ids)}`,
+      ids.length ? `known DAGs: ${ids.join(', ')} (updraft list shows them all)` : 'no DAG loaded; run updraft validate to see why',
+    );
+  }
+  if (!isValidDag(result, dagId)) {
+    printProblems(io, result.problems.filter((p) => p.dagId === dagId && p.severity === 'error'), io.color && options.color !== false);
+    throw new UsageError(`DAG "${dagId}" has errors (above)`, 'fix them, then try again; updraft validate checks every DAG');
+  }
+  return found;
+}

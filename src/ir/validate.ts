@@ -1,0 +1,219 @@
+/**
+ * @module ir/validate
+ * Graph-level rules on a DAG's IR (`validateDag`) and across all DAGs of a project
+ * (`validateProject`): duplicate ids, cycles, branches, mapping, setup/teardown, cross-DAG
+ * references and pools. Every problem is collected; nothing throws.
+ */
+import type { DagIR, Problem, TaskIR, ValueIR } from './types.ts';
+import { ProblemCollector, didYouMean, type ProblemDetails } from './problems.ts';
+import { adjacency, findCycles } from './graph.ts';
+
+const where = (t: TaskIR): ProblemDetails => ({ taskId: t.id, ...(t.source && { file: t.source }) });
+
+export function validateDag(dag: DagIR, out: ProblemCollector): void {
+  if (dag.tasks.length === 0) {
+    out.error('no-tasks', 'has no tasks', { hint: 'create tasks inside the build function: dag(id, options, () => { extract(); })' });
+    return;
+  }
+
+  const byId = new Map<string, TaskIR[]>();
+  for (const t of dag.tasks) byId.set(t.id, [...(byId.get(t.id) ?? []), t]);
+  for (const [id, list] of byId) {
+    if (list.length > 1) {
+      const places = list.map((t) => t.source).filter(Boolean);
+      out.error('duplicate-task-id', `task id "${id}" is used by ${list.length} tasks${places.length ? ` (${places.join(', ')})` : ''}`, {
+        taskId: id,
+        hint: 'give each task its own id; to run the same code twice, call the same task declaration twice (ids get __1, __2 …)',
+      });
+    }
+  }
+  const groupIds = new Set<string>();
+  for (const g of dag.groups) {
+    if (groupIds.has(g.id)) out.error('duplicate-group-id', `group id "${g.id}" is used by more than one group`, { hint: 'give each group its own id' });
+    groupIds.add(g.id);
+    if (byId.has(g.id)) out.error('group-task-id-clash', `"${g.id}" is both a group id and a task id`, { hint: 'rename the group or the task' });
+  }
+
+  for (const cycle of findCycles(dag)) {
+    out.error('cycle', `has a cycle: ${cycle.join(' → ')}`, {
+      taskId: cycle[0]!,
+      hint: `a DAG cannot loop back; remove one of these dependencies (e.g. ${cycle.at(-2)} → ${cycle.at(-1)})`,
+    });
+  }
+
+  const { downstream, upstream } = adjacency(dag);
+  const tasks = new Map(dag.tasks.map((t) => [t.id, t]));
+  for (const t of dag.tasks) {
+    const down = downstream.get(t.id) ?? [];
+    switch (t.body.kind) {
+      case 'branch': {
+        if (down.length === 0) {
+          out.error('branch-without-downstream', `branch "${t.id}" has no downstream tasks to choose from`, {
+            ...where(t),
+            hint: `connect the candidates after it: ${t.id}().then(a, b) — or chain(${t.id}, [a, b])`,
+          });
+          break;
+        }
+        for (const choice of t.body.choices) {
+          if (!down.includes(choice)) {
+            out.error('branch-target-not-downstream', `branch "${t.id}" may return "${choice}", which is not directly downstream of it${didYouMean(choice, down)}`, {
+              ...where(t),
+              hint: `a branch can only choose among its direct downstream tasks (${down.join(', ')}); connect "${choice}" after "${t.id}" or fix the id`,
+            });
+          }
+        }
+        if (t.body.choices.length > 0) {
+          for (const d of down) {
+            if (!t.body.choices.includes(d)) {
+              out.warn('branch-never-chosen', `task "${d}" is directly downstream of branch "${t.id}" but not among its choices, so it is always skipped`, { ...where(t), hint: `add "${d}" to choices or connect it elsewhere` });
+            }
+          }
+        }
+        break;
+      }
+      case 'short_circuit':
+        if (down.length === 0) out.warn('short-circuit-without-downstream', `short-circuit "${t.id}" has no downstream tasks, so it skips nothing`, where(t));
+        break;
+      case 'sensor': {
+        const check = t.body.sensor.check;
+        if (check.kind === 'external_dag' && check.dagId === dag.id) {
+          out.error('sensor-waits-for-itself', `sensor "${t.id}" waits for a run of its own DAG "${dag.id}", which can never finish first`, { ...where(t), hint: 'wait for another DAG, or use a dependency inside this DAG' });
+        }
+        break;
+      }
+      case 'operator':
+        if (t.body.operator.kind === 'trigger_dag' && t.body.operator.dagId === dag.id) {
+          out.error('trigger-self', `task "${t.id}" triggers its own DAG "${dag.id}"${t.body.operator.wait ? ' and waits for it, which can never finish' : ', which loops forever'}`, where(t));
+        }
+        break;
+      case 'function':
+        break;
+    }
+
+    if (t.mapping) checkMapping(t, t.mapping.over, tasks, out);
+
+    if (t.role?.kind === 'teardown') {
+      if (t.role.setups.length === 0) out.error('teardown-without-setup', `teardown "${t.id}" names no setup tasks`, { ...where(t), hint: 'pass setups: [createCluster] — the setup tasks whose resources it releases' });
+      for (const s of t.role.setups) {
+        const setupTask = tasks.get(s);
+        if (!setupTask) out.error('unknown-task', `teardown "${t.id}" names unknown setup task "${s}"${didYouMean(s, tasks.keys())}`, where(t));
+        else if (setupTask.role?.kind !== 'setup') out.error('teardown-setup-not-setup', `teardown "${t.id}" names "${s}" as a setup, but it was not declared with setup()`, { ...where(t), hint: `declare "${s}" with setup(...)` });
+      }
+    }
+    if (t.triggerRule !== 'all_success' && (upstream.get(t.id) ?? []).length === 0 && t.role?.kind !== 'teardown') {
+      out.warn('trigger-rule-without-upstream', `task "${t.id}" has trigger rule "${t.triggerRule}" but no upstream tasks, so the rule never applies`, where(t));
+    }
+  }
+
+  checkPools(dag.tasks, out);
+}
+
+function checkMapping(t: TaskIR, over: ValueIR, tasks: ReadonlyMap<string, TaskIR>, out: ProblemCollector): void {
+  const bad = (what: string) =>
+    out.error('map-over-non-list', `task "${t.id}" is mapped over ${what}, which is not a list`, {
+      ...where(t),
+      hint: 'map over a list: the output of a task that returns an array, or a literal array',
+    });
+  switch (over.kind) {
+    case 'literal':
+      if (!Array.isArray(over.value)) bad(`the value ${JSON.stringify(over.value)}`);
+      break;
+    case 'object':
+      bad('an object');
+      break;
+    case 'format':
+      bad('a string template');
+      break;
+    case 'context':
+      if (over.name !== 'params') bad(`the run value "${over.name}"`);
+      break;
+    case 'array':
+      break;
+    case 'output': {
+      const source = tasks.get(over.task);
+      if (!source || over.path.length > 0) break;
+      const kind = source.body.kind;
+      if (kind === 'branch') bad(`the output of branch "${source.id}" (the ids it chose)`);
+      else if (kind === 'short_circuit') bad(`the output of short-circuit "${source.id}" (a boolean)`);
+      else if (kind === 'sensor' && source.body.sensor.check.kind !== 'function') bad(`the output of sensor "${source.id}" (a boolean)`);
+      else if (kind === 'operator' && !source.mapping) bad(`the output of ${source.body.operator.kind} task "${source.id}" (an object)`);
+      break;
+    }
+  }
+}
+
+function checkPools(tasks: readonly TaskIR[], out: ProblemCollector): void {
+  const slots = new Map<string, { slots: number; task: TaskIR }>();
+  for (const t of tasks) {
+    if (!t.pool) continue;
+    const seen = slots.get(t.pool.name);
+    if (!seen) slots.set(t.pool.name, { slots: t.pool.slots, task: t });
+    else if (seen.slots !== t.pool.slots) {
+      out.error('pool-slots-conflict', `pool "${t.pool.name}" is declared with ${t.pool.slots} slots here but ${seen.slots} slots in task "${seen.task.id}"`, {
+        ...where(t),
+        hint: 'declare each pool once (const warehouse = pool(...)) in a shared module and import it',
+      });
+    }
+  }
+}
+
+/** Rules across all DAGs of a project: unique ids, references to other DAGs, pools, datasets. */
+export function validateProject(dags: readonly DagIR[]): Problem[] {
+  const problems: Problem[] = [];
+  const ids = new Map<string, DagIR[]>();
+  for (const d of dags) ids.set(d.id, [...(ids.get(d.id) ?? []), d]);
+  for (const [id, list] of ids) {
+    if (list.length > 1) {
+      const out = new ProblemCollector(list[1]!.file, id);
+      out.error('duplicate-dag-id', `DAG id "${id}" is declared ${list.length} times (${list.map((d) => d.file).join(', ')})`, {
+        hint: 'DAG ids name state machines and schedules, so each must be unique across dags/; rename one of them',
+      });
+      problems.push(...out.problems);
+    }
+  }
+
+  const known = [...ids.keys()];
+  const produced = new Set(dags.flatMap((d) => d.tasks.flatMap((t) => t.outlets)));
+  for (const d of dags) {
+    const out = new ProblemCollector(d.file, d.id);
+    for (const t of d.tasks) {
+      const ref =
+        t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'
+          ? { dagId: t.body.operator.dagId, what: 'triggers' }
+          : t.body.kind === 'sensor' && t.body.sensor.check.kind === 'external_dag'
+            ? { dagId: t.body.sensor.check.dagId, what: 'waits for' }
+            : undefined;
+      if (ref && ref.dagId && !ids.has(ref.dagId)) {
+        out.error('unknown-dag', `task "${t.id}" ${ref.what} DAG "${ref.dagId}", which is not declared in this project${didYouMean(ref.dagId, known)}`, {
+          ...where(t),
+          hint: `known DAGs: ${known.join(', ')}`,
+        });
+      }
+    }
+    if (d.schedule.kind === 'datasets') {
+      for (const uri of d.schedule.datasets) {
+        if (!produced.has(uri)) out.warn('dataset-never-produced', `is scheduled on dataset "${uri}", but no task in this project lists it in outlets`, { path: 'schedule', hint: 'add it to the outlets of the task that writes it, or the DAG only runs when triggered by hand' });
+      }
+    }
+    problems.push(...out.problems);
+  }
+
+  // Pools are shared across DAGs: one name, one size. (Conflicts inside a DAG: validateDag.)
+  const pools = new Map<string, { slots: number; dagId: string; taskId: string }>();
+  for (const d of dags) {
+    for (const t of d.tasks) {
+      if (!t.pool) continue;
+      const seen = pools.get(t.pool.name);
+      if (!seen) pools.set(t.pool.name, { slots: t.pool.slots, dagId: d.id, taskId: t.id });
+      else if (seen.slots !== t.pool.slots && seen.dagId !== d.id) {
+        const out = new ProblemCollector(d.file, d.id);
+        out.error('pool-slots-conflict', `pool "${t.pool.name}" is declared with ${t.pool.slots} slots here but ${seen.slots} slots in task "${seen.dagId} › ${seen.taskId}"`, {
+          ...where(t),
+          hint: 'declare each pool once (const warehouse = pool(...)) in a shared module and import it',
+        });
+        problems.push(...out.problems);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,143 @@
+/**
+ * @module loader/load-project
+ * Finds the DAG files of a project, imports them (TypeScript directly, no build step), builds and
+ * validates every DAG, and returns DAGs and problems together. A file that throws on import or
+ * exports no DAG becomes a problem naming the file, never an exception.
+ *
+ * Which files are DAG files: `.ts`/`.mts`/`.js`/`.mjs` files under the folder (recursively) whose
+ * text imports 'updraft' and calls `dag(` — like Airflow's DAG discovery safe mode. Helper
+ * modules (config, shared pools) are skipped, and so are files and folders starting with `_`
+ * or `.`, tests and declaration files.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DagIR, Problem } from '../ir/types.ts';
+import { ProblemCollector } from '../ir/problems.ts';
+import { validateProject } from '../ir/validate.ts';
+import { buildDagIR } from '../sdk/build-ir.ts';
+import { isDag, type Dag } from '../sdk/dag.ts';
+import { ConfigError } from '../sdk/errors.ts';
+
+export interface LoadedDag {
+  readonly dag: Dag;
+  readonly ir: DagIR;
+  /** Relative to the project root. */
+  readonly file: string;
+  /** Problems of this DAG (errors and warnings). */
+  readonly problems: readonly Problem[];
+}
+
+export interface LoadResult {
+  readonly dags: readonly LoadedDag[];
+  /** Every problem: files, DAGs, and across DAGs. */
+  readonly problems: readonly Problem[];
+  /** DAG files found (relative). */
+  readonly files: readonly string[];
+}
+
+const SOURCE = /\.(m?ts|m?js)$/;
+const SKIP = /(\.d\.m?ts|\.test\.m?[jt]s|\.spec\.m?[jt]s)$/;
+
+async function findFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('_') || e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) files.push(...(await findFiles(full)));
+    else if (SOURCE.test(e.name) && !SKIP.test(e.name)) files.push(full);
+  }
+  return files;
+}
+
+function looksLikeDagFile(text: string): boolean {
+  return /from\s+['"]updraft(\/[^'"]*)?['"]|require\(\s*['"]updraft['"]\s*\)/.test(text) && /\bdag\s*\(/.test(text);
+}
+
+/** Absolute paths in problems (from stack traces) → relative to the project root. */
+function relativize(p: Problem, root: string): Problem {
+  if (!p.file || !path.isAbsolute(p.file)) return p;
+  const rel = path.relative(root, p.file);
+  return { ...p, file: rel.startsWith('..') ? p.file : rel };
+}
+
+/** The line of `file` in an error's stack, for import failures. */
+function lineIn(error: unknown, file: string): string | undefined {
+  const stack = (error as Error)?.stack ?? '';
+  const m = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(stack);
+  return m?.[1];
+}
+
+export interface LoadOptions {
+  /** Project root, for relative paths. @default process.cwd() */
+  readonly root?: string;
+}
+
+export async function loadProject(dagsDir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const root = options.root ?? process.cwd();
+  const dir = path.resolve(root, dagsDir);
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new ConfigError(`DAG folder "${dagsDir}" does not exist (looked in ${dir}). Create it, or point to yours with --dags DIR.`);
+  }
+  const candidates = await findFiles(dir);
+  const files: string[] = [];
+  const problems: Problem[] = [];
+  const dags: LoadedDag[] = [];
+
+  for (const abs of candidates) {
+    const text = await readFile(abs, 'utf8');
+    if (!looksLikeDagFile(text)) continue;
+    const file = path.relative(root, abs);
+    files.push(file);
+    const out = new ProblemCollector(file, undefined);
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    } catch (error) {
+      const line = lineIn(error, abs);
+      out.error('import-failed', `the DAG file failed to load: ${(error as Error)?.message ?? String(error)}`, {
+        ...(line && { file: `${file}:${line}` }),
+        hint: 'fix the error above; the file is imported to find its DAGs, so code at its top level runs',
+      });
+      problems.push(...out.problems);
+      continue;
+    }
+    const found: Dag[] = [];
+    for (const [name, value] of Object.entries(mod)) {
+      const list = Array.isArray(value) ? value : [value];
+      if (Array.isArray(value) && value.length > 0 && value.some((v) => !isDag(v)) && value.some(isDag)) {
+        out.error('export-not-dag', `export "${name}" is a list mixing DAGs and other values`, { hint: 'export a list of dag(...) values only' });
+      }
+      for (const v of list) if (isDag(v) && !found.includes(v)) found.push(v);
+    }
+    if (found.length === 0) {
+      out.error('no-dags', 'the file exports no DAG', {
+        hint: 'export the DAG: export default dag("my_dag", { ... }, () => { ... }) — or an array of them; helper modules belong in files or folders starting with "_"',
+      });
+    }
+    problems.push(...out.problems);
+    for (const dag of found) {
+      const { ir, problems: own } = buildDagIR(dag, file, { root });
+      const rel = own.map((p) => relativize(p, root));
+      dags.push({ dag, ir, file, problems: rel });
+      problems.push(...rel);
+    }
+  }
+  if (files.length === 0) {
+    problems.push({
+      code: 'no-dag-files',
+      severity: 'error',
+      message: `no DAG files in ${path.relative(root, dir) || '.'} (a DAG file imports 'updraft' and calls dag(...))`,
+      hint: 'add one, e.g. dags/hello.ts: export default dag("hello", {}, () => { task("hi", async () => "hi")(); })',
+    });
+  }
+  problems.push(...validateProject(dags.map((d) => d.ir)).map((p) => relativize(p, root)));
+  return { dags, problems, files };
+}
+
+/** True when this DAG (by id) has no error — across-DAG errors included. */
+export function isValidDag(result: LoadResult, dagId: string): boolean {
+  return !result.problems.some((p) => p.severity === 'error' && p.dagId === dagId);
+}

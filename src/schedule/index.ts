@@ -1,0 +1,12 @@
+/**
+ * @module schedule
+ * The schedule model: which runs a DAG's schedule produces (logical date, data interval, when
+ * each may start), in the DAG's timezone, plus validation and description of cron expressions.
+ * Pure: no file system, no AWS.
+ */
+export { CRON_PRESETS, expandPreset } from './presets.ts';
+export { cronProblem } from './cron-problem.ts';
+export { isValidTimezone, parseDateInZone } from './timezone.ts';
+export { describeSchedule } from './describe-schedule.ts';
+export { logicalDateKey } from './logical-date-key.ts';
+export { latestCompleteRun, nextRuns, runForLogicalDate, runsBetween, type RunInterval, type ScheduledDag } from './run-intervals.ts';

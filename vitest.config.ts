@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // DAG files import the SDK as 'updraft' (package self-reference); resolve it to the very
+    // module the tests import, so there is one SDK instance.
+    alias: [
+      { find: /^updraft$/, replacement: fileURLToPath(new URL('./src/sdk/index.ts', import.meta.url)) },
+      { find: /^updraft\/ir$/, replacement: fileURLToPath(new URL('./src/ir/index.ts', import.meta.url)) },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
