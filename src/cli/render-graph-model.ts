@@ -6,6 +6,7 @@
  */
 import { assertNever } from '../ir/types.ts';
 import type { DagIR, GroupIR, TaskIR } from '../ir/types.ts';
+import { InternalError } from '../sdk/errors.ts';
 
 export interface GraphNode {
   readonly task: TaskIR;
@@ -27,7 +28,7 @@ export interface GraphModel {
   readonly edges: readonly (readonly [number, number])[];
 }
 
-/** Indexes the DAG; throws on an edge to a task that does not exist (validation should have caught it). */
+/** Indexes the DAG; an edge to a task that does not exist is our bug: validation rejects it first. */
 export function graphModel(dag: DagIR): GraphModel {
   const groups = new Map(dag.groups.map((group) => [group.id, group]));
   const indexOf = new Map(dag.tasks.map((task, index) => [task.id, index]));
@@ -38,7 +39,7 @@ export function graphModel(dag: DagIR): GraphModel {
     const to = indexOf.get(edge.to);
     if (from === undefined || to === undefined) {
       const missing = from === undefined ? edge.from : edge.to;
-      throw new Error(`Cannot draw DAG "${dag.id}": edge ${edge.from} → ${edge.to} names unknown task "${missing}".`);
+      throw new InternalError(`Cannot draw DAG "${dag.id}": edge ${edge.from} → ${edge.to} names unknown task "${missing}".`);
     }
     // A data edge and an explicit edge between the same two tasks are one line in a drawing.
     if (pairs.has(`${from},${to}`)) continue;

@@ -1,16 +1,17 @@
 /**
  * @module cli/render-graph-text
  * `updraft graph --format text`: the DAG drawn for a terminal the way `git log --graph` draws
- * history. One task per line, in a topological order; each pending edge is a lane of
- * box-drawing characters; groups are a tree (`├ clean`) beside the lanes.
+ * history. One task per line, in a topological order; edges are lanes of box-drawing characters
+ * (`├─╮` a fork, `├─╯` a join); groups are a tree (`├ clean`) beside the lanes.
  *
- * Why not a Sugiyama drawing of boxes: a layer as wide as the DAG's widest fan-out puts 20
- * parallel tasks side by side (~300 columns), and edges between two wide layers merged into one
- * bus become ambiguous. Here the height grows with the task count, the width only with the lanes
- * open at once, and every edge stays its own line.
+ * Why not a Sugiyama drawing of boxes: a layer holds as many boxes side by side as the DAG's
+ * widest fan-out (20 tables ≈ 300 columns), and the edges between two wide layers, merged into one
+ * bus, no longer say which task feeds which. Here the height grows with the task count, the width
+ * only with the lanes open at once, and every line reads one way.
  */
 import pc from 'picocolors';
 import { assertNever } from '../ir/types.ts';
+import { InternalError } from '../sdk/errors.ts';
 import type { TaskBodyIR } from '../ir/types.ts';
 import { groupName, taskNotes } from './render-graph-model.ts';
 import type { GraphModel, GraphNode } from './render-graph-model.ts';
@@ -58,7 +59,7 @@ function drawingOrder(model: GraphModel): GraphNode[] {
   }
   if (order.length < nodes.length) {
     const stuck = nodes.filter((node) => position[node.index] === -1).map((node) => node.task.id);
-    throw new Error(`Cannot draw DAG "${model.dag.id}": tasks ${stuck.join(', ')} are in or after a dependency cycle.`);
+    throw new InternalError(`Cannot draw DAG "${model.dag.id}": tasks ${stuck.join(', ')} are in or after a dependency cycle.`);
   }
   return order;
 }
@@ -286,6 +287,6 @@ function compareRanks(a: readonly number[], b: readonly number[]): number {
 
 function at<T>(items: readonly T[], i: number): T {
   const item = items[i];
-  if (item === undefined) throw new Error(`render-graph: index ${i} out of range`);
+  if (item === undefined) throw new InternalError(`render-graph: index ${i} out of range`);
   return item;
 }

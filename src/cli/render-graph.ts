@@ -22,7 +22,10 @@ export interface RenderGraphOptions {
   readonly color?: boolean;
 }
 
-/** Throws when an edge names an unknown task or the edges form a cycle (validation reports both first). */
+/**
+ * Draws a validated DAG. Throws `InternalError` on an edge to an unknown task or a cycle, which
+ * validation reports to the user before a DAG gets here.
+ */
 export function renderGraph(dag: DagIR, format: GraphFormat, options: RenderGraphOptions = {}): string {
   const model = graphModel(dag);
   switch (format) {

@@ -13,8 +13,8 @@ import type { Preset, ScheduleSpec } from './schedule.ts';
 import { DagBuilder, callerLocation, withBuilder } from './builder.ts';
 
 export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
-  /** When runs start: `cron(...)`, a preset such as `'@daily'`, `rate(...)`, datasets, or `manual()`. @default manual() */
-  readonly schedule?: ScheduleSpec | Preset | readonly Dataset[] | null;
+  /** When runs start: `cron(...)`, a cron string (`'0 2 * * *'`, in `timezone`), a preset such as `'@daily'`, `rate(...)`, datasets, or `manual()`. @default manual() */
+  readonly schedule?: ScheduleSpec | Preset | (string & {}) | readonly Dataset[] | null;
   /** IANA timezone for the schedule and for dates written without a zone. @default 'UTC' */
   readonly timezone?: string;
   /** First data interval starts at or after this date (`'2026-01-01'` = local midnight). */

@@ -160,7 +160,7 @@ export interface BranchOptions<C extends string> extends TaskOptions {
 export function branch<const C extends string, A extends unknown[]>(
   id: string,
   options: BranchOptions<C>,
-  fn: TaskCode<A, C | readonly C[] | null>,
+  fn: TaskCode<A, NoInfer<C> | readonly NoInfer<C>[] | null>,
 ): TaskFn<A, C | readonly C[] | null>;
 export function branch<A extends unknown[]>(id: string, fn: TaskCode<A, string | readonly string[] | null>): TaskFn<A, string | readonly string[] | null>;
 export function branch(id: string, a: BranchOptions<string> | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {

@@ -1,0 +1,130 @@
+/**
+ * The CLI end to end, in-process (captured output, a fixed clock) and once as a real process:
+ * list (table and --json), graph, help, and the exit codes of user errors.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function run(argv: string[], now = '2026-03-28T12:00:00Z'): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: repo, now: () => new Date(now) };
+  const code = await main(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('updraft list', () => {
+  it('--json gives every DAG with its next three runs, DST-correct', async () => {
+    const { code, out } = await run(['list', '--json']);
+    expect(code).toBe(0);
+    const dags = JSON.parse(out) as { id: string; schedule: string; timezone: string; tasks: number; nextRuns: Record<string, string>[] }[];
+    expect(dags.map((d) => d.id)).toEqual([
+      'daily_orders',
+      'ingest_crm',
+      'ingest_billing',
+      'ingest_support',
+      'process_files',
+      'wait_for_export',
+      'warehouse_refresh',
+      'weekday_report',
+    ]);
+    const daily = dags[0]!;
+    expect(daily).toMatchObject({ schedule: 'At 02:00 every day (Europe/Berlin)', timezone: 'Europe/Berlin', tasks: 5 });
+    // Berlin springs forward at 02:00 on 2026-03-29: 02:00 does not exist that night, so that
+    // day's run is at 03:00 CEST (01:00Z), and the next interval is 23h long.
+    expect(daily.nextRuns).toEqual([
+      { logicalDate: '2026-03-28T01:00:00.000Z', dataIntervalStart: '2026-03-28T01:00:00.000Z', dataIntervalEnd: '2026-03-29T01:00:00.000Z', runAfter: '2026-03-29T01:00:00.000Z' },
+      { logicalDate: '2026-03-29T01:00:00.000Z', dataIntervalStart: '2026-03-29T01:00:00.000Z', dataIntervalEnd: '2026-03-30T00:00:00.000Z', runAfter: '2026-03-30T00:00:00.000Z' },
+      { logicalDate: '2026-03-30T00:00:00.000Z', dataIntervalStart: '2026-03-30T00:00:00.000Z', dataIntervalEnd: '2026-03-31T00:00:00.000Z', runAfter: '2026-03-31T00:00:00.000Z' },
+    ]);
+    const weekdays = dags.find((d) => d.id === 'warehouse_refresh')!;
+    // Friday's interval runs until Monday 04:00 New York time (Airflow's data interval).
+    expect(weekdays.nextRuns[0]).toEqual({
+      logicalDate: '2026-03-27T08:00:00.000Z',
+      dataIntervalStart: '2026-03-27T08:00:00.000Z',
+      dataIntervalEnd: '2026-03-30T08:00:00.000Z',
+      runAfter: '2026-03-30T08:00:00.000Z',
+    });
+  });
+
+  it('prints a table with schedules in words and local run times', async () => {
+    const { code, out } = await run(['list']);
+    expect(code).toBe(0);
+    expect(out).toContain('│ daily_orders      │ At 02:00 every day (Europe/Berlin)');
+    expect(out).toContain('2026-03-28 02:00 → 2026-03-29 03:00'); // no 02:00 that night: the run moves to 03:00
+    expect(out).toContain('2026-03-29 03:00 → 2026-03-30 02:00');
+  });
+});
+
+describe('updraft graph', () => {
+  it('draws groups in mermaid and dot', async () => {
+    const mermaid = await run(['graph', 'daily_orders', '--format', 'mermaid']);
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.out).toMatch(/^flowchart /);
+    expect(mermaid.out).toContain('subgraph');
+    const dot = await run(['graph', 'daily_orders', '--format', 'dot']);
+    expect(dot.out).toMatch(/^digraph /);
+    expect(dot.out).toContain('subgraph "cluster_transform"');
+  });
+
+  it('draws text with every task', async () => {
+    const { code, out } = await run(['graph', 'warehouse_refresh']);
+    expect(code).toBe(0);
+    for (const id of ['create_scratch', 'stage_customers', 'stage_orders', 'build_dims', 'build_facts', 'refresh_stats', 'drop_scratch']) expect(out).toContain(id);
+  });
+
+  it('an unknown DAG is a user error with a suggestion', async () => {
+    const { code, err } = await run(['graph', 'daily_order']);
+    expect(code).toBe(1);
+    expect(err).toBe(
+      '✖ DAG "daily_order" not found in dags/ (did you mean "daily_orders"?)\n    ↳ known DAGs: daily_orders, ingest_crm, ingest_billing, ingest_support, process_files, wait_for_export, warehouse_refresh, weekday_report (updraft list shows them all)',
+    );
+  });
+
+  it('a bad --format is a user error', async () => {
+    const { code, err } = await run(['graph', 'daily_orders', '--format', 'png']);
+    expect(code).toBe(1);
+    expect(err).toContain("error: option '-f, --format <format>' argument 'png' is invalid. Allowed choices are text, mermaid, dot.");
+  });
+});
+
+describe('errors and help', () => {
+  it('--help works on every command and exits 0', async () => {
+    for (const argv of [['--help'], ['list', '--help'], ['validate', '--help'], ['graph', '--help']]) {
+      const { code, out } = await run(argv);
+      expect(code).toBe(0);
+      expect(out).toContain('Usage: updraft');
+    }
+  });
+
+  it('an unknown command or option exits 1 with a suggestion', async () => {
+    const cmd = await run(['lst']);
+    expect(cmd.code).toBe(1);
+    expect(cmd.err).toContain("error: unknown command 'lst'");
+    expect(cmd.err).toContain('(Did you mean list?)');
+    const opt = await run(['list', '--jsn']);
+    expect(opt.code).toBe(1);
+    expect(opt.err).toContain("error: unknown option '--jsn'");
+  });
+
+  it('a missing DAG folder exits 1 without a stack trace', async () => {
+    const { code, err } = await run(['list', '--dags', 'no/such/dir']);
+    expect(code).toBe(1);
+    expect(err).toBe(`✖ DAG folder "no/such/dir" does not exist (looked in ${path.join(repo, 'no/such/dir')}). Create it, or point to yours with --dags DIR.`);
+  });
+
+  it('runs as a real process on Node 24', () => {
+    const result = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'list', '--json'], { cwd: repo, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as unknown[]).length).toBe(8);
+    const bad = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'graph', 'nope'], { cwd: repo, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).not.toContain('    at ');
+  });
+});
