@@ -43,13 +43,16 @@ describe('updraft list', () => {
       { logicalDate: '2026-03-29T01:00:00.000Z', dataIntervalStart: '2026-03-29T01:00:00.000Z', dataIntervalEnd: '2026-03-30T00:00:00.000Z', runAfter: '2026-03-30T00:00:00.000Z' },
       { logicalDate: '2026-03-30T00:00:00.000Z', dataIntervalStart: '2026-03-30T00:00:00.000Z', dataIntervalEnd: '2026-03-31T00:00:00.000Z', runAfter: '2026-03-31T00:00:00.000Z' },
     ]);
+    // Before its startDate (2026-09-01) a DAG's first run is the one starting then.
     const weekdays = dags.find((d) => d.id === 'warehouse_refresh')!;
-    // Friday's interval runs until Monday 04:00 New York time (Airflow's data interval).
-    expect(weekdays.nextRuns[0]).toEqual({
-      logicalDate: '2026-03-27T08:00:00.000Z',
-      dataIntervalStart: '2026-03-27T08:00:00.000Z',
-      dataIntervalEnd: '2026-03-30T08:00:00.000Z',
-      runAfter: '2026-03-30T08:00:00.000Z',
+    expect(weekdays.nextRuns[0]!.logicalDate).toBe('2026-09-01T08:00:00.000Z');
+    // On Saturday 2026-11-21, Friday's interval runs until Monday 04:00 New York time (Airflow's data interval).
+    const later = JSON.parse((await run(['list', '--json'], '2026-11-21T12:00:00Z')).out) as typeof dags;
+    expect(later.find((d) => d.id === 'warehouse_refresh')!.nextRuns[0]).toEqual({
+      logicalDate: '2026-11-20T09:00:00.000Z',
+      dataIntervalStart: '2026-11-20T09:00:00.000Z',
+      dataIntervalEnd: '2026-11-23T09:00:00.000Z',
+      runAfter: '2026-11-23T09:00:00.000Z',
     });
   });
 
