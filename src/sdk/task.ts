@@ -8,10 +8,11 @@
 import type { TaskContext } from './context.ts';
 import type { Duration } from './duration.ts';
 import type { TaskOptions } from './options.ts';
-import {
+import type {
   ContextRef,
   FormatRef,
-  OutputRef,
+  OutputRef} from './builder.ts';
+import {
   callerLocation,
   currentBuilder,
   peekBuilder,

@@ -89,7 +89,6 @@ describe('tasks and edges', () => {
         chain(b!, [d!, e!], f!);
         chain([d!, e!], [g!, h!]);
         crossDownstream([g!, h!], ['f']);
-        c!.taskId; // declared once: then() reused the instance
       }),
     );
     expect(problems).toEqual([]);
