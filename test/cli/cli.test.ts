@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
+import { handleError } from '../../src/cli/errors.ts';
+import { ConfigError, DagDefinitionError, InternalError } from '../../src/sdk/errors.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -120,6 +122,24 @@ describe('errors and help', () => {
     const { code, err } = await run(['list', '--dags', 'no/such/dir']);
     expect(code).toBe(1);
     expect(err).toBe(`✖ DAG folder "no/such/dir" does not exist (looked in ${path.join(repo, 'no/such/dir')}). Create it, or point to yours with --dags DIR.`);
+  });
+
+  it('maps user errors to exit 1 and our bugs to exit 2 with the stack', () => {
+    const lines: string[] = [];
+    expect(handleError(new ConfigError('connection "x" is not set'), (t) => lines.push(t))).toBe(1);
+    expect(handleError(new DagDefinitionError('bad dag'), (t) => lines.push(t))).toBe(1);
+    expect(lines).toEqual(['✖ connection "x" is not set', '✖ bad dag']);
+    const bug: string[] = [];
+    expect(handleError(new TypeError('undefined is not a function'), (t) => bug.push(t))).toBe(2);
+    expect(handleError(new InternalError('state missing'), (t) => bug.push(t))).toBe(2);
+    expect(bug[0]).toMatch(/^✖ Internal error in Updraft \(a bug, not your DAG\): undefined is not a function\nTypeError: undefined is not a function\n {4}at /);
+  });
+
+  it('prints help and exits 0 without arguments', async () => {
+    const { code, out } = await run([]);
+    expect(code).toBe(0);
+    expect(out).toContain('Commands:');
+    expect(out).toMatch(/list \[options\]\s+list the DAGs/);
   });
 
   it('runs as a real process on Node 24', () => {
