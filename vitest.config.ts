@@ -18,6 +18,9 @@ export default defineConfig({
       tsconfig: './tsconfig.json',
     },
     testTimeout: 30_000,
+    // On CI also write a JSON report, from which .ci/run prints the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: process.env.CI ? { json: '.vitest-results.json' } : undefined,
     pool: 'forks',
   },
 });

@@ -9,6 +9,13 @@ if (major < 24) {
   );
   process.exit(1);
 }
+// `updraft list --json | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../src/cli/main.ts');

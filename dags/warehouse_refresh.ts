@@ -5,8 +5,8 @@
  *   stage_customers ──▶ build_dims
  *          └──────────▶ build_facts ◀── stage_orders
  *
- * Step Functions `Parallel` cannot express this exactly; `updraft explain` will report the
- * synchronization the compiler adds. Expected durations guide where it costs least. Also shows
+ * Step Functions `Parallel` cannot express this exactly; the compiler (next milestone) adds the
+ * least synchronization it can and reports it. Expected durations guide where it costs least. Also shows
  * setup/teardown (a scratch schema created first and always dropped) and a native operator.
  */
 import { athenaQuery, dag, setup, task, teardown } from 'updraft';

@@ -20,6 +20,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--dags <dir>', 'folder with the DAG files', 'dags')
     .option('--no-color', 'plain output without colours')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .exitOverride();
   program.commands.forEach((c) => c.exitOverride());

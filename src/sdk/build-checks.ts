@@ -72,11 +72,41 @@ export function checkNodeId(kind: 'task' | 'group', localId: string, fullId: str
   }
 }
 
-/** Report keys that are not options, with the nearest known one. */
+/** Airflow's names for Updraft options, so an Airflow user's habit gets a precise hint. */
+const AIRFLOW_NAMES: Readonly<Record<string, string>> = {
+  retries: 'retry',
+  retry_delay: 'retry',
+  retry_exponential_backoff: 'retry',
+  max_retry_delay: 'retry',
+  schedule_interval: 'schedule',
+  start_date: 'startDate',
+  end_date: 'endDate',
+  max_active_runs: 'maxActiveRuns',
+  dagrun_timeout: 'runTimeout',
+  execution_timeout: 'timeout',
+  trigger_rule: 'triggerRule',
+  default_args: 'defaults',
+  doc_md: 'description',
+  sla: 'deadline',
+  on_failure_callback: 'notify',
+  on_success_callback: 'notify',
+  on_retry_callback: 'notify',
+  max_active_tis_per_dagrun: 'maxConcurrency',
+  max_active_tis_per_dag: 'maxConcurrency',
+  poke_interval: 'pokeInterval',
+  soft_fail: 'softFail',
+  exponential_backoff: 'backoff',
+  max_wait: 'maxPokeInterval',
+  timezone: 'timezone',
+};
+
+/** Report keys that are not options, with the nearest known one (or the Updraft name of an Airflow option). */
 export function checkKeys(what: string, value: Record<string, unknown>, allowed: readonly string[], out: ProblemCollector, details: ProblemDetails): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      out.error('unknown-option', `${what} has an unknown option "${key}"${didYouMean(key, allowed)}`, {
+      const airflow = AIRFLOW_NAMES[key];
+      const suggestion = airflow && allowed.includes(airflow) ? ` (Airflow's "${key}" is "${airflow}" in Updraft)` : didYouMean(key, allowed);
+      out.error('unknown-option', `unknown option "${key}" in ${what}${suggestion}`, {
         ...details,
         path: details.path ? `${details.path}.${key}` : key,
         hint: `allowed options: ${allowed.join(', ')}`,

@@ -69,7 +69,7 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
       hint: 'fix the error in the DAG file; tasks are declared inside the build function and run later',
     });
   }
-  checkKeys('dag options', o, DAG_OPTION_KEYS, out, {});
+  checkKeys('the DAG options', o, DAG_OPTION_KEYS, out, {});
 
   // The DAG's zone: as given, else the schedule's (cron('…', { timezone })), else UTC.
   const scheduleZone = (o.schedule as { timezone?: unknown } | undefined)?.timezone;
@@ -111,7 +111,7 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   }
 
   const rawDefaults = (o.defaults ?? {}) as Record<string, unknown>;
-  checkKeys('dag defaults', rawDefaults, TASK_DEFAULT_KEYS, out, { path: 'defaults' });
+  checkKeys('the DAG defaults', rawDefaults, TASK_DEFAULT_KEYS, out, { path: 'defaults' });
   if (o.retry !== undefined && rawDefaults.retry !== undefined) {
     out.error('conflicting-option', 'retry is set both in the DAG options and in its defaults', { path: 'retry', hint: 'keep one of them' });
   }
@@ -148,6 +148,10 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   }
 
   const edges: EdgeIR[] = resolveEdges(builder, tasks, dataRefs, out);
+  for (const p of builder.problems) {
+    const file = p.file ? rel(p.file) : undefined;
+    (p.severity === 'error' ? out.error : out.warn).call(out, p.code, p.message, { ...(p.taskId && { taskId: p.taskId }), ...(p.hint && { hint: p.hint }), ...(file && { file }) });
+  }
 
   const ir: DagIR = {
     id: dag.id,
@@ -336,10 +340,10 @@ function toDefaults(raw: Record<string, unknown>, label: string, out: ProblemCol
 function toGroup(g: RawGroup, dagDefaults: Defaults, all: Map<string, Defaults>, out: ProblemCollector): GroupIR {
   const details: ProblemDetails = { ...(g.source && { file: g.source }), path: `groups.${g.id}` };
   checkNodeId('group', g.localId, g.id, out, details);
-  checkKeys(`group "${g.id}"`, g.options, GROUP_OPTION_KEYS, out, details);
+  checkKeys(`the options of group "${g.id}"`, g.options, GROUP_OPTION_KEYS, out, details);
   const parent = g.parent ? all.get(g.parent) : dagDefaults;
   const rawDefaults = (g.options.defaults ?? {}) as Record<string, unknown>;
-  checkKeys(`group "${g.id}" defaults`, rawDefaults, TASK_DEFAULT_KEYS, out, { ...details, path: `${details.path}.defaults` });
+  checkKeys(`the defaults of group "${g.id}"`, rawDefaults, TASK_DEFAULT_KEYS, out, { ...details, path: `${details.path}.defaults` });
   all.set(g.id, toDefaults(rawDefaults, `group "${g.id}" defaults`, out, { ...details, path: `${details.path}.defaults` }, parent));
   const retry = toRetry(`group "${g.id}" retry`, g.options.retry, out, { ...details, path: `${details.path}.retry` });
   return {
@@ -355,7 +359,7 @@ function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
   const o = raw.options ?? {};
   checkNodeId('task', raw.localId, raw.id, out, details);
   const label = `task "${raw.id}"`;
-  checkKeys(label, o, raw.body.kind === 'sensor' ? [...TASK_OPTION_KEYS, ...SENSOR_TIMING_KEYS] : TASK_OPTION_KEYS, out, details);
+  checkKeys(`the options of ${label}`, o, raw.body.kind === 'sensor' ? [...TASK_OPTION_KEYS, ...SENSOR_TIMING_KEYS] : TASK_OPTION_KEYS, out, details);
 
   const args: ValueIR[] = [];
   raw.args.forEach((a, i) => {
@@ -367,7 +371,9 @@ function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
 
   const explicitTrigger = toTriggerRule(o.triggerRule, out, details);
   const retry = o.retry === false ? undefined : (toRetry(`${label} retry`, o.retry, out, details) ?? (o.retry === undefined && defaults.retry ? defaults.retry : undefined));
-  const timeoutSeconds = toSeconds(`${label} timeout`, o.timeout, out, { ...details, path: 'timeout' }) ?? defaults.timeoutSeconds;
+  // A sensor's `timeout` is its total waiting time (SensorIR.timeoutSeconds); it does not take
+  // the per-try timeout that other tasks inherit from DAG or group defaults.
+  const timeoutSeconds = body.kind === 'sensor' ? undefined : (toSeconds(`${label} timeout`, o.timeout, out, { ...details, path: 'timeout' }) ?? defaults.timeoutSeconds);
   if (runsCode && body.kind !== 'sensor' && timeoutSeconds !== undefined && timeoutSeconds > LAMBDA_MAX_SECONDS) {
     out.error('timeout-over-lambda-limit', `${label} has a timeout of ${timeoutSeconds}s but its code runs in AWS Lambda, which stops at 900s (15m)`, {
       ...details,

@@ -110,6 +110,8 @@ export class DagBuilder {
   /** Declarations made while this DAG was building, to warn about ones never used. */
   readonly declared: { decl: Declaration; source?: string }[] = [];
   readonly groupStack: string[] = [];
+  /** Declarations instantiated implicitly by then()/chain() (not by a call), to catch a later call adding a second instance. */
+  readonly implicit = new Set<Declaration>();
 
   readonly dagId: string;
   constructor(dagId: string) {

@@ -69,7 +69,10 @@ export function resolveTarget(builder: DagBuilder, target: unknown): EdgeEnd {
   if (typeof target === 'string') return { kind: 'name', name: target };
   if (isTaskFn(target)) {
     const made = builder.instances.get(target) ?? [];
-    if (made.length === 0) return { kind: 'task', id: target.instantiate(builder).taskId };
+    if (made.length === 0) {
+      builder.implicit.add(target);
+      return { kind: 'task', id: target.instantiate(builder).taskId };
+    }
     if (made.length > 1) {
       throw new DagDefinitionError(
         `Task "${target.taskId}" was called ${made.length} times (${made.join(', ')}), so then(${target.taskId}) is ambiguous: keep the result of the call you mean (const t = ${target.taskId}()) and pass that.`,

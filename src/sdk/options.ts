@@ -14,9 +14,9 @@ import type { Pool } from './pool.ts';
 export interface RetryOptions {
   /** Every try counts, the first included: `attempts: 3` = up to 2 retries. @default 1 (no retry) */
   readonly attempts: number;
-  /** Wait before the first retry. @default '30s' */
+  /** Wait before the first retry. @default '5m' (Airflow's retry_delay) */
   readonly delay?: Duration;
-  /** Each wait is the previous one times this. @default 2 */
+  /** Each wait is the previous one times this (1 = constant, Airflow's default). @default 1 */
   readonly backoff?: number;
   /** Cap on any one wait. @default - no cap */
   readonly maxDelay?: Duration;

@@ -60,10 +60,21 @@ interface DeclareSpec {
 
 function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
   const source = callerLocation();
-  const make = (builder: DagBuilder, args: unknown[], mapping?: RawTask['mapping']): TaskNode<R> => {
+  const make = (builder: DagBuilder, args: unknown[], mapping?: RawTask['mapping'], explicit = true): TaskNode<R> => {
     const made = builder.instances.get(decl) ?? [];
     const localId = made.length === 0 ? spec.id : `${spec.id}__${made.length}`;
     const id = builder.fullId(localId);
+    if (explicit && made.length > 0 && builder.implicit.has(decl)) {
+      builder.problems.push({
+        code: 'task-called-again',
+        severity: 'warning',
+        message: `task "${spec.id}" was already added by then()/chain() as "${made[0]}", so this call adds a second instance "${id}"`,
+        hint: `call it once and pass the handle around: const t = ${spec.id}(); chain(..., t)`,
+        dagId: builder.dagId,
+        taskId: id,
+        ...(callerLocation() && { file: callerLocation() }),
+      });
+    }
     made.push(id);
     builder.instances.set(decl, made);
     builder.addTask({
@@ -76,7 +87,8 @@ function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
       mapping,
       role: spec.role,
       fn: spec.fn,
-      source: callerLocation() ?? source,
+      // Options are written where the task is declared: point messages there.
+      source: source ?? callerLocation(),
     });
     return new TaskNode<R>(id, builder);
   };
@@ -84,7 +96,7 @@ function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
     (...args: unknown[]) => make(currentBuilder(`${spec.kindName} "${spec.id}"`), args),
     {
       taskId: spec.id,
-      instantiate: (builder: DagBuilder) => make(builder, []),
+      instantiate: (builder: DagBuilder) => make(builder, [], undefined, false),
       map(over: unknown, ...rest: unknown[]) {
         const builder = currentBuilder(`${spec.kindName} "${spec.id}".map()`);
         return make(builder, [over, ...rest], { over, argIndex: 0 });

@@ -67,7 +67,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
   program
     .command('list')
     .description('list the DAGs: schedule, timezone, next three runs, task count, tags')
-    .option('--json', 'print [{ id, schedule, timezone, tasks, nextRuns: [{ logicalDate, dataIntervalStart, dataIntervalEnd, runAfter }] }]')
+    .option('--json', 'print [{ id, file, schedule, scheduleExpression, timezone, tasks, tags, nextRuns: [{ logicalDate, dataIntervalStart, dataIntervalEnd, runAfter }] }] (ISO-8601 instants)')
     .action(async (_opts, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const result = await load(io, options);

@@ -12,7 +12,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
   program
     .command('validate')
     .description('check every DAG: ids, cycles, schedules, trigger rules, retries, sensors, connections …')
-    .option('--json', 'print { ok, files, dags, problems } as JSON')
+    .option('--json', 'print { ok, files, dags, errors, warnings, problems: [{ code, severity, message, hint, file, dagId, taskId, path }] }')
     .addHelpText('after', '\nExit code: 0 when there is no error (warnings allowed), 1 otherwise.')
     .action(async (_opts, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();

@@ -1,0 +1,131 @@
+/**
+ * `updraft validate` end to end: in process through `main(argv, io)` with captured output, and
+ * once through the real binary (`bin/updraft.js`, tsx) to prove the exit code of the process and
+ * that no stack trace reaches the user. Paths are relative to the repository root, the cwd.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+const BROKEN = 'test/fixtures/invalid/_cli-project';
+const SYNTAX_ERROR = 'test/fixtures/invalid/_syntax-error';
+
+/** A stack frame as Node prints it. */
+const STACK_FRAME = '    at ';
+
+interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+async function validate(...args: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: REPO, now: () => new Date('2026-03-01T00:00:00Z') };
+  const code = await main(['validate', ...args], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Everything `updraft validate --dags test/fixtures/invalid/_cli-project` prints: 5 errors and 1 warning in 3 files, one file valid. */
+const BROKEN_OUTPUT = [
+  `✖ the DAG file failed to load: Cannot read properties of undefined (reading 'tables')  → ${BROKEN}/broken.ts:4`,
+  '    ↳ fix the error above; the file is imported to find its DAGs, so code at its top level runs',
+  `✖ orders › load: trigger rule "all_sucess" is not one of Airflow's (did you mean "all_success"?)  → ${BROKEN}/orders.ts:5`,
+  '    ↳ use one of: all_success, all_failed, all_done, all_skipped, one_success, one_failed, one_done, none_failed, none_failed_min_one_success, none_skipped, always',
+  `⚠ orders › audit: task "audit" is declared but never called, so it is not part of the DAG  → ${BROKEN}/orders.ts:6`,
+  '    ↳ call it in the build function (audit()) or remove it',
+  `✖ orders › extract: has a cycle: extract → load → extract  → ${BROKEN}/orders.ts`,
+  '    ↳ a DAG cannot loop back; remove one of these dependencies (e.g. load → extract)',
+  `✖ reports: cron expression "0 0 6 * * *" is not valid: has 6 fields but a cron expression has 5 (minute hour day-of-month month day-of-week); remove the seconds field (AWS-style year fields are not supported either)  → ${BROKEN}/reports.ts`,
+  `    ↳ write 5 fields: minute hour day-of-month month day-of-week, e.g. '0 2 * * *' for 02:00 daily`,
+  `✖ reports › export_ready: sensor "export_ready" has no timeout, so it could poke forever  → ${BROKEN}/reports.ts:5`,
+  `    ↳ add timeout: '6h' (and softFail: true to skip instead of fail when it runs out)`,
+  '',
+  '✖ 5 errors and 1 warning in 3 files',
+].join('\n');
+
+describe('updraft validate (in process)', () => {
+  it('prints every problem with its hint and a summary, and exits 1, on a folder of broken DAG files', async () => {
+    const run = await validate('--dags', BROKEN);
+
+    expect(run.code).toBe(1);
+    expect(run.out).toBe(BROKEN_OUTPUT);
+    expect(run.err).toBe('');
+    expect(run.out).not.toContain(STACK_FRAME);
+  });
+
+  it('prints { ok: false, … } as JSON with --json', async () => {
+    const run = await validate('--dags', BROKEN, '--json');
+    const report = JSON.parse(run.out) as { ok: boolean; files: string[]; dags: string[]; errors: number; warnings: number; problems: { code: string; file?: string }[] };
+
+    expect(run.code).toBe(1);
+    expect(report).toMatchObject({
+      ok: false,
+      files: [`${BROKEN}/broken.ts`, `${BROKEN}/ok.ts`, `${BROKEN}/orders.ts`, `${BROKEN}/reports.ts`],
+      dags: ['ok_report', 'orders', 'reports'],
+      errors: 5,
+      warnings: 1,
+    });
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([
+      ['import-failed', `${BROKEN}/broken.ts:4`],
+      ['unknown-trigger-rule', `${BROKEN}/orders.ts:5`],
+      ['unused-task', `${BROKEN}/orders.ts:6`],
+      ['cycle', `${BROKEN}/orders.ts`],
+      ['invalid-cron', `${BROKEN}/reports.ts`],
+      ['sensor-without-timeout', `${BROKEN}/reports.ts:5`],
+    ]);
+    expect(run.out).not.toContain(REPO);
+  });
+
+  it('says the example DAGs are valid and exits 0', async () => {
+    const run = await validate('--dags', 'dags');
+
+    expect(run).toEqual({ code: 0, out: '✔ 8 DAGs in 6 files valid', err: '' });
+  });
+
+  it('exits 1 with one line, no stack trace, when the DAG folder does not exist', async () => {
+    const run = await validate('--dags', 'test/fixtures/no-such-folder');
+
+    expect(run.code).toBe(1);
+    expect(run.out).toBe('');
+    expect(run.err).toMatch(/^✖ DAG folder "test\/fixtures\/no-such-folder" does not exist \(looked in .+\)\. Create it, or point to yours with --dags DIR\.$/);
+  });
+});
+
+describe('updraft validate (the real binary)', () => {
+  const updraft = (dags: string) =>
+    spawnSync(process.execPath, ['bin/updraft.js', 'validate', '--dags', dags], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('exits 1 and prints the same problems, without a stack trace, on broken DAG files', () => {
+    const run = updraft(BROKEN);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(`${BROKEN_OUTPUT}\n`);
+    expect(run.stderr).not.toContain(STACK_FRAME);
+    expect(run.stdout).not.toContain(STACK_FRAME);
+  });
+
+  it('exits 1 without a stack trace on a DAG file that does not parse', () => {
+    const run = updraft(SYNTAX_ERROR);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('✖ the DAG file failed to load: Transform failed with 1 error:');
+    expect(run.stdout).toContain(`→ ${SYNTAX_ERROR}/dag.ts:4`);
+    expect(run.stdout).toContain('✖ 1 error in 1 file');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(STACK_FRAME);
+  });
+
+  // Bug: the parse error is tsx/esbuild's message as is, which names the file by absolute path
+  // ("/home/ana/acme/dags/x.ts:4:38: ERROR: Expected ";" but found ")""): output differs per
+  // machine. Like `file`, paths in the message should be relative to the project root.
+  it.fails('names a file that does not parse relative to the project root [bug]', () => {
+    const run = updraft(SYNTAX_ERROR);
+
+    expect(run.stdout).toContain(`${SYNTAX_ERROR}/dag.ts:4:38: ERROR: Expected ";" but found ")"`);
+    expect(run.stdout).not.toContain(REPO);
+  });
+});
