@@ -56,8 +56,12 @@ export class ProblemCollector {
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
   const list = [...candidates].filter((c) => c !== name);
   if (list.length === 0 || !name) return undefined;
+  // A name without its group prefix ("clean" for "transform.clean").
+  const suffixed = list.filter((c) => c.endsWith(`.${name}`));
+  if (suffixed.length === 1) return suffixed[0];
   const best = closest(name, list);
-  const limit = Math.max(2, Math.floor(Math.max(name.length, best.length) / 3));
+  // ~40% of the longer word: "retires" → "retry" (3 edits of 7) still counts as a typo.
+  const limit = Math.max(2, Math.ceil(Math.max(name.length, best.length) * 0.4));
   return distance(name, best) <= limit ? best : undefined;
 }
 

@@ -271,6 +271,8 @@ export interface DagIR {
   readonly id: string;
   /** DAG file, relative to the project root (`dags/daily_orders.ts`). */
   readonly file: string;
+  /** Where `dag(...)` is called (`dags/daily_orders.ts:17`). */
+  readonly source?: string;
   readonly description?: string;
   readonly owner?: string;
   readonly tags: readonly string[];

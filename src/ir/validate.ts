@@ -35,8 +35,9 @@ export function validateDag(dag: DagIR, out: ProblemCollector): void {
   }
 
   for (const cycle of findCycles(dag)) {
+    const first = dag.tasks.find((t) => t.id === cycle[0]);
     out.error('cycle', `has a cycle: ${cycle.join(' → ')}`, {
-      taskId: cycle[0]!,
+      ...(first ? where(first) : { taskId: cycle[0]! }),
       hint: `a DAG cannot loop back; remove one of these dependencies (e.g. ${cycle.at(-2)} → ${cycle.at(-1)})`,
     });
   }
@@ -158,14 +159,14 @@ function checkPools(tasks: readonly TaskIR[], out: ProblemCollector): void {
 }
 
 /** Rules across all DAGs of a project: unique ids, references to other DAGs, pools, datasets. */
-export function validateProject(dags: readonly DagIR[]): Problem[] {
+export function validateProject(dags: readonly DagIR[], context: { readonly failedFiles?: readonly string[] } = {}): Problem[] {
   const problems: Problem[] = [];
   const ids = new Map<string, DagIR[]>();
   for (const d of dags) ids.set(d.id, [...(ids.get(d.id) ?? []), d]);
   for (const [id, list] of ids) {
     if (list.length > 1) {
       const out = new ProblemCollector(list[1]!.file, id);
-      out.error('duplicate-dag-id', `DAG id "${id}" is declared ${list.length} times (${list.map((d) => d.file).join(', ')})`, {
+      out.error('duplicate-dag-id', `DAG id "${id}" is declared ${list.length} times (${list.map((d) => d.source ?? d.file).join(', ')})`, {
         hint: 'DAG ids name state machines and schedules, so each must be unique across dags/; rename one of them',
       });
       problems.push(...out.problems);
@@ -184,10 +185,18 @@ export function validateProject(dags: readonly DagIR[]): Problem[] {
             ? { dagId: t.body.sensor.check.dagId, what: 'waits for' }
             : undefined;
       if (ref && ref.dagId && !ids.has(ref.dagId)) {
-        out.error('unknown-dag', `task "${t.id}" ${ref.what} DAG "${ref.dagId}", which is not declared in this project${didYouMean(ref.dagId, known)}`, {
-          ...where(t),
-          hint: `known DAGs: ${known.join(', ')}`,
-        });
+        const failed = context.failedFiles ?? [];
+        if (failed.length > 0) {
+          out.warn('unknown-dag', `task "${t.id}" ${ref.what} DAG "${ref.dagId}", which is not among the DAGs that loaded${didYouMean(ref.dagId, known)}; it may be in ${failed.join(', ')}, which failed to load`, {
+            ...where(t),
+            hint: 'fix the file that failed to load first',
+          });
+        } else {
+          out.error('unknown-dag', `task "${t.id}" ${ref.what} DAG "${ref.dagId}", which is not declared in this project${didYouMean(ref.dagId, known)}`, {
+            ...where(t),
+            hint: `known DAGs: ${known.join(', ')}`,
+          });
+        }
       }
     }
     if (d.schedule.kind === 'datasets') {

@@ -69,6 +69,17 @@ function lineIn(error: unknown, file: string): string | undefined {
   return m?.[1];
 }
 
+/** An import error's message for users: first line, no colour codes, paths relative to the project. */
+function cleanMessage(error: unknown, root: string): string {
+  const raw = (error as Error)?.message ?? String(error);
+  // eslint-disable-next-line no-control-regex
+  const plain = raw.replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = plain.split('\n').filter((l) => l.trim() !== '');
+  // esbuild (via tsx) says "Transform failed with 1 error:" and gives the error on the next line.
+  const first = lines[0]?.trimEnd().endsWith(':') && lines[1] ? `${lines[0].trim()} ${lines[1].trim()}` : (lines[0] ?? plain);
+  return first.split(`${root}${path.sep}`).join('').split(pathToFileURL(root).href + '/').join('').trim();
+}
+
 export interface LoadOptions {
   /** Project root, for relative paths. @default process.cwd() */
   readonly root?: string;
@@ -97,7 +108,7 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
       mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     } catch (error) {
       const line = lineIn(error, abs);
-      out.error('import-failed', `the DAG file failed to load: ${(error as Error)?.message ?? String(error)}`, {
+      out.error('import-failed', `the DAG file failed to load: ${cleanMessage(error, root)}`, {
         ...(line && { file: `${file}:${line}` }),
         hint: 'fix the error above; the file is imported to find its DAGs, so code at its top level runs',
       });
@@ -133,7 +144,8 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
       hint: 'add one, e.g. dags/hello.ts: export default dag("hello", {}, () => { task("hi", async () => "hi")(); })',
     });
   }
-  problems.push(...validateProject(dags.map((d) => d.ir)).map((p) => relativize(p, root)));
+  const failedFiles = problems.filter((p) => p.code === 'import-failed').map((p) => p.file?.replace(/:\d+$/, '') ?? '');
+  problems.push(...validateProject(dags.map((d) => d.ir), { failedFiles }).map((p) => relativize(p, root)));
   return { dags, problems, files };
 }
 

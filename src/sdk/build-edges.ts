@@ -29,7 +29,8 @@ export function resolveEdges(builder: DagBuilder, tasks: readonly TaskIR[], data
     if (groupIds.has(end.name)) return { kind: 'group', id: end.name };
     const otherName = other.kind === 'name' ? other.name : other.id;
     const isTarget = end === edge.to;
-    out.error('unknown-task', `${isTarget ? `"${otherName}" is followed by` : `"${otherName}" depends on`} unknown task "${end.name}"${didYouMean(end.name, [...taskIds, ...groupIds])}`, {
+    const candidates = [...taskIds, ...groupIds].filter((id) => id !== otherName);
+    out.error('unknown-task', `${isTarget ? `"${otherName}" is followed by` : `"${otherName}" depends on`} unknown task "${end.name}"${didYouMean(end.name, candidates)}`, {
       ...(other.kind === 'task' && { taskId: other.id }),
       ...(edge.source && { file: edge.source }),
       hint: 'use the id of a task (or group) declared in this DAG, with its group prefix (group.task)',

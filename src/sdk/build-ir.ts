@@ -9,6 +9,8 @@ import { ProblemCollector, didYouMean, type ProblemDetails } from '../ir/problem
 import { validateDag } from '../ir/validate.ts';
 import { cronProblem, expandPreset, isValidTimezone, parseDateInZone } from '../schedule/index.ts';
 import type { Dag } from './dag.ts';
+import { DagDefinitionError } from './errors.ts';
+import { formatDuration } from './duration.ts';
 import { DAG_OPTION_KEYS } from './dag.ts';
 import { OutputRef, type RawGroup, type RawTask } from './builder.ts';
 import { isTaskFn } from './nodes.ts';
@@ -53,10 +55,11 @@ interface Defaults {
  * Source locations under `root` are made relative to it, so the IR is the same on every machine.
  */
 export function buildDagIR(dag: Dag, file: string, options: { readonly root?: string } = {}): BuildResult {
-  const out = new ProblemCollector(file, dag.id);
-  const o = dag.options as Record<string, unknown>;
   const prefix = options.root ? `${options.root.replace(/\/+$/, '')}/` : undefined;
   const rel = (source: string) => (prefix && source.startsWith(prefix) ? source.slice(prefix.length) : source);
+  // DAG-level problems point at the dag(...) call.
+  const out = new ProblemCollector(dag.source && rel(dag.source).startsWith(file) ? rel(dag.source) : file, dag.id);
+  const o = dag.options as Record<string, unknown>;
   const at = (source?: string): ProblemDetails => (source ? { file: rel(source) } : {});
 
   checkDagId(dag.id, out);
@@ -64,7 +67,8 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
     const e = dag.buildError as Error;
     const located = e?.stack ? locate(e.stack) : undefined;
     const where = located && rel(located);
-    out.error('build-failed', `the build function threw: ${e?.message ?? String(e)}`, {
+    const ours = e instanceof DagDefinitionError;
+    out.error('build-failed', ours ? e.message : `the build function threw: ${e?.message ?? String(e)}`, {
       ...(where && { file: where }),
       hint: 'fix the error in the DAG file; tasks are declared inside the build function and run later',
     });
@@ -115,7 +119,8 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   if (o.retry !== undefined && rawDefaults.retry !== undefined) {
     out.error('conflicting-option', 'retry is set both in the DAG options and in its defaults', { path: 'retry', hint: 'keep one of them' });
   }
-  const dagDefaults = toDefaults({ ...rawDefaults, retry: o.retry ?? rawDefaults.retry }, 'dag', out, { path: 'defaults' });
+  const dagDefaults = toDefaults(rawDefaults, 'dag defaults', out, { path: 'defaults' });
+  if (o.retry !== undefined) dagDefaults.retry = o.retry === false ? false : toRetry('dag retry', o.retry, out, { path: 'retry' });
 
   // Groups, in declaration order (parents before children).
   const groups: GroupIR[] = [];
@@ -156,6 +161,7 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   const ir: DagIR = {
     id: dag.id,
     file,
+    ...(dag.source && { source: rel(dag.source) }),
     ...(typeof o.description === 'string' && { description: o.description }),
     ...(typeof o.owner === 'string' && { owner: o.owner }),
     tags,
@@ -197,8 +203,8 @@ function toStrings(label: string, value: unknown, out: ProblemCollector): string
 
 function toDate(label: string, value: unknown, timezone: string, out: ProblemCollector): Date | undefined {
   if (value === undefined) return undefined;
-  const date = typeof value === 'string' && isValidTimezone(timezone) ? parseDateInZone(value, timezone) : undefined;
-  if (!date && typeof value === 'string' && !isValidTimezone(timezone)) return undefined; // the timezone problem is reported already
+  // With a bad timezone (reported already) the date is still checked, read in UTC.
+  const date = typeof value === 'string' ? parseDateInZone(value, isValidTimezone(timezone) ? timezone : 'UTC') : undefined;
   if (!date) {
     out.error('invalid-date', `${label} ${JSON.stringify(value)} is not a date`, {
       path: label,
@@ -279,7 +285,8 @@ function toParams(value: unknown, schedule: Schedule, out: ProblemCollector): Re
     }
     const hasDefault = spec.default !== undefined;
     if (hasDefault && !matchesType(spec.default, spec.type)) {
-      out.error('param-default-type', `param "${name}" is a ${spec.type} but its default ${JSON.stringify(spec.default)} is not`, { path, hint: `give a ${spec.type} default` });
+      const a = /^[aeiou]/.test(spec.type) ? 'an' : 'a';
+      out.error('param-default-type', `param "${name}" is ${a} ${spec.type} but its default ${JSON.stringify(spec.default)} is not`, { path, hint: `give ${a} ${spec.type} default` });
     }
     if (hasDefault && spec.enum && !spec.enum.some((e) => JSON.stringify(e) === JSON.stringify(spec.default))) {
       out.error('param-default-enum', `param "${name}" has default ${JSON.stringify(spec.default)}, which is not one of its allowed values ${JSON.stringify(spec.enum)}`, { path });
@@ -359,7 +366,8 @@ function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
   const o = raw.options ?? {};
   checkNodeId('task', raw.localId, raw.id, out, details);
   const label = `task "${raw.id}"`;
-  checkKeys(`the options of ${label}`, o, raw.body.kind === 'sensor' ? [...TASK_OPTION_KEYS, ...SENSOR_TIMING_KEYS] : TASK_OPTION_KEYS, out, details);
+  const allowed = new Set<string>([...TASK_OPTION_KEYS, ...(raw.body.kind === 'sensor' ? SENSOR_TIMING_KEYS : []), ...(raw.ownKeys ?? [])]);
+  checkKeys(`the options of ${label}`, o, [...allowed], out, details);
 
   const args: ValueIR[] = [];
   raw.args.forEach((a, i) => {
@@ -375,7 +383,7 @@ function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
   // the per-try timeout that other tasks inherit from DAG or group defaults.
   const timeoutSeconds = body.kind === 'sensor' ? undefined : (toSeconds(`${label} timeout`, o.timeout, out, { ...details, path: 'timeout' }) ?? defaults.timeoutSeconds);
   if (runsCode && body.kind !== 'sensor' && timeoutSeconds !== undefined && timeoutSeconds > LAMBDA_MAX_SECONDS) {
-    out.error('timeout-over-lambda-limit', `${label} has a timeout of ${timeoutSeconds}s but its code runs in AWS Lambda, which stops at 900s (15m)`, {
+    out.error('timeout-over-lambda-limit', `${label} has a timeout of ${formatDuration(timeoutSeconds)} but its code runs in AWS Lambda, which stops after 15m`, {
       ...details,
       path: 'timeout',
       hint: "use at most '15m', split the work, or run it as ecsTask()/batchJob()/glueJob()",
@@ -387,7 +395,7 @@ function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
   if (raw.mapping) {
     const over = args[raw.mapping.argIndex];
     const mc = o.maxConcurrency ?? 0;
-    if (typeof mc !== 'number' || !Number.isInteger(mc) || mc < 0) {
+    if (o.maxConcurrency !== undefined && (typeof mc !== 'number' || !Number.isInteger(mc) || mc < 1)) {
       out.error('invalid-max-concurrency', `${label} maxConcurrency is ${JSON.stringify(o.maxConcurrency)} but must be a whole number of at least 1`, { ...details, path: 'maxConcurrency' });
     }
     if (over) mapping = { over, argIndex: raw.mapping.argIndex, maxConcurrency: typeof mc === 'number' && mc > 0 ? Math.floor(mc) : 0 };
@@ -479,7 +487,7 @@ function toSensor(raw: RawTask, body: Extract<RawTask['body'], { kind: 'sensor' 
     else out.error('sensor-without-timeout', `${label} has no timeout, so it could poke forever`, { ...details, path: 'timeout', hint: "add timeout: '6h' (and softFail: true to skip instead of fail when it runs out)" });
   }
   if (poke !== undefined && timeout !== undefined && !isTime && poke > timeout) {
-    out.error('sensor-poke-over-timeout', `${label} pokes every ${poke}s but times out after ${timeout}s, so it would poke once at most`, { ...details, path: 'pokeInterval', hint: 'make pokeInterval shorter than timeout' });
+    out.error('sensor-poke-over-timeout', `${label} pokes every ${formatDuration(poke)} but times out after ${formatDuration(timeout)}, so it would poke once at most`, { ...details, path: 'pokeInterval', hint: 'make pokeInterval shorter than timeout' });
   }
   const backoff = t.backoff ?? 1;
   if (typeof backoff !== 'number' || !Number.isFinite(backoff) || backoff < 1) {

@@ -87,6 +87,8 @@ export interface RawTask {
   role?: { kind: 'setup' } | { kind: 'teardown'; setups: unknown[]; onFailureFailDagrun: unknown };
   fn?: (...args: any[]) => unknown;
   source?: string;
+  /** Options the factory itself takes (`choices`, `functionName` …), for suggestions on typos. */
+  ownKeys?: readonly string[];
 }
 
 export interface RawGroup {
@@ -153,16 +155,12 @@ export function peekBuilder(): DagBuilder | undefined {
 }
 
 export function withBuilder<R>(builder: DagBuilder, build: () => R): R {
-  if (current) {
-    throw new DagDefinitionError(
-      `dag("${builder.dagId}") was declared inside the build function of dag("${current.dagId}"). Declare each DAG at the top level of a file (or return several from a function).`,
-    );
-  }
+  const outer = current;
   current = builder;
   try {
     return build();
   } finally {
-    current = undefined;
+    current = outer;
   }
 }
 

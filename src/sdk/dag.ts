@@ -10,7 +10,8 @@ import type { Notification } from './notify.ts';
 import type { RetryOptions, TaskDefaults } from './options.ts';
 import type { ParamSpecs } from './params.ts';
 import type { Preset, ScheduleSpec } from './schedule.ts';
-import { DagBuilder, callerLocation, withBuilder } from './builder.ts';
+import { DagBuilder, callerLocation, peekBuilder, withBuilder } from './builder.ts';
+import { DagDefinitionError } from './errors.ts';
 
 export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
   /** When runs start: `cron(...)`, a cron string (`'0 2 * * *'`, in `timezone`), a preset such as `'@daily'`, `rate(...)`, datasets, or `manual()`. @default manual() */
@@ -79,13 +80,25 @@ export function dag(id: string, a: DagOptions | (() => void), b?: () => void): D
   const [options, build] = typeof a === 'function' ? [{}, a] : [a ?? {}, b];
   const source = callerLocation();
   const builder = new DagBuilder(String(id));
+  const outer = peekBuilder();
+  if (outer) {
+    // Report it on the DAG being built, which is exported; the nested one would vanish unseen.
+    outer.problems.push({
+      code: 'nested-dag',
+      severity: 'error',
+      message: `dag("${id}") is declared inside the build function of dag("${outer.dagId}"), so it is not exported and never runs`,
+      hint: 'declare each DAG at the top level of a file and export it (or export an array of DAGs)',
+      dagId: outer.dagId,
+      ...(source && { file: source }),
+    });
+  }
   let buildError: unknown;
   try {
-    if (typeof build !== 'function') throw new TypeError(`dag("${id}") needs a build function as its last argument: dag("${id}", { ... }, () => { ...tasks... }).`);
+    if (typeof build !== 'function') throw new DagDefinitionError(`dag("${id}") needs a build function as its last argument: dag("${id}", { ... }, () => { ...tasks... }).`);
     const returned: unknown = withBuilder(builder, build);
     if (returned && typeof (returned as Promise<unknown>).then === 'function' && returned instanceof Promise) {
       returned.catch(() => undefined);
-      throw new TypeError(`the build function of dag("${id}") is async; it must be synchronous (tasks run later, on the state machine). Remove "async" and any await from it.`);
+      throw new DagDefinitionError(`the build function of dag("${id}") is async; it must be synchronous (tasks run later, on the state machine). Remove "async" and any await from it.`);
     }
   } catch (error) {
     buildError = error;

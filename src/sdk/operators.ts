@@ -13,10 +13,10 @@ import { TaskNode } from './nodes.ts';
 type JsonInput = Input<unknown>;
 
 /** Add an instance whose body is data (operators, built-in sensors). */
-export function addNode<T>(kindName: string, id: string, body: RawBody, options: Record<string, unknown>): TaskNode<T> {
+export function addNode<T>(kindName: string, id: string, body: RawBody, options: Record<string, unknown>, ownKeys: readonly string[] = []): TaskNode<T> {
   const builder = currentBuilder(`${kindName} "${id}"`);
   const fullId = builder.fullId(id);
-  builder.addTask({ id: fullId, localId: id, group: builder.currentGroup, body, options, args: [], source: callerLocation() });
+  builder.addTask({ id: fullId, localId: id, group: builder.currentGroup, body, options, args: [], source: callerLocation(), ownKeys });
   return new TaskNode<T>(fullId, builder);
 }
 
@@ -24,7 +24,7 @@ function operator<T>(kindName: string, kind: OperatorIR['kind'], id: string, all
   const op: Record<string, unknown> = { kind };
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all ?? {})) (fields.includes(key) ? op : rest)[key] = value;
-  return addNode<T>(kindName, id, { kind: 'operator', operator: op as { kind: string } }, rest);
+  return addNode<T>(kindName, id, { kind: 'operator', operator: op as { kind: string } }, rest, fields);
 }
 
 /** Invoke an existing Lambda function (by name or ARN); the output is its response payload. */

@@ -17,7 +17,7 @@ function sensorNode<T>(kindName: string, id: string, check: RawSensorCheck, all:
     if (own.includes(key)) continue;
     ((SENSOR_TIMING_KEYS as readonly string[]).includes(key) ? timing : rest)[key] = value;
   }
-  return addNode<T>(kindName, id, { kind: 'sensor', check, timing }, rest);
+  return addNode<T>(kindName, id, { kind: 'sensor', check, timing }, rest, own);
 }
 
 /** Wait until `s3://bucket/key` exists (the key may use `format` with run values). */

@@ -56,6 +56,7 @@ interface DeclareSpec {
   fn: ((...args: any[]) => unknown) | undefined;
   role?: RawTask['role'];
   kindName: string;
+  ownKeys?: readonly string[];
 }
 
 function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
@@ -87,6 +88,7 @@ function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
       mapping,
       role: spec.role,
       fn: spec.fn,
+      ownKeys: spec.ownKeys,
       // Options are written where the task is declared: point messages there.
       source: source ?? callerLocation(),
     });
@@ -154,6 +156,7 @@ export function teardown<A extends unknown[], R>(id: string, options: TeardownOp
     body: { kind: 'function' },
     role: { kind: 'teardown', setups: [setups ?? []].flat() as unknown[], onFailureFailDagrun: onFailureFailDagrun ?? false },
     kindName: 'teardown',
+    ownKeys: ['setups', 'onFailureFailDagrun'],
   });
 }
 
@@ -179,7 +182,7 @@ export function branch<A extends unknown[]>(id: string, fn: TaskCode<A, string |
 export function branch(id: string, a: BranchOptions<string> | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {
   const [options, fn] = split(a, b);
   const { choices, ...rest } = options;
-  return declare({ id, options: rest, fn, body: { kind: 'branch', choices: choices ?? [] }, kindName: 'branch' });
+  return declare({ id, options: rest, fn, body: { kind: 'branch', choices: choices ?? [] }, kindName: 'branch', ownKeys: ['choices'] });
 }
 
 export interface ShortCircuitOptions extends TaskOptions {
@@ -197,7 +200,7 @@ export function shortCircuit<A extends unknown[]>(id: string, options: ShortCirc
 export function shortCircuit(id: string, a: ShortCircuitOptions | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {
   const [options, fn] = split(a, b);
   const { ignoreDownstreamTriggerRules, ...rest } = options;
-  return declare({ id, options: rest, fn, body: { kind: 'short_circuit', ignoreDownstreamTriggerRules: ignoreDownstreamTriggerRules ?? true }, kindName: 'shortCircuit' });
+  return declare({ id, options: rest, fn, body: { kind: 'short_circuit', ignoreDownstreamTriggerRules: ignoreDownstreamTriggerRules ?? true }, kindName: 'shortCircuit', ownKeys: ['ignoreDownstreamTriggerRules'] });
 }
 
 /** When and how long a sensor pokes. */

@@ -133,7 +133,7 @@ describe('tasks and edges', () => {
     expect(problems.map((p) => [p.code, p.message])).toEqual([
       [
         'build-failed',
-        'the build function threw: the build function of dag("awaited") is async; it must be synchronous (tasks run later, on the state machine). Remove "async" and any await from it.',
+        'the build function of dag("awaited") is async; it must be synchronous (tasks run later, on the state machine). Remove "async" and any await from it.',
       ],
     ]);
   });

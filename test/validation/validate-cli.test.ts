@@ -38,11 +38,11 @@ const BROKEN_OUTPUT = [
   '    ↳ use one of: all_success, all_failed, all_done, all_skipped, one_success, one_failed, one_done, none_failed, none_failed_min_one_success, none_skipped, always',
   `⚠ orders › audit: task "audit" is declared but never called, so it is not part of the DAG  → ${BROKEN}/orders.ts:6`,
   '    ↳ call it in the build function (audit()) or remove it',
-  `✖ orders › extract: has a cycle: extract → load → extract  → ${BROKEN}/orders.ts`,
+  `✖ orders › extract: has a cycle: extract → load → extract  → ${BROKEN}/orders.ts:4`,
   '    ↳ a DAG cannot loop back; remove one of these dependencies (e.g. load → extract)',
-  `✖ reports: cron expression "0 0 6 * * *" is not valid: has 6 fields but a cron expression has 5 (minute hour day-of-month month day-of-week); remove the seconds field (AWS-style year fields are not supported either)  → ${BROKEN}/reports.ts`,
+  `✖ reports: cron expression "0 0 6 * * *" is not valid: has 6 fields but a cron expression has 5 (minute hour day-of-month month day-of-week); remove the seconds field (AWS-style year fields are not supported either)  → ${BROKEN}/reports.ts:3`,
   `    ↳ write 5 fields: minute hour day-of-month month day-of-week, e.g. '0 2 * * *' for 02:00 daily`,
-  `✖ reports › export_ready: sensor "export_ready" has no timeout, so it could poke forever  → ${BROKEN}/reports.ts:5`,
+  `✖ reports › export_ready: sensor "export_ready" has no timeout, so it could poke forever  → ${BROKEN}/reports.ts:4`,
   `    ↳ add timeout: '6h' (and softFail: true to skip instead of fail when it runs out)`,
   '',
   '✖ 5 errors and 1 warning in 3 files',
@@ -74,9 +74,9 @@ describe('updraft validate (in process)', () => {
       ['import-failed', `${BROKEN}/broken.ts:4`],
       ['unknown-trigger-rule', `${BROKEN}/orders.ts:5`],
       ['unused-task', `${BROKEN}/orders.ts:6`],
-      ['cycle', `${BROKEN}/orders.ts`],
-      ['invalid-cron', `${BROKEN}/reports.ts`],
-      ['sensor-without-timeout', `${BROKEN}/reports.ts:5`],
+      ['cycle', `${BROKEN}/orders.ts:4`],
+      ['invalid-cron', `${BROKEN}/reports.ts:3`],
+      ['sensor-without-timeout', `${BROKEN}/reports.ts:4`],
     ]);
     expect(run.out).not.toContain(REPO);
   });
@@ -119,10 +119,8 @@ describe('updraft validate (the real binary)', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(STACK_FRAME);
   });
 
-  // Bug: the parse error is tsx/esbuild's message as is, which names the file by absolute path
-  // ("/home/ana/acme/dags/x.ts:4:38: ERROR: Expected ";" but found ")""): output differs per
-  // machine. Like `file`, paths in the message should be relative to the project root.
-  it.fails('names a file that does not parse relative to the project root [bug]', () => {
+  // tsx/esbuild names the file by absolute path; like `file`, it is made relative to the root.
+  it('names a file that does not parse relative to the project root', () => {
     const run = updraft(SYNTAX_ERROR);
 
     expect(run.stdout).toContain(`${SYNTAX_ERROR}/dag.ts:4:38: ERROR: Expected ";" but found ")"`);
