@@ -1,0 +1,102 @@
+/**
+ * The example DAGs in dags/ load cleanly and have the shapes they are there to show: a group
+ * with data passing, mapping, branch + short-circuit + join, sensors, generated DAGs and a
+ * non-fork-join shape with setup/teardown.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadProject, type LoadResult } from '../src/loader/load-project.ts';
+import type { DagIR } from '../src/ir/types.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let project: LoadResult;
+const dag = (id: string): DagIR => project.dags.find((d) => d.ir.id === id)!.ir;
+const edges = (d: DagIR) => d.edges.map((e) => `${e.from}->${e.to}`).sort();
+
+beforeAll(async () => {
+  project = await loadProject('dags', { root: repo });
+});
+
+describe('example DAGs', () => {
+  it('load without problems, one DAG per id', () => {
+    expect(project.problems).toEqual([]);
+    expect(project.files).toEqual([
+      'dags/daily_orders.ts',
+      'dags/ingest_sources.ts',
+      'dags/process_files.ts',
+      'dags/wait_for_export.ts',
+      'dags/warehouse_refresh.ts',
+      'dags/weekday_report.ts',
+    ]);
+  });
+
+  it('daily_orders: typed chain through a group, connections, datasets, pool', () => {
+    const d = dag('daily_orders');
+    expect(edges(d)).toEqual(['check->transform.clean', 'extract->check', 'transform.clean->transform.dedupe', 'transform.dedupe->load']);
+    expect(d.edges.every((e) => e.kind === 'data')).toBe(true);
+    const extract = d.tasks.find((t) => t.id === 'extract')!;
+    expect(extract).toMatchObject({ connections: ['warehouse'], outlets: ['s3://acme-lake/raw/orders'], pool: { name: 'warehouse', slots: 4 }, timeoutSeconds: 600 });
+    expect(extract.retry).toEqual({ attempts: 3, delaySeconds: 60, backoffRate: 2, maxDelaySeconds: 1800, jitter: 'full' });
+    expect(d.tasks.find((t) => t.id === 'transform.clean')!.timeoutSeconds).toBe(900);
+  });
+
+  it('process_files: maps process over the listed files, 8 at a time, and summarizes the list', () => {
+    const d = dag('process_files');
+    const process = d.tasks.find((t) => t.id === 'process')!;
+    expect(process.mapping).toEqual({ over: { kind: 'output', task: 'list_files', path: [] }, argIndex: 0, maxConcurrency: 8 });
+    expect(process.args[1]).toEqual({ kind: 'literal', value: ';' });
+    expect(edges(d)).toEqual(['list_files->process', 'process->summarize']);
+  });
+
+  it('weekday_report: short-circuit, then a branch between two reports joined by none_failed_min_one_success', () => {
+    const d = dag('weekday_report');
+    expect(edges(d)).toEqual(['full_report->publish', 'light_report->publish', 'not_holiday->pick_report', 'pick_report->full_report', 'pick_report->light_report']);
+    expect(d.tasks.find((t) => t.id === 'pick_report')!.body).toEqual({ kind: 'branch', choices: ['full_report', 'light_report'] });
+    expect(d.tasks.find((t) => t.id === 'publish')!.triggerRule).toBe('none_failed_min_one_success');
+    expect(d.params.recipients).toEqual({ type: 'array', default: ['bi@acme.example'], description: 'Who gets the report', required: false });
+  });
+
+  it('wait_for_export: an S3 key sensor with a growing interval and soft fail, and a cross-DAG sensor', () => {
+    const d = dag('wait_for_export');
+    expect(d.tasks.find((t) => t.id === 'export_landed')!.body).toEqual({
+      kind: 'sensor',
+      sensor: {
+        check: { kind: 's3_key', bucket: { kind: 'literal', value: 'acme-partner-drop' }, key: { kind: 'format', template: 'exports/{}/orders.csv', args: [{ kind: 'context', name: 'ds' }] } },
+        pokeIntervalSeconds: 300,
+        pokeBackoffRate: 2,
+        maxPokeIntervalSeconds: 1800,
+        timeoutSeconds: 21600,
+        softFail: true,
+      },
+    });
+    expect(d.tasks.find((t) => t.id === 'orders_done')!.body).toMatchObject({ sensor: { check: { kind: 'external_dag', dagId: 'daily_orders', offsetSeconds: 14400 } } });
+  });
+
+  it('ingest_sources: one DAG per configured source, with its own schedule and connection', () => {
+    const generated = project.dags.filter((d) => d.file === 'dags/ingest_sources.ts').map((d) => d.ir);
+    expect(generated.map((d) => [d.id, (d.schedule as { expression: string }).expression, d.tasks[0]!.connections[0]])).toEqual([
+      ['ingest_crm', '0 3 * * *', 'crm_db'],
+      ['ingest_billing', '30 3 * * *', 'billing_db'],
+      ['ingest_support', '0 */6 * * *', 'support_api'],
+    ]);
+  });
+
+  it('warehouse_refresh: not series-parallel (build_dims needs customers only, build_facts both), with setup/teardown', () => {
+    const d = dag('warehouse_refresh');
+    expect(edges(d)).toEqual([
+      'build_dims->drop_scratch',
+      'build_facts->refresh_stats',
+      'create_scratch->drop_scratch',
+      'create_scratch->stage_customers',
+      'create_scratch->stage_orders',
+      'refresh_stats->drop_scratch',
+      'stage_customers->build_dims',
+      'stage_customers->build_facts',
+      'stage_orders->build_facts',
+    ]);
+    expect(d.tasks.find((t) => t.id === 'drop_scratch')!.role).toEqual({ kind: 'teardown', setups: ['create_scratch'], onFailureFailDagrun: false });
+    expect(d.tasks.find((t) => t.id === 'refresh_stats')!.body).toMatchObject({ kind: 'operator', operator: { kind: 'athena_query', database: 'analytics' } });
+    expect(d.tasks.map((t) => t.expectedDurationSeconds ?? null)).toEqual([null, 240, 540, 180, 360, null, null]);
+  });
+});
