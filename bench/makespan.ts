@@ -1,0 +1,154 @@
+/**
+ * Fork/join quality: how much longer a DAG takes once turned into a series-parallel tree (the only
+ * shape Step Functions `Parallel` states can express) than its ideal critical path, over a seeded
+ * corpus of random DAGs and the non-fork-join example (`warehouse_refresh`). Prints a Markdown
+ * table for BENCHMARKS.md.
+ *
+ *   npx tsx bench/makespan.ts
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decompose, type SpInput } from '../src/compiler/sp-decompose.ts';
+import { loadProject } from '../src/loader/load-project.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SIZES = [10, 50, 100, 250, 500];
+const PER_SIZE = 20;
+const RUNS = 5; // timing: median over DAGs of the median of this many runs
+
+/** mulberry32: a small seeded PRNG so every run measures the same DAGs. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Edge = { from: string; to: string };
+
+/**
+ * Layers of random width (1 to 2·√n); each task after the first layer has 1–3 upstream tasks,
+ * each from the previous layer with probability 0.7, else from any earlier layer.
+ */
+function layeredDag(size: number, random: () => number): SpInput {
+  const layers: string[][] = [];
+  const maxWidth = Math.max(2, Math.round(2 * Math.sqrt(size)));
+  let made = 0;
+  while (made < size) {
+    const width = Math.min(size - made, 1 + Math.floor(random() * maxWidth));
+    layers.push(Array.from({ length: width }, (_, i) => `t${made + i}`));
+    made += width;
+  }
+  const edges: Edge[] = [];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  layers.forEach((layer, l) => {
+    if (l === 0) return;
+    for (const to of layer) {
+      const fanIn = 1 + Math.floor(random() * 3);
+      for (let k = 0; k < fanIn; k++) {
+        const from = random() < 0.7 || l === 1 ? pick(layers[l - 1]!) : pick(pick(layers.slice(0, l - 1)));
+        edges.push({ from, to });
+      }
+    }
+  });
+  return { tasks: layers.flat().map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })), edges };
+}
+
+/** Random series/parallel composition of exactly `size` tasks (series: every end of A → every start of B). */
+function spDag(size: number, random: () => number): SpInput {
+  let next = 0;
+  const edges: Edge[] = [];
+  const build = (n: number): { sources: string[]; sinks: string[] } => {
+    if (n === 1) {
+      const id = `t${next++}`;
+      return { sources: [id], sinks: [id] };
+    }
+    const k = 1 + Math.floor(random() * (n - 1));
+    const a = build(k);
+    const b = build(n - k);
+    if (random() < 0.5) return { sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
+    for (const from of a.sinks) for (const to of b.sources) edges.push({ from, to });
+    return { sources: a.sources, sinks: b.sinks };
+  };
+  build(size);
+  const ids = Array.from({ length: size }, (_, i) => `t${i}`);
+  return { tasks: ids.map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })), edges };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Makespan of the naive tree: all tasks of one depth level in parallel, levels in series. */
+function levelByLevel(input: SpInput): number {
+  const depth = new Map<string, number>();
+  const ups = new Map<string, string[]>(input.tasks.map((t) => [t.id, []]));
+  for (const e of input.edges) ups.get(e.to)!.push(e.from);
+  const level = (id: string): number => {
+    if (!depth.has(id)) depth.set(id, Math.max(-1, ...ups.get(id)!.map(level)) + 1);
+    return depth.get(id)!;
+  };
+  const longest = new Map<number, number>();
+  for (const t of input.tasks) longest.set(level(t.id), Math.max(longest.get(level(t.id)) ?? 0, t.duration ?? 1));
+  return [...longest.values()].reduce((a, b) => a + b, 0);
+}
+
+interface Row {
+  readonly name: string;
+  readonly tasks: string;
+  readonly inputs: readonly SpInput[];
+}
+
+function measure({ name, tasks, inputs }: Row): string {
+  const ratios: number[] = [];
+  const naive: number[] = [];
+  const waits: number[] = [];
+  const times: number[] = [];
+  for (const input of inputs) {
+    const runs: number[] = [];
+    let result = decompose(input);
+    for (let r = 0; r < RUNS; r++) {
+      const start = performance.now();
+      result = decompose(input);
+      runs.push(performance.now() - start);
+    }
+    times.push(median(runs));
+    ratios.push(result.makespan / result.criticalPath);
+    naive.push(levelByLevel(input) / result.criticalPath);
+    waits.push(result.addedWaits.length);
+  }
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const exact = ratios.filter((r) => r.toFixed(2) === '1.00').length / ratios.length;
+  return `| ${name} | ${tasks} | ${inputs.length} | ${mean(ratios).toFixed(3)} | ${Math.max(...ratios).toFixed(3)} | ${(exact * 100).toFixed(0)} % | ${mean(waits).toFixed(1)} | ${median(times).toFixed(2)} ms | ${mean(naive).toFixed(3)} |`;
+}
+
+const rows: Row[] = [];
+for (const size of SIZES) {
+  const random = rng(size * 7919 + 1);
+  rows.push({ name: 'layered random', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => layeredDag(size, random)) });
+}
+for (const size of SIZES) {
+  const random = rng(size * 104729 + 3);
+  rows.push({ name: 'random series-parallel', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => spDag(size, random)) });
+}
+
+const project = await loadProject('dags', { root: repo });
+const warehouse = project.dags.find((d) => d.ir.id === 'warehouse_refresh')!.ir;
+rows.push({
+  name: '`warehouse_refresh` example',
+  tasks: String(warehouse.tasks.length),
+  inputs: [
+    {
+      tasks: warehouse.tasks.map((t) => ({ id: t.id, duration: t.expectedDurationSeconds ?? 60 })),
+      edges: warehouse.edges.map((e) => ({ from: e.from, to: e.to })),
+    },
+  ],
+});
+
+console.log('| DAGs | tasks | count | mean ratio | worst ratio | ratio 1.00 | mean added waits | decompose (median) | level-by-level mean ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const row of rows) console.log(measure(row));

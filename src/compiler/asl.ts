@@ -1,0 +1,102 @@
+/**
+ * @module compiler/asl
+ * The slice of the Amazon States Language (JSONPath query language) the compiler emits, as
+ * TypeScript types. Field order here is the order renderers write them in, so output is stable.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A Choice rule (data-test expression or boolean combinator). */
+export type ChoiceRule =
+  | { readonly And: readonly ChoiceRule[] }
+  | { readonly Or: readonly ChoiceRule[] }
+  | { readonly Not: ChoiceRule }
+  | { readonly Variable: string; readonly StringEquals: string }
+  | { readonly Variable: string; readonly BooleanEquals: boolean }
+  | { readonly Variable: string; readonly NumericEquals: number }
+  | { readonly Variable: string; readonly NumericGreaterThan: number }
+  | { readonly Variable: string; readonly IsPresent: boolean };
+
+export interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: 'FULL' | 'NONE';
+}
+
+export interface Catcher {
+  readonly ErrorEquals: readonly string[];
+  readonly ResultPath: string;
+  readonly Next: string;
+}
+
+export type State =
+  | {
+      readonly Type: 'Task';
+      readonly Comment?: string;
+      readonly Resource: string;
+      readonly Parameters?: JsonValue;
+      readonly TimeoutSeconds?: number;
+      readonly ResultSelector?: JsonValue;
+      readonly ResultPath?: string | null;
+      readonly Retry?: readonly Retrier[];
+      readonly Catch?: readonly Catcher[];
+      readonly Next?: string;
+      readonly End?: true;
+    }
+  | {
+      readonly Type: 'Pass';
+      readonly Comment?: string;
+      readonly Parameters?: JsonValue;
+      readonly Result?: JsonValue;
+      readonly ResultPath?: string | null;
+      readonly Next?: string;
+      readonly End?: true;
+    }
+  | {
+      readonly Type: 'Choice';
+      readonly Comment?: string;
+      readonly Choices: readonly (ChoiceRule & { readonly Next: string })[];
+      readonly Default: string;
+    }
+  | {
+      readonly Type: 'Wait';
+      readonly Comment?: string;
+      readonly Seconds?: number;
+      readonly SecondsPath?: string;
+      readonly TimestampPath?: string;
+      readonly Next?: string;
+      readonly End?: true;
+    }
+  | {
+      readonly Type: 'Parallel';
+      readonly Comment?: string;
+      readonly Branches: readonly StateMachine[];
+      readonly ResultSelector?: JsonValue;
+      readonly ResultPath?: string | null;
+      readonly Next?: string;
+      readonly End?: true;
+    }
+  | {
+      readonly Type: 'Map';
+      readonly Comment?: string;
+      readonly ItemsPath: string;
+      readonly ItemSelector?: JsonValue;
+      readonly MaxConcurrency?: number;
+      readonly ItemProcessor: StateMachine & { readonly ProcessorConfig: { readonly Mode: 'INLINE' } };
+      readonly ResultSelector?: JsonValue;
+      readonly ResultPath?: string | null;
+      readonly Next?: string;
+      readonly End?: true;
+    }
+  | { readonly Type: 'Succeed'; readonly Comment?: string }
+  | { readonly Type: 'Fail'; readonly Comment?: string; readonly Error: string; readonly Cause: string };
+
+export interface StateMachine {
+  readonly Comment?: string;
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, State>>;
+  readonly TimeoutSeconds?: number;
+}

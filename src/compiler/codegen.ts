@@ -1,0 +1,345 @@
+/**
+ * @module compiler/codegen
+ * Walks the fork/join tree and emits states. Each task is a unit: an optional gate (Choice on
+ * its trigger rule), its body (Task, Map, sensor loop …), and exits for success and failure.
+ *
+ * What keeps transitions near one per task: the compiler tracks, along each path, the states it
+ * knows statically. A task whose upstream tasks are known to have succeeded is entered without
+ * a gate; when a task fails or is skipped, the tasks whose fate follows statically are recorded
+ * by one Pass state (`marks`) instead of being visited one by one. Gates remain where the
+ * outcome is only known at run time: joins after a Parallel, branches, short-circuits.
+ *
+ * Failures never cancel unrelated work: every task catches its errors (after retries) into its
+ * record, so Parallel branches always finish, and the run's result is decided at the end from
+ * the leaves (Airflow: failed if any leaf is failed or upstream_failed).
+ */
+import type { TaskState, TriggerRule } from '../ir/types.ts';
+import type { State, StateMachine } from './asl.ts';
+import type { CompileContext } from './context.ts';
+import { RUN } from './document.ts';
+import { gateChoices, leafFailed } from './conditions.ts';
+import { decisionList, staticOutcome, type Outcome } from './rules.ts';
+import type { SpNode } from './sp-decompose.ts';
+import { renderBody } from './render-task.ts';
+import { renderMarks } from './render-marks.ts';
+
+/** Where to go next: a state name, or the end of the current scope (top level or branch). */
+export const END = Symbol('end');
+export type Next = string | typeof END;
+
+/** Static knowledge on a path: task → final state. */
+export type Known = ReadonlyMap<string, TaskState>;
+/** What comes after a node, given what is known and the marks not yet written. */
+export type Cont = (known: Known, pending: ReadonlyMap<string, TaskState>) => Next;
+
+/** A set of states that share a `States` object (the top level, a Parallel branch, a Map item). */
+export class Scope {
+  readonly states = new Map<string, State>();
+  readonly memo = new Map<string, Next>();
+  readonly id: number;
+  constructor(id: number) {
+    this.id = id;
+  }
+  add(name: string, state: State): void {
+    this.states.set(name, state);
+  }
+  toMachine(startAt: Next): StateMachine {
+    if (startAt === END) throw new Error('empty scope');
+    return { StartAt: startAt, States: Object.fromEntries(this.states) };
+  }
+}
+
+export interface StateRole {
+  readonly tasks: readonly string[];
+  readonly role: 'task' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final';
+}
+
+export interface Emitter {
+  readonly ctx: CompileContext;
+  newScope(): Scope;
+  /** Render `next` as Next/End fields. */
+  link(next: Next): { Next: string } | { End: true };
+}
+
+export interface Walk extends Emitter {
+  /** Map from state name to the tasks and role it belongs to (for the manifest and the engine). */
+  readonly stateTasks: Map<string, StateRole>;
+}
+
+/** Tasks of a subtree, in tree order. */
+export function tasksOf(node: SpNode): string[] {
+  switch (node.kind) {
+    case 'task':
+      return [node.id];
+    case 'series':
+      return node.items.flatMap(tasksOf);
+    case 'parallel':
+      return node.branches.flatMap(tasksOf);
+    case 'cluster':
+      return tasksOf(node.body);
+  }
+}
+
+export function ruleOf(ctx: CompileContext, taskId: string): { rule: TriggerRule | 'teardown'; over: readonly string[] } {
+  const t = ctx.task(taskId);
+  if (t.role?.kind === 'teardown') return { rule: 'teardown', over: t.role.setups };
+  return { rule: t.triggerRule, over: ctx.upstream.get(taskId) ?? [] };
+}
+
+/**
+ * The outcome of a task when everything it depends on is known statically; undefined when it
+ * depends on something only known at run time (an unknown upstream state, a branch's choice,
+ * a short-circuit's answer).
+ */
+function knownOutcome(ctx: CompileContext, taskId: string, known: Known): Outcome | undefined {
+  const { rule, over } = ruleOf(ctx, taskId);
+  for (const u of ctx.upstream.get(taskId) ?? []) if (!known.has(u)) return undefined;
+  const forced = false;
+  for (const f of ctx.forced.get(taskId) ?? []) {
+    const s = known.get(f.by);
+    if (s === undefined) return undefined;
+    if (s === 'success') return undefined; // skipped or not depends on what it returned
+  }
+  return staticOutcome(rule, over.map((u) => known.get(u)!), forced);
+}
+
+/** Final states of all tasks of a node when all are decided statically without running any; else undefined. */
+function staticMarks(ctx: CompileContext, node: SpNode, known: Known): Map<string, TaskState> | undefined {
+  const marks = new Map<string, TaskState>();
+  const k = new Map(known);
+  // Tree order respects dependencies inside the node (series before, parallel independent).
+  for (const id of tasksOf(node)) {
+    const outcome = knownOutcome(ctx, id, k);
+    if (outcome === undefined || outcome === 'run') return undefined;
+    marks.set(id, outcome);
+    k.set(id, outcome);
+  }
+  return marks;
+}
+
+/** Known states restricted to what can still matter after `node` (upstream of a task not yet decided). */
+function relevant(ctx: CompileContext, node: SpNode, known: Known): string {
+  const inside = new Set(tasksOf(node));
+  const parts: string[] = [];
+  for (const [id, s] of [...known].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (inside.has(id)) continue;
+    // Matters if some task inside the node, or after it, depends on it (conservatively: any downstream task not known yet).
+    if ((ctx.downstream.get(id) ?? []).some((d) => !known.has(d)) || [...(ctx.forced.values())].some((fs) => fs.some((f) => f.by === id))) parts.push(`${id}=${s}`);
+  }
+  return parts.join(',');
+}
+
+function merge(a: Known, b: ReadonlyMap<string, TaskState>): Map<string, TaskState> {
+  const m = new Map(a);
+  for (const [k, v] of b) m.set(k, v);
+  return m;
+}
+
+export class Codegen implements Walk {
+  readonly ctx: CompileContext;
+  readonly stateTasks = new Map<string, StateRole>();
+  private scopes = 0;
+
+  constructor(ctx: CompileContext) {
+    this.ctx = ctx;
+  }
+
+  newScope(): Scope {
+    return new Scope(this.scopes++);
+  }
+
+  link(next: Next): { Next: string } | { End: true } {
+    return next === END ? { End: true } : { Next: next };
+  }
+
+  /** Emit `node` (with marks still pending) and return the name of the state to enter. */
+  proceed(node: SpNode, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>, cont: Cont): Next {
+    const marks = staticMarks(this.ctx, node, known);
+    if (marks) return cont(merge(known, marks), merge(pending, marks));
+    const entry = this.enter(node, scope, known, cont);
+    return pending.size > 0 ? this.marks(scope, pending, entry) : entry;
+  }
+
+  /** A Pass recording statically decided tasks, then `next`. */
+  marks(scope: Scope, pending: ReadonlyMap<string, TaskState>, next: Next): Next {
+    const sig = `marks|${[...pending].map(([k, v]) => `${k}=${v}`).sort().join(',')}|${String(next)}`;
+    const memo = scope.memo.get(sig);
+    if (memo !== undefined) return memo;
+    const ids = [...pending.keys()];
+    const state = [...new Set(pending.values())];
+    const name = this.ctx.name(ids.length === 1 ? `${ids[0]} ${state[0]}` : `${ids[0]} ${pending.get(ids[0]!)} +${ids.length - 1}`);
+    scope.memo.set(sig, name);
+    scope.add(name, renderMarks(this.ctx, pending, this.link(next)));
+    this.stateTasks.set(name, { tasks: ids, role: 'marks' });
+    return name;
+  }
+
+  enter(node: SpNode, scope: Scope, known: Known, cont: Cont): Next {
+    const sig = `${node.kind}|${tasksOf(node)[0]}|${tasksOf(node).length}|${relevant(this.ctx, node, known)}`;
+    const memo = scope.memo.get(sig);
+    if (memo !== undefined) return memo;
+    let entry: Next;
+    switch (node.kind) {
+      case 'task':
+        entry = this.unit(node.id, scope, known, cont);
+        break;
+      case 'cluster':
+        entry = this.enter(node.body, scope, known, cont);
+        break;
+      case 'series': {
+        const step = (i: number): Cont => (k, p) => (i + 1 < node.items.length ? this.proceed(node.items[i + 1]!, scope, k, p, step(i + 1)) : cont(k, p));
+        entry = this.proceed(node.items[0]!, scope, known, new Map(), step(0));
+        break;
+      }
+      case 'parallel':
+        entry = this.parallel(node.branches, scope, known, cont);
+        break;
+    }
+    scope.memo.set(sig, entry);
+    return entry;
+  }
+
+  private parallel(branches: readonly SpNode[], scope: Scope, known: Known, cont: Cont): Next {
+    const first = tasksOf(branches[0]!)[0]!;
+    const name = this.ctx.name(`parallel ${first}…`);
+    const machines: StateMachine[] = [];
+    for (const b of branches) {
+      const inner = this.newScope();
+      const start = this.proceed(b, inner, known, new Map(), (_k, p) => (p.size > 0 ? this.marks(inner, p, END) : END));
+      machines.push(start === END ? this.emptyBranch(inner) : inner.toMachine(start));
+    }
+    const after = cont(known, new Map());
+    scope.add(name, {
+      Type: 'Parallel',
+      Branches: machines,
+      ResultSelector: { 'run.$': '$[0].run', 't.$': mergeTree(machines.length) },
+      ResultPath: '$',
+      ...this.link(after),
+    });
+    return name;
+  }
+
+  private emptyBranch(scope: Scope): StateMachine {
+    const name = this.ctx.name('nothing to do');
+    scope.add(name, { Type: 'Pass', End: true });
+    return scope.toMachine(name);
+  }
+
+  /** A task: its gate if needed, its body, and its exits. */
+  private unit(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
+    const outcome = knownOutcome(this.ctx, taskId, known);
+    if (outcome === 'run') return this.body(taskId, scope, known, cont);
+    if (outcome !== undefined) return this.marks(scope, new Map([[taskId, outcome]]), cont(merge(known, new Map([[taskId, outcome]])), new Map()));
+    return this.gate(taskId, scope, known, cont);
+  }
+
+  private gate(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
+    const name = this.ctx.name(`${taskId}?`);
+    const { rule, over } = ruleOf(this.ctx, taskId);
+    const targets = new Map<Outcome, Next>();
+    const target = (o: Outcome): string => {
+      if (!targets.has(o)) {
+        const next =
+          o === 'run'
+            ? this.body(taskId, scope, known, cont)
+            : this.proceedMarks(scope, new Map([[taskId, o as TaskState]]), known, cont);
+        targets.set(o, next);
+      }
+      const t = targets.get(o)!;
+      if (t === END) throw new Error(`gate ${taskId} leads to the end of its scope directly`);
+      return t;
+    };
+    const { Choices, Default } = gateChoices(this.ctx, taskId, decisionList(rule), over, target);
+    scope.add(name, Choices.length === 0 ? { Type: 'Pass', Next: Default } : { Type: 'Choice', Choices, Default });
+    this.stateTasks.set(name, { tasks: [taskId], role: 'gate' });
+    return name;
+  }
+
+  /** Record `pending` and continue, folding in whatever follows statically. */
+  private proceedMarks(scope: Scope, pending: Map<string, TaskState>, known: Known, cont: Cont): Next {
+    const k = merge(known, pending);
+    const next = cont(k, pending);
+    // `cont` returns an entry that already writes `pending` when it had to stop (see proceed); when it
+    // went straight to the end of the scope, write them here.
+    return next === END ? this.marks(scope, pending, END) : next;
+  }
+
+  private body(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
+    const sig = `body|${taskId}|${relevant(this.ctx, { kind: 'task', id: taskId }, known)}`;
+    const memo = scope.memo.get(sig);
+    if (memo !== undefined) return memo;
+    const exit = (state: TaskState): Next => {
+      const k = merge(known, new Map([[taskId, state]]));
+      const next = cont(k, new Map());
+      return next;
+    };
+    const entry = renderBody(this, scope, taskId, {
+      success: () => exit('success'),
+      failed: () => exit('failed'),
+      skipped: () => this.proceedMarks(scope, new Map([[taskId, 'skipped']]), known, cont),
+    });
+    scope.memo.set(sig, entry);
+    return entry;
+  }
+
+  /** The run's result: failed if any leaf failed or was upstream_failed. */
+  final(scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>): Next {
+    const leaves = effectiveLeaves(this.ctx);
+    const all = merge(known, pending);
+    const decided = leaves.every((l) => all.has(l));
+    const failed = leaves.some((l) => all.get(l) === 'failed' || all.get(l) === 'upstream_failed');
+    const succeeded = this.terminal(scope, 'Succeed');
+    const failedState = this.terminal(scope, 'Fail');
+    let next: string;
+    if (decided) next = failed ? failedState : succeeded;
+    else {
+      const sig = 'final-choice';
+      next = scope.memo.get(sig) as string;
+      if (!next) {
+        next = this.ctx.name('run failed?');
+        scope.memo.set(sig, next);
+        const rules = leaves.map((l) => leafFailed(this.ctx, l));
+        scope.add(next, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: failedState }], Default: succeeded });
+      }
+    }
+    return pending.size > 0 ? this.marks(scope, pending, next) : next;
+  }
+
+  private terminal(scope: Scope, kind: 'Succeed' | 'Fail'): string {
+    const sig = `terminal|${kind}`;
+    const memo = scope.memo.get(sig);
+    if (memo !== undefined) return memo as string;
+    const name = this.ctx.name(kind === 'Succeed' ? 'run succeeded' : 'run failed');
+    scope.memo.set(sig, name);
+    scope.add(
+      name,
+      kind === 'Succeed'
+        ? { Type: 'Succeed' }
+        : { Type: 'Fail', Error: 'Updraft.DagRunFailed', Cause: `DAG ${this.ctx.dag.id}: a task failed or was upstream_failed; see the run's task states` },
+    );
+    return name;
+  }
+}
+
+/**
+ * Tasks whose state decides the run (Airflow: leaves; teardowns do not count unless
+ * onFailureFailDagrun, and the tasks before a teardown then count as leaves).
+ */
+export function effectiveLeaves(ctx: CompileContext): string[] {
+  const counts = (id: string) => {
+    const t = ctx.task(id);
+    return t.role?.kind !== 'teardown' || t.role.onFailureFailDagrun;
+  };
+  return ctx.dag.tasks
+    .map((t) => t.id)
+    .filter((id) => counts(id))
+    .filter((id) => !(ctx.downstream.get(id) ?? []).some((d) => counts(d)));
+}
+
+/** JsonMerge of the branches' `t`, as a balanced tree (intrinsics nest; depth stays ~log2 n). */
+export function mergeTree(n: number): string {
+  const build = (lo: number, hi: number): string => (hi - lo === 1 ? `$[${lo}].t` : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`);
+  return build(0, n);
+}
+
+export { RUN };

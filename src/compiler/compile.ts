@@ -1,0 +1,94 @@
+/**
+ * @module compiler/compile
+ * The compiler's entry point: validated IR → ASL (JSONPath) + manifest. Pure and deterministic:
+ * the same DAG gives byte-identical JSON. Resource ARNs never appear: placeholders (`${…}`) are
+ * listed in the manifest for infra's DefinitionSubstitutions and the engine's local handlers.
+ */
+import type { DagIR, ValueIR } from '../ir/types.ts';
+import type { StateMachine } from './asl.ts';
+import { Codegen, type StateRole } from './codegen.ts';
+import { CompileContext } from './context.ts';
+import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
+
+export const COMPILER_VERSION = '1';
+
+export interface ManifestTask {
+  readonly id: string;
+  /** Record key in the state document (`$.t.<key>`). */
+  readonly key: string;
+  readonly kind: string;
+  /** Arguments the task runner builds from upstream outputs (`in`) and literals. */
+  readonly args: readonly ValueIR[];
+  readonly mapArgIndex?: number;
+  readonly connections: readonly string[];
+  readonly inlets: readonly string[];
+  readonly outlets: readonly string[];
+  /** Direct downstream tasks by key (branches return which of them run). */
+  readonly downstream: readonly string[];
+}
+
+export interface Manifest {
+  readonly dagId: string;
+  readonly compilerVersion: string;
+  readonly tasks: readonly ManifestTask[];
+  /** Every state name → the tasks it belongs to and its role (the engine runs Task states through the runtime by this). */
+  readonly states: Readonly<Record<string, StateRole>>;
+  /** `${Name}` placeholders in the definition, for DefinitionSubstitutions. */
+  readonly substitutions: readonly string[];
+  /** Time sensors: the launcher puts `run.timers[key]` = data interval end + seconds. */
+  readonly timers: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
+}
+
+export interface CompileResult {
+  readonly definition: StateMachine;
+  /** The definition as JSON text, 2-space indented, as it ships. */
+  readonly json: string;
+  readonly manifest: Manifest;
+  readonly structure: SpResult;
+}
+
+export function compileDag(dag: DagIR): CompileResult {
+  const ctx = new CompileContext(dag);
+  const structure = decompose({
+    tasks: dag.tasks.map((t) => ({ id: t.id, ...(t.expectedDurationSeconds !== undefined && { duration: t.expectedDurationSeconds }) })),
+    edges: dag.edges,
+    clusters: dag.groups
+      .filter((g) => g.retry)
+      .map((g) => ({ id: g.id, ...(g.parent && { parent: g.parent }), members: dag.tasks.filter((t) => t.group === g.id || t.group?.startsWith(`${g.id}.`)).map((t) => t.id) })),
+  });
+  const cg = new Codegen(ctx);
+  const top = cg.newScope();
+  const start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) => cg.final(top, known, pending));
+  const body = top.toMachine(start);
+  const definition: StateMachine = {
+    Comment: `Updraft DAG ${dag.id} (compiler ${COMPILER_VERSION})`,
+    StartAt: body.StartAt,
+    States: body.States,
+    ...(dag.runTimeoutSeconds !== undefined && { TimeoutSeconds: dag.runTimeoutSeconds }),
+  };
+  const json = `${JSON.stringify(definition, null, 2)}\n`;
+  const substitutions = [...new Set([...json.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+  const manifest: Manifest = {
+    dagId: dag.id,
+    compilerVersion: COMPILER_VERSION,
+    tasks: dag.tasks.map((t) => ({
+      id: t.id,
+      key: ctx.key(t.id),
+      kind: t.mapping ? 'mapped' : t.body.kind === 'sensor' ? `sensor:${t.body.sensor.check.kind}` : t.body.kind === 'operator' ? `operator:${t.body.operator.kind}` : t.body.kind,
+      args: t.args,
+      ...(t.mapping && { mapArgIndex: t.mapping.argIndex }),
+      connections: t.connections,
+      inlets: t.inlets,
+      outlets: t.outlets,
+      downstream: (ctx.downstream.get(t.id) ?? []).map((d) => ctx.key(d)),
+    })),
+    states: Object.fromEntries(cg.stateTasks),
+    substitutions,
+    timers: dag.tasks.flatMap((t) =>
+      t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
+    ),
+  };
+  return { definition, json, manifest, structure };
+}
+
+export type { SpNode };

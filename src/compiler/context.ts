@@ -1,0 +1,85 @@
+/**
+ * @module compiler/context
+ * What every renderer needs to know about the DAG being compiled: tasks by id, record keys,
+ * real upstream/downstream sets (DAG edges, not the synchronization the fork/join structure
+ * adds), the conditions under which a branch or short-circuit skips a task, and the names
+ * already used (state names are unique across the whole machine, branches included).
+ */
+import type { DagIR, TaskIR } from '../ir/types.ts';
+import { adjacency } from '../ir/graph.ts';
+import { recordKeys, type Keys } from './document.ts';
+
+export interface ForcedSkip {
+  /** The branch or short-circuit task. */
+  readonly by: string;
+  readonly test: 'branchNotChosen' | 'shortCircuitFalse';
+}
+
+export class CompileContext {
+  readonly dag: DagIR;
+  readonly tasks: ReadonlyMap<string, TaskIR>;
+  readonly keys: Keys;
+  readonly upstream: ReadonlyMap<string, readonly string[]>;
+  readonly downstream: ReadonlyMap<string, readonly string[]>;
+  /** Per task: branch/short-circuit conditions that skip it whatever its trigger rule. */
+  readonly forced: ReadonlyMap<string, readonly ForcedSkip[]>;
+  private readonly names = new Set<string>();
+
+  constructor(dag: DagIR) {
+    this.dag = dag;
+    this.tasks = new Map(dag.tasks.map((t) => [t.id, t]));
+    this.keys = recordKeys(dag);
+    const adj = adjacency(dag);
+    this.upstream = adj.upstream;
+    this.downstream = adj.downstream;
+    this.forced = forcedSkips(dag, adj.downstream);
+  }
+
+  key(taskId: string): string {
+    return this.keys.get(taskId)!;
+  }
+
+  task(taskId: string): TaskIR {
+    return this.tasks.get(taskId)!;
+  }
+
+  /** A state name not used yet: `base`, else `base #2`, `base #3` … (≤ 80 characters). */
+  name(base: string): string {
+    const trimmed = base.length > 76 ? `${base.slice(0, 75)}…` : base;
+    let name = trimmed;
+    for (let n = 2; this.names.has(name); n++) name = `${trimmed} #${n}`;
+    this.names.add(name);
+    return name;
+  }
+}
+
+/**
+ * Airflow: a branch skips its direct downstream tasks it did not choose; a short-circuit that
+ * returns false skips its direct downstream tasks, or everything downstream when
+ * ignoreDownstreamTriggerRules is true (the default).
+ */
+function forcedSkips(dag: DagIR, downstream: ReadonlyMap<string, readonly string[]>): Map<string, ForcedSkip[]> {
+  const forced = new Map<string, ForcedSkip[]>(dag.tasks.map((t) => [t.id, []]));
+  for (const t of dag.tasks) {
+    if (t.body.kind === 'branch') {
+      for (const d of downstream.get(t.id) ?? []) forced.get(d)!.push({ by: t.id, test: 'branchNotChosen' });
+    }
+    if (t.body.kind === 'short_circuit') {
+      const targets = t.body.ignoreDownstreamTriggerRules ? descendants(t.id, downstream) : (downstream.get(t.id) ?? []);
+      for (const d of targets) forced.get(d)!.push({ by: t.id, test: 'shortCircuitFalse' });
+    }
+  }
+  return forced;
+}
+
+function descendants(id: string, downstream: ReadonlyMap<string, readonly string[]>): string[] {
+  const seen = new Set<string>();
+  const stack = [...(downstream.get(id) ?? [])];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (seen.has(d)) continue;
+    seen.add(d);
+    stack.push(...(downstream.get(d) ?? []));
+  }
+  return [...seen];
+}

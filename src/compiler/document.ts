@@ -1,0 +1,52 @@
+/**
+ * @module compiler/document
+ * The state document every state of a compiled machine reads and writes:
+ *
+ *   { "run": { dagId, runId, logicalDate, ds, dataIntervalStart, dataIntervalEnd, params, triggeredBy, timers },
+ *     "t":   { "<key>": { "s": <state>, "o": <output or null>, … }, … },
+ *     "err": <the last caught error, transient> }
+ *
+ * Every task gets exactly one record in `t` once it is decided (success, failed, skipped,
+ * upstream_failed; mapped tasks "mapped"), so Choice rules never read a missing path. Records of
+ * some task kinds carry extra fields (see `recordDefaults`) that are present in every form.
+ * Keys are task ids made JSONPath-safe (`transform.clean` → `transform_clean`), unique per DAG.
+ */
+import type { DagIR, TaskIR } from '../ir/types.ts';
+
+export type Keys = ReadonlyMap<string, string>;
+
+/** A JSONPath-safe, unique key per task, deterministic (declaration order breaks collisions). */
+export function recordKeys(dag: Pick<DagIR, 'tasks'>): Keys {
+  const keys = new Map<string, string>();
+  const used = new Set<string>();
+  for (const t of dag.tasks) {
+    const base = t.id.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+    let key = base;
+    for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
+    used.add(key);
+    keys.set(t.id, key);
+  }
+  return keys;
+}
+
+export const RUN = '$.run';
+export const ERR = '$.err';
+export const record = (key: string) => `$.t.${key}`;
+export const field = (key: string, name: string) => `$.t.${key}.${name}`;
+
+/**
+ * Fields every record of this task has whatever its state, so rules can read them safely:
+ * short-circuits carry `o` (true unless it returned false), branches `c` (chosen downstream keys),
+ * mapped tasks `n`/`f`/`a` (instances, any failed, any succeeded).
+ */
+export function recordDefaults(task: TaskIR, downstreamKeys: readonly string[]): Record<string, unknown> {
+  if (task.mapping) return { o: null, n: 0, f: false, a: false };
+  switch (task.body.kind) {
+    case 'short_circuit':
+      return { o: true };
+    case 'branch':
+      return { o: null, c: Object.fromEntries(downstreamKeys.map((k) => [k, false])) };
+    default:
+      return { o: null };
+  }
+}

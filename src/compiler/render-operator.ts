@@ -1,0 +1,132 @@
+/**
+ * @module compiler/render-operator
+ * Native operators → Step Functions service integrations (`.sync` where the service has it):
+ * resource ARN, Parameters (values from the run and upstream outputs), and the compact output
+ * the task records. Account-specific ARNs are placeholders (`${Region}`, `${Account}`,
+ * `${StateMachine_<dag>}`, `${Connection_<id>}`) that infra fills through DefinitionSubstitutions.
+ */
+import type { OperatorIR, ValueIR } from '../ir/types.ts';
+import { assertNever } from '../ir/types.ts';
+import type { JsonValue } from './asl.ts';
+import type { CompileContext } from './context.ts';
+import { renderField } from './values.ts';
+import { LAMBDA_INVOKE } from './render-task.ts';
+
+export interface RenderedOperator {
+  readonly resource: string;
+  readonly parameters: Record<string, JsonValue>;
+  readonly output: Record<string, JsonValue>;
+}
+
+/** A placeholder name for a DAG's state machine ARN. */
+export const stateMachinePlaceholder = (dagId: string) => `StateMachine_${dagId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+export const connectionPlaceholder = (connection: string) => `Connection_${connection}`;
+
+function field(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR | undefined): void {
+  if (!v) return;
+  const [k, value] = renderField(name, v, ctx.keys);
+  out[k] = value;
+}
+
+/** A message body must be a string: objects from the document are serialized with States.JsonToString. */
+function stringField(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR): void {
+  if (v.kind === 'literal') {
+    out[name] = typeof v.value === 'string' ? v.value : JSON.stringify(v.value);
+    return;
+  }
+  if (v.kind === 'format') {
+    field(ctx, out, name, v);
+    return;
+  }
+  const [k, value] = renderField(name, v, ctx.keys);
+  out[`${name}.$`] = k.endsWith('.$') && typeof value === 'string' && value.startsWith('$') ? `States.JsonToString(${value})` : (value as string);
+}
+
+export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
+  const p: Record<string, JsonValue> = {};
+  switch (op.kind) {
+    case 'lambda_invoke':
+      p.FunctionName = op.functionName;
+      field(ctx, p, 'Payload', op.payload);
+      return { resource: LAMBDA_INVOKE, parameters: p, output: { 'value.$': '$.Payload' } };
+    case 'ecs_task': {
+      p.Cluster = op.cluster;
+      p.TaskDefinition = op.taskDefinition;
+      p.LaunchType = op.launchType;
+      p.NetworkConfiguration = { AwsvpcConfiguration: { Subnets: [...op.subnets], SecurityGroups: [...op.securityGroups] } };
+      if (op.command || op.environment) {
+        const override: Record<string, JsonValue> = { Name: op.container ?? 'main' };
+        field(ctx, override, 'Command', op.command);
+        if (op.environment) {
+          if (op.environment.kind !== 'literal') throw new Error('ecsTask environment must be a literal object of strings');
+          override.Environment = Object.entries(op.environment.value as Record<string, string>).map(([Name, Value]) => ({ Name, Value: String(Value) }));
+        }
+        p.Overrides = { ContainerOverrides: [override] };
+      }
+      return { resource: 'arn:aws:states:::ecs:runTask.sync', parameters: p, output: { 'taskArn.$': '$.TaskArn' } };
+    }
+    case 'batch_job':
+      p.JobName = op.jobName;
+      p.JobQueue = op.jobQueue;
+      p.JobDefinition = op.jobDefinition;
+      field(ctx, p, 'Parameters', op.parameters);
+      return { resource: 'arn:aws:states:::batch:submitJob.sync', parameters: p, output: { 'jobId.$': '$.JobId' } };
+    case 'glue_job':
+      p.JobName = op.jobName;
+      field(ctx, p, 'Arguments', op.arguments);
+      return { resource: 'arn:aws:states:::glue:startJobRun.sync', parameters: p, output: { 'jobRunId.$': '$.Id' } };
+    case 'athena_query':
+      field(ctx, p, 'QueryString', op.query);
+      if (op.database) p.QueryExecutionContext = { Database: op.database };
+      if (op.workGroup) p.WorkGroup = op.workGroup;
+      if (op.outputLocation) p.ResultConfiguration = { OutputLocation: op.outputLocation };
+      return { resource: 'arn:aws:states:::athena:startQueryExecution.sync', parameters: p, output: { 'queryExecutionId.$': '$.QueryExecution.QueryExecutionId' } };
+    case 'http_request':
+      field(ctx, p, 'ApiEndpoint', op.url);
+      p.Method = op.method;
+      p.Authentication = { ConnectionArn: `\${${connectionPlaceholder(op.connection)}}` };
+      field(ctx, p, 'Headers', op.headers);
+      field(ctx, p, 'QueryParameters', op.query);
+      field(ctx, p, 'RequestBody', op.body);
+      return { resource: 'arn:aws:states:::http:invoke', parameters: p, output: { 'statusCode.$': '$.StatusCode', 'body.$': '$.ResponseBody' } };
+    case 'sns_publish':
+      p.TopicArn = `arn:aws:sns:\${Region}:\${Account}:${op.topic}`;
+      stringField(ctx, p, 'Message', op.message);
+      if (op.subject) p.Subject = op.subject;
+      return { resource: 'arn:aws:states:::sns:publish', parameters: p, output: { 'messageId.$': '$.MessageId' } };
+    case 'sqs_send':
+      p.QueueUrl = `https://sqs.\${Region}.amazonaws.com/\${Account}/${op.queue}`;
+      stringField(ctx, p, 'MessageBody', op.message);
+      return { resource: 'arn:aws:states:::sqs:sendMessage', parameters: p, output: { 'messageId.$': '$.MessageId' } };
+    case 'eventbridge_put': {
+      const entry: Record<string, JsonValue> = { EventBusName: op.eventBus, Source: op.source, DetailType: op.detailType };
+      stringField(ctx, entry, 'Detail', op.detail);
+      p.Entries = [entry];
+      return { resource: 'arn:aws:states:::events:putEvents', parameters: p, output: { 'eventId.$': '$.Entries[0].EventId' } };
+    }
+    case 'trigger_dag': {
+      const run: Record<string, JsonValue> = {
+        dagId: op.dagId,
+        'runId.$': `States.Format('${op.dagId}-{}-t', $.run.key)`,
+        'key.$': '$.run.key',
+        'logicalDate.$': '$.run.logicalDate',
+        'ds.$': '$.run.ds',
+        'dataIntervalStart.$': '$.run.dataIntervalStart',
+        'dataIntervalEnd.$': '$.run.dataIntervalEnd',
+        triggeredBy: 'dag',
+        timers: {},
+      };
+      if (op.conf) field(ctx, run, 'params', op.conf);
+      else run.params = {};
+      p.StateMachineArn = `\${${stateMachinePlaceholder(op.dagId)}}`;
+      // Deterministic and ≤ 80 characters (DAG id ≤ 48 + key 20 + "-t"): a retry of this task finds the same run.
+      p['Name.$'] = `States.Format('${op.dagId}-{}-t', $.run.key)`;
+      p.Input = { run, t: {} };
+      return op.wait
+        ? { resource: 'arn:aws:states:::states:startExecution.sync:2', parameters: p, output: { 'runId.$': '$.Name', 'status.$': '$.Status' } }
+        : { resource: 'arn:aws:states:::states:startExecution', parameters: p, output: { 'executionArn.$': '$.ExecutionArn' } };
+    }
+    default:
+      return assertNever(op, 'operator');
+  }
+}

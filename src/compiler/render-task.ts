@@ -1,0 +1,278 @@
+/**
+ * @module compiler/render-task
+ * One renderer per task body: function tasks (and branch, short-circuit) through the task
+ * runner Lambda, mapped tasks as a Map, sensors as a poke/wait loop, time sensors as a Wait, and
+ * native operators as service integrations. Every renderer writes the task's record on success
+ * and catches errors (after retries) into a failure record, then follows the given exits.
+ */
+import type { RetryPolicyIR, TaskIR } from '../ir/types.ts';
+import { assertNever } from '../ir/types.ts';
+import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
+import { END, type Next, type Scope, type Walk } from './codegen.ts';
+import { ERR } from './document.ts';
+import { recordFor } from './render-marks.ts';
+import { renderOperator } from './render-operator.ts';
+
+export interface Exits {
+  success(): Next;
+  failed(): Next;
+  skipped(): Next;
+}
+
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+/** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
+export const TASK_RUNNER = '${TaskRunnerFunctionArn}';
+
+/** Lambda service errors and throttling: always retried with backoff, whatever the task's policy. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+export const PERMANENT_ERROR = 'Updraft.PermanentError';
+export const SENSOR_TIMEOUT = 'Updraft.SensorTimeout';
+
+export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
+  const list: Retrier[] = [];
+  if (lambda) list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' });
+  if (retry && retry.attempts > 1) {
+    list.push({ ErrorEquals: [PERMANENT_ERROR], MaxAttempts: 0 });
+    list.push({
+      ErrorEquals: ['States.ALL'],
+      IntervalSeconds: retry.delaySeconds,
+      MaxAttempts: retry.attempts - 1,
+      BackoffRate: retry.backoffRate,
+      ...(retry.maxDelaySeconds !== undefined && { MaxDelaySeconds: retry.maxDelaySeconds }),
+      ...(retry.jitter === 'full' && { JitterStrategy: 'FULL' as const }),
+    });
+  }
+  return list;
+}
+
+function withRetry(list: Retrier[]): { Retry?: Retrier[] } {
+  return list.length > 0 ? { Retry: list } : {};
+}
+
+/** Upstream outputs a function task reads, by record key (the runner builds arguments from them). */
+export function inputs(em: Walk, task: TaskIR): Record<string, string> | undefined {
+  const ups = em.ctx.dag.edges.filter((e) => e.to === task.id && e.kind === 'data').map((e) => em.ctx.key(e.from));
+  if (ups.length === 0) return undefined;
+  return Object.fromEntries([...new Set(ups)].sort().map((k) => [`${k}.$`, `$.t.${k}.o`]));
+}
+
+function runnerPayload(em: Walk, task: TaskIR, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+  const ins = inputs(em, task);
+  return { task: task.id, 'run.$': '$.run', ...(ins && { in: ins }), ...extra };
+}
+
+/** The failure record: `{ s: 'failed', e: <error>, …defaults }`, then the failed exit. */
+function failurePass(em: Walk, scope: Scope, task: TaskIR, exits: Exits): string {
+  const name = em.ctx.name(`${task.id} failed`);
+  const { s: _s, ...defaults } = recordFor(em.ctx, task.id, 'failed');
+  scope.add(name, { Type: 'Pass' });
+  scope.add(name, { Type: 'Pass', Parameters: { s: 'failed', ...defaults, 'e.$': ERR }, ResultPath: `$.t.${em.ctx.key(task.id)}`, ...em.link(exits.failed()) });
+  em.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
+  return name;
+}
+
+function catchAll(next: string): { Catch: Catcher[] } {
+  return { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ERR, Next: next }] };
+}
+
+export function renderBody(em: Walk, scope: Scope, taskId: string, exits: Exits): Next {
+  const task = em.ctx.task(taskId);
+  if (task.mapping) return renderMapped(em, scope, task, exits);
+  switch (task.body.kind) {
+    case 'function':
+    case 'branch':
+    case 'short_circuit':
+      return renderFunction(em, scope, task, exits);
+    case 'sensor':
+      return task.body.sensor.check.kind === 'time' ? renderTimeSensor(em, scope, task, exits) : renderSensor(em, scope, task, exits);
+    case 'operator':
+      return renderOperatorTask(em, scope, task, exits);
+    default:
+      return assertNever(task.body, 'task body');
+  }
+}
+
+function resultSelector(task: TaskIR): JsonValue {
+  switch (task.body.kind) {
+    case 'branch':
+      return { s: 'success', 'o.$': '$.Payload.o', 'c.$': '$.Payload.c' };
+    case 'short_circuit':
+      return { s: 'success', 'o.$': '$.Payload.o' };
+    default:
+      return { s: 'success', 'o.$': '$.Payload' };
+  }
+}
+
+function renderFunction(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  const name = em.ctx.name(task.id);
+  scope.add(name, { Type: 'Pass' }); // keeps the task's place in the States order
+  em.stateTasks.set(name, { tasks: [task.id], role: 'task' });
+  const next = exits.success();
+  const failed = failurePass(em, scope, task, exits);
+  scope.add(name, {
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE,
+    Parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(em, task) },
+    ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
+    ResultSelector: resultSelector(task),
+    ResultPath: `$.t.${em.ctx.key(task.id)}`,
+    ...withRetry(retriers(task.retry, true)),
+    ...catchAll(failed),
+    ...em.link(next),
+  });
+  return name;
+}
+
+function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  const key = em.ctx.key(task.id);
+  const mapping = task.mapping!;
+  const name = em.ctx.name(task.id);
+  scope.add(name, { Type: 'Pass' });
+  em.stateTasks.set(name, { tasks: [task.id], role: 'task' });
+  let itemsPath: string;
+  let entry = name;
+  if (mapping.over.kind === 'output') {
+    itemsPath = `$.t.${em.ctx.key(mapping.over.task)}.o${mapping.over.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
+  } else if (mapping.over.kind === 'literal') {
+    // Map reads its items from a path: put the literal list into the task's record first.
+    entry = em.ctx.name(`${task.id} list`);
+    scope.add(entry, { Type: 'Pass', Result: { l: mapping.over.value as JsonValue }, ResultPath: `$.t.${key}`, Next: name });
+    itemsPath = `$.t.${key}.l`;
+  } else {
+    throw new Error(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
+  }
+  const next = exits.success();
+  const item = em.ctx.name(`${task.id} [item]`);
+  const itemFailed = em.ctx.name(`${task.id} [item failed]`);
+  em.stateTasks.set(item, { tasks: [task.id], role: 'item' });
+  em.stateTasks.set(itemFailed, { tasks: [task.id], role: 'failed' });
+  const ins = inputs(em, task);
+  const states: Record<string, State> = {
+    [item]: {
+      Type: 'Task',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: TASK_RUNNER,
+        Payload: { task: task.id, 'run.$': '$.run', ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index' },
+      },
+      ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
+      ResultSelector: { s: 'success', 'o.$': '$.Payload' },
+      ResultPath: '$',
+      ...withRetry(retriers(task.retry, true)),
+      ...catchAll(itemFailed),
+      End: true,
+    },
+    [itemFailed]: { Type: 'Pass', Parameters: { s: 'failed', o: null, 'e.$': ERR }, End: true },
+  };
+  scope.add(name, {
+    Type: 'Map',
+    ItemsPath: itemsPath,
+    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': '$.run', ...(ins && { in: ins }) },
+    ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
+    ResultSelector: {
+      s: 'mapped',
+      'o.$': '$[*].o',
+      'n.$': 'States.ArrayLength($)',
+      'f.$': "States.ArrayContains($[*].s, 'failed')",
+      'a.$': "States.ArrayContains($[*].s, 'success')",
+    },
+    ResultPath: `$.t.${key}`,
+    ...em.link(next),
+  });
+  return entry;
+}
+
+function renderSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  if (task.body.kind !== 'sensor') throw new Error('not a sensor');
+  const sensor = task.body.sensor;
+  const key = em.ctx.key(task.id);
+  const poke = em.ctx.name(task.id);
+  const done = em.ctx.name(`${task.id} done?`);
+  const wait = em.ctx.name(`${task.id} wait`);
+  scope.add(poke, { Type: 'Pass' });
+  em.stateTasks.set(poke, { tasks: [task.id], role: 'poke' });
+  em.stateTasks.set(done, { tasks: [task.id], role: 'poke' });
+  em.stateTasks.set(wait, { tasks: [task.id], role: 'wait' });
+  const success = exits.success();
+  const failed = failurePass(em, scope, task, exits);
+  let timeout: string;
+  if (sensor.softFail) {
+    timeout = exits.skipped() as string;
+  } else {
+    timeout = em.ctx.name(`${task.id} timed out`);
+    em.stateTasks.set(timeout, { tasks: [task.id], role: 'failed' });
+    scope.add(timeout, {
+      Type: 'Pass',
+      Result: { ...recordFor(em.ctx, task.id, 'failed'), e: { Error: SENSOR_TIMEOUT, Cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } },
+      ResultPath: `$.t.${key}`,
+      ...em.link(exits.failed()),
+    });
+  }
+  scope.add(poke, {
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE,
+    Parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(em, task) },
+    ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
+    ResultSelector: { 's.$': '$.Payload.s', 'o.$': '$.Payload.o', 'wait.$': '$.Payload.wait' },
+    ResultPath: `$.t.${key}`,
+    ...withRetry(retriers(task.retry, true)),
+    ...catchAll(failed),
+    Next: done,
+  });
+  // A Choice cannot end a branch: when nothing follows, end through a Pass.
+  let onSuccess = success;
+  if (onSuccess === END) {
+    onSuccess = em.ctx.name(`${task.id} satisfied`);
+    scope.add(onSuccess, { Type: 'Pass', End: true });
+  }
+  scope.add(done, {
+    Type: 'Choice',
+    Choices: [
+      { Variable: `$.t.${key}.s`, StringEquals: 'success', Next: onSuccess },
+      { Variable: `$.t.${key}.s`, StringEquals: 'poking', Next: wait },
+    ],
+    Default: timeout,
+  });
+  scope.add(wait, { Type: 'Wait', SecondsPath: `$.t.${key}.wait`, Next: poke });
+  return poke;
+}
+
+function renderTimeSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  const key = em.ctx.key(task.id);
+  const name = em.ctx.name(task.id);
+  const reached = em.ctx.name(`${task.id} reached`);
+  em.stateTasks.set(name, { tasks: [task.id], role: 'wait' });
+  em.stateTasks.set(reached, { tasks: [task.id], role: 'task' });
+  scope.add(name, { Type: 'Wait', TimestampPath: `$.run.timers.${key}`, Next: reached });
+  scope.add(reached, { Type: 'Pass', Result: { s: 'success', o: true }, ResultPath: `$.t.${key}`, ...em.link(exits.success()) });
+  return name;
+}
+
+function renderOperatorTask(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  if (task.body.kind !== 'operator') throw new Error('not an operator');
+  const name = em.ctx.name(task.id);
+  scope.add(name, { Type: 'Pass' });
+  em.stateTasks.set(name, { tasks: [task.id], role: 'task' });
+  const next = exits.success();
+  const failed = failurePass(em, scope, task, exits);
+  const op = renderOperator(em.ctx, task.body.operator);
+  scope.add(name, {
+    Type: 'Task',
+    Resource: op.resource,
+    Parameters: op.parameters,
+    ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
+    ResultSelector: { s: 'success', o: op.output },
+    ResultPath: `$.t.${em.ctx.key(task.id)}`,
+    ...withRetry(retriers(task.retry, op.resource === LAMBDA_INVOKE)),
+    ...catchAll(failed),
+    ...em.link(next),
+  });
+  return name;
+}

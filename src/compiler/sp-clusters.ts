@@ -1,0 +1,105 @@
+/**
+ * @module compiler/sp-clusters
+ * Task groups for the series-parallel decomposition: the nesting tree of the groups given, and
+ * the error for a group that cannot run as one block because a task outside it both depends on
+ * the group and feeds it (the group contracted to one node would sit on a cycle).
+ */
+import { DagDefinitionError, InternalError } from '../sdk/errors.ts';
+
+export interface ClusterTree {
+  readonly id: string;
+  /** Task indices directly or indirectly in the group, ascending. */
+  readonly members: readonly number[];
+  readonly children: readonly ClusterTree[];
+}
+
+export interface ClusterInput {
+  readonly id: string;
+  readonly parent?: string;
+  readonly members: readonly string[];
+}
+
+/**
+ * The groups as a tree (roots first, children in input order). A group's members are its own
+ * plus its subgroups'; groups without tasks are dropped (they have no states to keep together).
+ */
+export function clusterForest(clusters: readonly ClusterInput[], taskIndex: ReadonlyMap<string, number>): ClusterTree[] {
+  const byId = new Map<string, ClusterInput>();
+  for (const c of clusters) {
+    if (byId.has(c.id)) throw new InternalError(`task group "${c.id}" is given twice`);
+    byId.set(c.id, c);
+  }
+  const childIds = new Map<string | undefined, string[]>();
+  for (const c of clusters) {
+    if (c.parent !== undefined && !byId.has(c.parent)) throw new InternalError(`task group "${c.id}" has unknown parent group "${c.parent}"`);
+    for (const m of c.members) if (!taskIndex.has(m)) throw new InternalError(`task group "${c.id}" lists unknown task "${m}"`);
+    childIds.set(c.parent, [...(childIds.get(c.parent) ?? []), c.id]);
+  }
+  for (const c of clusters) {
+    const chain = new Set<string>();
+    for (let at: ClusterInput | undefined = c; at; at = at.parent === undefined ? undefined : byId.get(at.parent)) {
+      if (chain.has(at.id)) throw new InternalError(`task group "${at.id}" is nested in itself`);
+      chain.add(at.id);
+    }
+  }
+  const build = (id: string): ClusterTree => {
+    const children = (childIds.get(id) ?? []).map(build).filter((c) => c.members.length > 0);
+    const members = new Set([...byId.get(id)!.members.map((m) => taskIndex.get(m)!), ...children.flatMap((c) => c.members)]);
+    return { id, members: [...members].sort((a, b) => a - b), children };
+  };
+  return (childIds.get(undefined) ?? []).map(build).filter((r) => r.members.length > 0);
+}
+
+/** Thrown when keeping task groups as blocks would make them wait for themselves. */
+export class SpGroupCycleError extends DagDefinitionError {
+  readonly code = 'group-cycle';
+  /** The groups on the cycle. */
+  readonly groups: readonly string[];
+  /** Tasks outside those groups on the cycle. */
+  readonly tasks: readonly string[];
+  /** The dependencies that close the cycle, in order. */
+  readonly path: readonly { readonly from: string; readonly to: string }[];
+  constructor(message: string, groups: readonly string[], tasks: readonly string[], path: readonly { readonly from: string; readonly to: string }[]) {
+    super(message);
+    this.groups = groups;
+    this.tasks = tasks;
+    this.path = path;
+  }
+}
+
+const q = (s: string): string => `"${s}"`;
+
+function list(items: readonly string[]): string {
+  const quoted = items.map(q);
+  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * The error for a cycle through contracted groups. `path` is the cycle as real dependencies,
+ * starting with one that leaves a group.
+ */
+export function groupCycleError(groups: readonly string[], outside: readonly string[], path: readonly { from: string; to: string }[]): SpGroupCycleError {
+  // "a" → "b" → "c", restarting the chain where a group is entered by one task and left by another.
+  const chains: string[][] = [];
+  for (const { from, to } of path) {
+    const last = chains[chains.length - 1];
+    if (last && last[last.length - 1] === from) last.push(to);
+    else chains.push([from, to]);
+  }
+  const route = chains.map((c) => c.map(q).join(' → ')).join(', ');
+  let message: string;
+  if (groups.length === 1) {
+    const g = q(groups[0]!);
+    const who = outside.length === 1 ? `task ${list(outside)}` : `tasks ${list(outside)}`;
+    message =
+      `Task group ${g} cannot run as one block: ${who} outside the group ${outside.length === 1 ? 'depends' : 'depend'} on it and the group depends on ${outside.length === 1 ? 'that task' : 'them'} (${route}). ` +
+      `A group runs as one block, so a task outside it cannot both wait for it and be waited for by it. ` +
+      `Move ${list(outside)} into ${g}, or remove one of these dependencies.`;
+  } else {
+    message =
+      `Task groups ${list(groups)} cannot each run as one block: they depend on each other in a circle (${route}). ` +
+      `A group runs as one block, so two groups cannot each wait for part of the other. ` +
+      `Regroup these tasks, or remove one of these dependencies.`;
+  }
+  return new SpGroupCycleError(message, groups, outside, path);
+}

@@ -1,0 +1,66 @@
+/**
+ * @module compiler/values
+ * `ValueIR` → JSONPath Parameters for native operators: literals stay literal, upstream outputs
+ * and run values become `"key.$": "<path>"`, templates become `States.Format(...)`. (Function
+ * tasks do not use this: the task runner builds their arguments from the manifest.)
+ */
+import type { ValueIR } from '../ir/types.ts';
+import { assertNever } from '../ir/types.ts';
+import type { JsonValue } from './asl.ts';
+import type { Keys } from './document.ts';
+
+/** Path of a value in the state document, or undefined for values that need a template. */
+function pathOf(v: ValueIR, keys: Keys): string | undefined {
+  switch (v.kind) {
+    case 'output': {
+      const key = keys.get(v.task)!;
+      return `$.t.${key}.o${v.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
+    }
+    case 'context':
+      return `$.run.${v.name}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Escape a literal for an intrinsic-function string argument ('…'). */
+function intrinsicString(text: string): string {
+  return `'${text.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
+}
+
+/** A field of Parameters: `[name, value]` where a dynamic value gets the `.$` suffix. */
+export function renderField(name: string, v: ValueIR, keys: Keys): [string, JsonValue] {
+  const path = pathOf(v, keys);
+  if (path) return [`${name}.$`, path];
+  switch (v.kind) {
+    case 'literal':
+      // A literal object whose keys end in ".$" would be read as paths: pass it as a JSON string parsed at run time.
+      return JSON.stringify(v.value).includes('.$"') ? [`${name}.$`, `States.StringToJson(States.Format(${intrinsicString(JSON.stringify(v.value))}))`] : [name, v.value as JsonValue];
+    case 'format': {
+      // States.Format fills {} in order; literal parts escape \ ' { }.
+      const parts = v.template.split('{}');
+      const args = v.args.map((a) => pathOf(a, keys) ?? (a.kind === 'literal' ? intrinsicString(String(a.value)) : undefined));
+      if (args.some((a) => a === undefined)) throw new Error(`format template arguments must be run values, outputs or literals (${v.template})`);
+      const template = `'${parts.map((p) => intrinsicString(p).slice(1, -1)).join('{}')}'`;
+      return [`${name}.$`, `States.Format(${template}${args.map((a) => `, ${a}`).join('')})`];
+    }
+    case 'object':
+      return [name, renderObject(v.fields, keys)];
+    case 'array': {
+      if (v.items.every((i) => i.kind === 'literal')) return [name, v.items.map((i) => (i as { value: JsonValue }).value)];
+      // Arrays with dynamic items: States.Array of paths/literals.
+      const items = v.items.map((i) => pathOf(i, keys) ?? (i.kind === 'literal' && typeof i.value !== 'object' ? JSON.stringify(i.value).replace(/^"|"$/g, "'") : undefined));
+      if (items.some((i) => i === undefined)) throw new Error('arrays mixing objects and outputs are not supported in operator parameters');
+      return [`${name}.$`, `States.Array(${items.join(', ')})`];
+    }
+    case 'output':
+    case 'context':
+      throw new Error('unreachable');
+    default:
+      return assertNever(v, 'value');
+  }
+}
+
+export function renderObject(fields: Readonly<Record<string, ValueIR>>, keys: Keys): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => renderField(k, v, keys)));
+}
