@@ -213,7 +213,7 @@ export class Codegen implements Walk {
       Type: 'Parallel',
       Branches: machines,
       ResultSelector: { 'run.$': '$[0].run', 't.$': mergeTree(machines.length) },
-      ResultPath: '$',
+      // ResultPath omitted = "$" (replace); aws-local-stepfunctions mishandles an explicit "$".
       ...this.link(after),
     });
     return name;
@@ -288,10 +288,11 @@ export class Codegen implements Walk {
     const all = merge(known, pending);
     const decided = leaves.every((l) => all.has(l));
     const failed = leaves.some((l) => all.get(l) === 'failed' || all.get(l) === 'upstream_failed');
-    const succeeded = this.terminal(scope, 'Succeed');
-    const failedState = this.terminal(scope, 'Fail');
+    // Terminal states are created only when reached (ASL refuses unreachable states).
+    const succeeded = () => this.terminal(scope, 'Succeed');
+    const failedState = () => this.terminal(scope, 'Fail');
     let next: string;
-    if (decided) next = failed ? failedState : succeeded;
+    if (decided) next = failed ? failedState() : succeeded();
     else {
       const sig = 'final-choice';
       next = scope.memo.get(sig) as string;
@@ -299,7 +300,7 @@ export class Codegen implements Walk {
         next = this.ctx.name('run failed?');
         scope.memo.set(sig, next);
         const rules = leaves.map((l) => leafFailed(this.ctx, l));
-        scope.add(next, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: failedState }], Default: succeeded });
+        scope.add(next, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: failedState() }], Default: succeeded() });
       }
     }
     return pending.size > 0 ? this.marks(scope, pending, next) : next;

@@ -163,7 +163,7 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
       },
       ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
       ResultSelector: { s: 'success', 'o.$': '$.Payload' },
-      ResultPath: '$',
+      // ResultPath omitted = "$" (replace); aws-local-stepfunctions mishandles an explicit "$".
       ...withRetry(retriers(task.retry, true)),
       ...catchAll(itemFailed),
       End: true,
