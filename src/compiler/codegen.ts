@@ -13,8 +13,8 @@
  * record, so Parallel branches always finish, and the run's result is decided at the end from
  * the leaves (Airflow: failed if any leaf is failed or upstream_failed).
  */
-import type { TaskState, TriggerRule } from '../ir/types.ts';
-import type { State, StateMachine } from './asl.ts';
+import type { RetryPolicyIR, TaskState, TriggerRule } from '../ir/types.ts';
+import type { ChoiceRule, State, StateMachine } from './asl.ts';
 import type { CompileContext } from './context.ts';
 import { RUN } from './document.ts';
 import { gateChoices, leafFailed } from './conditions.ts';
@@ -184,7 +184,7 @@ export class Codegen implements Walk {
         entry = this.unit(node.id, scope, known, cont);
         break;
       case 'cluster':
-        entry = this.enter(node.body, scope, known, cont);
+        entry = this.cluster(node.id, node.body, scope, known, cont);
         break;
       case 'series': {
         const step = (i: number): Cont => (k, p) => (i + 1 < node.items.length ? this.proceed(node.items[i + 1]!, scope, k, p, step(i + 1)) : cont(k, p));
@@ -216,6 +216,93 @@ export class Codegen implements Walk {
       // ResultPath omitted = "$" (replace); aws-local-stepfunctions mishandles an explicit "$".
       ...this.link(after),
     });
+    return name;
+  }
+
+  /**
+   * A task group with a group-level retry: after its tasks, if one of them failed (after its own
+   * retries), wait and run the whole group again, up to the group's attempts. The attempt count
+   * lives in `t._g_<group>`; outside states are final by then, so the group is re-entered where
+   * it was entered the first time. Costs nothing on the happy path but the check.
+   */
+  private cluster(groupId: string, body: SpNode, scope: Scope, known: Known, cont: Cont): Next {
+    const group = this.ctx.dag.groups.find((g) => g.id === groupId);
+    const retry = group?.retry;
+    if (!retry || retry.attempts <= 1) return this.enter(body, scope, known, cont);
+    const members = tasksOf(body);
+    const counter = `_g_${groupId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const waits: string[] = [];
+    let onwardName: Next | undefined;
+    const onward = (): Next => (onwardName ??= cont(new Map(known), new Map()));
+    let ladder: string | undefined;
+    const attempt = () => (ladder ??= this.attemptLadder(groupId, counter, retry, scope, waits, onward));
+    let check: string | undefined;
+    const after = (k: Known, p: ReadonlyMap<string, TaskState>): Next => {
+      const all = merge(k, p);
+      const failed = members.some((m) => all.get(m) === 'failed');
+      const undecided = members.some((m) => !all.has(m));
+      let next: Next;
+      if (!undecided && !failed) next = onward();
+      else if (!undecided && failed) next = attempt();
+      else {
+        if (!check) {
+          check = this.ctx.name(`${groupId} failed?`);
+          scope.add(check, { Type: 'Pass' });
+          const rules = members.map((m) => (this.ctx.task(m).mapping ? { Variable: `$.t.${this.ctx.key(m)}.f`, BooleanEquals: true } : { Variable: `$.t.${this.ctx.key(m)}.s`, StringEquals: 'failed' }));
+          scope.add(check, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: attempt() }], Default: this.named(scope, onward()) });
+          this.stateTasks.set(check, { tasks: members, role: 'gate' });
+        }
+        next = check;
+      }
+      return p.size > 0 ? this.marks(scope, p, next) : next;
+    };
+    const entry = this.enter(body, scope, known, after);
+    // The waits go back to where the group was entered, known only now.
+    for (const w of waits) scope.add(w, { ...(scope.states.get(w) as Extract<State, { Type: 'Wait' }>), Next: this.named(scope, entry) });
+    return entry;
+  }
+
+  /** A state name for `next`; the end of a scope becomes a Pass that ends it. */
+  private named(scope: Scope, next: Next): string {
+    return next === END ? this.endPass(scope) : next;
+  }
+
+  /** Which attempt failed → wait that attempt's delay and go again, or give up. */
+  private attemptLadder(groupId: string, counter: string, retry: RetryPolicyIR, scope: Scope, waits: string[], giveUp: () => Next): string {
+    const name = this.ctx.name(`${groupId} attempt?`);
+    scope.add(name, { Type: 'Pass' });
+    const choices: (ChoiceRule & { Next: string })[] = [];
+    for (let n = 1; n < retry.attempts; n++) {
+      const delay = Math.min(retry.delaySeconds * retry.backoffRate ** (n - 1), retry.maxDelaySeconds ?? Number.POSITIVE_INFINITY);
+      const seconds = Math.max(0, Math.round(delay));
+      const bump = this.ctx.name(`${groupId} retry ${n}`);
+      const wait = this.ctx.name(`${groupId} wait ${n}`);
+      scope.add(
+        bump,
+        retry.jitter === 'full'
+          ? { Type: 'Pass', Parameters: { n, 'wait.$': `States.MathRandom(0, ${seconds + 1})` }, ResultPath: `$.t.${counter}`, Next: wait }
+          : { Type: 'Pass', Result: { n, wait: seconds }, ResultPath: `$.t.${counter}`, Next: wait },
+      );
+      scope.add(wait, { Type: 'Wait', SecondsPath: `$.t.${counter}.wait`, Next: '' });
+      waits.push(wait);
+      this.stateTasks.set(bump, { tasks: [], role: 'gate' });
+      this.stateTasks.set(wait, { tasks: [], role: 'wait' });
+      // The first failure finds no counter; later ones find the attempt just made.
+      // Not(IsPresent true) rather than IsPresent false: aws-local-stepfunctions never matches the latter.
+      choices.push(n === 1 ? { Not: { Variable: `$.t.${counter}`, IsPresent: true }, Next: bump } : { Variable: `$.t.${counter}.n`, NumericEquals: n - 1, Next: bump });
+    }
+    scope.add(name, { Type: 'Choice', Choices: choices, Default: this.named(scope, giveUp()) });
+    this.stateTasks.set(name, { tasks: [], role: 'gate' });
+    return name;
+  }
+
+  private endPass(scope: Scope): string {
+    const sig = 'end-pass';
+    const memo = scope.memo.get(sig);
+    if (memo !== undefined) return memo as string;
+    const name = this.ctx.name('done');
+    scope.memo.set(sig, name);
+    scope.add(name, { Type: 'Pass', End: true });
     return name;
   }
 

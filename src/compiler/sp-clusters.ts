@@ -90,16 +90,13 @@ export function groupCycleError(groups: readonly string[], outside: readonly str
   let message: string;
   if (groups.length === 1) {
     const g = q(groups[0]!);
-    const who = outside.length === 1 ? `task ${list(outside)}` : `tasks ${list(outside)}`;
     message =
-      `Task group ${g} cannot run as one block: ${who} outside the group ${outside.length === 1 ? 'depends' : 'depend'} on it and the group depends on ${outside.length === 1 ? 'that task' : 'them'} (${route}). ` +
-      `A group runs as one block, so a task outside it cannot both wait for it and be waited for by it. ` +
-      `Move ${list(outside)} into ${g}, or remove one of these dependencies.`;
+      `Task group ${g} cannot run as one block: ${list(outside)} ${outside.length === 1 ? 'is' : 'are'} outside the group but between its tasks (${route}), ` +
+      `so the group would have to wait for itself. Move ${list(outside)} into ${g}, or remove one of these dependencies.`;
   } else {
     message =
-      `Task groups ${list(groups)} cannot each run as one block: they depend on each other in a circle (${route}). ` +
-      `A group runs as one block, so two groups cannot each wait for part of the other. ` +
-      `Regroup these tasks, or remove one of these dependencies.`;
+      `Task groups ${list(groups)} cannot each run as one block: their dependencies form a circle (${route}), ` +
+      `so each group would have to wait for itself. Regroup these tasks, or remove one of these dependencies.`;
   }
   return new SpGroupCycleError(message, groups, outside, path);
 }

@@ -10,10 +10,12 @@
  *   - upper bound: a makespan the halves surely reach, each split into weakly connected components
  *     and each component run level by level (depth from the set's start for S1, height to its end
  *     for S2: both fixed as a prefix grows or a suffix shrinks, so all cuts cost O(m log m)).
- * The lower bound alone ties between many cuts and prefers ones that leave badly tangled halves
- * (mean ratio 1.73 on 500-task layered DAGs); the upper bound alone over-penalises halves that
- * decompose well. Their sum measured best (BENCHMARKS.md). Ties: fewer added pairs, then the
- * earlier cut, then the earliest-start order.
+ * The lower bound alone ties between many cuts and then picks ones that leave badly tangled
+ * halves (mean ratio 1.73 on 500-task layered DAGs); the upper bound alone over-penalises halves
+ * that decompose well; their sum measured best (BENCHMARKS.md).
+ * Ties: fewer added waits (pairs last-of-S1 × first-of-S2 not yet ordered), then the most
+ * balanced cut (keeps the recursion shallow where many cuts tie, e.g. a long ladder of N shapes),
+ * then the earlier cut, then the earliest-start order.
  */
 import { add, bitset, countMinus, has, remove } from './sp-bitset.ts';
 import type { SpGraph } from './sp-graph.ts';
@@ -53,13 +55,14 @@ export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule): 
       eftMax = Math.max(eftMax, s.eft[order[k - 1]!]!);
       estimate[k] = eftMax + tailMax[k]! + firstCost[k - 1]! + restCost[m - k - 1]!;
     }
-    return { order, estimate, pairs: addedWaits(g, order, local) };
+    return { order, estimate, pairs: waitsPerCut(g, order, local) };
   });
-  const best = Math.min(...scored.map((c) => Math.min(...c.estimate)));
+  let best = Infinity;
+  for (const { estimate } of scored) for (let k = 1; k < m; k++) best = Math.min(best, estimate[k]!);
   const tied = best + s.cp * 1e-9;
   let chosen = { order: asap, k: 0, pairs: Infinity, off: Infinity };
   for (let k = 1; k < m; k++) {
-    const off = process.env.SP_BAL ? Math.abs(2 * k - m) : k;
+    const off = Math.abs(2 * k - m);
     for (const { order, estimate, pairs } of scored) {
       if (estimate[k]! <= tied && (pairs[k]! < chosen.pairs || (pairs[k] === chosen.pairs && off < chosen.off))) chosen = { order, k, pairs: pairs[k]!, off };
     }
@@ -70,10 +73,10 @@ export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule): 
 /**
  * For each prefix order[0..i], the makespan of running it component by component, each component
  * level by level (levels given, fixed for every prefix since a node's links in the set come
- * before it). Union-find over `local` indices; level tables merge smaller into larger, so the
- * whole pass is O(m log m).
+ * before it). `local` numbers the set's nodes 0…m−1 (−1: not in the set); union-find over those
+ * numbers, level tables merged smaller into larger, so the whole pass is O(m log m).
  */
-function levelCosts(g: SpGraph, order: readonly number[], level: Int32Array, links: SpGraph['succ'], local: Int32Array): Float64Array {
+export function levelCosts(g: SpGraph, order: readonly number[], level: Int32Array, links: SpGraph['succ'], local: Int32Array): Float64Array {
   const m = order.length;
   const costs = new Float64Array(m);
   const parent = new Int32Array(m);
@@ -109,7 +112,10 @@ function levelCosts(g: SpGraph, order: readonly number[], level: Int32Array, lin
       let total = sum[big]!;
       for (const [l, d] of levels[small] ?? [[ownLevel[small]!, sum[small]!] as const]) {
         const current = into.get(l) ?? 0;
-        if (d > current) (total += d - current), into.set(l, d);
+        if (d > current) {
+          total += d - current;
+          into.set(l, d);
+        }
       }
       levels[small] = undefined;
       sum[big] = total;
@@ -127,7 +133,7 @@ function levelCosts(g: SpGraph, order: readonly number[], level: Int32Array, lin
  * rest" adds as reported: pairs (a last node of the prefix, a first node of the rest) the graph
  * does not order. Kept up to date as nodes move over one by one, O(m · degree · n/32).
  */
-function addedWaits(g: SpGraph, order: readonly number[], local: Int32Array): Float64Array {
+export function waitsPerCut(g: SpGraph, order: readonly number[], local: Int32Array): Float64Array {
   const lasts = bitset(g.size); // maximal nodes of the prefix
   const firsts = bitset(g.size); // minimal nodes of the rest
   const waiting = new Int32Array(order.length); // per node (local index): predecessors still in the rest

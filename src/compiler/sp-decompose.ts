@@ -183,7 +183,10 @@ function shortestGroupCycle(onCycle: readonly number[], succ: readonly (readonly
           while (path[0] !== start) path.unshift(parent.get(path[0]!)!);
           return path;
         }
-        if (!parent.has(w)) (parent.set(w, v), queue.push(w));
+        if (!parent.has(w)) {
+          parent.set(w, v);
+          queue.push(w);
+        }
       }
     }
   }

@@ -39,8 +39,11 @@ export function decomposeGraph(g: SpGraph, leaf: (node: number) => SpNode): SpNo
       mark[start] = done;
       for (let i = 0; i < part.length; i++) {
         const v = part[i]!;
-        for (const w of g.succ[v]!) if (mark[w] === inSet) (mark[w] = done), part.push(w);
-        for (const w of g.pred[v]!) if (mark[w] === inSet) (mark[w] = done), part.push(w);
+        for (const w of [...g.succ[v]!, ...g.pred[v]!]) {
+          if (mark[w] !== inSet) continue;
+          mark[w] = done;
+          part.push(w);
+        }
       }
       parts.push(part.sort(byRank));
     }

@@ -1,0 +1,164 @@
+/**
+ * Conformance: failures on compiled machines. Airflow semantics: a failure never cancels
+ * unrelated branches, tasks downstream of it end upstream_failed (all_success), cleanup tasks
+ * with all_done still run, and the run fails iff a leaf ends failed or upstream_failed.
+ */
+import { describe, expect, it } from 'vitest';
+import { chain, dag, PermanentError, task } from './imports.ts';
+import { runDag } from './harness.ts';
+
+const ok = (id: string, value: unknown = id) => task(id, async () => value);
+const boom = (id: string) =>
+  task(id, async () => {
+    throw new PermanentError(`${id} broke`);
+  });
+
+describe('conformance: failures', () => {
+  it('independent branches keep running when one fails', async () => {
+    const d = dag('independent', {}, () => {
+      const a = ok('a')();
+      a.then(boom('b'));
+      a.then(ok('c')).then(ok('d', 'dd'));
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('failed');
+    expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'success', d: 'success' });
+    expect(r.tasks.d!.output).toBe('dd');
+    expect(r.tasks.b!.error).toEqual({ Error: 'Updraft.PermanentError', Cause: 'b broke' });
+    expect(r.started).toContain('d');
+    expect(r.started.indexOf('c')).toBeLessThan(r.started.indexOf('d'));
+  });
+
+  it('a slow sibling branch is not cancelled by a fast failure', async () => {
+    let finished = false;
+    const d = dag('slow_sibling', {}, () => {
+      const a = ok('a')();
+      a.then(boom('fast'));
+      a.then(
+        task('slow', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          finished = true;
+          return 'done';
+        }),
+      );
+    });
+    const r = await runDag(d);
+    expect(finished).toBe(true);
+    expect(r.states).toEqual({ a: 'success', fast: 'failed', slow: 'success' });
+    expect(r.tasks.slow!.output).toBe('done');
+    expect(r.status).toBe('failed');
+  });
+
+  it('diamond with a failing side: the join is upstream_failed, the other side succeeds', async () => {
+    const d = dag('diamond', {}, () => {
+      const a = ok('a')();
+      const b = a.then(boom('b'));
+      const c = a.then(ok('c'));
+      chain([b, c], ok('d'));
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('failed');
+    expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'success', d: 'upstream_failed' });
+    expect(r.started).not.toContain('d');
+    expect(r.tasks.d!.attempts).toBe(0);
+  });
+
+  it('a failure in the middle of a chain: downstream upstream_failed, earlier tasks and a parallel chain unaffected', async () => {
+    const d = dag('middle', {}, () => {
+      chain(ok('a'), ok('b'), boom('c'), ok('d'), ok('e'));
+      chain(ok('x'), ok('y'));
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('failed');
+    expect(r.states).toEqual({
+      a: 'success',
+      b: 'success',
+      c: 'failed',
+      d: 'upstream_failed',
+      e: 'upstream_failed',
+      x: 'success',
+      y: 'success',
+    });
+    expect(r.started.filter((t) => ['a', 'b', 'c'].includes(t))).toEqual(['a', 'b', 'c']);
+    expect(r.started).not.toContain('d');
+    expect(r.started).not.toContain('e');
+  });
+
+  it('a cleanup task with all_done runs after a failure, and a task after it too', async () => {
+    const d = dag('cleanup', {}, () => {
+      chain(ok('extract'), boom('load'), task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'), ok('report'));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ extract: 'success', load: 'failed', cleanup: 'success', report: 'success' });
+    expect(r.tasks.cleanup!.output).toBe('cleaned');
+    expect(r.started).toEqual(['extract', 'load', 'cleanup', 'report']);
+    // The only leaf (report) succeeded: the run succeeds although load failed.
+    expect(r.status).toBe('success');
+  });
+
+  it('run status: a failed leaf fails the run', async () => {
+    const d = dag('failed_leaf', {}, () => {
+      chain(ok('a'), boom('b'));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'success', b: 'failed' });
+    expect(r.status).toBe('failed');
+  });
+
+  it('run status: a failed non-leaf followed by an all_done leaf succeeds', async () => {
+    const d = dag('failed_non_leaf', {}, () => {
+      chain(boom('a'), task('b', { triggerRule: 'all_done' }, async () => 1));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'failed', b: 'success' });
+    expect(r.status).toBe('success');
+  });
+
+  it('run status: an upstream_failed leaf fails the run even when another leaf succeeds', async () => {
+    const d = dag('upstream_failed_leaf', {}, () => {
+      chain(boom('a'), ok('b'));
+      task('c', { triggerRule: 'all_done' }, async () => 1)();
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'failed', b: 'upstream_failed', c: 'success' });
+    expect(r.status).toBe('failed');
+  });
+
+  it('run status: a leaf that fails inside an all_done fan-in still fails the run', async () => {
+    const d = dag('all_done_fails', {}, () => {
+      chain([boom('a'), ok('b')], task('c', { triggerRule: 'all_done' }, async () => {
+        throw new PermanentError('c broke too');
+      }));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'failed', b: 'success', c: 'failed' });
+    expect(r.tasks.c!.error).toEqual({ Error: 'Updraft.PermanentError', Cause: 'c broke too' });
+    expect(r.status).toBe('failed');
+  });
+
+  it('a non-Error throw is recorded as a task failure with its text', async () => {
+    const d = dag('throws_string', {}, () => {
+      task('a', async () => {
+        throw 'plain string';
+      })();
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'failed' });
+    expect(r.tasks.a!.error).toEqual({ Error: 'Updraft.TaskFailed', Cause: 'plain string' });
+    expect(r.status).toBe('failed');
+  });
+
+  it('one_failed alerting task runs only on the failing path', async () => {
+    const d = dag('alerting', {}, () => {
+      const a = ok('a')();
+      const b = a.then(boom('b'));
+      b.then(task('alert_b', { triggerRule: 'one_failed' }, async () => 'alerted'));
+      a.then(ok('c')).then(task('alert_c', { triggerRule: 'one_failed' }, async () => 'alerted'));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'success', b: 'failed', alert_b: 'success', c: 'success', alert_c: 'skipped' });
+    expect(r.started).not.toContain('alert_c');
+    // Leaves: alert_b success, alert_c skipped → the run succeeds.
+    expect(r.status).toBe('success');
+  });
+});
