@@ -10,8 +10,10 @@ import { processIo, type Io } from './io.ts';
 import * as list from './commands/list.ts';
 import * as validate from './commands/validate.ts';
 import * as graph from './commands/graph.ts';
+import * as compile from './commands/compile.ts';
+import * as explain from './commands/explain.ts';
 
-const COMMANDS = [list, validate, graph];
+const COMMANDS = [list, validate, graph, compile, explain];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')

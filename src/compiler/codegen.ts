@@ -51,7 +51,7 @@ export class Scope {
 
 export interface StateRole {
   readonly tasks: readonly string[];
-  readonly role: 'task' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final';
+  readonly role: 'task' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry';
 }
 
 export interface Emitter {
@@ -117,16 +117,18 @@ function staticMarks(ctx: CompileContext, node: SpNode, known: Known): Map<strin
   return marks;
 }
 
-/** Known states restricted to what can still matter after `node` (upstream of a task not yet decided). */
-function relevant(ctx: CompileContext, node: SpNode, known: Known): string {
+/**
+ * Tasks outside `node` whose state decides whether tasks of `node` run: their real upstream
+ * tasks and the branches/short-circuits that can skip them.
+ */
+function externalInputs(ctx: CompileContext, node: SpNode): string[] {
   const inside = new Set(tasksOf(node));
-  const parts: string[] = [];
-  for (const [id, s] of [...known].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (inside.has(id)) continue;
-    // Matters if some task inside the node, or after it, depends on it (conservatively: any downstream task not known yet).
-    if ((ctx.downstream.get(id) ?? []).some((d) => !known.has(d)) || [...(ctx.forced.values())].some((fs) => fs.some((f) => f.by === id))) parts.push(`${id}=${s}`);
+  const out = new Set<string>();
+  for (const id of inside) {
+    for (const u of ctx.upstream.get(id) ?? []) if (!inside.has(u)) out.add(u);
+    for (const f of ctx.forced.get(id) ?? []) if (!inside.has(f.by)) out.add(f.by);
   }
-  return parts.join(',');
+  return [...out].sort();
 }
 
 function merge(a: Known, b: ReadonlyMap<string, TaskState>): Map<string, TaskState> {
@@ -174,8 +176,14 @@ export class Codegen implements Walk {
     return name;
   }
 
-  enter(node: SpNode, scope: Scope, known: Known, cont: Cont): Next {
-    const sig = `${node.kind}|${tasksOf(node)[0]}|${tasksOf(node).length}|${relevant(this.ctx, node, known)}`;
+  enter(node: SpNode, scope: Scope, given: Known, cont: Cont): Next {
+    // At most two versions of a node: entered when everything it depends on from outside is
+    // known to have succeeded (no gates needed where that suffices), or entered with nothing
+    // known (gates read the records). Keeping knowledge finer would copy whole blocks.
+    const inputs = externalInputs(this.ctx, node);
+    const success = inputs.every((u) => given.get(u) === 'success');
+    const known: Known = success ? new Map(inputs.map((u) => [u, 'success' as TaskState])) : new Map();
+    const sig = `${node.kind}|${tasksOf(node)[0]}|${tasksOf(node).length}|${success ? 'S' : 'D'}`;
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
     let entry: Next;
@@ -285,14 +293,14 @@ export class Codegen implements Walk {
       );
       scope.add(wait, { Type: 'Wait', SecondsPath: `$.t.${counter}.wait`, Next: '' });
       waits.push(wait);
-      this.stateTasks.set(bump, { tasks: [], role: 'gate' });
-      this.stateTasks.set(wait, { tasks: [], role: 'wait' });
+      this.stateTasks.set(bump, { tasks: [], role: 'retry' });
+      this.stateTasks.set(wait, { tasks: [], role: 'retry' });
       // The first failure finds no counter; later ones find the attempt just made.
       // Not(IsPresent true) rather than IsPresent false: aws-local-stepfunctions never matches the latter.
       choices.push(n === 1 ? { Not: { Variable: `$.t.${counter}`, IsPresent: true }, Next: bump } : { Variable: `$.t.${counter}.n`, NumericEquals: n - 1, Next: bump });
     }
     scope.add(name, { Type: 'Choice', Choices: choices, Default: this.named(scope, giveUp()) });
-    this.stateTasks.set(name, { tasks: [], role: 'gate' });
+    this.stateTasks.set(name, { tasks: [], role: 'retry' });
     return name;
   }
 
@@ -321,7 +329,11 @@ export class Codegen implements Walk {
   }
 
   private gate(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
+    const sig = `gate|${taskId}`;
+    const memo = scope.memo.get(sig);
+    if (memo !== undefined) return memo;
     const name = this.ctx.name(`${taskId}?`);
+    scope.memo.set(sig, name);
     const { rule, over } = ruleOf(this.ctx, taskId);
     const targets = new Map<Outcome, Next>();
     const target = (o: Outcome): string => {
@@ -329,7 +341,7 @@ export class Codegen implements Walk {
         const next =
           o === 'run'
             ? this.body(taskId, scope, known, cont)
-            : this.proceedMarks(scope, new Map([[taskId, o as TaskState]]), known, cont);
+            : this.proceedMarks(scope, new Map([[taskId, o as TaskState]]), new Map(), cont);
         targets.set(o, next);
       }
       const t = targets.get(o)!;
@@ -352,18 +364,19 @@ export class Codegen implements Walk {
   }
 
   private body(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
-    const sig = `body|${taskId}|${relevant(this.ctx, { kind: 'task', id: taskId }, known)}`;
+    // One body per task and scope; its exits tell what follows only the task's own state.
+    const sig = `body|${taskId}`;
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
     const exit = (state: TaskState): Next => {
-      const k = merge(known, new Map([[taskId, state]]));
+      const k = new Map([[taskId, state]]);
       const next = cont(k, new Map());
       return next;
     };
     const entry = renderBody(this, scope, taskId, {
       success: () => exit('success'),
       failed: () => exit('failed'),
-      skipped: () => this.proceedMarks(scope, new Map([[taskId, 'skipped']]), known, cont),
+      skipped: () => this.proceedMarks(scope, new Map([[taskId, 'skipped']]), new Map(), cont),
     });
     scope.memo.set(sig, entry);
     return entry;
@@ -388,6 +401,7 @@ export class Codegen implements Walk {
         scope.memo.set(sig, next);
         const rules = leaves.map((l) => leafFailed(this.ctx, l));
         scope.add(next, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: failedState() }], Default: succeeded() });
+        this.stateTasks.set(next, { tasks: leaves, role: 'final' });
       }
     }
     return pending.size > 0 ? this.marks(scope, pending, next) : next;
@@ -399,6 +413,7 @@ export class Codegen implements Walk {
     if (memo !== undefined) return memo as string;
     const name = this.ctx.name(kind === 'Succeed' ? 'run succeeded' : 'run failed');
     scope.memo.set(sig, name);
+    this.stateTasks.set(name, { tasks: [], role: kind === 'Succeed' ? 'final' : 'failed' });
     scope.add(
       name,
       kind === 'Succeed'

@@ -9,6 +9,8 @@ import type { StateMachine } from './asl.ts';
 import { Codegen, type StateRole } from './codegen.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
+import { analyze, inlineOutputLimit, type Analysis } from './analysis.ts';
+import { DagDefinitionError } from '../sdk/errors.ts';
 
 export const COMPILER_VERSION = '1';
 
@@ -37,6 +39,8 @@ export interface Manifest {
   readonly substitutions: readonly string[];
   /** Time sensors: the launcher puts `run.timers[key]` = data interval end + seconds. */
   readonly timers: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
+  /** Task outputs larger than this go to the payload bucket by reference (keeps the document under 256 KiB). */
+  readonly inlineOutputLimitBytes: number;
 }
 
 export interface CompileResult {
@@ -45,6 +49,7 @@ export interface CompileResult {
   readonly json: string;
   readonly manifest: Manifest;
   readonly structure: SpResult;
+  readonly analysis: Analysis;
 }
 
 export function compileDag(dag: DagIR): CompileResult {
@@ -87,8 +92,27 @@ export function compileDag(dag: DagIR): CompileResult {
     timers: dag.tasks.flatMap((t) =>
       t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
     ),
+    inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
   };
-  return { definition, json, manifest, structure };
+  const analysis = analyze(definition, json, manifest, dag);
+  refuseOverLimits(dag, analysis);
+  return { definition, json, manifest, structure, analysis };
+}
+
+/** The cloud would refuse or fail these at run time: refuse them now, saying what to change. */
+function refuseOverLimits(dag: DagIR, a: Analysis): void {
+  if (a.definition.bytes > a.definition.limitBytes) {
+    throw new DagDefinitionError(
+      `DAG "${dag.id}" compiles to ${(a.definition.bytes / 1024).toFixed(0)} KiB of ASL, over Step Functions' 1 MiB definition limit. ` +
+        'Split it: move a part into its own DAG and start it with triggerDag(), or reduce the number of tasks.',
+    );
+  }
+  if (a.history.worstCase > a.history.limit) {
+    throw new DagDefinitionError(
+      `DAG "${dag.id}" can produce up to ${a.history.worstCase.toLocaleString('en-US')} execution history events (every retry, sensor poke and group attempt), over Step Functions' limit of 25,000. ` +
+        'Lower retry attempts, lengthen sensor poke intervals (or shorten their timeouts), or split the DAG with triggerDag().',
+    );
+  }
 }
 
 export type { SpNode };

@@ -15,33 +15,50 @@ export interface ClusterTree {
 
 export interface ClusterInput {
   readonly id: string;
+  /** The enclosing group. When absent or not in the list, the smallest listed group holding all of this one's tasks. */
   readonly parent?: string;
+  /** Task ids directly or indirectly in the group. */
   readonly members: readonly string[];
 }
 
 /**
  * The groups as a tree (roots first, children in input order). A group's members are its own
  * plus its subgroups'; groups without tasks are dropped (they have no states to keep together).
+ *
+ * A parent that is not in the list (the caller may pass only the groups that must stay whole,
+ * e.g. those with a group-level retry) is inferred from the members: the smallest listed group
+ * holding all of them (between groups with the same tasks, the one listed first is outside).
  */
 export function clusterForest(clusters: readonly ClusterInput[], taskIndex: ReadonlyMap<string, number>): ClusterTree[] {
   const byId = new Map<string, ClusterInput>();
   for (const c of clusters) {
     if (byId.has(c.id)) throw new InternalError(`task group "${c.id}" is given twice`);
+    for (const m of c.members) if (!taskIndex.has(m)) throw new InternalError(`task group "${c.id}" lists unknown task "${m}"`);
     byId.set(c.id, c);
   }
-  const childIds = new Map<string | undefined, string[]>();
-  for (const c of clusters) {
-    if (c.parent !== undefined && !byId.has(c.parent)) throw new InternalError(`task group "${c.id}" has unknown parent group "${c.parent}"`);
-    for (const m of c.members) if (!taskIndex.has(m)) throw new InternalError(`task group "${c.id}" lists unknown task "${m}"`);
-    childIds.set(c.parent, [...(childIds.get(c.parent) ?? []), c.id]);
-  }
+  const sets = clusters.map((c) => new Set(c.members));
+  const parentOf = new Map<string, string | undefined>();
+  clusters.forEach((c, i) => {
+    if (c.parent !== undefined && byId.has(c.parent)) return parentOf.set(c.id, c.parent);
+    const own = sets[i]!;
+    let best: number | undefined;
+    sets.forEach((other, j) => {
+      if (j === i || own.size === 0 || other.size < own.size || (other.size === own.size && j > i)) return;
+      if (![...own].every((t) => other.has(t))) return;
+      const size = best === undefined ? Infinity : sets[best]!.size;
+      if (other.size < size || (other.size === size && j > best!)) best = j;
+    });
+    parentOf.set(c.id, best === undefined ? undefined : clusters[best]!.id);
+  });
   for (const c of clusters) {
     const chain = new Set<string>();
-    for (let at: ClusterInput | undefined = c; at; at = at.parent === undefined ? undefined : byId.get(at.parent)) {
-      if (chain.has(at.id)) throw new InternalError(`task group "${at.id}" is nested in itself`);
-      chain.add(at.id);
+    for (let at: string | undefined = c.id; at !== undefined; at = parentOf.get(at)) {
+      if (chain.has(at)) throw new InternalError(`task group "${at}" is nested in itself`);
+      chain.add(at);
     }
   }
+  const childIds = new Map<string | undefined, string[]>();
+  for (const c of clusters) childIds.set(parentOf.get(c.id), [...(childIds.get(parentOf.get(c.id)) ?? []), c.id]);
   const build = (id: string): ClusterTree => {
     const children = (childIds.get(id) ?? []).map(build).filter((c) => c.members.length > 0);
     const members = new Set([...byId.get(id)!.members.map((m) => taskIndex.get(m)!), ...children.flatMap((c) => c.members)]);

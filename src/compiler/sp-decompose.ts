@@ -16,6 +16,7 @@ import { decomposeGraph } from './sp-split.ts';
 import { coveringPairs, finishTime, type SpNode } from './sp-tree.ts';
 
 export type { SpNode } from './sp-tree.ts';
+export { formatTree } from './sp-format.ts';
 export { SpGroupCycleError } from './sp-clusters.ts';
 
 export interface SpInput {

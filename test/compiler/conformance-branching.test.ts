@@ -60,6 +60,33 @@ describe('conformance: branching', () => {
     expect(r.tasks.after_other!.output).toBe('still runs');
   });
 
+  // BUG: a non-chosen direct downstream task that is also downstream of the chosen one is skipped; Airflow's
+  // skip_all_except follows it (the "empty branch" join: branch >> [task1, join], task1 >> join).
+  it.fails('empty-branch join: a direct downstream task reached through the chosen task is not skipped', async () => {
+    const d = dag('branch_empty_join', {}, () => {
+      const b = branch('b', async () => 'task1')();
+      const task1 = task('task1', async () => 1)();
+      const join = task('join', async () => 'joined')();
+      chain(b, [task1, join]);
+      chain(task1, join);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ b: 'success', task1: 'success', join: 'success' });
+    expect(r.started).toEqual(['b', 'task1', 'join']);
+  });
+
+  it('empty-branch join: choosing the join directly skips the other path', async () => {
+    const d = dag('branch_empty_join_direct', {}, () => {
+      const b = branch('b', async () => 'join')();
+      const task1 = task('task1', async () => 1)();
+      const join = task('join', { triggerRule: 'none_failed_min_one_success' }, async () => 'joined')();
+      chain(b, [task1, join]);
+      chain(task1, join);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ b: 'success', task1: 'skipped', join: 'success' });
+  });
+
   it('a branch returning null skips every direct downstream task', async () => {
     const d = dag('branch_null', {}, () => {
       const b = branch('b', async () => null)();

@@ -136,6 +136,37 @@ describe('conformance: failures', () => {
     expect(r.status).toBe('failed');
   });
 
+  it('a non-series-parallel (N-shaped) DAG: a failure reaches only its own downstream tasks', async () => {
+    const d = dag('n_shape', {}, () => {
+      const a = ok('a')();
+      const b = boom('b')();
+      const c = ok('c')();
+      chain(a, [c, ok('e')()]);
+      chain(b, [c, ok('d')()]);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'upstream_failed', d: 'upstream_failed', e: 'success' });
+    expect(r.started.sort()).toEqual(['a', 'b', 'e']);
+    expect(r.status).toBe('failed');
+  });
+
+  // BUG: a run that exceeds runTimeout ends the execution with States.Timeout, which runMachine rethrows
+  // ("Execution timed out") instead of reporting a failed run (Airflow: dagrun_timeout → run failed).
+  it.fails('a run that exceeds runTimeout is a failed run', async () => {
+    const d = dag('run_timeout', { runTimeout: '1s' }, () => {
+      chain(
+        task('slow', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          return 1;
+        }),
+        ok('b'),
+      );
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('failed');
+    expect(r.started).toEqual(['slow']);
+  });
+
   it('a non-Error throw is recorded as a task failure with its text', async () => {
     const d = dag('throws_string', {}, () => {
       task('a', async () => {

@@ -1,0 +1,96 @@
+/**
+ * @module cli/commands/explain
+ * `updraft explain <dag>`: what the compiler did — states, the fork/join structure and any
+ * waits it had to add (with their cost in makespan), the transitions and price of an
+ * all-success run, and how far the DAG stays from Step Functions' limits. `--json` for scripts.
+ */
+import type { Command } from 'commander';
+import { compileDag, type CompileResult } from '../../compiler/compile.ts';
+import type { SpNode } from '../../compiler/sp-decompose.ts';
+import { formatDuration } from '../../sdk/duration.ts';
+import type { Io } from '../io.ts';
+import { load, requireDag, type GlobalOptions } from '../project.ts';
+import { EXIT_OK } from '../errors.ts';
+
+/** `a → [ b | c → d ] → e` */
+export function describeTree(node: SpNode): string {
+  switch (node.kind) {
+    case 'task':
+      return node.id;
+    case 'series':
+      return node.items.map(describeTree).join(' → ');
+    case 'parallel':
+      return `[ ${node.branches.map(describeTree).join(' | ')} ]`;
+    case 'cluster':
+      return `${node.id}{ ${describeTree(node.body)} }`;
+  }
+}
+
+export function explanation(compiled: CompileResult, usesDurations: boolean) {
+  const { analysis: a, structure: s, manifest } = compiled;
+  return {
+    dagId: manifest.dagId,
+    tasks: manifest.tasks.length,
+    states: a.states,
+    structure: {
+      tree: describeTree(s.tree),
+      addedWaits: s.addedWaits,
+      makespan: s.makespan,
+      criticalPath: s.criticalPath,
+      makespanRatio: s.criticalPath > 0 ? s.makespan / s.criticalPath : 1,
+      durationUnit: usesDurations ? 'seconds' : 'tasks',
+    },
+    transitions: a.transitions,
+    history: a.history,
+    document: a.document,
+    definition: a.definition,
+    costPerRunUsd: a.costPerRunUsd,
+  };
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KiB`;
+const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(n / of < 0.1 ? 1 : 0)}%`;
+
+export function register(program: Command, io: Io, run: (code: number) => void): void {
+  program
+    .command('explain')
+    .description('show how a DAG compiles: structure, added waits, transitions, cost and limits')
+    .argument('<dag>', 'DAG id')
+    .option('--json', 'print the same as data')
+    .action(async (dagId: string, opts: { json?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const result = await load(io, options);
+      const dag = requireDag(io, result, dagId, options);
+      const compiled = compileDag(dag.ir);
+      const usesDurations = dag.ir.tasks.some((t) => t.expectedDurationSeconds !== undefined);
+      const e = explanation(compiled, usesDurations);
+      if (opts.json || options.json) {
+        io.out(JSON.stringify(e, null, 2));
+        run(EXIT_OK);
+        return;
+      }
+      const span = (n: number) => (usesDurations ? formatDuration(Math.round(n)) : `${n} task${n === 1 ? '' : 's'}`);
+      const byType = Object.entries(e.states.byType).map(([t, n]) => `${t} ${n}`).join(', ');
+      const lines = [
+        `DAG ${e.dagId}: ${e.tasks} task${e.tasks === 1 ? '' : 's'} → ${e.states.total} states (${byType})`,
+        '',
+        'Fork/join structure',
+        `  ${e.structure.tree}`,
+        e.structure.addedWaits.length === 0
+          ? '  exact: no task waits for anything it does not depend on'
+          : `  added waits (Step Functions Parallel can only join whole branches):\n${e.structure.addedWaits.map((w) => `    ${w.after} also waits for ${w.before}`).join('\n')}`,
+        `  makespan ${span(e.structure.makespan)} vs critical path ${span(e.structure.criticalPath)} (×${e.structure.makespanRatio.toFixed(2)})${usesDurations ? '' : ' — with unit durations; set expectedDuration on tasks for a better estimate'}`,
+        '',
+        'All-success run',
+        `  state transitions  ${e.transitions.allSuccess} (${e.transitions.perTask.toFixed(2)} per task${dag.ir.tasks.some((t) => t.mapping) ? `, ${e.transitions.mappedItemsAssumed} instances per mapped task` : ''})`,
+        `  price              $${e.costPerRunUsd.toFixed(6)} per run (Standard workflow, $0.025 per 1,000 transitions; Lambda time is extra)`,
+        '',
+        'Limits',
+        `  history events, worst case  ${e.history.worstCase.toLocaleString('en-US')} of 25,000 (${pct(e.history.worstCase, e.history.limit)})${e.history.perMappedInstance ? `, plus ${e.history.perMappedInstance} per mapped instance` : ''}`,
+        `  state document, worst case  ${kib(e.document.worstCaseBytes)} of 256 KiB (${pct(e.document.worstCaseBytes, e.document.limitBytes)}); outputs over ${kib(e.document.inlineOutputLimitBytes)} go to the payload bucket by reference`,
+        `  definition                  ${kib(e.definition.bytes)} of 1 MiB (${pct(e.definition.bytes, e.definition.limitBytes)})`,
+      ];
+      io.out(lines.join('\n'));
+      run(EXIT_OK);
+    });
+}

@@ -1,0 +1,154 @@
+/**
+ * @module compiler/analysis
+ * What a compiled machine costs and how close it runs to the cloud's limits, computed from the
+ * definition and the manifest (pure): states by type, the state transitions of an all-success
+ * run (the path the machine takes when every task succeeds, branches choose all their options
+ * and each mapped task has `mappedItems` instances), the worst-case history events (every
+ * retry, every sensor poke until timeout, every group attempt) against the 25,000-event
+ * limit, the largest state document against 256 KiB, the definition size against 1 MB, and
+ * the Step Functions price of a run.
+ */
+import type { DagIR } from '../ir/types.ts';
+import type { State, StateMachine } from './asl.ts';
+import type { Manifest } from './compile.ts';
+
+/** Step Functions Standard: $0.025 per 1,000 state transitions (us-east-1, 2026). */
+export const PRICE_PER_TRANSITION_USD = 0.000025;
+export const HISTORY_LIMIT = 25_000;
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+export const DEFINITION_LIMIT_BYTES = 1024 * 1024;
+/** The document keeps this much room for run values (params) and record overhead. */
+const DOCUMENT_BUDGET_BYTES = 128 * 1024;
+
+export interface Analysis {
+  readonly states: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
+  readonly transitions: { readonly allSuccess: number; readonly perTask: number; readonly mappedItemsAssumed: number };
+  readonly history: { readonly worstCase: number; readonly limit: number; readonly perMappedInstance: number };
+  readonly document: { readonly inlineOutputLimitBytes: number; readonly worstCaseBytes: number; readonly limitBytes: number };
+  readonly definition: { readonly bytes: number; readonly limitBytes: number };
+  readonly costPerRunUsd: number;
+}
+
+/**
+ * The largest task output kept inline in the state document; larger outputs go to the payload
+ * bucket by reference. Sized so that every task at its cap still fits the document budget.
+ */
+export function inlineOutputLimit(taskCount: number): number {
+  return Math.max(128, Math.min(32 * 1024, Math.floor(DOCUMENT_BUDGET_BYTES / Math.max(1, taskCount))));
+}
+
+function countStates(machine: StateMachine, byType: Record<string, number>): number {
+  let n = 0;
+  for (const state of Object.values(machine.States)) {
+    n++;
+    byType[state.Type] = (byType[state.Type] ?? 0) + 1;
+    if (state.Type === 'Parallel') for (const b of state.Branches) n += countStates(b, byType);
+    if (state.Type === 'Map') n += countStates(state.ItemProcessor, byType);
+  }
+  return n;
+}
+
+interface Walk {
+  transitions: number;
+  history: number;
+}
+
+/** History events per visit of a state (entered/exited, plus scheduled/started/succeeded for Task). */
+function eventsOf(state: State): number {
+  switch (state.Type) {
+    case 'Task':
+      return 5;
+    case 'Wait':
+      return 3;
+    default:
+      return 2;
+  }
+}
+
+/**
+ * Follow the all-success path through a scope. At a Choice, take the first target that is not
+ * a failure, skip record, retry ladder or the run's Fail state.
+ */
+function walk(machine: StateMachine, manifest: Manifest, ir: DagIR, mappedItems: number, worst: boolean): Walk {
+  const result: Walk = { transitions: 0, history: 0 };
+  const avoid = (name: string) => {
+    const role = manifest.states[name]?.role;
+    return role === 'marks' || role === 'failed' || role === 'retry' || machine.States[name]?.Type === 'Fail';
+  };
+  const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
+  let name: string | undefined = machine.StartAt;
+  const seen = new Set<string>();
+  while (name !== undefined) {
+    const state: State | undefined = machine.States[name];
+    if (!state || seen.has(name)) break;
+    seen.add(name);
+    const role = manifest.states[name];
+    const task = role && role.tasks.length === 1 ? tasks.get(role.tasks[0]!) : undefined;
+    result.transitions++;
+    let events = eventsOf(state);
+    if (worst && state.Type === 'Task' && task) {
+      // Every retry adds scheduled/started/failed; a sensor pokes until its timeout.
+      const attempts = task.retry?.attempts ?? 1;
+      events += 3 * (attempts - 1);
+      if (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'time') {
+        const s = task.body.sensor;
+        let waited = 0;
+        let pokes = 0;
+        for (let n = 0; waited < s.timeoutSeconds && pokes < 100_000; n++) {
+          waited += Math.max(1, Math.min(s.pokeIntervalSeconds * s.pokeBackoffRate ** n, s.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY));
+          pokes++;
+        }
+        events += pokes * (5 + 2 + 3) * attempts;
+      }
+    }
+    if (state.Type === 'Parallel') {
+      for (const b of state.Branches) {
+        const inner = walk(b, manifest, ir, mappedItems, worst);
+        result.transitions += inner.transitions;
+        events += inner.history + 2;
+      }
+    }
+    if (state.Type === 'Map') {
+      const inner = walk(state.ItemProcessor, manifest, ir, mappedItems, worst);
+      const attempts = worst && task ? (task.retry?.attempts ?? 1) : 1;
+      result.transitions += inner.transitions * mappedItems;
+      events += (inner.history + 2 + 3 * (attempts - 1)) * mappedItems;
+    }
+    result.history += events;
+    if (state.Type === 'Choice') {
+      const targets: string[] = [...state.Choices.map((c) => c.Next), state.Default];
+      name = targets.find((t) => !avoid(t)) ?? state.Default;
+    } else if ('Next' in state && state.Next) {
+      name = state.Next;
+    } else {
+      name = undefined;
+    }
+  }
+  return result;
+}
+
+export function analyze(definition: StateMachine, json: string, manifest: Manifest, ir: DagIR, options: { readonly mappedItems?: number } = {}): Analysis {
+  const byType: Record<string, number> = {};
+  const total = countStates(definition, byType);
+  const mappedItems = options.mappedItems ?? 10;
+  const happy = walk(definition, manifest, ir, mappedItems, false);
+  const worst = walk(definition, manifest, ir, 0, true);
+  const perItem = ir.tasks.filter((t) => t.mapping).length > 0 ? walk(definition, manifest, ir, 1, true).history - worst.history : 0;
+  // Group retries re-run the group's states: multiply the worst case by the largest group attempts.
+  const groupAttempts = Math.max(1, ...ir.groups.map((g) => g.retry?.attempts ?? 1));
+  const inline = inlineOutputLimit(ir.tasks.length);
+  const paramsBytes = JSON.stringify(Object.fromEntries(Object.entries(ir.params).map(([k, p]) => [k, p.default ?? null]))).length;
+  return {
+    states: { total, byType: Object.fromEntries(Object.entries(byType).sort()) },
+    transitions: { allSuccess: happy.transitions, perTask: ir.tasks.length ? happy.transitions / ir.tasks.length : 0, mappedItemsAssumed: mappedItems },
+    history: { worstCase: worst.history * groupAttempts, limit: HISTORY_LIMIT, perMappedInstance: perItem },
+    document: {
+      inlineOutputLimitBytes: inline,
+      // Run values + one record per task at its inline cap (a reference is smaller than the cap).
+      worstCaseBytes: 600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0),
+      limitBytes: PAYLOAD_LIMIT_BYTES,
+    },
+    definition: { bytes: new TextEncoder().encode(json).length, limitBytes: DEFINITION_LIMIT_BYTES },
+    costPerRunUsd: happy.transitions * PRICE_PER_TRANSITION_USD,
+  };
+}

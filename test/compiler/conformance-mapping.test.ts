@@ -1,0 +1,213 @@
+/**
+ * Conformance: dynamic task mapping on compiled machines. One instance per element, extra
+ * arguments passed to every instance, downstream tasks get the results in list order; an empty
+ * list skips the mapped task; any failing instance fails it; maxConcurrency caps instances.
+ */
+import { describe, expect, it } from 'vitest';
+import { chain, dag, PermanentError, task } from './imports.ts';
+import { runDag } from './harness.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('conformance: mapping', () => {
+  it('maps over a 3-element list with a constant argument; results arrive in order', async () => {
+    const calls: { item: string; suffix: string; index: number | undefined }[] = [];
+    const d = dag('map_three', {}, () => {
+      const list = task('list', async () => ['a', 'b', 'c'])();
+      const up = task('up', async (ctx, item: string, suffix: string) => {
+        calls.push({ item, suffix, index: ctx.mapIndex });
+        // Later items finish first: the collected order must still follow the list.
+        await sleep(item === 'a' ? 30 : item === 'b' ? 15 : 0);
+        return `${item.toUpperCase()}${suffix}`;
+      }).map(list, '!');
+      task('join', async (_ctx, xs: string[]) => xs.join(','))(up);
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('success');
+    expect(r.states).toEqual({ list: 'success', up: 'success', join: 'success' });
+    expect(r.tasks.up!.output).toEqual(['A!', 'B!', 'C!']);
+    expect(r.tasks.join!.output).toBe('A!,B!,C!');
+    expect(calls.sort((x, y) => x.item.localeCompare(y.item))).toEqual([
+      { item: 'a', suffix: '!', index: 0 },
+      { item: 'b', suffix: '!', index: 1 },
+      { item: 'c', suffix: '!', index: 2 },
+    ]);
+    expect(r.started).toEqual(['list', 'up', 'join']);
+  });
+
+  it('maps over a literal list', async () => {
+    const d = dag('map_literal', {}, () => {
+      task('sq', async (_ctx, n: number) => n * n).map([1, 2, 3, 4]);
+    });
+    const r = await runDag(d);
+    expect(r.tasks.sq).toEqual({ state: 'success', attempts: 1, output: [1, 4, 9, 16] });
+  });
+
+  it('an extra argument from an upstream output reaches every instance', async () => {
+    const d = dag('map_upstream_arg', {}, () => {
+      const cfg = task('cfg', async () => ({ factor: 3 }))();
+      const scaled = task('scale', async (_ctx, n: number, f: number) => n * f).map([1, 2], cfg.get('factor'));
+      task('sum', async (_ctx, xs: number[]) => xs.reduce((a, b) => a + b, 0))(scaled);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ cfg: 'success', scale: 'success', sum: 'success' });
+    expect(r.tasks.scale!.output).toEqual([3, 6]);
+    expect(r.tasks.sum!.output).toBe(9);
+  });
+
+  // BUG: an empty list crashes the run: the Map's ResultSelector "$[*].o" on [] is a States.Runtime error.
+  it.fails('an empty list skips the mapped task and its all_success downstream', async () => {
+    let ran = 0;
+    const d = dag('map_empty', {}, () => {
+      const list = task('list', async () => [] as number[])();
+      const m = task('m', async (_ctx, n: number) => {
+        ran++;
+        return n;
+      }).map(list);
+      chain(m, task('after', async () => 1));
+      chain(m, task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'));
+    });
+    const r = await runDag(d);
+    expect(ran).toBe(0);
+    expect(r.states).toEqual({ list: 'success', m: 'skipped', after: 'skipped', cleanup: 'success' });
+    expect(r.started).toEqual(['list', 'cleanup']);
+    expect(r.status).toBe('success');
+  });
+
+  // BUG: same crash for an empty literal list.
+  it.fails('an empty literal list skips the mapped task', async () => {
+    const d = dag('map_empty_literal', {}, () => {
+      task('m', async (_ctx, n: number) => n).map([]);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ m: 'skipped' });
+    expect(r.status).toBe('success');
+  });
+
+  it('one failing instance does not stop the other instances', async () => {
+    const seen: number[] = [];
+    const d = dag('map_fail_siblings', {}, () => {
+      task('m', async (_ctx, n: number) => {
+        seen.push(n);
+        if (n === 2) throw new PermanentError(`item ${n} is bad`);
+        return n;
+      }).map([1, 2, 3]);
+    });
+    const r = await runDag(d);
+    expect(seen.sort()).toEqual([1, 2, 3]);
+    expect(r.states).toEqual({ m: 'failed' });
+  });
+
+  // BUG: the Map state always exits as "success": downstream of a mapped task with a failed instance runs (all_success) and the run succeeds.
+  it.fails('one failing instance fails the mapped task; downstream upstream_failed; run failed', async () => {
+    const d = dag('map_fail', {}, () => {
+      const m = task('m', async (_ctx, n: number) => {
+        if (n === 2) throw new PermanentError(`item ${n} is bad`);
+        return n;
+      }).map([1, 2, 3]);
+      chain(m, task('after', async () => 1));
+      chain(m, task('alert', { triggerRule: 'one_failed' }, async () => 'alerted'));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ m: 'failed', after: 'upstream_failed', alert: 'success' });
+    expect(r.started).toEqual(['m', 'alert']);
+    expect(r.status).toBe('failed');
+  });
+
+  // BUG: a failed mapped leaf does not fail the run (the final state is a static "run succeeded").
+  it.fails('a failed mapped leaf fails the run', async () => {
+    const d = dag('map_fail_leaf', {}, () => {
+      task('m', async (_ctx, n: number) => {
+        if (n === 2) throw new PermanentError('bad');
+        return n;
+      }).map([1, 2]);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ m: 'failed' });
+    expect(r.status).toBe('failed');
+  });
+
+  it('a mapped instance is retried on its own', async () => {
+    const calls: string[] = [];
+    const d = dag('map_retry', {}, () => {
+      task('m', { retry: { attempts: 2, delay: '1s' } }, async (ctx, n: number) => {
+        calls.push(`${n}#${ctx.attempt}`);
+        if (n === 1 && ctx.attempt === 1) throw new Error('flaky');
+        return n;
+      }).map([0, 1, 2]);
+    });
+    const r = await runDag(d);
+    expect(r.tasks.m).toEqual({ state: 'success', attempts: 2, output: [0, 1, 2] });
+    expect(calls.sort()).toEqual(['0#1', '1#1', '1#2', '2#1']);
+  });
+
+  it('maxConcurrency caps the instances running at once', async () => {
+    let running = 0;
+    let maxSeen = 0;
+    const d = dag('map_concurrency', {}, () => {
+      task('m', { maxConcurrency: 2 }, async (_ctx, n: number) => {
+        running++;
+        maxSeen = Math.max(maxSeen, running);
+        await sleep(20);
+        running--;
+        return n;
+      }).map([1, 2, 3, 4, 5, 6]);
+    });
+    const r = await runDag(d);
+    expect(r.tasks.m!.output).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(maxSeen).toBeLessThanOrEqual(2);
+    expect(maxSeen).toBe(2);
+  });
+
+  it('without maxConcurrency instances run concurrently', async () => {
+    let running = 0;
+    let maxSeen = 0;
+    const d = dag('map_unbounded', {}, () => {
+      task('m', async (_ctx, n: number) => {
+        running++;
+        maxSeen = Math.max(maxSeen, running);
+        await sleep(20);
+        running--;
+        return n;
+      }).map([1, 2, 3, 4]);
+    });
+    await runDag(d);
+    expect(maxSeen).toBeGreaterThan(2);
+  });
+
+  it('maps over a field of an upstream output (.get)', async () => {
+    const d = dag('map_field', {}, () => {
+      const listing = task('listing', async () => ({ bucket: 'lake', files: ['a.csv', 'b.csv'] }))();
+      const sizes = task('size', async (_ctx, f: string, bucket: string) => `${bucket}/${f}:${f.length}`).map(listing.get('files'), listing.get('bucket'));
+      task('report', async (_ctx, s: string[]) => s.length)(sizes);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ listing: 'success', size: 'success', report: 'success' });
+    expect(r.tasks.size!.output).toEqual(['lake/a.csv:5', 'lake/b.csv:5']);
+    expect(r.tasks.report!.output).toBe(2);
+  });
+
+  it('list items may be objects and mapped outputs may be objects', async () => {
+    const d = dag('map_objects', {}, () => {
+      const rows = task('rows', async () => [{ id: 1, tags: ['x'] }, { id: 2, tags: [] }])();
+      task('enrich', async (_ctx, row: { id: number; tags: string[] }) => ({ id: row.id, tagged: row.tags.length > 0 })).map(rows);
+    });
+    const r = await runDag(d);
+    expect(r.tasks.enrich!.output).toEqual([
+      { id: 1, tagged: true },
+      { id: 2, tagged: false },
+    ]);
+  });
+
+  it('a mapped task downstream of a failure is upstream_failed without running', async () => {
+    const d = dag('map_upstream_failed', {}, () => {
+      const list = task('list', async (): Promise<number[]> => {
+        throw new PermanentError('no list');
+      })();
+      task('m', async (_ctx, n: number) => n).map(list);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ list: 'failed', m: 'upstream_failed' });
+    expect(r.started).toEqual(['list']);
+  });
+});
