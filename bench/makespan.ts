@@ -184,3 +184,46 @@ rows.push({
 console.log('| DAGs | tasks | count | mean ratio | worst ratio | ratio = 1 | mean added waits | decompose (median) | level-by-level mean ratio |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(measure(row));
+
+// Time on shapes that stress the recursion (many sets without a free cut), past the 500 tasks the
+// compiler is sized for.
+const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, duration: 1 + ((i * 7919) % 10) }));
+const t = (i: number) => `t${i}`;
+const stress: { name: string; build: (n: number) => SpInput }[] = [
+  {
+    name: 'ladder of N shapes (aᵢ→aᵢ₊₁, bᵢ→bᵢ₊₁, aᵢ→bᵢ₊₁)',
+    build: (n) => ({ tasks: ids(n), edges: Array.from({ length: Math.floor(n / 2) - 1 }, (_, k) => [{ from: t(2 * k), to: t(2 * k + 2) }, { from: t(2 * k + 1), to: t(2 * k + 3) }, { from: t(2 * k), to: t(2 * k + 3) }]).flat() }),
+  },
+  {
+    name: 'dense: each task → each of the next 40 with p = 0.25',
+    build: (n) => {
+      const random = rng(n);
+      const edges: Edge[] = [];
+      for (let j = 1; j < n; j++) for (let i = Math.max(0, j - 40); i < j; i++) if (random() < 0.25) edges.push({ from: t(i), to: t(j) });
+      return { tasks: ids(n), edges };
+    },
+  },
+  {
+    name: 'random upstream among all earlier tasks (1–3 each)',
+    build: (n) => {
+      const random = rng(n + 1);
+      const edges: Edge[] = [];
+      for (let j = 1; j < n; j++) for (let k = 0, fanIn = 1 + Math.floor(random() * 3); k < fanIn; k++) edges.push({ from: t(Math.floor(random() * j)), to: t(j) });
+      return { tasks: ids(n), edges };
+    },
+  },
+];
+console.log('\n| shape | tasks | edges | decompose (median of 5) | ratio |\n|---|---|---|---|---|');
+for (const { name, build } of stress) {
+  for (const n of [500, 2000]) {
+    const input = build(n);
+    const runs: number[] = [];
+    let result = decompose(input);
+    for (let r = 0; r < 5; r++) {
+      const start = performance.now();
+      result = decompose(input);
+      runs.push(performance.now() - start);
+    }
+    console.log(`| ${name} | ${n} | ${input.edges.length} | ${median(runs).toFixed(1)} ms | ${(result.makespan / result.criticalPath).toFixed(3)} |`);
+  }
+}

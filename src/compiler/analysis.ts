@@ -148,7 +148,8 @@ export function analyze(definition: StateMachine, json: string, manifest: Manife
       worstCaseBytes: 600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0),
       limitBytes: PAYLOAD_LIMIT_BYTES,
     },
-    definition: { bytes: new TextEncoder().encode(json).length, limitBytes: DEFINITION_LIMIT_BYTES },
+    // Deployed minified (infra serializes the definition without whitespace).
+    definition: { bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length, limitBytes: DEFINITION_LIMIT_BYTES },
     costPerRunUsd: happy.transitions * PRICE_PER_TRANSITION_USD,
   };
 }

@@ -23,6 +23,9 @@ import type { SpNode } from './sp-decompose.ts';
 import { renderBody } from './render-task.ts';
 import { renderMarks } from './render-marks.ts';
 
+/** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
+const MARKS_PER_PASS = 8;
+
 /** Where to go next: a state name, or the end of the current scope (top level or branch). */
 export const END = Symbol('end');
 export type Next = string | typeof END;
@@ -157,7 +160,21 @@ export class Codegen implements Walk {
   /** Emit `node` (with marks still pending) and return the name of the state to enter. */
   proceed(node: SpNode, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>, cont: Cont): Next {
     const marks = staticMarks(this.ctx, node, known);
-    if (marks) return cont(merge(known, marks), merge(pending, marks));
+    if (marks) {
+      // Fold statically decided tasks into one Pass, but share where paths meet: a node reached
+      // statically with the same inputs again joins the Pass made the first time, and a Pass
+      // holds at most MARKS_PER_PASS records, so failure paths cost O(tasks) definition size,
+      // not O(tasks²).
+      const sig = `static|${tasksOf(node)[0]}|${tasksOf(node).length}|${externalInputs(this.ctx, node).map((u) => `${u}=${known.get(u)}`).join(',')}`;
+      const shared = scope.memo.get(sig);
+      if (shared !== undefined) return pending.size > 0 ? this.marks(scope, pending, shared) : shared;
+      if (pending.size === 0 || pending.size + marks.size > MARKS_PER_PASS) {
+        const entry = cont(merge(known, marks), marks);
+        scope.memo.set(sig, entry);
+        return pending.size > 0 ? this.marks(scope, pending, entry) : entry;
+      }
+      return cont(merge(known, marks), merge(pending, marks));
+    }
     const entry = this.enter(node, scope, known, cont);
     return pending.size > 0 ? this.marks(scope, pending, entry) : entry;
   }

@@ -37,34 +37,45 @@ export interface SetSchedule {
  * Splits a connected set without free cut in two: S1 (downward closed) and S2, both sorted by
  * rank. `asap` is the set ordered by (earliest start, depth, rank).
  */
-export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule): [number[], number[]] {
+export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule, lowerWeight = 1): [number[], number[]] {
   const m = asap.length;
   const byRank = (a: number, b: number): number => g.rank[a]! - g.rank[b]!;
   const alap = [...asap].sort((a, b) => s.cp - s.tail[a]! - (s.cp - s.tail[b]!) || s.depth[a]! - s.depth[b]! || byRank(a, b));
   const local = new Int32Array(g.size).fill(-1);
   asap.forEach((v, i) => (local[v] = i));
 
+  let whole = Infinity; // the plain plan for the whole set: level by level, from the start or from the end
   const scored = [asap, alap].map((order) => {
     const firstCost = levelCosts(g, order, s.depth, g.pred, local);
     const restCost = levelCosts(g, [...order].reverse(), s.height, g.succ, local);
+    whole = Math.min(whole, firstCost[m - 1]!, restCost[m - 1]!);
     const tailMax = new Float64Array(m + 1);
     for (let k = m - 1; k >= 1; k--) tailMax[k] = Math.max(tailMax[k + 1]!, s.tail[order[k]!]!);
-    const estimate = new Float64Array(m).fill(Infinity); // by prefix length k = 1..m-1
+    const lower = new Float64Array(m); // by prefix length k = 1..m-1
+    const upper = new Float64Array(m);
     let eftMax = 0;
     for (let k = 1; k < m; k++) {
       eftMax = Math.max(eftMax, s.eft[order[k - 1]!]!);
-      estimate[k] = eftMax + tailMax[k]! + firstCost[k - 1]! + restCost[m - k - 1]!;
+      lower[k] = eftMax + tailMax[k]!;
+      upper[k] = firstCost[k - 1]! + restCost[m - k - 1]!;
     }
-    return { order, estimate, pairs: waitsPerCut(g, order, local) };
+    return { order, lower, upper, pairs: waitsPerCut(g, order, local) };
   });
+  const tolerance = s.cp * 1e-9;
+  // A cut whose sure plan is worse than not cutting makes no progress (peeling one end task off a
+  // tangled set, again and again, looks cheap to the estimate each time): skip those if any other.
+  const progress = scored.some(({ upper }) => upper.some((u, k) => k > 0 && u <= whole + tolerance));
+  const estimate = (c: (typeof scored)[number], k: number): number =>
+    progress && c.upper[k]! > whole + tolerance ? Infinity : lowerWeight * c.lower[k]! + c.upper[k]!;
   let best = Infinity;
-  for (const { estimate } of scored) for (let k = 1; k < m; k++) best = Math.min(best, estimate[k]!);
-  const tied = best + s.cp * 1e-9;
+  for (const c of scored) for (let k = 1; k < m; k++) best = Math.min(best, estimate(c, k));
+  const tied = best + tolerance;
   let chosen = { order: asap, k: 0, pairs: Infinity, off: Infinity };
   for (let k = 1; k < m; k++) {
     const off = Math.abs(2 * k - m);
-    for (const { order, estimate, pairs } of scored) {
-      if (estimate[k]! <= tied && (pairs[k]! < chosen.pairs || (pairs[k] === chosen.pairs && off < chosen.off))) chosen = { order, k, pairs: pairs[k]!, off };
+    for (const c of scored) {
+      const pairs = c.pairs[k]!;
+      if (estimate(c, k) <= tied && (pairs < chosen.pairs || (pairs === chosen.pairs && off < chosen.off))) chosen = { order: c.order, k, pairs, off };
     }
   }
   return [chosen.order.slice(0, chosen.k).sort(byRank), chosen.order.slice(chosen.k).sort(byRank)];

@@ -167,7 +167,12 @@ function decomposeLevel(members: readonly number[], groups: readonly ClusterTree
     const outside = cycle.filter((v) => !groupOfNode.has(v)).map((v) => tasks.ids[rank[v]!]!);
     throw groupCycleError(groupsOn, outside, path);
   }
-  return decomposeGraph(built.graph, (node) => leaves[node]!);
+  const mode = process.env.SP_MODE ?? 'mix';
+  if (mode === 'mix') return decomposeGraph(built.graph, (node) => leaves[node]!, 1);
+  if (mode === 'ub') return decomposeGraph(built.graph, (node) => leaves[node]!, 0);
+  const a = decomposeGraph(built.graph, (node) => leaves[node]!, 1);
+  const b = decomposeGraph(built.graph, (node) => leaves[node]!, 0);
+  return finishTime(b, tasks.durationOf) < finishTime(a, tasks.durationOf) ? b : a;
 }
 
 /** The shortest cycle through the first group node (by rank) that is on one; nodes in order, starting at the group. */

@@ -157,7 +157,7 @@ describe('conformance: branching', () => {
     expect(r.status).toBe('success');
     expect(r.states).toEqual({ gate: 'success', a: 'skipped', b: 'skipped', c: 'skipped', side: 'success' });
     expect(r.tasks.gate!.output).toBe(false);
-    expect(r.started.sort()).toEqual(['gate', 'side']);
+    expect([...r.started].sort()).toEqual(['gate', 'side']);
   });
 
   it('short-circuit false, ignoreDownstreamTriggerRules false: only direct downstream skipped, all_done tasks below run', async () => {

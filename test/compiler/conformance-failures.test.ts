@@ -146,7 +146,7 @@ describe('conformance: failures', () => {
     });
     const r = await runDag(d);
     expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'upstream_failed', d: 'upstream_failed', e: 'success' });
-    expect(r.started.sort()).toEqual(['a', 'b', 'e']);
+    expect([...r.started].sort()).toEqual(['a', 'b', 'e']);
     expect(r.status).toBe('failed');
   });
 
