@@ -227,3 +227,69 @@ for (const { name, build } of stress) {
     console.log(`| ${name} | ${n} | ${input.edges.length} | ${median(runs).toFixed(1)} ms | ${(result.makespan / result.criticalPath).toFixed(3)} |`);
   }
 }
+
+/**
+ * The best makespan any series-parallel tree can reach, by exhaustive search: a connected set's
+ * tree is a series whose first item is a downward-closed subset, so try every one (memoized over
+ * subsets as bitmasks; ≤ 3^n steps, fine up to ~14 tasks).
+ */
+function optimum(input: SpInput): number {
+  const n = input.tasks.length;
+  const index = new Map(input.tasks.map((task, i) => [task.id, i]));
+  const preds = new Array<number>(n).fill(0);
+  const links = new Array<number>(n).fill(0);
+  for (const e of input.edges) {
+    const a = index.get(e.from)!;
+    const b = index.get(e.to)!;
+    preds[b]! |= 1 << a;
+    links[a]! |= 1 << b;
+    links[b]! |= 1 << a;
+  }
+  const memo = new Map<number, number>();
+  const best = (set: number): number => {
+    const known = memo.get(set);
+    if (known !== undefined) return known;
+    let result: number;
+    if ((set & (set - 1)) === 0) result = input.tasks[31 - Math.clz32(set)]!.duration ?? 1;
+    else {
+      let part = set & -set;
+      for (let grown = part; grown !== 0; ) {
+        let next = 0;
+        for (let v = 0; v < n; v++) if (grown & (1 << v)) next |= links[v]! & set;
+        grown = next & ~part;
+        part |= next;
+      }
+      if (part !== set) result = Math.max(best(part), best(set & ~part));
+      else {
+        result = Infinity;
+        for (let first = (set - 1) & set; first > 0; first = (first - 1) & set) {
+          let closed = true;
+          for (let v = 0; v < n && closed; v++) if (first & (1 << v) && preds[v]! & set & ~first) closed = false;
+          if (closed) result = Math.min(result, best(first) + best(set & ~first));
+        }
+      }
+    }
+    memo.set(set, result);
+    return result;
+  };
+  return best((1 << n) - 1);
+}
+
+console.log('\n| layered random DAGs | count | mean ratio, optimum | mean ratio, ours | ours = optimum | worst ours / optimum |\n|---|---|---|---|---|---|');
+for (const size of [8, 10, 12]) {
+  const random = rng(size * 31 + 5);
+  const inputs = Array.from({ length: 40 }, () => layeredDag(size, random));
+  let best = 0;
+  let ours = 0;
+  let same = 0;
+  let worst = 1;
+  for (const input of inputs) {
+    const result = decompose(input);
+    const opt = optimum(input);
+    best += opt / result.criticalPath;
+    ours += result.makespan / result.criticalPath;
+    if (result.makespan === opt) same++;
+    worst = Math.max(worst, result.makespan / opt);
+  }
+  console.log(`| ${size} tasks | ${inputs.length} | ${(best / inputs.length).toFixed(3)} | ${(ours / inputs.length).toFixed(3)} | ${((same / inputs.length) * 100).toFixed(0)} % | ${worst.toFixed(3)} |`);
+}

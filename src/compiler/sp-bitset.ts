@@ -45,12 +45,6 @@ export function isSubset(a: Bitset, b: Bitset): boolean {
   return true;
 }
 
-/** Members of `a` and `b` at once. */
-export function intersects(a: Bitset, b: Bitset): boolean {
-  for (let w = 0; w < a.length; w++) if ((a[w]! & b[w]!) !== 0) return true;
-  return false;
-}
-
 function popcount32(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);

@@ -16,6 +16,7 @@ import { decomposeGraph } from './sp-split.ts';
 import { coveringPairs, finishTime, type SpNode } from './sp-tree.ts';
 
 export type { SpNode } from './sp-tree.ts';
+export type { ClusterInput } from './sp-clusters.ts';
 export { formatTree } from './sp-format.ts';
 export { SpGroupCycleError } from './sp-clusters.ts';
 
@@ -27,7 +28,11 @@ export interface SpInput {
   }[];
   /** Acyclic; may contain duplicates and transitive edges (they change nothing). */
   readonly edges: readonly { readonly from: string; readonly to: string }[];
-  /** Task groups that must stay one contiguous block (group-level retry re-runs the whole block). Nested via `parent`. */
+  /**
+   * Task groups that must stay one contiguous block (group-level retry re-runs the whole block),
+   * each a `cluster` node in the tree. Nested via `parent`; a parent left out of the list is
+   * inferred from the members (the smallest listed group holding them all).
+   */
   readonly clusters?: readonly ClusterInput[];
 }
 
@@ -46,6 +51,12 @@ export interface SpResult {
   readonly criticalPath: number;
 }
 
+/**
+ * The series-parallel tree of a DAG. Throws `SpGroupCycleError` (a `DagDefinitionError`) when a
+ * group cannot be one block because a task outside it sits between its tasks, and
+ * `InternalError` for input the caller should have validated (unknown or duplicate ids, a cycle,
+ * a duration that is not a positive number, groups that overlap without nesting).
+ */
 export function decompose(input: SpInput): SpResult {
   const { tasks } = input;
   if (tasks.length === 0) throw new InternalError('cannot decompose a DAG without tasks');
@@ -167,12 +178,14 @@ function decomposeLevel(members: readonly number[], groups: readonly ClusterTree
     const outside = cycle.filter((v) => !groupOfNode.has(v)).map((v) => tasks.ids[rank[v]!]!);
     throw groupCycleError(groupsOn, outside, path);
   }
-  const mode = process.env.SP_MODE ?? 'mix';
-  if (mode === 'mix') return decomposeGraph(built.graph, (node) => leaves[node]!, 1);
-  if (mode === 'ub') return decomposeGraph(built.graph, (node) => leaves[node]!, 0);
-  const a = decomposeGraph(built.graph, (node) => leaves[node]!, 1);
-  const b = decomposeGraph(built.graph, (node) => leaves[node]!, 0);
-  return finishTime(b, tasks.durationOf) < finishTime(a, tasks.durationOf) ? b : a;
+  // Two ways to weigh cuts, each better on some DAGs (BENCHMARKS.md); keep the faster tree (the
+  // first on a tie). The second is not needed when the first already runs in the critical path.
+  const leaf = (node: number): SpNode => leaves[node]!;
+  const balanced = decomposeGraph(built.graph, leaf, 1);
+  const makespan = finishTime(balanced, tasks.durationOf);
+  if (makespan <= criticalPath(built.graph)) return balanced;
+  const sure = decomposeGraph(built.graph, leaf, 0);
+  return finishTime(sure, tasks.durationOf) < makespan ? sure : balanced;
 }
 
 /** The shortest cycle through the first group node (by rank) that is on one; nodes in order, starting at the group. */

@@ -7,14 +7,16 @@
  *   2. free cuts, where every node before the cut reaches every node after it → a series of the
  *      pieces (exact; a connected series-parallel set always has one);
  *   3. otherwise one cut that adds waiting (`chooseCut`), then both halves recursively.
- * Every piece is convex again, so the recursion holds; a set is split in at most O(m log m) plus
- * O(m · n/32) word operations, and there are fewer than 2n sets.
+ * Every piece is convex again, so the recursion holds. Splitting a set of m nodes costs
+ * O(m log m + m · degree · n/32); there are fewer than 2n sets, far fewer deep ones in practice
+ * (500 tasks: ~10–20 ms, BENCHMARKS.md).
  */
 import { andInto, bitsetOf, isSubset, remove, type Bitset } from './sp-bitset.ts';
 import { chooseCut } from './sp-cut.ts';
 import type { SpGraph } from './sp-graph.ts';
 import { parallel, series, type SpNode } from './sp-tree.ts';
 
+/** The tree of the whole graph; `leaf` gives each node's own block. `lowerWeight`: see `chooseCut`. */
 export function decomposeGraph(g: SpGraph, leaf: (node: number) => SpNode, lowerWeight = 1): SpNode {
   const n = g.size;
   const byRank = (a: number, b: number): number => g.rank[a]! - g.rank[b]!;

@@ -17,7 +17,8 @@ import { ProblemCollector } from '../ir/problems.ts';
 import { validateProject } from '../ir/validate.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
+import { compileDag } from '../compiler/compile.ts';
 
 export interface LoadedDag {
   readonly dag: Dag;
@@ -146,6 +147,18 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
   }
   const failedFiles = problems.filter((p) => p.code === 'import-failed').map((p) => p.file?.replace(/:\d+$/, '') ?? '');
   problems.push(...validateProject(dags.map((d) => d.ir), { failedFiles }).map((p) => relativize(p, root)));
+  // A valid DAG must also compile: group cycles and the cloud's limits surface here, at validate time.
+  for (const d of dags) {
+    if (problems.some((p) => p.severity === 'error' && p.dagId === d.ir.id)) continue;
+    try {
+      compileDag(d.ir);
+    } catch (error) {
+      if (!(error instanceof DagDefinitionError)) throw error;
+      const problem: Problem = { code: (error as { code?: string }).code ?? 'compile-refused', severity: 'error', message: error.message, file: d.ir.source ?? d.file, dagId: d.ir.id };
+      problems.push(problem);
+      (d.problems as Problem[]).push(problem);
+    }
+  }
   return { dags, problems, files };
 }
 

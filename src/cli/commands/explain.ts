@@ -78,7 +78,10 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         `  ${e.structure.tree}`,
         e.structure.addedWaits.length === 0
           ? '  exact: no task waits for anything it does not depend on'
-          : `  added waits (Step Functions Parallel can only join whole branches):\n${e.structure.addedWaits.map((w) => `    ${w.after} also waits for ${w.before}`).join('\n')}`,
+          : `  added waits (Step Functions Parallel can only join whole branches): ${e.structure.addedWaits.length}\n${e.structure.addedWaits
+              .slice(0, 10)
+              .map((w) => `    ${w.after} also waits for ${w.before}`)
+              .join('\n')}${e.structure.addedWaits.length > 10 ? `\n    … and ${e.structure.addedWaits.length - 10} more (--json lists them all)` : ''}`,
         `  makespan ${span(e.structure.makespan)} vs critical path ${span(e.structure.criticalPath)} (×${e.structure.makespanRatio.toFixed(2)})${usesDurations ? '' : ' — with unit durations; set expectedDuration on tasks for a better estimate'}`,
         '',
         'All-success run',
