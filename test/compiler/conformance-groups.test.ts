@@ -1,11 +1,11 @@
 /**
  * Conformance: task groups on compiled machines. Tasks inside get the group id as prefix and
  * inherit the group's defaults (retry, timeout, trigger rule); an edge into a group reaches its
- * first tasks and an edge out of it leaves from its last ones. Group-level retry (re-running the
- * whole group) is being implemented: its scenarios are `it.todo` below.
+ * first tasks and an edge out of it leaves from its last ones. A group-level retry re-runs the whole
+ * group when one of its tasks still fails after its own retries, up to the group's attempts.
  */
 import { describe, expect, it } from 'vitest';
-import { chain, dag, group, PermanentError, task } from './imports.ts';
+import { branch, chain, dag, group, PermanentError, task } from './imports.ts';
 import { runDag } from './harness.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -143,15 +143,144 @@ describe('conformance: groups', () => {
     expect(r.started.indexOf('a.y')).toBeLessThan(r.started.indexOf('b.x'));
   });
 
-  // Group-level retry (DESIGN §2: "task groups (nested, with group-level retry)"), being implemented.
-  // Expected: when a task of a group with `retry: { attempts: n }` still fails after its own retries,
-  // the whole group re-runs from its first tasks (every task of the group again, attempts counted
-  // per task across group tries), up to n group tries; tasks after the group wait for the final try.
-  it.todo('group retry: a task failing once makes the whole group re-run; on the 2nd group try all succeed (every task of the group runs twice)');
-  it.todo('group retry: attempts exhausted → the failing task is failed, the group tasks after it upstream_failed, tasks after the group upstream_failed');
-  it.todo('group retry: task-level retries are used up first (task attempts 2 × group attempts 2 = 4 tries of the failing task)');
-  it.todo('group retry: a PermanentError inside the group does not re-run the group');
-  it.todo('group retry: nested group with its own retry re-runs only the inner group before the outer group re-runs');
-  it.todo('group retry: a branch/skip inside the group is re-decided on each group try');
-  it.todo('group retry: tasks outside the group running in parallel are not re-run');
+  describe('group-level retry', () => {
+    /** A body failing with a transient error on its first `failures` calls (counted in `calls`). */
+    const flakyBody = (calls: string[], id: string, failures: number) => async () => {
+      calls.push(id);
+      if (calls.filter((c) => c === id).length <= failures) throw new Error(`${id} flaky`);
+      return id;
+    };
+
+    it('a task failing once makes the whole group re-run; on the 2nd try all succeed', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_once', {}, () => {
+        const g = group('load', { retry: { attempts: 3, delay: '1m' } }, () => {
+          chain(task('stage', flakyBody(calls, 'stage', 0)), task('commit', flakyBody(calls, 'commit', 1)), task('verify', flakyBody(calls, 'verify', 0)));
+        });
+        chain(task('start', flakyBody(calls, 'start', 0)), g, task('end', flakyBody(calls, 'end', 0)));
+      });
+      const r = await runDag(d);
+      expect(r.status).toBe('success');
+      expect(r.states).toEqual({ start: 'success', 'load.stage': 'success', 'load.commit': 'success', 'load.verify': 'success', end: 'success' });
+      expect(calls).toEqual(['start', 'stage', 'commit', 'stage', 'commit', 'verify', 'end']);
+      expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({ start: 1, 'load.stage': 2, 'load.commit': 2, 'load.verify': 1, end: 1 });
+    });
+
+    it('attempts exhausted: the failing task failed, the rest of the group and what follows upstream_failed', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_exhausted', {}, () => {
+        const g = group('load', { retry: { attempts: 2, delay: '1m' } }, () => {
+          chain(task('stage', flakyBody(calls, 'stage', 0)), task('commit', flakyBody(calls, 'commit', 9)), task('verify', flakyBody(calls, 'verify', 0)));
+        });
+        chain(g, task('end', flakyBody(calls, 'end', 0)));
+      });
+      const r = await runDag(d);
+      expect(r.status).toBe('failed');
+      expect(r.states).toEqual({ 'load.stage': 'success', 'load.commit': 'failed', 'load.verify': 'upstream_failed', end: 'upstream_failed' });
+      expect(calls).toEqual(['stage', 'commit', 'stage', 'commit']);
+      expect(r.tasks['load.commit']!.error).toEqual({ Error: 'Updraft.TaskFailed', Cause: 'commit flaky' });
+    });
+
+    it('task-level retries are used up first: 2 task attempts × 2 group attempts = 4 tries', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_nested_counts', {}, () => {
+        group('load', { retry: { attempts: 2, delay: '1m' } }, () => {
+          task('commit', { retry: { attempts: 2, delay: '1s' } }, flakyBody(calls, 'commit', 9))();
+        });
+      });
+      const r = await runDag(d);
+      expect(r.tasks['load.commit']!.state).toBe('failed');
+      expect(calls).toHaveLength(4);
+      expect(r.tasks['load.commit']!.attempts).toBe(4);
+    });
+
+    it('tasks outside the group, running in parallel with it, are not re-run', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_parallel_outside', {}, () => {
+        const start = task('start', flakyBody(calls, 'start', 0))();
+        const g = group('load', { retry: { attempts: 2, delay: '1m' } }, () => {
+          task('commit', flakyBody(calls, 'commit', 1))();
+        });
+        start.then(g);
+        start.then(task('side', flakyBody(calls, 'side', 0)));
+      });
+      const r = await runDag(d);
+      expect(r.states).toEqual({ start: 'success', 'load.commit': 'success', side: 'success' });
+      expect(calls.filter((c) => c === 'side')).toEqual(['side']);
+      expect(calls.filter((c) => c === 'start')).toEqual(['start']);
+      expect(calls.filter((c) => c === 'commit')).toEqual(['commit', 'commit']);
+    });
+
+    // BUG: a task that succeeds on the 2nd group try is reported 'failed': the Parallel's JsonMerge takes the stale
+    // record of the 1st try from the later branch (b's copy of the document), so the run fails. Order-dependent:
+    // declaring b before a passes.
+    it.fails('parallel tasks in a retried group: the task that succeeds on the retry ends success', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_parallel_inside', {}, () => {
+        group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
+          task('a', flakyBody(calls, 'a', 1))();
+          task('b', flakyBody(calls, 'b', 0))();
+        });
+      });
+      const r = await runDag(d);
+      expect(calls.filter((c) => c === 'a')).toEqual(['a', 'a']);
+      expect(r.states).toEqual({ 'g.a': 'success', 'g.b': 'success' });
+      expect(r.status).toBe('success');
+    });
+
+    // BUG: records from the previous group try are not cleared; in a Parallel, JsonMerge lets a later branch's stale
+    // copy win: risky keeps 'failed' from try 1 although the branch skipped it in try 2, and the run fails.
+    it.fails('a branch inside the group is decided again on each group try', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_branch', {}, () => {
+        group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
+          let tries = 0;
+          const pick = branch('pick', async () => (++tries === 1 ? 'g.risky' : 'g.safe'))();
+          pick.then(task('risky', flakyBody(calls, 'risky', 9)), task('safe', flakyBody(calls, 'safe', 0)));
+        });
+      });
+      const r = await runDag(d);
+      expect(r.status).toBe('success');
+      expect(r.states).toEqual({ 'g.pick': 'success', 'g.risky': 'skipped', 'g.safe': 'success' });
+      expect(calls).toEqual(['risky', 'safe']);
+    });
+
+    // BUG: same root cause as the mapping bug: the Map state always exits as "success", so the group never sees the failure.
+    it.fails('a mapped task with a failing instance re-runs the group', async () => {
+      let tries = 0;
+      const d = dag('gr_mapped', {}, () => {
+        group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
+          task('m', async (_ctx, n: number) => {
+            if (n === 2 && ++tries === 1) throw new Error('flaky item');
+            return n;
+          }).map([1, 2, 3]);
+        });
+      });
+      const r = await runDag(d);
+      expect(r.tasks['g.m']).toEqual({ state: 'success', attempts: 2, output: [1, 2, 3] });
+      expect(r.status).toBe('success');
+    });
+
+    it('a nested group with its own retry re-runs alone before the outer group re-runs', async () => {
+      const calls: string[] = [];
+      const d = dag('gr_nested', {}, () => {
+        group('outer', { retry: { attempts: 2, delay: '1m' } }, () => {
+          const first = task('first', flakyBody(calls, 'first', 0))();
+          const inner = group('inner', { retry: { attempts: 2, delay: '1m' } }, () => {
+            task('x', flakyBody(calls, 'x', 2))();
+          });
+          first.then(inner);
+        });
+      });
+      const r = await runDag(d);
+      // x fails twice in the first outer try (inner tries 1 and 2), then succeeds in the second outer try.
+      expect(calls).toEqual(['first', 'x', 'x', 'first', 'x']);
+      expect(r.states).toEqual({ 'outer.first': 'success', 'outer.inner.x': 'success' });
+      expect(r.status).toBe('success');
+    });
+
+    // Open question, not decided: DESIGN §2 says a permanent error "fails at once", but the group-retry
+    // implementation (group-retry.test.ts) re-runs the group after a PermanentError.
+    it.todo('group retry: a PermanentError inside the group does not re-run the group');
+  });
 });
