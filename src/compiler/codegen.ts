@@ -14,7 +14,7 @@
  * the leaves (Airflow: failed if any leaf is failed or upstream_failed).
  */
 import type { RetryPolicyIR, TaskState, TriggerRule } from '../ir/types.ts';
-import type { ChoiceRule, State, StateMachine } from './asl.ts';
+import type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
 import type { CompileContext } from './context.ts';
 import { RUN } from './document.ts';
 import { gateChoices, leafFailed } from './conditions.ts';
@@ -255,7 +255,7 @@ export class Codegen implements Walk {
     const retry = group?.retry;
     if (!retry || retry.attempts <= 1) return this.enter(body, scope, known, cont);
     const members = tasksOf(body);
-    const counter = `_g_${groupId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const counter = this.ctx.counterKey(groupId);
     const waits: string[] = [];
     let onwardName: Next | undefined;
     const onward = (): Next => (onwardName ??= cont(new Map(known), new Map()));
@@ -264,16 +264,20 @@ export class Codegen implements Walk {
     let check: string | undefined;
     const after = (k: Known, p: ReadonlyMap<string, TaskState>): Next => {
       const all = merge(k, p);
-      const failed = members.some((m) => all.get(m) === 'failed');
-      const undecided = members.some((m) => !all.has(m));
+      // Known not to have failed → go on; otherwise read the records (was a failure permanent?).
+      const clean = members.every((m) => all.has(m) && all.get(m) !== 'failed');
       let next: Next;
-      if (!undecided && !failed) next = onward();
-      else if (!undecided && failed) next = attempt();
+      if (clean) next = onward();
       else {
         if (!check) {
           check = this.ctx.name(`${groupId} failed?`);
           scope.add(check, { Type: 'Pass' });
-          const rules = members.map((m) => (this.ctx.task(m).mapping ? { Variable: `$.t.${this.ctx.key(m)}.f`, BooleanEquals: true } : { Variable: `$.t.${this.ctx.key(m)}.s`, StringEquals: 'failed' }));
+          // Failed for a reason a re-run may fix: a permanent error (pe) does not re-run the group.
+          const rules: ChoiceRule[] = members.map((m) =>
+            this.ctx.task(m).mapping
+              ? { Variable: `$.t.${this.ctx.key(m)}.f`, BooleanEquals: true }
+              : { And: [{ Variable: `$.t.${this.ctx.key(m)}.s`, StringEquals: 'failed' }, { Variable: `$.t.${this.ctx.key(m)}.pe`, BooleanEquals: false }] },
+          );
           scope.add(check, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: attempt() }], Default: this.named(scope, onward()) });
           this.stateTasks.set(check, { tasks: members, role: 'gate' });
         }
@@ -292,29 +296,36 @@ export class Codegen implements Walk {
     return next === END ? this.endPass(scope) : next;
   }
 
-  /** Which attempt failed → wait that attempt's delay and go again, or give up. */
+  /**
+   * Which attempt failed → wait that attempt's delay and go again, or give up. The Pass that
+   * counts the attempt also rebuilds `t` from the records made before the group (and every
+   * attempt counter), dropping the group's records: Parallel branches inside the group merge
+   * full copies of `t`, so no stale record of the failed attempt may be left in it.
+   */
   private attemptLadder(groupId: string, counter: string, retry: RetryPolicyIR, scope: Scope, waits: string[], giveUp: () => Next): string {
     const name = this.ctx.name(`${groupId} attempt?`);
     scope.add(name, { Type: 'Pass' });
+    const before = this.ctx.recordedBefore.get(groupId) ?? [];
     const choices: (ChoiceRule & { Next: string })[] = [];
     for (let n = 1; n < retry.attempts; n++) {
       const delay = Math.min(retry.delaySeconds * retry.backoffRate ** (n - 1), retry.maxDelaySeconds ?? Number.POSITIVE_INFINITY);
       const seconds = Math.max(0, Math.round(delay));
       const bump = this.ctx.name(`${groupId} retry ${n}`);
       const wait = this.ctx.name(`${groupId} wait ${n}`);
-      scope.add(
-        bump,
-        retry.jitter === 'full'
-          ? { Type: 'Pass', Parameters: { n, 'wait.$': `States.MathRandom(0, ${seconds + 1})` }, ResultPath: `$.t.${counter}`, Next: wait }
-          : { Type: 'Pass', Result: { n, wait: seconds }, ResultPath: `$.t.${counter}`, Next: wait },
-      );
+      const t: Record<string, JsonValue> = {};
+      for (const id of before) t[`${this.ctx.key(id)}.$`] = `$.t.${this.ctx.key(id)}`;
+      for (const g of this.ctx.retriedGroups) {
+        const key = this.ctx.counterKey(g);
+        if (g === groupId) t[key] = retry.jitter === 'full' ? { n, 'wait.$': `States.MathRandom(0, ${seconds + 1})` } : { n, wait: seconds };
+        else if (g.startsWith(`${groupId}.`)) t[key] = { n: 0, wait: 0 };
+        else t[`${key}.$`] = `$.t.${key}`;
+      }
+      scope.add(bump, { Type: 'Pass', Parameters: { 'run.$': '$.run', t }, Next: wait });
       scope.add(wait, { Type: 'Wait', SecondsPath: `$.t.${counter}.wait`, Next: '' });
       waits.push(wait);
       this.stateTasks.set(bump, { tasks: [], role: 'retry' });
       this.stateTasks.set(wait, { tasks: [], role: 'retry' });
-      // The first failure finds no counter; later ones find the attempt just made.
-      // Not(IsPresent true) rather than IsPresent false: aws-local-stepfunctions never matches the latter.
-      choices.push(n === 1 ? { Not: { Variable: `$.t.${counter}`, IsPresent: true }, Next: bump } : { Variable: `$.t.${counter}.n`, NumericEquals: n - 1, Next: bump });
+      choices.push({ Variable: `$.t.${counter}.n`, NumericEquals: n - 1, Next: bump });
     }
     scope.add(name, { Type: 'Choice', Choices: choices, Default: this.named(scope, giveUp()) });
     this.stateTasks.set(name, { tasks: [], role: 'retry' });
@@ -385,8 +396,10 @@ export class Codegen implements Walk {
     const sig = `body|${taskId}`;
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
+    const mapped = this.ctx.task(taskId).mapping !== undefined;
     const exit = (state: TaskState): Next => {
-      const k = new Map([[taskId, state]]);
+      // A mapped task leaves its Map whatever its instances did: what follows reads its record.
+      const k: Known = mapped ? new Map() : new Map([[taskId, state]]);
       const next = cont(k, new Map());
       return next;
     };

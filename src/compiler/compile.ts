@@ -6,7 +6,8 @@
  */
 import type { DagIR, ValueIR } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
-import { Codegen, type StateRole } from './codegen.ts';
+import { Codegen, tasksOf, type StateRole } from './codegen.ts';
+import { intrinsicLiteral } from './render-marks.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
 import { analyze, inlineOutputLimit, type Analysis } from './analysis.ts';
@@ -27,6 +28,11 @@ export interface ManifestTask {
   readonly outlets: readonly string[];
   /** Direct downstream tasks by key (branches return which of them run). */
   readonly downstream: readonly string[];
+  /**
+   * Branches only: per direct downstream key, the other direct downstream keys upstream of it.
+   * Airflow keeps a task that is downstream of a chosen one even if it was not chosen itself.
+   */
+  readonly branchKeeps?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Manifest {
@@ -66,9 +72,22 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
       .filter((g) => g.retry)
       .map((g) => ({ id: g.id, ...(g.parent && { parent: g.parent }), members: dag.tasks.filter((t) => t.group === g.id || t.group?.startsWith(`${g.id}.`)).map((t) => t.id) })),
   });
+  recordOrder(structure.tree, [], ctx.recordedBefore);
   const cg = new Codegen(ctx);
   const top = cg.newScope();
-  const start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) => cg.final(top, known, pending));
+  let start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) => cg.final(top, known, pending));
+  if (ctx.retriedGroups.length > 0) {
+    // Attempt counters of retried groups exist from the start, so every rule can read them.
+    const init = ctx.name('start');
+    const counters = Object.fromEntries(ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]));
+    top.add(init, {
+      Type: 'Pass',
+      Parameters: { 'run.$': '$.run', 't.$': `States.JsonMerge($.t, States.StringToJson(States.Format(${intrinsicLiteral(JSON.stringify(counters))})), false)` },
+      Next: start as string,
+    });
+    cg.stateTasks.set(init, { tasks: [], role: 'retry' });
+    start = init;
+  }
   const body = top.toMachine(start);
   const definition: StateMachine = {
     Comment: `Updraft DAG ${dag.id} (compiler ${COMPILER_VERSION})`,
@@ -91,6 +110,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
       inlets: t.inlets,
       outlets: t.outlets,
       downstream: (ctx.downstream.get(t.id) ?? []).map((d) => ctx.key(d)),
+      ...(t.body.kind === 'branch' && { branchKeeps: branchKeeps(ctx, t.id) }),
     })),
     states: Object.fromEntries(cg.stateTasks),
     substitutions,
@@ -102,6 +122,47 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
   const analysis = analyze(definition, json, manifest, dag);
   if (options.enforceLimits !== false) refuseOverLimits(dag, analysis);
   return { definition, json, manifest, structure, analysis };
+}
+
+/** For each cluster: the tasks recorded before it is entered (earlier items of enclosing series). */
+function recordOrder(node: SpNode, before: readonly string[], out: Map<string, readonly string[]>): void {
+  switch (node.kind) {
+    case 'task':
+      return;
+    case 'series': {
+      let acc = [...before];
+      for (const item of node.items) {
+        recordOrder(item, acc, out);
+        acc = [...acc, ...tasksOf(item)];
+      }
+      return;
+    }
+    case 'parallel':
+      for (const b of node.branches) recordOrder(b, before, out);
+      return;
+    case 'cluster':
+      out.set(node.id, before);
+      recordOrder(node.body, before, out);
+      return;
+  }
+}
+
+function branchKeeps(ctx: CompileContext, branchId: string): Record<string, string[]> {
+  const direct = ctx.downstream.get(branchId) ?? [];
+  const reaches = (from: string, to: string): boolean => {
+    const stack = [...(ctx.downstream.get(from) ?? [])];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (d === to) return true;
+      if (!seen.has(d)) {
+        seen.add(d);
+        stack.push(...(ctx.downstream.get(d) ?? []));
+      }
+    }
+    return false;
+  };
+  return Object.fromEntries(direct.map((d) => [ctx.key(d), direct.filter((x) => x !== d && reaches(x, d)).map((x) => ctx.key(x))]));
 }
 
 /** The cloud would refuse or fail these at run time: refuse them now, saying what to change. */

@@ -24,6 +24,10 @@ export class CompileContext {
   /** Per task: branch/short-circuit conditions that skip it whatever its trigger rule. */
   readonly forced: ReadonlyMap<string, readonly ForcedSkip[]>;
   private readonly names = new Set<string>();
+  /** Groups whose failures re-run them (attempts > 1), outer before inner. */
+  readonly retriedGroups: readonly string[];
+  /** Per retried group: the tasks recorded before it is entered (the fork/join tree decides). */
+  readonly recordedBefore = new Map<string, readonly string[]>();
 
   constructor(dag: DagIR) {
     this.dag = dag;
@@ -33,6 +37,18 @@ export class CompileContext {
     this.upstream = adj.upstream;
     this.downstream = adj.downstream;
     this.forced = forcedSkips(dag, adj.downstream);
+    this.retriedGroups = dag.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
+  }
+
+  /** Record key of a retried group's attempt counter. */
+  counterKey(groupId: string): string {
+    return `_g_${groupId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  }
+
+  /** Whether a task is inside a group that re-runs on failure (its records carry `pe`). */
+  inRetriedGroup(taskId: string): boolean {
+    const g = this.task(taskId).group;
+    return g !== undefined && this.retriedGroups.some((r) => g === r || g.startsWith(`${r}.`));
   }
 
   key(taskId: string): string {
@@ -59,6 +75,7 @@ export class CompileContext {
  * ignoreDownstreamTriggerRules is true (the default).
  */
 function forcedSkips(dag: DagIR, downstream: ReadonlyMap<string, readonly string[]>): Map<string, ForcedSkip[]> {
+  const tasks = new Map(dag.tasks.map((t) => [t.id, t]));
   const forced = new Map<string, ForcedSkip[]>(dag.tasks.map((t) => [t.id, []]));
   for (const t of dag.tasks) {
     if (t.body.kind === 'branch') {
@@ -66,7 +83,8 @@ function forcedSkips(dag: DagIR, downstream: ReadonlyMap<string, readonly string
     }
     if (t.body.kind === 'short_circuit') {
       const targets = t.body.ignoreDownstreamTriggerRules ? descendants(t.id, downstream) : (downstream.get(t.id) ?? []);
-      for (const d of targets) forced.get(d)!.push({ by: t.id, test: 'shortCircuitFalse' });
+      // Airflow's short-circuit never skips teardowns: they still release what setups made.
+      for (const d of targets) if (tasks.get(d)?.role?.kind !== 'teardown') forced.get(d)!.push({ by: t.id, test: 'shortCircuitFalse' });
     }
   }
   return forced;

@@ -10,7 +10,7 @@ import { recordDefaults } from './document.ts';
 
 export function recordFor(ctx: CompileContext, taskId: string, state: TaskState): Record<string, JsonValue> {
   const downstream = (ctx.downstream.get(taskId) ?? []).map((d) => ctx.key(d));
-  return { s: state, ...(recordDefaults(ctx.task(taskId), downstream) as Record<string, JsonValue>) };
+  return { s: state, ...(recordDefaults(ctx.task(taskId), downstream) as Record<string, JsonValue>), ...(ctx.inRetriedGroup(taskId) && { pe: false }) };
 }
 
 /** A string literal for an intrinsic function argument: \ ' { } are escaped. */

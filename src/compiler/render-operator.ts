@@ -15,7 +15,8 @@ import { LAMBDA_INVOKE } from './render-task.ts';
 export interface RenderedOperator {
   readonly resource: string;
   readonly parameters: Record<string, JsonValue>;
-  readonly output: Record<string, JsonValue>;
+  /** What the task records as its output: fields picked from the service's response, or one path. */
+  readonly output: Record<string, JsonValue> | { readonly path: string };
 }
 
 /** A placeholder name for a DAG's state machine ARN. */
@@ -28,18 +29,12 @@ function field(ctx: CompileContext, out: Record<string, JsonValue>, name: string
   out[k] = value;
 }
 
-/** A message body must be a string: objects from the document are serialized with States.JsonToString. */
+/**
+ * A message body: strings as they are; JSON (literal, an upstream output, or an object built
+ * from outputs) is passed as JSON, which the SNS, SQS and EventBridge integrations serialize.
+ */
 function stringField(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR): void {
-  if (v.kind === 'literal') {
-    out[name] = typeof v.value === 'string' ? v.value : JSON.stringify(v.value);
-    return;
-  }
-  if (v.kind === 'format') {
-    field(ctx, out, name, v);
-    return;
-  }
-  const [k, value] = renderField(name, v, ctx.keys);
-  out[`${name}.$`] = k.endsWith('.$') && typeof value === 'string' && value.startsWith('$') ? `States.JsonToString(${value})` : (value as string);
+  field(ctx, out, name, v);
 }
 
 export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
@@ -48,7 +43,7 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
     case 'lambda_invoke':
       p.FunctionName = op.functionName;
       field(ctx, p, 'Payload', op.payload);
-      return { resource: LAMBDA_INVOKE, parameters: p, output: { 'value.$': '$.Payload' } };
+      return { resource: LAMBDA_INVOKE, parameters: p, output: { path: '$.Payload' } };
     case 'ecs_task': {
       p.Cluster = op.cluster;
       p.TaskDefinition = op.taskDefinition;

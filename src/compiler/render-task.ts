@@ -5,13 +5,14 @@
  * native operators as service integrations. Every renderer writes the task's record on success
  * and catches errors (after retries) into a failure record, then follows the given exits.
  */
-import type { RetryPolicyIR, TaskIR } from '../ir/types.ts';
+import type { RetryPolicyIR, SensorIR, TaskIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
 import { END, type Next, type Scope, type Walk } from './codegen.ts';
 import { ERR } from './document.ts';
 import { recordFor } from './render-marks.ts';
 import { renderOperator } from './render-operator.ts';
+import { renderField } from './values.ts';
 
 export interface Exits {
   success(): Next;
@@ -72,9 +73,17 @@ function failurePass(em: Walk, scope: Scope, task: TaskIR, exits: Exits): string
   const name = em.ctx.name(`${task.id} failed`);
   const { s: _s, ...defaults } = recordFor(em.ctx, task.id, 'failed');
   scope.add(name, { Type: 'Pass' });
-  scope.add(name, { Type: 'Pass', Parameters: { s: 'failed', ...defaults, 'e.$': ERR }, ResultPath: `$.t.${em.ctx.key(task.id)}`, ...em.link(exits.failed()) });
+  const { pe: _pe, ...rest } = defaults;
+  // In a retried group, a permanent error does not re-run the group: the record says which it was.
+  const permanent: Record<string, JsonValue> = em.ctx.inRetriedGroup(task.id) ? { 'pe.$': `States.ArrayContains(States.Array(${ERR}.Error), '${PERMANENT_ERROR}')` } : {};
+  scope.add(name, { Type: 'Pass', Parameters: { s: 'failed', ...rest, 'e.$': ERR, ...permanent }, ResultPath: `$.t.${em.ctx.key(task.id)}`, ...em.link(exits.failed()) });
   em.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
   return name;
+}
+
+/** Records of tasks in retried groups carry `pe` (was the failure permanent?) in every form. */
+function pe(em: Walk, task: TaskIR): Record<string, JsonValue> {
+  return em.ctx.inRetriedGroup(task.id) ? { pe: false } : {};
 }
 
 function catchAll(next: string): { Catch: Catcher[] } {
@@ -120,7 +129,7 @@ function renderFunction(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Nex
     Resource: LAMBDA_INVOKE,
     Parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(em, task) },
     ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
-    ResultSelector: resultSelector(task),
+    ResultSelector: { ...(resultSelector(task) as Record<string, JsonValue>), ...pe(em, task) },
     ResultPath: `$.t.${em.ctx.key(task.id)}`,
     ...withRetry(retriers(task.retry, true)),
     ...catchAll(failed),
@@ -148,6 +157,13 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
     throw new Error(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
   }
   const next = exits.success();
+  // Airflow skips a task mapped over an empty list; a Map's result selectors cannot read an
+  // empty result, so an empty (or missing) list goes around the Map.
+  const any = em.ctx.name(`${task.id} has items?`);
+  em.stateTasks.set(any, { tasks: [task.id], role: 'gate' });
+  scope.add(any, { Type: 'Choice', Choices: [{ Variable: `${itemsPath}[0]`, IsPresent: true, Next: name }], Default: exits.skipped() as string });
+  if (entry === name) entry = any;
+  else scope.add(entry, { ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>), Next: any });
   const item = em.ctx.name(`${task.id} [item]`);
   const itemFailed = em.ctx.name(`${task.id} [item failed]`);
   em.stateTasks.set(item, { tasks: [task.id], role: 'item' });
@@ -177,6 +193,7 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
     ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
     ResultSelector: {
+      ...pe(em, task),
       s: 'mapped',
       'o.$': '$[*].o',
       'n.$': 'States.ArrayLength($)',
@@ -218,9 +235,9 @@ function renderSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
   scope.add(poke, {
     Type: 'Task',
     Resource: LAMBDA_INVOKE,
-    Parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(em, task) },
+    Parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(em, task, sensorCheck(em, sensor.check)) },
     ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
-    ResultSelector: { 's.$': '$.Payload.s', 'o.$': '$.Payload.o', 'wait.$': '$.Payload.wait' },
+    ResultSelector: { 's.$': '$.Payload.s', 'o.$': '$.Payload.o', 'wait.$': '$.Payload.wait', ...pe(em, task) },
     ResultPath: `$.t.${key}`,
     ...withRetry(retriers(task.retry, true)),
     ...catchAll(failed),
@@ -244,6 +261,24 @@ function renderSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
   return poke;
 }
 
+/** What a built-in sensor checks, rendered for the poke (the bucket and key may come from the run or upstream). */
+function sensorCheck(em: Walk, check: SensorIR['check']): Record<string, JsonValue> {
+  switch (check.kind) {
+    case 's3_key': {
+      const c: Record<string, JsonValue> = { kind: 's3_key' };
+      for (const [name, v] of [['bucket', check.bucket], ['key', check.key]] as const) {
+        const [k, value] = renderField(name, v, em.ctx.keys);
+        c[k] = value;
+      }
+      return { check: c };
+    }
+    case 'external_dag':
+      return { check: { kind: 'external_dag', dagId: check.dagId, ...(check.taskId && { taskId: check.taskId }), offsetSeconds: check.offsetSeconds } };
+    default:
+      return {};
+  }
+}
+
 function renderTimeSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
   const key = em.ctx.key(task.id);
   const name = em.ctx.name(task.id);
@@ -251,7 +286,7 @@ function renderTimeSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): N
   em.stateTasks.set(name, { tasks: [task.id], role: 'wait' });
   em.stateTasks.set(reached, { tasks: [task.id], role: 'task' });
   scope.add(name, { Type: 'Wait', TimestampPath: `$.run.timers.${key}`, Next: reached });
-  scope.add(reached, { Type: 'Pass', Result: { s: 'success', o: true }, ResultPath: `$.t.${key}`, ...em.link(exits.success()) });
+  scope.add(reached, { Type: 'Pass', Result: { s: 'success', o: true, ...pe(em, task) }, ResultPath: `$.t.${key}`, ...em.link(exits.success()) });
   return name;
 }
 
@@ -268,7 +303,7 @@ function renderOperatorTask(em: Walk, scope: Scope, task: TaskIR, exits: Exits):
     Resource: op.resource,
     Parameters: op.parameters,
     ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
-    ResultSelector: { s: 'success', o: op.output },
+    ResultSelector: { ...('path' in op.output ? { s: 'success', 'o.$': op.output.path } : { s: 'success', o: op.output }), ...pe(em, task) },
     ResultPath: `$.t.${em.ctx.key(task.id)}`,
     ...withRetry(retriers(task.retry, op.resource === LAMBDA_INVOKE)),
     ...catchAll(failed),

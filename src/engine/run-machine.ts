@@ -54,7 +54,16 @@ export interface RunMachineResult {
 
 /** Replace `${Name}` placeholders (infra does this with DefinitionSubstitutions). */
 export function substitute(json: string, values: Readonly<Record<string, string>>): string {
-  return json.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => values[name] ?? `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`);
+  return json.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => values[name] ?? localValue(name));
+}
+
+/** Stand-in values for placeholders, shaped like the real thing (infra fills the real ones). */
+function localValue(name: string): string {
+  if (name === 'Region') return 'us-east-1';
+  if (name === 'Account') return '000000000000';
+  if (name.startsWith('StateMachine_')) return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${name.slice('StateMachine_'.length)}`;
+  if (name.startsWith('Connection_')) return `arn:aws:events:us-east-1:000000000000:connection/updraft-${name.slice('Connection_'.length)}/local`;
+  return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
 }
 
 function taskStates(machine: Asl, out: Map<string, State> = new Map()): Map<string, State> {
@@ -111,6 +120,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     if (!task) throw new Error(`state "${stateName}" belongs to no task`);
     const ir = irTasks.get(task.id)!;
     if (ir.body.kind === 'operator' || (ir.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function')) {
+      const tries = (attempts.get(`${task.id}|`) ?? 0) + 1;
+      attempts.set(`${task.id}|`, tries);
+      if (tries === 1) started.push(task.id);
       const override = options.overrides?.[task.id];
       if (!override) {
         const e = new Error(`task "${task.id}" (${task.kind}) needs a local override to run outside AWS`);
@@ -146,13 +158,17 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
         for (const c of chosen) {
           if (!downstream.has(c)) throw asTaskError(new PermanentError(`branch "${task.id}" returned "${c}", which is not directly downstream of it (${[...downstream].join(', ')})`));
         }
-        return { Payload: { o: chosen, c: Object.fromEntries(task.downstream.map((k) => [k, chosen.includes(byKey.get(k)!.id)])) } };
+        const chosenKeys = new Set(chosen.map((c) => byId.get(c)!.key));
+        const keeps = task.branchKeeps ?? {};
+        // Airflow's skip_all_except keeps what is downstream of a chosen task, chosen or not.
+        const c = Object.fromEntries(task.downstream.map((k) => [k, chosenKeys.has(k) || (keeps[k] ?? []).some((x) => chosenKeys.has(x))]));
+        return { Payload: { o: chosen, c } };
       }
       case 'short_circuit':
         return { Payload: { o: Boolean(result) } };
       case 'sensor': {
         const done = typeof result === 'object' && result !== null ? Boolean((result as { done?: unknown }).done) : Boolean(result);
-        const output = typeof result === 'object' && result !== null ? ((result as { output?: unknown }).output ?? null) : null;
+        const output = typeof result === 'object' && result !== null ? ((result as { output?: unknown }).output ?? true) : true;
         return { Payload: sensorResult(task, done, ir.body.sensor, output).Payload };
       }
       default:
@@ -201,8 +217,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     document = (await execution.result) as unknown as RunMachineResult['document'];
     status = 'success';
   } catch (error) {
-    // The run's own Fail state (Updraft.DagRunFailed) is a failed run; anything else is a broken machine.
-    if ((error as { cause?: { name?: string } }).cause?.name !== 'Updraft.DagRunFailed') throw error;
+    // The run's own Fail state (Updraft.DagRunFailed) and the run timeout are failed runs; anything else is a broken machine.
+    const timedOut = (error as { name?: string }).name === 'ExecutionTimeoutError';
+    if ((error as { cause?: { name?: string } }).cause?.name !== 'Updraft.DagRunFailed' && !timedOut) throw error;
+    if (timedOut) execution.abort();
     status = 'failed';
     await collect;
     document = last as RunMachineResult['document'];

@@ -152,7 +152,7 @@ describe('conformance: failures', () => {
 
   // BUG: a run that exceeds runTimeout ends the execution with States.Timeout, which runMachine rethrows
   // ("Execution timed out") instead of reporting a failed run (Airflow: dagrun_timeout → run failed).
-  it.fails('a run that exceeds runTimeout is a failed run', async () => {
+  it('a run that exceeds runTimeout is a failed run', async () => {
     const d = dag('run_timeout', { runTimeout: '1s' }, () => {
       chain(
         task('slow', async () => {

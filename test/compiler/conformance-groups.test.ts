@@ -214,7 +214,7 @@ describe('conformance: groups', () => {
     // BUG: a task that succeeds on the 2nd group try is reported 'failed': the Parallel's JsonMerge takes the stale
     // record of the 1st try from the later branch (b's copy of the document), so the run fails. Order-dependent:
     // declaring b before a passes.
-    it.fails('parallel tasks in a retried group: the task that succeeds on the retry ends success', async () => {
+    it('parallel tasks in a retried group: the task that succeeds on the retry ends success', async () => {
       const calls: string[] = [];
       const d = dag('gr_parallel_inside', {}, () => {
         group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
@@ -230,7 +230,7 @@ describe('conformance: groups', () => {
 
     // BUG: records from the previous group try are not cleared; in a Parallel, JsonMerge lets a later branch's stale
     // copy win: risky keeps 'failed' from try 1 although the branch skipped it in try 2, and the run fails.
-    it.fails('a branch inside the group is decided again on each group try', async () => {
+    it('a branch inside the group is decided again on each group try', async () => {
       const calls: string[] = [];
       const d = dag('gr_branch', {}, () => {
         group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
@@ -246,7 +246,7 @@ describe('conformance: groups', () => {
     });
 
     // BUG: same root cause as the mapping bug: the Map state always exits as "success", so the group never sees the failure.
-    it.fails('a mapped task with a failing instance re-runs the group', async () => {
+    it('a mapped task with a failing instance re-runs the group', async () => {
       let tries = 0;
       const d = dag('gr_mapped', {}, () => {
         group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
@@ -279,8 +279,7 @@ describe('conformance: groups', () => {
       expect(r.status).toBe('success');
     });
 
-    // Open question, not decided: DESIGN §2 says a permanent error "fails at once", but the group-retry
-    // implementation (group-retry.test.ts) re-runs the group after a PermanentError.
-    it.todo('group retry: a PermanentError inside the group does not re-run the group');
+    // Decided: a PermanentError fails at once (DESIGN §2) and does not re-run its group either;
+    // see group-retry.test.ts ("does not re-run the group for a permanent error").
   });
 });

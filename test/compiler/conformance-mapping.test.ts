@@ -56,7 +56,7 @@ describe('conformance: mapping', () => {
   });
 
   // BUG: an empty list crashes the run: the Map's ResultSelector "$[*].o" on [] is a States.Runtime error.
-  it.fails('an empty list skips the mapped task and its all_success downstream', async () => {
+  it('an empty list skips the mapped task and its all_success downstream', async () => {
     let ran = 0;
     const d = dag('map_empty', {}, () => {
       const list = task('list', async () => [] as number[])();
@@ -75,7 +75,7 @@ describe('conformance: mapping', () => {
   });
 
   // BUG: same crash for an empty literal list.
-  it.fails('an empty literal list skips the mapped task', async () => {
+  it('an empty literal list skips the mapped task', async () => {
     const d = dag('map_empty_literal', {}, () => {
       task('m', async (_ctx, n: number) => n).map([]);
     });
@@ -99,7 +99,7 @@ describe('conformance: mapping', () => {
   });
 
   // BUG: the Map state always exits as "success": downstream of a mapped task with a failed instance runs (all_success) and the run succeeds.
-  it.fails('one failing instance fails the mapped task; downstream upstream_failed; run failed', async () => {
+  it('one failing instance fails the mapped task; downstream upstream_failed; run failed', async () => {
     const d = dag('map_fail', {}, () => {
       const m = task('m', async (_ctx, n: number) => {
         if (n === 2) throw new PermanentError(`item ${n} is bad`);
@@ -115,7 +115,7 @@ describe('conformance: mapping', () => {
   });
 
   // BUG: a failed mapped leaf does not fail the run (the final state is a static "run succeeded").
-  it.fails('a failed mapped leaf fails the run', async () => {
+  it('a failed mapped leaf fails the run', async () => {
     const d = dag('map_fail_leaf', {}, () => {
       task('m', async (_ctx, n: number) => {
         if (n === 2) throw new PermanentError('bad');

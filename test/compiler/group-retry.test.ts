@@ -21,7 +21,7 @@ describe('group retry', () => {
         const commit = task('commit', async () => {
           calls.push('commit');
           loads++;
-          if (loads < 3) throw new PermanentError(`commit ${loads} fails`);
+          if (loads < 3) throw new Error(`commit ${loads} fails`);
           return 'ok';
         });
         stage().then(commit);
@@ -41,7 +41,7 @@ describe('group retry', () => {
       const end = task('end', async () => 'done');
       const g = group('load', { retry: { attempts: 2, delay: '5s' } }, () => {
         task('commit', async () => {
-          throw new PermanentError('always');
+          throw new Error('always');
         })();
       });
       g.then(end);
@@ -50,5 +50,21 @@ describe('group retry', () => {
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ 'load.commit': 'failed', end: 'upstream_failed' });
     expect(r.tasks['load.commit']!.attempts).toBe(2);
+  });
+
+  it('does not re-run the group for a permanent error (re-running cannot fix it)', async () => {
+    let calls = 0;
+    const d = dag('group_permanent', {}, () => {
+      group('load', { retry: { attempts: 3, delay: '5s' } }, () => {
+        task('commit', async () => {
+          calls++;
+          throw new PermanentError('the input is wrong');
+        })();
+      });
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('failed');
+    expect(r.states).toEqual({ 'load.commit': 'failed' });
+    expect(calls).toBe(1);
   });
 });
