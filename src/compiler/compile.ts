@@ -6,7 +6,7 @@
  */
 import type { DagIR, ValueIR } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
-import { Codegen, tasksOf, type StateRole } from './codegen.ts';
+import { Codegen, tasksOf, type Next, type StateRole } from './codegen.ts';
 import { intrinsicLiteral } from './render-marks.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
@@ -66,7 +66,11 @@ export interface CompileOptions {
 export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileResult {
   const ctx = new CompileContext(dag);
   const structure = decompose({
-    tasks: dag.tasks.map((t) => ({ id: t.id, ...(t.expectedDurationSeconds !== undefined && { duration: t.expectedDurationSeconds }) })),
+    // With some expected durations given, a task without one counts as a minute; with none, all count 1.
+    tasks: dag.tasks.map((t) => {
+      const given = dag.tasks.some((x) => x.expectedDurationSeconds !== undefined);
+      return { id: t.id, duration: t.expectedDurationSeconds ?? (given ? 60 : 1) };
+    }),
     edges: dag.edges,
     clusters: dag.groups
       .filter((g) => g.retry)
@@ -75,7 +79,17 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
   recordOrder(structure.tree, [], ctx.recordedBefore);
   const cg = new Codegen(ctx);
   const top = cg.newScope();
-  let start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) => cg.final(top, known, pending));
+  let start: Next;
+  try {
+    start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) => cg.final(top, known, pending));
+  } catch (error) {
+    // Code generation recurses along chains of tasks; past ~1,000 tasks in a row the definition
+    // would be over Step Functions' 1 MiB anyway.
+    if (error instanceof RangeError) {
+      throw new DagDefinitionError(`DAG "${dag.id}" is too long to compile (${dag.tasks.length} tasks, chains of ~1,000 tasks or more), and its definition would exceed Step Functions' 1 MiB limit. Split it: move a part into its own DAG and start it with triggerDag().`);
+    }
+    throw error;
+  }
   if (ctx.retriedGroups.length > 0) {
     // Attempt counters of retried groups exist from the start, so every rule can read them.
     const init = ctx.name('start');

@@ -99,9 +99,35 @@ describe('updraft graph', () => {
   });
 });
 
+describe('updraft compile and explain', () => {
+  it('compile prints the ASL (valid JSON, placeholders for ARNs) and --manifest the manifest', async () => {
+    const { code, out } = await run(['compile', 'daily_orders']);
+    expect(code).toBe(0);
+    const asl = JSON.parse(out) as { StartAt: string; States: Record<string, { Type: string }> };
+    expect(asl.StartAt).toBe('extract');
+    expect(out).toContain('"FunctionName": "${TaskRunnerFunctionArn}"');
+    const manifest = JSON.parse((await run(['compile', 'daily_orders', '--manifest'])).out) as { dagId: string; substitutions: string[] };
+    expect(manifest).toMatchObject({ dagId: 'daily_orders', substitutions: ['TaskRunnerFunctionArn'] });
+  });
+
+  it('explain shows the structure, the added waits, transitions, price and limits', async () => {
+    const { code, out } = await run(['explain', 'warehouse_refresh']);
+    expect(code).toBe(0);
+    expect(out).toContain('create_scratch → [ stage_customers | stage_orders ] → [ build_dims | build_facts → refresh_stats ] → drop_scratch');
+    expect(out).toContain('    build_dims also waits for stage_orders');
+    expect(out).toMatch(/makespan 18m vs critical path 18m \(×1\.00\)/);
+    expect(out).toMatch(/state transitions {2}\d+ \(\d\.\d\d per task\)/);
+    expect(out).toMatch(/history events, worst case {2}[\d,]+ of 25,000/);
+    const json = JSON.parse((await run(['explain', 'warehouse_refresh', '--json'])).out) as { structure: { addedWaits: unknown[]; makespanRatio: number }; transitions: { allSuccess: number } };
+    expect(json.structure.addedWaits).toEqual([{ before: 'stage_orders', after: 'build_dims' }]);
+    expect(json.structure.makespanRatio).toBe(1);
+    expect(json.transitions.allSuccess).toBeGreaterThan(7);
+  });
+});
+
 describe('errors and help', () => {
   it('--help works on every command and exits 0', async () => {
-    for (const argv of [['--help'], ['list', '--help'], ['validate', '--help'], ['graph', '--help']]) {
+    for (const argv of [['--help'], ['list', '--help'], ['validate', '--help'], ['graph', '--help'], ['compile', '--help'], ['explain', '--help']]) {
       const { code, out } = await run(argv);
       expect(code).toBe(0);
       expect(out).toContain('Usage: updraft');

@@ -1,0 +1,133 @@
+/**
+ * Small inline expectations per state kind: what the compiler writes for a join gate, a failure
+ * record, fused marks, a Parallel merge, a Map, a sensor loop, a time sensor and an operator —
+ * and that it refuses DAGs over the cloud's limits with a message that says what to change.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildDagIR, dag, glueJob, sensor, task, timeSensor, type Dag } from './imports.ts';
+import { compileDag } from '../../src/compiler/compile.ts';
+import type { State } from '../../src/compiler/asl.ts';
+
+const noop = async () => null;
+
+function states(d: Dag): Record<string, State> {
+  const { ir } = buildDagIR(d, 'x.ts');
+  const all: Record<string, State> = {};
+  const walk = (m: { States: Record<string, State> }) => {
+    for (const [k, v] of Object.entries(m.States)) {
+      all[k] = v;
+      if (v.Type === 'Parallel') v.Branches.forEach((b) => walk(b as never));
+      if (v.Type === 'Map') walk(v.ItemProcessor as never);
+    }
+  };
+  walk(compileDag(ir).definition as never);
+  return all;
+}
+
+const diamond = () =>
+  dag('diamond', {}, () => {
+    const a = task('a', noop)();
+    const d = task('d', { triggerRule: 'none_failed' }, noop)();
+    a.then(task('b', noop)).then(d);
+    a.then(task('c', noop)).then(d);
+  });
+
+describe('renderers', () => {
+  it('a join gets a gate on its trigger rule; the Parallel merges the branches\' records', () => {
+    const s = states(diamond());
+    expect(s['d?']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        {
+          Or: [
+            { Or: [{ Variable: '$.t.b.s', StringEquals: 'failed' }, { Variable: '$.t.b.s', StringEquals: 'upstream_failed' }] },
+            { Or: [{ Variable: '$.t.c.s', StringEquals: 'failed' }, { Variable: '$.t.c.s', StringEquals: 'upstream_failed' }] },
+          ],
+          Next: 'd upstream_failed',
+        },
+      ],
+      Default: 'd',
+    });
+    expect(s['parallel b…']).toMatchObject({ Type: 'Parallel', ResultSelector: { 'run.$': '$[0].run', 't.$': 'States.JsonMerge($[0].t, $[1].t, false)' }, Next: 'd?' });
+  });
+
+  it('a task success goes straight on (one transition); a failure records the error and marks what follows', () => {
+    const s = states(diamond());
+    expect(s.a).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ResultPath: '$.t.a', Next: 'parallel b…' });
+    expect(s['a failed']).toEqual({ Type: 'Pass', Parameters: { s: 'failed', o: null, 'e.$': '$.err' }, ResultPath: '$.t.a', Next: 'b upstream_failed +2' });
+    expect(s['b upstream_failed +2']).toEqual({
+      Type: 'Pass',
+      Parameters: {
+        'run.$': '$.run',
+        't.$':
+          'States.JsonMerge($.t, States.StringToJson(States.Format(\'\\{"b":\\{"s":"upstream_failed","o":null\\},"c":\\{"s":"upstream_failed","o":null\\},"d":\\{"s":"upstream_failed","o":null\\}\\}\')), false)',
+      },
+      Next: 'run failed',
+    });
+  });
+
+  it('a mapped task checks its list, maps with a concurrency cap and aggregates its instances', () => {
+    const s = states(
+      dag('m', {}, () => {
+        const each = task('each', { maxConcurrency: 3 }, async (_c, x: number) => x);
+        each.map(task('list', async () => [1, 2])());
+      }),
+    );
+    expect(s['each has items?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.t.list.o[0]', IsPresent: true, Next: 'each' }], Default: 'each skipped' });
+    expect(s.each).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.t.list.o',
+      MaxConcurrency: 3,
+      ResultSelector: { s: 'mapped', 'o.$': '$[*].o', 'n.$': 'States.ArrayLength($)', 'f.$': "States.ArrayContains($[*].s, 'failed')", 'a.$': "States.ArrayContains($[*].s, 'success')" },
+    });
+  });
+
+  it('a sensor pokes, checks and waits in the state machine', () => {
+    const s = states(dag('s', {}, () => void sensor('ready', { pokeInterval: '1m', timeout: '1h', softFail: true }, async () => true)()));
+    expect(s['ready done?']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.t.ready.s', StringEquals: 'success', Next: 'run succeeded' },
+        { Variable: '$.t.ready.s', StringEquals: 'poking', Next: 'ready wait' },
+      ],
+      Default: 'ready skipped',
+    });
+    expect(s['ready wait']).toEqual({ Type: 'Wait', SecondsPath: '$.t.ready.wait', Next: 'ready' });
+    expect(states(dag('t', {}, () => void timeSensor('six', { after: '6h' })))['six']).toEqual({ Type: 'Wait', TimestampPath: '$.run.timers.six', Next: 'six reached' });
+  });
+
+  it('a native operator is a service integration with its own retry policy', () => {
+    const s = states(dag('o', {}, () => void glueJob('crunch', { jobName: 'nightly', retry: { attempts: 2, delay: '1m' } })));
+    expect(s.crunch).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::glue:startJobRun.sync',
+      Parameters: { JobName: 'nightly' },
+      ResultSelector: { s: 'success', o: { 'jobRunId.$': '$.Id' } },
+      Retry: [{ ErrorEquals: ['Updraft.PermanentError'], MaxAttempts: 0 }, { ErrorEquals: ['States.ALL'], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 1 }],
+    });
+  });
+});
+
+describe('limits', () => {
+  it('refuses a DAG whose worst case exceeds 25,000 history events', () => {
+    const d = dag('pokes_forever', {}, () => void sensor('wait', { pokeInterval: '1s', timeout: '2d' }, async () => false)());
+    const { ir } = buildDagIR(d, 'x.ts');
+    expect(() => compileDag(ir)).toThrow(
+      /^DAG "pokes_forever" can produce up to [\d,]+ execution history events \(every retry, sensor poke and group attempt\), over Step Functions' limit of 25,000\. Lower retry attempts, lengthen sensor poke intervals \(or shorten their timeouts\), or split the DAG with triggerDag\(\)\.$/,
+    );
+  });
+
+  it('refuses a definition over 1 MiB, and explains how to split it', () => {
+    // 40 chains of 30 tasks in parallel: 1,200 tasks.
+    const d = dag('huge', {}, () => {
+      const start = task('start', noop)();
+      for (let c = 0; c < 40; c++) {
+        let prev = start;
+        for (let i = 0; i < 30; i++) prev = prev.then(task(`c${c}_${i}`, noop));
+      }
+    });
+    const { ir } = buildDagIR(d, 'x.ts');
+    expect(() => compileDag(ir)).toThrow(/^DAG "huge" compiles to \d+ KiB of ASL, over Step Functions' 1 MiB definition limit\. Split it: move a part into its own DAG and start it with triggerDag\(\), or reduce the number of tasks\.$/);
+    expect(compileDag(ir, { enforceLimits: false }).analysis.definition.bytes).toBeGreaterThan(1024 * 1024);
+  });
+});
