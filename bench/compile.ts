@@ -11,23 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
 import { compileDag } from '../src/compiler/compile.ts';
 import { loadProject } from '../src/loader/load-project.ts';
+import { seededRandom } from '../src/util/seeded-random.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const noop = async () => null;
 
 function layered(size: number, seed: number): Dag {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return dag(`layered_${size}`, {}, () => {
     const nodes: ReturnType<ReturnType<typeof task>>[] = [];
     const width = Math.max(2, Math.round(Math.sqrt(size)));

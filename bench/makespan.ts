@@ -10,22 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decompose, type SpInput } from '../src/compiler/sp-decompose.ts';
 import { loadProject } from '../src/loader/load-project.ts';
+import { seededRandom } from '../src/util/seeded-random.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZES = [10, 50, 100, 250, 500];
 const PER_SIZE = 20;
 const RUNS = 5; // timing: median over DAGs of the median of this many runs
 
-/** mulberry32: a small seeded PRNG so every run measures the same DAGs. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Edge = { from: string; to: string };
 
@@ -156,15 +147,15 @@ function measure({ name, tasks, inputs }: Row): string {
 
 const rows: Row[] = [];
 for (const size of SIZES) {
-  const random = rng(size * 7919 + 1);
+  const random = seededRandom(size * 7919 + 1);
   rows.push({ name: 'layered random', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => layeredDag(size, random)) });
 }
 for (const size of SIZES) {
-  const random = rng(size * 104729 + 3);
+  const random = seededRandom(size * 104729 + 3);
   rows.push({ name: 'random series-parallel', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => spDag(size, random)) });
 }
 for (const size of SIZES) {
-  const random = rng(size * 15485863 + 5);
+  const random = seededRandom(size * 15485863 + 5);
   rows.push({ name: 'series-parallel + 5 % extra edges', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => nearSpDag(size, random)) });
 }
 
@@ -197,7 +188,7 @@ const stress: { name: string; build: (n: number) => SpInput }[] = [
   {
     name: 'dense: each task → each of the next 40 with p = 0.25',
     build: (n) => {
-      const random = rng(n);
+      const random = seededRandom(n);
       const edges: Edge[] = [];
       for (let j = 1; j < n; j++) for (let i = Math.max(0, j - 40); i < j; i++) if (random() < 0.25) edges.push({ from: t(i), to: t(j) });
       return { tasks: ids(n), edges };
@@ -206,7 +197,7 @@ const stress: { name: string; build: (n: number) => SpInput }[] = [
   {
     name: 'random upstream among all earlier tasks (1–3 each)',
     build: (n) => {
-      const random = rng(n + 1);
+      const random = seededRandom(n + 1);
       const edges: Edge[] = [];
       for (let j = 1; j < n; j++) for (let k = 0, fanIn = 1 + Math.floor(random() * 3); k < fanIn; k++) edges.push({ from: t(Math.floor(random() * j)), to: t(j) });
       return { tasks: ids(n), edges };
@@ -277,7 +268,7 @@ function optimum(input: SpInput): number {
 
 console.log('\n| layered random DAGs | count | mean ratio, optimum | mean ratio, ours | ours = optimum | worst ours / optimum |\n|---|---|---|---|---|---|');
 for (const size of [8, 10, 12]) {
-  const random = rng(size * 31 + 5);
+  const random = seededRandom(size * 31 + 5);
   const inputs = Array.from({ length: 40 }, () => layeredDag(size, random));
   let best = 0;
   let ours = 0;

@@ -10,22 +10,13 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDagIR, dag, task } from '../src/sdk/index.ts';
+import { seededRandom } from '../src/util/seeded-random.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** mulberry32: a small seeded PRNG so every run measures the same DAGs. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomDag(size: number, seed: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return dag(`bench_${size}`, { schedule: '@daily', startDate: '2026-01-01', retry: { attempts: 3, delay: '1m', backoff: 2 } }, () => {
     const nodes: ReturnType<ReturnType<typeof task>>[] = [];
     for (let i = 0; i < size; i++) {

@@ -6,19 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { has } from '../../src/compiler/sp-bitset.ts';
 import { levelCosts, waitsPerCut } from '../../src/compiler/sp-cut.ts';
 import { buildGraph, type SpGraph } from '../../src/compiler/sp-graph.ts';
+import { seededRandom } from '../../src/util/seeded-random.ts';
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomGraph(seed: number): SpGraph {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const n = 2 + Math.floor(random() * 40);
   const edges: [number, number][] = [];
   for (let j = 1; j < n; j++) for (let i = 0; i < j; i++) if (random() < 2.5 / n) edges.push([i, j]);

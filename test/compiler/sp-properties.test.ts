@@ -9,17 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decompose, type SpInput, type SpNode } from '../../src/compiler/sp-decompose.ts';
+import { seededRandom } from '../../src/util/seeded-random.ts';
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(xs: T[], random: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -125,7 +116,7 @@ function closure(ids: readonly string[], pairs: readonly { from: string; to: str
 describe('exactness: random series-parallel DAGs', () => {
   it('300 seeds, 2 to 300 tasks: no added wait, makespan === critical path', () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const random = rng(seed);
+      const random = seededRandom(seed);
       const size = seed <= 100 ? 2 + (seed % 20) : 2 + Math.floor(random() * 299);
       const input = randomSp(size, random);
       const result = decompose(input);
@@ -137,7 +128,7 @@ describe('exactness: random series-parallel DAGs', () => {
 
   it('the tree orders exactly the pairs the DAG orders', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const random = rng(1000 + seed);
+      const random = seededRandom(1000 + seed);
       const input = randomSp(3 + Math.floor(random() * 25), random);
       const { before } = analyse(decompose(input).tree);
       const ids = input.tasks.map((t) => t.id);
@@ -150,7 +141,7 @@ describe('exactness: random series-parallel DAGs', () => {
 describe('soundness: random DAGs', () => {
   it('200 seeds, 1 to 120 tasks: every task once, every edge respected, makespan ≥ critical path', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const random = rng(5000 + seed);
+      const random = seededRandom(5000 + seed);
       const size = 1 + Math.floor(random() * 120);
       const input = randomDag(size, Math.min(0.5, (1 + random() * 3) / size), random);
       const result = decompose(input);
@@ -166,7 +157,7 @@ describe('soundness: random DAGs', () => {
   it('added waits: with the DAG they give exactly the tree order, none is implied by the others, none was ordered already', () => {
     let nonExact = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const random = rng(9000 + seed);
+      const random = seededRandom(9000 + seed);
       const input = randomDag(4 + Math.floor(random() * 26), 0.15 + random() * 0.2, random);
       const result = decompose(input);
       const { before } = analyse(result.tree);
@@ -186,7 +177,7 @@ describe('soundness: random DAGs', () => {
   });
 
   it('is deterministic, and 500 tasks with ~1000 edges decompose quickly', () => {
-    const random = rng(77);
+    const random = seededRandom(77);
     const input = randomDag(500, 4 / 500, random);
     expect(input.edges.length).toBeGreaterThan(900);
     const start = performance.now();
