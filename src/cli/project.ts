@@ -14,8 +14,8 @@ export interface GlobalOptions {
   readonly color?: boolean;
 }
 
-export async function load(io: Io, options: GlobalOptions): Promise<LoadResult> {
-  return loadProject(options.dags, { root: io.cwd });
+export async function load(io: Io, options: GlobalOptions, extra: { readonly compile?: boolean } = {}): Promise<LoadResult> {
+  return loadProject(options.dags, { root: io.cwd, ...extra });
 }
 
 export function printProblems(io: Io, problems: readonly Problem[], color: boolean, write: (t: string) => void = io.err): void {

@@ -16,7 +16,6 @@
 import type { RetryPolicyIR, TaskState, TriggerRule } from '../ir/types.ts';
 import type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
 import type { CompileContext } from './context.ts';
-import { RUN } from './document.ts';
 import { gateChoices, leafFailed } from './conditions.ts';
 import { decisionList, staticOutcome, type Outcome } from './rules.ts';
 import type { SpNode } from './sp-decompose.ts';
@@ -57,14 +56,12 @@ export interface StateRole {
   readonly role: 'task' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry';
 }
 
-export interface Emitter {
+/** What renderers use of the code generator. */
+export interface Walk {
   readonly ctx: CompileContext;
   newScope(): Scope;
   /** Render `next` as Next/End fields. */
   link(next: Next): { Next: string } | { End: true };
-}
-
-export interface Walk extends Emitter {
   /** Map from state name to the tasks and role it belongs to (for the manifest and the engine). */
   readonly stateTasks: Map<string, StateRole>;
 }
@@ -97,13 +94,12 @@ export function ruleOf(ctx: CompileContext, taskId: string): { rule: TriggerRule
 function knownOutcome(ctx: CompileContext, taskId: string, known: Known): Outcome | undefined {
   const { rule, over } = ruleOf(ctx, taskId);
   for (const u of ctx.upstream.get(taskId) ?? []) if (!known.has(u)) return undefined;
-  const forced = false;
+  // A branch or short-circuit that succeeded skips or not by what it returned: only known at run time.
   for (const f of ctx.forced.get(taskId) ?? []) {
     const s = known.get(f.by);
-    if (s === undefined) return undefined;
-    if (s === 'success') return undefined; // skipped or not depends on what it returned
+    if (s === undefined || s === 'success') return undefined;
   }
-  return staticOutcome(rule, over.map((u) => known.get(u)!), forced);
+  return staticOutcome(rule, over.map((u) => known.get(u)!));
 }
 
 /** Final states of all tasks of a node when all are decided statically without running any; else undefined. */
@@ -475,4 +471,3 @@ export function mergeTree(n: number): string {
   return build(0, n);
 }
 
-export { RUN };

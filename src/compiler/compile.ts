@@ -65,12 +65,10 @@ export interface CompileOptions {
 
 export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileResult {
   const ctx = new CompileContext(dag);
+  const durationsGiven = dag.tasks.some((t) => t.expectedDurationSeconds !== undefined);
   const structure = decompose({
     // With some expected durations given, a task without one counts as a minute; with none, all count 1.
-    tasks: dag.tasks.map((t) => {
-      const given = dag.tasks.some((x) => x.expectedDurationSeconds !== undefined);
-      return { id: t.id, duration: t.expectedDurationSeconds ?? (given ? 60 : 1) };
-    }),
+    tasks: dag.tasks.map((t) => ({ id: t.id, duration: t.expectedDurationSeconds ?? (durationsGiven ? 60 : 1) })),
     edges: dag.edges,
     clusters: dag.groups
       .filter((g) => g.retry)

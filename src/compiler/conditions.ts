@@ -57,7 +57,6 @@ export function forcedRule(ctx: CompileContext, target: string, f: ForcedSkip): 
 }
 
 export function condRule(ctx: CompileContext, cond: Cond, upstreams: readonly string[]): ChoiceRule {
-  if (cond.kind === 'forcedSkip') throw new Error('forced skips are rendered by forcedRule');
   const rules = upstreams.map((u) => predicate(ctx, u, cond.of));
   return cond.kind === 'all' ? allOf(rules) : anyOf(rules);
 }

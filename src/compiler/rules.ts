@@ -13,10 +13,11 @@ import { assertNever } from '../ir/types.ts';
 
 export type Outcome = 'run' | 'skipped' | 'upstream_failed';
 
-/** A condition over the upstream tasks' records. */
-export type Cond =
-  | { readonly kind: 'all' | 'any'; readonly of: Pred }
-  | { readonly kind: 'forcedSkip'; readonly by: string; readonly test: 'branchNotChosen' | 'shortCircuitFalse'; readonly target?: string };
+/** A condition over the upstream tasks' records. (Branch and short-circuit skips: `ForcedSkip`, context.ts.) */
+export interface Cond {
+  readonly kind: 'all' | 'any';
+  readonly of: Pred;
+}
 
 /** Per-upstream predicates: has* = at least one instance in that state (a mapped task has many). */
 export type Pred = 'onlyS' | 'onlyFUF' | 'onlyK' | 'hasS' | 'hasFUF' | 'hasK' | 'hasSorF';
@@ -82,17 +83,12 @@ export function holds(pred: Pred, state: TaskState): boolean {
   }
 }
 
-/**
- * The outcome for known upstream states (plain tasks). `forced` says whether a branch or
- * short-circuit condition skips the task. No upstream tasks: the task runs (Airflow: nothing to wait for).
- */
-export function staticOutcome(rule: TriggerRule | 'teardown', states: readonly TaskState[], forced = false): Outcome {
-  if (forced) return 'skipped';
+/** The outcome for known upstream states (plain tasks). No upstream tasks: the task runs (Airflow: nothing to wait for). */
+export function staticOutcome(rule: TriggerRule | 'teardown', states: readonly TaskState[]): Outcome {
   if (states.length === 0) return 'run';
   const list = decisionList(rule);
   for (const d of list.decisions) {
     const c = d.when;
-    if (c.kind === 'forcedSkip') continue;
     const ok = c.kind === 'all' ? states.every((s) => holds(c.of, s)) : states.some((s) => holds(c.of, s));
     if (ok) return d.then;
   }

@@ -136,8 +136,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const attemptKey = `${task.id}|${index ?? ''}`;
     const attempt = (attempts.get(attemptKey) ?? 0) + 1;
     attempts.set(attemptKey, attempt);
-    if (attempt === 1 && index === undefined) started.push(task.id);
-    if (attempt === 1 && index === 0) started.push(task.id);
+    if (attempt === 1 && (index === undefined || index === 0)) started.push(task.id);
     const code = dag.taskCode(task.id);
     if (!code) throw new Error(`no code for task "${task.id}"`);
     const args = resolveArgs(

@@ -84,6 +84,11 @@ function cleanMessage(error: unknown, root: string): string {
 export interface LoadOptions {
   /** Project root, for relative paths. @default process.cwd() */
   readonly root?: string;
+  /**
+   * Also compile every valid DAG, so group cycles and the cloud's limits are reported as problems
+   * (`updraft validate`). Commands that compile one DAG themselves leave it off. @default false
+   */
+  readonly compile?: boolean;
 }
 
 export async function loadProject(dagsDir: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -148,7 +153,7 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
   const failedFiles = problems.filter((p) => p.code === 'import-failed').map((p) => p.file?.replace(/:\d+$/, '') ?? '');
   problems.push(...validateProject(dags.map((d) => d.ir), { failedFiles }).map((p) => relativize(p, root)));
   // A valid DAG must also compile: group cycles and the cloud's limits surface here, at validate time.
-  for (const d of dags) {
+  for (const d of options.compile ? dags : []) {
     if (problems.some((p) => p.severity === 'error' && p.dagId === d.ir.id)) continue;
     try {
       compileDag(d.ir);

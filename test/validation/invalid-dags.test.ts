@@ -47,7 +47,7 @@ interface Case {
 
 /** Every problem of the project in one case folder, which is also its root. */
 async function problemsOf(name: string): Promise<Problem[]> {
-  const { problems } = await loadProject('.', { root: path.join(FIXTURES, name) });
+  const { problems } = await loadProject('.', { root: path.join(FIXTURES, name), compile: true });
   return [...problems];
 }
 

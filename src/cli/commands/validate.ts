@@ -16,7 +16,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
     .addHelpText('after', '\nExit code: 0 when there is no error (warnings allowed), 1 otherwise.')
     .action(async (_opts, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      const result = await load(io, options);
+      const result = await load(io, options, { compile: true });
       const { errors, warnings } = countBySeverity(result.problems);
       if (options.json) {
         io.out(JSON.stringify({ ok: errors === 0, files: result.files, dags: result.dags.map((d) => d.ir.id), errors, warnings, problems: result.problems }, null, 2));
