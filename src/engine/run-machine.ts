@@ -21,6 +21,7 @@ import type { Dag } from '../sdk/dag.ts';
 import { PermanentError } from '../sdk/errors.ts';
 import type { TaskContext } from '../sdk/context.ts';
 import { resolveArgs, type RunValues } from '../runtime/args.ts';
+import { connectionFromEnv } from '../runtime/connections.ts';
 
 export type OperatorOverride = (parameters: Record<string, unknown>) => unknown;
 
@@ -31,6 +32,8 @@ export interface RunMachineOptions {
   readonly run: RunValues;
   /** Local stand-ins for native operators and built-in sensors, by task id. */
   readonly overrides?: Readonly<Record<string, OperatorOverride>>;
+  /** Where `UPDRAFT_CONN_<ID>` connections are read from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Stand-in fake ARNs for the definition's placeholders. */
   readonly substitutions?: Readonly<Record<string, string>>;
 }
@@ -106,7 +109,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     triggeredBy: run.triggeredBy as TaskContext['triggeredBy'],
     connection: async (id: string) => {
       if (!task.connections.includes(id)) throw new PermanentError(`task "${task.id}" did not declare connection "${id}"; add it to the task's connections`);
-      return { id, extra: {} };
+      return connectionFromEnv(id, options.env ?? process.env);
     },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
