@@ -12,8 +12,9 @@ import * as validate from './commands/validate.ts';
 import * as graph from './commands/graph.ts';
 import * as compile from './commands/compile.ts';
 import * as explain from './commands/explain.ts';
+import * as connections from './commands/connections.ts';
 
-const COMMANDS = [list, validate, graph, compile, explain];
+const COMMANDS = [list, validate, graph, compile, explain, connections];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')

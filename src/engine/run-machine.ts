@@ -1,48 +1,94 @@
 /**
  * @module engine/run-machine
- * Runs a compiled DAG — the very ASL that deploys — on `aws-local-stepfunctions`, with every
- * Task state handled in-process: function tasks (and branches, short-circuits, sensor pokes,
- * mapped instances) call the DAG's code; native operators call a local override. Waits and
- * retry delays are skipped (the clock is the caller's business). Returns the run's status, the
- * final state document and each task's state, attempts and output.
+ * Runs one execution of a compiled DAG — the very ASL that deploys — on `aws-local-stepfunctions`.
+ * Every Task state is handled in-process: function tasks, branches, short-circuits, sensor pokes
+ * and mapped instances go through the task runner (the same code the task Lambda runs); native
+ * operators get their local behaviour (engine/native). Waits and retry delays are skipped on a
+ * virtual clock unless the clock is real; the cloud's limits (256 KiB per state input/output,
+ * 25,000 history events) fail the run as they would on AWS. Resuming a run (retry/clear) hands
+ * back the responses of tasks that already succeeded instead of running them again.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-
-interface EventLog {
-  readonly type: string;
-  readonly state?: { readonly name: string; readonly type: string; readonly input: unknown };
-  readonly index?: number;
-  readonly parentState?: unknown;
-}
 import type { DagIR, TaskState } from '../ir/types.ts';
-import type { CompileResult, ManifestTask } from '../compiler/compile.ts';
+import type { CompileResult } from '../compiler/compile.ts';
 import type { StateMachine as Asl, State } from '../compiler/asl.ts';
 import type { Dag } from '../sdk/dag.ts';
-import { PermanentError } from '../sdk/errors.ts';
-import type { TaskContext } from '../sdk/context.ts';
-import { resolveArgs, type RunValues } from '../runtime/args.ts';
+import type { Connection } from '../sdk/context.ts';
+import type { ErrorInfo, TaskState as RecordState } from '../store/types.ts';
+import type { RunValues } from '../runtime/args.ts';
 import { connectionFromEnv } from '../runtime/connections.ts';
+import { stateError } from '../runtime/errors.ts';
+import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
+import { createTaskRunner, type BuiltinCheck, type RunnerRecorder, type RunnerRequest } from '../runtime/task-runner.ts';
+import type { LogSink } from '../runtime/task-logger.ts';
+import { VirtualClock, type Clock } from './clock.ts';
+import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
 
-export type OperatorOverride = (parameters: Record<string, unknown>) => unknown;
+export type { OperatorOverride } from './native.ts';
+
+/** Step Functions' payload limit per state input or output (and execution input). */
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+/** Step Functions' execution history limit. */
+export const HISTORY_LIMIT = 25_000;
+
+/** A previous execution's outcome for a task instance, when resuming a run. */
+export type Reused = { readonly response: unknown } | { readonly error: ErrorInfo };
+
+export interface EngineEvent {
+  readonly type: 'task';
+  readonly taskId: string;
+  readonly state: RecordState;
+  readonly at: number;
+  readonly attempt?: number;
+  readonly mapIndex?: number;
+  readonly reused?: boolean;
+}
 
 export interface RunMachineOptions {
   readonly dag: Dag;
   readonly ir: DagIR;
   readonly compiled: CompileResult;
   readonly run: RunValues;
-  /** Local stand-ins for native operators and built-in sensors, by task id. */
+  /** Local stand-ins for native operators and built-in sensors, by task id (before the DAG's own `local`). */
   readonly overrides?: Readonly<Record<string, OperatorOverride>>;
-  /** Where `UPDRAFT_CONN_<ID>` connections are read from. @default process.env */
+  /** Replacement code for function tasks, by task id (the testing helper's mocks). */
+  readonly mocks?: Readonly<Record<string, (...args: any[]) => unknown>>;
+  /** Where `UPDRAFT_CONN_<ID>` connections are read from when no `connection` is given. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly connection?: (id: string) => Promise<Connection>;
   /** Stand-in fake ARNs for the definition's placeholders. */
   readonly substitutions?: Readonly<Record<string, string>>;
+  /** @default an in-memory store */
+  readonly objects?: ObjectStore;
+  readonly recorder?: RunnerRecorder;
+  readonly logs?: LogSink;
+  /** @default a virtual clock starting now */
+  readonly clock?: Clock;
+  /** @default 1 */
+  readonly runAttempt?: number;
+  /** Tries already made per `taskId|mapIndex` in earlier executions (try numbers continue). */
+  readonly priorTries?: ReadonlyMap<string, number>;
+  /** Outcomes to hand back instead of running a task instance (resume). */
+  readonly reuse?: (taskId: string, mapIndex: number) => Reused | undefined;
+  readonly native?: Partial<NativeDeps>;
+  readonly builtinCheck?: BuiltinCheck;
+  readonly onEvent?: (event: EngineEvent) => void;
 }
 
 export interface TaskOutcome {
-  readonly state: TaskState | 'mapped';
+  readonly state: TaskState;
+  /** Tries in this execution (mapped: the most any instance took). */
   readonly attempts: number;
   readonly output?: unknown;
   readonly error?: { readonly Error: string; readonly Cause: string };
+}
+
+/** When a task ran (the run's clock), how its instances ended, whether it was handed back. */
+export interface TaskDetail {
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly mapped?: { readonly count: number; readonly failed: number };
+  readonly reused?: boolean;
 }
 
 export interface RunMachineResult {
@@ -50,9 +96,15 @@ export interface RunMachineResult {
   readonly document: { run: RunValues; t: Record<string, Record<string, unknown>> };
   /** Final state per task id (mapped tasks: success/failed/skipped from their instances). */
   readonly tasks: Readonly<Record<string, TaskOutcome>>;
+  readonly details: Readonly<Record<string, TaskDetail>>;
   /** Task ids in the order their code started (first attempt). */
   readonly started: readonly string[];
   readonly transitions: number;
+  readonly historyEvents: number;
+  /** Why the run failed when it was not a task: a cloud limit, the run timeout. */
+  readonly error?: ErrorInfo;
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 /** Replace `${Name}` placeholders (infra does this with DefinitionSubstitutions). */
@@ -69,179 +121,281 @@ function localValue(name: string): string {
   return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
 }
 
-function taskStates(machine: Asl, out: Map<string, State> = new Map()): Map<string, State> {
+function allStates(machine: Asl, out: Map<string, State> = new Map()): Map<string, State> {
   for (const [name, state] of Object.entries(machine.States)) {
     out.set(name, state);
-    if (state.Type === 'Parallel') for (const b of state.Branches) taskStates(b, out);
-    if (state.Type === 'Map') taskStates(state.ItemProcessor, out);
+    if (state.Type === 'Parallel') for (const b of state.Branches) allStates(b, out);
+    if (state.Type === 'Map') allStates(state.ItemProcessor, out);
   }
   return out;
 }
 
-function asTaskError(error: unknown): Error {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const wrapped = new Error(e.message);
-  wrapped.name = e instanceof PermanentError ? 'Updraft.PermanentError' : 'Updraft.TaskFailed';
-  return wrapped;
+interface LibEvent {
+  readonly type: string;
+  readonly state?: { readonly name: string; readonly type: string; readonly input: unknown; readonly output?: unknown };
+  readonly index?: number;
+  readonly parentState?: unknown;
+  readonly retry?: { readonly retrier: { IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }; readonly attempt: number };
+}
+
+/** A simple JSONPath (`$.a.b`) read, for Wait states' paths. */
+function readPath(value: unknown, path: string): unknown {
+  let v = value;
+  for (const part of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
 }
 
 export async function runMachine(options: RunMachineOptions): Promise<RunMachineResult> {
-  const { dag, compiled, run } = options;
+  const { dag, compiled, run, ir } = options;
   const manifest = compiled.manifest;
+  const clock = options.clock ?? new VirtualClock();
+  const startedAt = clock.now();
   const byId = new Map(manifest.tasks.map((t) => [t.id, t]));
-  const byKey = new Map(manifest.tasks.map((t) => [t.key, t]));
-  const irTasks = new Map(options.ir.tasks.map((t) => [t.id, t]));
+  const irTasks = new Map(ir.tasks.map((t) => [t.id, t]));
   const definition = JSON.parse(substitute(compiled.json, options.substitutions ?? {})) as Asl;
-  const attempts = new Map<string, number>();
-  const started: string[] = [];
-  const pokes = new Map<string, { waited: number; n: number }>();
+  const objects = options.objects ?? new MemoryObjectStore();
+  const recorder: RunnerRecorder = options.recorder ?? { putTry: () => undefined, putLineage: () => undefined };
+  const emit = options.onEvent ?? (() => undefined);
 
-  const context = (task: ManifestTask, attempt: number, mapIndex?: number): TaskContext<Record<string, unknown>> => ({
-    dagId: run.dagId,
-    runId: run.runId,
-    taskId: task.id,
-    logicalDate: new Date(run.logicalDate),
-    ds: run.ds,
-    dataInterval: { start: new Date(run.dataIntervalStart), end: new Date(run.dataIntervalEnd) },
-    params: run.params as Record<string, unknown>,
-    attempt,
-    ...(mapIndex !== undefined && { mapIndex }),
-    triggeredBy: run.triggeredBy as TaskContext['triggeredBy'],
-    connection: async (id: string) => {
-      if (!task.connections.includes(id)) throw new PermanentError(`task "${task.id}" did not declare connection "${id}"; add it to the task's connections`);
-      return connectionFromEnv(id, options.env ?? process.env);
+  // Tries: numbering continues across executions; `attempts` counts this execution's.
+  const tries = new Map(options.priorTries ?? []);
+  const attempts = new Map<string, number>();
+  const times = new Map<string, { start: number; end?: number }>();
+  const reusedTasks = new Set<string>();
+  const started: string[] = [];
+  const nextTry = (taskId: string, mapIndex: number) => {
+    const k = `${taskId}|${mapIndex}`;
+    const n = (tries.get(k) ?? 0) + 1;
+    tries.set(k, n);
+    const a = (attempts.get(k) ?? 0) + 1;
+    attempts.set(k, a);
+    if (a === 1 && mapIndex <= 0) started.push(taskId);
+    if (!times.has(taskId)) times.set(taskId, { start: clock.now() });
+    emit({ type: 'task', taskId, state: 'running', at: clock.now(), attempt: a, ...(mapIndex >= 0 && { mapIndex }) });
+    return n;
+  };
+  const ended = (taskId: string) => {
+    const t = times.get(taskId);
+    if (t) t.end = clock.now();
+  };
+
+  let history = 2; // ExecutionStarted + ExecutionSucceeded/Failed
+  let limitError: ErrorInfo | undefined;
+  const pokes = new Map<string, { waited: number; n: number }>();
+  const runner = createTaskRunner({
+    dag: options.mocks ? withMocks(dag, options.mocks) : dag,
+    ir,
+    manifest,
+    objects,
+    recorder,
+    logs: options.logs ?? (() => undefined),
+    connection: options.connection ?? (async (id) => connectionFromEnv(id, options.env ?? process.env)),
+    now: () => clock.now(),
+    runAttempt: options.runAttempt ?? 1,
+    nextTry,
+    pokes,
+    builtinCheck: async (taskId, check, runValues) => {
+      const override = options.overrides?.[taskId] ?? dag.localOverride(taskId);
+      if (override) return Boolean(await override({ ...check }));
+      if (options.builtinCheck) return options.builtinCheck(taskId, check, runValues);
+      throw stateError({ error: 'Updraft.NoLocalOverride', cause: noSensorCheckMessage(taskId, String(check.kind)) });
     },
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
+  const native = nativeHandler({ dag, ir, manifest, overrides: options.overrides ?? {}, clock, native: options.native ?? {}, recorder, nextTry, runId: run.runId, runAttempt: options.runAttempt ?? 1, objects });
 
   const handler = (stateName: string) => async (input: unknown): Promise<unknown> => {
+    // Let the event stream catch up (clock jumps for Wait states and retry delays) first.
+    if (!clock.real) await new Promise((r) => setImmediate(r));
+    history += 3; // scheduled, started, succeeded/failed
     const role = manifest.states[stateName];
-    const params = input as { Payload?: Record<string, unknown> } & Record<string, unknown>;
-    const payload = params.Payload ?? {};
-    const taskId = (payload.task as string | undefined) ?? role?.tasks[0];
+    const params = input as { Payload?: RunnerRequest } & Record<string, unknown>;
+    const taskId = params.Payload?.task ?? role?.tasks[0];
     const task = taskId ? byId.get(taskId) : undefined;
-    if (!task) throw new Error(`state "${stateName}" belongs to no task`);
-    const ir = irTasks.get(task.id)!;
-    if (ir.body.kind === 'operator' || (ir.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function')) {
-      const tries = (attempts.get(`${task.id}|`) ?? 0) + 1;
-      attempts.set(`${task.id}|`, tries);
-      if (tries === 1) started.push(task.id);
-      const override = options.overrides?.[task.id];
-      if (!override) {
-        const e = new Error(`task "${task.id}" (${task.kind}) needs a local override to run outside AWS`);
-        e.name = 'Updraft.NoLocalOverride';
-        throw e;
-      }
-      if (ir.body.kind === 'sensor') return sensorResult(task, Boolean(await override(params)), ir.body.sensor);
-      return override(params);
+    const irTask = taskId ? irTasks.get(taskId) : undefined;
+    if (!task || !irTask) throw new Error(`state "${stateName}" belongs to no task`);
+    const mapIndex = params.Payload?.index ?? -1;
+    const previous = options.reuse?.(task.id, mapIndex);
+    if (previous) {
+      reusedTasks.add(task.id);
+      if (!times.has(task.id)) times.set(task.id, { start: clock.now(), end: clock.now() });
+      emit({ type: 'task', taskId: task.id, state: 'error' in previous ? 'failed' : 'success', at: clock.now(), reused: true, ...(mapIndex >= 0 && { mapIndex }) });
+      // A failure that is not being re-run stays a failure, without retries.
+      if ('error' in previous) throw stateError({ error: 'Updraft.PermanentError', cause: previous.error.cause });
+      return irTask.body.kind === 'operator' ? previous.response : { Payload: previous.response };
     }
-    const index = payload.index as number | undefined;
-    const attemptKey = `${task.id}|${index ?? ''}`;
-    const attempt = (attempts.get(attemptKey) ?? 0) + 1;
-    attempts.set(attemptKey, attempt);
-    if (attempt === 1 && (index === undefined || index === 0)) started.push(task.id);
-    const code = dag.taskCode(task.id);
-    if (!code) throw new Error(`no code for task "${task.id}"`);
-    const args = resolveArgs(
-      task.args,
-      { run, inputs: (payload.in as Record<string, unknown>) ?? {}, keyOf: (id) => byId.get(id)!.key },
-      task.mapArgIndex !== undefined ? { argIndex: task.mapArgIndex, item: payload.item } : undefined,
-    );
-    let result: unknown;
     try {
-      result = await code(context(task, attempt, index), ...args);
-    } catch (error) {
-      throw asTaskError(error);
-    }
-    switch (ir.body.kind) {
-      case 'branch': {
-        const chosen = result === null || result === undefined ? [] : [result].flat().map(String);
-        const downstream = new Set(task.downstream.map((k) => byKey.get(k)!.id));
-        for (const c of chosen) {
-          if (!downstream.has(c)) throw asTaskError(new PermanentError(`branch "${task.id}" returned "${c}", which is not directly downstream of it (${[...downstream].join(', ')})`));
-        }
-        const chosenKeys = new Set(chosen.map((c) => byId.get(c)!.key));
-        const keeps = task.branchKeeps ?? {};
-        // Airflow's skip_all_except keeps what is downstream of a chosen task, chosen or not.
-        const c = Object.fromEntries(task.downstream.map((k) => [k, chosenKeys.has(k) || (keeps[k] ?? []).some((x) => chosenKeys.has(x))]));
-        return { Payload: { o: chosen, c } };
-      }
-      case 'short_circuit':
-        return { Payload: { o: Boolean(result) } };
-      case 'sensor': {
-        const done = typeof result === 'object' && result !== null ? Boolean((result as { done?: unknown }).done) : Boolean(result);
-        const output = typeof result === 'object' && result !== null ? ((result as { output?: unknown }).output ?? true) : true;
-        return { Payload: sensorResult(task, done, ir.body.sensor, output).Payload };
-      }
-      default:
-        return { Payload: result === undefined ? null : result };
+      const result = irTask.body.kind === 'operator' ? await native(task.id, params) : await runner(params.Payload as RunnerRequest);
+      return result;
+    } finally {
+      ended(task.id);
     }
   };
 
-  const sensorResult = (task: ManifestTask, done: boolean, sensor: { pokeIntervalSeconds: number; pokeBackoffRate: number; maxPokeIntervalSeconds?: number; timeoutSeconds: number }, output: unknown = true) => {
-    const p = pokes.get(task.id) ?? { waited: 0, n: 0 };
-    if (done) return { Payload: { s: 'success', o: output, wait: 0 } };
-    if (p.waited >= sensor.timeoutSeconds) return { Payload: { s: 'timeout', o: null, wait: 0 } };
-    const interval = Math.min(sensor.pokeIntervalSeconds * sensor.pokeBackoffRate ** p.n, sensor.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY);
-    const wait = Math.max(1, Math.min(Math.round(interval), sensor.timeoutSeconds - p.waited));
-    pokes.set(task.id, { waited: p.waited + wait, n: p.n + 1 });
-    return { Payload: { s: 'poking', o: null, wait } };
-  };
-
-  const states = taskStates(definition);
+  const states = allStates(definition);
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of states) {
     if (state.Type === 'Task') {
       taskResourceLocalHandlers[name] = handler(name) as unknown as (input: never) => Promise<never>;
-      retryIntervalOverrides[name] = 0;
+      if (!clock.real) retryIntervalOverrides[name] = 0;
     }
-    if (state.Type === 'Wait') waitTimeOverrides[name] = 0;
+    if (state.Type === 'Wait' && !clock.real) waitTimeOverrides[name] = 0;
   }
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } as never });
   const execution = machine.run({ run, t: {} } as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
+    context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() } } as never,
   });
   let last: unknown;
   let transitions = 0;
+  const seen = new Map<string, string>();
+  const fail = (info: ErrorInfo) => {
+    if (limitError) return;
+    limitError = info;
+    execution.abort();
+  };
   const collect = (async () => {
-    for await (const event of execution.eventLogs as unknown as AsyncGenerator<EventLog>) {
-      if (event.type !== 'StateEntered') continue;
-      transitions++;
-      if (event.index === undefined && event.parentState === undefined) last = event.state?.input;
+    for await (const event of execution.eventLogs as unknown as AsyncGenerator<LibEvent>) {
+      switch (event.type) {
+        case 'StateEntered': {
+          transitions++;
+          history += 2; // entered + exited
+          const state = states.get(event.state!.name);
+          if (event.index === undefined && event.parentState === undefined) last = event.state?.input;
+          if (state?.Type === 'Wait') {
+            history += 1;
+            if (!clock.real) skipWait(clock, state, event.state!.input);
+          }
+          break;
+        }
+        case 'StateRetried': {
+          const taskId = manifest.states[event.state!.name]?.tasks[0];
+          if (taskId) emit({ type: 'task', taskId, state: 'up_for_retry', at: clock.now(), ...(event.index !== undefined && { mapIndex: event.index }) });
+          if (!clock.real && event.retry) clock.skip(retryDelayMs(event.retry.retrier, event.retry.attempt));
+          break;
+        }
+        case 'MapIterationStarted':
+        case 'ParallelBranchStarted':
+          history += 2;
+          break;
+        case 'StateExited': {
+          const state = states.get(event.state!.name);
+          const output = event.state!.output;
+          if (state && (state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel') && output !== undefined) {
+            const bytes = Buffer.byteLength(JSON.stringify(output));
+            if (bytes > PAYLOAD_LIMIT_BYTES) {
+              fail({
+                error: 'States.DataLimitExceeded',
+                cause: `the output of state "${event.state!.name}" is ${(bytes / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit for a state's input or output. Make the task return less (large outputs of function tasks go to the payload store automatically; operators' responses do not): select fields, or write the data to S3 and return its key.`,
+              });
+            }
+          }
+          reportStates(event.state!.name, output);
+          break;
+        }
+        default:
+          break;
+      }
+      if (history > HISTORY_LIMIT) {
+        fail({
+          error: 'Updraft.HistoryLimitExceeded',
+          cause: `the run reached Step Functions' limit of 25,000 execution history events (every state, retry, sensor poke and mapped instance adds some), where AWS fails the execution. Lengthen sensor poke intervals, lower retry attempts, map over fewer items per run, or split the DAG with triggerDag().`,
+        });
+      }
     }
   })();
+
+  /** Live task states: read the records a state just wrote. */
+  function reportStates(stateName: string, output: unknown): void {
+    const role = manifest.states[stateName];
+    if (!role || role.tasks.length === 0 || typeof output !== 'object' || output === null) return;
+    const doc = output as { t?: Record<string, Record<string, unknown>> };
+    if (!doc.t) return;
+    for (const taskId of role.tasks) {
+      const rec = doc.t[byId.get(taskId)!.key];
+      if (!rec) continue;
+      const state = recordState(rec);
+      if (!state || seen.get(taskId) === state) continue;
+      seen.set(taskId, state);
+      emit({ type: 'task', taskId, state, at: clock.now() });
+    }
+  }
+
   let status: 'success' | 'failed';
   let document: RunMachineResult['document'];
+  let runError: ErrorInfo | undefined;
   try {
     document = (await execution.result) as unknown as RunMachineResult['document'];
     status = 'success';
   } catch (error) {
-    // The run's own Fail state (Updraft.DagRunFailed) and the run timeout are failed runs; anything else is a broken machine.
-    const timedOut = (error as { name?: string }).name === 'ExecutionTimeoutError';
-    if ((error as { cause?: { name?: string } }).cause?.name !== 'Updraft.DagRunFailed' && !timedOut) throw error;
-    if (timedOut) execution.abort();
+    const name = (error as { name?: string }).name;
+    const cause = (error as { cause?: { name?: string } }).cause;
+    const timedOut = name === 'ExecutionTimeoutError';
+    const aborted = name === 'ExecutionAbortedError';
+    // The run's own Fail state (Updraft.DagRunFailed), the run timeout and our limits are failed runs; anything else is a broken machine.
+    if (cause?.name !== 'Updraft.DagRunFailed' && !timedOut && !(aborted && limitError)) throw error;
+    if (timedOut) {
+      execution.abort();
+      runError = { error: 'States.Timeout', cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped` };
+    }
+    if (aborted) runError = limitError;
     status = 'failed';
-    await collect;
+    await collect.catch(() => undefined);
     document = last as RunMachineResult['document'];
   }
-  await collect;
+  await collect.catch(() => undefined);
 
   const tasks: Record<string, TaskOutcome> = {};
+  const details: Record<string, TaskDetail> = {};
   for (const t of manifest.tasks) {
-    const rec = document.t[t.key];
+    const rec = document?.t?.[t.key];
     const count = [...attempts].filter(([k]) => k.startsWith(`${t.id}|`)).reduce((n, [, v]) => Math.max(n, v), 0);
+    const time = times.get(t.id);
     if (!rec) continue;
-    let state = rec.s as TaskOutcome['state'];
-    if (state === 'mapped') state = rec.f ? 'failed' : (rec.n as number) === 0 ? 'skipped' : 'success';
+    const state = recordState(rec) as TaskState;
     tasks[t.id] = {
       state,
       attempts: count,
       ...(rec.o !== undefined && rec.o !== null && { output: rec.o }),
       ...(rec.e !== undefined && { error: rec.e as TaskOutcome['error'] }),
     };
+    details[t.id] = {
+      ...(time && { startedAt: time.start, ...(time.end !== undefined && { endedAt: time.end }) }),
+      ...(rec.s === 'mapped' && { mapped: { count: Number(rec.n ?? 0), failed: Array.isArray(rec.a) ? (rec.a as { s?: string }[]).filter((x) => x?.s === 'failed').length : rec.f ? 1 : 0 } }),
+      ...(reusedTasks.has(t.id) && count === 0 && { reused: true }),
+    };
   }
-  return { status, document, tasks, started, transitions };
+  return { status, document, tasks, details, started, transitions, historyEvents: history, ...(runError && { error: runError }), startedAt, endedAt: clock.now() };
 }
+
+/** A task record's state; mapped tasks summarise their instances. */
+function recordState(rec: Record<string, unknown>): RecordState | undefined {
+  if (rec.s === 'mapped') return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
+  if (rec.s === 'poking') return 'running';
+  if (rec.s === 'timeout') return undefined;
+  return rec.s as RecordState | undefined;
+}
+
+function skipWait(clock: Clock, state: State & { Type: 'Wait' }, input: unknown): void {
+  if (state.Seconds !== undefined) clock.skip(state.Seconds * 1000);
+  else if (state.SecondsPath !== undefined) clock.skip(Number(readPath(input, state.SecondsPath) ?? 0) * 1000);
+  else if (state.TimestampPath !== undefined) clock.skipTo(Date.parse(String(readPath(input, state.TimestampPath))));
+}
+
+/** The delay AWS would wait before retry `attempt` (1 = first retry). */
+export function retryDelayMs(r: { IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }, attempt: number): number {
+  let delay = (r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** (attempt - 1);
+  if (r.MaxDelaySeconds !== undefined) delay = Math.min(delay, r.MaxDelaySeconds);
+  if (r.JitterStrategy === 'FULL') delay = Math.random() * delay;
+  return delay * 1000;
+}
+
+function withMocks(dag: Dag, mocks: Readonly<Record<string, (...args: any[]) => unknown>>): Dag {
+  return { ...dag, taskCode: (id) => mocks[id] ?? dag.taskCode(id) };
+}
+

@@ -2,39 +2,69 @@
  * @module runtime/connections
  * Connections as task code sees them (Airflow's Connection): parsed from a URI
  * (`postgres://user:pass@host:5432/db?sslmode=require`) or a JSON object. Locally they come from
- * `UPDRAFT_CONN_<ID>` environment variables; on AWS from Secrets Manager (deployment issue).
+ * `UPDRAFT_CONN_<ID>` environment variables or the git-ignored `updraft.connections.json`
+ * (`connections-file.ts`); on AWS from Secrets Manager (deployment issue).
  */
 import type { Connection } from '../sdk/context.ts';
 import { ConfigError } from '../sdk/errors.ts';
 
 export const envName = (id: string) => `UPDRAFT_CONN_${id.toUpperCase()}`;
 
-export function parseConnection(id: string, text: string): Connection {
+/** ` in <where>` for messages, so the user knows which variable or file to fix. */
+const inWhere = (where: string | undefined) => (where ? ` in ${where}` : '');
+
+/**
+ * JSON.parse's message without the excerpt of the text it quotes for some errors
+ * (`Unexpected token 'h', ..."assword": hunter22}" is not valid JSON`): that text holds passwords.
+ */
+export function jsonErrorMessage(error: unknown): string {
+  return (error as Error).message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
+}
+
+/**
+ * A connection from its JSON form (`{ type, host, port, login, password, schema, extra, ... }`);
+ * unknown fields join `extra`. `where` names the source in error messages.
+ */
+export function connectionFromObject(id: string, json: Readonly<Record<string, unknown>>, where?: string): Connection {
+  const { type, host, port, login, password, schema, extra, ...rest } = json;
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      throw new ConfigError(`connection "${id}"${inWhere(where)} has port ${JSON.stringify(port)}: a port is a whole number from 1 to 65535`);
+    }
+  }
+  return {
+    id,
+    ...(typeof type === 'string' && { type }),
+    ...(typeof host === 'string' && { host }),
+    ...(port !== undefined && { port: Number(port) }),
+    ...(typeof login === 'string' && { login }),
+    ...(typeof password === 'string' && { password }),
+    ...(typeof schema === 'string' && { schema }),
+    extra: { ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}), ...rest },
+  };
+}
+
+/**
+ * A connection from its text: a JSON object when it starts with `{`, else a URI. Messages never
+ * repeat the text, which holds the password.
+ */
+export function parseConnection(id: string, text: string, where?: string): Connection {
   const value = text.trim();
   if (value.startsWith('{')) {
-    let json: Record<string, unknown>;
+    let json: unknown;
     try {
-      json = JSON.parse(value) as Record<string, unknown>;
+      json = JSON.parse(value);
     } catch (error) {
-      throw new ConfigError(`connection "${id}" is not valid JSON: ${(error as Error).message}`);
+      throw new ConfigError(`connection "${id}"${inWhere(where)} is not valid JSON: ${jsonErrorMessage(error)}`);
     }
-    const { type, host, port, login, password, schema, extra, ...rest } = json;
-    return {
-      id,
-      ...(typeof type === 'string' && { type }),
-      ...(typeof host === 'string' && { host }),
-      ...(port !== undefined && { port: Number(port) }),
-      ...(typeof login === 'string' && { login }),
-      ...(typeof password === 'string' && { password }),
-      ...(typeof schema === 'string' && { schema }),
-      extra: { ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}), ...rest },
-    };
+    return connectionFromObject(id, json as Record<string, unknown>, where);
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`connection "${id}" is neither a URI (scheme://login:password@host:port/schema) nor a JSON object`);
+    throw new ConfigError(`connection "${id}"${inWhere(where)} is neither a URI (scheme://login:password@host:port/schema) nor a JSON object`);
   }
   return {
     id,
@@ -49,7 +79,10 @@ export function parseConnection(id: string, text: string): Connection {
   };
 }
 
-/** A declared connection from the environment; a clear error when it is not set. */
+/**
+ * A declared connection from the environment only; a clear error when it is not set.
+ * `resolveConnection` (connections-file.ts) also looks in `updraft.connections.json`.
+ */
 export function connectionFromEnv(id: string, env: Readonly<Record<string, string | undefined>>): Connection {
   const text = env[envName(id)];
   if (text === undefined || text.trim() === '') {

@@ -86,10 +86,19 @@ export interface RawTask {
   mapping?: { over: unknown; argIndex: number };
   role?: { kind: 'setup' } | { kind: 'teardown'; setups: unknown[]; onFailureFailDagrun: unknown };
   fn?: (...args: any[]) => unknown;
+  /** Operators and built-in sensors: what runs in place of the AWS service on the embedded engine. */
+  local?: LocalOverride;
   source?: string;
   /** Options the factory itself takes (`choices`, `functionName` …), for suggestions on typos. */
   ownKeys?: readonly string[];
 }
+
+/**
+ * A local stand-in for a native operator or built-in sensor on the embedded engine: receives the
+ * service request the state machine would send (`Parameters` with values filled in) and returns
+ * what the service integration returns (for sensors: true when the condition holds).
+ */
+export type LocalOverride = (request: Record<string, unknown>) => unknown;
 
 export interface RawGroup {
   id: string;

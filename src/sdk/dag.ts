@@ -10,7 +10,7 @@ import type { Notification } from './notify.ts';
 import type { RetryOptions, TaskDefaults } from './options.ts';
 import type { ParamSpecs } from './params.ts';
 import type { Preset, ScheduleSpec } from './schedule.ts';
-import { DagBuilder, callerLocation, peekBuilder, withBuilder } from './builder.ts';
+import { DagBuilder, callerLocation, peekBuilder, withBuilder, type LocalOverride } from './builder.ts';
 import { DagDefinitionError } from './errors.ts';
 
 export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
@@ -59,6 +59,8 @@ export interface Dag {
   readonly source?: string;
   /** The code of a task, by full id (for the task runner). */
   taskCode(taskId: string): ((...args: any[]) => unknown) | undefined;
+  /** The author's local stand-in for an operator or built-in sensor (the `local` option). */
+  localOverride(taskId: string): LocalOverride | undefined;
 }
 
 export function isDag(value: unknown): value is Dag {
@@ -112,5 +114,6 @@ export function dag(id: string, a: DagOptions | (() => void), b?: () => void): D
     buildError,
     source,
     taskCode: (taskId) => code.get(taskId),
+    localOverride: (taskId) => builder.tasks.find((t) => t.id === taskId)?.local,
   };
 }

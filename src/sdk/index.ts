@@ -22,7 +22,7 @@ export {
 } from './task.ts';
 export { group } from './group.ts';
 export { chain, crossDownstream, TaskNode, GroupNode, type Target, type ChainItem } from './nodes.ts';
-export { OutputRef } from './builder.ts';
+export { OutputRef, type LocalOverride } from './builder.ts';
 export { cron, rate, manual, onDatasets, type ScheduleSpec, type Preset } from './schedule.ts';
 export { dataset, type Dataset } from './dataset.ts';
 export { pool, type Pool } from './pool.ts';

@@ -5,9 +5,20 @@
  * values and `format` templates. Each call adds a task instance to the DAG being built.
  */
 import type { OperatorIR } from '../ir/types.ts';
-import { callerLocation, currentBuilder, type RawBody } from './builder.ts';
+import { callerLocation, currentBuilder, type LocalOverride, type RawBody } from './builder.ts';
+import { DagDefinitionError } from './errors.ts';
 import type { Input } from './task.ts';
-import type { TaskOptions } from './options.ts';
+import type { TaskOptions as BaseTaskOptions } from './options.ts';
+
+/** Options of native operators and built-in sensors: task options plus a local stand-in. */
+export interface TaskOptions extends BaseTaskOptions {
+  /**
+   * What runs instead of the AWS service on the embedded engine (`updraft run`, tests): gets the
+   * request the state machine would send and returns the service's response.
+   * @default - SNS/SQS/EventBridge go to the local outbox, triggerDag runs the DAG locally, others fail with a hint
+   */
+  readonly local?: LocalOverride;
+}
 import { TaskNode } from './nodes.ts';
 
 type JsonInput = Input<unknown>;
@@ -16,7 +27,14 @@ type JsonInput = Input<unknown>;
 export function addNode<T>(kindName: string, id: string, body: RawBody, options: Record<string, unknown>, ownKeys: readonly string[] = []): TaskNode<T> {
   const builder = currentBuilder(`${kindName} "${id}"`);
   const fullId = builder.fullId(id);
-  builder.addTask({ id: fullId, localId: id, group: builder.currentGroup, body, options, args: [], source: callerLocation(), ownKeys });
+  const { local, ...rest } = options;
+  if (local !== undefined && typeof local !== 'function') {
+    throw new DagDefinitionError(`${kindName} "${id}": "local" must be a function (request) => result that stands in for the AWS service on the embedded engine, got ${typeof local}.`);
+  }
+  builder.addTask({
+    id: fullId, localId: id, group: builder.currentGroup, body, options: rest, args: [], source: callerLocation(), ownKeys,
+    ...(local !== undefined && { local: local as LocalOverride }),
+  });
   return new TaskNode<T>(fullId, builder);
 }
 

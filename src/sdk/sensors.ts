@@ -4,9 +4,9 @@
  * (cross-DAG dependency), a time is reached. Function sensors are in `task.ts` (`sensor`).
  */
 import type { Duration } from './duration.ts';
-import type { TaskOptions } from './options.ts';
+
 import { SENSOR_TIMING_KEYS, type Input, type SensorTiming } from './task.ts';
-import { addNode } from './operators.ts';
+import { addNode, type TaskOptions } from './operators.ts';
 import type { RawSensorCheck } from './builder.ts';
 import type { TaskNode } from './nodes.ts';
 

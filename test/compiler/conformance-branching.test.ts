@@ -119,7 +119,7 @@ describe('conformance: branching', () => {
     expect(r.tasks.b!.attempts).toBe(1);
     expect(r.tasks.b!.error).toEqual({
       Error: 'Updraft.PermanentError',
-      Cause: 'branch "b" returned "far", which is not directly downstream of it (near, other)',
+      Cause: 'branch "b" returned "far", which is not directly downstream of it; return one of: "near", "other"',
     });
   });
 

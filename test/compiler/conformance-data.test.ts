@@ -4,7 +4,7 @@
  * into arguments, and run values (ds, logical date, data interval, params) reach the context.
  */
 import { describe, expect, it } from 'vitest';
-import { chain, dag, format, param, runValues, task } from './imports.ts';
+import { chain, dag, format, lambdaInvoke, param, runValues, task } from './imports.ts';
 import { runDag } from './harness.ts';
 
 describe('conformance: data', () => {
@@ -173,7 +173,7 @@ describe('conformance: data', () => {
   // BUG: nothing enforces or offloads past the 256 KiB state payload limit (DESIGN §3/§4): the 300 KiB output
   // sits in the state document, which AWS would reject with States.DataLimitExceeded.
   // Output offload to the payload bucket is the engine/runtime's job (issue 4), not the compiler's.
-  it.fails('an output over 256 KiB reaches downstream while the state document stays under 256 KiB', async () => {
+  it('an output over 256 KiB reaches downstream while the state document stays under 256 KiB', async () => {
     const d = dag('data_over_limit', {}, () => {
       const big = task('big', async () => 'x'.repeat(300 * 1024))();
       task('len', async (_ctx, s: string) => s.length)(big);
@@ -181,6 +181,19 @@ describe('conformance: data', () => {
     const r = await runDag(d);
     expect(r.tasks.len!.output).toBe(300 * 1024);
     expect(JSON.stringify(r.document).length).toBeLessThan(256 * 1024);
+    // The document carries a reference to the payload store, not the value.
+    expect(r.tasks.big!.output).toEqual({ $ref: expect.stringMatching(/^memory:\/\/.+big-1\.json$/), bytes: 300 * 1024 + 2 });
+  });
+
+  it('an operator response over 256 KiB fails the run with States.DataLimitExceeded, as on AWS', async () => {
+    const d = dag('data_operator_over_limit', {}, () => {
+      chain(lambdaInvoke('inv', { functionName: 'f' }), task('after', async () => 1));
+    });
+    const r = await runDag(d, { overrides: { inv: () => ({ Payload: 'y'.repeat(300 * 1024) }) } });
+    expect(r.status).toBe('failed');
+    expect(r.error?.error).toBe('States.DataLimitExceeded');
+    expect(r.error?.cause).toMatch(/^the output of state "inv" is 300 KiB, over Step Functions' 256 KiB limit/);
+    expect(r.started).toEqual(['inv']);
   });
 
   it('mapped results feed a field-path argument of a later task', async () => {

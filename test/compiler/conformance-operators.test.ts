@@ -188,7 +188,7 @@ describe('conformance: operators', () => {
     const r = await runDag(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ glue: 'failed', after: 'upstream_failed' });
-    expect(r.tasks.glue!.error).toEqual({ Error: 'Updraft.NoLocalOverride', Cause: 'task "glue" (operator:glue_job) needs a local override to run outside AWS' });
+    expect(r.tasks.glue!.error).toEqual({ Error: 'Updraft.NoLocalOverride', Cause: `task "glue" (glueJob) calls a Glue job, which the embedded engine cannot reach. Give it a local stand-in that returns what the service would: glueJob('glue', { ..., local: (request) => ({ ... }) }), or pass overrides: { 'glue': (request) => ({ ... }) } to runDag() in a test.` });
   });
 
   it('a service error is recorded as the task error', async () => {

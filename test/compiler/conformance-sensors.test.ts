@@ -167,7 +167,7 @@ describe('conformance: sensors', () => {
     });
     const r = await runDag(d);
     expect(r.states).toEqual({ landing: 'failed' });
-    expect(r.tasks.landing!.error).toEqual({ Error: 'Updraft.NoLocalOverride', Cause: 'task "landing" (sensor:s3_key) needs a local override to run outside AWS' });
+    expect(r.tasks.landing!.error).toEqual({ Error: 'Updraft.NoLocalOverride', Cause: `sensor "landing" (s3KeySensor) has nothing to check on the embedded engine. Give it a local stand-in that answers whether the condition holds: s3KeySensor('landing', { ..., local: (request) => true }), or pass overrides: { 'landing': (request) => true } to runDag() in a test.` });
   });
 
   it('timeSensor succeeds and downstream runs', async () => {

@@ -1,0 +1,47 @@
+/**
+ * @module runtime/errors
+ * How a task's failure reaches the state machine: an error name the compiled retriers match
+ * (`Updraft.PermanentError` is never retried; everything else from task code is
+ * `Updraft.TaskFailed` and follows the retry policy) and a cause that keeps the chain of causes.
+ */
+import { ConfigError, DagDefinitionError, PermanentError, UpdraftError } from '../sdk/errors.ts';
+import type { ErrorInfo } from '../store/types.ts';
+
+export const TASK_FAILED = 'Updraft.TaskFailed';
+export const PERMANENT = 'Updraft.PermanentError';
+
+/** A thrown value → the error the state machine sees. */
+export function classifyError(thrown: unknown): ErrorInfo {
+  const e = thrown instanceof Error ? thrown : new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+  // Errors already named for the state machine (a stand-in's, a limit) keep their name.
+  if (/^(Updraft|States)\./.test(e.name)) return { error: e.name, cause: e.message };
+  // A setup mistake (missing connection, bad DAG) does not fix itself on retry.
+  const permanent = e instanceof PermanentError || e instanceof ConfigError || e instanceof DagDefinitionError;
+  return { error: permanent ? PERMANENT : TASK_FAILED, cause: describeCause(e) };
+}
+
+/** `TypeError: x is undefined ← caused by: …`, without stack frames. */
+export function describeCause(e: Error): string {
+  const parts: string[] = [];
+  let current: unknown = e;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if (current instanceof Error) {
+      // The task's own failure reads as its message; a built-in type (TypeError …) or a cause keeps its name.
+      const plain = current.name === 'Error' || current instanceof PermanentError || (depth === 0 && current instanceof UpdraftError);
+      const name = current.name && !plain ? `${current.name}: ` : '';
+      parts.push(`${name}${current.message}`);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.join(' ← caused by: ');
+}
+
+/** An Error carrying a Step Functions error name, as a Lambda function's failure would. */
+export function stateError(info: ErrorInfo): Error {
+  const error = new Error(info.cause);
+  error.name = info.error;
+  return error;
+}

@@ -1,0 +1,82 @@
+/**
+ * @module runtime/objects
+ * Large task outputs travel by reference: past the manifest's inline limit the task runner
+ * writes the value to the payload store (S3 on AWS; `.updraft/objects/` locally) and the state
+ * document carries `{ $ref, bytes }`. References are resolved before task code sees its inputs,
+ * so offloading is invisible to DAG authors.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { InternalError } from '../sdk/errors.ts';
+
+export interface ObjectRef {
+  readonly $ref: string;
+  readonly bytes: number;
+}
+
+export interface ObjectStore {
+  /** Stores a JSON text under a key; returns the reference URI. */
+  put(key: string, body: string): Promise<string>;
+  get(ref: string): Promise<string>;
+}
+
+export function isObjectRef(value: unknown): value is ObjectRef {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as ObjectRef).$ref === 'string' && Object.keys(value).length === 2 && typeof (value as ObjectRef).bytes === 'number';
+}
+
+/** The local payload bucket: one JSON file per object under a folder. */
+export class LocalObjectStore implements ObjectStore {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+  async put(key: string, body: string): Promise<string> {
+    const file = join(this.root, key);
+    await mkdir(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, body);
+    await rename(tmp, file);
+    return `local://${relative(this.root, file).split(sep).join('/')}`;
+  }
+  async get(ref: string): Promise<string> {
+    if (!ref.startsWith('local://')) throw new InternalError(`cannot read ${ref} locally: only local:// references are stored under ${this.root}`);
+    const file = resolve(this.root, ref.slice('local://'.length));
+    if (!file.startsWith(this.root + sep)) throw new InternalError(`reference ${ref} points outside ${this.root}`);
+    return readFile(file, 'utf8');
+  }
+}
+
+/** Objects kept in memory (tests, the testing helper). */
+export class MemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, string>();
+  async put(key: string, body: string): Promise<string> {
+    this.objects.set(key, body);
+    return `memory://${key}`;
+  }
+  async get(ref: string): Promise<string> {
+    const body = this.objects.get(ref.replace(/^memory:\/\//, ''));
+    if (body === undefined) throw new InternalError(`object ${ref} not found`);
+    return body;
+  }
+}
+
+/** The value as it goes into the state document: itself, or a reference when over the limit. */
+export async function offload(objects: ObjectStore, key: string, value: unknown, limitBytes: number): Promise<unknown> {
+  if (value === undefined || value === null) return null;
+  const text = JSON.stringify(value);
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= limitBytes) return value;
+  const ref: ObjectRef = { $ref: await objects.put(key, text), bytes };
+  return ref;
+}
+
+/** Replaces every reference inside a value by what it points to. */
+export async function resolveRefs(objects: ObjectStore, value: unknown): Promise<unknown> {
+  if (isObjectRef(value)) return JSON.parse(await objects.get(value.$ref)) as unknown;
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRefs(objects, v)));
+  if (typeof value === 'object' && value !== null) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveRefs(objects, v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}

@@ -1,0 +1,217 @@
+/**
+ * @module runtime/task-runner
+ * The task runner: what the task Lambda runs on AWS and what the embedded engine calls for every
+ * Task state of a function task, branch, short-circuit, sensor poke or mapped instance. It builds
+ * the context (run values, params, connections the task declared), resolves offloaded inputs,
+ * calls the DAG author's code, offloads a large output, classifies a failure for the compiled
+ * retriers, and records each try, its log lines and the task's lineage.
+ */
+import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
+import type { Manifest, ManifestTask } from '../compiler/compile.ts';
+import type { Dag } from '../sdk/dag.ts';
+import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
+import { PermanentError } from '../sdk/errors.ts';
+import type { ErrorInfo, LineageRecord, TryRecord } from '../store/types.ts';
+import { resolveArgs, type RunValues } from './args.ts';
+import { classifyError, stateError } from './errors.ts';
+import { offload, resolveRefs, type ObjectStore } from './objects.ts';
+import { createTaskLogger, type LogSink } from './task-logger.ts';
+import { SecretMasker } from './mask.ts';
+
+/** The Lambda payload the compiled state machine sends (`Parameters.Payload`). */
+export interface RunnerRequest {
+  readonly task: string;
+  readonly run: RunValues;
+  /** Upstream outputs by record key. */
+  readonly in?: Readonly<Record<string, unknown>>;
+  readonly item?: unknown;
+  readonly index?: number;
+  /** Built-in sensors: what to check (`{ kind: 's3_key', bucket, key }`, `{ kind: 'external_dag', … }`). */
+  readonly check?: Readonly<Record<string, unknown>>;
+}
+
+/** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
+export type BuiltinCheck = (taskId: string, check: Readonly<Record<string, unknown>>, run: RunValues) => Promise<boolean>;
+
+/** Where the runner writes what happened (the store on AWS and locally). */
+export interface RunnerRecorder {
+  putTry(t: TryRecord): void | Promise<void>;
+  putLineage(records: readonly LineageRecord[]): void | Promise<void>;
+}
+
+export interface TaskRunnerDeps {
+  readonly dag: Dag;
+  readonly ir: DagIR;
+  readonly manifest: Manifest;
+  readonly objects: ObjectStore;
+  readonly recorder: RunnerRecorder;
+  readonly logs: LogSink;
+  /** A connection by id (env, local file, or Secrets Manager). */
+  readonly connection: (id: string) => Promise<Connection>;
+  /** Milliseconds since the epoch on the run's clock. */
+  readonly now: () => number;
+  /** The run's execution attempt (1 + resumes). */
+  readonly runAttempt: number;
+  /** The try number of this call for a task instance (1 on the first). */
+  readonly nextTry: (taskId: string, mapIndex: number) => number;
+  /** Sensor poke bookkeeping per task (seconds waited so far, pokes made). */
+  readonly pokes: Map<string, { waited: number; n: number }>;
+  readonly builtinCheck: BuiltinCheck;
+}
+
+export interface TaskRunner {
+  (request: RunnerRequest): Promise<{ Payload: unknown }>;
+}
+
+export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
+  const byId = new Map(deps.manifest.tasks.map((t) => [t.id, t]));
+  const byKey = new Map(deps.manifest.tasks.map((t) => [t.key, t]));
+  const irTasks = new Map(deps.ir.tasks.map((t) => [t.id, t]));
+  const iso = () => new Date(deps.now()).toISOString();
+
+  return async (request) => {
+    const task = byId.get(request.task);
+    const ir = irTasks.get(request.task);
+    const builtin = ir?.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function';
+    const code = builtin ? () => deps.builtinCheck(request.task, request.check ?? {}, request.run) : deps.dag.taskCode(request.task);
+    if (!task || !ir || !code) {
+      throw stateError({ error: 'Updraft.InternalError', cause: `task "${request.task}" is not in DAG "${deps.ir.id}" as deployed; recompile and redeploy the DAG` });
+    }
+    const run = request.run;
+    const mapIndex = request.index ?? -1;
+    const tryNumber = deps.nextTry(task.id, mapIndex);
+    const startedAt = deps.now();
+    const base = { runId: run.runId, taskId: task.id, mapIndex, tryNumber, runAttempt: deps.runAttempt };
+    await deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() });
+    const masker = new SecretMasker();
+    const log = createTaskLogger({ sink: deps.logs, masker, now: deps.now, fields: { dag: run.dagId, run: run.runId, task: task.id, try: tryNumber, ...(mapIndex >= 0 && { mapIndex }) } });
+
+    const finish = async (state: 'success' | 'failed', extra: { error?: ErrorInfo; response?: unknown }) => {
+      const endedAt = deps.now();
+      await deps.recorder.putTry({ ...base, state, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), durationMs: endedAt - startedAt, ...extra });
+    };
+
+    let result: unknown;
+    try {
+      const inputs = (await resolveRefs(deps.objects, request.in ?? {})) as Record<string, unknown>;
+      const item = await resolveRefs(deps.objects, request.item);
+      const args = resolveArgs(task.args, { run, inputs, keyOf: (id) => byId.get(id)!.key }, task.mapArgIndex !== undefined ? { argIndex: task.mapArgIndex, item } : undefined);
+      const context = buildContext(task, run, tryNumber, request.index, log, async (id) => {
+        if (!task.connections.includes(id)) {
+          throw new PermanentError(`task "${task.id}" asked for connection "${id}", which it did not declare; add it to the task's options: connections: [${[...task.connections, id].map((c) => `'${c}'`).join(', ')}]`);
+        }
+        const c = await deps.connection(id);
+        masker.addConnection(c);
+        return c;
+      });
+      result = await code(context, ...args);
+    } catch (thrown) {
+      const error = classifyError(thrown);
+      const masked = { error: error.error, cause: masker.mask(error.cause) };
+      log.error(`try ${tryNumber} failed: ${masked.cause}`, { error: masked.error });
+      await finish('failed', { error: masked });
+      throw stateError(masked);
+    }
+
+    let payload: unknown;
+    try {
+      payload = await shapeResponse(deps, task, ir, result, byId, byKey, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`);
+    } catch (thrown) {
+      const error = classifyError(thrown);
+      log.error(`try ${tryNumber} failed: ${error.cause}`, { error: error.error });
+      await finish('failed', { error });
+      throw stateError(error);
+    }
+    await finish('success', { response: payload });
+    if (mapIndex <= 0 && (task.inlets.length > 0 || task.outlets.length > 0)) {
+      const at = iso();
+      await deps.recorder.putLineage([
+        ...task.inlets.map((dataset) => ({ runId: run.runId, dagId: run.dagId, taskId: task.id, direction: 'in' as const, dataset, at })),
+        ...task.outlets.map((dataset) => ({ runId: run.runId, dagId: run.dagId, taskId: task.id, direction: 'out' as const, dataset, at })),
+      ]);
+    }
+    return { Payload: payload };
+  };
+}
+
+function buildContext(
+  task: ManifestTask,
+  run: RunValues,
+  attempt: number,
+  mapIndex: number | undefined,
+  log: TaskContext['log'],
+  connection: (id: string) => Promise<Connection>,
+): TaskContext<Record<string, unknown>> {
+  return {
+    dagId: run.dagId,
+    runId: run.runId,
+    taskId: task.id,
+    logicalDate: new Date(run.logicalDate),
+    ds: run.ds,
+    dataInterval: { start: new Date(run.dataIntervalStart), end: new Date(run.dataIntervalEnd) },
+    params: run.params as Record<string, unknown>,
+    attempt,
+    ...(mapIndex !== undefined && { mapIndex }),
+    triggeredBy: run.triggeredBy as TriggerKind,
+    connection,
+    log,
+  };
+}
+
+/** What the state machine expects back from each kind of task (see compiler/render-task). */
+async function shapeResponse(
+  deps: TaskRunnerDeps,
+  task: ManifestTask,
+  ir: TaskIR,
+  result: unknown,
+  byId: ReadonlyMap<string, ManifestTask>,
+  byKey: ReadonlyMap<string, ManifestTask>,
+  objectKey: string,
+): Promise<unknown> {
+  switch (ir.body.kind) {
+    case 'branch': {
+      const chosen = result === null || result === undefined ? [] : [result].flat().map(String);
+      const downstream = task.downstream.map((k) => byKey.get(k)!.id);
+      for (const c of chosen) {
+        if (!downstream.includes(c)) {
+          throw new PermanentError(`branch "${task.id}" returned "${c}", which is not directly downstream of it; return one of: ${downstream.map((d) => `"${d}"`).join(', ')}`);
+        }
+      }
+      const chosenKeys = new Set(chosen.map((c) => byId.get(c)!.key));
+      const keeps = task.branchKeeps ?? {};
+      // Airflow's skip_all_except keeps what is downstream of a chosen task, chosen or not.
+      const c = Object.fromEntries(task.downstream.map((k) => [k, chosenKeys.has(k) || (keeps[k] ?? []).some((x) => chosenKeys.has(x))]));
+      return { o: chosen, c };
+    }
+    case 'short_circuit':
+      return { o: Boolean(result) };
+    case 'sensor': {
+      const isObject = typeof result === 'object' && result !== null;
+      const done = isObject ? Boolean((result as { done?: unknown }).done) : Boolean(result);
+      const output = isObject ? ((result as { output?: unknown }).output ?? true) : true;
+      return sensorResponse(deps.pokes, task.id, done, ir.body.sensor, await offload(deps.objects, objectKey, output, deps.manifest.inlineOutputLimitBytes));
+    }
+    case 'function':
+      return offload(deps.objects, objectKey, result, deps.manifest.inlineOutputLimitBytes);
+    case 'operator':
+      throw new PermanentError(`task "${task.id}" is a native operator; the state machine calls the service, not the task runner`);
+    default: {
+      const never: never = ir.body;
+      throw new Error(`unknown task body ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * A poke's answer: satisfied, keep poking after `wait` seconds (interval × backoff^n, capped, never
+ * past the timeout), or timed out.
+ */
+export function sensorResponse(pokes: Map<string, { waited: number; n: number }>, taskId: string, done: boolean, sensor: SensorIR, output: unknown = true) {
+  const p = pokes.get(taskId) ?? { waited: 0, n: 0 };
+  if (done) return { s: 'success', o: output, wait: 0 };
+  if (p.waited >= sensor.timeoutSeconds) return { s: 'timeout', o: null, wait: 0 };
+  const interval = Math.min(sensor.pokeIntervalSeconds * sensor.pokeBackoffRate ** p.n, sensor.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY);
+  const wait = Math.max(1, Math.min(Math.round(interval), sensor.timeoutSeconds - p.waited));
+  pokes.set(taskId, { waited: p.waited + wait, n: p.n + 1 });
+  return { s: 'poking', o: null, wait };
+}

@@ -1,0 +1,145 @@
+/**
+ * @module store/types
+ * The run-metadata records every backend shares (embedded engine on dynalite, LocalStack, AWS):
+ * runs, per-task summaries, per-attempt tries, lineage, dataset events and the local outbox.
+ * Times are ISO-8601 strings in UTC. On the embedded engine they are the times the cloud would
+ * show (the engine's clock skips waits but still counts them).
+ */
+import type { TriggerKind } from '../sdk/context.ts';
+
+export type RunStatus = 'queued' | 'running' | 'success' | 'failed';
+
+export interface ErrorInfo {
+  /** Step Functions error name, e.g. `Updraft.TaskFailed`, `Updraft.PermanentError`, `States.Timeout`. */
+  readonly error: string;
+  /** Human-readable cause (the task's message, with its own causes). */
+  readonly cause: string;
+}
+
+/** The process that drives a local run: lets the next command see that it died. */
+export interface RunOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly heartbeatAt: string;
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly dagId: string;
+  /** Logical date key (`2026-11-20T00-00-00Z`), the run id's suffix. */
+  readonly key: string;
+  readonly logicalDate: string;
+  readonly dataIntervalStart: string;
+  readonly dataIntervalEnd: string;
+  readonly triggeredBy: TriggerKind;
+  readonly conf: Readonly<Record<string, unknown>>;
+  readonly status: RunStatus;
+  /** 1 on the first execution; +1 each time the run is resumed (retry/clear, redrive on AWS). */
+  readonly attempt: number;
+  readonly queuedAt: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly error?: ErrorInfo;
+  readonly owner?: RunOwner;
+  /** The run that started this one (trigger-DAG operator). */
+  readonly parentRunId?: string;
+  readonly transitions?: number;
+  readonly historyEvents?: number;
+}
+
+export type TaskState = 'queued' | 'running' | 'up_for_retry' | 'success' | 'failed' | 'skipped' | 'upstream_failed';
+
+/** One per task per run: its latest state (mapped tasks summarise their instances). */
+export interface TaskRecord {
+  readonly runId: string;
+  readonly dagId: string;
+  readonly taskId: string;
+  readonly state: TaskState;
+  /** Tries of the latest execution (for mapped tasks: the most any instance took). */
+  readonly attempts: number;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Inline output, or an offload reference (`{ $ref, bytes }`). */
+  readonly output?: unknown;
+  readonly error?: ErrorInfo;
+  /** Mapped tasks: number of instances and how many failed. */
+  readonly mapped?: { readonly count: number; readonly failed: number };
+  /** True when the output was reused from an earlier execution of the run (retry/clear). */
+  readonly reused?: boolean;
+}
+
+/** One per attempt of one task instance (`mapIndex` -1 when not mapped). */
+export interface TryRecord {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly tryNumber: number;
+  /** The run's execution attempt this try belongs to. */
+  readonly runAttempt: number;
+  readonly state: 'running' | 'success' | 'failed';
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  readonly error?: ErrorInfo;
+  /**
+   * A successful try's response as the state machine received it (inline or an offload
+   * reference): resuming a run (retry/clear) hands it back instead of running the task again.
+   */
+  readonly response?: unknown;
+}
+
+export interface LineageRecord {
+  readonly runId: string;
+  readonly dagId: string;
+  readonly taskId: string;
+  readonly direction: 'in' | 'out';
+  readonly dataset: string;
+  readonly at: string;
+}
+
+export interface OutboxMessage {
+  readonly runId: string;
+  readonly seq: number;
+  readonly taskId: string;
+  readonly service: 'sns' | 'sqs' | 'events';
+  /** Topic ARN, queue URL or event bus name. */
+  readonly target: string;
+  readonly message: unknown;
+  readonly at: string;
+}
+
+export interface ListRunsQuery {
+  readonly dagId?: string;
+  readonly status?: RunStatus;
+  /** @default 50 */
+  readonly limit?: number;
+}
+
+/** The one run-metadata repository (single-table DynamoDB design). */
+export interface Store {
+  /** Creates the run unless one with this id exists (deterministic ids make triggers idempotent). */
+  createRun(run: RunRecord): Promise<{ readonly created: boolean; readonly run: RunRecord }>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Updates fields of a run (undefined values remove the attribute). With `ifStatus`, only when
+   * the run is in one of those states: returns undefined when it was not (or does not exist).
+   */
+  updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>, options?: { readonly ifStatus?: readonly RunStatus[] }): Promise<RunRecord | undefined>;
+  /** Newest logical date first. */
+  listRuns(query?: ListRunsQuery): Promise<RunRecord[]>;
+  /** Runs queued or running, every DAG. */
+  activeRuns(): Promise<RunRecord[]>;
+  putTask(task: TaskRecord): Promise<void>;
+  listTasks(runId: string): Promise<TaskRecord[]>;
+  putTry(t: TryRecord): Promise<void>;
+  listTries(runId: string, taskId?: string): Promise<TryRecord[]>;
+  putLineage(records: readonly LineageRecord[]): Promise<void>;
+  listLineage(runId: string): Promise<LineageRecord[]>;
+  /** Dataset update events, newest first (data-aware scheduling, `updraft datasets`). */
+  datasetEvents(dataset: string, limit?: number): Promise<LineageRecord[]>;
+  putOutbox(message: OutboxMessage): Promise<void>;
+  listOutbox(runId?: string): Promise<OutboxMessage[]>;
+  /** Waits until every buffered write has landed. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

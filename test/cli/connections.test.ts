@@ -1,0 +1,116 @@
+/**
+ * `updraft connections add|list|remove` end to end: the real CLI (bin/updraft.js) as a process
+ * in a temporary project folder, asserting stdout, stderr, exit codes and the file it writes.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const FILE = 'updraft.connections.json';
+const URI = 'postgres://etl:s%40cret!@db.internal:5432/analytics?sslmode=require';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'updraft-cli-conn-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The CLI with a clean environment: no UPDRAFT_CONN_* from the machine running the tests. */
+function updraft(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')));
+  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'connections', ...args], { cwd: dir, encoding: 'utf8', env: { ...base, NO_COLOR: '1', ...env } });
+  return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
+}
+
+describe('updraft connections', () => {
+  it('adds, lists (JSON and table) and removes, never printing a password', () => {
+    expect(updraft(['add', 'warehouse', URI])).toEqual({ code: 0, out: `✔ Added connection "warehouse" to ${FILE}`, err: '' });
+    expect(updraft(['add', 'api', '{"type":"http","host":"api.example","password":"hunter22","api_key":"abc-123","region":"eu"}'])).toMatchObject({ code: 0, out: `✔ Added connection "api" to ${FILE}` });
+    const file = path.join(dir, FILE);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ api: { type: 'http', host: 'api.example', password: 'hunter22', api_key: 'abc-123', region: 'eu' }, warehouse: URI });
+
+    const env = { UPDRAFT_CONN_CACHE: 'redis://:r3dis-pw@cache.local:6379' };
+    const json = updraft(['list', '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toEqual([
+      { id: 'api', source: 'file', type: 'http', host: 'api.example', port: null, login: null, password: '***', schema: null, extra: { api_key: '***', region: 'eu' } },
+      { id: 'cache', source: 'env', type: 'redis', host: 'cache.local', port: 6379, login: null, password: '***', schema: null, extra: {} },
+      { id: 'warehouse', source: 'file', type: 'postgres', host: 'db.internal', port: 5432, login: 'etl', password: '***', schema: 'analytics', extra: { sslmode: 'require' } },
+    ]);
+
+    const table = updraft(['list'], env);
+    expect(table.code).toBe(0);
+    expect(table.out).toBe(
+      [
+        '┌───────────┬──────────┬─────────────┬──────┬───────┬──────────┬───────────┬────────┐',
+        '│ id        │ type     │ host        │ port │ login │ password │ schema    │ source │',
+        '├───────────┼──────────┼─────────────┼──────┼───────┼──────────┼───────────┼────────┤',
+        '│ api       │ http     │ api.example │      │       │ ***      │           │ file   │',
+        '├───────────┼──────────┼─────────────┼──────┼───────┼──────────┼───────────┼────────┤',
+        '│ cache     │ redis    │ cache.local │ 6379 │       │ ***      │           │ env    │',
+        '├───────────┼──────────┼─────────────┼──────┼───────┼──────────┼───────────┼────────┤',
+        '│ warehouse │ postgres │ db.internal │ 5432 │ etl   │ ***      │ analytics │ file   │',
+        '└───────────┴──────────┴─────────────┴──────┴───────┴──────────┴───────────┴────────┘',
+      ].join('\n'),
+    );
+    for (const output of [json.out, json.err, table.out, table.err]) {
+      for (const secret of ['s@cret', 's%40cret', 'hunter22', 'abc-123', 'r3dis-pw']) expect(output).not.toContain(secret);
+    }
+
+    expect(updraft(['remove', 'warehouse'])).toEqual({ code: 0, out: `✔ Removed connection "warehouse" from ${FILE}`, err: '' });
+    expect(updraft(['delete', 'api'])).toEqual({ code: 0, out: `✔ Removed connection "api" from ${FILE}`, err: '' });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({});
+    expect(updraft(['list'])).toEqual({ code: 0, out: 'No connections. Add one with `updraft connections add <id> <uri>`, or set UPDRAFT_CONN_<ID>.', err: '' });
+  });
+
+  it('refuses an invalid URI or id with exit 1 and writes nothing', () => {
+    expect(updraft(['add', 'warehouse', 'not a uri'])).toEqual({
+      code: 1,
+      out: '',
+      err: '✖ connection "warehouse" is neither a URI (scheme://login:password@host:port/schema) nor a JSON object',
+    });
+    expect(updraft(['add', 'Ware-House', URI])).toEqual({
+      code: 1,
+      out: '',
+      err: '✖ connection id "Ware-House" is not valid: connection ids are lowercase letters, digits and "_", start with a letter and have at most 64 characters (they become UPDRAFT_CONN_<ID> variables); use "ware_house"',
+    });
+    const json = updraft(['add', 'api', '{"password": hunter22}']);
+    expect(json).toEqual({ code: 1, out: '', err: '✖ connection "api" is not valid JSON: Unexpected token \'h\'' });
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses to replace an existing id without --overwrite', () => {
+    updraft(['add', 'warehouse', URI]);
+    expect(updraft(['add', 'warehouse', 'mysql://u:p@other/db'])).toEqual({
+      code: 1,
+      out: '',
+      err: `✖ connection "warehouse" already exists in ${FILE}: pass --overwrite to replace it, or remove it first with \`updraft connections remove warehouse\``,
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8'))).toEqual({ warehouse: URI });
+    expect(updraft(['add', 'warehouse', 'mysql://u:p@other/db', '--overwrite'])).toEqual({ code: 0, out: `✔ Replaced connection "warehouse" in ${FILE}`, err: '' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8'))).toEqual({ warehouse: 'mysql://u:p@other/db' });
+  });
+
+  it('names the known ids, with a did-you-mean, when removing an unknown one', () => {
+    updraft(['add', 'warehouse', URI]);
+    expect(updraft(['remove', 'wharehouse'])).toEqual({ code: 1, out: '', err: `✖ connection "wharehouse" is not in ${FILE} (did you mean "warehouse"?); known connections: warehouse` });
+    expect(updraft(['remove', 'cache'], { UPDRAFT_CONN_CACHE: 'redis://cache' })).toEqual({
+      code: 1,
+      out: '',
+      err: `✖ connection "cache" comes from the environment variable UPDRAFT_CONN_CACHE, not from ${FILE}: unset the variable to remove it`,
+    });
+  });
+
+  it('reports a malformed file without a stack trace', () => {
+    fs.writeFileSync(path.join(dir, FILE), '{"warehouse": "postgres://x",}');
+    const r = updraft(['list']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^✖ ${FILE} is not valid JSON: .+; fix it, or delete it and add the connections again with \`updraft connections add <id> <uri>\`$`));
+    expect(r.err).not.toContain('    at ');
+  });
+});
