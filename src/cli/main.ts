@@ -13,8 +13,9 @@ import * as graph from './commands/graph.ts';
 import * as compile from './commands/compile.ts';
 import * as explain from './commands/explain.ts';
 import * as connections from './commands/connections.ts';
+import * as run from './commands/run.ts';
 
-const COMMANDS = [list, validate, graph, compile, explain, connections];
+const COMMANDS = [list, validate, graph, compile, explain, run, connections];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')

@@ -1,0 +1,78 @@
+/**
+ * @module cli/commands/run
+ * `updraft run <dag> [--date D] [--conf JSON] [--json] [--real-time]`: compile the DAG and run
+ * it on the embedded engine — the state machine that deploys — with live task states, then a
+ * summary and the run id. Exit 0 when the run succeeded, 1 when it failed.
+ */
+import type { Command } from 'commander';
+import type { Io } from '../io.ts';
+import { requireDag, type GlobalOptions } from '../project.ts';
+import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
+import { openSession } from '../session.ts';
+import { createProgress } from '../progress.ts';
+import { ordered, runHeadline, runJson, taskTable } from '../render-run.ts';
+import type { RunOutcome } from '../../engine/engine.ts';
+import type { Session } from '../session.ts';
+
+export function parseConf(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--conf is not valid JSON: ${(error as Error).message}`, `pass an object, e.g. --conf '{"limit": 10}'`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(`--conf must be a JSON object, got ${JSON.stringify(value)}`, `pass an object, e.g. --conf '{"limit": 10}'`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Prints a finished (or already existing) run; returns the exit code. */
+export async function report(io: Io, session: Session, outcome: RunOutcome, json: boolean, order: readonly string[]): Promise<number> {
+  const run = outcome.run;
+  const tasks = ordered(await session.store.listTasks(run.runId), order);
+  if (json) {
+    io.out(JSON.stringify({ ...runJson(run, tasks), ...(!outcome.created && { existing: true }) }, null, 2));
+  } else {
+    if (!outcome.created) {
+      io.out(`Run ${run.runId} already exists (${run.status}): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`);
+      io.out(`  ↳ updraft show ${run.runId}${run.status === 'failed' ? `, updraft retry ${run.runId}` : ''}, or updraft clear ${run.runId} --task <task> to run tasks again`);
+    }
+    if (tasks.length > 0) io.out(taskTable(tasks, io.color));
+    io.out(runHeadline(run, io.color));
+    if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
+    if (run.status === 'failed') io.out(`  ↳ see why: updraft show ${run.runId} · updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`);
+  }
+  return run.status === 'success' ? EXIT_OK : EXIT_USER_ERROR;
+}
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a DAG locally on the embedded engine (the state machine that deploys)')
+    .argument('<dag>', 'DAG id')
+    .option('--date <date>', 'logical date: a fire time of the schedule, or a day (its first fire time); default: the latest complete interval')
+    .option('--conf <json>', 'run params as a JSON object')
+    .option('--real-time', 'honour waits, sensor poke intervals and retry delays instead of skipping them')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (dagId: string, opts: { date?: string; conf?: string; realTime?: boolean; json?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const conf = parseConf(opts.conf);
+      const json = Boolean(opts.json || options.json);
+      let progress: ReturnType<typeof createProgress> | undefined;
+      const session = await openSession(io, options, { realTime: Boolean(opts.realTime), onEvent: (runId, e) => progress?.onEvent(runId, e) });
+      try {
+        const loaded = requireDag(io, session.project!, dagId, options);
+        const order = loaded.ir.tasks.map((t) => t.id);
+        progress = createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: json });
+        if (!json) io.out(`Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`);
+        const outcome = await session.engine.trigger(dagId, { ...(opts.date && { date: opts.date }), conf });
+        progress.done();
+        setExit(await report(io, session, outcome, json, order));
+      } finally {
+        progress?.done();
+        await session.close();
+      }
+    });
+}

@@ -1,0 +1,69 @@
+/**
+ * @module cli/session
+ * What commands that run or read runs share: the project's `.updraft/` folder (run database,
+ * payload objects, task logs, local S3), the store on dynalite, and the embedded engine over
+ * the project's valid DAGs. Opening a session also finds runs left behind by a process that
+ * died and marks them failed, saying so.
+ */
+import { join } from 'node:path';
+import { openLocalStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
+import { LocalObjectStore } from '../runtime/objects.ts';
+import { LocalEngine, type EngineOptions } from '../engine/engine.ts';
+import { isValidDag, type LoadResult } from '../loader/load-project.ts';
+import type { Io } from './io.ts';
+import { load, type GlobalOptions } from './project.ts';
+
+export interface Session {
+  readonly engine: LocalEngine;
+  readonly store: Store;
+  readonly project: LoadResult | undefined;
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+export const UPDRAFT_DIR = '.updraft';
+
+export async function openSession(
+  io: Io,
+  options: GlobalOptions,
+  extra: { readonly loadDags?: boolean } & Pick<EngineOptions, 'realTime' | 'onEvent'> = {},
+): Promise<Session> {
+  const project = extra.loadDags === false ? undefined : await load(io, options);
+  const dir = join(io.cwd, UPDRAFT_DIR);
+  const local = await openLocalStore({ dir });
+  const engine = new LocalEngine({
+    store: local.store,
+    objects: new LocalObjectStore(join(dir, 'objects')),
+    dags: project ? project.dags.filter((d) => isValidDag(project, d.ir.id)) : [],
+    logsDir: join(dir, 'logs'),
+    projectDir: io.cwd,
+    s3Dir: join(dir, 's3'),
+    wall: () => io.now().getTime(),
+    ...(extra.realTime && { realTime: true }),
+    ...(extra.onEvent && { onEvent: extra.onEvent }),
+  });
+  const close = async () => {
+    await engine.flush();
+    await local.close();
+  };
+  try {
+    for (const runId of await engine.reapDeadRuns()) {
+      io.err(`⚠ run ${runId} was left running by a process that ended (killed or crashed); marked failed — resume it with: updraft retry ${runId}`);
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { engine, store: local.store, project, dir, close };
+}
+
+/** Runs `work` in a session and always closes it. */
+export async function withSession<T>(io: Io, options: GlobalOptions, extra: Parameters<typeof openSession>[2], work: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(io, options, extra);
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}

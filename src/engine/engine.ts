@@ -1,0 +1,462 @@
+/**
+ * @module engine/engine
+ * The embedded engine: starts, resumes and backfills DAG runs on the compiled state machine
+ * (engine/run-machine) with run metadata in the store — the launcher's and recorder's work, done
+ * in-process. Run ids are deterministic (`<dag>-<logical date key>`), so triggering an interval
+ * twice gives one run and a backfill repeated starts nothing new. A run whose process died is
+ * found by the next engine that opens the store, marked failed with the reason, and can be
+ * resumed with `retry`, which reuses what already succeeded.
+ */
+import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { DagIR } from '../ir/types.ts';
+import type { Dag } from '../sdk/dag.ts';
+import type { Connection, TriggerKind } from '../sdk/context.ts';
+import { ConfigError } from '../sdk/errors.ts';
+import { compileDag, type CompileResult } from '../compiler/compile.ts';
+import { logicalDateKey, runsBetween } from '../schedule/index.ts';
+import type { RunValues } from '../runtime/args.ts';
+import { resolveParams } from '../runtime/params.ts';
+import type { ObjectStore } from '../runtime/objects.ts';
+import { resolveConnection } from '../runtime/connections-file.ts';
+import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
+import { RealClock, VirtualClock } from './clock.ts';
+import { intervalFor, parseDate } from './intervals.ts';
+import { LogWriter } from './logs.ts';
+import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type Reused, type RunMachineResult } from './run-machine.ts';
+import type { ChildRun } from './native.ts';
+
+export interface EngineDag {
+  readonly dag: Dag;
+  readonly ir: DagIR;
+}
+
+export interface EngineOptions {
+  readonly store: Store;
+  readonly objects: ObjectStore;
+  /** The project's valid DAGs (children of triggerDag and external sensors are looked up here). */
+  readonly dags: readonly EngineDag[];
+  /** Task log files go here; in memory when absent. */
+  readonly logsDir?: string;
+  /** Where connections come from besides the environment (`updraft.connections.json`). */
+  readonly projectDir?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Local S3 stand-in for s3KeySensor: `<s3Dir>/<bucket>/<key>`. */
+  readonly s3Dir?: string;
+  /** Honour waits, poke intervals and retry delays. @default false */
+  readonly realTime?: boolean;
+  /** Stand-ins by DAG id and task id (tests). */
+  readonly overrides?: Readonly<Record<string, Readonly<Record<string, OperatorOverride>>>>;
+  readonly mocks?: Readonly<Record<string, Readonly<Record<string, (...args: any[]) => unknown>>>>;
+  /** Live task states, for progress displays. */
+  readonly onEvent?: (runId: string, event: EngineEvent) => void;
+  /** @default Date.now */
+  readonly wall?: () => number;
+}
+
+export interface TriggerOptions {
+  /** A logical date (fire time of the schedule, or a day). @default the latest complete interval, or now */
+  readonly date?: string;
+  readonly conf?: Readonly<Record<string, unknown>>;
+  /** @default 'manual' */
+  readonly triggeredBy?: TriggerKind;
+  readonly parentRunId?: string;
+  /** Exact run id (trigger-DAG children carry theirs). */
+  readonly runId?: string;
+  readonly interval?: { readonly logicalDate: Date; readonly dataIntervalStart: Date; readonly dataIntervalEnd: Date };
+}
+
+export interface RunOutcome {
+  readonly run: RunRecord;
+  /** False when the run already existed (same DAG and interval): nothing new started. */
+  readonly created: boolean;
+  readonly result?: RunMachineResult;
+}
+
+export interface BackfillInterval {
+  readonly runId: string;
+  readonly logicalDate: string;
+  readonly status: RunRecord['status'];
+  /** `ran`: started now; `existing`: the interval already had a run, left as it was. */
+  readonly action: 'ran' | 'existing';
+}
+
+const DEAD = 'Updraft.ProcessDied';
+
+export class LocalEngine {
+  readonly options: EngineOptions;
+  readonly logs: LogWriter;
+  readonly #compiled = new Map<string, CompileResult>();
+  readonly #inFlight = new Map<string, Promise<RunOutcome>>();
+  readonly #outboxSeq = new Map<string, number>();
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.logs = new LogWriter(options.logsDir);
+  }
+
+  dag(dagId: string): EngineDag {
+    const found = this.options.dags.find((d) => d.ir.id === dagId);
+    if (!found) {
+      const ids = this.options.dags.map((d) => d.ir.id);
+      throw new ConfigError(`DAG "${dagId}" is not in this project (known: ${ids.join(', ') || 'none'}); updraft list shows them`);
+    }
+    return found;
+  }
+
+  compiled(dagId: string): CompileResult {
+    let c = this.#compiled.get(dagId);
+    if (!c) {
+      c = compileDag(this.dag(dagId).ir);
+      this.#compiled.set(dagId, c);
+    }
+    return c;
+  }
+
+  #now(): number {
+    return (this.options.wall ?? Date.now)();
+  }
+
+  /** Starts (and finishes) a run for an interval, unless that interval already has one. */
+  async trigger(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {
+    const { ir } = this.dag(dagId);
+    const interval = options.interval ?? intervalFor(ir, options.date, new Date(this.#now()));
+    const params = resolveParams(ir, options.conf ?? {});
+    const key = logicalDateKey(interval.logicalDate);
+    const runId = options.runId ?? `${dagId}-${key}`;
+    const conf = options.conf ?? {};
+    if (Buffer.byteLength(JSON.stringify(conf)) > PAYLOAD_LIMIT_BYTES) {
+      throw new ConfigError(`the conf of DAG "${dagId}" is over Step Functions' 256 KiB input limit; pass a reference (an S3 key) instead of the data`);
+    }
+    const pending = this.#inFlight.get(runId);
+    if (pending) return { ...(await pending), created: false };
+    const record: RunRecord = {
+      runId,
+      dagId,
+      key,
+      logicalDate: interval.logicalDate.toISOString(),
+      dataIntervalStart: interval.dataIntervalStart.toISOString(),
+      dataIntervalEnd: interval.dataIntervalEnd.toISOString(),
+      triggeredBy: options.triggeredBy ?? 'manual',
+      conf,
+      status: 'queued',
+      attempt: 1,
+      queuedAt: new Date(this.#now()).toISOString(),
+      ...(options.parentRunId && { parentRunId: options.parentRunId }),
+    };
+    const { created, run } = await this.options.store.createRun(record);
+    if (!created) return { run, created: false };
+    return this.#track(runId, this.#execute(run, params, { attempt: 1 }));
+  }
+
+  #track(runId: string, work: Promise<RunOutcome>): Promise<RunOutcome> {
+    this.#inFlight.set(runId, work);
+    return work.finally(() => this.#inFlight.delete(runId));
+  }
+
+  /** Resumes a failed run: failed and downstream tasks run again, succeeded ones are handed back. */
+  async retry(runId: string): Promise<RunOutcome> {
+    const run = await this.#resumable(runId);
+    const tries = await this.options.store.listTries(runId);
+    const last = latestTries(tries);
+    return this.#resume(run, tries, (taskId, mapIndex) => {
+      const t = last.get(`${taskId}|${mapIndex}`);
+      return t?.state === 'success' ? { response: t.response ?? null } : undefined;
+    });
+  }
+
+  /** Re-runs chosen tasks (and, with `downstream`, what depends on them); the rest keep their outcome. */
+  async clear(runId: string, taskIds: readonly string[], options: { readonly downstream?: boolean } = {}): Promise<RunOutcome> {
+    const run = await this.#resumable(runId, true);
+    const { ir } = this.dag(run.dagId);
+    const known = new Set(ir.tasks.map((t) => t.id));
+    for (const id of taskIds) {
+      if (!known.has(id)) throw new ConfigError(`task "${id}" is not in DAG "${run.dagId}" (tasks: ${[...known].join(', ')})`);
+    }
+    const cleared = new Set(taskIds);
+    if (options.downstream) {
+      const stack = [...taskIds];
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        for (const e of ir.edges) if (e.from === id && !cleared.has(e.to)) (cleared.add(e.to), stack.push(e.to));
+      }
+    }
+    const tries = await this.options.store.listTries(runId);
+    const last = latestTries(tries);
+    return this.#resume(run, tries, (taskId, mapIndex) => {
+      if (cleared.has(taskId)) return undefined;
+      const t = last.get(`${taskId}|${mapIndex}`);
+      if (t?.state === 'success') return { response: t.response ?? null };
+      if (t?.state === 'failed' && t.error) return { error: t.error };
+      return undefined;
+    });
+  }
+
+  async #resumable(runId: string, finishedOk = false): Promise<RunRecord> {
+    await this.reapDeadRuns();
+    const run = await this.options.store.getRun(runId);
+    if (!run) throw new ConfigError(`run "${runId}" not found; updraft runs <dag> lists the runs of a DAG`);
+    const allowed: RunRecord['status'][] = finishedOk ? ['failed', 'success'] : ['failed'];
+    if (!allowed.includes(run.status)) {
+      throw new ConfigError(
+        run.status === 'success'
+          ? `run "${runId}" succeeded; nothing to retry (to run tasks again: updraft clear ${runId} --task <task>)`
+          : `run "${runId}" is ${run.status}; wait for it to end before resuming it`,
+      );
+    }
+    return run;
+  }
+
+  async #resume(run: RunRecord, tries: readonly TryRecord[], reuse: (taskId: string, mapIndex: number) => Reused | undefined): Promise<RunOutcome> {
+    // Claim the run: of two resumes at once, one wins.
+    const claimed = await this.options.store.updateRun(run.runId, { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
+    if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
+    const prior = new Map<string, number>();
+    for (const t of tries) {
+      const k = `${t.taskId}|${t.mapIndex}`;
+      prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
+    }
+    const params = resolveParams(this.dag(run.dagId).ir, run.conf);
+    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, reuse, prior }));
+  }
+
+  async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; reuse?: (taskId: string, mapIndex: number) => Reused | undefined; prior?: Map<string, number> }): Promise<RunOutcome> {
+    const { store } = this.options;
+    const { dag, ir } = this.dag(run.dagId);
+    const compiled = this.compiled(run.dagId);
+    const clock = this.options.realTime ? new RealClock() : new VirtualClock(this.options.wall);
+    const startedAt = new Date(clock.now()).toISOString();
+    const owner = { pid: process.pid, host: hostname(), heartbeatAt: startedAt };
+    let current = (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
+    const values: RunValues = {
+      dagId: run.dagId,
+      runId: run.runId,
+      key: run.key,
+      logicalDate: run.logicalDate,
+      ds: dsOf(run.logicalDate, ir.timezone),
+      dataIntervalStart: run.dataIntervalStart,
+      dataIntervalEnd: run.dataIntervalEnd,
+      params,
+      triggeredBy: run.triggeredBy,
+      timers: Object.fromEntries(compiled.manifest.timers.map((t) => [t.key, new Date(Date.parse(run.dataIntervalEnd) + t.afterIntervalEndSeconds * 1000).toISOString()])),
+    };
+
+    // Task records follow the run live (for `show` from another terminal, and after a crash).
+    const records = new Map<string, TaskRecord>();
+    const setTask = (taskId: string, patch: Partial<TaskRecord>) => {
+      const prev = records.get(taskId) ?? { runId: run.runId, dagId: run.dagId, taskId, state: 'queued' as TaskState, attempts: 0 };
+      const next = { ...prev, ...patch } as TaskRecord;
+      records.set(taskId, next);
+      void store.putTask(next);
+    };
+    const onEvent = (e: EngineEvent) => {
+      const prev = records.get(e.taskId);
+      const at = new Date(e.at).toISOString();
+      setTask(e.taskId, {
+        state: e.state,
+        ...(e.state === 'running' && e.mapIndex === undefined && { attempts: e.attempt ?? 1 }),
+        ...(!prev?.startedAt && (e.state === 'running' || e.reused) && { startedAt: at }),
+        ...((e.state === 'success' || e.state === 'failed') && { endedAt: at }),
+        ...(e.reused && { reused: true }),
+      });
+      this.options.onEvent?.(run.runId, e);
+    };
+
+    let result: RunMachineResult;
+    try {
+      result = await runMachine({
+        dag,
+        ir,
+        compiled,
+        run: values,
+        clock,
+        runAttempt: how.attempt,
+        ...(how.prior && { priorTries: how.prior }),
+        ...(how.reuse && { reuse: how.reuse }),
+        objects: this.options.objects,
+        recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
+        logs: this.logs.sink,
+        connection: async (id): Promise<Connection> => resolveConnection(id, { env: this.options.env ?? process.env, projectDir: this.options.projectDir ?? process.cwd() }),
+        overrides: this.options.overrides?.[run.dagId] ?? {},
+        ...(this.options.mocks?.[run.dagId] && { mocks: this.options.mocks[run.dagId] }),
+        native: {
+          outbox: (m) => {
+            const seq = (this.#outboxSeq.get(run.runId) ?? 0) + 1;
+            this.#outboxSeq.set(run.runId, seq);
+            return store.putOutbox({ ...m, runId: run.runId, seq: how.attempt * 10_000 + seq });
+          },
+          triggerDag: (req) => this.#child(run, req),
+        },
+        builtinCheck: (taskId, check, runValues) => this.#check(taskId, check, runValues),
+        onEvent,
+      });
+    } catch (error) {
+      // A broken machine or engine bug: the run must not stay "running".
+      const info: ErrorInfo = { error: 'Updraft.InternalError', cause: (error as Error).message };
+      await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(clock.now()).toISOString(), error: info, owner: undefined });
+      await Promise.all([store.flush(), this.logs.flush()]);
+      throw error;
+    }
+
+    for (const [taskId, outcome] of Object.entries(result.tasks)) {
+      const detail = result.details[taskId] ?? {};
+      const prev = records.get(taskId);
+      setTask(taskId, {
+        state: outcome.state as TaskState,
+        attempts: outcome.attempts,
+        ...(detail.startedAt !== undefined && { startedAt: prev?.startedAt ?? new Date(detail.startedAt).toISOString() }),
+        ...(detail.endedAt !== undefined && { endedAt: new Date(detail.endedAt).toISOString() }),
+        ...(outcome.output !== undefined && { output: outcome.output }),
+        ...(outcome.error && { error: { error: outcome.error.Error, cause: outcome.error.Cause } }),
+        ...(detail.mapped && { mapped: detail.mapped }),
+        ...(detail.reused && { reused: true }),
+      });
+    }
+    const failedTask = Object.entries(result.tasks).find(([, t]) => t.state === 'failed' && t.error);
+    const error: ErrorInfo | undefined =
+      result.error ?? (result.status === 'failed' && failedTask ? { error: failedTask[1].error!.Error, cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}` } : undefined);
+    current =
+      (await store.updateRun(run.runId, {
+        status: result.status,
+        endedAt: new Date(result.endedAt).toISOString(),
+        transitions: result.transitions,
+        historyEvents: result.historyEvents,
+        error,
+        owner: undefined,
+      })) ?? current;
+    await Promise.all([store.flush(), this.logs.flush()]);
+    return { run: current, created: true, result };
+  }
+
+  /** triggerDag: the child runs here, with the run id the state machine named. */
+  async #child(parent: RunRecord, req: { dagId: string; name: string; input: Record<string, unknown>; wait: boolean }): Promise<ChildRun> {
+    const input = req.input as { run?: { logicalDate?: string; dataIntervalStart?: string; dataIntervalEnd?: string; params?: Record<string, unknown> } };
+    const r = input.run ?? {};
+    const logical = new Date(r.logicalDate ?? parent.logicalDate);
+    const work = this.trigger(req.dagId, {
+      runId: req.name,
+      triggeredBy: 'dag',
+      parentRunId: parent.runId,
+      conf: r.params ?? {},
+      interval: { logicalDate: logical, dataIntervalStart: new Date(r.dataIntervalStart ?? logical), dataIntervalEnd: new Date(r.dataIntervalEnd ?? logical) },
+    });
+    if (!req.wait) {
+      void work.catch(() => undefined);
+      return { runId: req.name, status: 'success' };
+    }
+    const { run } = await work;
+    const done = run.status === 'success' || run.status === 'failed' ? run : await this.#waitFor(run.runId);
+    return { runId: done.runId, status: done.status === 'success' ? 'success' : 'failed', ...(done.error && { error: done.error }) };
+  }
+
+  async #waitFor(runId: string): Promise<RunRecord> {
+    const pending = this.#inFlight.get(runId);
+    if (pending) return (await pending).run;
+    const run = await this.options.store.getRun(runId);
+    if (!run) throw new ConfigError(`run "${runId}" vanished`);
+    return run;
+  }
+
+  /** Built-in sensors on the engine: another DAG's run in the store; an S3 key in the local folder. */
+  async #check(taskId: string, check: Readonly<Record<string, unknown>>, run: RunValues): Promise<boolean> {
+    if (check.kind === 'external_dag') {
+      const other = this.dag(String(check.dagId));
+      const logical = new Date(Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000);
+      const theirs = await this.options.store.getRun(`${other.ir.id}-${logicalDateKey(logical)}`);
+      if (!theirs) return false;
+      if (check.taskId === undefined) return theirs.status === 'success';
+      const tasks = await this.options.store.listTasks(theirs.runId);
+      return tasks.some((t) => t.taskId === check.taskId && t.state === 'success');
+    }
+    if (check.kind === 's3_key' && this.options.s3Dir) {
+      return existsSync(join(this.options.s3Dir, String(check.bucket), String(check.key)));
+    }
+    throw new ConfigError(
+      `sensor "${taskId}" checks S3 (s3://${String(check.bucket)}/${String(check.key)}), which the embedded engine cannot reach. ` +
+        `Give it a local stand-in: s3KeySensor('${taskId.split('.').pop()}', { ..., local: (request) => true }), or put the file under .updraft/s3/${String(check.bucket)}/${String(check.key)}.`,
+    );
+  }
+
+  /**
+   * Runs left queued/running by a process that is gone (killed, crashed): marked failed with the
+   * reason, their running tasks too. Returns the ids it marked.
+   */
+  async reapDeadRuns(): Promise<string[]> {
+    const { store } = this.options;
+    const marked: string[] = [];
+    for (const run of await store.activeRuns()) {
+      if (this.#inFlight.has(run.runId)) continue;
+      const owner = run.owner;
+      if (owner && owner.host === hostname() && (owner.pid === process.pid || alive(owner.pid))) continue;
+      if (!owner && Date.now() - Date.parse(run.queuedAt) < 60_000) continue; // just created by another command
+      const cause = owner
+        ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
+        : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;
+      const error = { error: DEAD, cause };
+      const updated = await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(this.#now()).toISOString(), error, owner: undefined }, { ifStatus: ['queued', 'running'] });
+      if (!updated) continue;
+      for (const t of await store.listTasks(run.runId)) {
+        if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued') await store.putTask({ ...t, state: 'failed', error });
+      }
+      marked.push(run.runId);
+    }
+    await store.flush();
+    return marked;
+  }
+
+  /** Runs every interval of [from, to], at most `maxConcurrency` at once; intervals with a run are left as they are. */
+  async backfill(dagId: string, from: string, to: string, options: { readonly maxConcurrency?: number; readonly onInterval?: (i: BackfillInterval) => void } = {}): Promise<BackfillInterval[]> {
+    const { ir } = this.dag(dagId);
+    if (ir.schedule.kind !== 'cron' && ir.schedule.kind !== 'rate') {
+      throw new ConfigError(`DAG "${dagId}" has no time-based schedule (${ir.schedule.kind}); backfill runs the intervals of a cron or rate schedule. Use updraft run ${dagId} --date D for single runs.`);
+    }
+    const start = parseDate(ir, from, '--from');
+    const end = parseDate(ir, to, '--to');
+    if (end < start) throw new ConfigError(`--to ${to} is before --from ${from}`);
+    const intervals = runsBetween({ schedule: ir.schedule, ...(ir.startDate && { startDate: ir.startDate }), ...(ir.endDate && { endDate: ir.endDate }) }, start, end);
+    const limit = pLimit(Math.max(1, options.maxConcurrency ?? 1));
+    await this.reapDeadRuns();
+    return Promise.all(
+      intervals.map((interval) =>
+        limit(async () => {
+          const { run, created } = await this.trigger(dagId, { interval, triggeredBy: 'backfill' });
+          const item: BackfillInterval = { runId: run.runId, logicalDate: run.logicalDate, status: run.status, action: created ? 'ran' : 'existing' };
+          options.onInterval?.(item);
+          return item;
+        }),
+      ),
+    );
+  }
+
+  /** Waits for buffered records and log lines. */
+  async flush(): Promise<void> {
+    await Promise.all([this.options.store.flush(), this.logs.flush()]);
+  }
+}
+
+/** The latest try of each task instance. */
+function latestTries(tries: readonly TryRecord[]): Map<string, TryRecord> {
+  const last = new Map<string, TryRecord>();
+  for (const t of tries) {
+    const k = `${t.taskId}|${t.mapIndex}`;
+    const prev = last.get(k);
+    if (!prev || t.tryNumber > prev.tryNumber) last.set(k, t);
+  }
+  return last;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Airflow's `ds`: the logical date as YYYY-MM-DD in the DAG's timezone. */
+export function dsOf(logicalDate: string, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(logicalDate));
+}

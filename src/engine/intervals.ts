@@ -1,0 +1,49 @@
+/**
+ * @module engine/intervals
+ * Which data interval a local run covers: `--date` names a logical date (a fire time of the
+ * schedule, or a day, meaning that day's first fire time in the DAG's timezone); without it, the
+ * latest complete interval — what the scheduler would run now. Manual and dataset DAGs run for
+ * the instant given (or now), with an empty interval.
+ */
+import type { DagIR } from '../ir/types.ts';
+import { ConfigError } from '../sdk/errors.ts';
+import { latestCompleteRun, nextRuns, parseDateInZone, runForLogicalDate, runsBetween, type RunInterval, type ScheduledDag } from '../schedule/index.ts';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function scheduled(ir: DagIR): ScheduledDag {
+  return { schedule: ir.schedule, ...(ir.startDate && { startDate: ir.startDate }), ...(ir.endDate && { endDate: ir.endDate }) };
+}
+
+export function parseDate(ir: DagIR, text: string, option = '--date'): Date {
+  const date = parseDateInZone(text, ir.timezone);
+  if (!date) throw new ConfigError(`${option} "${text}" is not a date: use YYYY-MM-DD or an ISO-8601 date-time such as 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})`);
+  return date;
+}
+
+export function intervalFor(ir: DagIR, date: string | undefined, now: Date): RunInterval {
+  const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
+  if (date === undefined) {
+    if (!timeBased) return { logicalDate: now, dataIntervalStart: now, dataIntervalEnd: now, runAfter: now };
+    const latest = latestCompleteRun(scheduled(ir), now);
+    if (!latest) throw new ConfigError(`DAG "${ir.id}" has no complete interval yet (its start date is ${ir.startDate ?? 'not set'}); pass --date with a logical date`);
+    return latest;
+  }
+  const at = parseDate(ir, date);
+  if (!timeBased) return { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at, runAfter: at };
+  const exact = runForLogicalDate(scheduled(ir), at);
+  if (exact) return exact;
+  if (DAY.test(date.trim())) {
+    const nextDay = parseDateInZone(nextDayOf(date.trim()), ir.timezone)!;
+    const first = runsBetween({ schedule: ir.schedule }, at, new Date(nextDay.getTime() - 1), 1000)[0];
+    if (first) return first;
+  }
+  const near = nextRuns({ schedule: ir.schedule }, new Date(at.getTime() - 1), 2).map((r) => r.logicalDate.toISOString());
+  throw new ConfigError(`--date ${date} is not a logical date of DAG "${ir.id}" (its schedule fires at other times); use one of its fire times, e.g. ${near.join(' or ')}`);
+}
+
+function nextDayOf(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,502 @@
+/**
+ * @module store/dynamo-store
+ * The run-metadata store on DynamoDB (AWS, LocalStack or dynalite): runs are written at once
+ * (they are few, and their writes are conditional), task, try, lineage and outbox records are
+ * written behind in batches (a 1000-task run writes ~3000 of them: one BatchWriteItem per 25
+ * items costs ~0.2 ms an item on dynalite against ~2 ms for a single Put).
+ */
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import pLimit from 'p-limit';
+import { InternalError } from '../sdk/errors.ts';
+import {
+  ACTIVE_PARTITION,
+  DAGS_PARTITION,
+  DEFAULT_TABLE_NAME,
+  LINEAGE_PREFIX,
+  OUTBOX_PARTITION,
+  OUTBOX_PREFIX,
+  TASK_PREFIX,
+  dagPartition,
+  datasetPk,
+  isActive,
+  keys,
+  runPk,
+  runSortKey,
+  toRecord,
+  tryPrefix,
+} from './table.ts';
+import type { LineageRecord, ListRunsQuery, OutboxMessage, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+
+export interface DynamoStoreOptions {
+  /** Create it with {@link createDocumentClient} (or with `removeUndefinedValues` set). */
+  readonly client: DynamoDBDocumentClient;
+  /** @default 'updraft' */
+  readonly tableName?: string;
+  /** Longest time a buffered write waits for its batch to fill. @default 100 */
+  readonly flushIntervalMs?: number;
+  /** BatchWriteItem requests in flight at once. @default 4 */
+  readonly maxInFlight?: number;
+}
+
+type Item = Record<string, unknown>;
+
+/** A document client that drops undefined values (records carry optional fields as undefined). */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+const BATCH_SIZE = 25; // BatchWriteItem's limit
+const UNPROCESSED_RETRIES = 8; // 10 ms doubling to 1.3 s: throttling on AWS clears well within that
+const DEFAULT_LIST_LIMIT = 50;
+
+export class DynamoStore implements Store {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #writes: WriteBehind;
+  /** DAGs already in the DAG list (written once per process, before the DAG's first run). */
+  readonly #knownDags = new Map<string, Promise<void>>();
+  #closed = false;
+
+  constructor(options: DynamoStoreOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName ?? DEFAULT_TABLE_NAME;
+    this.#writes = new WriteBehind((items) => this.#writeBatch(items), options.flushIntervalMs ?? 100, options.maxInFlight ?? 4);
+  }
+
+  async createRun(run: RunRecord): Promise<{ readonly created: boolean; readonly run: RunRecord }> {
+    this.#assertOpen();
+    await this.#registerDag(run.dagId);
+    const sortKey = runSortKey(run.logicalDate, run.runId);
+    const item: Item = {
+      ...run,
+      ...keys.run(run.runId),
+      gsi1pk: dagPartition(run.dagId),
+      gsi1sk: sortKey,
+      // gsi2sk stays for good; gsi2pk comes and goes with the status (sparse index).
+      gsi2sk: sortKey,
+      ...(isActive(run.status) ? { gsi2pk: ACTIVE_PARTITION } : {}),
+    };
+    try {
+      await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return { created: true, run };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const existing = await this.getRun(run.runId);
+      if (!existing) throw new InternalError(`run "${run.runId}" was reported to exist but cannot be read (deleted meanwhile?)`, { cause: e });
+      return { created: false, run: existing };
+    }
+  }
+
+  // Runs are never buffered, so run reads need no flush.
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.#assertOpen();
+    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.run(runId), ConsistentRead: true }));
+    return out.Item ? toRecord<RunRecord>(out.Item) : undefined;
+  }
+
+  async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
+    this.#assertOpen();
+    const { ifStatus } = options;
+    if (ifStatus?.length === 0) return undefined;
+    // A run's new status must not overtake the task records that led to it: whoever reads
+    // `success` finds every task in its final state.
+    await this.#writes.flush(false);
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    let n = 0;
+    for (const [field, value] of Object.entries(patch)) {
+      if (field === 'runId' || field === 'dagId' || (field === 'status' && value === undefined)) continue;
+      const name = `#f${n}`;
+      names[name] = field;
+      if (value === undefined) {
+        remove.push(name);
+      } else {
+        values[`:f${n}`] = value;
+        set.push(`${name} = :f${n}`);
+      }
+      n++;
+    }
+    if (patch.status !== undefined) {
+      names['#gsi2pk'] = 'gsi2pk';
+      if (isActive(patch.status)) {
+        values[':active'] = ACTIVE_PARTITION;
+        set.push('#gsi2pk = :active');
+      } else {
+        remove.push('#gsi2pk');
+      }
+    }
+    if (patch.logicalDate !== undefined) {
+      Object.assign(names, { '#gsi1sk': 'gsi1sk', '#gsi2sk': 'gsi2sk' });
+      values[':sortKey'] = runSortKey(patch.logicalDate, runId);
+      set.push('#gsi1sk = :sortKey', '#gsi2sk = :sortKey');
+    }
+    let condition = 'attribute_exists(#pk)'; // never create half a run
+    if (ifStatus) {
+      names['#status'] = 'status';
+      ifStatus.forEach((s, i) => (values[`:s${i}`] = s));
+      condition += ` AND #status IN (${ifStatus.map((_, i) => `:s${i}`).join(', ')})`;
+    }
+    if (set.length === 0 && remove.length === 0) {
+      const run = await this.getRun(runId);
+      return run && (!ifStatus || ifStatus.includes(run.status)) ? run : undefined;
+    }
+    const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+    try {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.run(runId),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toRecord<RunRecord>(out.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async listRuns(query: ListRunsQuery = {}): Promise<RunRecord[]> {
+    this.#assertOpen();
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (limit <= 0) return [];
+    if (query.dagId !== undefined) {
+      const items = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', dagPartition(query.dagId), query.status), ScanIndexForward: false }, limit);
+      return items.map((i) => toRecord<RunRecord>(i));
+    }
+    if (query.status !== undefined && isActive(query.status)) {
+      const items = await this.#query({ IndexName: 'gsi2', ...partition('gsi2pk', ACTIVE_PARTITION, query.status), ScanIndexForward: false }, limit);
+      return items.map((i) => toRecord<RunRecord>(i));
+    }
+    // Every DAG: the newest `limit` of each, merged. No Scan: the DAG list is one partition.
+    const dags = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', DAGS_PARTITION) });
+    const limitConcurrency = pLimit(8);
+    const perDag = await Promise.all(
+      dags.map((dag) =>
+        limitConcurrency(() => this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', dagPartition(String(dag.dagId)), query.status), ScanIndexForward: false }, limit)),
+      ),
+    );
+    return perDag
+      .flat()
+      .sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? 1 : String(a.gsi1sk) > String(b.gsi1sk) ? -1 : 0))
+      .slice(0, limit)
+      .map((i) => toRecord<RunRecord>(i));
+  }
+
+  async activeRuns(): Promise<RunRecord[]> {
+    this.#assertOpen();
+    const items = await this.#query({ IndexName: 'gsi2', ...partition('gsi2pk', ACTIVE_PARTITION), ScanIndexForward: false });
+    return items.map((i) => toRecord<RunRecord>(i));
+  }
+
+  async putTask(task: TaskRecord): Promise<void> {
+    this.#assertOpen();
+    this.#writes.put({ ...task, ...keys.task(task.runId, task.taskId) });
+  }
+
+  async listTasks(runId: string): Promise<TaskRecord[]> {
+    return this.#listRunItems<TaskRecord>(runId, TASK_PREFIX);
+  }
+
+  async putTry(t: TryRecord): Promise<void> {
+    this.#assertOpen();
+    this.#writes.put({ ...t, ...keys.try(t.runId, t.taskId, t.mapIndex, t.tryNumber) });
+  }
+
+  async listTries(runId: string, taskId?: string): Promise<TryRecord[]> {
+    return this.#listRunItems<TryRecord>(runId, tryPrefix(taskId));
+  }
+
+  async putLineage(records: readonly LineageRecord[]): Promise<void> {
+    this.#assertOpen();
+    for (const r of records) {
+      this.#writes.put({ ...r, ...keys.lineage(r.runId, r.taskId, r.direction, r.dataset) });
+      if (r.direction === 'out') this.#writes.put({ ...r, ...keys.datasetEvent(r.dataset, r.at, r.runId, r.taskId) });
+    }
+  }
+
+  async listLineage(runId: string): Promise<LineageRecord[]> {
+    return this.#listRunItems<LineageRecord>(runId, LINEAGE_PREFIX);
+  }
+
+  /** @param limit @default 50 */
+  async datasetEvents(dataset: string, limit: number = DEFAULT_LIST_LIMIT): Promise<LineageRecord[]> {
+    this.#assertOpen();
+    await this.#writes.flush(false);
+    const items = await this.#query({ ...partition('pk', datasetPk(dataset)), ScanIndexForward: false, ConsistentRead: true }, limit);
+    return items.map((i) => toRecord<LineageRecord>(i));
+  }
+
+  async putOutbox(message: OutboxMessage): Promise<void> {
+    this.#assertOpen();
+    this.#writes.put({
+      ...message,
+      ...keys.outbox(message.runId, message.seq),
+      gsi1pk: OUTBOX_PARTITION,
+      gsi1sk: keys.outboxSortKey(message.at, message.runId, message.seq),
+    });
+  }
+
+  /** One run's messages in `seq` order, or every run's oldest first (the order to deliver them). */
+  async listOutbox(runId?: string): Promise<OutboxMessage[]> {
+    if (runId !== undefined) return this.#listRunItems<OutboxMessage>(runId, OUTBOX_PREFIX);
+    this.#assertOpen();
+    await this.#writes.flush(false);
+    const items = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', OUTBOX_PARTITION) });
+    return items.map((i) => toRecord<OutboxMessage>(i));
+  }
+
+  flush(): Promise<void> {
+    return this.#writes.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#writes.flush();
+    } finally {
+      this.#closed = true;
+      this.#writes.close();
+      this.#client.destroy();
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+  }
+
+  #registerDag(dagId: string): Promise<void> {
+    let registered = this.#knownDags.get(dagId);
+    if (!registered) {
+      const item = { ...keys.dag(dagId), gsi1pk: DAGS_PARTITION, gsi1sk: dagId, dagId };
+      registered = this.#client.send(new PutCommand({ TableName: this.#table, Item: item })).then(() => undefined);
+      registered.catch(() => this.#knownDags.delete(dagId)); // the next run tries again
+      this.#knownDags.set(dagId, registered);
+    }
+    return registered;
+  }
+
+  async #listRunItems<T>(runId: string, prefix: string): Promise<T[]> {
+    this.#assertOpen();
+    await this.#writes.flush(false); // a reader sees its own process's writes
+    const items = await this.#query({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':prefix': prefix },
+      ConsistentRead: true,
+    });
+    return items.map((i) => toRecord<T>(i));
+  }
+
+  /** Every page of a query, or the first `limit` items. */
+  async #query(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({ ...input, TableName: this.#table, ExclusiveStartKey: start, ...(limit === undefined ? {} : { Limit: limit - items.length }) }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return limit === undefined ? items : items.slice(0, limit);
+  }
+
+  async #writeBatch(items: readonly Item[]): Promise<void> {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_RETRIES) {
+        throw new InternalError(`DynamoDB left ${requests.length} write(s) unprocessed after ${UNPROCESSED_RETRIES} retries (table "${this.#table}" throttled?)`);
+      }
+      if (attempt > 0) await sleep(10 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+      let out;
+      try {
+        out = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.#table]: requests } }));
+      } catch (e) {
+        // One bad item (too large, not marshallable) fails the whole batch: write the items one
+        // by one so the other 24 land and the error names the culprit.
+        if (requests.length > 1 && !isConnectionError(e)) return this.#writeOneByOne(requests.map((r) => r.PutRequest.Item));
+        throw e;
+      }
+      requests = (out.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
+    }
+  }
+
+  async #writeOneByOne(items: readonly Item[]): Promise<void> {
+    const failures: string[] = [];
+    let cause: unknown;
+    for (const item of items) {
+      try {
+        await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }));
+      } catch (e) {
+        cause ??= e;
+        failures.push(`${String(item.pk)} ${String(item.sk)}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (failures.length) throw new InternalError(`run-metadata write(s) failed: ${failures.join('; ')}`, { cause });
+  }
+}
+
+/**
+ * The write-behind buffer. Invariants: a key is in at most one in-flight request at a time (so a
+ * later version can never land before an earlier one), and an item leaves the buffer only when
+ * it goes into a request (so a flush racing new puts neither loses nor repeats a write).
+ */
+class WriteBehind {
+  readonly #write: (items: readonly Item[]) => Promise<void>;
+  readonly #intervalMs: number;
+  readonly #maxInFlight: number;
+  /** In put order (of each key's first pending version), so the first entry is the oldest. */
+  readonly #pending = new Map<string, { readonly item: Item; readonly seq: number }>();
+  readonly #inFlightKeys = new Set<string>();
+  /** Lowest put sequence number of each in-flight request. */
+  readonly #inFlight = new Set<{ readonly minSeq: number }>();
+  #seq = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #waiters: { readonly seq: number; readonly report: boolean; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] = [];
+  #failures: unknown[] = [];
+
+  constructor(write: (items: readonly Item[]) => Promise<void>, intervalMs: number, maxInFlight: number) {
+    this.#write = write;
+    this.#intervalMs = intervalMs;
+    this.#maxInFlight = maxInFlight;
+  }
+
+  put(item: Item): void {
+    const key = `${String(item.pk)}\u0000${String(item.sk)}`;
+    const seq = ++this.#seq;
+    // A re-put replaces the pending version in place and keeps its place in line and its
+    // (earlier) seq: a flush that was waiting for the old version now waits for the new one.
+    this.#pending.set(key, { item, seq: this.#pending.get(key)?.seq ?? seq });
+    if (this.#pending.size >= BATCH_SIZE) this.#pump(false);
+    // Not unref'd: a buffered write keeps the process alive until it has landed.
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump(true);
+    }, this.#intervalMs);
+  }
+
+  /**
+   * Resolves once every write put before the call has landed (or failed). With `report`, rejects
+   * with the writes that failed since the last report; without, leaves them to the next flush
+   * (a reader, or a run update, should not fail for a task record that could not be written).
+   */
+  flush(report = true): Promise<void> {
+    const seq = this.#seq;
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ seq, report, resolve, reject });
+      this.#pump(true);
+      this.#settle();
+    });
+  }
+
+  close(): void {
+    this.#stopTimer();
+  }
+
+  #stopTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Sends batches while requests may be added; partial batches only when `force`d. */
+  #pump(force: boolean): void {
+    while (this.#inFlight.size < this.#maxInFlight) {
+      const batch = this.#takeBatch(force);
+      if (!batch) break;
+      const request = { minSeq: Math.min(...batch.map((b) => b.seq)) };
+      this.#inFlight.add(request);
+      this.#write(batch.map((b) => b.item))
+        .catch((e: unknown) => void this.#failures.push(e))
+        .finally(() => {
+          this.#inFlight.delete(request);
+          for (const b of batch) this.#inFlightKeys.delete(b.key);
+          // Once draining, keep draining: what arrived meanwhile goes out without waiting.
+          if (this.#pending.size > 0) this.#pump(true);
+          this.#settle();
+        });
+    }
+    if (this.#pending.size === 0) this.#stopTimer(); // nothing left for the timer to send
+  }
+
+  #takeBatch(force: boolean): { key: string; item: Item; seq: number }[] | undefined {
+    const batch: { key: string; item: Item; seq: number }[] = [];
+    for (const [key, entry] of this.#pending) {
+      if (this.#inFlightKeys.has(key)) continue; // its earlier version must land first
+      batch.push({ key, ...entry });
+      if (batch.length === BATCH_SIZE) break;
+    }
+    if (batch.length === 0 || (batch.length < BATCH_SIZE && !force)) return undefined;
+    for (const b of batch) {
+      this.#pending.delete(b.key);
+      this.#inFlightKeys.add(b.key);
+    }
+    return batch;
+  }
+
+  /** Wakes the flushes whose writes have all landed (none pending or in flight at or before their seq). */
+  #settle(): void {
+    let oldest = Infinity;
+    for (const entry of this.#pending.values()) {
+      oldest = entry.seq;
+      break;
+    }
+    for (const request of this.#inFlight) oldest = Math.min(oldest, request.minSeq);
+    const done = this.#waiters.filter((w) => w.seq < oldest);
+    if (done.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => w.seq >= oldest);
+    const failures = done.some((w) => w.report) ? this.#failures : [];
+    if (failures.length) this.#failures = [];
+    const error = failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} run-metadata write batches failed`);
+    for (const w of done) {
+      if (w.report && failures.length) w.reject(error);
+      else w.resolve();
+    }
+  }
+}
+
+type KeyCondition = Pick<QueryCommandInput, 'KeyConditionExpression' | 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+
+/** Every item of one partition (of the table or an index), only runs in `status` if given. */
+function partition(attribute: string, value: string, status?: RunStatus): KeyCondition {
+  const names: Record<string, string> = { '#p': attribute };
+  const values: Record<string, unknown> = { ':p': value };
+  if (status === undefined) return { KeyConditionExpression: '#p = :p', ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  names['#status'] = 'status';
+  values[':status'] = status;
+  return { KeyConditionExpression: '#p = :p', FilterExpression: '#status = :status', ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ConditionalCheckFailedException';
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
+/** The endpoint went away (a local host process exited): the caller may reconnect and retry. */
+export function isConnectionError(e: unknown): boolean {
+  for (let current = e, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
+  }
+  return false;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
