@@ -180,7 +180,12 @@ export class LocalEngine {
       const stack = [...taskIds];
       while (stack.length > 0) {
         const id = stack.pop()!;
-        for (const e of ir.edges) if (e.from === id && !cleared.has(e.to)) (cleared.add(e.to), stack.push(e.to));
+        for (const e of ir.edges) {
+          if (e.from === id && !cleared.has(e.to)) {
+            cleared.add(e.to);
+            stack.push(e.to);
+          }
+        }
       }
     }
     const tries = await this.options.store.listTries(runId);
