@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^updraft$/, replacement: fileURLToPath(new URL('./src/sdk/index.ts', import.meta.url)) },
       { find: /^updraft\/ir$/, replacement: fileURLToPath(new URL('./src/ir/index.ts', import.meta.url)) },
+      { find: /^updraft\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
     ],
   },
   test: {

@@ -14,8 +14,16 @@ import * as compile from './commands/compile.ts';
 import * as explain from './commands/explain.ts';
 import * as connections from './commands/connections.ts';
 import * as run from './commands/run.ts';
+import * as runs from './commands/runs.ts';
+import * as show from './commands/show.ts';
+import * as logs from './commands/logs.ts';
+import * as outbox from './commands/outbox.ts';
+import * as retry from './commands/retry.ts';
+import * as clear from './commands/clear.ts';
+import * as backfill from './commands/backfill.ts';
+import * as testCommand from './commands/test.ts';
 
-const COMMANDS = [list, validate, graph, compile, explain, run, connections];
+const COMMANDS = [list, validate, graph, compile, explain, run, runs, show, logs, outbox, retry, clear, backfill, testCommand, connections];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')

@@ -122,14 +122,14 @@ export class LocalEngine {
   /** Starts (and finishes) a run for an interval, unless that interval already has one. */
   async trigger(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {
     const { ir } = this.dag(dagId);
-    const interval = options.interval ?? intervalFor(ir, options.date, new Date(this.#now()));
-    const params = resolveParams(ir, options.conf ?? {});
-    const key = logicalDateKey(interval.logicalDate);
-    const runId = options.runId ?? `${dagId}-${key}`;
     const conf = options.conf ?? {};
     if (Buffer.byteLength(JSON.stringify(conf)) > PAYLOAD_LIMIT_BYTES) {
       throw new ConfigError(`the conf of DAG "${dagId}" is over Step Functions' 256 KiB input limit; pass a reference (an S3 key) instead of the data`);
     }
+    const params = resolveParams(ir, conf);
+    const interval = options.interval ?? intervalFor(ir, options.date, new Date(this.#now()));
+    const key = logicalDateKey(interval.logicalDate);
+    const runId = options.runId ?? `${dagId}-${key}`;
     const pending = this.#inFlight.get(runId);
     if (pending) return { ...(await pending), created: false };
     const record: RunRecord = {

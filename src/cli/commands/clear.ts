@@ -1,0 +1,43 @@
+/**
+ * @module cli/commands/clear
+ * `updraft clear <runId> --task T [--task U] [--downstream]`: run chosen tasks of a finished
+ * run again (Airflow's "clear"); with --downstream, what depends on them too. Every other task
+ * keeps its outcome: succeeded ones hand back their outputs, failed ones stay failed.
+ */
+import type { Command } from 'commander';
+import type { Io } from '../io.ts';
+import type { GlobalOptions } from '../project.ts';
+import { UsageError } from '../errors.ts';
+import { openSession } from '../session.ts';
+import { createProgress } from '../progress.ts';
+import { report } from './run.ts';
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('clear')
+    .description('run chosen tasks of a finished run again (others keep their outcome)')
+    .argument('<runId>', 'run id')
+    .option('-t, --task <task>', 'task to run again (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--downstream', 'also run again every task downstream of them')
+    .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (runId: string, opts: { task: string[]; downstream?: boolean; realTime?: boolean; json?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      if (opts.task.length === 0) throw new UsageError('clear needs at least one --task', `e.g. updraft clear ${runId} --task load --downstream`);
+      const json = Boolean(opts.json || options.json);
+      let progress: ReturnType<typeof createProgress> | undefined;
+      const session = await openSession(io, options, { realTime: Boolean(opts.realTime), onEvent: (id, e) => progress?.onEvent(id, e) });
+      try {
+        const existing = await session.store.getRun(runId);
+        const order = existing ? (session.project?.dags.find((d) => d.ir.id === existing.dagId)?.ir.tasks.map((t) => t.id) ?? []) : [];
+        if (existing) progress = createProgress(io, existing.dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: json });
+        if (!json) io.out(`Clearing ${opts.task.join(', ')}${opts.downstream ? ' and downstream' : ''} in ${runId}…`);
+        const outcome = await session.engine.clear(runId, opts.task, { downstream: Boolean(opts.downstream) });
+        progress?.done();
+        setExit(await report(io, session, outcome, json, order));
+      } finally {
+        progress?.done();
+        await session.close();
+      }
+    });
+}
