@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadResult } from '../src/loader/load-project.ts';
 import type { DagIR } from '../src/ir/types.ts';
+import { runDag } from 'updraft/testing';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let project: LoadResult;
@@ -98,5 +99,60 @@ describe('example DAGs', () => {
     expect(d.tasks.find((t) => t.id === 'drop_scratch')!.role).toEqual({ kind: 'teardown', setups: ['create_scratch'], onFailureFailDagrun: false });
     expect(d.tasks.find((t) => t.id === 'refresh_stats')!.body).toMatchObject({ kind: 'operator', operator: { kind: 'athena_query', database: 'analytics' } });
     expect(d.tasks.map((t) => t.expectedDurationSeconds ?? null)).toEqual([null, 240, 540, 180, 360, null, null]);
+  });
+
+  describe('run on the embedded engine', () => {
+    const env = { UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@warehouse:5432/dw', UPDRAFT_CONN_CRM_DB: 'postgres://crm@crm/crm', UPDRAFT_CONN_BILLING_DB: 'postgres://b@billing/b', UPDRAFT_CONN_SUPPORT_API: 'https://token@support.example.com', UPDRAFT_CONN_PARTNER_SFTP: 'sftp://p:pw@sftp.partner' };
+    const run = (id: string, options: Parameters<typeof runDag>[1] = {}) => runDag(project.dags.find((d) => d.ir.id === id)!.dag, { date: '2026-11-20', env, ...options });
+
+    it('daily_orders: every task succeeds, outputs flow through the group, lineage recorded', async () => {
+      const r = await run('daily_orders');
+      expect(r.status).toBe('success');
+      expect(r.states).toEqual({ extract: 'success', check: 'success', 'transform.clean': 'success', 'transform.dedupe': 'success', load: 'success' });
+      expect(r.outputs.load).toEqual({ loaded: 1187 });
+      expect(r.runId).toBe('daily_orders-2026-11-20T01-00-00Z');
+      expect(r.logs.find((l) => l.task === 'extract')).toMatchObject({ message: 'extracting', host: 'warehouse', ds: '2026-11-20' });
+    });
+
+    it('process_files: three mapped instances, summarized', async () => {
+      const r = await run('process_files', { date: '2026-11-20T05:00Z' });
+      expect(r.states).toEqual({ list_files: 'success', process: 'success', summarize: 'success' });
+      expect(r.tasks.process!.mapped).toEqual({ count: 3, failed: 0 });
+      expect(r.outputs.summarize).toEqual({ files: 3, records: 750 });
+    });
+
+    it('weekday_report: the branch picks the full report on a Friday, skips the light one', async () => {
+      const r = await run('weekday_report');
+      expect(r.states).toEqual({ not_holiday: 'success', pick_report: 'success', full_report: 'success', light_report: 'skipped', publish: 'success' });
+    });
+
+    it('warehouse_refresh: the Athena stand-in from the DAG runs; teardown after everything', async () => {
+      const r = await run('warehouse_refresh');
+      expect(r.status).toBe('success');
+      expect(Object.values(r.states).every((s) => s === 'success')).toBe(true);
+      const drop = r.tries.find((t) => t.taskId === 'drop_scratch')!;
+      const lastOther = Math.max(...r.tries.filter((t) => t.taskId !== 'drop_scratch').map((t) => Date.parse(t.endedAt!)));
+      expect(Date.parse(drop.startedAt)).toBeGreaterThanOrEqual(lastOther);
+      expect(r.outputs.refresh_stats).toEqual({ queryExecutionId: 'local-33' });
+    });
+
+    it('ingest_*: each generated DAG reads its own connection', async () => {
+      for (const id of ['ingest_crm', 'ingest_billing', 'ingest_support']) {
+        const r = await run(id);
+        expect(r.states).toEqual({ extract: 'success', store: 'success' });
+      }
+      const noConnection = await run('ingest_crm', { env: {} });
+      expect(noConnection.states).toEqual({ extract: 'failed', store: 'upstream_failed' });
+      expect(noConnection.tasks.extract!.attempts).toBe(1);
+    });
+
+    it('wait_for_export: sensors with stand-ins, then the import', async () => {
+      const r = await run('wait_for_export', { overrides: { export_landed: () => true, orders_done: () => true } });
+      expect(r.states).toEqual({ export_landed: 'success', orders_done: 'success', import_export: 'success' });
+      // Without the file the soft-fail sensor is skipped after its timeout; so is the import.
+      const none = await run('wait_for_export', { overrides: { export_landed: () => false, orders_done: () => true } });
+      expect(none.states).toEqual({ export_landed: 'skipped', orders_done: 'success', import_export: 'skipped' });
+      expect(none.status).toBe('success');
+    });
   });
 });
