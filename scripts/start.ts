@@ -1,27 +1,42 @@
 /**
- * `npm start`: the first thing a new user runs. Validates the example DAGs, lists them with
- * their next runs, draws one and explains how it compiles, and says what to try next. (Once the
- * embedded engine lands, this runs the examples locally.)
+ * `npm start`: the first thing a new user runs. Validates the example DAGs, runs four of them
+ * on the embedded engine (the same state machines `cdk deploy` ships, run metadata in a local
+ * DynamoDB under .updraft/), lists the runs, and says what to try next: break a run, fix it,
+ * resume it, backfill a range.
  */
 import { main } from '../src/cli/main.ts';
 
 const rule = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 
+// The examples read a warehouse connection; a demo value unless you set your own.
+process.env.UPDRAFT_CONN_WAREHOUSE ??= 'postgres://etl:demo@warehouse.example.com:5432/dw';
+
 rule('updraft validate');
-const validateCode = await main(['validate']);
-rule('updraft list');
-const listCode = await main(['list']);
-rule('updraft graph warehouse_refresh');
-await main(['graph', 'warehouse_refresh']);
-rule('updraft explain warehouse_refresh');
-await main(['explain', 'warehouse_refresh']);
+const codes = [await main(['validate'])];
+for (const [dag, date] of [
+  ['daily_orders', '2026-11-20'],
+  ['process_files', '2026-11-20T05:00'],
+  ['weekday_report', '2026-11-20'],
+  ['warehouse_refresh', '2026-11-20'],
+] as const) {
+  rule(`updraft run ${dag} --date ${date}`);
+  codes.push(await main(['run', dag, '--date', date]));
+}
+rule('updraft runs');
+await main(['runs']);
 
 console.log(`
+Run data lives in .updraft/ (git-ignored); running npm start again finds these runs and starts nothing new.
+
 Try next:
-  npx updraft compile daily_orders                  # the Step Functions definition it deploys as
-  npx updraft graph daily_orders --format mermaid   # paste into any Mermaid viewer
-  npx updraft list --json                           # next runs as data
-  npx updraft validate --dags test/fixtures/invalid/cycle   # what a broken DAG looks like
-  npm test                                          # type-check, lint and the test suite
+  npx updraft show daily_orders-2026-11-20T01-00-00Z      # task grid, outputs, tries, lineage
+  npx updraft logs daily_orders-2026-11-20T01-00-00Z      # what the tasks logged (secrets masked)
+  npx updraft run ingest_crm --date 2026-11-20            # fails: connection crm_db is not set
+  npx updraft connections add crm_db postgres://crm:pw@localhost:5432/crm
+  npx updraft retry ingest_crm-2026-11-20T03-00-00Z       # resumes the failed run
+  npx updraft backfill process_files --from 2026-11-19T00:00 --to 2026-11-19T23:00 --max-concurrency 4
+  npx updraft test daily_orders check                     # one task alone, inputs from the last run
+  npx updraft explain warehouse_refresh                   # how it compiles, what a run costs
+  npm test                                                # type-check, lint and the test suite
 `);
-process.exitCode = validateCode || listCode;
+process.exitCode = codes.some((c) => c !== 0) ? 1 : 0;
