@@ -290,7 +290,7 @@ export class LocalEngine {
           outbox: (m) => {
             const seq = (this.#outboxSeq.get(run.runId) ?? 0) + 1;
             this.#outboxSeq.set(run.runId, seq);
-            return store.putOutbox({ ...m, runId: run.runId, seq: how.attempt * 10_000 + seq });
+            return store.putOutbox({ ...m, runId: run.runId, seq: how.attempt * 1_000_000 + seq });
           },
           triggerDag: (req) => this.#child(run, req),
         },

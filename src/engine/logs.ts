@@ -71,7 +71,14 @@ export function readRunLogs(dir: string, runId: string, taskId?: string): LogLin
     readFileSync(join(folder, f), 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as LogLine),
+      .flatMap((l) => {
+        // A process killed mid-append can leave half a line: skip it.
+        try {
+          return [JSON.parse(l) as LogLine];
+        } catch {
+          return [];
+        }
+      }),
   );
   return lines.sort((a, b) => a.time.localeCompare(b.time));
 }

@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { InternalError } from '../sdk/errors.ts';
+import { ConfigError, InternalError } from '../sdk/errors.ts';
 
 export interface ObjectRef {
   readonly $ref: string;
@@ -42,7 +42,12 @@ export class LocalObjectStore implements ObjectStore {
     if (!ref.startsWith('local://')) throw new InternalError(`cannot read ${ref} locally: only local:// references are stored under ${this.root}`);
     const file = resolve(this.root, ref.slice('local://'.length));
     if (!file.startsWith(this.root + sep)) throw new InternalError(`reference ${ref} points outside ${this.root}`);
-    return readFile(file, 'utf8');
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError(`the stored output ${ref} is gone from ${this.root} (was .updraft/objects cleaned?); run the task that produced it again: updraft clear <run> --task <task>`);
+      throw error;
+    }
   }
 }
 

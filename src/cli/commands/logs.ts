@@ -1,0 +1,89 @@
+/**
+ * @module cli/commands/logs
+ * `updraft logs <runId> [task] [--json]`: what a run's tasks logged (`ctx.log`, plus the
+ * engine's line for each failed try), oldest first, one line each — time, level, task, try,
+ * message, extra fields as key=value. Secrets were masked when the lines were written.
+ */
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { join } from 'node:path';
+import { didYouMean } from '../../ir/problems.ts';
+import { readRunLogs } from '../../engine/logs.ts';
+import type { LogLine } from '../../runtime/task-logger.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import type { GlobalOptions } from '../project.ts';
+import { withSession } from '../session.ts';
+import { requireRun } from './show.ts';
+
+/** Fields every line has; the rest are the task's own, printed as key=value. */
+const STANDARD = new Set(['time', 'level', 'dag', 'run', 'task', 'try', 'mapIndex', 'message']);
+
+/** `rows=3`, `table="a b"`, `connection={"host":"h"}`: bare when unambiguous, else JSON. */
+export function field(key: string, value: unknown): string {
+  const text = typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  return `${key}=${text}`;
+}
+
+function paintLevel(level: string, color: boolean): string {
+  const text = level.toUpperCase().padEnd(5);
+  if (!color) return text;
+  switch (level) {
+    case 'error':
+      return pc.red(text);
+    case 'warn':
+      return pc.yellow(text);
+    case 'debug':
+      return pc.dim(text);
+    default:
+      return text;
+  }
+}
+
+export function formatLine(line: LogLine, taskWidth: number, color: boolean): string {
+  const task = `${line.task}${line.mapIndex !== undefined && line.mapIndex >= 0 ? `[${line.mapIndex}]` : ''}`;
+  const extra = Object.entries(line)
+    .filter(([k]) => !STANDARD.has(k))
+    .map(([k, v]) => field(k, v));
+  return [line.time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ');
+}
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('logs')
+    .description("print a run's task logs, oldest first (time, level, task, try, message, fields)")
+    .argument('<runId>', 'run id (updraft runs lists them)')
+    .argument('[task]', 'only this task')
+    .option('--json', 'print the log lines: [{ time, level, dag, run, task, try, mapIndex?, message, ...fields }]')
+    .action(async (runId: string, taskId: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      await withSession(io, options, { loadDags: false }, async (session) => {
+        await requireRun(session.store, runId);
+        if (taskId !== undefined) {
+          const ids = (await session.store.listTasks(runId)).map((t) => t.taskId).sort();
+          if (!ids.includes(taskId)) {
+            throw new UsageError(
+              `task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`,
+              ids.length ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines` : 'no task of this run has started yet',
+            );
+          }
+        }
+        const lines = readRunLogs(join(session.dir, 'logs'), runId, taskId);
+        if (opts.json || options.json) {
+          io.out(JSON.stringify(lines, null, 2));
+          return;
+        }
+        if (lines.length === 0) {
+          io.out(
+            taskId === undefined
+              ? `No log lines for run ${runId}: its tasks logged nothing (task code logs with ctx.log.info(message, fields)).`
+              : `No log lines for task "${taskId}" of run ${runId}: it logged nothing (task code logs with ctx.log.info(message, fields)).`,
+          );
+          return;
+        }
+        const width = Math.max(...lines.map((l) => l.task.length + (l.mapIndex !== undefined && l.mapIndex >= 0 ? String(l.mapIndex).length + 2 : 0)));
+        for (const line of lines) io.out(formatLine(line, width, io.color));
+      });
+      setExit(EXIT_OK);
+    });
+}

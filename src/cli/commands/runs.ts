@@ -1,0 +1,88 @@
+/**
+ * @module cli/commands/runs
+ * `updraft runs [dag] [--status S] [--limit N] [--json]`: the runs of one DAG, or of every DAG,
+ * newest logical date first — state, logical date, trigger, start, duration and execution
+ * (1, then +1 each time retry/clear resumed it). Reads records only: no DAG is loaded.
+ */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { didYouMean, suggest } from '../../ir/problems.ts';
+import type { RunRecord, RunStatus } from '../../store/types.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import type { GlobalOptions } from '../project.ts';
+import { durationOf, stateLabel } from '../render-run.ts';
+import { withSession } from '../session.ts';
+import { shortTime } from './show.ts';
+
+const STATUSES: readonly RunStatus[] = ['queued', 'running', 'success', 'failed'];
+/** The store's default page: enough to see the last weeks of a daily DAG at a glance. */
+const DEFAULT_LIMIT = 50;
+
+export function parseStatus(text: string | undefined): RunStatus | undefined {
+  if (text === undefined) return undefined;
+  if ((STATUSES as readonly string[]).includes(text)) return text as RunStatus;
+  throw new UsageError(`--status "${text}" is not a run state${didYouMean(text, STATUSES)}`, `use one of: ${STATUSES.join(', ')}`);
+}
+
+export function parseLimit(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LIMIT;
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got "${text}"`, `e.g. --limit 20 (default ${DEFAULT_LIMIT})`);
+  return n;
+}
+
+function runsTable(runs: readonly RunRecord[], io: Io): string {
+  const color = io.color;
+  const table = new Table({
+    head: ['run id', 'state', 'logical date', 'triggered by', 'started', 'duration', 'execution'],
+    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
+  });
+  for (const r of runs) {
+    const running = r.startedAt && !r.endedAt && (r.status === 'running' || r.status === 'queued');
+    const took = running ? `${durationOf(r.startedAt, io.now().toISOString())} so far` : durationOf(r.startedAt, r.endedAt);
+    table.push([r.runId, stateLabel(r.status, color), shortTime(r.logicalDate), r.triggeredBy, shortTime(r.startedAt), took, String(r.attempt)]);
+  }
+  return table.toString();
+}
+
+/** What to say when nothing matched, and how to get a run. */
+function nothing(dagId: string | undefined, status: RunStatus | undefined, others: readonly string[]): string {
+  const what = `${status ? `${status} ` : ''}runs${dagId ? ` of DAG "${dagId}"` : ''}`;
+  if (status) return `No ${what}. Without --status: updraft runs${dagId ? ` ${dagId}` : ''}`;
+  if (!dagId) return 'No runs yet. Start one with: updraft run <dag> (updraft list shows the DAGs)';
+  const near = suggest(dagId, others);
+  if (near) return `No ${what} (did you mean "${near}"? updraft runs ${near} lists its runs)`;
+  return `No ${what} yet. Start one with: updraft run ${dagId}`;
+}
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('runs')
+    .description('list runs, newest logical date first: state, logical date, trigger, start, duration, execution')
+    .argument('[dag]', 'DAG id (default: every DAG)')
+    .option('--status <status>', `only runs in this state: ${STATUSES.join(', ')}`)
+    .option('--limit <n>', `at most this many runs (default ${DEFAULT_LIMIT})`)
+    .option('--json', 'print the run records: [{ runId, dagId, key, logicalDate, dataIntervalStart, dataIntervalEnd, triggeredBy, conf, status, attempt, queuedAt, startedAt, endedAt, error }]')
+    .action(async (dagId: string | undefined, opts: { status?: string; limit?: string; json?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const status = parseStatus(opts.status);
+      const limit = parseLimit(opts.limit);
+      await withSession(io, options, { loadDags: false }, async (session) => {
+        const runs = await session.store.listRuns({ ...(dagId !== undefined && { dagId }), ...(status && { status }), limit });
+        if (opts.json || options.json) {
+          io.out(JSON.stringify(runs, null, 2));
+          return;
+        }
+        if (runs.length === 0) {
+          const others = dagId !== undefined && !status ? new Set((await session.store.listRuns({ limit: 200 })).map((r) => r.dagId)) : new Set<string>();
+          io.out(nothing(dagId, status, [...others]));
+          return;
+        }
+        io.out(runsTable(runs, io));
+        const more = runs.length === limit ? ` (the newest ${limit}; --limit N shows more)` : '';
+        io.out(`${runs.length} run${runs.length === 1 ? '' : 's'}${more} · details: updraft show <run id> · task logs: updraft logs <run id>`);
+      });
+      setExit(EXIT_OK);
+    });
+}

@@ -1,0 +1,202 @@
+/**
+ * @module cli/commands/show
+ * `updraft show <runId> [--outputs] [--json]`: everything recorded about one run — headline,
+ * data interval, conf, error, the task grid, a preview of each task's output (offloaded ones
+ * as a reference, `--outputs` resolves and prints them in full), each failed task's error and
+ * its tries, the datasets it read and wrote and the messages it left in the outbox. Reads
+ * records only: no DAG is loaded, so it answers in well under a second.
+ */
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { join } from 'node:path';
+import { suggest } from '../../ir/problems.ts';
+import { isObjectRef, LocalObjectStore, resolveRefs } from '../../runtime/objects.ts';
+import type { TriggerKind } from '../../sdk/context.ts';
+import { formatDuration } from '../../sdk/duration.ts';
+import type { LineageRecord, OutboxMessage, RunRecord, Store, TaskRecord, TryRecord } from '../../store/types.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import type { GlobalOptions } from '../project.ts';
+import { durationOf, paint, runHeadline, runJson, stateLabel, taskTable } from '../render-run.ts';
+import { withSession } from '../session.ts';
+
+/** Output previews are cut here so one task's output stays on one line. */
+const PREVIEW_CHARS = 120;
+/** A mapped task can have thousands of tries: past this many, `--json` has the rest. */
+const TRIES_SHOWN = 20;
+/** Run ids searched for a did-you-mean when a run is not found. */
+const RECENT_RUNS = 200;
+
+/** The run, or a usage error naming the nearest recent run id and how to list runs. */
+export async function requireRun(store: Store, runId: string): Promise<RunRecord> {
+  const run = await store.getRun(runId);
+  if (run) return run;
+  const recent = await store.listRuns({ limit: RECENT_RUNS });
+  const near = suggest(runId, recent.map((r) => r.runId));
+  const nearRun = recent.find((r) => r.runId === near);
+  const hint =
+    recent.length === 0
+      ? 'there are no runs yet; start one with: updraft run <dag>'
+      : `list the runs of a DAG with: updraft runs ${nearRun?.dagId ?? '<dag>'} (or every DAG's with: updraft runs)`;
+  throw new UsageError(`run "${runId}" not found${near ? ` (did you mean "${near}"?)` : ''}`, hint);
+}
+
+/** `2026-03-01 00:00:00Z`: an ISO instant, shorter. */
+export function shortTime(iso: string | undefined): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : '';
+}
+
+/** Tasks in the order they started; those that never started last, by id. */
+export function byStart(tasks: readonly TaskRecord[]): TaskRecord[] {
+  return [...tasks].sort((a, b) => {
+    if (a.startedAt && b.startedAt) return a.startedAt.localeCompare(b.startedAt) || a.taskId.localeCompare(b.taskId);
+    if (a.startedAt || b.startedAt) return a.startedAt ? -1 : 1;
+    return a.taskId.localeCompare(b.taskId);
+  });
+}
+
+/** One outbox message: a header line and the message as compact JSON below it. */
+export function messageLines(m: OutboxMessage, withRun: boolean): string[] {
+  const where = withRun ? `task ${m.taskId}, run ${m.runId}` : `task ${m.taskId}`;
+  return [`${m.at}  ${m.service} → ${m.target}  (${where})`, `  ${JSON.stringify(m.message)}`];
+}
+
+const TRIGGERED: Record<TriggerKind, string> = {
+  manual: 'triggered manually',
+  schedule: 'triggered by its schedule',
+  backfill: 'triggered by a backfill',
+  dataset: 'triggered by a dataset update',
+  dag: 'triggered by another DAG',
+};
+
+/** `{"rows":3}`, cut at 120 characters; an offloaded output as its reference. */
+export function preview(output: unknown): string {
+  if (isObjectRef(output)) return `→ stored object (${kib(output.bytes)}) ${output.$ref}`;
+  const text = JSON.stringify(output) ?? String(output);
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
+function kib(bytes: number): string {
+  const k = bytes / 1024;
+  return `${k < 10 ? k.toFixed(1) : Math.round(k)} KiB`;
+}
+
+function ms(durationMs: number | undefined): string {
+  if (durationMs === undefined) return '';
+  return durationMs < 1000 ? `${durationMs} ms` : formatDuration(Math.round(durationMs / 1000));
+}
+
+function tryLine(t: TryRecord, executions: boolean, color: boolean): string {
+  const which = `${t.mapIndex >= 0 ? `[${t.mapIndex}] ` : ''}try ${t.tryNumber}${executions ? ` (execution ${t.runAttempt})` : ''}`;
+  const took = t.durationMs !== undefined ? ms(t.durationMs) : durationOf(t.startedAt, t.endedAt);
+  const when = `started ${shortTime(t.startedAt)}${took ? `, took ${took}` : ''}`;
+  return [which, stateLabel(t.state, color), when, t.error ? `${t.error.error}: ${t.error.cause}` : ''].filter(Boolean).join('  ');
+}
+
+interface Details {
+  readonly run: RunRecord;
+  readonly tasks: readonly TaskRecord[];
+  readonly tries: readonly TryRecord[];
+  readonly lineage: readonly LineageRecord[];
+  readonly outbox: readonly OutboxMessage[];
+  /** Task id → output (references resolved with `--outputs`). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+function render(io: Io, d: Details, full: boolean): void {
+  const { run, tasks, tries } = d;
+  const heading = (text: string) => io.out(io.color ? pc.bold(text) : text);
+  io.out(runHeadline(run, io.color));
+  const parent = run.parentRunId ? ` (run ${run.parentRunId})` : '';
+  io.out(`  DAG ${run.dagId} · ${TRIGGERED[run.triggeredBy] ?? `triggered by ${run.triggeredBy}`}${parent} · data interval ${run.dataIntervalStart} → ${run.dataIntervalEnd}`);
+  if (Object.keys(run.conf).length > 0) io.out(`  conf ${JSON.stringify(run.conf)}`);
+  if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
+  if (tasks.length > 0) io.out(taskTable(tasks, io.color));
+  else io.out('  (no task has started yet)');
+
+  const withOutput = tasks.filter((t) => d.outputs[t.taskId] !== undefined && d.outputs[t.taskId] !== null);
+  if (withOutput.length > 0) {
+    heading('Outputs');
+    const width = Math.max(...withOutput.map((t) => t.taskId.length));
+    for (const t of withOutput) {
+      const output = d.outputs[t.taskId];
+      if (full) {
+        io.out(`  ${t.taskId}`);
+        io.out(JSON.stringify(output, null, 2).replace(/^/gm, '    '));
+      } else {
+        io.out(`  ${t.taskId.padEnd(width)}  ${preview(output)}`);
+      }
+    }
+  }
+
+  const failed = tasks.filter((t) => t.state === 'failed');
+  if (failed.length > 0) {
+    heading('Failed tasks');
+    const executions = tries.some((t) => t.runAttempt > 1);
+    for (const t of failed) {
+      io.out(`  ${paint('failed', '✖', io.color)} ${t.taskId}${t.error ? `  ${t.error.error}: ${t.error.cause}` : ''}`);
+      const own = tries.filter((x) => x.taskId === t.taskId);
+      for (const x of own.slice(0, TRIES_SHOWN)) io.out(`      ${tryLine(x, executions, io.color)}`);
+      if (own.length > TRIES_SHOWN) io.out(`      … and ${own.length - TRIES_SHOWN} more tries (updraft show ${run.runId} --json lists them all)`);
+    }
+  }
+
+  if (d.lineage.length > 0) {
+    heading('Lineage');
+    const order = new Map(tasks.map((t, i) => [t.taskId, i]));
+    const rows = [...d.lineage].sort((a, b) => (order.get(a.taskId) ?? 1e9) - (order.get(b.taskId) ?? 1e9) || a.direction.localeCompare(b.direction) || a.dataset.localeCompare(b.dataset));
+    const width = Math.max(...rows.map((l) => l.taskId.length));
+    for (const l of rows) io.out(`  ${l.taskId.padEnd(width)}  ${l.direction === 'in' ? 'read ' : 'wrote'}  ${l.dataset}`);
+  }
+
+  if (d.outbox.length > 0) {
+    heading('Outbox (captured, not sent)');
+    for (const m of d.outbox) for (const line of messageLines(m, false)) io.out(`  ${line}`);
+  }
+
+  if (run.status === 'failed') io.out(`  ↳ updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`);
+}
+
+/** `--outputs`: an offloaded output read back; a missing object says so instead of failing. */
+async function resolveOutput(objects: LocalObjectStore, output: unknown): Promise<unknown> {
+  try {
+    return await resolveRefs(objects, output);
+  } catch (error) {
+    const ref = isObjectRef(output) ? output.$ref : 'a stored object';
+    return { $unavailable: `${ref} could not be read from ${objects.root}: ${(error as Error).message}` };
+  }
+}
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('show')
+    .description("show a run: its tasks, outputs, errors with every try, lineage and outbox messages")
+    .argument('<runId>', 'run id, e.g. daily_orders-2026-03-01T01-00-00Z (updraft runs lists them)')
+    .option('--outputs', 'print full task outputs, reading offloaded ones from .updraft/objects')
+    .option('--json', 'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox }')
+    .action(async (runId: string, opts: { outputs?: boolean; json?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      await withSession(io, options, { loadDags: false }, async (session) => {
+        const run = await requireRun(session.store, runId);
+        const [tasks, tries, lineage, outbox] = await Promise.all([
+          session.store.listTasks(runId),
+          session.store.listTries(runId),
+          session.store.listLineage(runId),
+          session.store.listOutbox(runId),
+        ]);
+        const ordered = byStart(tasks);
+        const objects = new LocalObjectStore(join(session.dir, 'objects'));
+        const outputs: Record<string, unknown> = {};
+        for (const t of ordered) {
+          if (t.output !== undefined) outputs[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
+        }
+        if (opts.json || options.json) {
+          const triesJson = tries.map(({ response: _response, ...rest }) => rest);
+          io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf: run.conf, outputs, tries: triesJson, lineage, outbox }, null, 2));
+        } else {
+          render(io, { run, tasks: ordered, tries, lineage, outbox, outputs }, Boolean(opts.outputs));
+        }
+      });
+      setExit(EXIT_OK);
+    });
+}
