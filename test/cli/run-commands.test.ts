@@ -319,7 +319,7 @@ describe('read-only run commands', () => {
     );
     const json = updraft(['outbox', NOTIFY, '--json']);
     expect(JSON.parse(json.out)).toEqual([
-      { runId: NOTIFY, seq: 10_001, taskId: 'publish', service: 'sns', target: 'arn:aws:sns:us-east-1:000000000000:alerts', message: { Message: { text: 'orders ready', rows: 3 }, Subject: 'orders' }, at: TIME },
+      { runId: NOTIFY, seq: 1_000_001, taskId: 'publish', service: 'sns', target: 'arn:aws:sns:us-east-1:000000000000:alerts', message: { Message: { text: 'orders ready', rows: 3 }, Subject: 'orders' }, at: TIME },
     ]);
     expect(updraft(['outbox', OK])).toEqual({
       code: 0,
