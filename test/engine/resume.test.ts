@@ -103,6 +103,27 @@ describe('retry and clear', () => {
   });
 });
 
+describe('time', () => {
+  it('--real-time honours retry delays; the virtual clock skips them but still counts them', async () => {
+    const make = () => {
+      let tries = 0;
+      return dag('delayed', {}, () => {
+        task('a', { retry: { attempts: 2, delay: '1s' } }, async () => {
+          if (++tries === 1) throw new Error('first try fails');
+          return tries;
+        })();
+      });
+    };
+    const wallReal = Date.now();
+    const real = await engineFor([make()], { realTime: true }).trigger('delayed', { date: '2026-11-20T00:00:00Z' });
+    expect(real.run.status).toBe('success');
+    expect(Date.now() - wallReal).toBeGreaterThanOrEqual(1000);
+    const virtual = await engineFor([make()]).trigger('delayed', { date: '2026-11-21T00:00:00Z' });
+    expect(virtual.run.status).toBe('success');
+    expect(Date.parse(virtual.run.endedAt!) - Date.parse(virtual.run.startedAt!)).toBeGreaterThanOrEqual(1000);
+  });
+});
+
 describe('backfill', () => {
   it('runs every interval once, throttled; a repeat starts nothing new', async () => {
     let running = 0;

@@ -1,0 +1,88 @@
+/**
+ * `updraft run`, `retry`, `clear`, `backfill` and `test` on bad input: a clear message naming
+ * what is wrong and how to fix it, exit 1, no stack trace and nothing half-written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin/updraft.js');
+const node = process.execPath.includes('node_modules') ? process.execPath : join(root, 'node_modules/node/bin/node');
+const dir = join(root, 'test', `.tmp-run-errors-${process.pid}`);
+
+const DAG = `
+import { dag, param, task } from 'updraft';
+export default dag('params_dag', { schedule: '@daily', startDate: '2026-11-01', params: { limit: param.integer({ default: 10, minimum: 1 }) } }, () => {
+  task('a', async (ctx) => ctx.params.limit)();
+});
+`;
+
+function cli(...args: string[]) {
+  const r = spawnSync(node, [bin, ...args, '--no-color'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
+}
+
+beforeAll(() => {
+  mkdirSync(join(dir, 'dags'), { recursive: true });
+  writeFileSync(join(dir, 'dags', 'params_dag.ts'), DAG);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bad input to the run commands', () => {
+  it('--conf that is not JSON, or not an object', () => {
+    expect(cli('run', 'params_dag', '--conf', '{limit: 3}')).toMatchObject({ code: 1, err: expect.stringMatching(/^✖ --conf is not valid JSON: .+\n {4}↳ pass an object, e.g. --conf '\{"limit": 10\}'$/) });
+    expect(cli('run', 'params_dag', '--conf', '[1]')).toMatchObject({ code: 1, err: `✖ --conf must be a JSON object, got [1]\n    ↳ pass an object, e.g. --conf '{"limit": 10}'` });
+    // Nothing was opened or written for a malformed argument.
+    expect(existsSync(join(dir, '.updraft'))).toBe(false);
+  });
+
+  it('a conf that breaks the declared params names every problem', () => {
+    const r = cli('run', 'params_dag', '--date', '2026-11-20', '--conf', '{"limit": 0, "limt": 3}');
+    expect(r).toMatchObject({ code: 1, out: 'Running params_dag on the embedded engine…' });
+    expect(r.err).toBe(`✖ DAG "params_dag" cannot start with this conf: unknown param "limt" (declared: limit); param "limit" must be at least 1, got 0. Pass --conf '{"name": value}' with the declared params.`);
+    expect(cli('runs', 'params_dag').out).toBe('No runs of DAG "params_dag" yet. Start one with: updraft run params_dag');
+  });
+
+  it('a --date that is not a date, or not a fire time of the schedule', () => {
+    expect(cli('run', 'params_dag', '--date', '2026-13-01')).toMatchObject({
+      code: 1,
+      err: `✖ --date "2026-13-01" is not a date: use YYYY-MM-DD or an ISO-8601 date-time such as 2026-11-20T02:00 (read in the DAG's timezone, UTC)`,
+    });
+    expect(cli('run', 'params_dag', '--date', '2026-11-20T05:00')).toMatchObject({
+      code: 1,
+      err: '✖ --date 2026-11-20T05:00 is not a logical date of DAG "params_dag" (its schedule fires at other times); use one of its fire times, e.g. 2026-11-20T00:00:00.000Z or 2026-11-21T00:00:00.000Z',
+    });
+  });
+
+  it('an unknown DAG, run or task', () => {
+    expect(cli('run', 'params_dg')).toMatchObject({ code: 1, err: expect.stringContaining('✖ DAG "params_dg" not found in dags/ (did you mean "params_dag"?)') });
+    expect(cli('retry', 'params_dag-2026-01-01T00-00-00Z')).toMatchObject({ code: 1, err: '✖ run "params_dag-2026-01-01T00-00-00Z" not found; updraft runs <dag> lists the runs of a DAG' });
+    expect(cli('run', 'params_dag', '--date', '2026-11-20')).toMatchObject({ code: 0 });
+    expect(cli('clear', 'params_dag-2026-11-20T00-00-00Z', '--task', 'b')).toMatchObject({ code: 1, err: '✖ task "b" is not in DAG "params_dag" (tasks: a)' });
+    expect(cli('clear', 'params_dag-2026-11-20T00-00-00Z')).toMatchObject({ code: 1, err: '✖ clear needs at least one --task\n    ↳ e.g. updraft clear params_dag-2026-11-20T00-00-00Z --task load --downstream' });
+    expect(cli('retry', 'params_dag-2026-11-20T00-00-00Z')).toMatchObject({
+      code: 1,
+      err: '✖ run "params_dag-2026-11-20T00-00-00Z" succeeded; nothing to retry (to run tasks again: updraft clear params_dag-2026-11-20T00-00-00Z --task <task>)',
+    });
+    expect(cli('test', 'params_dag', 'zz')).toMatchObject({ code: 1, err: '✖ task "zz" is not in DAG "params_dag" (tasks: a)' });
+  });
+
+  it('backfill: bad range and concurrency', () => {
+    expect(cli('backfill', 'params_dag', '--from', '2026-11-20', '--to', '2026-11-19')).toMatchObject({ code: 1, err: '✖ --to 2026-11-19 is before --from 2026-11-20' });
+    expect(cli('backfill', 'params_dag', '--from', '2026-11-20', '--to', '2026-11-21', '--max-concurrency', '0')).toMatchObject({
+      code: 1,
+      err: '✖ --max-concurrency must be a positive whole number, got "0"\n    ↳ e.g. --max-concurrency 4',
+    });
+    const ok = cli('backfill', 'params_dag', '--from', '2026-11-19', '--to', '2026-11-21', '--max-concurrency', '2', '--json');
+    expect(ok.code).toBe(0);
+    const intervals = (JSON.parse(ok.out) as { intervals: { runId: string; action: string; status: string }[] }).intervals;
+    expect(intervals.map((i) => [i.runId, i.action, i.status])).toEqual([
+      ['params_dag-2026-11-19T00-00-00Z', 'ran', 'success'],
+      ['params_dag-2026-11-20T00-00-00Z', 'existing', 'success'],
+      ['params_dag-2026-11-21T00-00-00Z', 'ran', 'success'],
+    ]);
+  });
+});
