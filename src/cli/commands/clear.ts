@@ -8,9 +8,7 @@ import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
 import { UsageError } from '../errors.ts';
-import { openSession } from '../session.ts';
-import { createProgress } from '../progress.ts';
-import { report } from './run.ts';
+import { runWithProgress } from './run.ts';
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -25,19 +23,14 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const options = cmd.optsWithGlobals<GlobalOptions>();
       if (opts.task.length === 0) throw new UsageError('clear needs at least one --task', `e.g. updraft clear ${runId} --task load --downstream`);
       const json = Boolean(opts.json || options.json);
-      let progress: ReturnType<typeof createProgress> | undefined;
-      const session = await openSession(io, options, { realTime: Boolean(opts.realTime), onEvent: (id, e) => progress?.onEvent(id, e) });
-      try {
-        const existing = await session.store.getRun(runId);
-        const order = existing ? (session.project?.dags.find((d) => d.ir.id === existing.dagId)?.ir.tasks.map((t) => t.id) ?? []) : [];
-        if (existing) progress = createProgress(io, existing.dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: json });
-        if (!json) io.out(`Clearing ${opts.task.join(', ')}${opts.downstream ? ' and downstream' : ''} in ${runId}…`);
-        const outcome = await session.engine.clear(runId, opts.task, { downstream: Boolean(opts.downstream) });
-        progress?.done();
-        setExit(await report(io, session, outcome, json, order));
-      } finally {
-        progress?.done();
-        await session.close();
-      }
+      const code = await runWithProgress(
+        io,
+        options,
+        { realTime: Boolean(opts.realTime), json },
+        async (session) => (await session.store.getRun(runId))?.dagId,
+        `Clearing ${opts.task.join(', ')}${opts.downstream ? ' and downstream' : ''} in ${runId}…`,
+        (session) => session.engine.clear(runId, opts.task, { downstream: Boolean(opts.downstream) }),
+      );
+      setExit(code);
     });
 }

@@ -7,9 +7,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
-import { openSession } from '../session.ts';
-import { createProgress } from '../progress.ts';
-import { report } from './run.ts';
+import { runWithProgress } from './run.ts';
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -21,19 +19,14 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .action(async (runId: string, opts: { realTime?: boolean; json?: boolean }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const json = Boolean(opts.json || options.json);
-      let progress: ReturnType<typeof createProgress> | undefined;
-      const session = await openSession(io, options, { realTime: Boolean(opts.realTime), onEvent: (id, e) => progress?.onEvent(id, e) });
-      try {
-        const existing = await session.store.getRun(runId);
-        const order = existing ? (session.project?.dags.find((d) => d.ir.id === existing.dagId)?.ir.tasks.map((t) => t.id) ?? []) : [];
-        if (existing) progress = createProgress(io, existing.dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: json });
-        if (!json) io.out(`Resuming ${runId}: failed tasks and their downstream run again, succeeded tasks are reused…`);
-        const outcome = await session.engine.retry(runId);
-        progress?.done();
-        setExit(await report(io, session, outcome, json, order));
-      } finally {
-        progress?.done();
-        await session.close();
-      }
+      const code = await runWithProgress(
+        io,
+        options,
+        { realTime: Boolean(opts.realTime), json },
+        async (session) => (await session.store.getRun(runId))?.dagId,
+        `Resuming ${runId}: failed tasks and their downstream run again, succeeded tasks are reused…`,
+        (session) => session.engine.retry(runId),
+      );
+      setExit(code);
     });
 }

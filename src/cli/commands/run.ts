@@ -47,6 +47,34 @@ export async function report(io: Io, session: Session, outcome: RunOutcome, json
   return run.status === 'success' ? EXIT_OK : EXIT_USER_ERROR;
 }
 
+/**
+ * Opens a session, shows live progress for the DAG `dagOf` names, runs `work`, reports the
+ * outcome (run, retry and clear all look the same); returns the exit code.
+ */
+export async function runWithProgress(
+  io: Io,
+  options: GlobalOptions,
+  flags: { readonly realTime?: boolean; readonly json: boolean },
+  dagOf: (s: Session) => Promise<string | undefined>,
+  intro: string,
+  work: (s: Session) => Promise<RunOutcome>,
+): Promise<number> {
+  let progress: ReturnType<typeof createProgress> | undefined;
+  const session = await openSession(io, options, { realTime: Boolean(flags.realTime), onEvent: (runId, e) => progress?.onEvent(runId, e) });
+  try {
+    const dagId = await dagOf(session);
+    const order = session.project?.dags.find((d) => d.ir.id === dagId)?.ir.tasks.map((t) => t.id) ?? [];
+    if (dagId) progress = createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: flags.json });
+    if (!flags.json) io.out(intro);
+    const outcome = await work(session);
+    progress?.done();
+    return await report(io, session, outcome, flags.json, order);
+  } finally {
+    progress?.done();
+    await session.close();
+  }
+}
+
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('run')
@@ -60,19 +88,14 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const conf = parseConf(opts.conf);
       const json = Boolean(opts.json || options.json);
-      let progress: ReturnType<typeof createProgress> | undefined;
-      const session = await openSession(io, options, { realTime: Boolean(opts.realTime), onEvent: (runId, e) => progress?.onEvent(runId, e) });
-      try {
-        const loaded = requireDag(io, session.project!, dagId, options);
-        const order = loaded.ir.tasks.map((t) => t.id);
-        progress = createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: json });
-        if (!json) io.out(`Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`);
-        const outcome = await session.engine.trigger(dagId, { ...(opts.date && { date: opts.date }), conf });
-        progress.done();
-        setExit(await report(io, session, outcome, json, order));
-      } finally {
-        progress?.done();
-        await session.close();
-      }
+      const code = await runWithProgress(
+        io,
+        options,
+        { realTime: Boolean(opts.realTime), json },
+        async (session) => requireDag(io, session.project!, dagId, options).ir.id,
+        `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
+        (session) => session.engine.trigger(dagId, { ...(opts.date && { date: opts.date }), conf }),
+      );
+      setExit(code);
     });
 }
