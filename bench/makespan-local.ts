@@ -5,7 +5,7 @@
  * fork/join tree's added waits (see bench/makespan.ts; 0 for series-parallel DAGs) plus the
  * engine's own overhead. Prints a Markdown table for BENCHMARKS.md.
  *
- *   npx tsx bench/makespan-local.ts     # ≈ 30 s
+ *   npx tsx bench/makespan-local.ts     # ≈ 20 s
  */
 import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
 import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
