@@ -13,6 +13,7 @@ import type { DagIR } from '../src/ir/types.ts';
 import { openLocalStore } from '../src/store/index.ts';
 import { MemoryObjectStore } from '../src/runtime/objects.ts';
 import { LocalEngine } from '../src/engine/engine.ts';
+import { randomSeriesParallel } from '../src/util/random-dag.ts';
 import { seededRandom } from '../src/util/seeded-random.ts';
 
 const RUNS = 5;
@@ -75,22 +76,9 @@ function fanOut(): Shape {
 /** Random series/parallel composition (as in bench/makespan.ts), sleeps 50–300 ms. */
 function randomSp(size: number, seed: number): Shape {
   const random = seededRandom(seed);
-  let next = 0;
-  const edges: Edge[] = [];
-  const build = (n: number): { sources: string[]; sinks: string[] } => {
-    if (n === 1) {
-      const id = `t${next++}`;
-      return { sources: [id], sinks: [id] };
-    }
-    const k = 1 + Math.floor(random() * (n - 1));
-    const a = build(k);
-    const b = build(n - k);
-    if (random() < 0.5) return { sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
-    for (const from of a.sinks) for (const to of b.sources) edges.push({ from, to });
-    return { sources: a.sources, sinks: b.sinks };
-  };
-  build(size);
-  const sleeps = new Map(Array.from({ length: size }, (_, i) => [`t${i}`, 50 + Math.round(random() * 250)] as const));
+  const { ids, edges: generated } = randomSeriesParallel(size, random);
+  const edges: Edge[] = [...generated];
+  const sleeps = new Map(ids.map((id) => [id, 50 + Math.round(random() * 250)] as const));
   return { name: `random series-parallel, ${size} tasks, 50–300 ms (seed ${seed})`, sleeps, edges };
 }
 

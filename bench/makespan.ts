@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decompose, type SpInput } from '../src/compiler/sp-decompose.ts';
 import { loadProject } from '../src/loader/load-project.ts';
+import { randomSeriesParallel } from '../src/util/random-dag.ts';
 import { seededRandom } from '../src/util/seeded-random.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,23 +51,8 @@ function layeredDag(size: number, random: () => number): SpInput {
 
 /** Random series/parallel composition of exactly `size` tasks (series: every end of A → every start of B). */
 function spDag(size: number, random: () => number): SpInput {
-  let next = 0;
-  const edges: Edge[] = [];
-  const build = (n: number): { sources: string[]; sinks: string[] } => {
-    if (n === 1) {
-      const id = `t${next++}`;
-      return { sources: [id], sinks: [id] };
-    }
-    const k = 1 + Math.floor(random() * (n - 1));
-    const a = build(k);
-    const b = build(n - k);
-    if (random() < 0.5) return { sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
-    for (const from of a.sinks) for (const to of b.sources) edges.push({ from, to });
-    return { sources: a.sources, sinks: b.sinks };
-  };
-  build(size);
-  const ids = Array.from({ length: size }, (_, i) => `t${i}`);
-  return { tasks: ids.map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })), edges };
+  const { ids, edges } = randomSeriesParallel(size, random);
+  return { tasks: ids.map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })), edges: [...edges] };
 }
 
 /**

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { isProcessAlive } from '../util/process.ts';
 import type { DagIR } from '../ir/types.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TriggerKind } from '../sdk/context.ts';
@@ -394,7 +395,7 @@ export class LocalEngine {
     for (const run of await store.activeRuns()) {
       if (this.#inFlight.has(run.runId)) continue;
       const owner = run.owner;
-      if (owner && owner.host === hostname() && (owner.pid === process.pid || alive(owner.pid))) continue;
+      if (owner && owner.host === hostname() && (owner.pid === process.pid || isProcessAlive(owner.pid))) continue;
       if (!owner && Date.now() - Date.parse(run.queuedAt) < 60_000) continue; // just created by another command
       const cause = owner
         ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
@@ -450,15 +451,6 @@ function latestTries(tries: readonly TryRecord[]): Map<string, TryRecord> {
     if (!prev || t.tryNumber > prev.tryNumber) last.set(k, t);
   }
   return last;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Airflow's `ds`: the logical date as YYYY-MM-DD in the DAG's timezone. */

@@ -9,6 +9,7 @@
  * exclusively, holding the host's pid) makes sure two processes never start hosting at once.
  * When the host exits, a client's next request finds the endpoint gone and takes over.
  */
+import { isProcessAlive } from '../util/process.ts';
 import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -213,7 +214,7 @@ class LocalDatabase {
     let levelLockedSince: number | undefined;
     for (;;) {
       const published = readPidFile(files.endpoint);
-      if (published?.port !== undefined && isAlive(published.pid) && (await ping(published.port)) !== 'refused') {
+      if (published?.port !== undefined && isProcessAlive(published.pid) && (await ping(published.port)) !== 'refused') {
         this.#endpoint = `http://127.0.0.1:${published.port}`;
         return;
       }
@@ -365,7 +366,7 @@ function acquireLock(file: string): { acquired: boolean; holder?: number } {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const holder = readPidFile(file)?.pid;
-    if (holder !== undefined && isAlive(holder)) return { acquired: false, holder };
+    if (holder !== undefined && isProcessAlive(holder)) return { acquired: false, holder };
     if (holder === undefined && !olderThan(file, EMPTY_LOCK_STALE_MS)) return { acquired: false }; // being written
     takeOver(file, holder);
   }
@@ -402,14 +403,6 @@ function olderThan(file: string, ms: number): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, but another user's
-  }
-}
 
 /** 'busy' when the host is alive but its event loop is blocked (it runs tasks in-process). */
 function ping(port: number): Promise<'ok' | 'refused' | 'busy'> {
