@@ -67,6 +67,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const byId = new Map(deps.manifest.tasks.map((t) => [t.id, t]));
   const byKey = new Map(deps.manifest.tasks.map((t) => [t.key, t]));
   const irTasks = new Map(deps.ir.tasks.map((t) => [t.id, t]));
+  // A Map state iterates the list in the document itself: outputs mapped over stay inline
+  // (Step Functions' 256 KiB limit still applies to them).
+  const mappedOver = new Set(deps.ir.tasks.flatMap((t) => (t.mapping?.over.kind === 'output' ? [t.mapping.over.task] : [])));
   const iso = () => new Date(deps.now()).toISOString();
 
   return async (request) => {
@@ -115,7 +118,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
 
     let payload: unknown;
     try {
-      payload = await shapeResponse(deps, task, ir, result, byId, byKey, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`);
+      payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`);
     } catch (thrown) {
       const error = classifyError(thrown);
       log.error(`try ${tryNumber} failed: ${error.cause}`, { error: error.error });
@@ -166,6 +169,7 @@ async function shapeResponse(
   result: unknown,
   byId: ReadonlyMap<string, ManifestTask>,
   byKey: ReadonlyMap<string, ManifestTask>,
+  limitBytes: number,
   objectKey: string,
 ): Promise<unknown> {
   switch (ir.body.kind) {
@@ -189,10 +193,10 @@ async function shapeResponse(
       const isObject = typeof result === 'object' && result !== null;
       const done = isObject ? Boolean((result as { done?: unknown }).done) : Boolean(result);
       const output = isObject ? ((result as { output?: unknown }).output ?? true) : true;
-      return sensorResponse(deps.pokes, task.id, done, ir.body.sensor, await offload(deps.objects, objectKey, output, deps.manifest.inlineOutputLimitBytes));
+      return sensorResponse(deps.pokes, task.id, done, ir.body.sensor, await offload(deps.objects, objectKey, output, limitBytes));
     }
     case 'function':
-      return offload(deps.objects, objectKey, result, deps.manifest.inlineOutputLimitBytes);
+      return offload(deps.objects, objectKey, result, limitBytes);
     case 'operator':
       throw new PermanentError(`task "${task.id}" is a native operator; the state machine calls the service, not the task runner`);
     default: {

@@ -185,6 +185,17 @@ describe('conformance: data', () => {
     expect(r.tasks.big!.output).toEqual({ $ref: expect.stringMatching(/^memory:\/\/.+big-1\.json$/), bytes: 300 * 1024 + 2 });
   });
 
+  it('a list over the inline limit that a mapped task iterates stays in the document (the Map reads it there)', async () => {
+    const d = dag('data_big_list', {}, () => {
+      const files = task('files', async () => Array.from({ length: 2000 }, (_, i) => `inbox/2026-11-20/file-${i}.csv`))();
+      task('count', async (_ctx, f: string) => f.length).map(files);
+    });
+    const r = await runDag(d);
+    expect(r.status).toBe('success');
+    expect(Array.isArray(r.tasks.files!.output)).toBe(true);
+    expect(r.details.count!.mapped).toEqual({ count: 2000, failed: 0 });
+  });
+
   it('an operator response over 256 KiB fails the run with States.DataLimitExceeded, as on AWS', async () => {
     const d = dag('data_operator_over_limit', {}, () => {
       chain(lambdaInvoke('inv', { functionName: 'f' }), task('after', async () => 1));
