@@ -4,7 +4,6 @@
  * through the task runner, with its upstream outputs taken from the DAG's latest run that has
  * them, or given as JSON. Nothing is recorded; the log lines and the output come back.
  */
-import type { ValueIR } from '../ir/types.ts';
 import { ConfigError } from '../sdk/errors.ts';
 import { logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
@@ -36,25 +35,6 @@ export interface TestTaskResult {
   readonly durationMs: number;
 }
 
-function upstreamOf(v: ValueIR, out: Set<string>): void {
-  switch (v.kind) {
-    case 'output':
-      out.add(v.task);
-      return;
-    case 'object':
-      Object.values(v.fields).forEach((f) => upstreamOf(f, out));
-      return;
-    case 'array':
-      v.items.forEach((i) => upstreamOf(i, out));
-      return;
-    case 'format':
-      v.args.forEach((a) => upstreamOf(a, out));
-      return;
-    default:
-      return;
-  }
-}
-
 export async function testTask(engine: LocalEngine, dagId: string, taskId: string, options: TestTaskOptions = {}): Promise<TestTaskResult> {
   const { dag, ir } = engine.dag(dagId);
   const task = ir.tasks.find((t) => t.id === taskId);
@@ -65,9 +45,8 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   const compiled = engine.compiled(dagId);
   const manifest = compiled.manifest;
   const keyOf = new Map(manifest.tasks.map((t) => [t.id, t.key]));
-  const needed = new Set<string>();
-  task.args.forEach((a) => upstreamOf(a, needed));
-  if (task.mapping) upstreamOf(task.mapping.over, needed);
+  // Data edges are exactly the upstream outputs a task reads (arguments and the list it maps over).
+  const needed = new Set(ir.edges.filter((e) => e.to === taskId && e.kind === 'data').map((e) => e.from));
 
   // Upstream outputs: given, else from the newest run that has them.
   const inputs: Record<string, unknown> = {};

@@ -67,6 +67,9 @@ describe('bad input to the run commands', () => {
       code: 1,
       err: '✖ run "params_dag-2026-11-20T00-00-00Z" succeeded; nothing to retry (to run tasks again: updraft clear params_dag-2026-11-20T00-00-00Z --task <task>)',
     });
+    const tested = cli('test', 'params_dag', 'a', '--conf', '{"limit": 7}', '--json');
+    expect(tested.code).toBe(0);
+    expect(JSON.parse(tested.out)).toMatchObject({ status: 'success', output: 7, inputsFrom: {} });
     expect(cli('test', 'params_dag', 'zz')).toMatchObject({ code: 1, err: '✖ task "zz" is not in DAG "params_dag" (tasks: a)' });
   });
 
