@@ -4,7 +4,6 @@
  * otherwise (CI logs, pipes) a plain line per change, so output stays readable as text. Tasks of
  * child runs (triggerDag) are tagged with their run id.
  */
-import logUpdate from 'log-update';
 import type { EngineEvent } from '../engine/run-machine.ts';
 import type { Io } from './io.ts';
 import { stateLabel } from './render-run.ts';
@@ -19,7 +18,7 @@ interface Seen {
   readonly attempt?: number;
 }
 
-export function createProgress(io: Io, dagId: string, tasks: readonly string[], options: { readonly tty: boolean; readonly quiet?: boolean }): Progress {
+export async function createProgress(io: Io, dagId: string, tasks: readonly string[], options: { readonly tty: boolean; readonly quiet?: boolean }): Promise<Progress> {
   if (options.quiet) return { onEvent: () => undefined, done: () => undefined };
   const own = (runId: string) => runId.startsWith(`${dagId}-`);
   const states = new Map<string, Seen>();
@@ -39,6 +38,8 @@ export function createProgress(io: Io, dagId: string, tasks: readonly string[], 
       done: () => undefined,
     };
   }
+  // Only a terminal needs the redraw library (≈ 50 ms to load).
+  const { default: logUpdate } = await import('log-update');
   let timer: NodeJS.Timeout | undefined;
   let finished = false;
   const draw = () => {

@@ -6,10 +6,9 @@
  * died and marks them failed, saying so.
  */
 import { join } from 'node:path';
-import { openLocalStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { LocalObjectStore } from '../runtime/objects.ts';
-import { LocalEngine, type EngineOptions } from '../engine/engine.ts';
+import type { EngineOptions, LocalEngine } from '../engine/engine.ts';
 import { isValidDag, type LoadResult } from '../loader/load-project.ts';
 import type { Io } from './io.ts';
 import { load, type GlobalOptions } from './project.ts';
@@ -31,6 +30,9 @@ export async function openSession(
 ): Promise<Session> {
   const project = extra.loadDags === false ? undefined : await load(io, options);
   const dir = join(io.cwd, UPDRAFT_DIR);
+  // Loaded on first use: the AWS SDK, dynalite and the ASL interpreter would otherwise double the
+  // start-up of every command (validate, list, graph …) that never touches a run.
+  const [{ openLocalStore }, { LocalEngine }] = await Promise.all([import('../store/index.ts'), import('../engine/engine.ts')]);
   const local = await openLocalStore({ dir });
   const engine = new LocalEngine({
     store: local.store,

@@ -9,7 +9,7 @@ import type { Io } from '../io.ts';
 import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
-import { createProgress } from '../progress.ts';
+import { createProgress, type Progress } from '../progress.ts';
 import { ordered, runHeadline, runJson, taskTable } from '../render-run.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
 import type { Session } from '../session.ts';
@@ -59,12 +59,12 @@ export async function runWithProgress(
   intro: string,
   work: (s: Session) => Promise<RunOutcome>,
 ): Promise<number> {
-  let progress: ReturnType<typeof createProgress> | undefined;
+  let progress: Progress | undefined;
   const session = await openSession(io, options, { realTime: Boolean(flags.realTime), onEvent: (runId, e) => progress?.onEvent(runId, e) });
   try {
     const dagId = await dagOf(session);
     const order = session.project?.dags.find((d) => d.ir.id === dagId)?.ir.tasks.map((t) => t.id) ?? [];
-    if (dagId) progress = createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: flags.json });
+    if (dagId) progress = await createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: flags.json });
     if (!flags.json) io.out(intro);
     const outcome = await work(session);
     progress?.done();

@@ -10,7 +10,6 @@ import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { stateLabel } from '../render-run.ts';
-import { testTask } from '../../engine/test-task.ts';
 import { parseConf } from './run.ts';
 
 function parseJson(option: string, text: string | undefined): unknown {
@@ -44,6 +43,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const session = await openSession(io, options);
       try {
         requireDag(io, session.project!, dagId, options);
+        const { testTask } = await import('../../engine/test-task.ts');
         const r = await testTask(session.engine, dagId, taskId, {
           ...(inputs !== undefined && { inputs: inputs as Record<string, unknown> }),
           ...(opts.date && { date: opts.date }),
