@@ -17,9 +17,10 @@ import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TriggerKind } from '../sdk/context.ts';
 import { ConfigError } from '../sdk/errors.ts';
 import { compileDag, type CompileResult } from '../compiler/compile.ts';
-import { logicalDateKey, runsBetween } from '../schedule/index.ts';
+import { runsBetween } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { resolveParams } from '../runtime/params.ts';
+import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
@@ -129,24 +130,11 @@ export class LocalEngine {
     }
     const params = resolveParams(ir, conf);
     const interval = options.interval ?? intervalFor(ir, options.date, new Date(this.#now()));
-    const key = logicalDateKey(interval.logicalDate);
-    const runId = options.runId ?? `${dagId}-${key}`;
+    const runId = options.runId ?? runIdOf(dagId, interval.logicalDate);
     const pending = this.#inFlight.get(runId);
     if (pending) return { ...(await pending), created: false };
-    const record: RunRecord = {
-      runId,
-      dagId,
-      key,
-      logicalDate: interval.logicalDate.toISOString(),
-      dataIntervalStart: interval.dataIntervalStart.toISOString(),
-      dataIntervalEnd: interval.dataIntervalEnd.toISOString(),
-      triggeredBy: options.triggeredBy ?? 'manual',
-      conf,
-      status: 'queued',
-      attempt: 1,
-      queuedAt: new Date(this.#now()).toISOString(),
-      ...(options.parentRunId && { parentRunId: options.parentRunId }),
-    };
+    const values = runValuesOf({ dagId, timezone: ir.timezone, timers: [], interval, params: {}, triggeredBy: options.triggeredBy ?? 'manual', runId });
+    const record = queuedRunRecord(values, conf, new Date(this.#now()), options.parentRunId ? { parentRunId: options.parentRunId } : {});
     const { created, run } = await this.options.store.createRun(record);
     if (!created) return { run, created: false };
     return this.#track(runId, this.#execute(run, params, { attempt: 1 }));
@@ -236,18 +224,8 @@ export class LocalEngine {
     const startedAt = new Date(clock.now()).toISOString();
     const owner = { pid: process.pid, host: hostname(), heartbeatAt: startedAt };
     let current = (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
-    const values: RunValues = {
-      dagId: run.dagId,
-      runId: run.runId,
-      key: run.key,
-      logicalDate: run.logicalDate,
-      ds: dsOf(run.logicalDate, ir.timezone),
-      dataIntervalStart: run.dataIntervalStart,
-      dataIntervalEnd: run.dataIntervalEnd,
-      params,
-      triggeredBy: run.triggeredBy,
-      timers: Object.fromEntries(compiled.manifest.timers.map((t) => [t.key, new Date(Date.parse(run.dataIntervalEnd) + t.afterIntervalEndSeconds * 1000).toISOString()])),
-    };
+    const interval = { logicalDate: new Date(run.logicalDate), dataIntervalStart: new Date(run.dataIntervalStart), dataIntervalEnd: new Date(run.dataIntervalEnd) };
+    const values: RunValues = runValuesOf({ dagId: run.dagId, timezone: ir.timezone, timers: compiled.manifest.timers, interval, params, triggeredBy: run.triggeredBy, runId: run.runId });
 
     // Task records follow the run live (for `show` from another terminal, and after a crash).
     const records = new Map<string, TaskRecord>();
@@ -370,7 +348,7 @@ export class LocalEngine {
     if (check.kind === 'external_dag') {
       const other = this.dag(String(check.dagId));
       const logical = new Date(Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000);
-      const theirs = await this.options.store.getRun(`${other.ir.id}-${logicalDateKey(logical)}`);
+      const theirs = await this.options.store.getRun(runIdOf(other.ir.id, logical));
       if (!theirs) return false;
       if (check.taskId === undefined) return theirs.status === 'success';
       const tasks = await this.options.store.listTasks(theirs.runId);
@@ -454,6 +432,3 @@ function latestTries(tries: readonly TryRecord[]): Map<string, TryRecord> {
 }
 
 /** Airflow's `ds`: the logical date as YYYY-MM-DD in the DAG's timezone. */
-export function dsOf(logicalDate: string, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(logicalDate));
-}

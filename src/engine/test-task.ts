@@ -12,7 +12,8 @@ import { resolveValue, type RunValues } from '../runtime/args.ts';
 import { createTaskRunner } from '../runtime/task-runner.ts';
 import { resolveRefs } from '../runtime/objects.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
-import { dsOf, type LocalEngine } from './engine.ts';
+import type { LocalEngine } from './engine.ts';
+import { dsOf } from '../runtime/launch.ts';
 import { intervalFor } from './intervals.ts';
 import { VirtualClock } from './clock.ts';
 

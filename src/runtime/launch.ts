@@ -1,0 +1,109 @@
+/**
+ * @module runtime/launch
+ * How a run starts, the same everywhere: the run values every task sees (logical date, `ds`,
+ * data interval, params, time-sensor deadlines), the execution input `{ run, t: {} }`, the
+ * deterministic execution name `<dag>-<logical date>` and the queued run record. The embedded
+ * engine, the launcher Lambda (schedule ticks, catchup) and `updraft trigger --target aws` all
+ * build runs through here, so a run looks the same on a laptop and on AWS.
+ */
+import type { DagIR, Schedule } from '../ir/types.ts';
+import type { Manifest } from '../compiler/compile.ts';
+import type { TriggerKind } from '../sdk/context.ts';
+import { logicalDateKey, type RunInterval } from '../schedule/index.ts';
+import type { RunRecord } from '../store/types.ts';
+import type { RunValues } from './args.ts';
+
+/**
+ * What the launcher needs to know about a DAG (the schedule's target input carries it, so the
+ * launcher needs no DAG code): schedule, bounds, catchup, concurrency, default params, timers.
+ */
+export interface LaunchSpec {
+  readonly dagId: string;
+  readonly timezone: string;
+  readonly schedule: Schedule;
+  readonly startDate?: string;
+  readonly endDate?: string;
+  readonly catchup: boolean;
+  readonly maxActiveRuns: number;
+  /** Params of a scheduled run: the declared defaults. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly timers: Manifest['timers'];
+}
+
+export function launchSpecOf(ir: DagIR, manifest: Manifest): LaunchSpec {
+  const params = Object.fromEntries(Object.entries(ir.params).flatMap(([name, p]) => (p.default === undefined ? [] : [[name, p.default]])));
+  return {
+    dagId: ir.id,
+    timezone: ir.timezone,
+    schedule: ir.schedule,
+    ...(ir.startDate && { startDate: ir.startDate }),
+    ...(ir.endDate && { endDate: ir.endDate }),
+    catchup: ir.catchup,
+    maxActiveRuns: ir.maxActiveRuns,
+    params,
+    timers: manifest.timers,
+  };
+}
+
+/** The run's `ds`: its logical date as YYYY-MM-DD in the DAG's timezone (Airflow's `ds`). */
+export function dsOf(logicalDate: string, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(logicalDate));
+}
+
+/** The deterministic run id, which is also the Step Functions execution name (≤ 80 characters, no ':'). */
+export function runIdOf(dagId: string, logicalDate: Date): string {
+  return `${dagId}-${logicalDateKey(logicalDate)}`;
+}
+
+export interface RunStart {
+  readonly dagId: string;
+  readonly timezone: string;
+  readonly timers: Manifest['timers'];
+  readonly interval: Pick<RunInterval, 'logicalDate' | 'dataIntervalStart' | 'dataIntervalEnd'>;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly triggeredBy: TriggerKind;
+  /** @default `<dag>-<logical date key>` */
+  readonly runId?: string;
+}
+
+/** What every task of the run sees as `$.run`. */
+export function runValuesOf(start: RunStart): RunValues {
+  const key = logicalDateKey(start.interval.logicalDate);
+  const logicalDate = start.interval.logicalDate.toISOString();
+  const dataIntervalEnd = start.interval.dataIntervalEnd.getTime();
+  return {
+    dagId: start.dagId,
+    runId: start.runId ?? `${start.dagId}-${key}`,
+    key,
+    logicalDate,
+    ds: dsOf(logicalDate, start.timezone),
+    dataIntervalStart: start.interval.dataIntervalStart.toISOString(),
+    dataIntervalEnd: start.interval.dataIntervalEnd.toISOString(),
+    params: start.params,
+    triggeredBy: start.triggeredBy,
+    timers: Object.fromEntries(start.timers.map((t) => [t.key, new Date(dataIntervalEnd + t.afterIntervalEndSeconds * 1000).toISOString()])),
+  };
+}
+
+/** The state machine's execution input. */
+export function executionInput(run: RunValues): { readonly run: RunValues; readonly t: Record<string, never> } {
+  return { run, t: {} };
+}
+
+/** The run record created (conditionally) before the execution starts. */
+export function queuedRunRecord(run: RunValues, conf: Readonly<Record<string, unknown>>, queuedAt: Date, extra: { readonly parentRunId?: string } = {}): RunRecord {
+  return {
+    runId: run.runId,
+    dagId: run.dagId,
+    key: run.key,
+    logicalDate: run.logicalDate,
+    dataIntervalStart: run.dataIntervalStart,
+    dataIntervalEnd: run.dataIntervalEnd,
+    triggeredBy: run.triggeredBy as TriggerKind,
+    conf,
+    status: 'queued',
+    attempt: 1,
+    queuedAt: queuedAt.toISOString(),
+    ...(extra.parentRunId && { parentRunId: extra.parentRunId }),
+  };
+}
