@@ -45,6 +45,19 @@ export interface RunRecord {
   readonly parentRunId?: string;
   readonly transitions?: number;
   readonly historyEvents?: number;
+  /** AWS: the execution's ARN (from the launcher, trigger or recorder). */
+  readonly executionArn?: string;
+  /** Wall time from start to end of the latest execution, in milliseconds. */
+  readonly durationMs?: number;
+  /** AWS: what the run's state transitions cost (Standard workflows, USD). */
+  readonly costUsd?: number;
+  /**
+   * AWS, queued runs only (maxActiveRuns reached): the execution input to start with once a
+   * slot frees; removed when the execution starts.
+   */
+  readonly pendingInput?: string;
+  /** The run attempt whose failure was notified (the recorder notifies each attempt once). */
+  readonly notifiedAttempt?: number;
 }
 
 export type TaskState = 'queued' | 'running' | 'up_for_retry' | 'success' | 'failed' | 'skipped' | 'upstream_failed';
