@@ -1,10 +1,18 @@
 /**
- * The CDK app (`cdk.json` → here). The AWS deployment — platform stack, one construct per DAG,
- * `cdk deploy` — is the next milestones' work (see README "Status / roadmap"); until then this
- * entry point says so plainly instead of synthesizing an empty or partial stack.
+ * The CDK app (`cdk.json` → here): `npx cdk synth|deploy|diff -c env=dev|staging|prod`.
+ * Loads and validates every DAG in `dags/` (a DAG with errors stops the synth with the same
+ * messages as `updraft validate`), bundles the Lambdas with esbuild, builds the platform and DAG
+ * stacks, and runs cdk-nag's AwsSolutions checks on all of it. Needs no AWS credentials and
+ * makes no lookups: the stacks are environment-agnostic.
  */
-console.error(
-  '✖ Updraft cannot deploy to AWS yet: the compiler and the CDK app are not built (see README, "Status / roadmap").\n' +
-    '    ↳ validate and inspect your DAGs meanwhile: npx updraft validate, npx updraft list, npx updraft graph <dag>',
-);
-process.exitCode = 1;
+import { App } from 'aws-cdk-lib';
+import { synthesizeProject } from './synth.ts';
+
+const app = new App();
+try {
+  await synthesizeProject(app, { dagsDir: process.env.UPDRAFT_DAGS ?? 'dags', root: process.cwd() });
+} catch (error) {
+  const e = error as Error;
+  process.stderr.write(`✖ ${e.message}\n`);
+  process.exit(1);
+}

@@ -19,7 +19,7 @@ import type { RunValues } from '../runtime/args.ts';
 import { connectionFromEnv } from '../runtime/connections.ts';
 import { stateError } from '../runtime/errors.ts';
 import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
-import { createTaskRunner, type BuiltinCheck, type RunnerRecorder, type RunnerRequest } from '../runtime/task-runner.ts';
+import { createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRecorder, type RunnerRequest } from '../runtime/task-runner.ts';
 import type { LogSink } from '../runtime/task-logger.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
@@ -196,7 +196,6 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
 
   let history = 2; // ExecutionStarted + ExecutionSucceeded/Failed
   let limitError: ErrorInfo | undefined;
-  const pokes = new Map<string, { waited: number; n: number }>();
   const runner = createTaskRunner({
     dag: options.mocks ? withMocks(dag, options.mocks) : dag,
     ir,
@@ -208,7 +207,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     now: () => clock.now(),
     runAttempt: options.runAttempt ?? 1,
     nextTry,
-    pokes,
+    pokes: memoryPokes(),
     builtinCheck: async (taskId, check, runValues) => {
       const override = options.overrides?.[taskId] ?? dag.localOverride(taskId);
       if (override) return Boolean(await override({ ...check }));

@@ -9,7 +9,7 @@ import { logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import { resolveValue, type RunValues } from '../runtime/args.ts';
-import { createTaskRunner } from '../runtime/task-runner.ts';
+import { createTaskRunner, memoryPokes } from '../runtime/task-runner.ts';
 import { resolveRefs } from '../runtime/objects.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
 import type { LocalEngine } from './engine.ts';
@@ -114,7 +114,7 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
     now: () => clock.now(),
     runAttempt: 1,
     nextTry: () => 1,
-    pokes: new Map(),
+    pokes: memoryPokes(),
     builtinCheck: async () => false,
   });
   const started = performance.now();

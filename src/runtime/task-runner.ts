@@ -52,11 +52,34 @@ export interface TaskRunnerDeps {
   readonly now: () => number;
   /** The run's execution attempt (1 + resumes). */
   readonly runAttempt: number;
-  /** The try number of this call for a task instance (1 on the first). */
-  readonly nextTry: (taskId: string, mapIndex: number) => number;
-  /** Sensor poke bookkeeping per task (seconds waited so far, pokes made). */
-  readonly pokes: Map<string, { waited: number; n: number }>;
+  /** The try number of this call for a task instance (1 on the first): in memory on the engine, a store counter on Lambda. */
+  readonly nextTry: (taskId: string, mapIndex: number) => number | Promise<number>;
+  /** Sensor poke bookkeeping per task instance (seconds waited so far, pokes made). */
+  readonly pokes: PokeBook;
   readonly builtinCheck: BuiltinCheck;
+}
+
+export interface PokeCount {
+  readonly waited: number;
+  readonly n: number;
+}
+
+/**
+ * Where a sensor's poke state lives between pokes: a Map for one engine run, the store on Lambda
+ * (every poke is a separate invocation, possibly in another container).
+ */
+export interface PokeBook {
+  get(taskId: string, mapIndex: number): PokeCount | undefined | Promise<PokeCount | undefined>;
+  set(taskId: string, mapIndex: number, state: PokeCount): void | Promise<void>;
+}
+
+/** Poke state in memory, for one execution (the engine, `updraft test`). */
+export function memoryPokes(): PokeBook {
+  const pokes = new Map<string, PokeCount>();
+  return {
+    get: (taskId, mapIndex) => pokes.get(`${taskId}|${mapIndex}`),
+    set: (taskId, mapIndex, state) => void pokes.set(`${taskId}|${mapIndex}`, state),
+  };
 }
 
 export interface TaskRunner {
@@ -82,7 +105,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     }
     const run = request.run;
     const mapIndex = request.index ?? -1;
-    const tryNumber = deps.nextTry(task.id, mapIndex);
+    const tryNumber = await deps.nextTry(task.id, mapIndex);
     const startedAt = deps.now();
     const base = { runId: run.runId, taskId: task.id, mapIndex, tryNumber, runAttempt: deps.runAttempt };
     await deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() });
@@ -118,7 +141,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
 
     let payload: unknown;
     try {
-      payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`);
+      payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`, mapIndex);
     } catch (thrown) {
       const error = classifyError(thrown);
       log.error(`try ${tryNumber} failed: ${error.cause}`, { error: error.error });
@@ -171,6 +194,7 @@ async function shapeResponse(
   byKey: ReadonlyMap<string, ManifestTask>,
   limitBytes: number,
   objectKey: string,
+  mapIndex: number,
 ): Promise<unknown> {
   switch (ir.body.kind) {
     case 'branch': {
@@ -193,7 +217,7 @@ async function shapeResponse(
       const isObject = typeof result === 'object' && result !== null;
       const done = isObject ? Boolean((result as { done?: unknown }).done) : Boolean(result);
       const output = isObject ? ((result as { output?: unknown }).output ?? true) : true;
-      return sensorResponse(deps.pokes, task.id, done, ir.body.sensor, await offload(deps.objects, objectKey, output, limitBytes));
+      return sensorResponse(deps.pokes, task.id, mapIndex, done, ir.body.sensor, await offload(deps.objects, objectKey, output, limitBytes));
     }
     case 'function':
       return offload(deps.objects, objectKey, result, limitBytes);
@@ -210,12 +234,12 @@ async function shapeResponse(
  * A poke's answer: satisfied, keep poking after `wait` seconds (interval × backoff^n, capped, never
  * past the timeout), or timed out.
  */
-export function sensorResponse(pokes: Map<string, { waited: number; n: number }>, taskId: string, done: boolean, sensor: SensorIR, output: unknown = true) {
-  const p = pokes.get(taskId) ?? { waited: 0, n: 0 };
+export async function sensorResponse(pokes: PokeBook, taskId: string, mapIndex: number, done: boolean, sensor: SensorIR, output: unknown = true) {
   if (done) return { s: 'success', o: output, wait: 0 };
+  const p = (await pokes.get(taskId, mapIndex)) ?? { waited: 0, n: 0 };
   if (p.waited >= sensor.timeoutSeconds) return { s: 'timeout', o: null, wait: 0 };
   const interval = Math.min(sensor.pokeIntervalSeconds * sensor.pokeBackoffRate ** p.n, sensor.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY);
   const wait = Math.max(1, Math.min(Math.round(interval), sensor.timeoutSeconds - p.waited));
-  pokes.set(taskId, { waited: p.waited + wait, n: p.n + 1 });
+  await pokes.set(taskId, mapIndex, { waited: p.waited + wait, n: p.n + 1 });
   return { s: 'poking', o: null, wait };
 }

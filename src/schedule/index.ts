@@ -8,5 +8,6 @@ export { CRON_PRESETS, expandPreset } from './presets.ts';
 export { cronProblem } from './cron-problem.ts';
 export { isValidTimezone, parseDateInZone } from './timezone.ts';
 export { describeSchedule } from './describe-schedule.ts';
+export { awsScheduleOf, type AwsSchedule } from './aws-schedule.ts';
 export { logicalDateKey } from './logical-date-key.ts';
 export { latestCompleteRun, nextRuns, runForLogicalDate, runsBetween, type RunInterval, type ScheduledDag } from './run-intervals.ts';

@@ -34,7 +34,7 @@ import {
   toRecord,
   tryPrefix,
 } from './table.ts';
-import type { LineageRecord, ListRunsQuery, OutboxMessage, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
 
 export interface DynamoStoreOptions {
   /** Create it with {@link createDocumentClient} (or with `removeUndefinedValues` set). */
@@ -242,6 +242,46 @@ export class DynamoStore implements Store {
     return items.map((i) => toRecord<LineageRecord>(i));
   }
 
+  // Counter items are updated in place, never buffered: the number must be unique before the try
+  // runs, and a buffered Put of the item would reset the count.
+  async nextTry(runId: string, taskId: string, mapIndex: number): Promise<number> {
+    this.#assertOpen();
+    const out = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keys.counter(runId, taskId, mapIndex),
+        UpdateExpression: 'ADD #tries :one',
+        ExpressionAttributeNames: { '#tries': 'tries' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const tries = out.Attributes?.tries;
+    if (typeof tries !== 'number') throw new InternalError(`the try counter of task "${taskId}" in run "${runId}" came back as ${JSON.stringify(tries)}`);
+    return tries;
+  }
+
+  async getPokes(runId: string, taskId: string, mapIndex: number): Promise<PokeState | undefined> {
+    this.#assertOpen();
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.counter(runId, taskId, mapIndex), ProjectionExpression: '#pokes', ExpressionAttributeNames: { '#pokes': 'pokes' }, ConsistentRead: true }),
+    );
+    return out.Item?.pokes as PokeState | undefined;
+  }
+
+  async putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void> {
+    this.#assertOpen();
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keys.counter(runId, taskId, mapIndex),
+        UpdateExpression: 'SET #pokes = :pokes',
+        ExpressionAttributeNames: { '#pokes': 'pokes' },
+        ExpressionAttributeValues: { ':pokes': { waited: state.waited, n: state.n, runAttempt: state.runAttempt } },
+      }),
+    );
+  }
+
   async putOutbox(message: OutboxMessage): Promise<void> {
     this.#assertOpen();
     this.#writes.put({
@@ -349,6 +389,65 @@ export class DynamoStore implements Store {
       }
     }
     if (failures.length) throw new InternalError(`run-metadata write(s) failed: ${failures.join('; ')}`, { cause });
+  }
+
+  async updateRunGuarded(
+    runId: string,
+    patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>,
+    guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
+  ): Promise<RunRecord | undefined> {
+    this.#assertOpen();
+    await this.#writes.flush(false); // as updateRun: a run's status never overtakes its task records
+    const names: Record<string, string> = { '#pk': 'pk', '#g': guard.field };
+    const values: Record<string, unknown> = { ':below': guard.below };
+    const set: string[] = [];
+    const remove: string[] = [];
+    Object.entries(patch).forEach(([field, value], n) => {
+      if (field === 'runId' || field === 'dagId') return;
+      names[`#f${n}`] = field;
+      if (value === undefined) remove.push(`#f${n}`);
+      else {
+        values[`:f${n}`] = value;
+        set.push(`#f${n} = :f${n}`);
+      }
+    });
+    if (patch.status !== undefined) {
+      names['#gsi2pk'] = 'gsi2pk'; // the sparse active-runs index follows the status
+      if (isActive(patch.status)) {
+        values[':active'] = ACTIVE_PARTITION;
+        set.push('#gsi2pk = :active');
+      } else remove.push('#gsi2pk');
+    }
+    if (patch.logicalDate !== undefined) {
+      Object.assign(names, { '#gsi1sk': 'gsi1sk', '#gsi2sk': 'gsi2sk' });
+      values[':sortKey'] = runSortKey(patch.logicalDate, runId);
+      set.push('#gsi1sk = :sortKey', '#gsi2sk = :sortKey');
+    }
+    if (set.length === 0 && remove.length === 0) return undefined;
+    let condition = 'attribute_exists(#pk) AND (attribute_not_exists(#g) OR #g < :below';
+    if (guard.orEqualIn?.length) {
+      names['#status'] = 'status';
+      guard.orEqualIn.forEach((s, i) => (values[`:s${i}`] = s));
+      condition += ` OR (#g = :below AND #status IN (${guard.orEqualIn.map((_, i) => `:s${i}`).join(', ')}))`;
+    }
+    condition += ')';
+    try {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.run(runId),
+          UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' '),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toRecord<RunRecord>(out.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
   }
 }
 

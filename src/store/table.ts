@@ -10,12 +10,17 @@
  * | run           | `RUN#<runId>`     | `RUN`                                | `DAG#<dagId>` / `<date>#<runId>` | `ACTIVE` / `<date>#<runId>` (*) |
  * | task          | `RUN#<runId>`     | `TASK#<taskId>`                      |                                  |                                 |
  * | try           | `RUN#<runId>`     | `TRY#<taskId>#<map+1:6>#<try:4>`     |                                  |                                 |
+ * | counter (**)  | `RUN#<runId>`     | `COUNT#<taskId>#<map+1:6>`           |                                  |                                 |
  * | lineage       | `RUN#<runId>`     | `LINEAGE#<taskId>#<in|out>#<uri>`    |                                  |                                 |
  * | dataset event | `DATASET#<uri>`   | `<at>#<runId>#<taskId>`              |                                  |                                 |
  * | outbox        | `RUN#<runId>`     | `OUTBOX#<seq:8>`                     | `OUTBOX` / `<at>#<runId>#<seq:8>`|                                 |
  *
  * (*) `gsi2pk` is present only while the run is queued or running (a sparse index: the
  * active-runs query reads active runs only, however long the history grows).
+ *
+ * (**) One per task instance, written only by the task-runner Lambda: `tries` is an atomic counter
+ * (UpdateItem `ADD`, so two retries never get the same number) and `pokes` a sensor's poke state.
+ * Never written by Put (a write-behind Put would reset the counter); the engine counts in memory.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { RunStatus } from './types.ts';
@@ -74,6 +79,7 @@ export const ACTIVE_PARTITION = 'ACTIVE';
 export const RUN_SK = 'RUN';
 export const TASK_PREFIX = 'TASK#';
 export const TRY_PREFIX = 'TRY#';
+export const COUNT_PREFIX = 'COUNT#';
 export const LINEAGE_PREFIX = 'LINEAGE#';
 export const OUTBOX_PREFIX = 'OUTBOX#';
 
@@ -97,6 +103,8 @@ export const keys = {
     pk: runPk(runId),
     sk: `${tryPrefix(taskId)}${pad(mapIndex + 1, 6)}#${pad(tryNumber, 4)}`,
   }),
+  /** Try counter and poke state of a task instance (same padding as `try`). */
+  counter: (runId: string, taskId: string, mapIndex: number): ItemKey => ({ pk: runPk(runId), sk: `${COUNT_PREFIX}${taskId}#${pad(mapIndex + 1, 6)}` }),
   lineage: (runId: string, taskId: string, direction: 'in' | 'out', dataset: string): ItemKey => ({
     pk: runPk(runId),
     sk: `${LINEAGE_PREFIX}${taskId}#${direction}#${dataset}`,

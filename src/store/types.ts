@@ -58,6 +58,12 @@ export interface RunRecord {
   readonly pendingInput?: string;
   /** The run attempt whose failure was notified (the recorder notifies each attempt once). */
   readonly notifiedAttempt?: number;
+  /**
+   * AWS, runs the launcher creates: the DAG's `maxActiveRuns` when the run was queued. The
+   * recorder's status events do not carry it, and only a queued run needs it (to know how many
+   * queued runs a finished one lets start).
+   */
+  readonly maxActiveRuns?: number;
 }
 
 export type TaskState = 'queued' | 'running' | 'up_for_retry' | 'success' | 'failed' | 'skipped' | 'upstream_failed';
@@ -121,6 +127,17 @@ export interface OutboxMessage {
   readonly at: string;
 }
 
+/**
+ * A sensor instance's poke bookkeeping between pokes (each poke is its own Lambda invocation on
+ * AWS): seconds waited so far and pokes made, for the growing poke interval and the timeout.
+ */
+export interface PokeState {
+  readonly waited: number;
+  readonly n: number;
+  /** The run attempt it belongs to: a resumed (redriven) run's sensor starts from zero, as on the engine. */
+  readonly runAttempt: number;
+}
+
 export interface ListRunsQuery {
   readonly dagId?: string;
   readonly status?: RunStatus;
@@ -150,9 +167,28 @@ export interface Store {
   listLineage(runId: string): Promise<LineageRecord[]>;
   /** Dataset update events, newest first (data-aware scheduling, `updraft datasets`). */
   datasetEvents(dataset: string, limit?: number): Promise<LineageRecord[]>;
+  /**
+   * The next try number of a task instance: 1 on the first call, then 2, 3 … An atomic counter in
+   * the store, so numbering survives across Lambda invocations (each retry is a new one).
+   */
+  nextTry(runId: string, taskId: string, mapIndex: number): Promise<number>;
+  /** A sensor instance's poke bookkeeping (kept beside its try counter), undefined before its first poke. */
+  getPokes(runId: string, taskId: string, mapIndex: number): Promise<PokeState | undefined>;
+  putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void>;
   putOutbox(message: OutboxMessage): Promise<void>;
   listOutbox(runId?: string): Promise<OutboxMessage[]>;
   /** Waits until every buffered write has landed. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * updateRun for consumers of at-least-once events (the recorder): applied only while the run's
+   * counter `field` (missing counts as 0) is below `below`, or equal to it with the status in
+   * `orEqualIn`. Undefined when not applied or no such run. A late or repeated execution event
+   * thus never takes a run back (`attempt`), and a failure is notified once (`notifiedAttempt`).
+   */
+  updateRunGuarded(
+    runId: string,
+    patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>,
+    guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
+  ): Promise<RunRecord | undefined>;
 }

@@ -1,0 +1,29 @@
+/**
+ * @module functions/recorder
+ * The recorder Lambda (target of the EventBridge rule on Step Functions execution status changes
+ * of this environment's state machines): middy wiring over runtime/recorder. Clients and settings
+ * are made once per container; a missing setting fails the cold start with a ConfigError.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { recordExecution, recorderSettings, type ExecutionStatusEvent, type RecordOutcome } from '../src/runtime/recorder.ts';
+// The store module itself, not src/store/index.ts: that one pulls dynalite into the bundle.
+import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
+
+const settings = recorderSettings(process.env);
+const logger = new Logger({ serviceName: 'updraft-recorder', persistentKeys: { environment: settings.environment } });
+const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table });
+const sfn = new SFNClient({});
+const sns = new SNSClient({});
+
+export const handler = middy<ExecutionStatusEvent, RecordOutcome>()
+  // resetKeys: a warm container's next event must not carry this one's dagId/executionArn.
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    logger.appendKeys({ executionArn: event.detail.executionArn, status: event.detail.status });
+    return recordExecution(event, { store, sfn, sns, log: logger, settings });
+  });

@@ -1,0 +1,232 @@
+/**
+ * @module infra/dag-construct
+ * One DAG on AWS: its state machine (the compiled ASL, ARNs filled in through
+ * DefinitionSubstitutions), its task Lambda (only when a task runs code), its schedule (an
+ * EventBridge Scheduler tick to the launcher, in the DAG's timezone) and alarms — with roles that
+ * can touch this DAG's records, objects and declared connections only.
+ */
+import { Annotations, Aws, Duration, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { DagIR, TaskIR } from '../src/ir/types.ts';
+import type { CompileResult } from '../src/compiler/compile.ts';
+import { ConfigError } from '../src/sdk/errors.ts';
+import { awsScheduleOf } from '../src/schedule/index.ts';
+import { ENV, names, type Environment } from '../src/runtime/env.ts';
+import { launchSpecOf } from '../src/runtime/launch.ts';
+import { updraftFunction } from './function.ts';
+import { operatorGrants } from './operator-permissions.ts';
+import type { PlatformRefs } from './refs.ts';
+import type { EnvironmentSettings } from './settings.ts';
+import { suppress } from './nag.ts';
+
+/** Lambda's hard limit on one invocation. */
+const LAMBDA_MAX_SECONDS = 900;
+
+export interface UpdraftDagProps {
+  readonly environment: Environment;
+  readonly settings: EnvironmentSettings;
+  readonly refs: PlatformRefs;
+  readonly ir: DagIR;
+  readonly compiled: CompileResult;
+  /** The task runner bundle of the DAG's file; required when a task runs code. */
+  readonly code?: lambda.Code;
+  /** HTTP operators: connection id → EventBridge connection ARN. */
+  readonly httpConnections?: Readonly<Record<string, string>>;
+}
+
+export class UpdraftDag extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly taskFunction?: lambda.Function;
+  readonly schedule?: scheduler.CfnSchedule;
+
+  constructor(scope: Construct, id: string, props: UpdraftDagProps) {
+    super(scope, id);
+    const { environment: env, settings, refs, ir, compiled } = props;
+    Tags.of(this).add('updraft:dag', ir.id);
+    const substitutions: Record<string, string> = {};
+
+    const runnerTasks = ir.tasks.filter((t) => t.body.kind !== 'operator' && !(t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'));
+    if (compiled.manifest.substitutions.includes('TaskRunnerFunctionArn')) {
+      if (!props.code) throw new ConfigError(`DAG "${ir.id}" has tasks that run code but no task runner bundle was given`);
+      this.taskFunction = this.addTaskFunction(props, runnerTasks);
+      substitutions.TaskRunnerFunctionArn = this.taskFunction.functionArn;
+    }
+    for (const name of compiled.manifest.substitutions) {
+      if (name === 'Region') substitutions.Region = Aws.REGION;
+      else if (name === 'Account') substitutions.Account = Aws.ACCOUNT_ID;
+      else if (name.startsWith('StateMachine_')) substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
+      else if (name.startsWith('Connection_')) substitutions[name] = httpConnection(props, name.slice('Connection_'.length));
+    }
+
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: names.stateMachineLogGroup(env, ir.id),
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: names.stateMachine(env, ir.id),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // Minified: the definition is the bulk of a DAG's template (1 MB per stack).
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(compiled.definition)),
+      definitionSubstitutions: substitutions,
+      // ALL events for the run history, never the data: task outputs and params stay out of logs.
+      logs: { destination: executionLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+      comment: `Updraft DAG ${ir.id} (${env})`,
+    });
+    this.taskFunction?.grantInvoke(this.stateMachine);
+    const grants = operatorGrants(this, ir.tasks, refs, (c) => httpConnection(props, c));
+    for (const s of grants.statements) this.stateMachine.addToRolePolicy(s);
+    suppress(this.stateMachine.role, [
+      ...grants.wildcards.map((w) => ({ id: 'AwsSolutions-IAM5', appliesTo: [w.resource], reason: w.reason })),
+      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Step Functions log delivery (logs:CreateLogDelivery, …) and X-Ray tracing accept only "*" as resource' },
+      ...(this.taskFunction ? [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${Stack.of(this).getLogicalId(this.taskFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the task runner includes its versions and aliases' }] : []),
+    ]);
+
+    this.schedule = this.addSchedule(props);
+    if (settings.alarms) this.addAlarms(props);
+  }
+
+  private addTaskFunction(props: UpdraftDagProps, runnerTasks: readonly TaskIR[]): lambda.Function {
+    const { environment: env, settings, refs, ir } = props;
+    const timeouts = runnerTasks.map((t) => t.timeoutSeconds);
+    for (const t of runnerTasks) {
+      if ((t.timeoutSeconds ?? 0) > LAMBDA_MAX_SECONDS) {
+        Annotations.of(this).addWarningV2('updraft:task-timeout', `task "${t.id}" of DAG "${ir.id}" has a ${t.timeoutSeconds}s timeout, but a Lambda invocation stops at 900s; run longer work with ecsTask or batchJob`);
+      }
+    }
+    const timeout = timeouts.some((s) => s === undefined) ? LAMBDA_MAX_SECONDS : Math.min(LAMBDA_MAX_SECONDS, Math.max(...(timeouts as number[])));
+    const memory = Math.max(settings.taskMemoryMiB, ...runnerTasks.map((t) => t.memoryMiB ?? 0));
+    const fn = updraftFunction(this, 'TaskRunner', {
+      functionName: names.taskFunction(env, ir.id),
+      description: `Updraft ${env}: task code of DAG ${ir.id}`,
+      code: props.code!,
+      settings,
+      memorySize: memory,
+      timeout: Duration.seconds(timeout),
+      environment: {
+        [ENV.environment]: env,
+        [ENV.table]: refs.tableName,
+        [ENV.bucket]: refs.bucketName,
+        [ENV.dag]: ir.id,
+        [ENV.secretPrefix]: names.secretPrefix(env),
+        POWERTOOLS_SERVICE_NAME: ir.id,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+    });
+    const own = [`RUN#${ir.id}-????-??-??T*`];
+    // Its own run's items only (run ids are `<dag>-<logical date>`), plus the dataset events its outlets write.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+        resources: [refs.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...own, 'DATASET#*'] } },
+      }),
+    );
+    const upstreamDags = [...new Set(runnerTasks.flatMap((t) => (t.body.kind === 'sensor' && t.body.sensor.check.kind === 'external_dag' ? [t.body.sensor.check.dagId] : [])))];
+    if (upstreamDags.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [refs.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': upstreamDags.map((d) => `RUN#${d}-????-??-??T*`) } },
+        }),
+      );
+    }
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [`${refs.bucketArn}/${ir.id}-????-??-??T*`] }));
+    const connections = [...new Set(runnerTasks.flatMap((t) => t.connections))].sort();
+    if (connections.length > 0) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: connections.map((c) => refs.secretArn(c)) }));
+    }
+    const s3Checks = runnerTasks.flatMap((t) => (t.body.kind === 'sensor' && t.body.sensor.check.kind === 's3_key' ? [t.body.sensor.check] : []));
+    const wild: { id: string; appliesTo: string[]; reason: string }[] = [];
+    for (const check of s3Checks) {
+      const bucket = check.bucket.kind === 'literal' ? String(check.bucket.value) : '*';
+      const key = check.key.kind === 'literal' ? String(check.key.value) : '*';
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`] }));
+      // HeadObject answers 404 (not there yet) rather than 403 only with ListBucket.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [`arn:${Aws.PARTITION}:s3:::${bucket}`] }));
+      if (bucket === '*' || key === '*') wild.push({ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${bucket}/${key}`, `Resource::arn:<AWS::Partition>:s3:::${bucket}`], reason: `the S3 key sensor's bucket or key is computed at run time` });
+    }
+    suppress(fn.role!, [
+      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource' },
+      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${refs.bucketName.replace(Aws.ACCOUNT_ID, '<AWS::AccountId>').replace(Aws.REGION, '<AWS::Region>')}/${ir.id}-????-??-??T*`], reason: `objects of this DAG's runs only (keys start with the run id)` },
+      ...connections.map((c) => ({ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${names.secret(env, c)}-??????`], reason: `Secrets Manager appends six random characters to the secret of connection "${c}"` })),
+      ...wild,
+    ]);
+    return fn;
+  }
+
+  private addSchedule(props: UpdraftDagProps): scheduler.CfnSchedule | undefined {
+    const { environment: env, settings, refs, ir, compiled } = props;
+    const tick = awsScheduleOf(ir);
+    if (!tick) return undefined;
+    const stack = Stack.of(this);
+    // No StartDate/EndDate on the schedule: Scheduler refuses a StartDate more than 5 minutes in
+    // the past on every later update, so the launcher applies the DAG's start and end date instead.
+    return new scheduler.CfnSchedule(this, 'Schedule', {
+      name: names.schedule(ir.id),
+      groupName: names.scheduleGroup(env),
+      description: `Updraft ${env}: ${ir.id} (${ir.schedule.kind === 'cron' ? ir.schedule.expression : ir.schedule.kind === 'rate' ? `every ${ir.schedule.expression}` : ''})${tick.exact ? '' : ` — ${tick.note ?? 'ticks more often than it runs'}`}`.slice(0, 512),
+      scheduleExpression: tick.expression,
+      scheduleExpressionTimezone: tick.timezone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: settings.schedulesEnabled ? 'ENABLED' : 'DISABLED',
+      target: {
+        arn: refs.launcherArn,
+        roleArn: refs.schedulerRoleArn,
+        input: stack.toJsonString({ spec: launchSpecOf(ir, compiled.manifest), stateMachineArn: this.stateMachine.stateMachineArn, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 20 },
+        deadLetterConfig: { arn: refs.deadLettersArn },
+      },
+    });
+  }
+
+  private addAlarms(props: UpdraftDagProps): void {
+    const { environment: env, refs, ir } = props;
+    const topic = sns.Topic.fromTopicArn(this, 'Alerts', refs.alertsTopicArn);
+    const metrics: [string, cloudwatch.Metric, string][] = [
+      ['failed', this.stateMachine.metricFailed({ period: Duration.minutes(5) }), 'failed'],
+      ['timed-out', this.stateMachine.metricTimedOut({ period: Duration.minutes(5) }), 'timed out'],
+    ];
+    for (const [suffix, metric, what] of metrics) {
+      new cloudwatch.Alarm(this, `Runs-${suffix}`, {
+        alarmName: `${names.stateMachine(env, ir.id)}-${suffix}`,
+        alarmDescription: `A run of DAG ${ir.id} ${what}: npx updraft runs ${ir.id} --target aws --env ${env}`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new actions.SnsAction(topic));
+    }
+  }
+}
+
+/** `StateMachine_<id>` → the DAG id (the placeholder replaces characters other than [A-Za-z0-9_]). */
+function triggeredDag(ir: DagIR, placeholder: string): string {
+  for (const t of ir.tasks) {
+    if (t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag') {
+      const id = t.body.operator.dagId;
+      if (`StateMachine_${id.replace(/[^A-Za-z0-9_]/g, '_')}` === placeholder) return id;
+    }
+  }
+  throw new ConfigError(`DAG "${ir.id}": placeholder \${${placeholder}} names no DAG it triggers`);
+}
+
+function httpConnection(props: UpdraftDagProps, connection: string): string {
+  const arn = props.httpConnections?.[connection];
+  if (arn) return arn;
+  throw new ConfigError(
+    `DAG "${props.ir.id}" calls HTTP through connection "${connection}", which needs an EventBridge connection ARN; ` +
+      `create one (aws events create-connection …) and add it to cdk.json: "context": { "updraft:httpConnections": { "${connection}": "arn:aws:events:…:connection/…" } }`,
+  );
+}

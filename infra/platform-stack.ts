@@ -1,0 +1,227 @@
+/**
+ * @module infra/platform-stack
+ * What every DAG of an environment shares: the run-metadata table, the payload bucket (and its
+ * access-log bucket), the launcher (schedule ticks → executions) and the recorder (execution
+ * status events → run records, alerts), the schedule group and the role Scheduler uses, the
+ * alerts topic, a dead-letter queue for events and ticks that could not be delivered, a
+ * dashboard and alarms. Everything has a fixed name from `runtime/env`, so DAG stacks refer to
+ * it by name and ARN, never through CloudFormation exports: a DAG stack can be added, moved or
+ * deleted without touching this one.
+ */
+import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ENV, names, type Environment } from '../src/runtime/env.ts';
+import { TABLE_SCHEMA } from '../src/store/table.ts';
+import { platformRefs, type PlatformRefs } from './refs.ts';
+import { updraftFunction } from './function.ts';
+import { suppress } from './nag.ts';
+import type { EnvironmentSettings } from './settings.ts';
+
+export interface PlatformStackProps extends StackProps {
+  readonly environment: Environment;
+  readonly settings: EnvironmentSettings;
+  /** Bundled launcher and recorder (folders with `index.mjs`). */
+  readonly code: { readonly launcher: lambda.Code; readonly recorder: lambda.Code };
+}
+
+export class PlatformStack extends Stack {
+  readonly refs: PlatformRefs;
+  readonly table: dynamodb.TableV2;
+  readonly payloads: s3.Bucket;
+  readonly alerts: sns.Topic;
+  readonly launcher: lambda.Function;
+  readonly recorder: lambda.Function;
+  readonly deadLetters: sqs.Queue;
+  readonly updraftEnv: Environment;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    // Access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL (which
+    // would forbid BucketOwnerEnforced object ownership).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const { environment: env, settings } = props;
+    this.updraftEnv = env;
+    this.refs = platformRefs(this, env);
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      tableName: names.table(env),
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      globalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((i) => ({
+        indexName: i.indexName,
+        partitionKey: { name: i.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: i.sortKey, type: dynamodb.AttributeType.STRING },
+      })),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: settings.accessLogRetention }],
+      removalPolicy: settings.removalPolicy,
+    });
+    this.payloads = new s3.Bucket(this, 'Payloads', {
+      bucketName: this.refs.bucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'payloads/',
+      lifecycleRules: [{ expiration: settings.payloadRetention, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: settings.removalPolicy,
+    });
+
+    // CloudWatch alarms can publish only to topics whose key lets cloudwatch.amazonaws.com use it:
+    // the AWS-managed SNS key does not, so the topic has a key of its own.
+    const key = new kms.Key(this, 'AlertsKey', { alias: `alias/${names.alertsTopic(env)}`, enableKeyRotation: true, removalPolicy: settings.removalPolicy, description: `Encrypts Updraft ${env} alerts` });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alerts = new sns.Topic(this, 'Alerts', { topicName: names.alertsTopic(env), masterKey: key, enforceSSL: true, displayName: `Updraft ${env} alerts` });
+
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      queueName: `${names.prefix(env)}-dead-letters`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.launcher = updraftFunction(this, 'Launcher', {
+      functionName: names.launcherFunction(env),
+      description: `Updraft ${env}: schedule ticks -> DAG runs (catchup, maxActiveRuns, deterministic names)`,
+      code: props.code.launcher,
+      settings,
+      memorySize: 256,
+      timeout: Duration.minutes(1),
+      environment: {
+        [ENV.environment]: env,
+        [ENV.table]: names.table(env),
+        [ENV.catchupLimit]: String(settings.catchupLimit),
+        ...(settings.dataWindowDays !== undefined && { [ENV.dataWindowDays]: String(settings.dataWindowDays) }),
+      },
+    });
+    this.recorder = updraftFunction(this, 'Recorder', {
+      functionName: names.recorderFunction(env),
+      description: `Updraft ${env}: execution status events -> run records, alerts`,
+      code: props.code.recorder,
+      settings,
+      memorySize: 256,
+      timeout: Duration.minutes(1),
+      environment: {
+        [ENV.environment]: env,
+        [ENV.table]: names.table(env),
+        [ENV.alertsTopic]: this.alerts.topicArn,
+      },
+    });
+    this.grantPlatform();
+
+    // The recorder hears every execution of this environment's state machines (and only those).
+    new events.Rule(this, 'ExecutionStatus', {
+      ruleName: `${names.prefix(env)}-execution-status`,
+      description: `Updraft ${env}: Step Functions execution status changes -> recorder`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ prefix: this.refs.stateMachineArnPrefix }] },
+      },
+      targets: [new targets.LambdaFunction(this.recorder, { deadLetterQueue: this.deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+
+    new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: names.scheduleGroup(env) });
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      roleName: this.refs.schedulerRoleName,
+      description: `EventBridge Scheduler invokes the Updraft ${env} launcher`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+    });
+    this.launcher.grantInvoke(schedulerRole);
+    this.deadLetters.grantSendMessages(schedulerRole);
+    suppress(schedulerRole, [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${this.getLogicalId(this.launcher.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the launcher includes its versions and aliases (lambda:InvokeFunction on <arn>:*)' }]);
+    suppress(this.deadLetters, [{ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the recorder rule and of every schedule; it has no queue behind it' }]);
+
+    if (settings.alarms) this.addAlarms(env);
+    this.addDashboard(env);
+  }
+
+  /** Each function may touch what its job needs, nothing else. */
+  private grantPlatform(): void {
+    const { refs } = this;
+    for (const fn of [this.launcher, this.recorder]) {
+      this.table.grantReadWriteData(fn);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:ListExecutions'], resources: [refs.stateMachineArnPattern] }));
+    }
+    this.recorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [refs.executionArnPattern] }));
+    this.alerts.grantPublish(this.recorder);
+    const table = `Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnGlobalTable)}.Arn>/index/*`;
+    const common = [
+      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource' },
+      { id: 'AwsSolutions-IAM5', appliesTo: [table], reason: 'queries by DAG (gsi1) and of active runs (gsi2) read the table’s indexes' },
+      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${names.stateMachinePrefix(this.updraftEnv)}*`], reason: 'starts runs of this environment’s DAGs, whose state machines are deployed in other stacks and all named updraft-<env>-<dag>' },
+    ];
+    suppress(this.launcher.role!, common);
+    suppress(this.recorder.role!, [
+      ...common,
+      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${names.stateMachinePrefix(this.updraftEnv)}*:*`], reason: 'reads the status and history of executions of this environment’s DAGs only' },
+      { id: 'AwsSolutions-IAM5', appliesTo: ['Action::kms:GenerateDataKey*'], reason: 'publishing to the encrypted alerts topic needs a data key from its KMS key (that key only)' },
+    ]);
+  }
+
+  private addAlarms(env: Environment): void {
+    const action = new actions.SnsAction(this.alerts);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
+      new cloudwatch.Alarm(this, `${id}Alarm`, {
+        alarmName: `${names.prefix(env)}-${id.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`,
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    alarm('LauncherErrors', this.launcher.metricErrors({ period: Duration.minutes(5) }), 'The launcher failed: scheduled runs may not have started');
+    alarm('RecorderErrors', this.recorder.metricErrors({ period: Duration.minutes(5) }), 'The recorder failed: run records may be stale');
+    alarm('DeadLetters', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'Ticks or status events could not be delivered: see the dead-letter queue');
+  }
+
+  private addDashboard(env: Environment): void {
+    // SEARCH finds every state machine of the environment, including DAGs deployed later.
+    const executions = (metric: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{AWS/States,StateMachineArn} MetricName="${metric}" ${names.stateMachinePrefix(env)}', 'Sum', 3600)`,
+        label,
+        usingMetrics: {},
+        period: Duration.hours(1),
+      });
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: names.dashboard(env),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'Runs succeeded per DAG', left: [executions('ExecutionsSucceeded', '')], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Runs failed or timed out per DAG', left: [executions('ExecutionsFailed', ''), executions('ExecutionsTimedOut', '')], width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Launcher and recorder errors', left: [this.launcher.metricErrors(), this.recorder.metricErrors()], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Undelivered ticks and events', left: [this.deadLetters.metricApproximateNumberOfMessagesVisible()], width: 12 }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * @module infra/synth
+ * From a project folder to a CDK app: the DAGs loaded and validated (errors stop here, with the
+ * messages `updraft validate` prints), the Lambdas bundled, the stacks built with the stable
+ * placement of `infra/placement.<env>.json`, and cdk-nag attached. `infra/app.ts` calls this; the
+ * tests and `bench/synth.ts` call it with their own project folders.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { formatProblem } from '../src/ir/problems.ts';
+import { loadProject } from '../src/loader/load-project.ts';
+import { ConfigError } from '../src/sdk/errors.ts';
+import { parseEnvironment, type Environment } from '../src/runtime/env.ts';
+import { bundleAll, dagBundleName, dagEntrySource, functionEntrySource, type Bundle } from './bundle.ts';
+import { addNagChecks } from './nag.ts';
+import { buildUpdraftApp, type Placement, type UpdraftAppResult } from './updraft-app.ts';
+
+export interface SynthOptions {
+  /** The DAG folder, relative to root. @default 'dags' */
+  readonly dagsDir?: string;
+  readonly root: string;
+  /** Where bundles are written. @default <root>/.updraft/cdk-bundles */
+  readonly bundleDir?: string;
+  /** Where the placement file lives. @default <root>/infra; `false`: neither read nor written. */
+  readonly placementDir?: string | false;
+  /** @default from the app's context `env`, else 'dev' */
+  readonly environment?: Environment;
+  /** @default true */
+  readonly nag?: boolean;
+}
+
+export interface SynthResult extends UpdraftAppResult {
+  readonly environment: Environment;
+  readonly bundles: ReadonlyMap<string, Bundle>;
+}
+
+export async function synthesizeProject(app: App, options: SynthOptions): Promise<SynthResult> {
+  const environment = options.environment ?? parseEnvironment(app.node.tryGetContext('env') ?? 'dev');
+  const dagsDir = options.dagsDir ?? 'dags';
+  const loaded = await loadProject(dagsDir, { root: options.root });
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    const list = errors.map((p) => formatProblem(p, { color: false })).join('\n');
+    throw new ConfigError(`${errors.length} problem${errors.length === 1 ? '' : 's'} in ${dagsDir}/ — nothing was synthesized:\n${list}\n    ↳ fix them (npx updraft validate shows the same), then synthesize again`);
+  }
+  const files = [...new Set(loaded.dags.map((d) => d.file))].sort();
+  const bundles = await bundleAll(
+    [
+      ...files.map((f) => ({ name: dagBundleName(f), source: dagEntrySource(path.resolve(options.root, f)) })),
+      { name: 'launcher', source: functionEntrySource('launcher') },
+      { name: 'recorder', source: functionEntrySource('recorder') },
+    ],
+    { outDir: options.bundleDir ?? path.join(options.root, '.updraft', 'cdk-bundles') },
+  );
+  const dir = (name: string) => bundles.get(name)!.dir;
+  const placementFile = options.placementDir === false ? undefined : path.join(options.placementDir ?? path.join(options.root, 'infra'), `placement.${environment}.json`);
+  const previous = placementFile ? await readPlacement(placementFile) : {};
+  const httpConnections = app.node.tryGetContext('updraft:httpConnections') as Record<string, string> | undefined;
+  const result = buildUpdraftApp(app, {
+    environment,
+    dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: dir(dagBundleName(d.file)) })),
+    platformCode: { launcher: dir('launcher'), recorder: dir('recorder') },
+    placement: previous,
+    ...(httpConnections && { httpConnections }),
+  });
+  if (placementFile && JSON.stringify(sorted(result.placement)) !== JSON.stringify(sorted(previous))) {
+    await writeFile(placementFile, `${JSON.stringify(sorted(result.placement), null, 2)}\n`);
+  }
+  if (options.nag ?? true) addNagChecks(app);
+  return { ...result, environment, bundles };
+}
+
+async function readPlacement(file: string): Promise<Placement> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Placement;
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON (${(error as Error).message}); restore it from git — it records which stack each DAG is deployed in`);
+  }
+}
+
+function sorted(p: Placement): Placement {
+  return Object.fromEntries(Object.entries(p).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,176 @@
+/**
+ * @module runtime/execution-events
+ * Step Functions' execution status change events as the recorder receives them from EventBridge,
+ * and what the recorder reads about an execution besides: the state transitions it used (its
+ * history), the run record of an execution started outside Updraft (from its input).
+ */
+import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { PRICE_PER_TRANSITION_USD } from '../compiler/analysis.ts';
+import type { TriggerKind } from '../sdk/context.ts';
+import { logicalDateKey } from '../schedule/index.ts';
+import type { ErrorInfo, RunRecord } from '../store/types.ts';
+import type { RunValues } from './args.ts';
+import { queuedRunRecord } from './launch.ts';
+
+/**
+ * `source: aws.states`, `detail-type: Step Functions Execution Status Change`. Shape from the Step
+ * Functions developer guide, "EventBridge (CloudWatch Events) for Step Functions execution status
+ * changes" (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html): "the detail
+ * section in the event data provides the same information as the DescribeExecution API", with
+ * `status` one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED. Only Standard workflows emit
+ * them, on a best-effort basis, and a target may get one more than once.
+ */
+export interface ExecutionStatusEvent {
+  readonly version?: string;
+  readonly id: string;
+  readonly 'detail-type': 'Step Functions Execution Status Change';
+  readonly source: 'aws.states';
+  readonly account: string;
+  /** ISO-8601 UTC, when the event was emitted. */
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: ExecutionStatusDetail;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+/** DescribeExecution's fields; dates are epoch milliseconds. */
+export interface ExecutionStatusDetail {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  /** The execution name: the run id for runs Updraft starts. */
+  readonly name: string;
+  readonly status: ExecutionStatus;
+  readonly startDate: number;
+  readonly stopDate?: number | null;
+  /** JSON; null with `inputDetails.included` false when input and output together pass 248 KB. */
+  readonly input?: string | null;
+  readonly inputDetails?: { readonly included: boolean } | null;
+  readonly output?: string | null;
+  readonly outputDetails?: { readonly included: boolean } | null;
+  readonly error?: string | null;
+  readonly cause?: string | null;
+  /** Times the execution was redriven (0 before the first): the run's attempt is this + 1. */
+  readonly redriveCount?: number;
+  readonly redriveDate?: number | null;
+  readonly redriveStatus?: string;
+  readonly redriveStatusReason?: string;
+}
+
+/** Error names the run record gets when Step Functions itself ends an execution. */
+export const TIMED_OUT = 'States.Timeout';
+export const ABORTED = 'Updraft.Aborted';
+
+export interface ExecutionUsage {
+  /** State transitions: the `…StateEntered` events of every attempt (each is billed). */
+  readonly transitions: number;
+  readonly historyEvents: number;
+  /** What the transitions cost on a Standard workflow, USD. */
+  readonly costUsd: number;
+  /** The execution's last failure as its history tells it (the event may carry none). */
+  readonly failure?: ErrorInfo;
+}
+
+/**
+ * Counts the execution's history (every page, without execution data: 25,000 events are at most
+ * 25 pages of 1,000). Retries of a Task state are billed as transitions too but enter no state,
+ * so they are not in this count, as on the embedded engine: both count states entered.
+ */
+export async function executionUsage(sfn: SFNClient, executionArn: string): Promise<ExecutionUsage> {
+  let transitions = 0;
+  let historyEvents = 0;
+  let failure: ErrorInfo | undefined;
+  let nextToken: string | undefined;
+  do {
+    const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, nextToken }));
+    for (const event of out.events ?? []) {
+      historyEvents++;
+      if (event.type?.endsWith('StateEntered')) transitions++;
+      failure = failureOf(event) ?? failure;
+    }
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return { transitions, historyEvents, costUsd: costOf(transitions), ...(failure && { failure }) };
+}
+
+/**
+ * Step Functions Standard workflows: USD 0.025 per 1,000 state transitions (aws.amazon.com/step-functions/pricing,
+ * us-east-1; the constant `updraft explain` prices with). Rounded to nano-dollars so that the
+ * same count always gives the same number, without binary-fraction noise.
+ */
+export function costOf(transitions: number): number {
+  return Math.round(transitions * PRICE_PER_TRANSITION_USD * 1e9) / 1e9;
+}
+
+function failureOf(event: HistoryEvent): ErrorInfo | undefined {
+  const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
+  if (!details || (details.error === undefined && details.cause === undefined)) return undefined;
+  return { error: details.error ?? '', cause: details.cause ?? '' };
+}
+
+/** A Lambda failure's cause is a JSON error object: its message is what a person wants to read. */
+export function readableCause(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as unknown;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { errorMessage?: unknown }).errorMessage === 'string') {
+      return (parsed as { errorMessage: string }).errorMessage;
+    }
+  } catch {
+    // not JSON: the cause as it is
+  }
+  return cause;
+}
+
+const TRIGGER_KINDS: readonly string[] = ['schedule', 'manual', 'backfill', 'dataset', 'dag'] satisfies readonly TriggerKind[];
+
+/**
+ * The run record of an execution Updraft has none for (started from the console or the API):
+ * interval and trigger from its input when that is Updraft's `{ run: … }`, else a run at its start
+ * time. The run id is the execution name, so the recorder finds the record on the next event.
+ */
+export function runOfExecution(detail: ExecutionStatusDetail, dagId: string): RunRecord {
+  const started = new Date(detail.startDate);
+  const given = runValuesIn(detail.input);
+  const at = started.toISOString();
+  const values: RunValues = {
+    dagId,
+    runId: detail.name,
+    key: given ? given.key : logicalDateKey(started),
+    logicalDate: given?.logicalDate ?? at,
+    ds: given?.ds ?? at.slice(0, 10),
+    dataIntervalStart: given?.dataIntervalStart ?? at,
+    dataIntervalEnd: given?.dataIntervalEnd ?? at,
+    params: given?.params ?? {},
+    triggeredBy: given && TRIGGER_KINDS.includes(given.triggeredBy) ? given.triggeredBy : 'manual',
+    timers: {},
+  };
+  return { ...queuedRunRecord(values, values.params, started), executionArn: detail.executionArn };
+}
+
+function runValuesIn(input: string | null | undefined): RunValues | undefined {
+  if (!input) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return undefined;
+  }
+  const run = (parsed as { run?: unknown } | null)?.run as Partial<RunValues> | undefined;
+  if (!run || typeof run !== 'object') return undefined;
+  const dates = [run.logicalDate, run.dataIntervalStart, run.dataIntervalEnd];
+  if (!dates.every((d) => typeof d === 'string' && !Number.isNaN(Date.parse(d)))) return undefined;
+  const logicalDate = new Date(run.logicalDate!);
+  return {
+    dagId: String(run.dagId ?? ''),
+    runId: String(run.runId ?? ''),
+    key: typeof run.key === 'string' ? run.key : logicalDateKey(logicalDate),
+    logicalDate: logicalDate.toISOString(),
+    ds: typeof run.ds === 'string' ? run.ds : logicalDate.toISOString().slice(0, 10),
+    dataIntervalStart: new Date(run.dataIntervalStart!).toISOString(),
+    dataIntervalEnd: new Date(run.dataIntervalEnd!).toISOString(),
+    params: run.params && typeof run.params === 'object' ? run.params : {},
+    triggeredBy: String(run.triggeredBy ?? 'manual'),
+    timers: {},
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * @module runtime/lambda-task-runner
+ * The task runner as a Lambda function: one per DAG, bundled with its DAG file. It runs the same
+ * `createTaskRunner` the embedded engine calls in-process, wired to AWS: the run store in
+ * DynamoDB (try numbers, poke state and task records live there, since no engine follows the
+ * run), the payload bucket in S3, connections from Secrets Manager, task logs through Powertools
+ * Logger. Everything built once per container (DAG IR, manifest, clients, secret cache); every
+ * invocation flushes its record writes before it returns or throws.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import type { DagIR } from '../ir/types.ts';
+import { compileDag, type Manifest } from '../compiler/compile.ts';
+import { buildDagIR } from '../sdk/build-ir.ts';
+import { isDag, type Dag } from '../sdk/dag.ts';
+import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
+// Straight from its module: store/index also exports the dynalite-backed local store, which
+// must never get into the Lambda bundle.
+import { DynamoStore, createDocumentClient } from '../store/dynamo-store.ts';
+import { awsBuiltinCheck } from './aws-checks.ts';
+import { ENV, names, parseEnvironment, readEnv } from './env.ts';
+import { PERMANENT, TASK_FAILED, classifyError, stateError } from './errors.ts';
+import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
+import { recordingTasks, storePokes } from './lambda-state.ts';
+import { S3ObjectStore } from './s3-objects.ts';
+import { parseCacheSeconds, secretsConnections, type SecretsConnections } from './secrets.ts';
+import { createTaskRunner, type BuiltinCheck, type RunnerRequest } from './task-runner.ts';
+import type { LogSink } from './task-logger.ts';
+
+export interface TaskRunnerHandlerOptions {
+  /** Where the configuration is read (`UPDRAFT_*`, see runtime/env). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A document client that drops undefined values (see store/dynamo-store). @default one over `new DynamoDBClient({})` */
+  readonly dynamodb?: DynamoDBDocumentClient;
+  /** @default new S3Client({}) */
+  readonly s3?: S3Client;
+  /** @default new SecretsManagerClient({}) */
+  readonly secretsManager?: SecretsManagerClient;
+  /** @default new Logger({ serviceName: 'updraft-task-runner' }) (level from POWERTOOLS_LOG_LEVEL) */
+  readonly logger?: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /**
+   * Time kept back before the Lambda timeout: the invocation then fails as `Updraft.TaskFailed`
+   * and flushes its records instead of being killed mid-write. @default 1000
+   */
+  readonly timeoutEarlyMs?: number;
+}
+
+const OPTION_KEYS = new Set(['env', 'dynamodb', 's3', 'secretsManager', 'logger', 'now', 'timeoutEarlyMs']);
+
+/** What one container builds once and every invocation shares. */
+interface Container {
+  readonly dag: Dag;
+  readonly ir: DagIR;
+  readonly manifest: Manifest;
+  readonly store: DynamoStore;
+  readonly objects: S3ObjectStore;
+  readonly connection: SecretsConnections;
+  readonly builtinCheck: BuiltinCheck;
+  readonly sink: LogSink;
+}
+
+interface Clients {
+  readonly dynamodb: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly secretsManager: SecretsManagerClient;
+}
+
+export type TaskRunnerHandler = MiddyfiedHandler<unknown, unknown>;
+
+/**
+ * The Lambda handler for the DAG named by `UPDRAFT_DAG` among a DAG file's exports (a default or
+ * named export, a Dag or an array of Dags). Its event is the `Payload` the compiled state machine
+ * sends; it returns what the state machine reads as `$.Payload`.
+ */
+export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, unknown>>, options: TaskRunnerHandlerOptions = {}): TaskRunnerHandler {
+  validateOptions(options);
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? new Logger({ serviceName: 'updraft-task-runner' });
+  // Clients once per container (module initialisation), reused by every invocation.
+  const clients: Clients = {
+    dynamodb: options.dynamodb ?? createDocumentClient(new DynamoDBClient({})),
+    s3: options.s3 ?? new S3Client({}),
+    secretsManager: options.secretsManager ?? new SecretsManagerClient({}),
+  };
+  let container: Container | undefined;
+  const setup = (): Container => (container ??= createContainer(moduleExports, env, clients, logger));
+  try {
+    setup(); // during initialisation, when Lambda gives the most CPU
+  } catch {
+    // A configuration error: every invocation tries again and reports it to the state machine.
+  }
+
+  const handle = async (event: unknown): Promise<unknown> => {
+    try {
+      const c = setup();
+      const request = parseRequest(event, c.ir.id);
+      const runId = request.run.runId;
+      // The run's execution attempt (1 + redrives) is on its run record; a run started outside
+      // Updraft (the console) has none.
+      const runAttempt = (await c.store.getRun(runId))?.attempt ?? 1;
+      const runner = createTaskRunner({
+        dag: c.dag,
+        ir: c.ir,
+        manifest: c.manifest,
+        objects: c.objects,
+        recorder: recordingTasks(c.store, c.ir),
+        logs: c.sink,
+        connection: c.connection,
+        now,
+        runAttempt,
+        nextTry: async (taskId, mapIndex) => {
+          const tryNumber = await c.store.nextTry(runId, taskId, mapIndex);
+          logger.appendKeys({ try: tryNumber });
+          return tryNumber;
+        },
+        pokes: storePokes(c.store, runId, runAttempt),
+        builtinCheck: c.builtinCheck,
+      });
+      // lambda:invoke wraps the function's response as `Payload` itself (the engine's stand-in does it in-process).
+      return (await runner(request)).Payload;
+    } catch (error) {
+      // Converted here, inside the handler: an onError middleware throwing a new error would make
+      // middy attach the original (unmasked) one as `originalError`/`cause`, which the runtime
+      // then logs with the error's enumerable properties.
+      throw lambdaError(error);
+    }
+  };
+
+  return middy(handle, {
+    timeoutEarlyInMillis: options.timeoutEarlyMs ?? 1000,
+    timeoutEarlyResponse: () => {
+      throw stateError({ error: TASK_FAILED, cause: 'the task ran out of time: its Lambda function timed out before the task code returned (raise the task timeout, or make the task do less per run)' });
+    },
+  })
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true })) // never the event: it holds params and upstream data
+    .use(correlationKeys(logger))
+    .use(flushRecords(() => container?.store, logger));
+}
+
+/**
+ * The error Step Functions sees, named exactly as the compiled Retry/Catch expect. The Node.js
+ * runtime reports a thrown Error as `{ errorType: error.name, errorMessage: error.message, trace }`
+ * (aws-lambda-nodejs-runtime-interface-client: `formatError` in src/utils/error.ts,
+ * `toRapidResponse` in the older src/Errors.js; anything not an Error gets `typeof error` as its
+ * type), and the lambda:invoke integration raises `errorType` as the state's Error ("the name
+ * property of the Error object must match the ErrorEquals value", Lambda developer guide, Node.js
+ * errors). So a real Error whose `name` is `Updraft.PermanentError` / `Updraft.TaskFailed`, not a
+ * subclass named `PermanentError` or `TypeError`, which would miss the PermanentError retrier
+ * and be retried. Its message is the masked cause; it carries no `cause` (the runtime logs an
+ * error's enumerable properties; the original may hold a secret).
+ */
+export function lambdaError(error: unknown): Error {
+  const info = classifyError(error);
+  // Names starting with `States.` are reserved for Step Functions itself.
+  if (info.error.startsWith('States.')) return stateError({ error: TASK_FAILED, cause: `${info.error}: ${info.cause}` });
+  const e = error as Error;
+  return error instanceof Error && e.name === info.error && e.message === info.cause && e.cause === undefined ? e : stateError(info);
+}
+
+/** The state machine's payload, checked before anything runs (a wrong one never fixes itself). */
+function parseRequest(event: unknown, dagId: string): RunnerRequest {
+  const e = event as Partial<RunnerRequest> | null;
+  if (typeof e !== 'object' || e === null || typeof e.task !== 'string' || typeof e.run !== 'object' || e.run === null || typeof e.run.runId !== 'string') {
+    throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it` });
+  }
+  if (e.run.dagId !== dagId) {
+    throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked for a run of DAG "${String(e.run.dagId)}"; each DAG has its own function: redeploy with npx cdk deploy` });
+  }
+  return e as RunnerRequest;
+}
+
+function createContainer(moduleExports: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>, clients: Clients, logger: Logger): Container {
+  const config = readEnv(env, ['environment', 'table', 'bucket', 'dag']);
+  const environment = parseEnvironment(config.environment, ENV.environment);
+  const { dag, ir, manifest } = loadDag(moduleExports, config.dag);
+  const store = new DynamoStore({ client: clients.dynamodb, tableName: config.table });
+  return {
+    dag,
+    ir,
+    manifest,
+    store,
+    objects: new S3ObjectStore({ client: clients.s3, bucket: config.bucket }),
+    connection: secretsConnections({
+      client: clients.secretsManager,
+      prefix: env[ENV.secretPrefix] || names.secretPrefix(environment),
+      environment,
+      cacheSeconds: parseCacheSeconds(env[ENV.secretCacheSeconds], ENV.secretCacheSeconds),
+    }),
+    builtinCheck: awsBuiltinCheck({ s3: clients.s3, store }),
+    sink: powertoolsSink(logger),
+  };
+}
+
+/** Every DAG a module exports, as the loader finds them: default or named, alone or in arrays. */
+export function dagsOf(moduleExports: Readonly<Record<string, unknown>>): Dag[] {
+  const found: Dag[] = [];
+  for (const value of Object.values(moduleExports)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (isDag(v) && !found.includes(v)) found.push(v);
+  }
+  return found;
+}
+
+/** The DAG, its IR and manifest (pure and deterministic: the same the deployed state machine was compiled from). */
+function loadDag(moduleExports: Readonly<Record<string, unknown>>, dagId: string): { dag: Dag; ir: DagIR; manifest: Manifest } {
+  const dags = dagsOf(moduleExports);
+  const dag = dags.find((d) => d.id === dagId);
+  if (!dag) {
+    throw new ConfigError(
+      `${ENV.dag} is "${dagId}", but the bundled DAG file exports ${dags.length ? `only ${dags.map((d) => `"${d.id}"`).join(', ')}` : 'no DAG'}; the function and its DAG file are out of step: redeploy with npx cdk deploy`,
+    );
+  }
+  const { ir, problems } = buildDagIR(dag, `${dagId} (bundled)`);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    throw new DagDefinitionError(`DAG "${dagId}" as deployed is invalid: ${errors.map((p) => p.message).join('; ')}. Fix it (npx updraft validate) and redeploy`);
+  }
+  return { dag, ir, manifest: compileDag(ir).manifest };
+}
+
+/**
+ * Waits for the store's buffered record writes before the invocation ends (Lambda freezes the
+ * container once it returns). A failed write is logged, not thrown: failing the task for its
+ * metadata would make Step Functions run the task's code again.
+ */
+function flushRecords(store: () => DynamoStore | undefined, logger: Logger): MiddlewareObj {
+  const flush = async (): Promise<void> => {
+    try {
+      await store()?.flush();
+    } catch (error) {
+      logger.error('task records could not be written to the run-metadata table', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    }
+  };
+  return { after: flush, onError: flush };
+}
+
+function validateOptions(options: TaskRunnerHandlerOptions): void {
+  const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.has(k));
+  if (unknown.length > 0) throw new ConfigError(`createTaskRunnerHandler: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${[...OPTION_KEYS].join(', ')})`);
+  const ms = options.timeoutEarlyMs;
+  if (ms !== undefined && (!Number.isInteger(ms) || ms < 0)) throw new ConfigError(`createTaskRunnerHandler: timeoutEarlyMs is ${JSON.stringify(ms)}; it must be a whole number of milliseconds, 0 or more`);
+}

@@ -1,0 +1,177 @@
+/**
+ * @module runtime/recorder
+ * The recorder Lambda's logic: execution status events of a deployment's state machines → run
+ * records (status, start, end, duration, state transitions and their cost), one SNS alert per
+ * failed or timed-out attempt, and, when a run ends, the start of its DAG's queued runs.
+ *
+ * EventBridge delivers at least once and in no guaranteed order, so every write is absolute (no
+ * increments) and guarded by the run's attempt (`1 + redriveCount`): an event of an older attempt
+ * changes nothing, RUNNING never follows an end of the same attempt, and a repeated end rewrites
+ * the same values. The alert is claimed in the record (`notifiedAttempt`) before it is sent.
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { ErrorInfo, RunRecord, RunStatus } from '../store/types.ts';
+import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
+import { ABORTED, TIMED_OUT, executionUsage, readableCause, runOfExecution, type ExecutionStatusDetail, type ExecutionStatusEvent } from './execution-events.ts';
+import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
+
+export type { ExecutionStatusEvent, ExecutionStatusDetail } from './execution-events.ts';
+
+export interface RecorderSettings {
+  readonly environment: Environment;
+  readonly table: string;
+  /** SNS topic ARN for failure and timeout alerts. */
+  readonly alertsTopic: string;
+}
+
+export interface RecorderDeps extends QueueDeps {
+  readonly sns: SNSClient;
+  readonly settings: Pick<RecorderSettings, 'environment' | 'alertsTopic'>;
+}
+
+export interface RecordOutcome {
+  readonly runId: string;
+  /** False for an event that changes nothing (another deployment's, an older attempt's, a late RUNNING). */
+  readonly applied: boolean;
+  readonly status?: RunStatus;
+  /** The run record did not exist (an execution started outside Updraft) and was created. */
+  readonly created: boolean;
+  readonly notified: boolean;
+  /** Queued runs of the DAG started because this run ended. */
+  readonly started: readonly string[];
+}
+
+export function recorderSettings(env: Readonly<Record<string, string | undefined>>): RecorderSettings {
+  const { environment, table, alertsTopic } = readEnv(env, ['environment', 'table', 'alertsTopic']);
+  return { environment: parseEnvironment(environment, ENV.environment), table, alertsTopic };
+}
+
+const STATUS: Readonly<Record<string, RunStatus>> = { RUNNING: 'running', SUCCEEDED: 'success', FAILED: 'failed', TIMED_OUT: 'failed', ABORTED: 'failed' };
+const ANY: readonly RunStatus[] = ['queued', 'running', 'success', 'failed'];
+
+export async function recordExecution(event: ExecutionStatusEvent, deps: RecorderDeps): Promise<RecordOutcome> {
+  const detail = event.detail;
+  const ignored = { runId: detail.name, applied: false, created: false, notified: false, started: [] };
+  // The rule matches this environment's machines only; this keeps a misrouted event harmless.
+  const prefix = names.stateMachinePrefix(deps.settings.environment);
+  const machine = detail.stateMachineArn.split(':')[6] ?? '';
+  const status = STATUS[detail.status];
+  if (!machine.startsWith(prefix) || !status) {
+    deps.log.warn(`ignored ${detail.status} of execution ${detail.executionArn}: ${status ? `not a state machine of ${prefix}*` : 'not a status the recorder records'}`);
+    return ignored;
+  }
+  const dagId = machine.slice(prefix.length);
+  const attempt = (detail.redriveCount ?? 0) + 1;
+  const log = { dagId, runId: detail.name, status: detail.status, attempt };
+
+  let run = await deps.store.getRun(detail.name);
+  let created = false;
+  if (!run) {
+    ({ run, created } = await deps.store.createRun(runOfExecution(detail, dagId)));
+    if (created) deps.log.info(`execution ${detail.name} was started outside Updraft: run record created from its input`, log);
+  }
+
+  const stale = (current: RunRecord): RecordOutcome => {
+    deps.log.info(`late or repeated ${detail.status} event of run ${current.runId} ignored: the run is ${current.status} (attempt ${current.attempt})`, log);
+    return { ...ignored, created };
+  };
+  // Certainly stale (attempts only grow; a run never runs again within an attempt): no history to read.
+  if (run.attempt > attempt || (status === 'running' && run.attempt === attempt && (run.status === 'success' || run.status === 'failed'))) return stale(run);
+  const patch = status === 'running' ? runningPatch(detail, attempt) : await endPatch(deps, event, attempt);
+  // The same rule in the write's condition, for events handled at the same time: RUNNING moves a
+  // run only from queued/running of its attempt; an end may also rewrite the same end.
+  const updated = await deps.store.updateRunGuarded(run.runId, patch, { field: 'attempt', below: attempt, orEqualIn: status === 'running' ? ['queued', 'running'] : ANY });
+  if (!updated) return stale((await deps.store.getRun(run.runId)) ?? run);
+  deps.log.info(`run ${run.runId} is ${updated.status}`, { ...log, transitions: updated.transitions, costUsd: updated.costUsd });
+
+  const notified = detail.status === 'FAILED' || detail.status === 'TIMED_OUT' ? await alertOnce(deps, event, updated, attempt) : false;
+  const started = status === 'running' ? [] : await startNext(deps, updated, detail);
+  return { runId: run.runId, applied: true, status: updated.status, created, notified, started };
+}
+
+type RunPatch = Partial<Omit<RunRecord, 'runId' | 'dagId'>>;
+
+function runningPatch(detail: ExecutionStatusDetail, attempt: number): RunPatch {
+  // A redriven execution starts its new attempt now: the previous attempt's end goes.
+  return { status: 'running', attempt, startedAt: startOf(detail, attempt), executionArn: detail.executionArn, pendingInput: undefined, endedAt: undefined, durationMs: undefined, error: undefined };
+}
+
+async function endPatch(deps: RecorderDeps, event: ExecutionStatusEvent, attempt: number): Promise<RunPatch> {
+  const { detail } = event;
+  const usage = await executionUsage(deps.sfn, detail.executionArn);
+  const startedAt = startOf(detail, attempt);
+  // The event's own time when it has no stop date: a repeated event must write the same values.
+  const stop = detail.stopDate ?? Date.parse(event.time);
+  return {
+    status: STATUS[detail.status],
+    attempt,
+    startedAt,
+    endedAt: new Date(stop).toISOString(),
+    durationMs: Math.max(0, stop - Date.parse(startedAt)),
+    transitions: usage.transitions,
+    historyEvents: usage.historyEvents,
+    costUsd: usage.costUsd,
+    error: errorOf(detail, usage.failure),
+    executionArn: detail.executionArn,
+    pendingInput: undefined,
+  };
+}
+
+/** The latest attempt's start: a redrive's date, else the execution's. */
+function startOf(detail: ExecutionStatusDetail, attempt: number): string {
+  return new Date(attempt > 1 && detail.redriveDate ? detail.redriveDate : detail.startDate).toISOString();
+}
+
+function errorOf(detail: ExecutionStatusDetail, fromHistory: ErrorInfo | undefined): ErrorInfo | undefined {
+  const cause = detail.cause ?? (fromHistory?.cause || undefined);
+  switch (detail.status) {
+    case 'FAILED':
+      return { error: detail.error ?? (fromHistory?.error || 'States.Runtime'), cause: cause ? readableCause(cause) : 'the execution failed without a cause' };
+    case 'TIMED_OUT':
+      return { error: TIMED_OUT, cause: cause ?? 'the run took longer than its timeout (the state machine TimeoutSeconds)' };
+    case 'ABORTED':
+      return { error: ABORTED, cause: cause ?? 'the execution was stopped (StopExecution, the console, or a deployment)' };
+    default:
+      return undefined;
+  }
+}
+
+/** One alert per failed attempt: claimed in the record first, released if SNS refuses it (the retry sends it). */
+async function alertOnce(deps: RecorderDeps, event: ExecutionStatusEvent, run: RunRecord, attempt: number): Promise<boolean> {
+  const claimed = await deps.store.updateRunGuarded(run.runId, { notifiedAttempt: attempt }, { field: 'notifiedAttempt', below: attempt });
+  if (!claimed) return false;
+  const { subject, message } = alertOf(event, run, deps.settings.environment);
+  try {
+    await deps.sns.send(new PublishCommand({ TopicArn: deps.settings.alertsTopic, Subject: subject, Message: message }));
+  } catch (e) {
+    await deps.store.updateRun(run.runId, { notifiedAttempt: run.notifiedAttempt });
+    throw e;
+  }
+  return true;
+}
+
+/** The SNS alert: a subject for e-mail (SNS allows 100 ASCII characters) and a JSON body for programs. */
+export function alertOf(event: ExecutionStatusEvent, run: RunRecord, environment: Environment): { readonly subject: string; readonly message: string } {
+  const { region, detail } = event;
+  const timedOut = detail.status === 'TIMED_OUT';
+  const subject = `Updraft ${environment}: DAG ${run.dagId} run ${timedOut ? 'timed out' : 'failed'}`;
+  const body = {
+    environment,
+    dag: run.dagId,
+    run: run.runId,
+    status: timedOut ? 'timed_out' : 'failed',
+    attempt: run.attempt,
+    logicalDate: run.logicalDate,
+    error: run.error,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    console: `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${detail.executionArn}`,
+  };
+  return { subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject, message: JSON.stringify(body, null, 2) };
+}
+
+/** A run ended: its DAG's queued runs may take the slot (the max comes from their records: run-queue). */
+async function startNext(deps: RecorderDeps, run: RunRecord, detail: ExecutionStatusDetail): Promise<readonly string[]> {
+  const result = await startQueuedRuns(deps, { dagId: run.dagId, stateMachineArn: detail.stateMachineArn }, { ended: detail.executionArn });
+  return result.started;
+}

@@ -1,0 +1,255 @@
+/**
+ * The CDK app's stacks, asserted property by property (Template.fromStack): table, bucket,
+ * functions, the recorder's event rule, per-DAG state machines with their substitutions and log
+ * settings, schedules, least-privilege roles per DAG, environments — and cdk-nag clean.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadProject } from '../../src/loader/load-project.ts';
+import type { DagIR } from '../../src/ir/types.ts';
+import { parseEnvironment, type Environment } from '../../src/runtime/env.ts';
+import { buildUpdraftApp, place } from '../../infra/updraft-app.ts';
+import { nagReport } from '../../infra/nag.ts';
+
+let irs: DagIR[];
+let code: string;
+
+beforeAll(async () => {
+  const loaded = await loadProject('dags', { root: path.resolve(import.meta.dirname, '../..') });
+  irs = loaded.dags.map((d) => d.ir);
+  const dir = mkdtempSync(path.join(tmpdir(), 'updraft-code-'));
+  writeFileSync(path.join(dir, 'index.mjs'), 'export const handler = async () => ({});\n');
+  code = dir;
+});
+
+function build(environment: Environment, dags: readonly DagIR[] = irs) {
+  const app = new App();
+  const result = buildUpdraftApp(app, { environment, dags: dags.map((ir) => ({ ir, codeDir: code })), platformCode: { launcher: code, recorder: code } });
+  const dagTemplate = (dagId: string) => Template.fromStack(result.dagStacks.find((s) => s.node.tryFindChild(dagId))!);
+  return { app, ...result, platformTemplate: Template.fromStack(result.platform), dagTemplate };
+}
+
+/** The resources of one DAG construct in its stack's template. */
+function resourcesOf(template: Template, type: string, dagId: string): Record<string, { Properties: Record<string, unknown> }> {
+  const all = template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+  return Object.fromEntries(Object.entries(all).filter(([id]) => id.startsWith(dagId.replace(/[^A-Za-z0-9]/g, ''))));
+}
+
+describe('platform stack', () => {
+  it('keeps run metadata in one encrypted, point-in-time-recoverable table with TTL, protected in prod', () => {
+    const { platformTemplate } = build('prod');
+    platformTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'updraft-prod',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+    platformTemplate.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
+    build('dev').platformTemplate.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+  });
+
+  it('stores payloads encrypted, TLS-only, private, expiring, with access logs', () => {
+    const { platformTemplate } = build('prod');
+    platformTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: { 'Fn::Join': ['', ['updraft-prod-payloads-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'payloads/' }),
+    });
+    platformTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('runs the launcher and recorder on nodejs24.x arm64 with their environment', () => {
+    const { platformTemplate } = build('staging');
+    platformTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'updraft-staging-launcher',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: { UPDRAFT_ENV: 'staging', UPDRAFT_TABLE: 'updraft-staging', UPDRAFT_CATCHUP_LIMIT: '25', UPDRAFT_DATA_WINDOW_DAYS: '7', NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    platformTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'updraft-staging-recorder',
+      Environment: { Variables: Match.objectLike({ UPDRAFT_ALERTS_TOPIC: { Ref: Match.anyValue() } }) },
+    });
+  });
+
+  it('sends the status changes of this environment’s state machines, and only those, to the recorder', () => {
+    const { platformTemplate } = build('prod');
+    platformTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ prefix: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:updraft-prod-']] } }] },
+      },
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  it('alerts through an encrypted topic that CloudWatch may use; alarms only outside dev', () => {
+    const prod = build('prod').platformTemplate;
+    prod.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'updraft-prod-alerts', KmsMasterKeyId: Match.anyValue() });
+    prod.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+    expect(Object.keys(prod.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(3);
+    expect(Object.keys(build('dev').platformTemplate.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(0);
+  });
+
+  it('lets EventBridge Scheduler invoke the launcher and nothing else', () => {
+    const { platformTemplate } = build('prod');
+    platformTemplate.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'updraft-prod' });
+    platformTemplate.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] },
+    });
+  });
+});
+
+describe('one construct per DAG', () => {
+  it('deploys the compiled ASL with ARNs through DefinitionSubstitutions, logging ALL without execution data, traced', () => {
+    const t = build('prod').dagTemplate('daily_orders');
+    const machines = resourcesOf(t, 'AWS::StepFunctions::StateMachine', 'daily_orders');
+    const [machine] = Object.values(machines);
+    expect(machine!.Properties.StateMachineName).toBe('updraft-prod-daily_orders');
+    expect(machine!.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine!.Properties.DefinitionSubstitutions).toEqual({ TaskRunnerFunctionArn: { 'Fn::GetAtt': [expect.stringMatching(/^dailyordersTaskRunnerFunction/), 'Arn'] } });
+    expect(String(machine!.Properties.DefinitionString)).toContain('${TaskRunnerFunctionArn}');
+    expect(String(machine!.Properties.DefinitionString)).not.toMatch(/arn:aws:lambda/);
+    expect(machine!.Properties.LoggingConfiguration).toEqual({ Level: 'ALL', IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/^dailyordersExecutionLogs/), 'Arn'] } } }] });
+    expect(machine!.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/updraft-prod-daily_orders', RetentionInDays: 90 });
+  });
+
+  it('never logs execution data, in any state machine of any environment', () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      for (const stack of build(env).dagStacks) {
+        const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+        for (const m of Object.values(machines)) expect((m as { Properties: { LoggingConfiguration: { IncludeExecutionData: boolean } } }).Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+      }
+    }
+  });
+
+  it('bundles task code into a nodejs24.x arm64 Lambda that knows its DAG, table, bucket and secret prefix', () => {
+    const t = build('prod').dagTemplate('daily_orders');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'updraft-prod-daily_orders',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 900,
+      Environment: {
+        Variables: {
+          UPDRAFT_ENV: 'prod',
+          UPDRAFT_DAG: 'daily_orders',
+          UPDRAFT_TABLE: 'updraft-prod',
+          UPDRAFT_BUCKET: { 'Fn::Join': ['', ['updraft-prod-payloads-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
+          UPDRAFT_SECRET_PREFIX: 'updraft/prod/connections/',
+          POWERTOOLS_SERVICE_NAME: 'daily_orders',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+  });
+
+  it('schedules ticks to the launcher in the DAG’s timezone, off in dev, with the launch spec as input', () => {
+    const prod = build('prod').dagTemplate('daily_orders');
+    prod.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'daily_orders',
+      GroupName: 'updraft-prod',
+      ScheduleExpression: 'cron(0 2,3 * * ? *)', // 02:00 does not exist on the spring-forward day: Scheduler skips it, so 03:00 ticks too
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:updraft-prod-launcher']] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+      }),
+    });
+    const schedule = Object.values(prod.findResources('AWS::Scheduler::Schedule'))[0] as { Properties: { Target: { Input: unknown } } };
+    const input = JSON.stringify(schedule.Properties.Target.Input);
+    expect(input).toContain('\\"dagId\\":\\"daily_orders\\"');
+    expect(input).toContain('\\"maxActiveRuns\\":1');
+    expect(input).toContain('<aws.scheduler.scheduled-time>');
+    build('dev').dagTemplate('daily_orders').hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'daily_orders', State: 'DISABLED' });
+  });
+
+  it('lets a DAG’s task role read only the secrets of the connections its tasks declare, and write only its own records', () => {
+    const { dagTemplate } = build('prod');
+    const policies = resourcesOf(dagTemplate('wait_for_export'), 'AWS::IAM::Policy', 'wait_for_export');
+    const statements = Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] }).Statement);
+    const secrets = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secrets).toHaveLength(1);
+    expect(JSON.stringify(secrets[0]!.Resource)).toContain('secret:updraft/prod/connections/partner_sftp-??????');
+    expect(JSON.stringify(secrets[0]!.Resource)).not.toContain('warehouse');
+    const own = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'))!;
+    expect(own.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#wait_for_export-????-??-??T*', 'DATASET#*'] } });
+    // The external DAG sensor reads the other DAG's runs, read-only.
+    const upstream = statements.find((s) => JSON.stringify(s.Condition ?? '').includes('RUN#daily_orders-'))!;
+    expect(upstream.Action).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const dailyPolicies = resourcesOf(dagTemplate('daily_orders'), 'AWS::IAM::Policy', 'daily_orders');
+    expect(JSON.stringify(dailyPolicies)).toContain('connections/warehouse-??????');
+    expect(JSON.stringify(dailyPolicies)).not.toContain('partner_sftp');
+  });
+
+  it('grants a native Athena operator its workgroup, and no task runner when no task runs code', () => {
+    const t = build('prod').dagTemplate('warehouse_refresh');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'] })]) },
+    });
+  });
+});
+
+describe('environments and scale', () => {
+  it('refuses an unknown environment with the allowed ones', () => {
+    expect(() => parseEnvironment('qa')).toThrow('-c env is "qa": use one of dev, staging, prod (for example -c env=dev)');
+  });
+
+  it('names and tags everything with the environment', () => {
+    const { platform, dagStacks } = build('staging');
+    expect(platform.stackName).toBe('Updraft-staging-Platform');
+    expect(dagStacks.map((s) => s.stackName)).toEqual(['Updraft-staging-Dags-1']);
+    Template.fromStack(platform).hasResourceProperties('AWS::S3::Bucket', { Tags: Match.arrayWith([{ Key: 'updraft:env', Value: 'staging' }]) });
+  });
+
+  it('keeps a DAG in the stack it was deployed in when others are added', () => {
+    const cost = { resources: 11, bytes: 20_000 };
+    const costs = new Map(['a', 'b', 'c', 'd'].map((id) => [id, cost]));
+    const first = place(['b', 'c', 'd'], costs, {}, { resources: 25, templateBytes: 1e6 });
+    expect(first).toEqual({ b: 1, c: 1, d: 2 });
+    const second = place(['a', 'b', 'c', 'd'], costs, first, { resources: 25, templateBytes: 1e6 });
+    expect(second).toEqual({ a: 2, b: 1, c: 1, d: 2 });
+  });
+
+  it('is cdk-nag clean in every environment, every suppression with a reason', () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      const { app } = build(env);
+      expect(nagReport(app).lines, env).toEqual([]);
+      for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c))) {
+        for (const c of stack.node.findAll()) {
+          for (const m of c.node.metadata.filter((x) => x.type === 'aws:cdk:acknowledged-rules')) {
+            for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
+              expect(id).toMatch(/^(\w+::)?AwsSolutions-[A-Z]+\d+/);
+              expect(reason.length, `${c.node.path} ${id}`).toBeGreaterThan(30);
+            }
+          }
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,302 @@
+// The recorder Lambda's logic against a real (in-memory) DynamoStore on dynalite, with Step
+// Functions and SNS mocked: status → run record, transitions and cost, one alert per failed
+// attempt, idempotency under repeated and late events, redrive, and queued runs started on an end.
+import {
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type GetExecutionHistoryCommandInput,
+  type HistoryEvent,
+  type StartExecutionCommandInput,
+} from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { launch } from '../../src/runtime/launcher.ts';
+import type { LaunchSpec } from '../../src/runtime/launch.ts';
+import { recordExecution, recorderSettings, type ExecutionStatusDetail, type ExecutionStatusEvent, type RecorderDeps } from '../../src/runtime/recorder.ts';
+import { openLocalStore, type LocalStore, type Store } from '../../src/store/index.ts';
+
+const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
+const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-daily_orders';
+const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:updraft-prod-alerts';
+const RUN_ID = 'daily_orders-2026-11-20T01-00-00Z';
+const START = Date.parse('2026-11-21T01:00:02.000Z');
+const STOP = Date.parse('2026-11-21T01:03:12.250Z');
+
+const sfnMock = mockClient(SFNClient);
+const snsMock = mockClient(SNSClient);
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const sfn = new SFNClient({ region: 'eu-central-1', credentials });
+const sns = new SNSClient({ region: 'eu-central-1', credentials });
+let local: LocalStore;
+let store: Store;
+
+/** Two history pages: 5 states entered among 9 events (transitions count across pages). */
+const PAGES: Record<string, { events: Partial<HistoryEvent>[]; nextToken?: string }> = {
+  first: {
+    events: [{ type: 'ExecutionStarted' }, { type: 'PassStateEntered' }, { type: 'PassStateExited' }, { type: 'TaskStateEntered' }, { type: 'TaskScheduled' }],
+    nextToken: 'page-2',
+  },
+  'page-2': {
+    events: [{ type: 'ParallelStateEntered' }, { type: 'TaskStateEntered' }, { type: 'FailStateEntered' }, { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Updraft.TaskFailed', cause: 'from history' } }],
+  },
+};
+
+beforeEach(async () => {
+  local = await openLocalStore();
+  store = local.store;
+  sfnMock.reset();
+  snsMock.reset();
+  sfnMock.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => PAGES[input.nextToken ?? 'first']);
+  sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
+  sfnMock.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => ({ executionArn: `${EXECUTION}:${input.name}`, startDate: new Date(STOP + 1000) }));
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+afterEach(async () => {
+  await local.close();
+});
+
+const quiet = { info: () => {}, warn: () => {} };
+
+function deps(): RecorderDeps {
+  return { store, sfn, sns, log: quiet, settings: { environment: 'prod', alertsTopic: TOPIC } };
+}
+
+function event(status: ExecutionStatusDetail['status'], detail: Partial<ExecutionStatusDetail> = {}): ExecutionStatusEvent {
+  const name = detail.name ?? RUN_ID;
+  const ended = status !== 'RUNNING';
+  return {
+    version: '0',
+    id: `event-${status}`,
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: '2026-11-21T01:03:13Z',
+    region: 'eu-central-1',
+    resources: [`${EXECUTION}:${name}`],
+    detail: {
+      executionArn: `${EXECUTION}:${name}`,
+      stateMachineArn: MACHINE,
+      name,
+      status,
+      startDate: START,
+      stopDate: ended ? STOP : null,
+      input: null,
+      inputDetails: { included: false },
+      output: null,
+      outputDetails: null,
+      error: status === 'FAILED' ? 'Updraft.TaskFailed' : null,
+      cause: status === 'FAILED' ? '{"errorType":"Updraft.TaskFailed","errorMessage":"task \\"load\\" failed: warehouse refused the connection","trace":[]}' : null,
+      redriveCount: 0,
+      redriveDate: null,
+      ...detail,
+    },
+  };
+}
+
+function spec(overrides: Partial<LaunchSpec> = {}): LaunchSpec {
+  return {
+    dagId: 'daily_orders',
+    timezone: 'Europe/Berlin',
+    schedule: { kind: 'cron', expression: '0 2 * * *', timezone: 'Europe/Berlin' },
+    catchup: false,
+    maxActiveRuns: 16,
+    params: {},
+    timers: [],
+    ...overrides,
+  };
+}
+
+/** The run as the launcher leaves it: started, running. */
+async function launched(): Promise<void> {
+  await launch({ spec: spec(), stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+  sfnMock.resetHistory();
+}
+
+describe('status events → run records', () => {
+  it('RUNNING: running, with its start and execution', async () => {
+    await launched();
+    const outcome = await recordExecution(event('RUNNING'), deps());
+    expect(outcome).toEqual({ runId: RUN_ID, applied: true, status: 'running', created: false, notified: false, started: [] });
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'running', attempt: 1, startedAt: '2026-11-21T01:00:02.000Z', executionArn: `${EXECUTION}:${RUN_ID}` });
+  });
+
+  it('SUCCEEDED: success, end, duration, and the transitions of every history page with their cost', async () => {
+    await launched();
+    await recordExecution(event('SUCCEEDED'), deps());
+    const run = await store.getRun(RUN_ID);
+    expect(run).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z', durationMs: 190_250, transitions: 5, historyEvents: 9, costUsd: 0.000125 });
+    expect(run?.error).toBeUndefined();
+    expect(sfnMock.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: `${EXECUTION}:${RUN_ID}`, maxResults: 1000, includeExecutionData: false, nextToken: undefined },
+      { executionArn: `${EXECUTION}:${RUN_ID}`, maxResults: 1000, includeExecutionData: false, nextToken: 'page-2' },
+    ]);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('FAILED twice: one alert, the same record', async () => {
+    await launched();
+    const first = await recordExecution(event('FAILED'), deps());
+    const after = await store.getRun(RUN_ID);
+    const second = await recordExecution(event('FAILED'), deps());
+
+    expect([first.notified, second.notified]).toEqual([true, false]);
+    expect(await store.getRun(RUN_ID)).toEqual(after);
+    expect(after).toMatchObject({
+      status: 'failed',
+      transitions: 5,
+      costUsd: 0.000125,
+      notifiedAttempt: 1,
+      error: { error: 'Updraft.TaskFailed', cause: 'task "load" failed: warehouse refused the connection' },
+    });
+    const publishes = snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(publishes).toHaveLength(1);
+    expect(publishes[0]!.TopicArn).toBe(TOPIC);
+    expect(publishes[0]!.Subject).toBe('Updraft prod: DAG daily_orders run failed');
+    expect(JSON.parse(publishes[0]!.Message!)).toEqual({
+      environment: 'prod',
+      dag: 'daily_orders',
+      run: RUN_ID,
+      status: 'failed',
+      attempt: 1,
+      logicalDate: '2026-11-20T01:00:00.000Z',
+      error: { error: 'Updraft.TaskFailed', cause: 'task "load" failed: warehouse refused the connection' },
+      startedAt: '2026-11-21T01:00:02.000Z',
+      endedAt: '2026-11-21T01:03:12.250Z',
+      console: `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXECUTION}:${RUN_ID}`,
+    });
+  });
+
+  it('RUNNING after SUCCEEDED (delivered late): still success', async () => {
+    await launched();
+    await recordExecution(event('SUCCEEDED'), deps());
+    const late = await recordExecution(event('RUNNING'), deps());
+    expect(late.applied).toBe(false);
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z', durationMs: 190_250 });
+  });
+
+  it('RUNNING handled at the same time as SUCCEEDED (read before the end was written): still success', async () => {
+    await launched();
+    const before = await store.getRun(RUN_ID);
+    await recordExecution(event('SUCCEEDED'), deps());
+    // This invocation read the run while it was still running; its write must not win.
+    const racing = new Proxy(store, {
+      get: (target, prop) => (prop === 'getRun' ? async () => before : (Reflect.get(target, prop) as (...args: unknown[]) => unknown).bind(target)),
+    });
+    const late = await recordExecution(event('RUNNING'), { ...deps(), store: racing });
+    expect(late.applied).toBe(false);
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z' });
+  });
+
+  it('TIMED_OUT: failed with States.Timeout and one alert; ABORTED: failed, no alert', async () => {
+    await launched();
+    await recordExecution(event('TIMED_OUT'), deps());
+    expect((await store.getRun(RUN_ID))?.error).toEqual({ error: 'States.Timeout', cause: 'from history' });
+    expect(snsMock.commandCalls(PublishCommand).map((c) => [c.args[0].input.Subject, JSON.parse(c.args[0].input.Message!).status])).toEqual([
+      ['Updraft prod: DAG daily_orders run timed out', 'timed_out'],
+    ]);
+
+    await recordExecution(event('ABORTED', { name: 'aborted-by-hand' }), deps());
+    expect(await store.getRun('aborted-by-hand')).toMatchObject({ status: 'failed', error: { error: 'Updraft.Aborted', cause: 'from history' } });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('a redriven execution is a new attempt: running again, a second alert on its failure, the old attempt ignored after', async () => {
+    await launched();
+    await recordExecution(event('FAILED'), deps());
+    const redriveDate = Date.parse('2026-11-21T09:00:00.000Z');
+    await recordExecution(event('RUNNING', { redriveCount: 1, redriveDate }), deps());
+    const rerun = await store.getRun(RUN_ID);
+    expect(rerun).toMatchObject({ status: 'running', attempt: 2, startedAt: '2026-11-21T09:00:00.000Z' });
+    expect(rerun?.error).toBeUndefined();
+    expect(rerun?.endedAt).toBeUndefined();
+
+    await recordExecution(event('FAILED', { redriveCount: 1, redriveDate, stopDate: redriveDate + 60_000 }), deps());
+    const stale = await recordExecution(event('FAILED'), deps()); // attempt 1's event, delivered again
+    expect(stale.applied).toBe(false);
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'failed', attempt: 2, notifiedAttempt: 2, durationMs: 60_000, endedAt: '2026-11-21T09:01:00.000Z' });
+    expect(snsMock.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!).attempt)).toEqual([1, 2]);
+  });
+
+  it('an alert SNS refuses is released, so the retried event sends it', async () => {
+    await launched();
+    snsMock.on(PublishCommand).rejectsOnce(new Error('Throttling: Rate exceeded')).resolves({ MessageId: 'm-2' });
+    await expect(recordExecution(event('FAILED'), deps())).rejects.toThrow('Throttling: Rate exceeded');
+    expect((await store.getRun(RUN_ID))?.notifiedAttempt).toBeUndefined();
+    expect((await recordExecution(event('FAILED'), deps())).notified).toBe(true);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+
+  it('an execution started from the console: the run record is created from its input', async () => {
+    const input = JSON.stringify({
+      run: { dagId: 'daily_orders', runId: 'x', key: '2026-11-19T01-00-00Z', logicalDate: '2026-11-19T01:00:00.000Z', ds: '2026-11-19', dataIntervalStart: '2026-11-19T01:00:00.000Z', dataIntervalEnd: '2026-11-20T01:00:00.000Z', params: { region: 'us' }, triggeredBy: 'manual', timers: {} },
+      t: {},
+    });
+    const outcome = await recordExecution(event('RUNNING', { name: 'console-0b5e', input, inputDetails: { included: true } }), deps());
+    expect(outcome).toMatchObject({ applied: true, created: true, status: 'running' });
+    expect(await store.getRun('console-0b5e')).toMatchObject({
+      runId: 'console-0b5e',
+      dagId: 'daily_orders',
+      logicalDate: '2026-11-19T01:00:00.000Z',
+      dataIntervalEnd: '2026-11-20T01:00:00.000Z',
+      triggeredBy: 'manual',
+      conf: { region: 'us' },
+      status: 'running',
+      executionArn: `${EXECUTION}:console-0b5e`,
+    });
+
+    await recordExecution(event('SUCCEEDED', { name: 'no-input' }), deps());
+    expect(await store.getRun('no-input')).toMatchObject({ dagId: 'daily_orders', logicalDate: '2026-11-21T01:00:02.000Z', status: 'success', transitions: 5 });
+  });
+
+  it("another environment's state machine: ignored", async () => {
+    const outcome = await recordExecution(event('FAILED', { stateMachineArn: MACHINE.replace('updraft-prod-', 'updraft-dev-') }), deps());
+    expect(outcome.applied).toBe(false);
+    expect(await store.getRun(RUN_ID)).toBeUndefined();
+    expect(snsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('maxActiveRuns across launcher and recorder', () => {
+  it('1, one running: the next run waits queued, and starts with its input when the running one succeeds', async () => {
+    const one = spec({ maxActiveRuns: 1 });
+    const running = `${EXECUTION}:daily_orders-2026-11-19T01-00-00Z`;
+    await launch({ spec: one, stateMachineArn: MACHINE, scheduledTime: '2026-11-20T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+    // ListExecutions is eventually consistent: it still lists the run that has just ended.
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: running, stateMachineArn: MACHINE, name: 'daily_orders-2026-11-19T01-00-00Z', status: 'RUNNING', startDate: new Date(START) }] });
+    const tick = await launch({ spec: one, stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+    expect(tick.queued).toEqual([RUN_ID]);
+    const pendingInput = (await store.getRun(RUN_ID))!.pendingInput!;
+    sfnMock.resetHistory();
+
+    const outcome = await recordExecution(event('SUCCEEDED', { name: 'daily_orders-2026-11-19T01-00-00Z' }), deps());
+
+    expect(outcome.started).toEqual([RUN_ID]);
+    expect(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([{ stateMachineArn: MACHINE, name: RUN_ID, input: pendingInput }]);
+    const next = await store.getRun(RUN_ID);
+    expect(next).toMatchObject({ status: 'running', executionArn: `${EXECUTION}:${RUN_ID}` });
+    expect(next?.pendingInput).toBeUndefined();
+  });
+
+  it('an end while the DAG is still full starts nothing', async () => {
+    const two = spec({ maxActiveRuns: 2 });
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: ['a', 'b'].map((name) => ({ executionArn: `${EXECUTION}:${name}`, stateMachineArn: MACHINE, name, status: 'RUNNING' as const, startDate: new Date(START) })),
+    });
+    await launch({ spec: two, stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+    // A third execution (say, from the console) ended; a and b still run.
+    const outcome = await recordExecution(event('SUCCEEDED', { name: 'c' }), deps());
+    expect(outcome.started).toEqual([]);
+    expect((await store.getRun(RUN_ID))?.status).toBe('queued');
+  });
+});
+
+describe('recorderSettings', () => {
+  it('needs the environment, table and alerts topic', () => {
+    expect(recorderSettings({ UPDRAFT_ENV: 'prod', UPDRAFT_TABLE: 'updraft-prod', UPDRAFT_ALERTS_TOPIC: TOPIC })).toEqual({ environment: 'prod', table: 'updraft-prod', alertsTopic: TOPIC });
+    expect(() => recorderSettings({ UPDRAFT_ENV: 'prod' })).toThrow('environment variables UPDRAFT_TABLE, UPDRAFT_ALERTS_TOPIC are not set; the Updraft stack sets them: redeploy with npx cdk deploy');
+  });
+});
