@@ -6,7 +6,7 @@
  * tests and `bench/synth.ts` call it with their own project folders.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { formatProblem } from '../src/ir/problems.ts';
@@ -66,6 +66,7 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
     ...(httpConnections && { httpConnections }),
   });
   if (placementFile && JSON.stringify(sorted(result.placement)) !== JSON.stringify(sorted(previous))) {
+    await mkdir(path.dirname(placementFile), { recursive: true });
     await writeFile(placementFile, `${JSON.stringify(sorted(result.placement), null, 2)}\n`);
   }
   if (options.nag ?? true) addNagChecks(app);

@@ -31,7 +31,9 @@ export function handleError(error: unknown, stderr: (text: string) => void): num
     return EXIT_USER_ERROR;
   }
   if (error instanceof UpdraftError && error.fault !== 'internal') {
-    stderr(`✖ ${error.message}`);
+    // Some carry a hint of their own (cloud errors: what to set, how to deploy).
+    const hint = (error as { hint?: unknown }).hint;
+    stderr(`✖ ${error.message}${typeof hint === 'string' && hint ? `\n    ↳ ${hint}` : ''}`);
     return EXIT_USER_ERROR;
   }
   const e = error as Error;

@@ -22,8 +22,10 @@ import * as retry from './commands/retry.ts';
 import * as clear from './commands/clear.ts';
 import * as backfill from './commands/backfill.ts';
 import * as testCommand from './commands/test.ts';
+import * as trigger from './commands/trigger.ts';
+import * as pause from './commands/pause.ts';
 
-const COMMANDS = [list, validate, graph, compile, explain, run, runs, show, logs, outbox, retry, clear, backfill, testCommand, connections];
+const COMMANDS = [list, validate, graph, compile, explain, run, trigger, runs, show, logs, outbox, retry, clear, backfill, testCommand, pause, connections];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')

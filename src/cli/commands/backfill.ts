@@ -3,11 +3,13 @@
  * `updraft backfill <dag> --from D1 --to D2 [--max-concurrency N]`: one run per interval of the
  * schedule whose logical date is in [D1, D2], at most N at once. Run ids are deterministic, so
  * intervals that already have a run are left as they are and repeating the command starts
- * nothing new. Exit 0 when every interval's run succeeded.
+ * nothing new. Exit 0 when every interval's run succeeded. Local only: `--target aws` is refused
+ * with what to do on a deployment (`updraft trigger --date` per interval).
  */
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { Io } from '../io.ts';
+import { addTargetOptions, requireLocal } from '../target.ts';
 import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
@@ -20,7 +22,7 @@ function positiveInt(name: string, text: string): number {
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('backfill')
     .description('run every interval of a date range (deterministic run ids: done intervals are skipped)')
     .argument('<dag>', 'DAG id')
@@ -28,8 +30,10 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .requiredOption('--to <date>', 'last logical date (inclusive)')
     .option('--max-concurrency <n>', 'runs at once', '1')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
-    .option('--json', 'print the intervals as JSON')
-    .action(async (dagId: string, opts: { from: string; to: string; maxConcurrency: string; realTime?: boolean; json?: boolean }, cmd: Command) => {
+    .option('--json', 'print the intervals as JSON');
+  addTargetOptions(command, { hidden: true })
+    .action(async (dagId: string, opts: { from: string; to: string; maxConcurrency: string; realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+      requireLocal(opts, 'backfill', (flags) => `on a deployment, start each interval with: updraft trigger ${dagId} --date <logical date> ${flags} (a DAG with catchup: true has its schedule start missed intervals itself)`);
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
       const json = Boolean(opts.json || options.json);

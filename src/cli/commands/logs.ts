@@ -1,8 +1,10 @@
 /**
  * @module cli/commands/logs
- * `updraft logs <runId> [task] [--json]`: what a run's tasks logged (`ctx.log`, plus the
+ * `updraft logs <runId> [task | --task T] [--json]`: what a run's tasks logged (`ctx.log`, plus the
  * engine's line for each failed try), oldest first, one line each — time, level, task, try,
- * message, extra fields as key=value. Secrets were masked when the lines were written.
+ * message, extra fields as key=value. Secrets were masked when the lines were written. With
+ * `--target aws|localstack`, the lines come from CloudWatch Logs (the DAG's task log group,
+ * filtered by run and task).
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -15,6 +17,8 @@ import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
 import { withSession } from '../session.ts';
 import { requireRun } from './show.ts';
+import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
+import type { RunRecord, Store } from '../../store/types.ts';
 
 /** Fields every line has; the rest are the task's own, printed as key=value. */
 const STANDARD = new Set(['time', 'level', 'dag', 'run', 'task', 'try', 'mapIndex', 'message']);
@@ -48,42 +52,64 @@ export function formatLine(line: LogLine, taskWidth: number, color: boolean): st
   return [line.time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ');
 }
 
+/** A usage error unless the run has (or had) a task with this id. */
+async function requireTask(store: Store, runId: string, taskId: string): Promise<void> {
+  const ids = (await store.listTasks(runId)).map((t) => t.taskId).sort();
+  if (ids.includes(taskId)) return;
+  throw new UsageError(
+    `task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`,
+    ids.length ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines` : 'no task of this run has started yet',
+  );
+}
+
+function print(io: Io, lines: readonly LogLine[], runId: string, taskId: string | undefined, json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify(lines, null, 2));
+    return;
+  }
+  if (lines.length === 0) {
+    io.out(
+      taskId === undefined
+        ? `No log lines for run ${runId}: its tasks logged nothing (task code logs with ctx.log.info(message, fields)).`
+        : `No log lines for task "${taskId}" of run ${runId}: it logged nothing (task code logs with ctx.log.info(message, fields)).`,
+    );
+    return;
+  }
+  const width = Math.max(...lines.map((l) => l.task.length + (l.mapIndex !== undefined && l.mapIndex >= 0 ? String(l.mapIndex).length + 2 : 0)));
+  for (const line of lines) io.out(formatLine(line, width, io.color));
+}
+
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('logs')
     .description("print a run's task logs, oldest first (time, level, task, try, message, fields)")
     .argument('<runId>', 'run id (updraft runs lists them)')
     .argument('[task]', 'only this task')
-    .option('--json', 'print the log lines: [{ time, level, dag, run, task, try, mapIndex?, message, ...fields }]')
-    .action(async (runId: string, taskId: string | undefined, opts: { json?: boolean }, cmd: Command) => {
-      const options = cmd.optsWithGlobals<GlobalOptions>();
-      await withSession(io, options, { loadDags: false }, async (session) => {
-        await requireRun(session.store, runId);
-        if (taskId !== undefined) {
-          const ids = (await session.store.listTasks(runId)).map((t) => t.taskId).sort();
-          if (!ids.includes(taskId)) {
-            throw new UsageError(
-              `task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`,
-              ids.length ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines` : 'no task of this run has started yet',
-            );
-          }
-        }
-        const lines = readRunLogs(join(session.dir, 'logs'), runId, taskId);
-        if (opts.json || options.json) {
-          io.out(JSON.stringify(lines, null, 2));
-          return;
-        }
-        if (lines.length === 0) {
-          io.out(
-            taskId === undefined
-              ? `No log lines for run ${runId}: its tasks logged nothing (task code logs with ctx.log.info(message, fields)).`
-              : `No log lines for task "${taskId}" of run ${runId}: it logged nothing (task code logs with ctx.log.info(message, fields)).`,
-          );
-          return;
-        }
-        const width = Math.max(...lines.map((l) => l.task.length + (l.mapIndex !== undefined && l.mapIndex >= 0 ? String(l.mapIndex).length + 2 : 0)));
-        for (const line of lines) io.out(formatLine(line, width, io.color));
+    .option('--task <task>', 'only this task (the same as the [task] argument)')
+    .option('--json', 'print the log lines: [{ time, level, dag, run, task, try, mapIndex?, message, ...fields }]');
+  addTargetOptions(command).action(async (runId: string, taskArg: string | undefined, opts: { task?: string; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+    const options = cmd.optsWithGlobals<GlobalOptions>();
+    if (taskArg !== undefined && opts.task !== undefined && taskArg !== opts.task) {
+      throw new UsageError(`two different tasks given: "${taskArg}" and --task "${opts.task}"`, 'name one task, either way');
+    }
+    const taskId = taskArg ?? opts.task;
+    const target: Target = targetOf(opts);
+    const json = Boolean(opts.json || options.json);
+    if (target.kind !== 'local') {
+      const { fetchRunLogs } = await import('../../cloud/logs.ts');
+      await onCloud(target, async (cloud) => {
+        const run: RunRecord = await requireRun(cloud.store, runId, target);
+        if (taskId !== undefined) await requireTask(cloud.store, runId, taskId);
+        print(io, await fetchRunLogs(cloud, run, taskId), runId, taskId, json);
       });
       setExit(EXIT_OK);
+      return;
+    }
+    await withSession(io, options, { loadDags: false }, async (session) => {
+      await requireRun(session.store, runId);
+      if (taskId !== undefined) await requireTask(session.store, runId, taskId);
+      print(io, readRunLogs(join(session.dir, 'logs'), runId, taskId), runId, taskId, json);
     });
+    setExit(EXIT_OK);
+  });
 }

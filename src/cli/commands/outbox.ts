@@ -3,11 +3,13 @@
  * `updraft outbox [runId] [--json]`: the SNS, SQS and EventBridge messages the embedded engine
  * captured instead of sending (a local run must not page anyone), newest first — service,
  * target, task, time and the message as JSON — so a DAG's notifications can be checked locally.
+ * Local only: a deployment really sends its messages.
  */
 import type { Command } from 'commander';
 import type { OutboxMessage } from '../../store/types.ts';
 import { EXIT_OK } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { addTargetOptions, requireLocal } from '../target.ts';
 import type { GlobalOptions } from '../project.ts';
 import { withSession } from '../session.ts';
 import { messageLines, requireRun } from './show.ts';
@@ -18,12 +20,14 @@ export function newestFirst(messages: readonly OutboxMessage[]): OutboxMessage[]
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('outbox')
     .description('show the SNS/SQS/EventBridge messages local runs captured instead of sending, newest first')
     .argument('[runId]', 'only the messages of this run')
-    .option('--json', 'print [{ runId, seq, taskId, service: "sns" | "sqs" | "events", target, message, at }]')
-    .action(async (runId: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+    .option('--json', 'print [{ runId, seq, taskId, service: "sns" | "sqs" | "events", target, message, at }]');
+  addTargetOptions(command, { hidden: true })
+    .action(async (runId: string | undefined, opts: { json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+      requireLocal(opts, 'outbox', (flags) => `the outbox holds what local runs captured instead of sending; a deployment really sends its SNS, SQS and EventBridge messages — see a run with: updraft show <run id> ${flags}`);
       const options = cmd.optsWithGlobals<GlobalOptions>();
       await withSession(io, options, { loadDags: false }, async (session) => {
         if (runId !== undefined) await requireRun(session.store, runId);

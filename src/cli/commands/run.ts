@@ -2,7 +2,8 @@
  * @module cli/commands/run
  * `updraft run <dag> [--date D] [--conf JSON] [--json] [--real-time]`: compile the DAG and run
  * it on the embedded engine — the state machine that deploys — with live task states, then a
- * summary and the run id. Exit 0 when the run succeeded, 1 when it failed.
+ * summary and the run id. Exit 0 when the run succeeded, 1 when it failed. Local only: with
+ * `--target aws` it says to use `updraft trigger`, which starts a run on a deployment.
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
@@ -13,6 +14,7 @@ import { createProgress, type Progress } from '../progress.ts';
 import { ordered, runHeadline, runJson, taskTable } from '../render-run.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
 import type { Session } from '../session.ts';
+import { addTargetOptions, requireLocal } from '../target.ts';
 
 export function parseConf(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
@@ -75,27 +77,38 @@ export async function runWithProgress(
   }
 }
 
+export interface RunFlags {
+  readonly date?: string;
+  readonly conf?: string;
+  readonly realTime?: boolean;
+  readonly json?: boolean;
+}
+
+/** `updraft run` (and `updraft trigger` on the local target): runs the DAG and waits; returns the exit code. */
+export async function runLocally(io: Io, options: GlobalOptions, dagId: string, opts: RunFlags): Promise<number> {
+  const conf = parseConf(opts.conf);
+  const json = Boolean(opts.json || options.json);
+  return runWithProgress(
+    io,
+    options,
+    { realTime: Boolean(opts.realTime), json },
+    async (session) => requireDag(io, session.project!, dagId, options).ir.id,
+    `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
+    (session) => session.engine.trigger(dagId, { ...(opts.date && { date: opts.date }), conf }),
+  );
+}
+
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('run')
     .description('run a DAG locally on the embedded engine (the state machine that deploys)')
     .argument('<dag>', 'DAG id')
     .option('--date <date>', 'logical date: a fire time of the schedule, or a day (its first fire time); default: the latest complete interval')
     .option('--conf <json>', 'run params as a JSON object')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays instead of skipping them')
-    .option('--json', 'print the outcome as JSON')
-    .action(async (dagId: string, opts: { date?: string; conf?: string; realTime?: boolean; json?: boolean }, cmd: Command) => {
-      const options = cmd.optsWithGlobals<GlobalOptions>();
-      const conf = parseConf(opts.conf);
-      const json = Boolean(opts.json || options.json);
-      const code = await runWithProgress(
-        io,
-        options,
-        { realTime: Boolean(opts.realTime), json },
-        async (session) => requireDag(io, session.project!, dagId, options).ir.id,
-        `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
-        (session) => session.engine.trigger(dagId, { ...(opts.date && { date: opts.date }), conf }),
-      );
-      setExit(code);
-    });
+    .option('--json', 'print the outcome as JSON');
+  addTargetOptions(command, { hidden: true }).action(async (dagId: string, opts: RunFlags & { target?: string; env?: string; region?: string }, cmd: Command) => {
+    requireLocal(opts, 'run', (flags) => `to start a run on the deployment (without waiting for it): updraft trigger ${dagId} ${flags}`);
+    setExit(await runLocally(io, cmd.optsWithGlobals<GlobalOptions>(), dagId, opts));
+  });
 }

@@ -2,17 +2,19 @@
  * @module cli/commands/runs
  * `updraft runs [dag] [--status S] [--limit N] [--json]`: the runs of one DAG, or of every DAG,
  * newest logical date first — state, logical date, trigger, start, duration and execution
- * (1, then +1 each time retry/clear resumed it). Reads records only: no DAG is loaded.
+ * (1, then +1 each time retry/clear resumed it). Reads records only: no DAG is loaded. With
+ * `--target aws|localstack`, the same records from the environment's DynamoDB table.
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { didYouMean, suggest } from '../../ir/problems.ts';
-import type { RunRecord, RunStatus } from '../../store/types.ts';
+import type { RunRecord, RunStatus, Store } from '../../store/types.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
 import { durationOf, stateLabel } from '../render-run.ts';
 import { withSession } from '../session.ts';
+import { addTargetOptions, flagsOf, onCloud, targetOf, type Target } from '../target.ts';
 import { shortTime } from './show.ts';
 
 const STATUSES: readonly RunStatus[] = ['queued', 'running', 'success', 'failed'];
@@ -47,42 +49,51 @@ function runsTable(runs: readonly RunRecord[], io: Io): string {
 }
 
 /** What to say when nothing matched, and how to get a run. */
-function nothing(dagId: string | undefined, status: RunStatus | undefined, others: readonly string[]): string {
+function nothing(dagId: string | undefined, status: RunStatus | undefined, others: readonly string[], target: Target): string {
   const what = `${status ? `${status} ` : ''}runs${dagId ? ` of DAG "${dagId}"` : ''}`;
-  if (status) return `No ${what}. Without --status: updraft runs${dagId ? ` ${dagId}` : ''}`;
-  if (!dagId) return 'No runs yet. Start one with: updraft run <dag> (updraft list shows the DAGs)';
+  const flags = flagsOf(target);
+  const start = target.kind === 'local' ? 'updraft run' : 'updraft trigger';
+  if (status) return `No ${what}. Without --status: updraft runs${dagId ? ` ${dagId}` : ''}${flags}`;
+  if (!dagId) return `No runs yet. Start one with: ${start} <dag>${flags} (updraft list shows the DAGs)`;
   const near = suggest(dagId, others);
-  if (near) return `No ${what} (did you mean "${near}"? updraft runs ${near} lists its runs)`;
-  return `No ${what} yet. Start one with: updraft run ${dagId}`;
+  if (near) return `No ${what} (did you mean "${near}"? updraft runs ${near}${flags} lists its runs)`;
+  return `No ${what} yet. Start one with: ${start} ${dagId}${flags}`;
+}
+
+/** Lists the runs the query names from `store`, as a table or JSON. */
+async function printRuns(io: Io, store: Store, query: { dagId?: string; status?: RunStatus; limit: number }, json: boolean, target: Target): Promise<void> {
+  const { dagId, status, limit } = query;
+  const runs = await store.listRuns({ ...(dagId !== undefined && { dagId }), ...(status && { status }), limit });
+  if (json) {
+    io.out(JSON.stringify(runs, null, 2));
+    return;
+  }
+  if (runs.length === 0) {
+    const others = dagId !== undefined && !status ? new Set((await store.listRuns({ limit: 200 })).map((r) => r.dagId)) : new Set<string>();
+    io.out(nothing(dagId, status, [...others], target));
+    return;
+  }
+  io.out(runsTable(runs, io));
+  const more = runs.length === limit ? ` (the newest ${limit}; --limit N shows more)` : '';
+  const flags = flagsOf(target);
+  io.out(`${runs.length} run${runs.length === 1 ? '' : 's'}${more} · details: updraft show <run id>${flags} · task logs: updraft logs <run id>${flags}`);
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('runs')
     .description('list runs, newest logical date first: state, logical date, trigger, start, duration, execution')
     .argument('[dag]', 'DAG id (default: every DAG)')
     .option('--status <status>', `only runs in this state: ${STATUSES.join(', ')}`)
     .option('--limit <n>', `at most this many runs (default ${DEFAULT_LIMIT})`)
-    .option('--json', 'print the run records: [{ runId, dagId, key, logicalDate, dataIntervalStart, dataIntervalEnd, triggeredBy, conf, status, attempt, queuedAt, startedAt, endedAt, error }]')
-    .action(async (dagId: string | undefined, opts: { status?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const options = cmd.optsWithGlobals<GlobalOptions>();
-      const status = parseStatus(opts.status);
-      const limit = parseLimit(opts.limit);
-      await withSession(io, options, { loadDags: false }, async (session) => {
-        const runs = await session.store.listRuns({ ...(dagId !== undefined && { dagId }), ...(status && { status }), limit });
-        if (opts.json || options.json) {
-          io.out(JSON.stringify(runs, null, 2));
-          return;
-        }
-        if (runs.length === 0) {
-          const others = dagId !== undefined && !status ? new Set((await session.store.listRuns({ limit: 200 })).map((r) => r.dagId)) : new Set<string>();
-          io.out(nothing(dagId, status, [...others]));
-          return;
-        }
-        io.out(runsTable(runs, io));
-        const more = runs.length === limit ? ` (the newest ${limit}; --limit N shows more)` : '';
-        io.out(`${runs.length} run${runs.length === 1 ? '' : 's'}${more} · details: updraft show <run id> · task logs: updraft logs <run id>`);
-      });
-      setExit(EXIT_OK);
-    });
+    .option('--json', 'print the run records: [{ runId, dagId, key, logicalDate, dataIntervalStart, dataIntervalEnd, triggeredBy, conf, status, attempt, queuedAt, startedAt, endedAt, error }]');
+  addTargetOptions(command).action(async (dagId: string | undefined, opts: { status?: string; limit?: string; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+    const options = cmd.optsWithGlobals<GlobalOptions>();
+    const target = targetOf(opts);
+    const query = { ...(dagId !== undefined && { dagId }), ...(opts.status !== undefined && { status: parseStatus(opts.status) }), limit: parseLimit(opts.limit) };
+    const json = Boolean(opts.json || options.json);
+    if (target.kind === 'local') await withSession(io, options, { loadDags: false }, (session) => printRuns(io, session.store, query, json, target));
+    else await onCloud(target, (cloud) => printRuns(io, cloud.store, query, json, target));
+    setExit(EXIT_OK);
+  });
 }

@@ -4,7 +4,9 @@
  * data interval, conf, error, the task grid, a preview of each task's output (offloaded ones
  * as a reference, `--outputs` resolves and prints them in full), each failed task's error and
  * its tries, the datasets it read and wrote and the messages it left in the outbox. Reads
- * records only: no DAG is loaded, so it answers in well under a second.
+ * records only: no DAG is loaded, so it answers in well under a second. With
+ * `--target aws|localstack`, the records of the environment's table plus the Step Functions
+ * execution's own status (DescribeExecution).
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -19,6 +21,9 @@ import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
 import { durationOf, paint, runHeadline, runJson, stateLabel, taskTable } from '../render-run.ts';
 import { withSession } from '../session.ts';
+import { addTargetOptions, flagsOf, onCloud, targetOf, type Target } from '../target.ts';
+import type { Cloud } from '../../cloud/context.ts';
+import type { ExecutionInfo } from '../../cloud/executions.ts';
 
 /** Output previews are cut here so one task's output stays on one line. */
 const PREVIEW_CHARS = 120;
@@ -27,17 +32,21 @@ const TRIES_SHOWN = 20;
 /** Run ids searched for a did-you-mean when a run is not found. */
 const RECENT_RUNS = 200;
 
-/** The run, or a usage error naming the nearest recent run id and how to list runs. */
-export async function requireRun(store: Store, runId: string): Promise<RunRecord> {
+/**
+ * The run, or a usage error naming the nearest recent run id and how to list runs (`target`
+ * puts its flags in the hints).
+ */
+export async function requireRun(store: Store, runId: string, target: Target = { kind: 'local' }): Promise<RunRecord> {
   const run = await store.getRun(runId);
   if (run) return run;
   const recent = await store.listRuns({ limit: RECENT_RUNS });
   const near = suggest(runId, recent.map((r) => r.runId));
   const nearRun = recent.find((r) => r.runId === near);
+  const flags = flagsOf(target);
   const hint =
     recent.length === 0
-      ? 'there are no runs yet; start one with: updraft run <dag>'
-      : `list the runs of a DAG with: updraft runs ${nearRun?.dagId ?? '<dag>'} (or every DAG's with: updraft runs)`;
+      ? `there are no runs yet; start one with: ${target.kind === 'local' ? 'updraft run' : 'updraft trigger'} <dag>${flags}`
+      : `list the runs of a DAG with: updraft runs ${nearRun?.dagId ?? '<dag>'}${flags} (or every DAG's with: updraft runs${flags})`;
   throw new UsageError(`run "${runId}" not found${near ? ` (did you mean "${near}"?)` : ''}`, hint);
 }
 
@@ -101,6 +110,18 @@ interface Details {
   readonly outbox: readonly OutboxMessage[];
   /** Task id → output (references resolved with `--outputs`). */
   readonly outputs: Readonly<Record<string, unknown>>;
+  /** Cloud targets: the Step Functions execution (null when it no longer exists). */
+  readonly execution?: ExecutionInfo | null;
+  /** Target flags for the hints (` --target aws`), empty locally. */
+  readonly flags: string;
+}
+
+function executionLine(run: RunRecord, execution: ExecutionInfo | null | undefined): string {
+  if (execution === undefined) return run.pendingInput ? '  execution: not started — queued until another run of this DAG ends (maxActiveRuns)' : '  execution: none recorded yet';
+  if (execution === null) return `  execution: ${run.executionArn} no longer exists (Step Functions keeps executions 90 days)`;
+  const when = execution.stopDate ? `, stopped ${shortTime(execution.stopDate)}` : execution.startDate ? `, started ${shortTime(execution.startDate)}` : '';
+  const redrives = execution.redriveCount > 0 ? `, redriven ${execution.redriveCount}×` : '';
+  return `  execution: ${execution.status}${when}${redrives}  ${execution.executionArn}`;
 }
 
 function render(io: Io, d: Details, full: boolean): void {
@@ -110,6 +131,7 @@ function render(io: Io, d: Details, full: boolean): void {
   const parent = run.parentRunId ? ` (run ${run.parentRunId})` : '';
   io.out(`  DAG ${run.dagId} · ${TRIGGERED[run.triggeredBy] ?? `triggered by ${run.triggeredBy}`}${parent} · data interval ${run.dataIntervalStart} → ${run.dataIntervalEnd}`);
   if (Object.keys(run.conf).length > 0) io.out(`  conf ${JSON.stringify(run.conf)}`);
+  if (d.execution !== undefined || run.executionArn || run.pendingInput) io.out(executionLine(run, d.execution));
   if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
   if (tasks.length > 0) io.out(taskTable(tasks, io.color));
   else io.out('  (no task has started yet)');
@@ -137,7 +159,7 @@ function render(io: Io, d: Details, full: boolean): void {
       io.out(`  ${paint('failed', '✖', io.color)} ${t.taskId}${t.error ? `  ${t.error.error}: ${t.error.cause}` : ''}`);
       const own = tries.filter((x) => x.taskId === t.taskId);
       for (const x of own.slice(0, TRIES_SHOWN)) io.out(`      ${tryLine(x, executions, io.color)}`);
-      if (own.length > TRIES_SHOWN) io.out(`      … and ${own.length - TRIES_SHOWN} more tries (updraft show ${run.runId} --json lists them all)`);
+      if (own.length > TRIES_SHOWN) io.out(`      … and ${own.length - TRIES_SHOWN} more tries (updraft show ${run.runId}${d.flags} --json lists them all)`);
     }
   }
 
@@ -154,7 +176,7 @@ function render(io: Io, d: Details, full: boolean): void {
     for (const m of d.outbox) for (const line of messageLines(m, false)) io.out(`  ${line}`);
   }
 
-  if (run.status === 'failed') io.out(`  ↳ updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`);
+  if (run.status === 'failed') io.out(`  ↳ updraft logs ${run.runId}${d.flags} · fix, then resume: updraft retry ${run.runId}${d.flags}`);
 }
 
 /** `--outputs`: an offloaded output read back; a missing object says so instead of failing. */
@@ -167,36 +189,64 @@ async function resolveOutput(objects: LocalObjectStore, output: unknown): Promis
   }
 }
 
+/** A run on a deployed environment: records from its table, status from Step Functions. */
+async function showCloud(io: Io, cloud: Cloud, runId: string, full: boolean, json: boolean): Promise<void> {
+  const { describeExecution } = await import('../../cloud/executions.ts');
+  const run = await requireRun(cloud.store, runId, cloud.target);
+  const [tasks, tries, lineage, execution] = await Promise.all([
+    cloud.store.listTasks(runId),
+    cloud.store.listTries(runId),
+    cloud.store.listLineage(runId),
+    run.executionArn ? describeExecution(cloud, run.executionArn).then((e) => e ?? null) : Promise.resolve(undefined),
+  ]);
+  const ordered = byStart(tasks);
+  // Offloaded outputs stay references here: they live in the deployment's payload bucket.
+  const outputs = Object.fromEntries(ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]));
+  if (json) {
+    const triesJson = tries.map(({ response: _response, ...rest }) => rest);
+    io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf: run.conf, outputs, tries: triesJson, lineage, outbox: [], execution: execution ?? null }, null, 2));
+    return;
+  }
+  render(io, { run, tasks: ordered, tries, lineage, outbox: [], outputs, execution, flags: ` ${cloud.target.flags}` }, full);
+}
+
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('show')
     .description("show a run: its tasks, outputs, errors with every try, lineage and outbox messages")
     .argument('<runId>', 'run id, e.g. daily_orders-2026-03-01T01-00-00Z (updraft runs lists them)')
-    .option('--outputs', 'print full task outputs, reading offloaded ones from .updraft/objects')
-    .option('--json', 'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox }')
-    .action(async (runId: string, opts: { outputs?: boolean; json?: boolean }, cmd: Command) => {
-      const options = cmd.optsWithGlobals<GlobalOptions>();
-      await withSession(io, options, { loadDags: false }, async (session) => {
-        const run = await requireRun(session.store, runId);
-        const [tasks, tries, lineage, outbox] = await Promise.all([
-          session.store.listTasks(runId),
-          session.store.listTries(runId),
-          session.store.listLineage(runId),
-          session.store.listOutbox(runId),
-        ]);
-        const ordered = byStart(tasks);
-        const objects = new LocalObjectStore(join(session.dir, 'objects'));
-        const outputs: Record<string, unknown> = {};
-        for (const t of ordered) {
-          if (t.output !== undefined) outputs[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
-        }
-        if (opts.json || options.json) {
-          const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-          io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf: run.conf, outputs, tries: triesJson, lineage, outbox }, null, 2));
-        } else {
-          render(io, { run, tasks: ordered, tries, lineage, outbox, outputs }, Boolean(opts.outputs));
-        }
-      });
+    .option('--outputs', 'print full task outputs, reading offloaded ones from .updraft/objects (on a cloud target they stay payload-bucket references)')
+    .option('--json', 'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox } (cloud targets: also execution)');
+  addTargetOptions(command).action(async (runId: string, opts: { outputs?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+    const options = cmd.optsWithGlobals<GlobalOptions>();
+    const target = targetOf(opts);
+    const json = Boolean(opts.json || options.json);
+    if (target.kind !== 'local') {
+      await onCloud(target, (cloud) => showCloud(io, cloud, runId, Boolean(opts.outputs), json));
       setExit(EXIT_OK);
+      return;
+    }
+    await withSession(io, options, { loadDags: false }, async (session) => {
+      const run = await requireRun(session.store, runId);
+      const [tasks, tries, lineage, outbox] = await Promise.all([
+        session.store.listTasks(runId),
+        session.store.listTries(runId),
+        session.store.listLineage(runId),
+        session.store.listOutbox(runId),
+      ]);
+      const ordered = byStart(tasks);
+      const objects = new LocalObjectStore(join(session.dir, 'objects'));
+      const outputs: Record<string, unknown> = {};
+      for (const t of ordered) {
+        if (t.output !== undefined) outputs[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
+      }
+      if (json) {
+        const triesJson = tries.map(({ response: _response, ...rest }) => rest);
+        io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf: run.conf, outputs, tries: triesJson, lineage, outbox }, null, 2));
+      } else {
+        render(io, { run, tasks: ordered, tries, lineage, outbox, outputs, flags: '' }, Boolean(opts.outputs));
+      }
     });
+    setExit(EXIT_OK);
+  });
 }

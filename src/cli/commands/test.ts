@@ -3,9 +3,11 @@
  * `updraft test <dag> <task> [--inputs JSON] [--date D] [--conf JSON] [--item JSON]`: run one
  * task's code alone (Airflow's `airflow tasks test`), with upstream outputs from the DAG's
  * latest run that has them or given as JSON; prints its log lines and output, records nothing.
+ * Local only: it runs the task's code on this machine whatever `--target` says, so that is refused.
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
+import { addTargetOptions, requireLocal } from '../target.ts';
 import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
@@ -22,7 +24,7 @@ function parseJson(option: string, text: string | undefined): unknown {
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('test')
     .description("run one task's code alone, with upstream outputs from the latest run or given as JSON")
     .argument('<dag>', 'DAG id')
@@ -31,8 +33,10 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .option('--date <date>', 'logical date for the context (default: the latest complete interval)')
     .option('--conf <json>', 'run params as a JSON object')
     .option('--item <json>', 'mapped tasks: the item to run with (default: the first)')
-    .option('--json', 'print the result as JSON')
-    .action(async (dagId: string, taskId: string, opts: { inputs?: string; date?: string; conf?: string; item?: string; json?: boolean }, cmd: Command) => {
+    .option('--json', 'print the result as JSON');
+  addTargetOptions(command, { hidden: true })
+    .action(async (dagId: string, taskId: string, opts: { inputs?: string; date?: string; conf?: string; item?: string; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+      requireLocal(opts, 'test', (flags) => `it runs one task's code on this machine and records nothing; to run the DAG on the deployment: updraft trigger ${dagId} ${flags}`);
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const inputs = parseJson('--inputs', opts.inputs);
       if (inputs !== undefined && (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs))) {

@@ -1,0 +1,87 @@
+/**
+ * The CDK app from a project folder, as `npx cdk synth` builds it: real esbuild bundles (the
+ * task runner bundle runs a task against a real DynamoDB API), DAG errors stopping the synth,
+ * and 200 generated DAGs split into stacks under CloudFormation's limits.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from 'aws-cdk-lib';
+import { App, CfnResource } from 'aws-cdk-lib';
+import { synthesizeProject } from '../../infra/synth.ts';
+import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES } from '../../infra/updraft-app.ts';
+import { nagReport } from '../../infra/nag.ts';
+import { writeSyntheticProject } from '../../src/util/synthetic-project.ts';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const TMP = path.join(REPO, 'test', `.tmp-synth-${process.pid}`);
+
+afterAll(async () => {
+  const { rm } = await import('node:fs/promises');
+  await rm(TMP, { recursive: true, force: true });
+});
+
+describe('synthesizeProject on the example project', () => {
+  let result: Awaited<ReturnType<typeof synthesizeProject>>;
+  beforeAll(async () => {
+    result = await synthesizeProject(new App({ outdir: path.join(TMP, 'out-examples') }), { root: REPO, environment: 'prod', bundleDir: path.join(TMP, 'bundles'), placementDir: path.join(TMP, 'placement') });
+  }, 60_000);
+
+  it('bundles one task runner per DAG file plus the launcher and recorder, without local-only packages', () => {
+    expect([...result.bundles.keys()].sort()).toEqual([
+      'dag-daily_orders',
+      'dag-ingest_sources',
+      'dag-process_files',
+      'dag-wait_for_export',
+      'dag-warehouse_refresh',
+      'dag-weekday_report',
+      'launcher',
+      'recorder',
+    ]);
+    for (const b of result.bundles.values()) {
+      const code = readFileSync(path.join(b.dir, 'index.mjs'), 'utf8');
+      expect(existsSync(path.join(b.dir, 'index.mjs.map'))).toBe(true);
+      expect(code).not.toMatch(/dynalite|leveldown|aws-local-stepfunctions/);
+      expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"|from "@aws-sdk\/client-dynamodb"/);
+      expect(b.bytes).toBe(statSync(path.join(b.dir, 'index.mjs')).size);
+    }
+  });
+
+  it('writes the stable placement file and is cdk-nag clean', () => {
+    expect(JSON.parse(readFileSync(path.join(TMP, 'placement', 'placement.prod.json'), 'utf8'))).toMatchObject({ daily_orders: 1, ingest_crm: 1, weekday_report: 1 });
+    expect(nagReport(result.platform.node.root).lines).toEqual([]);
+  });
+
+  it('stops on DAG errors with the validator’s messages and builds nothing', async () => {
+    const root = path.join(TMP, 'broken');
+    await mkdir(path.join(root, 'dags'), { recursive: true });
+    await writeFile(
+      path.join(root, 'dags', 'broken.ts'),
+      "import { dag, task } from 'updraft';\nexport default dag('broken', { schedule: '0 25 * * *' }, () => { task('a', async () => 1)(); });\n",
+    );
+    const app = new App({ outdir: path.join(TMP, 'out-broken') });
+    await expect(synthesizeProject(app, { root, placementDir: false, bundleDir: path.join(TMP, 'bundles-broken') })).rejects.toThrow(/1 problem in dags\/ — nothing was synthesized:\n✖ .*broken.*\n[\s\S]*fix them \(npx updraft validate shows the same\)/);
+    expect(app.node.children).toHaveLength(0);
+    expect(existsSync(path.join(TMP, 'bundles-broken'))).toBe(false);
+  });
+});
+
+describe('200 DAGs', () => {
+  it('split into stacks that each stay under 500 resources and 1 MB of template', async () => {
+    const root = await writeSyntheticProject(path.join(TMP, 'scale'), 200);
+    const app = new App({ outdir: path.join(TMP, 'out-scale') });
+    const result = await synthesizeProject(app, { root, environment: 'prod', placementDir: false, bundleDir: path.join(TMP, 'bundles-scale'), nag: false });
+    const assembly = app.synth();
+    expect(result.dagStacks.length).toBeGreaterThan(1);
+    expect(Object.keys(result.placement)).toHaveLength(200);
+    for (const stack of [result.platform, ...result.dagStacks]) {
+      const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
+      const bytes = statSync(path.join(assembly.directory, (stack as Stack).templateFile)).size;
+      expect(resources, stack.stackName).toBeLessThan(CFN_MAX_RESOURCES);
+      expect(bytes, stack.stackName).toBeLessThan(CFN_MAX_TEMPLATE_BYTES);
+    }
+    // Every DAG of one file shares that file's single bundle asset.
+    expect([...result.bundles.keys()].filter((k) => k.startsWith('dag-'))).toEqual(['dag-synthetic']);
+  }, 240_000);
+});
