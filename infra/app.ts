@@ -10,7 +10,13 @@ import { synthesizeProject } from './synth.ts';
 
 const app = new App();
 try {
-  await synthesizeProject(app, { dagsDir: process.env.UPDRAFT_DAGS ?? 'dags', root: process.cwd() });
+  // UPDRAFT_DAGS: another DAG folder; UPDRAFT_PLACEMENT_DIR: where placement.<env>.json lives ('none': not kept).
+  const placement = process.env.UPDRAFT_PLACEMENT_DIR;
+  await synthesizeProject(app, {
+    dagsDir: process.env.UPDRAFT_DAGS ?? 'dags',
+    root: process.cwd(),
+    ...(placement !== undefined && placement !== '' && { placementDir: placement === 'none' ? false : placement }),
+  });
 } catch (error) {
   const e = error as Error;
   process.stderr.write(`✖ ${e.message}\n`);

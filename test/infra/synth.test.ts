@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from 'aws-cdk-lib';
 import { App, CfnResource } from 'aws-cdk-lib';
@@ -13,6 +14,8 @@ import { synthesizeProject } from '../../infra/synth.ts';
 import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES } from '../../infra/updraft-app.ts';
 import { nagReport } from '../../infra/nag.ts';
 import { writeSyntheticProject } from '../../src/util/synthetic-project.ts';
+import { runValuesOf } from '../../src/runtime/launch.ts';
+import { openLocalStore } from '../../src/store/local.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TMP = path.join(REPO, 'test', `.tmp-synth-${process.pid}`);
@@ -45,6 +48,37 @@ describe('synthesizeProject on the example project', () => {
       expect(code).not.toMatch(/dynalite|leveldown|aws-local-stepfunctions/);
       expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"|from "@aws-sdk\/client-dynamodb"/);
       expect(b.bytes).toBe(statSync(path.join(b.dir, 'index.mjs')).size);
+    }
+  });
+
+  it('ships a task runner bundle that runs its DAG’s task against DynamoDB, as Lambda would load it', async () => {
+    const local = await openLocalStore({ tableName: 'updraft-prod' });
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        UPDRAFT_ENV: 'prod',
+        UPDRAFT_TABLE: 'updraft-prod',
+        UPDRAFT_BUCKET: 'payloads',
+        UPDRAFT_DAG: 'daily_orders',
+        AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      });
+      const bundle = path.join(result.bundles.get('dag-daily_orders')!.dir, 'index.mjs');
+      const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+      const ir = result.compiled.get('daily_orders')!;
+      const key = (id: string) => ir.manifest.tasks.find((t) => t.id === id)!.key;
+      const run = runValuesOf({ dagId: 'daily_orders', timezone: 'Europe/Berlin', timers: [], interval: { logicalDate: new Date('2026-11-20T01:00:00Z'), dataIntervalStart: new Date('2026-11-20T01:00:00Z'), dataIntervalEnd: new Date('2026-11-21T01:00:00Z') }, params: {}, triggeredBy: 'schedule' });
+      const context = { functionName: 'updraft-prod-daily_orders', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 };
+      const out = await handler({ task: 'transform.clean', run, in: { [key('check')]: { rows: 1200, key: 'raw/orders/2026-11-20.parquet' } } }, context);
+      expect(out).toEqual({ rows: 1197, key: 'clean/orders/2026-11-20.parquet' });
+      const tries = await local.store.listTries(run.runId);
+      expect(tries.map((t) => [t.taskId, t.tryNumber, t.state])).toEqual([['transform.clean', 1, 'success']]);
+    } finally {
+      process.env = saved;
+      await local.close();
     }
   });
 
