@@ -12,10 +12,11 @@ import middy from '@middy/core';
 import { launch, launcherSettings, type LaunchEvent, type LaunchSummary } from '../src/runtime/launcher.ts';
 // The store module itself, not src/store/index.ts: that one pulls dynalite into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
+import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
 
 const settings = launcherSettings(process.env);
 const logger = new Logger({ serviceName: 'updraft-launcher', persistentKeys: { environment: settings.environment } });
-const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table });
+const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table, retentionDays: RECORD_RETENTION_DAYS[settings.environment] });
 const sfn = new SFNClient({});
 
 export const handler = middy<LaunchEvent, LaunchSummary>()

@@ -13,10 +13,11 @@ import middy from '@middy/core';
 import { recordExecution, recorderSettings, type ExecutionStatusEvent, type RecordOutcome } from '../src/runtime/recorder.ts';
 // The store module itself, not src/store/index.ts: that one pulls dynalite into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
+import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
 
 const settings = recorderSettings(process.env);
 const logger = new Logger({ serviceName: 'updraft-recorder', persistentKeys: { environment: settings.environment } });
-const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table });
+const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table, retentionDays: RECORD_RETENTION_DAYS[settings.environment] });
 const sfn = new SFNClient({});
 const sns = new SNSClient({});
 

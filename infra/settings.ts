@@ -7,7 +7,7 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Environment } from '../src/runtime/env.ts';
+import { RECORD_RETENTION_DAYS, type Environment } from '../src/runtime/env.ts';
 
 export interface EnvironmentSettings {
   /** Data stores (table, buckets, log groups) when the stack is deleted. */
@@ -36,7 +36,7 @@ export interface EnvironmentSettings {
 
 export const SETTINGS: Readonly<Record<Environment, EnvironmentSettings>> = {
   dev: {
-    recordRetention: Duration.days(30),
+    recordRetention: Duration.days(RECORD_RETENTION_DAYS.dev),
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
     alarms: false,
@@ -48,7 +48,7 @@ export const SETTINGS: Readonly<Record<Environment, EnvironmentSettings>> = {
     taskMemoryMiB: 1024,
   },
   staging: {
-    recordRetention: Duration.days(90),
+    recordRetention: Duration.days(RECORD_RETENTION_DAYS.staging),
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
     alarms: true,
@@ -61,7 +61,7 @@ export const SETTINGS: Readonly<Record<Environment, EnvironmentSettings>> = {
     taskMemoryMiB: 1024,
   },
   prod: {
-    recordRetention: Duration.days(400),
+    recordRetention: Duration.days(RECORD_RETENTION_DAYS.prod),
     removalPolicy: RemovalPolicy.RETAIN,
     deletionProtection: true,
     alarms: true,

@@ -5,7 +5,7 @@
  * `names.table(env)`). `withCloud` opens it, turns SDK errors into messages the user can act on,
  * and always closes it.
  */
-import { names } from '../runtime/env.ts';
+import { RECORD_RETENTION_DAYS, names } from '../runtime/env.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
 import { createCloudClients, type CloudClients } from './clients.ts';
 import { explainCloudError } from './errors.ts';
@@ -31,7 +31,7 @@ export async function openCloud(target: CloudTarget, clients: CloudClients = cre
     region,
     where: describeTarget(target, region),
     get store() {
-      store ??= new DynamoStore({ client: clients.dynamo, tableName: names.table(target.env) });
+      store ??= new DynamoStore({ client: clients.dynamo, tableName: names.table(target.env), retentionDays: RECORD_RETENTION_DAYS[target.env] });
       return store;
     },
     async close() {

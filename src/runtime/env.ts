@@ -22,6 +22,13 @@ export function parseEnvironment(value: unknown, option = '-c env'): Environment
   throw new ConfigError(`${option} is ${JSON.stringify(value)}: use one of ${ENVIRONMENTS.join(', ')} (for example ${option}=dev)`);
 }
 
+/**
+ * How long run records (runs, tasks, tries, lineage) are kept in each environment's table: every
+ * writer stamps `expiresAt` and the table's TTL deletes them. Here, not in infra settings, because
+ * the functions and the CLI write records too.
+ */
+export const RECORD_RETENTION_DAYS: Readonly<Record<Environment, number>> = { dev: 30, staging: 90, prod: 400 };
+
 /** A name cut to `max` characters, keeping it unique with a short hash of the whole. */
 function fit(name: string, max: number): string {
   if (name.length <= max) return name;

@@ -23,7 +23,7 @@ import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
 // must never get into the Lambda bundle.
 import { DynamoStore, createDocumentClient } from '../store/dynamo-store.ts';
 import { awsBuiltinCheck } from './aws-checks.ts';
-import { ENV, names, parseEnvironment, readEnv } from './env.ts';
+import { ENV, RECORD_RETENTION_DAYS, names, parseEnvironment, readEnv } from './env.ts';
 import { PERMANENT, TASK_FAILED, classifyError, stateError } from './errors.ts';
 import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
 import { recordingTasks, storePokes } from './lambda-state.ts';
@@ -181,7 +181,7 @@ function createContainer(moduleExports: Readonly<Record<string, unknown>>, env: 
   const config = readEnv(env, ['environment', 'table', 'bucket', 'dag']);
   const environment = parseEnvironment(config.environment, ENV.environment);
   const { dag, ir, manifest } = loadDag(moduleExports, config.dag);
-  const store = new DynamoStore({ client: clients.dynamodb, tableName: config.table });
+  const store = new DynamoStore({ client: clients.dynamodb, tableName: config.table, retentionDays: RECORD_RETENTION_DAYS[environment] });
   return {
     dag,
     ir,

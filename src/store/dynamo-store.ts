@@ -45,6 +45,13 @@ export interface DynamoStoreOptions {
   readonly flushIntervalMs?: number;
   /** BatchWriteItem requests in flight at once. @default 4 */
   readonly maxInFlight?: number;
+  /**
+   * Records written get `expiresAt` (epoch seconds) this many days ahead, for the table's TTL
+   * (deployed tables delete old run history by themselves). @default - records never expire
+   */
+  readonly retentionDays?: number;
+  /** For `expiresAt`. @default Date.now */
+  readonly now?: () => number;
 }
 
 type Item = Record<string, unknown>;
@@ -65,9 +72,13 @@ export class DynamoStore implements Store {
   /** DAGs already in the DAG list (written once per process, before the DAG's first run). */
   readonly #knownDags = new Map<string, Promise<void>>();
   #closed = false;
+  readonly #retentionSeconds?: number;
+  readonly #now: () => number;
 
   constructor(options: DynamoStoreOptions) {
     this.#client = options.client;
+    if (options.retentionDays !== undefined) this.#retentionSeconds = Math.round(options.retentionDays * 86_400);
+    this.#now = options.now ?? Date.now;
     this.#table = options.tableName ?? DEFAULT_TABLE_NAME;
     this.#writes = new WriteBehind((items) => this.#writeBatch(items), options.flushIntervalMs ?? 100, options.maxInFlight ?? 4);
   }
@@ -84,6 +95,7 @@ export class DynamoStore implements Store {
       // gsi2sk stays for good; gsi2pk comes and goes with the status (sparse index).
       gsi2sk: sortKey,
       ...(isActive(run.status) ? { gsi2pk: ACTIVE_PARTITION } : {}),
+      ...this.#expiry(),
     };
     try {
       await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
@@ -250,9 +262,9 @@ export class DynamoStore implements Store {
       new UpdateCommand({
         TableName: this.#table,
         Key: keys.counter(runId, taskId, mapIndex),
-        UpdateExpression: 'ADD #tries :one',
+        UpdateExpression: `ADD #tries :one${this.#retentionSeconds === undefined ? '' : ' SET expiresAt = :exp'}`,
         ExpressionAttributeNames: { '#tries': 'tries' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':one': 1, ...(this.#retentionSeconds !== undefined && { ':exp': this.#expiry().expiresAt }) },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -357,8 +369,14 @@ export class DynamoStore implements Store {
     return limit === undefined ? items : items.slice(0, limit);
   }
 
+  /** `{ expiresAt }` for the table's TTL, when records expire. */
+  #expiry(): { expiresAt?: number } {
+    return this.#retentionSeconds === undefined ? {} : { expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds };
+  }
+
   async #writeBatch(items: readonly Item[]): Promise<void> {
-    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    const expiry = this.#expiry();
+    let requests = items.map((item) => ({ PutRequest: { Item: { ...item, ...expiry } } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > UNPROCESSED_RETRIES) {
         throw new InternalError(`DynamoDB left ${requests.length} write(s) unprocessed after ${UNPROCESSED_RETRIES} retries (table "${this.#table}" throttled?)`);

@@ -41,7 +41,7 @@ export const TABLE_SCHEMA = {
 } as const;
 
 /** Attributes that exist only for the key layout: never part of a returned record. */
-export const KEY_ATTRIBUTES: ReadonlySet<string> = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+export const KEY_ATTRIBUTES: ReadonlySet<string> = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt']);
 
 export function createTableInput(tableName: string = DEFAULT_TABLE_NAME): CreateTableCommandInput {
   const { partitionKey, sortKey, globalSecondaryIndexes } = TABLE_SCHEMA;
