@@ -280,7 +280,7 @@ describe('task-runner Lambda: the end of an invocation', () => {
     dynamo.on(PutCommand).rejects(notFound); // the store's one-by-one fallback after a failed batch
     const handler = handlerFor({ default: demo }, { dynamodb: documents });
     expect(await handler({ task: 'small', run: newRun() }, {} as never)).toEqual({ rows: 3 });
-    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ UpdateExpression: 'ADD #tries :one', ReturnValues: 'UPDATED_NEW' });
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ UpdateExpression: 'ADD #tries :one SET expiresAt = :exp', ReturnValues: 'UPDATED_NEW' });
     const line = logs.lines().find((l) => l.message === 'task records could not be written to the run-metadata table');
     expect(line).toMatchObject({ level: 'ERROR', task: 'small', try: 1 });
     dynamo.restore();
