@@ -105,33 +105,14 @@ export class PlatformStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
 
-    this.launcher = updraftFunction(this, 'Launcher', {
-      functionName: names.launcherFunction(env),
-      description: `Updraft ${env}: schedule ticks -> DAG runs (catchup, maxActiveRuns, deterministic names)`,
-      code: props.code.launcher,
-      settings,
-      memorySize: 256,
-      timeout: Duration.minutes(1),
-      environment: {
-        [ENV.environment]: env,
-        [ENV.table]: names.table(env),
-        [ENV.catchupLimit]: String(settings.catchupLimit),
-        ...(settings.dataWindowDays !== undefined && { [ENV.dataWindowDays]: String(settings.dataWindowDays) }),
-      },
+    // Both are small and quick: a tick or an event is a few DynamoDB and Step Functions calls.
+    const platformFunction = (id: string, functionName: string, description: string, code: lambda.Code, environment: Record<string, string>) =>
+      updraftFunction(this, id, { functionName, description: `Updraft ${env}: ${description}`, code, settings, memorySize: 256, timeout: Duration.minutes(1), environment: { [ENV.environment]: env, [ENV.table]: names.table(env), ...environment } });
+    this.launcher = platformFunction('Launcher', names.launcherFunction(env), 'schedule ticks -> DAG runs (catchup, maxActiveRuns, deterministic names)', props.code.launcher, {
+      [ENV.catchupLimit]: String(settings.catchupLimit),
+      ...(settings.dataWindowDays !== undefined && { [ENV.dataWindowDays]: String(settings.dataWindowDays) }),
     });
-    this.recorder = updraftFunction(this, 'Recorder', {
-      functionName: names.recorderFunction(env),
-      description: `Updraft ${env}: execution status events -> run records, alerts`,
-      code: props.code.recorder,
-      settings,
-      memorySize: 256,
-      timeout: Duration.minutes(1),
-      environment: {
-        [ENV.environment]: env,
-        [ENV.table]: names.table(env),
-        [ENV.alertsTopic]: this.alerts.topicArn,
-      },
-    });
+    this.recorder = platformFunction('Recorder', names.recorderFunction(env), 'execution status events -> run records, alerts', props.code.recorder, { [ENV.alertsTopic]: this.alerts.topicArn });
     this.grantPlatform();
 
     // The recorder hears every execution of this environment's state machines (and only those).
