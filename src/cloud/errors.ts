@@ -21,7 +21,7 @@ export class CloudError extends ConfigError {
 
 /** How to deploy the environment the target names. */
 export function deployHint(target: CloudTarget): string {
-  return target.kind === 'localstack' ? `deploy first: npx cdklocal deploy -c env=${target.env}` : `deploy first: npx cdk deploy -c env=${target.env}`;
+  return target.kind === 'localstack' ? `deploy first: npm run deploy:local -- -c env=${target.env}` : `deploy first: npm run deploy -- -c env=${target.env}`;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -98,7 +98,7 @@ export type EnvKey = keyof typeof ENV;
 export function readEnv<K extends EnvKey>(env: Readonly<Record<string, string | undefined>>, keys: readonly K[]): Record<K, string> {
   const missing = keys.filter((k) => !env[ENV[k]]);
   if (missing.length > 0) {
-    throw new ConfigError(`environment variable${missing.length > 1 ? 's' : ''} ${missing.map((k) => ENV[k]).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set; the Updraft stack sets them: redeploy with npx cdk deploy`);
+    throw new ConfigError(`environment variable${missing.length > 1 ? 's' : ''} ${missing.map((k) => ENV[k]).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set; the Updraft stack sets them: redeploy with npm run deploy`);
   }
   return Object.fromEntries(keys.map((k) => [k, env[ENV[k]]!])) as Record<K, string>;
 }

@@ -172,7 +172,7 @@ function parseRequest(event: unknown, dagId: string): RunnerRequest {
     throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it` });
   }
   if (e.run.dagId !== dagId) {
-    throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked for a run of DAG "${String(e.run.dagId)}"; each DAG has its own function: redeploy with npx cdk deploy` });
+    throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked for a run of DAG "${String(e.run.dagId)}"; each DAG has its own function: redeploy with npm run deploy` });
   }
   return e as RunnerRequest;
 }
@@ -214,7 +214,7 @@ function loadDag(moduleExports: Readonly<Record<string, unknown>>, dagId: string
   const dag = dags.find((d) => d.id === dagId);
   if (!dag) {
     throw new ConfigError(
-      `${ENV.dag} is "${dagId}", but the bundled DAG file exports ${dags.length ? `only ${dags.map((d) => `"${d.id}"`).join(', ')}` : 'no DAG'}; the function and its DAG file are out of step: redeploy with npx cdk deploy`,
+      `${ENV.dag} is "${dagId}", but the bundled DAG file exports ${dags.length ? `only ${dags.map((d) => `"${d.id}"`).join(', ')}` : 'no DAG'}; the function and its DAG file are out of step: redeploy with npm run deploy`,
     );
   }
   const { ir, problems } = buildDagIR(dag, `${dagId} (bundled)`);

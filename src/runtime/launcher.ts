@@ -78,7 +78,7 @@ function positiveNumber(env: Readonly<Record<string, string | undefined>>, key: 
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
     const allowed = whole ? 'a whole number of 1 or more, such as 25' : 'a number of days above 0, such as 7';
-    throw new ConfigError(`${ENV[key]} is ${JSON.stringify(text)}: use ${allowed} (set it in the environment settings and redeploy with npx cdk deploy)`);
+    throw new ConfigError(`${ENV[key]} is ${JSON.stringify(text)}: use ${allowed} (set it in the environment settings and redeploy with npm run deploy)`);
   }
   return n;
 }
@@ -89,7 +89,7 @@ export async function launch(event: LaunchEvent, deps: LauncherDeps): Promise<La
   const summary = { dagId: spec.dagId, started: [] as string[], queued: [] as string[], skipped: [] as string[], deferred: 0 };
   const tick = new Date(event.scheduledTime);
   if (Number.isNaN(tick.getTime())) {
-    throw new ConfigError(`the launcher got scheduledTime ${JSON.stringify(event.scheduledTime)} for DAG "${spec.dagId}": the schedule's input must pass <aws.scheduler.scheduled-time>; redeploy with npx cdk deploy`);
+    throw new ConfigError(`the launcher got scheduledTime ${JSON.stringify(event.scheduledTime)} for DAG "${spec.dagId}": the schedule's input must pass <aws.scheduler.scheduled-time>; redeploy with npm run deploy`);
   }
   if (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate') {
     deps.log.info(`DAG "${spec.dagId}" has a ${spec.schedule.kind} schedule: a schedule tick starts nothing (its schedule should not exist)`, { dagId: spec.dagId });

@@ -101,7 +101,7 @@ function secretError(error: unknown, id: string, name: string, environment: stri
       );
     case 'AccessDeniedException':
       return new ConfigError(
-        `the task's role cannot read secret "${name}" of connection "${id}": a DAG's role reads only the secrets of connections its tasks declare. Declare it on the task (connections: ['${id}']) and redeploy with npx cdk deploy; if it is declared, check that the deployed stack is current`,
+        `the task's role cannot read secret "${name}" of connection "${id}": a DAG's role reads only the secrets of connections its tasks declare. Declare it on the task (connections: ['${id}']) and redeploy with npm run deploy; if it is declared, check that the deployed stack is current`,
         { cause: error },
       );
     case 'DecryptionFailure':

@@ -100,7 +100,7 @@ describe('updraft pause / unpause --target aws', () => {
     const r = await h.cli(['pause', 'orders', '--target', 'aws']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `✖ DAG "orders" has no schedule "orders" in group updraft-dev (AWS (dev, ${REGION})): either it is not deployed to dev, or it has no time schedule (manual and dataset-triggered DAGs have none)\n    ↳ updraft list shows each DAG's schedule; to deploy: npx cdk deploy -c env=dev`,
+      `✖ DAG "orders" has no schedule "orders" in group updraft-dev (AWS (dev, ${REGION})): either it is not deployed to dev, or it has no time schedule (manual and dataset-triggered DAGs have none)\n    ↳ updraft list shows each DAG's schedule; to deploy: npm run deploy -- -c env=dev`,
     );
   });
 

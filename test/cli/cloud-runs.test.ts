@@ -70,7 +70,7 @@ describe('updraft runs --target aws', () => {
   it('says to deploy when the environment has no table', async () => {
     const r = await h.cli(['runs', '--target', 'aws', '--env', 'prod']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`✖ the run table "updraft-prod" does not exist in AWS ${REGION}: Updraft is not deployed to prod there\n    ↳ deploy first: npx cdk deploy -c env=prod`);
+    expect(r.err).toBe(`✖ the run table "updraft-prod" does not exist in AWS ${REGION}: Updraft is not deployed to prod there\n    ↳ deploy first: npm run deploy -- -c env=prod`);
   });
 });
 

@@ -118,7 +118,7 @@ describe('explainCloudError', () => {
       "access denied: your AWS identity may not dynamodb:Query on arn:aws:dynamodb:eu-west-1:1:table/updraft-dev/index/gsi1 ↳ ask for an IAM policy that allows dynamodb:Query on Updraft's dev resources (names start with updraft-dev)",
     );
     expect(explain(new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} }), localstack)).toBe(
-      'the run table "updraft-dev" does not exist in LocalStack (http://localhost:4566): Updraft is not deployed to dev there ↳ deploy first: npx cdklocal deploy -c env=dev',
+      'the run table "updraft-dev" does not exist in LocalStack (http://localhost:4566): Updraft is not deployed to dev there ↳ deploy first: npm run deploy:local -- -c env=dev',
     );
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
     expect(explain(refused, localstack)).toBe('LocalStack is not reachable at http://localhost:4566 (ECONNREFUSED) ↳ start it with: localstack start -d (it needs Docker), or set AWS_ENDPOINT_URL to where it listens');

@@ -164,7 +164,7 @@ describe('updraft trigger --target aws', () => {
     sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-16', '--target', 'aws']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`✖ DAG "orders" is not deployed to dev: there is no state machine "updraft-dev-orders" in AWS (dev, ${REGION})\n    ↳ deploy first: npx cdk deploy -c env=dev`);
+    expect(r.err).toBe(`✖ DAG "orders" is not deployed to dev: there is no state machine "updraft-dev-orders" in AWS (dev, ${REGION})\n    ↳ deploy first: npm run deploy -- -c env=dev`);
     expect(await h.local.store.getRun('orders-2026-11-16T01-00-00Z')).toBeUndefined();
   });
 
@@ -210,7 +210,7 @@ describe('updraft trigger --target aws', () => {
   it('says to deploy when the environment’s table does not exist', async () => {
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-20', '--target', 'aws', '--env', 'staging']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`✖ the run table "updraft-staging" does not exist in AWS ${REGION}: Updraft is not deployed to staging there\n    ↳ deploy first: npx cdk deploy -c env=staging`);
+    expect(r.err).toBe(`✖ the run table "updraft-staging" does not exist in AWS ${REGION}: Updraft is not deployed to staging there\n    ↳ deploy first: npm run deploy -- -c env=staging`);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

@@ -243,7 +243,7 @@ describe('task-runner Lambda: configuration', () => {
     const error = await failure(handler({ task: 'strict', run: newRun() }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
-      errorMessage: 'environment variables UPDRAFT_TABLE, UPDRAFT_BUCKET are not set; the Updraft stack sets them: redeploy with npx cdk deploy',
+      errorMessage: 'environment variables UPDRAFT_TABLE, UPDRAFT_BUCKET are not set; the Updraft stack sets them: redeploy with npm run deploy',
     });
   });
 
@@ -255,7 +255,7 @@ describe('task-runner Lambda: configuration', () => {
     const error = await failure(wrong({ task: 'only', run: newRun() }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
-      errorMessage: 'UPDRAFT_DAG is "lambda_demo", but the bundled DAG file exports only "lambda_other"; the function and its DAG file are out of step: redeploy with npx cdk deploy',
+      errorMessage: 'UPDRAFT_DAG is "lambda_demo", but the bundled DAG file exports only "lambda_other"; the function and its DAG file are out of step: redeploy with npm run deploy',
     });
   });
 

@@ -228,9 +228,9 @@ describe('launcherSettings', () => {
   });
 
   it('says which variable is wrong', () => {
-    expect(() => launcherSettings({ UPDRAFT_ENV: 'prod' })).toThrow('environment variable UPDRAFT_TABLE is not set; the Updraft stack sets them: redeploy with npx cdk deploy');
+    expect(() => launcherSettings({ UPDRAFT_ENV: 'prod' })).toThrow('environment variable UPDRAFT_TABLE is not set; the Updraft stack sets them: redeploy with npm run deploy');
     expect(() => launcherSettings({ UPDRAFT_ENV: 'prod', UPDRAFT_TABLE: 't', UPDRAFT_CATCHUP_LIMIT: '2.5' })).toThrow(
-      'UPDRAFT_CATCHUP_LIMIT is "2.5": use a whole number of 1 or more, such as 25 (set it in the environment settings and redeploy with npx cdk deploy)',
+      'UPDRAFT_CATCHUP_LIMIT is "2.5": use a whole number of 1 or more, such as 25 (set it in the environment settings and redeploy with npm run deploy)',
     );
     expect(() => launcherSettings({ UPDRAFT_ENV: 'qa', UPDRAFT_TABLE: 't' })).toThrow('UPDRAFT_ENV is "qa": use one of dev, staging, prod (for example UPDRAFT_ENV=dev)');
   });

@@ -297,6 +297,6 @@ describe('maxActiveRuns across launcher and recorder', () => {
 describe('recorderSettings', () => {
   it('needs the environment, table and alerts topic', () => {
     expect(recorderSettings({ UPDRAFT_ENV: 'prod', UPDRAFT_TABLE: 'updraft-prod', UPDRAFT_ALERTS_TOPIC: TOPIC })).toEqual({ environment: 'prod', table: 'updraft-prod', alertsTopic: TOPIC });
-    expect(() => recorderSettings({ UPDRAFT_ENV: 'prod' })).toThrow('environment variables UPDRAFT_TABLE, UPDRAFT_ALERTS_TOPIC are not set; the Updraft stack sets them: redeploy with npx cdk deploy');
+    expect(() => recorderSettings({ UPDRAFT_ENV: 'prod' })).toThrow('environment variables UPDRAFT_TABLE, UPDRAFT_ALERTS_TOPIC are not set; the Updraft stack sets them: redeploy with npm run deploy');
   });
 });

@@ -54,7 +54,7 @@ describe('secretsConnections', () => {
     );
     sm.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: secretsmanager:GetSecretValue'));
     await expect(get('warehouse')).rejects.toThrow(
-      `the task's role cannot read secret "updraft/prod/connections/warehouse" of connection "warehouse": a DAG's role reads only the secrets of connections its tasks declare. Declare it on the task (connections: ['warehouse']) and redeploy with npx cdk deploy; if it is declared, check that the deployed stack is current`,
+      `the task's role cannot read secret "updraft/prod/connections/warehouse" of connection "warehouse": a DAG's role reads only the secrets of connections its tasks declare. Declare it on the task (connections: ['warehouse']) and redeploy with npm run deploy; if it is declared, check that the deployed stack is current`,
     );
   });
 
