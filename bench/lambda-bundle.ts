@@ -7,7 +7,7 @@
  * NODE_OPTIONS=--enable-source-maps (deployed: with). `@aws-sdk/*` resolves from the repository's
  * node_modules, as the nodejs24.x runtime provides it. Prints a Markdown table for BENCHMARKS.md.
  *
- *   npx tsx bench/lambda-bundle.ts        # ≈ 1 min on 2 cores
+ *   npx tsx bench/lambda-bundle.ts        # ≈ 20 s on 2 cores
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

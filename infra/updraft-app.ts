@@ -52,14 +52,16 @@ export interface UpdraftAppResult {
   readonly compiled: ReadonlyMap<string, CompileResult>;
 }
 
-/** What one DAG adds to a stack: its resources and template bytes (an upper bound, checked after building). */
+/** What one DAG adds to a stack: its resources and template bytes (an upper bound; resources are checked after building, bytes by the 200-DAG test). */
 export function dagCost(ir: DagIR, compiled: CompileResult, settings: EnvironmentSettings): { resources: number; bytes: number } {
   const runner = compiled.manifest.substitutions.includes('TaskRunnerFunctionArn');
   const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
   // Function + role + policy + log group; state machine + role + policy + log group; schedule; two alarms.
   const resources = (runner ? 4 : 0) + 4 + (timeBased ? 1 : 0) + (settings.alarms ? 2 : 0);
-  // The definition travels as one escaped JSON string; the rest of a DAG's resources is about 12 KB.
-  const bytes = Math.ceil(JSON.stringify(JSON.stringify(compiled.definition)).length * 1.1) + 12_000;
+  // The definition travels as one escaped JSON string; the rest of a DAG's resources is about
+  // 12 KB. The 1.2 keeps the estimate above what CDK writes (measured: the written template is
+  // ~9.5% bigger than the bare sum, bench/synth.ts at 200 DAGs).
+  const bytes = Math.ceil((JSON.stringify(JSON.stringify(compiled.definition)).length * 1.1 + 12_000) * 1.2);
   return { resources, bytes };
 }
 
