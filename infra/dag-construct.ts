@@ -23,7 +23,7 @@ import { ENV, names, type Environment } from '../src/runtime/env.ts';
 import { launchSpecOf } from '../src/runtime/launch.ts';
 import { updraftFunction } from './function.ts';
 import { operatorGrants } from './operator-permissions.ts';
-import type { PlatformRefs } from './refs.ts';
+import { payloadBucketName, type PlatformRefs } from './refs.ts';
 import type { EnvironmentSettings } from './settings.ts';
 import { suppress } from './nag.ts';
 
@@ -158,8 +158,7 @@ export class UpdraftDag extends Construct {
     }
     suppress(fn.role!, [
       { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource' },
-      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${refs.bucketName.replace(Aws.ACCOUNT_ID, '<AWS::AccountId>').replace(Aws.REGION, '<AWS::Region>')}/${ir.id}-????-??-??T*`], reason: `objects of this DAG's runs only (keys start with the run id)` },
-      ...connections.map((c) => ({ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${names.secret(env, c)}-??????`], reason: `Secrets Manager appends six random characters to the secret of connection "${c}"` })),
+      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${payloadBucketName(env, '<AWS::AccountId>', '<AWS::Region>')}/${ir.id}-????-??-??T*`], reason: `objects of this DAG's runs only (keys start with the run id)` },
       ...wild,
     ]);
     return fn;

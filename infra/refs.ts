@@ -30,13 +30,18 @@ export interface PlatformRefs {
   secretArn(connectionId: string): string;
 }
 
+/** The payload bucket's name (globally unique: account and region in it); cdk-nag writes the tokens as `<AWS::AccountId>`. */
+export function payloadBucketName(env: Environment, account: string = Aws.ACCOUNT_ID, region: string = Aws.REGION): string {
+  return `${names.prefix(env)}-payloads-${account}-${region}`;
+}
+
 export function platformRefs(scope: Construct, env: Environment): PlatformRefs {
   const stack = Stack.of(scope);
   const arn = (service: string, resource: string, resourceName?: string, sep: ArnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
     stack.formatArn({ service, resource, ...(resourceName !== undefined && { resourceName }), arnFormat: sep });
   const colon = ArnFormat.COLON_RESOURCE_NAME;
   const prefix = names.stateMachinePrefix(env);
-  const bucketName = `${names.prefix(env)}-payloads-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+  const bucketName = payloadBucketName(env);
   const schedulerRoleName = `${names.prefix(env)}-scheduler-${Aws.REGION}`;
   return {
     tableName: names.table(env),
