@@ -2,7 +2,11 @@
  * @module runtime/mask
  * The secrets masker (Airflow's `secrets_masker`): every secret it knows of — connection
  * passwords, secret-looking extra fields, anything `add`ed — is replaced by `***` in text and in
- * objects on their way to logs, run state or the terminal.
+ * objects on their way to logs, run state or the terminal. A secret is masked as written and in
+ * the encodings it travels in: URL-encoded (as `encodeURIComponent`, `URLSearchParams`, a URL's
+ * userinfo and `encodeURI` write it, `%2f` or `%2F`), JSON-escaped, base64 (alone, inside a longer
+ * base64 text at any byte offset, and base64url) and the `Authorization: Basic` value of
+ * `login:password` — matched without regard to case (`HUNTER2` is masked like `hunter2`).
  */
 import type { Connection } from '../sdk/context.ts';
 
@@ -20,30 +24,80 @@ const SECRET_KEY = /password|secret|token|key|private/i;
 /** The userinfo of a URI as written: `scheme://login:password@host` → `login:password`. */
 const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i;
 
+/**
+ * Inside a longer base64 text a secret's bytes show as a run of characters that depends on its
+ * offset (mod 3); runs shorter than 8 characters (6 bytes) are left alone, as they would mask
+ * unrelated base64 by chance.
+ */
+const MIN_BASE64_RUN = 8;
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const base64url = (b64: string) => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/** As `application/x-www-form-urlencoded` writes it (`+` for a space, `!'()~` escaped). */
+const formEncoded = (secret: string) => new URLSearchParams([['', secret]]).toString().slice(1);
+
+/** As a URL's userinfo holds it (`new URL(...)`, `url.password = ...`). */
+function userinfoEncoded(secret: string): string {
+  const url = new URL('http://host');
+  url.password = secret;
+  return url.password;
+}
+
+/**
+ * The secret's base64: whole (padded, unpadded, base64url), and the run of characters its bytes
+ * always produce inside a longer base64 text, at each of the three byte offsets — so
+ * `base64("user:" + secret)` (a Basic header) or a base64 JSON blob holding it is masked too.
+ */
+function base64Forms(bytes: Buffer): string[] {
+  const whole = bytes.toString('base64');
+  const forms = [whole, whole.replace(/=+$/, ''), base64url(whole)];
+  for (let offset = 0; offset < 3; offset++) {
+    const text = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // Character i holds bits [6i, 6i + 6): keep those that come from the secret's bytes alone.
+    const run = text.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+    if (run.length >= MIN_BASE64_RUN) forms.push(run, base64url(run));
+  }
+  return forms;
+}
+
+/** Every way `secret` is written that the masker replaces. */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), formEncoded(secret), userinfoEncoded(secret), encodeURI(secret), JSON.stringify(secret).slice(1, -1)]);
+  for (const form of base64Forms(Buffer.from(secret, 'utf8'))) forms.add(form);
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
 
 export class SecretMasker {
   readonly #secrets = new Set<string>();
   /** One alternation of every secret, longest first; rebuilt lazily after `add`. */
   #pattern: RegExp | undefined;
 
-  /** How many distinct strings are masked (URL-encoded forms included). */
+  /** How many distinct strings are masked (encoded forms included). */
   get size(): number {
     return this.#secrets.size;
   }
 
-  /** Masks `secret` and its URL-encoded form; secrets under 3 characters are ignored. */
+  /** Masks `secret` in every form `secretForms` lists; secrets under 3 characters are ignored. */
   add(secret: string): void {
-    for (const form of [secret, encodeURIComponent(secret)]) {
-      if (form.length < MIN_SECRET_LENGTH || this.#secrets.has(form)) continue;
+    if (secret.length < MIN_SECRET_LENGTH) return;
+    for (const form of secretForms(secret)) {
+      if (this.#secrets.has(form)) continue;
       this.#secrets.add(form);
       this.#pattern = undefined;
     }
   }
 
-  /** Masks a connection's password (also as written inside its URI) and secret-looking extras. */
+  /**
+   * Masks a connection's password (also as written inside its URI, and as the base64 of
+   * `login:password` an `Authorization: Basic` header carries) and secret-looking extras.
+   */
   addConnection(connection: Connection): void {
-    if (connection.password !== undefined) this.add(connection.password);
+    if (connection.password !== undefined) {
+      this.add(connection.password);
+      if (connection.login !== undefined) this.add(Buffer.from(`${connection.login}:${connection.password}`, 'utf8').toString('base64'));
+    }
     const userinfo = connection.uri === undefined ? undefined : USERINFO.exec(connection.uri.trim())?.[1];
     const colon = userinfo?.indexOf(':') ?? -1;
     if (userinfo !== undefined && colon >= 0) {
@@ -74,7 +128,8 @@ export class SecretMasker {
   mask(text: string): string {
     if (this.#secrets.size === 0) return text;
     // Longest first, so a secret containing another is masked whole, not as `***` plus a tail.
-    this.#pattern ??= new RegExp([...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    // Case-insensitive: `HUNTER2`, `%2f` for `%2F`; over-masking a base64 run by case is harmless.
+    this.#pattern ??= new RegExp([...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
     return text.replace(this.#pattern, MASK);
   }
 

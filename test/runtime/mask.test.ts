@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConnection } from '../../src/runtime/connections.ts';
-import { SecretMasker } from '../../src/runtime/mask.ts';
+import { SecretMasker, secretForms } from '../../src/runtime/mask.ts';
 
 describe('SecretMasker', () => {
   it('replaces every occurrence, and the URL-encoded form', () => {
@@ -12,7 +12,7 @@ describe('SecretMasker', () => {
     m.add('p@ss w0rd');
     expect(m.mask('login with p@ss w0rd, not p@ss w0rd!')).toBe('login with ***, not ***!');
     expect(m.mask('postgres://etl:p%40ss%20w0rd@db/x')).toBe('postgres://etl:***@db/x');
-    expect(m.size).toBe(2);
+    expect(m.size).toBe(secretForms('p@ss w0rd').length);
   });
 
   it('leaves text alone when it knows no secret', () => {
@@ -25,7 +25,7 @@ describe('SecretMasker', () => {
     m.add('ab');
     m.add('abc');
     expect(m.mask('ab abc abcd')).toBe('ab *** ***d');
-    expect(m.size).toBe(1);
+    expect(m.size).toBe(2); // abc and its base64 YWJj
   });
 
   it('masks the longest secret first', () => {
@@ -84,5 +84,50 @@ describe('SecretMasker', () => {
     expect(out.error.cause).toBe('*** rejected');
     expect(out.error.stack).toMatch(/^TypeError: login failed for \*\*\*\n/);
     expect(error.message).toBe('login failed for hunter22');
+  });
+
+  it('lists every encoded form of a secret', () => {
+    expect(secretForms("p@ss w/rd+€!'~x")).toEqual([
+      "p@ss w/rd+€!'~x",
+      "p%40ss%20w%2Frd%2B%E2%82%AC!'~x", // encodeURIComponent
+      'p%40ss+w%2Frd%2B%E2%82%AC%21%27%7Ex', // URLSearchParams (forms)
+      "p%40ss%20w%2Frd+%E2%82%AC!'~x", // a URL's userinfo
+      "p@ss%20w/rd+%E2%82%AC!'~x", // encodeURI
+      'cEBzcyB3L3JkK+KCrCEnfng=', // base64, padded, unpadded, base64url
+      'cEBzcyB3L3JkK+KCrCEnfng',
+      'cEBzcyB3L3JkK-KCrCEnfng',
+      'cEBzcyB3L3JkK+KCrCEnfn', // the run its bytes make inside longer base64, offsets 0, 1, 2
+      'cEBzcyB3L3JkK-KCrCEnfn',
+      'BAc3Mgdy9yZCvigqwhJ354',
+      'wQHNzIHcvcmQr4oKsISd+e',
+      'wQHNzIHcvcmQr4oKsISd-e',
+    ]);
+    expect(secretForms('a"b\\c')).toContain('a\\"b\\\\c'); // JSON-escaped
+  });
+
+  it('masks URL-encoded, JSON-escaped, base64 and case-changed forms', () => {
+    const m = new SecretMasker();
+    const pw = "p@ss w/rd+€!'~x";
+    m.add(pw);
+    const url = new URL('postgres://etl@h/db');
+    url.password = pw;
+    expect(m.mask(`${pw.toUpperCase()} ${encodeURIComponent(pw).toLowerCase()} ?${new URLSearchParams({ p: pw }).toString()} ${url.href} ${JSON.stringify({ pw })}`)).toBe(
+      `*** *** ?p=*** postgres://etl:***@h/db {"pw":"***"}`,
+    );
+    expect(m.mask(Buffer.from(pw).toString('base64'))).toBe('***');
+    expect(m.mask(Buffer.from(pw).toString('base64url'))).toBe('***');
+    // Inside a longer base64 text, at byte offsets 0, 1 and 2: only the run its bytes make is replaced.
+    for (const prefix of ['', 'a', 'ab', 'abc']) {
+      const blob = Buffer.from(`${prefix}${pw}"}`).toString('base64');
+      expect(m.mask(blob)).toMatch(/^[A-Za-z0-9+/]{0,5}\*\*\*[A-Za-z0-9+/]{0,4}=*$/);
+    }
+    expect(m.mask(Buffer.from('{"pw":"other"}').toString('base64'))).toBe(Buffer.from('{"pw":"other"}').toString('base64'));
+  });
+
+  it('masks the Authorization: Basic value of a connection login:password whole', () => {
+    const m = new SecretMasker();
+    m.addConnection(parseConnection('api', 'https://etl:p%40ss%20w0rd@api.example.com'));
+    const basic = Buffer.from('etl:p@ss w0rd').toString('base64');
+    expect(m.mask(`Authorization: Basic ${basic}`)).toBe('Authorization: Basic ***');
   });
 });
