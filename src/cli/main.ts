@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { handleError, EXIT_OK } from './errors.ts';
 import { processIo, type Io } from './io.ts';
+import { maskedIo } from './masked-io.ts';
 import * as list from './commands/list.ts';
 import * as validate from './commands/validate.ts';
 import * as graph from './commands/graph.ts';
@@ -44,7 +45,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 }
 
 /** Run the CLI with these arguments; resolves to the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: readonly string[], plainIo: Io = processIo()): Promise<number> {
+  // Connections' secrets never reach the terminal, whatever a record or an output holds.
+  const io = maskedIo(plainIo);
   let code = EXIT_OK;
   const program = buildProgram(io, (c) => (code = c));
   try {

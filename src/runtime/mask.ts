@@ -73,6 +73,12 @@ export class SecretMasker {
   readonly #secrets = new Set<string>();
   /** One alternation of every secret, longest first; rebuilt lazily after `add`. */
   #pattern: RegExp | undefined;
+  #replaced = 0;
+
+  /** How many secrets `mask` and `maskValue` have replaced so far (did this output hold one?). */
+  get replaced(): number {
+    return this.#replaced;
+  }
 
   /** How many distinct strings are masked (encoded forms included). */
   get size(): number {
@@ -130,7 +136,10 @@ export class SecretMasker {
     // Longest first, so a secret containing another is masked whole, not as `***` plus a tail.
     // Case-insensitive: `HUNTER2`, `%2f` for `%2F`; over-masking a base64 run by case is harmless.
     this.#pattern ??= new RegExp([...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
-    return text.replace(this.#pattern, MASK);
+    return text.replace(this.#pattern, () => {
+      this.#replaced++;
+      return MASK;
+    });
   }
 
   /**
