@@ -139,6 +139,17 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       throw stateError(masked);
     }
 
+    // A secret of a connection this task fetched is masked in its output too, before the output
+    // enters the run's state, the store or a payload object: secrets never travel as values (the
+    // task that needs one declares the connection). Airflow leaves XCom unmasked; GitHub Actions
+    // likewise refuses job outputs that hold a secret. Downstream tasks and `retry`/`clear` see
+    // the same masked value, so a resumed run behaves as the first execution did.
+    const replacedBefore = masker.replaced;
+    result = masker.maskValue(result);
+    if (masker.replaced > replacedBefore) {
+      log.warn('the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)');
+    }
+
     let payload: unknown;
     try {
       payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`, mapIndex);
