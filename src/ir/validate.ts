@@ -184,6 +184,16 @@ export function validateProject(dags: readonly DagIR[], context: { readonly fail
           : t.body.kind === 'sensor' && t.body.sensor.check.kind === 'external_dag'
             ? { dagId: t.body.sensor.check.dagId, what: 'waits for' }
             : undefined;
+      const check = t.body.kind === 'sensor' ? t.body.sensor.check : undefined;
+      const target = check?.kind === 'external_dag' && check.taskId !== undefined ? ids.get(check.dagId)?.[0] : undefined;
+      if (check?.kind === 'external_dag' && check.taskId !== undefined && target && !target.tasks.some((u) => u.id === check.taskId)) {
+        const theirs = target.tasks.map((u) => u.id);
+        out.error('unknown-task', `sensor "${t.id}" waits for task "${check.taskId}" of DAG "${check.dagId}", which has no such task${didYouMean(check.taskId, theirs)}`, {
+          ...where(t),
+          path: 'taskId',
+          hint: `use one of the tasks of "${check.dagId}" (${theirs.join(', ')}), with its group prefix (group.task); or leave taskId out to wait for the whole run`,
+        });
+      }
       if (ref && ref.dagId && !ids.has(ref.dagId)) {
         const failed = context.failedFiles ?? [];
         if (failed.length > 0) {

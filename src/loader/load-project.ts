@@ -19,6 +19,7 @@ import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
 import { compileDag } from '../compiler/compile.ts';
+import { ExitDuringImportError, UnsettledImportError, guardedImport } from './guarded-import.ts';
 
 export interface LoadedDag {
   readonly dag: Dag;
@@ -52,8 +53,31 @@ async function findFiles(dir: string): Promise<string[]> {
   return files;
 }
 
+const IMPORTS_UPDRAFT = /from\s+['"]updraft(\/[^'"]*)?['"]|require\(\s*['"]updraft['"]\s*\)/;
+const NAMED_IMPORTS = /import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"]updraft['"]/g;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The names `dag` is called by in a file: `dag`, and `X` for `import { dag as X } from 'updraft'`. */
+function dagNames(text: string): string[] {
+  const names = ['dag'];
+  for (const [, list] of text.matchAll(NAMED_IMPORTS)) {
+    for (const item of list!.split(',')) {
+      const alias = /^\s*dag\s+as\s+([A-Za-z_$][\w$]*)\s*$/.exec(item)?.[1];
+      if (alias) names.push(alias);
+    }
+  }
+  return names;
+}
+
+/** A DAG file imports 'updraft' and calls `dag(` (or `U.dag(`, or `dag` under the name it imported it as). */
 function looksLikeDagFile(text: string): boolean {
-  return /from\s+['"]updraft(\/[^'"]*)?['"]|require\(\s*['"]updraft['"]\s*\)/.test(text) && /\bdag\s*\(/.test(text);
+  return IMPORTS_UPDRAFT.test(text) && dagNames(text).some((name) => new RegExp(`(?<![\\w$])${escape(name)}\\s*\\(`).test(text));
+}
+
+/** The line of the first top-level `await` in a file's text (a statement starting at column 0). */
+function topLevelAwaitLine(text: string): number | undefined {
+  const index = text.split('\n').findIndex((line) => /^[^\s/*].*\bawait\b/.test(line));
+  return index < 0 ? undefined : index + 1;
 }
 
 /** Absolute paths in problems (from stack traces) → relative to the project root. */
@@ -89,6 +113,40 @@ export interface LoadOptions {
    * (`updraft validate`). Commands that compile one DAG themselves leave it off. @default false
    */
   readonly compile?: boolean;
+  /**
+   * How long a DAG file may take to load (its top-level awaits included) before it is reported
+   * as never finishing. An await with nothing left to wait on is reported at once.
+   * @default 60_000 (60 s)
+   */
+  readonly importTimeoutMs?: number;
+}
+
+const DEFAULT_IMPORT_TIMEOUT_MS = 60_000;
+const IMPORT_HINT = 'fix the error above; the file is imported to find its DAGs, so code at its top level runs';
+/** Problem codes of a file that did not load; its DAGs are unknown. */
+const IMPORT_FAILURES = new Set(['import-failed', 'import-exit', 'import-unsettled']);
+
+/** The problem for a DAG file whose import threw, called process.exit or never settled. */
+function importProblem(error: unknown, abs: string, file: string, text: string, root: string, out: ProblemCollector): void {
+  if (error instanceof ExitDuringImportError) {
+    const line = lineIn(error, abs);
+    out.error('import-exit', `the DAG file called process.exit(${error.exitCode}) while loading, which would end updraft itself`, {
+      ...(line && { file: `${file}:${line}` }),
+      hint: 'remove the process.exit call (throw an Error to fail instead): the file is imported to find its DAGs and again to run each task, so code at its top level must not end the process',
+    });
+    return;
+  }
+  if (error instanceof UnsettledImportError) {
+    const line = topLevelAwaitLine(text);
+    const what = error.reason === 'idle' ? 'a top-level await is waiting for a promise that can never settle (nothing is left for it to wait on)' : `a top-level await was still waiting after ${error.timeoutMs / 1000}s`;
+    out.error('import-unsettled', `the DAG file never finished loading: ${what}`, {
+      ...(line && { file: `${file}:${line}` }),
+      hint: 'make the awaited promise settle, or move the work into a task: the file is imported to find its DAGs and again to run each task, so its top level must finish quickly',
+    });
+    return;
+  }
+  const line = lineIn(error, abs);
+  out.error('import-failed', `the DAG file failed to load: ${cleanMessage(error, root)}`, { ...(line && { file: `${file}:${line}` }), hint: IMPORT_HINT });
 }
 
 export async function loadProject(dagsDir: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -105,19 +163,27 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
 
   for (const abs of candidates) {
     const text = await readFile(abs, 'utf8');
-    if (!looksLikeDagFile(text)) continue;
     const file = path.relative(root, abs);
+    if (!looksLikeDagFile(text)) {
+      // Said, not silent: a DAG file whose dag(...) call was not recognised would just vanish.
+      if (IMPORTS_UPDRAFT.test(text)) {
+        problems.push({
+          code: 'skipped-file',
+          severity: 'warning',
+          message: `skipped: the file imports 'updraft' but calls no dag(...), so it is not read as a DAG file`,
+          file,
+          hint: `a DAG file calls dag(...) by that name or by the name it imports it as (import { dag as DAG } from 'updraft'); a helper module is skipped silently when its name starts with "_" (e.g. ${path.join(path.dirname(file), `_${path.basename(file)}`)})`,
+        });
+      }
+      continue;
+    }
     files.push(file);
     const out = new ProblemCollector(file, undefined);
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+      mod = await guardedImport(pathToFileURL(abs).href, options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS);
     } catch (error) {
-      const line = lineIn(error, abs);
-      out.error('import-failed', `the DAG file failed to load: ${cleanMessage(error, root)}`, {
-        ...(line && { file: `${file}:${line}` }),
-        hint: 'fix the error above; the file is imported to find its DAGs, so code at its top level runs',
-      });
+      importProblem(error, abs, file, text, root, out);
       problems.push(...out.problems);
       continue;
     }
@@ -150,7 +216,7 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
       hint: 'add one, e.g. dags/hello.ts: export default dag("hello", {}, () => { task("hi", async () => "hi")(); })',
     });
   }
-  const failedFiles = problems.filter((p) => p.code === 'import-failed').map((p) => p.file?.replace(/:\d+$/, '') ?? '');
+  const failedFiles = problems.filter((p) => IMPORT_FAILURES.has(p.code)).map((p) => p.file?.replace(/:\d+$/, '') ?? '');
   problems.push(...validateProject(dags.map((d) => d.ir), { failedFiles }).map((p) => relativize(p, root)));
   // A valid DAG must also compile: group cycles and the cloud's limits surface here, at validate time.
   for (const d of options.compile ? dags : []) {

@@ -40,6 +40,8 @@ export interface BuildResult {
 
 /** Lambda's hard limit: task code (function, branch, short-circuit, sensor poke) runs at most 15 minutes. */
 export const LAMBDA_MAX_SECONDS = 900;
+/** A Standard workflow execution runs at most 1 year (Step Functions quotas), though TimeoutSeconds accepts up to 99,999,999. */
+export const SFN_MAX_EXECUTION_SECONDS = 365 * 86_400;
 const AIRFLOW_DEFAULT_MAX_ACTIVE_RUNS = 16;
 
 interface Defaults {
@@ -107,6 +109,12 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
     out.error('invalid-max-active-runs', `maxActiveRuns is ${JSON.stringify(o.maxActiveRuns)} but must be a whole number of at least 1`, { path: 'maxActiveRuns' });
   }
   const runTimeoutSeconds = toSeconds('runTimeout', o.runTimeout, out, { path: 'runTimeout' });
+  if (runTimeoutSeconds !== undefined && runTimeoutSeconds > SFN_MAX_EXECUTION_SECONDS) {
+    out.error('run-timeout-over-limit', `runTimeout is ${formatDuration(runTimeoutSeconds)} but a Step Functions execution lasts at most 1 year (${formatDuration(SFN_MAX_EXECUTION_SECONDS)})`, {
+      path: 'runTimeout',
+      hint: `use at most '${formatDuration(SFN_MAX_EXECUTION_SECONDS)}' (Step Functions stops any run after a year anyway), or remove it`,
+    });
+  }
   const deadlineSeconds = toSeconds('deadline', o.deadline, out, { path: 'deadline' });
   const params = toParams(o.params, schedule, out);
   const tags = toStrings('tags', o.tags, out);
@@ -276,7 +284,7 @@ function toParams(value: unknown, schedule: Schedule, out: ProblemCollector): Re
     out.error('invalid-params', `params must be an object of param.string(), param.number()… specs, got ${JSON.stringify(value)}`, { path: 'params' });
     return {};
   }
-  const result: Record<string, ParamIR> = {};
+  const result: [string, ParamIR][] = [];
   for (const [name, spec] of Object.entries(value as Record<string, { kind?: unknown; type: ParamIR['type']; default?: unknown; description?: string; enum?: unknown[]; minimum?: number; maximum?: number }>)) {
     const path = `params.${name}`;
     if (spec?.kind !== 'param') {
@@ -291,10 +299,15 @@ function toParams(value: unknown, schedule: Schedule, out: ProblemCollector): Re
     if (hasDefault && spec.enum && !spec.enum.some((e) => JSON.stringify(e) === JSON.stringify(spec.default))) {
       out.error('param-default-enum', `param "${name}" has default ${JSON.stringify(spec.default)}, which is not one of its allowed values ${JSON.stringify(spec.enum)}`, { path });
     }
-    if (spec.minimum !== undefined && spec.maximum !== undefined && spec.minimum > spec.maximum) {
-      out.error('param-range', `param "${name}" has minimum ${spec.minimum} above maximum ${spec.maximum}`, { path });
+    const inverted = spec.minimum !== undefined && spec.maximum !== undefined && spec.minimum > spec.maximum;
+    if (inverted) {
+      out.error('param-range', `param "${name}" has minimum ${spec.minimum} above maximum ${spec.maximum}, so no value is allowed`, {
+        path,
+        hint: `swap them (param.${spec.type}({ minimum: ${spec.maximum}, maximum: ${spec.minimum} })) or fix the one that is wrong`,
+      });
     }
-    if (hasDefault && typeof spec.default === 'number' && ((spec.minimum !== undefined && spec.default < spec.minimum) || (spec.maximum !== undefined && spec.default > spec.maximum))) {
+    // With an inverted range every default is "outside" it: the range is the one problem.
+    if (!inverted && hasDefault && typeof spec.default === 'number' && ((spec.minimum !== undefined && spec.default < spec.minimum) || (spec.maximum !== undefined && spec.default > spec.maximum))) {
       out.error('param-default-range', `param "${name}" has default ${spec.default} outside its range [${spec.minimum ?? '-∞'}, ${spec.maximum ?? '∞'}]`, { path });
     }
     if (!hasDefault && schedule.kind !== 'manual') {
@@ -303,7 +316,7 @@ function toParams(value: unknown, schedule: Schedule, out: ProblemCollector): Re
         hint: `give it a default (param.${spec.type}({ default: ... })) or make the DAG manual()`,
       });
     }
-    result[name] = {
+    result.push([name, {
       type: spec.type,
       required: !hasDefault,
       ...(hasDefault && { default: spec.default }),
@@ -311,9 +324,10 @@ function toParams(value: unknown, schedule: Schedule, out: ProblemCollector): Re
       ...(spec.enum !== undefined && { enum: spec.enum }),
       ...(spec.minimum !== undefined && { minimum: spec.minimum }),
       ...(spec.maximum !== undefined && { maximum: spec.maximum }),
-    };
+    }]);
   }
-  return result;
+  // fromEntries keeps every name an own key, "__proto__" included (assigning it would set the prototype).
+  return Object.fromEntries(result);
 }
 
 export function matchesType(value: unknown, type: ParamIR['type']): boolean {
@@ -452,8 +466,16 @@ function toBody(raw: RawTask, ctx: ValueContext): TaskBodyIR {
     case 'function':
       return { kind: 'function' };
     case 'branch': {
-      const choices = Array.isArray(body.choices) ? body.choices.map(String) : [];
-      return { kind: 'branch', choices };
+      if (!Array.isArray(body.choices) || body.choices.some((c) => typeof c !== 'string')) {
+        const ids = (Array.isArray(body.choices) ? body.choices : [body.choices]).filter((c) => typeof c === 'string');
+        out.error('invalid-option', `branch "${raw.id}" choices must be a list of task ids, got ${JSON.stringify(body.choices)}`, {
+          ...details,
+          path: 'choices',
+          hint: ids.length ? `write choices: [${ids.map((c) => `'${c}'`).join(', ')}]` : "write choices: ['task_a', 'task_b'] (the ids of its direct downstream tasks)",
+        });
+        return { kind: 'branch', choices: [] };
+      }
+      return { kind: 'branch', choices: body.choices as string[] };
     }
     case 'short_circuit':
       return { kind: 'short_circuit', ignoreDownstreamTriggerRules: body.ignoreDownstreamTriggerRules !== false };

@@ -4,7 +4,7 @@
  * output), `GroupNode`, and the `Target` union that `then(...)` and `chain(...)` accept.
  */
 import { DagDefinitionError } from './errors.ts';
-import { OutputRef, callerLocation, currentBuilder, type DagBuilder, type Declaration, type EdgeEnd } from './builder.ts';
+import { OutputRef, callerLocation, currentBuilder, peekBuilder, type DagBuilder, type Declaration, type EdgeEnd } from './builder.ts';
 
 /** A task instance in a DAG. As an `OutputRef` it stands for the task's return value. */
 export class TaskNode<T = unknown> extends OutputRef<T> {
@@ -95,13 +95,46 @@ function targetHandle(builder: DagBuilder, target: unknown, end: EdgeEnd): unkno
   return target;
 }
 
+/** The DAG a target belongs to: its own for a task or group handle, else the one it is resolved in. */
+function ownerOf(builder: DagBuilder, target: unknown): DagBuilder {
+  return target instanceof TaskNode || target instanceof GroupNode ? target.builder : builder;
+}
+
+const describeEnd = (end: EdgeEnd) => (end.kind === 'name' ? `"${end.name}"` : `${end.kind} "${end.id}"`);
+
+/**
+ * Records `from → to`, unless the two ends belong to different DAGs (a handle kept in a variable
+ * and used in another DAG's build function): a state machine cannot wait for a state of another
+ * one, so that is a problem of the DAG being built, with the cross-DAG way to say it.
+ */
+function link(from: { end: EdgeEnd; dag: DagBuilder }, to: { end: EdgeEnd; dag: DagBuilder }, source: string | undefined): void {
+  if (from.dag === to.dag) {
+    from.dag.addEdge(from.end, to.end, 'explicit', source);
+    return;
+  }
+  const home = peekBuilder();
+  const report = home && (home === to.dag || home === from.dag) ? home : to.dag;
+  const own = report === to.dag ? to.end : from.end;
+  const upstreamTask = from.end.kind === 'task' ? `, taskId: '${from.end.id}'` : '';
+  report.problems.push({
+    code: 'cross-dag-edge',
+    severity: 'error',
+    message: `${describeEnd(from.end)} of DAG "${from.dag.dagId}" is set to run before ${describeEnd(to.end)} of DAG "${to.dag.dagId}", but then() and chain() only connect tasks of the same DAG`,
+    hint: `to make DAG "${to.dag.dagId}" wait for DAG "${from.dag.dagId}", put externalDagSensor('wait_for_${from.dag.dagId}', { dagId: '${from.dag.dagId}'${upstreamTask}, pokeInterval: '5m', timeout: '6h' }) in "${to.dag.dagId}" before ${describeEnd(to.end)}; or start "${to.dag.dagId}" from "${from.dag.dagId}" with triggerDag()`,
+    dagId: report.dagId,
+    ...(own.kind === 'task' && { taskId: own.id }),
+    ...(source && { file: source }),
+  });
+}
+
 function connectFrom(builder: DagBuilder, from: EdgeEnd, targets: readonly unknown[]): unknown {
   if (targets.length === 0) throw new DagDefinitionError('then() needs at least one task to run next.');
   const source = callerLocation();
   const out = targets.map((target) => {
-    const to = resolveTarget(builder, target);
-    builder.addEdge(from, to, 'explicit', source);
-    return targetHandle(builder, target, to);
+    const dag = ownerOf(builder, target);
+    const to = resolveTarget(dag, target);
+    link({ end: from, dag: builder }, { end: to, dag }, source);
+    return targetHandle(dag, target, to);
   });
   return out.length === 1 ? out[0] : out;
 }
@@ -113,7 +146,8 @@ function connectFrom(builder: DagBuilder, from: EdgeEnd, targets: readonly unkno
 export function chain(...items: readonly ChainItem[]): void {
   const builder = currentBuilder('chain()');
   const source = callerLocation();
-  const ends = items.map((item) => (Array.isArray(item) ? item.map((t) => resolveTarget(builder, t)) : resolveTarget(builder, item)));
+  const end = (t: unknown) => ({ end: resolveTarget(ownerOf(builder, t), t), dag: ownerOf(builder, t) });
+  const ends = items.map((item) => (Array.isArray(item) ? item.map(end) : end(item)));
   for (let i = 1; i < ends.length; i++) {
     const up = ends[i - 1]!;
     const down = ends[i]!;
@@ -123,9 +157,9 @@ export function chain(...items: readonly ChainItem[]): void {
           `chain(): adjacent lists must have the same length to connect pairwise, got ${up.length} and ${down.length} (items ${i} and ${i + 1}). Use crossDownstream(from, to) to connect every task of one list to every task of the other.`,
         );
       }
-      up.forEach((from, k) => builder.addEdge(from, down[k]!, 'explicit', source));
+      up.forEach((from, k) => link(from, down[k]!, source));
     } else {
-      for (const from of [up].flat()) for (const to of [down].flat()) builder.addEdge(from, to, 'explicit', source);
+      for (const from of [up].flat()) for (const to of [down].flat()) link(from, to, source);
     }
   }
 }
@@ -134,7 +168,8 @@ export function chain(...items: readonly ChainItem[]): void {
 export function crossDownstream(from: readonly Target[], to: readonly Target[]): void {
   const builder = currentBuilder('crossDownstream()');
   const source = callerLocation();
-  const ups = from.map((t) => resolveTarget(builder, t));
-  const downs = to.map((t) => resolveTarget(builder, t));
-  for (const up of ups) for (const down of downs) builder.addEdge(up, down, 'explicit', source);
+  const end = (t: unknown) => ({ end: resolveTarget(ownerOf(builder, t), t), dag: ownerOf(builder, t) });
+  const ups = from.map(end);
+  const downs = to.map(end);
+  for (const up of ups) for (const down of downs) link(up, down, source);
 }

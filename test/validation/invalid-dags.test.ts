@@ -336,6 +336,13 @@ const CASES: readonly Case[] = [
       error('param-default-type', 'param "batch" is an integer but its default 2.5 is not', { file: 'dag.ts:3', dagId: 'param_default_wrong_type_integer', path: 'params.batch' }),
     ],
   },
+  {
+    name: 'param-min-above-max',
+    title: 'a param whose minimum is above its maximum (the default is not reported as out of range too)',
+    problems: [
+      error('param-range', 'param "batch" has minimum 100 above maximum 10, so no value is allowed', { file: 'dag.ts:3', dagId: 'param_min_above_max', path: 'params.batch' }),
+    ],
+  },
   // ─── Retries and durations ─────────────────────────────────────────────────────────────────────
   {
     name: 'retry-attempts-zero',
@@ -402,6 +409,13 @@ const CASES: readonly Case[] = [
       error('timeout-over-lambda-limit', 'task "load" has a timeout of 1h but its code runs in AWS Lambda, which stops after 15m', { file: 'dag.ts:4', dagId: 'defaults_timeout_over_lambda', taskId: 'load', path: 'timeout' }),
     ],
   },
+  {
+    name: 'run-timeout-over-year',
+    title: `a runTimeout of '400d', over the 1-year limit of a Step Functions execution`,
+    problems: [
+      error('run-timeout-over-limit', 'runTimeout is 400d but a Step Functions execution lasts at most 1 year (365d)', { file: 'dag.ts:3', dagId: 'run_timeout_over_year', path: 'runTimeout' }),
+    ],
+  },
   // ─── Options ───────────────────────────────────────────────────────────────────────────────────
   {
     name: 'unknown-option-retires',
@@ -429,6 +443,13 @@ const CASES: readonly Case[] = [
     title: 'the branch option "choises"',
     problems: [
       error('unknown-option', 'unknown option "choises" in the options of task "pick" (did you mean "choices"?)', { file: 'dag.ts:4', dagId: 'branch_choices_typo', taskId: 'pick', path: 'choises' }),
+    ],
+  },
+  {
+    name: 'branch-choices-string',
+    title: 'branch choices given as a string instead of a list',
+    problems: [
+      error('invalid-option', 'branch "pick" choices must be a list of task ids, got "full_report"', { file: 'dag.ts:4', dagId: 'branch_choices_string', taskId: 'pick', path: 'choices' }),
     ],
   },
   {
@@ -604,12 +625,34 @@ const CASES: readonly Case[] = [
       error('foreign-output', 'argument 1 of task "report" uses the output of task "count" from DAG "producer"; a task can only receive outputs of its own DAG', { file: 'dag.ts:10', dagId: 'consumer', taskId: 'report' }),
     ],
   },
+  {
+    name: 'cross-dag-edge',
+    title: `then() and chain() between a task kept in a variable and a task of another DAG`,
+    problems: [
+      error('cross-dag-edge', 'task "load" of DAG "orders" is set to run before task "build" of DAG "report", but then() and chain() only connect tasks of the same DAG', { file: 'dag.ts:11', dagId: 'report', taskId: 'build' }),
+      error('cross-dag-edge', 'task "build" of DAG "report" is set to run before task "load" of DAG "orders", but then() and chain() only connect tasks of the same DAG', { file: 'dag.ts:12', dagId: 'report', taskId: 'build' }),
+    ],
+  },
   // ─── DAG files: import, exports, build function ────────────────────────────────────────────────
   {
     name: 'throws-on-import',
     title: 'a DAG file that throws on import',
     problems: [
       error('import-failed', `the DAG file failed to load: Cannot read properties of undefined (reading 'at')`, { file: 'dag.ts:4' }),
+    ],
+  },
+  {
+    name: 'import-process-exit',
+    title: 'a DAG file that calls process.exit while loading',
+    problems: [
+      error('import-exit', 'the DAG file called process.exit(1) while loading, which would end updraft itself', { file: 'dag.ts:3' }),
+    ],
+  },
+  {
+    name: 'skipped-file',
+    title: `a file importing 'updraft' without calling dag(...) is skipped with a warning; dag imported under another name is read`,
+    problems: [
+      warning('skipped-file', `skipped: the file imports 'updraft' but calls no dag(...), so it is not read as a DAG file`, { file: 'pools.ts' }),
     ],
   },
   {
@@ -719,6 +762,13 @@ const CASES: readonly Case[] = [
     title: 'externalDagSensor naming an unknown DAG, with the nearest one',
     problems: [
       error('unknown-dag', 'task "orders_done" waits for DAG "daily_order", which is not declared in this project (did you mean "daily_orders"?)', { file: 'dag.ts:8', dagId: 'report', taskId: 'orders_done' }),
+    ],
+  },
+  {
+    name: 'sensor-unknown-task',
+    title: 'externalDagSensor naming a task the other DAG lacks, with the nearest one',
+    problems: [
+      error('unknown-task', 'sensor "orders_loaded" waits for task "load_order" of DAG "daily_orders", which has no such task (did you mean "load_orders"?)', { file: 'dag.ts:8', dagId: 'report', taskId: 'orders_loaded', path: 'taskId' }),
     ],
   },
   {
@@ -858,6 +908,18 @@ const FORMATTED: readonly (readonly [name: string, line: string, hint: string])[
     `use a positive delay such as '30s' or '5m'`],
   ['teardown-not-setup', '✖ teardown_not_setup › drop_schema: teardown "drop_schema" names "create_schema" as a setup, but it was not declared with setup()  → dag.ts:5',
     'declare "create_schema" with setup(...)'],
+  ['param-min-above-max', '✖ param_min_above_max: param "batch" has minimum 100 above maximum 10, so no value is allowed  → dag.ts:3',
+    'swap them (param.integer({ minimum: 10, maximum: 100 })) or fix the one that is wrong'],
+  ['run-timeout-over-year', '✖ run_timeout_over_year: runTimeout is 400d but a Step Functions execution lasts at most 1 year (365d)  → dag.ts:3',
+    `use at most '365d' (Step Functions stops any run after a year anyway), or remove it`],
+  ['branch-choices-string', '✖ branch_choices_string › pick: branch "pick" choices must be a list of task ids, got "full_report"  → dag.ts:4',
+    `write choices: ['full_report']`],
+  ['sensor-unknown-task', '✖ report › orders_loaded: sensor "orders_loaded" waits for task "load_order" of DAG "daily_orders", which has no such task (did you mean "load_orders"?)  → dag.ts:8',
+    'use one of the tasks of "daily_orders" (load_orders), with its group prefix (group.task); or leave taskId out to wait for the whole run'],
+  ['import-process-exit', '✖ the DAG file called process.exit(1) while loading, which would end updraft itself  → dag.ts:3',
+    'remove the process.exit call (throw an Error to fail instead): the file is imported to find its DAGs and again to run each task, so code at its top level must not end the process'],
+  ['skipped-file', `⚠ skipped: the file imports 'updraft' but calls no dag(...), so it is not read as a DAG file  → pools.ts`,
+    `a DAG file calls dag(...) by that name or by the name it imports it as (import { dag as DAG } from 'updraft'); a helper module is skipped silently when its name starts with "_" (e.g. _pools.ts)`],
 ];
 
 describe('formatProblem on the corpus', () => {
@@ -908,8 +970,8 @@ describe('formatProblem on the corpus', () => {
   });
 });
 
-/** Cases whose message comes from the module loader, checked on their own below. */
-const OTHER_CASES = ['missing-import'];
+/** Cases whose message comes from the module loader or needs its own options, checked on their own below. */
+const OTHER_CASES = ['missing-import', 'import-never-settles'];
 
 describe('the corpus itself', () => {
   it('has a case for every fixture folder (folders starting with "_" serve other tests)', () => {
@@ -937,6 +999,32 @@ describe('problems whose text comes partly from elsewhere', () => {
     expect(rest).toEqual([]);
     expect(problem).toMatchObject({ code: 'import-failed', severity: 'error', file: 'dag.ts:2' });
     expect(problem!.message).toMatch(/^the DAG file failed to load: Cannot find module '.*_tables\.ts'/);
+  });
+
+  // In a test runner the event loop never empties, so the await that can never settle is caught by
+  // the import timeout; the CLI test (validate-cli) sees the other message, given as soon as Node
+  // has nothing left to run.
+  it('reports a DAG file whose top-level await never settles, at the await, instead of waiting for ever', async () => {
+    const { problems, dags } = await loadProject('.', { root: path.join(FIXTURES, 'import-never-settles'), importTimeoutMs: 300 });
+
+    expect(dags).toEqual([]);
+    expect(problems.map(withoutHint)).toEqual([
+      error('import-unsettled', 'the DAG file never finished loading: a top-level await was still waiting after 0.3s', { file: 'dag.ts:3' }),
+    ]);
+  });
+
+  it('reads a DAG file that imports dag under another name', async () => {
+    const { dags, files } = await loadProject('.', { root: path.join(FIXTURES, 'skipped-file') });
+
+    expect(files).toEqual(['dag.ts']);
+    expect(dags.map((d) => d.ir.id)).toEqual(['renamed_import']);
+  });
+
+  it('process.exit works again once the DAG files are loaded', async () => {
+    const before = process.exit;
+    await problemsOf('import-process-exit');
+
+    expect(process.exit).toBe(before);
   });
 
   // Node's (and vite's) messages name modules by absolute path; paths under the root are made
