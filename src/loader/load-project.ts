@@ -1,13 +1,14 @@
 /**
  * @module loader/load-project
  * Finds the DAG files of a project, imports them (TypeScript directly, no build step), builds and
- * validates every DAG, and returns DAGs and problems together. A file that throws on import or
- * exports no DAG becomes a problem naming the file, never an exception.
+ * validates every DAG, and returns DAGs and problems together. A file that throws on import,
+ * calls `process.exit`, never finishes loading or exports no DAG becomes a problem naming the
+ * file, never an exception (see `guarded-import.ts`).
  *
  * Which files are DAG files: `.ts`/`.mts`/`.js`/`.mjs` files under the folder (recursively) whose
- * text imports 'updraft' and calls `dag(` — like Airflow's DAG discovery safe mode. Helper
- * modules (config, shared pools) are skipped, and so are files and folders starting with `_`
- * or `.`, tests and declaration files.
+ * text imports 'updraft' and calls `dag(` (or the name it imports `dag` as) — like Airflow's DAG
+ * discovery safe mode. Other files importing 'updraft' are skipped with a warning saying so;
+ * files and folders starting with `_` or `.`, tests and declaration files are skipped silently.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';

@@ -119,6 +119,58 @@ describe('updraft validate (the real binary)', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(STACK_FRAME);
   });
 
+  // Before: exit 0 with no output at all (the file's process.exit ended updraft).
+  it('exits 1 and names the file and line when a DAG file calls process.exit while loading', () => {
+    const dags = 'test/fixtures/invalid/import-process-exit';
+    const run = updraft(dags);
+
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 1,
+      stdout: [
+        `✖ the DAG file called process.exit(1) while loading, which would end updraft itself  → ${dags}/dag.ts:3`,
+        '    ↳ remove the process.exit call (throw an Error to fail instead): the file is imported to find its DAGs and again to run each task, so code at its top level must not end the process',
+        '',
+        '✖ 1 error in 1 file',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  // Before: Node's "unsettled top-level await" warning and exit 13. Said as soon as nothing is left to wait on.
+  it('exits 1 and names the await when a DAG file never finishes loading', () => {
+    const dags = 'test/fixtures/invalid/import-never-settles';
+    const started = Date.now();
+    const run = updraft(dags);
+
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 1,
+      stdout: [
+        `✖ the DAG file never finished loading: a top-level await is waiting for a promise that can never settle (nothing is left for it to wait on)  → ${dags}/dag.ts:3`,
+        '    ↳ make the awaited promise settle, or move the work into a task: the file is imported to find its DAGs and again to run each task, so its top level must finish quickly',
+        '',
+        '✖ 1 error in 1 file',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  // Before: exit 2, "Internal error in Updraft (a bug, not your DAG)" and a stack trace from the compiler.
+  it('exits 1 with the cross-DAG way to say it when then()/chain() link tasks of two DAGs', () => {
+    const dags = 'test/fixtures/invalid/cross-dag-edge';
+    const run = updraft(dags);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+      `✖ report › build: task "load" of DAG "orders" is set to run before task "build" of DAG "report", but then() and chain() only connect tasks of the same DAG  → ${dags}/dag.ts:11`,
+      `    ↳ to make DAG "report" wait for DAG "orders", put externalDagSensor('wait_for_orders', { dagId: 'orders', taskId: 'load', pokeInterval: '5m', timeout: '6h' }) in "report" before task "build"; or start "report" from "orders" with triggerDag()`,
+    ]);
+    expect(run.stdout).toContain('✖ 2 errors in 1 file');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(STACK_FRAME);
+  });
+
   // tsx/esbuild names the file by absolute path; like `file`, it is made relative to the root.
   it('names a file that does not parse relative to the project root', () => {
     const run = updraft(SYNTAX_ERROR);
