@@ -11,7 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { recordExecution, recorderSettings, type ExecutionStatusEvent, type RecordOutcome } from '../src/runtime/recorder.ts';
-// The store module itself, not src/store/index.ts: that one pulls dynalite into the bundle.
+// The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
 import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
 

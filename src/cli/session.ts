@@ -1,7 +1,7 @@
 /**
  * @module cli/session
  * What commands that run or read runs share: the project's `.updraft/` folder (run database,
- * payload objects, task logs, local S3), the store on dynalite, and the embedded engine over
+ * payload objects, task logs, local S3), the SQLite store, and the embedded engine over
  * the project's valid DAGs. Opening a session also finds runs left behind by a process that
  * died and marks them failed, saying so.
  */
@@ -30,14 +30,15 @@ export async function openSession(
 ): Promise<Session> {
   const project = extra.loadDags === false ? undefined : await load(io, options);
   const dir = join(io.cwd, UPDRAFT_DIR);
-  // Loaded on first use: the AWS SDK, dynalite and the ASL interpreter would otherwise double the
+  // Loaded on first use: the store, the AWS SDK and the ASL interpreter would otherwise double the
   // start-up of every command (validate, list, graph …) that never touches a run.
   const [{ openLocalStore }, { LocalEngine }] = await Promise.all([import('../store/index.ts'), import('../engine/engine.ts')]);
   const local = await openLocalStore({ dir });
   const engine = new LocalEngine({
     store: local.store,
     objects: new LocalObjectStore(join(dir, 'objects')),
-    dags: project ? project.dags.filter((d) => isValidDag(project, d.ir.id)) : [],
+    // With its file, a DAG's task code runs in the engine's worker threads, as Lambda runs it.
+    dags: project ? project.dags.filter((d) => isValidDag(project, d.ir.id)).map((d) => ({ dag: d.dag, ir: d.ir, file: join(io.cwd, d.file) })) : [],
     logsDir: join(dir, 'logs'),
     projectDir: io.cwd,
     s3Dir: join(dir, 's3'),
@@ -47,6 +48,7 @@ export async function openSession(
   });
   const close = async () => {
     await engine.flush();
+    await engine.close();
     await local.close();
   };
   try {

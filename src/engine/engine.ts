@@ -29,10 +29,13 @@ import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
 import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type Reused, type RunMachineResult } from './run-machine.ts';
 import type { ChildRun } from './native.ts';
+import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
 
 export interface EngineDag {
   readonly dag: Dag;
   readonly ir: DagIR;
+  /** The DAG's file (absolute): its task code runs in the engine's worker pool. Without it, in process. */
+  readonly file?: string;
 }
 
 export interface EngineOptions {
@@ -56,6 +59,8 @@ export interface EngineOptions {
   readonly onEvent?: (runId: string, event: EngineEvent) => void;
   /** @default Date.now */
   readonly wall?: () => number;
+  /** Task code of DAGs with a `file` runs in worker threads (engine/worker-pool); false: in process. @default {} */
+  readonly workers?: WorkerPoolOptions | false;
 }
 
 export interface TriggerOptions {
@@ -93,6 +98,7 @@ export class LocalEngine {
   readonly #compiled = new Map<string, CompileResult>();
   readonly #inFlight = new Map<string, Promise<RunOutcome>>();
   readonly #outboxSeq = new Map<string, number>();
+  #pool: WorkerPool | undefined;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -218,8 +224,10 @@ export class LocalEngine {
 
   async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; reuse?: (taskId: string, mapIndex: number) => Reused | undefined; prior?: Map<string, number> }): Promise<RunOutcome> {
     const { store } = this.options;
-    const { dag, ir } = this.dag(run.dagId);
+    const { dag, ir, file } = this.dag(run.dagId);
     const compiled = this.compiled(run.dagId);
+    const workers = this.options.workers ?? {};
+    if (file && workers) this.#pool ??= new WorkerPool({ ...workers, ...(this.options.env && { env: this.options.env }) });
     const clock = this.options.realTime ? new RealClock() : new VirtualClock(this.options.wall);
     const startedAt = new Date(clock.now()).toISOString();
     const owner = { pid: process.pid, host: hostname(), heartbeatAt: startedAt };
@@ -228,12 +236,15 @@ export class LocalEngine {
     const values: RunValues = runValuesOf({ dagId: run.dagId, timezone: ir.timezone, timers: compiled.manifest.timers, interval, params, triggeredBy: run.triggeredBy, runId: run.runId });
 
     // Task records follow the run live (for `show` from another terminal, and after a crash).
+    // The SQLite store commits each write before its call returns, so a record is on disk before
+    // the interpreter moves on; a failed write is reported when the run ends.
     const records = new Map<string, TaskRecord>();
+    let writeError: unknown;
     const setTask = (taskId: string, patch: Partial<TaskRecord>) => {
       const prev = records.get(taskId) ?? { runId: run.runId, dagId: run.dagId, taskId, state: 'queued' as TaskState, attempts: 0 };
       const next = { ...prev, ...patch } as TaskRecord;
       records.set(taskId, next);
-      void store.putTask(next);
+      store.putTask(next).catch((e: unknown) => (writeError ??= e));
     };
     const onEvent = (e: EngineEvent) => {
       const prev = records.get(e.taskId);
@@ -275,12 +286,14 @@ export class LocalEngine {
         },
         builtinCheck: (taskId, check, runValues) => this.#check(taskId, check, runValues),
         onEvent,
+        ...(file && this.#pool && { invoke: this.#pool.invoker(file) }),
+        ...(this.options.projectDir && { root: this.options.projectDir }),
       });
     } catch (error) {
       // A broken machine or engine bug: the run must not stay "running".
       const info: ErrorInfo = { error: 'Updraft.InternalError', cause: (error as Error).message };
       await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(clock.now()).toISOString(), error: info, owner: undefined });
-      await Promise.all([store.flush(), this.logs.flush()]);
+      await this.logs.flush();
       throw error;
     }
 
@@ -310,7 +323,7 @@ export class LocalEngine {
         error,
         owner: undefined,
       })) ?? current;
-    await Promise.all([store.flush(), this.logs.flush()]);
+    await this.logs.flush();
     return { run: current, created: true, result };
   }
 
@@ -386,7 +399,6 @@ export class LocalEngine {
       }
       marked.push(run.runId);
     }
-    await store.flush();
     return marked;
   }
 
@@ -414,9 +426,15 @@ export class LocalEngine {
     );
   }
 
-  /** Waits for buffered records and log lines. */
+  /** Stops the task workers (idle ones never keep the process alive; this ends them at once). */
+  async close(): Promise<void> {
+    await this.#pool?.close();
+    this.#pool = undefined;
+  }
+
+  /** Waits for buffered log lines (store records are written as they happen). */
   async flush(): Promise<void> {
-    await Promise.all([this.options.store.flush(), this.logs.flush()]);
+    await this.logs.flush();
   }
 }
 

@@ -19,7 +19,7 @@ import type { RunValues } from '../runtime/args.ts';
 import { connectionFromEnv } from '../runtime/connections.ts';
 import { stateError } from '../runtime/errors.ts';
 import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
-import { createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRecorder, type RunnerRequest } from '../runtime/task-runner.ts';
+import { asJson, createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRecorder, type RunnerRequest, type TaskCall, type TaskInvoker } from '../runtime/task-runner.ts';
 import type { LogSink } from '../runtime/task-logger.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
@@ -73,6 +73,10 @@ export interface RunMachineOptions {
   readonly native?: Partial<NativeDeps>;
   readonly builtinCheck?: BuiltinCheck;
   readonly onEvent?: (event: EngineEvent) => void;
+  /** Runs function task code outside this thread (the engine's worker pool); mocked tasks stay here. @default in process */
+  readonly invoke?: TaskInvoker;
+  /** Project folder: stack traces of failed tasks show paths relative to it. @default process.cwd() */
+  readonly root?: string;
 }
 
 export interface TaskOutcome {
@@ -195,6 +199,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   };
 
   let history = 2; // ExecutionStarted + ExecutionSucceeded/Failed
+  const isolated = new Set<Promise<unknown>>();
   let limitError: ErrorInfo | undefined;
   const runner = createTaskRunner({
     dag: options.mocks ? withMocks(dag, options.mocks) : dag,
@@ -208,6 +213,8 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     runAttempt: options.runAttempt ?? 1,
     nextTry,
     pokes: memoryPokes(),
+    ...(options.invoke && { invoke: (call) => (options.mocks?.[call.taskId] ? invokeHere(dag, options.mocks, call) : options.invoke!(call)) }),
+    ...(options.root !== undefined && { root: options.root }),
     builtinCheck: async (taskId, check, runValues) => {
       const override = options.overrides?.[taskId] ?? dag.localOverride(taskId);
       if (override) return Boolean(await override({ ...check }));
@@ -238,14 +245,22 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
       return irTask.body.kind === 'operator' ? previous.response : { Payload: previous.response };
     }
     try {
-      const result = irTask.body.kind === 'operator' ? await native(task.id, params) : await runner(params.Payload as RunnerRequest);
-      return result;
+      if (irTask.body.kind === 'operator') return await native(task.id, params);
+      const running = runner(params.Payload as RunnerRequest);
+      // An isolated task always settles (its worker is stopped at the timeout): the run ends only
+      // after its try is recorded, even when the state machine has moved on at the timeout.
+      if (options.invoke) {
+        isolated.add(running);
+        void running.catch(() => undefined).finally(() => isolated.delete(running));
+      }
+      return await running;
     } finally {
       ended(task.id);
     }
   };
 
   const states = allStates(definition);
+  const topLevel = new Set(Object.keys(definition.States));
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -279,7 +294,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
           transitions++;
           history += 2; // entered + exited
           const state = states.get(event.state!.name);
-          if (event.index === undefined && event.parentState === undefined) last = event.state?.input;
+          // The library's StateEntered events do not say whether a state is nested (a Parallel
+          // branch's states look like top-level ones), so only a top-level state's input counts:
+          // the run's document as its last top-level state (the Fail state) received it.
+          if (event.index === undefined && topLevel.has(event.state!.name)) last = event.state?.input;
           if (state?.Type === 'Wait') {
             history += 1;
             if (!clock.real) skipWait(clock, state, event.state!.input);
@@ -362,6 +380,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     document = last as RunMachineResult['document'];
   }
   await collect.catch(() => undefined);
+  await Promise.allSettled([...isolated]);
 
   const tasks: Record<string, TaskOutcome> = {};
   const details: Record<string, TaskDetail> = {};
@@ -406,6 +425,11 @@ export function retryDelayMs(r: { IntervalSeconds?: number; BackoffRate?: number
   if (r.MaxDelaySeconds !== undefined) delay = Math.min(delay, r.MaxDelaySeconds);
   if (r.JitterStrategy === 'FULL') delay = Math.random() * delay;
   return delay * 1000;
+}
+
+/** A mocked task's code, called here even when other tasks run in workers. */
+async function invokeHere(dag: Dag, mocks: Readonly<Record<string, (...args: any[]) => unknown>>, call: TaskCall): Promise<unknown> {
+  return asJson(await withMocks(dag, mocks).taskCode(call.taskId)!(call.context, ...call.args));
 }
 
 function withMocks(dag: Dag, mocks: Readonly<Record<string, (...args: any[]) => unknown>>): Dag {

@@ -2,7 +2,7 @@
  * @module runtime/aws-checks
  * Built-in sensors' pokes on AWS (the engine answers them locally): "S3 key exists" is a
  * HeadObject, "another DAG's run for this interval succeeded" reads that run's record (and task
- * record) in the store, exactly as the engine does on dynalite.
+ * record) in the store, exactly as the engine does locally.
  */
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, InternalError } from '../sdk/errors.ts';

@@ -5,7 +5,7 @@
  * DynamoDB (try numbers, poke state and task records live there, since no engine follows the
  * run), the payload bucket in S3, connections from Secrets Manager, task logs through Powertools
  * Logger. Everything built once per container (DAG IR, manifest, clients, secret cache); every
- * invocation flushes its record writes before it returns or throws.
+ * record write has landed before the invocation returns or throws.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,14 +13,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { DagIR } from '../ir/types.ts';
 import { compileDag, type Manifest } from '../compiler/compile.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
-// Straight from its module: store/index also exports the dynalite-backed local store, which
-// must never get into the Lambda bundle.
+// Straight from its module: store/index also exports the SQLite store, which has no place in
+// the Lambda bundle.
 import { DynamoStore, createDocumentClient } from '../store/dynamo-store.ts';
 import { awsBuiltinCheck } from './aws-checks.ts';
 import { ENV, RECORD_RETENTION_DAYS, names, parseEnvironment, readEnv } from './env.ts';
@@ -29,7 +29,7 @@ import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
 import { recordingTasks, storePokes } from './lambda-state.ts';
 import { S3ObjectStore } from './s3-objects.ts';
 import { parseCacheSeconds, secretsConnections, type SecretsConnections } from './secrets.ts';
-import { createTaskRunner, type BuiltinCheck, type RunnerRequest } from './task-runner.ts';
+import { createTaskRunner, type BuiltinCheck, type RunnerRecorder, type RunnerRequest } from './task-runner.ts';
 import type { LogSink } from './task-logger.ts';
 
 export interface TaskRunnerHandlerOptions {
@@ -47,7 +47,7 @@ export interface TaskRunnerHandlerOptions {
   readonly now?: () => number;
   /**
    * Time kept back before the Lambda timeout: the invocation then fails as `Updraft.TaskFailed`
-   * and flushes its records instead of being killed mid-write. @default 1000
+   * instead of being killed mid-write. @default 1000
    */
   readonly timeoutEarlyMs?: number;
 }
@@ -111,7 +111,7 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
         ir: c.ir,
         manifest: c.manifest,
         objects: c.objects,
-        recorder: recordingTasks(c.store, c.ir),
+        recorder: bestEffort(recordingTasks(c.store, c.ir), logger),
         logs: c.sink,
         connection: c.connection,
         now,
@@ -141,8 +141,7 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
     },
   })
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true })) // never the event: it holds params and upstream data
-    .use(correlationKeys(logger))
-    .use(flushRecords(() => container?.store, logger));
+    .use(correlationKeys(logger));
 }
 
 /**
@@ -226,19 +225,22 @@ function loadDag(moduleExports: Readonly<Record<string, unknown>>, dagId: string
 }
 
 /**
- * Waits for the store's buffered record writes before the invocation ends (Lambda freezes the
- * container once it returns). A failed write is logged, not thrown: failing the task for its
- * metadata would make Step Functions run the task's code again.
+ * Record writes that log a failure instead of throwing it: failing the task for its metadata
+ * would make Step Functions run the task's code again (the state machine's own document still
+ * carries the output).
  */
-function flushRecords(store: () => DynamoStore | undefined, logger: Logger): MiddlewareObj {
-  const flush = async (): Promise<void> => {
+function bestEffort(recorder: RunnerRecorder, logger: Logger): RunnerRecorder {
+  const guard = async (what: string, write: () => void | Promise<void>): Promise<void> => {
     try {
-      await store()?.flush();
+      await write();
     } catch (error) {
-      logger.error('task records could not be written to the run-metadata table', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger.error(`${what} could not be written to the run-metadata table`, { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     }
   };
-  return { after: flush, onError: flush };
+  return {
+    putTry: (t) => guard('the task try record', () => recorder.putTry(t)),
+    putLineage: (records) => guard('the lineage records', () => recorder.putLineage(records)),
+  };
 }
 
 function validateOptions(options: TaskRunnerHandlerOptions): void {

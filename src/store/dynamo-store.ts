@@ -1,9 +1,8 @@
 /**
  * @module store/dynamo-store
- * The run-metadata store on DynamoDB (AWS, LocalStack or dynalite): runs are written at once
- * (they are few, and their writes are conditional), task, try, lineage and outbox records are
- * written behind in batches (a 1000-task run writes ~3000 of them: one BatchWriteItem per 25
- * items costs ~0.2 ms an item on dynalite against ~2 ms for a single Put).
+ * The run-metadata store on DynamoDB (AWS, LocalStack; dynalite in tests). Every write has landed
+ * when its call returns: a Lambda may be frozen or killed right after, and a record that a
+ * resume relies on (a task's successful try) must not be lost with it.
  */
 import {
   BatchWriteCommand,
@@ -41,10 +40,6 @@ export interface DynamoStoreOptions {
   readonly client: DynamoDBDocumentClient;
   /** @default 'updraft' */
   readonly tableName?: string;
-  /** Longest time a buffered write waits for its batch to fill. @default 100 */
-  readonly flushIntervalMs?: number;
-  /** BatchWriteItem requests in flight at once. @default 4 */
-  readonly maxInFlight?: number;
   /**
    * Records written get `expiresAt` (epoch seconds) this many days ahead, for the table's TTL
    * (deployed tables delete old run history by themselves). @default - records never expire
@@ -68,7 +63,6 @@ const DEFAULT_LIST_LIMIT = 50;
 export class DynamoStore implements Store {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
-  readonly #writes: WriteBehind;
   /** DAGs already in the DAG list (written once per process, before the DAG's first run). */
   readonly #knownDags = new Map<string, Promise<void>>();
   #closed = false;
@@ -80,7 +74,6 @@ export class DynamoStore implements Store {
     if (options.retentionDays !== undefined) this.#retentionSeconds = Math.round(options.retentionDays * 86_400);
     this.#now = options.now ?? Date.now;
     this.#table = options.tableName ?? DEFAULT_TABLE_NAME;
-    this.#writes = new WriteBehind((items) => this.#writeBatch(items), options.flushIntervalMs ?? 100, options.maxInFlight ?? 4);
   }
 
   async createRun(run: RunRecord): Promise<{ readonly created: boolean; readonly run: RunRecord }> {
@@ -98,7 +91,7 @@ export class DynamoStore implements Store {
       ...this.#expiry(),
     };
     try {
-      await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.#client.send(new PutCommand({ TableName: this.#table, Item: withoutProtoKeys(item), ConditionExpression: 'attribute_not_exists(pk)' }));
       return { created: true, run };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -108,7 +101,6 @@ export class DynamoStore implements Store {
     }
   }
 
-  // Runs are never buffered, so run reads need no flush.
   async getRun(runId: string): Promise<RunRecord | undefined> {
     this.#assertOpen();
     const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.run(runId), ConsistentRead: true }));
@@ -119,9 +111,6 @@ export class DynamoStore implements Store {
     this.#assertOpen();
     const { ifStatus } = options;
     if (ifStatus?.length === 0) return undefined;
-    // A run's new status must not overtake the task records that led to it: whoever reads
-    // `success` finds every task in its final state.
-    await this.#writes.flush(false);
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, unknown> = {};
     const set: string[] = [];
@@ -134,7 +123,7 @@ export class DynamoStore implements Store {
       if (value === undefined) {
         remove.push(name);
       } else {
-        values[`:f${n}`] = value;
+        values[`:f${n}`] = withoutProtoKeys(value);
         set.push(`${name} = :f${n}`);
       }
       n++;
@@ -218,7 +207,7 @@ export class DynamoStore implements Store {
 
   async putTask(task: TaskRecord): Promise<void> {
     this.#assertOpen();
-    this.#writes.put({ ...task, ...keys.task(task.runId, task.taskId) });
+    await this.#put({ ...task, ...keys.task(task.runId, task.taskId) });
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
@@ -227,7 +216,7 @@ export class DynamoStore implements Store {
 
   async putTry(t: TryRecord): Promise<void> {
     this.#assertOpen();
-    this.#writes.put({ ...t, ...keys.try(t.runId, t.taskId, t.mapIndex, t.tryNumber) });
+    await this.#put({ ...t, ...keys.try(t.runId, t.taskId, t.mapIndex, t.tryNumber) });
   }
 
   async listTries(runId: string, taskId?: string): Promise<TryRecord[]> {
@@ -236,10 +225,11 @@ export class DynamoStore implements Store {
 
   async putLineage(records: readonly LineageRecord[]): Promise<void> {
     this.#assertOpen();
-    for (const r of records) {
-      this.#writes.put({ ...r, ...keys.lineage(r.runId, r.taskId, r.direction, r.dataset) });
-      if (r.direction === 'out') this.#writes.put({ ...r, ...keys.datasetEvent(r.dataset, r.at, r.runId, r.taskId) });
-    }
+    const items = records.flatMap((r) => [
+      { ...r, ...keys.lineage(r.runId, r.taskId, r.direction, r.dataset) },
+      ...(r.direction === 'out' ? [{ ...r, ...keys.datasetEvent(r.dataset, r.at, r.runId, r.taskId) }] : []),
+    ]);
+    for (let i = 0; i < items.length; i += BATCH_SIZE) await this.#writeBatch(items.slice(i, i + BATCH_SIZE));
   }
 
   async listLineage(runId: string): Promise<LineageRecord[]> {
@@ -249,13 +239,11 @@ export class DynamoStore implements Store {
   /** @param limit @default 50 */
   async datasetEvents(dataset: string, limit: number = DEFAULT_LIST_LIMIT): Promise<LineageRecord[]> {
     this.#assertOpen();
-    await this.#writes.flush(false);
     const items = await this.#query({ ...partition('pk', datasetPk(dataset)), ScanIndexForward: false, ConsistentRead: true }, limit);
     return items.map((i) => toRecord<LineageRecord>(i));
   }
 
-  // Counter items are updated in place, never buffered: the number must be unique before the try
-  // runs, and a buffered Put of the item would reset the count.
+  // Counter items are updated in place, never Put: a Put of the item would reset the count.
   async nextTry(runId: string, taskId: string, mapIndex: number): Promise<number> {
     this.#assertOpen();
     const out = await this.#client.send(
@@ -296,7 +284,7 @@ export class DynamoStore implements Store {
 
   async putOutbox(message: OutboxMessage): Promise<void> {
     this.#assertOpen();
-    this.#writes.put({
+    await this.#put({
       ...message,
       ...keys.outbox(message.runId, message.seq),
       gsi1pk: OUTBOX_PARTITION,
@@ -308,24 +296,14 @@ export class DynamoStore implements Store {
   async listOutbox(runId?: string): Promise<OutboxMessage[]> {
     if (runId !== undefined) return this.#listRunItems<OutboxMessage>(runId, OUTBOX_PREFIX);
     this.#assertOpen();
-    await this.#writes.flush(false);
     const items = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', OUTBOX_PARTITION) });
     return items.map((i) => toRecord<OutboxMessage>(i));
   }
 
-  flush(): Promise<void> {
-    return this.#writes.flush();
-  }
-
   async close(): Promise<void> {
     if (this.#closed) return;
-    try {
-      await this.#writes.flush();
-    } finally {
-      this.#closed = true;
-      this.#writes.close();
-      this.#client.destroy();
-    }
+    this.#closed = true;
+    this.#client.destroy();
   }
 
   #assertOpen(): void {
@@ -345,7 +323,6 @@ export class DynamoStore implements Store {
 
   async #listRunItems<T>(runId: string, prefix: string): Promise<T[]> {
     this.#assertOpen();
-    await this.#writes.flush(false); // a reader sees its own process's writes
     const items = await this.#query({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
@@ -374,9 +351,13 @@ export class DynamoStore implements Store {
     return this.#retentionSeconds === undefined ? {} : { expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds };
   }
 
+  async #put(item: Item): Promise<void> {
+    await this.#client.send(new PutCommand({ TableName: this.#table, Item: withoutProtoKeys({ ...item, ...this.#expiry() }) }));
+  }
+
   async #writeBatch(items: readonly Item[]): Promise<void> {
     const expiry = this.#expiry();
-    let requests = items.map((item) => ({ PutRequest: { Item: { ...item, ...expiry } } }));
+    let requests = items.map((item) => ({ PutRequest: { Item: withoutProtoKeys({ ...item, ...expiry }) } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > UNPROCESSED_RETRIES) {
         throw new InternalError(`DynamoDB left ${requests.length} write(s) unprocessed after ${UNPROCESSED_RETRIES} retries (table "${this.#table}" throttled?)`);
@@ -415,7 +396,6 @@ export class DynamoStore implements Store {
     guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
   ): Promise<RunRecord | undefined> {
     this.#assertOpen();
-    await this.#writes.flush(false); // as updateRun: a run's status never overtakes its task records
     const names: Record<string, string> = { '#pk': 'pk', '#g': guard.field };
     const values: Record<string, unknown> = { ':below': guard.below };
     const set: string[] = [];
@@ -425,7 +405,7 @@ export class DynamoStore implements Store {
       names[`#f${n}`] = field;
       if (value === undefined) remove.push(`#f${n}`);
       else {
-        values[`:f${n}`] = value;
+        values[`:f${n}`] = withoutProtoKeys(value);
         set.push(`#f${n} = :f${n}`);
       }
     });
@@ -469,124 +449,6 @@ export class DynamoStore implements Store {
   }
 }
 
-/**
- * The write-behind buffer. Invariants: a key is in at most one in-flight request at a time (so a
- * later version can never land before an earlier one), and an item leaves the buffer only when
- * it goes into a request (so a flush racing new puts neither loses nor repeats a write).
- */
-class WriteBehind {
-  readonly #write: (items: readonly Item[]) => Promise<void>;
-  readonly #intervalMs: number;
-  readonly #maxInFlight: number;
-  /** In put order (of each key's first pending version), so the first entry is the oldest. */
-  readonly #pending = new Map<string, { readonly item: Item; readonly seq: number }>();
-  readonly #inFlightKeys = new Set<string>();
-  /** Lowest put sequence number of each in-flight request. */
-  readonly #inFlight = new Set<{ readonly minSeq: number }>();
-  #seq = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #waiters: { readonly seq: number; readonly report: boolean; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] = [];
-  #failures: unknown[] = [];
-
-  constructor(write: (items: readonly Item[]) => Promise<void>, intervalMs: number, maxInFlight: number) {
-    this.#write = write;
-    this.#intervalMs = intervalMs;
-    this.#maxInFlight = maxInFlight;
-  }
-
-  put(item: Item): void {
-    const key = `${String(item.pk)}\u0000${String(item.sk)}`;
-    const seq = ++this.#seq;
-    // A re-put replaces the pending version in place and keeps its place in line and its
-    // (earlier) seq: a flush that was waiting for the old version now waits for the new one.
-    this.#pending.set(key, { item, seq: this.#pending.get(key)?.seq ?? seq });
-    if (this.#pending.size >= BATCH_SIZE) this.#pump(false);
-    // Not unref'd: a buffered write keeps the process alive until it has landed.
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      this.#pump(true);
-    }, this.#intervalMs);
-  }
-
-  /**
-   * Resolves once every write put before the call has landed (or failed). With `report`, rejects
-   * with the writes that failed since the last report; without, leaves them to the next flush
-   * (a reader, or a run update, should not fail for a task record that could not be written).
-   */
-  flush(report = true): Promise<void> {
-    const seq = this.#seq;
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ seq, report, resolve, reject });
-      this.#pump(true);
-      this.#settle();
-    });
-  }
-
-  close(): void {
-    this.#stopTimer();
-  }
-
-  #stopTimer(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  /** Sends batches while requests may be added; partial batches only when `force`d. */
-  #pump(force: boolean): void {
-    while (this.#inFlight.size < this.#maxInFlight) {
-      const batch = this.#takeBatch(force);
-      if (!batch) break;
-      const request = { minSeq: Math.min(...batch.map((b) => b.seq)) };
-      this.#inFlight.add(request);
-      this.#write(batch.map((b) => b.item))
-        .catch((e: unknown) => void this.#failures.push(e))
-        .finally(() => {
-          this.#inFlight.delete(request);
-          for (const b of batch) this.#inFlightKeys.delete(b.key);
-          // Once draining, keep draining: what arrived meanwhile goes out without waiting.
-          if (this.#pending.size > 0) this.#pump(true);
-          this.#settle();
-        });
-    }
-    if (this.#pending.size === 0) this.#stopTimer(); // nothing left for the timer to send
-  }
-
-  #takeBatch(force: boolean): { key: string; item: Item; seq: number }[] | undefined {
-    const batch: { key: string; item: Item; seq: number }[] = [];
-    for (const [key, entry] of this.#pending) {
-      if (this.#inFlightKeys.has(key)) continue; // its earlier version must land first
-      batch.push({ key, ...entry });
-      if (batch.length === BATCH_SIZE) break;
-    }
-    if (batch.length === 0 || (batch.length < BATCH_SIZE && !force)) return undefined;
-    for (const b of batch) {
-      this.#pending.delete(b.key);
-      this.#inFlightKeys.add(b.key);
-    }
-    return batch;
-  }
-
-  /** Wakes the flushes whose writes have all landed (none pending or in flight at or before their seq). */
-  #settle(): void {
-    let oldest = Infinity;
-    for (const entry of this.#pending.values()) {
-      oldest = entry.seq;
-      break;
-    }
-    for (const request of this.#inFlight) oldest = Math.min(oldest, request.minSeq);
-    const done = this.#waiters.filter((w) => w.seq < oldest);
-    if (done.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => w.seq >= oldest);
-    const failures = done.some((w) => w.report) ? this.#failures : [];
-    if (failures.length) this.#failures = [];
-    const error = failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} run-metadata write batches failed`);
-    for (const w of done) {
-      if (w.report && failures.length) w.reject(error);
-      else w.resolve();
-    }
-  }
-}
-
 type KeyCondition = Pick<QueryCommandInput, 'KeyConditionExpression' | 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
 /** Every item of one partition (of the table or an index), only runs in `status` if given. */
@@ -599,14 +461,28 @@ function partition(attribute: string, value: string, status?: RunStatus): KeyCon
   return { KeyConditionExpression: '#p = :p', FilterExpression: '#status = :status', ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
+/**
+ * A value without `"__proto__"` keys, at any depth. JSON.parse makes such a key a plain own
+ * property (a `--conf`, a task's output), which the AWS SDK's serializer cannot send (dynalite
+ * answers "Supplied AttributeValue is empty"): the key is dropped, as the SDK's own `marshall`
+ * drops it, and the rest of the record is written.
+ */
+function withoutProtoKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutProtoKeys) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (k !== '__proto__') out[k] = withoutProtoKeys(v);
+  return out as T;
+}
+
 function isConditionFailure(e: unknown): boolean {
   return e instanceof Error && e.name === 'ConditionalCheckFailedException';
 }
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
-/** The endpoint went away (a local host process exited): the caller may reconnect and retry. */
-export function isConnectionError(e: unknown): boolean {
+/** The endpoint could not be reached: not the items' fault, so not worth writing one by one. */
+function isConnectionError(e: unknown): boolean {
   for (let current = e, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;

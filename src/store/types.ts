@@ -1,6 +1,6 @@
 /**
  * @module store/types
- * The run-metadata records every backend shares (embedded engine on dynalite, LocalStack, AWS):
+ * The run-metadata records every backend shares (embedded engine on SQLite, LocalStack, AWS):
  * runs, per-task summaries, per-attempt tries, lineage, dataset events and the local outbox.
  * Times are ISO-8601 strings in UTC. On the embedded engine they are the times the cloud would
  * show (the engine's clock skips waits but still counts them).
@@ -14,6 +14,8 @@ export interface ErrorInfo {
   readonly error: string;
   /** Human-readable cause (the task's message, with its own causes). */
   readonly cause: string;
+  /** Task code's stack trace (masked, paths relative to the project), on try records of failed tries. */
+  readonly stack?: string;
 }
 
 /** The process that drives a local run: lets the next command see that it died. */
@@ -145,7 +147,11 @@ export interface ListRunsQuery {
   readonly limit?: number;
 }
 
-/** The one run-metadata repository (single-table DynamoDB design). */
+/**
+ * The one run-metadata repository: SQLite locally (store/sqlite-store), DynamoDB on AWS
+ * (store/dynamo-store); both pass test/store/conformance.test.ts. Every write has landed when its
+ * promise resolves (there is no write-behind to flush).
+ */
 export interface Store {
   /** Creates the run unless one with this id exists (deterministic ids make triggers idempotent). */
   createRun(run: RunRecord): Promise<{ readonly created: boolean; readonly run: RunRecord }>;
@@ -177,8 +183,6 @@ export interface Store {
   putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void>;
   putOutbox(message: OutboxMessage): Promise<void>;
   listOutbox(runId?: string): Promise<OutboxMessage[]>;
-  /** Waits until every buffered write has landed. */
-  flush(): Promise<void>;
   close(): Promise<void>;
   /**
    * updateRun for consumers of at-least-once events (the recorder): applied only while the run's

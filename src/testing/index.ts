@@ -2,7 +2,8 @@
  * @module testing
  * Run a DAG from your own tests (`import { runDag } from 'updraft/testing'`): the DAG is
  * validated, compiled and run on the embedded engine — the state machine that deploys — with
- * run metadata in an in-memory DynamoDB (dynalite), so what passes here runs the same on AWS.
+ * run metadata in an in-memory store (the SQLite store the CLI uses), so what passes here runs
+ * the same on AWS.
  * Replace task code with `mocks`, give native operators and built-in sensors stand-ins with
  * `overrides`, and assert task states, outputs, log lines and outbox messages.
  *

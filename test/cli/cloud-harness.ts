@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
-import { openLocalStore, type LocalStore, type RunRecord } from '../../src/store/index.ts';
+import type { RunRecord } from '../../src/store/index.ts';
+import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,7 +24,7 @@ export const executionArn = (dagId: string, runId: string, env = 'dev') => `arn:
 
 export interface CloudHarness {
   /** The `updraft-dev` table's store, to seed and check records. */
-  readonly local: LocalStore;
+  readonly local: Dynalite;
   readonly dir: string;
   cli(argv: readonly string[], now?: string): Promise<{ code: number; out: string; err: string }>;
   close(): Promise<void>;
@@ -31,7 +32,7 @@ export interface CloudHarness {
 
 /** Opens the table, writes the project's DAG files, points the SDK at both; `close` undoes it. */
 export async function openCloudHarness(dags: Record<string, string> = {}): Promise<CloudHarness> {
-  const local = await openLocalStore({ tableName: 'updraft-dev' });
+  const local = await startDynalite({ tableName: 'updraft-dev' });
   const dir = fs.mkdtempSync(path.join(repo, 'test', '.tmp-cloud-'));
   fs.mkdirSync(path.join(dir, 'dags'));
   for (const [file, text] of Object.entries(dags)) fs.writeFileSync(path.join(dir, 'dags', file), text);

@@ -27,7 +27,6 @@ beforeAll(async () => {
   await store.putTask({ runId: bad.runId, dagId: 'orders', taskId: 'wait_6h', state: 'success', attempts: 1, startedAt: '2026-11-13T01:00:01.000Z', endedAt: '2026-11-13T01:00:02.000Z' });
   await store.putTask({ runId: bad.runId, dagId: 'orders', taskId: 'load', state: 'failed', attempts: 2, startedAt: '2026-11-13T01:00:03.000Z', endedAt: '2026-11-13T01:01:03.000Z', error: { error: 'Updraft.TaskFailed', cause: 'connection reset' } });
   await store.putTry({ runId: bad.runId, taskId: 'load', mapIndex: -1, tryNumber: 1, runAttempt: 1, state: 'failed', startedAt: '2026-11-13T01:00:03.000Z', endedAt: '2026-11-13T01:00:33.000Z', durationMs: 30_000, error: { error: 'Error', cause: 'connection reset' } });
-  await store.flush();
 });
 afterAll(async () => {
   sfn.restore();

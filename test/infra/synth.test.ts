@@ -15,7 +15,7 @@ import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES } from '../../infra/updraft-a
 import { nagReport } from '../../infra/nag.ts';
 import { writeSyntheticProject } from '../../src/util/synthetic-project.ts';
 import { runValuesOf } from '../../src/runtime/launch.ts';
-import { openLocalStore } from '../../src/store/local.ts';
+import { startDynalite } from '../support/dynalite.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TMP = path.join(REPO, 'test', `.tmp-synth-${process.pid}`);
@@ -52,7 +52,7 @@ describe('synthesizeProject on the example project', () => {
   });
 
   it('ships a task runner bundle that runs its DAG’s task against DynamoDB, as Lambda would load it', async () => {
-    const local = await openLocalStore({ tableName: 'updraft-prod' });
+    const local = await startDynalite({ tableName: 'updraft-prod' });
     const saved = { ...process.env };
     try {
       Object.assign(process.env, {

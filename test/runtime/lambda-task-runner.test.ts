@@ -13,7 +13,8 @@ import { compileDag } from '../../src/compiler/compile.ts';
 import { queuedRunRecord } from '../../src/runtime/launch.ts';
 import { createTaskRunnerHandler, type TaskRunnerHandlerOptions } from '../../src/runtime/lambda-task-runner.ts';
 import { PermanentError, buildDagIR, dag, sensor, task } from '../../src/sdk/index.ts';
-import { DynamoStore, createDocumentClient, openLocalStore, type LocalStore } from '../../src/store/index.ts';
+import { DynamoStore, createDocumentClient } from '../../src/store/index.ts';
+import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 import { RUN } from '../compiler/harness.ts';
 import { captureLogs, type Captured } from './capture-logs.ts';
 
@@ -50,7 +51,7 @@ const keyOf = (id: string) => manifest.tasks.find((t) => t.id === id)!.key;
 
 const ENV = { UPDRAFT_ENV: 'dev', UPDRAFT_TABLE: 'updraft', UPDRAFT_BUCKET: BUCKET, UPDRAFT_DAG: 'lambda_demo' };
 
-let local: LocalStore;
+let local: Dynalite;
 let reader: DynamoStore;
 const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const secretsManager = new SecretsManagerClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -61,7 +62,7 @@ let logs: Captured;
 const client = () => createDocumentClient(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: local.endpoint }));
 
 beforeAll(async () => {
-  local = await openLocalStore();
+  local = await startDynalite();
   // Another client of the table, as `updraft show --target aws` would be: sees only what landed.
   reader = new DynamoStore({ client: client() });
 });

@@ -5,7 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { launch, launcherSettings, planLaunch, type LaunchEvent, type LauncherDeps } from '../../src/runtime/launcher.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from '../../src/runtime/launch.ts';
-import { openLocalStore, type LocalStore, type RunRecord, type Store } from '../../src/store/index.ts';
+import type { RunRecord, Store } from '../../src/store/index.ts';
+import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
 const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-daily_orders';
@@ -13,12 +14,12 @@ const STARTED_AT = new Date('2026-11-21T17:00:01.000Z');
 
 const sfnMock = mockClient(SFNClient);
 const sfn = new SFNClient({ region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-let local: LocalStore;
+let local: Dynalite;
 let store: Store;
 let logs: string[];
 
 beforeEach(async () => {
-  local = await openLocalStore();
+  local = await startDynalite();
   store = local.store;
   logs = [];
   sfnMock.reset();

@@ -16,7 +16,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { launch } from '../../src/runtime/launcher.ts';
 import type { LaunchSpec } from '../../src/runtime/launch.ts';
 import { recordExecution, recorderSettings, type ExecutionStatusDetail, type ExecutionStatusEvent, type RecorderDeps } from '../../src/runtime/recorder.ts';
-import { openLocalStore, type LocalStore, type Store } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
+import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
 const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-daily_orders';
@@ -30,7 +31,7 @@ const snsMock = mockClient(SNSClient);
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const sfn = new SFNClient({ region: 'eu-central-1', credentials });
 const sns = new SNSClient({ region: 'eu-central-1', credentials });
-let local: LocalStore;
+let local: Dynalite;
 let store: Store;
 
 /** Two history pages: 5 states entered among 9 events (transitions count across pages). */
@@ -45,7 +46,7 @@ const PAGES: Record<string, { events: Partial<HistoryEvent>[]; nextToken?: strin
 };
 
 beforeEach(async () => {
-  local = await openLocalStore();
+  local = await startDynalite();
   store = local.store;
   sfnMock.reset();
   snsMock.reset();

@@ -5,15 +5,15 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoStore, createDocumentClient } from '../../src/store/dynamo-store.ts';
 import { keys } from '../../src/store/table.ts';
-import { openLocalStore, type LocalStore } from '../../src/store/local.ts';
+import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
-let local: LocalStore;
+let local: Dynalite;
 let client: ReturnType<typeof createDocumentClient>;
 const NOW = Date.parse('2026-11-21T00:00:00Z');
 const EXPIRES = NOW / 1000 + 30 * 86_400;
 
 beforeAll(async () => {
-  local = await openLocalStore();
+  local = await startDynalite();
   client = createDocumentClient(new DynamoDBClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 });
 afterAll(async () => {
@@ -29,7 +29,6 @@ it('stamps runs, tries and try counters with expiresAt and keeps it out of recor
   await store.createRun(run);
   await store.putTry({ runId: run.runId, taskId: 'a', mapIndex: -1, tryNumber: 1, runAttempt: 1, state: 'success', startedAt: run.queuedAt });
   await store.nextTry(run.runId, 'a', -1);
-  await store.flush();
   expect((await raw(keys.run(run.runId)))?.expiresAt).toBe(EXPIRES);
   expect((await raw(keys.try(run.runId, 'a', -1, 1)))?.expiresAt).toBe(EXPIRES);
   expect((await raw(keys.counter(run.runId, 'a', -1)))?.expiresAt).toBe(EXPIRES);
@@ -40,6 +39,5 @@ it('stamps runs, tries and try counters with expiresAt and keeps it out of recor
 it('writes no expiresAt without a retention (the local engine keeps history until cleaned)', async () => {
   const store = new DynamoStore({ client });
   await store.putTry({ runId: 'keep-1', taskId: 'a', mapIndex: -1, tryNumber: 1, runAttempt: 1, state: 'success', startedAt: '2026-11-21T00:00:00.000Z' });
-  await store.flush();
   expect(await raw(keys.try('keep-1', 'a', -1, 1))).not.toHaveProperty('expiresAt');
 });

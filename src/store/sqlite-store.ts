@@ -1,0 +1,314 @@
+/**
+ * @module store/sqlite-store
+ * The embedded engine's run-metadata store on `node:sqlite` (built into Node 24): one database
+ * file, `.updraft/updraft.db`, shared by any number of local processes with no host process.
+ *
+ * Why it is safe to kill a process at any instant: every write is its own committed transaction
+ * before the call returns (no write-behind), in WAL mode. WAL with `synchronous = NORMAL` keeps
+ * every committed transaction across a killed process (the WAL is in the OS page cache); only a
+ * power cut may lose the last ones, which a laptop's run history can afford. Writers take the
+ * lock with `BEGIN IMMEDIATE` (never upgrading a read lock, which SQLite cannot wait for) and wait
+ * up to `busyTimeoutMs` for it, so 30 processes writing at once queue instead of failing.
+ *
+ * Records are kept as JSON next to the few columns queries need; the orders match the DynamoDB
+ * store's sort keys (the conformance suite checks both).
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, InternalError } from '../sdk/errors.ts';
+import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+import { MIGRATIONS } from './sqlite-schema.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file; `:memory:` for a private in-memory database. */
+  readonly file: string;
+  /** How long a write waits for another process's lock. @default 30000 */
+  readonly busyTimeoutMs?: number;
+}
+
+type RunPatch = Partial<Omit<RunRecord, 'runId' | 'dagId'>>;
+
+const DEFAULT_LIST_LIMIT = 50;
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    this.file = options.file;
+    this.#db = openDatabase(options.file, options.busyTimeoutMs ?? 30_000);
+  }
+
+  async createRun(run: RunRecord): Promise<{ readonly created: boolean; readonly run: RunRecord }> {
+    const inserted = this.#run(
+      `INSERT INTO runs (run_id, dag_id, sort_key, status, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING`,
+      run.runId,
+      run.dagId,
+      sortKey(run),
+      run.status,
+      JSON.stringify(run),
+    );
+    if (inserted.changes > 0) return { created: true, run: parse<RunRecord>(JSON.stringify(run)) };
+    const existing = await this.getRun(run.runId);
+    if (!existing) throw new InternalError(`run "${run.runId}" was reported to exist but cannot be read (deleted meanwhile?)`);
+    return { created: false, run: existing };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.#getRun(runId);
+  }
+
+  async updateRun(runId: string, patch: RunPatch, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
+    const { ifStatus } = options;
+    if (ifStatus?.length === 0) return undefined;
+    return this.#transaction(() => {
+      const run = this.#getRun(runId);
+      if (!run || (ifStatus && !ifStatus.includes(run.status))) return undefined;
+      return this.#writeRun(applyPatch(run, patch));
+    });
+  }
+
+  async updateRunGuarded(
+    runId: string,
+    patch: RunPatch,
+    guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
+  ): Promise<RunRecord | undefined> {
+    if (!Object.keys(patch).some((k) => k !== 'runId' && k !== 'dagId')) return undefined;
+    return this.#transaction(() => {
+      const run = this.#getRun(runId);
+      if (!run) return undefined;
+      const current = run[guard.field] ?? 0;
+      const allowed = current < guard.below || (current === guard.below && (guard.orEqualIn ?? []).includes(run.status));
+      return allowed ? this.#writeRun(applyPatch(run, patch)) : undefined;
+    });
+  }
+
+  async listRuns(query: ListRunsQuery = {}): Promise<RunRecord[]> {
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (limit <= 0) return [];
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (query.dagId !== undefined) {
+      where.push('dag_id = ?');
+      args.push(query.dagId);
+    }
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      args.push(query.status);
+    }
+    const sql = `SELECT record FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY sort_key DESC LIMIT ?`;
+    return this.#all<RunRecord>(sql, ...args, limit);
+  }
+
+  async activeRuns(): Promise<RunRecord[]> {
+    return this.#all<RunRecord>(`SELECT record FROM runs WHERE status IN ('queued', 'running') ORDER BY sort_key DESC`);
+  }
+
+  async putTask(task: TaskRecord): Promise<void> {
+    this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, JSON.stringify(task));
+  }
+
+  async listTasks(runId: string): Promise<TaskRecord[]> {
+    return this.#all<TaskRecord>(`SELECT record FROM tasks WHERE run_id = ? ORDER BY task_id`, runId);
+  }
+
+  async putTry(t: TryRecord): Promise<void> {
+    this.#run(`INSERT OR REPLACE INTO tries (run_id, task_id, map_index, try_number, record) VALUES (?, ?, ?, ?, ?)`, t.runId, t.taskId, t.mapIndex, t.tryNumber, JSON.stringify(t));
+  }
+
+  async listTries(runId: string, taskId?: string): Promise<TryRecord[]> {
+    return taskId === undefined
+      ? this.#all<TryRecord>(`SELECT record FROM tries WHERE run_id = ? ORDER BY task_id, map_index, try_number`, runId)
+      : this.#all<TryRecord>(`SELECT record FROM tries WHERE run_id = ? AND task_id = ? ORDER BY map_index, try_number`, runId, taskId);
+  }
+
+  async putLineage(records: readonly LineageRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.#transaction(() => {
+      for (const r of records) {
+        const json = JSON.stringify(r);
+        this.#run(`INSERT OR REPLACE INTO lineage (run_id, task_id, direction, dataset, record) VALUES (?, ?, ?, ?, ?)`, r.runId, r.taskId, r.direction, r.dataset, json);
+        if (r.direction === 'out') {
+          this.#run(`INSERT OR REPLACE INTO dataset_events (dataset, at, run_id, task_id, record) VALUES (?, ?, ?, ?, ?)`, r.dataset, r.at, r.runId, r.taskId, json);
+        }
+      }
+    });
+  }
+
+  async listLineage(runId: string): Promise<LineageRecord[]> {
+    return this.#all<LineageRecord>(`SELECT record FROM lineage WHERE run_id = ? ORDER BY task_id, direction, dataset`, runId);
+  }
+
+  /** @param limit @default 50 */
+  async datasetEvents(dataset: string, limit: number = DEFAULT_LIST_LIMIT): Promise<LineageRecord[]> {
+    return this.#all<LineageRecord>(`SELECT record FROM dataset_events WHERE dataset = ? ORDER BY at DESC, run_id DESC, task_id DESC LIMIT ?`, dataset, limit);
+  }
+
+  async nextTry(runId: string, taskId: string, mapIndex: number): Promise<number> {
+    const row = this.#statement(
+      `INSERT INTO counters (run_id, task_id, map_index, tries) VALUES (?, ?, ?, 1)
+       ON CONFLICT (run_id, task_id, map_index) DO UPDATE SET tries = tries + 1 RETURNING tries`,
+    ).get(runId, taskId, mapIndex) as { tries: number } | undefined;
+    if (typeof row?.tries !== 'number') throw new InternalError(`the try counter of task "${taskId}" in run "${runId}" came back as ${JSON.stringify(row)}`);
+    return row.tries;
+  }
+
+  async getPokes(runId: string, taskId: string, mapIndex: number): Promise<PokeState | undefined> {
+    const row = this.#statement(`SELECT pokes FROM counters WHERE run_id = ? AND task_id = ? AND map_index = ?`).get(runId, taskId, mapIndex) as { pokes: string | null } | undefined;
+    return row?.pokes ? parse<PokeState>(row.pokes) : undefined;
+  }
+
+  async putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void> {
+    const pokes = JSON.stringify({ waited: state.waited, n: state.n, runAttempt: state.runAttempt });
+    this.#run(
+      `INSERT INTO counters (run_id, task_id, map_index, tries, pokes) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT (run_id, task_id, map_index) DO UPDATE SET pokes = excluded.pokes`,
+      runId,
+      taskId,
+      mapIndex,
+      pokes,
+    );
+  }
+
+  async putOutbox(message: OutboxMessage): Promise<void> {
+    this.#run(`INSERT OR REPLACE INTO outbox (run_id, seq, at, record) VALUES (?, ?, ?, ?)`, message.runId, message.seq, message.at, JSON.stringify(message));
+  }
+
+  /** One run's messages in `seq` order, or every run's oldest first (the order to deliver them). */
+  async listOutbox(runId?: string): Promise<OutboxMessage[]> {
+    return runId === undefined
+      ? this.#all<OutboxMessage>(`SELECT record FROM outbox ORDER BY at, run_id, seq`)
+      : this.#all<OutboxMessage>(`SELECT record FROM outbox WHERE run_id = ? ORDER BY seq`, runId);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #getRun(runId: string): RunRecord | undefined {
+    const row = this.#statement(`SELECT record FROM runs WHERE run_id = ?`).get(runId) as { record: string } | undefined;
+    return row ? parse<RunRecord>(row.record) : undefined;
+  }
+
+  #writeRun(run: RunRecord): RunRecord {
+    this.#run(`UPDATE runs SET sort_key = ?, status = ?, record = ? WHERE run_id = ?`, sortKey(run), run.status, JSON.stringify(run), run.runId);
+    return parse<RunRecord>(JSON.stringify(run));
+  }
+
+  #all<T>(sql: string, ...args: SQLInputValue[]): T[] {
+    return (this.#statement(sql).all(...args) as { record: string }[]).map((r) => parse<T>(r.record));
+  }
+
+  #run(sql: string, ...args: SQLInputValue[]): { changes: number | bigint } {
+    return this.#statement(sql).run(...args);
+  }
+
+  #statement(sql: string): StatementSync {
+    if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Read-modify-write under the write lock, taken up front (see the module comment). */
+  #transaction<T>(work: () => T): T {
+    return transaction(this.#db, work);
+  }
+}
+
+/** Opens (creating if needed) the local run database of a project's `.updraft/` folder. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}
+
+function transaction<T>(db: DatabaseSync, work: () => T): T {
+  if (db.isTransaction) return work();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (e) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+function openDatabase(file: string, busyTimeoutMs: number): DatabaseSync {
+  const memory = file === ':memory:';
+  if (!memory) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    } catch (e) {
+      throw new ConfigError(`cannot create the folder of the local run database ${file}: ${(e as Error).message}; check that it is writable`, { cause: e });
+    }
+  }
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { timeout: busyTimeoutMs });
+    if (!memory) {
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
+    }
+    migrate(db, file);
+    return db;
+  } catch (e) {
+    db?.close();
+    if (e instanceof ConfigError) throw e;
+    throw damaged(file, e);
+  }
+}
+
+/** Brings the schema to the newest version; each migration runs once, under the write lock. */
+function migrate(db: DatabaseSync, file: string): void {
+  const version = () => (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  if (version() === MIGRATIONS.length) return;
+  transaction(db, () => {
+    const current = version(); // another process may have migrated while this one waited
+    if (current > MIGRATIONS.length) {
+      throw new ConfigError(
+        `the local run database ${file} has schema version ${current}, newer than this Updraft knows (${MIGRATIONS.length}); a newer Updraft wrote it. Upgrade updraft, or move the file aside to start a new history: mv ${file} ${file}.newer`,
+      );
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+  });
+}
+
+/** A database SQLite cannot read: say so, keep the file, and show the way out. */
+function damaged(file: string, cause: unknown): ConfigError {
+  const message = (cause as Error)?.message ?? String(cause);
+  return new ConfigError(
+    `the local run database ${file} cannot be read (${message}). Updraft keeps it as it is: move it aside to keep it for inspection (mv ${file} ${file}.damaged) and the next command starts a new, empty run history; \`sqlite3 ${file} .recover\` may rescue its records`,
+    { cause },
+  );
+}
+
+/** Runs of one DAG, or of every DAG, newest logical date first; the run id breaks ties (as the DynamoDB store's sort key). */
+function sortKey(run: Pick<RunRecord, 'logicalDate' | 'runId'>): string {
+  return `${run.logicalDate}#${run.runId}`;
+}
+
+/** Patch semantics of the Store interface: undefined removes a field; an undefined status is ignored. */
+function applyPatch(run: RunRecord, patch: RunPatch): RunRecord {
+  const next: Record<string, unknown> = { ...run };
+  for (const [field, value] of Object.entries(patch)) {
+    if (field === 'runId' || field === 'dagId' || (field === 'status' && value === undefined)) continue;
+    if (value === undefined) delete next[field];
+    else next[field] = value;
+  }
+  return next as unknown as RunRecord;
+}
+
+function parse<T>(json: string): T {
+  return JSON.parse(json) as T;
+}
