@@ -16,6 +16,9 @@ function scheduled(ir: DagIR): ScheduledDag {
 }
 
 export function parseDate(ir: DagIR, text: string, option = '--date'): Date {
+  if (text.trim() === '') {
+    throw new ConfigError(`${option} is empty: give a logical date such as 2026-11-20 or 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})${option === '--date' ? ', or leave --date out for the latest complete interval' : ''}`);
+  }
   const date = parseDateInZone(text, ir.timezone);
   if (!date) throw new ConfigError(`${option} "${text}" is not a date: use YYYY-MM-DD or an ISO-8601 date-time such as 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})`);
   return date;
@@ -30,16 +33,25 @@ export function intervalFor(ir: DagIR, date: string | undefined, now: Date): Run
     return latest;
   }
   const at = parseDate(ir, date);
-  if (!timeBased) return { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at, runAfter: at };
+  if (!timeBased) return notBeforeStart(ir, date, { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at, runAfter: at });
   const exact = runForLogicalDate(scheduled(ir), at);
-  if (exact) return exact;
+  if (exact) return notBeforeStart(ir, date, exact);
   if (DAY.test(date.trim())) {
     const nextDay = parseDateInZone(nextDayOf(date.trim()), ir.timezone)!;
     const first = runsBetween({ schedule: ir.schedule }, at, new Date(nextDay.getTime() - 1), 1000)[0];
-    if (first) return first;
+    if (first) return notBeforeStart(ir, date, first);
   }
   const near = nextRuns({ schedule: ir.schedule }, new Date(at.getTime() - 1), 2).map((r) => r.logicalDate.toISOString());
   throw new ConfigError(`--date ${date} is not a logical date of DAG "${ir.id}" (its schedule fires at other times); use one of its fire times, e.g. ${near.join(' or ')}`);
+}
+
+/** As Airflow refuses a logical date before the DAG's start_date: no run of the DAG can have it. */
+function notBeforeStart(ir: DagIR, date: string, interval: RunInterval): RunInterval {
+  if (!ir.startDate || interval.logicalDate >= new Date(ir.startDate)) return interval;
+  const first = nextRuns(scheduled(ir), new Date(new Date(ir.startDate).getTime() - 1), 1)[0]?.logicalDate ?? new Date(ir.startDate);
+  throw new ConfigError(
+    `--date ${date} is before the startDate of DAG "${ir.id}" (${ir.startDate}), so no run of it has that logical date; use ${first.toISOString()} or later, or move startDate earlier in ${ir.source ?? ir.file}`,
+  );
 }
 
 function nextDayOf(day: string): string {

@@ -27,22 +27,25 @@ function check(name: string, spec: ParamIR, value: unknown): string | undefined 
 export function resolveParams(dag: DagIR, conf: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const problems: string[] = [];
   const declared = Object.keys(dag.params);
+  // Own keys only, as JSON has them: "__proto__" or "toString" in a conf are keys like any other
+  // (JSON.parse and Lambda's runtime keep them as such), not what every object inherits.
   for (const key of Object.keys(conf)) {
-    if (!(key in dag.params)) problems.push(`unknown param "${key}" (declared: ${declared.length ? declared.join(', ') : 'none'})`);
+    if (!Object.hasOwn(dag.params, key)) problems.push(`unknown param "${key}" (declared: ${declared.length ? declared.join(', ') : 'none'})`);
   }
-  const params: Record<string, unknown> = {};
+  const params: [string, unknown][] = [];
   for (const [name, spec] of Object.entries(dag.params)) {
-    const value = name in conf ? conf[name] : spec.default;
+    const value = Object.hasOwn(conf, name) ? conf[name] : spec.default;
     if (value === undefined) {
       if (spec.required) problems.push(`param "${name}" is required (${spec.type}${spec.description ? `: ${spec.description}` : ''})`);
       continue;
     }
     const problem = check(name, spec, value);
     if (problem) problems.push(problem);
-    else params[name] = value;
+    else params.push([name, value]);
   }
   if (problems.length > 0) {
     throw new ConfigError(`DAG "${dag.id}" cannot start with this conf: ${problems.join('; ')}. Pass --conf '{"name": value}' with the declared params.`);
   }
-  return params;
+  // fromEntries keeps a param named "__proto__" an own key (assigning it would set the prototype).
+  return Object.fromEntries(params);
 }

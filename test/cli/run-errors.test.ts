@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,19 @@ export default dag('params_dag', { schedule: '@daily', startDate: '2026-11-01', 
 });
 `;
 
+// A param named "__proto__" (a computed key keeps it an own key), as a conf written in JSON can
+// carry it: the task writes down what it saw.
+const PROTO_DAG = `
+import { writeFileSync } from 'node:fs';
+import { dag, param, task } from 'updraft';
+export default dag('proto_dag', { params: { ['__proto__']: param.object({ default: {} }) } }, () => {
+  task('echo', async (ctx) => {
+    const params = ctx.params as Record<string, unknown>;
+    writeFileSync('seen.json', JSON.stringify({ keys: Object.keys(params), value: params['__proto__'], plainPrototype: Object.getPrototypeOf(params) === Object.prototype }));
+  })();
+});
+`;
+
 function cli(...args: string[]) {
   const r = spawnSync(node, [bin, ...args, '--no-color'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
@@ -28,6 +41,7 @@ function cli(...args: string[]) {
 beforeAll(() => {
   mkdirSync(join(dir, 'dags'), { recursive: true });
   writeFileSync(join(dir, 'dags', 'params_dag.ts'), DAG);
+  writeFileSync(join(dir, 'dags', 'proto_dag.ts'), PROTO_DAG);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -35,6 +49,12 @@ describe('bad input to the run commands', () => {
   it('--conf that is not JSON, or not an object', () => {
     expect(cli('run', 'params_dag', '--conf', '{limit: 3}')).toMatchObject({ code: 1, err: expect.stringMatching(/^✖ --conf is not valid JSON: .+\n {4}↳ pass an object, e.g. --conf '\{"limit": 10\}'$/) });
     expect(cli('run', 'params_dag', '--conf', '[1]')).toMatchObject({ code: 1, err: `✖ --conf must be a JSON object, got [1]\n    ↳ pass an object, e.g. --conf '{"limit": 10}'` });
+    // Read as "no date", an empty --date (an unset shell variable) used to run the latest interval.
+    expect(cli('run', 'params_dag', '--date', '')).toEqual({
+      code: 1,
+      out: '',
+      err: '✖ --date is empty\n    ↳ give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval',
+    });
     // Nothing was opened or written for a malformed argument.
     expect(existsSync(join(dir, '.updraft'))).toBe(false);
   });
@@ -44,6 +64,34 @@ describe('bad input to the run commands', () => {
     expect(r).toMatchObject({ code: 1, out: 'Running params_dag on the embedded engine…' });
     expect(r.err).toBe(`✖ DAG "params_dag" cannot start with this conf: unknown param "limt" (declared: limit); param "limit" must be at least 1, got 0. Pass --conf '{"name": value}' with the declared params.`);
     expect(cli('runs', 'params_dag').out).toBe('No runs of DAG "params_dag" yet. Start one with: updraft run params_dag');
+  });
+
+  // Airflow refuses a logical date before start_date too; this used to start (and record) a run.
+  it('a --date before the DAG\'s startDate starts nothing', () => {
+    expect(cli('run', 'params_dag', '--date', '2026-10-31')).toEqual({
+      code: 1,
+      out: 'Running params_dag on the embedded engine…',
+      err: '✖ --date 2026-10-31 is before the startDate of DAG "params_dag" (2026-11-01T00:00:00.000Z), so no run of it has that logical date; use 2026-11-01T00:00:00.000Z or later, or move startDate earlier in dags/params_dag.ts:3',
+    });
+    expect(cli('runs', 'params_dag').out).toBe('No runs of DAG "params_dag" yet. Start one with: updraft run params_dag');
+  });
+
+  // JSON.parse, Step Functions and Lambda's runtime all keep "__proto__" as an ordinary key; so does
+  // --conf: unknown to a DAG that does not declare it (it used to crash with exit 2 and a stack
+  // trace), and handed to the task as an own key by one that does.
+  it('--conf with a "__proto__" key is an ordinary key, end to end', () => {
+    expect(cli('run', 'params_dag', '--date', '2026-11-02', '--conf', '{"__proto__": {"limit": 0}}')).toEqual({
+      code: 1,
+      out: 'Running params_dag on the embedded engine…',
+      err: `✖ DAG "params_dag" cannot start with this conf: unknown param "__proto__" (declared: limit). Pass --conf '{"name": value}' with the declared params.`,
+    });
+    expect(cli('runs', 'params_dag').out).toBe('No runs of DAG "params_dag" yet. Start one with: updraft run params_dag');
+
+    const run = cli('run', 'proto_dag', '--conf', '{"__proto__": {"polluted": true}}', '--json');
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(JSON.parse(run.out)).toMatchObject({ status: 'success', tasks: { echo: { state: 'success' } } });
+    expect(JSON.parse(readFileSync(join(dir, 'seen.json'), 'utf8'))).toEqual({ keys: ['__proto__'], value: { polluted: true }, plainPrototype: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('a --date that is not a date, or not a fire time of the schedule', () => {

@@ -30,6 +30,17 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * `--date ''` (often an unset shell variable) is refused before anything is opened; read as "no
+ * date" it would silently run the latest interval instead.
+ */
+export function parseDateFlag(text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === '') {
+    throw new UsageError('--date is empty', 'give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval');
+  }
+  return text;
+}
+
 /** Prints a finished (or already existing) run; returns the exit code. */
 export async function report(io: Io, session: Session, outcome: RunOutcome, json: boolean, order: readonly string[]): Promise<number> {
   const run = outcome.run;
@@ -87,6 +98,7 @@ export interface RunFlags {
 /** `updraft run` (and `updraft trigger` on the local target): runs the DAG and waits; returns the exit code. */
 export async function runLocally(io: Io, options: GlobalOptions, dagId: string, opts: RunFlags): Promise<number> {
   const conf = parseConf(opts.conf);
+  const date = parseDateFlag(opts.date);
   const json = Boolean(opts.json || options.json);
   return runWithProgress(
     io,
@@ -94,7 +106,7 @@ export async function runLocally(io: Io, options: GlobalOptions, dagId: string, 
     { realTime: Boolean(opts.realTime), json },
     async (session) => requireDag(io, session.project!, dagId, options).ir.id,
     `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
-    (session) => session.engine.trigger(dagId, { ...(opts.date && { date: opts.date }), conf }),
+    (session) => session.engine.trigger(dagId, { ...(date !== undefined && { date }), conf }),
   );
 }
 
