@@ -84,6 +84,29 @@ describe('updraft connections', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  // Before: a bad port read as "neither a URI nor a JSON object" (or port 0 was accepted), {} was
+  // accepted as a connection with nothing in it, and a JSON array read as "neither" too.
+  it('refuses a bad port, an empty JSON object or a JSON array, naming what is wrong and the accepted forms, and writes nothing', () => {
+    updraft(['add', 'warehouse', URI]);
+    const file = path.join(dir, FILE);
+    const before = fs.readFileSync(file, 'utf8');
+    const forms = 'write it as a URI, scheme://login:password@host:port/schema (e.g. postgres://etl:PASSWORD@db.internal:5432/orders), or as a JSON object (e.g. {"type": "postgres", "host": "db.internal", "port": 5432, "login": "etl", "password": "PASSWORD"})';
+    const badPort = `has a port in its URI that is not a whole number from 1 to 65535 (in a password, characters such as / ? # @ : must be URL-encoded, e.g. # as %23); ${forms}`;
+
+    for (const uri of ['postgres://etl:hunter22@db.internal:99999/orders', 'postgres://etl:hunter22@db.internal:0/orders', 'postgres://etl:hunter22@db.internal:5432x/orders', 'postgres://etl:hun#ter22@db.internal:5432/orders']) {
+      expect(updraft(['add', 'orders', uri])).toEqual({ code: 1, out: '', err: `✖ connection "orders" ${badPort}` });
+    }
+    expect(updraft(['add', 'orders', '{}'])).toEqual({ code: 1, out: '', err: `✖ connection "orders" is an empty JSON object; ${forms}` });
+    expect(updraft(['add', 'orders', '["postgres://etl:hunter22@db.internal/orders"]'])).toEqual({ code: 1, out: '', err: `✖ connection "orders" is a JSON array, but a connection is one object; ${forms}` });
+    expect(updraft(['add', 'orders', '{"host": "db.internal", "password": 1234}'])).toEqual({ code: 1, out: '', err: '✖ connection "orders" has a number as "password", which must be a string' });
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+
+    // The same checks name the variable (or the file) the connection came from.
+    expect(updraft(['list'], { UPDRAFT_CONN_ORDERS: 'postgres://etl:hunter22@db.internal:99999/orders' })).toEqual({ code: 1, out: '', err: `✖ connection "orders" in UPDRAFT_CONN_ORDERS ${badPort}` });
+    fs.writeFileSync(file, '{"orders": {}}');
+    expect(updraft(['list'])).toEqual({ code: 1, out: '', err: `✖ connection "orders" in ${FILE} is an empty JSON object; ${forms}` });
+  });
+
   it('refuses to replace an existing id without --overwrite', () => {
     updraft(['add', 'warehouse', URI]);
     expect(updraft(['add', 'warehouse', 'mysql://u:p@other/db'])).toEqual({
