@@ -137,6 +137,28 @@ function parsedDefinition(compiled: CompileResult, substitutions?: Readonly<Reco
   return d;
 }
 
+/**
+ * setTimeout's longest delay (2^31-1 ms, ~24.8 days); a longer one fires at once. The interpreter
+ * times a Task state with setTimeout, so "no timeout of its own" is this.
+ */
+const UNTIMED_SECONDS = 2_147_483;
+
+/**
+ * The definition for runs whose task code runs in workers: the pool enforces each function task's
+ * TimeoutSeconds (it stops the worker, records the try, then fails the state with States.Timeout),
+ * so the interpreter's own timer must not fail the state first with a bare cause while the worker
+ * still runs. Native operators keep their TimeoutSeconds.
+ */
+function isolatedDefinition(definition: Asl, compiled: CompileResult, ir: DagIR): Asl {
+  const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
+  const copy = structuredClone(definition);
+  for (const [name, state] of allStates(copy)) {
+    const taskId = compiled.manifest.states[name]?.tasks[0];
+    if (state.Type === 'Task' && taskId !== undefined && !operators.has(taskId)) Object.assign(state, { TimeoutSeconds: UNTIMED_SECONDS });
+  }
+  return copy;
+}
+
 function allStates(machine: Asl, out: Map<string, State> = new Map()): Map<string, State> {
   for (const [name, state] of Object.entries(machine.States)) {
     out.set(name, state);
@@ -171,7 +193,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const startedAt = clock.now();
   const byId = new Map(manifest.tasks.map((t) => [t.id, t]));
   const irTasks = new Map(ir.tasks.map((t) => [t.id, t]));
-  const definition = parsedDefinition(compiled, options.substitutions);
+  const definition = options.invoke ? isolatedDefinition(parsedDefinition(compiled, options.substitutions), compiled, ir) : parsedDefinition(compiled, options.substitutions);
   const objects = options.objects ?? new MemoryObjectStore();
   const recorder: RunnerRecorder = options.recorder ?? { putTry: () => undefined, putLineage: () => undefined };
   const emit = options.onEvent ?? (() => undefined);

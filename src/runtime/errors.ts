@@ -4,6 +4,7 @@
  * (`Updraft.PermanentError` is never retried; everything else from task code is
  * `Updraft.TaskFailed` and follows the retry policy) and a cause that keeps the chain of causes.
  */
+import { fileURLToPath } from 'node:url';
 import { ConfigError, DagDefinitionError, PermanentError, UpdraftError } from '../sdk/errors.ts';
 import type { ErrorInfo } from '../store/types.ts';
 
@@ -37,6 +38,32 @@ export function describeCause(e: Error): string {
     }
   }
   return parts.join(' ← caused by: ');
+}
+
+/** Updraft's own source folder (`src/`): its frames are left out of a task's stack trace. */
+const OWN = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * A failed task's stack trace as its author wants to read it: the error's stack and those of its
+ * causes (`Caused by: …`), paths relative to the project folder `root`, without frames of Node's
+ * internals or of Updraft itself (the task runner, the worker), which say nothing about the task.
+ */
+export function errorStack(thrown: unknown, root: string): string | undefined {
+  const parts: string[] = [];
+  let current: unknown = thrown;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (typeof current.stack === 'string') parts.push(`${depth > 0 ? 'Caused by: ' : ''}${current.stack}`);
+    current = current.cause;
+  }
+  if (parts.length === 0) return undefined;
+  const dir = root.endsWith('/') ? root : `${root}/`;
+  return parts
+    .join('\n')
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || !(line.includes('node:internal') || line.includes(OWN) || line.includes(`file://${OWN}`)))
+    .join('\n')
+    .replaceAll(`file://${dir}`, '')
+    .replaceAll(dir, '');
 }
 
 /** An Error carrying a Step Functions error name, as a Lambda function's failure would. */

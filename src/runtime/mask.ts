@@ -175,7 +175,8 @@ export class SecretMasker {
     if (prototype !== Object.prototype && prototype !== null) return value;
     const copy: Record<string, unknown> = {};
     seen.set(value, copy);
-    for (const [key, item] of Object.entries(value)) copy[key] = this.#maskValue(item, seen);
+    // defineProperty: a "__proto__" key (JSON.parse makes it an own key) stays a key; assigning it would set the prototype.
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, key, { value: this.#maskValue(item, seen), enumerable: true, writable: true, configurable: true });
     return copy;
   }
 }

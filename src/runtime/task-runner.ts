@@ -5,6 +5,11 @@
  * the context (run values, params, connections the task declared), resolves offloaded inputs,
  * calls the DAG author's code, offloads a large output, classifies a failure for the compiled
  * retriers, and records each try, its log lines and the task's lineage.
+ *
+ * The author's code is called in process (Lambda, tests) or through an invoker that runs it
+ * elsewhere (the engine's worker pool, engine/worker-pool); either way its value reaches the state
+ * machine as Lambda's JSON would carry it (a Date becomes an ISO string, NaN null, a `__proto__`
+ * key a plain key).
  */
 import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
 import type { Manifest, ManifestTask } from '../compiler/compile.ts';
@@ -13,7 +18,7 @@ import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../sdk/errors.ts';
 import type { ErrorInfo, LineageRecord, TryRecord } from '../store/types.ts';
 import { resolveArgs, type RunValues } from './args.ts';
-import { classifyError, stateError } from './errors.ts';
+import { classifyError, errorStack, stateError } from './errors.ts';
 import { offload, resolveRefs, type ObjectStore } from './objects.ts';
 import { createTaskLogger, type LogSink } from './task-logger.ts';
 import { SecretMasker } from './mask.ts';
@@ -57,6 +62,39 @@ export interface TaskRunnerDeps {
   /** Sensor poke bookkeeping per task instance (seconds waited so far, pokes made). */
   readonly pokes: PokeBook;
   readonly builtinCheck: BuiltinCheck;
+  /** Runs the author's code somewhere else (the engine's worker pool). @default a call in this thread */
+  readonly invoke?: TaskInvoker;
+  /** Paths in a failed task's stack trace are shown relative to this folder. @default process.cwd() */
+  readonly root?: string;
+}
+
+/**
+ * aws-local-stepfunctions gives a Task state without `TimeoutSeconds` 60 seconds (its
+ * DEFAULT_TIMEOUT_SECONDS), so an isolated task's worker is stopped at the same instant.
+ */
+export const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+
+/** One call of a task's code, for an invoker that runs it outside the runner's thread. */
+export interface TaskCall {
+  readonly dagId: string;
+  readonly taskId: string;
+  /** The context the code receives; `log` and `connection` are served from the runner's thread. */
+  readonly context: TaskContext<Record<string, unknown>>;
+  readonly args: readonly unknown[];
+  /** The Task state's TimeoutSeconds (or DEFAULT_TASK_TIMEOUT_SECONDS): the invoker stops the code then. */
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * Runs a task's code and resolves to its value after a JSON round trip (what Lambda returns), or
+ * rejects with an Error whose name the state machine matches (`Updraft.TaskFailed`, `States.Timeout` …).
+ */
+export type TaskInvoker = (call: TaskCall) => Promise<unknown>;
+
+/** A value as it comes out of Lambda: `JSON.stringify`, then parsed (undefined stays undefined). */
+export function asJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : JSON.parse(text);
 }
 
 export interface PokeCount {
@@ -130,12 +168,19 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         masker.addConnection(c);
         return c;
       });
-      result = await code(context, ...args);
+      result =
+        deps.invoke && !builtin
+          ? await deps.invoke({ dagId: deps.ir.id, taskId: task.id, context, args, timeoutSeconds: ir.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS })
+          : asJson(await code(context, ...args));
     } catch (thrown) {
       const error = classifyError(thrown);
       const masked = { error: error.error, cause: masker.mask(error.cause) };
-      log.error(`try ${tryNumber} failed: ${masked.cause}`, { error: masked.error });
-      await finish('failed', { error: masked });
+      const stack = errorStack(thrown, deps.root ?? process.cwd());
+      const trace = stack === undefined ? undefined : masker.mask(stack);
+      // The log shows the frames under the message (the trace's first line repeats the cause).
+      const frames = trace?.split('\n').filter((line) => /^\s+at |^Caused by: /.test(line)) ?? [];
+      log.error(`try ${tryNumber} failed: ${masked.cause}${frames.length > 0 ? `\n${frames.join('\n')}` : ''}`, { error: masked.error });
+      await finish('failed', { error: { ...masked, ...(trace !== undefined && { stack: trace }) } });
       throw stateError(masked);
     }
 

@@ -160,6 +160,9 @@ function render(io: Io, d: Details, full: boolean): void {
       const own = tries.filter((x) => x.taskId === t.taskId);
       for (const x of own.slice(0, TRIES_SHOWN)) io.out(`      ${tryLine(x, executions, io.color)}`);
       if (own.length > TRIES_SHOWN) io.out(`      … and ${own.length - TRIES_SHOWN} more tries (updraft show ${run.runId}${d.flags} --json lists them all)`);
+      // The task code's stack trace of its latest failed try (masked, paths relative to the project).
+      const stack = own.findLast((x) => x.error?.stack)?.error?.stack;
+      if (stack) io.out(stack.split('\n').map((line) => `        ${line.trimStart().replace(/^at /, '  at ')}`).join('\n'));
     }
   }
 

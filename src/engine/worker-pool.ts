@@ -1,0 +1,338 @@
+/**
+ * @module engine/worker-pool
+ * Task code on the embedded engine runs as Lambda runs it, outside the engine: in worker threads
+ * (engine/task-worker), a warm pool per DAG module file, each worker taking one task at a time and
+ * reused for the next as Lambda reuses a container. What the code does there ends only its task:
+ * the state's timeout terminates the worker (a busy loop too), and `process.exit`, an uncaught
+ * exception or an unhandled rejection end the worker with the task failed and a clear cause; a
+ * fresh worker replaces it on demand. `ctx.log` and `console.*` lines and `ctx.connection` are
+ * served here, in the engine's thread, so masking and the connection policy stay in the runner.
+ *
+ * Threads, not processes: a worker starts in ~0.3 s (tsx and the DAG module loaded once per
+ * worker), a child process in ~0.6 s, and a call costs a message round trip (bench/isolation.ts).
+ * What a thread cannot contain: `process.kill(process.pid)` and native addons that crash.
+ */
+import { Worker } from 'node:worker_threads';
+import { basename } from 'node:path';
+import type { Connection } from '../sdk/context.ts';
+import type { ErrorInfo } from '../store/types.ts';
+import { classifyError, TASK_FAILED } from '../runtime/errors.ts';
+import type { LogLevel } from '../runtime/task-logger.ts';
+import type { TaskCall, TaskInvoker } from '../runtime/task-runner.ts';
+
+/** The context's plain data (Dates as ISO strings); the worker rebuilds the context around it. */
+export interface ContextData {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly logicalDate: string;
+  readonly ds: string;
+  readonly dataInterval: { readonly start: string; readonly end: string };
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly attempt: number;
+  readonly mapIndex?: number;
+  readonly triggeredBy: string;
+}
+
+/** Engine → worker. */
+export type ToWorker =
+  | { readonly type: 'run'; readonly job: number; readonly file: string; readonly context: ContextData; readonly args: readonly unknown[] }
+  | { readonly type: 'connection'; readonly req: number; readonly connection?: Connection; readonly error?: ErrorInfo };
+
+/** Worker → engine. `job` is absent for what happens between tasks. */
+export type FromWorker =
+  | { readonly type: 'log'; readonly job?: number; readonly level: LogLevel; readonly message: string; readonly fields?: Record<string, unknown> }
+  | { readonly type: 'connection'; readonly job: number; readonly req: number; readonly id: string }
+  /** `json`: the value as JSON.stringify wrote it (absent for undefined). */
+  | { readonly type: 'done'; readonly job: number; readonly json?: string }
+  | { readonly type: 'failed'; readonly job: number; readonly error: ErrorInfo; readonly stack?: string }
+  /** The worker is about to end: the code called process.exit, or threw outside its promise. */
+  | { readonly type: 'crash'; readonly kind: 'exit' | 'uncaught' | 'rejection' | 'worker'; readonly code?: number; readonly cause?: string; readonly stack?: string };
+
+export interface WorkerPoolOptions {
+  /** Workers per DAG module file at most; calls past it wait for a free worker. @default 8 */
+  readonly maxWorkersPerModule?: number;
+  /** The workers' environment. @default process.env without `UPDRAFT_CONN_*` (connections come through ctx.connection) */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+interface Job {
+  readonly id: number;
+  readonly file: string;
+  readonly call: TaskCall;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  slot?: Slot;
+  settled: boolean;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly module: ModulePool;
+  job?: Job;
+  /** The last task it ran: lines and crashes between tasks are told to that task's log. */
+  last?: Job;
+  crash?: Extract<FromWorker, { type: 'crash' }>;
+  stopping: boolean;
+}
+
+interface ModulePool {
+  readonly file: string;
+  readonly slots: Set<Slot>;
+  readonly idle: Slot[];
+  readonly queue: Job[];
+}
+
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './task-worker.ts' : './task-worker.js', import.meta.url);
+
+/** An Error the state machine matches by name, with the task's own stack when it has one. */
+export function taskError(info: ErrorInfo, stack?: string): Error {
+  const error = new Error(info.cause);
+  error.name = info.error;
+  Object.defineProperty(error, 'stack', { value: stack, writable: true, configurable: true });
+  return error;
+}
+
+export class WorkerPool {
+  readonly #modules = new Map<string, ModulePool>();
+  readonly #max: number;
+  readonly #env: Record<string, string>;
+  #seq = 0;
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.#max = Math.max(1, options.maxWorkersPerModule ?? 8);
+    const env = options.env ?? process.env;
+    this.#env = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('UPDRAFT_CONN_')));
+  }
+
+  /** Runs the code of tasks of DAGs defined in `file` (an absolute path). */
+  invoker(file: string): TaskInvoker {
+    return (call) => this.run(file, call);
+  }
+
+  /** Workers alive now, per module file (for tests and benches). */
+  get size(): number {
+    return [...this.#modules.values()].reduce((n, m) => n + m.slots.size, 0);
+  }
+
+  run(file: string, call: TaskCall): Promise<unknown> {
+    if (this.#closed) return Promise.reject(taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed while a task was starting' }));
+    let module = this.#modules.get(file);
+    if (!module) {
+      module = { file, slots: new Set(), idle: [], queue: [] };
+      this.#modules.set(file, module);
+    }
+    const pool = module;
+    return new Promise((resolve, reject) => {
+      // The timeout counts from the call, as the state machine's does: waiting for a worker and
+      // starting one (~0.3 s) are part of it.
+      const timer = setTimeout(() => this.#timeout(job), call.timeoutSeconds * 1000);
+      const job: Job = { id: ++this.#seq, file, call, resolve, reject, timer, settled: false };
+      pool.queue.push(job);
+      this.#dispatch(pool);
+    });
+  }
+
+  /** Terminates every worker; tasks still running fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const stopping: Promise<unknown>[] = [];
+    for (const module of this.#modules.values()) {
+      for (const job of module.queue.splice(0)) this.#settle(job, taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed before the task started' }));
+      for (const slot of module.slots) {
+        if (slot.job) this.#settle(slot.job, taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed while the task was running; its worker was stopped' }));
+        stopping.push(this.#stop(slot));
+      }
+    }
+    await Promise.all(stopping);
+  }
+
+  #dispatch(module: ModulePool): void {
+    while (module.queue.length > 0) {
+      const slot = module.idle.pop() ?? (module.slots.size < this.#max ? this.#spawn(module) : undefined);
+      if (!slot) return;
+      const job = module.queue.shift()!;
+      slot.job = job;
+      slot.last = job;
+      job.slot = slot;
+      slot.worker.ref();
+      const c = job.call.context;
+      const context: ContextData = {
+        dagId: c.dagId,
+        runId: c.runId,
+        taskId: c.taskId,
+        logicalDate: c.logicalDate.toISOString(),
+        ds: c.ds,
+        dataInterval: { start: c.dataInterval.start.toISOString(), end: c.dataInterval.end.toISOString() },
+        params: c.params,
+        attempt: c.attempt,
+        ...(c.mapIndex !== undefined && { mapIndex: c.mapIndex }),
+        triggeredBy: c.triggeredBy,
+      };
+      this.#post(slot, { type: 'run', job: job.id, file: module.file, context, args: job.call.args });
+    }
+  }
+
+  #spawn(module: ModulePool): Slot {
+    const worker = new Worker(ENTRY, { name: `updraft task worker (${basename(module.file)})`, env: this.#env, stdout: true, stderr: true });
+    const slot: Slot = { worker, module, stopping: false };
+    module.slots.add(slot);
+    worker.on('message', (message: FromWorker) => this.#message(slot, message));
+    // Lines written to process.stdout/stderr directly (console.* is captured in the worker).
+    for (const [stream, level] of [[worker.stdout, 'info'], [worker.stderr, 'warn']] as const) {
+      let rest = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) this.#log(slot, slot.job?.id, level, line);
+      });
+    }
+    worker.on('error', (error) => {
+      // The worker could not start or load (tsx, the DAG file): reported with the task.
+      slot.crash ??= { type: 'crash', kind: 'worker', cause: `the task worker failed: ${classifyError(error).cause}`, ...(error.stack && { stack: error.stack }) };
+    });
+    worker.on('exit', (code) => this.#exited(slot, code));
+    worker.unref();
+    return slot;
+  }
+
+  #post(slot: Slot, message: ToWorker): void {
+    try {
+      slot.worker.postMessage(message);
+    } catch (error) {
+      // Arguments the structured clone cannot copy: JSON is what the state machine holds anyway.
+      if (message.type !== 'run') throw error;
+      slot.worker.postMessage({ ...message, args: JSON.parse(JSON.stringify(message.args)) as unknown[] });
+    }
+  }
+
+  #message(slot: Slot, m: FromWorker): void {
+    switch (m.type) {
+      case 'log':
+        this.#log(slot, m.job, m.level, m.message, m.fields);
+        break;
+      case 'connection': {
+        const job = slot.job;
+        if (!job || job.id !== m.job) return;
+        job.call.context.connection(m.id).then(
+          (connection) => this.#reply(slot, { type: 'connection', req: m.req, connection }),
+          (error: unknown) => this.#reply(slot, { type: 'connection', req: m.req, error: classifyError(error) }),
+        );
+        break;
+      }
+      case 'done':
+        this.#finish(slot, m.job, () => (m.json === undefined ? undefined : JSON.parse(m.json)));
+        break;
+      case 'failed':
+        this.#finish(slot, m.job, () => {
+          throw taskError(m.error, m.stack);
+        });
+        break;
+      case 'crash':
+        slot.crash = m;
+        break;
+      default: {
+        const never: never = m;
+        throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #reply(slot: Slot, message: ToWorker): void {
+    if (!slot.stopping) this.#post(slot, message);
+  }
+
+  #log(slot: Slot, jobId: number | undefined, level: LogLevel, message: string, fields?: Record<string, unknown>): void {
+    const job = jobId !== undefined && slot.job?.id === jobId ? slot.job : slot.last;
+    // Nothing ran in this worker yet: no task's log (and masking) to put the line in, so it is dropped.
+    job?.call.context.log[level](message, fields);
+  }
+
+  #finish(slot: Slot, jobId: number, outcome: () => unknown): void {
+    const job = slot.job;
+    if (!job || job.id !== jobId) return;
+    slot.job = undefined;
+    job.slot = undefined;
+    try {
+      this.#settle(job, undefined, outcome());
+    } catch (error) {
+      this.#settle(job, error as Error);
+    }
+    if (slot.stopping) return;
+    slot.worker.unref();
+    slot.module.idle.push(slot);
+    this.#dispatch(slot.module);
+  }
+
+  #settle(job: Job, error: Error | undefined, value?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    clearTimeout(job.timer);
+    if (error) job.reject(error);
+    else job.resolve(value);
+  }
+
+  #timeout(job: Job): void {
+    const { taskId } = job.call;
+    const error = taskError({ error: 'States.Timeout', cause: `task "${taskId}" ran longer than its timeout (${job.call.timeoutSeconds}s); its worker was stopped` });
+    const slot = job.slot;
+    if (slot) {
+      slot.job = undefined;
+      void this.#stop(slot);
+    } else {
+      const queue = this.#modules.get(job.file)?.queue ?? [];
+      if (queue.includes(job)) queue.splice(queue.indexOf(job), 1);
+    }
+    this.#settle(job, error);
+  }
+
+  /** Terminates a worker (a busy loop included: V8 stops the running script). */
+  async #stop(slot: Slot): Promise<void> {
+    slot.stopping = true;
+    this.#forget(slot);
+    await slot.worker.terminate();
+  }
+
+  #forget(slot: Slot): void {
+    const { module } = slot;
+    module.slots.delete(slot);
+    const i = module.idle.indexOf(slot);
+    if (i >= 0) module.idle.splice(i, 1);
+  }
+
+  #exited(slot: Slot, code: number): void {
+    this.#forget(slot);
+    const job = slot.job;
+    slot.job = undefined;
+    const crash = slot.crash;
+    if (!slot.stopping) {
+      const cause = crashCause(crash, code);
+      if (job) this.#settle(job, taskError({ error: TASK_FAILED, cause }, crash?.stack));
+      // Between tasks: Lambda would log it in the function's log and start the next call cold.
+      else slot.last?.call.context.log.warn(`the worker that ran this task ended after the task: ${cause}`);
+    }
+    if (!this.#closed) this.#dispatch(slot.module);
+  }
+}
+
+/** Why a worker ended, in the task author's terms. */
+function crashCause(crash: Extract<FromWorker, { type: 'crash' }> | undefined, code: number): string {
+  if (!crash) return `the worker running the task ended unexpectedly (exit code ${code})`;
+  switch (crash.kind) {
+    case 'exit':
+      return `task called process.exit(${crash.code ?? code}); a task ends by returning or throwing — the worker running it was stopped`;
+    case 'uncaught':
+      return `uncaught exception outside the task's promise (in a timer or event callback): ${crash.cause}`;
+    case 'rejection':
+      return `unhandled promise rejection (a promise the task did not await was rejected): ${crash.cause}`;
+    case 'worker':
+      return String(crash.cause);
+    default: {
+      const never: never = crash.kind;
+      return String(never);
+    }
+  }
+}
