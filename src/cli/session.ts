@@ -11,7 +11,7 @@ import { LocalObjectStore } from '../runtime/objects.ts';
 import type { EngineOptions, LocalEngine } from '../engine/engine.ts';
 import { isValidDag, type LoadResult } from '../loader/load-project.ts';
 import type { Io } from './io.ts';
-import { load, type GlobalOptions } from './project.ts';
+import { load, requireDag, type GlobalOptions } from './project.ts';
 
 export interface Session {
   readonly engine: LocalEngine;
@@ -26,9 +26,14 @@ export const UPDRAFT_DIR = '.updraft';
 export async function openSession(
   io: Io,
   options: GlobalOptions,
-  extra: { readonly loadDags?: boolean } & Pick<EngineOptions, 'realTime' | 'onEvent'> = {},
+  extra: {
+    readonly loadDags?: boolean;
+    /** A DAG the command needs valid: checked before the run database is opened (or created). */
+    readonly requireDag?: string;
+  } & Pick<EngineOptions, 'realTime' | 'onEvent'> = {},
 ): Promise<Session> {
   const project = extra.loadDags === false ? undefined : await load(io, options);
+  if (project && extra.requireDag !== undefined) requireDag(io, project, extra.requireDag, options);
   const dir = join(io.cwd, UPDRAFT_DIR);
   // Loaded on first use: the store, the AWS SDK and the ASL interpreter would otherwise double the
   // start-up of every command (validate, list, graph …) that never touches a run.

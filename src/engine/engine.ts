@@ -80,6 +80,8 @@ export interface RunOutcome {
   /** False when the run already existed (same DAG and interval): nothing new started. */
   readonly created: boolean;
   readonly result?: RunMachineResult;
+  /** The run existed and was still going in another process: this one waited for it to end. */
+  readonly attached?: boolean;
 }
 
 export interface BackfillInterval {
@@ -272,7 +274,7 @@ export class LocalEngine {
         ...(how.reuse && { reuse: how.reuse }),
         objects: this.options.objects,
         recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
-        logs: this.logs.sink,
+        logs: this.logs.sinkFor(how.attempt, clock),
         connection: async (id): Promise<Connection> => resolveConnection(id, { env: this.options.env ?? process.env, projectDir: this.options.projectDir ?? process.cwd() }),
         overrides: this.options.overrides?.[run.dagId] ?? {},
         ...(this.options.mocks?.[run.dagId] && { mocks: this.options.mocks[run.dagId] }),
@@ -400,6 +402,21 @@ export class LocalEngine {
       marked.push(run.runId);
     }
     return marked;
+  }
+
+  /**
+   * Waits for a run another process is running to end (a duplicate `updraft run` attaches to it).
+   * A run whose process dies meanwhile is marked failed by the dead-run check, which ends the wait.
+   */
+  async follow(runId: string, options: { readonly pollMs?: number } = {}): Promise<RunRecord> {
+    const pollMs = options.pollMs ?? 100;
+    for (let n = 0; ; n++) {
+      const run = await this.options.store.getRun(runId);
+      if (!run) throw new ConfigError(`run "${runId}" vanished while this command waited for it`);
+      if (run.status !== 'queued' && run.status !== 'running') return run;
+      if (n % 20 === 19) await this.reapDeadRuns();
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
   }
 
   /** Runs every interval of [from, to], at most `maxConcurrency` at once; intervals with a run are left as they are. */

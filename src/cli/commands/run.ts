@@ -11,7 +11,9 @@ import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { ordered, runHeadline, runJson, taskTable } from '../render-run.ts';
+import { watchInterrupt, type InterruptWatch } from '../interrupt.ts';
+import { runHeadline, runJson, taskRows, taskTable } from '../render-run.ts';
+import { graphOrder } from '../render-graph-text.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
 import type { Session } from '../session.ts';
 import { addTargetOptions, requireLocal } from '../target.ts';
@@ -44,11 +46,14 @@ export function parseDateFlag(text: string | undefined): string | undefined {
 /** Prints a finished (or already existing) run; returns the exit code. */
 export async function report(io: Io, session: Session, outcome: RunOutcome, json: boolean, order: readonly string[]): Promise<number> {
   const run = outcome.run;
-  const tasks = ordered(await session.store.listTasks(run.runId), order);
+  const [records, tries] = await Promise.all([session.store.listTasks(run.runId), session.store.listTries(run.runId)]);
+  const tasks = taskRows(run, records, tries, order);
   if (json) {
-    io.out(JSON.stringify({ ...runJson(run, tasks), ...(!outcome.created && { existing: true }) }, null, 2));
+    io.out(JSON.stringify({ ...runJson(run, tasks), ...(!outcome.created && { existing: true }), ...(outcome.attached && { attached: true }) }, null, 2));
   } else {
-    if (!outcome.created) {
+    if (outcome.attached) {
+      io.out(`Run ${run.runId} ended ${run.status} (run by another process; this command started nothing).`);
+    } else if (!outcome.created) {
       io.out(`Run ${run.runId} already exists (${run.status}): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`);
       io.out(`  ↳ updraft show ${run.runId}${run.status === 'failed' ? `, updraft retry ${run.runId}` : ''}, or updraft clear ${run.runId} --task <task> to run tasks again`);
     }
@@ -67,25 +72,47 @@ export async function report(io: Io, session: Session, outcome: RunOutcome, json
 export async function runWithProgress(
   io: Io,
   options: GlobalOptions,
-  flags: { readonly realTime?: boolean; readonly json: boolean },
+  flags: { readonly realTime?: boolean; readonly json: boolean; readonly dagId?: string },
   dagOf: (s: Session) => Promise<string | undefined>,
   intro: string,
   work: (s: Session) => Promise<RunOutcome>,
 ): Promise<number> {
   let progress: Progress | undefined;
-  const session = await openSession(io, options, { realTime: Boolean(flags.realTime), onEvent: (runId, e) => progress?.onEvent(runId, e) });
+  let interrupt: InterruptWatch | undefined;
+  const session = await openSession(io, options, {
+    ...(flags.dagId !== undefined && { requireDag: flags.dagId }),
+    realTime: Boolean(flags.realTime),
+    onEvent: (runId, e) => {
+      interrupt?.track(runId);
+      progress?.onEvent(runId, e);
+    },
+  });
+  interrupt = watchInterrupt({ io, store: session.store, orderOf: (id) => orderOf(session, id), beforeReport: () => beforeExit(session, progress) });
   try {
     const dagId = await dagOf(session);
-    const order = session.project?.dags.find((d) => d.ir.id === dagId)?.ir.tasks.map((t) => t.id) ?? [];
+    const order = dagId ? orderOf(session, dagId) : [];
     if (dagId) progress = await createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: flags.json });
     if (!flags.json) io.out(intro);
     const outcome = await work(session);
     progress?.done();
     return await report(io, session, outcome, flags.json, order);
   } finally {
+    interrupt.dispose();
     progress?.done();
     await session.close();
   }
+}
+
+/** A DAG's task ids in graph order (as `updraft graph` draws it); empty when the DAG is not loaded. */
+export function orderOf(session: Session, dagId: string): readonly string[] {
+  const ir = session.project?.dags.find((d) => d.ir.id === dagId)?.ir;
+  return ir ? graphOrder(ir) : [];
+}
+
+/** Ctrl-C: the progress display ends and buffered task log lines reach their files first. */
+export function beforeExit(session: Session, progress: Progress | undefined): void {
+  progress?.done();
+  session.engine.logs.flushSync();
 }
 
 export interface RunFlags {
@@ -103,10 +130,17 @@ export async function runLocally(io: Io, options: GlobalOptions, dagId: string, 
   return runWithProgress(
     io,
     options,
-    { realTime: Boolean(opts.realTime), json },
+    { realTime: Boolean(opts.realTime), json, dagId },
     async (session) => requireDag(io, session.project!, dagId, options).ir.id,
     `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
-    (session) => session.engine.trigger(dagId, { ...(date !== undefined && { date }), conf }),
+    async (session) => {
+      const outcome = await session.engine.trigger(dagId, { ...(date !== undefined && { date }), conf });
+      const { run } = outcome;
+      if (outcome.created || (run.status !== 'queued' && run.status !== 'running')) return outcome;
+      // Another process runs this interval (same DAG and date): follow it rather than fail.
+      if (!json) io.out(`Run ${run.runId} is already ${run.status}${run.owner ? ` in another process (pid ${run.owner.pid})` : ''}: attached, waiting for it to end…`);
+      return { ...outcome, run: await session.engine.follow(run.runId), attached: true };
+    },
   );
 }
 
