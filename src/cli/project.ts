@@ -4,7 +4,7 @@
  */
 import { countBySeverity, didYouMean, formatProblem } from '../ir/problems.ts';
 import type { Problem } from '../ir/types.ts';
-import { isValidDag, loadProject, type LoadResult, type LoadedDag } from '../loader/load-project.ts';
+import { importFailures, isValidDag, loadProject, type LoadResult, type LoadedDag } from '../loader/load-project.ts';
 import { UsageError } from './errors.ts';
 import type { Io } from './io.ts';
 
@@ -36,9 +36,12 @@ export function requireDag(io: Io, result: LoadResult, dagId: string, options: G
   const found = result.dags.find((d) => d.ir.id === dagId);
   if (!found) {
     const ids = result.dags.map((d) => d.ir.id);
+    // A DAG file that did not load hides its DAGs: name it, or "not found" sends the user looking elsewhere.
+    const failed = importFailures(result).map((p) => `${p.file?.replace(/:\d+$/, '')} did not load (${p.message.replace(/^the DAG file /, '')})`);
+    const known = ids.length ? `known DAGs: ${ids.join(', ')} (updraft list shows them all)` : 'no DAG loaded; run updraft validate to see why';
     throw new UsageError(
       `DAG "${dagId}" not found in ${options.dags}/${didYouMean(dagId, ids)}`,
-      ids.length ? `known DAGs: ${ids.join(', ')} (updraft list shows them all)` : 'no DAG loaded; run updraft validate to see why',
+      failed.length ? `${failed.join('; ')}, so the DAGs ${failed.length === 1 ? 'it declares are' : 'they declare are'} unknown; updraft validate shows how to fix ${failed.length === 1 ? 'it' : 'them'}${ids.length ? `. ${known}` : ''}` : known,
     );
   }
   if (!isValidDag(result, dagId)) {

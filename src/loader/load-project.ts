@@ -234,6 +234,11 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
   return { dags, problems, files };
 }
 
+/** The problems of DAG files that did not load (threw, called process.exit, never settled): their DAGs are unknown. */
+export function importFailures(result: LoadResult): Problem[] {
+  return result.problems.filter((p) => IMPORT_FAILURES.has(p.code));
+}
+
 /** True when this DAG (by id) has no error — across-DAG errors included. */
 export function isValidDag(result: LoadResult, dagId: string): boolean {
   return !result.problems.some((p) => p.severity === 'error' && p.dagId === dagId);

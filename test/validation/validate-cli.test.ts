@@ -4,6 +4,7 @@
  * that no stack trace reaches the user. Paths are relative to the repository root, the cwd.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -155,6 +156,22 @@ describe('updraft validate (the real binary)', () => {
       stderr: '',
     });
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('updraft run of a DAG whose file called process.exit names that file, exits 1 and writes nothing', () => {
+    const project = `${REPO}/test/fixtures/invalid/import-process-exit`;
+    const run = spawnSync(process.execPath, [`${REPO}/bin/updraft.js`, 'run', 'import_process_exit', '--dags', '.'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: [
+        '✖ DAG "import_process_exit" not found in ./',
+        '    ↳ dag.ts did not load (called process.exit(1) while loading, which would end updraft itself), so the DAGs it declares are unknown; updraft validate shows how to fix it',
+        '',
+      ].join('\n'),
+    });
+    expect(readdirSync(project)).toEqual(['dag.ts']);
   });
 
   // Before: exit 2, "Internal error in Updraft (a bug, not your DAG)" and a stack trace from the compiler.
