@@ -10,6 +10,8 @@ import { UpdraftError } from '../sdk/errors.ts';
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
+/** Ctrl-C: 128 + SIGINT (2), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 /** A user error the CLI reports without a stack trace. */
 export class UsageError extends Error {

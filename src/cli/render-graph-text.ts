@@ -12,8 +12,8 @@
 import pc from 'picocolors';
 import { assertNever } from '../ir/types.ts';
 import { InternalError } from '../sdk/errors.ts';
-import type { TaskBodyIR } from '../ir/types.ts';
-import { groupName, taskNotes } from './render-graph-model.ts';
+import type { DagIR, TaskBodyIR } from '../ir/types.ts';
+import { graphModel, groupName, taskNotes } from './render-graph-model.ts';
 import type { GraphModel, GraphNode } from './render-graph-model.ts';
 
 type Row =
@@ -24,6 +24,11 @@ type Row =
 export function renderText(model: GraphModel, color: boolean): string {
   const rows = drawLanes(model, drawingOrder(model));
   return labelRows(model, rows, pc.createColors(color));
+}
+
+/** Task ids in the order `updraft graph` draws them: what run tables list tasks by. */
+export function graphOrder(dag: DagIR): string[] {
+  return drawingOrder(graphModel(dag)).map((node) => node.task.id);
 }
 
 /**

@@ -1,15 +1,19 @@
 /**
  * @module cli/render-run
  * How a run looks in the terminal and in `--json`: one line per task state change while it
- * runs (or a redrawn list on a TTY), then a summary table (task, state, tries, duration) and
- * the run id; the same data as JSON for scripts.
+ * runs (or a redrawn list on a TTY), then a summary table (task, state, tries, duration) in
+ * graph order — every task of the DAG, started or not — and the run id; the same data as JSON.
  */
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import type { RunRecord, TaskRecord, TaskState } from '../store/types.ts';
+import type { RunRecord, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
 import { formatDuration } from '../sdk/duration.ts';
 
-const ICON: Record<TaskState, string> = {
+/** `none`: a task of a run that ended (failed, interrupted) before the task was started. */
+export type RowState = TaskState | 'none';
+
+const ICON: Record<RowState, string> = {
+  none: '–',
   queued: '·',
   running: '▸',
   up_for_retry: '↻',
@@ -38,7 +42,7 @@ export function paint(state: string, text: string, color: boolean): string {
 }
 
 export function stateLabel(state: string, color: boolean): string {
-  return paint(state, `${ICON[state as TaskState] ?? '?'} ${state}`, color);
+  return paint(state, `${ICON[state as RowState] ?? '?'} ${state}`, color);
 }
 
 export function durationOf(start?: string, end?: string): string {
@@ -47,17 +51,38 @@ export function durationOf(start?: string, end?: string): string {
   return ms < 1000 ? `${ms} ms` : formatDuration(Math.round(ms / 1000));
 }
 
-/** Task records in DAG order (the order given), unknown ones last. */
-export function ordered(tasks: readonly TaskRecord[], order: readonly string[]): TaskRecord[] {
-  const index = new Map(order.map((id, i) => [id, i]));
-  return [...tasks].sort((a, b) => (index.get(a.taskId) ?? 1e9) - (index.get(b.taskId) ?? 1e9) || a.taskId.localeCompare(b.taskId));
+/** One task of a run as tables and `--json` show it. */
+export interface TaskRow extends Omit<TaskRecord, 'state'> {
+  readonly state: RowState;
+  /** Tries across every execution of the run (try numbers continue when retry/clear resume it). */
+  readonly tries: number;
 }
 
-export function taskTable(tasks: readonly TaskRecord[], color: boolean): string {
+/**
+ * A run's tasks in graph order (`order`: as `updraft graph` draws the DAG), each task of the DAG
+ * whether it started or not — `queued` while the run is active, `none` once it ended without
+ * the task — then any recorded task the DAG no longer has. `tries` is the highest try number of
+ * the task's tries (of any mapped instance); the records' `attempts` count the latest execution's.
+ */
+export function taskRows(run: RunRecord, records: readonly TaskRecord[], tries: readonly TryRecord[], order: readonly string[]): TaskRow[] {
+  const byId = new Map(records.map((r) => [r.taskId, r]));
+  const most = new Map<string, number>();
+  for (const t of tries) most.set(t.taskId, Math.max(most.get(t.taskId) ?? 0, t.tryNumber));
+  const known = new Set(order);
+  const ids = [...order, ...records.map((r) => r.taskId).filter((id) => !known.has(id)).sort()];
+  const pending: RowState = run.status === 'queued' || run.status === 'running' ? 'queued' : 'none';
+  return ids.map((taskId) => {
+    const record = byId.get(taskId);
+    const base = record ?? { runId: run.runId, dagId: run.dagId, taskId, state: pending, attempts: 0 };
+    return { ...base, tries: Math.max(most.get(taskId) ?? 0, record?.attempts ?? 0) };
+  });
+}
+
+export function taskTable(tasks: readonly TaskRow[], color: boolean): string {
   const table = new Table({ head: ['task', 'state', 'tries', 'duration'], style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] } });
   for (const t of tasks) {
     const note = t.reused ? ' (reused)' : t.mapped ? ` (${t.mapped.count} mapped${t.mapped.failed ? `, ${t.mapped.failed} failed` : ''})` : '';
-    table.push([t.taskId, `${stateLabel(t.state, color)}${note}`, t.attempts ? String(t.attempts) : '', durationOf(t.startedAt, t.endedAt)]);
+    table.push([t.taskId, `${stateLabel(t.state, color)}${note}`, t.tries ? String(t.tries) : '', durationOf(t.startedAt, t.endedAt)]);
   }
   return table.toString();
 }
@@ -68,7 +93,7 @@ export function runHeadline(run: RunRecord, color: boolean): string {
 }
 
 /** `run --json` and friends. */
-export function runJson(run: RunRecord, tasks: readonly TaskRecord[]) {
+export function runJson(run: RunRecord, tasks: readonly TaskRow[]) {
   return {
     runId: run.runId,
     dagId: run.dagId,
@@ -85,6 +110,7 @@ export function runJson(run: RunRecord, tasks: readonly TaskRecord[]) {
         {
           state: t.state,
           attempts: t.attempts,
+          tries: t.tries,
           startedAt: t.startedAt ?? null,
           endedAt: t.endedAt ?? null,
           ...(t.error && { error: t.error }),

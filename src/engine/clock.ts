@@ -14,6 +14,8 @@ export interface Clock {
   skipTo(epochMs: number): void;
   /** True when waits really wait. */
   readonly real: boolean;
+  /** Milliseconds of waiting skipped so far: the clock runs this far ahead of the wall clock. */
+  readonly skippedMs: number;
 }
 
 export class VirtualClock implements Clock {
@@ -22,6 +24,9 @@ export class VirtualClock implements Clock {
   readonly #wall: () => number;
   constructor(wall: () => number = Date.now) {
     this.#wall = wall;
+  }
+  get skippedMs(): number {
+    return this.#offset;
   }
   now(): number {
     return this.#wall() + this.#offset;
@@ -36,6 +41,7 @@ export class VirtualClock implements Clock {
 
 export class RealClock implements Clock {
   readonly real = true;
+  readonly skippedMs = 0;
   now(): number {
     return Date.now();
   }

@@ -3,11 +3,26 @@
  * Task log lines on the embedded engine: one JSON-lines file per task and run under
  * `.updraft/logs/<runId>/<taskId>.log` (CloudWatch's role on AWS), appended in batches so a
  * chatty task does not cost a file write per line; or kept in memory (tests, the testing helper).
+ *
+ * Each line is stamped with the run's execution (1, then +1 per retry/clear) and, when the
+ * virtual clock had skipped waits by then, `simulated: true`: its time is the one AWS would log,
+ * ahead of the wall clock. A resumed execution starts on the wall clock again, so its lines can
+ * carry earlier times than the first execution's simulated ones; lines are therefore read back
+ * ordered by execution, then time.
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogLine } from '../runtime/task-logger.ts';
+import type { LogLine, LogSink } from '../runtime/task-logger.ts';
+import type { Clock } from './clock.ts';
+
+/** What the engine adds to a task's log line. */
+export interface EngineLogFields {
+  /** The run's execution the line was written in. */
+  readonly execution?: number;
+  /** The time is on the virtual clock, ahead of the wall clock (waits were skipped). */
+  readonly simulated?: true;
+}
 
 export class LogWriter {
   readonly dir: string | undefined;
@@ -32,6 +47,17 @@ export class LogWriter {
     this.#pending.set(file, lines);
     this.#timer ??= setTimeout(() => void this.flush(), 100);
   };
+
+  /**
+   * The sink for one execution of a run: lines get its number and, when their time is ahead of
+   * the wall clock (the virtual clock skipped waits before they were written), `simulated`.
+   */
+  sinkFor(execution: number, clock: Clock): LogSink {
+    return (line) => {
+      const wall = clock.now() - clock.skippedMs;
+      this.sink({ ...line, execution, ...(Date.parse(line.time) > wall && { simulated: true }) });
+    };
+  }
 
   async flush(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
@@ -62,7 +88,7 @@ function safe(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_');
 }
 
-/** Every log line of a run (optionally one task), oldest first. */
+/** Every log line of a run (optionally one task), by execution, then oldest first. */
 export function readRunLogs(dir: string, runId: string, taskId?: string): LogLine[] {
   const folder = join(dir, safe(runId));
   if (!existsSync(folder)) return [];
@@ -80,5 +106,11 @@ export function readRunLogs(dir: string, runId: string, taskId?: string): LogLin
         }
       }),
   );
-  return lines.sort((a, b) => a.time.localeCompare(b.time));
+  return lines.sort((a, b) => executionOf(a) - executionOf(b) || a.time.localeCompare(b.time));
+}
+
+/** Lines written before executions were stamped count as the first. */
+export function executionOf(line: LogLine): number {
+  const execution = (line as EngineLogFields).execution;
+  return typeof execution === 'number' ? execution : 1;
 }

@@ -28,7 +28,14 @@ export interface TestTaskOptions {
 
 export interface TestTaskResult {
   readonly status: 'success' | 'failed';
+  /**
+   * What the task's function returned, as Lambda's JSON carries it: for a branch the task id(s)
+   * it chose, for a short-circuit its condition, for a sensor its answer (never the records the
+   * state machine gets from them).
+   */
   readonly output?: unknown;
+  /** Branch, short-circuit and sensor: what the state machine does with that value. */
+  readonly effect?: string;
   readonly error?: { readonly error: string; readonly cause: string };
   readonly logs: readonly LogLine[];
   /** Where each upstream output came from: `given` or a run id. */
@@ -42,6 +49,9 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   if (!task) throw new ConfigError(`task "${taskId}" is not in DAG "${dagId}" (tasks: ${ir.tasks.map((t) => t.id).join(', ')})`);
   if (task.body.kind === 'operator' || (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'function')) {
     throw new ConfigError(`task "${taskId}" is a ${task.body.kind === 'operator' ? `native operator (${task.body.operator.kind})` : 'built-in sensor'}: it has no code of yours to test; run the DAG instead: updraft run ${dagId}`);
+  }
+  if (options.item !== undefined && !task.mapping) {
+    throw new ConfigError(`task "${taskId}" of DAG "${dagId}" is not mapped: --item gives a mapped task the item to run with; run it without --item`);
   }
   const compiled = engine.compiled(dagId);
   const manifest = compiled.manifest;
@@ -103,8 +113,16 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
 
   const logs: LogLine[] = [];
   const clock = new VirtualClock();
+  // The function's own value, before the runner turns a branch's or sensor's into state records.
+  let returned: unknown;
   const runner = createTaskRunner({
-    dag,
+    dag: {
+      ...dag,
+      taskCode: (id) => {
+        const code = dag.taskCode(id);
+        return code && (async (...args: unknown[]) => (returned = await code(...args)));
+      },
+    },
     ir,
     manifest,
     objects: engine.options.objects,
@@ -121,9 +139,32 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   try {
     const { Payload } = await runner({ task: taskId, run, in: inputs, ...(task.mapping && { item, index: 0 }) });
     const output = await resolveRefs(engine.options.objects, Payload);
-    return { status: 'success', output, logs, inputsFrom, durationMs: performance.now() - started };
+    const durationMs = performance.now() - started;
+    if (task.body.kind === 'function') return { status: 'success', output, logs, inputsFrom, durationMs };
+    const effect = effectOf(task.body.kind, output, manifest.tasks);
+    return { status: 'success', output: returned === undefined ? null : JSON.parse(JSON.stringify(returned)), ...(effect && { effect }), logs, inputsFrom, durationMs };
   } catch (error) {
     const e = error as Error;
     return { status: 'failed', error: { error: e.name, cause: e.message }, logs, inputsFrom, durationMs: performance.now() - started };
+  }
+}
+
+/** What the state machine does with a branch's, short-circuit's or sensor's answer. */
+function effectOf(kind: string, response: unknown, tasks: readonly { readonly id: string; readonly key: string }[]): string | undefined {
+  const r = response as { o?: unknown; c?: Record<string, boolean>; s?: string; wait?: number };
+  const idOf = (key: string) => tasks.find((t) => t.key === key)?.id ?? key;
+  switch (kind) {
+    case 'branch': {
+      const entries = Object.entries(r.c ?? {});
+      const runs = entries.filter(([, keep]) => keep).map(([k]) => idOf(k));
+      const skips = entries.filter(([, keep]) => !keep).map(([k]) => idOf(k));
+      return `branch: runs ${runs.join(', ') || 'nothing downstream'}${skips.length ? `; skips ${skips.join(', ')}` : ''}`;
+    }
+    case 'short_circuit':
+      return r.o ? 'short-circuit: true, downstream tasks run' : 'short-circuit: false, downstream tasks are skipped';
+    case 'sensor':
+      return r.s === 'success' ? 'sensor: condition met, downstream tasks run' : r.s === 'timeout' ? 'sensor: timed out' : `sensor: not yet, it would poke again in ${r.wait ?? 0} s`;
+    default:
+      return undefined;
   }
 }

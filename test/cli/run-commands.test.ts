@@ -212,9 +212,9 @@ describe('read-only run commands', () => {
       endedAt: TIME,
       error: { error: 'Updraft.PermanentError', cause: `task "check" failed: ${CAUSE}` },
       tasks: {
-        prepare: { state: 'success', attempts: 1, startedAt: TIME, endedAt: TIME },
-        check: { state: 'failed', attempts: 2, startedAt: TIME, endedAt: TIME, error: { error: 'Updraft.PermanentError', cause: CAUSE } },
-        report: { state: 'upstream_failed', attempts: 0, startedAt: null, endedAt: null },
+        prepare: { state: 'success', attempts: 1, tries: 1, startedAt: TIME, endedAt: TIME },
+        check: { state: 'failed', attempts: 2, tries: 2, startedAt: TIME, endedAt: TIME, error: { error: 'Updraft.PermanentError', cause: CAUSE } },
+        report: { state: 'upstream_failed', attempts: 0, tries: 0, startedAt: null, endedAt: null },
       },
       triggeredBy: 'manual',
       conf: { table: 'orders' },

@@ -14,6 +14,8 @@ import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { stateLabel } from '../render-run.ts';
+import { watchInterrupt } from '../interrupt.ts';
+import { beforeExit, orderOf } from './run.ts';
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
@@ -38,6 +40,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
       const json = Boolean(opts.json || options.json);
       const session = await openSession(io, options, { realTime: Boolean(opts.realTime) });
+      const interrupt = watchInterrupt({ io, store: session.store, orderOf: (id) => orderOf(session, id), beforeReport: () => beforeExit(session, undefined) });
       try {
         requireDag(io, session.project!, dagId, options);
         if (!json) io.out(`Backfilling ${dagId} from ${opts.from} to ${opts.to}, ${maxConcurrency} at a time…`);
@@ -61,6 +64,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         }
         setExit(failed.length === 0 ? EXIT_OK : EXIT_USER_ERROR);
       } finally {
+        interrupt.dispose();
         await session.close();
       }
     });

@@ -1,8 +1,11 @@
 /**
  * @module cli/commands/logs
  * `updraft logs <runId> [task | --task T] [--json]`: what a run's tasks logged (`ctx.log`, plus the
- * engine's line for each failed try), oldest first, one line each — time, level, task, try,
- * message, extra fields as key=value. Secrets were masked when the lines were written. With
+ * engine's line for each failed try), one line each — time, level, task, try, message, extra
+ * fields as key=value — by execution (a heading per execution once retry/clear resumed the run),
+ * then oldest first. Times the embedded engine's virtual clock simulated (after it skipped a
+ * retry delay, Wait or sensor poke interval) are marked `~`: they are the times AWS would log,
+ * ahead of the wall clock. Secrets were masked when the lines were written. With
  * `--target aws|localstack`, the lines come from CloudWatch Logs (the DAG's task log group,
  * filtered by run and task).
  */
@@ -10,7 +13,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { join } from 'node:path';
 import { didYouMean } from '../../ir/problems.ts';
-import { readRunLogs } from '../../engine/logs.ts';
+import { executionOf, readRunLogs } from '../../engine/logs.ts';
 import type { LogLine } from '../../runtime/task-logger.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -21,7 +24,11 @@ import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
 import type { RunRecord, Store } from '../../store/types.ts';
 
 /** Fields every line has; the rest are the task's own, printed as key=value. */
-const STANDARD = new Set(['time', 'level', 'dag', 'run', 'task', 'try', 'mapIndex', 'message']);
+const STANDARD = new Set(['time', 'level', 'dag', 'run', 'task', 'try', 'mapIndex', 'message', 'execution', 'simulated']);
+
+/** Marks a time the virtual clock simulated. */
+export const SIMULATED_MARK = '~';
+export const SIMULATED_NOTE = `${SIMULATED_MARK} simulated time: the embedded engine skipped waits (retry delays, Wait states, sensor poke intervals) on its virtual clock; AWS would log these times. --real-time waits instead.`;
 
 /** `rows=3`, `table="a b"`, `connection={"host":"h"}`: bare when unambiguous, else JSON. */
 export function field(key: string, value: unknown): string {
@@ -44,12 +51,14 @@ function paintLevel(level: string, color: boolean): string {
   }
 }
 
-export function formatLine(line: LogLine, taskWidth: number, color: boolean): string {
+/** `marks`: some line of the output has a simulated time, so every time gets a mark column. */
+export function formatLine(line: LogLine, taskWidth: number, color: boolean, marks = false): string {
   const task = `${line.task}${line.mapIndex !== undefined && line.mapIndex >= 0 ? `[${line.mapIndex}]` : ''}`;
   const extra = Object.entries(line)
     .filter(([k]) => !STANDARD.has(k))
     .map(([k, v]) => field(k, v));
-  return [line.time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ');
+  const time = marks ? `${line.time}${line.simulated === true ? SIMULATED_MARK : ' '}` : line.time;
+  return [time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ');
 }
 
 /** A usage error unless the run has (or had) a task with this id. */
@@ -76,7 +85,18 @@ function print(io: Io, lines: readonly LogLine[], runId: string, taskId: string 
     return;
   }
   const width = Math.max(...lines.map((l) => l.task.length + (l.mapIndex !== undefined && l.mapIndex >= 0 ? String(l.mapIndex).length + 2 : 0)));
-  for (const line of lines) io.out(formatLine(line, width, io.color));
+  const marks = lines.some((l) => l.simulated === true);
+  const headings = new Set(lines.map(executionOf)).size > 1;
+  let execution: number | undefined;
+  for (const line of lines) {
+    if (headings && executionOf(line) !== execution) {
+      execution = executionOf(line);
+      const heading = `── execution ${execution}${execution > 1 ? ' (resumed by retry or clear)' : ''} ──`;
+      io.out(io.color ? pc.bold(heading) : heading);
+    }
+    io.out(formatLine(line, width, io.color, marks));
+  }
+  if (marks) io.out(io.color ? pc.dim(SIMULATED_NOTE) : SIMULATED_NOTE);
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {

@@ -11,7 +11,7 @@ import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { watchInterrupt, type InterruptWatch } from '../interrupt.ts';
+import { watchInterrupt } from '../interrupt.ts';
 import { runHeadline, runJson, taskRows, taskTable } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
@@ -78,16 +78,16 @@ export async function runWithProgress(
   work: (s: Session) => Promise<RunOutcome>,
 ): Promise<number> {
   let progress: Progress | undefined;
-  let interrupt: InterruptWatch | undefined;
+  const tracked = new Set<string>();
   const session = await openSession(io, options, {
     ...(flags.dagId !== undefined && { requireDag: flags.dagId }),
     realTime: Boolean(flags.realTime),
     onEvent: (runId, e) => {
-      interrupt?.track(runId);
+      tracked.add(runId);
       progress?.onEvent(runId, e);
     },
   });
-  interrupt = watchInterrupt({ io, store: session.store, orderOf: (id) => orderOf(session, id), beforeReport: () => beforeExit(session, progress) });
+  const interrupt = watchInterrupt({ io, store: session.store, tracked, orderOf: (id) => orderOf(session, id), beforeReport: () => beforeExit(session, progress) });
   try {
     const dagId = await dagOf(session);
     const order = dagId ? orderOf(session, dagId) : [];

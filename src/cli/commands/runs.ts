@@ -11,7 +11,7 @@ import { didYouMean, suggest } from '../../ir/problems.ts';
 import type { RunRecord, RunStatus, Store } from '../../store/types.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import type { GlobalOptions } from '../project.ts';
+import { load, type GlobalOptions } from '../project.ts';
 import { durationOf, stateLabel } from '../render-run.ts';
 import { withSession } from '../session.ts';
 import { addTargetOptions, flagsOf, onCloud, targetOf, type Target } from '../target.ts';
@@ -48,20 +48,34 @@ function runsTable(runs: readonly RunRecord[], io: Io): string {
   return table.toString();
 }
 
-/** What to say when nothing matched, and how to get a run. */
-function nothing(dagId: string | undefined, status: RunStatus | undefined, others: readonly string[], target: Target): string {
+/**
+ * What to say when nothing matched, and how to get a run. `dags`: the project's DAG ids, when it
+ * loads — a DAG of the project with no runs is told so, not offered another DAG's name.
+ */
+function nothing(dagId: string | undefined, status: RunStatus | undefined, others: readonly string[], dags: readonly string[] | undefined, target: Target): string {
   const what = `${status ? `${status} ` : ''}runs${dagId ? ` of DAG "${dagId}"` : ''}`;
   const flags = flagsOf(target);
   const start = target.kind === 'local' ? 'updraft run' : 'updraft trigger';
   if (status) return `No ${what}. Without --status: updraft runs${dagId ? ` ${dagId}` : ''}${flags}`;
   if (!dagId) return `No runs yet. Start one with: ${start} <dag>${flags} (updraft list shows the DAGs)`;
-  const near = suggest(dagId, others);
+  if (dags?.includes(dagId)) return `DAG ${dagId} has no runs yet; start one: ${start} ${dagId}${flags}`;
+  const near = suggest(dagId, [...new Set([...others, ...(dags ?? [])])]);
   if (near) return `No ${what} (did you mean "${near}"? updraft runs ${near}${flags} lists its runs)`;
+  if (dags) return `No ${what}, and the project has no DAG "${dagId}" (updraft list shows the DAGs)`;
   return `No ${what} yet. Start one with: ${start} ${dagId}${flags}`;
 }
 
+/** The project's DAG ids, or undefined when it does not load (no dags/ folder …). */
+async function projectDags(io: Io, options: GlobalOptions): Promise<string[] | undefined> {
+  try {
+    return (await load(io, options)).dags.map((d) => d.ir.id);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Lists the runs the query names from `store`, as a table or JSON. */
-async function printRuns(io: Io, store: Store, query: { dagId?: string; status?: RunStatus; limit: number }, json: boolean, target: Target): Promise<void> {
+async function printRuns(io: Io, options: GlobalOptions, store: Store, query: { dagId?: string; status?: RunStatus; limit: number }, json: boolean, target: Target): Promise<void> {
   const { dagId, status, limit } = query;
   const runs = await store.listRuns({ ...(dagId !== undefined && { dagId }), ...(status && { status }), limit });
   if (json) {
@@ -70,7 +84,7 @@ async function printRuns(io: Io, store: Store, query: { dagId?: string; status?:
   }
   if (runs.length === 0) {
     const others = dagId !== undefined && !status ? new Set((await store.listRuns({ limit: 200 })).map((r) => r.dagId)) : new Set<string>();
-    io.out(nothing(dagId, status, [...others], target));
+    io.out(nothing(dagId, status, [...others], dagId !== undefined && !status ? await projectDags(io, options) : undefined, target));
     return;
   }
   io.out(runsTable(runs, io));
@@ -92,8 +106,8 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     const target = targetOf(opts);
     const query = { ...(dagId !== undefined && { dagId }), ...(opts.status !== undefined && { status: parseStatus(opts.status) }), limit: parseLimit(opts.limit) };
     const json = Boolean(opts.json || options.json);
-    if (target.kind === 'local') await withSession(io, options, { loadDags: false }, (session) => printRuns(io, session.store, query, json, target));
-    else await onCloud(target, (cloud) => printRuns(io, cloud.store, query, json, target));
+    if (target.kind === 'local') await withSession(io, options, { loadDags: false }, (session) => printRuns(io, options, session.store, query, json, target));
+    else await onCloud(target, (cloud) => printRuns(io, options, cloud.store, query, json, target));
     setExit(EXIT_OK);
   });
 }

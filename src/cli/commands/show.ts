@@ -3,8 +3,10 @@
  * `updraft show <runId> [--outputs] [--json]`: everything recorded about one run — headline,
  * data interval, conf, error, the task grid, a preview of each task's output (offloaded ones
  * as a reference, `--outputs` resolves and prints them in full), each failed task's error and
- * its tries, the datasets it read and wrote and the messages it left in the outbox. Reads
- * records only: no DAG is loaded, so it answers in well under a second. With
+ * its tries, the datasets it read and wrote and the messages it left in the outbox. The task
+ * grid lists every task of the DAG in graph order, those not started too (the project's DAGs
+ * are loaded for that; a DAG no longer there leaves the recorded tasks in start order). Outputs
+ * and conf are shown with the project's connection secrets masked. With
  * `--target aws|localstack`, the records of the environment's table plus the Step Functions
  * execution's own status (DescribeExecution).
  */
@@ -19,7 +21,10 @@ import type { LineageRecord, OutboxMessage, RunRecord, Store, TaskRecord, TryRec
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
-import { durationOf, paint, runHeadline, runJson, stateLabel, taskTable } from '../render-run.ts';
+import { durationOf, paint, runHeadline, runJson, stateLabel, taskRows, taskTable, type TaskRow } from '../render-run.ts';
+import { graphOrder } from '../render-graph-text.ts';
+import { load } from '../project.ts';
+import { localMasker } from '../masked-io.ts';
 import { withSession } from '../session.ts';
 import { addTargetOptions, flagsOf, onCloud, targetOf, type Target } from '../target.ts';
 import type { Cloud } from '../../cloud/context.ts';
@@ -104,7 +109,7 @@ function tryLine(t: TryRecord, executions: boolean, color: boolean): string {
 
 interface Details {
   readonly run: RunRecord;
-  readonly tasks: readonly TaskRecord[];
+  readonly tasks: readonly TaskRow[];
   readonly tries: readonly TryRecord[];
   readonly lineage: readonly LineageRecord[];
   readonly outbox: readonly OutboxMessage[];
@@ -134,7 +139,7 @@ function render(io: Io, d: Details, full: boolean): void {
   if (d.execution !== undefined || run.executionArn || run.pendingInput) io.out(executionLine(run, d.execution));
   if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
   if (tasks.length > 0) io.out(taskTable(tasks, io.color));
-  else io.out('  (no task has started yet)');
+  else io.out(`  (no task has started yet, and DAG ${run.dagId} is not in the project to list its tasks)`);
 
   const withOutput = tasks.filter((t) => d.outputs[t.taskId] !== undefined && d.outputs[t.taskId] !== null);
   if (withOutput.length > 0) {
@@ -182,6 +187,28 @@ function render(io: Io, d: Details, full: boolean): void {
   if (run.status === 'failed') io.out(`  ↳ updraft logs ${run.runId}${d.flags} · fix, then resume: updraft retry ${run.runId}${d.flags}`);
 }
 
+/**
+ * The task order of the run's DAG as `updraft graph` draws it, read from the project; when the
+ * DAG is no longer there (or does not load), the order the recorded tasks started in.
+ */
+export async function runOrder(io: Io, options: GlobalOptions, dagId: string, records: readonly TaskRecord[]): Promise<string[]> {
+  try {
+    const dag = (await load(io, options)).dags.find((d) => d.ir.id === dagId);
+    if (dag) return graphOrder(dag.ir);
+  } catch {
+    // No dags/ folder, a cycle …: the records alone.
+  }
+  return byStart(records).map((t) => t.taskId);
+}
+
+/**
+ * Outputs and conf with the project's connection secrets masked before they are cut into
+ * previews (a secret cut in two would pass the masker of the printed line).
+ */
+function masked<T>(io: Io, value: T): T {
+  return localMasker(io.cwd, process.env).maskValue(value) as T;
+}
+
 /** `--outputs`: an offloaded output read back; a missing object says so instead of failing. */
 async function resolveOutput(objects: LocalObjectStore, output: unknown): Promise<unknown> {
   try {
@@ -193,7 +220,7 @@ async function resolveOutput(objects: LocalObjectStore, output: unknown): Promis
 }
 
 /** A run on a deployed environment: records from its table, status from Step Functions. */
-async function showCloud(io: Io, cloud: Cloud, runId: string, full: boolean, json: boolean): Promise<void> {
+async function showCloud(io: Io, options: GlobalOptions, cloud: Cloud, runId: string, full: boolean, json: boolean): Promise<void> {
   const { describeExecution } = await import('../../cloud/executions.ts');
   const run = await requireRun(cloud.store, runId, cloud.target);
   const [tasks, tries, lineage, execution] = await Promise.all([
@@ -202,15 +229,16 @@ async function showCloud(io: Io, cloud: Cloud, runId: string, full: boolean, jso
     cloud.store.listLineage(runId),
     run.executionArn ? describeExecution(cloud, run.executionArn).then((e) => e ?? null) : Promise.resolve(undefined),
   ]);
-  const ordered = byStart(tasks);
+  const ordered = masked(io, taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks)));
   // Offloaded outputs stay references here: they live in the deployment's payload bucket.
   const outputs = Object.fromEntries(ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]));
+  const conf = masked(io, run.conf);
   if (json) {
     const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-    io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf: run.conf, outputs, tries: triesJson, lineage, outbox: [], execution: execution ?? null }, null, 2));
+    io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf, outputs, tries: triesJson, lineage, outbox: [], execution: execution ?? null }, null, 2));
     return;
   }
-  render(io, { run, tasks: ordered, tries, lineage, outbox: [], outputs, execution, flags: ` ${cloud.target.flags}` }, full);
+  render(io, { run: { ...run, conf }, tasks: ordered, tries, lineage, outbox: [], outputs, execution, flags: ` ${cloud.target.flags}` }, full);
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -225,7 +253,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     const target = targetOf(opts);
     const json = Boolean(opts.json || options.json);
     if (target.kind !== 'local') {
-      await onCloud(target, (cloud) => showCloud(io, cloud, runId, Boolean(opts.outputs), json));
+      await onCloud(target, (cloud) => showCloud(io, options, cloud, runId, Boolean(opts.outputs), json));
       setExit(EXIT_OK);
       return;
     }
@@ -237,17 +265,19 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         session.store.listLineage(runId),
         session.store.listOutbox(runId),
       ]);
-      const ordered = byStart(tasks);
+      const ordered = taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks));
       const objects = new LocalObjectStore(join(session.dir, 'objects'));
-      const outputs: Record<string, unknown> = {};
+      const raw: Record<string, unknown> = {};
       for (const t of ordered) {
-        if (t.output !== undefined) outputs[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
+        if (t.output !== undefined) raw[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
       }
+      const outputs = masked(io, raw);
+      const conf = masked(io, run.conf);
       if (json) {
         const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-        io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf: run.conf, outputs, tries: triesJson, lineage, outbox }, null, 2));
+        io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf, outputs, tries: triesJson, lineage, outbox }, null, 2));
       } else {
-        render(io, { run, tasks: ordered, tries, lineage, outbox, outputs, flags: '' }, Boolean(opts.outputs));
+        render(io, { run: { ...run, conf }, tasks: ordered, tries, lineage, outbox, outputs, flags: '' }, Boolean(opts.outputs));
       }
     });
     setExit(EXIT_OK);

@@ -65,7 +65,10 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           }
           io.out(`${stateLabel(r.status, io.color)}  ${dagId}.${taskId} in ${r.durationMs.toFixed(0)} ms (nothing recorded)`);
           if (r.error) io.out(`  ${r.error.error}: ${r.error.cause}`);
-          else io.out(`output: ${JSON.stringify(r.output, null, 2)}`);
+          else {
+            io.out(`output: ${JSON.stringify(r.output, null, 2)}`);
+            if (r.effect) io.out(`  ↳ ${r.effect}`);
+          }
         }
         setExit(r.status === 'success' ? EXIT_OK : EXIT_USER_ERROR);
       } finally {
