@@ -76,9 +76,9 @@ export function interruptLines(run: RunRecord, tasks: readonly TaskRecord[], ord
   const index = new Map(order.map((id, i) => [id, i]));
   const sorted = [...tasks].sort((a, b) => (index.get(a.taskId) ?? 1e9) - (index.get(b.taskId) ?? 1e9) || a.taskId.localeCompare(b.taskId));
   const finished = sorted.filter((t) => FINISHED.has(t.state));
-  const stopped = sorted.filter((t) => !FINISHED.has(t.state));
-  const recorded = new Set(tasks.map((t) => t.taskId));
-  const notStarted = order.filter((id) => !recorded.has(id));
+  const stopped = sorted.filter((t) => t.state === 'running' || t.state === 'up_for_retry');
+  const started = new Set([...finished, ...stopped].map((t) => t.taskId));
+  const notStarted = [...new Set([...order, ...sorted.map((t) => t.taskId)])].filter((id) => !started.has(id));
   const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'none');
   return [
     `✖ Interrupted (Ctrl-C): run ${run.runId} stopped${run.attempt > 1 ? ` (execution ${run.attempt})` : ''} and marked failed.`,
