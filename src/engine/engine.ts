@@ -27,6 +27,7 @@ import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } fr
 import { RealClock, VirtualClock } from './clock.ts';
 import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
+import { withSetupsAndTeardowns } from './resume-scope.ts';
 import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type Reused, type RunMachineResult } from './run-machine.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
@@ -153,18 +154,28 @@ export class LocalEngine {
     return work.finally(() => this.#inFlight.delete(runId));
   }
 
-  /** Resumes a failed run: failed and downstream tasks run again, succeeded ones are handed back. */
+  /**
+   * Resumes a failed run: failed and downstream tasks run again, succeeded ones are handed back
+   * (with the setups and teardowns around what runs again, see engine/resume-scope).
+   */
   async retry(runId: string): Promise<RunOutcome> {
     const run = await this.#resumable(runId);
-    const tries = await this.options.store.listTries(runId);
+    const { ir } = this.dag(run.dagId);
+    const [tries, records] = await Promise.all([this.options.store.listTries(runId), this.options.store.listTasks(runId)]);
     const last = latestTries(tries);
+    const ended = new Map(records.map((r) => [r.taskId, r.state]));
+    const unfinished = new Set(ir.tasks.map((t) => t.id).filter((id) => ended.get(id) !== 'success' && ended.get(id) !== 'skipped'));
+    // Setups and teardowns that succeeded but must run again around what does (instances of
+    // unfinished tasks that succeeded, mapped ones, are still handed back).
+    const again = withSetupsAndTeardowns(ir, unfinished);
     return this.#resume(run, tries, (taskId, mapIndex) => {
+      if (again.has(taskId) && !unfinished.has(taskId)) return undefined;
       const t = last.get(`${taskId}|${mapIndex}`);
       return t?.state === 'success' ? { response: t.response ?? null } : undefined;
     });
   }
 
-  /** Re-runs chosen tasks (and, with `downstream`, what depends on them); the rest keep their outcome. */
+  /** Re-runs chosen tasks (and, with `downstream`, what depends on them, and their setups and teardowns); the rest keep their outcome. */
   async clear(runId: string, taskIds: readonly string[], options: { readonly downstream?: boolean } = {}): Promise<RunOutcome> {
     const run = await this.#resumable(runId, true);
     const { ir } = this.dag(run.dagId);
@@ -185,10 +196,11 @@ export class LocalEngine {
         }
       }
     }
+    const again = withSetupsAndTeardowns(ir, cleared);
     const tries = await this.options.store.listTries(runId);
     const last = latestTries(tries);
     return this.#resume(run, tries, (taskId, mapIndex) => {
-      if (cleared.has(taskId)) return undefined;
+      if (again.has(taskId)) return undefined;
       const t = last.get(`${taskId}|${mapIndex}`);
       if (t?.state === 'success') return { response: t.response ?? null };
       if (t?.state === 'failed' && t.error) return { error: t.error };

@@ -4,7 +4,7 @@
  * runs at once with every record present exactly once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildDagIR, dag, task, type Dag } from 'updraft';
+import { buildDagIR, dag, PermanentError, setup, task, teardown, type Dag } from 'updraft';
 import { openLocalStore, type LocalStore } from '../../src/store/index.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { LocalEngine, type EngineOptions } from '../../src/engine/engine.ts';
@@ -179,5 +179,50 @@ describe('50 runs at once', () => {
       expect(tries.length).toBe(7);
       expect(new Set(tries.map((t) => `${t.taskId}|${t.mapIndex}|${t.tryNumber}`)).size).toBe(7);
     }
+  });
+});
+
+describe('setup and teardown around a resume (Airflow: clearing work clears its setup and teardown)', () => {
+  const counts: Record<string, number> = {};
+  let broken = true;
+  const d = dag('scoped', {}, () => {
+    const count = (id: string) => (counts[id] = (counts[id] ?? 0) + 1);
+    const make = setup('make_schema', async () => (count('make_schema'), { schema: `s${counts.make_schema}` }));
+    const a = task('a', async (_ctx, s: { schema: string }) => (count('a'), `${s.schema}.a`));
+    const b = task('b', async (_ctx, s: { schema: string }) => {
+      count('b');
+      if (broken) throw new PermanentError('b is broken');
+      return `${s.schema}.b`;
+    });
+    const drop = teardown('drop_schema', { setups: [make] }, async () => (count('drop_schema'), 'dropped'));
+    const outside = task('outside', async () => (count('outside'), 'o'));
+    const schema = make();
+    a(schema).then(drop);
+    b(schema).then(drop);
+    outside();
+  });
+
+  it('retry runs the setup and the teardown again around the failed work, not the work that succeeded', async () => {
+    const engine = engineFor([d]);
+    const first = await engine.trigger('scoped', { date: '2026-11-20' });
+    expect(first.run.status).toBe('failed');
+    expect(counts).toEqual({ make_schema: 1, a: 1, b: 1, drop_schema: 1, outside: 1 });
+    broken = false;
+    const second = await engine.retry(first.run.runId);
+    expect(second.run.status).toBe('success');
+    expect(counts).toEqual({ make_schema: 2, a: 1, b: 2, drop_schema: 2, outside: 1 });
+    const outputs = Object.fromEntries((await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t.output]));
+    expect(outputs).toMatchObject({ make_schema: { schema: 's2' }, a: 's1.a', b: 's2.b', drop_schema: 'dropped', outside: 'o' });
+  });
+
+  it('clear of a task outside every scope leaves setups and teardowns alone; clear of the setup runs its teardown again', async () => {
+    const engine = engineFor([d]);
+    const run = (await engine.trigger('scoped', { date: '2026-11-21' })).run;
+    expect(run.status).toBe('success');
+    const before = { ...counts };
+    await engine.clear(run.runId, ['outside']);
+    expect(counts).toEqual({ ...before, outside: before.outside! + 1 });
+    await engine.clear(run.runId, ['make_schema']);
+    expect(counts).toEqual({ ...before, outside: before.outside! + 1, make_schema: before.make_schema! + 1, drop_schema: before.drop_schema! + 1 });
   });
 });
