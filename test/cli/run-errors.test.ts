@@ -63,7 +63,7 @@ describe('bad input to the run commands', () => {
     const r = cli('run', 'params_dag', '--date', '2026-11-20', '--conf', '{"limit": 0, "limt": 3}');
     expect(r).toMatchObject({ code: 1, out: 'Running params_dag on the embedded engine…' });
     expect(r.err).toBe(`✖ DAG "params_dag" cannot start with this conf: unknown param "limt" (declared: limit); param "limit" must be at least 1, got 0. Pass --conf '{"name": value}' with the declared params.`);
-    expect(cli('runs', 'params_dag').out).toBe('No runs of DAG "params_dag" yet. Start one with: updraft run params_dag');
+    expect(JSON.parse(cli('runs', 'params_dag', '--json').out)).toEqual([]);
   });
 
   // Airflow refuses a logical date before start_date too; this used to start (and record) a run.
