@@ -9,7 +9,8 @@ import { logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import { resolveValue, type RunValues } from '../runtime/args.ts';
-import { createTaskRunner, memoryPokes } from '../runtime/task-runner.ts';
+import { createTaskRunner, memoryPokes, type TaskCall } from '../runtime/task-runner.ts';
+import { WorkerPool } from './worker-pool.ts';
 import { resolveRefs } from '../runtime/objects.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
 import type { LocalEngine } from './engine.ts';
@@ -44,7 +45,7 @@ export interface TestTaskResult {
 }
 
 export async function testTask(engine: LocalEngine, dagId: string, taskId: string, options: TestTaskOptions = {}): Promise<TestTaskResult> {
-  const { dag, ir } = engine.dag(dagId);
+  const { dag, ir, file } = engine.dag(dagId);
   const task = ir.tasks.find((t) => t.id === taskId);
   if (!task) throw new ConfigError(`task "${taskId}" is not in DAG "${dagId}" (tasks: ${ir.tasks.map((t) => t.id).join(', ')})`);
   if (task.body.kind === 'operator' || (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'function')) {
@@ -115,6 +116,11 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   const clock = new VirtualClock();
   // The function's own value, before the runner turns a branch's or sensor's into state records.
   let returned: unknown;
+  // The task's code runs as in a run: in a worker of its own (console.* captured into its log,
+  // masked; process.exit or a hang end only the task), unless the engine runs code in process.
+  const workers = engine.options.workers ?? {};
+  const pool = file && workers ? new WorkerPool({ ...workers, ...(engine.options.env && { env: engine.options.env }) }) : undefined;
+  const invoker = pool && file ? pool.invoker(file) : undefined;
   const runner = createTaskRunner({
     dag: {
       ...dag,
@@ -123,6 +129,8 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
         return code && (async (...args: unknown[]) => (returned = await code(...args)));
       },
     },
+    ...(invoker && { invoke: async (call: TaskCall) => (returned = await invoker(call)) }),
+    root: engine.options.projectDir ?? process.cwd(),
     ir,
     manifest,
     objects: engine.options.objects,
@@ -146,6 +154,8 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   } catch (error) {
     const e = error as Error;
     return { status: 'failed', error: { error: e.name, cause: e.message }, logs, inputsFrom, durationMs: performance.now() - started };
+  } finally {
+    await pool?.close();
   }
 }
 
