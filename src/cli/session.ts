@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Store } from '../store/types.ts';
 import { LocalObjectStore } from '../runtime/objects.ts';
 import type { EngineOptions, LocalEngine } from '../engine/engine.ts';
-import { isValidDag, type LoadResult } from '../loader/load-project.ts';
+import { isValidDag, type LoadResult, type LoadedDag } from '../loader/load-project.ts';
 import type { Io } from './io.ts';
 import { load, requireDag, type GlobalOptions } from './project.ts';
 
@@ -30,10 +30,12 @@ export async function openSession(
     readonly loadDags?: boolean;
     /** A DAG the command needs valid: checked before the run database is opened (or created). */
     readonly requireDag?: string;
+    /** Further checks of that DAG's input (a run's conf and date), also before anything is opened. */
+    readonly checkDag?: (dag: LoadedDag) => void;
   } & Pick<EngineOptions, 'realTime' | 'onEvent'> = {},
 ): Promise<Session> {
   const project = extra.loadDags === false ? undefined : await load(io, options);
-  if (project && extra.requireDag !== undefined) requireDag(io, project, extra.requireDag, options);
+  if (project && extra.requireDag !== undefined) extra.checkDag?.(requireDag(io, project, extra.requireDag, options));
   const dir = join(io.cwd, UPDRAFT_DIR);
   // Loaded on first use: the store, the AWS SDK and the ASL interpreter would otherwise double the
   // start-up of every command (validate, list, graph …) that never touches a run.

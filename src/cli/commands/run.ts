@@ -15,6 +15,9 @@ import { watchInterrupt } from '../interrupt.ts';
 import { runHeadline, runJson, taskRows, taskTable } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
+import { intervalFor } from '../../engine/intervals.ts';
+import type { LoadedDag } from '../../loader/load-project.ts';
+import { resolveParams } from '../../runtime/params.ts';
 import type { Session } from '../session.ts';
 import { addTargetOptions, requireLocal } from '../target.ts';
 
@@ -72,7 +75,7 @@ export async function report(io: Io, session: Session, outcome: RunOutcome, json
 export async function runWithProgress(
   io: Io,
   options: GlobalOptions,
-  flags: { readonly realTime?: boolean; readonly json: boolean; readonly dagId?: string },
+  flags: { readonly realTime?: boolean; readonly json: boolean; readonly dagId?: string; readonly checkDag?: (dag: LoadedDag) => void },
   dagOf: (s: Session) => Promise<string | undefined>,
   intro: string,
   work: (s: Session) => Promise<RunOutcome>,
@@ -81,6 +84,7 @@ export async function runWithProgress(
   const tracked = new Set<string>();
   const session = await openSession(io, options, {
     ...(flags.dagId !== undefined && { requireDag: flags.dagId }),
+    ...(flags.checkDag && { checkDag: flags.checkDag }),
     realTime: Boolean(flags.realTime),
     onEvent: (runId, e) => {
       tracked.add(runId);
@@ -130,7 +134,11 @@ export async function runLocally(io: Io, options: GlobalOptions, dagId: string, 
   return runWithProgress(
     io,
     options,
-    { realTime: Boolean(opts.realTime), json, dagId },
+    // The conf and date are checked before the run database is opened: bad input writes nothing.
+    { realTime: Boolean(opts.realTime), json, dagId, checkDag: ({ ir }) => {
+      resolveParams(ir, conf);
+      intervalFor(ir, date, io.now());
+    } },
     async (session) => requireDag(io, session.project!, dagId, options).ir.id,
     `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
     async (session) => {
