@@ -25,11 +25,35 @@ afterAll(async () => {
   await rm(TMP, { recursive: true, force: true });
 });
 
+/** Set for the examples' connections while they synthesize: no form of it may reach cdk.out or a bundle. */
+const SECRET = "Synth-Secret/p@ss w0rd!'~";
+const SECRET_FORMS = [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ p: SECRET }).toString().slice(2), Buffer.from(SECRET).toString('base64').replace(/=+$/, ''), Buffer.from(`etl:${SECRET}`).toString('base64')];
+
 describe('synthesizeProject on the example project', () => {
   let result: Awaited<ReturnType<typeof synthesizeProject>>;
+  let app: App;
   beforeAll(async () => {
-    result = await synthesizeProject(new App({ outdir: path.join(TMP, 'out-examples') }), { root: REPO, environment: 'prod', bundleDir: path.join(TMP, 'bundles'), placementDir: path.join(TMP, 'placement') });
+    app = new App({ outdir: path.join(TMP, 'out-examples') });
+    const saved = { ...process.env };
+    const uri = `postgres://etl:${encodeURIComponent(SECRET)}@db.internal:5432/analytics`;
+    for (const id of ['WAREHOUSE', 'CRM_DB', 'BILLING_DB', 'SUPPORT_API', 'PARTNER_SFTP']) process.env[`UPDRAFT_CONN_${id}`] = uri;
+    try {
+      result = await synthesizeProject(app, { root: REPO, environment: 'prod', bundleDir: path.join(TMP, 'bundles'), placementDir: path.join(TMP, 'placement') });
+    } finally {
+      process.env = saved;
+    }
   }, 60_000);
+
+  it("writes no form of a connection's secret into cdk.out or the bundles (connections travel as secret names)", async () => {
+    const { readdir } = await import('node:fs/promises');
+    app.synth(); // cdk.out: templates, assets
+    const files = (await readdir(TMP, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    expect(files.filter((f) => f.endsWith('.template.json')).length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8').toLowerCase();
+      expect({ file: path.relative(TMP, file), found: SECRET_FORMS.filter((form) => text.includes(form.toLowerCase())) }).toEqual({ file: path.relative(TMP, file), found: [] });
+    }
+  });
 
   it('bundles one task runner per DAG file plus the launcher and recorder, without local-only packages', () => {
     expect([...result.bundles.keys()].sort()).toEqual([
