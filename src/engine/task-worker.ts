@@ -2,7 +2,7 @@
  * @module engine/task-worker
  * A worker thread of the engine's pool (engine/worker-pool): Lambda's container for one DAG
  * module. It registers tsx (loader hooks of the engine's thread do not reach workers), imports
- * the DAG file on its first task (the file's top-level code runs once per worker, as once per
+ * the DAG file as it starts (the file's top-level code runs once per worker, as once per
  * container), and runs one task at a time with a context rebuilt from plain data: `ctx.log` and
  * `console.*` post their lines to the engine, `ctx.connection` asks the engine. The value goes
  * back as `JSON.stringify` wrote it; a thrown error goes back classified (PermanentError …) with
@@ -11,7 +11,7 @@
  *
  * Only Node built-ins are imported statically: everything else loads after tsx is registered.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -99,6 +99,12 @@ async function findDag(file: string, dagId: string): Promise<Dag> {
   }
   throw new Error(`DAG "${dagId}" is not exported by ${file} in the task worker`);
 }
+
+// Loaded while the engine still prepares the run; a failure is reported by the first task.
+const { file } = workerData as { file: string };
+modules.set(file, import(pathToFileURL(file).href) as Promise<Record<string, unknown>>);
+await modules.get(file)!.catch(() => undefined);
+post({ type: 'ready' });
 
 let requests = 0;
 const pending = new Map<number, { resolve: (c: Connection) => void; reject: (e: Error) => void }>();

@@ -177,9 +177,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       const masked = { error: error.error, cause: masker.mask(error.cause) };
       const stack = errorStack(thrown, deps.root ?? process.cwd());
       const trace = stack === undefined ? undefined : masker.mask(stack);
-      // The log shows the frames under the message (the trace's first line repeats the cause).
+      // The log line keeps the frames (`updraft logs` prints them under it); the trace's first line repeats the cause.
       const frames = trace?.split('\n').filter((line) => /^\s+at |^Caused by: /.test(line)) ?? [];
-      log.error(`try ${tryNumber} failed: ${masked.cause}${frames.length > 0 ? `\n${frames.join('\n')}` : ''}`, { error: masked.error });
+      log.error(`try ${tryNumber} failed: ${masked.cause}`, { error: masked.error, ...(frames.length > 0 && { stack: frames.join('\n') }) });
       await finish('failed', { error: { ...masked, ...(trace !== undefined && { stack: trace }) } });
       throw stateError(masked);
     }

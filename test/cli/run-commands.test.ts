@@ -182,6 +182,10 @@ describe('read-only run commands', () => {
       `  ✖ check  Updraft.PermanentError: ${CAUSE}`,
       '      try 1  ✖ failed  started <time>, took <dur>  Updraft.TaskFailed: connection reset by peer',
       `      try 2  ✖ failed  started <time>, took <dur>  Updraft.PermanentError: ${CAUSE}`,
+      '        PermanentError: no rows for 2020-03-01',
+      '          at <anonymous> (dags/bad_dag.ts:9:11)',
+      '        Caused by: Error: table "orders" is empty',
+      '          at <anonymous> (dags/bad_dag.ts:9:64)',
       `  ↳ updraft logs ${BAD} · fix, then resume: updraft retry ${BAD}`,
     ]);
   });
@@ -189,7 +193,7 @@ describe('read-only run commands', () => {
   it('show --json: the run, its tasks, outputs, tries (without responses), lineage and outbox', () => {
     const { code, out } = updraft(['show', BAD, '--json']);
     expect(code).toBe(0);
-    const attempt = (tryNumber: number, error: string, cause: string) => ({
+    const attempt = (tryNumber: number, error: string, cause: string, stack: string) => ({
       runId: BAD,
       taskId: 'check',
       mapIndex: -1,
@@ -199,7 +203,7 @@ describe('read-only run commands', () => {
       startedAt: TIME,
       endedAt: TIME,
       durationMs: expect.any(Number),
-      error: { error, cause },
+      error: { error, cause, stack },
     });
     expect(JSON.parse(out)).toEqual({
       runId: BAD,
@@ -220,8 +224,8 @@ describe('read-only run commands', () => {
       conf: { table: 'orders' },
       outputs: { prepare: 'ok' },
       tries: [
-        attempt(1, 'Updraft.TaskFailed', 'connection reset by peer'),
-        attempt(2, 'Updraft.PermanentError', CAUSE),
+        attempt(1, 'Updraft.TaskFailed', 'connection reset by peer', 'Error: connection reset by peer\n    at <anonymous> (dags/bad_dag.ts:8:34)'),
+        attempt(2, 'Updraft.PermanentError', CAUSE, 'PermanentError: no rows for 2020-03-01\n    at <anonymous> (dags/bad_dag.ts:9:11)\nCaused by: Error: table "orders" is empty\n    at <anonymous> (dags/bad_dag.ts:9:64)'),
         { runId: BAD, taskId: 'prepare', mapIndex: -1, tryNumber: 1, runAttempt: 1, state: 'success', startedAt: TIME, endedAt: TIME, durationMs: expect.any(Number) },
       ],
       lineage: [],
@@ -284,8 +288,12 @@ describe('read-only run commands', () => {
     expect(prose(out)).toEqual([
       '<time>  WARN   check  try 1  checking  attempt=1',
       '<time>  ERROR  check  try 1  try 1 failed: connection reset by peer  error=Updraft.TaskFailed',
+      '    at <anonymous> (dags/bad_dag.ts:8:34)',
       '<time>  WARN   check  try 2  checking  attempt=2',
       `<time>  ERROR  check  try 2  try 2 failed: ${CAUSE}  error=Updraft.PermanentError`,
+      '    at <anonymous> (dags/bad_dag.ts:9:11)',
+      'Caused by: Error: table "orders" is empty',
+      '    at <anonymous> (dags/bad_dag.ts:9:64)',
     ]);
   });
 

@@ -170,12 +170,12 @@ describe('hostile task code', () => {
     const logs = cli(['logs', runId, '--task', 'throws']);
     expect(logs.out).toContain(
       [
-        `try 1 failed: could not read the feed ← caused by: ${syntax}`,
+        `try 1 failed: could not read the feed ← caused by: ${syntax}  error=Updraft.TaskFailed`,
         `    at <anonymous> (${at("new Error('could not")})`,
         `Caused by: ${syntax}`,
         '    at JSON.parse (<anonymous>)',
         `    at parse (${at('parse(text)')})`,
-        `    at <anonymous> (${at("parse('{')")})  error=Updraft.TaskFailed`,
+        `    at <anonymous> (${at("parse('{')")})`,
       ].join('\n'),
     );
     expect(`${show.out}${logs.out}`).not.toContain(root);

@@ -55,10 +55,12 @@ function paintLevel(level: string, color: boolean): string {
 export function formatLine(line: LogLine, taskWidth: number, color: boolean, marks = false): string {
   const task = `${line.task}${line.mapIndex !== undefined && line.mapIndex >= 0 ? `[${line.mapIndex}]` : ''}`;
   const extra = Object.entries(line)
-    .filter(([k]) => !STANDARD.has(k))
+    .filter(([k]) => !STANDARD.has(k) && k !== 'stack')
     .map(([k, v]) => field(k, v));
+  // A failed try's stack trace (task runner), printed under its line as written.
+  const stack = typeof line.stack === 'string' ? `\n${line.stack}` : '';
   const time = marks ? `${line.time}${line.simulated === true ? SIMULATED_MARK : ' '}` : line.time;
-  return [time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ');
+  return [time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ') + stack;
 }
 
 /** A usage error unless the run has (or had) a task with this id. */
