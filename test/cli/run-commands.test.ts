@@ -276,7 +276,7 @@ describe('read-only run commands', () => {
     const json = updraft(['logs', OK, 'extract', '--json']);
     expect(JSON.parse(json.out)).toEqual([
       expect.objectContaining({ level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, message: 'connected', connection: expect.objectContaining({ password: '***' }) }),
-      { time: TIME, level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, message: 'extracted', rows: 3, table: 'public.things' },
+      { time: TIME, level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, execution: 1, message: 'extracted', rows: 3, table: 'public.things' },
     ]);
     const files = fs.readdirSync(path.join(dir, '.updraft', 'logs', OK)).map((f) => fs.readFileSync(path.join(dir, '.updraft', 'logs', OK, f), 'utf8'));
     for (const text of [out, json.out, ...files]) expect(text).not.toContain(SECRET);
@@ -286,14 +286,16 @@ describe('read-only run commands', () => {
     const { code, out } = updraft(['logs', BAD, 'check']);
     expect(code).toBe(0);
     expect(prose(out)).toEqual([
-      '<time>  WARN   check  try 1  checking  attempt=1',
-      '<time>  ERROR  check  try 1  try 1 failed: connection reset by peer  error=Updraft.TaskFailed',
+      // Try 2 ran after the 1-minute retry delay the virtual clock skipped: its times are simulated.
+      '<time>   WARN   check  try 1  checking  attempt=1',
+      '<time>   ERROR  check  try 1  try 1 failed: connection reset by peer  error=Updraft.TaskFailed',
       '    at <anonymous> (dags/bad_dag.ts:8:34)',
-      '<time>  WARN   check  try 2  checking  attempt=2',
-      `<time>  ERROR  check  try 2  try 2 failed: ${CAUSE}  error=Updraft.PermanentError`,
+      '<time>~  WARN   check  try 2  checking  attempt=2',
+      `<time>~  ERROR  check  try 2  try 2 failed: ${CAUSE}  error=Updraft.PermanentError`,
       '    at <anonymous> (dags/bad_dag.ts:9:11)',
       'Caused by: Error: table "orders" is empty',
       '    at <anonymous> (dags/bad_dag.ts:9:64)',
+      '~ simulated time: the embedded engine skipped waits (retry delays, Wait states, sensor poke intervals) on its virtual clock; AWS would log these times. --real-time waits instead.',
     ]);
   });
 
