@@ -108,7 +108,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .argument('<runId>', 'run id (updraft runs lists them)')
     .argument('[task]', 'only this task')
     .option('--task <task>', 'only this task (the same as the [task] argument)')
-    .option('--json', 'print the log lines: [{ time, level, dag, run, task, try, mapIndex?, message, ...fields }]');
+    .option('--json', 'print the log lines: [{ time, level, dag, run, task, try, execution, simulated?, mapIndex?, message, ...fields }]');
   addTargetOptions(command).action(async (runId: string, taskArg: string | undefined, opts: { task?: string; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
     const options = cmd.optsWithGlobals<GlobalOptions>();
     if (taskArg !== undefined && opts.task !== undefined && taskArg !== opts.task) {
