@@ -87,7 +87,7 @@ function updraft(args: string[]): { code: number | null; out: string; err: strin
 }
 
 /** Every way a password could be written, worked out here independently of the masker. */
-function forms(password: string, login: string): Record<string, string> {
+function forms(password: string, login: string) {
   const url = new URL('https://host');
   url.password = password;
   const inJson = Buffer.from(JSON.stringify({ user: login, pw: password })).toString('base64');
