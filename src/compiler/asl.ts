@@ -15,7 +15,8 @@ export type ChoiceRule =
   | { readonly Variable: string; readonly BooleanEquals: boolean }
   | { readonly Variable: string; readonly NumericEquals: number }
   | { readonly Variable: string; readonly NumericGreaterThan: number }
-  | { readonly Variable: string; readonly IsPresent: boolean };
+  | { readonly Variable: string; readonly IsPresent: boolean }
+  | { readonly Variable: string; readonly IsString: boolean };
 
 export interface Retrier {
   readonly ErrorEquals: readonly string[];
@@ -88,6 +89,7 @@ export type State =
       readonly ItemProcessor: StateMachine & { readonly ProcessorConfig: { readonly Mode: 'INLINE' } };
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly Catch?: readonly Catcher[];
       readonly Next?: string;
       readonly End?: true;
     }

@@ -10,7 +10,7 @@ import { assertNever } from '../ir/types.ts';
 import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
 import { END, type Next, type Scope, type Walk } from './codegen.ts';
 import { ERR } from './document.ts';
-import { recordFor } from './render-marks.ts';
+import { intrinsicLiteral, recordFor } from './render-marks.ts';
 import { renderOperator } from './render-operator.ts';
 import { renderField } from './values.ts';
 
@@ -33,6 +33,16 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 export const PERMANENT_ERROR = 'Updraft.PermanentError';
+/** A mapped task's list is not a list. */
+export const NOT_A_LIST = 'Updraft.NotAList';
+
+/** The failure's Cause as an intrinsic format string: `{}` is the value's JSON text. */
+function notAListCause(task: TaskIR): string {
+  const over = task.mapping!.over;
+  const source = over.kind === 'output' ? `the output of "${over.task}"${over.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}` : 'its list';
+  const fix = over.kind === 'output' ? `; return a list, or map over the field that holds one (for { files: [...] }: ${task.id}.map(${over.task}().get('files')))` : '';
+  return `${intrinsicLiteral(`task "${task.id}" maps over ${source}, which is not a list but `).slice(0, -1)}{}${intrinsicLiteral(fix).slice(1)}`;
+}
 export const SENSOR_TIMEOUT = 'Updraft.SensorTimeout';
 
 export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
@@ -158,10 +168,47 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
   }
   const next = exits.success();
   // Airflow skips a task mapped over an empty list; a Map's result selectors cannot read an
-  // empty result, so an empty (or missing) list goes around the Map.
+  // empty result, so an empty list goes around the Map. What has no first item but is not a list
+  // (an object such as {"files": […]}, null, a string, nothing at all) fails the task: a Map over
+  // it would fail the whole execution on AWS with States.Runtime, which no Catch can stop. Choice
+  // rules cannot tell an object from an empty list, but their JSON text can: this path is taken
+  // only when the list has no first item, never on an all-success run with items.
   const any = em.ctx.name(`${task.id} has items?`);
-  em.stateTasks.set(any, { tasks: [task.id], role: 'gate' });
-  scope.add(any, { Type: 'Choice', Choices: [{ Variable: `${itemsPath}[0]`, IsPresent: true, Next: name }], Default: exits.skipped() as string });
+  const asText = em.ctx.name(`${task.id} list as text`);
+  const empty = em.ctx.name(`${task.id} empty list?`);
+  const missing = em.ctx.name(`${task.id} list missing`);
+  const notAList = em.ctx.name(`${task.id} not a list`);
+  for (const gate of [any, asText, empty, missing]) em.stateTasks.set(gate, { tasks: [task.id], role: 'gate' });
+  em.stateTasks.set(notAList, { tasks: [task.id], role: 'failed' });
+  const record = `$.t.${key}`;
+  // (A string's `[0]` is its first character to some JSONPath readers, hence the IsString test,
+  // as Not because aws-local-stepfunctions reads `IsString: false` as `IsString: true`.)
+  // A rule reading a missing path fails the execution, so presence is tested first.
+  scope.add(any, {
+    Type: 'Choice',
+    Choices: [
+      { Not: { Variable: itemsPath, IsPresent: true }, Next: missing }, // Not: the library misreads IsPresent: false
+      { And: [{ Not: { Variable: itemsPath, IsString: true } }, { Variable: `${itemsPath}[0]`, IsPresent: true }], Next: name },
+    ],
+    Default: asText,
+  });
+  scope.add(missing, { Type: 'Pass', Result: { j: 'nothing (no such field)' }, ResultPath: record, Next: notAList });
+  scope.add(asText, { Type: 'Pass', Parameters: { 'j.$': `States.JsonToString(${itemsPath})` }, ResultPath: record, Next: empty });
+  scope.add(empty, { Type: 'Choice', Choices: [{ Variable: `${record}.j`, StringEquals: '[]', Next: exits.skipped() as string }], Default: notAList });
+  // Counted as one failed instance (the list itself), so every trigger rule reads it as failed.
+  const failed = { ...pe(em, task), s: 'mapped', o: null, n: 1, f: true, a: false };
+  scope.add(notAList, {
+    Type: 'Pass',
+    Parameters: {
+      ...failed,
+      e: {
+        Error: NOT_A_LIST,
+        'Cause.$': `States.Format(${notAListCause(task)}, ${record}.j)`,
+      },
+    },
+    ResultPath: record,
+    ...em.link(next),
+  });
   if (entry === name) entry = any;
   else scope.add(entry, { ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>), Next: any });
   const item = em.ctx.name(`${task.id} [item]`);

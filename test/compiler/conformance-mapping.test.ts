@@ -210,4 +210,42 @@ describe('conformance: mapping', () => {
     expect(r.states).toEqual({ list: 'failed', m: 'upstream_failed' });
     expect(r.started).toEqual(['list']);
   });
+
+  it.each([
+    ['an object (an API answer)', { files: ['a.csv'] }, '{"files":["a.csv"]}'],
+    ['null', null, 'null'],
+    ['a string', 'a.csv', '"a.csv"'],
+    ['a number', 3, '3'],
+  ])('mapping over %s fails the mapped task, naming the value; all_done downstream still runs', async (_name, value, shown) => {
+    const d = dag('not_a_list', {}, () => {
+      const list = task('list_files', async () => value as unknown as string[]);
+      const each = task('each', async (_ctx, key: string) => key);
+      const after = task('after', { triggerRule: 'all_done' }, async () => 'after');
+      const strict = task('strict', async () => 'strict');
+      const mapped = each.map(list());
+      mapped.then(after);
+      mapped.then(strict);
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ list_files: 'success', each: 'failed', after: 'success', strict: 'upstream_failed' });
+    expect(r.status).toBe('failed');
+    expect(r.tasks.each!.error).toEqual({
+      Error: 'Updraft.NotAList',
+      Cause: `task "each" maps over the output of "list_files", which is not a list but ${shown}; return a list, or map over the field that holds one (for { files: [...] }: each.map(list_files().get('files')))`,
+    });
+    expect(r.started).toEqual(['list_files', 'after']);
+  });
+
+  it('mapping over a field the output does not have fails the mapped task the same way', async () => {
+    const d = dag('missing_list', {}, () => {
+      const list = task('list_files', async (): Promise<{ files: string[] }> => ({}) as { files: string[] });
+      const each = task('each', async (_ctx, key: string) => key);
+      each.map(list().get('files'));
+    });
+    const r = await runDag(d);
+    expect(r.states).toEqual({ list_files: 'success', each: 'failed' });
+    expect(r.tasks.each!.error?.Cause).toBe(
+      `task "each" maps over the output of "list_files".files, which is not a list but nothing (no such field); return a list, or map over the field that holds one (for { files: [...] }: each.map(list_files().get('files')))`,
+    );
+  });
 });

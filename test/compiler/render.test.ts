@@ -73,7 +73,19 @@ describe('renderers', () => {
         each.map(task('list', async () => [1, 2])());
       }),
     );
-    expect(s['each has items?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.t.list.o[0]', IsPresent: true, Next: 'each' }], Default: 'each skipped' });
+    expect(s['each has items?']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Not: { Variable: '$.t.list.o', IsPresent: true }, Next: 'each list missing' },
+        { And: [{ Not: { Variable: '$.t.list.o', IsString: true } }, { Variable: '$.t.list.o[0]', IsPresent: true }], Next: 'each' },
+      ],
+      Default: 'each list as text',
+    });
+    // No first item: an empty list skips the task, anything else fails it (told apart by its JSON text).
+    expect(s['each list as text']).toEqual({ Type: 'Pass', Parameters: { 'j.$': 'States.JsonToString($.t.list.o)' }, ResultPath: '$.t.each', Next: 'each empty list?' });
+    expect(s['each empty list?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.t.each.j', StringEquals: '[]', Next: 'each skipped' }], Default: 'each not a list' });
+    expect(s['each list missing']).toEqual({ Type: 'Pass', Result: { j: 'nothing (no such field)' }, ResultPath: '$.t.each', Next: 'each not a list' });
+    expect(s['each not a list']).toMatchObject({ Type: 'Pass', Parameters: { s: 'mapped', o: null, n: 1, f: true, a: false, e: { Error: 'Updraft.NotAList' } }, ResultPath: '$.t.each' });
     expect(s.each).toMatchObject({
       Type: 'Map',
       ItemsPath: '$.t.list.o',
