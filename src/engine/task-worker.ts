@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { LogLevel } from '../runtime/task-logger.ts';
-import type { ContextData, FromWorker, ToWorker } from './worker-pool.ts';
+import type { ContextData, FromWorker, ToWorker } from './worker-protocol.ts';
 
 const port = parentPort!;
 const { register } = await import('tsx/esm/api');

@@ -15,42 +15,11 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { Connection } from '../sdk/context.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import { classifyError, TASK_FAILED } from '../runtime/errors.ts';
 import type { LogLevel } from '../runtime/task-logger.ts';
 import type { TaskCall, TaskInvoker } from '../runtime/task-runner.ts';
-
-/** The context's plain data (Dates as ISO strings); the worker rebuilds the context around it. */
-export interface ContextData {
-  readonly dagId: string;
-  readonly runId: string;
-  readonly taskId: string;
-  readonly logicalDate: string;
-  readonly ds: string;
-  readonly dataInterval: { readonly start: string; readonly end: string };
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly attempt: number;
-  readonly mapIndex?: number;
-  readonly triggeredBy: string;
-}
-
-/** Engine → worker. */
-export type ToWorker =
-  | { readonly type: 'run'; readonly job: number; readonly file: string; readonly context: ContextData; readonly args: readonly unknown[] }
-  | { readonly type: 'connection'; readonly req: number; readonly connection?: Connection; readonly error?: ErrorInfo };
-
-/** Worker → engine. `job` is absent for what happens between tasks. */
-export type FromWorker =
-  /** tsx and the DAG module are loaded (or failed to load: the next task says why). */
-  | { readonly type: 'ready' }
-  | { readonly type: 'log'; readonly job?: number; readonly level: LogLevel; readonly message: string; readonly fields?: Record<string, unknown> }
-  | { readonly type: 'connection'; readonly job: number; readonly req: number; readonly id: string }
-  /** `json`: the value as JSON.stringify wrote it (absent for undefined). */
-  | { readonly type: 'done'; readonly job: number; readonly json?: string }
-  | { readonly type: 'failed'; readonly job: number; readonly error: ErrorInfo; readonly stack?: string }
-  /** The worker is about to end: the code called process.exit, or threw outside its promise. */
-  | { readonly type: 'crash'; readonly kind: 'exit' | 'uncaught' | 'rejection' | 'worker'; readonly code?: number; readonly cause?: string; readonly stack?: string };
+import { crashCause, type ContextData, type FromWorker, type ToWorker } from './worker-protocol.ts';
 
 export interface WorkerPoolOptions {
   /** Workers per DAG module file at most; calls past it wait for a free worker. @default 8 */
@@ -123,19 +92,14 @@ export class WorkerPool {
     return (call) => this.run(file, call);
   }
 
-  /** Workers alive now, per module file (for tests and benches). */
+  /** Workers alive now, of every module (for tests and benches). */
   get size(): number {
     return [...this.#modules.values()].reduce((n, m) => n + m.slots.size, 0);
   }
 
   run(file: string, call: TaskCall): Promise<unknown> {
     if (this.#closed) return Promise.reject(taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed while a task was starting' }));
-    let module = this.#modules.get(file);
-    if (!module) {
-      module = { file, slots: new Set(), idle: [], queue: [] };
-      this.#modules.set(file, module);
-    }
-    const pool = module;
+    const pool = this.#module(file);
     return new Promise((resolve, reject) => {
       // The timeout counts from the call, as the state machine's does: waiting for a worker and
       // starting one (~0.3 s) are part of it.
@@ -162,13 +126,17 @@ export class WorkerPool {
 
   /** Starts a module's first worker ahead of its first task (a run is about to start). */
   warm(file: string): void {
-    if (this.#closed) return;
+    const module = this.#module(file);
+    if (!this.#closed && module.slots.size === 0) this.#spawn(module);
+  }
+
+  #module(file: string): ModulePool {
     let module = this.#modules.get(file);
     if (!module) {
       module = { file, slots: new Set(), idle: [], queue: [] };
       this.#modules.set(file, module);
     }
-    if (module.slots.size === 0) this.#spawn(module);
+    return module;
   }
 
   /** Ready idle workers take queued tasks; more work than workers starts more, a few at a time. */
@@ -348,24 +316,5 @@ export class WorkerPool {
       if (!slot.ready) for (const waiting of slot.module.queue.splice(0)) this.#settle(waiting, taskError({ error: TASK_FAILED, cause }, crash?.stack));
     }
     if (!this.#closed) this.#dispatch(slot.module);
-  }
-}
-
-/** Why a worker ended, in the task author's terms. */
-function crashCause(crash: Extract<FromWorker, { type: 'crash' }> | undefined, code: number): string {
-  if (!crash) return `the worker running the task ended unexpectedly (exit code ${code})`;
-  switch (crash.kind) {
-    case 'exit':
-      return `task called process.exit(${crash.code ?? code}); a task ends by returning or throwing — the worker running it was stopped`;
-    case 'uncaught':
-      return `uncaught exception outside the task's promise (in a timer or event callback): ${crash.cause}`;
-    case 'rejection':
-      return `unhandled promise rejection (a promise the task did not await was rejected): ${crash.cause}`;
-    case 'worker':
-      return String(crash.cause);
-    default: {
-      const never: never = crash.kind;
-      return String(never);
-    }
   }
 }
