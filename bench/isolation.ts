@@ -17,7 +17,7 @@ import { LocalEngine, type EngineDag } from '../src/engine/engine.ts';
 import { WorkerPool } from '../src/engine/worker-pool.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RUNS = 5;
+const RUNS = 9;
 // Inside the package, so the DAG file's `import … from 'updraft'` resolves to this checkout.
 const dir = path.join(repo, 'bench', `.tmp-isolation-${process.pid}`);
 const DAGS = `
