@@ -8,8 +8,9 @@
  * fresh worker replaces it on demand. `ctx.log` and `console.*` lines and `ctx.connection` are
  * served here, in the engine's thread, so masking and the connection policy stay in the runner.
  *
- * Threads, not processes: a worker starts in ~0.3 s (tsx and the DAG module loaded once per
- * worker), a child process in ~0.6 s, and a call costs a message round trip (bench/isolation.ts).
+ * Threads, not processes: a worker starts in 0.20–0.30 s (tsx and the DAG module loaded once per
+ * worker), a child process in 0.29–0.48 s, and a call costs a message round trip, 0.2–0.4 ms
+ * (bench/isolation.ts).
  * What a thread cannot contain: `process.kill(process.pid)` and native addons that crash.
  */
 import { Worker } from 'node:worker_threads';
@@ -58,9 +59,9 @@ interface ModulePool {
 }
 
 /**
- * Workers starting at once: a start is ~0.3 s of CPU (tsx, the DAG module), so 98 parallel tasks
- * starting 8 workers together on 2 cores took 4.8 s before the first task ran; one start per core
- * at a time lets the first workers serve while more start (bench/isolation.ts).
+ * Workers starting at once: a start is 0.2–0.3 s of CPU (tsx, the DAG module); 98 parallel tasks
+ * sent to 8 workers starting together on 2 cores took 4.8 s, against 0.12–0.16 s with one start
+ * per core at a time while the warm workers serve (bench/isolation.ts).
  */
 const STARTING_AT_ONCE = Math.max(1, availableParallelism());
 
