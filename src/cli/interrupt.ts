@@ -26,6 +26,8 @@ export interface InterruptOptions {
   readonly tracked?: ReadonlySet<string>;
   /** Task ids of a DAG in graph order, for the report. */
   readonly orderOf: (dagId: string) => readonly string[];
+  /** Printed after the runs' reports (backfill: how to start the intervals not reached). */
+  readonly footer?: readonly string[];
   /** Called first: stop redrawing progress, write pending log lines. */
   readonly beforeReport?: () => void;
   /** @default process.exit */
@@ -60,6 +62,7 @@ export async function reportInterrupt(options: InterruptOptions): Promise<void> 
     const tasks = await stop(store, run);
     for (const line of interruptLines(run, tasks, options.orderOf(run.dagId))) io.err(line);
   }
+  for (const line of options.footer ?? []) io.err(line);
 }
 
 async function stop(store: Store, run: RunRecord): Promise<TaskRecord[]> {

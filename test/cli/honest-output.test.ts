@@ -218,4 +218,30 @@ describe('honest run output', () => {
       ['c', '✔ success', '1'],
     ]);
   }, 120_000);
+
+  it('Ctrl-C during a backfill: the run it stopped, and how to go on', async () => {
+    for (const f of ['release', 'b-started']) fs.rmSync(path.join(dir, f), { force: true });
+    const child = spawn(process.execPath, [path.join(repo, 'bin/updraft.js'), 'backfill', 'slow_dag', '--from', '2020-03-05', '--to', '2020-03-06'], { cwd: dir, env: env() });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let waited = 0; !fs.existsSync(path.join(dir, 'b-started')) && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const run = 'slow_dag-2020-03-05T00-00-00Z';
+    expect(err.trimEnd()).toBe(
+      [
+        `✖ Interrupted (Ctrl-C): run ${run} stopped and marked failed.`,
+        '  finished: a (success)',
+        '  stopped: b (was running)',
+        '  not started: c',
+        `  ↳ resume it: updraft retry ${run} (tasks that succeeded are not run again)`,
+        '↳ intervals not reached yet: run the same backfill again (updraft backfill slow_dag --from 2020-03-05 --to 2020-03-06); it leaves intervals that have a run as they are',
+      ].join('\n'),
+    );
+    expect(JSON.parse(updraft(['runs', 'slow_dag', '--json']).out).map((r: { runId: string; status: string }) => [r.runId, r.status])).toEqual([
+      [run, 'failed'],
+      [SLOW, 'success'],
+    ]);
+  }, 120_000);
 });

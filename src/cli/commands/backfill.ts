@@ -40,7 +40,13 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
       const json = Boolean(opts.json || options.json);
       const session = await openSession(io, options, { realTime: Boolean(opts.realTime) });
-      const interrupt = watchInterrupt({ io, store: session.store, orderOf: (id) => orderOf(session, id), beforeReport: () => beforeExit(session, undefined) });
+      const interrupt = watchInterrupt({
+        io,
+        store: session.store,
+        orderOf: (id) => orderOf(session, id),
+        beforeReport: () => beforeExit(session, undefined),
+        footer: [`↳ intervals not reached yet: run the same backfill again (updraft backfill ${dagId} --from ${opts.from} --to ${opts.to}); it leaves intervals that have a run as they are`],
+      });
       try {
         requireDag(io, session.project!, dagId, options);
         if (!json) io.out(`Backfilling ${dagId} from ${opts.from} to ${opts.to}, ${maxConcurrency} at a time…`);
