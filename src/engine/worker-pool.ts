@@ -49,6 +49,7 @@ interface Slot {
   crash?: Extract<FromWorker, { type: 'crash' }>;
   ready: boolean;
   stopping: boolean;
+  idleTimer?: NodeJS.Timeout;
 }
 
 interface ModulePool {
@@ -64,6 +65,13 @@ interface ModulePool {
  * per core at a time while the warm workers serve (bench/isolation.ts).
  */
 const STARTING_AT_ONCE = Math.max(1, availableParallelism());
+
+/**
+ * How long a worker waits for its next task before it ends: `updraft dev` runs for hours over
+ * many DAG files, and each idle worker holds its own heap and module graph; Lambda likewise retires a
+ * container some minutes after its last invocation.
+ */
+const IDLE_MS = 5 * 60_000;
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './task-worker.ts' : './task-worker.js', import.meta.url);
 
@@ -147,6 +155,7 @@ export class WorkerPool {
     for (let n = Math.min(module.queue.length - module.idle.length - starting, this.#max - module.slots.size, STARTING_AT_ONCE - starting); n > 0; n--) this.#spawn(module);
     while (module.queue.length > 0 && module.idle.length > 0) {
       const slot = module.idle.pop()!;
+      clearTimeout(slot.idleTimer);
       const job = module.queue.shift()!;
       slot.job = job;
       slot.last = job;
@@ -208,8 +217,7 @@ export class WorkerPool {
       case 'ready':
         slot.ready = true;
         if (slot.stopping) break;
-        slot.module.idle.push(slot);
-        this.#dispatch(slot.module);
+        this.#idle(slot);
         break;
       case 'log':
         this.#log(slot, m.job, m.level, m.message, m.fields);
@@ -263,7 +271,13 @@ export class WorkerPool {
     }
     if (slot.stopping) return;
     slot.worker.unref();
+    this.#idle(slot);
+  }
+
+  /** A worker free for the next task; one idle for IDLE_MS ends, as Lambda retires a container. */
+  #idle(slot: Slot): void {
     slot.module.idle.push(slot);
+    slot.idleTimer = setTimeout(() => void this.#stop(slot), IDLE_MS).unref();
     this.#dispatch(slot.module);
   }
 
@@ -292,6 +306,7 @@ export class WorkerPool {
   /** Terminates a worker (a busy loop included: V8 stops the running script). */
   async #stop(slot: Slot): Promise<void> {
     slot.stopping = true;
+    clearTimeout(slot.idleTimer);
     this.#forget(slot);
     await slot.worker.terminate();
   }

@@ -64,7 +64,9 @@ export default dag('values', { schedule: '@daily', startDate: '2026-11-01', retr
     return { when: new Date('2026-11-20T10:00:00Z'), nan: NaN, odd: { ['__proto__']: 1 }, list: [undefined, Infinity] };
   });
   const consume = task('consume', async (_ctx, v: { when: unknown; nan: unknown; odd: object; list: unknown[] }) => {
-    return { when: typeof v.when + ':' + String(v.when), nan: v.nan, keys: Object.keys(v.odd), own: Object.hasOwn(v.odd, '__proto__'), list: v.list };
+    // As on Lambda, connections reach task code only through ctx.connection, never the environment.
+    const envHidden = process.env.UPDRAFT_CONN_WAREHOUSE === undefined;
+    return { when: typeof v.when + ':' + String(v.when), nan: v.nan, keys: Object.keys(v.odd), own: Object.hasOwn(v.odd, '__proto__'), list: v.list, envHidden };
   });
   consume(produce());
 });
@@ -187,7 +189,7 @@ describe('hostile task code', () => {
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as { status: string }).status).toBe('success');
     const show = JSON.parse(cli(['show', 'values-2026-11-20T00-00-00Z', '--json'], env).out) as ShowJson;
-    expect(show.outputs.consume).toEqual({ when: 'string:2026-11-20T10:00:00.000Z', nan: null, keys: ['__proto__'], own: true, list: [null, null] });
+    expect(show.outputs.consume).toEqual({ when: 'string:2026-11-20T10:00:00.000Z', nan: null, keys: ['__proto__'], own: true, list: [null, null], envHidden: true });
 
     const logs = cli(['logs', 'values-2026-11-20T00-00-00Z', '--json'], env);
     const lines = (JSON.parse(logs.out) as { task: string; level: string; message: string }[]).map((l) => `${l.task} ${l.level} ${l.message}`);
