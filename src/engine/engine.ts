@@ -257,11 +257,17 @@ export class LocalEngine {
     // the interpreter moves on; a failed write is reported when the run ends.
     const records = new Map<string, TaskRecord>();
     let writeError: unknown;
-    const setTask = (taskId: string, patch: Partial<TaskRecord>) => {
+    const written = new Map<string, string>();
+    /** The task's record with `patch` applied; written now unless `batch` collects it (or it did not change). */
+    const setTask = (taskId: string, patch: Partial<TaskRecord>, batch?: TaskRecord[]) => {
       const prev = records.get(taskId) ?? { runId: run.runId, dagId: run.dagId, taskId, state: 'queued' as TaskState, attempts: 0 };
       const next = { ...prev, ...patch } as TaskRecord;
       records.set(taskId, next);
-      store.putTask(next).catch((e: unknown) => (writeError ??= e));
+      const json = JSON.stringify(next);
+      if (written.get(taskId) === json) return;
+      written.set(taskId, json);
+      if (batch) batch.push(next);
+      else store.putTask(next).catch((e: unknown) => (writeError ??= e));
     };
     const onEvent = (e: EngineEvent) => {
       const prev = records.get(e.taskId);
@@ -314,6 +320,7 @@ export class LocalEngine {
       throw error;
     }
 
+    const final: TaskRecord[] = [];
     for (const [taskId, outcome] of Object.entries(result.tasks)) {
       const detail = result.details[taskId] ?? {};
       const prev = records.get(taskId);
@@ -326,8 +333,9 @@ export class LocalEngine {
         ...(outcome.error && { error: { error: outcome.error.Error, cause: outcome.error.Cause } }),
         ...(detail.mapped && { mapped: detail.mapped }),
         ...(detail.reused && { reused: true }),
-      });
+      }, final);
     }
+    await store.putTasks(final);
     const failedTask = Object.entries(result.tasks).find(([, t]) => t.state === 'failed' && t.error);
     const error: ErrorInfo | undefined =
       result.error ?? (result.status === 'failed' && failedTask ? { error: failedTask[1].error!.Error, cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}` } : undefined);
@@ -341,6 +349,7 @@ export class LocalEngine {
         owner: undefined,
       })) ?? current;
     await this.logs.flush();
+    if (writeError) throw writeError; // the run's own record is final; a task record could not be written
     return { run: current, created: true, result };
   }
 

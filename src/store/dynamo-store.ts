@@ -210,6 +210,12 @@ export class DynamoStore implements Store {
     await this.#put({ ...task, ...keys.task(task.runId, task.taskId) });
   }
 
+  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+    this.#assertOpen();
+    const items = tasks.map((task) => ({ ...task, ...keys.task(task.runId, task.taskId) }));
+    for (let i = 0; i < items.length; i += BATCH_SIZE) await this.#writeBatch(items.slice(i, i + BATCH_SIZE));
+  }
+
   async listTasks(runId: string): Promise<TaskRecord[]> {
     return this.#listRunItems<TaskRecord>(runId, TASK_PREFIX);
   }

@@ -111,6 +111,13 @@ export class SqliteStore implements Store {
     this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, JSON.stringify(task));
   }
 
+  async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
+    if (tasks.length === 0) return;
+    this.#transaction(() => {
+      for (const task of tasks) this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, JSON.stringify(task));
+    });
+  }
+
   async listTasks(runId: string): Promise<TaskRecord[]> {
     return this.#all<TaskRecord>(`SELECT record FROM tasks WHERE run_id = ? ORDER BY task_id`, runId);
   }

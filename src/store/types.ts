@@ -166,6 +166,8 @@ export interface Store {
   /** Runs queued or running, every DAG. */
   activeRuns(): Promise<RunRecord[]>;
   putTask(task: TaskRecord): Promise<void>;
+  /** Several task records at once (one transaction locally, batches of 25 on DynamoDB). */
+  putTasks(tasks: readonly TaskRecord[]): Promise<void>;
   listTasks(runId: string): Promise<TaskRecord[]>;
   putTry(t: TryRecord): Promise<void>;
   listTries(runId: string, taskId?: string): Promise<TryRecord[]>;
