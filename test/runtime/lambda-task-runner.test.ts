@@ -194,7 +194,11 @@ describe('task-runner Lambda: failures and tries', () => {
     expect(error).toBeInstanceOf(Error);
     expect(asRuntimeReports(error)).toEqual({ errorType: 'Updraft.PermanentError', errorMessage: 'the input file is malformed' });
     expect(await reader.listTasks(run.runId)).toEqual([
-      { runId: run.runId, dagId: 'lambda_demo', taskId: 'strict', state: 'failed', attempts: 1, startedAt: AT, endedAt: AT, error: { error: 'Updraft.PermanentError', cause: 'the input file is malformed' } },
+      {
+        ...{ runId: run.runId, dagId: 'lambda_demo', taskId: 'strict', state: 'failed', attempts: 1, startedAt: AT, endedAt: AT },
+        // The task code's stack trace, paths relative to the working directory (/var/task on Lambda).
+        error: { error: 'Updraft.PermanentError', cause: 'the input file is malformed', stack: expect.stringMatching(/^PermanentError: the input file is malformed\n {4}at test\/runtime\/lambda-task-runner\.test\.ts:\d+:\d+\n/) },
+      },
     ]);
   });
 
