@@ -76,7 +76,7 @@ const IDLE_MS = 5 * 60_000;
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './task-worker.ts' : './task-worker.js', import.meta.url);
 
 /** An Error the state machine matches by name, with the task's own stack when it has one. */
-export function taskError(info: ErrorInfo, stack?: string): Error {
+function taskError(info: ErrorInfo, stack?: string): Error {
   const error = new Error(info.cause);
   error.name = info.error;
   Object.defineProperty(error, 'stack', { value: stack, writable: true, configurable: true });
@@ -99,11 +99,6 @@ export class WorkerPool {
   /** Runs the code of tasks of DAGs defined in `file` (an absolute path). */
   invoker(file: string): TaskInvoker {
     return (call) => this.run(file, call);
-  }
-
-  /** Workers alive now, of every module (for tests and benches). */
-  get size(): number {
-    return [...this.#modules.values()].reduce((n, m) => n + m.slots.size, 0);
   }
 
   run(file: string, call: TaskCall): Promise<unknown> {
