@@ -13,7 +13,7 @@ const fsModules = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.updraft/**', 'coverage/**', 'test/fixtures/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.updraft/**', 'coverage/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

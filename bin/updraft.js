@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The `updraft` command: runs the TypeScript CLI through tsx so DAG files (TypeScript) load
-// directly, with no build step. Needs Node 24; `npx updraft` uses the project's pinned Node 24.
+// The `updraft` command. Runs the CLI built into dist/ at install time (npm's `prepare`), and
+// registers tsx so DAG files (TypeScript) load directly. Needs Node 24; `npx updraft` uses the
+// project's pinned Node 24.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   console.error(
@@ -16,7 +20,51 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const { register } = await import('tsx/esm/api');
-register();
-const { main } = await import('../src/cli/main.ts');
+
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+const stamp = fileURLToPath(new URL('../dist/.built', import.meta.url));
+if (isStale()) {
+  const { rebuild } = await import('../scripts/rebuild.mjs');
+  await rebuild();
+}
+// DAG files (TypeScript) load through tsx, whose hooks are registered only while they load
+// (see src/loader/typescript.ts).
+let active = 0;
+let unregister;
+globalThis[Symbol.for('updraft.importTypeScript')] = async (url) => {
+  if (active++ === 0) unregister = (await import('tsx/esm/api')).register();
+  try {
+    return await import(url);
+  } catch (error) {
+    // Stack traces are made when first read: read them while tsx's source maps still apply, so
+    // the lines are the file's own.
+    for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) void e.stack;
+    throw error;
+  } finally {
+    if (--active === 0) await unregister();
+  }
+};
+const { main } = await import('../dist/cli.js');
 process.exitCode = await main(process.argv.slice(2));
+
+/** No build, or a source file changed after it (someone works on Updraft itself): ≈ 2 ms to check. */
+function isStale() {
+  let built;
+  try {
+    built = fs.statSync(stamp).mtimeMs;
+  } catch {
+    return true;
+  }
+  const newer = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = `${dir}${entry.name}`;
+      if (entry.isDirectory() ? newer(`${full}/`) : fs.statSync(full).mtimeMs > built) return true;
+    }
+    return false;
+  };
+  try {
+    return newer(src);
+  } catch {
+    return false; // no sources shipped: the build is all there is
+  }
+}

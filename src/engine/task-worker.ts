@@ -9,7 +9,7 @@
  * its stack. `process.exit`, uncaught exceptions and unhandled rejections are reported, then
  * end this worker only.
  *
- * Only Node built-ins are imported statically: everything else loads after tsx is registered.
+ * Only Node built-ins are imported statically: the rest loads once it is known whether tsx is needed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Console } from 'node:console';
@@ -21,13 +21,18 @@ import type { LogLevel } from '../runtime/task-logger.ts';
 import type { ContextData, FromWorker, ToWorker } from './worker-protocol.ts';
 
 const port = parentPort!;
-const { register } = await import('tsx/esm/api');
-register();
+// Run from the sources (tests), the worker's own modules need tsx; built (dist/), only the DAG
+// file does, and the worker's modules load before tsx's hooks, which slow every import they see.
+// tsx stays registered: task code may import TypeScript modules as it runs.
+const fromSources = import.meta.url.endsWith('.ts');
+const registerTsx = async () => (await import('tsx/esm/api')).register();
+if (fromSources) await registerTsx();
 const [{ classifyError, describeCause, PERMANENT }, { PermanentError }, { isDag }] = await Promise.all([
   import('../runtime/errors.ts'),
   import('../sdk/errors.ts'),
   import('../sdk/dag.ts'),
 ]);
+if (!fromSources) await registerTsx();
 
 let current: number | undefined;
 const post = (message: FromWorker) => port.postMessage(message);

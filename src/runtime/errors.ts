@@ -40,8 +40,15 @@ export function describeCause(e: Error): string {
   return parts.join(' ← caused by: ');
 }
 
-/** Updraft's own source folder (`src/`): its frames are left out of a task's stack trace. */
-const OWN = fileURLToPath(new URL('../', import.meta.url));
+/**
+ * Updraft's own code (`src/`, or the built `dist/`): its frames are left out of a task's stack
+ * trace. In a Lambda bundle the task's code is in the same file as Updraft's: nothing is left out.
+ */
+const OWN: string | undefined = import.meta.url.endsWith('.ts')
+  ? fileURLToPath(new URL('../', import.meta.url))
+  : /\/dist\/[^/]+$/.test(import.meta.url)
+    ? fileURLToPath(new URL('./', import.meta.url))
+    : undefined;
 
 /**
  * A failed task's stack trace as its author wants to read it: the error's stack and those of its
@@ -60,7 +67,7 @@ export function errorStack(thrown: unknown, root: string): string | undefined {
   return parts
     .join('\n')
     .split('\n')
-    .filter((line) => !/^\s+at /.test(line) || !(line.includes('node:internal') || line.includes(OWN) || line.includes(`file://${OWN}`)))
+    .filter((line) => !/^\s+at /.test(line) || !(line.includes('node:internal') || (OWN !== undefined && (line.includes(OWN) || line.includes(`file://${OWN}`)))))
     .join('\n')
     .replaceAll(`file://${dir}`, '')
     .replaceAll(dir, '');

@@ -12,7 +12,7 @@ import type { Dag } from './dag.ts';
 import { DagDefinitionError } from './errors.ts';
 import { formatDuration } from './duration.ts';
 import { DAG_OPTION_KEYS } from './dag.ts';
-import { OutputRef, type RawGroup, type RawTask } from './builder.ts';
+import { OutputRef, isSdkFrame, type RawGroup, type RawTask } from './builder.ts';
 import { isTaskFn } from './nodes.ts';
 import { GROUP_OPTION_KEYS, TASK_DEFAULT_KEYS, TASK_OPTION_KEYS } from './options.ts';
 import { SENSOR_TIMING_KEYS } from './task.ts';
@@ -195,7 +195,7 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
 function locate(stack: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line.trim());
-    if (m && !/\/src\/sdk\/|\/node_modules\//.test(m[1]!)) return `${m[1]!.replace(/^file:\/\//, '')}:${m[2]}`;
+    if (m && !isSdkFrame(m[1]!.replace(/^file:\/\//, ''))) return `${m[1]!.replace(/^file:\/\//, '')}:${m[2]}`;
   }
   return undefined;
 }

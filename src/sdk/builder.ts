@@ -6,10 +6,19 @@
  * into IR and collects every problem at once.
  */
 import type { Problem } from '../ir/types.ts';
+import { brand } from './brand.ts';
 import { DagDefinitionError } from './errors.ts';
+
+const OUTPUT_REF = brand('OutputRef');
+const CONTEXT_REF = brand('ContextRef');
+const FORMAT_REF = brand('FormatRef');
 
 /** A reference to (part of) an upstream task's output. Passing it to a task creates a data edge. */
 export class OutputRef<T = unknown> {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return OUTPUT_REF.has(value);
+  }
+  readonly [OUTPUT_REF.key] = true;
   /** Phantom: carries the output type for TypeScript, never set at run time. */
   declare readonly __type?: T;
   readonly taskId: string;
@@ -34,6 +43,10 @@ export class OutputRef<T = unknown> {
 
 /** A value of the run (logical date, params …) usable in operator parameters; see `runValues`. */
 export class ContextRef<T = string> {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return CONTEXT_REF.has(value);
+  }
+  readonly [CONTEXT_REF.key] = true;
   declare readonly __type?: T;
   readonly name: string;
   constructor(name: string) {
@@ -43,6 +56,10 @@ export class ContextRef<T = string> {
 
 /** A string template with run values or upstream outputs in it; see `format`. */
 export class FormatRef {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return FORMAT_REF.has(value);
+  }
+  readonly [FORMAT_REF.key] = true;
   declare readonly __type?: string;
   readonly template: string;
   readonly args: readonly unknown[];
@@ -183,8 +200,16 @@ export function callerLocation(): string | undefined {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line.trim());
     if (!m) continue;
     const file = m[1]!.replace(/^file:\/\//, '');
-    if (/\/src\/sdk\//.test(file) || file.includes('/node_modules/')) continue;
+    if (isSdkFrame(file)) continue;
     return `${file}:${m[2]}`;
   }
   return undefined;
+}
+
+/** The folder of the built SDK (`dist/`) when this runs from the build; undefined from the sources. */
+const BUILT_DIR = import.meta.url.endsWith('.ts') ? undefined : decodeURIComponent(new URL('./', import.meta.url).pathname);
+
+/** A stack frame of the SDK itself (sources or build) or of a dependency, not of the DAG's author. */
+export function isSdkFrame(file: string): boolean {
+  return /\/src\/sdk\//.test(file) || file.includes('/node_modules/') || (BUILT_DIR !== undefined && file.startsWith(BUILT_DIR));
 }

@@ -4,10 +4,18 @@
  * output), `GroupNode`, and the `Target` union that `then(...)` and `chain(...)` accept.
  */
 import { DagDefinitionError } from './errors.ts';
+import { brand } from './brand.ts';
 import { OutputRef, callerLocation, currentBuilder, peekBuilder, type DagBuilder, type Declaration, type EdgeEnd } from './builder.ts';
+
+const TASK_NODE = brand('TaskNode');
+const GROUP_NODE = brand('GroupNode');
 
 /** A task instance in a DAG. As an `OutputRef` it stands for the task's return value. */
 export class TaskNode<T = unknown> extends OutputRef<T> {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return TASK_NODE.has(value);
+  }
+  readonly [TASK_NODE.key] = true;
   constructor(taskId: string, builder: DagBuilder) {
     super(taskId, [], builder);
   }
@@ -27,6 +35,10 @@ export class TaskNode<T = unknown> extends OutputRef<T> {
 
 /** A task group: its tasks' ids are prefixed with the group id; edges to it reach its first tasks. */
 export class GroupNode<R = void> {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return GROUP_NODE.has(value);
+  }
+  readonly [GROUP_NODE.key] = true;
   readonly id: string;
   /** What the group's build function returned (often the output of its last task). */
   readonly output: R;

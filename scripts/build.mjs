@@ -1,0 +1,55 @@
+/**
+ * Builds the CLI, the SDK and the task worker into `dist/` (esbuild, ESM, Node 24): `npm install`
+ * runs it (the `prepare` script), `npm test` runs it first, and `bin/updraft.js` runs it when a
+ * source file is newer than the build (working on Updraft itself). Only DAG files are transpiled
+ * when a command runs.
+ *
+ * One entry point per thing loaded on its own, with code splitting: the CLI and the SDK that DAG
+ * files import (`updraft` → dist/sdk.js) share their chunks, so a DAG file and the engine use the
+ * very same SDK module. Dependencies stay in node_modules (not bundled).
+ *
+ *   node scripts/build.mjs
+ */
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = path.join(root, 'dist');
+/** Written last: its time says when the build that is in `dist/` finished. */
+export const STAMP = path.join(DIST, '.built');
+
+export const ENTRIES = {
+  cli: 'src/cli/main.ts',
+  sdk: 'src/sdk/index.ts',
+  ir: 'src/ir/index.ts',
+  testing: 'src/testing/index.ts',
+  // Beside the chunks: the worker pool finds it at `./task-worker.js` from its own chunk.
+  'task-worker': 'src/engine/task-worker.ts',
+};
+
+export async function buildDist() {
+  const started = Date.now();
+  await build({
+    absWorkingDir: root,
+    entryPoints: ENTRIES,
+    outdir: DIST,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    packages: 'external',
+    chunkNames: '[name]-[hash]', // flat: code finds task-worker.js beside itself
+    logLevel: 'warning',
+  });
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  return Date.now() - started;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  fs.rmSync(DIST, { recursive: true, force: true });
+  const ms = await buildDist();
+  console.log(`built dist/ in ${ms} ms`);
+}

@@ -1,0 +1,52 @@
+/**
+ * Rebuilds `dist/` for `bin/updraft.js` when the sources changed after the last build, once even
+ * when many `updraft` processes start at once: the first takes `dist/.building` (created
+ * exclusively), the others wait for it to finish. Old chunks are never deleted here, so a process
+ * still loading the previous build finds its files (their names carry content hashes).
+ */
+import fs from 'node:fs';
+import { DIST, STAMP, buildDist } from './build.mjs';
+
+const LOCK = `${DIST}.building`;
+const STALE_LOCK_MS = 60_000;
+
+export async function rebuild() {
+  fs.mkdirSync(DIST, { recursive: true });
+  const before = stampTime();
+  for (;;) {
+    let fd;
+    try {
+      fd = fs.openSync(LOCK, 'wx');
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      if (Date.now() - lockTime() > STALE_LOCK_MS) fs.rmSync(LOCK, { force: true }); // its builder died
+      await new Promise((r) => setTimeout(r, 50));
+      if (stampTime() > before) return; // another process built it meanwhile
+      continue;
+    }
+    try {
+      if (stampTime() > before) return;
+      await buildDist();
+      return;
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(LOCK, { force: true });
+    }
+  }
+}
+
+function stampTime() {
+  try {
+    return fs.statSync(STAMP).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function lockTime() {
+  try {
+    return fs.statSync(LOCK).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
