@@ -39,7 +39,7 @@ export async function openSession(
   const dir = join(io.cwd, UPDRAFT_DIR);
   // Loaded on first use: the store, the AWS SDK and the ASL interpreter would otherwise double the
   // start-up of every command (validate, list, graph …) that never touches a run.
-  const [{ openLocalStore }, { LocalEngine }] = await Promise.all([import('../store/index.ts'), import('../engine/engine.ts')]);
+  const [{ openLocalStore }, { LocalEngine }] = await Promise.all([import('../store/local.ts'), import('../engine/engine.ts')]);
   const local = await openLocalStore({ dir });
   const engine = new LocalEngine({
     store: local.store,

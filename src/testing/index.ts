@@ -16,7 +16,7 @@ import { buildDagIR } from '../sdk/build-ir.ts';
 import type { Dag } from '../sdk/dag.ts';
 import { DagDefinitionError } from '../sdk/errors.ts';
 import type { TaskContext } from '../sdk/context.ts';
-import { openLocalStore } from '../store/index.ts';
+import { openLocalStore } from '../store/local.ts';
 import type { OutboxMessage, RunRecord, TaskRecord, TryRecord } from '../store/types.ts';
 import { MemoryObjectStore, resolveRefs } from '../runtime/objects.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
