@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `updraft` command. Runs the CLI built into dist/ at install time (npm's `prepare`), and
-// registers tsx so DAG files (TypeScript) load directly. Needs Node 24; `npx updraft` uses the
+// The `updraft` command. Runs the CLI built into dist/ at install time (npm's `prepare`); DAG
+// files (TypeScript) load directly. Needs Node 24; `npx updraft` uses the
 // project's pinned Node 24.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,23 +27,9 @@ if (isStale()) {
   const { rebuild } = await import('../scripts/rebuild.mjs');
   await rebuild();
 }
-// DAG files (TypeScript) load through tsx, whose hooks are registered only while they load
-// (see src/loader/typescript.ts).
-let active = 0;
-let unregister;
-globalThis[Symbol.for('updraft.importTypeScript')] = async (url) => {
-  if (active++ === 0) unregister = (await import('tsx/esm/api')).register();
-  try {
-    return await import(url);
-  } catch (error) {
-    // Stack traces are made when first read: read them while tsx's source maps still apply, so
-    // the lines are the file's own.
-    for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) void e.stack;
-    throw error;
-  } finally {
-    if (--active === 0) await unregister();
-  }
-};
+// DAG files are TypeScript: in-thread hooks transform them, cached (see src/loader/ts-hooks.ts).
+const { installTypeScriptHooks } = await import('../dist/ts-hooks.js');
+installTypeScriptHooks();
 const { main } = await import('../dist/cli.js');
 process.exitCode = await main(process.argv.slice(2));
 

@@ -27,6 +27,8 @@ export const ENTRIES = {
   testing: 'src/testing/index.ts',
   // Beside the chunks: the worker pool finds it at `./task-worker.js` from its own chunk.
   'task-worker': 'src/engine/task-worker.ts',
+  // bin/updraft.js: how DAG files (TypeScript) load.
+  'ts-hooks': 'src/loader/ts-hooks.ts',
 };
 
 export async function buildDist() {

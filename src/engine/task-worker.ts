@@ -1,7 +1,7 @@
 /**
  * @module engine/task-worker
  * A worker thread of the engine's pool (engine/worker-pool): Lambda's container for one DAG
- * module. It registers tsx (loader hooks of the engine's thread do not reach workers), imports
+ * module. It installs a TypeScript loader (loader hooks of the engine's thread do not reach workers), imports
  * the DAG file as it starts (the file's top-level code runs once per worker, as once per
  * container), and runs one task at a time with a context rebuilt from plain data: `ctx.log` and
  * `console.*` post their lines to the engine, `ctx.connection` asks the engine. The value goes
@@ -9,7 +9,7 @@
  * its stack. `process.exit`, uncaught exceptions and unhandled rejections are reported, then
  * end this worker only.
  *
- * Only Node built-ins are imported statically: the rest loads once it is known whether tsx is needed.
+ * Only Node built-ins are imported statically: the rest loads once the TypeScript loader is in place.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Console } from 'node:console';
@@ -21,18 +21,17 @@ import type { LogLevel } from '../runtime/task-logger.ts';
 import type { ContextData, FromWorker, ToWorker } from './worker-protocol.ts';
 
 const port = parentPort!;
-// Run from the sources (tests), the worker's own modules need tsx; built (dist/), only the DAG
-// file does, and the worker's modules load before tsx's hooks, which slow every import they see.
-// tsx stays registered: task code may import TypeScript modules as it runs.
+// Run from the sources (tests), the worker's own modules need tsx; built (dist/), the DAG file
+// loads through the same cached, in-thread hooks as the CLI's (loader/ts-hooks). Either stays
+// installed: task code may import TypeScript modules as it runs.
 const fromSources = import.meta.url.endsWith('.ts');
-const registerTsx = async () => (await import('tsx/esm/api')).register();
-if (fromSources) await registerTsx();
+if (fromSources) (await import('tsx/esm/api')).register();
+else (await import('../loader/ts-hooks.ts')).installTypeScriptHooks();
 const [{ classifyError, describeCause, PERMANENT }, { PermanentError }, { isDag }] = await Promise.all([
   import('../runtime/errors.ts'),
   import('../sdk/errors.ts'),
   import('../sdk/dag.ts'),
 ]);
-if (!fromSources) await registerTsx();
 
 let current: number | undefined;
 const post = (message: FromWorker) => port.postMessage(message);

@@ -8,7 +8,6 @@
  *   `timeoutMs` rejects with `UnsettledImportError`.
  * The module may stay pending in the background; nothing else waits for it.
  */
-import { importTypeScript } from './typescript.ts';
 
 /** `process.exit` was called while a DAG file was loading. */
 export class ExitDuringImportError extends Error {
@@ -66,7 +65,7 @@ export async function guardedImport(url: string, timeoutMs: number): Promise<Rec
     timer.unref();
   });
   try {
-    return (await Promise.race([importTypeScript(url), stuck])) as Record<string, unknown>;
+    return (await Promise.race([import(url), stuck])) as Record<string, unknown>;
   } finally {
     clearTimeout(timer);
     if (onIdle) process.off('beforeExit', onIdle);
