@@ -3,7 +3,7 @@
  * built and compiled are start-up, measured separately), for 100 and 1000 tasks in several
  * shapes and one task mapped over 1000 items; and the whole `updraft run daily_orders` process.
  * A run is `engine.trigger` + `engine.flush()`: the compiled state machine on
- * aws-local-stepfunctions plus every run/task/try record written to dynalite. Prints Markdown
+ * aws-local-stepfunctions plus every run/task/try record committed to the SQLite store. Prints Markdown
  * tables for BENCHMARKS.md. Goals (from the issue): < 0.5 s for 100 tasks, < 3 s for 1000.
  *
  *   npx tsx bench/run-local.ts        # ≈ 2 min on 2 cores
@@ -217,8 +217,8 @@ rmSync(tmp, { recursive: true, force: true });
 
 console.log('### Start-up (not in the run times)\n');
 console.log('| step | time |\n|---|---|');
-console.log(`| open the store in memory (dynalite on memdown) | ${ms(openMemoryMs)} |`);
-console.log(`| open the store persistent (new \`.updraft/db\` in a temp dir: lock, LevelDB, table) | ${ms(openPersistentMs)} |`);
+console.log(`| open the store in memory (SQLite :memory:, schema created) | ${ms(openMemoryMs)} |`);
+console.log(`| open the store persistent (new \`.updraft/updraft.db\` in a temp dir: WAL, schema) | ${ms(openPersistentMs)} |`);
 console.log('\n| DAG | tasks | states | definition | build IR | compile |\n|---|---|---|---|---|---|');
 console.log(startRows.join('\n'));
 if (chainRefusal) console.log('| chain | 1000 | — | refused by the compiler even without limits ("too long to compile"): not measured | | |');
@@ -261,6 +261,6 @@ for (let i = 0; i < RUNS; i++) {
 
 console.log(`\n### Whole process (median of ${RUNS})\n`);
 console.log('| command | wall time |\n|---|---|');
-console.log(`| \`updraft run daily_orders --date <5 distinct dates> --json\` (5 tasks; loads dags/, opens .updraft/db, runs, prints) | ${ms(median(cli))} |`);
-console.log(`| \`updraft --version\` (Node + tsx + CLI start-up only) | ${ms(median(version))} |`);
+console.log(`| \`updraft run daily_orders --date <5 distinct dates> --json\` (5 tasks; loads dags/, opens .updraft/updraft.db, runs, prints) | ${ms(median(cli))} |`);
+console.log(`| \`updraft --version\` (Node + built CLI start-up only) | ${ms(median(version))} |`);
 console.log('| `airflow dags test` on Airflow\'s own small example DAGs (figure from the issue, not measured here) | 6–16 s |');
