@@ -16,7 +16,7 @@ const dag = (id: string): DagIR => project.dags.find((d) => d.ir.id === id)!.ir;
 const edges = (d: DagIR) => d.edges.map((e) => `${e.from}->${e.to}`).sort();
 
 beforeAll(async () => {
-  project = await loadProject('dags', { root: repo });
+  project = await loadProject('dags', { root: path.join(repo, 'test/fixtures/examples') });
 });
 
 describe('example DAGs', () => {

@@ -12,11 +12,13 @@ import { handleError } from '../../src/cli/errors.ts';
 import { ConfigError, DagDefinitionError, InternalError } from '../../src/sdk/errors.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The shipped examples (a copy): the user's own dags/ never changes what these tests see. */
+const examples = path.join(repo, 'test/fixtures/examples');
 
 async function run(argv: string[], now = '2026-03-28T12:00:00Z'): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: repo, now: () => new Date(now) };
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: examples, now: () => new Date(now) };
   const code = await main(argv, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -147,7 +149,7 @@ describe('errors and help', () => {
   it('a missing DAG folder exits 1 without a stack trace', async () => {
     const { code, err } = await run(['list', '--dags', 'no/such/dir']);
     expect(code).toBe(1);
-    expect(err).toBe(`✖ DAG folder "no/such/dir" does not exist (looked in ${path.join(repo, 'no/such/dir')}). Create it, or point to yours with --dags DIR.`);
+    expect(err).toBe(`✖ DAG folder "no/such/dir" does not exist (looked in ${path.join(examples, 'no/such/dir')}). Create it, or point to yours with --dags DIR.`);
   });
 
   it('maps user errors to exit 1 and our bugs to exit 2 with the stack', () => {
@@ -169,10 +171,10 @@ describe('errors and help', () => {
   });
 
   it('runs as a real process on Node 24', () => {
-    const result = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'list', '--json'], { cwd: repo, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'list', '--json'], { cwd: examples, encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect((JSON.parse(result.stdout) as unknown[]).length).toBe(8);
-    const bad = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'graph', 'nope'], { cwd: repo, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'graph', 'nope'], { cwd: examples, encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).not.toContain('    at ');
   });

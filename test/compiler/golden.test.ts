@@ -17,7 +17,7 @@ const repo = path.resolve(here, '../..');
 let project: LoadResult;
 
 beforeAll(async () => {
-  project = await loadProject('dags', { root: repo });
+  project = await loadProject('dags', { root: path.join(repo, 'test/fixtures/examples') });
 });
 
 export function validate(json: string): string[] {

@@ -19,7 +19,7 @@ let irs: DagIR[];
 let code: string;
 
 beforeAll(async () => {
-  const loaded = await loadProject('dags', { root: path.resolve(import.meta.dirname, '../..') });
+  const loaded = await loadProject('dags', { root: path.resolve(import.meta.dirname, '../fixtures/examples') });
   irs = loaded.dags.map((d) => d.ir);
   const dir = mkdtempSync(path.join(tmpdir(), 'updraft-code-'));
   writeFileSync(path.join(dir, 'index.mjs'), 'export const handler = async () => ({});\n');

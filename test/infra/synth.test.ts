@@ -38,7 +38,8 @@ describe('synthesizeProject on the example project', () => {
     const uri = `postgres://etl:${encodeURIComponent(SECRET)}@db.internal:5432/analytics`;
     for (const id of ['WAREHOUSE', 'CRM_DB', 'BILLING_DB', 'SUPPORT_API', 'PARTNER_SFTP']) process.env[`UPDRAFT_CONN_${id}`] = uri;
     try {
-      result = await synthesizeProject(app, { root: REPO, environment: 'prod', bundleDir: path.join(TMP, 'bundles'), placementDir: path.join(TMP, 'placement') });
+      // The shipped examples (a copy), never the user's dags/.
+      result = await synthesizeProject(app, { root: path.join(REPO, 'test/fixtures/examples'), environment: 'prod', bundleDir: path.join(TMP, 'bundles'), placementDir: path.join(TMP, 'placement') });
     } finally {
       process.env = saved;
     }

@@ -1,7 +1,7 @@
 /** The README's "Testing your DAGs" example, kept true. */
 import { expect, it } from 'vitest';
 import { runDag } from 'updraft/testing';
-import dailyOrders from '../../dags/daily_orders.ts';
+import dailyOrders from '../fixtures/examples/dags/daily_orders.ts';
 
 it('an empty export fails check and nothing is loaded', async () => {
   const r = await runDag(dailyOrders, {

@@ -83,7 +83,7 @@ describe('updraft validate (in process)', () => {
   });
 
   it('says the example DAGs are valid and exits 0', async () => {
-    const run = await validate('--dags', 'dags');
+    const run = await validate('--dags', 'test/fixtures/examples/dags');
 
     expect(run).toEqual({ code: 0, out: '✔ 8 DAGs in 6 files valid', err: '' });
   });
