@@ -406,9 +406,15 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
 
   const tasks: Record<string, TaskOutcome> = {};
   const details: Record<string, TaskDetail> = {};
+  // Tries of this execution per task (mapped: the most any instance took), in one pass.
+  const mostAttempts = new Map<string, number>();
+  for (const [k, n] of attempts) {
+    const taskId = k.slice(0, k.lastIndexOf('|'));
+    mostAttempts.set(taskId, Math.max(mostAttempts.get(taskId) ?? 0, n));
+  }
   for (const t of manifest.tasks) {
     const rec = document?.t?.[t.key];
-    const count = [...attempts].filter(([k]) => k.startsWith(`${t.id}|`)).reduce((n, [, v]) => Math.max(n, v), 0);
+    const count = mostAttempts.get(t.id) ?? 0;
     const time = times.get(t.id);
     if (!rec) continue;
     const state = recordState(rec) as TaskState;

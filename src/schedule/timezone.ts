@@ -6,7 +6,19 @@
 import { CronDate } from 'croner';
 
 /** True for IANA zone names Intl knows ("Europe/Berlin", "UTC"); false for "Europe/Berln", "CET+1" etc. */
+const checked = new Map<string, boolean>();
+
+/** Memoised: `new Intl.DateTimeFormat` costs ≈ 0.1 ms, and every run and schedule asks again. */
 export function isValidTimezone(tz: string): boolean {
+  let valid = checked.get(tz);
+  if (valid === undefined) {
+    valid = checkTimezone(tz);
+    if (checked.size < 1000) checked.set(tz, valid);
+  }
+  return valid;
+}
+
+function checkTimezone(tz: string): boolean {
   // Intl also accepts offsets ("+01:00") and any letter case; neither is an IANA name, and
   // EventBridge Scheduler, which receives the same name, wants the name as IANA spells it.
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz)) return false;

@@ -3,8 +3,9 @@
  * The embedded engine's run-metadata store on `node:sqlite` (built into Node 24): one database
  * file, `.updraft/updraft.db`, shared by any number of local processes with no host process.
  *
- * Why it is safe to kill a process at any instant: every write is its own committed transaction
- * before the call returns (no write-behind), in WAL mode. WAL with `synchronous = NORMAL` keeps
+ * Why it is safe to kill a process at any instant: a write's promise resolves only once it is
+ * committed (no write-behind: the writes asked for in one turn of the event loop share one
+ * transaction, see #enqueue), in WAL mode. WAL with `synchronous = NORMAL` keeps
  * every committed transaction across a killed process (the WAL is in the OS page cache); only a
  * power cut may lose the last ones, which a laptop's run history can afford. Writers take the
  * lock with `BEGIN IMMEDIATE` (never upgrading a read lock, which SQLite cannot wait for) and wait
@@ -35,6 +36,8 @@ export class SqliteStore implements Store {
   readonly file: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  #group: { readonly write: () => void; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] = [];
+  #committing = false;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -108,13 +111,15 @@ export class SqliteStore implements Store {
   }
 
   async putTask(task: TaskRecord): Promise<void> {
-    this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, JSON.stringify(task));
+    const json = JSON.stringify(task);
+    return this.#enqueue(() => this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, json));
   }
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     if (tasks.length === 0) return;
-    this.#transaction(() => {
-      for (const task of tasks) this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, JSON.stringify(task));
+    const rows = tasks.map((task) => [task.runId, task.taskId, JSON.stringify(task)] as const);
+    return this.#enqueue(() => {
+      for (const row of rows) this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, ...row);
     });
   }
 
@@ -123,7 +128,8 @@ export class SqliteStore implements Store {
   }
 
   async putTry(t: TryRecord): Promise<void> {
-    this.#run(`INSERT OR REPLACE INTO tries (run_id, task_id, map_index, try_number, record) VALUES (?, ?, ?, ?, ?)`, t.runId, t.taskId, t.mapIndex, t.tryNumber, JSON.stringify(t));
+    const json = JSON.stringify(t);
+    return this.#enqueue(() => this.#run(`INSERT OR REPLACE INTO tries (run_id, task_id, map_index, try_number, record) VALUES (?, ?, ?, ?, ?)`, t.runId, t.taskId, t.mapIndex, t.tryNumber, json));
   }
 
   async listTries(runId: string, taskId?: string): Promise<TryRecord[]> {
@@ -134,7 +140,7 @@ export class SqliteStore implements Store {
 
   async putLineage(records: readonly LineageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    this.#transaction(() => {
+    return this.#enqueue(() => {
       for (const r of records) {
         const json = JSON.stringify(r);
         this.#run(`INSERT OR REPLACE INTO lineage (run_id, task_id, direction, dataset, record) VALUES (?, ?, ?, ?, ?)`, r.runId, r.taskId, r.direction, r.dataset, json);
@@ -170,18 +176,19 @@ export class SqliteStore implements Store {
 
   async putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void> {
     const pokes = JSON.stringify({ waited: state.waited, n: state.n, runAttempt: state.runAttempt });
-    this.#run(
+    return this.#enqueue(() => this.#run(
       `INSERT INTO counters (run_id, task_id, map_index, tries, pokes) VALUES (?, ?, ?, 0, ?)
        ON CONFLICT (run_id, task_id, map_index) DO UPDATE SET pokes = excluded.pokes`,
       runId,
       taskId,
       mapIndex,
       pokes,
-    );
+    ));
   }
 
   async putOutbox(message: OutboxMessage): Promise<void> {
-    this.#run(`INSERT OR REPLACE INTO outbox (run_id, seq, at, record) VALUES (?, ?, ?, ?)`, message.runId, message.seq, message.at, JSON.stringify(message));
+    const json = JSON.stringify(message);
+    return this.#enqueue(() => this.#run(`INSERT OR REPLACE INTO outbox (run_id, seq, at, record) VALUES (?, ?, ?, ?)`, message.runId, message.seq, message.at, json));
   }
 
   /** One run's messages in `seq` order, or every run's oldest first (the order to deliver them). */
@@ -193,6 +200,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#commitPending();
     this.#closed = true;
     this.#statements.clear();
     this.#db.close();
@@ -218,6 +226,9 @@ export class SqliteStore implements Store {
 
   #statement(sql: string): StatementSync {
     if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+    // Every other statement comes after the writes already asked for: reads see them, and a
+    // run's update never overtakes its tasks' records.
+    if (this.#group.length > 0 && !this.#committing) this.#commitPending();
     let s = this.#statements.get(sql);
     if (!s) {
       s = this.#db.prepare(sql);
@@ -228,7 +239,47 @@ export class SqliteStore implements Store {
 
   /** Read-modify-write under the write lock, taken up front (see the module comment). */
   #transaction<T>(work: () => T): T {
+    this.#commitPending();
     return transaction(this.#db, work);
+  }
+
+  /**
+   * A blind write (a task, try, lineage, outbox or poke record): committed together with the
+   * others asked for in the same turn of the event loop, in one transaction, and resolved only
+   * once committed — so whoever awaits a write has it on disk before going on, at one commit per
+   * turn instead of one per record (a file commit costs ≈ 45–70 µs here, the write itself ≈ 5).
+   */
+  #enqueue(write: () => void): Promise<void> {
+    if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+    return new Promise((resolve, reject) => {
+      this.#group.push({ write, resolve, reject });
+      if (this.#group.length === 1) setImmediate(() => this.#commitPending());
+    });
+  }
+
+  #commitPending(): void {
+    const group = this.#group;
+    if (group.length === 0 || this.#committing) return;
+    this.#group = [];
+    this.#committing = true;
+    const failures = new Map<number, unknown>();
+    try {
+      transaction(this.#db, () => {
+        group.forEach((w, i) => {
+          try {
+            w.write();
+          } catch (e) {
+            failures.set(i, e); // this record only; the others still commit
+          }
+        });
+      });
+    } catch (e) {
+      for (const w of group) w.reject(e);
+      return;
+    } finally {
+      this.#committing = false;
+    }
+    group.forEach((w, i) => (failures.has(i) ? w.reject(failures.get(i)) : w.resolve()));
   }
 }
 
