@@ -12,45 +12,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
+import { buildDagIR, type Dag } from '../src/sdk/index.ts';
+import { chain, fanOut, randomSp } from './shapes.ts';
 import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
 import type { DagIR } from '../src/ir/types.ts';
 import { substitute } from '../src/engine/run-machine.ts';
 import { openLocalStore, type LocalStore } from '../src/store/index.ts';
 import { MemoryObjectStore } from '../src/runtime/objects.ts';
 import { LocalEngine } from '../src/engine/engine.ts';
-import { randomSeriesParallel } from '../src/util/random-dag.ts';
-import { seededRandom } from '../src/util/seeded-random.ts';
 
 const RUNS = Number(process.env.RUNS ?? 7);
-const noop = async () => null;
-type Node = ReturnType<ReturnType<typeof task>>;
-
-function chain(id: string, n: number): Dag {
-  return dag(id, {}, () => {
-    let prev = task('t0', noop)();
-    for (let i = 1; i < n; i++) prev = prev.then(task(`t${i}`, noop));
-  });
-}
-function fanOut(id: string, n: number): Dag {
-  return dag(id, {}, () => {
-    const start = task('start', noop)();
-    const end = task('end', noop)();
-    for (let i = 0; i < n - 2; i++) start.then(task(`w${i}`, noop)).then(end);
-  });
-}
-function random(id: string, n: number, seed: number): Dag {
-  const shape = randomSeriesParallel(n, seededRandom(seed));
-  return dag(id, {}, () => {
-    const nodes = new Map<string, Node>(shape.ids.map((t) => [t, task(t, noop)()]));
-    for (const e of shape.edges) nodes.get(e.from)!.then(nodes.get(e.to)!);
-  });
-}
-
 const cases = [
   { name: 'chain', tasks: 100, goal: 2, make: () => chain('chain_100', 100) },
   { name: 'fan-out 1 → 98 → 1', tasks: 100, goal: 2, make: () => fanOut('fanout_100', 100) },
-  { name: 'random series-parallel (seed 7)', tasks: 100, goal: 2, make: () => random('random_100', 100, 7) },
+  { name: 'random series-parallel (seed 7)', tasks: 100, goal: 2, make: () => randomSp('random_100', 100, 7) },
   { name: 'fan-out 1 → 998 → 1', tasks: 1000, goal: 1.5, make: () => fanOut('fanout_1000', 1000) },
 ];
 

@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
+import { buildDagIR, type Dag } from '../src/sdk/index.ts';
+import { chain, fanOut, layers, mapped } from './shapes.ts';
 import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
 import type { DagIR } from '../src/ir/types.ts';
 import { openLocalStore, type LocalStore } from '../src/store/index.ts';
@@ -27,49 +28,6 @@ import { loadProject } from '../src/loader/load-project.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = 5;
-const noop = async () => null;
-
-type Node = ReturnType<ReturnType<typeof task>>;
-
-/** t0 → t1 → … → t(n-1). */
-function chain(id: string, n: number): Dag {
-  return dag(id, {}, () => {
-    let prev = task('t0', noop)();
-    for (let i = 1; i < n; i++) prev = prev.then(task(`t${i}`, noop));
-  });
-}
-
-/** Layers of 10 tasks, every task of a layer after every task of the one before (10·10 edges per step). */
-function layers(id: string, n: number): Dag {
-  return dag(id, {}, () => {
-    let prev: Node[] = [];
-    for (let l = 0; l < n / 10; l++) {
-      const layer = Array.from({ length: 10 }, (_, i) => task(`l${l}_${i}`, noop)());
-      for (const p of prev) for (const c of layer) p.then(c);
-      prev = layer;
-    }
-  });
-}
-
-/** start → (n − 2 tasks in parallel) → end. */
-function fanOut(id: string, n: number): Dag {
-  return dag(id, {}, () => {
-    const start = task('start', noop)();
-    const end = task('end', noop)();
-    for (let i = 0; i < n - 2; i++) start.then(task(`w${i}`, noop)).then(end);
-  });
-}
-
-/** list (returns `items` numbers) → process mapped over them → summarize. */
-function mapped(id: string, items: number): Dag {
-  return dag(id, {}, () => {
-    const list = task('list', async () => Array.from({ length: items }, (_, i) => i));
-    const processItem = task('process', async (_ctx, _item: number) => null);
-    const summarize = task('summarize', async (_ctx, results: unknown[]) => results.length);
-    summarize(processItem.map(list()));
-  });
-}
-
 interface Case {
   readonly name: string;
   readonly tasks: string;
