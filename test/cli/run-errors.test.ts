@@ -22,6 +22,14 @@ export default dag('params_dag', { schedule: '@daily', startDate: '2026-11-01', 
 
 // A param named "__proto__" (a computed key keeps it an own key), as a conf written in JSON can
 // carry it: the task writes down what it saw.
+const CYCLIC_DAG = `import { dag, task } from 'updraft';
+export default dag('cyclic_dag', { schedule: '@daily', startDate: '2026-11-01' }, () => {
+  const a = task('a', async () => 1)();
+  const b = task('b', async () => 2)();
+  a.then(b);
+  b.then(a);
+});
+`;
 const PROTO_DAG = `
 import { writeFileSync } from 'node:fs';
 import { dag, param, task } from 'updraft';
@@ -42,10 +50,20 @@ beforeAll(() => {
   mkdirSync(join(dir, 'dags'), { recursive: true });
   writeFileSync(join(dir, 'dags', 'params_dag.ts'), DAG);
   writeFileSync(join(dir, 'dags', 'proto_dag.ts'), PROTO_DAG);
+  writeFileSync(join(dir, 'dags', 'cyclic_dag.ts'), CYCLIC_DAG);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bad input to the run commands', () => {
+  it('run of an invalid DAG prints its problems, exits 1 and creates no run database', () => {
+    const r = cli('run', 'cyclic_dag', '--date', '2026-11-20');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('✖ cyclic_dag › a: has a cycle: a → b → a');
+    expect(r.err).toContain('✖ DAG "cyclic_dag" has errors (above)');
+    expect(existsSync(join(dir, '.updraft'))).toBe(false);
+  });
+
   it('--conf that is not JSON, or not an object', () => {
     expect(cli('run', 'params_dag', '--conf', '{limit: 3}')).toMatchObject({ code: 1, err: expect.stringMatching(/^✖ --conf is not valid JSON: .+\n {4}↳ pass an object, e.g. --conf '\{"limit": 10\}'$/) });
     expect(cli('run', 'params_dag', '--conf', '[1]')).toMatchObject({ code: 1, err: `✖ --conf must be a JSON object, got [1]\n    ↳ pass an object, e.g. --conf '{"limit": 10}'` });
