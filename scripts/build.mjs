@@ -10,7 +10,6 @@
  *
  *   node scripts/build.mjs
  */
-import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +32,7 @@ export const ENTRIES = {
 
 export async function buildDist() {
   const started = Date.now();
+  const { build } = await import('esbuild'); // only when building: bin/updraft.js imports this module
   await build({
     absWorkingDir: root,
     entryPoints: ENTRIES,

@@ -5,7 +5,32 @@
  * still loading the previous build finds its files (their names carry content hashes).
  */
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DIST, STAMP, buildDist } from './build.mjs';
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+
+/** Rebuilds `dist/` if it is missing or older than a file under `src/` (≈ 2 ms to check). */
+export async function ensureBuilt() {
+  if (isStale()) await rebuild();
+}
+
+function isStale() {
+  const built = stampTime();
+  if (built === 0) return true;
+  const newer = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = `${dir}${entry.name}`;
+      if (entry.isDirectory() ? newer(`${full}/`) : fs.statSync(full).mtimeMs > built) return true;
+    }
+    return false;
+  };
+  try {
+    return newer(SRC);
+  } catch {
+    return false; // no sources shipped: the build is all there is
+  }
+}
 
 const LOCK = `${DIST}.building`;
 const STALE_LOCK_MS = 60_000;

@@ -1,12 +1,18 @@
 /**
  * `npm start`: the first thing a new user runs. Validates the example DAGs, runs four of them
- * on the embedded engine (the same state machines `cdk deploy` ships, run metadata in a local
- * DynamoDB under .updraft/), lists the runs, and says what to try next: break a run, fix it,
+ * on the embedded engine (the same state machines `cdk deploy` ships, run metadata in SQLite,
+ * .updraft/updraft.db), lists the runs, and says what to try next: break a run, fix it,
  * resume it, backfill a range.
  */
-import { main } from '../src/cli/main.ts';
+// The CLI as `npx updraft` runs it: built (dist/), DAG files through the cached TypeScript hooks.
+import { ensureBuilt } from './rebuild.mjs';
 
-const rule = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
+await ensureBuilt();
+const { installTypeScriptHooks } = await import('../dist/ts-hooks.js');
+installTypeScriptHooks();
+const { main } = await import('../dist/cli.js');
+
+const rule = (title) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 
 // The examples read a warehouse connection; a demo value unless you set your own.
 process.env.UPDRAFT_CONN_WAREHOUSE ??= 'postgres://etl:demo@warehouse.example.com:5432/dw';
@@ -18,7 +24,7 @@ for (const [dag, date] of [
   ['process_files', '2026-11-20T05:00'],
   ['weekday_report', '2026-11-20'],
   ['warehouse_refresh', '2026-11-20'],
-] as const) {
+]) {
   rule(`updraft run ${dag} --date ${date}`);
   codes.push(await main(['run', dag, '--date', date]));
 }
