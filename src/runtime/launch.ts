@@ -46,8 +46,16 @@ export function launchSpecOf(ir: DagIR, manifest: Manifest): LaunchSpec {
 }
 
 /** The run's `ds`: its logical date as YYYY-MM-DD in the DAG's timezone (Airflow's `ds`). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function dsOf(logicalDate: string, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(logicalDate));
+  // One formatter per timezone: making one costs ≈ 0.3 ms, more than a no-op task's whole run.
+  let format = dayFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (dayFormats.size < 1000) dayFormats.set(timezone, format);
+  }
+  return format.format(new Date(logicalDate));
 }
 
 /** The deterministic run id, which is also the Step Functions execution name (≤ 80 characters, no ':'). */
