@@ -146,13 +146,19 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const tryNumber = await deps.nextTry(task.id, mapIndex);
     const startedAt = deps.now();
     const base = { runId: run.runId, taskId: task.id, mapIndex, tryNumber, runAttempt: deps.runAttempt };
-    await deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() });
+    // The code starts while the "running" record is written; the try's end waits for both. On the
+    // engine (whose store commits the writes of one turn together) a quick task's two records then
+    // share one commit, and a resume relies only on the end record, committed before the state
+    // machine moves on. A process killed meanwhile may lose the "running" record, never an end.
+    const running = Promise.resolve(deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() }));
+    running.catch(() => undefined); // reported with the try's end
     const masker = new SecretMasker();
     const log = createTaskLogger({ sink: deps.logs, masker, now: deps.now, fields: { dag: run.dagId, run: run.runId, task: task.id, try: tryNumber, ...(mapIndex >= 0 && { mapIndex }) } });
 
     const finish = async (state: 'success' | 'failed', extra: { error?: ErrorInfo; response?: unknown }) => {
       const endedAt = deps.now();
-      await deps.recorder.putTry({ ...base, state, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), durationMs: endedAt - startedAt, ...extra });
+      const end = deps.recorder.putTry({ ...base, state, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), durationMs: endedAt - startedAt, ...extra });
+      await Promise.all([running, end]);
     };
 
     let result: unknown;
