@@ -19,11 +19,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// Working on Updraft itself: a source file newer than the build rebuilds dist/ first.
-const { ensureBuilt } = await import('../scripts/rebuild.mjs');
-await ensureBuilt();
-// DAG files are TypeScript: in-thread hooks transform them, cached (see src/loader/ts-hooks.ts).
-const { installTypeScriptHooks } = await import('../dist/ts-hooks.js');
-installTypeScriptHooks();
-const { main } = await import('../dist/cli.js');
+// Working on Updraft itself, a source file newer than the build rebuilds dist/ first.
+const { loadBuiltCli } = await import('../scripts/rebuild.mjs');
+const main = await loadBuiltCli();
 process.exitCode = await main(process.argv.slice(2));

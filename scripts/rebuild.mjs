@@ -10,6 +10,17 @@ import { DIST, STAMP, buildDist } from './build.mjs';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
+/**
+ * The CLI's `main` as `npx updraft` runs it: `dist/` brought up to date, DAG files loading through
+ * the cached TypeScript hooks (src/loader/ts-hooks.ts). For bin/updraft.js and `npm start`.
+ */
+export async function loadBuiltCli() {
+  await ensureBuilt();
+  const { installTypeScriptHooks } = await import('../dist/ts-hooks.js');
+  installTypeScriptHooks();
+  return (await import('../dist/cli.js')).main;
+}
+
 /** Rebuilds `dist/` if it is missing or older than a file under `src/` (≈ 2 ms to check). */
 export async function ensureBuilt() {
   if (isStale()) await rebuild();

@@ -5,12 +5,9 @@
  * resume it, backfill a range.
  */
 // The CLI as `npx updraft` runs it: built (dist/), DAG files through the cached TypeScript hooks.
-import { ensureBuilt } from './rebuild.mjs';
+import { loadBuiltCli } from './rebuild.mjs';
 
-await ensureBuilt();
-const { installTypeScriptHooks } = await import('../dist/ts-hooks.js');
-installTypeScriptHooks();
-const { main } = await import('../dist/cli.js');
+const main = await loadBuiltCli();
 
 const rule = (title) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 

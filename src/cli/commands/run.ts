@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
-import { requireDag, type GlobalOptions } from '../project.ts';
+import type { GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { createProgress, type Progress } from '../progress.ts';
@@ -139,7 +139,7 @@ export async function runLocally(io: Io, options: GlobalOptions, dagId: string, 
       resolveParams(ir, conf);
       intervalFor(ir, date, io.now());
     } },
-    async (session) => requireDag(io, session.project!, dagId, options).ir.id,
+    async () => dagId, // found and valid: the session checked it before opening the database
     `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
     async (session) => {
       const outcome = await session.engine.trigger(dagId, { ...(date !== undefined && { date }), conf });
