@@ -22,6 +22,7 @@ import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
 import { asJson, createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRecorder, type RunnerRequest, type TaskCall, type TaskInvoker } from '../runtime/task-runner.ts';
 import type { LogSink } from '../runtime/task-logger.ts';
 import { VirtualClock, type Clock } from './clock.ts';
+import { DocumentSizes } from './document-size.ts';
 import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
 
 export type { OperatorOverride } from './native.ts';
@@ -247,8 +248,11 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const native = nativeHandler({ dag, ir, manifest, overrides: options.overrides ?? {}, clock, native: options.native ?? {}, recorder, nextTry, runId: run.runId, runAttempt: options.runAttempt ?? 1, objects });
 
   const handler = (stateName: string) => async (input: unknown): Promise<unknown> => {
-    // Let the event stream catch up (clock jumps for Wait states and retry delays) first.
-    if (!clock.real) await new Promise((r) => setImmediate(r));
+    // The event stream first catches up to this call (clock jumps for Wait states and retry
+    // delays; the previous task's end reported before this one starts).
+    await catchUp(stateName);
+    // The run was stopped at a limit while this call waited: its task must not start.
+    if (limitError) throw stateError(limitError);
     history += 3; // scheduled, started, succeeded/failed
     const role = manifest.states[stateName];
     const params = input as { Payload?: RunnerRequest } & Record<string, unknown>;
@@ -283,6 +287,35 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
 
   const states = allStates(definition);
   const topLevel = new Set(Object.keys(definition.States));
+  const sizes = new DocumentSizes(states);
+
+  // The interpreter calls a Task state's handler right after it logs the state's StateEntered
+  // (first try) or StateRetried (each retry) event, and the log is read asynchronously (below):
+  // the n-th call of a state waits until n such events of that state have been read. Reading the
+  // log takes only microtasks, so this never waits for a turn of the event loop.
+  const arrived = new Map<string, number>();
+  const calls = new Map<string, number>();
+  const waiting = new Map<string, { n: number; resolve: () => void }[]>();
+  const catchUp = (stateName: string): Promise<void> | undefined => {
+    const n = (calls.get(stateName) ?? 0) + 1;
+    calls.set(stateName, n);
+    if ((arrived.get(stateName) ?? 0) >= n) return undefined;
+    return new Promise((resolve) => {
+      const list = waiting.get(stateName) ?? [];
+      list.push({ n, resolve });
+      waiting.set(stateName, list);
+    });
+  };
+  const arrive = (stateName: string) => {
+    const n = (arrived.get(stateName) ?? 0) + 1;
+    arrived.set(stateName, n);
+    const list = waiting.get(stateName);
+    if (!list) return;
+    const ready = list.filter((w) => w.n <= n);
+    if (ready.length === list.length) waiting.delete(stateName);
+    else waiting.set(stateName, list.filter((w) => w.n > n));
+    for (const w of ready) w.resolve();
+  };
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -324,12 +357,14 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
             history += 1;
             if (!clock.real) skipWait(clock, state, event.state!.input);
           }
+          if (state?.Type === 'Task') arrive(event.state!.name);
           break;
         }
         case 'StateRetried': {
           const taskId = manifest.states[event.state!.name]?.tasks[0];
           if (taskId) emit({ type: 'task', taskId, state: 'up_for_retry', at: clock.now(), ...(event.index !== undefined && { mapIndex: event.index }) });
           if (!clock.real && event.retry) clock.skip(retryDelayMs(event.retry.retrier, event.retry.attempt));
+          arrive(event.state!.name);
           break;
         }
         case 'MapIterationStarted':
@@ -339,8 +374,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
         case 'StateExited': {
           const state = states.get(event.state!.name);
           const output = event.state!.output;
+          sizes.exited(event.state!.name, output);
           if (state && (state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel') && output !== undefined) {
-            const bytes = Buffer.byteLength(JSON.stringify(output));
+            const bytes = sizes.bytes(output, PAYLOAD_LIMIT_BYTES);
             if (bytes > PAYLOAD_LIMIT_BYTES) {
               fail({
                 error: 'States.DataLimitExceeded',

@@ -1,0 +1,79 @@
+/**
+ * @module engine/document-size
+ * Step Functions fails a state whose output is over 256 KiB; the engine checks every Task, Map and
+ * Parallel state's output as AWS would. Serialising the whole run document at each of them is
+ * quadratic in the tasks (in a chain, each state's output holds every earlier task's record), so
+ * this keeps an upper bound instead and serialises only when the bound could be over the limit.
+ *
+ * The bound holds because of how the compiler builds the document (compiler/document): it is
+ * `{ run, t, err? }`; every value under `t.<key>` was written by a state whose ResultPath is
+ * `$.t.<key>` (Parallel states merge their branches' `t` without changing a record), and every
+ * such write is measured here when its state exits. A document with any other top-level field is
+ * measured exactly.
+ */
+import type { State } from '../compiler/asl.ts';
+
+const RECORD_PATH = /^\$\.t\.([A-Za-z0-9_]+)$/;
+
+export class DocumentSizes {
+  /** The largest size each record key was written with, in bytes. */
+  readonly #records = new Map<string, number>();
+  /** Σ over every key ever written of `"key":` + its largest record + a comma. */
+  #recordsTotal = 0;
+  #err = 0;
+  #run: number | undefined;
+  readonly #writes: ReadonlyMap<string, string>;
+
+  constructor(states: ReadonlyMap<string, State>) {
+    const writes = new Map<string, string>();
+    for (const [name, state] of states) {
+      const path = (state as { ResultPath?: unknown }).ResultPath;
+      const key = typeof path === 'string' ? RECORD_PATH.exec(path)?.[1] : undefined;
+      if (key) writes.set(name, key);
+    }
+    this.#writes = writes;
+  }
+
+  /** Notes what the state that just exited wrote. Call for every state exit, in event order. */
+  exited(stateName: string, output: unknown): void {
+    if (output === null || typeof output !== 'object') return;
+    const doc = output as Record<string, unknown>;
+    const key = this.#writes.get(stateName);
+    if (key !== undefined) {
+      const rec = (doc.t as Record<string, unknown> | undefined)?.[key];
+      if (rec !== undefined) this.#record(key, bytesOf(rec));
+    }
+    if (doc.err !== undefined) this.#err = Math.max(this.#err, bytesOf(doc.err));
+  }
+
+  /** The document's size in bytes, or a bound on it when that bound is within `limit`. */
+  bytes(output: unknown, limit: number): number {
+    const bound = this.#bound(output);
+    return bound !== undefined && bound <= limit ? bound : bytesOf(output);
+  }
+
+  #record(key: string, bytes: number): void {
+    const before = this.#records.get(key);
+    if (before === undefined) {
+      this.#records.set(key, bytes);
+      this.#recordsTotal += Buffer.byteLength(key) + 4 + bytes; // "key": … ,
+    } else if (bytes > before) {
+      this.#records.set(key, bytes);
+      this.#recordsTotal += bytes - before;
+    }
+  }
+
+  #bound(output: unknown): number | undefined {
+    if (output === null || typeof output !== 'object' || Array.isArray(output)) return undefined;
+    const doc = output as Record<string, unknown>;
+    for (const field in doc) if (field !== 'run' && field !== 't' && field !== 'err') return undefined;
+    if (doc.t !== undefined && (doc.t === null || typeof doc.t !== 'object')) return undefined;
+    if (doc.run !== undefined) this.#run ??= bytesOf(doc.run); // the run's values never change
+    // {"run":…,"t":{…},"err":…}
+    return 32 + (this.#run ?? 0) + this.#recordsTotal + this.#err;
+  }
+}
+
+function bytesOf(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
+}
