@@ -73,6 +73,11 @@ describe('bad input to the run commands', () => {
       out: '',
       err: '✖ --date is empty\n    ↳ give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval',
     });
+    expect(cli('test', 'params_dag', 'a', '--date', ' ')).toEqual({
+      code: 1,
+      out: '',
+      err: '✖ --date is empty\n    ↳ give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval',
+    });
     // Nothing was opened or written for a malformed argument.
     expect(existsSync(join(dir, '.updraft'))).toBe(false);
   });

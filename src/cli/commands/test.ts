@@ -12,7 +12,7 @@ import { requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { stateLabel } from '../render-run.ts';
-import { parseConf } from './run.ts';
+import { parseConf, parseDateFlag } from './run.ts';
 
 function parseJson(option: string, text: string | undefined): unknown {
   if (text === undefined) return undefined;
@@ -43,6 +43,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         throw new UsageError('--inputs must be a JSON object of upstream outputs by task id', `e.g. --inputs '{"extract": {"rows": 3}}'`);
       }
       const item = parseJson('--item', opts.item);
+      const date = parseDateFlag(opts.date);
       const json = Boolean(opts.json || options.json);
       const session = await openSession(io, options);
       try {
@@ -50,7 +51,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         const { testTask } = await import('../../engine/test-task.ts');
         const r = await testTask(session.engine, dagId, taskId, {
           ...(inputs !== undefined && { inputs: inputs as Record<string, unknown> }),
-          ...(opts.date && { date: opts.date }),
+          ...(date !== undefined && { date }),
           conf: parseConf(opts.conf),
           ...(item !== undefined && { item }),
         });
