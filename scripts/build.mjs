@@ -6,7 +6,7 @@
  *
  * One entry point per thing loaded on its own, with code splitting: the CLI and the SDK that DAG
  * files import (`updraft` → dist/sdk.js) share their chunks, so a DAG file and the engine use the
- * very same SDK module. Dependencies stay in node_modules (not bundled).
+ * very same SDK module. Dependencies stay in node_modules (not bundled), but for the interpreter.
  *
  *   node scripts/build.mjs
  */
@@ -30,6 +30,23 @@ export const ENTRIES = {
   'ts-hooks': 'src/loader/ts-hooks.ts',
 };
 
+/**
+ * The interpreter is bundled, without what it imports for remote Lambda calls and run-time
+ * validation (neither is used: scripts/interpreter-unused.mjs). Only its own imports are replaced;
+ * the cloud commands keep the real AWS SDK.
+ */
+const INTERPRETER = 'aws-local-stepfunctions';
+const UNUSED_BY_INTERPRETER = /^(asl-validator|@aws-sdk\/client-lambda|@aws-sdk\/credential-providers)$/;
+const interpreterPlugin = {
+  name: 'updraft-interpreter',
+  setup(b) {
+    const entry = fileURLToPath(import.meta.resolve(INTERPRETER));
+    const home = path.dirname(path.dirname(entry)) + path.sep;
+    b.onResolve({ filter: /^aws-local-stepfunctions$/ }, () => ({ path: entry }));
+    b.onResolve({ filter: UNUSED_BY_INTERPRETER }, (args) => (args.importer.startsWith(home) ? { path: path.join(root, 'scripts', 'interpreter-unused.mjs') } : undefined));
+  },
+};
+
 export async function buildDist() {
   const started = Date.now();
   const { build } = await import('esbuild'); // only when building: bin/updraft.js imports this module
@@ -45,6 +62,7 @@ export async function buildDist() {
     packages: 'external',
     chunkNames: '[name]-[hash]', // flat: code finds task-worker.js beside itself
     logLevel: 'warning',
+    plugins: [interpreterPlugin],
   });
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   return Date.now() - started;

@@ -49,6 +49,8 @@ export function launchSpecOf(ir: DagIR, manifest: Manifest): LaunchSpec {
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function dsOf(logicalDate: string, timezone: string): string {
+  // In UTC the ISO date is the day, without Intl's time zone data (≈ 25 ms to load, once).
+  if (timezone === 'UTC') return new Date(logicalDate).toISOString().slice(0, 10);
   // One formatter per timezone: making one costs ≈ 0.3 ms, more than a no-op task's whole run.
   let format = dayFormats.get(timezone);
   if (!format) {

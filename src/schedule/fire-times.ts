@@ -30,7 +30,9 @@ export function cronFireTimes(schedule: CronSchedule): FireTimes {
   if (!isValidTimezone(schedule.timezone)) {
     throw new TypeError(`Timezone "${schedule.timezone}" is not an IANA timezone name such as "Europe/Berlin" or "UTC"`);
   }
-  const cron = new Cron(expandPreset(schedule.expression).trim(), { ...CRONER_OPTIONS, timezone: schedule.timezone });
+  // UTC as a fixed offset: the same instants, without loading Intl's time zone data (≈ 25 ms).
+  const zone = schedule.timezone === 'UTC' ? { utcOffset: 0 } : { timezone: schedule.timezone };
+  const cron = new Cron(expandPreset(schedule.expression).trim(), { ...CRONER_OPTIONS, ...zone });
   return {
     after: (t) => cron.nextRun(t) ?? undefined,
     // croner's `previousRuns` excludes the reference itself, so this is strictly before `t`.
