@@ -327,9 +327,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     if (state.Type === 'Wait' && !clock.real) waitTimeOverrides[name] = 0;
   }
 
-  // The compiler's output is validated once (asl-validator in its tests, golden files; dist/ bundles
-  // the interpreter without it, scripts/build.mjs); the
+  // The compiler's output is validated once (asl-validator in its tests, golden files); the
   // library's own per-run validation rebuilds its schemas each time: ~115 ms even for 4 KiB.
+  // (dist/ bundles the interpreter without its validator: scripts/build.mjs.)
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
   const execution = machine.run({ run, t: {} } as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
