@@ -16,7 +16,8 @@ export type ChoiceRule =
   | { readonly Variable: string; readonly NumericEquals: number }
   | { readonly Variable: string; readonly NumericGreaterThan: number }
   | { readonly Variable: string; readonly IsPresent: boolean }
-  | { readonly Variable: string; readonly IsString: boolean };
+  | { readonly Variable: string; readonly IsString: boolean }
+  | { readonly Variable: string; readonly IsNull: boolean };
 
 export interface Retrier {
   readonly ErrorEquals: readonly string[];
@@ -50,6 +51,7 @@ export type State =
   | {
       readonly Type: 'Pass';
       readonly Comment?: string;
+      readonly InputPath?: string;
       readonly Parameters?: JsonValue;
       readonly Result?: JsonValue;
       readonly ResultPath?: string | null;

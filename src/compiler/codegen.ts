@@ -53,7 +53,7 @@ export class Scope {
 
 export interface StateRole {
   readonly tasks: readonly string[];
-  readonly role: 'task' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry';
+  readonly role: 'start' | 'task' | 'given' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry';
 }
 
 /** What renderers use of the code generator. */
@@ -233,7 +233,7 @@ export class Codegen implements Walk {
     scope.add(name, {
       Type: 'Parallel',
       Branches: machines,
-      ResultSelector: { 'run.$': '$[0].run', 't.$': mergeTree(machines.length) },
+      ResultSelector: { 'run.$': '$[0].run', 't.$': mergeTree(machines.length), 'done.$': '$[0].done' },
       // ResultPath omitted = "$" (replace); aws-local-stepfunctions mishandles an explicit "$".
       ...this.link(after),
     });
@@ -316,7 +316,7 @@ export class Codegen implements Walk {
         else if (g.startsWith(`${groupId}.`)) t[key] = { n: 0, wait: 0 };
         else t[`${key}.$`] = `$.t.${key}`;
       }
-      scope.add(bump, { Type: 'Pass', Parameters: { 'run.$': '$.run', t }, Next: wait });
+      scope.add(bump, { Type: 'Pass', Parameters: { 'run.$': '$.run', t, 'done.$': '$.done' }, Next: wait });
       scope.add(wait, { Type: 'Wait', SecondsPath: `$.t.${counter}.wait`, Next: '' });
       waits.push(wait);
       this.stateTasks.set(bump, { tasks: [], role: 'retry' });

@@ -2,9 +2,19 @@
  * @module compiler/document
  * The state document every state of a compiled machine reads and writes:
  *
- *   { "run": { dagId, runId, logicalDate, ds, dataIntervalStart, dataIntervalEnd, params, triggeredBy, timers },
- *     "t":   { "<key>": { "s": <state>, "o": <output or null>, … }, … },
- *     "err": <the last caught error, transient> }
+ *   { "run":  { dagId, runId, logicalDate, ds, dataIntervalStart, dataIntervalEnd, params, triggeredBy, timers },
+ *     "t":    { "<key>": { "s": <state>, "o": <output or null>, … }, … },
+ *     "done": { "<key>": <given or null>, … },
+ *     "err":  <the last caught error, transient> }
+ *
+ * `done` is how a run resumes (retry, clear) on both targets: a new execution of the same machine
+ * whose input hands back what tasks that must not run again answered before, per task key —
+ * `{ "r": <response> }` (what the Task state received: the task runner's payload, an operator's
+ * service response), `{ "e": { "Error", "Cause" } }` (a failure that stays, for clear), or for a
+ * mapped task `{ "g": [<given or null> per instance] }`. The task runner answers a given request
+ * without running the task's code; an operator's Choice routes around its service call. The
+ * execution input is `{ run, t: {}, done: {…} }` (`done: {}` on a first execution); the first
+ * state gives every task an entry.
  *
  * Every task gets exactly one record in `t` once it is decided (success, failed, skipped,
  * upstream_failed; mapped tasks "mapped"), so Choice rules never read a missing path. Records of
@@ -31,6 +41,8 @@ export function recordKeys(dag: Pick<DagIR, 'tasks'>): Keys {
 
 export const RUN = '$.run';
 export const ERR = '$.err';
+export const DONE = '$.done';
+export const given = (key: string) => `$.done.${key}`;
 export const record = (key: string) => `$.t.${key}`;
 export const field = (key: string, name: string) => `$.t.${key}.${name}`;
 

@@ -28,7 +28,7 @@ export function renderMarks(ctx: CompileContext, pending: ReadonlyMap<string, Ta
   return {
     Type: 'Pass',
     // StringToJson(Format('…')): Format resolves the \{ \} escapes (AWS and aws-local-stepfunctions alike).
-    Parameters: { 'run.$': '$.run', 't.$': `States.JsonMerge($.t, States.StringToJson(States.Format(${intrinsicLiteral(json)})), false)` },
+    Parameters: { 'run.$': '$.run', 't.$': `States.JsonMerge($.t, States.StringToJson(States.Format(${intrinsicLiteral(json)})), false)`, 'done.$': '$.done' },
     ...link,
   };
 }

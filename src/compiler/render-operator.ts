@@ -116,7 +116,7 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
       p.StateMachineArn = `\${${stateMachinePlaceholder(op.dagId)}}`;
       // Deterministic and ≤ 80 characters (DAG id ≤ 48 + key 20 + "-t"): a retry of this task finds the same run.
       p['Name.$'] = `States.Format('${op.dagId}-{}-t', $.run.key)`;
-      p.Input = { run, t: {} };
+      p.Input = { run, t: {}, done: {} };
       return op.wait
         ? { resource: 'arn:aws:states:::states:startExecution.sync:2', parameters: p, output: { 'runId.$': '$.Name', 'status.$': '$.Status' } }
         : { resource: 'arn:aws:states:::states:startExecution', parameters: p, output: { 'executionArn.$': '$.ExecutionArn' } };

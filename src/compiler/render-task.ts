@@ -9,9 +9,9 @@ import type { RetryPolicyIR, SensorIR, TaskIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
 import { END, type Next, type Scope, type Walk } from './codegen.ts';
-import { ERR } from './document.ts';
+import { ERR, given } from './document.ts';
 import { intrinsicLiteral, recordFor } from './render-marks.ts';
-import { renderOperator } from './render-operator.ts';
+import { renderOperator, type RenderedOperator } from './render-operator.ts';
 import { renderField } from './values.ts';
 
 export interface Exits {
@@ -75,7 +75,8 @@ export function inputs(em: Walk, task: TaskIR): Record<string, string> | undefin
 
 function runnerPayload(em: Walk, task: TaskIR, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
   const ins = inputs(em, task);
-  return { task: task.id, 'run.$': '$.run', ...(ins && { in: ins }), ...extra };
+  // What a resumed execution hands back for this task (null: run it), see compiler/document.
+  return { task: task.id, 'run.$': '$.run', ...(ins && { in: ins }), 'given.$': given(em.ctx.key(task.id)), ...extra };
 }
 
 /** The failure record: `{ s: 'failed', e: <error>, …defaults }`, then the failed exit. */
@@ -222,7 +223,7 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: TASK_RUNNER,
-        Payload: { task: task.id, 'run.$': '$.run', ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index' },
+        Payload: { task: task.id, 'run.$': '$.run', ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index', 'given.$': '$.given' },
       },
       ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
       ResultSelector: { s: 'success', 'o.$': '$.Payload' },
@@ -236,7 +237,9 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
   scope.add(name, {
     Type: 'Map',
     ItemsPath: itemsPath,
-    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': '$.run', ...(ins && { in: ins }) },
+    // A resumed execution gives the instances' answers as one list (null on a first execution); the
+    // runner picks its own by index (an index past the list runs).
+    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': '$.run', ...(ins && { in: ins }), 'given.$': given(key) },
     ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
     ResultSelector: {
@@ -339,22 +342,53 @@ function renderTimeSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): N
 
 function renderOperatorTask(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
   if (task.body.kind !== 'operator') throw new Error('not an operator');
+  const check = em.ctx.name(`${task.id} given?`);
+  scope.add(check, { Type: 'Pass' }); // keeps the task's place in the States order
   const name = em.ctx.name(task.id);
   scope.add(name, { Type: 'Pass' });
   em.stateTasks.set(name, { tasks: [task.id], role: 'task' });
   const next = exits.success();
   const failed = failurePass(em, scope, task, exits);
   const op = renderOperator(em.ctx, task.body.operator);
+  const key = em.ctx.key(task.id);
+  const selector = (output: RenderedOperator['output'], from: string): Record<string, JsonValue> => ({
+    ...(isPath(output) ? { s: 'success', 'o.$': from + output.path.slice(1) } : { s: 'success', o: rebase(output, from) }),
+    ...pe(em, task),
+  });
   scope.add(name, {
     Type: 'Task',
     Resource: op.resource,
     Parameters: op.parameters,
     ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
-    ResultSelector: { ...('path' in op.output ? { s: 'success', 'o.$': op.output.path } : { s: 'success', o: op.output }), ...pe(em, task) },
-    ResultPath: `$.t.${em.ctx.key(task.id)}`,
+    ResultSelector: selector(op.output, '$'),
+    ResultPath: `$.t.${key}`,
     ...withRetry(retriers(task.retry, op.resource === LAMBDA_INVOKE)),
     ...catchAll(failed),
     ...em.link(next),
   });
-  return name;
+  // A resumed execution may give the service's earlier response (recorded as the task would have)
+  // or a failure that stays: one Choice on every execution, the service call only when not given.
+  const reuse = em.ctx.name(`${task.id} given`);
+  const failure = em.ctx.name(`${task.id} given failure`);
+  for (const s of [check, reuse, failure]) em.stateTasks.set(s, { tasks: [task.id], role: 'given' });
+  scope.add(check, {
+    Type: 'Choice',
+    Choices: [
+      { Variable: given(key), IsNull: true, Next: name },
+      { Variable: `${given(key)}.e`, IsPresent: true, Next: failure },
+    ],
+    Default: reuse,
+  });
+  scope.add(reuse, { Type: 'Pass', Parameters: selector(op.output, `${given(key)}.r`), ResultPath: `$.t.${key}`, ...em.link(next) });
+  scope.add(failure, { Type: 'Pass', InputPath: `${given(key)}.e`, ResultPath: ERR, Next: failed });
+  return check;
+}
+
+function isPath(output: RenderedOperator['output']): output is { readonly path: string } {
+  return typeof output.path === 'string' && Object.keys(output).length === 1;
+}
+
+/** An operator's output fields with their paths read from `from` instead of the response (`$`). */
+function rebase(output: Readonly<Record<string, JsonValue>>, from: string): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, k.endsWith('.$') && typeof v === 'string' && v.startsWith('$') ? from + v.slice(1) : v]));
 }

@@ -6,7 +6,7 @@
  * this keeps an upper bound instead and serialises only when the bound could be over the limit.
  *
  * The bound holds because of how the compiler builds the document (compiler/document): it is
- * `{ run, t, err? }`; every value under `t.<key>` was written by a state whose ResultPath is
+ * `{ run, t, done, err? }` (`run` and `done` constant during an execution); every value under `t.<key>` was written by a state whose ResultPath is
  * `$.t.<key>` (Parallel states merge their branches' `t` without changing a record), and every
  * such write is measured here when its state exits. A document with any other top-level field is
  * measured exactly.
@@ -22,6 +22,7 @@ export class DocumentSizes {
   #recordsTotal = 0;
   #err = 0;
   #run: number | undefined;
+  #done: number | undefined;
   readonly #writes: ReadonlyMap<string, string>;
 
   constructor(states: ReadonlyMap<string, State>) {
@@ -66,11 +67,13 @@ export class DocumentSizes {
   #bound(output: unknown): number | undefined {
     if (output === null || typeof output !== 'object' || Array.isArray(output)) return undefined;
     const doc = output as Record<string, unknown>;
-    for (const field in doc) if (field !== 'run' && field !== 't' && field !== 'err') return undefined;
+    for (const field in doc) if (field !== 'run' && field !== 't' && field !== 'err' && field !== 'done') return undefined;
     if (doc.t !== undefined && (doc.t === null || typeof doc.t !== 'object')) return undefined;
-    if (doc.run !== undefined) this.#run ??= bytesOf(doc.run); // the run's values never change
-    // {"run":…,"t":{…},"err":…}
-    return 32 + (this.#run ?? 0) + this.#recordsTotal + this.#err;
+    // The run's values and what a resume hands back never change during an execution.
+    if (doc.run !== undefined) this.#run ??= bytesOf(doc.run);
+    if (doc.done !== undefined) this.#done ??= bytesOf(doc.done);
+    // {"run":…,"t":{…},"err":…,"done":…}
+    return 40 + (this.#run ?? 0) + this.#recordsTotal + this.#err + (this.#done ?? 0);
   }
 }
 

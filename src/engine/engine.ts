@@ -28,7 +28,8 @@ import { RealClock, VirtualClock } from './clock.ts';
 import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
 import { withSetupsAndTeardowns } from './resume-scope.ts';
-import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type Reused, type RunMachineResult } from './run-machine.ts';
+import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type RunMachineResult } from './run-machine.ts';
+import { buildDone, type Done, type Reuse } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
 
@@ -223,7 +224,8 @@ export class LocalEngine {
     return run;
   }
 
-  async #resume(run: RunRecord, tries: readonly TryRecord[], reuse: (taskId: string, mapIndex: number) => Reused | undefined): Promise<RunOutcome> {
+  /** A new execution of the run's machine, handing back what `decide` says each task instance answered before. */
+  async #resume(run: RunRecord, tries: readonly TryRecord[], decide: (taskId: string, mapIndex: number) => Reuse | undefined): Promise<RunOutcome> {
     // Claim the run: of two resumes at once, one wins.
     const claimed = await this.options.store.updateRun(run.runId, { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
     if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
@@ -232,11 +234,18 @@ export class LocalEngine {
       const k = `${t.taskId}|${t.mapIndex}`;
       prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
     }
-    const params = resolveParams(this.dag(run.dagId).ir, run.conf);
-    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, reuse, prior }));
+    const { ir } = this.dag(run.dagId);
+    const params = resolveParams(ir, run.conf);
+    const { manifest } = this.compiled(run.dagId);
+    const done = buildDone(
+      manifest.tasks.map((t) => ({ id: t.id, key: t.key, mapped: t.kind === 'mapped' })),
+      tries,
+      decide,
+    );
+    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior }));
   }
 
-  async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; reuse?: (taskId: string, mapIndex: number) => Reused | undefined; prior?: Map<string, number> }): Promise<RunOutcome> {
+  async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; done?: Done; prior?: Map<string, number> }): Promise<RunOutcome> {
     const { store } = this.options;
     const { dag, ir, file } = this.dag(run.dagId);
     const compiled = this.compiled(run.dagId);
@@ -292,7 +301,7 @@ export class LocalEngine {
         clock,
         runAttempt: how.attempt,
         ...(how.prior && { priorTries: how.prior }),
-        ...(how.reuse && { reuse: how.reuse }),
+        ...(how.done && { done: how.done }),
         objects: this.options.objects,
         recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
         logs: this.logs.sinkFor(how.attempt, clock),

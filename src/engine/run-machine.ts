@@ -21,6 +21,8 @@ import { stateError } from '../runtime/errors.ts';
 import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
 import { asJson, createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRecorder, type RunnerRequest, type TaskCall, type TaskInvoker } from '../runtime/task-runner.ts';
 import type { LogSink } from '../runtime/task-logger.ts';
+import { givenFor, type Done } from '../runtime/resume.ts';
+import { executionInput } from '../runtime/launch.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { DocumentSizes } from './document-size.ts';
 import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
@@ -32,8 +34,6 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /** Step Functions' execution history limit. */
 export const HISTORY_LIMIT = 25_000;
 
-/** A previous execution's outcome for a task instance, when resuming a run. */
-export type Reused = { readonly response: unknown } | { readonly error: ErrorInfo };
 
 export interface EngineEvent {
   readonly type: 'task';
@@ -69,8 +69,8 @@ export interface RunMachineOptions {
   readonly runAttempt?: number;
   /** Tries already made per `taskId|mapIndex` in earlier executions (try numbers continue). */
   readonly priorTries?: ReadonlyMap<string, number>;
-  /** Outcomes to hand back instead of running a task instance (resume). */
-  readonly reuse?: (taskId: string, mapIndex: number) => Reused | undefined;
+  /** A resumed execution: what tasks that must not run again answered before (runtime/resume). */
+  readonly done?: Done;
   readonly native?: Partial<NativeDeps>;
   readonly builtinCheck?: BuiltinCheck;
   readonly onEvent?: (event: EngineEvent) => void;
@@ -261,14 +261,13 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const irTask = taskId ? irTasks.get(taskId) : undefined;
     if (!task || !irTask) throw new Error(`state "${stateName}" belongs to no task`);
     const mapIndex = params.Payload?.index ?? -1;
-    const previous = options.reuse?.(task.id, mapIndex);
-    if (previous) {
+    // A resumed execution's earlier answer: the runner hands it back (runtime/resume).
+    const earlier = givenFor(params.Payload?.given, mapIndex);
+    if (earlier) {
       reusedTasks.add(task.id);
       if (!times.has(task.id)) times.set(task.id, { start: clock.now(), end: clock.now() });
-      emit({ type: 'task', taskId: task.id, state: 'error' in previous ? 'failed' : 'success', at: clock.now(), reused: true, ...(mapIndex >= 0 && { mapIndex }) });
-      // A failure that is not being re-run stays a failure, without retries.
-      if ('error' in previous) throw stateError({ error: 'Updraft.PermanentError', cause: previous.error.cause });
-      return irTask.body.kind === 'operator' ? previous.response : { Payload: previous.response };
+      emit({ type: 'task', taskId: task.id, state: 'e' in earlier ? 'failed' : 'success', at: clock.now(), reused: true, ...(mapIndex >= 0 && { mapIndex }) });
+      return runner(params.Payload as RunnerRequest);
     }
     try {
       if (irTask.body.kind === 'operator') return await native(task.id, params);
@@ -331,7 +330,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   // library's own per-run validation rebuilds its schemas each time: ~115 ms even for 4 KiB.
   // (dist/ bundles the interpreter without its validator: scripts/build.mjs.)
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
-  const execution = machine.run({ run, t: {} } as never, {
+  const execution = machine.run(executionInput(run, options.done) as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
     context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() } } as never,
   });
@@ -407,12 +406,19 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const doc = output as { t?: Record<string, Record<string, unknown>> };
     if (!doc.t) return;
     for (const taskId of role.tasks) {
-      const rec = doc.t[byId.get(taskId)!.key];
+      const key = byId.get(taskId)!.key;
+      const rec = doc.t[key];
       if (!rec) continue;
       const state = recordState(rec);
       if (!state || seen.get(taskId) === state) continue;
       seen.set(taskId, state);
-      emit({ type: 'task', taskId, state, at: clock.now() });
+      // An operator a resumed execution gave its earlier response (its service was not called).
+      const reused = role.role === 'given' && options.done?.[key] !== undefined;
+      if (reused) {
+        reusedTasks.add(taskId);
+        if (!times.has(taskId)) times.set(taskId, { start: clock.now(), end: clock.now() });
+      }
+      emit({ type: 'task', taskId, state, at: clock.now(), ...(reused && { reused: true }) });
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * @module runtime/launch
  * How a run starts, the same everywhere: the run values every task sees (logical date, `ds`,
- * data interval, params, time-sensor deadlines), the execution input `{ run, t: {} }`, the
+ * data interval, params, time-sensor deadlines), the execution input `{ run, t: {}, done: {} }`, the
  * deterministic execution name `<dag>-<logical date>` and the queued run record. The embedded
  * engine, the launcher Lambda (schedule ticks, catchup) and `updraft trigger --target aws` all
  * build runs through here, so a run looks the same on a laptop and on AWS.
@@ -12,6 +12,7 @@ import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey, type RunInterval } from '../schedule/index.ts';
 import type { RunRecord } from '../store/types.ts';
 import type { RunValues } from './args.ts';
+import type { Done } from './resume.ts';
 
 /**
  * What the launcher needs to know about a DAG (the schedule's target input carries it, so the
@@ -95,9 +96,9 @@ export function runValuesOf(start: RunStart): RunValues {
   };
 }
 
-/** The state machine's execution input. */
-export function executionInput(run: RunValues): { readonly run: RunValues; readonly t: Record<string, never> } {
-  return { run, t: {} };
+/** The state machine's execution input; a resumed execution hands back earlier answers in `done` (runtime/resume). */
+export function executionInput(run: RunValues, done: Done = {}): { readonly run: RunValues; readonly t: Record<string, never>; readonly done: Done } {
+  return { run, t: {}, done };
 }
 
 /** The run record created (conditionally) before the execution starts. */

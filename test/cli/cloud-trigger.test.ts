@@ -85,7 +85,7 @@ describe('updraft trigger --target aws', () => {
     const input = starts[0]!.args[0].input;
     expect(input.stateMachineArn).toBe(machineArn('orders'));
     expect(input.name).toBe(RUN);
-    // Exactly what runtime/launch builds: `{ run, t: {} }`, params with defaults filled in,
+    // Exactly what runtime/launch builds: `{ run, t: {}, done: {} }`, params with defaults filled in,
     // the time sensor's deadline at the data interval's end + 6 h.
     expect(input.input).toBe(
       JSON.stringify({
@@ -102,6 +102,7 @@ describe('updraft trigger --target aws', () => {
           timers: { wait_6h: '2026-11-21T07:00:00.000Z' },
         },
         t: {},
+        done: {},
       }),
     );
 

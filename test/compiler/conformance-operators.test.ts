@@ -153,6 +153,7 @@ describe('conformance: operators', () => {
             params: { table: 'orders', full: true },
           },
           t: {},
+          done: {},
         },
       },
     ]);

@@ -61,6 +61,7 @@ describe('renderers', () => {
         'run.$': '$.run',
         't.$':
           'States.JsonMerge($.t, States.StringToJson(States.Format(\'\\{"b":\\{"s":"upstream_failed","o":null\\},"c":\\{"s":"upstream_failed","o":null\\},"d":\\{"s":"upstream_failed","o":null\\}\\}\')), false)',
+        'done.$': '$.done',
       },
       Next: 'run failed',
     });
