@@ -11,7 +11,7 @@ import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
 import { END, type Next, type Scope, type Walk } from './codegen.ts';
 import { ERR, given } from './document.ts';
 import { intrinsicLiteral, recordFor } from './render-marks.ts';
-import { renderOperator, type RenderedOperator } from './render-operator.ts';
+import { renderOperator } from './render-operator.ts';
 import { renderField } from './values.ts';
 
 export interface Exits {
@@ -351,23 +351,19 @@ function renderOperatorTask(em: Walk, scope: Scope, task: TaskIR, exits: Exits):
   const failed = failurePass(em, scope, task, exits);
   const op = renderOperator(em.ctx, task.body.operator);
   const key = em.ctx.key(task.id);
-  const selector = (output: RenderedOperator['output'], from: string): Record<string, JsonValue> => ({
-    ...(isPath(output) ? { s: 'success', 'o.$': from + output.path.slice(1) } : { s: 'success', o: rebase(output, from) }),
-    ...pe(em, task),
-  });
   scope.add(name, {
     Type: 'Task',
     Resource: op.resource,
     Parameters: op.parameters,
     ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
-    ResultSelector: selector(op.output, '$'),
+    ResultSelector: { ...('path' in op.output ? { s: 'success', 'o.$': op.output.path } : { s: 'success', o: op.output }), ...pe(em, task) },
     ResultPath: `$.t.${key}`,
     ...withRetry(retriers(task.retry, op.resource === LAMBDA_INVOKE)),
     ...catchAll(failed),
     ...em.link(next),
   });
-  // A resumed execution may give the service's earlier response (recorded as the task would have)
-  // or a failure that stays: one Choice on every execution, the service call only when not given.
+  // A resumed execution may give the output the task recorded before (`o`) or a failure that
+  // stays: one Choice on every execution, the service call only when not given.
   const reuse = em.ctx.name(`${task.id} given`);
   const failure = em.ctx.name(`${task.id} given failure`);
   for (const s of [check, reuse, failure]) em.stateTasks.set(s, { tasks: [task.id], role: 'given' });
@@ -379,16 +375,7 @@ function renderOperatorTask(em: Walk, scope: Scope, task: TaskIR, exits: Exits):
     ],
     Default: reuse,
   });
-  scope.add(reuse, { Type: 'Pass', Parameters: selector(op.output, `${given(key)}.r`), ResultPath: `$.t.${key}`, ...em.link(next) });
+  scope.add(reuse, { Type: 'Pass', Parameters: { s: 'success', 'o.$': `${given(key)}.o`, ...pe(em, task) }, ResultPath: `$.t.${key}`, ...em.link(next) });
   scope.add(failure, { Type: 'Pass', InputPath: `${given(key)}.e`, ResultPath: ERR, Next: failed });
   return check;
-}
-
-function isPath(output: RenderedOperator['output']): output is { readonly path: string } {
-  return typeof output.path === 'string' && Object.keys(output).length === 1;
-}
-
-/** An operator's output fields with their paths read from `from` instead of the response (`$`). */
-function rebase(output: Readonly<Record<string, JsonValue>>, from: string): Record<string, JsonValue> {
-  return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, k.endsWith('.$') && typeof v === 'string' && v.startsWith('$') ? from + v.slice(1) : v]));
 }

@@ -237,10 +237,16 @@ export class LocalEngine {
     const { ir } = this.dag(run.dagId);
     const params = resolveParams(ir, run.conf);
     const { manifest } = this.compiled(run.dagId);
+    // An operator hands back the output it recorded (its service is not called again).
+    const records = new Map((await this.options.store.listTasks(run.runId)).map((r) => [r.taskId, r]));
+    const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
     const done = buildDone(
       manifest.tasks.map((t) => ({ id: t.id, key: t.key, mapped: t.kind === 'mapped' })),
       tries,
-      decide,
+      (taskId, mapIndex) => {
+        const reuse = decide(taskId, mapIndex);
+        return reuse && 'response' in reuse && operators.has(taskId) ? { output: records.get(taskId)?.output ?? null } : reuse;
+      },
     );
     return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior }));
   }

@@ -7,14 +7,17 @@
  */
 import type { ErrorInfo, TryRecord } from '../store/types.ts';
 
-/** A task instance's earlier answer: its response, or a failure that stays (clear). */
-export type Given = { readonly r: unknown } | { readonly e: { readonly Error: string; readonly Cause: string } };
+/**
+ * A task instance's earlier answer: a function task's response (what the task runner returned),
+ * an operator's recorded output (its service is not called again), or a failure that stays (clear).
+ */
+export type Given = { readonly r: unknown } | { readonly o: unknown } | { readonly e: { readonly Error: string; readonly Cause: string } };
 /** Per task key: a task's answer, or a mapped task's per instance (null: run that instance). */
 export type GivenEntry = Given | { readonly g: readonly (Given | null)[] };
 export type Done = Readonly<Record<string, GivenEntry>>;
 
-/** What a resumed instance gets from an earlier try: hand back its response, keep its failure, or run it. */
-export type Reuse = { readonly response: unknown } | { readonly error: ErrorInfo };
+/** What a resumed instance hands back: a function task's response, an operator's recorded output, or a failure kept. */
+export type Reuse = { readonly response: unknown } | { readonly output: unknown } | { readonly error: ErrorInfo };
 
 /** The resume error a kept failure raises again: permanent, so the task's retries do not run it. */
 export const KEPT_FAILURE = 'Updraft.PermanentError';
@@ -31,7 +34,11 @@ export function buildDone(
   const instances = new Map<string, number>();
   for (const t of tries) if (t.mapIndex >= 0) instances.set(t.taskId, Math.max(instances.get(t.taskId) ?? 0, t.mapIndex + 1));
   const done: Record<string, GivenEntry> = {};
-  const given = (r: Reuse | undefined): Given | null => (r === undefined ? null : 'error' in r ? { e: { Error: KEPT_FAILURE, Cause: r.error.cause } } : { r: r.response ?? null });
+  const given = (r: Reuse | undefined): Given | null => {
+    if (r === undefined) return null;
+    if ('error' in r) return { e: { Error: KEPT_FAILURE, Cause: r.error.cause } };
+    return 'output' in r ? { o: r.output ?? null } : { r: r.response ?? null };
+  };
   for (const task of tasks) {
     if (task.mapped) {
       const g = Array.from({ length: instances.get(task.id) ?? 0 }, (_, i) => given(decide(task.id, i)));

@@ -150,7 +150,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const earlier = givenFor(request.given, mapIndex);
     if (earlier) {
       if ('e' in earlier) throw stateError({ error: earlier.e.Error, cause: earlier.e.Cause });
-      return { Payload: earlier.r };
+      return { Payload: 'r' in earlier ? earlier.r : earlier.o };
     }
     const tryNumber = await deps.nextTry(task.id, mapIndex);
     const startedAt = deps.now();

@@ -3,7 +3,7 @@
  * back, per task key, what tasks that must not run again answered before (`done`, see
  * compiler/document and runtime/resume). These run the machine exactly as AWS would receive it
  * from `updraft retry --target aws`: function tasks answer through the task runner without
- * running their code; operators route around their service call.
+ * running their code; operators route around their service call and record the output given.
  */
 import { describe, expect, it } from 'vitest';
 import { buildDagIR } from '../../src/sdk/index.ts';
@@ -46,7 +46,7 @@ describe('conformance: resume (one mechanism on both targets)', () => {
     const first = await run();
     const done: Done = {
       a: { r: { rows: 3 } },
-      inv: { r: { Payload: { n: 7 } } },
+      inv: { o: { n: 7 } },
       items: { r: [1, 2, 3] },
       each: { g: [{ r: 10 }, null, { r: 30 }] }, // instance 1 failed before: it runs again
     };
@@ -72,7 +72,7 @@ describe('conformance: resume (one mechanism on both targets)', () => {
     expect(calls.a).toBeUndefined();
   });
 
-  it('buildDone turns the latest tries into done: responses, kept failures, a mapped task per instance', () => {
+  it('buildDone turns the latest tries into done: responses, operator outputs, kept failures, a mapped task per instance', () => {
     const tries = [
       { taskId: 'a', mapIndex: -1, state: 'success', response: { rows: 3 } },
       { taskId: 'each', mapIndex: 0, state: 'success', response: 10 },
@@ -90,6 +90,7 @@ describe('conformance: resume (one mechanism on both targets)', () => {
       return t?.state === 'success' ? { response: t.response } : undefined;
     });
     expect(retry).toEqual({ a: { r: { rows: 3 } }, each: { g: [{ r: 10 }, null, { r: 30 }] } });
+    expect(buildDone([{ id: 'inv', key: 'inv', mapped: false }], [], () => ({ output: { n: 7 } }))).toEqual({ inv: { o: { n: 7 } } });
     const clear = buildDone(tasks, tries, (id, i) => {
       const t = latest.get(`${id}|${i}`);
       return t?.state === 'success' ? { response: t.response } : t?.error ? { error: t.error } : undefined;
