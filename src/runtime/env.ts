@@ -64,6 +64,13 @@ export const names = {
   secretPrefix: (env: Environment): string => `updraft/${env}/connections/`,
   secret: (env: Environment, connectionId: string): string => `${names.secretPrefix(env)}${connectionId}`,
   alertsTopic: (env: Environment): string => `updraft-${env}-alerts`,
+  /**
+   * The SQS dead-letter queue of the environment: schedule ticks Scheduler could not deliver,
+   * status events EventBridge could not deliver, and failed asynchronous invocations of the
+   * launcher and recorder (Lambda on-failure destination). `updraft doctor` finds it by this name
+   * (sqs:GetQueueUrl); the platform stack also outputs its URL as `DeadLettersQueueUrl`.
+   */
+  deadLetters: (env: Environment): string => `updraft-${env}-dead-letters`,
   dashboard: (env: Environment): string => `updraft-${env}`,
 } as const;
 
