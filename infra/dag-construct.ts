@@ -25,7 +25,7 @@ import { updraftFunction } from './function.ts';
 import { operatorGrants } from './operator-permissions.ts';
 import { payloadBucketName, type PlatformRefs } from './refs.ts';
 import type { EnvironmentSettings } from './settings.ts';
-import { suppress } from './nag.ts';
+import { flattenCfnReference, suppress } from './nag.ts';
 
 /** Lambda's hard limit on one invocation. */
 const LAMBDA_MAX_SECONDS = 900;
@@ -40,6 +40,8 @@ export interface UpdraftDagProps {
   readonly code?: lambda.Code;
   /** HTTP operators: connection id → EventBridge connection ARN. */
   readonly httpConnections?: Readonly<Record<string, string>>;
+  /** Athena operators without `outputLocation`: workgroup → its query result location (`s3://bucket/prefix/`). */
+  readonly athenaResultLocations?: Readonly<Record<string, string>>;
 }
 
 export class UpdraftDag extends Construct {
@@ -83,13 +85,21 @@ export class UpdraftDag extends Construct {
       comment: `Updraft DAG ${ir.id} (${env})`,
     });
     this.taskFunction?.grantInvoke(this.stateMachine);
-    const grants = operatorGrants(this, ir.tasks, refs, (c) => httpConnection(props, c));
+    const grants = operatorGrants(this, ir.id, ir.tasks, {
+      refs,
+      httpConnectionArn: (c) => httpConnection(props, c),
+      athenaResultLocation: (workGroup) => props.athenaResultLocations?.[workGroup],
+    });
     for (const s of grants.statements) this.stateMachine.addToRolePolicy(s);
-    suppress(this.stateMachine.role, [
-      ...grants.wildcards.map((w) => ({ id: 'AwsSolutions-IAM5', appliesTo: [w.resource], reason: w.reason })),
-      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'Step Functions log delivery (logs:CreateLogDelivery, …) and X-Ray tracing accept only "*" as resource' },
-      ...(this.taskFunction ? [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${Stack.of(this).getLogicalId(this.taskFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the task runner includes its versions and aliases' }] : []),
-    ]);
+    const stack = Stack.of(this);
+    // One acknowledgment per wildcard resource, exactly as cdk-nag prints it, with every reason for it.
+    const reasons = new Map<string, string[]>([['Resource::*', ['Step Functions log delivery (logs:CreateLogDelivery, …) and X-Ray tracing accept only "*" as resource']]]);
+    for (const w of grants.wildcards) {
+      const part = `Resource::${flattenCfnReference(stack.resolve(w.resource))}`;
+      reasons.set(part, [...(reasons.get(part) ?? []), w.reason]);
+    }
+    if (this.taskFunction) reasons.set(`Resource::<${stack.getLogicalId(this.taskFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*`, ['invoking the task runner includes its versions and aliases']);
+    suppress(this.stateMachine.role, [...reasons].map(([part, why]) => ({ id: 'AwsSolutions-IAM5', appliesTo: [part], reason: [...new Set(why)].join('; ') })));
 
     this.schedule = this.addSchedule(props);
     if (settings.alarms) this.addAlarms(props);

@@ -23,6 +23,12 @@ export interface UpdraftFunctionProps {
   readonly memorySize?: number;
   /** @default 1 minute */
   readonly timeout?: Duration;
+  /**
+   * Where an asynchronous invocation (Scheduler, EventBridge) goes once Lambda's own retries
+   * are spent; without one, the event is dropped and only a log line remains.
+   * @default - none (functions only invoked synchronously)
+   */
+  readonly onFailure?: lambda.IDestination;
 }
 
 export function updraftFunction(scope: Construct, id: string, props: UpdraftFunctionProps): lambda.Function {
@@ -53,5 +59,7 @@ export function updraftFunction(scope: Construct, id: string, props: UpdraftFunc
     loggingFormat: lambda.LoggingFormat.JSON,
     tracing: lambda.Tracing.ACTIVE,
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    // Lambda's defaults for asynchronous invocations, written out: 2 retries, events up to 6 hours old.
+    ...(props.onFailure && { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) }),
   });
 }

@@ -8,6 +8,11 @@
 import { Validations, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+// cdk-nag's own rendering of a resolved ARN (`arn:<AWS::Partition>:…`), the form its findings name.
+import { flattenCfnReference as flatten } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+
+/** A resolved CloudFormation value as cdk-nag writes it in a finding (`Resource::<this>`). */
+export const flattenCfnReference: (resolved: unknown) => string = flatten;
 
 export interface Finding {
   /** Rule id, e.g. `AwsSolutions-IAM5`. */

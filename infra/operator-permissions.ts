@@ -1,23 +1,36 @@
 /**
  * @module infra/operator-permissions
  * What a DAG's state machine role needs for its native operators, per service integration, as
- * the Step Functions developer guide lists them ("IAM policies for integrated services"): the
- * call itself on the resource the DAG names, plus, for `.sync` integrations, the describe/stop
- * calls and the managed EventBridge rule Step Functions uses to learn that the job finished.
- * Where the DAG names a resource only at run time (a value from an upstream task), the
- * statement says so in its `sid` and uses the narrowest wildcard the ARN format allows.
+ * the Step Functions developer guide's "IAM policies for …" page of that integration lists them
+ * (checked page by page: lambda-iam, ecs-iam, batch-iam, glue-iam, athena-iam, sns-iam, sqs-iam,
+ * eventbridge-iam, stepfunctions-iam, and the HTTP task's connection permissions): the call on
+ * the resource the DAG names, plus, for `.sync` integrations, the describe/stop calls and the
+ * managed EventBridge rule Step Functions uses to learn that the job finished.
+ *
+ * Where AWS only knows the resource at run time (a task id, an execution name, a revision),
+ * the statement uses the narrowest wildcard the ARN format allows and returns it in `wildcards`
+ * with the reason, so the DAG construct acknowledges exactly that resource to cdk-nag.
  */
 import { Stack, ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { OperatorIR, TaskIR } from '../src/ir/types.ts';
 import { assertNever } from '../src/ir/types.ts';
+import { ConfigError } from '../src/sdk/errors.ts';
 import type { PlatformRefs } from './refs.ts';
 
 export interface OperatorGrants {
   readonly statements: iam.PolicyStatement[];
-  /** Resources given as `*` because the ARN is not known before the run, with why (for cdk-nag). */
+  /** Resources (as written in the statements, tokens and all) that hold a wildcard, with why. */
   readonly wildcards: { readonly resource: string; readonly reason: string }[];
+}
+
+export interface OperatorGrantsContext {
+  readonly refs: PlatformRefs;
+  /** HTTP operators: connection id → EventBridge connection ARN. */
+  httpConnectionArn(connection: string): string;
+  /** Athena operators without `outputLocation`: the workgroup's query result location, when declared. */
+  athenaResultLocation(workGroup: string): string | undefined;
 }
 
 /** Step Functions' managed rule for a `.sync` integration of this service. */
@@ -30,15 +43,36 @@ function syncRule(stack: Stack, rule: string): iam.PolicyStatement {
 
 const isArn = (s: string) => s.startsWith('arn:');
 
-export function operatorGrants(scope: Construct, tasks: readonly TaskIR[], refs: PlatformRefs, httpConnectionArn: (connection: string) => string): OperatorGrants {
+/** The Glue calls Athena makes for DDL and for reading table metadata (athena-iam, "Run a Job (.sync)"). */
+export const ATHENA_GLUE_ACTIONS = [
+  'glue:CreateDatabase', 'glue:GetDatabase', 'glue:GetDatabases', 'glue:UpdateDatabase', 'glue:DeleteDatabase',
+  'glue:CreateTable', 'glue:UpdateTable', 'glue:GetTable', 'glue:GetTables', 'glue:DeleteTable', 'glue:BatchDeleteTable',
+  'glue:BatchCreatePartition', 'glue:CreatePartition', 'glue:UpdatePartition', 'glue:GetPartition', 'glue:GetPartitions',
+  'glue:BatchGetPartition', 'glue:DeletePartition', 'glue:BatchDeletePartition',
+] as const;
+
+/** `s3://bucket/prefix/` → bucket and key prefix (`''` or ending in `/`), or undefined when it is not an S3 URI. */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } | undefined {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  if (!m) return undefined;
+  const rest = m[2] ?? '';
+  return { bucket: m[1]!, prefix: rest === '' ? '' : rest.endsWith('/') ? rest : `${rest}/` };
+}
+
+export function operatorGrants(scope: Construct, dagId: string, tasks: readonly TaskIR[], ctx: OperatorGrantsContext): OperatorGrants {
   const stack = Stack.of(scope);
   const statements: iam.PolicyStatement[] = [];
-  const wildcards: OperatorGrants['wildcards'] = [];
+  const wildcards: { resource: string; reason: string }[] = [];
   const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) => stack.formatArn({ service, resource, resourceName, arnFormat });
-  const add = (actions: string[], resources: string[]) => statements.push(new iam.PolicyStatement({ actions, resources }));
-  const star = (actions: string[], reason: string) => {
-    add(actions, ['*']);
-    wildcards.push({ resource: 'Resource::*', reason: `${actions.join(', ')}: ${reason}` });
+  const add = (actions: string[], resources: string[], conditions?: Record<string, unknown>) => statements.push(new iam.PolicyStatement({ actions, resources, ...(conditions && { conditions }) }));
+  const wild = (resource: string, reason: string) => wildcards.push({ resource, reason });
+  /** `name:revision` exactly; a bare `name` (latest ACTIVE revision) as `name` and `name:*`. */
+  const revisioned = (service: string, resource: string, value: string, task: string) => {
+    if (isArn(value)) return [value];
+    if (/:\d+$/.test(value)) return [arn(service, resource, value)];
+    const any = arn(service, resource, `${value}:*`);
+    wild(any, `${resource} "${value}" is named without a revision (task ${task} runs its latest ACTIVE one); the revision is known only when the run starts — pin "${value}:<revision>" to drop this wildcard`);
+    return [arn(service, resource, value), any];
   };
   const seen = new Set<string>();
   for (const task of tasks) {
@@ -49,59 +83,45 @@ export function operatorGrants(scope: Construct, tasks: readonly TaskIR[], refs:
     seen.add(key);
     switch (op.kind) {
       case 'lambda_invoke': {
-        const fn = isArn(op.functionName) ? op.functionName : arn('lambda', 'function', op.functionName, ArnFormat.COLON_RESOURCE_NAME);
-        add(['lambda:InvokeFunction'], [fn, `${fn}:*`]);
+        // lambda-iam: InvokeFunction on the function as named (a qualified name is its own ARN).
+        add(['lambda:InvokeFunction'], [isArn(op.functionName) ? op.functionName : arn('lambda', 'function', op.functionName, ArnFormat.COLON_RESOURCE_NAME)]);
         break;
       }
       case 'ecs_task': {
-        const td = isArn(op.taskDefinition) ? op.taskDefinition : arn('ecs', 'task-definition', `${op.taskDefinition.split(':')[0]}:*`);
-        add(['ecs:RunTask'], [td]);
-        star(['ecs:StopTask', 'ecs:DescribeTasks'], 'task ARNs exist only once the run starts the task');
-        statements.push(
-          new iam.PolicyStatement({
-            actions: ['iam:PassRole'],
-            resources: ['*'],
-            conditions: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-          }),
-        );
-        wildcards.push({ resource: 'Resource::*', reason: `iam:PassRole: the task definition's roles are not known to Updraft; limited to ecs-tasks.amazonaws.com (task ${task.id})` });
+        // ecs-iam, Run a Job (.sync): RunTask on the task definition; StopTask/DescribeTasks on the
+        // task (its id exists only once the run starts it), here limited to tasks of the cluster.
+        add(['ecs:RunTask'], revisioned('ecs', 'task-definition', op.taskDefinition, task.id));
+        const cluster = isArn(op.cluster) ? op.cluster.slice(op.cluster.indexOf(':cluster/') + ':cluster/'.length) : op.cluster;
+        const tasksOfCluster = arn('ecs', 'task', `${cluster}/*`);
+        add(['ecs:StopTask', 'ecs:DescribeTasks'], [tasksOfCluster]);
+        wild(tasksOfCluster, `ECS task ids exist only once the run starts the task (task ${task.id}); limited to cluster "${cluster}"`);
+        add(['iam:PassRole'], ['*'], { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+        wild('*', `iam:PassRole: the task definition's task and execution roles are not known to Updraft; passed to ecs-tasks.amazonaws.com only (task ${task.id})`);
         statements.push(syncRule(stack, 'StepFunctionsGetEventsForECSTaskRule'));
         break;
       }
       case 'batch_job':
-        add(['batch:SubmitJob'], [
-          isArn(op.jobQueue) ? op.jobQueue : arn('batch', 'job-queue', op.jobQueue),
-          isArn(op.jobDefinition) ? op.jobDefinition : arn('batch', 'job-definition', `${op.jobDefinition.split(':')[0]}*`),
-        ]);
-        star(['batch:DescribeJobs', 'batch:TerminateJob'], 'job ids exist only once the run submits the job');
+        // batch-iam, Run a Job (.sync): SubmitJob on the queue and job definition; DescribeJobs
+        // has no resource-level permissions and TerminateJob acts on a job id known only at run time.
+        add(['batch:SubmitJob'], [isArn(op.jobQueue) ? op.jobQueue : arn('batch', 'job-queue', op.jobQueue), ...revisioned('batch', 'job-definition', op.jobDefinition, task.id)]);
+        add(['batch:DescribeJobs', 'batch:TerminateJob'], ['*']);
+        wild('*', `batch:DescribeJobs accepts only "*", and batch:TerminateJob's job id exists only once the run submits it (task ${task.id})`);
         statements.push(syncRule(stack, 'StepFunctionsGetEventsForBatchJobsRule'));
         break;
       case 'glue_job':
+        // glue-iam, Run a Job (.sync).
         add(['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'], [arn('glue', 'job', op.jobName)]);
         break;
-      case 'athena_query': {
-        add(['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'], [arn('athena', 'workgroup', op.workGroup ?? 'primary')]);
-        const db = op.database ?? 'default';
-        add(['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'], [
-          stack.formatArn({ service: 'glue', resource: 'catalog', arnFormat: ArnFormat.NO_RESOURCE_NAME }),
-          arn('glue', 'database', db),
-          arn('glue', 'table', `${db}/*`),
-        ]);
-        wildcards.push({ resource: `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/*`, reason: `an Athena query may read any table of database "${db}" (task ${task.id})` });
-        if (op.outputLocation?.startsWith('s3://')) {
-          const [bucket, ...rest] = op.outputLocation.slice(5).split('/');
-          const prefix = rest.join('/');
-          add(['s3:GetBucketLocation', 's3:ListBucket'], [`arn:${stack.partition}:s3:::${bucket}`]);
-          add(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [`arn:${stack.partition}:s3:::${bucket}/${prefix ? `${prefix.replace(/\/$/, '')}/` : ''}*`]);
-        }
+      case 'athena_query':
+        athena(op, task.id);
         break;
-      }
       case 'http_request': {
-        const connection = httpConnectionArn(op.connection);
+        const connection = ctx.httpConnectionArn(op.connection);
         add(['events:RetrieveConnectionCredentials'], [connection]);
-        add(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [arn('secretsmanager', 'secret', 'events!connection/*', ArnFormat.COLON_RESOURCE_NAME)]);
-        wildcards.push({ resource: `Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:events!connection/*`, reason: 'EventBridge connections keep their credentials in secrets named events!connection/<name>/<uuid>' });
-        statements.push(new iam.PolicyStatement({ actions: ['states:InvokeHTTPEndpoint'], resources: [refs.stateMachineArnPattern] }));
+        const secrets = arn('secretsmanager', 'secret', 'events!connection/*', ArnFormat.COLON_RESOURCE_NAME);
+        add(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [secrets]);
+        wild(secrets, 'EventBridge connections keep their credentials in secrets named events!connection/<name>/<uuid>, the uuid chosen by EventBridge');
+        add(['states:InvokeHTTPEndpoint'], [ctx.refs.stateMachineArn(dagId)]);
         break;
       }
       case 'sns_publish':
@@ -114,10 +134,14 @@ export function operatorGrants(scope: Construct, tasks: readonly TaskIR[], refs:
         add(['events:PutEvents'], [isArn(op.eventBus) ? op.eventBus : arn('events', 'event-bus', op.eventBus)]);
         break;
       case 'trigger_dag': {
-        add(['states:StartExecution'], [refs.stateMachineArn(op.dagId)]);
+        // stepfunctions-iam: StartExecution on the state machine; with .sync, Describe/Stop on its
+        // executions (named at run time) and the managed rule.
+        const machine = ctx.refs.stateMachineArn(op.dagId);
+        add(['states:StartExecution'], [machine]);
         if (op.wait) {
-          const executions = refs.stateMachineArn(op.dagId).replace(':stateMachine:', ':execution:');
-          add(['states:DescribeExecution', 'states:StopExecution'], [`${executions}:*`]);
+          const executions = `${machine.replace(':stateMachine:', ':execution:')}:*`;
+          add(['states:DescribeExecution', 'states:StopExecution'], [executions]);
+          wild(executions, `executions of DAG "${op.dagId}" only; their names are made at run time (task ${task.id} waits for the run it started)`);
           statements.push(syncRule(stack, 'StepFunctionsGetEventsForStepFunctionsExecutionRule'));
         }
         break;
@@ -127,4 +151,42 @@ export function operatorGrants(scope: Construct, tasks: readonly TaskIR[], refs:
     }
   }
   return { statements, wildcards };
+
+  /**
+   * athena-iam, Run a Job (.sync): the query calls on the workgroup and the data catalog; S3 on
+   * the query result location (Athena writes results with the caller's credentials); the Glue
+   * calls DDL makes (MSCK REPAIR TABLE creates partitions: glue:BatchCreatePartition); and
+   * lakeformation:GetDataAccess for tables Lake Formation governs.
+   */
+  function athena(op: Extract<OperatorIR, { kind: 'athena_query' }>, taskId: string): void {
+    const workGroup = op.workGroup ?? 'primary';
+    const location = op.outputLocation ?? ctx.athenaResultLocation(workGroup);
+    if (location === undefined) {
+      throw new ConfigError(
+        `DAG "${dagId}" task "${taskId}": athenaQuery has no outputLocation, and the result location of workgroup "${workGroup}" is not declared; ` +
+          `the state machine's role must be allowed to write the query results there. Either give the task outputLocation: 's3://<bucket>/<prefix>/', ` +
+          `or declare the workgroup's location in cdk.json: "context": { "updraft:athenaResultLocations": { "${workGroup}": "s3://<bucket>/<prefix>/" } }`,
+      );
+    }
+    const s3 = parseS3Uri(location);
+    if (!s3) throw new ConfigError(`DAG "${dagId}" task "${taskId}": Athena result location ${JSON.stringify(location)} is not an S3 URI; write it as s3://<bucket>/<prefix>/`);
+    add(['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetDataCatalog'], [
+      arn('athena', 'workgroup', workGroup),
+      // The Glue Data Catalog as Athena names it; federated catalogs are not granted.
+      arn('athena', 'datacatalog', 'AwsDataCatalog'),
+    ]);
+    const bucket = `arn:${stack.partition}:s3:::${s3.bucket}`;
+    const results = `${bucket}/${s3.prefix}*`;
+    add(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], [bucket]);
+    add(['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], [results]);
+    wild(results, `Athena writes each query's results under ${location} with a name of its own (task ${taskId})`);
+    const db = op.database ?? 'default';
+    const tables = arn('glue', 'table', `${db}/*`);
+    const functions = arn('glue', 'userDefinedFunction', `${db}/*`);
+    add([...ATHENA_GLUE_ACTIONS], [stack.formatArn({ service: 'glue', resource: 'catalog', arnFormat: ArnFormat.NO_RESOURCE_NAME }), arn('glue', 'database', db), tables, functions]);
+    wild(tables, `an Athena query and its DDL may use any table of database "${db}" (task ${taskId})`);
+    wild(functions, `an Athena query may call the user-defined functions of database "${db}" (task ${taskId})`);
+    add(['lakeformation:GetDataAccess'], ['*']);
+    wild('*', `lakeformation:GetDataAccess (Athena reading tables Lake Formation governs) accepts only "*" (task ${taskId})`);
+  }
 }

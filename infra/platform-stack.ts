@@ -8,7 +8,7 @@
  * it by name and ARN, never through CloudFormation exports: a DAG stack can be added, moved or
  * deleted without touching this one.
  */
-import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -17,6 +17,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -97,17 +98,40 @@ export class PlatformStack extends Stack {
     const key = new kms.Key(this, 'AlertsKey', { alias: `alias/${names.alertsTopic(env)}`, enableKeyRotation: true, removalPolicy: settings.removalPolicy, description: `Encrypts Updraft ${env} alerts` });
     key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.alerts = new sns.Topic(this, 'Alerts', { topicName: names.alertsTopic(env), masterKey: key, enforceSSL: true, displayName: `Updraft ${env} alerts` });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (that let
+    // the account's services publish): CloudWatch would be denied. Allow it for this account's
+    // Updraft alarms only (all named updraft-<env>-…, in the platform and the DAG stacks). The
+    // recorder publishes with its role (same account: its identity policy is enough). No
+    // EventBridge rule targets this topic; one that does needs its own statement here.
+    this.alerts.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alerts.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${names.prefix(env)}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
 
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      queueName: `${names.prefix(env)}-dead-letters`,
+      queueName: names.deadLetters(env),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    // Where `updraft doctor --target aws` (and a person) finds it; the name is also names.deadLetters(env).
+    new CfnOutput(this, 'DeadLettersQueueUrl', { value: this.deadLetters.queueUrl, description: 'Undelivered ticks and status events, failed launcher/recorder invocations (updraft doctor --target aws lists and replays them)' });
+    new CfnOutput(this, 'DeadLettersQueueArn', { value: this.deadLetters.queueArn });
 
     // Both are small and quick: a tick or an event is a few DynamoDB and Step Functions calls.
+    // Scheduler and EventBridge invoke both asynchronously: their retry policies and DLQs cover
+    // delivery only, so an invocation that fails after Lambda's retries goes to the same queue.
+    const onFailure = new destinations.SqsDestination(this.deadLetters);
     const platformFunction = (id: string, functionName: string, description: string, code: lambda.Code, environment: Record<string, string>) =>
-      updraftFunction(this, id, { functionName, description: `Updraft ${env}: ${description}`, code, settings, memorySize: 256, timeout: Duration.minutes(1), environment: { [ENV.environment]: env, [ENV.table]: names.table(env), ...environment } });
+      updraftFunction(this, id, { functionName, description: `Updraft ${env}: ${description}`, code, settings, memorySize: 256, timeout: Duration.minutes(1), onFailure, environment: { [ENV.environment]: env, [ENV.table]: names.table(env), ...environment } });
     this.launcher = platformFunction('Launcher', names.launcherFunction(env), 'schedule ticks -> DAG runs (catchup, maxActiveRuns, deterministic names)', props.code.launcher, {
       [ENV.catchupLimit]: String(settings.catchupLimit),
       ...(settings.dataWindowDays !== undefined && { [ENV.dataWindowDays]: String(settings.dataWindowDays) }),
@@ -136,7 +160,7 @@ export class PlatformStack extends Stack {
     this.launcher.grantInvoke(schedulerRole);
     this.deadLetters.grantSendMessages(schedulerRole);
     suppress(schedulerRole, [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${this.getLogicalId(this.launcher.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the launcher includes its versions and aliases (lambda:InvokeFunction on <arn>:*)' }]);
-    suppress(this.deadLetters, [{ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the recorder rule and of every schedule; it has no queue behind it' }]);
+    suppress(this.deadLetters, [{ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the recorder rule, of every schedule and of the launcher and recorder invocations; it has no queue behind it' }]);
 
     if (settings.alarms) this.addAlarms(env);
     this.addDashboard(env);
@@ -179,7 +203,7 @@ export class PlatformStack extends Stack {
       }).addAlarmAction(action);
     alarm('LauncherErrors', this.launcher.metricErrors({ period: Duration.minutes(5) }), 'The launcher failed: scheduled runs may not have started');
     alarm('RecorderErrors', this.recorder.metricErrors({ period: Duration.minutes(5) }), 'The recorder failed: run records may be stale');
-    alarm('DeadLetters', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }), 'Ticks or status events could not be delivered: see the dead-letter queue');
+    alarm('DeadLetters', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), `Ticks or status events were not delivered, or the launcher or recorder failed on one: npx updraft doctor --target aws --env ${env} lists and replays them`);
   }
 
   private addDashboard(env: Environment): void {

@@ -53,7 +53,7 @@ export function platformRefs(scope: Construct, env: Environment): PlatformRefs {
     launcherArn: arn('lambda', 'function', names.launcherFunction(env), colon),
     schedulerRoleName,
     schedulerRoleArn: stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: schedulerRoleName }),
-    deadLettersArn: stack.formatArn({ service: 'sqs', resource: `${names.prefix(env)}-dead-letters`, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+    deadLettersArn: stack.formatArn({ service: 'sqs', resource: names.deadLetters(env), arnFormat: ArnFormat.NO_RESOURCE_NAME }),
     stateMachineArnPrefix: arn('states', 'stateMachine', prefix, colon),
     stateMachineArnPattern: arn('states', 'stateMachine', `${prefix}*`, colon),
     executionArnPattern: arn('states', 'execution', `${prefix}*:*`, colon),

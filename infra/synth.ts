@@ -58,12 +58,14 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
   const placementFile = options.placementDir === false ? undefined : path.join(options.placementDir ?? path.join(options.root, 'infra'), `placement.${environment}.json`);
   const previous = placementFile ? await readPlacement(placementFile) : {};
   const httpConnections = app.node.tryGetContext('updraft:httpConnections') as Record<string, string> | undefined;
+  const athenaResultLocations = app.node.tryGetContext('updraft:athenaResultLocations') as Record<string, string> | undefined;
   const result = buildUpdraftApp(app, {
     environment,
     dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: dir(dagBundleName(d.file)) })),
     platformCode: { launcher: dir('launcher'), recorder: dir('recorder') },
     placement: previous,
     ...(httpConnections && { httpConnections }),
+    ...(athenaResultLocations && { athenaResultLocations }),
   });
   if (placementFile && JSON.stringify(sorted(result.placement)) !== JSON.stringify(sorted(previous))) {
     await mkdir(path.dirname(placementFile), { recursive: true });

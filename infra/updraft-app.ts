@@ -41,6 +41,8 @@ export interface UpdraftAppOptions {
   /** Where DAGs were deployed before (kept); new DAGs go to the first stack with room. */
   readonly placement?: Placement;
   readonly httpConnections?: Readonly<Record<string, string>>;
+  /** Athena workgroup → its query result location, for Athena operators without `outputLocation`. */
+  readonly athenaResultLocations?: Readonly<Record<string, string>>;
   /** @default STACK_BUDGET */
   readonly budget?: { readonly resources: number; readonly templateBytes: number };
 }
@@ -111,6 +113,7 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
       // One Code per use: an asset belongs to one stack (DAGs of one file share the uploaded bundle).
       ...(d.codeDir && { code: lambda.Code.fromAsset(d.codeDir) }),
       ...(options.httpConnections && { httpConnections: options.httpConnections }),
+      ...(options.athenaResultLocations && { athenaResultLocations: options.athenaResultLocations }),
     });
   }
   const dagStacks = [...stacks.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);

@@ -36,6 +36,13 @@ function fit(name: string, max: number): string {
   return `${name.slice(0, max - 9)}-${hash}`;
 }
 
+/**
+ * The platform's own functions, `updraft-<env>-<name>`. A DAG with one of these ids would get the
+ * same task function and log group name, so its task function is named `updraft-<env>-_<id>`
+ * instead: a DAG id starts with a letter, so no DAG's name can be that.
+ */
+export const PLATFORM_FUNCTIONS = ['launcher', 'recorder'] as const;
+
 /** Physical names of everything Updraft deploys for one environment. */
 export const names = {
   /** Prefix of every named resource: `updraft-prod`. */
@@ -50,7 +57,7 @@ export const names = {
   /** Prefix of the state machine names of one environment (the recorder's event filter). */
   stateMachinePrefix: (env: Environment): string => `updraft-${env}-`,
   /** A DAG's task Lambda (function names allow 64 characters). */
-  taskFunction: (env: Environment, dagId: string): string => fit(`updraft-${env}-${dagId}`, 64),
+  taskFunction: (env: Environment, dagId: string): string => fit(`updraft-${env}-${(PLATFORM_FUNCTIONS as readonly string[]).includes(dagId) ? '_' : ''}${dagId}`, 64),
   launcherFunction: (env: Environment): string => `updraft-${env}-launcher`,
   recorderFunction: (env: Environment): string => `updraft-${env}-recorder`,
   /** EventBridge Scheduler: one group per environment, one schedule per DAG named by its id. */
@@ -64,6 +71,13 @@ export const names = {
   secretPrefix: (env: Environment): string => `updraft/${env}/connections/`,
   secret: (env: Environment, connectionId: string): string => `${names.secretPrefix(env)}${connectionId}`,
   alertsTopic: (env: Environment): string => `updraft-${env}-alerts`,
+  /**
+   * The SQS dead-letter queue of the environment: schedule ticks Scheduler could not deliver,
+   * status events EventBridge could not deliver, and failed asynchronous invocations of the
+   * launcher and recorder (Lambda on-failure destination). `updraft doctor` finds it by this name
+   * (sqs:GetQueueUrl); the platform stack also outputs its URL as `DeadLettersQueueUrl`.
+   */
+  deadLetters: (env: Environment): string => `updraft-${env}-dead-letters`,
   dashboard: (env: Environment): string => `updraft-${env}`,
 } as const;
 

@@ -15,6 +15,7 @@ import { parseEnvironment, type Environment } from '../../src/runtime/env.ts';
 import { buildUpdraftApp, place } from '../../infra/updraft-app.ts';
 import { nagReport } from '../../infra/nag.ts';
 
+const ATHENA_RESULTS = { primary: 's3://acme-athena-results/primary/' };
 let irs: DagIR[];
 let code: string;
 
@@ -28,7 +29,8 @@ beforeAll(async () => {
 
 function build(environment: Environment, dags: readonly DagIR[] = irs) {
   const app = new App();
-  const result = buildUpdraftApp(app, { environment, dags: dags.map((ir) => ({ ir, codeDir: code })), platformCode: { launcher: code, recorder: code } });
+  // warehouse_refresh's Athena query names no outputLocation: its workgroup's location, as cdk.json declares it.
+  const result = buildUpdraftApp(app, { environment, dags: dags.map((ir) => ({ ir, codeDir: code })), platformCode: { launcher: code, recorder: code }, athenaResultLocations: ATHENA_RESULTS });
   const dagTemplate = (dagId: string) => Template.fromStack(result.dagStacks.find((s) => s.node.tryFindChild(dagId))!);
   return { app, ...result, platformTemplate: Template.fromStack(result.platform), dagTemplate };
 }
@@ -210,7 +212,12 @@ describe('one construct per DAG', () => {
   it('grants a native Athena operator its workgroup, and no task runner when no task runs code', () => {
     const t = build('prod').dagTemplate('warehouse_refresh');
     t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'] })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetDataCatalog'] }),
+          Match.objectLike({ Action: ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-athena-results/primary/*']] } }),
+        ]),
+      },
     });
   });
 });

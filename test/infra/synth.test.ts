@@ -33,7 +33,8 @@ describe('synthesizeProject on the example project', () => {
   let result: Awaited<ReturnType<typeof synthesizeProject>>;
   let app: App;
   beforeAll(async () => {
-    app = new App({ outdir: path.join(TMP, 'out-examples') });
+    // warehouse_refresh's Athena query names no outputLocation: its workgroup's, as cdk.json would declare it.
+    app = new App({ outdir: path.join(TMP, 'out-examples'), context: { 'updraft:athenaResultLocations': { primary: 's3://acme-athena-results/primary/' } } });
     const saved = { ...process.env };
     const uri = `postgres://etl:${encodeURIComponent(SECRET)}@db.internal:5432/analytics`;
     for (const id of ['WAREHOUSE', 'CRM_DB', 'BILLING_DB', 'SUPPORT_API', 'PARTNER_SFTP']) process.env[`UPDRAFT_CONN_${id}`] = uri;
