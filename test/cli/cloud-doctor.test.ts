@@ -137,7 +137,7 @@ describe('updraft doctor --target aws', () => {
       '  ✖ not replayed launcher: DAG orders, schedule tick <aws.scheduler.scheduled-time>: its tick time was not filled in, so the interval it was for is unknown: start that interval with updraft trigger <dag> --date <date> (kept in the queue)',
       '2 of 4 replayed and removed from the queue; the others stay in it (the queue keeps messages 14 days).',
     ]);
-    const invoked = lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, c.args[0].input.InvocationType, JSON.parse(new TextDecoder().decode(c.args[0].input.Payload))]);
+    const invoked = lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, c.args[0].input.InvocationType, JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array))]);
     expect(invoked).toEqual([
       ['updraft-dev-launcher', 'RequestResponse', tick],
       ['updraft-dev-recorder', 'RequestResponse', { ...statusEvent, id: 'e-2', detail: { ...statusEvent.detail, status: 'RUNNING' } }],
