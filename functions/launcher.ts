@@ -5,7 +5,6 @@
  * fails the cold start with a ConfigError naming the variable.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -13,11 +12,12 @@ import { launch, launcherSettings, type LaunchEvent, type LaunchSummary } from '
 // The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
 import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
+import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
 
 const settings = launcherSettings(process.env);
 const logger = new Logger({ serviceName: 'updraft-launcher', persistentKeys: { environment: settings.environment } });
 const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table, retentionDays: RECORD_RETENTION_DAYS[settings.environment] });
-const sfn = new SFNClient({});
+const sfn = runtimeSfnClient();
 
 export const handler = middy<LaunchEvent, LaunchSummary>()
   // resetKeys: a warm container's next event must not carry this one's dagId/executionArn.

@@ -5,7 +5,6 @@
  * are made once per container; a missing setting fails the cold start with a ConfigError.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -14,11 +13,12 @@ import { recordExecution, recorderSettings, type ExecutionStatusEvent, type Reco
 // The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
 import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
+import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
 
 const settings = recorderSettings(process.env);
 const logger = new Logger({ serviceName: 'updraft-recorder', persistentKeys: { environment: settings.environment } });
 const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table, retentionDays: RECORD_RETENTION_DAYS[settings.environment] });
-const sfn = new SFNClient({});
+const sfn = runtimeSfnClient();
 const sns = new SNSClient({});
 
 export const handler = middy<ExecutionStatusEvent, RecordOutcome>()

@@ -25,8 +25,9 @@ import * as backfill from './commands/backfill.ts';
 import * as testCommand from './commands/test.ts';
 import * as trigger from './commands/trigger.ts';
 import * as pause from './commands/pause.ts';
+import * as doctor from './commands/doctor.ts';
 
-const COMMANDS = [list, validate, graph, compile, explain, run, trigger, runs, show, logs, outbox, retry, clear, backfill, testCommand, pause, connections];
+const COMMANDS = [list, validate, graph, compile, explain, run, trigger, runs, show, logs, outbox, retry, clear, backfill, testCommand, pause, connections, doctor];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')

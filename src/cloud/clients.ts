@@ -7,9 +7,11 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../store/dynamo-store.ts';
 import type { CloudTarget } from './target.ts';
@@ -21,6 +23,10 @@ export interface CloudClients {
   readonly logs: CloudWatchLogsClient;
   readonly scheduler: SchedulerClient;
   readonly secrets: SecretsManagerClient;
+  /** The dead-letter queue (`updraft doctor`). */
+  readonly sqs: SQSClient;
+  /** Replays of launcher and recorder invocations (`updraft doctor --replay`). */
+  readonly lambda: LambdaClient;
   /** The region the clients use, resolved through the SDK's chain when not given. */
   region(): Promise<string | undefined>;
   /** Closes the sockets of every client created (so the CLI process can exit at once). */
@@ -68,6 +74,12 @@ export function createCloudClients(target: CloudTarget, overrides: Partial<Omit<
     },
     get secrets() {
       return overrides.secrets ?? once('secrets', () => new SecretsManagerClient(config));
+    },
+    get sqs() {
+      return overrides.sqs ?? once('sqs', () => new SQSClient(config));
+    },
+    get lambda() {
+      return overrides.lambda ?? once('lambda', () => new LambdaClient(config));
     },
     async region() {
       if (target.region !== undefined) return target.region;

@@ -13,3 +13,4 @@ export { triggerRun, type TriggerRequest, type TriggerResult } from './trigger.t
 export { fetchRunLogs, logFilterPattern, parseLogEvent } from './logs.ts';
 export { setScheduleState, updateInput, type ScheduleChange, type ScheduleState } from './schedules.ts';
 export { RECOVERY_WINDOW_DAYS, listStoredConnections, putConnection, removeStoredConnection, type StoredConnection } from './secrets.ts';
+export { deadLetterQueueName, parseDeadLetter, queueUrl, readDeadLetters, release, replay, type DeadLetter, type DeadLetterFunction, type ReplayResult } from './dead-letters.ts';

@@ -63,7 +63,7 @@ export const TIMED_OUT = 'States.Timeout';
 export const ABORTED = 'Updraft.Aborted';
 
 export interface ExecutionUsage {
-  /** State transitions: the `…StateEntered` events of every attempt (each is billed). */
+  /** Billed state transitions: the `…StateEntered` events of every attempt, and each retry of a Task state. */
   readonly transitions: number;
   readonly historyEvents: number;
   /** What the transitions cost on a Standard workflow, USD. */
@@ -74,24 +74,35 @@ export interface ExecutionUsage {
 
 /**
  * Counts the execution's history (every page, without execution data: 25,000 events are at most
- * 25 pages of 1,000). Retries of a Task state are billed as transitions too but enter no state,
- * so they are not in this count, as on the embedded engine: both count states entered.
+ * 25 pages of 1,000). Step Functions bills a transition per state entered and per retry of a Task
+ * state ("retries … are charged as additional state transitions", aws.amazon.com/step-functions/pricing);
+ * a retry enters no state, but schedules the task again: a `…Scheduled` event that follows the
+ * failure of the previous try rather than the state's `…StateEntered`.
  */
 export async function executionUsage(sfn: SFNClient, executionArn: string): Promise<ExecutionUsage> {
   let transitions = 0;
   let historyEvents = 0;
   let failure: ErrorInfo | undefined;
   let nextToken: string | undefined;
+  const types = new Map<number, string>();
   do {
     const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, nextToken }));
     for (const event of out.events ?? []) {
       historyEvents++;
-      if (event.type?.endsWith('StateEntered')) transitions++;
+      const type = event.type ?? '';
+      if (event.id !== undefined) types.set(event.id, type);
+      if (type.endsWith('StateEntered')) transitions++;
+      else if (isRetry(type, event.previousEventId === undefined ? undefined : types.get(event.previousEventId))) transitions++;
       failure = failureOf(event) ?? failure;
     }
     nextToken = out.nextToken;
   } while (nextToken);
   return { transitions, historyEvents, costUsd: costOf(transitions), ...(failure && { failure }) };
+}
+
+/** A task scheduled again after a failed try (its first try follows the state's `…StateEntered`). */
+function isRetry(type: string, previous: string | undefined): boolean {
+  return (type === 'TaskScheduled' || type === 'LambdaFunctionScheduled' || type === 'ActivityScheduled') && previous !== undefined && !previous.endsWith('StateEntered');
 }
 
 /**
@@ -107,6 +118,21 @@ function failureOf(event: HistoryEvent): ErrorInfo | undefined {
   const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
   if (!details || (details.error === undefined && details.cause === undefined)) return undefined;
   return { error: details.error ?? '', cause: details.cause ?? '' };
+}
+
+/** The run record's error for an execution that ended (status event or DescribeExecution), with its history's failure as fallback. */
+export function executionError(detail: Pick<ExecutionStatusDetail, 'status' | 'error' | 'cause'>, fromHistory: ErrorInfo | undefined): ErrorInfo | undefined {
+  const cause = detail.cause ?? (fromHistory?.cause || undefined);
+  switch (detail.status) {
+    case 'FAILED':
+      return { error: detail.error ?? (fromHistory?.error || 'States.Runtime'), cause: cause ? readableCause(cause) : 'the execution failed without a cause' };
+    case 'TIMED_OUT':
+      return { error: TIMED_OUT, cause: cause ?? 'the run took longer than its timeout (the state machine TimeoutSeconds)' };
+    case 'ABORTED':
+      return { error: ABORTED, cause: cause ?? 'the execution was stopped (StopExecution, the console, or a deployment)' };
+    default:
+      return undefined;
+  }
 }
 
 /** A Lambda failure's cause is a JSON error object: its message is what a person wants to read. */

@@ -10,7 +10,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../sdk/errors.ts';
 import { latestCompleteRun, nextRuns, parseDateInZone, runsBetween, type RunInterval } from '../schedule/index.ts';
-import type { RunRecord, Store } from '../store/types.ts';
+import type { RunRecord, RunSlots, Store } from '../store/types.ts';
 import { ENV, parseEnvironment, readEnv, type Environment } from './env.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from './launch.ts';
 import { startQueuedRuns, type RuntimeLog } from './run-queue.ts';
@@ -33,7 +33,7 @@ export interface LauncherSettings {
 }
 
 export interface LauncherDeps {
-  readonly store: Store;
+  readonly store: Store & RunSlots;
   readonly sfn: SFNClient;
   readonly log: RuntimeLog;
   readonly settings: Pick<LauncherSettings, 'catchupLimit' | 'dataWindowDays'>;
@@ -115,7 +115,7 @@ export async function launch(event: LaunchEvent, deps: LauncherDeps): Promise<La
   }
   if (summary.skipped.length > 0) deps.log.info(`${summary.skipped.length} interval(s) of DAG "${spec.dagId}" already have a run: left as they are`, { skipped: summary.skipped });
 
-  const { started, waiting } = await startQueuedRuns(deps, { dagId: spec.dagId, stateMachineArn, maxActiveRuns: spec.maxActiveRuns }, { known: created });
+  const { started, waiting } = await startQueuedRuns(deps, { dagId: spec.dagId, stateMachineArn, maxActiveRuns: spec.maxActiveRuns }, { known: created, ...(deps.now && { now: deps.now }) });
   const createdIds = new Set(created.map((r) => r.runId));
   return { ...summary, started: [...started], queued: waiting.filter((id) => createdIds.has(id)), deferred: plan.deferred };
 }

@@ -10,9 +10,9 @@
  * the same values. The alert is claimed in the record (`notifiedAttempt`) before it is sent.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { ErrorInfo, RunRecord, RunStatus } from '../store/types.ts';
+import type { RunRecord, RunStatus } from '../store/types.ts';
 import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
-import { ABORTED, TIMED_OUT, executionUsage, readableCause, runOfExecution, type ExecutionStatusDetail, type ExecutionStatusEvent } from './execution-events.ts';
+import { executionError, executionUsage, runOfExecution, type ExecutionStatusDetail, type ExecutionStatusEvent, type ExecutionUsage } from './execution-events.ts';
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
 
 export type { ExecutionStatusEvent, ExecutionStatusDetail } from './execution-events.ts';
@@ -98,7 +98,7 @@ function runningPatch(detail: ExecutionStatusDetail, attempt: number): RunPatch 
 
 async function endPatch(deps: RecorderDeps, event: ExecutionStatusEvent, attempt: number): Promise<RunPatch> {
   const { detail } = event;
-  const usage = await executionUsage(deps.sfn, detail.executionArn);
+  const usage = await usageOf(deps, detail);
   const startedAt = startOf(detail, attempt);
   // The event's own time when it has no stop date: a repeated event must write the same values.
   const stop = detail.stopDate ?? Date.parse(event.time);
@@ -108,32 +108,32 @@ async function endPatch(deps: RecorderDeps, event: ExecutionStatusEvent, attempt
     startedAt,
     endedAt: new Date(stop).toISOString(),
     durationMs: Math.max(0, stop - Date.parse(startedAt)),
-    transitions: usage.transitions,
-    historyEvents: usage.historyEvents,
-    costUsd: usage.costUsd,
-    error: errorOf(detail, usage.failure),
+    // Left out when the history could not be read: the record keeps what it had.
+    ...(usage && { transitions: usage.transitions, historyEvents: usage.historyEvents, costUsd: usage.costUsd }),
+    error: executionError(detail, usage?.failure),
     executionArn: detail.executionArn,
     pendingInput: undefined,
   };
 }
 
+/**
+ * The transition count is best-effort: reading the history (up to 25 pages, throttled at 20 per
+ * second per account) may still fail after the client's retries, and the run's status matters
+ * more than its cost. A failure is logged and the status recorded without it.
+ */
+async function usageOf(deps: RecorderDeps, detail: ExecutionStatusDetail): Promise<ExecutionUsage | undefined> {
+  try {
+    return await executionUsage(deps.sfn, detail.executionArn);
+  } catch (error) {
+    const e = error as Error;
+    deps.log.warn(`run ${detail.name}: its state transitions and cost are not recorded, the execution history could not be read (${e.name}: ${e.message})`, { runId: detail.name, executionArn: detail.executionArn });
+    return undefined;
+  }
+}
+
 /** The latest attempt's start: a redrive's date, else the execution's. */
 function startOf(detail: ExecutionStatusDetail, attempt: number): string {
   return new Date(attempt > 1 && detail.redriveDate ? detail.redriveDate : detail.startDate).toISOString();
-}
-
-function errorOf(detail: ExecutionStatusDetail, fromHistory: ErrorInfo | undefined): ErrorInfo | undefined {
-  const cause = detail.cause ?? (fromHistory?.cause || undefined);
-  switch (detail.status) {
-    case 'FAILED':
-      return { error: detail.error ?? (fromHistory?.error || 'States.Runtime'), cause: cause ? readableCause(cause) : 'the execution failed without a cause' };
-    case 'TIMED_OUT':
-      return { error: TIMED_OUT, cause: cause ?? 'the run took longer than its timeout (the state machine TimeoutSeconds)' };
-    case 'ABORTED':
-      return { error: ABORTED, cause: cause ?? 'the execution was stopped (StopExecution, the console, or a deployment)' };
-    default:
-      return undefined;
-  }
 }
 
 /** One alert per failed attempt: claimed in the record first, released if SNS refuses it (the retry sends it). */
@@ -170,8 +170,9 @@ export function alertOf(event: ExecutionStatusEvent, run: RunRecord, environment
   return { subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject, message: JSON.stringify(body, null, 2) };
 }
 
-/** A run ended: its DAG's queued runs may take the slot (the max comes from their records: run-queue). */
+/** A run ended: it gives its slot back, and its DAG's queued runs may take it (the max comes from their records: run-queue). */
 async function startNext(deps: RecorderDeps, run: RunRecord, detail: ExecutionStatusDetail): Promise<readonly string[]> {
+  await deps.store.releaseSlot(run.dagId, run.runId);
   const result = await startQueuedRuns(deps, { dagId: run.dagId, stateMachineArn: detail.stateMachineArn }, { ended: detail.executionArn });
   return result.started;
 }

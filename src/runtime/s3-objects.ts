@@ -47,6 +47,13 @@ export class S3ObjectStore implements ObjectStore {
       if (name === 'NoSuchKey' || name === 'NotFound') {
         throw new ConfigError(`the stored output ${ref} is gone from the payload bucket (expired by its lifecycle rule, or deleted); run the task that produced it again`, { cause: error });
       }
+      // A ConfigError is permanent (runtime/errors): retrying a refused read only delays the failure.
+      if (name === 'AccessDenied' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+        throw new ConfigError(
+          `the stored output ${ref} cannot be read: S3 answered 403 Access Denied. The task role may not list bucket "${bucket}", and S3 then answers 403 instead of 404 for an object that does not exist: most likely it expired by the payload bucket's lifecycle rule (or was deleted); run the task that produced it again. If the object does exist, the task role needs s3:GetObject on it: redeploy with npm run deploy`,
+          { cause: error },
+        );
+      }
       throw error;
     }
   }

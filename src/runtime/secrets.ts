@@ -100,8 +100,12 @@ function secretError(error: unknown, id: string, name: string, environment: stri
         { cause: error },
       );
     case 'AccessDeniedException':
+      // Only declared connections get here (the task runner refuses the others first), and the
+      // task role may read exactly their secrets (`<name>-??????`). Secrets Manager checks that
+      // policy before it looks the secret up, so a secret that does not exist is refused, not
+      // "not found": the likeliest cause is a connection never added to this environment.
       return new ConfigError(
-        `the task's role cannot read secret "${name}" of connection "${id}": a DAG's role reads only the secrets of connections its tasks declare. Declare it on the task (connections: ['${id}']) and redeploy with npm run deploy; if it is declared, check that the deployed stack is current`,
+        `connection "${id}" is declared by the task, but its role was refused secret "${name}" (AccessDeniedException): either the secret does not exist in this environment (Secrets Manager refuses a missing secret rather than saying it is not found) — add it with: npx updraft connections add ${id} --target aws --env ${environment} '<uri-or-json>' — or the deployed stack is older than the declaration: redeploy with npm run deploy`,
         { cause: error },
       );
     case 'DecryptionFailure':

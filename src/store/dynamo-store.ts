@@ -33,7 +33,7 @@ import {
   toRecord,
   tryPrefix,
 } from './table.ts';
-import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunSlots, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
 
 export interface DynamoStoreOptions {
   /** Create it with {@link createDocumentClient} (or with `removeUndefinedValues` set). */
@@ -60,7 +60,7 @@ const BATCH_SIZE = 25; // BatchWriteItem's limit
 const UNPROCESSED_RETRIES = 8; // 10 ms doubling to 1.3 s: throttling on AWS clears well within that
 const DEFAULT_LIST_LIMIT = 50;
 
-export class DynamoStore implements Store {
+export class DynamoStore implements Store, RunSlots {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   /** DAGs already in the DAG list (written once per process, before the DAG's first run). */
@@ -304,6 +304,65 @@ export class DynamoStore implements Store {
     this.#assertOpen();
     const items = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', OUTBOX_PARTITION) });
     return items.map((i) => toRecord<OutboxMessage>(i));
+  }
+
+  /**
+   * One conditional UpdateItem: the claim lands only while the DAG's slot map has fewer than `max`
+   * holders (or already holds this run), so concurrent claims never pass the max.
+   */
+  async claimSlot(dagId: string, runId: string, max: number, at: string): Promise<boolean> {
+    this.#assertOpen();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.dagSlots(dagId),
+            UpdateExpression: 'SET #h.#r = :at',
+            ConditionExpression: 'attribute_exists(#h) AND (size(#h) < :max OR attribute_exists(#h.#r))',
+            ExpressionAttributeNames: { '#h': 'holders', '#r': runId },
+            ExpressionAttributeValues: { ':at': at, ':max': max },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        if (attempt > 0 || (await this.#slotItem(dagId)) !== undefined) return false;
+        // The DAG's first claim: the map must exist before a path inside it can be set.
+        try {
+          await this.#client.send(new PutCommand({ TableName: this.#table, Item: { ...keys.dagSlots(dagId), dagId, holders: {} }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        } catch (put) {
+          if (!isConditionFailure(put)) throw put;
+        }
+      }
+    }
+  }
+
+  async releaseSlot(dagId: string, runId: string): Promise<void> {
+    this.#assertOpen();
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.dagSlots(dagId),
+          UpdateExpression: 'REMOVE #h.#r',
+          ConditionExpression: 'attribute_exists(#h)',
+          ExpressionAttributeNames: { '#h': 'holders', '#r': runId },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async slotHolders(dagId: string): Promise<Readonly<Record<string, string>>> {
+    this.#assertOpen();
+    return (await this.#slotItem(dagId)) ?? {};
+  }
+
+  async #slotItem(dagId: string): Promise<Record<string, string> | undefined> {
+    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.dagSlots(dagId), ConsistentRead: true }));
+    return out.Item?.holders as Record<string, string> | undefined;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@
  * | item          | pk                | sk                                   | gsi1pk / gsi1sk                  | gsi2pk / gsi2sk                 |
  * |---------------|-------------------|--------------------------------------|----------------------------------|---------------------------------|
  * | DAG           | `DAG#<dagId>`     | `DAG`                                | `DAGS` / `<dagId>`               |                                 |
+ * | DAG slots     | `DAG#<dagId>`     | `SLOTS`                              |                                  |                                 |
  * | run           | `RUN#<runId>`     | `RUN`                                | `DAG#<dagId>` / `<date>#<runId>` | `ACTIVE` / `<date>#<runId>` (*) |
  * | task          | `RUN#<runId>`     | `TASK#<taskId>`                      |                                  |                                 |
  * | try           | `RUN#<runId>`     | `TRY#<taskId>#<map+1:6>#<try:4>`     |                                  |                                 |
@@ -21,6 +22,10 @@
  * (**) One per task instance, written only by the task-runner Lambda: `tries` is an atomic counter
  * (UpdateItem `ADD`, so two retries never get the same number) and `pokes` a sensor's poke state.
  * Never written by Put (a write-behind Put would reset the counter); the engine counts in memory.
+ *
+ * DAG slots: `holders`, a map run id → claim time, of the runs that hold one of the DAG's
+ * `maxActiveRuns` slots (AWS only: the launcher, the recorder and `updraft trigger` claim with a
+ * conditional UpdateItem, so that racing starts cannot pass the max). It never expires.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { RunStatus } from './types.ts';
@@ -96,6 +101,7 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 
 export const keys = {
   dag: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'DAG' }),
+  dagSlots: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'SLOTS' }),
   run: (runId: string): ItemKey => ({ pk: runPk(runId), sk: RUN_SK }),
   task: (runId: string, taskId: string): ItemKey => ({ pk: runPk(runId), sk: `${TASK_PREFIX}${taskId}` }),
   /** `mapIndex` -1 (not mapped) pads to 000000; zero padding keeps numeric order up to 999,998 instances. */

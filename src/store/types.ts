@@ -198,3 +198,19 @@ export interface Store {
     guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
   ): Promise<RunRecord | undefined>;
 }
+
+/**
+ * `maxActiveRuns` on AWS as a conditional write (store/dynamo-store): a run takes one of its DAG's
+ * slots before its execution starts, and the claim succeeds only while fewer than `max` runs hold
+ * one, so two launchers racing cannot both start past the max. The run that ended, or a claim
+ * whose holder is gone, gives its slot back.
+ */
+export interface RunSlots {
+  /** Claims a slot for `runId` (true if it holds one now, also when it already did). */
+  claimSlot(dagId: string, runId: string, max: number, at: string): Promise<boolean>;
+  /** Gives `runId`'s slot back (nothing if it holds none). */
+  releaseSlot(dagId: string, runId: string): Promise<void>;
+  /** The runs holding a slot, with when each claimed it. */
+  slotHolders(dagId: string): Promise<Readonly<Record<string, string>>>;
+}
+

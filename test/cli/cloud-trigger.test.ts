@@ -204,7 +204,7 @@ describe('updraft trigger --target aws', () => {
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-13', '--target', 'aws']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe(
-      `Run orders-2026-11-13T01-00-00Z already exists on AWS (dev, ${REGION}) (running, execution SUCCEEDED): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`,
+      `Run orders-2026-11-13T01-00-00Z already exists on AWS (dev, ${REGION}) (success, execution SUCCEEDED): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`,
     );
   });
 

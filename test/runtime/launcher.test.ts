@@ -1,11 +1,11 @@
 // The launcher Lambda's logic against a real (in-memory) DynamoStore on dynalite and a mocked Step
 // Functions: execution names and intervals, repeated ticks, catchup bounds, maxActiveRuns.
-import { ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { launch, launcherSettings, planLaunch, type LaunchEvent, type LauncherDeps } from '../../src/runtime/launcher.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from '../../src/runtime/launch.ts';
-import type { RunRecord, Store } from '../../src/store/index.ts';
+import type { DynamoStore, RunRecord } from '../../src/store/index.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
@@ -15,7 +15,7 @@ const STARTED_AT = new Date('2026-11-21T17:00:01.000Z');
 const sfnMock = mockClient(SFNClient);
 const sfn = new SFNClient({ region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 let local: Dynalite;
-let store: Store;
+let store: DynamoStore;
 let logs: string[];
 
 beforeEach(async () => {
@@ -31,9 +31,9 @@ afterEach(async () => {
   await local.close();
 });
 
-function deps(settings: Partial<LauncherDeps['settings']> = {}): LauncherDeps {
+function deps(settings: Partial<LauncherDeps['settings']> = {}, now = '2026-11-21T17:00:00.500Z'): LauncherDeps {
   const log = (message: string) => void logs.push(message);
-  return { store, sfn, log: { info: log, warn: log }, settings: { catchupLimit: 25, ...settings }, now: () => new Date('2026-11-21T17:00:00.500Z') };
+  return { store, sfn, log: { info: log, warn: log }, settings: { catchupLimit: 25, ...settings }, now: () => new Date(now) };
 }
 
 function spec(overrides: Partial<LaunchSpec> = {}): LaunchSpec {
@@ -113,6 +113,7 @@ describe('a schedule tick', () => {
   it('delivered again after the first delivery started the execution but died before recording it: ExecutionAlreadyExists is no error', async () => {
     const event = tick(spec(), '2026-11-21T01:00:00Z');
     sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', startDate: STARTED_AT, redriveCount: 0 });
     // What the first delivery left: the run queued with its input.
     const values = runValuesOf({ dagId: 'daily_orders', timezone: 'Europe/Berlin', timers: [], interval: { logicalDate: new Date('2026-11-20T01:00:00Z'), dataIntervalStart: new Date('2026-11-20T01:00:00Z'), dataIntervalEnd: new Date('2026-11-21T01:00:00Z') }, params: {}, triggeredBy: 'schedule' });
     await store.createRun({ ...queuedRunRecord(values, {}, new Date()), pendingInput: JSON.stringify(executionInput(values)) });
@@ -166,8 +167,9 @@ describe('catchup', () => {
     expect(JSON.parse(queued!.pendingInput!).run.dataIntervalEnd).toBe('2026-11-20T18:00:00.000Z');
 
     // The next tick: the 15 left over (02:00Z … 16:00Z, 10:00Z has its manual run) and the
-    // interval that just ended (17:00Z). 16 slots (none running): the 9 still queued go first.
-    const second = await launch(tick(hourly(), '2026-11-21T18:00:00Z'), deps());
+    // interval that just ended (17:00Z). 16 slots (none running: their end events were lost, and
+    // their claims, an hour old, are given back): the 9 still queued go first.
+    const second = await launch(tick(hourly(), '2026-11-21T18:00:00Z'), deps({}, '2026-11-21T18:00:00.500Z'));
     expect(second.deferred).toBe(0);
     expect(second.skipped).toEqual(['daily_orders-2026-11-21T10-00-00Z']);
     expect(second.started).toEqual(ids('2026-11-20T17:00:00Z', 16));
@@ -234,5 +236,69 @@ describe('launcherSettings', () => {
       'UPDRAFT_CATCHUP_LIMIT is "2.5": use a whole number of 1 or more, such as 25 (set it in the environment settings and redeploy with npm run deploy)',
     );
     expect(() => launcherSettings({ UPDRAFT_ENV: 'qa', UPDRAFT_TABLE: 't' })).toThrow('UPDRAFT_ENV is "qa": use one of dev, staging, prod (for example UPDRAFT_ENV=dev)');
+  });
+});
+
+describe('maxActiveRuns under races and expired records', () => {
+  it('two launches of different intervals at once, maxActiveRuns 1: one execution starts, the other run waits queued (the slot is a conditional write)', async () => {
+    // ListExecutions is eventually consistent: neither launch sees the other's execution.
+    const names = new Set<string>();
+    sfnMock.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
+      if (names.has(input.name!)) throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+      names.add(input.name!);
+      return { executionArn: `${EXECUTION}:${input.name}`, startDate: STARTED_AT };
+    });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', startDate: STARTED_AT, redriveCount: 0 });
+    const one = spec({ maxActiveRuns: 1 });
+    const [a, b] = await Promise.all([launch(tick(one, '2026-11-20T01:00:00Z'), deps()), launch(tick(one, '2026-11-21T01:00:00Z'), deps())]);
+
+    expect(names.size).toBe(1);
+    expect([...a.started, ...b.started]).toEqual([...names]);
+    expect([...a.queued, ...b.queued]).toHaveLength(1);
+    const runs = await store.listRuns({ dagId: 'daily_orders' });
+    expect(runs.map((r) => r.status).sort()).toEqual(['queued', 'running']);
+    expect(Object.keys(await store.slotHolders('daily_orders'))).toEqual([...names]);
+  });
+
+  it('the run that held the slot ends: the recorder gives it back and the waiting run may start', async () => {
+    const one = spec({ maxActiveRuns: 1 });
+    await launch(tick(one, '2026-11-20T01:00:00Z'), deps());
+    const second = await launch(tick(one, '2026-11-21T01:00:00Z'), deps());
+    expect(second.queued).toEqual(['daily_orders-2026-11-20T01-00-00Z']);
+
+    await store.updateRun('daily_orders-2026-11-19T01-00-00Z', { status: 'success' });
+    await store.releaseSlot('daily_orders', 'daily_orders-2026-11-19T01-00-00Z');
+    const third = await launch(tick(one, '2026-11-21T01:00:00Z'), deps());
+    expect(third.started).toEqual(['daily_orders-2026-11-20T01-00-00Z']);
+  });
+
+  it('a run whose record expired but whose execution name Step Functions still keeps: its real status is recorded, not "running"', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      startDate: new Date('2026-11-20T01:00:02Z'),
+      stopDate: new Date('2026-11-20T01:05:02Z'),
+      redriveCount: 0,
+      error: 'Updraft.TaskFailed',
+      cause: '{"errorType":"Updraft.TaskFailed","errorMessage":"task \\"load\\" failed"}',
+    });
+
+    const summary = await launch(tick(spec({ maxActiveRuns: 1 }), '2026-11-21T01:00:00Z'), deps());
+
+    expect(summary.started).toEqual([]);
+    expect(await store.getRun('daily_orders-2026-11-20T01-00-00Z')).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      startedAt: '2026-11-20T01:00:02.000Z',
+      endedAt: '2026-11-20T01:05:02.000Z',
+      durationMs: 300_000,
+      error: { error: 'Updraft.TaskFailed', cause: 'task "load" failed' },
+      executionArn: `${EXECUTION}:daily_orders-2026-11-20T01-00-00Z`,
+    });
+    expect(logs).toContain(
+      'run daily_orders-2026-11-20T01-00-00Z was not started again: Step Functions keeps the name of its execution, which already ended FAILED at 2026-11-20T01:05:02.000Z (its run record had expired); recorded as failed',
+    );
+    // It holds no slot: the DAG's next run may start.
+    expect(await store.slotHolders('daily_orders')).toEqual({});
   });
 });

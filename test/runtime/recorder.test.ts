@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { launch } from '../../src/runtime/launcher.ts';
 import type { LaunchSpec } from '../../src/runtime/launch.ts';
 import { recordExecution, recorderSettings, type ExecutionStatusDetail, type ExecutionStatusEvent, type RecorderDeps } from '../../src/runtime/recorder.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { DynamoStore } from '../../src/store/index.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
@@ -32,7 +32,7 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const sfn = new SFNClient({ region: 'eu-central-1', credentials });
 const sns = new SNSClient({ region: 'eu-central-1', credentials });
 let local: Dynalite;
-let store: Store;
+let store: DynamoStore;
 
 /** Two history pages: 5 states entered among 9 events (transitions count across pages). */
 const PAGES: Record<string, { events: Partial<HistoryEvent>[]; nextToken?: string }> = {
@@ -258,6 +258,49 @@ describe('status events → run records', () => {
     expect(outcome.applied).toBe(false);
     expect(await store.getRun(RUN_ID)).toBeUndefined();
     expect(snsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('transitions and cost: best-effort, retries included', () => {
+  it('the history cannot be read (throttled past the retries): the status is recorded all the same, without transitions, and a warning says why', async () => {
+    await launched();
+    const warnings: string[] = [];
+    sfnMock.on(GetExecutionHistoryCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    const outcome = await recordExecution(event('SUCCEEDED'), { ...deps(), log: { info: () => {}, warn: (m: string) => void warnings.push(m) } });
+
+    expect(outcome).toMatchObject({ applied: true, status: 'success' });
+    const run = await store.getRun(RUN_ID);
+    expect(run).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z', durationMs: 190_250 });
+    expect(run?.transitions).toBeUndefined();
+    expect(warnings).toEqual([`run ${RUN_ID}: its state transitions and cost are not recorded, the execution history could not be read (ThrottlingException: Rate exceeded)`]);
+  });
+
+  it('each retry of a Task state is a billed transition: it counts, and so does its cost', async () => {
+    await launched();
+    // One Task state tried three times (two retries), then a Succeed state: 2 entered + 2 retries.
+    const events: Partial<HistoryEvent>[] = [
+      { id: 1, type: 'ExecutionStarted' },
+      { id: 2, previousEventId: 1, type: 'TaskStateEntered' },
+      { id: 3, previousEventId: 2, type: 'TaskScheduled' },
+      { id: 4, previousEventId: 3, type: 'TaskStarted' },
+      { id: 5, previousEventId: 4, type: 'TaskFailed' },
+      { id: 6, previousEventId: 5, type: 'TaskScheduled' },
+      { id: 7, previousEventId: 6, type: 'TaskStarted' },
+      { id: 8, previousEventId: 7, type: 'TaskTimedOut' },
+      { id: 9, previousEventId: 8, type: 'TaskScheduled' },
+      { id: 10, previousEventId: 9, type: 'TaskStarted' },
+      { id: 11, previousEventId: 10, type: 'TaskSucceeded' },
+      { id: 12, previousEventId: 11, type: 'TaskStateExited' },
+      { id: 13, previousEventId: 12, type: 'SucceedStateEntered' },
+      { id: 14, previousEventId: 13, type: 'SucceedStateExited' },
+      { id: 15, previousEventId: 14, type: 'ExecutionSucceeded' },
+    ];
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: events as HistoryEvent[] });
+
+    await recordExecution(event('SUCCEEDED'), deps());
+
+    expect(await store.getRun(RUN_ID)).toMatchObject({ transitions: 4, historyEvents: 15, costUsd: 0.0001 });
   });
 });
 

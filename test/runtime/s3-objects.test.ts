@@ -2,6 +2,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { classifyError } from '../../src/runtime/errors.ts';
 import { offload, resolveRefs } from '../../src/runtime/objects.ts';
 import { S3ObjectStore } from '../../src/runtime/s3-objects.ts';
 
@@ -31,5 +32,16 @@ describe('S3ObjectStore', () => {
       'the stored output s3://payloads/run-1/a.json is gone from the payload bucket (expired by its lifecycle rule, or deleted); run the task that produced it again',
     );
     expect(() => new S3ObjectStore({ client, bucket: '' })).toThrow('S3ObjectStore needs a bucket: set UPDRAFT_BUCKET to the payload bucket');
+  });
+
+  it('an expired object read without s3:ListBucket (403, not NoSuchKey) is a permanent failure naming the object and why, not retried', async () => {
+    const objects = new S3ObjectStore({ client, bucket: 'payloads' });
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } }));
+    const error = (await objects.get('s3://payloads/run-1/a.json').catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      `the stored output s3://payloads/run-1/a.json cannot be read: S3 answered 403 Access Denied. The task role may not list bucket "payloads", and S3 then answers 403 instead of 404 for an object that does not exist: most likely it expired by the payload bucket's lifecycle rule (or was deleted); run the task that produced it again. If the object does exist, the task role needs s3:GetObject on it: redeploy with npm run deploy`,
+    );
+    // Updraft.PermanentError: the compiled retriers never retry it (Updraft.TaskFailed is what they retry).
+    expect(classifyError(error)).toEqual({ error: 'Updraft.PermanentError', cause: `${error.message} ← caused by: AccessDenied: Access Denied` });
   });
 });

@@ -5,6 +5,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { classifyError } from '../../src/runtime/errors.ts';
 import { parseCacheSeconds, secretsConnections } from '../../src/runtime/secrets.ts';
 
 const client = new SecretsManagerClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -46,16 +47,23 @@ describe('secretsConnections', () => {
     expect((await get('warehouse')).host).toBe('h');
   });
 
-  it('says which secret is missing and how to create it; says the role cannot read an undeclared one', async () => {
+  it('says which secret is missing and how to create it', async () => {
     const get = secretsConnections({ client, prefix: PREFIX, environment: 'prod' });
     sm.on(GetSecretValueCommand).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
     await expect(get('warehouse')).rejects.toThrow(
       `connection "warehouse" is not set up on AWS: secret "updraft/prod/connections/warehouse" does not exist; create it with: npx updraft connections add warehouse --target aws --env prod '<uri-or-json>'`,
     );
+  });
+
+  it('access denied to a declared connection: names the secret, says it may not exist and how to add it or redeploy (not "declare it")', async () => {
+    // What AWS answers for a secret that does not exist when the role's policy names the secret's ARN.
+    const get = secretsConnections({ client, prefix: PREFIX, environment: 'prod' });
     sm.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: secretsmanager:GetSecretValue'));
-    await expect(get('warehouse')).rejects.toThrow(
-      `the task's role cannot read secret "updraft/prod/connections/warehouse" of connection "warehouse": a DAG's role reads only the secrets of connections its tasks declare. Declare it on the task (connections: ['warehouse']) and redeploy with npm run deploy; if it is declared, check that the deployed stack is current`,
+    const error = (await get('warehouse').catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      `connection "warehouse" is declared by the task, but its role was refused secret "updraft/prod/connections/warehouse" (AccessDeniedException): either the secret does not exist in this environment (Secrets Manager refuses a missing secret rather than saying it is not found) — add it with: npx updraft connections add warehouse --target aws --env prod '<uri-or-json>' — or the deployed stack is older than the declaration: redeploy with npm run deploy`,
     );
+    expect(classifyError(error).error).toBe('Updraft.PermanentError');
   });
 
   it('a malformed secret names the secret, never its text', async () => {

@@ -1,0 +1,43 @@
+/**
+ * The launcher's and recorder's Step Functions client backs off on throttling: the SDK's adaptive
+ * retry, exercised through a fake HTTP handler (the network boundary), so the client's own retry
+ * middleware runs (aws-sdk-client-mock replaces `send`, and with it the retries).
+ */
+import { Readable } from 'node:stream';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { countRunning, runtimeSfnClient } from '../../src/runtime/run-queue.ts';
+
+const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
+
+/** Answers ListExecutions with `throttled` ThrottlingExceptions (HTTP 400), then one running execution. */
+function throttlingHandler(throttled: number): { handle: () => Promise<{ response: unknown }>; readonly calls: () => number } {
+  let calls = 0;
+  const reply = (statusCode: number, body: unknown) => ({
+    response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+  });
+  return {
+    handle: async () => {
+      calls++;
+      if (calls <= throttled) return reply(400, { __type: 'com.amazonaws.swf.base.model#ThrottlingException', message: 'Rate exceeded' });
+      return reply(200, { executions: [{ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:a`, stateMachineArn: MACHINE, name: 'a', status: 'RUNNING', startDate: 1_700_000_000 }] });
+    },
+    calls: () => calls,
+  };
+}
+
+const config = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+
+describe('runtimeSfnClient', () => {
+  it('retries ListExecutions through 3 ThrottlingExceptions (the default client gives up after 3 attempts)', { timeout: 30_000 }, async () => {
+    const handler = throttlingHandler(3);
+    const sfn = runtimeSfnClient({ ...config, requestHandler: handler as never });
+    expect(await countRunning(sfn, MACHINE, 10)).toBe(1);
+    expect(handler.calls()).toBe(4);
+    sfn.destroy();
+
+    const plain = new SFNClient({ ...config, requestHandler: throttlingHandler(3) as never });
+    await expect(countRunning(plain, MACHINE, 10)).rejects.toThrow('Rate exceeded');
+    plain.destroy();
+  });
+});
