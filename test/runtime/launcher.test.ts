@@ -94,6 +94,7 @@ describe('a schedule tick', () => {
         timers: { wait_for_close: '2026-10-26T02:00:00.000Z' },
       },
       t: {},
+      done: {},
     });
     const run = await store.getRun('daily_orders-2026-10-25T00-00-00Z');
     expect(run).toMatchObject({ status: 'running', triggeredBy: 'schedule', executionArn: `${EXECUTION}:daily_orders-2026-10-25T00-00-00Z`, startedAt: STARTED_AT.toISOString(), maxActiveRuns: 16 });
