@@ -27,9 +27,8 @@ import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } fr
 import { RealClock, VirtualClock } from './clock.ts';
 import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
-import { withSetupsAndTeardowns } from './resume-scope.ts';
 import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type RunMachineResult } from './run-machine.ts';
-import { buildDone, type Done, type Reuse } from '../runtime/resume.ts';
+import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
 
@@ -157,23 +156,11 @@ export class LocalEngine {
 
   /**
    * Resumes a failed run: failed and downstream tasks run again, succeeded ones are handed back
-   * (with the setups and teardowns around what runs again, see engine/resume-scope).
+   * (with the setups and teardowns around what runs again, see runtime/resume).
    */
   async retry(runId: string): Promise<RunOutcome> {
     const run = await this.#resumable(runId);
-    const { ir } = this.dag(run.dagId);
-    const [tries, records] = await Promise.all([this.options.store.listTries(runId), this.options.store.listTasks(runId)]);
-    const last = latestTries(tries);
-    const ended = new Map(records.map((r) => [r.taskId, r.state]));
-    const unfinished = new Set(ir.tasks.map((t) => t.id).filter((id) => ended.get(id) !== 'success' && ended.get(id) !== 'skipped'));
-    // Setups and teardowns that succeeded but must run again around what does (instances of
-    // unfinished tasks that succeeded, mapped ones, are still handed back).
-    const again = withSetupsAndTeardowns(ir, unfinished);
-    return this.#resume(run, tries, (taskId, mapIndex) => {
-      if (again.has(taskId) && !unfinished.has(taskId)) return undefined;
-      const t = last.get(`${taskId}|${mapIndex}`);
-      return t?.state === 'success' ? { response: t.response ?? null } : undefined;
-    });
+    return this.#resume(run, { kind: 'retry' });
   }
 
   /** Re-runs chosen tasks (and, with `downstream`, what depends on them, and their setups and teardowns); the rest keep their outcome. */
@@ -184,29 +171,7 @@ export class LocalEngine {
     for (const id of taskIds) {
       if (!known.has(id)) throw new ConfigError(`task "${id}" is not in DAG "${run.dagId}" (tasks: ${[...known].join(', ')})`);
     }
-    const cleared = new Set(taskIds);
-    if (options.downstream) {
-      const stack = [...taskIds];
-      while (stack.length > 0) {
-        const id = stack.pop()!;
-        for (const e of ir.edges) {
-          if (e.from === id && !cleared.has(e.to)) {
-            cleared.add(e.to);
-            stack.push(e.to);
-          }
-        }
-      }
-    }
-    const again = withSetupsAndTeardowns(ir, cleared);
-    const tries = await this.options.store.listTries(runId);
-    const last = latestTries(tries);
-    return this.#resume(run, tries, (taskId, mapIndex) => {
-      if (again.has(taskId)) return undefined;
-      const t = last.get(`${taskId}|${mapIndex}`);
-      if (t?.state === 'success') return { response: t.response ?? null };
-      if (t?.state === 'failed' && t.error) return { error: t.error };
-      return undefined;
-    });
+    return this.#resume(run, { kind: 'clear', tasks: taskIds, downstream: Boolean(options.downstream) });
   }
 
   async #resumable(runId: string, finishedOk = false): Promise<RunRecord> {
@@ -224,8 +189,19 @@ export class LocalEngine {
     return run;
   }
 
-  /** A new execution of the run's machine, handing back what `decide` says each task instance answered before. */
-  async #resume(run: RunRecord, tries: readonly TryRecord[], decide: (taskId: string, mapIndex: number) => Reuse | undefined): Promise<RunOutcome> {
+  /** A new execution of the run's machine whose input hands back what must not run again (runtime/resume). */
+  async #resume(run: RunRecord, resume: Resume): Promise<RunOutcome> {
+    const { ir } = this.dag(run.dagId);
+    const [tries, records] = await Promise.all([this.options.store.listTries(run.runId), this.options.store.listTasks(run.runId)]);
+    const done = resumeDone(
+      ir,
+      {
+        states: new Map(records.map((r) => [r.taskId, r.state])),
+        tries,
+        operators: new Map(records.map((r) => [r.taskId, { output: r.output, ...(r.error && { error: r.error }) }])),
+      },
+      resume,
+    );
     // Claim the run: of two resumes at once, one wins.
     const claimed = await this.options.store.updateRun(run.runId, { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
     if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
@@ -234,20 +210,7 @@ export class LocalEngine {
       const k = `${t.taskId}|${t.mapIndex}`;
       prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
     }
-    const { ir } = this.dag(run.dagId);
     const params = resolveParams(ir, run.conf);
-    const { manifest } = this.compiled(run.dagId);
-    // An operator hands back the output it recorded (its service is not called again).
-    const records = new Map((await this.options.store.listTasks(run.runId)).map((r) => [r.taskId, r]));
-    const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
-    const done = buildDone(
-      manifest.tasks.map((t) => ({ id: t.id, key: t.key, mapped: t.kind === 'mapped' })),
-      tries,
-      (taskId, mapIndex) => {
-        const reuse = decide(taskId, mapIndex);
-        return reuse && 'response' in reuse && operators.has(taskId) ? { output: records.get(taskId)?.output ?? null } : reuse;
-      },
-    );
     return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior }));
   }
 
@@ -495,14 +458,4 @@ export class LocalEngine {
 }
 
 /** The latest try of each task instance. */
-function latestTries(tries: readonly TryRecord[]): Map<string, TryRecord> {
-  const last = new Map<string, TryRecord>();
-  for (const t of tries) {
-    const k = `${t.taskId}|${t.mapIndex}`;
-    const prev = last.get(k);
-    if (!prev || t.tryNumber > prev.tryNumber) last.set(k, t);
-  }
-  return last;
-}
-
 /** Airflow's `ds`: the logical date as YYYY-MM-DD in the DAG's timezone. */

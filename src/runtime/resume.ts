@@ -5,7 +5,10 @@
  * (compiler/document: `done`). The engine and `updraft retry --target aws` build that input here,
  * from the same records (the run's tries); the task runner answers a given request here.
  */
-import type { ErrorInfo, TryRecord } from '../store/types.ts';
+import type { DagIR } from '../ir/types.ts';
+import { recordKeys } from '../compiler/document.ts';
+import type { ErrorInfo, TaskState, TryRecord } from '../store/types.ts';
+import { withSetupsAndTeardowns } from './resume-scope.ts';
 
 /**
  * A task instance's earlier answer: a function task's response (what the task runner returned),
@@ -56,4 +59,71 @@ export function givenFor(entry: GivenEntry | null | undefined, mapIndex: number)
   if (entry === null || entry === undefined) return undefined;
   if ('g' in entry) return mapIndex >= 0 ? (entry.g[mapIndex] ?? undefined) : undefined;
   return entry;
+}
+
+/** What the run's earlier executions left: the same facts on the engine and on AWS. */
+export interface Earlier {
+  /** Each task's state after the last execution (task records locally; the failed execution's document on AWS). */
+  readonly states: ReadonlyMap<string, TaskState>;
+  /** The tries of tasks the task runner runs (function tasks, sensors, mapped instances), with their responses. */
+  readonly tries: readonly TryRecord[];
+  /** Operators' recorded outputs and errors (they have no tries on AWS: the service ran them). */
+  readonly operators: ReadonlyMap<string, { readonly output?: unknown; readonly error?: ErrorInfo }>;
+}
+
+/** retry: failed tasks and what they stopped run again; clear: the chosen tasks (and their downstream). */
+export type Resume = { readonly kind: 'retry' } | { readonly kind: 'clear'; readonly tasks: readonly string[]; readonly downstream: boolean };
+
+/**
+ * The `done` of a resumed execution. Retry: what did not finish (not success, not skipped) runs
+ * again; clear: the chosen tasks run again and every other task keeps its outcome (a failure
+ * too). Either way the setups and teardowns around what runs again run again (Airflow), and a
+ * mapped task that runs again still hands back the instances that succeeded.
+ */
+export function resumeDone(ir: DagIR, earlier: Earlier, resume: Resume): Done {
+  const keys = recordKeys(ir);
+  const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
+  const last = new Map<string, TryRecord>();
+  for (const t of earlier.tries) {
+    const k = `${t.taskId}|${t.mapIndex}`;
+    const prev = last.get(k);
+    if (!prev || t.tryNumber > prev.tryNumber) last.set(k, t);
+  }
+  const keep = resume.kind === 'clear';
+  const chosen = resume.kind === 'retry' ? new Set(ir.tasks.map((t) => t.id).filter((id) => earlier.states.get(id) !== 'success' && earlier.states.get(id) !== 'skipped')) : clearTargets(ir, resume.tasks, resume.downstream);
+  const again = withSetupsAndTeardowns(ir, chosen);
+  return buildDone(
+    ir.tasks.map((t) => ({ id: t.id, key: keys.get(t.id)!, mapped: t.mapping !== undefined })),
+    earlier.tries,
+    (taskId, mapIndex): Reuse | undefined => {
+      // Retry hands back the succeeded instances of a task that runs again (a mapped task's).
+      if (again.has(taskId) && (keep || !chosen.has(taskId))) return undefined;
+      if (operators.has(taskId)) {
+        const op = earlier.operators.get(taskId);
+        const state = earlier.states.get(taskId);
+        if (state === 'success') return { output: op?.output ?? null };
+        return keep && state === 'failed' && op?.error ? { error: op.error } : undefined;
+      }
+      const t = last.get(`${taskId}|${mapIndex}`);
+      if (t?.state === 'success') return { response: t.response ?? null };
+      return keep && t?.state === 'failed' && t.error ? { error: t.error } : undefined;
+    },
+  );
+}
+
+/** The tasks a clear runs again: the chosen ones and, with `downstream`, everything after them. */
+export function clearTargets(ir: DagIR, taskIds: readonly string[], downstream: boolean): Set<string> {
+  const cleared = new Set(taskIds);
+  if (!downstream) return cleared;
+  const stack = [...taskIds];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const e of ir.edges) {
+      if (e.from === id && !cleared.has(e.to)) {
+        cleared.add(e.to);
+        stack.push(e.to);
+      }
+    }
+  }
+  return cleared;
 }

@@ -4,7 +4,7 @@
  * runs at once with every record present exactly once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildDagIR, dag, PermanentError, setup, task, teardown, type Dag } from 'updraft';
+import { buildDagIR, dag, lambdaInvoke, PermanentError, setup, task, teardown, type Dag } from 'updraft';
 import { openLocalStore, type LocalStore } from '../../src/store/index.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { LocalEngine, type EngineOptions } from '../../src/engine/engine.ts';
@@ -224,5 +224,56 @@ describe('setup and teardown around a resume (Airflow: clearing work clears its 
     expect(counts).toEqual({ ...before, outside: before.outside! + 1 });
     await engine.clear(run.runId, ['make_schema']);
     expect(counts).toEqual({ ...before, outside: before.outside! + 1, make_schema: before.make_schema! + 1, drop_schema: before.drop_schema! + 1 });
+  });
+});
+
+describe('operators on resume', () => {
+  it('retry does not call an operator\'s service again; clear keeps its failure and does not call it either', async () => {
+    const calls: string[] = [];
+    let failB = true;
+    let failOp = false;
+    const d = dag('ops_resume', {}, () => {
+      const inv = lambdaInvoke<{ n: number }>('inv', { functionName: 'my-fn' });
+      const b = task('b', async (_ctx, v: { n: number }) => {
+        calls.push('b');
+        if (failB) throw new PermanentError('b is broken');
+        return v.n + 1;
+      });
+      b(inv);
+    });
+    const engine = engineFor([d], {
+      overrides: {
+        ops_resume: {
+          inv: () => {
+            calls.push('inv');
+            if (failOp) throw new Error('service down');
+            return { Payload: { n: 7 } };
+          },
+        },
+      },
+    });
+    const first = await engine.trigger('ops_resume', { date: '2026-11-20T00:00:00Z' });
+    expect(first.run.status).toBe('failed');
+    expect(calls).toEqual(['inv', 'b']);
+
+    failB = false;
+    const second = await engine.retry(first.run.runId);
+    expect(second.run.status).toBe('success');
+    expect(calls).toEqual(['inv', 'b', 'b']); // the service was not called again
+    expect(second.result?.tasks.b?.output).toBe(8);
+    const tasks = Object.fromEntries((await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t]));
+    expect(tasks.inv).toMatchObject({ state: 'success', reused: true, output: { n: 7 } });
+
+    // A run whose operator failed: clearing the task after it keeps the operator's failure.
+    failOp = true;
+    const other = await engine.trigger('ops_resume', { date: '2026-11-21T00:00:00Z' });
+    expect(other.run.status).toBe('failed');
+    expect(other.result?.tasks.inv?.state).toBe('failed');
+    calls.length = 0;
+    failOp = false;
+    const cleared = await engine.clear(other.run.runId, ['b']);
+    expect(calls).toEqual([]); // b is upstream_failed again, inv keeps its failure, nothing ran
+    expect(cleared.result?.tasks.inv).toMatchObject({ state: 'failed', error: { Error: 'Updraft.PermanentError', Cause: 'service down' } });
+    expect(cleared.result?.tasks.b?.state).toBe('upstream_failed');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * @module engine/resume-scope
+ * @module runtime/resume-scope
  * Which tasks a resume (retry, clear) must run again besides the ones it chose: Airflow's rule for
  * setup/teardown. Running a task again that works inside a setup's scope runs that setup again
  * (the work gets fresh resources) and its teardowns (which already tore them down once); running
