@@ -2,19 +2,22 @@
  * @module cloud/executions
  * A DAG's state machine and a run's execution on Step Functions: finding the state machine by
  * its contract name (no account id needed: ListStateMachines returns the ARN), describing an
- * execution, and resuming a failed one with RedriveExecution, with the reason when it cannot be.
+ * execution, and resuming a run as a new execution of the same machine (runtime/resume).
  */
-import { DescribeExecutionCommand, ExecutionDoesNotExist, ExecutionNotRedrivable, RedriveExecutionCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, GetExecutionHistoryCommand, StartExecutionCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
+import { PAYLOAD_LIMIT_BYTES } from '../compiler/analysis.ts';
+import { recordKeys } from '../compiler/document.ts';
+import type { DagIR } from '../ir/types.ts';
+import type { RunValues } from '../runtime/args.ts';
+import { executionInput, executionName } from '../runtime/launch.ts';
+import { resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
 import { names } from '../runtime/env.ts';
-import type { RunRecord } from '../store/types.ts';
+import type { ErrorInfo, RunRecord, TaskState } from '../store/types.ts';
 import type { Cloud } from './context.ts';
 import { CloudError, deployHint } from './errors.ts';
 
-/** Step Functions redrives an execution only within 14 days of its stop. */
-export const REDRIVE_WINDOW_DAYS = 14;
 /** Closed executions (and their names) are kept 90 days. */
 export const EXECUTION_RETENTION_DAYS = 90;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ExecutionInfo {
   readonly executionArn: string;
@@ -28,6 +31,9 @@ export interface ExecutionInfo {
   readonly redriveStatusReason: string | null;
   readonly error: string | null;
   readonly cause: string | null;
+  readonly stateMachineArn: string;
+  /** The execution's input (JSON), when Step Functions returns it. */
+  readonly input: string | null;
 }
 
 /** The ARN of the DAG's state machine, or a CloudError saying the DAG is not deployed. */
@@ -54,6 +60,8 @@ export async function describeExecution(cloud: Cloud, executionArn: string): Pro
       redriveStatusReason: out.redriveStatusReason ?? null,
       error: out.error ?? null,
       cause: out.cause ?? null,
+      stateMachineArn: out.stateMachineArn ?? '',
+      input: out.input ?? null,
     };
   } catch (error) {
     if (error instanceof ExecutionDoesNotExist) return undefined;
@@ -61,14 +69,6 @@ export async function describeExecution(cloud: Cloud, executionArn: string): Pro
   }
 }
 
-export interface Redrive {
-  readonly executionArn: string;
-  readonly redriveDate: string;
-  /** The execution's status before the redrive (FAILED, TIMED_OUT or ABORTED). */
-  readonly from: string;
-  /** The run's execution number now: 1 + redrives so far. */
-  readonly attempt: number;
-}
 
 /** The execution the run record points at, or why there is none. */
 function executionOf(cloud: Cloud, run: RunRecord): string {
@@ -80,43 +80,106 @@ function executionOf(cloud: Cloud, run: RunRecord): string {
 }
 
 /**
- * Resumes a failed, timed-out or aborted run from where it stopped (RedriveExecution): failed
- * states run again, succeeded ones are not re-executed. Says exactly why when Step Functions
- * cannot: still running, succeeded, past the 14-day window, or gone after 90 days.
+ * Resumes a run (retry, clear) the way the engine does: a new execution of the DAG's state machine,
+ * named `<run id>-r<n>`, whose input hands back what tasks that must not run again answered
+ * (runtime/resume). Function tasks' answers come from their try records; operators' recorded
+ * outputs and every task's state from the ended execution's document (the input of its final
+ * state). Step Functions' RedriveExecution cannot do this: a compiled run fails only in its final
+ * Fail state, where a redrive would start again — and fail again.
  */
-export async function redriveRun(cloud: Cloud, run: RunRecord, now: Date): Promise<Redrive> {
+export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume: Resume): Promise<Resumed> {
   const executionArn = executionOf(cloud, run);
   const info = await describeExecution(cloud, executionArn);
   const flags = cloud.target.flags;
   if (!info) {
     throw new CloudError(
-      `the execution of run "${run.runId}" no longer exists in ${cloud.where}: Step Functions keeps executions ${EXECUTION_RETENTION_DAYS} days after they end, so this run cannot be resumed`,
+      `the execution of run "${run.runId}" no longer exists in ${cloud.where}: Step Functions keeps executions ${EXECUTION_RETENTION_DAYS} days after they end, and resuming needs its input and final state`,
       'its run record stays as it was; updraft show lists what it recorded',
     );
   }
   if (info.status === 'RUNNING' || info.status === 'PENDING_REDRIVE') {
     throw new CloudError(`run "${run.runId}" is still running (execution ${info.status}): wait for it to end before resuming it`, `follow it with: updraft show ${run.runId} ${flags}`);
   }
-  if (info.status === 'SUCCEEDED') {
-    throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, 'Step Functions resumes only failed, timed-out or aborted executions');
+  if (info.status === 'SUCCEEDED' && resume.kind === 'retry') {
+    throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, `to run tasks of it again: updraft clear ${run.runId} --task <task> ${flags}`);
   }
-  const stopped = info.stopDate ? Date.parse(info.stopDate) : undefined;
-  if (stopped !== undefined && now.getTime() - stopped > REDRIVE_WINDOW_DAYS * DAY_MS) {
-    const days = Math.floor((now.getTime() - stopped) / DAY_MS);
-    const free = new Date(stopped + EXECUTION_RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
+  const previous = parseJson<{ run?: RunValues }>(info.input);
+  if (!previous?.run) {
+    throw new CloudError(`run "${run.runId}" cannot be resumed: its execution's input is not an Updraft run's ({ run, t, done }), so it was not started by Updraft`, 'start runs with updraft trigger or the DAG\'s schedule');
+  }
+  const document = await finalDocument(cloud, executionArn);
+  const [tries, records] = await Promise.all([cloud.store.listTries(run.runId), cloud.store.listTasks(run.runId)]);
+  const keys = recordKeys(ir);
+  const states = new Map<string, TaskState>();
+  const operators = new Map<string, { output?: unknown; error?: ErrorInfo }>();
+  if (document) {
+    for (const t of ir.tasks) {
+      const rec = document.t?.[keys.get(t.id)!];
+      const state = rec ? stateOfRecord(rec) : undefined;
+      if (state) states.set(t.id, state);
+      const e = rec?.e as { Error?: string; Cause?: string } | undefined;
+      if (rec) operators.set(t.id, { output: rec.o ?? null, ...(e && { error: { error: e.Error ?? 'Error', cause: e.Cause ?? '' } }) });
+    }
+  } else {
+    // Ended without a final state (timed out, aborted): what the task runner recorded; operators run again.
+    for (const r of records) states.set(r.taskId, r.state);
+  }
+  const done = resumeDone(ir, { states, tries, operators: document ? operators : new Map() }, resume);
+  const input = JSON.stringify(executionInput(previous.run, done));
+  if (Buffer.byteLength(input) > PAYLOAD_LIMIT_BYTES) {
     throw new CloudError(
-      `run "${run.runId}" cannot be resumed: its execution stopped ${days} days ago (${info.stopDate}), and Step Functions redrives executions only within ${REDRIVE_WINDOW_DAYS} days of their stop`,
-      `Step Functions keeps its execution name taken until ${free} (${EXECUTION_RETENTION_DAYS} days), so the interval cannot start again under this run id before then`,
+      `run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`,
+      'clear the tasks with large outputs too (updraft clear --task), or make them return less (large function outputs go to the payload bucket by themselves)',
     );
   }
-  if (info.redriveStatus === 'NOT_REDRIVABLE') {
-    throw new CloudError(`run "${run.runId}" cannot be resumed: ${info.redriveStatusReason ?? 'Step Functions says its execution is not redrivable'}`);
-  }
+  const attempt = run.attempt + 1;
+  const name = executionName(run.runId, attempt);
+  const stateMachineArn = info.stateMachineArn;
+  const next = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  // Claim the run: of two resumes at once, one wins (and only it starts an execution).
+  const claimed = await cloud.store.updateRun(run.runId, { status: 'queued', attempt, executionArn: next, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
+  if (!claimed) throw new CloudError(`run "${run.runId}" is already being resumed by another command`, `see: updraft show ${run.runId} ${flags}`);
   try {
-    const out = await cloud.clients.sfn.send(new RedriveExecutionCommand({ executionArn }));
-    return { executionArn, redriveDate: (out.redriveDate ?? now).toISOString(), from: info.status, attempt: info.redriveCount + 2 };
+    await cloud.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
   } catch (error) {
-    if (error instanceof ExecutionNotRedrivable) throw new CloudError(`run "${run.runId}" cannot be resumed: ${error.message}`, undefined, { cause: error });
+    // Put the record back as it was, so the run can be resumed again.
+    await cloud.store.updateRun(run.runId, { status: run.status, attempt: run.attempt, executionArn, ...(run.error && { error: run.error }), ...(run.endedAt && { endedAt: run.endedAt }) });
+    if (error instanceof ExecutionAlreadyExists) {
+      throw new CloudError(`run "${run.runId}" cannot be resumed as execution ${name}: an execution of that name already exists`, `see: updraft show ${run.runId} ${flags}`, { cause: error });
+    }
     throw error;
+  }
+  const given = Object.keys(done).length;
+  return { executionArn: next, name, from: info.status, attempt, given, ...(!document && { operatorsAgain: true }) };
+}
+
+export interface Resumed {
+  readonly executionArn: string;
+  readonly name: string;
+  /** The ended execution's status (FAILED, TIMED_OUT, ABORTED; SUCCEEDED for a clear). */
+  readonly from: string;
+  /** The run's execution number now. */
+  readonly attempt: number;
+  /** Tasks whose earlier answers the new execution hands back. */
+  readonly given: number;
+  /** The ended execution left no final document (timed out, aborted): operators run again. */
+  readonly operatorsAgain?: true;
+}
+
+/** The run document as the execution's final state received it (its Fail or Succeed state), if it ended in one. */
+async function finalDocument(cloud: Cloud, executionArn: string): Promise<{ t?: Record<string, Record<string, unknown>> } | undefined> {
+  const out = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, includeExecutionData: true, maxResults: 20 }));
+  for (const event of out.events ?? []) {
+    if (event.type === 'FailStateEntered' || event.type === 'SucceedStateEntered') return parseJson(event.stateEnteredEventDetails?.input);
+  }
+  return undefined;
+}
+
+function parseJson<T>(text: string | null | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
   }
 }

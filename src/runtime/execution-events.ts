@@ -10,7 +10,7 @@ import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey } from '../schedule/index.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
 import type { RunValues } from './args.ts';
-import { queuedRunRecord } from './launch.ts';
+import { queuedRunRecord, runOfExecutionName } from './launch.ts';
 
 /**
  * `source: aws.states`, `detail-type: Step Functions Execution Status Change`. Shape from the Step
@@ -161,7 +161,7 @@ export function runOfExecution(detail: ExecutionStatusDetail, dagId: string): Ru
   const at = started.toISOString();
   const values: RunValues = {
     dagId,
-    runId: detail.name,
+    runId: runOfExecutionName(detail.name).runId,
     key: given ? given.key : logicalDateKey(started),
     logicalDate: given?.logicalDate ?? at,
     ds: given?.ds ?? at.slice(0, 10),

@@ -66,6 +66,22 @@ export function runIdOf(dagId: string, logicalDate: Date): string {
   return `${dagId}-${logicalDateKey(logicalDate)}`;
 }
 
+/**
+ * A run's execution names: the run id for its first execution, `<run id>-r<n>` for the n-th (a
+ * retry or clear starts a new execution of the same machine, runtime/resume). A run id ends with
+ * its logical date key (`…Z`) or `-t`, never with `-r<digits>`; ≤ 48 + 21 + 5 characters, under
+ * Step Functions' 80.
+ */
+export function executionName(runId: string, attempt: number): string {
+  return attempt <= 1 ? runId : `${runId}-r${attempt}`;
+}
+
+/** The run and its execution number from an execution name (attempt undefined: a first execution, or one Updraft did not name). */
+export function runOfExecutionName(name: string): { readonly runId: string; readonly attempt?: number } {
+  const m = /^(.+)-r(\d+)$/.exec(name);
+  return m ? { runId: m[1]!, attempt: Number(m[2]) } : { runId: name };
+}
+
 export interface RunStart {
   readonly dagId: string;
   readonly timezone: string;

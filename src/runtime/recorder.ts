@@ -14,6 +14,7 @@ import type { RunRecord, RunStatus } from '../store/types.ts';
 import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
 import { executionError, executionUsage, runOfExecution, type ExecutionStatusDetail, type ExecutionStatusEvent, type ExecutionUsage } from './execution-events.ts';
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
+import { runOfExecutionName } from './launch.ts';
 
 export type { ExecutionStatusEvent, ExecutionStatusDetail } from './execution-events.ts';
 
@@ -51,7 +52,10 @@ const ANY: readonly RunStatus[] = ['queued', 'running', 'success', 'failed'];
 
 export async function recordExecution(event: ExecutionStatusEvent, deps: RecorderDeps): Promise<RecordOutcome> {
   const detail = event.detail;
-  const ignored = { runId: detail.name, applied: false, created: false, notified: false, started: [] };
+  // A resumed run's execution is named `<run id>-r<n>` (runtime/launch): its attempt is n.
+  const named = runOfExecutionName(detail.name);
+  const runId = named.runId;
+  const ignored = { runId, applied: false, created: false, notified: false, started: [] };
   // The rule matches this environment's machines only; this keeps a misrouted event harmless.
   const prefix = names.stateMachinePrefix(deps.settings.environment);
   const machine = detail.stateMachineArn.split(':')[6] ?? '';
@@ -61,10 +65,10 @@ export async function recordExecution(event: ExecutionStatusEvent, deps: Recorde
     return ignored;
   }
   const dagId = machine.slice(prefix.length);
-  const attempt = (detail.redriveCount ?? 0) + 1;
-  const log = { dagId, runId: detail.name, status: detail.status, attempt };
+  const attempt = (named.attempt ?? 1) + (detail.redriveCount ?? 0);
+  const log = { dagId, runId, status: detail.status, attempt };
 
-  let run = await deps.store.getRun(detail.name);
+  let run = await deps.store.getRun(runId);
   let created = false;
   if (!run) {
     ({ run, created } = await deps.store.createRun(runOfExecution(detail, dagId)));

@@ -127,3 +127,11 @@ export function clearTargets(ir: DagIR, taskIds: readonly string[], downstream: 
   }
   return cleared;
 }
+
+/** A task's state from its record in the run document (compiler/document); mapped tasks summarise their instances. */
+export function stateOfRecord(rec: Readonly<Record<string, unknown>>): TaskState | undefined {
+  if (rec.s === 'mapped') return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
+  if (rec.s === 'poking') return 'running';
+  if (rec.s === 'timeout') return undefined;
+  return rec.s as TaskState | undefined;
+}

@@ -1,11 +1,11 @@
 /**
- * The read commands and retry on `--target aws`: `runs` and `show` read the environment's table
+ * The read commands on `--target aws`: `runs` and `show` read the environment's table
  * through the real DynamoStore (dynalite), `show` adds DescribeExecution, `logs` reads CloudWatch
- * Logs (FilterLogEvents on the DAG's task log group, filtered by run and task), `retry` redrives
- * the run's execution or says why it cannot. Step Functions and CloudWatch Logs are mocked.
+ * Logs (FilterLogEvents on the DAG's task log group, filtered by run and task) — retry and clear
+ * are in cloud-resume.test.ts. Step Functions and CloudWatch Logs are mocked.
  */
 import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeExecutionCommand, ExecutionDoesNotExist, RedriveExecutionCommand, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/store/types.ts';
@@ -159,45 +159,3 @@ describe('updraft logs --target aws', () => {
   });
 });
 
-describe('updraft retry --target aws', () => {
-  it('redrives the failed run’s execution', async () => {
-    sfn.on(DescribeExecutionCommand).resolves(execution(bad, 'FAILED', { redriveStatus: 'REDRIVABLE', redriveCount: 0 }));
-    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-21T12:00:01Z') });
-    const r = await h.cli(['retry', bad.runId, '--target', 'aws']);
-    expect(r.code).toBe(0);
-    expect(r.out.split('\n')).toEqual([
-      `✔ Resuming ${bad.runId} on AWS (dev, ${REGION}): its execution (FAILED) is redriven from where it stopped — failed tasks and their downstream run again, succeeded tasks are not re-run (execution 2).`,
-      `  ${bad.executionArn}`,
-      `  ↳ follow it: updraft show ${bad.runId} --target aws · updraft logs ${bad.runId} --target aws`,
-    ]);
-    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input)).toEqual([{ executionArn: bad.executionArn }]);
-  });
-
-  it.each([
-    ['still running', running, 'RUNNING', {}, `✖ run "${running.runId}" is still running (execution RUNNING): wait for it to end before resuming it\n    ↳ follow it with: updraft show ${running.runId} --target aws`],
-    ['succeeded', ok, 'SUCCEEDED', {}, `✖ run "${ok.runId}" succeeded: there is nothing to retry\n    ↳ Step Functions resumes only failed, timed-out or aborted executions`],
-    [
-      'stopped more than 14 days ago',
-      old,
-      'FAILED',
-      { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is older than 14 days' },
-      `✖ run "${old.runId}" cannot be resumed: its execution stopped 50 days ago (2026-10-02T00:01:01.000Z), and Step Functions redrives executions only within 14 days of their stop\n    ↳ Step Functions keeps its execution name taken until 2026-12-31 (90 days), so the interval cannot start again under this run id before then`,
-    ],
-    ['not redrivable', bad, 'TIMED_OUT', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution was redriven 1000 times' }, `✖ run "${bad.runId}" cannot be resumed: Execution was redriven 1000 times`],
-  ] as const)('says why it cannot when the execution is %s, and does not call RedriveExecution', async (_what, run, status, extra, message) => {
-    sfn.on(DescribeExecutionCommand).resolves(execution(run, status, extra));
-    const r = await h.cli(['retry', run.runId, '--target', 'aws']);
-    expect(r.code).toBe(1);
-    expect(r.err).toBe(message);
-    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
-  });
-
-  it('says the execution is gone once Step Functions no longer has it', async () => {
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
-    const r = await h.cli(['retry', old.runId, '--target', 'aws']);
-    expect(r.code).toBe(1);
-    expect(r.err).toBe(
-      `✖ the execution of run "${old.runId}" no longer exists in AWS (dev, ${REGION}): Step Functions keeps executions 90 days after they end, so this run cannot be resumed\n    ↳ its run record stays as it was; updraft show lists what it recorded`,
-    );
-  });
-});

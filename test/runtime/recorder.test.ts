@@ -222,6 +222,19 @@ describe('status events → run records', () => {
     expect(snsMock.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!).attempt)).toEqual([1, 2]);
   });
 
+  it('a resumed run\'s execution (<run id>-r2, from retry or clear) updates its run as attempt 2; attempt 1\'s late events are ignored', async () => {
+    await launched();
+    await recordExecution(event('FAILED'), deps());
+    const resumed = `${RUN_ID}-r2`;
+    const outcome = await recordExecution(event('RUNNING', { name: resumed }), deps());
+    expect(outcome).toMatchObject({ runId: RUN_ID, applied: true, status: 'running', created: false });
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'running', attempt: 2, executionArn: `${EXECUTION}:${resumed}` });
+    expect(await store.getRun(resumed)).toBeUndefined();
+    await recordExecution(event('SUCCEEDED', { name: resumed }), deps());
+    expect((await recordExecution(event('FAILED'), deps())).applied).toBe(false);
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'success', attempt: 2 });
+  });
+
   it('an alert SNS refuses is released, so the retried event sends it', async () => {
     await launched();
     snsMock.on(PublishCommand).rejectsOnce(new Error('Throttling: Rate exceeded')).resolves({ MessageId: 'm-2' });

@@ -2,14 +2,15 @@
  * @module cli/commands/clear
  * `updraft clear <runId> --task T [--task U] [--downstream]`: run chosen tasks of a finished
  * run again (Airflow's "clear"); with --downstream, what depends on them too. Every other task
- * keeps its outcome: succeeded ones hand back their outputs, failed ones stay failed. Local only:
- * Step Functions cannot re-run chosen tasks of an execution (`updraft retry --target aws` redrives).
+ * keeps its outcome: succeeded ones hand back their outputs, failed ones stay failed. On AWS or
+ * LocalStack (`--target`) the same: a new execution of the run's state machine (runtime/resume).
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
-import { addTargetOptions, requireLocal } from '../target.ts';
+import { addTargetOptions, targetOf } from '../target.ts';
 import type { GlobalOptions } from '../project.ts';
-import { UsageError } from '../errors.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+import { resumeOnCloud } from './retry.ts';
 import { runWithProgress } from './run.ts';
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -21,12 +22,17 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .option('--downstream', 'also run again every task downstream of them')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
     .option('--json', 'print the outcome as JSON');
-  addTargetOptions(command, { hidden: true })
+  addTargetOptions(command)
     .action(async (runId: string, opts: { task: string[]; downstream?: boolean; realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
-      requireLocal(opts, 'clear', (flags) => `Step Functions cannot re-run chosen tasks of an execution; resume a failed run from where it stopped with: updraft retry ${runId} ${flags}`);
       const options = cmd.optsWithGlobals<GlobalOptions>();
       if (opts.task.length === 0) throw new UsageError('clear needs at least one --task', `e.g. updraft clear ${runId} --task load --downstream`);
       const json = Boolean(opts.json || options.json);
+      const target = targetOf(opts);
+      if (target.kind !== 'local') {
+        await resumeOnCloud(io, options, target, runId, { kind: 'clear', tasks: opts.task, downstream: Boolean(opts.downstream) }, json);
+        setExit(EXIT_OK);
+        return;
+      }
       const code = await runWithProgress(
         io,
         options,

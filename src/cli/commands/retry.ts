@@ -1,30 +1,39 @@
 /**
  * @module cli/commands/retry
- * `updraft retry <runId>`: resume a failed run from the point of failure (Step Functions
- * redrive on AWS). Failed tasks and what depends on them run again; tasks that succeeded are
- * not re-executed, their outputs are handed back. Locally it waits: exit 0 when the run now
- * succeeds. With `--target aws|localstack` it redrives the run's execution and returns at once
- * (exit 0 once redriven), or says why Step Functions cannot (still running, succeeded, stopped
- * more than 14 days ago, gone after 90 days).
+ * `updraft retry <runId>`: resume a failed run from the point of failure. Failed tasks and what
+ * they stopped run again; tasks that succeeded are not re-executed, their outputs are handed back
+ * (runtime/resume). Locally it waits: exit 0 when the run now succeeds. With `--target aws|localstack`
+ * it starts the run's next execution (`<runId>-r<n>`) of the same state machine and returns at
+ * once, or says why it cannot (still running, succeeded, execution gone after 90 days).
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
-import type { GlobalOptions } from '../project.ts';
-import { EXIT_OK } from '../errors.ts';
+import { load, requireDag, type GlobalOptions } from '../project.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
 import { addTargetOptions, onCloud, targetOf, type CloudTarget } from '../target.ts';
+import type { Resume } from '../../runtime/resume.ts';
 import { requireRun } from './show.ts';
 import { runWithProgress } from './run.ts';
 
-async function redrive(io: Io, target: CloudTarget, runId: string, json: boolean): Promise<void> {
-  const { redriveRun } = await import('../../cloud/executions.ts');
+/** Resumes a run on AWS or LocalStack: a new execution handing back what must not run again. */
+export async function resumeOnCloud(io: Io, options: GlobalOptions, target: CloudTarget, runId: string, resume: Resume, json: boolean): Promise<void> {
+  const project = await load(io, options);
+  const { resumeRun } = await import('../../cloud/executions.ts');
   await onCloud(target, async (cloud) => {
     const run = await requireRun(cloud.store, runId, target);
-    const r = await redriveRun(cloud, run, io.now());
+    const { ir } = requireDag(io, project, run.dagId, options);
+    if (resume.kind === 'clear') {
+      const known = new Set(ir.tasks.map((t) => t.id));
+      for (const id of resume.tasks) if (!known.has(id)) throw new UsageError(`task "${id}" is not in DAG "${run.dagId}"`, `tasks: ${[...known].join(', ')}`);
+    }
+    const r = await resumeRun(cloud, run, ir, resume);
     if (json) {
-      io.out(JSON.stringify({ runId, dagId: run.dagId, executionArn: r.executionArn, redrivenFrom: r.from, redriveDate: r.redriveDate, execution: r.attempt }, null, 2));
+      io.out(JSON.stringify({ runId, dagId: run.dagId, executionArn: r.executionArn, execution: r.attempt, resumedFrom: r.from, givenTasks: r.given }, null, 2));
       return;
     }
-    io.out(`✔ Resuming ${runId} on ${cloud.where}: its execution (${r.from}) is redriven from where it stopped — failed tasks and their downstream run again, succeeded tasks are not re-run (execution ${r.attempt}).`);
+    const what = resume.kind === 'retry' ? 'failed tasks and what they stopped run again' : `${resume.tasks.join(', ')}${resume.downstream ? ' and downstream' : ''} run again`;
+    io.out(`✔ ${resume.kind === 'retry' ? 'Resuming' : 'Clearing'} ${runId} on ${cloud.where}: execution ${r.attempt} (${r.name}) started — ${what}; ${r.given} task${r.given === 1 ? '' : 's'} hand back what they answered before (the last execution ended ${r.from}).`);
+    if (r.operatorsAgain) io.out(`  ! the last execution ended ${r.from} without its final state, so operators (AWS service tasks) run again`);
     io.out(`  ${r.executionArn}`);
     io.out(`  ↳ follow it: updraft show ${runId} ${target.flags} · updraft logs ${runId} ${target.flags}`);
   });
@@ -42,7 +51,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     const json = Boolean(opts.json || options.json);
     const target = targetOf(opts);
     if (target.kind !== 'local') {
-      await redrive(io, target, runId, json);
+      await resumeOnCloud(io, options, target, runId, { kind: 'retry' }, json);
       setExit(EXIT_OK);
       return;
     }

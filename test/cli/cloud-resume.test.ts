@@ -1,0 +1,138 @@
+/**
+ * `updraft retry|clear --target aws`: a run resumes as a new execution `<runId>-r<n>` of the same
+ * state machine whose input hands back what must not run again (runtime/resume) — function tasks
+ * from their try records in the environment's table (dynalite), operators from the ended
+ * execution's final document (GetExecutionHistory). Step Functions is mocked.
+ */
+import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/store/types.ts';
+import { REGION, machineArn, openCloudHarness, runRecord, type CloudHarness } from './cloud-harness.ts';
+
+const DAG = `import { dag, lambdaInvoke, task } from 'updraft';
+export default dag('orders', { schedule: '@daily', startDate: '2026-11-01' }, () => {
+  const extract = task('extract', async () => ({ rows: 3 }))();
+  const notify = lambdaInvoke<{ ok: number }>('notify', { functionName: 'notify-fn' });
+  const load = task('load', async (_ctx, x: { rows: number }) => x.rows)(extract);
+  task('report', async (_ctx, n: number, ok: { ok: number }) => n + ok.ok)(load, notify);
+});
+`;
+
+const sfn = mockClient(SFNClient);
+let h: CloudHarness;
+
+const failed = runRecord('orders', { logicalDate: '2026-11-12T00:00:00.000Z', status: 'failed', error: { error: 'Updraft.DagRunFailed', cause: 'task "load" failed' } });
+const succeeded = runRecord('orders', { logicalDate: '2026-11-13T00:00:00.000Z' });
+const running = runRecord('orders', { logicalDate: '2026-11-14T00:00:00.000Z', status: 'running', endedAt: undefined });
+
+const valuesOf = (r: RunRecord) => ({ dagId: 'orders', runId: r.runId, key: r.key, logicalDate: r.logicalDate, ds: r.logicalDate.slice(0, 10), dataIntervalStart: r.dataIntervalStart, dataIntervalEnd: r.dataIntervalEnd, params: {}, triggeredBy: 'schedule', timers: {} });
+
+function described(r: RunRecord, status: string): DescribeExecutionCommandOutput {
+  return {
+    $metadata: {},
+    executionArn: r.executionArn,
+    stateMachineArn: machineArn('orders'),
+    status: status as DescribeExecutionCommandOutput['status'],
+    startDate: new Date(r.startedAt!),
+    input: JSON.stringify({ run: valuesOf(r), t: {}, done: {} }),
+  };
+}
+
+/** The ended execution's last events, newest first, as GetExecutionHistory with reverseOrder returns them. */
+function history(finalState: 'FailStateEntered' | 'SucceedStateEntered', t: Record<string, unknown>) {
+  return {
+    events: [
+      { id: 12, type: finalState === 'FailStateEntered' ? 'ExecutionFailed' : 'ExecutionSucceeded', timestamp: new Date() },
+      { id: 11, type: finalState, timestamp: new Date(), stateEnteredEventDetails: { name: finalState === 'FailStateEntered' ? 'run failed' : 'run succeeded', input: JSON.stringify({ run: {}, t, done: {} }) } },
+    ],
+  } as never;
+}
+
+beforeAll(async () => {
+  h = await openCloudHarness({ 'orders.ts': DAG });
+  for (const r of [failed, succeeded, running]) await h.local.store.createRun(r);
+  const base = { startedAt: '2026-11-13T00:00:01.000Z', endedAt: '2026-11-13T00:00:02.000Z', runAttempt: 1, mapIndex: -1, tryNumber: 1 };
+  for (const r of [failed, succeeded]) await h.local.store.putTry({ ...base, runId: r.runId, taskId: 'extract', state: 'success', response: { rows: 3 } });
+  await h.local.store.putTry({ ...base, runId: failed.runId, taskId: 'load', state: 'failed', error: { error: 'Error', cause: 'connection reset' } });
+  await h.local.store.putTry({ ...base, runId: succeeded.runId, taskId: 'load', state: 'success', response: 3 });
+  await h.local.store.putTry({ ...base, runId: succeeded.runId, taskId: 'report', state: 'success', response: 4 });
+});
+afterAll(async () => {
+  sfn.restore();
+  await h.close();
+});
+beforeEach(() => sfn.reset());
+
+describe('updraft retry --target aws', () => {
+  it('starts the run’s next execution, handing back what succeeded: tasks from their tries, operators from the final document', async () => {
+    sfn.on(DescribeExecutionCommand).resolves(described(failed, 'FAILED'));
+    sfn.on(GetExecutionHistoryCommand).resolves(
+      history('FailStateEntered', {
+        extract: { s: 'success', o: { rows: 3 } },
+        notify: { s: 'success', o: { ok: 1 } },
+        load: { s: 'failed', o: null, e: { Error: 'Error', Cause: 'connection reset' } },
+        report: { s: 'upstream_failed', o: null },
+      }),
+    );
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    const r = await h.cli(['retry', failed.runId, '--target', 'aws']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const next = `${failed.executionArn!.replace(failed.runId, '')}${failed.runId}-r2`;
+    expect(r.out.split('\n')).toEqual([
+      `✔ Resuming ${failed.runId} on AWS (dev, ${REGION}): execution 2 (${failed.runId}-r2) started — failed tasks and what they stopped run again; 2 tasks hand back what they answered before (the last execution ended FAILED).`,
+      `  ${next}`,
+      `  ↳ follow it: updraft show ${failed.runId} --target aws · updraft logs ${failed.runId} --target aws`,
+    ]);
+    const starts = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(1);
+    expect(starts[0]!.name).toBe(`${failed.runId}-r2`);
+    expect(starts[0]!.stateMachineArn).toBe(machineArn('orders'));
+    expect(JSON.parse(starts[0]!.input!)).toEqual({ run: valuesOf(failed), t: {}, done: { extract: { r: { rows: 3 } }, notify: { o: { ok: 1 } } } });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(await h.local.store.getRun(failed.runId)).toMatchObject({ status: 'queued', attempt: 2, executionArn: next });
+    expect((await h.local.store.getRun(failed.runId))?.error).toBeUndefined();
+  });
+
+  it.each([
+    ['still running', running, 'RUNNING', `✖ run "${running.runId}" is still running (execution RUNNING): wait for it to end before resuming it\n    ↳ follow it with: updraft show ${running.runId} --target aws`],
+    ['succeeded', succeeded, 'SUCCEEDED', `✖ run "${succeeded.runId}" succeeded: there is nothing to retry\n    ↳ to run tasks of it again: updraft clear ${succeeded.runId} --task <task> --target aws`],
+  ] as const)('says why it cannot when the execution is %s, and starts nothing', async (_what, run, status, message) => {
+    sfn.on(DescribeExecutionCommand).resolves(described(run, status));
+    const r = await h.cli(['retry', run.runId, '--target', 'aws']);
+    expect(r).toEqual({ code: 1, out: '', err: message });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('says the execution is gone once Step Functions no longer has it', async () => {
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    const r = await h.cli(['retry', succeeded.runId, '--target', 'aws']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `✖ the execution of run "${succeeded.runId}" no longer exists in AWS (dev, ${REGION}): Step Functions keeps executions 90 days after they end, and resuming needs its input and final state\n    ↳ its run record stays as it was; updraft show lists what it recorded`,
+    );
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('updraft clear --target aws', () => {
+  it('runs the chosen task and its downstream again; the others hand back their outputs', async () => {
+    sfn.on(DescribeExecutionCommand).resolves(described(succeeded, 'SUCCEEDED'));
+    sfn.on(GetExecutionHistoryCommand).resolves(
+      history('SucceedStateEntered', { extract: { s: 'success', o: { rows: 3 } }, notify: { s: 'success', o: { ok: 1 } }, load: { s: 'success', o: 3 }, report: { s: 'success', o: 4 } }),
+    );
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    const r = await h.cli(['clear', succeeded.runId, '--task', 'load', '--downstream', '--target', 'aws', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ runId: succeeded.runId, execution: 2, resumedFrom: 'SUCCEEDED', givenTasks: 2 });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!);
+    expect(input.done).toEqual({ extract: { r: { rows: 3 } }, notify: { o: { ok: 1 } } });
+  });
+
+  it('refuses a task the DAG does not have, before anything starts', async () => {
+    const r = await h.cli(['clear', succeeded.runId, '--task', 'lod', '--target', 'aws']);
+    expect(r).toEqual({ code: 1, out: '', err: `✖ task "lod" is not in DAG "orders"\n    ↳ tasks: extract, notify, load, report` });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
