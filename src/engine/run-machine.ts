@@ -23,6 +23,7 @@ import { asJson, createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRe
 import type { LogSink } from '../runtime/task-logger.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { DocumentSizes } from './document-size.ts';
+import { hasEscapedLiterals, rewriteEscapedLiterals } from './intrinsic-literals.ts';
 import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
 
 export type { OperatorOverride } from './native.ts';
@@ -126,13 +127,19 @@ function localValue(name: string): string {
   return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
 }
 
-const parsed = new WeakMap<CompileResult, Asl>();
+interface Interpretable {
+  readonly definition: Asl;
+  /** Intrinsic string literals as AWS reads them (engine/intrinsic-literals), in the context object. */
+  readonly literals: Readonly<Record<string, string>>;
+}
+const parsed = new WeakMap<CompileResult, Interpretable>();
 /** The definition with placeholders filled, parsed once per compile result (the engine reuses it for every run). */
-function parsedDefinition(compiled: CompileResult, substitutions?: Readonly<Record<string, string>>): Asl {
-  if (substitutions) return JSON.parse(substitute(compiled.json, substitutions)) as Asl;
+function parsedDefinition(compiled: CompileResult, substitutions?: Readonly<Record<string, string>>): Interpretable {
+  const parse = (json: string): Interpretable => (hasEscapedLiterals(json) ? rewriteEscapedLiterals(JSON.parse(json) as Asl) : { definition: JSON.parse(json) as Asl, literals: {} });
+  if (substitutions) return parse(substitute(compiled.json, substitutions));
   let d = parsed.get(compiled);
   if (!d) {
-    d = JSON.parse(substitute(compiled.json, {})) as Asl;
+    d = parse(substitute(compiled.json, {}));
     parsed.set(compiled, d);
   }
   return d;
@@ -194,7 +201,8 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const startedAt = clock.now();
   const byId = new Map(manifest.tasks.map((t) => [t.id, t]));
   const irTasks = new Map(ir.tasks.map((t) => [t.id, t]));
-  const definition = options.invoke ? isolatedDefinition(parsedDefinition(compiled, options.substitutions), compiled, ir) : parsedDefinition(compiled, options.substitutions);
+  const interpretable = parsedDefinition(compiled, options.substitutions);
+  const definition = options.invoke ? isolatedDefinition(interpretable.definition, compiled, ir) : interpretable.definition;
   const objects = options.objects ?? new MemoryObjectStore();
   const recorder: RunnerRecorder = options.recorder ?? { putTry: () => undefined, putLineage: () => undefined };
   const emit = options.onEvent ?? (() => undefined);
@@ -333,7 +341,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
   const execution = machine.run({ run, t: {} } as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
-    context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() } } as never,
+    context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() }, UpdraftLiterals: interpretable.literals } as never,
   });
   let last: unknown;
   let transitions = 0;

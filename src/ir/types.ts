@@ -84,7 +84,7 @@ export type ValueIR =
   | { readonly kind: 'array'; readonly items: readonly ValueIR[] }
   /** A run value (`runValues.logicalDate` …), usable in operator parameters and sensor keys. */
   | { readonly kind: 'context'; readonly name: ContextValueName }
-  /** A string built from a template: `{}` placeholders filled in order (Step Functions `States.Format`). */
+  /** A string built from a template: `{}` placeholders filled in order, literal `\{ \} \\` escaped (Step Functions `States.Format`; see ir/format). */
   | { readonly kind: 'format'; readonly template: string; readonly args: readonly ValueIR[] };
 
 /** Values of the run every state can read. `ds` is the logical date as YYYY-MM-DD in the DAG's timezone. */
