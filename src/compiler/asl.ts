@@ -42,6 +42,7 @@ export type State =
       readonly TimeoutSeconds?: number;
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly OutputPath?: string;
       readonly Retry?: readonly Retrier[];
       readonly Catch?: readonly Catcher[];
       readonly Next?: string;
@@ -53,6 +54,7 @@ export type State =
       readonly Parameters?: JsonValue;
       readonly Result?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly OutputPath?: string;
       readonly Next?: string;
       readonly End?: true;
     }
@@ -89,6 +91,7 @@ export type State =
       readonly ItemProcessor: StateMachine & { readonly ProcessorConfig: { readonly Mode: 'INLINE' } };
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly OutputPath?: string;
       readonly Catch?: readonly Catcher[];
       readonly Next?: string;
       readonly End?: true;
