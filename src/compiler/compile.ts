@@ -10,7 +10,7 @@ import { Codegen, tasksOf, type Next, type StateRole } from './codegen.ts';
 import { intrinsicLiteral } from './render-marks.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
-import { analyze, inlineOutputLimit, type Analysis } from './analysis.ts';
+import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
 import { DagDefinitionError } from '../sdk/errors.ts';
 
 export const COMPILER_VERSION = '1';
@@ -47,6 +47,8 @@ export interface Manifest {
   readonly timers: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
   /** Task outputs larger than this go to the payload bucket by reference (keeps the document under 256 KiB). */
   readonly inlineOutputLimitBytes: number;
+  /** The same for each instance of a mapped task (a Map's result holds every instance's output). */
+  readonly mappedOutputLimitBytes: number;
 }
 
 export interface CompileResult {
@@ -130,6 +132,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
       t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
     ),
     inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
+    mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
   };
   const analysis = analyze(definition, json, manifest, dag);
   if (options.enforceLimits !== false) refuseOverLimits(dag, analysis);

@@ -48,3 +48,31 @@ describe('conformance: sizes under Parallel', () => {
     expect(r.transitions).toBe(17); // no merge Pass
   });
 });
+
+describe('conformance: sizes under Map', () => {
+  it('200 instances returning 2 KiB each (400 KiB) run: outputs over 512 bytes go to the payload store, downstream reads them whole', async () => {
+    const d = dag('map_big', {}, () => {
+      const list = task('list', async () => Array.from({ length: 200 }, (_, i) => i))();
+      const each = task('each', async (_ctx, i: number) => String(i % 10).repeat(2000));
+      const total = task('total', async (_ctx, outs: string[]) => outs.reduce((n, o) => n + o.length, 0));
+      total(each.map(list));
+    });
+    const r = await runDag(d);
+    expect(r.error).toBeUndefined();
+    expect(r.states).toEqual({ list: 'success', each: 'success', total: 'success' });
+    expect(r.tasks.total!.output).toBe(400_000);
+  });
+
+  it('explain bounds the items a mapped task can take by the 512-byte inline cap and the document', () => {
+    const d = dag('map_bound', {}, () => {
+      const list = task('list', async () => [1])();
+      task('each', async (_ctx, i: number) => i).map(list);
+    });
+    const { ir } = buildDagIR(d, 'x.ts');
+    const a = compileDag(ir).analysis;
+    // 256 KiB less the other records at their cap (two tasks: 600 + 2 × 64 + ids + one 32 KiB cap), per 536 bytes.
+    expect(a.document.mappedOutputLimitBytes).toBe(512);
+    expect(a.document.mappedItemsMax).toEqual([{ task: 'each', items: Math.floor((262_144 - (600 + 2 + 4 + 4 + 2 * 64 + 32_768)) / 536) }]);
+  });
+});
+
