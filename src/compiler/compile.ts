@@ -12,6 +12,7 @@ import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
 import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
 import { DagDefinitionError } from '../sdk/errors.ts';
+import { childTimerKey } from './link.ts';
 
 export const COMPILER_VERSION = '1';
 
@@ -128,9 +129,22 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     })),
     states: Object.fromEntries(cg.stateTasks),
     substitutions,
-    timers: dag.tasks.flatMap((t) =>
-      t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
-    ),
+    timers: [
+      ...dag.tasks.flatMap((t) =>
+        t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
+      ),
+      // Timers of DAGs this one triggers, passed on to their runs (compiler/link).
+      ...new Map(
+        dag.tasks.flatMap((t) =>
+          t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'
+            ? (t.body.operator.childTimers ?? []).map((c) => {
+                const key = childTimerKey((t.body as { operator: { dagId: string } }).operator.dagId, c.key);
+                return [key, { key, afterIntervalEndSeconds: c.afterIntervalEndSeconds }] as const;
+              })
+            : [],
+        ),
+      ).values(),
+    ],
     inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
     mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
   };

@@ -11,6 +11,7 @@ import type { JsonValue } from './asl.ts';
 import type { CompileContext } from './context.ts';
 import { renderField } from './values.ts';
 import { LAMBDA_INVOKE } from './render-task.ts';
+import { childTimerKey } from './link.ts';
 
 export interface RenderedOperator {
   readonly resource: string;
@@ -126,7 +127,9 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
         'dataIntervalStart.$': '$.run.dataIntervalStart',
         'dataIntervalEnd.$': '$.run.dataIntervalEnd',
         triggeredBy: 'dag',
-        timers: {},
+        // The child's time sensors wait for timestamps its launcher would have computed: the
+        // parent's run carries them (compiler/link), with the same data interval.
+        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, `$.run.timers.${childTimerKey(op.dagId, t.key)}`])),
       };
       if (op.conf) field(ctx, run, 'params', op.conf);
       else run.params = {};

@@ -154,7 +154,17 @@ export type OperatorIR =
   | { readonly kind: 'sns_publish'; readonly topic: string; readonly message: ValueIR; readonly subject?: string }
   | { readonly kind: 'sqs_send'; readonly queue: string; readonly message: ValueIR }
   | { readonly kind: 'eventbridge_put'; readonly eventBus: string; readonly source: string; readonly detailType: string; readonly detail: ValueIR }
-  | { readonly kind: 'trigger_dag'; readonly dagId: string; readonly conf?: ValueIR; readonly wait: boolean };
+  | {
+      readonly kind: 'trigger_dag';
+      readonly dagId: string;
+      readonly conf?: ValueIR;
+      readonly wait: boolean;
+      /**
+       * The time sensors of the triggered DAG (record key, seconds after the data interval's end),
+       * filled when the project is loaded (compiler/link): the child's run needs their timestamps.
+       */
+      readonly childTimers?: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
+    };
 
 export const OPERATOR_KINDS = [
   'lambda_invoke',
