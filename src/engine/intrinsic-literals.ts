@@ -5,7 +5,10 @@
  * (ASL specification, "Intrinsic Functions"). Before a run, every literal with an escape that is
  * not a `States.Format` template is replaced by a context path (`$$.UpdraftLiterals.<n>`) whose
  * value is the literal as AWS reads it, so the interpreter gives what AWS gives. (The interpreter
- * resolves a template's escapes itself, by deleting every backslash of Format's result.)
+ * resolves a template's escapes itself, by deleting every backslash of Format's result: right for
+ * \' \{ \}, wrong for a literal backslash, which AWS keeps. No rewrite can survive that deletion,
+ * so a Format whose template or values hold a backslash is a known divergence; README, "What has
+ * not been verified".)
  */
 import type { StateMachine } from '../compiler/asl.ts';
 
