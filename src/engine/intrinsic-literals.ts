@@ -14,7 +14,9 @@ import type { StateMachine } from '../compiler/asl.ts';
 
 /** Whether a definition needs the rewrite at all (most do not: a cheap text test). */
 export function hasEscapedLiterals(json: string): boolean {
-  return /States\.[A-Za-z]+\([^"]*'[^'"]*\\\\/.test(json);
+  // An escape in a literal is a backslash in the definition (`\\` in its JSON text); a false
+  // positive only costs the rewrite, which leaves unescaped literals as they are.
+  return json.includes('States.') && json.includes('\\\\');
 }
 
 /** The definition with escaped literals moved into `literals` (mutates a copy). */
