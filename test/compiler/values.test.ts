@@ -23,12 +23,12 @@ describe('operator values', () => {
     const inv = recorder({ Payload: null });
     const d = dag('array_quotes', {}, () => {
       const cfg = task('cfg', async () => ({ table: 'orders' }))();
-      lambdaInvoke('inv', { functionName: 'f', payload: { list: [cfg.get('table'), "it's", '{x}', 'a\\b', 3, true, null] } });
+      lambdaInvoke('inv', { functionName: 'f', payload: { list: [cfg.get('table'), "it's", '{x}', 'a\\b', '"q" it\'s', 3, true, null] } });
     });
     const r = await runDag(d, { overrides: { inv: inv.override } });
     expect(r.error).toBeUndefined();
     expect(r.states).toEqual({ cfg: 'success', inv: 'success' });
-    expect(inv.seen).toEqual([{ FunctionName: 'f', Payload: { list: ['orders', "it's", '{x}', 'a\\b', 3, true, null] } }]);
+    expect(inv.seen).toEqual([{ FunctionName: 'f', Payload: { list: ['orders', "it's", '{x}', 'a\\b', '"q" it\'s', 3, true, null] } }]);
   });
 
   it('a template with literal braces and quotes keeps them and fills only its holes', async () => {
