@@ -5,8 +5,10 @@
  * run (the path the machine takes when every task succeeds, branches choose all their options
  * and each mapped task has `mappedItems` instances), the worst-case history events (every
  * retry, every sensor poke until timeout, every group attempt) against the 25,000-event
- * limit, the largest state document against 256 KiB, the definition size against 1 MB, and
- * the Step Functions price of a run.
+ * limit, the largest state document against 256 KiB (a Parallel's result is about one document:
+ * only one branch returns it, compiler/codegen), the items a mapped task can take before its Map's
+ * result or the document passes 256 KiB, the definition size against 1 MB, and the Step Functions
+ * price of a run.
  */
 import type { DagIR } from '../ir/types.ts';
 import type { State, StateMachine } from './asl.ts';
@@ -19,12 +21,27 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 export const DEFINITION_LIMIT_BYTES = 1024 * 1024;
 /** The document keeps this much room for run values (params) and record overhead. */
 const DOCUMENT_BUDGET_BYTES = 128 * 1024;
+/**
+ * The largest output of one mapped instance kept inline; larger ones go to the payload bucket by
+ * reference (a reference is ~250 bytes). A Map's result holds every instance's output, so this is
+ * what bounds the number of items a run can map (`mappedItemsMax`).
+ */
+export const MAPPED_OUTPUT_LIMIT_BYTES = 512;
+/** `{"s":"success","o":…},` around each instance's output in a Map's result. */
+const MAPPED_ITEM_OVERHEAD_BYTES = 24;
 
 export interface Analysis {
   readonly states: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
   readonly transitions: { readonly allSuccess: number; readonly perTask: number; readonly mappedItemsAssumed: number };
   readonly history: { readonly worstCase: number; readonly limit: number; readonly perMappedInstance: number };
-  readonly document: { readonly inlineOutputLimitBytes: number; readonly worstCaseBytes: number; readonly limitBytes: number };
+  readonly document: {
+    readonly inlineOutputLimitBytes: number;
+    readonly worstCaseBytes: number;
+    readonly limitBytes: number;
+    readonly mappedOutputLimitBytes: number;
+    /** Per mapped task: the most items a run can map before its Map result or the document passes 256 KiB. */
+    readonly mappedItemsMax: readonly { readonly task: string; readonly items: number }[];
+  };
   readonly definition: { readonly bytes: number; readonly limitBytes: number };
   readonly costPerRunUsd: number;
 }
@@ -138,16 +155,18 @@ export function analyze(definition: StateMachine, json: string, manifest: Manife
   const groupAttempts = Math.max(1, ...ir.groups.map((g) => g.retry?.attempts ?? 1));
   const inline = inlineOutputLimit(ir.tasks.length);
   const paramsBytes = JSON.stringify(Object.fromEntries(Object.entries(ir.params).map(([k, p]) => [k, p.default ?? null]))).length;
+  // Run values + one record per task at its inline cap (a reference is smaller than the cap).
+  const worstCaseBytes = 600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0);
+  const itemBytes = MAPPED_OUTPUT_LIMIT_BYTES + MAPPED_ITEM_OVERHEAD_BYTES;
+  // A mapped task's record holds every instance's output; its Map's result holds them with their state.
+  const mappedItemsMax = ir.tasks
+    .filter((t) => t.mapping)
+    .map((t) => ({ task: t.id, items: Math.max(0, Math.floor((PAYLOAD_LIMIT_BYTES - (worstCaseBytes - inline)) / itemBytes)) }));
   return {
     states: { total, byType: Object.fromEntries(Object.entries(byType).sort()) },
     transitions: { allSuccess: happy.transitions, perTask: ir.tasks.length ? happy.transitions / ir.tasks.length : 0, mappedItemsAssumed: mappedItems },
     history: { worstCase: worst.history * groupAttempts, limit: HISTORY_LIMIT, perMappedInstance: perItem },
-    document: {
-      inlineOutputLimitBytes: inline,
-      // Run values + one record per task at its inline cap (a reference is smaller than the cap).
-      worstCaseBytes: 600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0),
-      limitBytes: PAYLOAD_LIMIT_BYTES,
-    },
+    document: { inlineOutputLimitBytes: inline, worstCaseBytes, limitBytes: PAYLOAD_LIMIT_BYTES, mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES, mappedItemsMax },
     // Deployed minified (infra serializes the definition without whitespace).
     definition: { bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length, limitBytes: DEFINITION_LIMIT_BYTES },
     costPerRunUsd: happy.transitions * PRICE_PER_TRANSITION_USD,

@@ -43,6 +43,7 @@ export type State =
       readonly TimeoutSeconds?: number;
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly OutputPath?: string;
       readonly Retry?: readonly Retrier[];
       readonly Catch?: readonly Catcher[];
       readonly Next?: string;
@@ -55,6 +56,7 @@ export type State =
       readonly Parameters?: JsonValue;
       readonly Result?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly OutputPath?: string;
       readonly Next?: string;
       readonly End?: true;
     }
@@ -91,6 +93,7 @@ export type State =
       readonly ItemProcessor: StateMachine & { readonly ProcessorConfig: { readonly Mode: 'INLINE' } };
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
+      readonly OutputPath?: string;
       readonly Catch?: readonly Catcher[];
       readonly Next?: string;
       readonly End?: true;

@@ -21,6 +21,7 @@ import { decisionList, staticOutcome, type Outcome } from './rules.ts';
 import type { SpNode } from './sp-decompose.ts';
 import { renderBody } from './render-task.ts';
 import { renderMarks } from './render-marks.ts';
+import { DagDefinitionError } from '../sdk/errors.ts';
 
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
 const MARKS_PER_PASS = 8;
@@ -53,7 +54,7 @@ export class Scope {
 
 export interface StateRole {
   readonly tasks: readonly string[];
-  readonly role: 'start' | 'task' | 'given' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry';
+  readonly role: 'start' | 'task' | 'given' | 'gate' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry' | 'merge';
 }
 
 /** What renderers use of the code generator. */
@@ -220,24 +221,99 @@ export class Codegen implements Walk {
     return entry;
   }
 
+  /**
+   * A Parallel state's result is the array of its branches' outputs, and Step Functions fails the
+   * state (States.DataLimitExceeded, which no Catch stops) when that array is over 256 KiB, before
+   * ResultSelector runs. So one branch (the carrier) returns the document; every other branch
+   * ends by returning just the records it wrote (`ownRecords`), and the ResultSelector merges them
+   * into the carrier's `t`: the result is about the size of the document after the Parallel. The
+   * carrier is the first branch of more than one task (a one-task branch returns its own record
+   * at no cost, a longer one through one more Pass), else the first.
+   */
   private parallel(branches: readonly SpNode[], scope: Scope, known: Known, cont: Cont): Next {
     const first = tasksOf(branches[0]!)[0]!;
     const name = this.ctx.name(`parallel ${first}…`);
+    const carrier = Math.max(0, branches.findIndex((b) => b.kind !== 'task'));
     const machines: StateMachine[] = [];
-    for (const b of branches) {
+    for (const [i, b] of branches.entries()) {
       const inner = this.newScope();
       const start = this.proceed(b, inner, known, new Map(), (_k, p) => (p.size > 0 ? this.marks(inner, p, END) : END));
-      machines.push(start === END ? this.emptyBranch(inner) : inner.toMachine(start));
+      const machine = start === END ? this.emptyBranch(inner) : inner.toMachine(start);
+      machines.push(i === carrier ? machine : this.ownRecords(machine, b));
     }
     const after = cont(known, new Map());
+    const { selector, next } = this.mergeBranches(scope, name, machines.length, carrier, after);
     scope.add(name, {
       Type: 'Parallel',
       Branches: machines,
-      ResultSelector: { 'run.$': '$[0].run', 't.$': mergeTree(machines.length), 'done.$': '$[0].done' },
+      ResultSelector: { 'run.$': `$[${carrier}].run`, ...selector, 'done.$': `$[${carrier}].done` },
       // ResultPath omitted = "$" (replace); aws-local-stepfunctions mishandles an explicit "$".
-      ...this.link(after),
+      ...this.link(next),
     });
     return name;
+  }
+
+  /**
+   * A branch ends with only the records its tasks (and its retried groups' counters) wrote, as
+   * `{ "<key>": <record>, … }`. Where the branch is one task, the state that writes its record last
+   * writes it as that object itself (ResultPath and OutputPath `$.t`: no extra state), and a Pass
+   * that only ends the branch selects them; elsewhere one more Pass selects them (one transition).
+   */
+  private ownRecords(machine: StateMachine, node: SpNode): StateMachine {
+    const keys = [...tasksOf(node).map((id) => this.ctx.key(id)), ...clustersOf(node).filter((g) => this.ctx.retriedGroups.includes(g)).map((g) => this.ctx.counterKey(g))];
+    const single = node.kind === 'task' ? this.ctx.key(node.id) : undefined;
+    const selection = Object.fromEntries(keys.map((k) => [`${k}.$`, `$.t.${k}`]));
+    const states: Record<string, State> = {};
+    let select: string | undefined;
+    for (const [stateName, state] of Object.entries(machine.States)) {
+      if (!('End' in state) || state.End !== true) {
+        states[stateName] = state;
+        continue;
+      }
+      const own = single !== undefined ? writesOwnRecord(state, single) : undefined;
+      if (own) {
+        states[stateName] = own;
+        continue;
+      }
+      if (state.Type === 'Pass' && Object.keys(state).length === 2) {
+        // A Pass that only ends the branch (a satisfied sensor, the end of a group) selects instead.
+        states[stateName] = { Type: 'Pass', Parameters: selection, End: true };
+        continue;
+      }
+      select ??= this.ctx.name(`${tasksOf(node)[0]} own records`);
+      const { End: _end, ...rest } = state as State & { End: true };
+      states[stateName] = { ...rest, Next: select } as State;
+    }
+    if (select) {
+      states[select] = { Type: 'Pass', Parameters: selection, End: true };
+      this.stateTasks.set(select, { tasks: [], role: 'merge' });
+    }
+    return { StartAt: machine.StartAt, States: states };
+  }
+
+  /**
+   * The ResultSelector fields that merge the branches, and where to go after. Step Functions allows
+   * at most 10 intrinsic functions in one field (merging n objects takes n-1 States.JsonMerge), so
+   * up to 11 branches merge in `t`; wider fan-outs merge in groups of 11 into extra fields, which
+   * one Pass then merges into `t` (one more transition, up to 121 branches).
+   */
+  private mergeBranches(scope: Scope, parallel: string, n: number, carrier: number, after: Next): { selector: Record<string, JsonValue>; next: Next } {
+    // The carrier's `t` first: a later object wins, and the carrier may hold stale copies of the
+    // others' records (a retried group's attempt counter, records given to a resumed run).
+    const parts = [`$[${carrier}].t`, ...Array.from({ length: n }, (_, i) => `$[${i}]`).filter((_, i) => i !== carrier)];
+    if (n <= MERGE_FANIN) return { selector: { 't.$': mergeTree(parts) }, next: after };
+    const groups: string[][] = [];
+    for (let i = 0; i < n; i += MERGE_FANIN) groups.push(parts.slice(i, i + MERGE_FANIN));
+    if (groups.length > MERGE_FANIN) {
+      throw new DagDefinitionError(
+        `DAG "${this.ctx.dag.id}" runs ${n} task branches side by side, more than the ${MERGE_FANIN * MERGE_FANIN} one Parallel state can merge within Step Functions' limit of 10 intrinsic functions per field. Group the branches with taskGroup(), or map one task over a list instead (task.map(...)).`,
+      );
+    }
+    const fields = groups.map((_, i) => (i === 0 ? 't' : `m${i}`));
+    const merge = this.ctx.name(`${parallel} merge`);
+    scope.add(merge, { Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': mergeTree(fields.map((f) => `$.${f}`)), 'done.$': '$.done' }, ...this.link(after) });
+    this.stateTasks.set(merge, { tasks: [], role: 'merge' });
+    return { selector: Object.fromEntries(groups.map((g, i) => [`${fields[i]}.$`, mergeTree(g)])), next: merge };
   }
 
   /**
@@ -465,9 +541,44 @@ export function effectiveLeaves(ctx: CompileContext): string[] {
     .filter((id) => !(ctx.downstream.get(id) ?? []).some((d) => counts(d)));
 }
 
-/** JsonMerge of the branches' `t`, as a balanced tree (intrinsics nest; depth stays ~log2 n). */
-export function mergeTree(n: number): string {
-  const build = (lo: number, hi: number): string => (hi - lo === 1 ? `$[${lo}].t` : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`);
-  return build(0, n);
+/** Objects one field merges: n objects take n-1 States.JsonMerge, and AWS allows 10 intrinsic functions per field. */
+export const MERGE_FANIN = 11;
+
+/**
+ * States.JsonMerge of the given paths, as a balanced tree (depth ~log2 n), later paths winning:
+ * n paths, n-1 intrinsic functions.
+ */
+export function mergeTree(paths: readonly string[]): string {
+  const build = (lo: number, hi: number): string => (hi - lo === 1 ? paths[lo]! : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`);
+  return build(0, paths.length);
+}
+
+/** Retried groups (clusters) inside a subtree. */
+function clustersOf(node: SpNode): string[] {
+  switch (node.kind) {
+    case 'task':
+      return [];
+    case 'series':
+      return node.items.flatMap(clustersOf);
+    case 'parallel':
+      return node.branches.flatMap(clustersOf);
+    case 'cluster':
+      return [node.id, ...clustersOf(node.body)];
+  }
+}
+
+/**
+ * The last state of a one-task branch, rewritten to leave `{ "<key>": <record> }` instead of the
+ * document: a state that writes the record at `$.t.<key>` from its result writes `{ key: result }`
+ * at `$.t` and outputs `$.t`. Undefined for a state of another shape.
+ */
+function writesOwnRecord(state: State, key: string): State | undefined {
+  const s = state as State & { ResultPath?: string; ResultSelector?: JsonValue; Parameters?: JsonValue; Result?: JsonValue; OutputPath?: string };
+  if (s.ResultPath !== `$.t.${key}` || s.OutputPath !== undefined) return undefined;
+  const base = { ...s, ResultPath: '$.t', OutputPath: '$.t' };
+  if ((s.Type === 'Task' || s.Type === 'Map') && s.ResultSelector !== undefined) return { ...base, ResultSelector: { [key]: s.ResultSelector } } as State;
+  if (s.Type === 'Pass' && s.Parameters !== undefined) return { ...base, Parameters: { [key]: s.Parameters } } as State;
+  if (s.Type === 'Pass' && s.Result !== undefined) return { ...base, Result: { [key]: s.Result } } as State;
+  return undefined;
 }
 

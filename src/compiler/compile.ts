@@ -11,8 +11,9 @@ import { intrinsicLiteral } from './render-marks.ts';
 import { DONE, RUN } from './document.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
-import { analyze, inlineOutputLimit, type Analysis } from './analysis.ts';
+import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
 import { DagDefinitionError } from '../sdk/errors.ts';
+import { childTimerKey } from './link.ts';
 
 export const COMPILER_VERSION = '1';
 
@@ -48,6 +49,8 @@ export interface Manifest {
   readonly timers: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
   /** Task outputs larger than this go to the payload bucket by reference (keeps the document under 256 KiB). */
   readonly inlineOutputLimitBytes: number;
+  /** The same for each instance of a mapped task (a Map's result holds every instance's output). */
+  readonly mappedOutputLimitBytes: number;
 }
 
 export interface CompileResult {
@@ -133,10 +136,24 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     })),
     states: Object.fromEntries(cg.stateTasks),
     substitutions,
-    timers: dag.tasks.flatMap((t) =>
-      t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
-    ),
+    timers: [
+      ...dag.tasks.flatMap((t) =>
+        t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
+      ),
+      // Timers of DAGs this one triggers, passed on to their runs (compiler/link).
+      ...new Map(
+        dag.tasks.flatMap((t) =>
+          t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'
+            ? (t.body.operator.childTimers ?? []).map((c) => {
+                const key = childTimerKey((t.body as { operator: { dagId: string } }).operator.dagId, c.key);
+                return [key, { key, afterIntervalEndSeconds: c.afterIntervalEndSeconds }] as const;
+              })
+            : [],
+        ),
+      ).values(),
+    ],
     inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
+    mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
   };
   const analysis = analyze(definition, json, manifest, dag);
   if (options.enforceLimits !== false) refuseOverLimits(dag, analysis);

@@ -11,6 +11,7 @@ import type { JsonValue } from './asl.ts';
 import type { CompileContext } from './context.ts';
 import { renderField } from './values.ts';
 import { LAMBDA_INVOKE } from './render-task.ts';
+import { childTimerKey } from './link.ts';
 
 export interface RenderedOperator {
   readonly resource: string;
@@ -37,6 +38,24 @@ function stringField(ctx: CompileContext, out: Record<string, JsonValue>, name: 
   field(ctx, out, name, v);
 }
 
+/**
+ * ECS wants `[{ Name, Value }]`: a literal object, or an object whose values are literals, run
+ * values, outputs or templates (each becomes its own `Value.$`). A whole upstream output cannot be
+ * turned into that list in ASL; validation refuses it (ir/validate, code ecs-environment-not-object).
+ */
+function ecsEnvironment(ctx: CompileContext, env: ValueIR): JsonValue {
+  if (env.kind === 'literal') return Object.entries(env.value as Record<string, unknown>).map(([Name, Value]) => ({ Name, Value: String(Value) }));
+  if (env.kind === 'object') {
+    return Object.entries(env.fields).map(([Name, v]) => {
+      const entry: Record<string, JsonValue> = { Name };
+      if (v.kind === 'literal') entry.Value = String(v.value);
+      else field(ctx, entry, 'Value', v);
+      return entry;
+    });
+  }
+  throw new Error(`ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`);
+}
+
 export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
   const p: Record<string, JsonValue> = {};
   switch (op.kind) {
@@ -50,12 +69,11 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
       p.LaunchType = op.launchType;
       p.NetworkConfiguration = { AwsvpcConfiguration: { Subnets: [...op.subnets], SecurityGroups: [...op.securityGroups] } };
       if (op.command || op.environment) {
-        const override: Record<string, JsonValue> = { Name: op.container ?? 'main' };
+        // ECS names the container to override; validation requires `container` here (ir/validate:
+        // the task definition's containers are known only in the account, not at compile time).
+        const override: Record<string, JsonValue> = { Name: op.container! };
         field(ctx, override, 'Command', op.command);
-        if (op.environment) {
-          if (op.environment.kind !== 'literal') throw new Error('ecsTask environment must be a literal object of strings');
-          override.Environment = Object.entries(op.environment.value as Record<string, string>).map(([Name, Value]) => ({ Name, Value: String(Value) }));
-        }
+        if (op.environment) override.Environment = ecsEnvironment(ctx, op.environment);
         p.Overrides = { ContainerOverrides: [override] };
       }
       return { resource: 'arn:aws:states:::ecs:runTask.sync', parameters: p, output: { 'taskArn.$': '$.TaskArn' } };
@@ -109,7 +127,9 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
         'dataIntervalStart.$': '$.run.dataIntervalStart',
         'dataIntervalEnd.$': '$.run.dataIntervalEnd',
         triggeredBy: 'dag',
-        timers: {},
+        // The child's time sensors wait for timestamps its launcher would have computed: the
+        // parent's run carries them (compiler/link), with the same data interval.
+        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, `$.run.timers.${childTimerKey(op.dagId, t.key)}`])),
       };
       if (op.conf) field(ctx, run, 'params', op.conf);
       else run.params = {};

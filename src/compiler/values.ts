@@ -8,6 +8,7 @@ import type { ValueIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { JsonValue } from './asl.ts';
 import type { Keys } from './document.ts';
+import { templateParts } from '../ir/format.ts';
 
 /** Path of a value in the state document, or undefined for values that need a template. */
 function pathOf(v: ValueIR, keys: Keys): string | undefined {
@@ -28,6 +29,13 @@ function intrinsicString(text: string): string {
   return `'${text.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
 }
 
+/** A scalar literal as an intrinsic argument: strings quoted and escaped, numbers/booleans/null as JSON; objects: undefined. */
+function intrinsicScalar(value: unknown): string | undefined {
+  if (typeof value === 'string') return intrinsicString(value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  return undefined;
+}
+
 /** A field of Parameters: `[name, value]` where a dynamic value gets the `.$` suffix. */
 export function renderField(name: string, v: ValueIR, keys: Keys): [string, JsonValue] {
   const path = pathOf(v, keys);
@@ -37,10 +45,11 @@ export function renderField(name: string, v: ValueIR, keys: Keys): [string, Json
       // A literal object whose keys end in ".$" would be read as paths: pass it as a JSON string parsed at run time.
       return JSON.stringify(v.value).includes('.$"') ? [`${name}.$`, `States.StringToJson(States.Format(${intrinsicString(JSON.stringify(v.value))}))`] : [name, v.value as JsonValue];
     case 'format': {
-      // States.Format fills {} in order; literal parts escape \ ' { }.
-      const parts = v.template.split('{}');
+      // States.Format fills {} in order; literal parts escape \ ' { } (the IR template escapes \ { } already: ir/format).
+      const parts = templateParts(v.template);
       const args = v.args.map((a) => pathOf(a, keys) ?? (a.kind === 'literal' ? intrinsicString(String(a.value)) : undefined));
       if (args.some((a) => a === undefined)) throw new Error(`format template arguments must be run values, outputs or literals (${v.template})`);
+      if (parts.length - 1 !== args.length) throw new Error(`format template "${v.template}" has ${parts.length - 1} placeholders for ${args.length} values`);
       const template = `'${parts.map((p) => intrinsicString(p).slice(1, -1)).join('{}')}'`;
       return [`${name}.$`, `States.Format(${template}${args.map((a) => `, ${a}`).join('')})`];
     }
@@ -49,7 +58,7 @@ export function renderField(name: string, v: ValueIR, keys: Keys): [string, Json
     case 'array': {
       if (v.items.every((i) => i.kind === 'literal')) return [name, v.items.map((i) => (i as { value: JsonValue }).value)];
       // Arrays with dynamic items: States.Array of paths/literals.
-      const items = v.items.map((i) => pathOf(i, keys) ?? (i.kind === 'literal' && typeof i.value !== 'object' ? JSON.stringify(i.value).replace(/^"|"$/g, "'") : undefined));
+      const items = v.items.map((i) => pathOf(i, keys) ?? (i.kind === 'literal' ? intrinsicScalar(i.value) : undefined));
       if (items.some((i) => i === undefined)) throw new Error('arrays mixing objects and outputs are not supported in operator parameters');
       return [`${name}.$`, `States.Array(${items.join(', ')})`];
     }

@@ -6,10 +6,15 @@
  * this keeps an upper bound instead and serialises only when the bound could be over the limit.
  *
  * The bound holds because of how the compiler builds the document (compiler/document): it is
- * `{ run, t, done, err? }` (`run` and `done` constant during an execution); every value under `t.<key>` was written by a state whose ResultPath is
- * `$.t.<key>` (Parallel states merge their branches' `t` without changing a record), and every
- * such write is measured here when its state exits. A document with any other top-level field is
- * measured exactly.
+ * `{ run, t, done, err? }` (`run` and `done` constant during an execution), and every value under
+ * `t.<key>` was written by one of these, each measured here when its state exits:
+ * - a state whose ResultPath is `$.t.<key>`;
+ * - the last state of a Parallel branch that returns only its own records (compiler/codegen
+ *   `ownRecords`: ResultPath and OutputPath `$.t`, its output `{ "<key>": <record> }`);
+ * - a Pass that rebuilds `t` (Parameters `t` or `t.$`: records of tasks decided without running,
+ *   a retried group's attempt counters): every record of its output is measured.
+ * Parallel states merge their branches' records without changing one. A document with any other
+ * top-level field is measured exactly.
  */
 import type { State } from '../compiler/asl.ts';
 
@@ -24,15 +29,21 @@ export class DocumentSizes {
   #run: number | undefined;
   #done: number | undefined;
   readonly #writes: ReadonlyMap<string, string>;
+  /** States whose output is records by key (`own`) or a document whose `t` they rebuilt (`t`). */
+  readonly #wholesale: ReadonlyMap<string, 'own' | 't'>;
 
   constructor(states: ReadonlyMap<string, State>) {
     const writes = new Map<string, string>();
+    const wholesale = new Map<string, 'own' | 't'>();
     for (const [name, state] of states) {
-      const path = (state as { ResultPath?: unknown }).ResultPath;
+      const { ResultPath: path, OutputPath: out, Parameters: params } = state as { ResultPath?: unknown; OutputPath?: unknown; Parameters?: unknown };
       const key = typeof path === 'string' ? RECORD_PATH.exec(path)?.[1] : undefined;
       if (key) writes.set(name, key);
+      else if (path === '$.t' && out === '$.t') wholesale.set(name, 'own');
+      else if (state.Type === 'Pass' && params !== null && typeof params === 'object' && ('t' in params || 't.$' in params)) wholesale.set(name, 't');
     }
     this.#writes = writes;
+    this.#wholesale = wholesale;
   }
 
   /** Notes what the state that just exited wrote. Call for every state exit, in event order. */
@@ -44,6 +55,12 @@ export class DocumentSizes {
       const rec = (doc.t as Record<string, unknown> | undefined)?.[key];
       if (rec !== undefined) this.#record(key, bytesOf(rec));
     }
+    const wholesale = this.#wholesale.get(stateName);
+    const records = wholesale === 'own' ? doc : wholesale === 't' ? doc.t : undefined;
+    if (records !== null && typeof records === 'object') {
+      for (const [k, rec] of Object.entries(records)) if (rec !== undefined) this.#record(k, bytesOf(rec));
+    }
+    if (wholesale === 'own') return;
     if (doc.err !== undefined) this.#err = Math.max(this.#err, bytesOf(doc.err));
   }
 

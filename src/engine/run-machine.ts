@@ -25,6 +25,8 @@ import { givenFor, type Done } from '../runtime/resume.ts';
 import { executionInput } from '../runtime/launch.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { DocumentSizes } from './document-size.ts';
+import { hasEscapedLiterals, rewriteEscapedLiterals } from './intrinsic-literals.ts';
+import { INTRINSICS_PER_FIELD, intrinsicLimitProblems } from './intrinsic-limit.ts';
 import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
 
 export type { OperatorOverride } from './native.ts';
@@ -126,13 +128,19 @@ function localValue(name: string): string {
   return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
 }
 
-const parsed = new WeakMap<CompileResult, Asl>();
+interface Interpretable {
+  readonly definition: Asl;
+  /** Intrinsic string literals as AWS reads them (engine/intrinsic-literals), in the context object. */
+  readonly literals: Readonly<Record<string, string>>;
+}
+const parsed = new WeakMap<CompileResult, Interpretable>();
 /** The definition with placeholders filled, parsed once per compile result (the engine reuses it for every run). */
-function parsedDefinition(compiled: CompileResult, substitutions?: Readonly<Record<string, string>>): Asl {
-  if (substitutions) return JSON.parse(substitute(compiled.json, substitutions)) as Asl;
+function parsedDefinition(compiled: CompileResult, substitutions?: Readonly<Record<string, string>>): Interpretable {
+  const parse = (json: string): Interpretable => (hasEscapedLiterals(json) ? rewriteEscapedLiterals(JSON.parse(json) as Asl) : { definition: JSON.parse(json) as Asl, literals: {} });
+  if (substitutions) return parse(substitute(compiled.json, substitutions));
   let d = parsed.get(compiled);
   if (!d) {
-    d = JSON.parse(substitute(compiled.json, {})) as Asl;
+    d = parse(substitute(compiled.json, {}));
     parsed.set(compiled, d);
   }
   return d;
@@ -173,7 +181,8 @@ interface LibEvent {
   readonly type: string;
   readonly state?: { readonly name: string; readonly type: string; readonly input: unknown; readonly output?: unknown };
   readonly index?: number;
-  readonly parentState?: unknown;
+  readonly parentState?: { readonly name: string; readonly type: string };
+  readonly output?: unknown;
   readonly retry?: { readonly retrier: { IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }; readonly attempt: number };
 }
 
@@ -194,7 +203,13 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const startedAt = clock.now();
   const byId = new Map(manifest.tasks.map((t) => [t.id, t]));
   const irTasks = new Map(ir.tasks.map((t) => [t.id, t]));
-  const definition = options.invoke ? isolatedDefinition(parsedDefinition(compiled, options.substitutions), compiled, ir) : parsedDefinition(compiled, options.substitutions);
+  const interpretable = parsedDefinition(compiled, options.substitutions);
+  // AWS refuses such a definition at deploy (CreateStateMachine/UpdateStateMachine): it must not run here.
+  const overIntrinsics = intrinsicLimitProblems(interpretable.definition);
+  if (overIntrinsics.length > 0) {
+    throw new Error(`the state machine of DAG "${ir.id}" is not valid for Step Functions, which allows at most ${INTRINSICS_PER_FIELD} intrinsic functions in one field: ${overIntrinsics.join('; ')}`);
+  }
+  const definition = options.invoke ? isolatedDefinition(interpretable.definition, compiled, ir) : interpretable.definition;
   const objects = options.objects ?? new MemoryObjectStore();
   const recorder: RunnerRecorder = options.recorder ?? { putTry: () => undefined, putLineage: () => undefined };
   const emit = options.onEvent ?? (() => undefined);
@@ -332,10 +347,12 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
   const execution = machine.run(executionInput(run, options.done) as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
-    context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() } } as never,
+    context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() }, UpdraftLiterals: interpretable.literals } as never,
   });
   let last: unknown;
   let transitions = 0;
+  /** Per Parallel/Map state being run: the bytes of its result array so far. */
+  const results = new Map<string, number>();
   const seen = new Map<string, string>();
   const fail = (info: ErrorInfo) => {
     if (limitError) return;
@@ -347,6 +364,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
       switch (event.type) {
         case 'StateEntered': {
           transitions++;
+          results.delete(event.state!.name);
           history += 2; // entered + exited
           const state = states.get(event.state!.name);
           // The library's StateEntered events do not say whether a state is nested (a Parallel
@@ -370,6 +388,13 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
         case 'MapIterationStarted':
         case 'ParallelBranchStarted':
           history += 2;
+          break;
+        case 'MapIterationSucceeded':
+        case 'ParallelBranchSucceeded':
+          // A Parallel's result is the array of its branches' outputs, a Map's the array of its
+          // iterations' outputs: AWS fails the state when that array is over 256 KiB, before its
+          // ResultSelector runs.
+          if (event.parentState) resultArray(event.parentState.name, event.type === 'MapIterationSucceeded' ? 'Map' : 'Parallel', event.output);
           break;
         case 'StateExited': {
           const state = states.get(event.state!.name);
@@ -398,6 +423,21 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
       }
     }
   })();
+
+  /** Bytes of the result array a Parallel or Map state is building: `[` + items + commas + `]`. */
+  function resultArray(stateName: string, type: 'Map' | 'Parallel', output: unknown): void {
+    const bytes = (results.get(stateName) ?? 1) + Buffer.byteLength(JSON.stringify(output) ?? 'null') + 1;
+    results.set(stateName, bytes);
+    if (bytes > PAYLOAD_LIMIT_BYTES) {
+      fail({
+        error: 'States.DataLimitExceeded',
+        cause:
+          type === 'Parallel'
+            ? `the branches of Parallel state "${stateName}" returned over ${(bytes / 1024).toFixed(0)} KiB together, over Step Functions' 256 KiB limit for a state's result (counted before its ResultSelector). Make the tasks in these branches return less: select fields, or write the data to S3 and return its key.`
+            : `the instances of Map state "${stateName}" returned over ${(bytes / 1024).toFixed(0)} KiB together, over Step Functions' 256 KiB limit for a state's result (counted before its ResultSelector). Map over fewer items per run, or make each instance return less.`,
+      });
+    }
+  }
 
   /** Live task states: read the records a state just wrote. */
   function reportStates(stateName: string, output: unknown): void {
@@ -446,6 +486,11 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   }
   await collect.catch(() => undefined);
   await Promise.allSettled([...isolated]);
+  // The event log is read behind the interpreter: a limit found after the last state still fails the run, as on AWS.
+  if (limitError && status === 'success') {
+    status = 'failed';
+    runError = limitError;
+  }
 
   const tasks: Record<string, TaskOutcome> = {};
   const details: Record<string, TaskDetail> = {};

@@ -84,7 +84,7 @@ export type ValueIR =
   | { readonly kind: 'array'; readonly items: readonly ValueIR[] }
   /** A run value (`runValues.logicalDate` …), usable in operator parameters and sensor keys. */
   | { readonly kind: 'context'; readonly name: ContextValueName }
-  /** A string built from a template: `{}` placeholders filled in order (Step Functions `States.Format`). */
+  /** A string built from a template: `{}` placeholders filled in order, literal `\{ \} \\` escaped (Step Functions `States.Format`; see ir/format). */
   | { readonly kind: 'format'; readonly template: string; readonly args: readonly ValueIR[] };
 
 /** Values of the run every state can read. `ds` is the logical date as YYYY-MM-DD in the DAG's timezone. */
@@ -154,7 +154,17 @@ export type OperatorIR =
   | { readonly kind: 'sns_publish'; readonly topic: string; readonly message: ValueIR; readonly subject?: string }
   | { readonly kind: 'sqs_send'; readonly queue: string; readonly message: ValueIR }
   | { readonly kind: 'eventbridge_put'; readonly eventBus: string; readonly source: string; readonly detailType: string; readonly detail: ValueIR }
-  | { readonly kind: 'trigger_dag'; readonly dagId: string; readonly conf?: ValueIR; readonly wait: boolean };
+  | {
+      readonly kind: 'trigger_dag';
+      readonly dagId: string;
+      readonly conf?: ValueIR;
+      readonly wait: boolean;
+      /**
+       * The time sensors of the triggered DAG (record key, seconds after the data interval's end),
+       * filled when the project is loaded (compiler/link): the child's run needs their timestamps.
+       */
+      readonly childTimers?: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
+    };
 
 export const OPERATOR_KINDS = [
   'lambda_invoke',

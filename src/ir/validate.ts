@@ -4,7 +4,7 @@
  * (`validateProject`): duplicate ids, cycles, branches, mapping, setup/teardown, cross-DAG
  * references and pools. Every problem is collected; nothing throws.
  */
-import type { DagIR, Problem, TaskIR, ValueIR } from './types.ts';
+import type { DagIR, OperatorIR, Problem, TaskIR, ValueIR } from './types.ts';
 import { ProblemCollector, didYouMean, type ProblemDetails } from './problems.ts';
 import { adjacency, findCycles } from './graph.ts';
 
@@ -86,6 +86,7 @@ export function validateDag(dag: DagIR, out: ProblemCollector): void {
         if (t.body.operator.kind === 'trigger_dag' && t.body.operator.dagId === dag.id) {
           out.error('trigger-self', `task "${t.id}" triggers its own DAG "${dag.id}"${t.body.operator.wait ? ' and waits for it, which can never finish' : ', which loops forever'}`, where(t));
         }
+        if (t.body.operator.kind === 'ecs_task') checkEcsOverrides(t, t.body.operator, out);
         break;
       case 'function':
         break;
@@ -107,6 +108,36 @@ export function validateDag(dag: DagIR, out: ProblemCollector): void {
   }
 
   checkPools(dag.tasks, out);
+}
+
+/**
+ * ECS container overrides name their container (only the account knows a task definition's
+ * containers), and their environment is a list of names and values: an object the compiler can
+ * see key by key, not a whole upstream output or run value.
+ */
+function checkEcsOverrides(t: TaskIR, op: Extract<OperatorIR, { kind: 'ecs_task' }>, out: ProblemCollector): void {
+  if ((op.command || op.environment) && op.container === undefined) {
+    out.error('ecs-container-required', `ecsTask "${t.id}" overrides ${op.command ? 'the command' : 'the environment'} but names no container`, {
+      ...where(t),
+      path: 'container',
+      hint: "name the container of the task definition to override: ecsTask('" + t.id + "', { container: 'app', ... })",
+    });
+  }
+  const env = op.environment;
+  if (env && env.kind !== 'literal' && env.kind !== 'object') {
+    const what = env.kind === 'output' ? `the output of task "${env.task}"` : env.kind === 'context' ? `the run value "${env.name}"` : `a ${env.kind === 'format' ? 'string template' : 'list'}`;
+    out.error('ecs-environment-not-object', `ecsTask "${t.id}" takes its environment from ${what}, which Step Functions cannot turn into ECS's list of names and values`, {
+      ...where(t),
+      path: 'environment',
+      hint:
+        env.kind === 'output'
+          ? `name each variable: environment: { TABLE: ${env.task}().get('table'), DAY: runValues.ds }`
+          : 'pass an object: environment: { NAME: value, … }, each value a string, run value, upstream output field or format`…`',
+    });
+  }
+  if (env?.kind === 'literal' && (typeof env.value !== 'object' || env.value === null || Array.isArray(env.value))) {
+    out.error('ecs-environment-not-object', `ecsTask "${t.id}" has environment ${JSON.stringify(env.value)}, not an object of names and values`, { ...where(t), path: 'environment', hint: "pass an object: environment: { STAGE: 'prod' }" });
+  }
 }
 
 function checkMapping(t: TaskIR, over: ValueIR, tasks: ReadonlyMap<string, TaskIR>, out: ProblemCollector): void {

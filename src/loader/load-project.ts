@@ -20,6 +20,7 @@ import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
 import { compileDag } from '../compiler/compile.ts';
+import { linkDags } from '../compiler/link.ts';
 import { ExitDuringImportError, UnsettledImportError, guardedImport } from './guarded-import.ts';
 
 export interface LoadedDag {
@@ -217,6 +218,9 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
       hint: 'add one, e.g. dags/hello.ts: export default dag("hello", {}, () => { task("hi", async () => "hi")(); })',
     });
   }
+  // Each DAG's IR learns what it needs of the DAGs it triggers (their time sensors).
+  const linked = linkDags(dags.map((d) => d.ir));
+  dags.forEach((d, i) => (dags[i] = { ...d, ir: linked[i]! }));
   const failedFiles = problems.filter((p) => IMPORT_FAILURES.has(p.code)).map((p) => p.file?.replace(/:\d+$/, '') ?? '');
   problems.push(...validateProject(dags.map((d) => d.ir), { failedFiles }).map((p) => relativize(p, root)));
   // A valid DAG must also compile: group cycles and the cloud's limits surface here, at validate time.

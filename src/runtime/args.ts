@@ -6,6 +6,7 @@
  */
 import type { ValueIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
+import { templateParts } from '../ir/format.ts';
 
 export interface RunValues {
   readonly dagId: string;
@@ -54,8 +55,9 @@ export function resolveValue(v: ValueIR, src: ArgSources): unknown {
         const r = resolveValue(a, src);
         return typeof r === 'string' ? r : JSON.stringify(r);
       });
-      let i = 0;
-      return v.template.replace(/\{\}/g, () => values[i++] ?? '');
+      return templateParts(v.template)
+        .map((part, i) => (i === 0 ? part : `${values[i - 1] ?? ''}${part}`))
+        .join('');
     }
     default:
       return assertNever(v, 'value');

@@ -212,7 +212,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
 
     let payload: unknown;
     try {
-      payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`, mapIndex);
+      payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : mapIndex >= 0 ? deps.manifest.mappedOutputLimitBytes : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`, mapIndex);
     } catch (thrown) {
       const error = classifyError(thrown);
       log.error(`try ${tryNumber} failed: ${error.cause}`, { error: error.error });

@@ -57,7 +57,11 @@ export interface EcsTaskOptions extends TaskOptions {
   readonly launchType?: 'FARGATE' | 'EC2';
   readonly subnets: readonly string[];
   readonly securityGroups?: readonly string[];
-  /** Container to override; @default - the task definition's first container */
+  /**
+   * The container of the task definition that `command` and `environment` override; required with
+   * either of them (ECS names the container to override, and the task definition's containers are
+   * known only in the account, so there is no default).
+   */
   readonly container?: string;
   readonly command?: Input<readonly string[]>;
   readonly environment?: Input<Record<string, string>>;

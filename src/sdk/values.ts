@@ -3,6 +3,7 @@
  * Run values and string templates for operator parameters and sensor keys, where no task
  * code runs to compute them: `format\`raw/${runValues.ds}/orders.csv\``.
  */
+import { escapeTemplateText } from '../ir/format.ts';
 import { ContextRef, FormatRef } from './builder.ts';
 
 /** Values of the current run (compiled to references into the run's input). */
@@ -20,5 +21,6 @@ export const runValues = {
 
 /** A string with run values or upstream outputs in it (compiled to `States.Format`). */
 export function format(strings: TemplateStringsArray, ...values: unknown[]): FormatRef {
-  return new FormatRef(strings.join('{}'), values);
+  // Literal braces in the text are escaped, so only the `${…}` holes are placeholders.
+  return new FormatRef(strings.map(escapeTemplateText).join('{}'), values);
 }

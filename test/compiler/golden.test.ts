@@ -6,10 +6,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import validator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileDag } from '../../src/compiler/compile.ts';
-import { substitute } from '../../src/engine/run-machine.ts';
+import { aslProblems } from '../support/validate-asl.ts';
 import { loadProject, type LoadResult } from '../../src/loader/load-project.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,11 +19,8 @@ beforeAll(async () => {
   project = await loadProject('dags', { root: path.join(repo, 'test/fixtures/examples') });
 });
 
-export function validate(json: string): string[] {
-  const filled = JSON.parse(substitute(json, { Region: 'us-east-1', Account: '123456789012' })) as unknown;
-  const result = validator(filled, { checkArn: true, checkPaths: true });
-  return result.isValid ? [] : result.errors.map((e) => `${e['Error code']}: ${e.Message}`);
-}
+/** Both ASL validators (test/support/validate-asl). */
+export const validate = aslProblems;
 
 describe('golden ASL of the example DAGs', () => {
   it('covers every example DAG', () => {
@@ -32,7 +28,7 @@ describe('golden ASL of the example DAGs', () => {
   });
 
   for (const id of ['daily_orders', 'ingest_crm', 'ingest_billing', 'ingest_support', 'process_files', 'wait_for_export', 'warehouse_refresh', 'weekday_report']) {
-    it(`${id} compiles to its golden definition, deterministically, and validates`, () => {
+    it(`${id} compiles to its golden definition, deterministically, and validates`, async () => {
       const ir = project.dags.find((d) => d.ir.id === id)!.ir;
       const first = compileDag(ir).json;
       const second = compileDag(ir).json;
@@ -40,7 +36,7 @@ describe('golden ASL of the example DAGs', () => {
       const file = path.join(here, 'golden', `${id}.asl.json`);
       if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, first);
       expect(first).toBe(readFileSync(file, 'utf8'));
-      expect(validate(first)).toEqual([]);
+      expect(await validate(first)).toEqual([]);
     });
   }
 });

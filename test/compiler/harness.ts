@@ -4,9 +4,9 @@
  */
 import { buildDagIR, type Dag } from '../../src/sdk/index.ts';
 import { compileDag } from '../../src/compiler/compile.ts';
-import { runMachine, substitute, type OperatorOverride, type RunMachineResult } from '../../src/engine/run-machine.ts';
+import { runMachine, type OperatorOverride, type RunMachineResult } from '../../src/engine/run-machine.ts';
 import type { RunValues } from '../../src/runtime/args.ts';
-import validator from 'asl-validator';
+import { aslProblems } from '../support/validate-asl.ts';
 
 export const RUN: RunValues = {
   dagId: 'test',
@@ -26,9 +26,9 @@ export async function runDag(dag: Dag, options: { overrides?: Record<string, Ope
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new Error(`invalid test DAG: ${errors.map((p) => p.message).join('; ')}`);
   const compiled = compileDag(ir);
-  // Every machine a test runs must also be valid ASL for AWS (asl-validator, ARNs filled in).
-  const check = validator(JSON.parse(substitute(compiled.json, { Region: 'us-east-1', Account: '123456789012' })), { checkArn: true, checkPaths: true });
-  if (!check.isValid) throw new Error(`compiled ASL is invalid: ${check.errorsText('; ')}`);
+  // Every machine a test runs must also be valid ASL for AWS (both validators, ARNs filled in).
+  const invalid = await aslProblems(compiled.json);
+  if (invalid.length > 0) throw new Error(`compiled ASL is invalid: ${invalid.join('; ')}`);
   const result = await runMachine({ dag, ir, compiled, run: { ...RUN, dagId: ir.id, params: options.params ?? {} }, overrides: options.overrides });
   return { ...result, states: Object.fromEntries(Object.entries(result.tasks).map(([id, t]) => [id, t.state])) };
 }

@@ -48,7 +48,11 @@ describe('renderers', () => {
       ],
       Default: 'd',
     });
-    expect(s['parallel b…']).toMatchObject({ Type: 'Parallel', ResultSelector: { 'run.$': '$[0].run', 't.$': 'States.JsonMerge($[0].t, $[1].t, false)' }, Next: 'd?' });
+    // The first branch returns the document; the others only their own records (ownRecords).
+    expect(s['parallel b…']).toMatchObject({ Type: 'Parallel', ResultSelector: { 'run.$': '$[0].run', 't.$': 'States.JsonMerge($[0].t, $[1], false)' }, Next: 'd?' });
+    expect(s.b).toMatchObject({ ResultPath: '$.t.b', End: true });
+    expect(s.c).toMatchObject({ ResultSelector: { c: { s: 'success', 'o.$': '$.Payload' } }, ResultPath: '$.t', OutputPath: '$.t', End: true });
+    expect(s['c failed']).toEqual({ Type: 'Pass', Parameters: { c: { s: 'failed', o: null, 'e.$': '$.err' } }, ResultPath: '$.t', End: true, OutputPath: '$.t' });
   });
 
   it('a task success goes straight on (one transition); a failure records the error and marks what follows', () => {

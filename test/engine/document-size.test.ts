@@ -55,3 +55,26 @@ describe('DocumentSizes', () => {
     expect(sizes.bytes(doc, 256 * 1024)).toBe(exact(doc));
   });
 });
+
+describe('DocumentSizes: records written other than at $.t.<key>', () => {
+  const own = { Type: 'Task', Resource: 'x', ResultSelector: { c: {} }, ResultPath: '$.t', OutputPath: '$.t', End: true } as unknown as State;
+  const marks = { Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': 'States.JsonMerge($.t, $.x, false)' }, Next: 'n' } as unknown as State;
+
+  it("a branch's own records (ResultPath/OutputPath $.t) and a Pass that rebuilds t count in the bound of the merged document", () => {
+    const sizes = new DocumentSizes(new Map([...states(['a']), ['c_own', own], ['marks', marks]]));
+    const run = { dagId: 'd' };
+    sizes.exited('state_a', { run, t: { a: { o: 'a'.repeat(100) } } });
+    sizes.exited('c_own', { c: { s: 'success', o: 'c'.repeat(5000) } });
+    sizes.exited('marks', { run, t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) }, d: { s: 'skipped', o: 'd'.repeat(3000) } } });
+    const merged = { run, t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) }, d: { s: 'skipped', o: 'd'.repeat(3000) } } };
+    expect(sizes.bytes(merged, 256 * 1024)).toBeGreaterThanOrEqual(exact(merged));
+  });
+
+  it('without those writes the bound would be below the document (the test above can fail)', () => {
+    const sizes = new DocumentSizes(states(['a']));
+    const run = { dagId: 'd' };
+    sizes.exited('state_a', { run, t: { a: { o: 'a'.repeat(100) } } });
+    const merged = { run, t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) } } };
+    expect(sizes.bytes(merged, 256 * 1024)).toBeLessThan(exact(merged));
+  });
+});

@@ -91,6 +91,9 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         'Limits',
         `  history events, worst case  ${e.history.worstCase.toLocaleString('en-US')} of 25,000 (${pct(e.history.worstCase, e.history.limit)})${e.history.perMappedInstance ? `, plus ${e.history.perMappedInstance} per mapped instance` : ''}`,
         `  state document, worst case  ${kib(e.document.worstCaseBytes)} of 256 KiB (${pct(e.document.worstCaseBytes, e.document.limitBytes)}); outputs over ${kib(e.document.inlineOutputLimitBytes)} go to the payload bucket by reference`,
+        ...e.document.mappedItemsMax.map(
+          (m) => `  mapped task ${m.task}: at most ${m.items.toLocaleString('en-US')} items per run (outputs over ${e.document.mappedOutputLimitBytes} bytes per item go to the payload bucket; past that the Map's result or the document passes 256 KiB)`,
+        ),
         `  definition                  ${kib(e.definition.bytes)} of 1 MiB (${pct(e.definition.bytes, e.definition.limitBytes)})`,
       ];
       io.out(lines.join('\n'));
