@@ -1,10 +1,12 @@
 /**
  * Rebuilds `dist/` for `bin/updraft.js` when the sources changed after the last build, once even
  * when many `updraft` processes start at once: the first takes `dist/.building` (created
- * exclusively), the others wait for it to finish. Old chunks are never deleted here, so a process
- * still loading the previous build finds its files (their names carry content hashes).
+ * exclusively, holding its pid), the others wait for it to finish — or take over at once when
+ * that process is gone (killed mid-build). Old chunks are never deleted here, so a process still
+ * loading the previous build finds its files (their names carry content hashes).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DIST, STAMP, buildDist } from './build.mjs';
 
@@ -55,12 +57,13 @@ export async function rebuild() {
       fd = fs.openSync(LOCK, 'wx');
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      if (Date.now() - lockTime() > STALE_LOCK_MS) fs.rmSync(LOCK, { force: true }); // its builder died
+      if (builderGone(LOCK) || Date.now() - lockTime() > STALE_LOCK_MS) fs.rmSync(LOCK, { force: true }); // its builder died
       await new Promise((r) => setTimeout(r, 50));
       if (stampTime() > before) return; // another process built it meanwhile
       continue;
     }
     try {
+      fs.writeSync(fd, `${process.pid} ${os.hostname()}\n`);
       if (stampTime() > before) return;
       await buildDist();
       return;
@@ -68,6 +71,24 @@ export async function rebuild() {
       fs.closeSync(fd);
       fs.rmSync(LOCK, { force: true });
     }
+  }
+}
+
+/** The lock's builder was killed (kill -9 leaves the lock behind): its process is gone from this host. */
+export function builderGone(lock) {
+  let owner;
+  try {
+    owner = fs.readFileSync(lock, 'utf8').trim().split(' ');
+  } catch {
+    return false;
+  }
+  const pid = Number(owner[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || owner[1] !== os.hostname()) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return e.code === 'ESRCH';
   }
 }
 

@@ -4,17 +4,21 @@
  * its contract name (no account id needed: ListStateMachines returns the ARN), describing an
  * execution, and resuming a run as a new execution of the same machine (runtime/resume).
  */
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, GetExecutionHistoryCommand, StartExecutionCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
 import { PAYLOAD_LIMIT_BYTES } from '../compiler/analysis.ts';
 import { recordKeys } from '../compiler/document.ts';
 import type { DagIR } from '../ir/types.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
 import { resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
+import { executionArnOf, startQueuedRuns, type RuntimeLog } from '../runtime/run-queue.ts';
 import { names } from '../runtime/env.ts';
 import type { ErrorInfo, RunRecord, TaskState } from '../store/types.ts';
 import type { Cloud } from './context.ts';
 import { CloudError, deployHint } from './errors.ts';
+
+/** The CLI reports for itself: the queue's own log lines are for the Lambdas' logs. */
+const QUIET: RuntimeLog = { info: () => undefined, warn: () => undefined };
 
 /** Closed executions (and their names) are kept 90 days. */
 export const EXECUTION_RETENTION_DAYS = 90;
@@ -134,23 +138,25 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   }
   const attempt = run.attempt + 1;
   const name = executionName(run.runId, attempt);
-  const stateMachineArn = info.stateMachineArn;
-  const next = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  // Claim the run: of two resumes at once, one wins (and only it starts an execution).
-  const claimed = await cloud.store.updateRun(run.runId, { status: 'queued', attempt, executionArn: next, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
+  // Queued again with its new input, as a trigger queues a run: it starts now, or when a slot of
+  // the DAG's maxActiveRuns frees (runtime/run-queue names the execution by the attempt).
+  const claimed = await cloud.store.updateRun(
+    run.runId,
+    { status: 'queued', attempt, pendingInput: input, maxActiveRuns: ir.maxActiveRuns, executionArn: undefined, error: undefined, endedAt: undefined, startedAt: undefined },
+    { ifStatus: [run.status] },
+  );
   if (!claimed) throw new CloudError(`run "${run.runId}" is already being resumed by another command`, `see: updraft show ${run.runId} ${flags}`);
+  let outcome: { readonly started: readonly string[]; readonly waiting: readonly string[] };
   try {
-    await cloud.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+    outcome = await startQueuedRuns({ store: cloud.store, sfn: cloud.clients.sfn, log: QUIET }, { dagId: ir.id, stateMachineArn: info.stateMachineArn, maxActiveRuns: ir.maxActiveRuns }, { known: [claimed] });
   } catch (error) {
     // Put the record back as it was, so the run can be resumed again.
-    await cloud.store.updateRun(run.runId, { status: run.status, attempt: run.attempt, executionArn, ...(run.error && { error: run.error }), ...(run.endedAt && { endedAt: run.endedAt }) });
-    if (error instanceof ExecutionAlreadyExists) {
-      throw new CloudError(`run "${run.runId}" cannot be resumed as execution ${name}: an execution of that name already exists`, `see: updraft show ${run.runId} ${flags}`, { cause: error });
-    }
+    await cloud.store.updateRun(run.runId, { status: run.status, attempt: run.attempt, executionArn, pendingInput: undefined, ...(run.error && { error: run.error }), ...(run.endedAt && { endedAt: run.endedAt }), ...(run.startedAt && { startedAt: run.startedAt }) });
     throw error;
   }
+  const next = executionArnOf(info.stateMachineArn, name);
   const given = Object.keys(done).length;
-  return { executionArn: next, name, from: info.status, attempt, given, ...(!document && { operatorsAgain: true }) };
+  return { executionArn: next, name, from: info.status, attempt, given, queued: outcome.waiting.includes(run.runId), ...(!document && { operatorsAgain: true }) };
 }
 
 export interface Resumed {
@@ -162,6 +168,8 @@ export interface Resumed {
   readonly attempt: number;
   /** Tasks whose earlier answers the new execution hands back. */
   readonly given: number;
+  /** The DAG has maxActiveRuns runs going: the execution starts when a slot frees. */
+  readonly queued: boolean;
   /** The ended execution left no final document (timed out, aborted): operators run again. */
   readonly operatorsAgain?: true;
 }

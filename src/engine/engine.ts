@@ -23,7 +23,7 @@ import { resolveParams } from '../runtime/params.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
-import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
+import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState } from '../store/types.ts';
 import { RealClock, VirtualClock } from './clock.ts';
 import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';

@@ -379,6 +379,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
           break;
         }
         case 'StateRetried': {
+          transitions++; // a retry is billed as a state transition, as the recorder counts it on AWS
           const taskId = manifest.states[event.state!.name]?.tasks[0];
           if (taskId) emit({ type: 'task', taskId, state: 'up_for_retry', at: clock.now(), ...(event.index !== undefined && { mapIndex: event.index }) });
           if (!clock.real && event.retry) clock.skip(retryDelayMs(event.retry.retrier, event.retry.attempt));

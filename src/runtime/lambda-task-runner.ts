@@ -103,7 +103,7 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
       const c = setup();
       const request = parseRequest(event, c.ir.id);
       const runId = request.run.runId;
-      // The run's execution attempt (1 + redrives) is on its run record; a run started outside
+      // The run's execution attempt (one more per retry/clear) is on its run record; a run started outside
       // Updraft (the console) has none.
       const runAttempt = (await c.store.getRun(runId))?.attempt ?? 1;
       const runner = createTaskRunner({

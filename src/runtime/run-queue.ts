@@ -8,7 +8,7 @@
  *
  * Running executions are counted with Step Functions `ListExecutions` (status RUNNING), not from
  * the store's run records: it is the truth the store only follows. It sees executions started
- * from the console and runs resumed with redrive (which the store learns of only through the
+ * from the console and runs resumed by retry/clear (which the store learns of only through the
  * recorder), and it heals by itself if a status event is lost (EventBridge delivers Step Functions
  * events on a best-effort basis), where a run stuck `running` in the store would block its DAG
  * for good. ListExecutions is eventually consistent, so callers pass what they know better: the
@@ -24,6 +24,7 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { RunRecord, RunSlots, Store } from '../store/types.ts';
 import { executionError, type ExecutionStatus } from './execution-events.ts';
+import { executionName } from './launch.ts';
 
 /** What the launcher and recorder log through (Powertools Logger in the Lambdas). */
 export interface RuntimeLog {
@@ -212,10 +213,12 @@ type StartOutcome = 'started' | 'running' | 'ended';
  * is not left `running` with no status event ever to come.
  */
 async function startRun(deps: QueueDeps, stateMachineArn: string, run: RunRecord): Promise<StartOutcome> {
-  let executionArn = executionArnOf(stateMachineArn, run.runId);
+  // A resumed run (retry, clear) starts its next execution, `<run id>-r<attempt>`.
+  const name = executionName(run.runId, run.attempt);
+  let executionArn = executionArnOf(stateMachineArn, name);
   let startedAt: string | undefined;
   try {
-    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name: run.runId, input: run.pendingInput }));
+    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: run.pendingInput }));
     executionArn = out.executionArn ?? executionArn;
     startedAt = (out.startDate ?? new Date()).toISOString();
     deps.log.info(`started run ${run.runId}`, { dagId: run.dagId, runId: run.runId, executionArn });

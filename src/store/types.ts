@@ -36,7 +36,7 @@ export interface RunRecord {
   readonly triggeredBy: TriggerKind;
   readonly conf: Readonly<Record<string, unknown>>;
   readonly status: RunStatus;
-  /** 1 on the first execution; +1 each time the run is resumed (retry/clear, redrive on AWS). */
+  /** 1 on the first execution; +1 each time the run is resumed (retry/clear: a new execution `<runId>-r<n>` on AWS). */
   readonly attempt: number;
   readonly queuedAt: string;
   readonly startedAt?: string;

@@ -4,7 +4,7 @@
  * from their try records in the environment's table (dynalite), operators from the ended
  * execution's final document (GetExecutionHistory). Step Functions is mocked.
  */
-import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/store/types.ts';
@@ -62,7 +62,10 @@ afterAll(async () => {
   sfn.restore();
   await h.close();
 });
-beforeEach(() => sfn.reset());
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(ListExecutionsCommand).resolves({ executions: [] }); // maxActiveRuns: nothing else running
+});
 
 describe('updraft retry --target aws', () => {
   it('starts the run’s next execution, handing back what succeeded: tasks from their tries, operators from the final document', async () => {
@@ -75,11 +78,11 @@ describe('updraft retry --target aws', () => {
         report: { s: 'upstream_failed', o: null },
       }),
     );
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    const next = `${failed.executionArn!.replace(failed.runId, '')}${failed.runId}-r2`;
+    sfn.on(StartExecutionCommand).resolves({ executionArn: next, startDate: new Date('2026-11-21T12:00:01Z') });
     const r = await h.cli(['retry', failed.runId, '--target', 'aws']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const next = `${failed.executionArn!.replace(failed.runId, '')}${failed.runId}-r2`;
     expect(r.out.split('\n')).toEqual([
       `✔ Resuming ${failed.runId} on AWS (dev, ${REGION}): execution 2 (${failed.runId}-r2) started — failed tasks and what they stopped run again; 2 tasks hand back what they answered before (the last execution ended FAILED).`,
       `  ${next}`,
@@ -91,7 +94,8 @@ describe('updraft retry --target aws', () => {
     expect(starts[0]!.stateMachineArn).toBe(machineArn('orders'));
     expect(JSON.parse(starts[0]!.input!)).toEqual({ run: valuesOf(failed), t: {}, done: { extract: { r: { rows: 3 } }, notify: { o: { ok: 1 } } } });
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
-    expect(await h.local.store.getRun(failed.runId)).toMatchObject({ status: 'queued', attempt: 2, executionArn: next });
+    expect(await h.local.store.getRun(failed.runId)).toMatchObject({ status: 'running', attempt: 2, executionArn: next, startedAt: '2026-11-21T12:00:01.000Z' });
+    expect((await h.local.store.getRun(failed.runId))?.pendingInput).toBeUndefined();
     expect((await h.local.store.getRun(failed.runId))?.error).toBeUndefined();
   });
 

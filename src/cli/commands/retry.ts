@@ -28,11 +28,12 @@ export async function resumeOnCloud(io: Io, options: GlobalOptions, target: Clou
     }
     const r = await resumeRun(cloud, run, ir, resume);
     if (json) {
-      io.out(JSON.stringify({ runId, dagId: run.dagId, executionArn: r.executionArn, execution: r.attempt, resumedFrom: r.from, givenTasks: r.given }, null, 2));
+      io.out(JSON.stringify({ runId, dagId: run.dagId, executionArn: r.executionArn, execution: r.attempt, queued: r.queued, resumedFrom: r.from, givenTasks: r.given }, null, 2));
       return;
     }
     const what = resume.kind === 'retry' ? 'failed tasks and what they stopped run again' : `${resume.tasks.join(', ')}${resume.downstream ? ' and downstream' : ''} run again`;
-    io.out(`✔ ${resume.kind === 'retry' ? 'Resuming' : 'Clearing'} ${runId} on ${cloud.where}: execution ${r.attempt} (${r.name}) started — ${what}; ${r.given} task${r.given === 1 ? '' : 's'} hand back what they answered before (the last execution ended ${r.from}).`);
+    const started = r.queued ? `queued (the DAG has maxActiveRuns runs going; it starts when one ends)` : 'started';
+    io.out(`✔ ${resume.kind === 'retry' ? 'Resuming' : 'Clearing'} ${runId} on ${cloud.where}: execution ${r.attempt} (${r.name}) ${started} — ${what}; ${r.given} task${r.given === 1 ? '' : 's'} hand back what they answered before (the last execution ended ${r.from}).`);
     if (r.operatorsAgain) io.out(`  ! the last execution ended ${r.from} without its final state, so operators (AWS service tasks) run again`);
     io.out(`  ${r.executionArn}`);
     io.out(`  ↳ follow it: updraft show ${runId} ${target.flags} · updraft logs ${runId} ${target.flags}`);
