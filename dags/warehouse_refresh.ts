@@ -39,6 +39,8 @@ export default dag(
       query: 'MSCK REPAIR TABLE analytics.facts',
       database: 'analytics',
       workGroup: 'primary',
+      // Where Athena writes query results (the task's role is granted exactly this prefix).
+      outputLocation: 's3://analytics-athena-results/warehouse_refresh/',
       // On the embedded engine (updraft run, tests) this stands in for Athena.
       local: (request) => ({ QueryExecution: { QueryExecutionId: `local-${String(request.QueryString).length}` } }),
     });

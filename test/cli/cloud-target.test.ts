@@ -66,10 +66,6 @@ describe('target options on the command line', () => {
       '✖ updraft backfill works only on the local embedded engine, not with --target aws\n    ↳ on a deployment, start each interval with: updraft trigger orders --date <logical date> --target aws (a DAG with catchup: true has its schedule start missed intervals itself)',
     ],
     [
-      ['clear', 'orders-2026-11-20T01-00-00Z', '--task', 'load', '--target', 'localstack'],
-      '✖ updraft clear works only on the local embedded engine, not with --target localstack\n    ↳ Step Functions cannot re-run chosen tasks of an execution; resume a failed run from where it stopped with: updraft retry orders-2026-11-20T01-00-00Z --target localstack',
-    ],
-    [
       ['outbox', '--target', 'aws'],
       '✖ updraft outbox works only on the local embedded engine, not with --target aws\n    ↳ the outbox holds what local runs captured instead of sending; a deployment really sends its SNS, SQS and EventBridge messages — see a run with: updraft show <run id> --target aws',
     ],
