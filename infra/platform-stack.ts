@@ -173,6 +173,8 @@ export class PlatformStack extends Stack {
       this.table.grantReadWriteData(fn);
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:ListExecutions'], resources: [refs.stateMachineArnPattern] }));
     }
+    // Both start queued runs (runtime/run-queue), which reads an execution that already exists.
+    this.launcher.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [refs.executionArnPattern] }));
     this.recorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [refs.executionArnPattern] }));
     this.alerts.grantPublish(this.recorder);
     const table = `Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnGlobalTable)}.Arn>/index/*`;
@@ -181,10 +183,11 @@ export class PlatformStack extends Stack {
       { id: 'AwsSolutions-IAM5', appliesTo: [table], reason: 'queries by DAG (gsi1) and of active runs (gsi2) read the table’s indexes' },
       { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${names.stateMachinePrefix(this.updraftEnv)}*`], reason: 'starts runs of this environment’s DAGs, whose state machines are deployed in other stacks and all named updraft-<env>-<dag>' },
     ];
-    suppress(this.launcher.role!, common);
+    const executions = `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${names.stateMachinePrefix(this.updraftEnv)}*:*`;
+    suppress(this.launcher.role!, [...common, { id: 'AwsSolutions-IAM5', appliesTo: [executions], reason: 'reads the status of an execution of this environment’s DAGs that already exists when it starts a run' }]);
     suppress(this.recorder.role!, [
       ...common,
-      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${names.stateMachinePrefix(this.updraftEnv)}*:*`], reason: 'reads the status and history of executions of this environment’s DAGs only' },
+      { id: 'AwsSolutions-IAM5', appliesTo: [executions], reason: 'reads the status and history of executions of this environment’s DAGs only' },
       { id: 'AwsSolutions-IAM5', appliesTo: ['Action::kms:GenerateDataKey*'], reason: 'publishing to the encrypted alerts topic needs a data key from its KMS key (that key only)' },
     ]);
   }

@@ -10,7 +10,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../sdk/errors.ts';
 import { latestCompleteRun, nextRuns, parseDateInZone, runsBetween, type RunInterval } from '../schedule/index.ts';
-import type { RunRecord, RunSlots, Store } from '../store/types.ts';
+import type { RunRecord, DagPauses, RunSlots, Store } from '../store/types.ts';
 import { ENV, parseEnvironment, readEnv, type Environment } from './env.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from './launch.ts';
 import { startQueuedRuns, type RuntimeLog } from './run-queue.ts';
@@ -33,7 +33,7 @@ export interface LauncherSettings {
 }
 
 export interface LauncherDeps {
-  readonly store: Store & RunSlots;
+  readonly store: Store & RunSlots & DagPauses;
   readonly sfn: SFNClient;
   readonly log: RuntimeLog;
   readonly settings: Pick<LauncherSettings, 'catchupLimit' | 'dataWindowDays'>;
@@ -93,6 +93,12 @@ export async function launch(event: LaunchEvent, deps: LauncherDeps): Promise<La
   }
   if (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate') {
     deps.log.info(`DAG "${spec.dagId}" has a ${spec.schedule.kind} schedule: a schedule tick starts nothing (its schedule should not exist)`, { dagId: spec.dagId });
+    return summary;
+  }
+  // `updraft pause` is kept in the table: a deploy re-enables the schedule, this tick stays idle.
+  const paused = await deps.store.pausedAt(spec.dagId);
+  if (paused !== undefined) {
+    deps.log.info(`DAG "${spec.dagId}" is paused (since ${paused}): the tick of ${event.scheduledTime} starts nothing; updraft unpause resumes it`, { dagId: spec.dagId, pausedAt: paused });
     return summary;
   }
 

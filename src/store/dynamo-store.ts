@@ -6,6 +6,7 @@
  */
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -33,7 +34,7 @@ import {
   toRecord,
   tryPrefix,
 } from './table.ts';
-import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunSlots, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+import type { DagPauses, LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunSlots, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
 
 export interface DynamoStoreOptions {
   /** Create it with {@link createDocumentClient} (or with `removeUndefinedValues` set). */
@@ -60,7 +61,7 @@ const BATCH_SIZE = 25; // BatchWriteItem's limit
 const UNPROCESSED_RETRIES = 8; // 10 ms doubling to 1.3 s: throttling on AWS clears well within that
 const DEFAULT_LIST_LIMIT = 50;
 
-export class DynamoStore implements Store, RunSlots {
+export class DynamoStore implements Store, RunSlots, DagPauses {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   /** DAGs already in the DAG list (written once per process, before the DAG's first run). */
@@ -363,6 +364,18 @@ export class DynamoStore implements Store, RunSlots {
   async #slotItem(dagId: string): Promise<Record<string, string> | undefined> {
     const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.dagSlots(dagId), ConsistentRead: true }));
     return out.Item?.holders as Record<string, string> | undefined;
+  }
+
+  async pausedAt(dagId: string): Promise<string | undefined> {
+    this.#assertOpen();
+    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.dagPause(dagId), ConsistentRead: true }));
+    return out.Item?.at as string | undefined;
+  }
+
+  async setPaused(dagId: string, at: string | undefined): Promise<void> {
+    this.#assertOpen();
+    if (at === undefined) await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: keys.dagPause(dagId) }));
+    else await this.#client.send(new PutCommand({ TableName: this.#table, Item: { ...keys.dagPause(dagId), dagId, at } }));
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@
  * |---------------|-------------------|--------------------------------------|----------------------------------|---------------------------------|
  * | DAG           | `DAG#<dagId>`     | `DAG`                                | `DAGS` / `<dagId>`               |                                 |
  * | DAG slots     | `DAG#<dagId>`     | `SLOTS`                              |                                  |                                 |
+ * | DAG pause     | `DAG#<dagId>`     | `PAUSE`                              |                                  |                                 |
  * | run           | `RUN#<runId>`     | `RUN`                                | `DAG#<dagId>` / `<date>#<runId>` | `ACTIVE` / `<date>#<runId>` (*) |
  * | task          | `RUN#<runId>`     | `TASK#<taskId>`                      |                                  |                                 |
  * | try           | `RUN#<runId>`     | `TRY#<taskId>#<map+1:6>#<try:4>`     |                                  |                                 |
@@ -102,6 +103,7 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 export const keys = {
   dag: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'DAG' }),
   dagSlots: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'SLOTS' }),
+  dagPause: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'PAUSE' }),
   run: (runId: string): ItemKey => ({ pk: runPk(runId), sk: RUN_SK }),
   task: (runId: string, taskId: string): ItemKey => ({ pk: runPk(runId), sk: `${TASK_PREFIX}${taskId}` }),
   /** `mapIndex` -1 (not mapped) pads to 000000; zero padding keeps numeric order up to 999,998 instances. */

@@ -205,6 +205,18 @@ export interface Store {
  * one, so two launchers racing cannot both start past the max. The run that ended, or a claim
  * whose holder is gone, gives its slot back.
  */
+/**
+ * A deployed DAG's pause (AWS only), kept in the run table rather than in the schedule: a deploy
+ * writes the schedule's State again from its template, so the launcher checks this on every
+ * tick, as Airflow checks `is_paused` in its metadata database.
+ */
+export interface DagPauses {
+  /** When the DAG was paused, or undefined when it is not. */
+  pausedAt(dagId: string): Promise<string | undefined>;
+  /** Pauses (`at`) or unpauses (undefined) the DAG. */
+  setPaused(dagId: string, at: string | undefined): Promise<void>;
+}
+
 export interface RunSlots {
   /** Claims a slot for `runId` (true if it holds one now, also when it already did). */
   claimSlot(dagId: string, runId: string, max: number, at: string): Promise<boolean>;

@@ -75,6 +75,8 @@ describe('updraft pause / unpause --target aws', () => {
         State: 'DISABLED',
       },
     ]);
+    // Kept in the run table too, where the launcher checks it: a deploy re-enables the schedule.
+    expect(await h.local.store.pausedAt('orders')).toBe('2026-11-21T12:00:00.000Z');
   });
 
   it('unpause enables it, keeping a start date still to come', async () => {
@@ -84,15 +86,28 @@ describe('updraft pause / unpause --target aws', () => {
     expect(JSON.parse(r.out)).toEqual({ dagId: 'orders', schedule: 'orders', group: 'updraft-dev', state: 'ENABLED', expression: 'cron(0 2 * * ? *)', timezone: 'Europe/Berlin', changed: true });
     const input = scheduler.commandCalls(UpdateScheduleCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ State: 'ENABLED', StartDate: new Date('2027-01-01T00:00:00Z'), Target: TARGET, FlexibleTimeWindow: { Mode: 'OFF' } });
+    expect(await h.local.store.pausedAt('orders')).toBeUndefined();
   });
 
-  it('changes nothing when the schedule already is in that state', async () => {
+  it('changes nothing when the DAG already is paused', async () => {
+    await h.local.store.setPaused('orders', '2026-11-20T00:00:00.000Z');
     scheduler.on(GetScheduleCommand).resolves(schedule('DISABLED', '2026-01-01T00:00:00Z'));
-    const r = await h.cli(['pause', 'orders', '--target', 'aws', '--env', 'prod']);
+    const r = await h.cli(['pause', 'orders', '--target', 'aws']);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`orders is already paused on AWS (prod, ${REGION}) (cron(0 2 * * ? *), Europe/Berlin): nothing changed`);
-    expect(scheduler.commandCalls(GetScheduleCommand)[0]!.args[0].input).toEqual({ Name: 'orders', GroupName: 'updraft-prod' });
+    expect(r.out).toBe(`orders is already paused on AWS (dev, ${REGION}) (cron(0 2 * * ? *), Europe/Berlin): nothing changed`);
+    expect(scheduler.commandCalls(GetScheduleCommand)[0]!.args[0].input).toEqual({ Name: 'orders', GroupName: 'updraft-dev' });
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
+    expect(await h.local.store.pausedAt('orders')).toBe('2026-11-20T00:00:00.000Z');
+  });
+
+  it('a deploy re-enabled a paused DAG\'s schedule: pause disables it again (the table still says paused)', async () => {
+    await h.local.store.setPaused('orders', '2026-11-20T00:00:00.000Z');
+    scheduler.on(GetScheduleCommand).resolves(schedule('ENABLED', '2026-01-01T00:00:00Z'));
+    const r = await h.cli(['pause', 'orders', '--target', 'aws']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe(`✔ Paused orders on AWS (dev, ${REGION}): its schedule (cron(0 2 * * ? *), Europe/Berlin) starts no new runs; runs already started go on`);
+    expect(scheduler.commandCalls(UpdateScheduleCommand).map((c) => c.args[0].input.State)).toEqual(['DISABLED']);
+    await h.local.store.setPaused('orders', undefined);
   });
 
   it('explains a DAG without a schedule', async () => {

@@ -42,6 +42,19 @@ function resourcesOf(template: Template, type: string, dagId: string): Record<st
 }
 
 describe('platform stack', () => {
+  it('lets the launcher read an execution that already exists (the run queue records its real status), the recorder read history too', () => {
+    const { platformTemplate } = build('dev');
+    const policies = Object.entries(platformTemplate.findResources('AWS::IAM::Policy'));
+    const actionsOf = (fn: string) =>
+      policies
+        .filter(([id]) => id.startsWith(fn))
+        .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement)
+        .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    expect(actionsOf('Launcher')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:ListExecutions', 'states:DescribeExecution']));
+    expect(actionsOf('Launcher')).not.toContain('states:GetExecutionHistory');
+    expect(actionsOf('Recorder')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:GetExecutionHistory']));
+  });
+
   it('keeps run metadata in one encrypted, point-in-time-recoverable table with TTL, protected in prod', () => {
     const { platformTemplate } = build('prod');
     platformTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
@@ -209,13 +222,13 @@ describe('one construct per DAG', () => {
     expect(JSON.stringify(dailyPolicies)).not.toContain('partner_sftp');
   });
 
-  it('grants a native Athena operator its workgroup, and no task runner when no task runs code', () => {
+  it('grants a native Athena operator its workgroup and its own result location, and no task runner when no task runs code', () => {
     const t = build('prod').dagTemplate('warehouse_refresh');
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Action: ['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetDataCatalog'] }),
-          Match.objectLike({ Action: ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-athena-results/primary/*']] } }),
+          Match.objectLike({ Action: ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::analytics-athena-results/warehouse_refresh/*']] } }),
         ]),
       },
     });

@@ -101,6 +101,17 @@ describe('a schedule tick', () => {
     expect(run?.pendingInput).toBeUndefined();
   });
 
+  it('a paused DAG (updraft pause, kept in the table): its ticks start nothing, though a deploy re-enabled the schedule', async () => {
+    await store.setPaused('daily_orders', '2026-11-20T09:00:00.000Z');
+    const summary = await launch(tick(spec(), '2026-11-21T01:00:00Z'), deps());
+    expect(summary).toEqual({ dagId: 'daily_orders', started: [], queued: [], skipped: [], deferred: 0 });
+    expect(startedNames()).toEqual([]);
+    expect(await store.listRuns({ dagId: 'daily_orders' })).toEqual([]);
+    await store.setPaused('daily_orders', undefined);
+    await launch(tick(spec(), '2026-11-21T01:00:00Z'), deps());
+    expect(startedNames()).toEqual(['daily_orders-2026-11-20T01-00-00Z']);
+  });
+
   it('delivered twice: the second creates and starts nothing', async () => {
     const event = tick(spec(), '2026-11-21T01:00:00Z');
     await launch(event, deps());

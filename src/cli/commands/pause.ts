@@ -2,7 +2,9 @@
  * @module cli/commands/pause
  * `updraft pause <dag> --target aws|localstack` and `updraft unpause <dag> …`: stop and restart a
  * deployed DAG's schedule (its EventBridge Scheduler schedule set DISABLED or ENABLED, every other
- * setting kept). Runs already started go on; manual triggers still work while paused. The
+ * setting kept, and the pause kept in the run table, where the launcher checks it on every tick:
+ * a deploy re-enables the schedule from its template, but not the DAG). Runs already started go
+ * on; manual triggers still work while paused. The
  * embedded engine has no scheduler, so the local target has nothing to pause.
  */
 import type { Command } from 'commander';
@@ -50,7 +52,14 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       }
       const { setScheduleState } = await import('../../cloud/schedules.ts');
       await onCloud(target, async (cloud) => {
-        const change = await setScheduleState(cloud, dagId, verb.state, io.now());
+        const scheduled = await setScheduleState(cloud, dagId, verb.state, io.now());
+        // The pause is kept in the run table too: a deploy writes the schedule's State again from
+        // the template, and the launcher leaves the ticks of a paused DAG idle.
+        const pausing = verb.state === 'DISABLED';
+        const since = await cloud.store.pausedAt(dagId);
+        if (pausing && since === undefined) await cloud.store.setPaused(dagId, io.now().toISOString());
+        if (!pausing && since !== undefined) await cloud.store.setPaused(dagId, undefined);
+        const change = { ...scheduled, changed: scheduled.changed || (pausing ? since === undefined : since !== undefined) };
         if (opts.json || options.json) io.out(JSON.stringify(change, null, 2));
         else for (const line of message(verb, change, cloud.where, target.flags)) io.out(line);
       });
