@@ -90,7 +90,7 @@ function walk(machine: StateMachine, manifest: Manifest, ir: DagIR, mappedItems:
   const result: Walk = { transitions: 0, history: 0 };
   const avoid = (name: string) => {
     const role = manifest.states[name]?.role;
-    return role === 'marks' || role === 'failed' || role === 'retry' || role === 'given' || machine.States[name]?.Type === 'Fail';
+    return role === 'marks' || role === 'failed' || role === 'retry' || role === 'given' || role === 'detour' || machine.States[name]?.Type === 'Fail';
   };
   const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
   let name: string | undefined = machine.StartAt;

@@ -179,7 +179,9 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
   const empty = em.ctx.name(`${task.id} empty list?`);
   const missing = em.ctx.name(`${task.id} list missing`);
   const notAList = em.ctx.name(`${task.id} not a list`);
-  for (const gate of [any, asText, empty, missing]) em.stateTasks.set(gate, { tasks: [task.id], role: 'gate' });
+  em.stateTasks.set(any, { tasks: [task.id], role: 'gate' });
+  // Off the all-success path (an empty list is skipped, a non-list fails): explain's walk avoids them.
+  for (const detour of [asText, empty, missing]) em.stateTasks.set(detour, { tasks: [task.id], role: 'detour' });
   em.stateTasks.set(notAList, { tasks: [task.id], role: 'failed' });
   const record = `$.t.${key}`;
   // (A string's `[0]` is its first character to some JSONPath readers, hence the IsString test,
