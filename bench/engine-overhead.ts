@@ -51,7 +51,7 @@ async function reference(p: Prepared): Promise<number> {
   const start = performance.now();
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
   const run = { dagId: p.ir.id, runId: `${p.ir.id}-ref`, key: 'k', logicalDate: '2026-01-01T00:00:00.000Z', ds: '2026-01-01', dataIntervalStart: '2026-01-01T00:00:00.000Z', dataIntervalEnd: '2026-01-01T00:00:00.000Z', params: {}, triggeredBy: 'manual', timers: {} };
-  await machine.run({ run, t: {} } as never, { overrides: { taskResourceLocalHandlers: handlers } as never }).result;
+  await machine.run({ run, t: {}, done: {} } as never, { overrides: { taskResourceLocalHandlers: handlers } as never }).result;
   return performance.now() - start;
 }
 

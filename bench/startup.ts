@@ -46,7 +46,7 @@ const definition = JSON.parse(readFileSync(new URL('./ten.asl.json', import.meta
 const handlers = Object.fromEntries(JSON.parse(readFileSync(new URL('./states.json', import.meta.url), 'utf8')).map((s) => [s, async () => ({ Payload: null })]));
 const run = { dagId: 'ten', runId: 'ten-ref', key: 'k', logicalDate: '2026-01-01T00:00:00.000Z', ds: '2026-01-01', dataIntervalStart: '2026-01-01T00:00:00.000Z', dataIntervalEnd: '2026-01-01T00:00:00.000Z', params: {}, triggeredBy: 'manual', timers: {} };
 const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-await machine.run({ run, t: {} }, { overrides: { taskResourceLocalHandlers: handlers } }).result;
+await machine.run({ run, t: {}, done: {} }, { overrides: { taskResourceLocalHandlers: handlers } }).result;
 `,
 );
 // Reports the process's CPU time (every thread) as it exits.

@@ -21,7 +21,6 @@ import { decisionList, staticOutcome, type Outcome } from './rules.ts';
 import type { SpNode } from './sp-decompose.ts';
 import { renderBody } from './render-task.ts';
 import { renderMarks } from './render-marks.ts';
-import { DagDefinitionError } from '../sdk/errors.ts';
 
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
 const MARKS_PER_PASS = 8;
@@ -295,25 +294,35 @@ export class Codegen implements Walk {
    * The ResultSelector fields that merge the branches, and where to go after. Step Functions allows
    * at most 10 intrinsic functions in one field (merging n objects takes n-1 States.JsonMerge), so
    * up to 11 branches merge in `t`; wider fan-outs merge in groups of 11 into extra fields, which
-   * one Pass then merges into `t` (one more transition, up to 121 branches).
+   * Pass states then merge 11 at a time until one is left (one more transition per level: 121
+   * branches take one Pass, 1,331 two).
    */
   private mergeBranches(scope: Scope, parallel: string, n: number, carrier: number, after: Next): { selector: Record<string, JsonValue>; next: Next } {
     // The carrier's `t` first: a later object wins, and the carrier may hold stale copies of the
-    // others' records (a retried group's attempt counter, records given to a resumed run).
+    // others' records (a retried group's attempt counter).
     const parts = [`$[${carrier}].t`, ...Array.from({ length: n }, (_, i) => `$[${i}]`).filter((_, i) => i !== carrier)];
     if (n <= MERGE_FANIN) return { selector: { 't.$': mergeTree(parts) }, next: after };
-    const groups: string[][] = [];
-    for (let i = 0; i < n; i += MERGE_FANIN) groups.push(parts.slice(i, i + MERGE_FANIN));
-    if (groups.length > MERGE_FANIN) {
-      throw new DagDefinitionError(
-        `DAG "${this.ctx.dag.id}" runs ${n} task branches side by side, more than the ${MERGE_FANIN * MERGE_FANIN} one Parallel state can merge within Step Functions' limit of 10 intrinsic functions per field. Group the branches with taskGroup(), or map one task over a list instead (task.map(...)).`,
-      );
+    const chunks = <T>(xs: readonly T[]): T[][] => Array.from({ length: Math.ceil(xs.length / MERGE_FANIN) }, (_, i) => xs.slice(i * MERGE_FANIN, (i + 1) * MERGE_FANIN));
+    const fieldsFor = (count: number) => Array.from({ length: count }, (_, i) => (i === 0 ? 't' : `m${i}`));
+    const groups = chunks(parts);
+    let fields = fieldsFor(groups.length);
+    const selector = Object.fromEntries(groups.map((g, i) => [`${fields[i]}.$`, mergeTree(g)]));
+    // The merge Passes, outermost last: each merges its input's fields 11 at a time.
+    const levels: Record<string, JsonValue>[] = [];
+    while (fields.length > 1) {
+      const merged = chunks(fields);
+      const next = fieldsFor(merged.length);
+      levels.push({ 'run.$': '$.run', ...Object.fromEntries(merged.map((g, i) => [`${next[i]}.$`, mergeTree(g.map((f) => `$.${f}`))])), 'done.$': '$.done' });
+      fields = next;
     }
-    const fields = groups.map((_, i) => (i === 0 ? 't' : `m${i}`));
-    const merge = this.ctx.name(`${parallel} merge`);
-    scope.add(merge, { Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': mergeTree(fields.map((f) => `$.${f}`)), 'done.$': '$.done' }, ...this.link(after) });
-    this.stateTasks.set(merge, { tasks: [], role: 'merge' });
-    return { selector: Object.fromEntries(groups.map((g, i) => [`${fields[i]}.$`, mergeTree(g)])), next: merge };
+    let next: Next = after;
+    for (let level = levels.length - 1; level >= 0; level--) {
+      const merge = this.ctx.name(level === 0 ? `${parallel} merge` : `${parallel} merge ${level + 1}`);
+      scope.add(merge, { Type: 'Pass', Parameters: levels[level]!, ...this.link(next) });
+      this.stateTasks.set(merge, { tasks: [], role: 'merge' });
+      next = merge;
+    }
+    return { selector, next };
   }
 
   /**

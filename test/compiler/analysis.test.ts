@@ -12,7 +12,9 @@ import { runDag } from './harness.ts';
 const shapes: Record<string, () => Dag> = {
   chain: () =>
     dag('chain3', {}, () => {
-      task('c', async () => 3)(task('b', async () => 2)(task('a', async () => 1)()));
+      const a = task('a', async () => 1)();
+      const b = task('b', async (_c, x: number) => x + 1)(a);
+      task('c', async (_c, x: number) => x + 1)(b);
     }),
   diamond: () =>
     dag('diamond', {}, () => {

@@ -41,6 +41,22 @@ describe('conformance: sizes under Parallel', () => {
     expect(r.transitions).toBe(20); // start, a, b, c, the Parallel, 12 leaves, the merge, run failed?, run succeeded
   });
 
+  it('130 branches (past 121) merge through two levels of merge Passes, each field within 10 intrinsic functions', async () => {
+    const d = fanOut(130, 10);
+    const { ir } = buildDagIR(d, 'x.ts');
+    const compiled = compileDag(ir);
+    const first = compiled.definition.States['parallel leaf0… merge'] as Extract<State, { Type: 'Pass' }>;
+    const second = compiled.definition.States['parallel leaf0… merge 2'] as Extract<State, { Type: 'Pass' }>;
+    expect(Object.keys(first.Parameters as object)).toEqual(['run.$', 't.$', 'm1.$', 'done.$']);
+    expect(first.Next).toBe('parallel leaf0… merge 2');
+    expect(second.Parameters).toEqual({ 'run.$': '$.run', 't.$': 'States.JsonMerge($.t, $.m1, false)', 'done.$': '$.done' });
+    const r = await runDag(d);
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe('success');
+    expect(Object.keys(r.states)).toHaveLength(133);
+    expect(r.tasks.leaf129!.output).toBe(129);
+  });
+
   it('11 branches merge in the ResultSelector alone (10 intrinsic functions)', async () => {
     const d = fanOut(11, 10);
     const r = await runDag(d);
