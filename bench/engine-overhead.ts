@@ -40,7 +40,9 @@ interface Prepared {
 const prepared: Prepared[] = cases.map((c) => {
   const d = c.make();
   const { ir } = buildDagIR(d, `${d.id}.ts`);
-  return { name: c.name, tasks: c.tasks, goal: c.goal, dag: d, ir, compiled: compileDag(ir) };
+  // The 1000-task fan-out's definition is just over Step Functions' 1 MiB (it would not deploy as
+  // one DAG); the engine runs it all the same, and it is the shape the issue measures.
+  return { name: c.name, tasks: c.tasks, goal: c.goal, dag: d, ir, compiled: compileDag(ir, { enforceLimits: false }) };
 });
 
 /** The interpreter alone: each Task state answered as the task runner answers a no-op task. */

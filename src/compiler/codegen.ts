@@ -53,7 +53,7 @@ export class Scope {
 
 export interface StateRole {
   readonly tasks: readonly string[];
-  readonly role: 'start' | 'task' | 'given' | 'gate' | 'detour' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry' | 'merge';
+  readonly role: 'task' | 'given' | 'gate' | 'detour' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry' | 'merge';
 }
 
 /** What renderers use of the code generator. */

@@ -92,24 +92,18 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     }
     throw error;
   }
-  // The run's first state: `done` (the responses a resumed execution hands back, compiler/document)
-  // gets an entry for every task, null unless given, so each task can read its own; attempt
-  // counters of retried groups exist from the start, so every rule can read them.
-  const init = ctx.name('start');
-  const given = Object.fromEntries(dag.tasks.map((t) => [ctx.key(t.id), null]));
-  const counters = Object.fromEntries(ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]));
-  const object = (value: object) => `States.StringToJson(States.Format(${intrinsicLiteral(JSON.stringify(value))}))`;
-  top.add(init, {
-    Type: 'Pass',
-    Parameters: {
-      'run.$': RUN,
-      't.$': ctx.retriedGroups.length > 0 ? `States.JsonMerge($.t, ${object(counters)}, false)` : '$.t',
-      'done.$': `States.JsonMerge(${object(given)}, ${DONE}, false)`,
-    },
-    Next: start as string,
-  });
-  cg.stateTasks.set(init, { tasks: [], role: 'start' });
-  start = init;
+  if (ctx.retriedGroups.length > 0) {
+    // Attempt counters of retried groups exist from the start, so every rule can read them.
+    const init = ctx.name('start');
+    const counters = Object.fromEntries(ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]));
+    top.add(init, {
+      Type: 'Pass',
+      Parameters: { 'run.$': RUN, 't.$': `States.JsonMerge($.t, States.StringToJson(States.Format(${intrinsicLiteral(JSON.stringify(counters))})), false)`, 'done.$': DONE },
+      Next: start as string,
+    });
+    cg.stateTasks.set(init, { tasks: [], role: 'retry' });
+    start = init;
+  }
   const body = top.toMachine(start);
   const definition: StateMachine = {
     Comment: `Updraft DAG ${dag.id} (compiler ${COMPILER_VERSION})`,

@@ -4,22 +4,17 @@
  *
  *   { "run":  { dagId, runId, logicalDate, ds, dataIntervalStart, dataIntervalEnd, params, triggeredBy, timers },
  *     "t":    { "<key>": { "s": <state>, "o": <output or null>, … }, … },
- *     "done": { "<key>": <given or null>, … },
+ *     "done": { "<key>": <given>, … },
  *     "err":  <the last caught error, transient> }
  *
  * `done` is how a run resumes (retry, clear) on both targets: a new execution of the same machine
  * whose input hands back what tasks that must not run again answered before, per task key —
- * `{ "r": <response> }` (what the Task state received: the task runner's payload, an operator's
- * service response), `{ "e": { "Error", "Cause" } }` (a failure that stays, for clear), or for a
- * mapped task `{ "g": [<given or null> per instance] }`. The task runner answers a given request
- * without running the task's code; an operator's Choice routes around its service call. The
- * execution input is `{ run, t: {}, done: {…} }` (`done: {}` on a first execution); the first
- * state gives every task an entry.
- *
- * Every task gets exactly one record in `t` once it is decided (success, failed, skipped,
- * upstream_failed; mapped tasks "mapped"), so Choice rules never read a missing path. Records of
- * some task kinds carry extra fields (see `recordDefaults`) that are present in every form.
- * Keys are task ids made JSONPath-safe (`transform.clean` → `transform_clean`), unique per DAG.
+ * `{ "r": <response> }` (what the Task state received: the task runner's payload), `{ "o": <output> }`
+ * (an operator's recorded output), `{ "e": { "Error", "Cause" } }` (a failure that stays, for
+ * clear), or for a mapped task `{ "g": [<given or null> per instance] }`. Tasks the task runner
+ * runs get all of `done` and answer from their own entry without running their code; an
+ * operator's Choice routes around its service call when its key is present. The execution input
+ * is `{ run, t: {}, done: {…} }`, `done: {}` on a first execution (so a first run carries nothing).
  */
 import type { DagIR, TaskIR } from '../ir/types.ts';
 

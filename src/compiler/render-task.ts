@@ -9,7 +9,7 @@ import type { RetryPolicyIR, SensorIR, TaskIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
 import { END, type Next, type Scope, type Walk } from './codegen.ts';
-import { ERR, given } from './document.ts';
+import { DONE, ERR, given } from './document.ts';
 import { intrinsicLiteral, recordFor } from './render-marks.ts';
 import { renderOperator } from './render-operator.ts';
 import { renderField } from './values.ts';
@@ -75,8 +75,8 @@ export function inputs(em: Walk, task: TaskIR): Record<string, string> | undefin
 
 function runnerPayload(em: Walk, task: TaskIR, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
   const ins = inputs(em, task);
-  // What a resumed execution hands back for this task (null: run it), see compiler/document.
-  return { task: task.id, 'run.$': '$.run', ...(ins && { in: ins }), 'given.$': given(em.ctx.key(task.id)), ...extra };
+  // What a resumed execution hands back (the runner reads this task's entry), see compiler/document.
+  return { task: task.id, 'run.$': '$.run', ...(ins && { in: ins }), 'done.$': DONE, ...extra };
 }
 
 /** The failure record: `{ s: 'failed', e: <error>, …defaults }`, then the failed exit. */
@@ -225,7 +225,7 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
       Resource: LAMBDA_INVOKE,
       Parameters: {
         FunctionName: TASK_RUNNER,
-        Payload: { task: task.id, 'run.$': '$.run', ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index', 'given.$': '$.given' },
+        Payload: { task: task.id, 'run.$': '$.run', ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index', 'done.$': DONE },
       },
       ...(task.timeoutSeconds !== undefined && { TimeoutSeconds: task.timeoutSeconds }),
       ResultSelector: { s: 'success', 'o.$': '$.Payload' },
@@ -239,9 +239,9 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
   scope.add(name, {
     Type: 'Map',
     ItemsPath: itemsPath,
-    // A resumed execution gives the instances' answers as one list (null on a first execution); the
+    // A resumed execution gives the instances' answers as one list under this task's key; the
     // runner picks its own by index (an index past the list runs).
-    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': '$.run', ...(ins && { in: ins }), 'given.$': given(key) },
+    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': '$.run', ...(ins && { in: ins }), 'done.$': DONE },
     ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
     ResultSelector: {
@@ -372,7 +372,7 @@ function renderOperatorTask(em: Walk, scope: Scope, task: TaskIR, exits: Exits):
   scope.add(check, {
     Type: 'Choice',
     Choices: [
-      { Variable: given(key), IsNull: true, Next: name },
+      { Not: { Variable: given(key), IsPresent: true }, Next: name }, // Not: the local interpreter misreads IsPresent: false
       { Variable: `${given(key)}.e`, IsPresent: true, Next: failure },
     ],
     Default: reuse,

@@ -277,7 +277,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     if (!task || !irTask) throw new Error(`state "${stateName}" belongs to no task`);
     const mapIndex = params.Payload?.index ?? -1;
     // A resumed execution's earlier answer: the runner hands it back (runtime/resume).
-    const earlier = givenFor(params.Payload?.given, mapIndex);
+    const earlier = givenFor(params.Payload?.done?.[byId.get(task.id)!.key], mapIndex);
     if (earlier) {
       reusedTasks.add(task.id);
       if (!times.has(task.id)) times.set(task.id, { start: clock.now(), end: clock.now() });

@@ -18,7 +18,7 @@ import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../sdk/errors.ts';
 import type { ErrorInfo, LineageRecord, TryRecord } from '../store/types.ts';
 import { resolveArgs, type RunValues } from './args.ts';
-import { givenFor, type GivenEntry } from './resume.ts';
+import { givenFor, type Done } from './resume.ts';
 import { classifyError, errorStack, stateError } from './errors.ts';
 import { offload, resolveRefs, type ObjectStore } from './objects.ts';
 import { createTaskLogger, type LogSink } from './task-logger.ts';
@@ -34,8 +34,8 @@ export interface RunnerRequest {
   readonly index?: number;
   /** Built-in sensors: what to check (`{ kind: 's3_key', bucket, key }`, `{ kind: 'external_dag', … }`). */
   readonly check?: Readonly<Record<string, unknown>>;
-  /** A resumed execution's earlier answer for this task (runtime/resume): handed back, the code does not run. */
-  readonly given?: GivenEntry | null;
+  /** A resumed execution's earlier answers by task key (runtime/resume): this task's is handed back, its code does not run. */
+  readonly done?: Done;
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
@@ -147,7 +147,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const run = request.run;
     const mapIndex = request.index ?? -1;
     // Resumed (retry, clear): what this instance answered before, without running it again.
-    const earlier = givenFor(request.given, mapIndex);
+    const earlier = givenFor(request.done?.[task.key], mapIndex);
     if (earlier) {
       if ('e' in earlier) throw stateError({ error: earlier.e.Error, cause: earlier.e.Cause });
       return { Payload: 'r' in earlier ? earlier.r : earlier.o };
