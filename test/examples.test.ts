@@ -103,7 +103,8 @@ describe('example DAGs', () => {
 
   describe('run on the embedded engine', () => {
     const env = { UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@warehouse:5432/dw', UPDRAFT_CONN_CRM_DB: 'postgres://crm@crm/crm', UPDRAFT_CONN_BILLING_DB: 'postgres://b@billing/b', UPDRAFT_CONN_SUPPORT_API: 'https://token@support.example.com', UPDRAFT_CONN_PARTNER_SFTP: 'sftp://p:pw@sftp.partner' };
-    const run = (id: string, options: Parameters<typeof runDag>[1] = {}) => runDag(project.dags.find((d) => d.ir.id === id)!.dag, { date: '2026-11-20', env, ...options });
+    // The fixture folder as the project: a user's own updraft.connections.json must not change these runs.
+    const run = (id: string, options: Parameters<typeof runDag>[1] = {}) => runDag(project.dags.find((d) => d.ir.id === id)!.dag, { date: '2026-11-20', env, projectDir: path.join(repo, 'test/fixtures/examples'), ...options });
 
     it('daily_orders: every task succeeds, outputs flow through the group, lineage recorded', async () => {
       const r = await run('daily_orders');

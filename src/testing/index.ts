@@ -36,6 +36,8 @@ export interface RunDagOptions {
   readonly overrides?: Readonly<Record<string, OperatorOverride>>;
   /** Environment for connections (`UPDRAFT_CONN_<ID>`). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The project folder whose `updraft.connections.json` supplies connections `env` lacks. @default process.cwd() */
+  readonly projectDir?: string;
   /** Other DAGs the run may start (triggerDag) or wait for (externalDagSensor). */
   readonly dags?: readonly Dag[];
 }
@@ -73,6 +75,7 @@ export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<Dag
       objects,
       dags: all,
       ...(options.env && { env: options.env }),
+      ...(options.projectDir && { projectDir: options.projectDir }),
       ...(options.overrides && { overrides: { [dag.id]: options.overrides } }),
       ...(options.mocks && { mocks: { [dag.id]: options.mocks } }),
     });
