@@ -8,17 +8,14 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCom
 import { PAYLOAD_LIMIT_BYTES } from '../compiler/analysis.ts';
 import { recordKeys } from '../compiler/document.ts';
 import type { DagIR } from '../ir/types.ts';
-import type { RunValues } from '../runtime/args.ts';
+import { runValuesIn } from '../runtime/execution-events.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
 import { resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
-import { executionArnOf, startQueuedRuns, type RuntimeLog } from '../runtime/run-queue.ts';
+import { QUIET_LOG, executionArnOf, startQueuedRuns } from '../runtime/run-queue.ts';
 import { names } from '../runtime/env.ts';
 import type { ErrorInfo, RunRecord, TaskState } from '../store/types.ts';
 import type { Cloud } from './context.ts';
 import { CloudError, deployHint } from './errors.ts';
-
-/** The CLI reports for itself: the queue's own log lines are for the Lambdas' logs. */
-const QUIET: RuntimeLog = { info: () => undefined, warn: () => undefined };
 
 /** Closed executions (and their names) are kept 90 days. */
 export const EXECUTION_RETENTION_DAYS = 90;
@@ -107,8 +104,8 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   if (info.status === 'SUCCEEDED' && resume.kind === 'retry') {
     throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, `to run tasks of it again: updraft clear ${run.runId} --task <task> ${flags}`);
   }
-  const previous = parseJson<{ run?: RunValues }>(info.input);
-  if (!previous?.run) {
+  const values = runValuesIn(info.input);
+  if (!values) {
     throw new CloudError(`run "${run.runId}" cannot be resumed: its execution's input is not an Updraft run's ({ run, t, done }), so it was not started by Updraft`, 'start runs with updraft trigger or the DAG\'s schedule');
   }
   const document = await finalDocument(cloud, executionArn);
@@ -129,7 +126,7 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
     for (const r of records) states.set(r.taskId, r.state);
   }
   const done = resumeDone(ir, { states, tries, operators: document ? operators : new Map() }, resume);
-  const input = JSON.stringify(executionInput(previous.run, done));
+  const input = JSON.stringify(executionInput(values, done));
   if (Buffer.byteLength(input) > PAYLOAD_LIMIT_BYTES) {
     throw new CloudError(
       `run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`,
@@ -148,7 +145,7 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   if (!claimed) throw new CloudError(`run "${run.runId}" is already being resumed by another command`, `see: updraft show ${run.runId} ${flags}`);
   let outcome: { readonly started: readonly string[]; readonly waiting: readonly string[] };
   try {
-    outcome = await startQueuedRuns({ store: cloud.store, sfn: cloud.clients.sfn, log: QUIET }, { dagId: ir.id, stateMachineArn: info.stateMachineArn, maxActiveRuns: ir.maxActiveRuns }, { known: [claimed] });
+    outcome = await startQueuedRuns({ store: cloud.store, sfn: cloud.clients.sfn, log: QUIET_LOG }, { dagId: ir.id, stateMachineArn: info.stateMachineArn, maxActiveRuns: ir.maxActiveRuns }, { known: [claimed] });
   } catch (error) {
     // Put the record back as it was, so the run can be resumed again.
     await cloud.store.updateRun(run.runId, { status: run.status, attempt: run.attempt, executionArn, pendingInput: undefined, ...(run.error && { error: run.error }), ...(run.endedAt && { endedAt: run.endedAt }), ...(run.startedAt && { startedAt: run.startedAt }) });
@@ -177,17 +174,7 @@ export interface Resumed {
 /** The run document as the execution's final state received it (its Fail or Succeed state), if it ended in one. */
 async function finalDocument(cloud: Cloud, executionArn: string): Promise<{ t?: Record<string, Record<string, unknown>> } | undefined> {
   const out = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, includeExecutionData: true, maxResults: 20 }));
-  for (const event of out.events ?? []) {
-    if (event.type === 'FailStateEntered' || event.type === 'SucceedStateEntered') return parseJson(event.stateEnteredEventDetails?.input);
-  }
-  return undefined;
-}
-
-function parseJson<T>(text: string | null | undefined): T | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
+  const final = out.events?.find((e) => e.type === 'FailStateEntered' || e.type === 'SucceedStateEntered');
+  const input = final?.stateEnteredEventDetails?.input;
+  return input ? (JSON.parse(input) as { t?: Record<string, Record<string, unknown>> }) : undefined;
 }

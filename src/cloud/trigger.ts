@@ -17,7 +17,7 @@ import type { DagIR } from '../ir/types.ts';
 import { names } from '../runtime/env.ts';
 import { executionInput, queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
-import { startQueuedRuns, type RuntimeLog } from '../runtime/run-queue.ts';
+import { QUIET_LOG, startQueuedRuns } from '../runtime/run-queue.ts';
 import { ConfigError } from '../sdk/errors.ts';
 import { keys } from '../store/table.ts';
 import type { RunRecord } from '../store/types.ts';
@@ -39,8 +39,6 @@ export type TriggerResult =
   | { readonly outcome: 'queued'; readonly run: RunRecord; readonly maxActiveRuns: number }
   | { readonly outcome: 'existing'; readonly run: RunRecord; readonly execution: ExecutionInfo | undefined };
 
-/** The CLI reports for itself: the queue's own log lines are for the Lambdas' logs. */
-const QUIET: RuntimeLog = { info: () => undefined, warn: () => undefined };
 
 export async function triggerRun(cloud: Cloud, request: TriggerRequest): Promise<TriggerResult> {
   const { ir, now } = request;
@@ -60,7 +58,7 @@ export async function triggerRun(cloud: Cloud, request: TriggerRequest): Promise
   if (!created) return existing(cloud, run);
   let outcome: { readonly started: readonly string[]; readonly waiting: readonly string[] };
   try {
-    outcome = await startQueuedRuns({ store, sfn: cloud.clients.sfn, log: QUIET }, { dagId: ir.id, stateMachineArn: machine, maxActiveRuns: ir.maxActiveRuns }, { known: [record] });
+    outcome = await startQueuedRuns({ store, sfn: cloud.clients.sfn, log: QUIET_LOG }, { dagId: ir.id, stateMachineArn: machine, maxActiveRuns: ir.maxActiveRuns }, { known: [record] });
   } catch (error) {
     await forget(cloud, runId);
     throw error;

@@ -21,7 +21,7 @@ import { stateError } from '../runtime/errors.ts';
 import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
 import { asJson, createTaskRunner, memoryPokes, type BuiltinCheck, type RunnerRecorder, type RunnerRequest, type TaskCall, type TaskInvoker } from '../runtime/task-runner.ts';
 import type { LogSink } from '../runtime/task-logger.ts';
-import { givenFor, type Done } from '../runtime/resume.ts';
+import { givenFor, stateOfRecord, type Done } from '../runtime/resume.ts';
 import { executionInput } from '../runtime/launch.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { DocumentSizes } from './document-size.ts';
@@ -450,7 +450,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
       const key = byId.get(taskId)!.key;
       const rec = doc.t[key];
       if (!rec) continue;
-      const state = recordState(rec);
+      const state = stateOfRecord(rec);
       if (!state || seen.get(taskId) === state) continue;
       seen.set(taskId, state);
       // An operator a resumed execution gave its earlier response (its service was not called).
@@ -506,7 +506,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const count = mostAttempts.get(t.id) ?? 0;
     const time = times.get(t.id);
     if (!rec) continue;
-    const state = recordState(rec) as TaskState;
+    const state = stateOfRecord(rec) as TaskState;
     tasks[t.id] = {
       state,
       attempts: count,
@@ -520,14 +520,6 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     };
   }
   return { status, document, tasks, details, started, transitions, historyEvents: history, ...(runError && { error: runError }), startedAt, endedAt: clock.now() };
-}
-
-/** A task record's state; mapped tasks summarise their instances. */
-function recordState(rec: Record<string, unknown>): RecordState | undefined {
-  if (rec.s === 'mapped') return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
-  if (rec.s === 'poking') return 'running';
-  if (rec.s === 'timeout') return undefined;
-  return rec.s as RecordState | undefined;
 }
 
 function skipWait(clock: Clock, state: State & { Type: 'Wait' }, input: unknown): void {

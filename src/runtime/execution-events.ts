@@ -174,7 +174,8 @@ export function runOfExecution(detail: ExecutionStatusDetail, dagId: string): Ru
   return { ...queuedRunRecord(values, values.params, started), executionArn: detail.executionArn };
 }
 
-function runValuesIn(input: string | null | undefined): RunValues | undefined {
+/** An execution input's run values when it is Updraft's `{ run, t, done }`, else undefined. */
+export function runValuesIn(input: string | null | undefined): RunValues | undefined {
   if (!input) return undefined;
   let parsed: unknown;
   try {

@@ -32,6 +32,9 @@ export interface RuntimeLog {
   warn(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
+/** For callers that report for themselves (the CLI): the queue's own lines are for the Lambdas' logs. */
+export const QUIET_LOG: RuntimeLog = { info: () => undefined, warn: () => undefined };
+
 export interface QueueDeps {
   readonly store: Store & RunSlots;
   readonly sfn: SFNClient;
