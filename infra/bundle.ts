@@ -10,7 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { InternalError } from '../src/sdk/errors.ts';
+import { InternalError } from '../src/errors.ts';
 
 /** Where the repository is (functions/, src/): the bundles' sources. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');

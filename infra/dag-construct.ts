@@ -17,7 +17,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DagIR, TaskIR } from '../src/ir/types.ts';
 import type { CompileResult } from '../src/compiler/compile.ts';
-import { ConfigError } from '../src/sdk/errors.ts';
+import { ConfigError } from '../src/errors.ts';
 import { awsScheduleOf } from '../src/schedule/index.ts';
 import { ENV, names, type Environment } from '../src/runtime/env.ts';
 import { launchSpecOf } from '../src/runtime/launch.ts';

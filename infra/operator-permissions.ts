@@ -16,7 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { OperatorIR, TaskIR } from '../src/ir/types.ts';
 import { assertNever } from '../src/ir/types.ts';
-import { ConfigError } from '../src/sdk/errors.ts';
+import { ConfigError } from '../src/errors.ts';
 import type { PlatformRefs } from './refs.ts';
 
 export interface OperatorGrants {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { formatProblem } from '../src/ir/problems.ts';
 import { loadProject } from '../src/loader/load-project.ts';
-import { ConfigError } from '../src/sdk/errors.ts';
+import { ConfigError } from '../src/errors.ts';
 import { parseEnvironment, type Environment } from '../src/runtime/env.ts';
 import { bundleAll, dagBundleName, dagEntrySource, functionEntrySource, type Bundle } from './bundle.ts';
 import { addNagChecks } from './nag.ts';

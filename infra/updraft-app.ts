@@ -10,7 +10,7 @@ import { CfnResource, Stack, Tags, type App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
 import type { DagIR } from '../src/ir/types.ts';
-import { InternalError } from '../src/sdk/errors.ts';
+import { InternalError } from '../src/errors.ts';
 import { names, type Environment } from '../src/runtime/env.ts';
 import { UpdraftDag } from './dag-construct.ts';
 import { PlatformStack } from './platform-stack.ts';

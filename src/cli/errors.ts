@@ -5,7 +5,7 @@
  * the stack and exit 2.
  */
 import { CommanderError } from 'commander';
-import { UpdraftError } from '../sdk/errors.ts';
+import { UpdraftError } from '../errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;

@@ -6,7 +6,7 @@
  */
 import { assertNever } from '../ir/types.ts';
 import type { DagIR, GroupIR, TaskIR } from '../ir/types.ts';
-import { InternalError } from '../sdk/errors.ts';
+import { InternalError } from '../errors.ts';
 
 export interface GraphNode {
   readonly task: TaskIR;

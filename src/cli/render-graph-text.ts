@@ -11,7 +11,7 @@
  */
 import pc from 'picocolors';
 import { assertNever } from '../ir/types.ts';
-import { InternalError } from '../sdk/errors.ts';
+import { InternalError } from '../errors.ts';
 import type { DagIR, TaskBodyIR } from '../ir/types.ts';
 import { graphModel, groupName, taskNotes } from './render-graph-model.ts';
 import type { GraphModel, GraphNode } from './render-graph-model.ts';

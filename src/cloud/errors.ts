@@ -7,7 +7,7 @@
  */
 import { ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb';
 import { names } from '../runtime/env.ts';
-import { ConfigError, UpdraftError } from '../sdk/errors.ts';
+import { ConfigError, UpdraftError } from '../errors.ts';
 import { LOCALSTACK_ENDPOINT, type CloudTarget } from './target.ts';
 
 /** A cloud call failed for a reason the user can fix; `hint` says how. */

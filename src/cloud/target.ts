@@ -7,7 +7,7 @@
  * endpoint is http://localhost:4566 with test credentials unless the environment says otherwise.
  */
 import { suggest } from '../ir/problems.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { parseEnvironment, type Environment } from '../runtime/env.ts';
 
 export const TARGETS = ['local', 'aws', 'localstack'] as const;

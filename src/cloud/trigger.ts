@@ -18,7 +18,7 @@ import { names } from '../runtime/env.ts';
 import { executionInput, queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { QUIET_LOG, startQueuedRuns } from '../runtime/run-queue.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { keys } from '../store/table.ts';
 import type { RunRecord } from '../store/types.ts';
 import type { Cloud } from './context.ts';

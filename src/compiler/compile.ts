@@ -12,7 +12,7 @@ import { DONE, RUN } from './document.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
 import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
-import { DagDefinitionError } from '../sdk/errors.ts';
+import { DagDefinitionError } from '../errors.ts';
 import { childTimerKey } from './link.ts';
 
 export const COMPILER_VERSION = '1';

@@ -4,7 +4,7 @@
  * the error for a group that cannot run as one block because a task outside it both depends on
  * the group and feeds it (the group contracted to one node would sit on a cycle).
  */
-import { DagDefinitionError, InternalError } from '../sdk/errors.ts';
+import { DagDefinitionError, InternalError } from '../errors.ts';
 
 export interface ClusterTree {
   readonly id: string;

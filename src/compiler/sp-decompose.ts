@@ -8,7 +8,7 @@
  * Pure and deterministic: ties are broken by the order of `tasks`; parallel branches come in the
  * order of their first task in `tasks`.
  */
-import { InternalError } from '../sdk/errors.ts';
+import { InternalError } from '../errors.ts';
 import { has } from './sp-bitset.ts';
 import { clusterForest, groupCycleError, type ClusterInput, type ClusterTree } from './sp-clusters.ts';
 import { buildGraph, type SpGraph } from './sp-graph.ts';

@@ -15,7 +15,7 @@ import { isProcessAlive } from '../util/process.ts';
 import type { DagIR } from '../ir/types.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TriggerKind } from '../sdk/context.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { compileDag, type CompileResult } from '../compiler/compile.ts';
 import { runsBetween } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';

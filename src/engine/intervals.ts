@@ -6,7 +6,7 @@
  * the instant given (or now), with an empty interval.
  */
 import type { DagIR } from '../ir/types.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { latestCompleteRun, nextRuns, parseDateInZone, runForLogicalDate, runsBetween, type RunInterval, type ScheduledDag } from '../schedule/index.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

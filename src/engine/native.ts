@@ -13,7 +13,7 @@ import type { Manifest } from '../compiler/compile.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { OutboxMessage } from '../store/types.ts';
 import { classifyError, stateError } from '../runtime/errors.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { PermanentError } from '../errors.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
 import type { RunnerRecorder } from '../runtime/task-runner.ts';
 import type { Clock } from './clock.ts';

@@ -29,7 +29,7 @@ if (fromSources) (await import('tsx/esm/api')).register();
 else (await import('../loader/ts-hooks.ts')).installTypeScriptHooks();
 const [{ classifyError, describeCause, PERMANENT }, { PermanentError }, { isDag }] = await Promise.all([
   import('../runtime/errors.ts'),
-  import('../sdk/errors.ts'),
+  import('../errors.ts'),
   import('../sdk/dag.ts'),
 ]);
 

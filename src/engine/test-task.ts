@@ -4,7 +4,7 @@
  * through the task runner, with its upstream outputs taken from the DAG's latest run that has
  * them, or given as JSON. Nothing is recorded; the log lines and the output come back.
  */
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';

@@ -18,7 +18,7 @@ import { ProblemCollector } from '../ir/problems.ts';
 import { validateProject } from '../ir/validate.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
-import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
+import { ConfigError, DagDefinitionError } from '../errors.ts';
 import { compileDag } from '../compiler/compile.ts';
 import { linkDags } from '../compiler/link.ts';
 import { ExitDuringImportError, UnsettledImportError, guardedImport } from './guarded-import.ts';

@@ -5,7 +5,7 @@
  * record) in the store, exactly as the engine does locally.
  */
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, InternalError } from '../sdk/errors.ts';
+import { ConfigError, InternalError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
 import { runIdOf } from './launch.ts';
 import type { BuiltinCheck } from './task-runner.ts';

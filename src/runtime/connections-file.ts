@@ -12,7 +12,7 @@ import path from 'node:path';
 import { didYouMean } from '../ir/problems.ts';
 import { MAX_CONNECTION_ID } from '../sdk/build-checks.ts';
 import type { Connection } from '../sdk/context.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { connectionFromObject, envName, jsonErrorMessage, parseConnection } from './connections.ts';
 
 export const CONNECTIONS_FILE = 'updraft.connections.json';

@@ -6,7 +6,7 @@
  * (`connections-file.ts`); on AWS from Secrets Manager (deployment issue).
  */
 import type { Connection } from '../sdk/context.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 
 export const envName = (id: string) => `UPDRAFT_CONN_${id.toUpperCase()}`;
 

@@ -6,7 +6,7 @@
  * environment variables the functions read. Secrets travel as names, never values.
  */
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 
 /** Deployment environments (`cdk deploy -c env=prod`, `updraft runs --target aws --env prod`). */
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;

@@ -5,7 +5,7 @@
  * `Updraft.TaskFailed` and follows the retry policy) and a cause that keeps the chain of causes.
  */
 import { fileURLToPath } from 'node:url';
-import { ConfigError, DagDefinitionError, PermanentError, UpdraftError } from '../sdk/errors.ts';
+import { ConfigError, DagDefinitionError, PermanentError, UpdraftError } from '../errors.ts';
 import type { ErrorInfo } from '../store/types.ts';
 
 export const TASK_FAILED = 'Updraft.TaskFailed';

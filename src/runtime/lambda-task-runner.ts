@@ -18,7 +18,7 @@ import type { DagIR } from '../ir/types.ts';
 import { compileDag, type Manifest } from '../compiler/compile.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
-import { ConfigError, DagDefinitionError } from '../sdk/errors.ts';
+import { ConfigError, DagDefinitionError } from '../errors.ts';
 // Straight from its module: store/index also exports the SQLite store, which has no place in
 // the Lambda bundle.
 import { DynamoStore, createDocumentClient } from '../store/dynamo-store.ts';

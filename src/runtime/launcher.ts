@@ -8,7 +8,7 @@
  * delivered twice creates and starts nothing new.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { latestCompleteRun, nextRuns, parseDateInZone, runsBetween, type RunInterval } from '../schedule/index.ts';
 import type { RunRecord, DagPauses, RunSlots, Store } from '../store/types.ts';
 import { ENV, parseEnvironment, readEnv, type Environment } from './env.ts';

@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { ConfigError, InternalError } from '../sdk/errors.ts';
+import { ConfigError, InternalError } from '../errors.ts';
 
 export interface ObjectRef {
   readonly $ref: string;

@@ -4,7 +4,7 @@
  * Param validation on trigger), defaults filled in. Every problem is reported at once.
  */
 import type { DagIR, ParamIR } from '../ir/types.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';

@@ -5,7 +5,7 @@
  * runtime/objects); consumers read them back before their code runs.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, InternalError } from '../sdk/errors.ts';
+import { ConfigError, InternalError } from '../errors.ts';
 import type { ObjectStore } from './objects.ts';
 
 export interface S3ObjectStoreOptions {

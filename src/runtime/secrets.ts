@@ -9,7 +9,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Connection } from '../sdk/context.ts';
-import { ConfigError } from '../sdk/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { parseConnection } from './connections.ts';
 
 export interface SecretsConnectionsOptions {

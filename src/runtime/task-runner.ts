@@ -15,7 +15,7 @@ import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
 import type { Manifest, ManifestTask } from '../compiler/compile.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { PermanentError } from '../errors.ts';
 import type { ErrorInfo, LineageRecord, TryRecord } from '../store/types.ts';
 import { resolveArgs, type RunValues } from './args.ts';
 import { givenFor, type Done } from './resume.ts';

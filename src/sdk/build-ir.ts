@@ -9,7 +9,7 @@ import { ProblemCollector, didYouMean, type ProblemDetails } from '../ir/problem
 import { validateDag } from '../ir/validate.ts';
 import { cronProblem, expandPreset, isValidTimezone, parseDateInZone } from '../schedule/index.ts';
 import type { Dag } from './dag.ts';
-import { DagDefinitionError } from './errors.ts';
+import { DagDefinitionError } from '../errors.ts';
 import { formatDuration } from './duration.ts';
 import { DAG_OPTION_KEYS } from './dag.ts';
 import { OutputRef, isSdkFrame, type RawGroup, type RawTask } from './builder.ts';

@@ -6,8 +6,8 @@
  * into IR and collects every problem at once.
  */
 import type { Problem } from '../ir/types.ts';
-import { brand } from './brand.ts';
-import { DagDefinitionError } from './errors.ts';
+import { brand } from '../util/brand.ts';
+import { DagDefinitionError } from '../errors.ts';
 
 const OUTPUT_REF = brand('OutputRef');
 const CONTEXT_REF = brand('ContextRef');

@@ -11,7 +11,7 @@ import type { RetryOptions, TaskDefaults } from './options.ts';
 import type { ParamSpecs } from './params.ts';
 import type { Preset, ScheduleSpec } from './schedule.ts';
 import { DagBuilder, callerLocation, peekBuilder, withBuilder, type LocalOverride } from './builder.ts';
-import { DagDefinitionError } from './errors.ts';
+import { DagDefinitionError } from '../errors.ts';
 
 export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
   /** When runs start: `cron(...)`, a cron string (`'0 2 * * *'`, in `timezone`), a preset such as `'@daily'`, `rate(...)`, datasets, or `manual()`. @default manual() */

@@ -4,7 +4,7 @@
  * inherit the group's defaults, and a group-level `retry` re-runs the whole group.
  */
 import { callerLocation, currentBuilder } from './builder.ts';
-import { DagDefinitionError } from './errors.ts';
+import { DagDefinitionError } from '../errors.ts';
 import { GroupNode } from './nodes.ts';
 import type { GroupOptions } from './options.ts';
 

@@ -3,8 +3,8 @@
  * Handles the DAG author holds: `TaskNode` (a task instance, which is also a reference to its
  * output), `GroupNode`, and the `Target` union that `then(...)` and `chain(...)` accept.
  */
-import { DagDefinitionError } from './errors.ts';
-import { brand } from './brand.ts';
+import { DagDefinitionError } from '../errors.ts';
+import { brand } from '../util/brand.ts';
 import { OutputRef, callerLocation, currentBuilder, peekBuilder, type DagBuilder, type Declaration, type EdgeEnd } from './builder.ts';
 
 const TASK_NODE = brand('TaskNode');

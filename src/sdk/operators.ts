@@ -6,7 +6,7 @@
  */
 import type { OperatorIR } from '../ir/types.ts';
 import { callerLocation, currentBuilder, type LocalOverride, type RawBody } from './builder.ts';
-import { DagDefinitionError } from './errors.ts';
+import { DagDefinitionError } from '../errors.ts';
 import type { Input } from './task.ts';
 import type { TaskOptions as BaseTaskOptions } from './options.ts';
 

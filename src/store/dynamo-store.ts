@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import { InternalError } from '../sdk/errors.ts';
+import { InternalError } from '../errors.ts';
 import {
   ACTIVE_PARTITION,
   DAGS_PARTITION,

@@ -17,7 +17,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, InternalError } from '../sdk/errors.ts';
+import { ConfigError, InternalError } from '../errors.ts';
 import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 

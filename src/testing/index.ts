@@ -14,7 +14,7 @@
  */
 import { buildDagIR } from '../sdk/build-ir.ts';
 import type { Dag } from '../sdk/dag.ts';
-import { DagDefinitionError } from '../sdk/errors.ts';
+import { DagDefinitionError } from '../errors.ts';
 import type { TaskContext } from '../sdk/context.ts';
 import { openLocalStore } from '../store/local.ts';
 import type { OutboxMessage, RunRecord, TaskRecord, TryRecord } from '../store/types.ts';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { handleError } from '../../src/cli/errors.ts';
-import { ConfigError, DagDefinitionError, InternalError } from '../../src/sdk/errors.ts';
+import { ConfigError, DagDefinitionError, InternalError } from '../../src/errors.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The shipped examples (a copy): the user's own dags/ never changes what these tests see. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderGraph } from '../../src/cli/render-graph.ts';
 import type { GraphFormat } from '../../src/cli/render-graph.ts';
 import type { DagIR, GroupIR, TaskBodyIR, TaskIR } from '../../src/ir/types.ts';
-import { InternalError } from '../../src/sdk/errors.ts';
+import { InternalError } from '../../src/errors.ts';
 
 // ─── Factories ────────────────────────────────────────────────────────────────
 

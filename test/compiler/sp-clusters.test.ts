@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decompose, formatTree, SpGroupCycleError, type SpInput, type SpNode } from '../../src/compiler/sp-decompose.ts';
-import { DagDefinitionError, InternalError } from '../../src/sdk/errors.ts';
+import { DagDefinitionError, InternalError } from '../../src/errors.ts';
 
 const tasks = (spec: string): SpInput['tasks'] => spec.split(' ').map((id) => ({ id }));
 const edges = (spec: string): SpInput['edges'] =>

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decompose, formatTree, type SpInput, type SpResult } from '../../src/compiler/sp-decompose.ts';
-import { InternalError } from '../../src/sdk/errors.ts';
+import { InternalError } from '../../src/errors.ts';
 
 /** `tasks('a b:4')` → a (duration 1 by default), b (duration 4). */
 const tasks = (spec: string): SpInput['tasks'] =>

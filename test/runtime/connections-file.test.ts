@@ -15,7 +15,7 @@ import {
   removeConnection,
   resolveConnection,
 } from '../../src/runtime/connections-file.ts';
-import { ConfigError } from '../../src/sdk/errors.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 const URI = 'postgres://etl:s%40cret@db.internal:5432/analytics?sslmode=require';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/sdk/errors.ts';
+import { ConfigError } from '../../src/errors.ts';
 import { LOCAL_DATABASE_FILE, openLocalStore, type RunRecord } from '../../src/store/index.ts';
 import { MIGRATIONS } from '../../src/store/sqlite-schema.ts';
 

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { envName } from '../../runtime/connections.ts';
 import { CONNECTIONS_FILE, addConnection, listConnections, readConnectionsFile, removeConnection, type ConnectionSource } from '../../runtime/connections-file.ts';
 import { MASK, SecretMasker } from '../../runtime/mask.ts';
-import { ConfigError } from '../../sdk/errors.ts';
+import { ConfigError } from '../../errors.ts';
 import { EXIT_OK } from '../errors.ts';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';

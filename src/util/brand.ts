@@ -1,5 +1,5 @@
 /**
- * @module sdk/brand
+ * @module util/brand
  * `instanceof` that also holds across copies of the SDK: DAG files import the built SDK
  * (`dist/`) while tests and `tsx` tools run the sources, and a monorepo may install two copies.
  * A class brands its instances with a registered symbol and checks the brand in its

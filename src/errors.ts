@@ -1,11 +1,11 @@
 /**
- * @module sdk/errors
+ * @module errors
  * Updraft's error hierarchy, named by who is at fault (STYLE.md §7):
  * the DAG's definition, the task code, the setup, or Updraft itself. `PermanentError` is what
  * task code throws to fail at once, without retries.
  */
 
-import { brand } from './brand.ts';
+import { brand } from './util/brand.ts';
 
 const PERMANENT = brand('PermanentError');
 
