@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
-import { formatProblem } from '../src/ir/problems.ts';
+import { formatProblem } from '../src/problems.ts';
 import { loadProject } from '../src/loader/load-project.ts';
 import { ConfigError } from '../src/errors.ts';
 import { parseEnvironment, type Environment } from '../src/runtime/env.ts';

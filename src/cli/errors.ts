@@ -5,7 +5,7 @@
  * the stack and exit 2.
  */
 import { CommanderError } from 'commander';
-import { UpdraftError } from '../errors.ts';
+import { ConfigError, UpdraftError } from '../errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
@@ -13,27 +13,17 @@ export const EXIT_INTERNAL_ERROR = 2;
 /** Ctrl-C: 128 + SIGINT (2), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
 
-/** A user error the CLI reports without a stack trace. */
-export class UsageError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, hint?: string) {
-    super(message);
-    this.name = 'UsageError';
-    this.hint = hint;
-  }
-}
+/** The command line is wrong (an unknown DAG, a bad flag value): a ConfigError of the CLI's own. */
+export class UsageError extends ConfigError {}
 
 export function handleError(error: unknown, stderr: (text: string) => void): number {
   if (error instanceof CommanderError) {
     // Commander already printed its message (unknown option, missing argument …).
     return error.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
   }
-  if (error instanceof UsageError) {
-    stderr(`✖ ${error.message}${error.hint ? `\n    ↳ ${error.hint}` : ''}`);
-    return EXIT_USER_ERROR;
-  }
   if (error instanceof UpdraftError && error.fault !== 'internal') {
-    // Some carry a hint of their own (cloud errors: what to set, how to deploy).
+    // Errors of another copy of the SDK (the dist/ DAG files import) are recognised by `fault`,
+    // so the hint is read as data, not through the class.
     const hint = (error as { hint?: unknown }).hint;
     stderr(`✖ ${error.message}${typeof hint === 'string' && hint ? `\n    ↳ ${hint}` : ''}`);
     return EXIT_USER_ERROR;

@@ -2,7 +2,8 @@
  * @module cli/project
  * Loading the project for a command, and the shared ways of reporting its problems.
  */
-import { countBySeverity, didYouMean, formatProblem } from '../ir/problems.ts';
+import { didYouMean } from '../ir/problems.ts';
+import { countBySeverity, formatProblem } from '../problems.ts';
 import type { Problem } from '../ir/types.ts';
 import { importFailures, isValidDag, loadProject, type LoadResult, type LoadedDag } from '../loader/load-project.ts';
 import { UsageError } from './errors.ts';
@@ -39,14 +40,11 @@ export function requireDag(io: Io, result: LoadResult, dagId: string, options: G
     // A DAG file that did not load hides its DAGs: name it, or "not found" sends the user looking elsewhere.
     const failed = importFailures(result).map((p) => `${p.file?.replace(/:\d+$/, '')} did not load (${p.message.replace(/^the DAG file /, '')})`);
     const known = ids.length ? `known DAGs: ${ids.join(', ')} (updraft list shows them all)` : 'no DAG loaded; run updraft validate to see why';
-    throw new UsageError(
-      `DAG "${dagId}" not found in ${options.dags}/${didYouMean(dagId, ids)}`,
-      failed.length ? `${failed.join('; ')}, so the DAGs ${failed.length === 1 ? 'it declares are' : 'they declare are'} unknown; updraft validate shows how to fix ${failed.length === 1 ? 'it' : 'them'}${ids.length ? `. ${known}` : ''}` : known,
-    );
+    throw new UsageError(`DAG "${dagId}" not found in ${options.dags}/${didYouMean(dagId, ids)}`, { hint: failed.length ? `${failed.join('; ')}, so the DAGs ${failed.length === 1 ? 'it declares are' : 'they declare are'} unknown; updraft validate shows how to fix ${failed.length === 1 ? 'it' : 'them'}${ids.length ? `. ${known}` : ''}` : known });
   }
   if (!isValidDag(result, dagId)) {
     printProblems(io, result.problems.filter((p) => p.dagId === dagId && p.severity === 'error'), io.color && options.color !== false);
-    throw new UsageError(`DAG "${dagId}" has errors (above)`, 'fix them, then try again; updraft validate checks every DAG');
+    throw new UsageError(`DAG "${dagId}" has errors (above)`, { hint: 'fix them, then try again; updraft validate checks every DAG' });
   }
   return found;
 }

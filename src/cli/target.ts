@@ -37,7 +37,7 @@ export function targetOf(options: TargetOptions): Target {
 export function requireLocal(options: TargetOptions, command: string, instead: (flags: string) => string): void {
   const target = targetOf(options);
   if (target.kind === 'local') return;
-  throw new UsageError(`updraft ${command} works only on the local embedded engine, not with --target ${target.kind}`, instead(target.flags));
+  throw new UsageError(`updraft ${command} works only on the local embedded engine, not with --target ${target.kind}`, { hint: instead(target.flags) });
 }
 
 /** Runs `work` against a deployed environment (SDK errors become messages; clients are closed). */

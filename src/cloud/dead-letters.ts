@@ -68,7 +68,7 @@ export async function queueUrl(cloud: Cloud): Promise<string> {
   } catch (error) {
     if (!(error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue')) throw error;
   }
-  throw new CloudError(`the dead-letter queue "${name}" does not exist in ${cloud.where}: Updraft is not deployed to ${cloud.target.env} there`, deployHint(cloud.target));
+  throw new CloudError(`the dead-letter queue "${name}" does not exist in ${cloud.where}: Updraft is not deployed to ${cloud.target.env} there`, { hint: deployHint(cloud.target) });
 }
 
 /** Every message in the queue (up to 200), each hidden from other readers for two minutes. */

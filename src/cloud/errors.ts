@@ -11,13 +11,7 @@ import { ConfigError, UpdraftError } from '../errors.ts';
 import { LOCALSTACK_ENDPOINT, type CloudTarget } from './target.ts';
 
 /** A cloud call failed for a reason the user can fix; `hint` says how. */
-export class CloudError extends ConfigError {
-  readonly hint: string | undefined;
-  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.hint = hint;
-  }
-}
+export class CloudError extends ConfigError {}
 
 /** How to deploy the environment the target names. */
 export function deployHint(target: CloudTarget): string {
@@ -63,42 +57,38 @@ export function explainCloudError(error: unknown, target: CloudTarget, region: s
   const code = networkCode(e);
   if (code) {
     if (target.kind === 'localstack') {
-      return new CloudError(`LocalStack is not reachable at ${target.endpoint ?? LOCALSTACK_ENDPOINT} (${code})`, 'start it with: localstack start -d (it needs Docker), or set AWS_ENDPOINT_URL to where it listens', { cause: e });
+      return new CloudError(`LocalStack is not reachable at ${target.endpoint ?? LOCALSTACK_ENDPOINT} (${code})`, { hint: 'start it with: localstack start -d (it needs Docker), or set AWS_ENDPOINT_URL to where it listens', cause: e });
     }
-    return new CloudError(`cannot reach ${where} (${code})`, 'check the network connection and the region (--region or AWS_REGION)', { cause: e });
+    return new CloudError(`cannot reach ${where} (${code})`, { hint: 'check the network connection and the region (--region or AWS_REGION)', cause: e });
   }
   if (e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message)) {
-    return new CloudError(
-      'no AWS credentials found',
-      'set AWS_PROFILE to a profile (aws configure, or aws configure sso then aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; aws sts get-caller-identity checks them',
-      { cause: e },
-    );
+    return new CloudError('no AWS credentials found', { hint: 'set AWS_PROFILE to a profile (aws configure, or aws configure sso then aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; aws sts get-caller-identity checks them', cause: e });
   }
   if (/Region is missing/i.test(e.message)) {
-    return new CloudError('no AWS region is set', 'pass --region (e.g. --region eu-west-1), or set AWS_REGION, or a region in your AWS profile', { cause: e });
+    return new CloudError('no AWS region is set', { hint: 'pass --region (e.g. --region eu-west-1), or set AWS_REGION, or a region in your AWS profile', cause: e });
   }
   if (EXPIRED.has(e.name) || /security token .* expired/i.test(e.message)) {
-    return new CloudError(`the AWS credentials have expired (${e.name})`, 'sign in again (aws sso login), or refresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN', { cause: e });
+    return new CloudError(`the AWS credentials have expired (${e.name})`, { hint: 'sign in again (aws sso login), or refresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN', cause: e });
   }
   if (REJECTED.has(e.name)) {
-    return new CloudError(`${where} rejected the credentials: ${e.message}`, 'check AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; aws sts get-caller-identity shows who you are', { cause: e });
+    return new CloudError(`${where} rejected the credentials: ${e.message}`, { hint: 'check AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; aws sts get-caller-identity shows who you are', cause: e });
   }
   if (DENIED.has(e.name)) {
     const { action, resource } = deniedAction(e.message);
     const what = action ? `your AWS identity may not ${action}${resource ? ` on ${resource}` : ''}` : e.message;
-    return new CloudError(`access denied: ${what}`, `ask for an IAM policy that allows ${action ?? 'this action'} on Updraft's ${target.env} resources (names start with ${names.prefix(target.env)})`, { cause: e });
+    return new CloudError(`access denied: ${what}`, { hint: `ask for an IAM policy that allows ${action ?? 'this action'} on Updraft's ${target.env} resources (names start with ${names.prefix(target.env)})`, cause: e });
   }
   if (error instanceof TableNotFound) {
-    return new CloudError(`the run table "${names.table(target.env)}" does not exist in ${where}: Updraft is not deployed to ${target.env} there`, deployHint(target), { cause: e });
+    return new CloudError(`the run table "${names.table(target.env)}" does not exist in ${where}: Updraft is not deployed to ${target.env} there`, { hint: deployHint(target), cause: e });
   }
   if (THROTTLED.has(e.name)) {
-    return new CloudError(`${where} is throttling requests (${e.name})`, 'wait a moment and run the command again', { cause: e });
+    return new CloudError(`${where} is throttling requests (${e.name})`, { hint: 'wait a moment and run the command again', cause: e });
   }
   if (e.$fault === 'server') {
-    return new CloudError(`${where} had an internal error: ${e.name}: ${e.message}`, 'run the command again; if it persists, see the AWS Health Dashboard', { cause: e });
+    return new CloudError(`${where} had an internal error: ${e.name}: ${e.message}`, { hint: 'run the command again; if it persists, see the AWS Health Dashboard', cause: e });
   }
   if (e.$fault === 'client') {
-    return new CloudError(`${where} refused the request: ${e.name}: ${e.message}`, undefined, { cause: e });
+    return new CloudError(`${where} refused the request: ${e.name}: ${e.message}`, { cause: e });
   }
   return error;
 }

@@ -44,7 +44,7 @@ export async function stateMachineArn(cloud: Cloud, dagId: string): Promise<stri
     const found = page.stateMachines?.find((m) => m.name === name);
     if (found?.stateMachineArn) return found.stateMachineArn;
   }
-  throw new CloudError(`DAG "${dagId}" is not deployed to ${cloud.target.env}: there is no state machine "${name}" in ${cloud.where}`, deployHint(cloud.target));
+  throw new CloudError(`DAG "${dagId}" is not deployed to ${cloud.target.env}: there is no state machine "${name}" in ${cloud.where}`, { hint: deployHint(cloud.target) });
 }
 
 /** The execution, or undefined when Step Functions no longer has it (or never had it). */
@@ -75,9 +75,9 @@ export async function describeExecution(cloud: Cloud, executionArn: string): Pro
 function executionOf(cloud: Cloud, run: RunRecord): string {
   if (run.executionArn) return run.executionArn;
   if (run.pendingInput) {
-    throw new CloudError(`run "${run.runId}" has not started: it is queued until another run of ${run.dagId} ends (maxActiveRuns)`, 'nothing to retry yet');
+    throw new CloudError(`run "${run.runId}" has not started: it is queued until another run of ${run.dagId} ends (maxActiveRuns)`, { hint: 'nothing to retry yet' });
   }
-  throw new CloudError(`run "${run.runId}" has no execution recorded in ${cloud.where}`, `it may be starting right now; see: updraft show ${run.runId} ${cloud.target.flags}`);
+  throw new CloudError(`run "${run.runId}" has no execution recorded in ${cloud.where}`, { hint: `it may be starting right now; see: updraft show ${run.runId} ${cloud.target.flags}` });
 }
 
 /**
@@ -93,20 +93,17 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   const info = await describeExecution(cloud, executionArn);
   const flags = cloud.target.flags;
   if (!info) {
-    throw new CloudError(
-      `the execution of run "${run.runId}" no longer exists in ${cloud.where}: Step Functions keeps executions ${EXECUTION_RETENTION_DAYS} days after they end, and resuming needs its input and final state`,
-      'its run record stays as it was; updraft show lists what it recorded',
-    );
+    throw new CloudError(`the execution of run "${run.runId}" no longer exists in ${cloud.where}: Step Functions keeps executions ${EXECUTION_RETENTION_DAYS} days after they end, and resuming needs its input and final state`, { hint: 'its run record stays as it was; updraft show lists what it recorded' });
   }
   if (info.status === 'RUNNING' || info.status === 'PENDING_REDRIVE') {
-    throw new CloudError(`run "${run.runId}" is still running (execution ${info.status}): wait for it to end before resuming it`, `follow it with: updraft show ${run.runId} ${flags}`);
+    throw new CloudError(`run "${run.runId}" is still running (execution ${info.status}): wait for it to end before resuming it`, { hint: `follow it with: updraft show ${run.runId} ${flags}` });
   }
   if (info.status === 'SUCCEEDED' && resume.kind === 'retry') {
-    throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, `to run tasks of it again: updraft clear ${run.runId} --task <task> ${flags}`);
+    throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, { hint: `to run tasks of it again: updraft clear ${run.runId} --task <task> ${flags}` });
   }
   const values = runValuesIn(info.input);
   if (!values) {
-    throw new CloudError(`run "${run.runId}" cannot be resumed: its execution's input is not an Updraft run's ({ run, t, done }), so it was not started by Updraft`, 'start runs with updraft trigger or the DAG\'s schedule');
+    throw new CloudError(`run "${run.runId}" cannot be resumed: its execution's input is not an Updraft run's ({ run, t, done }), so it was not started by Updraft`, { hint: 'start runs with updraft trigger or the DAG\'s schedule' });
   }
   const document = await finalDocument(cloud, executionArn);
   const [tries, records] = await Promise.all([cloud.store.listTries(run.runId), cloud.store.listTasks(run.runId)]);
@@ -128,10 +125,7 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   const done = resumeDone(ir, { states, tries, operators: document ? operators : new Map() }, resume);
   const input = JSON.stringify(executionInput(values, done));
   if (Buffer.byteLength(input) > PAYLOAD_LIMIT_BYTES) {
-    throw new CloudError(
-      `run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`,
-      'clear the tasks with large outputs too (updraft clear --task), or make them return less (large function outputs go to the payload bucket by themselves)',
-    );
+    throw new CloudError(`run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`, { hint: 'clear the tasks with large outputs too (updraft clear --task), or make them return less (large function outputs go to the payload bucket by themselves)' });
   }
   const attempt = run.attempt + 1;
   const name = executionName(run.runId, attempt);
@@ -142,7 +136,7 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
     { status: 'queued', attempt, pendingInput: input, maxActiveRuns: ir.maxActiveRuns, executionArn: undefined, error: undefined, endedAt: undefined, startedAt: undefined },
     { ifStatus: [run.status] },
   );
-  if (!claimed) throw new CloudError(`run "${run.runId}" is already being resumed by another command`, `see: updraft show ${run.runId} ${flags}`);
+  if (!claimed) throw new CloudError(`run "${run.runId}" is already being resumed by another command`, { hint: `see: updraft show ${run.runId} ${flags}` });
   let outcome: { readonly started: readonly string[]; readonly waiting: readonly string[] };
   try {
     outcome = await startQueuedRuns({ store: cloud.store, sfn: cloud.clients.sfn, log: QUIET_LOG }, { dagId: ir.id, stateMachineArn: info.stateMachineArn, maxActiveRuns: ir.maxActiveRuns }, { known: [claimed] });

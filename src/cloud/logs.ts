@@ -83,11 +83,7 @@ export async function fetchRunLogs(cloud: Cloud, run: RunRecord, taskId?: string
     } while (nextToken);
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
-      throw new CloudError(
-        `the log group ${logGroupName} does not exist in ${cloud.where}: no task of DAG "${run.dagId}" has run there yet, or the DAG is not deployed to ${cloud.target.env}`,
-        `see what the run recorded: updraft show ${run.runId} ${cloud.target.flags}`,
-        { cause: error },
-      );
+      throw new CloudError(`the log group ${logGroupName} does not exist in ${cloud.where}: no task of DAG "${run.dagId}" has run there yet, or the DAG is not deployed to ${cloud.target.env}`, { hint: `see what the run recorded: updraft show ${run.runId} ${cloud.target.flags}`, cause: error });
     }
     throw error;
   }

@@ -54,11 +54,7 @@ export async function setScheduleState(cloud: Cloud, dagId: string, state: Sched
     current = await cloud.clients.scheduler.send(new GetScheduleCommand({ Name, GroupName }));
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
-      throw new CloudError(
-        `DAG "${dagId}" has no schedule "${Name}" in group ${GroupName} (${cloud.where}): either it is not deployed to ${cloud.target.env}, or it has no time schedule (manual and dataset-triggered DAGs have none)`,
-        `updraft list shows each DAG's schedule; to deploy: ${deployHint(cloud.target).replace(/^deploy first: /, '')}`,
-        { cause: error },
-      );
+      throw new CloudError(`DAG "${dagId}" has no schedule "${Name}" in group ${GroupName} (${cloud.where}): either it is not deployed to ${cloud.target.env}, or it has no time schedule (manual and dataset-triggered DAGs have none)`, { hint: `updraft list shows each DAG's schedule; to deploy: ${deployHint(cloud.target).replace(/^deploy first: /, '')}`, cause: error });
     }
     throw error;
   }

@@ -47,13 +47,13 @@ export async function putConnection(cloud: Cloud, id: string, value: string, opt
   } catch (error) {
     if (error instanceof ResourceExistsException) {
       if (!options.overwrite) {
-        throw new CloudError(`connection "${id}" already exists in ${cloud.where} (secret ${secret})`, `pass --overwrite to replace its value, or remove it first with: updraft connections remove ${id} ${cloud.target.flags}`, { cause: error });
+        throw new CloudError(`connection "${id}" already exists in ${cloud.where} (secret ${secret})`, { hint: `pass --overwrite to replace its value, or remove it first with: updraft connections remove ${id} ${cloud.target.flags}`, cause: error });
       }
       await secrets.send(new PutSecretValueCommand({ SecretId: secret, SecretString: text }));
       return { secret, replaced: true };
     }
     if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) {
-      throw new CloudError(`connection "${id}" was removed and its secret ${secret} is scheduled for deletion`, `${restoreHint(secret)}, then add it again with --overwrite`, { cause: error });
+      throw new CloudError(`connection "${id}" was removed and its secret ${secret} is scheduled for deletion`, { hint: `${restoreHint(secret)}, then add it again with --overwrite`, cause: error });
     }
     throw error;
   }
@@ -87,14 +87,10 @@ export async function removeStoredConnection(cloud: Cloud, id: string, options: 
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
       const ids = (await listStoredConnections(cloud)).map((c) => c.id);
-      throw new CloudError(
-        `connection "${id}" is not in ${cloud.where} (no secret ${secret})${didYouMean(id, ids)}`,
-        ids.length ? `its connections: ${ids.join(', ')}` : `it has no connections; add one with: updraft connections add <id> <uri> ${cloud.target.flags}`,
-        { cause: error },
-      );
+      throw new CloudError(`connection "${id}" is not in ${cloud.where} (no secret ${secret})${didYouMean(id, ids)}`, { hint: ids.length ? `its connections: ${ids.join(', ')}` : `it has no connections; add one with: updraft connections add <id> <uri> ${cloud.target.flags}`, cause: error });
     }
     if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) {
-      throw new CloudError(`connection "${id}" was already removed: its secret ${secret} is scheduled for deletion`, restoreHint(secret), { cause: error });
+      throw new CloudError(`connection "${id}" was already removed: its secret ${secret} is scheduled for deletion`, { hint: restoreHint(secret), cause: error });
     }
     throw error;
   }

@@ -1,13 +1,10 @@
 /**
  * @module ir/problems
- * Problems as data (`{ code, severity, message, hint, file, dagId, taskId, path }`), a small
- * collector that stamps file and DAG on each, "did you mean" suggestions, and the pretty
- * formatter the CLI prints (STYLE.md §6):
- *   ✖ daily_orders › load: depends on unknown task "transfrom" (did you mean "transform"?)  → dags/daily.ts:14
- *     ↳ fix the id, or declare the task
+ * The collector the validator writes problems into (it stamps file and DAG on each) and "did you
+ * mean" suggestions. What a problem is, and the formatter, live in src/problems.ts.
  */
 import { closest, distance } from 'fastest-levenshtein';
-import type { Problem, Severity } from './types.ts';
+import type { Problem, ProblemCode, Severity } from '../problems.ts';
 
 export interface ProblemDetails {
   readonly taskId?: string;
@@ -25,15 +22,15 @@ export class ProblemCollector {
     this.dagId = dagId;
   }
 
-  error(code: string, message: string, details: ProblemDetails = {}): void {
+  error(code: ProblemCode, message: string, details: ProblemDetails = {}): void {
     this.add('error', code, message, details);
   }
 
-  warn(code: string, message: string, details: ProblemDetails = {}): void {
+  warn(code: ProblemCode, message: string, details: ProblemDetails = {}): void {
     this.add('warning', code, message, details);
   }
 
-  private add(severity: Severity, code: string, message: string, d: ProblemDetails): void {
+  private add(severity: Severity, code: ProblemCode, message: string, d: ProblemDetails): void {
     const problem: Problem = {
       code,
       severity,
@@ -69,18 +66,4 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   const s = suggest(name, candidates);
   return s === undefined ? '' : ` (did you mean "${s}"?)`;
-}
-
-export function formatProblem(p: Problem, options: { color?: boolean } = {}): string {
-  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const mark = p.severity === 'error' ? paint('31', '✖') : paint('33', '⚠');
-  const who = [p.dagId, p.taskId].filter(Boolean).join(' › ');
-  const where = p.file ? paint('2', `  → ${p.file}`) : '';
-  const head = `${mark} ${who ? `${paint('1', who)}: ` : ''}${p.message}${where}`;
-  return p.hint ? `${head}\n    ${paint('36', '↳')} ${p.hint}` : head;
-}
-
-export function countBySeverity(problems: readonly Problem[]): { errors: number; warnings: number } {
-  const errors = problems.filter((p) => p.severity === 'error').length;
-  return { errors, warnings: problems.length - errors };
 }

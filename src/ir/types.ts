@@ -307,23 +307,7 @@ export interface DagIR {
 
 // ─── Problems (validation results) ───────────────────────────────────────────
 
-export type Severity = 'error' | 'warning';
-
-/** One thing wrong with a DAG, as data; `formatProblem` renders it. */
-export interface Problem {
-  /** Stable machine-readable code (`cycle`, `unknown-task` …). */
-  readonly code: string;
-  readonly severity: Severity;
-  /** What is wrong, in the user's terms, with the value given and what is allowed. */
-  readonly message: string;
-  /** How to fix it. */
-  readonly hint?: string;
-  readonly file?: string;
-  readonly dagId?: string;
-  readonly taskId?: string;
-  /** Where inside the DAG (`tasks.load.retry.attempts`). */
-  readonly path?: string;
-}
+export type { Problem, ProblemCode, Severity } from '../problems.ts';
 
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DagIR, Problem } from '../ir/types.ts';
 import { ProblemCollector } from '../ir/problems.ts';
+import { isProblemCode } from '../problems.ts';
 import { validateProject } from '../ir/validate.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
@@ -230,7 +231,8 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
       compileDag(d.ir);
     } catch (error) {
       if (!(error instanceof DagDefinitionError)) throw error;
-      const problem: Problem = { code: (error as { code?: string }).code ?? 'compile-refused', severity: 'error', message: error.message, file: d.ir.source ?? d.file, dagId: d.ir.id };
+      const code = (error as { code?: unknown }).code;
+      const problem: Problem = { code: isProblemCode(code) ? code : 'compile-refused', severity: 'error', message: error.message, file: d.ir.source ?? d.file, dagId: d.ir.id };
       problems.push(problem);
       (d.problems as Problem[]).push(problem);
     }

@@ -30,7 +30,8 @@ export function describeCause(e: Error): string {
       // The task's own failure reads as its message; a built-in type (TypeError …) or a cause keeps its name.
       const plain = current.name === 'Error' || current instanceof PermanentError || (depth === 0 && current instanceof UpdraftError);
       const name = current.name && !plain ? `${current.name}: ` : '';
-      parts.push(`${name}${current.message}`);
+      const hint = current instanceof UpdraftError ? current.hint : undefined;
+      parts.push(`${name}${current.message}${hint ? `\n    ↳ ${hint}` : ''}`);
       current = current.cause;
     } else {
       parts.push(String(current));

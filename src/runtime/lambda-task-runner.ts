@@ -219,7 +219,7 @@ function loadDag(moduleExports: Readonly<Record<string, unknown>>, dagId: string
   const { ir, problems } = buildDagIR(dag, `${dagId} (bundled)`);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) {
-    throw new DagDefinitionError(`DAG "${dagId}" as deployed is invalid: ${errors.map((p) => p.message).join('; ')}. Fix it (npx updraft validate) and redeploy`);
+    throw DagDefinitionError.of(`DAG "${dagId}" as deployed is invalid`, errors, { hint: 'fix it (npx updraft validate) and redeploy' });
   }
   return { dag, ir, manifest: compileDag(ir).manifest };
 }

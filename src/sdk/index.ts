@@ -43,7 +43,7 @@ export {
   type EcsTaskOptions,
 } from './operators.ts';
 export { s3KeySensor, externalDagSensor, timeSensor } from './sensors.ts';
-export { PermanentError, DagDefinitionError, TaskExecutionError, ConfigError, InternalError, UpdraftError } from '../errors.ts';
+export { PermanentError, DagDefinitionError, ConfigError, InternalError, UpdraftError } from '../errors.ts';
 export { parseDuration, formatDuration, type Duration } from './duration.ts';
 export type { TaskContext, Connection, TaskLogger, TriggerKind } from './context.ts';
 export type { TaskOptions, RetryOptions, GroupOptions, TaskDefaults } from './options.ts';

@@ -61,7 +61,7 @@ export interface DagRunResult {
 function irOf(dag: Dag) {
   const { ir, problems } = buildDagIR(dag, `${dag.id}.ts`);
   const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new DagDefinitionError(`DAG "${dag.id}" is invalid: ${errors.map((p) => p.message).join('; ')}`);
+  if (errors.length > 0) throw DagDefinitionError.of(`DAG "${dag.id}" is invalid`, errors, { hint: 'npx updraft validate shows the same problems for the DAGs in dags/' });
   return ir;
 }
 

@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatProblem } from '../../src/ir/problems.ts';
+import { formatProblem, type ProblemCode } from '../../src/problems.ts';
 import type { Problem } from '../../src/ir/types.ts';
 import { loadProject } from '../../src/loader/load-project.ts';
 
@@ -26,8 +26,8 @@ interface Where {
 }
 type Expected = Omit<Problem, 'hint'>;
 
-const error = (code: string, message: string, where: Where): Expected => ({ code, severity: 'error', message, ...where });
-const warning = (code: string, message: string, where: Where): Expected => ({ code, severity: 'warning', message, ...where });
+const error = (code: ProblemCode, message: string, where: Where): Expected => ({ code, severity: 'error', message, ...where });
+const warning = (code: ProblemCode, message: string, where: Where): Expected => ({ code, severity: 'warning', message, ...where });
 
 interface Case {
   /** Folder under test/fixtures/invalid/. */

@@ -19,7 +19,7 @@ import { beforeExit, orderOf } from './run.ts';
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${text}"`, `e.g. ${name} 4`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${text}"`, { hint: `e.g. ${name} 4` });
   return n;
 }
 

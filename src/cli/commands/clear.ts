@@ -25,7 +25,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   addTargetOptions(command)
     .action(async (runId: string, opts: { task: string[]; downstream?: boolean; realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      if (opts.task.length === 0) throw new UsageError('clear needs at least one --task', `e.g. updraft clear ${runId} --task load --downstream`);
+      if (opts.task.length === 0) throw new UsageError('clear needs at least one --task', { hint: `e.g. updraft clear ${runId} --task load --downstream` });
       const json = Boolean(opts.json || options.json);
       const target = targetOf(opts);
       if (target.kind !== 'local') {

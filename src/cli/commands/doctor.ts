@@ -33,10 +33,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     const options = cmd.optsWithGlobals<GlobalOptions>();
     const target = targetOf(opts);
     if (target.kind === 'local') {
-      throw new UsageError(
-        'updraft doctor reads a deployment’s dead-letter queue: local runs have no launcher or recorder to fail',
-        'name the deployment: updraft doctor --target aws (with --env staging|prod for other than dev)',
-      );
+      throw new UsageError('updraft doctor reads a deployment’s dead-letter queue: local runs have no launcher or recorder to fail', { hint: 'name the deployment: updraft doctor --target aws (with --env staging|prod for other than dev)' });
     }
     const { queueUrl, readDeadLetters, release, replay, deadLetterQueueName } = await import('../../cloud/dead-letters.ts');
     const json = Boolean(opts.json || options.json);

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { describeSchedule, nextRuns, type RunInterval } from '../../schedule/index.ts';
 import type { DagIR } from '../../ir/types.ts';
-import { countBySeverity } from '../../ir/problems.ts';
+import { countBySeverity } from '../../problems.ts';
 import type { Io } from '../io.ts';
 import { load, summary, type GlobalOptions } from '../project.ts';
 import { isValidDag } from '../../loader/load-project.ts';

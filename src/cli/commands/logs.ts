@@ -67,10 +67,7 @@ export function formatLine(line: LogLine, taskWidth: number, color: boolean, mar
 async function requireTask(store: Store, runId: string, taskId: string): Promise<void> {
   const ids = (await store.listTasks(runId)).map((t) => t.taskId).sort();
   if (ids.includes(taskId)) return;
-  throw new UsageError(
-    `task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`,
-    ids.length ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines` : 'no task of this run has started yet',
-  );
+  throw new UsageError(`task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`, { hint: ids.length ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines` : 'no task of this run has started yet' });
 }
 
 function print(io: Io, lines: readonly LogLine[], runId: string, taskId: string | undefined, json: boolean): void {
@@ -112,7 +109,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   addTargetOptions(command).action(async (runId: string, taskArg: string | undefined, opts: { task?: string; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
     const options = cmd.optsWithGlobals<GlobalOptions>();
     if (taskArg !== undefined && opts.task !== undefined && taskArg !== opts.task) {
-      throw new UsageError(`two different tasks given: "${taskArg}" and --task "${opts.task}"`, 'name one task, either way');
+      throw new UsageError(`two different tasks given: "${taskArg}" and --task "${opts.task}"`, { hint: 'name one task, either way' });
     }
     const taskId = taskArg ?? opts.task;
     const target: Target = targetOf(opts);

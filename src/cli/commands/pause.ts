@@ -45,10 +45,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const target = targetOf(opts);
       if (target.kind === 'local') {
-        throw new UsageError(
-          `updraft ${verb.name} changes a deployed schedule: the embedded engine has no scheduler (local runs start only with updraft run)`,
-          `name the deployment: updraft ${verb.name} ${dagId} --target aws (or --target localstack), with --env staging|prod for other than dev`,
-        );
+        throw new UsageError(`updraft ${verb.name} changes a deployed schedule: the embedded engine has no scheduler (local runs start only with updraft run)`, { hint: `name the deployment: updraft ${verb.name} ${dagId} --target aws (or --target localstack), with --env staging|prod for other than dev` });
       }
       const { setScheduleState } = await import('../../cloud/schedules.ts');
       await onCloud(target, async (cloud) => {

@@ -24,7 +24,7 @@ export async function resumeOnCloud(io: Io, options: GlobalOptions, target: Clou
     const { ir } = requireDag(io, project, run.dagId, options);
     if (resume.kind === 'clear') {
       const known = new Set(ir.tasks.map((t) => t.id));
-      for (const id of resume.tasks) if (!known.has(id)) throw new UsageError(`task "${id}" is not in DAG "${run.dagId}"`, `tasks: ${[...known].join(', ')}`);
+      for (const id of resume.tasks) if (!known.has(id)) throw new UsageError(`task "${id}" is not in DAG "${run.dagId}"`, { hint: `tasks: ${[...known].join(', ')}` });
     }
     const r = await resumeRun(cloud, run, ir, resume);
     if (json) {

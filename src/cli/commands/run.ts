@@ -27,10 +27,10 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--conf is not valid JSON: ${(error as Error).message}`, `pass an object, e.g. --conf '{"limit": 10}'`);
+    throw new UsageError(`--conf is not valid JSON: ${(error as Error).message}`, { hint: `pass an object, e.g. --conf '{"limit": 10}'` });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`--conf must be a JSON object, got ${JSON.stringify(value)}`, `pass an object, e.g. --conf '{"limit": 10}'`);
+    throw new UsageError(`--conf must be a JSON object, got ${JSON.stringify(value)}`, { hint: `pass an object, e.g. --conf '{"limit": 10}'` });
   }
   return value as Record<string, unknown>;
 }
@@ -41,7 +41,7 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
  */
 export function parseDateFlag(text: string | undefined): string | undefined {
   if (text !== undefined && text.trim() === '') {
-    throw new UsageError('--date is empty', 'give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval');
+    throw new UsageError('--date is empty', { hint: 'give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval' });
   }
   return text;
 }

@@ -24,13 +24,13 @@ const DEFAULT_LIMIT = 50;
 export function parseStatus(text: string | undefined): RunStatus | undefined {
   if (text === undefined) return undefined;
   if ((STATUSES as readonly string[]).includes(text)) return text as RunStatus;
-  throw new UsageError(`--status "${text}" is not a run state${didYouMean(text, STATUSES)}`, `use one of: ${STATUSES.join(', ')}`);
+  throw new UsageError(`--status "${text}" is not a run state${didYouMean(text, STATUSES)}`, { hint: `use one of: ${STATUSES.join(', ')}` });
 }
 
 export function parseLimit(text: string | undefined): number {
   if (text === undefined) return DEFAULT_LIMIT;
   const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got "${text}"`, `e.g. --limit 20 (default ${DEFAULT_LIMIT})`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got "${text}"`, { hint: `e.g. --limit 20 (default ${DEFAULT_LIMIT})` });
   return n;
 }
 

@@ -52,7 +52,7 @@ export async function requireRun(store: Store, runId: string, target: Target = {
     recent.length === 0
       ? `there are no runs yet; start one with: ${target.kind === 'local' ? 'updraft run' : 'updraft trigger'} <dag>${flags}`
       : `list the runs of a DAG with: updraft runs ${nearRun?.dagId ?? '<dag>'}${flags} (or every DAG's with: updraft runs${flags})`;
-  throw new UsageError(`run "${runId}" not found${near ? ` (did you mean "${near}"?)` : ''}`, hint);
+  throw new UsageError(`run "${runId}" not found${near ? ` (did you mean "${near}"?)` : ''}`, { hint: hint });
 }
 
 /** `2026-03-01 00:00:00Z`: an ISO instant, shorter. */

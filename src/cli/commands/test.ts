@@ -19,7 +19,7 @@ function parseJson(option: string, text: string | undefined): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${option} is not valid JSON: ${(error as Error).message}`, `e.g. ${option} '{"extract": {"rows": 3}}'`);
+    throw new UsageError(`${option} is not valid JSON: ${(error as Error).message}`, { hint: `e.g. ${option} '{"extract": {"rows": 3}}'` });
   }
 }
 
@@ -40,7 +40,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const inputs = parseJson('--inputs', opts.inputs);
       if (inputs !== undefined && (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs))) {
-        throw new UsageError('--inputs must be a JSON object of upstream outputs by task id', `e.g. --inputs '{"extract": {"rows": 3}}'`);
+        throw new UsageError('--inputs must be a JSON object of upstream outputs by task id', { hint: `e.g. --inputs '{"extract": {"rows": 3}}'` });
       }
       const item = parseJson('--item', opts.item);
       const date = parseDateFlag(opts.date);

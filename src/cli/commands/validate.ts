@@ -3,7 +3,7 @@
  * `updraft validate`: every DAG in the folder, every problem at once; exit 1 on any error.
  */
 import type { Command } from 'commander';
-import { countBySeverity } from '../../ir/problems.ts';
+import { countBySeverity } from '../../problems.ts';
 import type { Io } from '../io.ts';
 import { load, printProblems, summary, type GlobalOptions } from '../project.ts';
 import { EXIT_OK, EXIT_USER_ERROR } from '../errors.ts';
