@@ -1,7 +1,8 @@
 /**
  * @module sdk/build-operators
  * Native operator declarations → `OperatorIR`: required fields present and of the right type,
- * parameters converted to values (upstream outputs become data edges).
+ * parameters converted to values (upstream outputs become data edges). One reader per operator
+ * kind, over the field readers of `OperatorFields`; a problem is recorded and the operator refused.
  */
 import type { OperatorIR, ValueIR } from '../ir/types.ts';
 import { OPERATOR_KINDS } from '../ir/types.ts';
@@ -10,126 +11,147 @@ import { toValue, type ValueContext } from './build-values.ts';
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-export function toOperator(raw: { kind: string } & Record<string, unknown>, taskId: string, ctx: ValueContext): OperatorIR | undefined {
-  const { out, details } = ctx;
-  const label = `task "${taskId}"`;
-  let ok = true;
-  const str = (name: string, required = true): string => {
-    const v = raw[name];
+type Raw = { kind: string } & Record<string, unknown>;
+type Kind = OperatorIR['kind'];
+type OperatorOf<K extends Kind> = Extract<OperatorIR, { kind: K }>;
+
+/** Reads one declaration's fields; every problem found is recorded and clears `ok`. */
+class OperatorFields {
+  ok = true;
+  readonly raw: Raw;
+  readonly ctx: ValueContext;
+  readonly label: string;
+  constructor(raw: Raw, taskId: string, ctx: ValueContext) {
+    this.raw = raw;
+    this.ctx = ctx;
+    this.label = `task "${taskId}"`;
+  }
+
+  /** Records a problem at `path` and refuses the operator. */
+  refuse(code: 'missing-option' | 'invalid-option', message: string, path: string): void {
+    this.ok = false;
+    this.ctx.out.error(code, message, { ...this.ctx.details, path });
+  }
+
+  /** A non-empty string; `''` when optional and absent. */
+  string(name: string, required = true): string {
+    const v = this.raw[name];
     if (v === undefined && !required) return '';
     if (typeof v !== 'string' || v.trim() === '') {
-      ok = false;
-      out.error('missing-option', `${label} (${raw.kind}) needs ${name} as a non-empty string, got ${JSON.stringify(v)}`, { ...details, path: name });
+      this.refuse('missing-option', `${this.label} (${this.raw.kind}) needs ${name} as a non-empty string, got ${JSON.stringify(v)}`, name);
       return '';
     }
     return v;
-  };
-  const val = (name: string): ValueIR | undefined => {
-    if (raw[name] === undefined) return undefined;
-    const v = toValue(raw[name], `${label} ${name}`, ctx);
-    if (!v) ok = false;
+  }
+
+  /** A parameter value (literal, upstream output, run value …), if given. */
+  value(name: string): ValueIR | undefined {
+    if (this.raw[name] === undefined) return undefined;
+    const v = toValue(this.raw[name], `${this.label} ${name}`, this.ctx);
+    if (!v) this.ok = false;
     return v;
-  };
-  const required = (name: string): ValueIR | undefined => {
-    if (raw[name] === undefined) {
-      ok = false;
-      out.error('missing-option', `${label} (${raw.kind}) needs ${name}`, { ...details, path: name });
+  }
+
+  requiredValue(name: string): ValueIR | undefined {
+    if (this.raw[name] === undefined) {
+      this.refuse('missing-option', `${this.label} (${this.raw.kind}) needs ${name}`, name);
       return undefined;
     }
-    return val(name);
-  };
-  const opt = <K extends string, V>(key: K, value: V | undefined) => (value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>));
+    return this.value(name);
+  }
 
-  let op: OperatorIR | undefined;
-  switch (raw.kind as OperatorIR['kind']) {
-    case 'lambda_invoke':
-      op = { kind: 'lambda_invoke', functionName: str('functionName'), ...opt('payload', val('payload')) };
-      break;
-    case 'ecs_task': {
-      const subnets = raw.subnets;
-      if (!Array.isArray(subnets) || subnets.length === 0 || subnets.some((s) => typeof s !== 'string')) {
-        ok = false;
-        out.error('missing-option', `${label} (ecs_task) needs subnets: a non-empty list of subnet ids for the task's network`, { ...details, path: 'subnets' });
-      }
-      const launchType = raw.launchType;
-      if (launchType !== 'FARGATE' && launchType !== 'EC2') {
-        ok = false;
-        out.error('invalid-option', `${label} launchType is ${JSON.stringify(launchType)} but must be "FARGATE" or "EC2"`, { ...details, path: 'launchType' });
-      }
-      op = {
-        kind: 'ecs_task',
-        cluster: str('cluster'),
-        taskDefinition: str('taskDefinition'),
-        launchType: launchType === 'EC2' ? 'EC2' : 'FARGATE',
-        subnets: Array.isArray(subnets) ? subnets.map(String) : [],
-        securityGroups: Array.isArray(raw.securityGroups) ? raw.securityGroups.map(String) : [],
-        ...opt('container', str('container', false)),
-        ...opt('command', val('command')),
-        ...opt('environment', val('environment')),
-      };
-      break;
+  /** `{ key: value }`, or nothing when the value is absent or empty. */
+  optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+    return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>);
+  }
+}
+
+const READERS: { readonly [K in Kind]: (f: OperatorFields) => OperatorOf<K> | undefined } = {
+  lambda_invoke: (f) => ({ kind: 'lambda_invoke', functionName: f.string('functionName'), ...f.optional('payload', f.value('payload')) }),
+  ecs_task: (f) => {
+    const { subnets, launchType } = f.raw;
+    if (!Array.isArray(subnets) || subnets.length === 0 || subnets.some((s) => typeof s !== 'string')) {
+      f.refuse('missing-option', `${f.label} (ecs_task) needs subnets: a non-empty list of subnet ids for the task's network`, 'subnets');
     }
-    case 'batch_job':
-      op = { kind: 'batch_job', jobName: str('jobName'), jobQueue: str('jobQueue'), jobDefinition: str('jobDefinition'), ...opt('parameters', val('parameters')) };
-      break;
-    case 'glue_job':
-      op = { kind: 'glue_job', jobName: str('jobName'), ...opt('arguments', val('arguments')) };
-      break;
-    case 'athena_query': {
-      const query = required('query');
-      op = query && {
+    if (launchType !== 'FARGATE' && launchType !== 'EC2') {
+      f.refuse('invalid-option', `${f.label} launchType is ${JSON.stringify(launchType)} but must be "FARGATE" or "EC2"`, 'launchType');
+    }
+    return {
+      kind: 'ecs_task',
+      cluster: f.string('cluster'),
+      taskDefinition: f.string('taskDefinition'),
+      launchType: launchType === 'EC2' ? 'EC2' : 'FARGATE',
+      subnets: Array.isArray(subnets) ? subnets.map(String) : [],
+      securityGroups: Array.isArray(f.raw.securityGroups) ? f.raw.securityGroups.map(String) : [],
+      ...f.optional('container', f.string('container', false)),
+      ...f.optional('command', f.value('command')),
+      ...f.optional('environment', f.value('environment')),
+    };
+  },
+  batch_job: (f) => ({
+    kind: 'batch_job',
+    jobName: f.string('jobName'),
+    jobQueue: f.string('jobQueue'),
+    jobDefinition: f.string('jobDefinition'),
+    ...f.optional('parameters', f.value('parameters')),
+  }),
+  glue_job: (f) => ({ kind: 'glue_job', jobName: f.string('jobName'), ...f.optional('arguments', f.value('arguments')) }),
+  athena_query: (f) => {
+    const query = f.requiredValue('query');
+    return (
+      query && {
         kind: 'athena_query',
         query,
-        ...opt('database', str('database', false)),
-        ...opt('workGroup', str('workGroup', false)),
-        ...opt('outputLocation', str('outputLocation', false)),
-      };
-      break;
-    }
-    case 'http_request': {
-      const method = raw.method;
-      if (!(HTTP_METHODS as readonly unknown[]).includes(method)) {
-        ok = false;
-        out.error('invalid-option', `${label} method is ${JSON.stringify(method)} but must be one of ${HTTP_METHODS.join(', ')}`, { ...details, path: 'method' });
+        ...f.optional('database', f.string('database', false)),
+        ...f.optional('workGroup', f.string('workGroup', false)),
+        ...f.optional('outputLocation', f.string('outputLocation', false)),
       }
-      if (!checkConnectionId(raw.connection, out, { ...details, path: 'connection' })) ok = false;
-      const url = required('url');
-      op = url && {
+    );
+  },
+  http_request: (f) => {
+    const { method, connection } = f.raw;
+    if (!(HTTP_METHODS as readonly unknown[]).includes(method)) {
+      f.refuse('invalid-option', `${f.label} method is ${JSON.stringify(method)} but must be one of ${HTTP_METHODS.join(', ')}`, 'method');
+    }
+    if (!checkConnectionId(connection, f.ctx.out, { ...f.ctx.details, path: 'connection' })) f.ok = false;
+    const url = f.requiredValue('url');
+    return (
+      url && {
         kind: 'http_request',
         method: method as (typeof HTTP_METHODS)[number],
         url,
-        connection: String(raw.connection),
-        ...opt('headers', val('headers')),
-        ...opt('query', val('query')),
-        ...opt('body', val('body')),
-      };
-      break;
-    }
-    case 'sns_publish': {
-      const message = required('message');
-      op = message && { kind: 'sns_publish', topic: str('topic'), message, ...opt('subject', str('subject', false)) };
-      break;
-    }
-    case 'sqs_send': {
-      const message = required('message');
-      op = message && { kind: 'sqs_send', queue: str('queue'), message };
-      break;
-    }
-    case 'eventbridge_put': {
-      const detail = required('detail');
-      op = detail && { kind: 'eventbridge_put', eventBus: str('eventBus'), source: str('source'), detailType: str('detailType'), detail };
-      break;
-    }
-    case 'trigger_dag':
-      if (typeof raw.wait !== 'boolean') {
-        ok = false;
-        out.error('invalid-option', `${label} wait must be true or false, got ${JSON.stringify(raw.wait)}`, { ...details, path: 'wait' });
+        connection: String(connection),
+        ...f.optional('headers', f.value('headers')),
+        ...f.optional('query', f.value('query')),
+        ...f.optional('body', f.value('body')),
       }
-      op = { kind: 'trigger_dag', dagId: str('dagId'), ...opt('conf', val('conf')), wait: raw.wait !== false };
-      break;
-    default:
-      out.error('unknown-operator', `${label} has unknown operator kind ${JSON.stringify(raw.kind)}; known: ${OPERATOR_KINDS.join(', ')}`, details);
-      return undefined;
+    );
+  },
+  sns_publish: (f) => {
+    const message = f.requiredValue('message');
+    return message && { kind: 'sns_publish', topic: f.string('topic'), message, ...f.optional('subject', f.string('subject', false)) };
+  },
+  sqs_send: (f) => {
+    const message = f.requiredValue('message');
+    return message && { kind: 'sqs_send', queue: f.string('queue'), message };
+  },
+  eventbridge_put: (f) => {
+    const detail = f.requiredValue('detail');
+    return detail && { kind: 'eventbridge_put', eventBus: f.string('eventBus'), source: f.string('source'), detailType: f.string('detailType'), detail };
+  },
+  trigger_dag: (f) => {
+    const { wait } = f.raw;
+    if (typeof wait !== 'boolean') f.refuse('invalid-option', `${f.label} wait must be true or false, got ${JSON.stringify(wait)}`, 'wait');
+    return { kind: 'trigger_dag', dagId: f.string('dagId'), ...f.optional('conf', f.value('conf')), wait: wait !== false };
+  },
+};
+
+export function toOperator(raw: Raw, taskId: string, ctx: ValueContext): OperatorIR | undefined {
+  if (!Object.hasOwn(READERS, raw.kind)) {
+    ctx.out.error('unknown-operator', `task "${taskId}" has unknown operator kind ${JSON.stringify(raw.kind)}; known: ${OPERATOR_KINDS.join(', ')}`, ctx.details);
+    return undefined;
   }
-  return ok ? op : undefined;
+  const fields = new OperatorFields(raw, taskId, ctx);
+  const op = READERS[raw.kind as Kind](fields);
+  return fields.ok ? op : undefined;
 }
