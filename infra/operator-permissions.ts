@@ -15,7 +15,6 @@ import { Stack, ArnFormat } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { OperatorIR, TaskIR } from '../src/ir/types.ts';
-import { assertNever } from '../src/ir/types.ts';
 import { ConfigError } from '../src/errors.ts';
 import type { PlatformRefs } from './refs.ts';
 
@@ -31,14 +30,6 @@ export interface OperatorGrantsContext {
   httpConnectionArn(connection: string): string;
   /** Athena operators without `outputLocation`: the workgroup's query result location, when declared. */
   athenaResultLocation(workGroup: string): string | undefined;
-}
-
-/** Step Functions' managed rule for a `.sync` integration of this service. */
-function syncRule(stack: Stack, rule: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-    resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: rule })],
-  });
 }
 
 const isArn = (s: string) => s.startsWith('arn:');
@@ -59,21 +50,102 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } | un
   return { bucket: m[1]!, prefix: rest === '' ? '' : rest.endsWith('/') ? rest : `${rest}/` };
 }
 
-export function operatorGrants(scope: Construct, dagId: string, tasks: readonly TaskIR[], ctx: OperatorGrantsContext): OperatorGrants {
-  const stack = Stack.of(scope);
-  const statements: iam.PolicyStatement[] = [];
-  const wildcards: { resource: string; reason: string }[] = [];
-  const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) => stack.formatArn({ service, resource, resourceName, arnFormat });
-  const add = (actions: string[], resources: string[], conditions?: Record<string, unknown>) => statements.push(new iam.PolicyStatement({ actions, resources, ...(conditions && { conditions }) }));
-  const wild = (resource: string, reason: string) => wildcards.push({ resource, reason });
+type Kind = OperatorIR['kind'];
+type OperatorOf<K extends Kind> = Extract<OperatorIR, { kind: K }>;
+
+/** The statements and acknowledged wildcards of one DAG's role, as they are added. */
+class Grants implements OperatorGrants {
+  readonly statements: iam.PolicyStatement[] = [];
+  readonly wildcards: { resource: string; reason: string }[] = [];
+  readonly stack: Stack;
+  readonly dagId: string;
+  readonly ctx: OperatorGrantsContext;
+  constructor(stack: Stack, dagId: string, ctx: OperatorGrantsContext) {
+    this.stack = stack;
+    this.dagId = dagId;
+    this.ctx = ctx;
+  }
+
+  arn(service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME): string {
+    return this.stack.formatArn({ service, resource, resourceName, arnFormat });
+  }
+
+  add(actions: string[], resources: string[], conditions?: Record<string, unknown>): void {
+    this.statements.push(new iam.PolicyStatement({ actions, resources, ...(conditions && { conditions }) }));
+  }
+
+  /** Acknowledges a wildcard resource to cdk-nag, with why it cannot be narrower. */
+  wild(resource: string, reason: string): void {
+    this.wildcards.push({ resource, reason });
+  }
+
+  /** Step Functions' managed rule for a `.sync` integration of this service. */
+  syncRule(rule: string): void {
+    this.add(['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], [this.stack.formatArn({ service: 'events', resource: 'rule', resourceName: rule })]);
+  }
+
   /** `name:revision` exactly; a bare `name` (latest ACTIVE revision) as `name` and `name:*`. */
-  const revisioned = (service: string, resource: string, value: string, task: string) => {
+  revisioned(service: string, resource: string, value: string, task: string): string[] {
     if (isArn(value)) return [value];
-    if (/:\d+$/.test(value)) return [arn(service, resource, value)];
-    const any = arn(service, resource, `${value}:*`);
-    wild(any, `${resource} "${value}" is named without a revision (task ${task} runs its latest ACTIVE one); the revision is known only when the run starts — pin "${value}:<revision>" to drop this wildcard`);
-    return [arn(service, resource, value), any];
-  };
+    if (/:\d+$/.test(value)) return [this.arn(service, resource, value)];
+    const any = this.arn(service, resource, `${value}:*`);
+    this.wild(any, `${resource} "${value}" is named without a revision (task ${task} runs its latest ACTIVE one); the revision is known only when the run starts — pin "${value}:<revision>" to drop this wildcard`);
+    return [this.arn(service, resource, value), any];
+  }
+}
+
+/** One grant per operator kind; each cites the developer guide page it follows. */
+const GRANTS: { readonly [K in Kind]: (g: Grants, op: OperatorOf<K>, taskId: string) => void } = {
+  // lambda-iam: InvokeFunction on the function as named (a qualified name is its own ARN).
+  lambda_invoke: (g, op) => g.add(['lambda:InvokeFunction'], [isArn(op.functionName) ? op.functionName : g.arn('lambda', 'function', op.functionName, ArnFormat.COLON_RESOURCE_NAME)]),
+  // ecs-iam, Run a Job (.sync): RunTask on the task definition; StopTask/DescribeTasks on the
+  // task (its id exists only once the run starts it), here limited to tasks of the cluster.
+  ecs_task: (g, op, taskId) => {
+    g.add(['ecs:RunTask'], g.revisioned('ecs', 'task-definition', op.taskDefinition, taskId));
+    const cluster = isArn(op.cluster) ? op.cluster.slice(op.cluster.indexOf(':cluster/') + ':cluster/'.length) : op.cluster;
+    const tasksOfCluster = g.arn('ecs', 'task', `${cluster}/*`);
+    g.add(['ecs:StopTask', 'ecs:DescribeTasks'], [tasksOfCluster]);
+    g.wild(tasksOfCluster, `ECS task ids exist only once the run starts the task (task ${taskId}); limited to cluster "${cluster}"`);
+    g.add(['iam:PassRole'], ['*'], { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    g.wild('*', `iam:PassRole: the task definition's task and execution roles are not known to Updraft; passed to ecs-tasks.amazonaws.com only (task ${taskId})`);
+    g.syncRule('StepFunctionsGetEventsForECSTaskRule');
+  },
+  // batch-iam, Run a Job (.sync): SubmitJob on the queue and job definition; DescribeJobs
+  // has no resource-level permissions and TerminateJob acts on a job id known only at run time.
+  batch_job: (g, op, taskId) => {
+    g.add(['batch:SubmitJob'], [isArn(op.jobQueue) ? op.jobQueue : g.arn('batch', 'job-queue', op.jobQueue), ...g.revisioned('batch', 'job-definition', op.jobDefinition, taskId)]);
+    g.add(['batch:DescribeJobs', 'batch:TerminateJob'], ['*']);
+    g.wild('*', `batch:DescribeJobs accepts only "*", and batch:TerminateJob's job id exists only once the run submits it (task ${taskId})`);
+    g.syncRule('StepFunctionsGetEventsForBatchJobsRule');
+  },
+  // glue-iam, Run a Job (.sync).
+  glue_job: (g, op) => g.add(['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'], [g.arn('glue', 'job', op.jobName)]),
+  athena_query: athenaGrants,
+  http_request: (g, op) => {
+    g.add(['events:RetrieveConnectionCredentials'], [g.ctx.httpConnectionArn(op.connection)]);
+    const secrets = g.arn('secretsmanager', 'secret', 'events!connection/*', ArnFormat.COLON_RESOURCE_NAME);
+    g.add(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [secrets]);
+    g.wild(secrets, 'EventBridge connections keep their credentials in secrets named events!connection/<name>/<uuid>, the uuid chosen by EventBridge');
+    g.add(['states:InvokeHTTPEndpoint'], [g.ctx.refs.stateMachineArn(g.dagId)]);
+  },
+  sns_publish: (g, op) => g.add(['sns:Publish'], [g.stack.formatArn({ service: 'sns', resource: op.topic, arnFormat: ArnFormat.NO_RESOURCE_NAME })]),
+  sqs_send: (g, op) => g.add(['sqs:SendMessage'], [g.stack.formatArn({ service: 'sqs', resource: op.queue, arnFormat: ArnFormat.NO_RESOURCE_NAME })]),
+  eventbridge_put: (g, op) => g.add(['events:PutEvents'], [isArn(op.eventBus) ? op.eventBus : g.arn('events', 'event-bus', op.eventBus)]),
+  // stepfunctions-iam: StartExecution on the state machine; with .sync, Describe/Stop on its
+  // executions (named at run time) and the managed rule.
+  trigger_dag: (g, op, taskId) => {
+    const machine = g.ctx.refs.stateMachineArn(op.dagId);
+    g.add(['states:StartExecution'], [machine]);
+    if (!op.wait) return;
+    const executions = `${machine.replace(':stateMachine:', ':execution:')}:*`;
+    g.add(['states:DescribeExecution', 'states:StopExecution'], [executions]);
+    g.wild(executions, `executions of DAG "${op.dagId}" only; their names are made at run time (task ${taskId} waits for the run it started)`);
+    g.syncRule('StepFunctionsGetEventsForStepFunctionsExecutionRule');
+  },
+};
+
+export function operatorGrants(scope: Construct, dagId: string, tasks: readonly TaskIR[], ctx: OperatorGrantsContext): OperatorGrants {
+  const grants = new Grants(Stack.of(scope), dagId, ctx);
   const seen = new Set<string>();
   for (const task of tasks) {
     if (task.body.kind !== 'operator') continue;
@@ -81,112 +153,46 @@ export function operatorGrants(scope: Construct, dagId: string, tasks: readonly 
     const key = JSON.stringify(op);
     if (seen.has(key)) continue;
     seen.add(key);
-    switch (op.kind) {
-      case 'lambda_invoke': {
-        // lambda-iam: InvokeFunction on the function as named (a qualified name is its own ARN).
-        add(['lambda:InvokeFunction'], [isArn(op.functionName) ? op.functionName : arn('lambda', 'function', op.functionName, ArnFormat.COLON_RESOURCE_NAME)]);
-        break;
-      }
-      case 'ecs_task': {
-        // ecs-iam, Run a Job (.sync): RunTask on the task definition; StopTask/DescribeTasks on the
-        // task (its id exists only once the run starts it), here limited to tasks of the cluster.
-        add(['ecs:RunTask'], revisioned('ecs', 'task-definition', op.taskDefinition, task.id));
-        const cluster = isArn(op.cluster) ? op.cluster.slice(op.cluster.indexOf(':cluster/') + ':cluster/'.length) : op.cluster;
-        const tasksOfCluster = arn('ecs', 'task', `${cluster}/*`);
-        add(['ecs:StopTask', 'ecs:DescribeTasks'], [tasksOfCluster]);
-        wild(tasksOfCluster, `ECS task ids exist only once the run starts the task (task ${task.id}); limited to cluster "${cluster}"`);
-        add(['iam:PassRole'], ['*'], { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-        wild('*', `iam:PassRole: the task definition's task and execution roles are not known to Updraft; passed to ecs-tasks.amazonaws.com only (task ${task.id})`);
-        statements.push(syncRule(stack, 'StepFunctionsGetEventsForECSTaskRule'));
-        break;
-      }
-      case 'batch_job':
-        // batch-iam, Run a Job (.sync): SubmitJob on the queue and job definition; DescribeJobs
-        // has no resource-level permissions and TerminateJob acts on a job id known only at run time.
-        add(['batch:SubmitJob'], [isArn(op.jobQueue) ? op.jobQueue : arn('batch', 'job-queue', op.jobQueue), ...revisioned('batch', 'job-definition', op.jobDefinition, task.id)]);
-        add(['batch:DescribeJobs', 'batch:TerminateJob'], ['*']);
-        wild('*', `batch:DescribeJobs accepts only "*", and batch:TerminateJob's job id exists only once the run submits it (task ${task.id})`);
-        statements.push(syncRule(stack, 'StepFunctionsGetEventsForBatchJobsRule'));
-        break;
-      case 'glue_job':
-        // glue-iam, Run a Job (.sync).
-        add(['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'], [arn('glue', 'job', op.jobName)]);
-        break;
-      case 'athena_query':
-        athena(op, task.id);
-        break;
-      case 'http_request': {
-        const connection = ctx.httpConnectionArn(op.connection);
-        add(['events:RetrieveConnectionCredentials'], [connection]);
-        const secrets = arn('secretsmanager', 'secret', 'events!connection/*', ArnFormat.COLON_RESOURCE_NAME);
-        add(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], [secrets]);
-        wild(secrets, 'EventBridge connections keep their credentials in secrets named events!connection/<name>/<uuid>, the uuid chosen by EventBridge');
-        add(['states:InvokeHTTPEndpoint'], [ctx.refs.stateMachineArn(dagId)]);
-        break;
-      }
-      case 'sns_publish':
-        add(['sns:Publish'], [stack.formatArn({ service: 'sns', resource: op.topic, arnFormat: ArnFormat.NO_RESOURCE_NAME })]);
-        break;
-      case 'sqs_send':
-        add(['sqs:SendMessage'], [stack.formatArn({ service: 'sqs', resource: op.queue, arnFormat: ArnFormat.NO_RESOURCE_NAME })]);
-        break;
-      case 'eventbridge_put':
-        add(['events:PutEvents'], [isArn(op.eventBus) ? op.eventBus : arn('events', 'event-bus', op.eventBus)]);
-        break;
-      case 'trigger_dag': {
-        // stepfunctions-iam: StartExecution on the state machine; with .sync, Describe/Stop on its
-        // executions (named at run time) and the managed rule.
-        const machine = ctx.refs.stateMachineArn(op.dagId);
-        add(['states:StartExecution'], [machine]);
-        if (op.wait) {
-          const executions = `${machine.replace(':stateMachine:', ':execution:')}:*`;
-          add(['states:DescribeExecution', 'states:StopExecution'], [executions]);
-          wild(executions, `executions of DAG "${op.dagId}" only; their names are made at run time (task ${task.id} waits for the run it started)`);
-          statements.push(syncRule(stack, 'StepFunctionsGetEventsForStepFunctionsExecutionRule'));
-        }
-        break;
-      }
-      default:
-        return assertNever(op, 'operator');
-    }
+    (GRANTS[op.kind] as (g: Grants, op: OperatorIR, taskId: string) => void)(grants, op, task.id);
   }
-  return { statements, wildcards };
+  return { statements: grants.statements, wildcards: grants.wildcards };
+}
 
-  /**
-   * athena-iam, Run a Job (.sync): the query calls on the workgroup and the data catalog; S3 on
-   * the query result location (Athena writes results with the caller's credentials); the Glue
-   * calls DDL makes (MSCK REPAIR TABLE creates partitions: glue:BatchCreatePartition); and
-   * lakeformation:GetDataAccess for tables Lake Formation governs.
-   */
-  function athena(op: Extract<OperatorIR, { kind: 'athena_query' }>, taskId: string): void {
-    const workGroup = op.workGroup ?? 'primary';
-    const location = op.outputLocation ?? ctx.athenaResultLocation(workGroup);
-    if (location === undefined) {
-      throw new ConfigError(
-        `DAG "${dagId}" task "${taskId}": athenaQuery has no outputLocation, and the result location of workgroup "${workGroup}" is not declared; ` +
-          `the state machine's role must be allowed to write the query results there. Either give the task outputLocation: 's3://<bucket>/<prefix>/', ` +
-          `or declare the workgroup's location in cdk.json: "context": { "updraft:athenaResultLocations": { "${workGroup}": "s3://<bucket>/<prefix>/" } }`,
-      );
-    }
-    const s3 = parseS3Uri(location);
-    if (!s3) throw new ConfigError(`DAG "${dagId}" task "${taskId}": Athena result location ${JSON.stringify(location)} is not an S3 URI; write it as s3://<bucket>/<prefix>/`);
-    add(['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetDataCatalog'], [
-      arn('athena', 'workgroup', workGroup),
-      // The Glue Data Catalog as Athena names it; federated catalogs are not granted.
-      arn('athena', 'datacatalog', 'AwsDataCatalog'),
-    ]);
-    const bucket = `arn:${stack.partition}:s3:::${s3.bucket}`;
-    const results = `${bucket}/${s3.prefix}*`;
-    add(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], [bucket]);
-    add(['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], [results]);
-    wild(results, `Athena writes each query's results under ${location} with a name of its own (task ${taskId})`);
-    const db = op.database ?? 'default';
-    const tables = arn('glue', 'table', `${db}/*`);
-    const functions = arn('glue', 'userDefinedFunction', `${db}/*`);
-    add([...ATHENA_GLUE_ACTIONS], [stack.formatArn({ service: 'glue', resource: 'catalog', arnFormat: ArnFormat.NO_RESOURCE_NAME }), arn('glue', 'database', db), tables, functions]);
-    wild(tables, `an Athena query and its DDL may use any table of database "${db}" (task ${taskId})`);
-    wild(functions, `an Athena query may call the user-defined functions of database "${db}" (task ${taskId})`);
-    add(['lakeformation:GetDataAccess'], ['*']);
-    wild('*', `lakeformation:GetDataAccess (Athena reading tables Lake Formation governs) accepts only "*" (task ${taskId})`);
+/**
+ * athena-iam, Run a Job (.sync): the query calls on the workgroup and the data catalog; S3 on
+ * the query result location (Athena writes results with the caller's credentials); the Glue
+ * calls DDL makes (MSCK REPAIR TABLE creates partitions: glue:BatchCreatePartition); and
+ * lakeformation:GetDataAccess for tables Lake Formation governs.
+ */
+function athenaGrants(g: Grants, op: OperatorOf<'athena_query'>, taskId: string): void {
+  const { dagId, stack } = g;
+  const workGroup = op.workGroup ?? 'primary';
+  const location = op.outputLocation ?? g.ctx.athenaResultLocation(workGroup);
+  if (location === undefined) {
+    throw new ConfigError(
+      `DAG "${dagId}" task "${taskId}": athenaQuery has no outputLocation, and the result location of workgroup "${workGroup}" is not declared; ` +
+        `the state machine's role must be allowed to write the query results there. Either give the task outputLocation: 's3://<bucket>/<prefix>/', ` +
+        `or declare the workgroup's location in cdk.json: "context": { "updraft:athenaResultLocations": { "${workGroup}": "s3://<bucket>/<prefix>/" } }`,
+    );
   }
+  const s3 = parseS3Uri(location);
+  if (!s3) throw new ConfigError(`DAG "${dagId}" task "${taskId}": Athena result location ${JSON.stringify(location)} is not an S3 URI; write it as s3://<bucket>/<prefix>/`);
+  g.add(['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetDataCatalog'], [
+    g.arn('athena', 'workgroup', workGroup),
+    // The Glue Data Catalog as Athena names it; federated catalogs are not granted.
+    g.arn('athena', 'datacatalog', 'AwsDataCatalog'),
+  ]);
+  const bucket = `arn:${stack.partition}:s3:::${s3.bucket}`;
+  const results = `${bucket}/${s3.prefix}*`;
+  g.add(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], [bucket]);
+  g.add(['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], [results]);
+  g.wild(results, `Athena writes each query's results under ${location} with a name of its own (task ${taskId})`);
+  const db = op.database ?? 'default';
+  const tables = g.arn('glue', 'table', `${db}/*`);
+  const functions = g.arn('glue', 'userDefinedFunction', `${db}/*`);
+  g.add([...ATHENA_GLUE_ACTIONS], [stack.formatArn({ service: 'glue', resource: 'catalog', arnFormat: ArnFormat.NO_RESOURCE_NAME }), g.arn('glue', 'database', db), tables, functions]);
+  g.wild(tables, `an Athena query and its DDL may use any table of database "${db}" (task ${taskId})`);
+  g.wild(functions, `an Athena query may call the user-defined functions of database "${db}" (task ${taskId})`);
+  g.add(['lakeformation:GetDataAccess'], ['*']);
+  g.wild('*', `lakeformation:GetDataAccess (Athena reading tables Lake Formation governs) accepts only "*" (task ${taskId})`);
 }
