@@ -56,76 +56,10 @@ export class PlatformStack extends Stack {
     this.updraftEnv = env;
     this.refs = platformRefs(this, env);
 
-    this.table = new dynamodb.TableV2(this, 'Table', {
-      tableName: names.table(env),
-      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      globalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((i) => ({
-        indexName: i.indexName,
-        partitionKey: { name: i.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: { name: i.sortKey, type: dynamodb.AttributeType.STRING },
-      })),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-      timeToLiveAttribute: 'expiresAt',
-      deletionProtection: settings.deletionProtection,
-      removalPolicy: settings.removalPolicy,
-    });
-
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: settings.accessLogRetention }],
-      removalPolicy: settings.removalPolicy,
-    });
-    this.payloads = new s3.Bucket(this, 'Payloads', {
-      bucketName: this.refs.bucketName,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'payloads/',
-      lifecycleRules: [{ expiration: settings.payloadRetention, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      removalPolicy: settings.removalPolicy,
-    });
-
-    // CloudWatch alarms can publish only to topics whose key lets cloudwatch.amazonaws.com use it:
-    // the AWS-managed SNS key does not, so the topic has a key of its own.
-    const key = new kms.Key(this, 'AlertsKey', { alias: `alias/${names.alertsTopic(env)}`, enableKeyRotation: true, removalPolicy: settings.removalPolicy, description: `Encrypts Updraft ${env} alerts` });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.alerts = new sns.Topic(this, 'Alerts', { topicName: names.alertsTopic(env), masterKey: key, enforceSSL: true, displayName: `Updraft ${env} alerts` });
-    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (that let
-    // the account's services publish): CloudWatch would be denied. Allow it for this account's
-    // Updraft alarms only (all named updraft-<env>-…, in the platform and the DAG stacks). The
-    // recorder publishes with its role (same account: its identity policy is enough). No
-    // EventBridge rule targets this topic; one that does needs its own statement here.
-    this.alerts.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.alerts.topicArn],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${names.prefix(env)}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        },
-      }),
-    );
-
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      queueName: names.deadLetters(env),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    // Where `updraft doctor --target aws` (and a person) finds it; the name is also names.deadLetters(env).
-    new CfnOutput(this, 'DeadLettersQueueUrl', { value: this.deadLetters.queueUrl, description: 'Undelivered ticks and status events, failed launcher/recorder invocations (updraft doctor --target aws lists and replays them)' });
-    new CfnOutput(this, 'DeadLettersQueueArn', { value: this.deadLetters.queueArn });
-
+    this.table = this.createTable(env, settings);
+    this.payloads = this.createPayloadBucket(settings);
+    this.alerts = this.createAlertsTopic(env, settings);
+    this.deadLetters = this.createDeadLetterQueue(env);
     // Both are small and quick: a tick or an event is a few DynamoDB and Step Functions calls.
     // Scheduler and EventBridge invoke both asynchronously: their retry policies and DLQs cover
     // delivery only, so an invocation that fails after Lambda's retries goes to the same queue.
@@ -139,31 +73,120 @@ export class PlatformStack extends Stack {
     this.recorder = platformFunction('Recorder', names.recorderFunction(env), 'execution status events -> run records, alerts', props.code.recorder, { [ENV.alertsTopic]: this.alerts.topicArn });
     this.grantPlatform();
 
-    // The recorder hears every execution of this environment's state machines (and only those).
-    new events.Rule(this, 'ExecutionStatus', {
-      ruleName: `${names.prefix(env)}-execution-status`,
-      description: `Updraft ${env}: Step Functions execution status changes -> recorder`,
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [{ prefix: this.refs.stateMachineArnPrefix }] },
-      },
-      targets: [new targets.LambdaFunction(this.recorder, { deadLetterQueue: this.deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
-    });
-
-    new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: names.scheduleGroup(env) });
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      roleName: this.refs.schedulerRoleName,
-      description: `EventBridge Scheduler invokes the Updraft ${env} launcher`,
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-    });
-    this.launcher.grantInvoke(schedulerRole);
-    this.deadLetters.grantSendMessages(schedulerRole);
-    suppress(schedulerRole, [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${this.getLogicalId(this.launcher.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the launcher includes its versions and aliases (lambda:InvokeFunction on <arn>:*)' }]);
-    suppress(this.deadLetters, [{ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the recorder rule, of every schedule and of the launcher and recorder invocations; it has no queue behind it' }]);
-
+    this.routeExecutionEvents(env);
+    this.allowSchedulerToLaunch(env);
     if (settings.alarms) this.addAlarms(env);
     this.addDashboard(env);
+  }
+
+  /** The single table of run metadata (store/table.ts draws its key layout). */
+  private createTable(env: Environment, settings: PlatformStackProps['settings']): dynamodb.TableV2 {
+  return new dynamodb.TableV2(this, 'Table', {
+    tableName: names.table(env),
+    partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+    billing: dynamodb.Billing.onDemand(),
+    globalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((i) => ({
+      indexName: i.indexName,
+      partitionKey: { name: i.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: i.sortKey, type: dynamodb.AttributeType.STRING },
+    })),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+    timeToLiveAttribute: 'expiresAt',
+    deletionProtection: settings.deletionProtection,
+    removalPolicy: settings.removalPolicy,
+  });
+  }
+
+  /** Big task outputs by reference, with its own access-log bucket. */
+  private createPayloadBucket(settings: PlatformStackProps['settings']): s3.Bucket {
+  const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [{ expiration: settings.accessLogRetention }],
+    removalPolicy: settings.removalPolicy,
+  });
+  return new s3.Bucket(this, 'Payloads', {
+    bucketName: this.refs.bucketName,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: 'payloads/',
+    lifecycleRules: [{ expiration: settings.payloadRetention, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    removalPolicy: settings.removalPolicy,
+  });
+  }
+
+  private createAlertsTopic(env: Environment, settings: PlatformStackProps['settings']): sns.Topic {
+  // CloudWatch alarms can publish only to topics whose key lets cloudwatch.amazonaws.com use it:
+  // the AWS-managed SNS key does not, so the topic has a key of its own.
+  const key = new kms.Key(this, 'AlertsKey', { alias: `alias/${names.alertsTopic(env)}`, enableKeyRotation: true, removalPolicy: settings.removalPolicy, description: `Encrypts Updraft ${env} alerts` });
+  key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+  const topic = new sns.Topic(this, 'Alerts', { topicName: names.alertsTopic(env), masterKey: key, enforceSSL: true, displayName: `Updraft ${env} alerts` });
+  // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (that let
+  // the account's services publish): CloudWatch would be denied. Allow it for this account's
+  // Updraft alarms only (all named updraft-<env>-…, in the platform and the DAG stacks). The
+  // recorder publishes with its role (same account: its identity policy is enough). No
+  // EventBridge rule targets this topic; one that does needs its own statement here.
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${names.prefix(env)}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      },
+    }),
+  );
+  return topic;
+  }
+
+  private createDeadLetterQueue(env: Environment): sqs.Queue {
+  const queue = new sqs.Queue(this, 'DeadLetters', {
+    queueName: names.deadLetters(env),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  // Where `updraft doctor --target aws` (and a person) finds it; the name is also names.deadLetters(env).
+  new CfnOutput(this, 'DeadLettersQueueUrl', { value: queue.queueUrl, description: 'Undelivered ticks and status events, failed launcher/recorder invocations (updraft doctor --target aws lists and replays them)' });
+  new CfnOutput(this, 'DeadLettersQueueArn', { value: queue.queueArn });
+  return queue;
+  }
+
+  private routeExecutionEvents(env: Environment): void {
+  // The recorder hears every execution of this environment's state machines (and only those).
+  new events.Rule(this, 'ExecutionStatus', {
+    ruleName: `${names.prefix(env)}-execution-status`,
+    description: `Updraft ${env}: Step Functions execution status changes -> recorder`,
+    eventPattern: {
+      source: ['aws.states'],
+      detailType: ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [{ prefix: this.refs.stateMachineArnPrefix }] },
+    },
+    targets: [new targets.LambdaFunction(this.recorder, { deadLetterQueue: this.deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+  });
+  }
+
+  /** EventBridge Scheduler's role: invoke the launcher, send undelivered ticks to the dead letters. */
+  private allowSchedulerToLaunch(env: Environment): void {
+  new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: names.scheduleGroup(env) });
+  const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    roleName: this.refs.schedulerRoleName,
+    description: `EventBridge Scheduler invokes the Updraft ${env} launcher`,
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+  });
+  this.launcher.grantInvoke(schedulerRole);
+  this.deadLetters.grantSendMessages(schedulerRole);
+  suppress(schedulerRole, [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${this.getLogicalId(this.launcher.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the launcher includes its versions and aliases (lambda:InvokeFunction on <arn>:*)' }]);
+  suppress(this.deadLetters, [{ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the recorder rule, of every schedule and of the launcher and recorder invocations; it has no queue behind it' }]);
   }
 
   /** Each function may touch what its job needs, nothing else. */
