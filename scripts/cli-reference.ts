@@ -30,7 +30,8 @@ arguments prints the help.
 - \`--target local|aws|localstack\`, \`--env\` and \`--region\` pick where the run commands work:
   the embedded engine (the default) or a deployed environment. What each command does there is
   in [Local runs](local-runs.md#commands) and [Operating](operating.md#commands-on-a-deployment).
-- Every command that reads takes \`--json\` for machine-readable output.
+- Commands that list, show or run something take \`--json\` for machine-readable output;
+  \`graph\` and \`compile\` print a format of their own.
 
 Exit codes:
 
