@@ -1,4 +1,4 @@
-// Lint: recommended JS/TS rules, plus the purity rule of DESIGN.md §3 —
+// Lint: recommended JS/TS rules, plus the purity rule of CONTRIBUTING.md#pure-core —
 // src/sdk, src/ir, src/schedule and src/compiler import no AWS SDK, CDK, middy or file system.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -41,6 +41,6 @@ Try next:
   npx updraft test daily_orders check                     # one task alone, inputs from the last run
   npx updraft explain warehouse_refresh                   # how it compiles, what a run costs
   npm test                                                # type-check, lint and the test suite
-  npm run synth -- -c env=dev                             # the AWS stacks, offline (README: Deploying to AWS)
+  npm run synth -- -c env=dev                             # the AWS stacks, offline (docs/deploying.md)
 `);
 process.exitCode = codes.some((c) => c !== 0) ? 1 : 0;

@@ -1,6 +1,6 @@
 /**
  * @module cli/errors
- * The one place where failures become exit codes (STYLE.md §17): the user's mistakes (a bad
+ * The one place where failures become exit codes (CONTRIBUTING.md#a-thin-cli): the user's mistakes (a bad
  * DAG, a bad flag, a missing folder) print a formatted message and exit 1; our own bugs print
  * the stack and exit 2.
  */

@@ -1,6 +1,6 @@
 /**
  * @module cli/main
- * The `updraft` command: a thin shell over the library (STYLE.md §17). One file per command
+ * The `updraft` command: a thin shell over the library (CONTRIBUTING.md#a-thin-cli). One file per command
  * under `commands/`; options every command takes are declared here; `handleError` maps
  * failures to exit codes (0 ok, 1 user error, 2 internal error).
  */

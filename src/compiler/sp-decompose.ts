@@ -1,7 +1,7 @@
 /**
  * @module compiler/sp-decompose
  * Turns a DAG into a series-parallel tree, the only fork/join shape Step Functions `Parallel`
- * states can express (DESIGN.md §4). Exact for series-parallel DAGs (no task waits for anything
+ * states can express (CONTRIBUTING.md#parallel-forkjoin). Exact for series-parallel DAGs (no task waits for anything
  * it does not transitively depend on); for any other DAG it adds the waiting that costs the least
  * makespan it can find, and reports it. Task groups stay one contiguous block each.
  *

@@ -7,8 +7,8 @@
  * value is the literal as AWS reads it, so the interpreter gives what AWS gives. (The interpreter
  * resolves a template's escapes itself, by deleting every backslash of Format's result: right for
  * \' \{ \}, wrong for a literal backslash, which AWS keeps. No rewrite can survive that deletion,
- * so a Format whose template or values hold a backslash is a known divergence; README, "What has
- * not been verified".)
+ * so a Format whose template or values hold a backslash is a known divergence; see
+ * docs/deploying.md#what-has-not-been-verified.)
  */
 import type { StateMachine } from '../compiler/asl.ts';
 

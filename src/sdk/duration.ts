@@ -1,7 +1,7 @@
 /**
  * @module sdk/duration
  * Durations as written in DAGs: `'90s'`, `'5m'`, `'1h30m'`, `'2d'`, or `{ seconds: 90 }`.
- * Bare numbers are refused on purpose (STYLE.md §8): `300` could be seconds or milliseconds.
+ * Bare numbers are refused on purpose (CONTRIBUTING.md#durations-carry-units): `300` could be seconds or milliseconds.
  */
 
 export type DurationUnit = 'd' | 'h' | 'm' | 's';

@@ -1,6 +1,6 @@
 /**
  * @module sdk/schedule
- * Schedule factories (STYLE.md §9: choices through small factories, data underneath):
+ * Schedule factories, data underneath (CONTRIBUTING.md#choices-through-small-factories):
  * `cron('0 2 * * *', { timezone })`, presets (`'@daily'`), `rate('6h')`, `manual()`,
  * `onDatasets([...])`. The DAG's `timezone` option is the default zone for all of them.
  */

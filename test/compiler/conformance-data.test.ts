@@ -170,7 +170,7 @@ describe('conformance: data', () => {
     expect(r.tasks.sum!.output).toBe(49_995_000);
   });
 
-  // BUG: nothing enforces or offloads past the 256 KiB state payload limit (DESIGN §3/§4): the 300 KiB output
+  // BUG: nothing enforces or offloads past 256 KiB per state (CONTRIBUTING.md#256-kib-per-state): the 300 KiB output
   // sits in the state document, which AWS would reject with States.DataLimitExceeded.
   // Output offload to the payload bucket is the engine/runtime's job (issue 4), not the compiler's.
   it('an output over 256 KiB reaches downstream while the state document stays under 256 KiB', async () => {

@@ -279,7 +279,7 @@ describe('conformance: groups', () => {
       expect(r.status).toBe('success');
     });
 
-    // Decided: a PermanentError fails at once (DESIGN §2) and does not re-run its group either;
+    // Decided: a PermanentError fails at once and does not re-run its group either (docs/authoring.md#task-groups);
     // see group-retry.test.ts ("does not re-run the group for a permanent error").
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The purity rule (DESIGN.md §3): src/sdk, src/ir, src/schedule and src/compiler import no
+ * The purity rule (CONTRIBUTING.md#pure-core): src/sdk, src/ir, src/schedule and src/compiler import no
  * AWS SDK, CDK, middy or file system. Lints snippets as if they lived in those folders.
  */
 import { ESLint } from 'eslint';

@@ -1,4 +1,4 @@
-/** The README's "Testing your DAGs" example, kept true. */
+/** The example of docs/testing.md#testing-your-dags, kept true. */
 import { expect, it } from 'vitest';
 import { runDag } from 'updraft/testing';
 import dailyOrders from '../fixtures/examples/dags/daily_orders.ts';
