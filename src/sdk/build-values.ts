@@ -22,7 +22,31 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** Says `raw` is not one of the SDK's handles: look at it as plain data. */
+const DATA = Symbol('data');
+
 export function toValue(raw: unknown, label: string, ctx: ValueContext): ValueIR | undefined {
+  const handle = fromHandle(raw, label, ctx);
+  if (handle !== DATA) return handle;
+  if (raw === undefined || raw === null) return { kind: 'literal', value: null };
+  if (typeof raw === 'string' || typeof raw === 'boolean') return { kind: 'literal', value: raw };
+  if (typeof raw === 'number' && Number.isFinite(raw)) return { kind: 'literal', value: raw };
+  if (Array.isArray(raw)) return fromArray(raw, label, ctx);
+  if (raw instanceof Date) {
+    ctx.out.error('not-serializable', `${label} is a Date; values between tasks travel as JSON`, { ...ctx.details, hint: 'pass date.toISOString() instead' });
+    return undefined;
+  }
+  if (typeof raw === 'object' && isPlainObject(raw)) return fromObject(raw as Record<string, unknown>, label, ctx);
+  const what = typeof raw === 'object' ? (raw.constructor?.name ?? 'object') : typeof raw === 'number' ? String(raw) : typeof raw;
+  ctx.out.error('not-serializable', `${label} is a ${what}, which cannot travel between tasks (values must be JSON: strings, numbers, booleans, null, arrays and plain objects)`, {
+    ...ctx.details,
+    hint: 'convert it to plain JSON data first',
+  });
+  return undefined;
+}
+
+/** An SDK handle (an upstream output, a run value, a template, a task or group by mistake), or DATA. */
+function fromHandle(raw: unknown, label: string, ctx: ValueContext): ValueIR | undefined | typeof DATA {
   if (raw instanceof OutputRef) {
     if (raw.builder !== ctx.builder) {
       ctx.out.error('foreign-output', `${label} uses the output of task "${raw.taskId}" from DAG "${raw.builder.dagId}"; a task can only receive outputs of its own DAG`, {
@@ -58,52 +82,31 @@ export function toValue(raw: unknown, label: string, ctx: ValueContext): ValueIR
     });
     return undefined;
   }
-  if (raw === undefined || raw === null) return { kind: 'literal', value: null };
-  switch (typeof raw) {
-    case 'string':
-    case 'boolean':
-      return { kind: 'literal', value: raw };
-    case 'number':
-      if (Number.isFinite(raw)) return { kind: 'literal', value: raw };
-      break;
-    case 'object': {
-      if (Array.isArray(raw)) {
-        const items: ValueIR[] = [];
-        for (const [i, item] of raw.entries()) {
-          const v = toValue(item, `${label}[${i}]`, ctx);
-          if (!v) return undefined;
-          items.push(v);
-        }
-        return items.every((v) => v.kind === 'literal')
-          ? { kind: 'literal', value: items.map((v) => (v as { value: unknown }).value) }
-          : { kind: 'array', items };
-      }
-      if (raw instanceof Date) {
-        ctx.out.error('not-serializable', `${label} is a Date; values between tasks travel as JSON`, { ...ctx.details, hint: 'pass date.toISOString() instead' });
-        return undefined;
-      }
-      if (isPlainObject(raw)) {
-        const fields: Record<string, ValueIR> = {};
-        for (const [key, value] of Object.entries(raw)) {
-          if (value === undefined) continue;
-          const v = toValue(value, `${label}.${key}`, ctx);
-          if (!v) return undefined;
-          fields[key] = v;
-        }
-        const all = Object.values(fields);
-        return all.every((v) => v.kind === 'literal')
-          ? { kind: 'literal', value: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, (v as { value: unknown }).value])) }
-          : { kind: 'object', fields };
-      }
-      break;
-    }
-    default:
-      break;
+  return DATA;
+}
+
+/** A list: a literal when every item is one, otherwise an array value (it holds references). */
+function fromArray(raw: readonly unknown[], label: string, ctx: ValueContext): ValueIR | undefined {
+  const items: ValueIR[] = [];
+  for (const [i, item] of raw.entries()) {
+    const v = toValue(item, `${label}[${i}]`, ctx);
+    if (!v) return undefined;
+    items.push(v);
   }
-  const what = typeof raw === 'object' ? (raw.constructor?.name ?? 'object') : typeof raw === 'number' ? String(raw) : typeof raw;
-  ctx.out.error('not-serializable', `${label} is a ${what}, which cannot travel between tasks (values must be JSON: strings, numbers, booleans, null, arrays and plain objects)`, {
-    ...ctx.details,
-    hint: 'convert it to plain JSON data first',
-  });
-  return undefined;
+  return items.every((v) => v.kind === 'literal') ? { kind: 'literal', value: items.map((v) => (v as { value: unknown }).value) } : { kind: 'array', items };
+}
+
+/** A plain object (undefined fields dropped, as JSON does): a literal unless it holds references. */
+function fromObject(raw: Record<string, unknown>, label: string, ctx: ValueContext): ValueIR | undefined {
+  const fields: Record<string, ValueIR> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const v = toValue(value, `${label}.${key}`, ctx);
+    if (!v) return undefined;
+    fields[key] = v;
+  }
+  const all = Object.entries(fields);
+  return all.every(([, v]) => v.kind === 'literal')
+    ? { kind: 'literal', value: Object.fromEntries(all.map(([k, v]) => [k, (v as { value: unknown }).value])) }
+    : { kind: 'object', fields };
 }
