@@ -55,6 +55,8 @@ interface Defaults {
 /**
  * Build the IR of one DAG declared in `file` (relative path, for messages) and validate it.
  * Source locations under `root` are made relative to it, so the IR is the same on every machine.
+ * Problems are found in the order a reader meets them: the id, the build function, the options,
+ * the defaults, then groups, tasks and edges.
  */
 export function buildDagIR(dag: Dag, file: string, options: { readonly root?: string } = {}): BuildResult {
   const prefix = options.root ? `${options.root.replace(/\/+$/, '')}/` : undefined;
@@ -62,21 +64,45 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   // DAG-level problems point at the dag(...) call.
   const out = new ProblemCollector(dag.source && rel(dag.source).startsWith(file) ? rel(dag.source) : file, dag.id);
   const o = dag.options as Record<string, unknown>;
-  const at = (source?: string): ProblemDetails => (source ? { file: rel(source) } : {});
 
   checkDagId(dag.id, out);
-  if (dag.buildError !== undefined) {
-    const e = dag.buildError as Error;
-    const located = e?.stack ? locate(e.stack) : undefined;
-    const where = located && rel(located);
-    const ours = e instanceof DagDefinitionError;
-    out.error('build-failed', ours ? e.message : `the build function threw: ${e?.message ?? String(e)}`, {
-      ...(where && { file: where }),
-      hint: 'fix the error in the DAG file; tasks are declared inside the build function and run later',
-    });
-  }
+  if (dag.buildError !== undefined) reportBuildError(dag.buildError, out, rel);
   checkKeys('the DAG options', o, DAG_OPTION_KEYS, out, {});
+  const { deadlineSeconds, ...run } = toRunOptions(o, out);
+  const dagDefaults = toDagDefaults(o, out);
+  const graph = toGraph(dag, dagDefaults, out, rel);
 
+  const ir: DagIR = {
+    id: dag.id,
+    file,
+    ...(dag.source && { source: rel(dag.source) }),
+    ...(typeof o.description === 'string' && { description: o.description }),
+    ...(typeof o.owner === 'string' && { owner: o.owner }),
+    ...run,
+    notifications: toNotifications(o.notify, out, {}),
+    ...(deadlineSeconds !== undefined && { deadlineSeconds }),
+    ...graph,
+  };
+  if (dag.buildError === undefined) validateDag(ir, out);
+  return { ir, problems: out.problems };
+}
+
+/** The build function threw: where, and what (our own DagDefinitionError's message as it is). */
+function reportBuildError(error: unknown, out: ProblemCollector, rel: (source: string) => string): void {
+  const e = error as Error;
+  const located = e?.stack ? locate(e.stack) : undefined;
+  const where = located && rel(located);
+  const ours = e instanceof DagDefinitionError;
+  out.error('build-failed', ours ? e.message : `the build function threw: ${e?.message ?? String(e)}`, {
+    ...(where && { file: where }),
+    hint: 'fix the error in the DAG file; tasks are declared inside the build function and run later',
+  });
+}
+
+type RunOptions = Pick<DagIR, 'tags' | 'timezone' | 'schedule' | 'startDate' | 'endDate' | 'catchup' | 'maxActiveRuns' | 'runTimeoutSeconds' | 'params' | 'deadlineSeconds'>;
+
+/** When and how runs happen: timezone, schedule, dates, catchup, limits, params, tags. */
+function toRunOptions(o: Record<string, unknown>, out: ProblemCollector): RunOptions {
   // The DAG's zone: as given, else the schedule's (cron('…', { timezone })), else UTC.
   const scheduleZone = (o.schedule as { timezone?: unknown } | undefined)?.timezone;
   const timezone = typeof o.timezone === 'string' ? o.timezone : typeof scheduleZone === 'string' && isValidTimezone(scheduleZone) ? scheduleZone : 'UTC';
@@ -121,7 +147,22 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   for (const key of ['description', 'owner'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'string') out.error('invalid-option', `${key} must be a string, got ${JSON.stringify(o[key])}`, { path: key });
   }
+  return {
+    tags,
+    timezone: isValidTimezone(timezone) ? timezone : 'UTC',
+    schedule,
+    ...(startDate && { startDate: startDate.toISOString() }),
+    ...(endDate && { endDate: endDate.toISOString() }),
+    catchup: catchup === true,
+    maxActiveRuns: isPositiveInteger(maxActiveRuns) ? maxActiveRuns : AIRFLOW_DEFAULT_MAX_ACTIVE_RUNS,
+    ...(runTimeoutSeconds !== undefined && { runTimeoutSeconds }),
+    params,
+    ...(deadlineSeconds !== undefined && { deadlineSeconds }),
+  };
+}
 
+/** The DAG's task defaults, with its `retry` option (the same thing said at DAG level). */
+function toDagDefaults(o: Record<string, unknown>, out: ProblemCollector): Defaults {
   const rawDefaults = (o.defaults ?? {}) as Record<string, unknown>;
   checkKeys('the DAG defaults', rawDefaults, TASK_DEFAULT_KEYS, out, { path: 'defaults' });
   if (o.retry !== undefined && rawDefaults.retry !== undefined) {
@@ -129,16 +170,19 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
   }
   const dagDefaults = toDefaults(rawDefaults, 'dag defaults', out, { path: 'defaults' });
   if (o.retry !== undefined) dagDefaults.retry = o.retry === false ? false : toRetry('dag retry', o.retry, out, { path: 'retry' });
+  return dagDefaults;
+}
 
-  // Groups, in declaration order (parents before children).
+/** Groups (parents before children), tasks and edges, with the builder's own problems. */
+function toGraph(dag: Dag, dagDefaults: Defaults, out: ProblemCollector, rel: (source: string) => string): Pick<DagIR, 'tasks' | 'groups' | 'edges'> {
+  const { builder } = dag;
+  const at = (source?: string): ProblemDetails => (source ? { file: rel(source) } : {});
   const groups: GroupIR[] = [];
   const groupDefaults = new Map<string, Defaults>();
-  for (const g of dag.builder.groups) if (g.source) g.source = rel(g.source);
-  for (const e of dag.builder.edges) if (e.source) e.source = rel(e.source);
-  for (const g of dag.builder.groups) groups.push(toGroup(g, dagDefaults, groupDefaults, out));
+  for (const g of builder.groups) if (g.source) g.source = rel(g.source);
+  for (const e of builder.edges) if (e.source) e.source = rel(e.source);
+  for (const g of builder.groups) groups.push(toGroup(g, dagDefaults, groupDefaults, out));
 
-  // Tasks.
-  const builder = dag.builder;
   const tasks: TaskIR[] = [];
   const dataRefs = new Map<string, Set<string>>();
   for (const raw of builder.tasks) {
@@ -165,30 +209,7 @@ export function buildDagIR(dag: Dag, file: string, options: { readonly root?: st
     const file = p.file ? rel(p.file) : undefined;
     (p.severity === 'error' ? out.error : out.warn).call(out, p.code, p.message, { ...(p.taskId && { taskId: p.taskId }), ...(p.hint && { hint: p.hint }), ...(file && { file }) });
   }
-
-  const ir: DagIR = {
-    id: dag.id,
-    file,
-    ...(dag.source && { source: rel(dag.source) }),
-    ...(typeof o.description === 'string' && { description: o.description }),
-    ...(typeof o.owner === 'string' && { owner: o.owner }),
-    tags,
-    timezone: isValidTimezone(timezone) ? timezone : 'UTC',
-    schedule,
-    ...(startDate && { startDate: startDate.toISOString() }),
-    ...(endDate && { endDate: endDate.toISOString() }),
-    catchup: catchup === true,
-    maxActiveRuns: isPositiveInteger(maxActiveRuns) ? maxActiveRuns : AIRFLOW_DEFAULT_MAX_ACTIVE_RUNS,
-    ...(runTimeoutSeconds !== undefined && { runTimeoutSeconds }),
-    params,
-    notifications: toNotifications(o.notify, out, {}),
-    ...(deadlineSeconds !== undefined && { deadlineSeconds }),
-    tasks,
-    groups,
-    edges,
-  };
-  if (dag.buildError === undefined) validateDag(ir, out);
-  return { ir, problems: out.problems };
+  return { tasks, groups, edges };
 }
 
 /** The DAG author's frame of a stack trace (first frame outside the SDK). */
