@@ -152,6 +152,59 @@ function importProblem(error: unknown, abs: string, file: string, text: string, 
   out.error('import-failed', `the DAG file failed to load: ${cleanMessage(error, root)}`, { ...(line && { file: `${file}:${line}` }), hint: IMPORT_HINT });
 }
 
+/**
+ * One file of the DAG folder: skipped (with a warning when it imports 'updraft' but declares no
+ * DAG), or imported under guard, its exported DAGs built and validated.
+ */
+async function loadFile(abs: string, root: string, options: LoadOptions): Promise<{ isDagFile: boolean; problems: Problem[]; dags: LoadedDag[] }> {
+  const text = await readFile(abs, 'utf8');
+  const file = path.relative(root, abs);
+  const problems: Problem[] = [];
+  const dags: LoadedDag[] = [];
+  if (!looksLikeDagFile(text)) {
+    // Said, not silent: a DAG file whose dag(...) call was not recognised would just vanish.
+    if (IMPORTS_UPDRAFT.test(text)) {
+      problems.push({
+        code: 'skipped-file',
+        severity: 'warning',
+        message: `skipped: the file imports 'updraft' but calls no dag(...), so it is not read as a DAG file`,
+        file,
+        hint: `a DAG file calls dag(...) by that name or by the name it imports it as (import { dag as DAG } from 'updraft'); a helper module is skipped silently when its name starts with "_" (e.g. ${path.join(path.dirname(file), `_${path.basename(file)}`)})`,
+      });
+    }
+    return { isDagFile: false, problems, dags };
+  }
+  const out = new ProblemCollector(file, undefined);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await guardedImport(pathToFileURL(abs).href, options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS);
+  } catch (error) {
+    importProblem(error, abs, file, text, root, out);
+    return { isDagFile: true, problems: out.problems, dags };
+  }
+  const found: Dag[] = [];
+  for (const [name, value] of Object.entries(mod)) {
+    const list = Array.isArray(value) ? value : [value];
+    if (Array.isArray(value) && value.length > 0 && value.some((v) => !isDag(v)) && value.some(isDag)) {
+      out.error('export-not-dag', `export "${name}" is a list mixing DAGs and other values`, { hint: 'export a list of dag(...) values only' });
+    }
+    for (const v of list) if (isDag(v) && !found.includes(v)) found.push(v);
+  }
+  if (found.length === 0) {
+    out.error('no-dags', 'the file exports no DAG', {
+      hint: 'export the DAG: export default dag("my_dag", { ... }, () => { ... }) — or an array of them; helper modules belong in files or folders starting with "_"',
+    });
+  }
+  problems.push(...out.problems);
+  for (const dag of found) {
+    const { ir, problems: own } = buildDagIR(dag, file, { root });
+    const rel = own.map((p) => relativize(p, root));
+    dags.push({ dag, ir, file, problems: rel });
+    problems.push(...rel);
+  }
+  return { isDagFile: true, problems, dags };
+}
+
 export async function loadProject(dagsDir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const root = options.root ?? process.cwd();
   const dir = path.resolve(root, dagsDir);
@@ -165,51 +218,10 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
   const dags: LoadedDag[] = [];
 
   for (const abs of candidates) {
-    const text = await readFile(abs, 'utf8');
-    const file = path.relative(root, abs);
-    if (!looksLikeDagFile(text)) {
-      // Said, not silent: a DAG file whose dag(...) call was not recognised would just vanish.
-      if (IMPORTS_UPDRAFT.test(text)) {
-        problems.push({
-          code: 'skipped-file',
-          severity: 'warning',
-          message: `skipped: the file imports 'updraft' but calls no dag(...), so it is not read as a DAG file`,
-          file,
-          hint: `a DAG file calls dag(...) by that name or by the name it imports it as (import { dag as DAG } from 'updraft'); a helper module is skipped silently when its name starts with "_" (e.g. ${path.join(path.dirname(file), `_${path.basename(file)}`)})`,
-        });
-      }
-      continue;
-    }
-    files.push(file);
-    const out = new ProblemCollector(file, undefined);
-    let mod: Record<string, unknown>;
-    try {
-      mod = await guardedImport(pathToFileURL(abs).href, options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS);
-    } catch (error) {
-      importProblem(error, abs, file, text, root, out);
-      problems.push(...out.problems);
-      continue;
-    }
-    const found: Dag[] = [];
-    for (const [name, value] of Object.entries(mod)) {
-      const list = Array.isArray(value) ? value : [value];
-      if (Array.isArray(value) && value.length > 0 && value.some((v) => !isDag(v)) && value.some(isDag)) {
-        out.error('export-not-dag', `export "${name}" is a list mixing DAGs and other values`, { hint: 'export a list of dag(...) values only' });
-      }
-      for (const v of list) if (isDag(v) && !found.includes(v)) found.push(v);
-    }
-    if (found.length === 0) {
-      out.error('no-dags', 'the file exports no DAG', {
-        hint: 'export the DAG: export default dag("my_dag", { ... }, () => { ... }) — or an array of them; helper modules belong in files or folders starting with "_"',
-      });
-    }
-    problems.push(...out.problems);
-    for (const dag of found) {
-      const { ir, problems: own } = buildDagIR(dag, file, { root });
-      const rel = own.map((p) => relativize(p, root));
-      dags.push({ dag, ir, file, problems: rel });
-      problems.push(...rel);
-    }
+    const one = await loadFile(abs, root, options);
+    if (one.isDagFile) files.push(path.relative(root, abs));
+    problems.push(...one.problems);
+    dags.push(...one.dags);
   }
   if (files.length === 0) {
     problems.push({
