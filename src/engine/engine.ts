@@ -8,10 +8,7 @@
  * resumed with `retry`, which reuses what already succeeded.
  */
 import { hostname } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { isProcessAlive } from '../util/process.ts';
 import type { DagIR } from '../ir/types.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TriggerKind } from '../sdk/context.ts';
@@ -23,7 +20,7 @@ import { resolveParams } from '../runtime/params.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
-import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState } from '../store/types.ts';
+import type { ErrorInfo, RunRecord, Store } from '../store/types.ts';
 import { RealClock, VirtualClock } from './clock.ts';
 import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
@@ -31,6 +28,9 @@ import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverrid
 import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
+import { priorTries, runErrorOf, TaskRecords } from './task-records.ts';
+import { checkLocally } from './local-sensors.ts';
+import { reapDeadRuns } from './reaper.ts';
 
 export interface EngineDag {
   readonly dag: Dag;
@@ -92,8 +92,6 @@ export interface BackfillInterval {
   /** `ran`: started now; `existing`: the interval already had a run, left as it was. */
   readonly action: 'ran' | 'existing';
 }
-
-const DEAD = 'Updraft.ProcessDied';
 
 export class LocalEngine {
   readonly options: EngineOptions;
@@ -205,13 +203,8 @@ export class LocalEngine {
     // Claim the run: of two resumes at once, one wins.
     const claimed = await this.options.store.updateRun(run.runId, { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
     if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
-    const prior = new Map<string, number>();
-    for (const t of tries) {
-      const k = `${t.taskId}|${t.mapIndex}`;
-      prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
-    }
     const params = resolveParams(ir, run.conf);
-    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior }));
+    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior: priorTries(tries) }));
   }
 
   async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; done?: Done; prior?: Map<string, number> }): Promise<RunOutcome> {
@@ -230,33 +223,10 @@ export class LocalEngine {
     const interval = { logicalDate: new Date(run.logicalDate), dataIntervalStart: new Date(run.dataIntervalStart), dataIntervalEnd: new Date(run.dataIntervalEnd) };
     const values: RunValues = runValuesOf({ dagId: run.dagId, timezone: ir.timezone, timers: compiled.manifest.timers, interval, params, triggeredBy: run.triggeredBy, runId: run.runId });
 
-    // Task records follow the run live (for `show` from another terminal, and after a crash).
-    // The SQLite store commits each write before its call returns, so a record is on disk before
-    // the interpreter moves on; a failed write is reported when the run ends.
-    const records = new Map<string, TaskRecord>();
-    let writeError: unknown;
-    const written = new Map<string, string>();
-    /** The task's record with `patch` applied; written now unless `batch` collects it (or it did not change). */
-    const setTask = (taskId: string, patch: Partial<TaskRecord>, batch?: TaskRecord[]) => {
-      const prev = records.get(taskId) ?? { runId: run.runId, dagId: run.dagId, taskId, state: 'queued' as TaskState, attempts: 0 };
-      const next = { ...prev, ...patch } as TaskRecord;
-      records.set(taskId, next);
-      const json = JSON.stringify(next);
-      if (written.get(taskId) === json) return;
-      written.set(taskId, json);
-      if (batch) batch.push(next);
-      else store.putTask(next).catch((e: unknown) => (writeError ??= e));
-    };
+    // Task records follow the run live (engine/task-records).
+    const records = new TaskRecords(store, run);
     const onEvent = (e: EngineEvent) => {
-      const prev = records.get(e.taskId);
-      const at = new Date(e.at).toISOString();
-      setTask(e.taskId, {
-        state: e.state,
-        ...(e.state === 'running' && e.mapIndex === undefined && { attempts: e.attempt ?? 1 }),
-        ...(!prev?.startedAt && (e.state === 'running' || e.reused) && { startedAt: at }),
-        ...((e.state === 'success' || e.state === 'failed') && { endedAt: at }),
-        ...(e.reused && { reused: true }),
-      });
+      records.event(e);
       this.options.onEvent?.(run.runId, e);
     };
 
@@ -285,7 +255,7 @@ export class LocalEngine {
           },
           triggerDag: (req) => this.#child(run, req),
         },
-        builtinCheck: (taskId, check, runValues) => this.#check(taskId, check, runValues),
+        builtinCheck: (taskId, check, runValues) => checkLocally(this.#sensorDeps(), taskId, check, runValues),
         onEvent,
         ...(file && this.#pool && { invoke: this.#pool.invoker(file) }),
         ...(this.options.projectDir && { root: this.options.projectDir }),
@@ -298,25 +268,8 @@ export class LocalEngine {
       throw error;
     }
 
-    const final: TaskRecord[] = [];
-    for (const [taskId, outcome] of Object.entries(result.tasks)) {
-      const detail = result.details[taskId] ?? {};
-      const prev = records.get(taskId);
-      setTask(taskId, {
-        state: outcome.state as TaskState,
-        attempts: outcome.attempts,
-        ...(detail.startedAt !== undefined && { startedAt: prev?.startedAt ?? new Date(detail.startedAt).toISOString() }),
-        ...(detail.endedAt !== undefined && { endedAt: new Date(detail.endedAt).toISOString() }),
-        ...(outcome.output !== undefined && { output: outcome.output }),
-        ...(outcome.error && { error: { error: outcome.error.Error, cause: outcome.error.Cause } }),
-        ...(detail.mapped && { mapped: detail.mapped }),
-        ...(detail.reused && { reused: true }),
-      }, final);
-    }
-    await store.putTasks(final);
-    const failedTask = Object.entries(result.tasks).find(([, t]) => t.state === 'failed' && t.error);
-    const error: ErrorInfo | undefined =
-      result.error ?? (result.status === 'failed' && failedTask ? { error: failedTask[1].error!.Error, cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}` } : undefined);
+    await records.finish(result);
+    const error = runErrorOf(result);
     current =
       (await store.updateRun(run.runId, {
         status: result.status,
@@ -327,7 +280,7 @@ export class LocalEngine {
         owner: undefined,
       })) ?? current;
     await this.logs.flush();
-    if (writeError) throw writeError; // the run's own record is final; a task record could not be written
+    if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written
     return { run: current, created: true, result };
   }
 
@@ -360,50 +313,17 @@ export class LocalEngine {
     return run;
   }
 
-  /** Built-in sensors on the engine: another DAG's run in the store; an S3 key in the local folder. */
-  async #check(taskId: string, check: Readonly<Record<string, unknown>>, run: RunValues): Promise<boolean> {
-    if (check.kind === 'external_dag') {
-      const other = this.dag(String(check.dagId));
-      const logical = new Date(Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000);
-      const theirs = await this.options.store.getRun(runIdOf(other.ir.id, logical));
-      if (!theirs) return false;
-      if (check.taskId === undefined) return theirs.status === 'success';
-      const tasks = await this.options.store.listTasks(theirs.runId);
-      return tasks.some((t) => t.taskId === check.taskId && t.state === 'success');
-    }
-    if (check.kind === 's3_key' && this.options.s3Dir) {
-      return existsSync(join(this.options.s3Dir, String(check.bucket), String(check.key)));
-    }
-    throw new ConfigError(
-      `sensor "${taskId}" checks S3 (s3://${String(check.bucket)}/${String(check.key)}), which the embedded engine cannot reach. ` +
-        `Give it a local stand-in: s3KeySensor('${taskId.split('.').pop()}', { ..., local: (request) => true }), or put the file under .updraft/s3/${String(check.bucket)}/${String(check.key)}.`,
-    );
-  }
-
   /**
    * Runs left queued/running by a process that is gone (killed, crashed): marked failed with the
    * reason, their running tasks too. Returns the ids it marked.
    */
   async reapDeadRuns(): Promise<string[]> {
-    const { store } = this.options;
-    const marked: string[] = [];
-    for (const run of await store.activeRuns()) {
-      if (this.#inFlight.has(run.runId)) continue;
-      const owner = run.owner;
-      if (owner && owner.host === hostname() && (owner.pid === process.pid || isProcessAlive(owner.pid))) continue;
-      if (!owner && Date.now() - Date.parse(run.queuedAt) < 60_000) continue; // just created by another command
-      const cause = owner
-        ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
-        : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;
-      const error = { error: DEAD, cause };
-      const updated = await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(this.#now()).toISOString(), error, owner: undefined }, { ifStatus: ['queued', 'running'] });
-      if (!updated) continue;
-      for (const t of await store.listTasks(run.runId)) {
-        if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued') await store.putTask({ ...t, state: 'failed', error });
-      }
-      marked.push(run.runId);
-    }
-    return marked;
+    return reapDeadRuns({ store: this.options.store, inFlight: (runId) => this.#inFlight.has(runId), now: () => this.#now() });
+  }
+
+  /** What the built-in sensors read on this engine (engine/local-sensors). */
+  #sensorDeps() {
+    return { store: this.options.store, dag: (dagId: string) => this.dag(dagId), ...(this.options.s3Dir !== undefined && { s3Dir: this.options.s3Dir }) };
   }
 
   /**
@@ -456,6 +376,3 @@ export class LocalEngine {
     await this.logs.flush();
   }
 }
-
-/** The latest try of each task instance. */
-/** Airflow's `ds`: the logical date as YYYY-MM-DD in the DAG's timezone. */
