@@ -14,7 +14,7 @@ import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TriggerKind } from '../sdk/context.ts';
 import { ConfigError } from '../errors.ts';
 import { compileDag, type CompileResult } from '../compiler/compile.ts';
-import { runsBetween } from '../schedule/index.ts';
+import { backfillIntervals, intervalFor } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
@@ -22,7 +22,6 @@ import type { ObjectStore } from '../runtime/objects.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import type { ErrorInfo, RunRecord, Store } from '../store/types.ts';
 import { RealClock, VirtualClock } from './clock.ts';
-import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
 import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type RunMachineResult } from './run-machine.ts';
 import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
@@ -343,14 +342,7 @@ export class LocalEngine {
 
   /** Runs every interval of [from, to], at most `maxConcurrency` at once; intervals with a run are left as they are. */
   async backfill(dagId: string, from: string, to: string, options: { readonly maxConcurrency?: number; readonly onInterval?: (i: BackfillInterval) => void } = {}): Promise<BackfillInterval[]> {
-    const { ir } = this.dag(dagId);
-    if (ir.schedule.kind !== 'cron' && ir.schedule.kind !== 'rate') {
-      throw new ConfigError(`DAG "${dagId}" has no time-based schedule (${ir.schedule.kind}); backfill runs the intervals of a cron or rate schedule. Use updraft run ${dagId} --date D for single runs.`);
-    }
-    const start = parseDate(ir, from, '--from');
-    const end = parseDate(ir, to, '--to');
-    if (end < start) throw new ConfigError(`--to ${to} is before --from ${from}`);
-    const intervals = runsBetween({ schedule: ir.schedule, ...(ir.startDate && { startDate: ir.startDate }), ...(ir.endDate && { endDate: ir.endDate }) }, start, end);
+    const intervals = backfillIntervals(this.dag(dagId).ir, from, to);
     const limit = pLimit(Math.max(1, options.maxConcurrency ?? 1));
     await this.reapDeadRuns();
     return Promise.all(

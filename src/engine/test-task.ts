@@ -5,7 +5,7 @@
  * them, or given as JSON. Nothing is recorded; the log lines and the output come back.
  */
 import { ConfigError } from '../errors.ts';
-import { logicalDateKey } from '../schedule/index.ts';
+import { intervalFor, logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import { resolveValue, type RunValues } from '../runtime/args.ts';
@@ -15,7 +15,6 @@ import { resolveRefs } from '../runtime/objects.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
 import type { LocalEngine } from './engine.ts';
 import { dsOf } from '../runtime/launch.ts';
-import { intervalFor } from './intervals.ts';
 import { VirtualClock } from './clock.ts';
 
 export interface TestTaskOptions {
