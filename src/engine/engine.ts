@@ -123,6 +123,11 @@ export class LocalEngine {
     return c;
   }
 
+  /** The engine's wall clock (`options.wall`): nothing in the engine reads the system clock directly. */
+  now(): number {
+    return this.#now();
+  }
+
   #now(): number {
     return (this.options.wall ?? Date.now)();
   }

@@ -18,7 +18,7 @@ export interface ReaperDeps {
   readonly store: Store;
   /** True for runs this engine is running now. */
   readonly inFlight: (runId: string) => boolean;
-  /** The engine's clock (ms since the epoch), for `endedAt`. */
+  /** The engine's clock (ms since the epoch): `endedAt`, and how long ago a run was queued. */
   readonly now: () => number;
 }
 
@@ -29,7 +29,7 @@ export async function reapDeadRuns({ store, inFlight, now }: ReaperDeps): Promis
     if (inFlight(run.runId)) continue;
     const owner = run.owner;
     if (owner && owner.host === hostname() && (owner.pid === process.pid || isProcessAlive(owner.pid))) continue;
-    if (!owner && Date.now() - Date.parse(run.queuedAt) < QUEUED_GRACE_MS) continue; // just created by another command
+    if (!owner && now() - Date.parse(run.queuedAt) < QUEUED_GRACE_MS) continue; // just created by another command
     const cause = owner
       ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
       : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;

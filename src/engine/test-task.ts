@@ -90,7 +90,7 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
     }
   }
 
-  const interval = intervalFor(ir, options.date, new Date());
+  const interval = intervalFor(ir, options.date, new Date(engine.now()));
   const key = logicalDateKey(interval.logicalDate);
   const run: RunValues = {
     dagId,
@@ -112,7 +112,7 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   }
 
   const logs: LogLine[] = [];
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(() => engine.now());
   // The function's own value, before the runner turns a branch's or sensor's into state records.
   let returned: unknown;
   // The task's code runs as in a run: in a worker of its own (console.* captured into its log,
