@@ -9,6 +9,7 @@
  */
 import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
 import type { EngineEvent } from './engine-event.ts';
+import { tryCountKey } from './task-tally.ts';
 import type { RunMachineResult } from './run-machine.ts';
 
 export class TaskRecords {
@@ -89,7 +90,7 @@ export function runErrorOf(result: RunMachineResult): ErrorInfo | undefined {
 export function priorTries(tries: readonly TryRecord[]): Map<string, number> {
   const prior = new Map<string, number>();
   for (const t of tries) {
-    const k = `${t.taskId}|${t.mapIndex}`;
+    const k = tryCountKey(t.taskId, t.mapIndex);
     prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
   }
   return prior;

@@ -14,6 +14,11 @@ export interface TaskTimes {
   readonly end?: number;
 }
 
+/** A task instance's key in try counts: `taskId|mapIndex` (-1: not mapped), as priorTries are given. */
+export function tryCountKey(taskId: string, mapIndex: number): string {
+  return `${taskId}|${mapIndex}`;
+}
+
 export class TaskTally {
   /** Try numbers per instance: numbering continues across executions. */
   readonly #tries: Map<string, number>;
@@ -34,7 +39,7 @@ export class TaskTally {
 
   /** A new try of a task instance (`mapIndex` -1: not mapped) starts: its try number. */
   nextTry(taskId: string, mapIndex: number): number {
-    const k = `${taskId}|${mapIndex}`;
+    const k = tryCountKey(taskId, mapIndex);
     const n = (this.#tries.get(k) ?? 0) + 1;
     this.#tries.set(k, n);
     const a = (this.#attempts.get(k) ?? 0) + 1;
