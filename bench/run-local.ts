@@ -22,8 +22,7 @@ import { MemoryObjectStore } from '../src/runtime/objects.ts';
 import { LocalEngine } from '../src/engine/engine.ts';
 import { VirtualClock } from '../src/engine/clock.ts';
 import { runMachine } from '../src/engine/run-machine.ts';
-import { intervalFor } from '../src/engine/intervals.ts';
-import { logicalDateKey } from '../src/schedule/index.ts';
+import { intervalFor, logicalDateKey } from '../src/schedule/index.ts';
 import { loadProject } from '../src/loader/load-project.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

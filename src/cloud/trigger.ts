@@ -12,7 +12,7 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Manifest } from '../compiler/compile.ts';
 import { PAYLOAD_LIMIT_BYTES } from '../compiler/analysis.ts';
-import { intervalFor } from '../engine/intervals.ts';
+import { intervalFor } from '../schedule/index.ts';
 import type { DagIR } from '../ir/types.ts';
 import { names } from '../runtime/env.ts';
 import { executionInput, queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';

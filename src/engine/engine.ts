@@ -6,94 +6,34 @@
  * twice gives one run and a backfill repeated starts nothing new. A run whose process died is
  * found by the next engine that opens the store, marked failed with the reason, and can be
  * resumed with `retry`, which reuses what already succeeded.
+ *
+ * Its parts, one file each: the API types (engine/engine-options), the task records that follow
+ * a run (engine/task-records), built-in sensors checked locally (engine/local-sensors) and the
+ * dead-run reaper (engine/reaper).
  */
 import { hostname } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { isProcessAlive } from '../util/process.ts';
-import type { DagIR } from '../ir/types.ts';
-import type { Dag } from '../sdk/dag.ts';
-import type { Connection, TriggerKind } from '../sdk/context.ts';
+import type { Connection } from '../sdk/context.ts';
 import { ConfigError } from '../errors.ts';
 import { compileDag, type CompileResult } from '../compiler/compile.ts';
-import { runsBetween } from '../schedule/index.ts';
+import { backfillIntervals, intervalFor } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
-import type { ObjectStore } from '../runtime/objects.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
-import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState } from '../store/types.ts';
+import type { ErrorInfo, RunRecord } from '../store/types.ts';
 import { RealClock, VirtualClock } from './clock.ts';
-import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
-import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type RunMachineResult } from './run-machine.ts';
+import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type RunMachineResult } from './run-machine.ts';
 import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
-import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
+import { WorkerPool } from './worker-pool.ts';
+import { priorTries, runErrorOf, TaskRecords } from './task-records.ts';
+import { checkLocally } from './local-sensors.ts';
+import { reapDeadRuns } from './reaper.ts';
+import type { BackfillInterval, EngineDag, EngineOptions, RunOutcome, TriggerOptions } from './engine-options.ts';
 
-export interface EngineDag {
-  readonly dag: Dag;
-  readonly ir: DagIR;
-  /** The DAG's file (absolute): its task code runs in the engine's worker pool. Without it, in process. */
-  readonly file?: string;
-}
-
-export interface EngineOptions {
-  readonly store: Store;
-  readonly objects: ObjectStore;
-  /** The project's valid DAGs (children of triggerDag and external sensors are looked up here). */
-  readonly dags: readonly EngineDag[];
-  /** Task log files go here; in memory when absent. */
-  readonly logsDir?: string;
-  /** Where connections come from besides the environment (`updraft.connections.json`). */
-  readonly projectDir?: string;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Local S3 stand-in for s3KeySensor: `<s3Dir>/<bucket>/<key>`. */
-  readonly s3Dir?: string;
-  /** Honour waits, poke intervals and retry delays. @default false */
-  readonly realTime?: boolean;
-  /** Stand-ins by DAG id and task id (tests). */
-  readonly overrides?: Readonly<Record<string, Readonly<Record<string, OperatorOverride>>>>;
-  readonly mocks?: Readonly<Record<string, Readonly<Record<string, (...args: any[]) => unknown>>>>;
-  /** Live task states, for progress displays. */
-  readonly onEvent?: (runId: string, event: EngineEvent) => void;
-  /** @default Date.now */
-  readonly wall?: () => number;
-  /** Task code of DAGs with a `file` runs in worker threads (engine/worker-pool); false: in process. @default {} */
-  readonly workers?: WorkerPoolOptions | false;
-}
-
-export interface TriggerOptions {
-  /** A logical date (fire time of the schedule, or a day). @default the latest complete interval, or now */
-  readonly date?: string;
-  readonly conf?: Readonly<Record<string, unknown>>;
-  /** @default 'manual' */
-  readonly triggeredBy?: TriggerKind;
-  readonly parentRunId?: string;
-  /** Exact run id (trigger-DAG children carry theirs). */
-  readonly runId?: string;
-  readonly interval?: { readonly logicalDate: Date; readonly dataIntervalStart: Date; readonly dataIntervalEnd: Date };
-}
-
-export interface RunOutcome {
-  readonly run: RunRecord;
-  /** False when the run already existed (same DAG and interval): nothing new started. */
-  readonly created: boolean;
-  readonly result?: RunMachineResult;
-  /** The run existed and was still going in another process: this one waited for it to end. */
-  readonly attached?: boolean;
-}
-
-export interface BackfillInterval {
-  readonly runId: string;
-  readonly logicalDate: string;
-  readonly status: RunRecord['status'];
-  /** `ran`: started now; `existing`: the interval already had a run, left as it was. */
-  readonly action: 'ran' | 'existing';
-}
-
-const DEAD = 'Updraft.ProcessDied';
+export type { BackfillInterval, EngineDag, EngineOptions, RunOutcome, TriggerOptions } from './engine-options.ts';
 
 export class LocalEngine {
   readonly options: EngineOptions;
@@ -124,6 +64,11 @@ export class LocalEngine {
       this.#compiled.set(dagId, c);
     }
     return c;
+  }
+
+  /** The engine's wall clock (`options.wall`): nothing in the engine reads the system clock directly. */
+  now(): number {
+    return this.#now();
   }
 
   #now(): number {
@@ -205,13 +150,8 @@ export class LocalEngine {
     // Claim the run: of two resumes at once, one wins.
     const claimed = await this.options.store.updateRun(run.runId, { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
     if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
-    const prior = new Map<string, number>();
-    for (const t of tries) {
-      const k = `${t.taskId}|${t.mapIndex}`;
-      prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
-    }
     const params = resolveParams(ir, run.conf);
-    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior }));
+    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior: priorTries(tries) }));
   }
 
   async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; done?: Done; prior?: Map<string, number> }): Promise<RunOutcome> {
@@ -230,33 +170,10 @@ export class LocalEngine {
     const interval = { logicalDate: new Date(run.logicalDate), dataIntervalStart: new Date(run.dataIntervalStart), dataIntervalEnd: new Date(run.dataIntervalEnd) };
     const values: RunValues = runValuesOf({ dagId: run.dagId, timezone: ir.timezone, timers: compiled.manifest.timers, interval, params, triggeredBy: run.triggeredBy, runId: run.runId });
 
-    // Task records follow the run live (for `show` from another terminal, and after a crash).
-    // The SQLite store commits each write before its call returns, so a record is on disk before
-    // the interpreter moves on; a failed write is reported when the run ends.
-    const records = new Map<string, TaskRecord>();
-    let writeError: unknown;
-    const written = new Map<string, string>();
-    /** The task's record with `patch` applied; written now unless `batch` collects it (or it did not change). */
-    const setTask = (taskId: string, patch: Partial<TaskRecord>, batch?: TaskRecord[]) => {
-      const prev = records.get(taskId) ?? { runId: run.runId, dagId: run.dagId, taskId, state: 'queued' as TaskState, attempts: 0 };
-      const next = { ...prev, ...patch } as TaskRecord;
-      records.set(taskId, next);
-      const json = JSON.stringify(next);
-      if (written.get(taskId) === json) return;
-      written.set(taskId, json);
-      if (batch) batch.push(next);
-      else store.putTask(next).catch((e: unknown) => (writeError ??= e));
-    };
+    // Task records follow the run live (engine/task-records).
+    const records = new TaskRecords(store, run);
     const onEvent = (e: EngineEvent) => {
-      const prev = records.get(e.taskId);
-      const at = new Date(e.at).toISOString();
-      setTask(e.taskId, {
-        state: e.state,
-        ...(e.state === 'running' && e.mapIndex === undefined && { attempts: e.attempt ?? 1 }),
-        ...(!prev?.startedAt && (e.state === 'running' || e.reused) && { startedAt: at }),
-        ...((e.state === 'success' || e.state === 'failed') && { endedAt: at }),
-        ...(e.reused && { reused: true }),
-      });
+      records.event(e);
       this.options.onEvent?.(run.runId, e);
     };
 
@@ -285,7 +202,7 @@ export class LocalEngine {
           },
           triggerDag: (req) => this.#child(run, req),
         },
-        builtinCheck: (taskId, check, runValues) => this.#check(taskId, check, runValues),
+        builtinCheck: (taskId, check, runValues) => checkLocally(this.#sensorDeps(), taskId, check, runValues),
         onEvent,
         ...(file && this.#pool && { invoke: this.#pool.invoker(file) }),
         ...(this.options.projectDir && { root: this.options.projectDir }),
@@ -298,25 +215,8 @@ export class LocalEngine {
       throw error;
     }
 
-    const final: TaskRecord[] = [];
-    for (const [taskId, outcome] of Object.entries(result.tasks)) {
-      const detail = result.details[taskId] ?? {};
-      const prev = records.get(taskId);
-      setTask(taskId, {
-        state: outcome.state as TaskState,
-        attempts: outcome.attempts,
-        ...(detail.startedAt !== undefined && { startedAt: prev?.startedAt ?? new Date(detail.startedAt).toISOString() }),
-        ...(detail.endedAt !== undefined && { endedAt: new Date(detail.endedAt).toISOString() }),
-        ...(outcome.output !== undefined && { output: outcome.output }),
-        ...(outcome.error && { error: { error: outcome.error.Error, cause: outcome.error.Cause } }),
-        ...(detail.mapped && { mapped: detail.mapped }),
-        ...(detail.reused && { reused: true }),
-      }, final);
-    }
-    await store.putTasks(final);
-    const failedTask = Object.entries(result.tasks).find(([, t]) => t.state === 'failed' && t.error);
-    const error: ErrorInfo | undefined =
-      result.error ?? (result.status === 'failed' && failedTask ? { error: failedTask[1].error!.Error, cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}` } : undefined);
+    await records.finish(result);
+    const error = runErrorOf(result);
     current =
       (await store.updateRun(run.runId, {
         status: result.status,
@@ -327,7 +227,7 @@ export class LocalEngine {
         owner: undefined,
       })) ?? current;
     await this.logs.flush();
-    if (writeError) throw writeError; // the run's own record is final; a task record could not be written
+    if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written
     return { run: current, created: true, result };
   }
 
@@ -360,50 +260,17 @@ export class LocalEngine {
     return run;
   }
 
-  /** Built-in sensors on the engine: another DAG's run in the store; an S3 key in the local folder. */
-  async #check(taskId: string, check: Readonly<Record<string, unknown>>, run: RunValues): Promise<boolean> {
-    if (check.kind === 'external_dag') {
-      const other = this.dag(String(check.dagId));
-      const logical = new Date(Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000);
-      const theirs = await this.options.store.getRun(runIdOf(other.ir.id, logical));
-      if (!theirs) return false;
-      if (check.taskId === undefined) return theirs.status === 'success';
-      const tasks = await this.options.store.listTasks(theirs.runId);
-      return tasks.some((t) => t.taskId === check.taskId && t.state === 'success');
-    }
-    if (check.kind === 's3_key' && this.options.s3Dir) {
-      return existsSync(join(this.options.s3Dir, String(check.bucket), String(check.key)));
-    }
-    throw new ConfigError(
-      `sensor "${taskId}" checks S3 (s3://${String(check.bucket)}/${String(check.key)}), which the embedded engine cannot reach. ` +
-        `Give it a local stand-in: s3KeySensor('${taskId.split('.').pop()}', { ..., local: (request) => true }), or put the file under .updraft/s3/${String(check.bucket)}/${String(check.key)}.`,
-    );
-  }
-
   /**
    * Runs left queued/running by a process that is gone (killed, crashed): marked failed with the
    * reason, their running tasks too. Returns the ids it marked.
    */
   async reapDeadRuns(): Promise<string[]> {
-    const { store } = this.options;
-    const marked: string[] = [];
-    for (const run of await store.activeRuns()) {
-      if (this.#inFlight.has(run.runId)) continue;
-      const owner = run.owner;
-      if (owner && owner.host === hostname() && (owner.pid === process.pid || isProcessAlive(owner.pid))) continue;
-      if (!owner && Date.now() - Date.parse(run.queuedAt) < 60_000) continue; // just created by another command
-      const cause = owner
-        ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
-        : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;
-      const error = { error: DEAD, cause };
-      const updated = await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(this.#now()).toISOString(), error, owner: undefined }, { ifStatus: ['queued', 'running'] });
-      if (!updated) continue;
-      for (const t of await store.listTasks(run.runId)) {
-        if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued') await store.putTask({ ...t, state: 'failed', error });
-      }
-      marked.push(run.runId);
-    }
-    return marked;
+    return reapDeadRuns({ store: this.options.store, inFlight: (runId) => this.#inFlight.has(runId), now: () => this.#now() });
+  }
+
+  /** What the built-in sensors read on this engine (engine/local-sensors). */
+  #sensorDeps() {
+    return { store: this.options.store, dag: (dagId: string) => this.dag(dagId), ...(this.options.s3Dir !== undefined && { s3Dir: this.options.s3Dir }) };
   }
 
   /**
@@ -423,14 +290,7 @@ export class LocalEngine {
 
   /** Runs every interval of [from, to], at most `maxConcurrency` at once; intervals with a run are left as they are. */
   async backfill(dagId: string, from: string, to: string, options: { readonly maxConcurrency?: number; readonly onInterval?: (i: BackfillInterval) => void } = {}): Promise<BackfillInterval[]> {
-    const { ir } = this.dag(dagId);
-    if (ir.schedule.kind !== 'cron' && ir.schedule.kind !== 'rate') {
-      throw new ConfigError(`DAG "${dagId}" has no time-based schedule (${ir.schedule.kind}); backfill runs the intervals of a cron or rate schedule. Use updraft run ${dagId} --date D for single runs.`);
-    }
-    const start = parseDate(ir, from, '--from');
-    const end = parseDate(ir, to, '--to');
-    if (end < start) throw new ConfigError(`--to ${to} is before --from ${from}`);
-    const intervals = runsBetween({ schedule: ir.schedule, ...(ir.startDate && { startDate: ir.startDate }), ...(ir.endDate && { endDate: ir.endDate }) }, start, end);
+    const intervals = backfillIntervals(this.dag(dagId).ir, from, to);
     const limit = pLimit(Math.max(1, options.maxConcurrency ?? 1));
     await this.reapDeadRuns();
     return Promise.all(
@@ -456,6 +316,3 @@ export class LocalEngine {
     await this.logs.flush();
   }
 }
-
-/** The latest try of each task instance. */
-/** Airflow's `ds`: the logical date as YYYY-MM-DD in the DAG's timezone. */

@@ -5,7 +5,7 @@
  * them, or given as JSON. Nothing is recorded; the log lines and the output come back.
  */
 import { ConfigError } from '../errors.ts';
-import { logicalDateKey } from '../schedule/index.ts';
+import { intervalFor, logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import { resolveValue, type RunValues } from '../runtime/args.ts';
@@ -15,7 +15,6 @@ import { resolveRefs } from '../runtime/objects.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
 import type { LocalEngine } from './engine.ts';
 import { dsOf } from '../runtime/launch.ts';
-import { intervalFor } from './intervals.ts';
 import { VirtualClock } from './clock.ts';
 
 export interface TestTaskOptions {
@@ -91,7 +90,7 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
     }
   }
 
-  const interval = intervalFor(ir, options.date, new Date());
+  const interval = intervalFor(ir, options.date, new Date(engine.now()));
   const key = logicalDateKey(interval.logicalDate);
   const run: RunValues = {
     dagId,
@@ -113,7 +112,7 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   }
 
   const logs: LogLine[] = [];
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(() => engine.now());
   // The function's own value, before the runner turns a branch's or sensor's into state records.
   let returned: unknown;
   // The task's code runs as in a run: in a worker of its own (console.* captured into its log,

@@ -9,11 +9,14 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../errors.ts';
-import { latestCompleteRun, nextRuns, parseDateInZone, runsBetween, type RunInterval } from '../schedule/index.ts';
+import { DEFERRED_COUNT_CAP, planLaunch, type LaunchPlan } from '../schedule/index.ts';
 import type { RunRecord, DagPauses, RunSlots, Store } from '../store/types.ts';
 import { ENV, parseEnvironment, readEnv, type Environment } from './env.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from './launch.ts';
 import { startQueuedRuns, type RuntimeLog } from './run-queue.ts';
+
+/** Which intervals a tick starts is the schedule model's (schedule/catchup). */
+export { planLaunch, type LaunchPlan } from '../schedule/index.ts';
 
 /** The input of every DAG's schedule (infra sets it; Scheduler fills in `scheduledTime`). */
 export interface LaunchEvent {
@@ -54,9 +57,6 @@ export interface LaunchSummary {
 }
 
 export const DEFAULT_CATCHUP_LIMIT = 25;
-const DAY_MS = 86_400_000;
-/** The deferred count stops here (an hourly DAG with a start date decades ago). */
-const DEFERRED_COUNT_CAP = 100_000;
 /** Runs read to find the newest scheduled one (manual runs may be newer). */
 const NEWEST_RUNS_READ = 25;
 
@@ -124,57 +124,6 @@ export async function launch(event: LaunchEvent, deps: LauncherDeps): Promise<La
   const { started, waiting } = await startQueuedRuns(deps, { dagId: spec.dagId, stateMachineArn, maxActiveRuns: spec.maxActiveRuns }, { known: created, ...(deps.now && { now: deps.now }) });
   const createdIds = new Set(created.map((r) => r.runId));
   return { ...summary, started: [...started], queued: waiting.filter((id) => createdIds.has(id)), deferred: plan.deferred };
-}
-
-export interface LaunchPlan {
-  /** Intervals to create runs for, oldest first. */
-  readonly intervals: readonly RunInterval[];
-  /** Missed intervals past the catchup limit (a lower bound past 100,000). */
-  readonly deferred: number;
-  /** Set when the data window cut the catchup short: the first logical date it allows. */
-  readonly windowFrom?: Date;
-}
-
-/**
- * The intervals a tick at `tick` is due: the latest complete one; with catchup, every interval
- * from `after` (the end of the newest scheduled run's interval; without one, the start date) up
- * to it, the oldest `catchupLimit` of them. Never an interval whose data interval ended more than
- * `dataWindowDays` before the tick. Oldest first, so that the intervals left over are the newer
- * ones and the next tick, continuing after the newest run, picks them up: nothing is lost.
- */
-export function planLaunch(spec: LaunchSpec, tick: Date, after: Date | undefined, settings: LauncherDeps['settings']): LaunchPlan {
-  const latest = latestCompleteRun(spec, tick);
-  if (!latest) return { intervals: [], deferred: 0 };
-  const windowStart = settings.dataWindowDays === undefined ? undefined : new Date(tick.getTime() - settings.dataWindowDays * DAY_MS);
-  if (windowStart && latest.dataIntervalEnd < windowStart) return { intervals: [], deferred: 0 }; // an end date long past
-  if (!spec.catchup) return { intervals: [latest], deferred: 0 };
-
-  // The first interval whose data interval ends inside the window (nextRuns' open interval there).
-  const windowFrom = windowStart && nextRuns(spec, new Date(windowStart.getTime() - 1), 1)[0]?.logicalDate;
-  // No newest run: from the start date, or from nowhere without one (only the window then).
-  const base = after ?? startOf(spec);
-  const from = [base, windowFrom].filter((d): d is Date => d !== undefined).reduce<Date | undefined>((a, b) => (a && a > b ? a : b), undefined);
-  const clipped = windowFrom && (!base || windowFrom > base) ? { windowFrom } : {};
-  if (!from || from > latest.logicalDate) return { intervals: [latest], deferred: 0, ...clipped };
-
-  const limit = settings.catchupLimit;
-  // nextRuns starts with the interval open just before `from`: one more than needed, dropped here.
-  const due = nextRuns(spec, new Date(from.getTime() - 1), limit + 2).filter((r) => r.logicalDate >= from && r.logicalDate <= latest.logicalDate);
-  if (due.length <= limit) return { intervals: due.length > 0 ? due : [latest], deferred: 0, ...clipped };
-  let deferred: number;
-  try {
-    deferred = runsBetween(spec, due[limit]!.logicalDate, latest.logicalDate, DEFERRED_COUNT_CAP).length;
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    deferred = DEFERRED_COUNT_CAP;
-  }
-  return { intervals: due.slice(0, limit), deferred, ...clipped };
-}
-
-/** The start date as an instant (a date alone is midnight in the schedule's timezone), if any. */
-function startOf(spec: LaunchSpec): Date | undefined {
-  if (spec.startDate === undefined || (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate')) return undefined;
-  return parseDateInZone(spec.startDate, spec.schedule.timezone);
 }
 
 function logPlan(log: RuntimeLog, spec: LaunchSpec, plan: LaunchPlan, settings: LauncherDeps['settings']): void {

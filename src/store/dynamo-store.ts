@@ -35,6 +35,8 @@ import {
   tryPrefix,
 } from './table.ts';
 import type { DagPauses, LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunSlots, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+import { conditionHolds, notApplied, statusCondition, type RunCondition, type RunGuard, type RunPatch } from './run-update.ts';
+import { runUpdateExpression } from './dynamo-run-update.ts';
 
 export interface DynamoStoreOptions {
   /** Create it with {@link createDocumentClient} (or with `removeUndefinedValues` set). */
@@ -108,69 +110,9 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
     return out.Item ? toRecord<RunRecord>(out.Item) : undefined;
   }
 
-  async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
+  async updateRun(runId: string, patch: RunPatch, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
     this.#assertOpen();
-    const { ifStatus } = options;
-    if (ifStatus?.length === 0) return undefined;
-    const names: Record<string, string> = { '#pk': 'pk' };
-    const values: Record<string, unknown> = {};
-    const set: string[] = [];
-    const remove: string[] = [];
-    let n = 0;
-    for (const [field, value] of Object.entries(patch)) {
-      if (field === 'runId' || field === 'dagId' || (field === 'status' && value === undefined)) continue;
-      const name = `#f${n}`;
-      names[name] = field;
-      if (value === undefined) {
-        remove.push(name);
-      } else {
-        values[`:f${n}`] = withoutProtoKeys(value);
-        set.push(`${name} = :f${n}`);
-      }
-      n++;
-    }
-    if (patch.status !== undefined) {
-      names['#gsi2pk'] = 'gsi2pk';
-      if (isActive(patch.status)) {
-        values[':active'] = ACTIVE_PARTITION;
-        set.push('#gsi2pk = :active');
-      } else {
-        remove.push('#gsi2pk');
-      }
-    }
-    if (patch.logicalDate !== undefined) {
-      Object.assign(names, { '#gsi1sk': 'gsi1sk', '#gsi2sk': 'gsi2sk' });
-      values[':sortKey'] = runSortKey(patch.logicalDate, runId);
-      set.push('#gsi1sk = :sortKey', '#gsi2sk = :sortKey');
-    }
-    let condition = 'attribute_exists(#pk)'; // never create half a run
-    if (ifStatus) {
-      names['#status'] = 'status';
-      ifStatus.forEach((s, i) => (values[`:s${i}`] = s));
-      condition += ` AND #status IN (${ifStatus.map((_, i) => `:s${i}`).join(', ')})`;
-    }
-    if (set.length === 0 && remove.length === 0) {
-      const run = await this.getRun(runId);
-      return run && (!ifStatus || ifStatus.includes(run.status)) ? run : undefined;
-    }
-    const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
-    try {
-      const out = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.run(runId),
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes ? toRecord<RunRecord>(out.Attributes) : undefined;
-    } catch (e) {
-      if (isConditionFailure(e)) return undefined;
-      throw e;
-    }
+    return this.#updateRun(runId, patch, statusCondition(options.ifStatus));
   }
 
   async listRuns(query: ListRunsQuery = {}): Promise<RunRecord[]> {
@@ -468,54 +410,28 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
     if (failures.length) throw new InternalError(`run-metadata write(s) failed: ${failures.join('; ')}`, { cause });
   }
 
-  async updateRunGuarded(
-    runId: string,
-    patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>,
-    guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
-  ): Promise<RunRecord | undefined> {
+  async updateRunGuarded(runId: string, patch: RunPatch, guard: RunGuard): Promise<RunRecord | undefined> {
     this.#assertOpen();
-    const names: Record<string, string> = { '#pk': 'pk', '#g': guard.field };
-    const values: Record<string, unknown> = { ':below': guard.below };
-    const set: string[] = [];
-    const remove: string[] = [];
-    Object.entries(patch).forEach(([field, value], n) => {
-      if (field === 'runId' || field === 'dagId') return;
-      names[`#f${n}`] = field;
-      if (value === undefined) remove.push(`#f${n}`);
-      else {
-        values[`:f${n}`] = withoutProtoKeys(value);
-        set.push(`#f${n} = :f${n}`);
-      }
-    });
-    if (patch.status !== undefined) {
-      names['#gsi2pk'] = 'gsi2pk'; // the sparse active-runs index follows the status
-      if (isActive(patch.status)) {
-        values[':active'] = ACTIVE_PARTITION;
-        set.push('#gsi2pk = :active');
-      } else remove.push('#gsi2pk');
+    return this.#updateRun(runId, patch, { kind: 'guard', guard });
+  }
+
+  /** Every run update: one UpdateItem built by store/dynamo-run-update (a patch that writes nothing: a read). */
+  async #updateRun(runId: string, patch: RunPatch, condition: RunCondition): Promise<RunRecord | undefined> {
+    if (notApplied(patch, condition)) return undefined;
+    const update = runUpdateExpression(runId, patch, condition, withoutProtoKeys);
+    if (update.expression === '') {
+      const run = await this.getRun(runId);
+      return run && conditionHolds(run, condition) ? run : undefined;
     }
-    if (patch.logicalDate !== undefined) {
-      Object.assign(names, { '#gsi1sk': 'gsi1sk', '#gsi2sk': 'gsi2sk' });
-      values[':sortKey'] = runSortKey(patch.logicalDate, runId);
-      set.push('#gsi1sk = :sortKey', '#gsi2sk = :sortKey');
-    }
-    if (set.length === 0 && remove.length === 0) return undefined;
-    let condition = 'attribute_exists(#pk) AND (attribute_not_exists(#g) OR #g < :below';
-    if (guard.orEqualIn?.length) {
-      names['#status'] = 'status';
-      guard.orEqualIn.forEach((s, i) => (values[`:s${i}`] = s));
-      condition += ` OR (#g = :below AND #status IN (${guard.orEqualIn.map((_, i) => `:s${i}`).join(', ')}))`;
-    }
-    condition += ')';
     try {
       const out = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.run(runId),
-          UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' '),
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          UpdateExpression: update.expression,
+          ConditionExpression: update.condition,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: Object.keys(update.values).length ? update.values : undefined,
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { ConfigError, InternalError } from '../errors.ts';
 import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
+import { applyPatch, conditionHolds, notApplied, statusCondition, type RunCondition, type RunGuard, type RunPatch } from './run-update.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; `:memory:` for a private in-memory database. */
@@ -27,8 +28,6 @@ export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock. @default 30000 */
   readonly busyTimeoutMs?: number;
 }
-
-type RunPatch = Partial<Omit<RunRecord, 'runId' | 'dagId'>>;
 
 const DEFAULT_LIST_LIMIT = 50;
 
@@ -65,28 +64,11 @@ export class SqliteStore implements Store {
   }
 
   async updateRun(runId: string, patch: RunPatch, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
-    const { ifStatus } = options;
-    if (ifStatus?.length === 0) return undefined;
-    return this.#transaction(() => {
-      const run = this.#getRun(runId);
-      if (!run || (ifStatus && !ifStatus.includes(run.status))) return undefined;
-      return this.#writeRun(applyPatch(run, patch));
-    });
+    return this.#updateRun(runId, patch, statusCondition(options.ifStatus));
   }
 
-  async updateRunGuarded(
-    runId: string,
-    patch: RunPatch,
-    guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
-  ): Promise<RunRecord | undefined> {
-    if (!Object.keys(patch).some((k) => k !== 'runId' && k !== 'dagId')) return undefined;
-    return this.#transaction(() => {
-      const run = this.#getRun(runId);
-      if (!run) return undefined;
-      const current = run[guard.field] ?? 0;
-      const allowed = current < guard.below || (current === guard.below && (guard.orEqualIn ?? []).includes(run.status));
-      return allowed ? this.#writeRun(applyPatch(run, patch)) : undefined;
-    });
+  async updateRunGuarded(runId: string, patch: RunPatch, guard: RunGuard): Promise<RunRecord | undefined> {
+    return this.#updateRun(runId, patch, { kind: 'guard', guard });
   }
 
   async listRuns(query: ListRunsQuery = {}): Promise<RunRecord[]> {
@@ -204,6 +186,16 @@ export class SqliteStore implements Store {
     this.#closed = true;
     this.#statements.clear();
     this.#db.close();
+  }
+
+  /** Every run update: read, check the condition and write the patched record in one transaction (store/run-update). */
+  #updateRun(runId: string, patch: RunPatch, condition: RunCondition): RunRecord | undefined {
+    if (notApplied(patch, condition)) return undefined;
+    return this.#transaction(() => {
+      const run = this.#getRun(runId);
+      if (!run || !conditionHolds(run, condition)) return undefined;
+      return this.#writeRun(applyPatch(run, patch));
+    });
   }
 
   #getRun(runId: string): RunRecord | undefined {
@@ -354,17 +346,6 @@ function damaged(file: string, cause: unknown): ConfigError {
 /** Runs of one DAG, or of every DAG, newest logical date first; the run id breaks ties (as the DynamoDB store's sort key). */
 function sortKey(run: Pick<RunRecord, 'logicalDate' | 'runId'>): string {
   return `${run.logicalDate}#${run.runId}`;
-}
-
-/** Patch semantics of the Store interface: undefined removes a field; an undefined status is ignored. */
-function applyPatch(run: RunRecord, patch: RunPatch): RunRecord {
-  const next: Record<string, unknown> = { ...run };
-  for (const [field, value] of Object.entries(patch)) {
-    if (field === 'runId' || field === 'dagId' || (field === 'status' && value === undefined)) continue;
-    if (value === undefined) delete next[field];
-    else next[field] = value;
-  }
-  return next as unknown as RunRecord;
 }
 
 function parse<T>(json: string): T {

@@ -269,6 +269,23 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       expect((await store.activeRuns()).map((r) => r.runId)).not.toContain(run.runId);
     });
 
+    it('patches a run the same way guarded or not: an undefined status is left as it is, other undefined fields are removed', async () => {
+      const run = makeRun({ error: { error: 'E', cause: 'c' } });
+      await store.createRun(run);
+      const { error: _error, ...withoutError } = run;
+      const patch = { status: undefined, error: undefined, notifiedAttempt: 1 };
+      expect(await store.updateRunGuarded(run.runId, patch, { field: 'notifiedAttempt', below: 1 })).toEqual({ ...withoutError, notifiedAttempt: 1 });
+      expect(await store.updateRun(run.runId, { ...patch, notifiedAttempt: 2 })).toEqual({ ...withoutError, notifiedAttempt: 2 });
+      expect((await store.activeRuns()).map((r) => r.runId)).toContain(run.runId);
+    });
+
+    it('counts a missing counter as 0 for a guard at 0: below fails, equal in the given states applies', async () => {
+      const run = makeRun();
+      await store.createRun(run);
+      expect(await store.updateRunGuarded(run.runId, { notifiedAttempt: 1 }, { field: 'notifiedAttempt', below: 0 })).toBeUndefined();
+      expect(await store.updateRunGuarded(run.runId, { notifiedAttempt: 1 }, { field: 'notifiedAttempt', below: 0, orEqualIn: ['queued'] })).toMatchObject({ notifiedAttempt: 1 });
+    });
+
     it('stores a value with a "__proto__" key without polluting any prototype; unicode survives', async () => {
       // The AWS SDK's marshaller drops a "__proto__" key (SQLite keeps it as a plain key): both
       // are safe, neither crashes, every other key is kept.

@@ -15,7 +15,7 @@ import { watchInterrupt } from '../interrupt.ts';
 import { runHeadline, runJson, taskRows, taskTable } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
-import { intervalFor } from '../../engine/intervals.ts';
+import { intervalFor } from '../../schedule/index.ts';
 import type { LoadedDag } from '../../loader/load-project.ts';
 import { resolveParams } from '../../runtime/params.ts';
 import type { Session } from '../session.ts';

@@ -1,0 +1,58 @@
+/**
+ * @module engine/history-meter
+ * Counts what a run would add to its Step Functions execution history and bill as state
+ * transitions, so a run over the history limit fails here as it fails on AWS. Every state adds
+ * entered + exited, a Wait its wait, a Task call scheduled + started + succeeded/failed, every
+ * Parallel branch and Map iteration started + succeeded; a retry is billed as a transition, as
+ * the recorder counts it on AWS.
+ */
+import type { ErrorInfo } from '../store/types.ts';
+
+export class HistoryMeter {
+  /** ExecutionStarted + ExecutionSucceeded/Failed. */
+  #events = 2;
+  #transitions = 0;
+  readonly #limit: number;
+
+  /** @param limit Step Functions' history limit, in events. */
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get events(): number {
+    return this.#events;
+  }
+
+  get transitions(): number {
+    return this.#transitions;
+  }
+
+  stateEntered(type: string | undefined): void {
+    this.#transitions++;
+    this.#events += 2; // entered + exited
+    if (type === 'Wait') this.#events += 1;
+  }
+
+  stateRetried(): void {
+    this.#transitions++;
+  }
+
+  /** A Map iteration or Parallel branch started (and will succeed or fail). */
+  iterationStarted(): void {
+    this.#events += 2;
+  }
+
+  /** A Task state's handler was called: scheduled, started, succeeded/failed. */
+  taskCalled(): void {
+    this.#events += 3;
+  }
+
+  /** Why the run fails when it is over the limit. */
+  overLimit(): ErrorInfo | undefined {
+    if (this.#events <= this.#limit) return undefined;
+    return {
+      error: 'Updraft.HistoryLimitExceeded',
+      cause: `the run reached Step Functions' limit of ${this.#limit.toLocaleString('en-US')} execution history events (every state, retry, sensor poke and mapped instance adds some), where AWS fails the execution. Lengthen sensor poke intervals, lower retry attempts, map over fewer items per run, or split the DAG with triggerDag().`,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * @module engine/outcome
+ * What a run's tasks ended as, read from the run's final document (each task's record) and this
+ * execution's tally of tries and times: their state, output or error, tries, and for mapped tasks
+ * how their instances ended.
+ */
+import type { TaskState } from '../ir/types.ts';
+import type { Manifest } from '../compiler/compile.ts';
+import { stateOfRecord } from '../runtime/resume.ts';
+import type { TaskTally } from './task-tally.ts';
+
+export interface TaskOutcome {
+  readonly state: TaskState;
+  /** Tries in this execution (mapped: the most any instance took). */
+  readonly attempts: number;
+  readonly output?: unknown;
+  readonly error?: { readonly Error: string; readonly Cause: string };
+}
+
+/** When a task ran (the run's clock), how its instances ended, whether it was handed back. */
+export interface TaskDetail {
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly mapped?: { readonly count: number; readonly failed: number };
+  readonly reused?: boolean;
+}
+
+/** Each task with a record in the document: its outcome and details. */
+export function taskOutcomes(
+  manifest: Manifest,
+  document: { t?: Record<string, Record<string, unknown>> } | undefined,
+  tally: TaskTally,
+): { tasks: Record<string, TaskOutcome>; details: Record<string, TaskDetail> } {
+  const tasks: Record<string, TaskOutcome> = {};
+  const details: Record<string, TaskDetail> = {};
+  const mostAttempts = tally.mostAttempts();
+  for (const t of manifest.tasks) {
+    const rec = document?.t?.[t.key];
+    const count = mostAttempts.get(t.id) ?? 0;
+    const time = tally.timesOf(t.id);
+    if (!rec) continue;
+    const state = stateOfRecord(rec) as TaskState;
+    tasks[t.id] = {
+      state,
+      attempts: count,
+      ...(rec.o !== undefined && rec.o !== null && { output: rec.o }),
+      ...(rec.e !== undefined && { error: rec.e as TaskOutcome['error'] }),
+    };
+    details[t.id] = {
+      ...(time && { startedAt: time.start, ...(time.end !== undefined && { endedAt: time.end }) }),
+      ...(rec.s === 'mapped' && { mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) } }),
+      ...(tally.wasReused(t.id) && count === 0 && { reused: true }),
+    };
+  }
+  return { tasks, details };
+}
+
+/** Failed instances of a mapped task's record: counted from its array, else its failure flag. */
+function mappedFailures(rec: Record<string, unknown>): number {
+  if (Array.isArray(rec.a)) return (rec.a as { s?: string }[]).filter((x) => x?.s === 'failed').length;
+  return rec.f ? 1 : 0;
+}

@@ -1,0 +1,45 @@
+/**
+ * @module engine/reaper
+ * Finds runs left queued or running by a local process that is gone (killed, crashed) and marks
+ * them failed with the reason — their unfinished tasks too — so they can be resumed with
+ * `updraft retry`. A run is left alone while its process lives (same host), while this engine
+ * runs it, or for a minute after it was queued without an owner (another command just made it).
+ */
+import { hostname } from 'node:os';
+import { isProcessAlive } from '../util/process.ts';
+import type { Store } from '../store/types.ts';
+
+const DEAD = 'Updraft.ProcessDied';
+
+/** How long a run queued without an owner is taken to be starting in another command. */
+const QUEUED_GRACE_MS = 60_000;
+
+export interface ReaperDeps {
+  readonly store: Store;
+  /** True for runs this engine is running now. */
+  readonly inFlight: (runId: string) => boolean;
+  /** The engine's clock (ms since the epoch): `endedAt`, and how long ago a run was queued. */
+  readonly now: () => number;
+}
+
+/** Marks the runs of dead processes failed; returns the ids it marked. */
+export async function reapDeadRuns({ store, inFlight, now }: ReaperDeps): Promise<string[]> {
+  const marked: string[] = [];
+  for (const run of await store.activeRuns()) {
+    if (inFlight(run.runId)) continue;
+    const owner = run.owner;
+    if (owner && owner.host === hostname() && (owner.pid === process.pid || isProcessAlive(owner.pid))) continue;
+    if (!owner && now() - Date.parse(run.queuedAt) < QUEUED_GRACE_MS) continue; // just created by another command
+    const cause = owner
+      ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
+      : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;
+    const error = { error: DEAD, cause };
+    const updated = await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(now()).toISOString(), error, owner: undefined }, { ifStatus: ['queued', 'running'] });
+    if (!updated) continue;
+    for (const t of await store.listTasks(run.runId)) {
+      if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued') await store.putTask({ ...t, state: 'failed', error });
+    }
+    marked.push(run.runId);
+  }
+  return marked;
+}
