@@ -2,7 +2,7 @@
 // layer imports only the layers below it. CONTRIBUTING.md ("Layout and import direction") draws
 // the picture; this file is what keeps it true.
 //
-//   util, errors                      leaves: import nothing of Updraft's
+//   util, errors, problems            leaves: import nothing of Updraft's but each other
 //   ir → sdk, schedule → compiler     the pure core (also no AWS SDK/CDK/fs: eslint.config.js)
 //   store                             run records; knows no runtime, engine or CLI
 //   runtime                           runs in Lambda and in the engine; sees the compiler only
@@ -23,7 +23,7 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'A circle means two files are one concept or a shared piece wants its own file.', from: {}, to: { circular: true } },
     layer('util', '^src/util/', '^src/(?!util/)|^infra/|^functions/', 'src/util holds leaves: plain helpers with no Updraft imports.'),
-    layer('errors', '^src/errors\\.ts$', '^src/(?!util/)|^infra/|^functions/', 'The error module sits below every layer.'),
+    layer('errors', '^src/(errors|problems)\\.ts$', '^src/(?!util/|problems\\.ts$)|^infra/|^functions/', 'The error module and the problems it carries sit below every layer.'),
     layer('ir', '^src/ir/', `^src/(sdk|compiler|schedule)/|${ABOVE_CORE}`, 'The IR is the data the SDK produces and the compiler reads.'),
     layer('schedule', '^src/schedule/', `^src/(sdk|compiler)/|${ABOVE_CORE}`, 'Schedules are pure computations over dates.'),
     layer('sdk', '^src/sdk/', `^src/compiler/|${ABOVE_CORE}`, 'The SDK builds IR; it never compiles or runs.'),

@@ -307,6 +307,9 @@ export interface DagIR {
 
 // ─── Problems (validation results) ───────────────────────────────────────────
 
+/** What started a run: its schedule, a person, a backfill, a dataset update, or another DAG. */
+export type TriggerKind = 'schedule' | 'manual' | 'backfill' | 'dataset' | 'dag';
+
 export type { Problem, ProblemCode, Severity } from '../problems.ts';
 
 export function assertNever(value: never, what = 'value'): never {

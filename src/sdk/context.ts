@@ -3,6 +3,7 @@
  * What task code receives as its first argument. The runtime (Lambda or the embedded engine)
  * builds it; these are only the types a DAG author programs against.
  */
+import type { TriggerKind } from '../ir/types.ts';
 
 /** A connection's fields (Airflow's Connection), parsed from a URI or JSON secret. */
 export interface Connection {
@@ -25,7 +26,7 @@ export interface TaskLogger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-export type TriggerKind = 'schedule' | 'manual' | 'backfill' | 'dataset' | 'dag';
+export type { TriggerKind };
 
 export interface TaskContext<P = Record<string, unknown>> {
   readonly dagId: string;

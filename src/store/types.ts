@@ -5,7 +5,7 @@
  * Times are ISO-8601 strings in UTC. On the embedded engine they are the times the cloud would
  * show (the engine's clock skips waits but still counts them).
  */
-import type { TriggerKind } from '../sdk/context.ts';
+import type { TriggerKind } from '../ir/types.ts';
 
 export type RunStatus = 'queued' | 'running' | 'success' | 'failed';
 
