@@ -8,6 +8,7 @@
  * An opt-in `aws` runner (deploy, start an execution, read the records back) would be a third
  * entry, added to `runners` only when its environment variable is set.
  */
+import { fileURLToPath } from 'node:url';
 import { runDag } from 'updraft/testing';
 import { runDag as runOnMachine } from '../compiler/harness.ts';
 import type { Run, RunnerName } from './case.ts';
@@ -19,6 +20,8 @@ export interface Runner {
 
 /** The logical date every case runs for; each runner derives the run values from it as the launcher does. */
 const DATE = '2026-11-20T00:00:00.000Z';
+/** A folder with no updraft.connections.json. */
+const NO_PROJECT = fileURLToPath(new URL('.', import.meta.url));
 
 export const runMachineRunner: Runner = {
   name: 'runMachine',
@@ -39,8 +42,5 @@ export const engineRunner: Runner = {
     });
   },
 };
-
-/** A folder with no updraft.connections.json. */
-const NO_PROJECT = new URL('.', import.meta.url).pathname;
 
 export const runners: readonly Runner[] = [runMachineRunner, engineRunner];

@@ -178,6 +178,28 @@ export const operators = defineCases('operators', (it) => {
     expect(trig.seen[0]!.StateMachineArn).toMatch(/^arn:aws:states:[a-z]+-[a-z]+-\d:\d{12}:stateMachine:.*other/);
   });
 
+  it('messages without a stand-in land in the outbox; every try and log line is in the outcome', async (run) => {
+    const d = dag('op_outbox', {}, () => {
+      const cfg = task('cfg', async (ctx) => {
+        ctx.log.info('configured', { table: 'orders' });
+        return { table: 'orders' };
+      })();
+      snsPublish('notify', { topic: 'alerts', message: format`loaded ${cfg.get('table')}`, subject: 'daily' });
+      sqsSend('enqueue', { queue: 'jobs', message: 'go' });
+    });
+    const r = await run(d);
+    expect(r.status).toBe('success');
+    const sent = [...r.outbox].sort((a, b) => a.taskId.localeCompare(b.taskId));
+    expect(sent).toMatchObject([
+      { runId: r.runId, taskId: 'enqueue', service: 'sqs', target: expect.stringMatching(/jobs$/), message: { MessageBody: 'go' } },
+      { runId: r.runId, taskId: 'notify', service: 'sns', target: expect.stringMatching(/:alerts$/), message: { Message: 'loaded orders', Subject: 'daily' } },
+    ]);
+    const tries = r.tries.map((t) => `${t.taskId} #${t.tryNumber} ${t.state}`).sort();
+    expect(tries).toEqual(['cfg #1 success', 'enqueue #1 success', 'notify #1 success']);
+    expect(r.logs).toHaveLength(1);
+    expect(r.logs[0]).toMatchObject({ dag: 'op_outbox', run: r.runId, task: 'cfg', try: 1, level: 'info', message: 'configured', table: 'orders' });
+  });
+
   it('an operator without an override fails with Updraft.NoLocalOverride; downstream upstream_failed', async (run) => {
     const d = dag('op_no_override', {}, () => {
       chain(glueJob('glue', { jobName: 'etl' }), task('after', async () => 1));
