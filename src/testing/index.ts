@@ -61,6 +61,11 @@ function irOf(dag: Dag) {
   return ir;
 }
 
+/**
+ * Validates, compiles and runs `dag` once on the embedded engine, with its run metadata in a fresh
+ * in-memory store and task code in this process, and returns how the run ended.
+ * @throws DagDefinitionError when the DAG (or one in `dags`) is invalid, with every problem
+ */
 export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<DagRunResult> {
   const all = [dag, ...(options.dags ?? [])].map((d) => ({ dag: d, ir: irOf(d) }));
   const local = await openLocalStore({});

@@ -6,9 +6,11 @@ import { runDag } from 'updraft/testing';
 it('the result is an Outcome with the run and its children; a task is its outcome, not the store record', async () => {
   const d = dag('outcome_shape', {}, () => {
     const a = task('a', async (ctx) => (ctx.log.info('hi'), { rows: 2 }))();
-    task('b', async () => {
-      throw new PermanentError('no rows');
-    })(a);
+    a.then(
+      task('b', async () => {
+        throw new PermanentError('no rows');
+      }),
+    );
   });
   const r = await runDag(d, { date: '2026-11-20' });
   expect(Object.keys(r).sort()).toEqual(['children', 'historyEvents', 'logs', 'outbox', 'outputs', 'run', 'runId', 'started', 'states', 'status', 'tasks', 'transitions', 'tries']);
