@@ -5,7 +5,9 @@
  * run metadata in an in-memory store (the SQLite store the CLI uses), so what passes here runs
  * the same on AWS.
  * Replace task code with `mocks`, give native operators and built-in sensors stand-ins with
- * `overrides`, and assert task states, outputs, log lines and outbox messages.
+ * `overrides`, and assert task states, outputs, log lines and outbox messages. The result is an
+ * `Outcome` (testing/outcome), the shape every runner of the conformance suite returns, plus the
+ * run's record and the runs it started.
  *
  * ```ts
  * const r = await runDag(dailyOrders, { date: '2026-11-20', mocks: { extract: async () => ({ rows: 0, key: 'k' }) } });
@@ -17,11 +19,13 @@ import type { Dag } from '../sdk/dag.ts';
 import { DagDefinitionError } from '../errors.ts';
 import type { TaskContext } from '../sdk/context.ts';
 import { openLocalStore } from '../store/local.ts';
-import type { OutboxMessage, RunRecord, TaskRecord, TryRecord } from '../store/types.ts';
+import type { RunRecord, TaskRecord } from '../store/types.ts';
 import { MemoryObjectStore, resolveRefs } from '../runtime/objects.ts';
-import type { LogLine } from '../runtime/task-logger.ts';
 import { LocalEngine } from '../engine/engine.ts';
 import type { OperatorOverride } from '../engine/native.ts';
+import type { Outcome, TaskOutcome } from './outcome.ts';
+
+export type { Outcome, TaskOutcome } from './outcome.ts';
 
 export type TaskMock = (ctx: TaskContext, ...args: any[]) => unknown;
 
@@ -42,19 +46,11 @@ export interface RunDagOptions {
   readonly dags?: readonly Dag[];
 }
 
-export interface DagRunResult {
-  readonly status: 'success' | 'failed';
-  readonly runId: string;
+/** The outcome of a run on the embedded engine, with what only the engine's store holds. */
+export interface DagRunResult extends Outcome {
+  /** The run's record (status, logical date, conf, timings, the error that failed it). */
   readonly run: RunRecord;
-  /** Final state per task id. */
-  readonly states: Readonly<Record<string, string>>;
-  readonly tasks: Readonly<Record<string, TaskRecord>>;
-  /** Outputs per task id, offloaded ones read back. */
-  readonly outputs: Readonly<Record<string, unknown>>;
-  readonly tries: readonly TryRecord[];
-  readonly logs: readonly LogLine[];
-  readonly outbox: readonly OutboxMessage[];
-  /** Runs the DAG started with triggerDag, by run id. */
+  /** Runs the DAG started with triggerDag. */
   readonly children: readonly RunRecord[];
 }
 
@@ -65,6 +61,11 @@ function irOf(dag: Dag) {
   return ir;
 }
 
+/**
+ * Validates, compiles and runs `dag` once on the embedded engine, with its run metadata in a fresh
+ * in-memory store and task code in this process, and returns how the run ended.
+ * @throws DagDefinitionError when the DAG (or one in `dags`) is invalid, with every problem
+ */
 export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<DagRunResult> {
   const all = [dag, ...(options.dags ?? [])].map((d) => ({ dag: d, ir: irOf(d) }));
   const local = await openLocalStore({});
@@ -79,10 +80,10 @@ export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<Dag
       ...(options.overrides && { overrides: { [dag.id]: options.overrides } }),
       ...(options.mocks && { mocks: { [dag.id]: options.mocks } }),
     });
-    const { run } = await engine.trigger(dag.id, { ...(options.date && { date: options.date }), ...(options.conf && { conf: options.conf }) });
+    const { run, result } = await engine.trigger(dag.id, { ...(options.date && { date: options.date }), ...(options.conf && { conf: options.conf }) });
     await engine.flush();
     const records = await local.store.listTasks(run.runId);
-    const tasks = Object.fromEntries(records.map((t) => [t.taskId, t]));
+    const tasks = Object.fromEntries(records.map((t) => [t.taskId, taskOutcome(t)]));
     const outputs: Record<string, unknown> = {};
     for (const t of records) if (t.output !== undefined) outputs[t.taskId] = await resolveRefs(objects, t.output);
     const everything = await local.store.listRuns({});
@@ -93,6 +94,10 @@ export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<Dag
       states: Object.fromEntries(records.map((t) => [t.taskId, t.state])),
       tasks,
       outputs,
+      started: result?.started ?? [],
+      ...(result?.error && { error: result.error }),
+      transitions: run.transitions ?? 0,
+      historyEvents: run.historyEvents ?? 0,
       tries: await local.store.listTries(run.runId),
       logs: engine.logs.memory,
       outbox: await local.store.listOutbox(run.runId),
@@ -101,6 +106,18 @@ export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<Dag
   } finally {
     await local.close();
   }
+}
+
+/** A task record as an outcome: what the run decided, without the store's keys and times (tries have those). */
+function taskOutcome(t: TaskRecord): TaskOutcome {
+  return {
+    state: t.state,
+    attempts: t.attempts,
+    ...(t.output !== undefined && { output: t.output }),
+    ...(t.error && { error: t.error }),
+    ...(t.mapped && { mapped: t.mapped }),
+    ...(t.reused && { reused: true }),
+  };
 }
 
 export type { OperatorOverride };

@@ -28,6 +28,6 @@ describe('compiled machines run', () => {
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ a: 'failed', b: 'upstream_failed', c: 'upstream_failed' });
     expect(r.tasks.a!.attempts).toBe(1);
-    expect(r.tasks.a!.error).toEqual({ Error: 'Updraft.PermanentError', Cause: 'bad input' });
+    expect(r.tasks.a!.error).toEqual({ error: 'Updraft.PermanentError', cause: 'bad input' });
   });
 });

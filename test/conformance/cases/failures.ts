@@ -3,9 +3,9 @@
  * unrelated branches, tasks downstream of it end upstream_failed (all_success), cleanup tasks
  * with all_done still run, and the run fails iff a leaf ends failed or upstream_failed.
  */
-import { describe, expect, it } from 'vitest';
-import { chain, dag, PermanentError, task } from './imports.ts';
-import { runDag } from './harness.ts';
+import { expect } from 'vitest';
+import { chain, dag, PermanentError, task } from 'updraft';
+import { defineCases } from '../case.ts';
 
 const ok = (id: string, value: unknown = id) => task(id, async () => value);
 const boom = (id: string) =>
@@ -13,23 +13,23 @@ const boom = (id: string) =>
     throw new PermanentError(`${id} broke`);
   });
 
-describe('conformance: failures', () => {
-  it('independent branches keep running when one fails', async () => {
+export const failures = defineCases('failures', (it) => {
+  it('independent branches keep running when one fails', async (run) => {
     const d = dag('independent', {}, () => {
       const a = ok('a')();
       a.then(boom('b'));
       a.then(ok('c')).then(ok('d', 'dd'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'success', d: 'success' });
     expect(r.tasks.d!.output).toBe('dd');
-    expect(r.tasks.b!.error).toEqual({ Error: 'Updraft.PermanentError', Cause: 'b broke' });
+    expect(r.tasks.b!.error).toEqual({ error: 'Updraft.PermanentError', cause: 'b broke' });
     expect(r.started).toContain('d');
     expect(r.started.indexOf('c')).toBeLessThan(r.started.indexOf('d'));
   });
 
-  it('a slow sibling branch is not cancelled by a fast failure', async () => {
+  it('a slow sibling branch is not cancelled by a fast failure', async (run) => {
     let finished = false;
     const d = dag('slow_sibling', {}, () => {
       const a = ok('a')();
@@ -42,33 +42,33 @@ describe('conformance: failures', () => {
         }),
       );
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(finished).toBe(true);
     expect(r.states).toEqual({ a: 'success', fast: 'failed', slow: 'success' });
     expect(r.tasks.slow!.output).toBe('done');
     expect(r.status).toBe('failed');
   });
 
-  it('diamond with a failing side: the join is upstream_failed, the other side succeeds', async () => {
+  it('diamond with a failing side: the join is upstream_failed, the other side succeeds', async (run) => {
     const d = dag('diamond', {}, () => {
       const a = ok('a')();
       const b = a.then(boom('b'));
       const c = a.then(ok('c'));
       chain([b, c], ok('d'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'success', d: 'upstream_failed' });
     expect(r.started).not.toContain('d');
     expect(r.tasks.d!.attempts).toBe(0);
   });
 
-  it('a failure in the middle of a chain: downstream upstream_failed, earlier tasks and a parallel chain unaffected', async () => {
+  it('a failure in the middle of a chain: downstream upstream_failed, earlier tasks and a parallel chain unaffected', async (run) => {
     const d = dag('middle', {}, () => {
       chain(ok('a'), ok('b'), boom('c'), ok('d'), ok('e'));
       chain(ok('x'), ok('y'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({
       a: 'success',
@@ -84,11 +84,11 @@ describe('conformance: failures', () => {
     expect(r.started).not.toContain('e');
   });
 
-  it('a cleanup task with all_done runs after a failure, and a task after it too', async () => {
+  it('a cleanup task with all_done runs after a failure, and a task after it too', async (run) => {
     const d = dag('cleanup', {}, () => {
       chain(ok('extract'), boom('load'), task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'), ok('report'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ extract: 'success', load: 'failed', cleanup: 'success', report: 'success' });
     expect(r.tasks.cleanup!.output).toBe('cleaned');
     expect(r.started).toEqual(['extract', 'load', 'cleanup', 'report']);
@@ -96,47 +96,47 @@ describe('conformance: failures', () => {
     expect(r.status).toBe('success');
   });
 
-  it('run status: a failed leaf fails the run', async () => {
+  it('run status: a failed leaf fails the run', async (run) => {
     const d = dag('failed_leaf', {}, () => {
       chain(ok('a'), boom('b'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'success', b: 'failed' });
     expect(r.status).toBe('failed');
   });
 
-  it('run status: a failed non-leaf followed by an all_done leaf succeeds', async () => {
+  it('run status: a failed non-leaf followed by an all_done leaf succeeds', async (run) => {
     const d = dag('failed_non_leaf', {}, () => {
       chain(boom('a'), task('b', { triggerRule: 'all_done' }, async () => 1));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'failed', b: 'success' });
     expect(r.status).toBe('success');
   });
 
-  it('run status: an upstream_failed leaf fails the run even when another leaf succeeds', async () => {
+  it('run status: an upstream_failed leaf fails the run even when another leaf succeeds', async (run) => {
     const d = dag('upstream_failed_leaf', {}, () => {
       chain(boom('a'), ok('b'));
       task('c', { triggerRule: 'all_done' }, async () => 1)();
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'failed', b: 'upstream_failed', c: 'success' });
     expect(r.status).toBe('failed');
   });
 
-  it('run status: a leaf that fails inside an all_done fan-in still fails the run', async () => {
+  it('run status: a leaf that fails inside an all_done fan-in still fails the run', async (run) => {
     const d = dag('all_done_fails', {}, () => {
       chain([boom('a'), ok('b')], task('c', { triggerRule: 'all_done' }, async () => {
         throw new PermanentError('c broke too');
       }));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'failed', b: 'success', c: 'failed' });
-    expect(r.tasks.c!.error).toEqual({ Error: 'Updraft.PermanentError', Cause: 'c broke too' });
+    expect(r.tasks.c!.error).toEqual({ error: 'Updraft.PermanentError', cause: 'c broke too' });
     expect(r.status).toBe('failed');
   });
 
-  it('a non-series-parallel (N-shaped) DAG: a failure reaches only its own downstream tasks', async () => {
+  it('a non-series-parallel (N-shaped) DAG: a failure reaches only its own downstream tasks', async (run) => {
     const d = dag('n_shape', {}, () => {
       const a = ok('a')();
       const b = boom('b')();
@@ -144,15 +144,13 @@ describe('conformance: failures', () => {
       chain(a, [c, ok('e')()]);
       chain(b, [c, ok('d')()]);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'upstream_failed', d: 'upstream_failed', e: 'success' });
     expect([...r.started].sort()).toEqual(['a', 'b', 'e']);
     expect(r.status).toBe('failed');
   });
 
-  // BUG: a run that exceeds runTimeout ends the execution with States.Timeout, which runMachine rethrows
-  // ("Execution timed out") instead of reporting a failed run (Airflow: dagrun_timeout → run failed).
-  it('a run that exceeds runTimeout is a failed run', async () => {
+  it('a run that exceeds runTimeout is a failed run', async (run) => {
     const d = dag('run_timeout', { runTimeout: '1s' }, () => {
       chain(
         task('slow', async () => {
@@ -162,31 +160,31 @@ describe('conformance: failures', () => {
         ok('b'),
       );
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.started).toEqual(['slow']);
   });
 
-  it('a non-Error throw is recorded as a task failure with its text', async () => {
+  it('a non-Error throw is recorded as a task failure with its text', async (run) => {
     const d = dag('throws_string', {}, () => {
       task('a', async () => {
         throw 'plain string';
       })();
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'failed' });
-    expect(r.tasks.a!.error).toEqual({ Error: 'Updraft.TaskFailed', Cause: 'plain string' });
+    expect(r.tasks.a!.error).toEqual({ error: 'Updraft.TaskFailed', cause: 'plain string' });
     expect(r.status).toBe('failed');
   });
 
-  it('one_failed alerting task runs only on the failing path', async () => {
+  it('one_failed alerting task runs only on the failing path', async (run) => {
     const d = dag('alerting', {}, () => {
       const a = ok('a')();
       const b = a.then(boom('b'));
       b.then(task('alert_b', { triggerRule: 'one_failed' }, async () => 'alerted'));
       a.then(ok('c')).then(task('alert_c', { triggerRule: 'one_failed' }, async () => 'alerted'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ a: 'success', b: 'failed', alert_b: 'success', c: 'success', alert_c: 'skipped' });
     expect(r.started).not.toContain('alert_c');
     // Leaves: alert_b success, alert_c skipped → the run succeeds.

@@ -4,12 +4,12 @@
  * with Updraft.SensorTimeout, or ends skipped with `softFail`. Built-in sensors run through a
  * local override that answers whether the condition is met.
  */
-import { describe, expect, it } from 'vitest';
-import { chain, dag, format, runValues, s3KeySensor, sensor, task, timeSensor } from './imports.ts';
-import { runDag } from './harness.ts';
+import { expect } from 'vitest';
+import { chain, dag, format, runValues, s3KeySensor, sensor, task, timeSensor } from 'updraft';
+import { defineCases } from '../case.ts';
 
-describe('conformance: sensors', () => {
-  it('true on the 3rd poke: success, poked 3 times, downstream runs after it', async () => {
+export const sensors = defineCases('sensors', (it) => {
+  it('true on the 3rd poke: success, poked 3 times, downstream runs after it', async (run) => {
     let pokes = 0;
     const d = dag('sensor_third', {}, () => {
       chain(
@@ -18,7 +18,7 @@ describe('conformance: sensors', () => {
         task('after', async () => 'done'),
       );
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(pokes).toBe(3);
     expect(r.status).toBe('success');
     expect(r.states).toEqual({ before: 'success', wait_file: 'success', after: 'success' });
@@ -26,7 +26,7 @@ describe('conformance: sensors', () => {
     expect(r.started).toEqual(['before', 'wait_file', 'after']);
   });
 
-  it('the output of { done: true, output } flows downstream', async () => {
+  it('the output of { done: true, output } flows downstream', async (run) => {
     let pokes = 0;
     const d = dag('sensor_output', {}, () => {
       const found = sensor('find', { pokeInterval: '30s', timeout: '10m' }, async () =>
@@ -34,24 +34,23 @@ describe('conformance: sensors', () => {
       )();
       task('load', async (_ctx, f: { key: string; size: number }) => `${f.key}#${f.size}`)(found);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ find: 'success', load: 'success' });
     expect(r.tasks.find!.output).toEqual({ key: 'raw/2026-11-20.csv', size: 42 });
     expect(r.tasks.load!.output).toBe('raw/2026-11-20.csv#42');
   });
 
-  // BUG: a function sensor returning plain `true` records output null (its type says boolean; built-in sensors record true).
-  it('a plain true makes the output true', async () => {
+  it('a plain true makes the output true', async (run) => {
     const d = dag('sensor_true', {}, () => {
       const s = sensor('s', { pokeInterval: '1m', timeout: '5m' }, async () => true)();
       task('echo', async (_ctx, v: boolean) => v)(s);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.s).toEqual({ state: 'success', attempts: 1, output: true });
     expect(r.tasks.echo!.output).toBe(true);
   });
 
-  it('timeout: failed with Updraft.SensorTimeout, downstream upstream_failed', async () => {
+  it('timeout: failed with Updraft.SensorTimeout, downstream upstream_failed', async (run) => {
     let pokes = 0;
     const d = dag('sensor_timeout', {}, () => {
       chain(
@@ -62,16 +61,16 @@ describe('conformance: sensors', () => {
         task('after', async () => 1),
       );
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ never: 'failed', after: 'upstream_failed' });
-    expect(r.tasks.never!.error).toEqual({ Error: 'Updraft.SensorTimeout', Cause: 'sensor never was not satisfied within 300s' });
+    expect(r.tasks.never!.error).toEqual({ error: 'Updraft.SensorTimeout', cause: 'sensor never was not satisfied within 300s' });
     // Pokes at 0, 1, 2, 3, 4 and 5 minutes: the last one finds the timeout used up.
     expect(pokes).toBe(6);
     expect(r.started).toEqual(['never']);
   });
 
-  it('a growing poke interval means fewer pokes before the timeout, capped by maxPokeInterval', async () => {
+  it('a growing poke interval means fewer pokes before the timeout, capped by maxPokeInterval', async (run) => {
     let grow = 0;
     let capped = 0;
     const d = dag('sensor_backoff', {}, () => {
@@ -86,24 +85,24 @@ describe('conformance: sensors', () => {
         return false;
       })();
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ grow: 'failed', capped: 'failed' });
     expect({ grow, capped }).toEqual({ grow: 5, capped: 9 });
   });
 
-  it('softFail: skipped on timeout, downstream skipped, the run succeeds', async () => {
+  it('softFail: skipped on timeout, downstream skipped, the run succeeds', async (run) => {
     const d = dag('sensor_soft', {}, () => {
       const s = sensor('maybe', { pokeInterval: '1m', timeout: '3m', softFail: true }, async () => false);
       chain(s, task('after', async () => 1), task('after2', async () => 2));
       chain(s, task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('success');
     expect(r.states).toEqual({ maybe: 'skipped', after: 'skipped', after2: 'skipped', cleanup: 'success' });
     expect(r.tasks.maybe!.error).toBeUndefined();
   });
 
-  it('a poke that throws fails the sensor (after retries)', async () => {
+  it('a poke that throws fails the sensor (after retries)', async (run) => {
     let pokes = 0;
     const d = dag('sensor_throws', {}, () => {
       sensor('s', { pokeInterval: '1m', timeout: '1h', retry: { attempts: 2, delay: '1s' } }, async () => {
@@ -111,13 +110,13 @@ describe('conformance: sensors', () => {
         throw new Error('cannot list bucket');
       })();
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ s: 'failed' });
-    expect(r.tasks.s!.error).toEqual({ Error: 'Updraft.TaskFailed', Cause: 'cannot list bucket' });
+    expect(r.tasks.s!.error).toEqual({ error: 'Updraft.TaskFailed', cause: 'cannot list bucket' });
     expect(pokes).toBe(2);
   });
 
-  it('built-in s3KeySensor with an override: pokes until the override answers true', async () => {
+  it('built-in s3KeySensor with an override: pokes until the override answers true', async (run) => {
     const seen: Record<string, unknown>[] = [];
     const d = dag('s3_sensor', {}, () => {
       chain(
@@ -125,7 +124,7 @@ describe('conformance: sensors', () => {
         task('load', async () => 'loaded'),
       );
     });
-    const r = await runDag(d, {
+    const r = await run(d, {
       overrides: {
         landing: (parameters) => {
           seen.push(parameters);
@@ -140,42 +139,60 @@ describe('conformance: sensors', () => {
     expect(r.started).toEqual(['landing', 'load']);
   });
 
-  // BUG: the poke of a built-in s3KeySensor carries only { task, run }: neither the compiled Parameters nor the
-  // manifest hold the bucket or the (format-resolved) key, so nothing at run time knows which object to look for.
-  it('built-in s3KeySensor: the poke receives the bucket and the key resolved for the run', async () => {
+  it('built-in s3KeySensor: the poke receives the bucket and the key resolved for the run', async (run) => {
     const seen: Record<string, unknown>[] = [];
     const d = dag('s3_sensor_params', {}, () => {
       s3KeySensor('landing', { bucket: 'lake', key: format`raw/${runValues.ds}/orders.csv`, pokeInterval: '5m', timeout: '1h' });
     });
-    await runDag(d, { overrides: { landing: (parameters) => seen.push(parameters) > 0 } });
+    await run(d, { overrides: { landing: (parameters) => seen.push(parameters) > 0 } });
     expect(JSON.stringify(seen[0])).toContain('"lake"');
     expect(JSON.stringify(seen[0])).toContain('"raw/2026-11-20/orders.csv"');
   });
 
-  it('built-in s3KeySensor that never finds its key times out', async () => {
+  it('built-in s3KeySensor that never finds its key times out', async (run) => {
     const d = dag('s3_sensor_timeout', {}, () => {
       s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
     });
-    const r = await runDag(d, { overrides: { landing: () => false } });
+    const r = await run(d, { overrides: { landing: () => false } });
     expect(r.states).toEqual({ landing: 'failed' });
-    expect(r.tasks.landing!.error).toEqual({ Error: 'Updraft.SensorTimeout', Cause: 'sensor landing was not satisfied within 600s' });
+    expect(r.tasks.landing!.error).toEqual({ error: 'Updraft.SensorTimeout', cause: 'sensor landing was not satisfied within 600s' });
   });
 
-  it('a built-in sensor without an override fails with Updraft.NoLocalOverride', async () => {
-    const d = dag('s3_no_override', {}, () => {
-      s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
-    });
-    const r = await runDag(d);
-    expect(r.states).toEqual({ landing: 'failed' });
-    expect(r.tasks.landing!.error).toEqual({ Error: 'Updraft.NoLocalOverride', Cause: `sensor "landing" (s3KeySensor) has nothing to check on the embedded engine. Give it a local stand-in that answers whether the condition holds: s3KeySensor('landing', { ..., local: (request) => true }), or pass overrides: { 'landing': (request) => true } to runDag() in a test.` });
-  });
+  it(
+    'a built-in sensor without an override fails with Updraft.NoLocalOverride',
+    { unsupported: { engine: 'the engine checks an s3KeySensor against its local S3 folder (the next case)' } },
+    async (run) => {
+      const d = dag('s3_no_override', {}, () => {
+        s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
+      });
+      const r = await run(d);
+      expect(r.states).toEqual({ landing: 'failed' });
+      expect(r.tasks.landing!.error).toEqual({ error: 'Updraft.NoLocalOverride', cause: `sensor "landing" (s3KeySensor) has nothing to check on the embedded engine. Give it a local stand-in that answers whether the condition holds: s3KeySensor('landing', { ..., local: (request) => true }), or pass overrides: { 'landing': (request) => true } to runDag() in a test.` });
+    },
+  );
 
-  it('timeSensor succeeds and downstream runs', async () => {
+  it(
+    'a built-in s3KeySensor without an override fails saying where the engine looks for the key',
+    { unsupported: { runMachine: 'runMachine has no local S3 folder: a built-in sensor without an override has nothing to check (the case before)' } },
+    async (run) => {
+      const d = dag('s3_no_override_engine', {}, () => {
+        s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
+      });
+      const r = await run(d);
+      expect(r.states).toEqual({ landing: 'failed' });
+      expect(r.tasks.landing!.error).toEqual({
+        error: 'Updraft.PermanentError',
+        cause: `sensor "landing" checks S3 (s3://lake/k), which the embedded engine cannot reach. Give it a local stand-in: s3KeySensor('landing', { ..., local: (request) => true }), or put the file under .updraft/s3/lake/k.`,
+      });
+    },
+  );
+
+  it('timeSensor succeeds and downstream runs', async (run) => {
     const d = dag('time_sensor', {}, () => {
       const at6 = timeSensor('at_six', { after: '6h' });
       chain(at6, task('report', async () => 'sent'));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('success');
     expect(r.states).toEqual({ at_six: 'success', report: 'success' });
     expect(r.tasks.at_six!.output).toBe(true);

@@ -3,12 +3,12 @@
  * (whole, or a field with `.get()`), nested objects and arrays of references are assembled
  * into arguments, and run values (ds, logical date, data interval, params) reach the context.
  */
-import { describe, expect, it } from 'vitest';
-import { chain, dag, format, lambdaInvoke, param, runValues, task } from './imports.ts';
-import { runDag } from './harness.ts';
+import { expect } from 'vitest';
+import { chain, dag, format, lambdaInvoke, param, runValues, task } from 'updraft';
+import { defineCases } from '../case.ts';
 
-describe('conformance: data', () => {
-  it('passes outputs through several tasks, whole and by .get() paths', async () => {
+export const data = defineCases('data', (it) => {
+  it('passes outputs through several tasks, whole and by .get() paths', async (run) => {
     const d = dag('data_chain', {}, () => {
       const extract = task('extract', async () => ({ rows: [{ id: 1 }, { id: 2 }], meta: { source: 'pg', stats: { count: 2 } } }))();
       const count = task('count', async (_ctx, n: number) => n + 1)(extract.get('meta').get('stats').get('count'));
@@ -16,7 +16,7 @@ describe('conformance: data', () => {
       const src = task('src', async (_ctx, s: string) => s.toUpperCase())(extract.get('meta').get('source'));
       task('summary', async (_ctx, c: number, f: number, s: string) => `${s}:${c}:${f}`)(count, first, src);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.states).toEqual({ extract: 'success', count: 'success', first: 'success', src: 'success', summary: 'success' });
     expect(r.tasks.count!.output).toBe(3);
     expect(r.tasks.first!.output).toBe(1);
@@ -25,7 +25,7 @@ describe('conformance: data', () => {
     expect(r.started.at(-1)).toBe('summary');
   });
 
-  it('nested objects and arrays of outputs as arguments', async () => {
+  it('nested objects and arrays of outputs as arguments', async (run) => {
     const d = dag('data_nested', {}, () => {
       const a = task('a', async () => ({ n: 1, tags: ['x', 'y'] }))();
       const b = task('b', async () => 'bee')();
@@ -36,23 +36,23 @@ describe('conformance: data', () => {
         tag: a.get('tags').get(1),
       });
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.combine!.output).toEqual({ first: 1, both: ['bee', { n: 1, tags: ['x', 'y'] }], lit: { deep: [1, 2, 3] }, tag: 'y' });
   });
 
-  it('the same output feeds several tasks; a diamond joins two outputs', async () => {
+  it('the same output feeds several tasks; a diamond joins two outputs', async (run) => {
     const d = dag('data_diamond', {}, () => {
       const base = task('base', async () => 10)();
       const plus = task('plus', async (_ctx, x: number) => x + 1)(base);
       const times = task('times', async (_ctx, x: number) => x * 2)(base);
       task('join', async (_ctx, p: number, t: number, b: number) => [p, t, b])(plus, times, base);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.join!.output).toEqual([11, 20, 10]);
     expect(r.states).toEqual({ base: 'success', plus: 'success', times: 'success', join: 'success' });
   });
 
-  it('null, false, 0 and empty string outputs are passed as they are', async () => {
+  it('null, false, 0 and empty string outputs are passed as they are', async (run) => {
     const d = dag('data_falsy', {}, () => {
       const z = task('zero', async () => 0)();
       const f = task('no', async () => false)();
@@ -60,20 +60,20 @@ describe('conformance: data', () => {
       const n = task('nothing', async () => null)();
       task('collect', async (_ctx, ...xs: unknown[]) => xs)(z, f, e, n);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.collect!.output).toEqual([0, false, '', null]);
   });
 
-  it('a task returning undefined passes null downstream', async () => {
+  it('a task returning undefined passes null downstream', async (run) => {
     const d = dag('data_undefined', {}, () => {
       const v = task('void', async () => undefined)();
       task('see', async (_ctx, x: unknown) => ({ got: x === null ? 'null' : typeof x }))(v);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.see!.output).toEqual({ got: 'null' });
   });
 
-  it('explicit edges order tasks without passing data', async () => {
+  it('explicit edges order tasks without passing data', async (run) => {
     const order: string[] = [];
     const d = dag('data_explicit', {}, () => {
       chain(
@@ -87,13 +87,14 @@ describe('conformance: data', () => {
         }),
       );
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(order).toEqual(['a', 'b']);
     expect(r.tasks.b!.output).toBe(0);
   });
 
-  it('run values reach the task context: ds, logical date, data interval, run id, dag id', async () => {
-    const d = dag('data_ctx', {}, () => {
+  it('run values reach the task context: ds, logical date, data interval, run id, dag id', async (run) => {
+    // A daily schedule: the data interval is the day (a DAG without one runs for an instant).
+    const d = dag('data_ctx', { schedule: '@daily' }, () => {
       task('ctx', async (ctx) => ({
         dagId: ctx.dagId,
         runId: ctx.runId,
@@ -107,10 +108,10 @@ describe('conformance: data', () => {
         mapIndex: ctx.mapIndex ?? null,
       }))();
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.ctx!.output).toEqual({
       dagId: 'data_ctx',
-      runId: 'test-2026-11-20T00-00-00Z',
+      runId: 'data_ctx-2026-11-20T00-00-00Z',
       taskId: 'ctx',
       ds: '2026-11-20',
       logicalDate: '2026-11-20T00:00:00.000Z',
@@ -122,25 +123,25 @@ describe('conformance: data', () => {
     });
   });
 
-  it('params given to the run reach ctx.params', async () => {
+  it('params given to the run reach ctx.params', async (run) => {
     const d = dag('data_params', { params: { table: param.string({ default: 'orders' }), limit: param.integer({ default: 10 }) } }, () => {
       task('read', async (ctx) => `${String(ctx.params.table)}:${String(ctx.params.limit)}`)();
     });
-    const r = await runDag(d, { params: { table: 'customers', limit: 5 } });
+    const r = await run(d, { params: { table: 'customers', limit: 5 } });
     expect(r.tasks.read!.output).toBe('customers:5');
   });
 
-  // The harness passes params as given; filling defaults is the launcher's job (it validates on trigger).
-  it('params reach mapped instances too', async () => {
-    const d = dag('data_params_mapped', {}, () => {
+  // Every runner checks and defaults params against the declared ones, as the launcher does on trigger.
+  it('params reach mapped instances too', async (run) => {
+    const d = dag('data_params_mapped', { params: { env: param.string() } }, () => {
       task('m', async (ctx, x: number) => `${x}@${String(ctx.params.env)}`).map([1, 2]);
     });
-    const r = await runDag(d, { params: { env: 'prod' } });
+    const r = await run(d, { params: { env: 'prod' } });
     expect(r.tasks.m!.output).toEqual(['1@prod', '2@prod']);
   });
 
-  it('run values and format templates as task arguments', async () => {
-    const d = dag('data_run_values_args', {}, () => {
+  it('run values and format templates as task arguments', async (run) => {
+    const d = dag('data_run_values_args', { params: { full: param.boolean() } }, () => {
       const up = task('up', async () => ({ table: 'orders' }))();
       task('t', async (_ctx, ds: string, start: string, path: string, p: Record<string, unknown>) => ({ ds, start, path, p }))(
         runValues.ds,
@@ -149,70 +150,67 @@ describe('conformance: data', () => {
         runValues.params,
       );
     });
-    const r = await runDag(d, { params: { full: true } });
+    const r = await run(d, { params: { full: true } });
     expect(r.tasks.t!.output).toEqual({ ds: '2026-11-20', start: '2026-11-20T00:00:00.000Z', path: 's3://lake/orders/2026-11-20/', p: { full: true } });
   });
 
-  it('mapped instances see their index in ctx.mapIndex', async () => {
+  it('mapped instances see their index in ctx.mapIndex', async (run) => {
     const d = dag('data_map_index', {}, () => {
       task('m', async (ctx, x: string) => `${ctx.mapIndex}:${x}`).map(['a', 'b', 'c']);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.m!.output).toEqual(['0:a', '1:b', '2:c']);
   });
 
-  it('a large-ish output (10k items) passes through', async () => {
+  it('a large-ish output (10k items) passes through', async (run) => {
     const d = dag('data_large', {}, () => {
       const big = task('big', async () => Array.from({ length: 10_000 }, (_, i) => i))();
       task('sum', async (_ctx, xs: number[]) => xs.reduce((a, b) => a + b, 0))(big);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.sum!.output).toBe(49_995_000);
   });
 
-  // BUG: nothing enforces or offloads past 256 KiB per state (CONTRIBUTING.md#256-kib-per-state): the 300 KiB output
-  // sits in the state document, which AWS would reject with States.DataLimitExceeded.
-  // Output offload to the payload bucket is the engine/runtime's job (issue 4), not the compiler's.
-  it('an output over 256 KiB reaches downstream while the state document stays under 256 KiB', async () => {
+  it('an output over 256 KiB reaches downstream while the state document stays under 256 KiB', async (run) => {
     const d = dag('data_over_limit', {}, () => {
       const big = task('big', async () => 'x'.repeat(300 * 1024))();
       task('len', async (_ctx, s: string) => s.length)(big);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.len!.output).toBe(300 * 1024);
-    expect(JSON.stringify(r.document).length).toBeLessThan(256 * 1024);
-    // The document carries a reference to the payload store, not the value.
+    // The state document holds the recorded outputs, references to the payload store, not the values.
+    expect(JSON.stringify(r.tasks).length).toBeLessThan(256 * 1024);
     expect(r.tasks.big!.output).toEqual({ $ref: expect.stringMatching(/^memory:\/\/.+big-1\.json$/), bytes: 300 * 1024 + 2 });
   });
 
-  it('a list over the inline limit that a mapped task iterates stays in the document (the Map reads it there)', async () => {
+  it('a list over the inline limit that a mapped task iterates stays in the document (the Map reads it there)', async (run) => {
     const d = dag('data_big_list', {}, () => {
       const files = task('files', async () => Array.from({ length: 2000 }, (_, i) => `inbox/2026-11-20/file-${i}.csv`))();
       task('count', async (_ctx, f: string) => f.length).map(files);
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.status).toBe('success');
     expect(Array.isArray(r.tasks.files!.output)).toBe(true);
-    expect(r.details.count!.mapped).toEqual({ count: 2000, failed: 0 });
+    expect(r.tasks.count!.mapped).toEqual({ count: 2000, failed: 0 });
   });
 
-  it('an operator response over 256 KiB fails the run with States.DataLimitExceeded, as on AWS', async () => {
+  it('an operator response over 256 KiB fails the run with States.DataLimitExceeded, as on AWS', async (run) => {
     const d = dag('data_operator_over_limit', {}, () => {
       chain(lambdaInvoke('inv', { functionName: 'f' }), task('after', async () => 1));
     });
-    const r = await runDag(d, { overrides: { inv: () => ({ Payload: 'y'.repeat(300 * 1024) }) } });
+    const r = await run(d, { overrides: { inv: () => ({ Payload: 'y'.repeat(300 * 1024) }) } });
     expect(r.status).toBe('failed');
     expect(r.error?.error).toBe('States.DataLimitExceeded');
     expect(r.error?.cause).toMatch(/^the output of state "inv" is 300 KiB, over Step Functions' 256 KiB limit/);
     expect(r.started).toEqual(['inv']);
   });
 
-  it('mapped results feed a field-path argument of a later task', async () => {
+  it('mapped results feed a field-path argument of a later task', async (run) => {
     const d = dag('data_map_then_get', {}, () => {
       const m = task('m', async (_ctx, x: number) => ({ v: x * 2 })).map([1, 2]);
       task('second', async (_ctx, s: { v: number }) => s.v)(m.get(1));
     });
-    const r = await runDag(d);
+    const r = await run(d);
     expect(r.tasks.second!.output).toBe(4);
   });
 });
