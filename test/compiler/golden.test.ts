@@ -39,4 +39,14 @@ describe('golden ASL of the example DAGs', () => {
       expect(await validate(first)).toEqual([]);
     });
   }
+
+  it('the validators still reject a broken definition after the schema is compiled once', async () => {
+    const json = readFileSync(path.join(here, 'golden', 'daily_orders.asl.json'), 'utf8');
+    expect(await validate(json)).toEqual([]);
+    const broken = JSON.parse(json) as { StartAt: string; States: Record<string, Record<string, unknown>> };
+    broken.States[broken.StartAt]!.InputPath = '$$$bad';
+    expect(await validate(JSON.stringify(broken, null, 2))).toEqual([
+      `asl-validator: SCHEMA_VALIDATION_FAILED: /States/${broken.StartAt}/InputPath is invalid. must match format "asl_path"`,
+    ]);
+  });
 });
