@@ -138,10 +138,10 @@ describe('updraft validate (the real binary)', () => {
     });
   });
 
-  // Before: Node's "unsettled top-level await" warning and exit 13. Said as soon as nothing is left to wait on.
+  // Before: Node's "unsettled top-level await" warning and exit 13. Said as soon as nothing is left to wait on
+  // (were it to wait instead, the test would fail by its timeout: no wall-clock bound here, it fails under load).
   it('exits 1 and names the await when a DAG file never finishes loading', () => {
     const dags = 'test/fixtures/invalid/import-never-settles';
-    const started = Date.now();
     const run = updraft(dags);
 
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
@@ -155,7 +155,6 @@ describe('updraft validate (the real binary)', () => {
       ].join('\n'),
       stderr: '',
     });
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('updraft run of a DAG whose file called process.exit names that file, exits 1 and writes nothing', () => {
