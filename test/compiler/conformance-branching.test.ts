@@ -60,8 +60,6 @@ describe('conformance: branching', () => {
     expect(r.tasks.after_other!.output).toBe('still runs');
   });
 
-  // BUG: a non-chosen direct downstream task that is also downstream of the chosen one is skipped; Airflow's
-  // skip_all_except follows it (the "empty branch" join: branch >> [task1, join], task1 >> join).
   it('empty-branch join: a direct downstream task reached through the chosen task is not skipped', async () => {
     const d = dag('branch_empty_join', {}, () => {
       const b = branch('b', async () => 'task1')();

@@ -170,9 +170,8 @@ describe('conformance: data', () => {
     expect(r.tasks.sum!.output).toBe(49_995_000);
   });
 
-  // BUG: nothing enforces or offloads past the 256 KiB state payload limit (DESIGN §3/§4): the 300 KiB output
-  // sits in the state document, which AWS would reject with States.DataLimitExceeded.
-  // Output offload to the payload bucket is the engine/runtime's job (issue 4), not the compiler's.
+  // Past the 256 KiB state payload limit (AWS would fail the run with States.DataLimitExceeded) the output is
+  // offloaded to the payload store: the engine/runtime's job (issue 4), not the compiler's.
   it('an output over 256 KiB reaches downstream while the state document stays under 256 KiB', async () => {
     const d = dag('data_over_limit', {}, () => {
       const big = task('big', async () => 'x'.repeat(300 * 1024))();

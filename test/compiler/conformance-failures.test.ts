@@ -150,8 +150,6 @@ describe('conformance: failures', () => {
     expect(r.status).toBe('failed');
   });
 
-  // BUG: a run that exceeds runTimeout ends the execution with States.Timeout, which runMachine rethrows
-  // ("Execution timed out") instead of reporting a failed run (Airflow: dagrun_timeout → run failed).
   it('a run that exceeds runTimeout is a failed run', async () => {
     const d = dag('run_timeout', { runTimeout: '1s' }, () => {
       chain(

@@ -211,9 +211,6 @@ describe('conformance: groups', () => {
       expect(calls.filter((c) => c === 'commit')).toEqual(['commit', 'commit']);
     });
 
-    // BUG: a task that succeeds on the 2nd group try is reported 'failed': the Parallel's JsonMerge takes the stale
-    // record of the 1st try from the later branch (b's copy of the document), so the run fails. Order-dependent:
-    // declaring b before a passes.
     it('parallel tasks in a retried group: the task that succeeds on the retry ends success', async () => {
       const calls: string[] = [];
       const d = dag('gr_parallel_inside', {}, () => {
@@ -228,8 +225,6 @@ describe('conformance: groups', () => {
       expect(r.status).toBe('success');
     });
 
-    // BUG: records from the previous group try are not cleared; in a Parallel, JsonMerge lets a later branch's stale
-    // copy win: risky keeps 'failed' from try 1 although the branch skipped it in try 2, and the run fails.
     it('a branch inside the group is decided again on each group try', async () => {
       const calls: string[] = [];
       const d = dag('gr_branch', {}, () => {
@@ -245,7 +240,6 @@ describe('conformance: groups', () => {
       expect(calls).toEqual(['risky', 'safe']);
     });
 
-    // BUG: same root cause as the mapping bug: the Map state always exits as "success", so the group never sees the failure.
     it('a mapped task with a failing instance re-runs the group', async () => {
       let tries = 0;
       const d = dag('gr_mapped', {}, () => {

@@ -55,7 +55,6 @@ describe('conformance: mapping', () => {
     expect(r.tasks.sum!.output).toBe(9);
   });
 
-  // BUG: an empty list crashes the run: the Map's ResultSelector "$[*].o" on [] is a States.Runtime error.
   it('an empty list skips the mapped task and its all_success downstream', async () => {
     let ran = 0;
     const d = dag('map_empty', {}, () => {
@@ -74,7 +73,6 @@ describe('conformance: mapping', () => {
     expect(r.status).toBe('success');
   });
 
-  // BUG: same crash for an empty literal list.
   it('an empty literal list skips the mapped task', async () => {
     const d = dag('map_empty_literal', {}, () => {
       task('m', async (_ctx, n: number) => n).map([]);
@@ -98,7 +96,6 @@ describe('conformance: mapping', () => {
     expect(r.states).toEqual({ m: 'failed' });
   });
 
-  // BUG: the Map state always exits as "success": downstream of a mapped task with a failed instance runs (all_success) and the run succeeds.
   it('one failing instance fails the mapped task; downstream upstream_failed; run failed', async () => {
     const d = dag('map_fail', {}, () => {
       const m = task('m', async (_ctx, n: number) => {
@@ -114,7 +111,6 @@ describe('conformance: mapping', () => {
     expect(r.status).toBe('failed');
   });
 
-  // BUG: a failed mapped leaf does not fail the run (the final state is a static "run succeeded").
   it('a failed mapped leaf fails the run', async () => {
     const d = dag('map_fail_leaf', {}, () => {
       task('m', async (_ctx, n: number) => {

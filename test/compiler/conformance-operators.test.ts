@@ -34,7 +34,6 @@ describe('conformance: operators', () => {
     ]);
   });
 
-  // BUG: lambdaInvoke records its output as { value: <payload> } (ResultSelector 'value.$': '$.Payload'), not the payload its type T promises.
   it('lambdaInvoke: the output is the response payload, passed downstream as is', async () => {
     const d = dag('op_lambda_output', {}, () => {
       const l = lambdaInvoke<{ n: number }>('inv', { functionName: 'my-fn' });
@@ -94,7 +93,6 @@ describe('conformance: operators', () => {
     expect(r.states).toEqual({ cfg: 'success', plain: 'success', whole: 'success' });
   });
 
-  // BUG: an object message with upstream values inside renders "Message.$": { … } (an object), which is invalid ASL (sqsSend MessageBody and eventBridgePut Detail alike).
   it('snsPublish: an object message with upstream values is serialized', async () => {
     const sns = recorder({ MessageId: 'm1' });
     const d = dag('op_sns_object', {}, () => {
@@ -105,7 +103,6 @@ describe('conformance: operators', () => {
     expect(sns.seen[0]!.Message).toEqual({ table: 'orders', n: 3 });
   });
 
-  // BUG: same as above for sqsSend (MessageBody.$ is an object).
   it('sqsSend: an object message with upstream values is serialized', async () => {
     const sqs = recorder({ MessageId: 'm1' });
     const d = dag('op_sqs_object', {}, () => {
@@ -116,7 +113,6 @@ describe('conformance: operators', () => {
     expect(sqs.seen[0]!.MessageBody).toEqual({ n: 3 });
   });
 
-  // BUG: same as above for eventBridgePut (Entries[0].Detail.$ is an object).
   it('eventBridgePut: a detail with upstream values is serialized', async () => {
     const eb = recorder({ Entries: [{ EventId: 'e1' }] });
     const d = dag('op_eb_object', {}, () => {
@@ -169,7 +165,6 @@ describe('conformance: operators', () => {
     expect(r.tasks.trig!.output).toEqual({ executionArn: 'arn:aws:states:us-east-1:1:execution:other:x' });
   });
 
-  // BUG: the engine's default substitution fills ${Region}, ${Account} and ${StateMachine_*} with a Lambda ARN, so overrides see "arn:aws:sns:arn:aws:lambda:…:function:updraft-Region:…".
   it('account placeholders become well-formed ARNs locally', async () => {
     const sns = recorder({ MessageId: 'm1' });
     const trig = recorder({ Name: 'n', Status: 'SUCCEEDED' });
@@ -226,7 +221,6 @@ describe('conformance: operators', () => {
     expect(r.tasks.glue!.output).toEqual({ jobRunId: 'jr_3' });
   });
 
-  // BUG: run-machine counts attempts only for task code; operator (and built-in sensor) tries report attempts 0.
   it('an operator retried to success reports its attempts', async () => {
     let calls = 0;
     const d = dag('op_attempts', {}, () => {

@@ -40,7 +40,6 @@ describe('conformance: sensors', () => {
     expect(r.tasks.load!.output).toBe('raw/2026-11-20.csv#42');
   });
 
-  // BUG: a function sensor returning plain `true` records output null (its type says boolean; built-in sensors record true).
   it('a plain true makes the output true', async () => {
     const d = dag('sensor_true', {}, () => {
       const s = sensor('s', { pokeInterval: '1m', timeout: '5m' }, async () => true)();
@@ -140,8 +139,6 @@ describe('conformance: sensors', () => {
     expect(r.started).toEqual(['landing', 'load']);
   });
 
-  // BUG: the poke of a built-in s3KeySensor carries only { task, run }: neither the compiled Parameters nor the
-  // manifest hold the bucket or the (format-resolved) key, so nothing at run time knows which object to look for.
   it('built-in s3KeySensor: the poke receives the bucket and the key resolved for the run', async () => {
     const seen: Record<string, unknown>[] = [];
     const d = dag('s3_sensor_params', {}, () => {

@@ -115,7 +115,6 @@ describe('conformance: setup/teardown', () => {
     expect(r.started).toEqual(['gate']);
   });
 
-  // BUG: a short-circuit with ignoreDownstreamTriggerRules (the default) also skips teardowns below it; Airflow never skips teardowns there.
   it('short-circuit skips the work after a successful setup: the teardown still runs', async () => {
     const d = dag('st_work_skipped', {}, () => {
       const create = setup('create', async () => 1)();
@@ -141,7 +140,6 @@ describe('conformance: setup/teardown', () => {
     expect(r.states).toEqual({ create: 'success', gate: 'success', work: 'skipped', delete: 'success' });
   });
 
-  // BUG: a short-circuit also skips a teardown that is its direct downstream task, even with ignoreDownstreamTriggerRules false.
   it('a teardown right after a false short-circuit is not skipped', async () => {
     const d = dag('st_sc_direct', {}, () => {
       const create = setup('create', async () => 1)();
