@@ -5,6 +5,8 @@
  * the cause said exactly; the run ends and the other runs of a backfill go on. `console.*` lands
  * in the task's log, masked; values cross the boundary as Lambda's JSON would; a failed task keeps
  * its stack trace, with paths relative to the project.
+ * Spawned on purpose (not through main(argv, io)): what is tested is that hostile code cannot reach
+ * the process running updraft, so that process must be one of its own, not the test's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
