@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.slow.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
           // No vitest typecheck: `npm run typecheck` (tsc over tsconfig.json, which includes test/) already
           // checks the *.test-d.ts type tests; vitest's ran the same tsc a second time, beside the tests.
         },
