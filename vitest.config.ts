@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
@@ -12,12 +12,21 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
+    // `npm test` runs the unit project; `npm run test:slow` the slow one (.ci/run runs both): tests
+    // that are slow by nature and not about a common path, named `*.slow.test.ts`.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
+          // No vitest typecheck: `npm run typecheck` (tsc over tsconfig.json, which includes test/) already
+          // checks the *.test-d.ts type tests; vitest's ran the same tsc a second time, beside the tests.
+        },
+      },
+      { extends: true, test: { name: 'slow', include: ['test/**/*.slow.test.ts'] } },
+    ],
     testTimeout: 30_000,
     // On CI also write a JSON report, from which .ci/run prints the plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],

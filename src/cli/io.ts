@@ -9,7 +9,12 @@ export interface Io {
   readonly color: boolean;
   readonly cwd: string;
   readonly now: () => Date;
+  /** The environment connections come from (`UPDRAFT_CONN_<ID>`), for the commands, the masker and the engine. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+/** `io.env`, else the process's. */
+export const envOf = (io: Io): Readonly<Record<string, string | undefined>> => io.env ?? process.env;
 
 export function processIo(): Io {
   return {
@@ -18,5 +23,6 @@ export function processIo(): Io {
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
     now: () => new Date(),
+    env: process.env,
   };
 }

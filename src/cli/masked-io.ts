@@ -11,7 +11,7 @@ import type { Connection } from '../sdk/context.ts';
 import { SecretMasker } from '../runtime/mask.ts';
 import { connectionFromEntry, readConnectionsFile, type ConnectionEntry } from '../runtime/connections-file.ts';
 import { parseConnection } from '../runtime/connections.ts';
-import type { Io } from './io.ts';
+import { envOf, type Io } from './io.ts';
 
 /**
  * A masker with every connection defined locally. One broken entry (bad JSON, bad URI) cannot
@@ -40,7 +40,7 @@ export function localMasker(projectDir: string, env: Readonly<Record<string, str
 }
 
 /** `io` with every line masked; the masker is built when the first line is printed. */
-export function maskedIo(io: Io, env: Readonly<Record<string, string | undefined>> = process.env): Io {
+export function maskedIo(io: Io, env: Readonly<Record<string, string | undefined>> = envOf(io)): Io {
   let masker: SecretMasker | undefined;
   const mask = (text: string) => (masker ??= localMasker(io.cwd, env)).mask(text);
   return {
@@ -49,6 +49,7 @@ export function maskedIo(io: Io, env: Readonly<Record<string, string | undefined
     },
     cwd: io.cwd,
     now: io.now,
+    env,
     out: (text) => io.out(mask(text)),
     err: (text) => io.err(mask(text)),
   };

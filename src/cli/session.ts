@@ -10,7 +10,7 @@ import type { Store } from '../store/types.ts';
 import { LocalObjectStore } from '../runtime/objects.ts';
 import type { EngineOptions, LocalEngine } from '../engine/engine.ts';
 import { isValidDag, type LoadResult, type LoadedDag } from '../loader/load-project.ts';
-import type { Io } from './io.ts';
+import { envOf, type Io } from './io.ts';
 import { load, requireDag, type GlobalOptions } from './project.ts';
 
 export interface Session {
@@ -48,6 +48,7 @@ export async function openSession(
     dags: project ? project.dags.filter((d) => isValidDag(project, d.ir.id)).map((d) => ({ dag: d.dag, ir: d.ir, file: join(io.cwd, d.file) })) : [],
     logsDir: join(dir, 'logs'),
     projectDir: io.cwd,
+    env: envOf(io),
     s3Dir: join(dir, 's3'),
     wall: () => io.now().getTime(),
     ...(extra.realTime && { realTime: true }),

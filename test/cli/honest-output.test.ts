@@ -1,15 +1,20 @@
 /**
- * What the run commands say is what happened, through the real CLI as a process: task tables in
+ * What the run commands say is what happened, end to end: task tables in
  * graph order (not declaration order) with every task, started or not, and tries that continue
  * across executions; logs by execution then time with simulated times marked; `updraft test` of
  * a branch or short-circuit printing the function's value; `runs` of a DAG without runs; Ctrl-C
  * during a run. The tests run in order: each reads what the ones before it recorded.
+ * `run`, `retry` and `backfill` run as the real CLI (bin/updraft.js), a process in the project folder:
+ * their tasks read and write files relative to the working directory (which worker threads share
+ * with the process), and Ctrl-C needs a process to signal. The commands that only read
+ * (`runs`, `show`, `logs`, `test` of tasks that touch no file) run in process through main(argv, io).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updraftInProcess, type CliResult } from '../support/cli.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ORDER = 'order_dag-2020-03-01T00-00-00Z';
@@ -73,6 +78,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const env = () => ({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_'))), NO_COLOR: '1' });
 
+/** A read-only command, in process. */
+function read(args: string[]): Promise<CliResult> {
+  return updraftInProcess(args, { cwd: dir, env: env() });
+}
+
+/** The real CLI, a process in the project folder. */
 function updraft(args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], { cwd: dir, encoding: 'utf8', env: env() });
   return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
@@ -96,13 +107,13 @@ interface Line {
 }
 
 describe('honest run output', () => {
-  it('runs: a DAG of the project without runs says so and how to start one', () => {
-    expect(updraft(['runs', 'order_dag'])).toEqual({ code: 0, out: 'DAG order_dag has no runs yet; start one: updraft run order_dag', err: '' });
-    expect(updraft(['runs', 'order_dg'])).toEqual({ code: 0, out: 'No runs of DAG "order_dg" (did you mean "order_dag"? updraft runs order_dag lists its runs)', err: '' });
-    expect(updraft(['runs', 'nothing_like_it'])).toEqual({ code: 0, out: 'No runs of DAG "nothing_like_it", and the project has no DAG "nothing_like_it" (updraft list shows the DAGs)', err: '' });
+  it('runs: a DAG of the project without runs says so and how to start one', async () => {
+    expect(await read(['runs', 'order_dag'])).toEqual({ code: 0, out: 'DAG order_dag has no runs yet; start one: updraft run order_dag', err: '' });
+    expect(await read(['runs', 'order_dg'])).toEqual({ code: 0, out: 'No runs of DAG "order_dg" (did you mean "order_dag"? updraft runs order_dag lists its runs)', err: '' });
+    expect(await read(['runs', 'nothing_like_it'])).toEqual({ code: 0, out: 'No runs of DAG "nothing_like_it", and the project has no DAG "nothing_like_it" (updraft list shows the DAGs)', err: '' });
   });
 
-  it('run, retry and show: graph order, and tries that continue across executions', () => {
+  it('run, retry and show: graph order, and tries that continue across executions', async () => {
     const failed = updraft(['run', 'order_dag', '--date', '2020-03-01']);
     expect(failed.code).toBe(1);
     expect(grid(failed.out)).toEqual([
@@ -121,8 +132,8 @@ describe('honest run output', () => {
       ['load', '✔ success', '1'],
     ];
     expect(grid(resumed.out)).toEqual(after);
-    expect(grid(updraft(['show', ORDER]).out)).toEqual(after);
-    const json = JSON.parse(updraft(['show', ORDER, '--json']).out) as { tasks: Record<string, { attempts: number; tries: number }> };
+    expect(grid((await read(['show', ORDER])).out)).toEqual(after);
+    const json = JSON.parse((await read(['show', ORDER, '--json'])).out) as { tasks: Record<string, { attempts: number; tries: number }> };
     expect(Object.entries(json.tasks).map(([id, t]) => [id, t.attempts, t.tries])).toEqual([
       ['extract', 0, 1],
       ['transform', 1, 3],
@@ -130,8 +141,8 @@ describe('honest run output', () => {
     ]);
   });
 
-  it('logs: by execution, then time; times the virtual clock simulated are marked', () => {
-    const { code, out } = updraft(['logs', ORDER, '--json']);
+  it('logs: by execution, then time; times the virtual clock simulated are marked', async () => {
+    const { code, out } = await read(['logs', ORDER, '--json']);
     expect(code).toBe(0);
     const lines = JSON.parse(out) as Line[];
     expect(lines.map((l) => [l.execution, l.task, l.try, l.message.split('\n')[0], l.simulated ?? false])).toEqual([
@@ -146,7 +157,7 @@ describe('honest run output', () => {
     // The resumed execution ran on the wall clock, before the times the first one simulated.
     expect(lines[5]!.time < lines[3]!.time).toBe(true);
 
-    const text = updraft(['logs', ORDER]).out.split('\n');
+    const text = (await read(['logs', ORDER])).out.split('\n');
     expect(text[0]).toBe('── execution 1 ──');
     expect(text.filter((l) => l.startsWith('── '))).toEqual(['── execution 1 ──', '── execution 2 (resumed by retry or clear) ──']);
     const marked = text.filter((l) => /^\d{4}-\S+Z~ /.test(l)).map((l) => l.split(/\s{2,}/).slice(2, 4));
@@ -159,18 +170,18 @@ describe('honest run output', () => {
     );
   });
 
-  it("test: a branch and a short-circuit print the function's value and what it does", () => {
-    const pick = updraft(['test', 'branchy', 'pick']);
+  it("test: a branch and a short-circuit print the function's value and what it does", async () => {
+    const pick = await read(['test', 'branchy', 'pick']);
     expect(pick.code).toBe(0);
     expect(pick.out.split('\n').slice(1)).toEqual(['output: "load_full"', '  ↳ branch: runs load_full; skips load_incremental']);
-    const go = updraft(['test', 'branchy', 'go']);
+    const go = await read(['test', 'branchy', 'go']);
     expect(go.code).toBe(0);
     expect(go.out.split('\n').slice(1)).toEqual(['output: true', '  ↳ short-circuit: true, downstream tasks run']);
-    expect(JSON.parse(updraft(['test', 'branchy', 'pick', '--json']).out)).toMatchObject({ status: 'success', output: 'load_full' });
+    expect(JSON.parse((await read(['test', 'branchy', 'pick', '--json'])).out)).toMatchObject({ status: 'success', output: 'load_full' });
   });
 
-  it('test: --item on a task that is not mapped is refused', () => {
-    expect(updraft(['test', 'branchy', 'pick', '--item', '1'])).toEqual({
+  it('test: --item on a task that is not mapped is refused', async () => {
+    expect(await read(['test', 'branchy', 'pick', '--item', '1'])).toEqual({
       code: 1,
       out: '',
       err: '✖ task "pick" of DAG "branchy" is not mapped: --item gives a mapped task the item to run with; run it without --item',
@@ -199,7 +210,7 @@ describe('honest run output', () => {
       ].join('\n'),
     );
 
-    const show = updraft(['show', SLOW]);
+    const show = await read(['show', SLOW]);
     expect(grid(show.out)).toEqual([
       ['task', 'state', 'tries'],
       ['a', '✔ success', '1'],
@@ -239,7 +250,7 @@ describe('honest run output', () => {
         '↳ intervals not reached yet: run the same backfill again (updraft backfill slow_dag --from 2020-03-05 --to 2020-03-06); it leaves intervals that have a run as they are',
       ].join('\n'),
     );
-    expect(JSON.parse(updraft(['runs', 'slow_dag', '--json']).out).map((r: { runId: string; status: string }) => [r.runId, r.status])).toEqual([
+    expect(JSON.parse((await read(['runs', 'slow_dag', '--json'])).out).map((r: { runId: string; status: string }) => [r.runId, r.status])).toEqual([
       [run, 'failed'],
       [SLOW, 'success'],
     ]);

@@ -1,18 +1,17 @@
 /**
- * The read-only run commands end to end — `runs`, `show`, `logs`, `outbox` — through the real
- * CLI (bin/updraft.js) as a process, after `updraft run` of a DAG that succeeds (with a
+ * The read-only run commands end to end — `runs`, `show`, `logs`, `outbox` — in process through
+ * `main(argv, io)` (one call, an unknown run id, as the real bin/updraft.js: the family's smoke
+ * test), after `updraft run` of a DAG that succeeds (with a
  * connection and an offloaded output), one that fails with a PermanentError after a retry and
  * one that publishes to SNS. The project lives in a temporary folder inside the repository, so
  * its DAG files resolve `import … from 'updraft'` through the package's own exports.
  * The tests run in order: each reads what the runs before it recorded.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO as repo, updraftInProcess, updraftProcess, type CliResult } from '../support/cli.ts';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 's3cret';
 const CONN_ENV = { UPDRAFT_CONN_DB: `postgres://u:${SECRET}@h/db` };
 
@@ -69,11 +68,15 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** The CLI in the temporary project, without colours and without the machine's UPDRAFT_CONN_*. */
-function updraft(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+/** The environment without colours and without the machine's UPDRAFT_CONN_*. */
+function cleanEnv(env: Record<string, string>): Record<string, string | undefined> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')));
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...base, NO_COLOR: '1', ...env } });
-  return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
+  return { ...base, NO_COLOR: '1', ...env };
+}
+
+/** The CLI in the temporary project, in process. */
+function updraft(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return updraftInProcess(args, { cwd: dir, env: cleanEnv(env) });
 }
 
 /** Wall-clock instants and durations change from run to run; the logical dates (2020) do not. */
@@ -102,28 +105,28 @@ const SHORT_TIME = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
 const CAUSE = 'no rows for 2020-03-01 ← caused by: table "orders" is empty';
 
 describe('read-only run commands', () => {
-  it('runs: an empty project says how to start a run; bad flags say what is allowed', () => {
-    expect(updraft(['runs'])).toEqual({ code: 0, out: 'No runs yet. Start one with: updraft run <dag> (updraft list shows the DAGs)', err: '' });
-    expect(updraft(['runs', '--status', 'faild'])).toEqual({
+  it('runs: an empty project says how to start a run; bad flags say what is allowed', async () => {
+    expect(await updraft(['runs'])).toEqual({ code: 0, out: 'No runs yet. Start one with: updraft run <dag> (updraft list shows the DAGs)', err: '' });
+    expect(await updraft(['runs', '--status', 'faild'])).toEqual({
       code: 1,
       out: '',
       err: '✖ --status "faild" is not a run state (did you mean "failed"?)\n    ↳ use one of: queued, running, success, failed',
     });
-    expect(updraft(['runs', '--limit', '2.5'])).toEqual({ code: 1, out: '', err: '✖ --limit must be a positive integer, got "2.5"\n    ↳ e.g. --limit 20 (default 50)' });
+    expect(await updraft(['runs', '--limit', '2.5'])).toEqual({ code: 1, out: '', err: '✖ --limit must be a positive integer, got "2.5"\n    ↳ e.g. --limit 20 (default 50)' });
   });
 
-  it('run: a success, a PermanentError after one retry, an SNS publish', () => {
-    const ok = updraft(['run', 'ok_dag', '--date', '2020-03-02'], CONN_ENV);
+  it('run: a success, a PermanentError after one retry, an SNS publish', async () => {
+    const ok = await updraft(['run', 'ok_dag', '--date', '2020-03-02'], CONN_ENV);
     expect(ok.code).toBe(0);
-    const bad = updraft(['run', 'bad_dag', '--date', '2020-03-01', '--conf', '{"table":"orders"}']);
+    const bad = await updraft(['run', 'bad_dag', '--date', '2020-03-01', '--conf', '{"table":"orders"}']);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`  Updraft.PermanentError: task "check" failed: ${CAUSE}`);
-    expect(updraft(['run', 'notify_dag', '--date', '2020-03-03']).code).toBe(0);
+    expect((await updraft(['run', 'notify_dag', '--date', '2020-03-03'])).code).toBe(0);
     for (const text of [ok.out, ok.err]) expect(text).not.toContain(SECRET);
   });
 
-  it('runs: a table newest logical date first, and the records as --json', () => {
-    const table = updraft(['runs']);
+  it('runs: a table newest logical date first, and the records as --json', async () => {
+    const table = await updraft(['runs']);
     expect(table.code).toBe(0);
     expect(grid(table.out)).toEqual([
       ['run id', 'state', 'logical date', 'triggered by', 'started', 'duration', 'execution'],
@@ -133,7 +136,7 @@ describe('read-only run commands', () => {
     ]);
     expect(table.out.split('\n').at(-1)).toBe('3 runs · details: updraft show <run id> · task logs: updraft logs <run id>');
 
-    const json = updraft(['runs', '--json']);
+    const json = await updraft(['runs', '--json']);
     expect(json.code).toBe(0);
     const record = (dag: string, day: string, status: string) => ({
       runId: `${dag}-2020-03-0${day}T00-00-00Z`,
@@ -157,13 +160,13 @@ describe('read-only run commands', () => {
       { ...record('bad_dag', '1', 'failed'), conf: { table: 'orders' }, error: { error: 'Updraft.PermanentError', cause: `task "check" failed: ${CAUSE}` } },
     ]);
 
-    expect(JSON.parse(updraft(['runs', '--status', 'failed', '--limit', '1', '--json']).out).map((r: { runId: string }) => r.runId)).toEqual([BAD]);
-    expect(updraft(['runs', 'ok_dag', '--status', 'failed'])).toEqual({ code: 0, out: 'No failed runs of DAG "ok_dag". Without --status: updraft runs ok_dag', err: '' });
-    expect(updraft(['runs', 'ok_dg'])).toEqual({ code: 0, out: 'No runs of DAG "ok_dg" (did you mean "ok_dag"? updraft runs ok_dag lists its runs)', err: '' });
+    expect(JSON.parse((await updraft(['runs', '--status', 'failed', '--limit', '1', '--json'])).out).map((r: { runId: string }) => r.runId)).toEqual([BAD]);
+    expect(await updraft(['runs', 'ok_dag', '--status', 'failed'])).toEqual({ code: 0, out: 'No failed runs of DAG "ok_dag". Without --status: updraft runs ok_dag', err: '' });
+    expect(await updraft(['runs', 'ok_dg'])).toEqual({ code: 0, out: 'No runs of DAG "ok_dg" (did you mean "ok_dag"? updraft runs ok_dag lists its runs)', err: '' });
   });
 
-  it('show: a failed run with its error, cause, every try, and the way on', () => {
-    const { code, out, err } = updraft(['show', BAD]);
+  it('show: a failed run with its error, cause, every try, and the way on', async () => {
+    const { code, out, err } = await updraft(['show', BAD]);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(grid(out)).toEqual([
       ['task', 'state', 'tries', 'duration'],
@@ -190,8 +193,8 @@ describe('read-only run commands', () => {
     ]);
   });
 
-  it('show --json: the run, its tasks, outputs, tries (without responses), lineage and outbox', () => {
-    const { code, out } = updraft(['show', BAD, '--json']);
+  it('show --json: the run, its tasks, outputs, tries (without responses), lineage and outbox', async () => {
+    const { code, out } = await updraft(['show', BAD, '--json']);
     expect(code).toBe(0);
     const attempt = (tryNumber: number, error: string, cause: string, stack: string) => ({
       runId: BAD,
@@ -233,8 +236,8 @@ describe('read-only run commands', () => {
     });
   });
 
-  it('show: a successful run previews outputs (an offloaded one as its reference) and lineage; --outputs reads them back', () => {
-    const { code, out } = updraft(['show', OK]);
+  it('show: a successful run previews outputs (an offloaded one as its reference) and lineage; --outputs reads them back', async () => {
+    const { code, out } = await updraft(['show', OK]);
     expect(code).toBe(0);
     expect(grid(out).map((row) => row.slice(0, 3))).toEqual([
       ['task', 'state', 'tries'],
@@ -252,28 +255,28 @@ describe('read-only run commands', () => {
       '  big      read   s3://lake/raw/things',
     ]);
 
-    const full = updraft(['show', OK, '--outputs']);
+    const full = await updraft(['show', OK, '--outputs']);
     expect(full.code).toBe(0);
     expect(full.out).toContain(`Outputs\n  extract\n    {\n      "rows": 3\n    }\n  big\n    {\n      "rows": 3,\n      "blob": "${'x'.repeat(100_000)}"\n    }\nLineage`);
     expect(full.out).not.toContain('stored object');
   });
 
-  it('show: an unknown run id is exit 1 with the nearest run id and how to list runs', () => {
-    expect(updraft(['show', 'ok_dag-2020-03-12T00-00-00Z'])).toEqual({
+  it('show: an unknown run id is exit 1 with the nearest run id and how to list runs', async () => {
+    expect(updraftProcess(['show', 'ok_dag-2020-03-12T00-00-00Z'], { cwd: dir, env: cleanEnv({}) })).toEqual({
       code: 1,
       out: '',
       err: `✖ run "ok_dag-2020-03-12T00-00-00Z" not found (did you mean "${OK}"?)\n    ↳ list the runs of a DAG with: updraft runs ok_dag (or every DAG's with: updraft runs)`,
     });
   });
 
-  it('logs: task lines with fields, the connection password masked', () => {
-    const { code, out, err } = updraft(['logs', OK]);
+  it('logs: task lines with fields, the connection password masked', async () => {
+    const { code, out, err } = await updraft(['logs', OK]);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(prose(out)).toEqual([
       '<time>  INFO   extract  try 1  connected  connection={"id":"db","type":"postgres","host":"h","login":"u","password":"***","schema":"db","uri":"postgres://u:***@h/db","extra":{}}',
       '<time>  INFO   extract  try 1  extracted  rows=3  table=public.things',
     ]);
-    const json = updraft(['logs', OK, 'extract', '--json']);
+    const json = await updraft(['logs', OK, 'extract', '--json']);
     expect(JSON.parse(json.out)).toEqual([
       expect.objectContaining({ level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, message: 'connected', connection: expect.objectContaining({ password: '***' }) }),
       { time: TIME, level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, execution: 1, message: 'extracted', rows: 3, table: 'public.things' },
@@ -282,8 +285,8 @@ describe('read-only run commands', () => {
     for (const text of [out, json.out, ...files]) expect(text).not.toContain(SECRET);
   });
 
-  it('logs: one task, oldest first, with the engine line for each failed try', () => {
-    const { code, out } = updraft(['logs', BAD, 'check']);
+  it('logs: one task, oldest first, with the engine line for each failed try', async () => {
+    const { code, out } = await updraft(['logs', BAD, 'check']);
     expect(code).toBe(0);
     expect(prose(out)).toEqual([
       // Try 2 ran after the 1-minute retry delay the virtual clock skipped: its times are simulated.
@@ -299,26 +302,26 @@ describe('read-only run commands', () => {
     ]);
   });
 
-  it('logs: a run without lines says so; an unknown task or run is exit 1', () => {
-    expect(updraft(['logs', NOTIFY])).toEqual({
+  it('logs: a run without lines says so; an unknown task or run is exit 1', async () => {
+    expect(await updraft(['logs', NOTIFY])).toEqual({
       code: 0,
       out: `No log lines for run ${NOTIFY}: its tasks logged nothing (task code logs with ctx.log.info(message, fields)).`,
       err: '',
     });
-    expect(updraft(['logs', BAD, 'chek'])).toEqual({
+    expect(await updraft(['logs', BAD, 'chek'])).toEqual({
       code: 1,
       out: '',
       err: `✖ task "chek" is not in run ${BAD} (did you mean "check"?)\n    ↳ its tasks: check, prepare, report; or leave the task out for every task's lines`,
     });
-    expect(updraft(['logs', 'bad_dag-2020-03-01'])).toEqual({
+    expect(await updraft(['logs', 'bad_dag-2020-03-01'])).toEqual({
       code: 1,
       out: '',
       err: `✖ run "bad_dag-2020-03-01" not found (did you mean "${BAD}"?)\n    ↳ list the runs of a DAG with: updraft runs bad_dag (or every DAG's with: updraft runs)`,
     });
   });
 
-  it('outbox: the SNS message the engine captured instead of sending', () => {
-    const text = updraft(['outbox']);
+  it('outbox: the SNS message the engine captured instead of sending', async () => {
+    const text = await updraft(['outbox']);
     expect(text.code).toBe(0);
     expect(stable(text.out)).toBe(
       [
@@ -327,11 +330,11 @@ describe('read-only run commands', () => {
         '  {"Message":{"text":"orders ready","rows":3},"Subject":"orders"}',
       ].join('\n'),
     );
-    const json = updraft(['outbox', NOTIFY, '--json']);
+    const json = await updraft(['outbox', NOTIFY, '--json']);
     expect(JSON.parse(json.out)).toEqual([
       { runId: NOTIFY, seq: 1_000_001, taskId: 'publish', service: 'sns', target: 'arn:aws:sns:us-east-1:000000000000:alerts', message: { Message: { text: 'orders ready', rows: 3 }, Subject: 'orders' }, at: TIME },
     ]);
-    expect(updraft(['outbox', OK])).toEqual({
+    expect(await updraft(['outbox', OK])).toEqual({
       code: 0,
       out: `No messages from run ${OK} in the outbox. Tasks made with snsPublish, sqsSend or eventBridgePut put theirs here when they run locally.`,
       err: '',

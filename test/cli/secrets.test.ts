@@ -6,6 +6,8 @@
  * command that shows runs (run, run --json, show, show --json, show --outputs, logs, logs --json,
  * test, test --json, runs --json) is searched for every form of both passwords — one from
  * `UPDRAFT_CONN_*`, one from `updraft.connections.json` — ignoring case.
+ * Spawned on purpose (not through main(argv, io)): a secret can reach the terminal by any path —
+ * a worker's console, a stray write to stdout or stderr — and only a real process's output holds them all.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

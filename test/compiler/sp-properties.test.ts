@@ -176,14 +176,12 @@ describe('soundness: random DAGs', () => {
     expect(nonExact).toBeGreaterThan(40); // the corpus does exercise non-series-parallel DAGs
   });
 
-  it('is deterministic, and 500 tasks with ~1000 edges decompose quickly', () => {
+  // How fast: bench/makespan.ts ("random pairs", this shape at 500 and 2000 tasks, timed against a chain).
+  it('is deterministic on 500 tasks with ~1000 edges', () => {
     const random = seededRandom(77);
     const input = randomDag(500, 4 / 500, random);
     expect(input.edges.length).toBeGreaterThan(900);
-    const start = performance.now();
     const first = decompose(input);
-    const elapsed = performance.now() - start;
     expect(decompose(input)).toEqual(first);
-    expect(elapsed).toBeLessThan(2000); // measured ~20 ms (bench/makespan.ts); this only catches a blow-up
   });
 });

@@ -5,16 +5,21 @@
  * Every task instance's code completes exactly once across both processes (each appends a line
  * to a file when it is done).
  *
+ * Only the killed `updraft run` is a process (it must be, to be killed at any instant); the
+ * `retry` that finishes the run and the `show` that reads it run in process through
+ * main(argv, io), which saves two Node start-ups per instant (the tasks write to an absolute path).
+ *
  * The one window no engine can close: a task's code has finished but the process dies before its
  * success is committed (tens of microseconds here). A second execution is accepted only there,
  * and the test checks that it was: the first process had not recorded that try as a success.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../src/util/seeded-random.ts';
+import { updraftInProcess } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/updraft.js');
@@ -38,9 +43,9 @@ export default dag('crashy_many', { schedule: '@daily', startDate: '2026-01-01' 
 `;
 const INSTANCES = ['list', 'side', 'each.0', 'each.1', 'each.2', 'each.3', 'each.4', 'each.5', 'total'];
 
+/** `updraft <args>` in process, in the project folder. */
 function cli(args: string[]) {
-  const r = spawnSync(node, [bin, ...args, '--no-color'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return updraftInProcess([...args, '--no-color'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
 }
 
 const doneLines = (ds: string): string[] =>
@@ -85,9 +90,9 @@ describe('kill -9 at any instant, then retry', () => {
     const before = doneLines(ds);
     const runId = `crashy_many-${ds}T00-00-00Z`;
 
-    let finish = cli(['retry', runId]);
-    if (finish.code !== 0 && /not found/.test(finish.err)) finish = cli(['run', 'crashy_many', '--date', ds]); // killed before the run existed
-    const show = cli(['show', runId, '--json']);
+    let finish = await cli(['retry', runId]);
+    if (finish.code !== 0 && /not found/.test(finish.err)) finish = await cli(['run', 'crashy_many', '--date', ds]); // killed before the run existed
+    const show = await cli(['show', runId, '--json']);
     expect(show.code, show.err).toBe(0);
     const shown = JSON.parse(show.out) as { status: string; tries: { taskId: string; mapIndex: number; runAttempt: number; state: string }[] };
     if (!/succeeded; nothing to retry/.test(finish.err)) expect(finish.code, finish.err + finish.out).toBe(0);

@@ -5,6 +5,8 @@
  * the cause said exactly; the run ends and the other runs of a backfill go on. `console.*` lands
  * in the task's log, masked; values cross the boundary as Lambda's JSON would; a failed task keeps
  * its stack trace, with paths relative to the project.
+ * Spawned on purpose (not through main(argv, io)): what is tested is that hostile code cannot reach
+ * the process running updraft, so that process must be one of its own, not the test's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -36,11 +38,11 @@ export default dag('hostile', { schedule: '@daily', startDate: '2026-11-01', ret
     setTimeout(() => {
       throw new Error('boom');
     }, 10);
-    await sleep(60_000);
+    await sleep(600_000);
   })();
   task('rejects', async () => {
     void Promise.reject(new Error('nope'));
-    await sleep(60_000);
+    await sleep(600_000);
   })();
   task('throws', async () => {
     const parse = (text: string) => JSON.parse(text);
@@ -131,11 +133,10 @@ afterAll(() => {
 
 describe('hostile task code', () => {
   it('fails only its own task, with the cause said exactly, and the run ends', () => {
-    const started = Date.now();
     const r = cli(['run', 'hostile', '--date', '2026-11-20', '--json']);
-    // Every hostile task ended its own way, long before the 60 s sleeps (and not never).
+    // Every hostile task ended its own way, not after its 10-minute sleep: a run waiting for one would be
+    // stopped by cli()'s 90 s timeout and have a signal (no wall-clock bound here, it fails under load).
     expect(r.signal).toBeNull();
-    expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.code).toBe(1);
     const run = JSON.parse(r.out) as { status: string; tasks: Record<string, { state: string; error?: { error: string; cause: string } }> };
     expect(run.status).toBe('failed');

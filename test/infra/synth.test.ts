@@ -1,19 +1,16 @@
 /**
  * The CDK app from a project folder, as `npx cdk synth` builds it: real esbuild bundles (the
- * task runner bundle runs a task against a real DynamoDB API), DAG errors stopping the synth,
- * and 200 generated DAGs split into stacks under CloudFormation's limits.
+ * task runner bundle runs a task against a real DynamoDB API) and DAG errors stopping the synth.
+ * 200 generated DAGs split into stacks: synth-scale.slow.test.ts (the slow project).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from 'aws-cdk-lib';
-import { App, CfnResource } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { synthesizeProject } from '../../infra/synth.ts';
-import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES } from '../../infra/updraft-app.ts';
 import { nagReport } from '../../infra/nag.ts';
-import { writeSyntheticProject } from '../../src/util/synthetic-project.ts';
 import { runValuesOf } from '../../src/runtime/launch.ts';
 import { startDynalite } from '../support/dynalite.ts';
 
@@ -125,23 +122,4 @@ describe('synthesizeProject on the example project', () => {
     expect(app.node.children).toHaveLength(0);
     expect(existsSync(path.join(TMP, 'bundles-broken'))).toBe(false);
   });
-});
-
-describe('200 DAGs', () => {
-  it('split into stacks that each stay under 500 resources and 1 MB of template', async () => {
-    const root = await writeSyntheticProject(path.join(TMP, 'scale'), 200);
-    const app = new App({ outdir: path.join(TMP, 'out-scale') });
-    const result = await synthesizeProject(app, { root, environment: 'prod', placementDir: false, bundleDir: path.join(TMP, 'bundles-scale'), nag: false });
-    const assembly = app.synth();
-    expect(result.dagStacks.length).toBeGreaterThan(1);
-    expect(Object.keys(result.placement)).toHaveLength(200);
-    for (const stack of [result.platform, ...result.dagStacks]) {
-      const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
-      const bytes = statSync(path.join(assembly.directory, (stack as Stack).templateFile)).size;
-      expect(resources, stack.stackName).toBeLessThan(CFN_MAX_RESOURCES);
-      expect(bytes, stack.stackName).toBeLessThan(CFN_MAX_TEMPLATE_BYTES);
-    }
-    // Every DAG of one file shares that file's single bundle asset.
-    expect([...result.bundles.keys()].filter((k) => k.startsWith('dag-'))).toEqual(['dag-synthetic']);
-  }, 240_000);
 });

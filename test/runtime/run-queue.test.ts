@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countRunning, runtimeSfnClient } from '../../src/runtime/run-queue.ts';
 
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
@@ -28,16 +28,31 @@ function throttlingHandler(throttled: number): { handle: () => Promise<{ respons
 
 const config = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 
+/** `promise`, moving the fake clock on a second at a time until it settles. */
+async function skippingWaits<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = promise.finally(() => (settled = true));
+  done.catch(() => undefined);
+  for (let i = 0; i < 600 && !settled; i++) await vi.advanceTimersByTimeAsync(1000);
+  return done;
+}
+
 describe('runtimeSfnClient', () => {
-  it('retries ListExecutions through 3 ThrottlingExceptions (the default client gives up after 3 attempts)', { timeout: 30_000 }, async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // The SDK's retry back-off waits on timers (~9 s of real waiting); fake ones skip the waits, not the retries.
+  it('retries ListExecutions through 3 ThrottlingExceptions (the default client gives up after 3 attempts)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const handler = throttlingHandler(3);
     const sfn = runtimeSfnClient({ ...config, requestHandler: handler as never });
-    expect(await countRunning(sfn, MACHINE, 10)).toBe(1);
+    expect(await skippingWaits(countRunning(sfn, MACHINE, 10))).toBe(1);
     expect(handler.calls()).toBe(4);
     sfn.destroy();
 
     const plain = new SFNClient({ ...config, requestHandler: throttlingHandler(3) as never });
-    await expect(countRunning(plain, MACHINE, 10)).rejects.toThrow('Rate exceeded');
+    await expect(skippingWaits(countRunning(plain, MACHINE, 10))).rejects.toThrow('Rate exceeded');
     plain.destroy();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Type tests (run by vitest's typecheck and by tsc): outputs' types flow into downstream
+ * Type tests (checked by tsc in `npm run typecheck`): outputs' types flow into downstream
  * inputs, and a mismatch is a compile error. Each `@ts-expect-error` fails the build if the
  * line below it ever type-checks.
  */

@@ -1,7 +1,8 @@
 /**
  * `updraft validate` end to end: in process through `main(argv, io)` with captured output, and
  * once through the real binary (`bin/updraft.js`, tsx) to prove the exit code of the process and
- * that no stack trace reaches the user. Paths are relative to the repository root, the cwd.
+ * that no stack trace reaches the user. The cwd is test/fixtures, never the repository root (whose
+ * updraft.connections.json, a user's, must not change what these tests see); paths are relative to it.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -11,8 +12,9 @@ import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
-const BROKEN = 'test/fixtures/invalid/_cli-project';
-const SYNTAX_ERROR = 'test/fixtures/invalid/_syntax-error';
+const FIXTURES = `${REPO}/test/fixtures`;
+const BROKEN = 'invalid/_cli-project';
+const SYNTAX_ERROR = 'invalid/_syntax-error';
 
 /** A stack frame as Node prints it. */
 const STACK_FRAME = '    at ';
@@ -26,12 +28,12 @@ interface Run {
 async function validate(...args: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: REPO, now: () => new Date('2026-03-01T00:00:00Z') };
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: FIXTURES, now: () => new Date('2026-03-01T00:00:00Z') };
   const code = await main(['validate', ...args], io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-/** Everything `updraft validate --dags test/fixtures/invalid/_cli-project` prints: 5 errors and 1 warning in 3 files, one file valid. */
+/** Everything `updraft validate --dags invalid/_cli-project` prints: 5 errors and 1 warning in 3 files, one file valid. */
 const BROKEN_OUTPUT = [
   `✖ the DAG file failed to load: Cannot read properties of undefined (reading 'tables')  → ${BROKEN}/broken.ts:4`,
   '    ↳ fix the error above; the file is imported to find its DAGs, so code at its top level runs',
@@ -83,23 +85,23 @@ describe('updraft validate (in process)', () => {
   });
 
   it('says the example DAGs are valid and exits 0', async () => {
-    const run = await validate('--dags', 'test/fixtures/examples/dags');
+    const run = await validate('--dags', 'examples/dags');
 
     expect(run).toEqual({ code: 0, out: '✔ 8 DAGs in 6 files valid', err: '' });
   });
 
   it('exits 1 with one line, no stack trace, when the DAG folder does not exist', async () => {
-    const run = await validate('--dags', 'test/fixtures/no-such-folder');
+    const run = await validate('--dags', 'no-such-folder');
 
     expect(run.code).toBe(1);
     expect(run.out).toBe('');
-    expect(run.err).toMatch(/^✖ DAG folder "test\/fixtures\/no-such-folder" does not exist \(looked in .+\)\. Create it, or point to yours with --dags DIR\.$/);
+    expect(run.err).toMatch(/^✖ DAG folder "no-such-folder" does not exist \(looked in .+\)\. Create it, or point to yours with --dags DIR\.$/);
   });
 });
 
 describe('updraft validate (the real binary)', () => {
   const updraft = (dags: string) =>
-    spawnSync(process.execPath, ['bin/updraft.js', 'validate', '--dags', dags], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    spawnSync(process.execPath, [`${REPO}/bin/updraft.js`, 'validate', '--dags', dags], { cwd: FIXTURES, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
   it('exits 1 and prints the same problems, without a stack trace, on broken DAG files', () => {
     const run = updraft(BROKEN);
@@ -122,7 +124,7 @@ describe('updraft validate (the real binary)', () => {
 
   // Before: exit 0 with no output at all (the file's process.exit ended updraft).
   it('exits 1 and names the file and line when a DAG file calls process.exit while loading', () => {
-    const dags = 'test/fixtures/invalid/import-process-exit';
+    const dags = 'invalid/import-process-exit';
     const run = updraft(dags);
 
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
@@ -138,10 +140,10 @@ describe('updraft validate (the real binary)', () => {
     });
   });
 
-  // Before: Node's "unsettled top-level await" warning and exit 13. Said as soon as nothing is left to wait on.
+  // Before: Node's "unsettled top-level await" warning and exit 13. Said as soon as nothing is left to wait on
+  // (were it to wait instead, the test would fail by its timeout: no wall-clock bound here, it fails under load).
   it('exits 1 and names the await when a DAG file never finishes loading', () => {
-    const dags = 'test/fixtures/invalid/import-never-settles';
-    const started = Date.now();
+    const dags = 'invalid/import-never-settles';
     const run = updraft(dags);
 
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
@@ -155,7 +157,6 @@ describe('updraft validate (the real binary)', () => {
       ].join('\n'),
       stderr: '',
     });
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('updraft run of a DAG whose file called process.exit names that file, exits 1 and writes nothing', () => {
@@ -176,7 +177,7 @@ describe('updraft validate (the real binary)', () => {
 
   // Before: exit 2, "Internal error in Updraft (a bug, not your DAG)" and a stack trace from the compiler.
   it('exits 1 with the cross-DAG way to say it when then()/chain() link tasks of two DAGs', () => {
-    const dags = 'test/fixtures/invalid/cross-dag-edge';
+    const dags = 'invalid/cross-dag-edge';
     const run = updraft(dags);
 
     expect(run.status).toBe(1);

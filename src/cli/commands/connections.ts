@@ -13,7 +13,7 @@ import { CONNECTIONS_FILE, addConnection, listConnections, readConnectionsFile, 
 import { MASK, SecretMasker } from '../../runtime/mask.ts';
 import { ConfigError } from '../../errors.ts';
 import { EXIT_OK } from '../errors.ts';
-import type { Io } from '../io.ts';
+import { envOf, type Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
 import { addTargetOptions, onCloud, targetOf, type CloudTarget, type TargetOptions } from '../target.ts';
 
@@ -30,7 +30,7 @@ export interface ConnectionListing {
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
-const isSet = (env: NodeJS.ProcessEnv, id: string) => (env[envName(id)] ?? '').trim() !== '';
+const isSet = (env: Readonly<Record<string, string | undefined>>, id: string) => (env[envName(id)] ?? '').trim() !== '';
 
 /** The target of a connections command, or undefined for the local file. */
 function cloudTarget(opts: TargetOptions): CloudTarget | undefined {
@@ -100,7 +100,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
       }
       const { replaced } = addConnection(io.cwd, id, value, { overwrite: opts.overwrite === true });
       io.out(replaced ? `✔ Replaced connection "${id}" in ${CONNECTIONS_FILE}` : `✔ Added connection "${id}" to ${CONNECTIONS_FILE}`);
-      if (isSet(process.env, id)) io.err(`⚠ ${envName(id)} is set and overrides it; unset the variable to use the file`);
+      if (isSet(envOf(io), id)) io.err(`⚠ ${envName(id)} is set and overrides it; unset the variable to use the file`);
       run(EXIT_OK);
     });
 
@@ -117,7 +117,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         run(EXIT_OK);
         return;
       }
-      const { connections: found, warnings } = listConnections({ env: process.env, projectDir: io.cwd });
+      const { connections: found, warnings } = listConnections({ env: envOf(io), projectDir: io.cwd });
       const masker = new SecretMasker();
       for (const { connection } of found) masker.addConnection(connection);
       const rows = found.map(({ connection: c, source }): ConnectionListing => ({
@@ -166,12 +166,12 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         run(EXIT_OK);
         return;
       }
-      if (isSet(process.env, id) && !Object.hasOwn(readConnectionsFile(io.cwd), id)) {
+      if (isSet(envOf(io), id) && !Object.hasOwn(readConnectionsFile(io.cwd), id)) {
         throw new ConfigError(`connection "${id}" comes from the environment variable ${envName(id)}, not from ${CONNECTIONS_FILE}: unset the variable to remove it`);
       }
       removeConnection(io.cwd, id);
       io.out(`✔ Removed connection "${id}" from ${CONNECTIONS_FILE}`);
-      if (isSet(process.env, id)) io.err(`⚠ ${envName(id)} is still set, so tasks still see connection "${id}"`);
+      if (isSet(envOf(io), id)) io.err(`⚠ ${envName(id)} is still set, so tasks still see connection "${id}"`);
       run(EXIT_OK);
     });
 }

@@ -19,7 +19,7 @@ import type { TriggerKind } from '../../sdk/context.ts';
 import { formatDuration } from '../../sdk/duration.ts';
 import type { LineageRecord, OutboxMessage, RunRecord, Store, TaskRecord, TryRecord } from '../../store/types.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
-import type { Io } from '../io.ts';
+import { envOf, type Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
 import { durationOf, paint, runHeadline, runJson, stateLabel, taskRows, taskTable, type TaskRow } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
@@ -206,7 +206,7 @@ export async function runOrder(io: Io, options: GlobalOptions, dagId: string, re
  * previews (a secret cut in two would pass the masker of the printed line).
  */
 function masked<T>(io: Io, value: T): T {
-  return localMasker(io.cwd, process.env).maskValue(value) as T;
+  return localMasker(io.cwd, envOf(io)).maskValue(value) as T;
 }
 
 /** `--outputs`: an offloaded output read back; a missing object says so instead of failing. */
