@@ -21,6 +21,7 @@ import { decisionList, staticOutcome, type Outcome } from './rules.ts';
 import type { SpNode } from './sp-decompose.ts';
 import { renderBody } from './render-task.ts';
 import { renderMarks } from './render-marks.ts';
+import { ERROR_NAMES } from './contract.ts';
 
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
 const MARKS_PER_PASS = 8;
@@ -529,7 +530,7 @@ export class Codegen implements Walk {
       name,
       kind === 'Succeed'
         ? { Type: 'Succeed' }
-        : { Type: 'Fail', Error: 'Updraft.DagRunFailed', Cause: `DAG ${this.ctx.dag.id}: a task failed or was upstream_failed; see the run's task states` },
+        : { Type: 'Fail', Error: ERROR_NAMES.dagRunFailed, Cause: `DAG ${this.ctx.dag.id}: a task failed or was upstream_failed; see the run's task states` },
     );
     return name;
   }

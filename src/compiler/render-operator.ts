@@ -12,6 +12,7 @@ import type { CompileContext } from './context.ts';
 import { renderField } from './values.ts';
 import { LAMBDA_INVOKE } from './render-task.ts';
 import { childTimerKey } from './link.ts';
+import { PLACEHOLDERS, placeholder } from './contract.ts';
 
 export interface RenderedOperator {
   readonly resource: string;
@@ -20,9 +21,8 @@ export interface RenderedOperator {
   readonly output: Record<string, JsonValue> | { readonly path: string };
 }
 
-/** A placeholder name for a DAG's state machine ARN. */
-export const stateMachinePlaceholder = (dagId: string) => `StateMachine_${dagId.replace(/[^A-Za-z0-9_]/g, '_')}`;
-export const connectionPlaceholder = (connection: string) => `Connection_${connection}`;
+const REGION = placeholder(PLACEHOLDERS.region);
+const ACCOUNT = placeholder(PLACEHOLDERS.account);
 
 function field(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR | undefined): void {
   if (!v) return;
@@ -97,18 +97,18 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
     case 'http_request':
       field(ctx, p, 'ApiEndpoint', op.url);
       p.Method = op.method;
-      p.Authentication = { ConnectionArn: `\${${connectionPlaceholder(op.connection)}}` };
+      p.Authentication = { ConnectionArn: placeholder(PLACEHOLDERS.connection(op.connection)) };
       field(ctx, p, 'Headers', op.headers);
       field(ctx, p, 'QueryParameters', op.query);
       field(ctx, p, 'RequestBody', op.body);
       return { resource: 'arn:aws:states:::http:invoke', parameters: p, output: { 'statusCode.$': '$.StatusCode', 'body.$': '$.ResponseBody' } };
     case 'sns_publish':
-      p.TopicArn = `arn:aws:sns:\${Region}:\${Account}:${op.topic}`;
+      p.TopicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${op.topic}`;
       stringField(ctx, p, 'Message', op.message);
       if (op.subject) p.Subject = op.subject;
       return { resource: 'arn:aws:states:::sns:publish', parameters: p, output: { 'messageId.$': '$.MessageId' } };
     case 'sqs_send':
-      p.QueueUrl = `https://sqs.\${Region}.amazonaws.com/\${Account}/${op.queue}`;
+      p.QueueUrl = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${op.queue}`;
       stringField(ctx, p, 'MessageBody', op.message);
       return { resource: 'arn:aws:states:::sqs:sendMessage', parameters: p, output: { 'messageId.$': '$.MessageId' } };
     case 'eventbridge_put': {
@@ -133,7 +133,7 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
       };
       if (op.conf) field(ctx, run, 'params', op.conf);
       else run.params = {};
-      p.StateMachineArn = `\${${stateMachinePlaceholder(op.dagId)}}`;
+      p.StateMachineArn = placeholder(PLACEHOLDERS.stateMachine(op.dagId));
       // Deterministic and ≤ 80 characters (DAG id ≤ 48 + key 20 + "-t"): a retry of this task finds the same run.
       p['Name.$'] = `States.Format('${op.dagId}-{}-t', $.run.key)`;
       p.Input = { run, t: {}, done: {} };

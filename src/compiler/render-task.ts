@@ -13,6 +13,7 @@ import { DONE, ERR, given } from './document.ts';
 import { intrinsicLiteral, recordFor } from './render-marks.ts';
 import { renderOperator } from './render-operator.ts';
 import { renderField } from './values.ts';
+import { ERROR_NAMES, PLACEHOLDERS, placeholder } from './contract.ts';
 
 export interface Exits {
   success(): Next;
@@ -22,7 +23,7 @@ export interface Exits {
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 /** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
-export const TASK_RUNNER = '${TaskRunnerFunctionArn}';
+export const TASK_RUNNER = placeholder(PLACEHOLDERS.taskRunner);
 
 /** Lambda service errors and throttling: always retried with backoff, whatever the task's policy. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -32,9 +33,6 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-export const PERMANENT_ERROR = 'Updraft.PermanentError';
-/** A mapped task's list is not a list. */
-export const NOT_A_LIST = 'Updraft.NotAList';
 
 /** The failure's Cause as an intrinsic format string: `{}` is the value's JSON text. */
 function notAListCause(task: TaskIR): string {
@@ -43,15 +41,14 @@ function notAListCause(task: TaskIR): string {
   const fix = over.kind === 'output' ? `; return a list, or map over the field that holds one (for { files: [...] }: ${task.id}.map(${over.task}().get('files')))` : '';
   return `${intrinsicLiteral(`task "${task.id}" maps over ${source}, which is not a list but `).slice(0, -1)}{}${intrinsicLiteral(fix).slice(1)}`;
 }
-export const SENSOR_TIMEOUT = 'Updraft.SensorTimeout';
 
 export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
   const list: Retrier[] = [];
   if (lambda) list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' });
   if (retry && retry.attempts > 1) {
-    list.push({ ErrorEquals: [PERMANENT_ERROR], MaxAttempts: 0 });
+    list.push({ ErrorEquals: [ERROR_NAMES.permanent], MaxAttempts: 0 });
     list.push({
-      ErrorEquals: ['States.ALL'],
+      ErrorEquals: [ERROR_NAMES.all],
       IntervalSeconds: retry.delaySeconds,
       MaxAttempts: retry.attempts - 1,
       BackoffRate: retry.backoffRate,
@@ -86,7 +83,7 @@ function failurePass(em: Walk, scope: Scope, task: TaskIR, exits: Exits): string
   scope.add(name, { Type: 'Pass' });
   const { pe: _pe, ...rest } = defaults;
   // In a retried group, a permanent error does not re-run the group: the record says which it was.
-  const permanent: Record<string, JsonValue> = em.ctx.inRetriedGroup(task.id) ? { 'pe.$': `States.ArrayContains(States.Array(${ERR}.Error), '${PERMANENT_ERROR}')` } : {};
+  const permanent: Record<string, JsonValue> = em.ctx.inRetriedGroup(task.id) ? { 'pe.$': `States.ArrayContains(States.Array(${ERR}.Error), '${ERROR_NAMES.permanent}')` } : {};
   scope.add(name, { Type: 'Pass', Parameters: { s: 'failed', ...rest, 'e.$': ERR, ...permanent }, ResultPath: `$.t.${em.ctx.key(task.id)}`, ...em.link(exits.failed()) });
   em.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
   return name;
@@ -98,7 +95,7 @@ function pe(em: Walk, task: TaskIR): Record<string, JsonValue> {
 }
 
 function catchAll(next: string): { Catch: Catcher[] } {
-  return { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ERR, Next: next }] };
+  return { Catch: [{ ErrorEquals: [ERROR_NAMES.all], ResultPath: ERR, Next: next }] };
 }
 
 export function renderBody(em: Walk, scope: Scope, taskId: string, exits: Exits): Next {
@@ -205,7 +202,7 @@ function renderMapped(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
     Parameters: {
       ...failed,
       e: {
-        Error: NOT_A_LIST,
+        Error: ERROR_NAMES.notAList,
         'Cause.$': `States.Format(${notAListCause(task)}, ${record}.j)`,
       },
     },
@@ -279,7 +276,7 @@ function renderSensor(em: Walk, scope: Scope, task: TaskIR, exits: Exits): Next 
     em.stateTasks.set(timeout, { tasks: [task.id], role: 'failed' });
     scope.add(timeout, {
       Type: 'Pass',
-      Result: { ...recordFor(em.ctx, task.id, 'failed'), e: { Error: SENSOR_TIMEOUT, Cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } },
+      Result: { ...recordFor(em.ctx, task.id, 'failed'), e: { Error: ERROR_NAMES.sensorTimeout, Cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } },
       ResultPath: `$.t.${key}`,
       ...em.link(exits.failed()),
     });

@@ -16,7 +16,7 @@
  * Parallel states merge their branches' records without changing one. A document with any other
  * top-level field is measured exactly.
  */
-import type { State } from '../compiler/asl.ts';
+import type { State } from '../compiler/contract.ts';
 
 const RECORD_PATH = /^\$\.t\.([A-Za-z0-9_]+)$/;
 

@@ -16,7 +16,7 @@ import type { DagIR } from '../ir/types.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TriggerKind } from '../sdk/context.ts';
 import { ConfigError } from '../errors.ts';
-import { compileDag, type CompileResult } from '../compiler/compile.ts';
+import { compileDag, ERROR_NAMES, instanceKey, LIMITS, type CompileResult } from '../compiler/index.ts';
 import { runsBetween } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { resolveParams } from '../runtime/params.ts';
@@ -27,7 +27,7 @@ import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState } from '../stor
 import { RealClock, VirtualClock } from './clock.ts';
 import { intervalFor, parseDate } from './intervals.ts';
 import { LogWriter } from './logs.ts';
-import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type OperatorOverride, type RunMachineResult } from './run-machine.ts';
+import { runMachine, type EngineEvent, type OperatorOverride, type RunMachineResult } from './run-machine.ts';
 import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
@@ -93,7 +93,7 @@ export interface BackfillInterval {
   readonly action: 'ran' | 'existing';
 }
 
-const DEAD = 'Updraft.ProcessDied';
+const DEAD = ERROR_NAMES.processDied;
 
 export class LocalEngine {
   readonly options: EngineOptions;
@@ -134,7 +134,7 @@ export class LocalEngine {
   async trigger(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {
     const { ir } = this.dag(dagId);
     const conf = options.conf ?? {};
-    if (Buffer.byteLength(JSON.stringify(conf)) > PAYLOAD_LIMIT_BYTES) {
+    if (Buffer.byteLength(JSON.stringify(conf)) > LIMITS.payloadBytes) {
       throw new ConfigError(`the conf of DAG "${dagId}" is over Step Functions' 256 KiB input limit; pass a reference (an S3 key) instead of the data`);
     }
     const params = resolveParams(ir, conf);
@@ -207,7 +207,7 @@ export class LocalEngine {
     if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
     const prior = new Map<string, number>();
     for (const t of tries) {
-      const k = `${t.taskId}|${t.mapIndex}`;
+      const k = instanceKey(t.taskId, t.mapIndex);
       prior.set(k, Math.max(prior.get(k) ?? 0, t.tryNumber));
     }
     const params = resolveParams(ir, run.conf);
@@ -292,7 +292,7 @@ export class LocalEngine {
       });
     } catch (error) {
       // A broken machine or engine bug: the run must not stay "running".
-      const info: ErrorInfo = { error: 'Updraft.InternalError', cause: (error as Error).message };
+      const info: ErrorInfo = { error: ERROR_NAMES.internal, cause: (error as Error).message };
       await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(clock.now()).toISOString(), error: info, owner: undefined });
       await this.logs.flush();
       throw error;

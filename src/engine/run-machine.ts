@@ -10,8 +10,8 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { DagIR, TaskState } from '../ir/types.ts';
-import type { CompileResult } from '../compiler/compile.ts';
-import type { StateMachine as Asl, State } from '../compiler/asl.ts';
+import type { CompileResult } from '../compiler/index.ts';
+import { ERROR_NAMES, fillPlaceholders, instanceKey, LIMITS, parsePlaceholder, type StateMachine as Asl, type State } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection } from '../sdk/context.ts';
 import type { ErrorInfo, TaskState as RecordState } from '../store/types.ts';
@@ -31,10 +31,6 @@ import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOver
 
 export type { OperatorOverride } from './native.ts';
 
-/** Step Functions' payload limit per state input or output (and execution input). */
-export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
-/** Step Functions' execution history limit. */
-export const HISTORY_LIMIT = 25_000;
 
 
 export interface EngineEvent {
@@ -116,16 +112,24 @@ export interface RunMachineResult {
 
 /** Replace `${Name}` placeholders (infra does this with DefinitionSubstitutions). */
 export function substitute(json: string, values: Readonly<Record<string, string>>): string {
-  return json.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => values[name] ?? localValue(name));
+  return fillPlaceholders(json, (name) => values[name] ?? localValue(name));
 }
 
 /** Stand-in values for placeholders, shaped like the real thing (infra fills the real ones). */
 function localValue(name: string): string {
-  if (name === 'Region') return 'us-east-1';
-  if (name === 'Account') return '000000000000';
-  if (name.startsWith('StateMachine_')) return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${name.slice('StateMachine_'.length)}`;
-  if (name.startsWith('Connection_')) return `arn:aws:events:us-east-1:000000000000:connection/updraft-${name.slice('Connection_'.length)}/local`;
-  return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
+  const p = parsePlaceholder(name);
+  switch (p.kind) {
+    case 'region':
+      return 'us-east-1';
+    case 'account':
+      return '000000000000';
+    case 'stateMachine':
+      return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${p.dag}`;
+    case 'connection':
+      return `arn:aws:events:us-east-1:000000000000:connection/updraft-${p.connection}/local`;
+    default:
+      return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
+  }
 }
 
 interface Interpretable {
@@ -221,7 +225,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const reusedTasks = new Set<string>();
   const started: string[] = [];
   const nextTry = (taskId: string, mapIndex: number) => {
-    const k = `${taskId}|${mapIndex}`;
+    const k = instanceKey(taskId, mapIndex);
     const n = (tries.get(k) ?? 0) + 1;
     tries.set(k, n);
     const a = (attempts.get(k) ?? 0) + 1;
@@ -257,7 +261,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
       const override = options.overrides?.[taskId] ?? dag.localOverride(taskId);
       if (override) return Boolean(await override({ ...check }));
       if (options.builtinCheck) return options.builtinCheck(taskId, check, runValues);
-      throw stateError({ error: 'Updraft.NoLocalOverride', cause: noSensorCheckMessage(taskId, String(check.kind)) });
+      throw stateError({ error: ERROR_NAMES.noLocalOverride, cause: noSensorCheckMessage(taskId, String(check.kind)) });
     },
   });
   const native = nativeHandler({ dag, ir, manifest, overrides: options.overrides ?? {}, clock, native: options.native ?? {}, recorder, nextTry, runId: run.runId, runAttempt: options.runAttempt ?? 1, objects });
@@ -402,10 +406,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
           const output = event.state!.output;
           sizes.exited(event.state!.name, output);
           if (state && (state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel') && output !== undefined) {
-            const bytes = sizes.bytes(output, PAYLOAD_LIMIT_BYTES);
-            if (bytes > PAYLOAD_LIMIT_BYTES) {
+            const bytes = sizes.bytes(output, LIMITS.payloadBytes);
+            if (bytes > LIMITS.payloadBytes) {
               fail({
-                error: 'States.DataLimitExceeded',
+                error: ERROR_NAMES.dataLimitExceeded,
                 cause: `the output of state "${event.state!.name}" is ${(bytes / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit for a state's input or output. Make the task return less (large outputs of function tasks go to the payload store automatically; operators' responses do not): select fields, or write the data to S3 and return its key.`,
               });
             }
@@ -416,9 +420,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
         default:
           break;
       }
-      if (history > HISTORY_LIMIT) {
+      if (history > LIMITS.historyEvents) {
         fail({
-          error: 'Updraft.HistoryLimitExceeded',
+          error: ERROR_NAMES.historyLimitExceeded,
           cause: `the run reached Step Functions' limit of 25,000 execution history events (every state, retry, sensor poke and mapped instance adds some), where AWS fails the execution. Lengthen sensor poke intervals, lower retry attempts, map over fewer items per run, or split the DAG with triggerDag().`,
         });
       }
@@ -429,9 +433,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   function resultArray(stateName: string, type: 'Map' | 'Parallel', output: unknown): void {
     const bytes = (results.get(stateName) ?? 1) + Buffer.byteLength(JSON.stringify(output) ?? 'null') + 1;
     results.set(stateName, bytes);
-    if (bytes > PAYLOAD_LIMIT_BYTES) {
+    if (bytes > LIMITS.payloadBytes) {
       fail({
-        error: 'States.DataLimitExceeded',
+        error: ERROR_NAMES.dataLimitExceeded,
         cause:
           type === 'Parallel'
             ? `the branches of Parallel state "${stateName}" returned over ${(bytes / 1024).toFixed(0)} KiB together, over Step Functions' 256 KiB limit for a state's result (counted before its ResultSelector). Make the tasks in these branches return less: select fields, or write the data to S3 and return its key.`
@@ -475,10 +479,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const timedOut = name === 'ExecutionTimeoutError';
     const aborted = name === 'ExecutionAbortedError';
     // The run's own Fail state (Updraft.DagRunFailed), the run timeout and our limits are failed runs; anything else is a broken machine.
-    if (cause?.name !== 'Updraft.DagRunFailed' && !timedOut && !(aborted && limitError)) throw error;
+    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError)) throw error;
     if (timedOut) {
       execution.abort();
-      runError = { error: 'States.Timeout', cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped` };
+      runError = { error: ERROR_NAMES.timeout, cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped` };
     }
     if (aborted) runError = limitError;
     status = 'failed';
