@@ -29,6 +29,8 @@ export interface AppDag {
   readonly ir: DagIR;
   /** Folder of its task runner bundle (`index.mjs`). */
   readonly codeDir?: string;
+  /** Its compiled machine, when already compiled (the bundle's manifest came from it). @default compileDag(ir) */
+  readonly compiled?: CompileResult;
 }
 
 export interface UpdraftAppOptions {
@@ -86,7 +88,7 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
   const compiled = new Map<string, CompileResult>();
   const costs = new Map<string, { resources: number; bytes: number }>();
   for (const d of [...options.dags].sort((a, b) => a.ir.id.localeCompare(b.ir.id))) {
-    const c = compileDag(d.ir);
+    const c = d.compiled ?? compileDag(d.ir);
     compiled.set(d.ir.id, c);
     costs.set(d.ir.id, dagCost(d.ir, c, settings));
   }

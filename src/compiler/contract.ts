@@ -9,9 +9,10 @@
  * settings, mapping, timeouts); the manifest says what compiling decided about it (its record key,
  * downstream keys, branch keeps, output limits, state roles, placeholders, timers). The manifest
  * is derived from the IR once, in the compiler, and ships with the code that runs tasks: the task
- * Lambda reads it from its bundle instead of compiling the DAG at cold start. The manifest's
- * copies of IR fields (`kind`, `args`, `connections` …) are what `updraft compile --manifest`
- * prints; the runtime reads those facts from the IR.
+ * Lambda reads its part (`RunnerManifest`) from its bundle instead of compiling the DAG at cold
+ * start, and builds the IR from the bundled DAG (linear, and the only way to keep the IR and the
+ * task code in step). The manifest's copies of IR fields (`kind`, `args`, `connections` …) are
+ * what `updraft compile --manifest` prints and what the runner reads for them.
  */
 export { recordKeys, type Keys } from './document.ts';
 export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
@@ -62,6 +63,14 @@ export interface Manifest {
   readonly inlineOutputLimitBytes: number;
   /** The same for each instance of a mapped task (a Map's result holds every instance's output). */
   readonly mappedOutputLimitBytes: number;
+}
+
+/** What the task runner reads of the manifest; the task Lambda's bundle carries it (infra/bundle). */
+export type RunnerManifest = Pick<Manifest, 'dagId' | 'tasks' | 'inlineOutputLimitBytes' | 'mappedOutputLimitBytes'>;
+
+/** The task runner's part of a manifest (what a task Lambda bundle ships). */
+export function runnerManifest(m: RunnerManifest): RunnerManifest {
+  return { dagId: m.dagId, tasks: m.tasks, inlineOutputLimitBytes: m.inlineOutputLimitBytes, mappedOutputLimitBytes: m.mappedOutputLimitBytes };
 }
 
 /**

@@ -12,7 +12,7 @@
  * key a plain key).
  */
 import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
-import { ERROR_NAMES, instanceKey, type Manifest, type ManifestTask } from '../compiler/contract.ts';
+import { ERROR_NAMES, instanceKey, type ManifestTask, type RunnerManifest } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
@@ -50,7 +50,7 @@ export interface RunnerRecorder {
 export interface TaskRunnerDeps {
   readonly dag: Dag;
   readonly ir: DagIR;
-  readonly manifest: Manifest;
+  readonly manifest: RunnerManifest;
   readonly objects: ObjectStore;
   readonly recorder: RunnerRecorder;
   readonly logs: LogSink;
