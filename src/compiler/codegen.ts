@@ -15,6 +15,8 @@
  */
 import type { RetryPolicyIR, TaskState, TriggerRule } from '../ir/types.ts';
 import type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
+import { END, Scope, type Cont, type Known, type Next, type Walk } from './scope.ts';
+import type { StateRole } from './contract.ts';
 import type { CompileContext } from './context.ts';
 import { gateChoices, leafFailed } from './conditions.ts';
 import { decisionList, staticOutcome, type Outcome } from './rules.ts';
@@ -25,47 +27,6 @@ import { ERROR_NAMES } from './contract.ts';
 
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
 const MARKS_PER_PASS = 8;
-
-/** Where to go next: a state name, or the end of the current scope (top level or branch). */
-export const END = Symbol('end');
-export type Next = string | typeof END;
-
-/** Static knowledge on a path: task → final state. */
-export type Known = ReadonlyMap<string, TaskState>;
-/** What comes after a node, given what is known and the marks not yet written. */
-export type Cont = (known: Known, pending: ReadonlyMap<string, TaskState>) => Next;
-
-/** A set of states that share a `States` object (the top level, a Parallel branch, a Map item). */
-export class Scope {
-  readonly states = new Map<string, State>();
-  readonly memo = new Map<string, Next>();
-  readonly id: number;
-  constructor(id: number) {
-    this.id = id;
-  }
-  add(name: string, state: State): void {
-    this.states.set(name, state);
-  }
-  toMachine(startAt: Next): StateMachine {
-    if (startAt === END) throw new Error('empty scope');
-    return { StartAt: startAt, States: Object.fromEntries(this.states) };
-  }
-}
-
-export interface StateRole {
-  readonly tasks: readonly string[];
-  readonly role: 'task' | 'given' | 'gate' | 'detour' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry' | 'merge';
-}
-
-/** What renderers use of the code generator. */
-export interface Walk {
-  readonly ctx: CompileContext;
-  newScope(): Scope;
-  /** Render `next` as Next/End fields. */
-  link(next: Next): { Next: string } | { End: true };
-  /** Map from state name to the tasks and role it belongs to (for the manifest and the engine). */
-  readonly stateTasks: Map<string, StateRole>;
-}
 
 /** Tasks of a subtree, in tree order. */
 export function tasksOf(node: SpNode): string[] {

@@ -6,7 +6,8 @@
  */
 import type { DagIR } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
-import { Codegen, tasksOf, type Next } from './codegen.ts';
+import { Codegen, tasksOf } from './codegen.ts';
+import type { Next } from './scope.ts';
 import { intrinsicLiteral } from './render-marks.ts';
 import { DONE, RUN } from './document.ts';
 import { CompileContext } from './context.ts';

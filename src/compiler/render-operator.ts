@@ -7,10 +7,9 @@
  */
 import type { OperatorIR, ValueIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
-import type { JsonValue } from './asl.ts';
+import { LAMBDA_INVOKE, type JsonValue } from './asl.ts';
 import type { CompileContext } from './context.ts';
 import { renderField } from './values.ts';
-import { LAMBDA_INVOKE } from './render-task.ts';
 import { childTimerKey } from './link.ts';
 import { PLACEHOLDERS, placeholder } from './contract.ts';
 

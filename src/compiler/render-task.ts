@@ -7,21 +7,14 @@
  */
 import type { RetryPolicyIR, SensorIR, TaskIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
-import type { Catcher, JsonValue, Retrier, State } from './asl.ts';
-import { END, type Next, type Scope, type Walk } from './codegen.ts';
+import { LAMBDA_INVOKE, type Catcher, type JsonValue, type Retrier, type State } from './asl.ts';
+import { END, type Exits, type Next, type Scope, type Walk } from './scope.ts';
 import { DONE, ERR, given } from './document.ts';
 import { intrinsicLiteral, recordFor } from './render-marks.ts';
 import { renderOperator } from './render-operator.ts';
 import { renderField } from './values.ts';
 import { ERROR_NAMES, PLACEHOLDERS, placeholder } from './contract.ts';
 
-export interface Exits {
-  success(): Next;
-  failed(): Next;
-  skipped(): Next;
-}
-
-export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 /** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
 export const TASK_RUNNER = placeholder(PLACEHOLDERS.taskRunner);
 
