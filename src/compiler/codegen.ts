@@ -21,8 +21,9 @@ import type { CompileContext } from './context.ts';
 import { gateChoices, leafFailed } from './conditions.ts';
 import { decisionList, staticOutcome, type Outcome } from './rules.ts';
 import type { SpNode } from './sp-decompose.ts';
-import { renderBody } from './render-task.ts';
-import { renderMarks } from './render-marks.ts';
+import { renderBody } from './states/body.ts';
+import { renderMarks } from './states/marks.ts';
+import { renderNextEnd } from './states/task-fields.ts';
 import { ERROR_NAMES } from './contract.ts';
 
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
@@ -112,7 +113,7 @@ export class Codegen implements Walk {
   }
 
   link(next: Next): { Next: string } | { End: true } {
-    return next === END ? { End: true } : { Next: next };
+    return renderNextEnd(next);
   }
 
   /** Emit `node` (with marks still pending) and return the name of the state to enter. */

@@ -8,8 +8,7 @@ import type { DagIR } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
 import { Codegen, tasksOf } from './codegen.ts';
 import type { Next } from './scope.ts';
-import { intrinsicLiteral } from './render-marks.ts';
-import { DONE, RUN } from './document.ts';
+import { DONE, recordsMergedWith, RUN } from './document.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
 import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
@@ -66,7 +65,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     const counters = Object.fromEntries(ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]));
     top.add(init, {
       Type: 'Pass',
-      Parameters: { 'run.$': RUN, 't.$': `States.JsonMerge($.t, States.StringToJson(States.Format(${intrinsicLiteral(JSON.stringify(counters))})), false)`, 'done.$': DONE },
+      Parameters: { 'run.$': RUN, 't.$': recordsMergedWith(JSON.stringify(counters)), 'done.$': DONE },
       Next: start as string,
     });
     cg.stateTasks.set(init, { tasks: [], role: 'retry' });

@@ -7,33 +7,20 @@
 import type { ValueIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { JsonValue } from './asl.ts';
-import type { Keys } from './document.ts';
+import { output, runValue, type Keys } from './document.ts';
+import { intrinsicScalar, intrinsicString } from './intrinsics.ts';
 import { templateParts } from '../ir/format.ts';
 
 /** Path of a value in the state document, or undefined for values that need a template. */
 function pathOf(v: ValueIR, keys: Keys): string | undefined {
   switch (v.kind) {
-    case 'output': {
-      const key = keys.get(v.task)!;
-      return `$.t.${key}.o${v.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
-    }
+    case 'output':
+      return output(keys.get(v.task)!, v.path);
     case 'context':
-      return `$.run.${v.name}`;
+      return runValue(v.name);
     default:
       return undefined;
   }
-}
-
-/** Escape a literal for an intrinsic-function string argument ('…'). */
-function intrinsicString(text: string): string {
-  return `'${text.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
-}
-
-/** A scalar literal as an intrinsic argument: strings quoted and escaped, numbers/booleans/null as JSON; objects: undefined. */
-function intrinsicScalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return intrinsicString(value);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  return undefined;
 }
 
 /** A field of Parameters: `[name, value]` where a dynamic value gets the `.$` suffix. */

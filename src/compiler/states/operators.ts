@@ -1,17 +1,19 @@
 /**
- * @module compiler/render-operator
+ * @module compiler/states/operators
  * Native operators → Step Functions service integrations (`.sync` where the service has it):
  * resource ARN, Parameters (values from the run and upstream outputs), and the compact output
  * the task records. Account-specific ARNs are placeholders (`${Region}`, `${Account}`,
  * `${StateMachine_<dag>}`, `${Connection_<id>}`) that infra fills through DefinitionSubstitutions.
  */
-import type { OperatorIR, ValueIR } from '../ir/types.ts';
-import { assertNever } from '../ir/types.ts';
-import { LAMBDA_INVOKE, type JsonValue } from './asl.ts';
-import type { CompileContext } from './context.ts';
-import { renderField } from './values.ts';
-import { childTimerKey } from './link.ts';
-import { PLACEHOLDERS, placeholder } from './contract.ts';
+import type { OperatorIR, ValueIR } from '../../ir/types.ts';
+import { assertNever } from '../../ir/types.ts';
+import { InternalError } from '../../errors.ts';
+import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
+import type { CompileContext } from '../context.ts';
+import { renderField } from '../values.ts';
+import { childTimerKey } from '../link.ts';
+import { PLACEHOLDERS, placeholder } from '../contract.ts';
+import { runValue, timer } from '../document.ts';
 
 export interface RenderedOperator {
   readonly resource: string;
@@ -52,7 +54,7 @@ function ecsEnvironment(ctx: CompileContext, env: ValueIR): JsonValue {
       return entry;
     });
   }
-  throw new Error(`ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`);
+  throw new InternalError(`ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`);
 }
 
 export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
@@ -119,22 +121,22 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
     case 'trigger_dag': {
       const run: Record<string, JsonValue> = {
         dagId: op.dagId,
-        'runId.$': `States.Format('${op.dagId}-{}-t', $.run.key)`,
-        'key.$': '$.run.key',
-        'logicalDate.$': '$.run.logicalDate',
-        'ds.$': '$.run.ds',
-        'dataIntervalStart.$': '$.run.dataIntervalStart',
-        'dataIntervalEnd.$': '$.run.dataIntervalEnd',
+        'runId.$': `States.Format('${op.dagId}-{}-t', ${runValue('key')})`,
+        'key.$': runValue('key'),
+        'logicalDate.$': runValue('logicalDate'),
+        'ds.$': runValue('ds'),
+        'dataIntervalStart.$': runValue('dataIntervalStart'),
+        'dataIntervalEnd.$': runValue('dataIntervalEnd'),
         triggeredBy: 'dag',
         // The child's time sensors wait for timestamps its launcher would have computed: the
         // parent's run carries them (compiler/link), with the same data interval.
-        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, `$.run.timers.${childTimerKey(op.dagId, t.key)}`])),
+        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, timer(childTimerKey(op.dagId, t.key))])),
       };
       if (op.conf) field(ctx, run, 'params', op.conf);
       else run.params = {};
       p.StateMachineArn = placeholder(PLACEHOLDERS.stateMachine(op.dagId));
       // Deterministic and ≤ 80 characters (DAG id ≤ 48 + key 20 + "-t"): a retry of this task finds the same run.
-      p['Name.$'] = `States.Format('${op.dagId}-{}-t', $.run.key)`;
+      p['Name.$'] = `States.Format('${op.dagId}-{}-t', ${runValue('key')})`;
       p.Input = { run, t: {}, done: {} };
       return op.wait
         ? { resource: 'arn:aws:states:::states:startExecution.sync:2', parameters: p, output: { 'runId.$': '$.Name', 'status.$': '$.Status' } }
