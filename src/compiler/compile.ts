@@ -6,7 +6,8 @@
  */
 import type { DagIR } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
-import { Codegen, tasksOf } from './codegen.ts';
+import { Codegen } from './codegen.ts';
+import { tasksOf } from './sp-tree.ts';
 import type { Next } from './scope.ts';
 import { DONE, recordsMergedWith, RUN } from './document.ts';
 import { CompileContext } from './context.ts';

@@ -9,6 +9,7 @@ import type { TaskState } from '../ir/types.ts';
 import type { State, StateMachine } from './asl.ts';
 import type { CompileContext } from './context.ts';
 import type { StateRole } from './contract.ts';
+import type { SpNode } from './sp-tree.ts';
 import { InternalError } from '../errors.ts';
 
 /** Where to go next: a state name, or the end of the current scope (top level or branch). */
@@ -37,6 +38,13 @@ export class Scope {
   }
 }
 
+/** `a` with `b`'s states added (b wins). */
+export function mergeKnown(a: Known, b: ReadonlyMap<string, TaskState>): Map<string, TaskState> {
+  const m = new Map(a);
+  for (const [k, v] of b) m.set(k, v);
+  return m;
+}
+
 /** What renderers use of the code generator. */
 export interface Walk {
   readonly ctx: CompileContext;
@@ -45,6 +53,24 @@ export interface Walk {
   link(next: Next): { Next: string } | { End: true };
   /** Map from state name to the tasks and role it belongs to (for the manifest and the engine). */
   readonly stateTasks: Map<string, StateRole>;
+}
+
+/** What the renderers of control flow (Parallel, group retry, gate, the run's end) use of the code generator. */
+export interface Generator extends Walk {
+  /** Emit `node` (with marks still pending) and return the name of the state to enter. */
+  proceed(node: SpNode, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>, cont: Cont): Next;
+  /** Emit `node` itself (no static shortcut). */
+  enter(node: SpNode, scope: Scope, known: Known, cont: Cont): Next;
+  /** A Pass recording statically decided tasks, then `next`. */
+  marks(scope: Scope, pending: ReadonlyMap<string, TaskState>, next: Next): Next;
+  /** A state name for `next`; the end of a scope becomes a Pass that ends it. */
+  named(scope: Scope, next: Next): string;
+  /** A Parallel branch with nothing to do. */
+  emptyBranch(scope: Scope): StateMachine;
+  /** A task's body and its exits. */
+  body(taskId: string, scope: Scope, known: Known, cont: Cont): Next;
+  /** Record `pending` and continue, folding in whatever follows statically. */
+  proceedMarks(scope: Scope, pending: Map<string, TaskState>, known: Known, cont: Cont): Next;
 }
 
 /** Where a task's body goes after it: on success, on failure, when it is skipped. */

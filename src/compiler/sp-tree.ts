@@ -56,6 +56,22 @@ export function tasksOf(node: SpNode): string[] {
   return out;
 }
 
+/** The clusters (task groups kept as one block) inside a subtree, outer before inner. */
+export function clustersOf(node: SpNode): string[] {
+  switch (node.kind) {
+    case 'task':
+      return [];
+    case 'series':
+      return node.items.flatMap(clustersOf);
+    case 'parallel':
+      return node.branches.flatMap(clustersOf);
+    case 'cluster':
+      return [node.id, ...clustersOf(node.body)];
+    default:
+      return assertNever(node);
+  }
+}
+
 /**
  * When the block finishes if it starts at `start`. Computed as a schedule (each task finishes at
  * its start plus its duration) rather than as sums of sub-blocks, so that the floating-point
