@@ -89,10 +89,6 @@ export class Codegen implements Generator {
     return new Scope(this.scopes++);
   }
 
-  link(next: Next): { Next: string } | { End: true } {
-    return renderNextEnd(next);
-  }
-
   /** Emit `node` (with marks still pending) and return the name of the state to enter. */
   proceed(node: SpNode, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>, cont: Cont): Next {
     const marks = staticMarks(this.ctx, node, known);
@@ -124,7 +120,7 @@ export class Codegen implements Generator {
     const state = [...new Set(pending.values())];
     const name = this.ctx.name(ids.length === 1 ? `${ids[0]} ${state[0]}` : `${ids[0]} ${pending.get(ids[0]!)} +${ids.length - 1}`);
     scope.memo.set(sig, name);
-    scope.add(name, renderMarks(this.ctx, pending, this.link(next)));
+    scope.add(name, renderMarks(this.ctx, pending, renderNextEnd(next)));
     this.stateTasks.set(name, { tasks: ids, role: 'marks' });
     return name;
   }

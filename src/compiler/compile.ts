@@ -5,6 +5,7 @@
  * listed in the manifest for infra's DefinitionSubstitutions and the engine's local handlers.
  */
 import type { DagIR } from '../ir/types.ts';
+import { assertNever } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
 import { Codegen } from './codegen.ts';
 import { tasksOf } from './sp-tree.ts';
@@ -142,6 +143,8 @@ function recordOrder(node: SpNode, before: readonly string[], out: Map<string, r
       out.set(node.id, before);
       recordOrder(node.body, before, out);
       return;
+    default:
+      assertNever(node, 'tree node');
   }
 }
 

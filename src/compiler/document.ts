@@ -16,7 +16,7 @@
  * operator's Choice routes around its service call when its key is present. The execution input
  * is `{ run, t: {}, done: {…} }`, `done: {}` on a first execution (so a first run carries nothing).
  */
-import type { DagIR, TaskIR } from '../ir/types.ts';
+import { assertNever, type DagIR, type TaskIR } from '../ir/types.ts';
 import { intrinsicString } from './intrinsics.ts';
 
 export type Keys = ReadonlyMap<string, string>;
@@ -77,7 +77,11 @@ export function recordDefaults(task: TaskIR, downstreamKeys: readonly string[]):
       return { o: true };
     case 'branch':
       return { o: null, c: Object.fromEntries(downstreamKeys.map((k) => [k, false])) };
-    default:
+    case 'function':
+    case 'sensor':
+    case 'operator':
       return { o: null };
+    default:
+      return assertNever(task.body, 'task body');
   }
 }

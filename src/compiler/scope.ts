@@ -49,8 +49,6 @@ export function mergeKnown(a: Known, b: ReadonlyMap<string, TaskState>): Map<str
 export interface Walk {
   readonly ctx: CompileContext;
   newScope(): Scope;
-  /** Render `next` as Next/End fields. */
-  link(next: Next): { Next: string } | { End: true };
   /** Map from state name to the tasks and role it belongs to (for the manifest and the engine). */
   readonly stateTasks: Map<string, StateRole>;
 }

@@ -18,8 +18,13 @@ function pathOf(v: ValueIR, keys: Keys): string | undefined {
       return output(keys.get(v.task)!, v.path);
     case 'context':
       return runValue(v.name);
-    default:
+    case 'literal':
+    case 'format':
+    case 'object':
+    case 'array':
       return undefined;
+    default:
+      return assertNever(v, 'value');
   }
 }
 

@@ -3,7 +3,7 @@
  * Function tasks, branches and short-circuits: one Task state invoking the task runner Lambda,
  * whose answer becomes the task's record (a branch's also says which downstream tasks it chose).
  */
-import type { TaskIR } from '../../ir/types.ts';
+import { assertNever, type TaskIR } from '../../ir/types.ts';
 import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
 import { PLACEHOLDERS, placeholder } from '../contract.ts';
 import { DONE, output, record, RUN } from '../document.ts';
@@ -32,8 +32,12 @@ function resultSelector(task: TaskIR): Record<string, JsonValue> {
       return { s: 'success', 'o.$': '$.Payload.o', 'c.$': '$.Payload.c' };
     case 'short_circuit':
       return { s: 'success', 'o.$': '$.Payload.o' };
-    default:
+    case 'function':
+    case 'sensor':
+    case 'operator':
       return { s: 'success', 'o.$': '$.Payload' };
+    default:
+      return assertNever(task.body, 'task body');
   }
 }
 
