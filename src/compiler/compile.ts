@@ -166,7 +166,13 @@ function branchKeeps(ctx: CompileContext, branchId: string): Record<string, stri
   return Object.fromEntries(direct.map((d) => [ctx.key(d), direct.filter((x) => x !== d && reaches(x, d)).map((x) => ctx.key(x))]));
 }
 
-/** The cloud would refuse or fail these at run time: refuse them now, saying what to change. */
+/**
+ * The cloud would refuse or fail these at run time: refuse them now, saying what to change. These
+ * (with the group cycle of sp-clusters and the too-long chain above) are the compiler's only
+ * DagDefinitionErrors: only compiling tells them, and the loader runs the compiler at validate time
+ * and reports them as problems (loader/load-project). Anything else the compiler throws is an
+ * InternalError: every other mistake is refused by the SDK and the validator first.
+ */
 function refuseOverLimits(dag: DagIR, a: Analysis): void {
   if (a.definition.bytes > a.definition.limitBytes) {
     throw new DagDefinitionError(

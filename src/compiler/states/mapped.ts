@@ -5,6 +5,7 @@
  * it would fail the whole execution on AWS, beyond any Catch).
  */
 import type { TaskIR } from '../../ir/types.ts';
+import { InternalError } from '../../errors.ts';
 import { LAMBDA_INVOKE, type JsonValue, type State } from '../asl.ts';
 import { ERROR_NAMES } from '../contract.ts';
 import { DONE, ERR, field, output, record, RUN, subPath } from '../document.ts';
@@ -37,7 +38,8 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     scope.add(entry, { Type: 'Pass', Result: { l: mapping.over.value as JsonValue }, ResultPath: record(key), Next: name });
     itemsPath = field(key, 'l');
   } else {
-    throw new Error(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
+    // Validation refuses other lists (ir/validate: map-over-non-list).
+    throw new InternalError(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
   }
   const next = exits.success();
   // Airflow skips a task mapped over an empty list; a Map's result selectors cannot read an
