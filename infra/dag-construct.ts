@@ -27,9 +27,6 @@ import { payloadBucketName, type PlatformRefs } from './refs.ts';
 import type { EnvironmentSettings } from './settings.ts';
 import { flattenCfnReference, suppress } from './nag.ts';
 
-/** Lambda's hard limit on one invocation. */
-const LAMBDA_MAX_SECONDS = LIMITS.lambdaSeconds;
-
 export interface UpdraftDagProps {
   readonly environment: Environment;
   readonly settings: EnvironmentSettings;
@@ -110,11 +107,11 @@ export class UpdraftDag extends Construct {
     const { environment: env, settings, refs, ir } = props;
     const timeouts = runnerTasks.map((t) => t.timeoutSeconds);
     for (const t of runnerTasks) {
-      if ((t.timeoutSeconds ?? 0) > LAMBDA_MAX_SECONDS) {
+      if ((t.timeoutSeconds ?? 0) > LIMITS.lambdaSeconds) {
         Annotations.of(this).addWarningV2('updraft:task-timeout', `task "${t.id}" of DAG "${ir.id}" has a ${t.timeoutSeconds}s timeout, but a Lambda invocation stops at 900s; run longer work with ecsTask or batchJob`);
       }
     }
-    const timeout = timeouts.some((s) => s === undefined) ? LAMBDA_MAX_SECONDS : Math.min(LAMBDA_MAX_SECONDS, Math.max(...(timeouts as number[])));
+    const timeout = timeouts.some((s) => s === undefined) ? LIMITS.lambdaSeconds : Math.min(LIMITS.lambdaSeconds, Math.max(...(timeouts as number[])));
     const memory = Math.max(settings.taskMemoryMiB, ...runnerTasks.map((t) => t.memoryMiB ?? 0));
     const fn = updraftFunction(this, 'TaskRunner', {
       functionName: names.taskFunction(env, ir.id),

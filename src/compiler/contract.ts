@@ -14,9 +14,10 @@
  * task code in step). The manifest's copies of IR fields (`kind`, `args`, `connections` …) are
  * what `updraft compile --manifest` prints and what the runner reads for them.
  */
+import type { ValueIR } from '../ir/types.ts';
+
 export { recordKeys, type Keys } from './document.ts';
 export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
-import type { ValueIR } from '../ir/types.ts';
 
 /** What a state of the machine does for its tasks (the engine runs Task states through the runtime by this). */
 export interface StateRole {
