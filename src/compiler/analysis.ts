@@ -6,7 +6,7 @@
  * and each mapped task has `mappedItems` instances), the worst-case history events (every
  * retry, every sensor poke until timeout, every group attempt) against the 25,000-event
  * limit, the largest state document against 256 KiB (a Parallel's result is about one document:
- * only one branch returns it, compiler/codegen), the items a mapped task can take before its Map's
+ * only one branch returns it, compiler/states/parallel), the items a mapped task can take before its Map's
  * result or the document passes 256 KiB, the definition size against 1 MB, and the Step Functions
  * price of a run.
  */

@@ -255,7 +255,7 @@ function buildContext(
   };
 }
 
-/** What the state machine expects back from each kind of task (see compiler/render-task). */
+/** What the state machine expects back from each kind of task (see compiler/states: lambda-task, sensor). */
 async function shapeResponse(
   deps: TaskRunnerDeps,
   task: ManifestTask,
