@@ -22,26 +22,12 @@ function notAListCause(task: TaskIR): string {
   return `${intrinsicString(`task "${task.id}" maps over ${source}, which is not a list but `).slice(0, -1)}{}${intrinsicString(fix).slice(1)}`;
 }
 
-export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+/**
+ * The Choice before a Map: items → the Map (`map`); an empty list → the skipped exit; anything
+ * else (no such field, an object, a string, null) → a failed record.
+ */
+function listGuard(emit: Walk, scope: Scope, task: TaskIR, itemsPath: string, map: string, exits: Exits, next: Next): string {
   const key = emit.ctx.key(task.id);
-  const mapping = task.mapping!;
-  const name = emit.ctx.name(task.id);
-  scope.add(name, { Type: 'Pass' });
-  emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
-  let itemsPath: string;
-  let entry = name;
-  if (mapping.over.kind === 'output') {
-    itemsPath = output(emit.ctx.key(mapping.over.task), mapping.over.path);
-  } else if (mapping.over.kind === 'literal') {
-    // Map reads its items from a path: put the literal list into the task's record first.
-    entry = emit.ctx.name(`${task.id} list`);
-    scope.add(entry, { Type: 'Pass', Result: { l: mapping.over.value as JsonValue }, ResultPath: record(key), Next: name });
-    itemsPath = field(key, 'l');
-  } else {
-    // Validation refuses other lists (ir/validate: map-over-non-list).
-    throw new InternalError(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
-  }
-  const next = exits.success();
   // Airflow skips a task mapped over an empty list; a Map's result selectors cannot read an
   // empty result, so an empty list goes around the Map. What has no first item but is not a list
   // (an object such as {"files": […]}, null, a string, nothing at all) fails the task: a Map over
@@ -65,7 +51,7 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     Type: 'Choice',
     Choices: [
       { Not: { Variable: itemsPath, IsPresent: true }, Next: missing }, // Not: the library misreads IsPresent: false
-      { And: [{ Not: { Variable: itemsPath, IsString: true } }, { Variable: `${itemsPath}[0]`, IsPresent: true }], Next: name },
+      { And: [{ Not: { Variable: itemsPath, IsString: true } }, { Variable: `${itemsPath}[0]`, IsPresent: true }], Next: map },
     ],
     Default: asText,
   });
@@ -86,6 +72,30 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     ResultPath: ownRecord,
     ...renderNextEnd(next),
   });
+  return any;
+}
+
+export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  const key = emit.ctx.key(task.id);
+  const mapping = task.mapping!;
+  const name = emit.ctx.name(task.id);
+  scope.add(name, { Type: 'Pass' });
+  emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
+  let itemsPath: string;
+  let entry = name;
+  if (mapping.over.kind === 'output') {
+    itemsPath = output(emit.ctx.key(mapping.over.task), mapping.over.path);
+  } else if (mapping.over.kind === 'literal') {
+    // Map reads its items from a path: put the literal list into the task's record first.
+    entry = emit.ctx.name(`${task.id} list`);
+    scope.add(entry, { Type: 'Pass', Result: { l: mapping.over.value as JsonValue }, ResultPath: record(key), Next: name });
+    itemsPath = field(key, 'l');
+  } else {
+    // Validation refuses other lists (ir/validate: map-over-non-list).
+    throw new InternalError(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
+  }
+  const next = exits.success();
+  const any = listGuard(emit, scope, task, itemsPath, name, exits, next);
   if (entry === name) entry = any;
   else scope.add(entry, { ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>), Next: any });
   const item = emit.ctx.name(`${task.id} [item]`);
@@ -126,7 +136,7 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
       'f.$': "States.ArrayContains($[*].s, 'failed')",
       'a.$': "States.ArrayContains($[*].s, 'success')",
     },
-    ResultPath: ownRecord,
+    ResultPath: record(key),
     ...renderNextEnd(next),
   });
   return entry;
