@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
-import { compileDag } from '../src/compiler/compile.ts';
+import { compileDag } from '../src/compiler/index.ts';
 import { loadProject } from '../src/loader/load-project.ts';
 import { seededRandom } from '../src/util/seeded-random.ts';
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { buildDagIR, type Dag } from '../src/sdk/index.ts';
 import { chain, fanOut, randomSp } from './shapes.ts';
-import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
+import { compileDag, type CompileResult } from '../src/compiler/index.ts';
 import type { DagIR } from '../src/ir/types.ts';
 import { substitute } from '../src/engine/run-machine.ts';
 import { openLocalStore, type LocalStore } from '../src/store/index.ts';

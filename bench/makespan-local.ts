@@ -8,7 +8,7 @@
  *   npx tsx bench/makespan-local.ts     # ≈ 20 s
  */
 import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
-import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
+import { compileDag, type CompileResult } from '../src/compiler/index.ts';
 import type { DagIR } from '../src/ir/types.ts';
 import { openLocalStore } from '../src/store/index.ts';
 import { MemoryObjectStore } from '../src/runtime/objects.ts';

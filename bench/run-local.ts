@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDagIR, type Dag } from '../src/sdk/index.ts';
 import { chain, fanOut, layers, mapped } from './shapes.ts';
-import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
+import { compileDag, type CompileResult } from '../src/compiler/index.ts';
 import type { DagIR } from '../src/ir/types.ts';
 import { openLocalStore, type LocalStore } from '../src/store/index.ts';
 import { MemoryObjectStore } from '../src/runtime/objects.ts';

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDagIR, dag, task } from '../src/sdk/index.ts';
-import { compileDag } from '../src/compiler/compile.ts';
+import { compileDag } from '../src/compiler/index.ts';
 import { substitute } from '../src/engine/run-machine.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -19,6 +19,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { synthesizeProject } from '../infra/synth.ts';
 import { bundleAll, dagBundleName, dagEntrySource, functionEntrySource } from '../infra/bundle.ts';
 import { loadProject } from '../src/loader/load-project.ts';
+import { compileDag } from '../src/compiler/index.ts';
 import { writeSyntheticProject } from '../src/util/synthetic-project.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
@@ -50,9 +51,10 @@ async function inProcess(n: number, run: number): Promise<Run> {
   const root = await writeSyntheticProject(path.join(work, `${n}-${run}`), n);
   const copy = await writeSyntheticProject(path.join(work, `${n}-${run}-parts`), n);
   let t = performance.now();
-  await loadProject('dags', { root: copy });
+  const loaded = await loadProject('dags', { root: copy });
   const load = performance.now() - t;
-  const entries = [{ name: dagBundleName('dags/synthetic.ts'), source: dagEntrySource(path.join(copy, 'dags', 'synthetic.ts')) }, ...(['launcher', 'recorder'] as const).map((f) => ({ name: f, source: functionEntrySource(f) }))];
+  const manifests = loaded.dags.map((d) => compileDag(d.ir).manifest);
+  const entries = [{ name: dagBundleName('dags/synthetic.ts'), source: dagEntrySource(path.join(copy, 'dags', 'synthetic.ts'), manifests) }, ...(['launcher', 'recorder'] as const).map((f) => ({ name: f, source: functionEntrySource(f) }))];
   t = performance.now();
   await bundleAll(entries, { outDir: path.join(copy, 'bundles') });
   const bundle = performance.now() - t;

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { InternalError } from '../src/errors.ts';
+import { runnerManifest, type RunnerManifest } from '../src/compiler/index.ts';
 
 /** Where the repository is (functions/, src/): the bundles' sources. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -38,13 +39,18 @@ export function dagBundleName(file: string): string {
   return `dag-${file.replace(/^dags[\\/]/, '').replace(/\.[mc]?[jt]s$/, '').replace(/[^A-Za-z0-9_]+/g, '-')}`;
 }
 
-/** The generated entry of a DAG file's task runner: the file's exports handed to the runner. */
-export function dagEntrySource(dagFile: string): string {
+/**
+ * The generated entry of a DAG file's task runner: the file's exports handed to the runner, with
+ * the runner's part of each of its DAGs' manifests (so the Lambda never compiles a DAG).
+ */
+export function dagEntrySource(dagFile: string, manifests: readonly RunnerManifest[]): string {
   const runner = path.join(REPO_ROOT, 'functions', 'task-runner.ts');
+  const byDag = Object.fromEntries(manifests.map((m) => [m.dagId, runnerManifest(m)]));
   return [
     `import * as dagModule from ${JSON.stringify(path.resolve(dagFile))};`,
     `import { createTaskRunnerHandler } from ${JSON.stringify(runner)};`,
-    'export const handler = createTaskRunnerHandler(dagModule);',
+    `const manifests = ${JSON.stringify(byDag)};`,
+    'export const handler = createTaskRunnerHandler(dagModule, { manifests });',
     '',
   ].join('\n');
 }

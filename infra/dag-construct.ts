@@ -16,7 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DagIR, TaskIR } from '../src/ir/types.ts';
-import type { CompileResult } from '../src/compiler/compile.ts';
+import { LIMITS, parsePlaceholder, PLACEHOLDERS, type CompileResult } from '../src/compiler/index.ts';
 import { ConfigError } from '../src/errors.ts';
 import { awsScheduleOf } from '../src/schedule/index.ts';
 import { ENV, names, type Environment } from '../src/runtime/env.ts';
@@ -26,9 +26,6 @@ import { operatorGrants } from './operator-permissions.ts';
 import { payloadBucketName, type PlatformRefs } from './refs.ts';
 import type { EnvironmentSettings } from './settings.ts';
 import { flattenCfnReference, suppress } from './nag.ts';
-
-/** Lambda's hard limit on one invocation. */
-const LAMBDA_MAX_SECONDS = 900;
 
 export interface UpdraftDagProps {
   readonly environment: Environment;
@@ -56,16 +53,17 @@ export class UpdraftDag extends Construct {
     const substitutions: Record<string, string> = {};
 
     const runnerTasks = ir.tasks.filter((t) => t.body.kind !== 'operator' && !(t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'));
-    if (compiled.manifest.substitutions.includes('TaskRunnerFunctionArn')) {
+    if (compiled.manifest.substitutions.includes(PLACEHOLDERS.taskRunner)) {
       if (!props.code) throw new ConfigError(`DAG "${ir.id}" has tasks that run code but no task runner bundle was given`);
       this.taskFunction = this.addTaskFunction(props, runnerTasks);
-      substitutions.TaskRunnerFunctionArn = this.taskFunction.functionArn;
+      substitutions[PLACEHOLDERS.taskRunner] = this.taskFunction.functionArn;
     }
     for (const name of compiled.manifest.substitutions) {
-      if (name === 'Region') substitutions.Region = Aws.REGION;
-      else if (name === 'Account') substitutions.Account = Aws.ACCOUNT_ID;
-      else if (name.startsWith('StateMachine_')) substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
-      else if (name.startsWith('Connection_')) substitutions[name] = httpConnection(props, name.slice('Connection_'.length));
+      const p = parsePlaceholder(name);
+      if (p.kind === 'region') substitutions[name] = Aws.REGION;
+      else if (p.kind === 'account') substitutions[name] = Aws.ACCOUNT_ID;
+      else if (p.kind === 'stateMachine') substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
+      else if (p.kind === 'connection') substitutions[name] = httpConnection(props, p.connection);
     }
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -109,11 +107,11 @@ export class UpdraftDag extends Construct {
     const { environment: env, settings, refs, ir } = props;
     const timeouts = runnerTasks.map((t) => t.timeoutSeconds);
     for (const t of runnerTasks) {
-      if ((t.timeoutSeconds ?? 0) > LAMBDA_MAX_SECONDS) {
+      if ((t.timeoutSeconds ?? 0) > LIMITS.lambdaSeconds) {
         Annotations.of(this).addWarningV2('updraft:task-timeout', `task "${t.id}" of DAG "${ir.id}" has a ${t.timeoutSeconds}s timeout, but a Lambda invocation stops at 900s; run longer work with ecsTask or batchJob`);
       }
     }
-    const timeout = timeouts.some((s) => s === undefined) ? LAMBDA_MAX_SECONDS : Math.min(LAMBDA_MAX_SECONDS, Math.max(...(timeouts as number[])));
+    const timeout = timeouts.some((s) => s === undefined) ? LIMITS.lambdaSeconds : Math.min(LIMITS.lambdaSeconds, Math.max(...(timeouts as number[])));
     const memory = Math.max(settings.taskMemoryMiB, ...runnerTasks.map((t) => t.memoryMiB ?? 0));
     const fn = updraftFunction(this, 'TaskRunner', {
       functionName: names.taskFunction(env, ir.id),
@@ -225,7 +223,7 @@ function triggeredDag(ir: DagIR, placeholder: string): string {
   for (const t of ir.tasks) {
     if (t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag') {
       const id = t.body.operator.dagId;
-      if (`StateMachine_${id.replace(/[^A-Za-z0-9_]/g, '_')}` === placeholder) return id;
+      if (PLACEHOLDERS.stateMachine(id) === placeholder) return id;
     }
   }
   throw new ConfigError(`DAG "${ir.id}": placeholder \${${placeholder}} names no DAG it triggers`);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { formatProblem } from '../src/problems.ts';
 import { loadProject } from '../src/loader/load-project.ts';
+import { compileDag, type CompileResult } from '../src/compiler/index.ts';
 import { ConfigError } from '../src/errors.ts';
 import { parseEnvironment, type Environment } from '../src/runtime/env.ts';
 import { bundleAll, dagBundleName, dagEntrySource, functionEntrySource, type Bundle } from './bundle.ts';
@@ -46,9 +47,12 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
     throw new ConfigError(`${errors.length} problem${errors.length === 1 ? '' : 's'} in ${dagsDir}/ — nothing was synthesized:\n${list}\n    ↳ fix them (npx updraft validate shows the same), then synthesize again`);
   }
   const files = [...new Set(loaded.dags.map((d) => d.file))].sort();
+  // Compiled once: the task runner bundles carry the manifests, the stacks the definitions.
+  const compiled = new Map<string, CompileResult>(loaded.dags.map((d) => [d.ir.id, compileDag(d.ir)]));
+  const manifestsOf = (file: string) => loaded.dags.filter((d) => d.file === file).map((d) => compiled.get(d.ir.id)!.manifest);
   const bundles = await bundleAll(
     [
-      ...files.map((f) => ({ name: dagBundleName(f), source: dagEntrySource(path.resolve(options.root, f)) })),
+      ...files.map((f) => ({ name: dagBundleName(f), source: dagEntrySource(path.resolve(options.root, f), manifestsOf(f)) })),
       { name: 'launcher', source: functionEntrySource('launcher') },
       { name: 'recorder', source: functionEntrySource('recorder') },
     ],
@@ -61,7 +65,7 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
   const athenaResultLocations = app.node.tryGetContext('updraft:athenaResultLocations') as Record<string, string> | undefined;
   const result = buildUpdraftApp(app, {
     environment,
-    dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: dir(dagBundleName(d.file)) })),
+    dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: dir(dagBundleName(d.file)), compiled: compiled.get(d.ir.id)! })),
     platformCode: { launcher: dir('launcher'), recorder: dir('recorder') },
     placement: previous,
     ...(httpConnections && { httpConnections }),

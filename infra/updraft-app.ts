@@ -8,7 +8,7 @@
  */
 import { CfnResource, Stack, Tags, type App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { compileDag, type CompileResult } from '../src/compiler/compile.ts';
+import { compileDag, PLACEHOLDERS, type CompileResult } from '../src/compiler/index.ts';
 import type { DagIR } from '../src/ir/types.ts';
 import { InternalError } from '../src/errors.ts';
 import { names, type Environment } from '../src/runtime/env.ts';
@@ -29,6 +29,8 @@ export interface AppDag {
   readonly ir: DagIR;
   /** Folder of its task runner bundle (`index.mjs`). */
   readonly codeDir?: string;
+  /** Its compiled machine, when already compiled (the bundle's manifest came from it). @default compileDag(ir) */
+  readonly compiled?: CompileResult;
 }
 
 export interface UpdraftAppOptions {
@@ -56,7 +58,7 @@ export interface UpdraftAppResult {
 
 /** What one DAG adds to a stack: its resources and template bytes (an upper bound; resources are checked after building, bytes by the 200-DAG test). */
 export function dagCost(ir: DagIR, compiled: CompileResult, settings: EnvironmentSettings): { resources: number; bytes: number } {
-  const runner = compiled.manifest.substitutions.includes('TaskRunnerFunctionArn');
+  const runner = compiled.manifest.substitutions.includes(PLACEHOLDERS.taskRunner);
   const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
   // Function + role + policy + log group; state machine + role + policy + log group; schedule; two alarms.
   const resources = (runner ? 4 : 0) + 4 + (timeBased ? 1 : 0) + (settings.alarms ? 2 : 0);
@@ -86,7 +88,7 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
   const compiled = new Map<string, CompileResult>();
   const costs = new Map<string, { resources: number; bytes: number }>();
   for (const d of [...options.dags].sort((a, b) => a.ir.id.localeCompare(b.ir.id))) {
-    const c = compileDag(d.ir);
+    const c = d.compiled ?? compileDag(d.ir);
     compiled.set(d.ir.id, c);
     costs.set(d.ir.id, dagCost(d.ir, c, settings));
   }

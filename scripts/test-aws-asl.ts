@@ -18,7 +18,7 @@ import { SFNClient, TestStateCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { hasEscapedLiterals, rewriteEscapedLiterals } from '../src/engine/intrinsic-literals.ts';
 import { intrinsicLimitProblems } from '../src/engine/intrinsic-limit.ts';
-import type { StateMachine as Asl, State } from '../src/compiler/asl.ts';
+import type { StateMachine as Asl, State } from '../src/compiler/contract.ts';
 
 interface Case {
   readonly name: string;

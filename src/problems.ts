@@ -108,6 +108,7 @@ export const PROBLEM_CODES = [
   'unknown-task',
   'unknown-timezone',
   'unknown-trigger-rule',
+  'unsupported-parameter-value',
   'unused-task',
 ] as const;
 

@@ -8,9 +8,10 @@
  */
 import type { ErrorInfo, RunRecord, Store, TaskRecord } from '../store/types.ts';
 import { EXIT_INTERRUPTED } from './errors.ts';
+import { ERROR_NAMES } from '../compiler/contract.ts';
 import type { Io } from './io.ts';
 
-export const INTERRUPTED = 'Updraft.Interrupted';
+export const INTERRUPTED = ERROR_NAMES.interrupted;
 
 const FINISHED = new Set(['success', 'failed', 'skipped', 'upstream_failed']);
 

@@ -5,8 +5,7 @@
  * execution, and resuming a run as a new execution of the same machine (runtime/resume).
  */
 import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
-import { PAYLOAD_LIMIT_BYTES } from '../compiler/analysis.ts';
-import { recordKeys } from '../compiler/document.ts';
+import { LIMITS, recordKeys } from '../compiler/contract.ts';
 import type { DagIR } from '../ir/types.ts';
 import { runValuesIn } from '../runtime/execution-events.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
@@ -124,7 +123,7 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   }
   const done = resumeDone(ir, { states, tries, operators: document ? operators : new Map() }, resume);
   const input = JSON.stringify(executionInput(values, done));
-  if (Buffer.byteLength(input) > PAYLOAD_LIMIT_BYTES) {
+  if (Buffer.byteLength(input) > LIMITS.payloadBytes) {
     throw new CloudError(`run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`, { hint: 'clear the tasks with large outputs too (updraft clear --task), or make them return less (large function outputs go to the payload bucket by themselves)' });
   }
   const attempt = run.attempt + 1;

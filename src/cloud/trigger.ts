@@ -10,8 +10,7 @@
  * nothing half-written is left for a later tick to start with someone else's permissions.
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Manifest } from '../compiler/compile.ts';
-import { PAYLOAD_LIMIT_BYTES } from '../compiler/analysis.ts';
+import { LIMITS, type Manifest } from '../compiler/contract.ts';
 import { intervalFor } from '../schedule/index.ts';
 import type { DagIR } from '../ir/types.ts';
 import { names } from '../runtime/env.ts';
@@ -47,7 +46,7 @@ export async function triggerRun(cloud: Cloud, request: TriggerRequest): Promise
   const runId = runIdOf(ir.id, interval.logicalDate);
   const values = runValuesOf({ dagId: ir.id, timezone: ir.timezone, timers: request.timers, interval, params, triggeredBy: 'manual', runId });
   const input = JSON.stringify(executionInput(values));
-  if (Buffer.byteLength(input) > PAYLOAD_LIMIT_BYTES) {
+  if (Buffer.byteLength(input) > LIMITS.payloadBytes) {
     throw new ConfigError(`the conf of DAG "${ir.id}" makes the execution input larger than Step Functions' 256 KiB limit; pass a reference (an S3 key) instead of the data`);
   }
   // First: is the DAG deployed? (Before any record is written.)

@@ -6,19 +6,14 @@
  * and each mapped task has `mappedItems` instances), the worst-case history events (every
  * retry, every sensor poke until timeout, every group attempt) against the 25,000-event
  * limit, the largest state document against 256 KiB (a Parallel's result is about one document:
- * only one branch returns it, compiler/codegen), the items a mapped task can take before its Map's
+ * only one branch returns it, compiler/states/parallel), the items a mapped task can take before its Map's
  * result or the document passes 256 KiB, the definition size against 1 MB, and the Step Functions
  * price of a run.
  */
 import type { DagIR } from '../ir/types.ts';
 import type { State, StateMachine } from './asl.ts';
-import type { Manifest } from './compile.ts';
+import { LIMITS, type Manifest } from './contract.ts';
 
-/** Step Functions Standard: $0.025 per 1,000 state transitions (us-east-1, 2026). */
-export const PRICE_PER_TRANSITION_USD = 0.000025;
-export const HISTORY_LIMIT = 25_000;
-export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
-export const DEFINITION_LIMIT_BYTES = 1024 * 1024;
 /** The document keeps this much room for run values (params) and record overhead. */
 const DOCUMENT_BUDGET_BYTES = 128 * 1024;
 /**
@@ -161,14 +156,14 @@ export function analyze(definition: StateMachine, json: string, manifest: Manife
   // A mapped task's record holds every instance's output; its Map's result holds them with their state.
   const mappedItemsMax = ir.tasks
     .filter((t) => t.mapping)
-    .map((t) => ({ task: t.id, items: Math.max(0, Math.floor((PAYLOAD_LIMIT_BYTES - (worstCaseBytes - inline)) / itemBytes)) }));
+    .map((t) => ({ task: t.id, items: Math.max(0, Math.floor((LIMITS.payloadBytes - (worstCaseBytes - inline)) / itemBytes)) }));
   return {
     states: { total, byType: Object.fromEntries(Object.entries(byType).sort()) },
     transitions: { allSuccess: happy.transitions, perTask: ir.tasks.length ? happy.transitions / ir.tasks.length : 0, mappedItemsAssumed: mappedItems },
-    history: { worstCase: worst.history * groupAttempts, limit: HISTORY_LIMIT, perMappedInstance: perItem },
-    document: { inlineOutputLimitBytes: inline, worstCaseBytes, limitBytes: PAYLOAD_LIMIT_BYTES, mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES, mappedItemsMax },
+    history: { worstCase: worst.history * groupAttempts, limit: LIMITS.historyEvents, perMappedInstance: perItem },
+    document: { inlineOutputLimitBytes: inline, worstCaseBytes, limitBytes: LIMITS.payloadBytes, mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES, mappedItemsMax },
     // Deployed minified (infra serializes the definition without whitespace).
-    definition: { bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length, limitBytes: DEFINITION_LIMIT_BYTES },
-    costPerRunUsd: happy.transitions * PRICE_PER_TRANSITION_USD,
+    definition: { bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length, limitBytes: LIMITS.definitionBytes },
+    costPerRunUsd: happy.transitions * LIMITS.pricePerTransitionUsd,
   };
 }

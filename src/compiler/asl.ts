@@ -4,6 +4,9 @@
  * TypeScript types. Field order here is the order renderers write them in, so output is stable.
  */
 
+/** The Lambda invoke integration (the task runner, lambdaInvoke operators). */
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** A Choice rule (data-test expression or boolean combinator). */

@@ -4,54 +4,23 @@
  * the same DAG gives byte-identical JSON. Resource ARNs never appear: placeholders (`${…}`) are
  * listed in the manifest for infra's DefinitionSubstitutions and the engine's local handlers.
  */
-import type { DagIR, ValueIR } from '../ir/types.ts';
+import type { DagIR } from '../ir/types.ts';
+import { assertNever } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
-import { Codegen, tasksOf, type Next, type StateRole } from './codegen.ts';
-import { intrinsicLiteral } from './render-marks.ts';
-import { DONE, RUN } from './document.ts';
+import { Codegen } from './codegen.ts';
+import { tasksOf } from './sp-tree.ts';
+import type { Next } from './scope.ts';
+import { DONE, recordsMergedWith, RUN } from './document.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
 import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
 import { DagDefinitionError } from '../errors.ts';
 import { childTimerKey } from './link.ts';
+import { LIMITS, placeholdersIn, type Manifest } from './contract.ts';
+
+export type { Manifest, ManifestTask, StateRole } from './contract.ts';
 
 export const COMPILER_VERSION = '1';
-
-export interface ManifestTask {
-  readonly id: string;
-  /** Record key in the state document (`$.t.<key>`). */
-  readonly key: string;
-  readonly kind: string;
-  /** Arguments the task runner builds from upstream outputs (`in`) and literals. */
-  readonly args: readonly ValueIR[];
-  readonly mapArgIndex?: number;
-  readonly connections: readonly string[];
-  readonly inlets: readonly string[];
-  readonly outlets: readonly string[];
-  /** Direct downstream tasks by key (branches return which of them run). */
-  readonly downstream: readonly string[];
-  /**
-   * Branches only: per direct downstream key, the other direct downstream keys upstream of it.
-   * Airflow keeps a task that is downstream of a chosen one even if it was not chosen itself.
-   */
-  readonly branchKeeps?: Readonly<Record<string, readonly string[]>>;
-}
-
-export interface Manifest {
-  readonly dagId: string;
-  readonly compilerVersion: string;
-  readonly tasks: readonly ManifestTask[];
-  /** Every state name → the tasks it belongs to and its role (the engine runs Task states through the runtime by this). */
-  readonly states: Readonly<Record<string, StateRole>>;
-  /** `${Name}` placeholders in the definition, for DefinitionSubstitutions. */
-  readonly substitutions: readonly string[];
-  /** Time sensors: the launcher puts `run.timers[key]` = data interval end + seconds. */
-  readonly timers: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
-  /** Task outputs larger than this go to the payload bucket by reference (keeps the document under 256 KiB). */
-  readonly inlineOutputLimitBytes: number;
-  /** The same for each instance of a mapped task (a Map's result holds every instance's output). */
-  readonly mappedOutputLimitBytes: number;
-}
 
 export interface CompileResult {
   readonly definition: StateMachine;
@@ -98,7 +67,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     const counters = Object.fromEntries(ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]));
     top.add(init, {
       Type: 'Pass',
-      Parameters: { 'run.$': RUN, 't.$': `States.JsonMerge($.t, States.StringToJson(States.Format(${intrinsicLiteral(JSON.stringify(counters))})), false)`, 'done.$': DONE },
+      Parameters: { 'run.$': RUN, 't.$': recordsMergedWith(JSON.stringify(counters)), 'done.$': DONE },
       Next: start as string,
     });
     cg.stateTasks.set(init, { tasks: [], role: 'retry' });
@@ -112,7 +81,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     ...(dag.runTimeoutSeconds !== undefined && { TimeoutSeconds: dag.runTimeoutSeconds }),
   };
   const json = `${JSON.stringify(definition, null, 2)}\n`;
-  const substitutions = [...new Set([...json.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+  const substitutions = placeholdersIn(json);
   const manifest: Manifest = {
     dagId: dag.id,
     compilerVersion: COMPILER_VERSION,
@@ -174,6 +143,8 @@ function recordOrder(node: SpNode, before: readonly string[], out: Map<string, r
       out.set(node.id, before);
       recordOrder(node.body, before, out);
       return;
+    default:
+      assertNever(node, 'tree node');
   }
 }
 
@@ -195,7 +166,13 @@ function branchKeeps(ctx: CompileContext, branchId: string): Record<string, stri
   return Object.fromEntries(direct.map((d) => [ctx.key(d), direct.filter((x) => x !== d && reaches(x, d)).map((x) => ctx.key(x))]));
 }
 
-/** The cloud would refuse or fail these at run time: refuse them now, saying what to change. */
+/**
+ * The cloud would refuse or fail these at run time: refuse them now, saying what to change. These
+ * (with the group cycle of sp-clusters and the too-long chain above) are the compiler's only
+ * DagDefinitionErrors: only compiling tells them, and the loader runs the compiler at validate time
+ * and reports them as problems (loader/load-project). Anything else the compiler throws is an
+ * InternalError: every other mistake is refused by the SDK and the validator first.
+ */
 function refuseOverLimits(dag: DagIR, a: Analysis): void {
   if (a.definition.bytes > a.definition.limitBytes) {
     throw new DagDefinitionError(
@@ -205,7 +182,7 @@ function refuseOverLimits(dag: DagIR, a: Analysis): void {
   }
   if (a.history.worstCase > a.history.limit) {
     throw new DagDefinitionError(
-      `DAG "${dag.id}" can produce up to ${a.history.worstCase.toLocaleString('en-US')} execution history events (every retry, sensor poke and group attempt), over Step Functions' limit of 25,000. ` +
+      `DAG "${dag.id}" can produce up to ${a.history.worstCase.toLocaleString('en-US')} execution history events (every retry, sensor poke and group attempt), over Step Functions' limit of ${LIMITS.historyEvents.toLocaleString('en-US')}. ` +
         'Lower retry attempts, lengthen sensor poke intervals (or shorten their timeouts), or split the DAG with triggerDag().',
     );
   }

@@ -3,6 +3,7 @@
  * Trigger-rule decisions → Choice rules over the upstream records in the state document.
  * Every path read here exists whenever the rule is evaluated (see `document.ts`).
  */
+import { assertNever } from '../ir/types.ts';
 import type { ChoiceRule } from './asl.ts';
 import type { CompileContext, ForcedSkip } from './context.ts';
 import { field } from './document.ts';
@@ -18,35 +19,39 @@ export function predicate(ctx: CompileContext, upstream: string, pred: Pred): Ch
   const key = ctx.key(upstream);
   if (!ctx.task(upstream).mapping) {
     switch (pred) {
-      case 'onlyS':
-      case 'hasS':
+      case 'allSucceeded':
+      case 'anySucceeded':
         return is(key, 'success');
-      case 'onlyFUF':
-      case 'hasFUF':
+      case 'allFailed':
+      case 'anyFailed':
         return anyOf([is(key, 'failed'), is(key, 'upstream_failed')]);
-      case 'onlyK':
-      case 'hasK':
+      case 'allSkipped':
+      case 'anySkipped':
         return is(key, 'skipped');
-      case 'hasSorF':
+      case 'anySucceededOrFailed':
         return anyOf([is(key, 'success'), is(key, 'failed')]);
+      default:
+        return assertNever(pred, 'predicate');
     }
   }
   const ran: ChoiceRule[] = [is(key, 'mapped'), { Variable: field(key, 'n'), NumericGreaterThan: 0 }];
   switch (pred) {
-    case 'hasS':
+    case 'anySucceeded':
       return bool(key, 'a', true);
-    case 'onlyS':
+    case 'allSucceeded':
       return allOf([...ran, bool(key, 'f', false)]);
-    case 'hasFUF':
+    case 'anyFailed':
       return anyOf([is(key, 'upstream_failed'), bool(key, 'f', true)]);
-    case 'onlyFUF':
+    case 'allFailed':
       return anyOf([is(key, 'upstream_failed'), allOf([...ran, bool(key, 'a', false)])]);
-    case 'onlyK':
-    case 'hasK':
+    case 'allSkipped':
+    case 'anySkipped':
       // Skipped as a whole, or mapped over an empty list (Airflow skips it then).
       return allOf([{ Variable: field(key, 'n'), NumericEquals: 0 }, { Not: is(key, 'upstream_failed') }]);
-    case 'hasSorF':
+    case 'anySucceededOrFailed':
       return anyOf([bool(key, 'a', true), bool(key, 'f', true)]);
+    default:
+      return assertNever(pred, 'predicate');
   }
 }
 
@@ -78,5 +83,5 @@ export function gateChoices(
 
 /** A leaf that makes the run fail: failed or upstream_failed (for mapped tasks: any instance failed). */
 export function leafFailed(ctx: CompileContext, taskId: string): ChoiceRule {
-  return predicate(ctx, taskId, 'hasFUF');
+  return predicate(ctx, taskId, 'anyFailed');
 }

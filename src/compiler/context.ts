@@ -5,7 +5,7 @@
  * adds), the conditions under which a branch or short-circuit skips a task, and the names
  * already used (state names are unique across the whole machine, branches included).
  */
-import type { DagIR, TaskIR } from '../ir/types.ts';
+import type { DagIR, TaskIR, TriggerRule } from '../ir/types.ts';
 import { adjacency } from '../ir/graph.ts';
 import { recordKeys, type Keys } from './document.ts';
 
@@ -67,6 +67,13 @@ export class CompileContext {
     this.names.add(name);
     return name;
   }
+}
+
+/** The rule that decides whether a task runs, and the tasks it reads (a teardown: its setups). */
+export function ruleOf(ctx: CompileContext, taskId: string): { rule: TriggerRule | 'teardown'; over: readonly string[] } {
+  const t = ctx.task(taskId);
+  if (t.role?.kind === 'teardown') return { rule: 'teardown', over: t.role.setups };
+  return { rule: t.triggerRule, over: ctx.upstream.get(taskId) ?? [] };
 }
 
 /**

@@ -16,7 +16,8 @@
  * operator's Choice routes around its service call when its key is present. The execution input
  * is `{ run, t: {}, done: {…} }`, `done: {}` on a first execution (so a first run carries nothing).
  */
-import type { DagIR, TaskIR } from '../ir/types.ts';
+import { assertNever, type DagIR, type TaskIR } from '../ir/types.ts';
+import { intrinsicString } from './intrinsics.ts';
 
 export type Keys = ReadonlyMap<string, string>;
 
@@ -34,12 +35,35 @@ export function recordKeys(dag: Pick<DagIR, 'tasks'>): Keys {
   return keys;
 }
 
+// Every path into the document is written here: renderers never spell `$.t.<key>` themselves.
 export const RUN = '$.run';
 export const ERR = '$.err';
 export const DONE = '$.done';
+/** Every record, as one object. */
+export const RECORDS = '$.t';
 export const given = (key: string) => `$.done.${key}`;
 export const record = (key: string) => `$.t.${key}`;
 export const field = (key: string, name: string) => `$.t.${key}.${name}`;
+/** A run value (`dagId`, `ds`, `params` …). */
+export const runValue = (name: string) => `$.run.${name}`;
+/** The timestamp a time sensor waits for (the launcher computes it). */
+export const timer = (key: string) => `$.run.timers.${key}`;
+
+/** A JSONPath suffix for a path into a value: `.files[0]`. */
+export function subPath(path: readonly (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+}
+
+/** A task's output, or a part of it. */
+export const output = (key: string, path: readonly (string | number)[] = []) => `${field(key, 'o')}${subPath(path)}`;
+
+/**
+ * `t` with the given records merged in, as an intrinsic expression: `json` is their JSON text,
+ * escaped for States.Format (which resolves the `\{ \}` escapes; AWS and aws-local-stepfunctions alike).
+ */
+export function recordsMergedWith(json: string): string {
+  return `States.JsonMerge(${RECORDS}, States.StringToJson(States.Format(${intrinsicString(json)})), false)`;
+}
 
 /**
  * Fields every record of this task has whatever its state, so rules can read them safely:
@@ -53,7 +77,11 @@ export function recordDefaults(task: TaskIR, downstreamKeys: readonly string[]):
       return { o: true };
     case 'branch':
       return { o: null, c: Object.fromEntries(downstreamKeys.map((k) => [k, false])) };
-    default:
+    case 'function':
+    case 'sensor':
+    case 'operator':
       return { o: null };
+    default:
+      return assertNever(task.body, 'task body');
   }
 }

@@ -5,7 +5,7 @@
  * started by `triggerDag` gets its run values from the parent's state machine, which cannot add
  * seconds to a timestamp. So the parent carries the child's timers: its manifest lists them (the
  * launcher computes them for the parent's run, with the same data interval the child gets) and its
- * trigger task passes them on (render-operator).
+ * trigger task passes them on (states/operators).
  */
 import type { DagIR, OperatorIR, TaskIR } from '../ir/types.ts';
 import { recordKeys } from './document.ts';

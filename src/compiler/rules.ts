@@ -19,8 +19,11 @@ export interface Cond {
   readonly of: Pred;
 }
 
-/** Per-upstream predicates: has* = at least one instance in that state (a mapped task has many). */
-export type Pred = 'onlyS' | 'onlyFUF' | 'onlyK' | 'hasS' | 'hasFUF' | 'hasK' | 'hasSorF';
+/**
+ * What one upstream task's record says, over its instances (a mapped task has many, a plain task
+ * one): all* = every instance, any* = at least one. "Failed" counts failed and upstream_failed.
+ */
+export type Pred = 'allSucceeded' | 'allFailed' | 'allSkipped' | 'anySucceeded' | 'anyFailed' | 'anySkipped' | 'anySucceededOrFailed';
 
 export interface Decision {
   readonly when: Cond;
@@ -38,29 +41,29 @@ const any = (of: Pred): Cond => ({ kind: 'any', of });
 export function decisionList(rule: TriggerRule | 'teardown'): DecisionList {
   switch (rule) {
     case 'all_success':
-      return { decisions: [{ when: all('onlyS'), then: 'run' }, { when: any('hasFUF'), then: 'upstream_failed' }], otherwise: 'skipped' };
+      return { decisions: [{ when: all('allSucceeded'), then: 'run' }, { when: any('anyFailed'), then: 'upstream_failed' }], otherwise: 'skipped' };
     case 'all_failed':
-      return { decisions: [{ when: all('onlyFUF'), then: 'run' }], otherwise: 'skipped' };
+      return { decisions: [{ when: all('allFailed'), then: 'run' }], otherwise: 'skipped' };
     case 'all_done':
     case 'always':
       return { decisions: [], otherwise: 'run' };
     case 'all_skipped':
-      return { decisions: [{ when: all('onlyK'), then: 'run' }], otherwise: 'skipped' };
+      return { decisions: [{ when: all('allSkipped'), then: 'run' }], otherwise: 'skipped' };
     case 'one_success':
-      return { decisions: [{ when: all('onlyK'), then: 'skipped' }, { when: any('hasS'), then: 'run' }], otherwise: 'upstream_failed' };
+      return { decisions: [{ when: all('allSkipped'), then: 'skipped' }, { when: any('anySucceeded'), then: 'run' }], otherwise: 'upstream_failed' };
     case 'one_failed':
-      return { decisions: [{ when: any('hasFUF'), then: 'run' }], otherwise: 'skipped' };
+      return { decisions: [{ when: any('anyFailed'), then: 'run' }], otherwise: 'skipped' };
     case 'one_done':
-      return { decisions: [{ when: any('hasSorF'), then: 'run' }], otherwise: 'skipped' };
+      return { decisions: [{ when: any('anySucceededOrFailed'), then: 'run' }], otherwise: 'skipped' };
     case 'none_failed':
-      return { decisions: [{ when: any('hasFUF'), then: 'upstream_failed' }], otherwise: 'run' };
+      return { decisions: [{ when: any('anyFailed'), then: 'upstream_failed' }], otherwise: 'run' };
     case 'none_failed_min_one_success':
-      return { decisions: [{ when: any('hasFUF'), then: 'upstream_failed' }, { when: all('onlyK'), then: 'skipped' }], otherwise: 'run' };
+      return { decisions: [{ when: any('anyFailed'), then: 'upstream_failed' }, { when: all('allSkipped'), then: 'skipped' }], otherwise: 'run' };
     case 'none_skipped':
-      return { decisions: [{ when: any('hasK'), then: 'skipped' }], otherwise: 'run' };
+      return { decisions: [{ when: any('anySkipped'), then: 'skipped' }], otherwise: 'run' };
     case 'teardown':
       // Airflow's all_done_setup_success, over the setups only (other upstream tasks just have to be done).
-      return { decisions: [{ when: all('onlyK'), then: 'skipped' }, { when: any('hasS'), then: 'run' }], otherwise: 'upstream_failed' };
+      return { decisions: [{ when: all('allSkipped'), then: 'skipped' }, { when: any('anySucceeded'), then: 'run' }], otherwise: 'upstream_failed' };
     default:
       return assertNever(rule, 'trigger rule');
   }
@@ -69,17 +72,19 @@ export function decisionList(rule: TriggerRule | 'teardown'): DecisionList {
 /** Whether a final state satisfies a predicate (a plain, unmapped task). */
 export function holds(pred: Pred, state: TaskState): boolean {
   switch (pred) {
-    case 'onlyS':
-    case 'hasS':
+    case 'allSucceeded':
+    case 'anySucceeded':
       return state === 'success';
-    case 'onlyFUF':
-    case 'hasFUF':
+    case 'allFailed':
+    case 'anyFailed':
       return state === 'failed' || state === 'upstream_failed';
-    case 'onlyK':
-    case 'hasK':
+    case 'allSkipped':
+    case 'anySkipped':
       return state === 'skipped';
-    case 'hasSorF':
+    case 'anySucceededOrFailed':
       return state === 'success' || state === 'failed';
+    default:
+      return assertNever(pred, 'predicate');
   }
 }
 

@@ -5,6 +5,8 @@
  * finish a block, which start it).
  */
 
+import { InternalError } from '../errors.ts';
+
 export type SpNode =
   | { readonly kind: 'task'; readonly id: string }
   /** Items run one after the other: ≥ 2 items, none of them a series. */
@@ -15,19 +17,19 @@ export type SpNode =
   | { readonly kind: 'cluster'; readonly id: string; readonly body: SpNode };
 
 export function assertNever(value: never): never {
-  throw new Error(`unexpected SpNode ${JSON.stringify(value)}`);
+  throw new InternalError(`unexpected SpNode ${JSON.stringify(value)}`);
 }
 
 export function series(items: readonly SpNode[]): SpNode {
   const flat = items.flatMap((item) => (item.kind === 'series' ? item.items : [item]));
-  if (flat.length === 0) throw new Error('series of nothing');
+  if (flat.length === 0) throw new InternalError('series of nothing');
   return flat.length === 1 ? flat[0]! : { kind: 'series', items: flat };
 }
 
 /** Branches must come in their final order (by their first task in the input). */
 export function parallel(branches: readonly SpNode[]): SpNode {
   const flat = branches.flatMap((branch) => (branch.kind === 'parallel' ? branch.branches : [branch]));
-  if (flat.length === 0) throw new Error('parallel of nothing');
+  if (flat.length === 0) throw new InternalError('parallel of nothing');
   return flat.length === 1 ? flat[0]! : { kind: 'parallel', branches: flat };
 }
 
@@ -54,6 +56,22 @@ export function tasksOf(node: SpNode): string[] {
   };
   walk(node);
   return out;
+}
+
+/** The clusters (task groups kept as one block) inside a subtree, outer before inner. */
+export function clustersOf(node: SpNode): string[] {
+  switch (node.kind) {
+    case 'task':
+      return [];
+    case 'series':
+      return node.items.flatMap(clustersOf);
+    case 'parallel':
+      return node.branches.flatMap(clustersOf);
+    case 'cluster':
+      return [node.id, ...clustersOf(node.body)];
+    default:
+      return assertNever(node);
+  }
 }
 
 /**

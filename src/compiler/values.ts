@@ -7,33 +7,26 @@
 import type { ValueIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { JsonValue } from './asl.ts';
-import type { Keys } from './document.ts';
+import { output, runValue, type Keys } from './document.ts';
+import { intrinsicScalar, intrinsicString } from './intrinsics.ts';
 import { templateParts } from '../ir/format.ts';
+import { InternalError } from '../errors.ts';
 
 /** Path of a value in the state document, or undefined for values that need a template. */
 function pathOf(v: ValueIR, keys: Keys): string | undefined {
   switch (v.kind) {
-    case 'output': {
-      const key = keys.get(v.task)!;
-      return `$.t.${key}.o${v.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
-    }
+    case 'output':
+      return output(keys.get(v.task)!, v.path);
     case 'context':
-      return `$.run.${v.name}`;
-    default:
+      return runValue(v.name);
+    case 'literal':
+    case 'format':
+    case 'object':
+    case 'array':
       return undefined;
+    default:
+      return assertNever(v, 'value');
   }
-}
-
-/** Escape a literal for an intrinsic-function string argument ('…'). */
-function intrinsicString(text: string): string {
-  return `'${text.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
-}
-
-/** A scalar literal as an intrinsic argument: strings quoted and escaped, numbers/booleans/null as JSON; objects: undefined. */
-function intrinsicScalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return intrinsicString(value);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  return undefined;
 }
 
 /** A field of Parameters: `[name, value]` where a dynamic value gets the `.$` suffix. */
@@ -48,8 +41,9 @@ export function renderField(name: string, v: ValueIR, keys: Keys): [string, Json
       // States.Format fills {} in order; literal parts escape \ ' { } (the IR template escapes \ { } already: ir/format).
       const parts = templateParts(v.template);
       const args = v.args.map((a) => pathOf(a, keys) ?? (a.kind === 'literal' ? intrinsicString(String(a.value)) : undefined));
-      if (args.some((a) => a === undefined)) throw new Error(`format template arguments must be run values, outputs or literals (${v.template})`);
-      if (parts.length - 1 !== args.length) throw new Error(`format template "${v.template}" has ${parts.length - 1} placeholders for ${args.length} values`);
+      // Validation refuses other holes (ir/validate: unsupported-parameter-value).
+      if (args.some((a) => a === undefined)) throw new InternalError(`format template arguments must be run values, outputs or literals (${v.template})`);
+      if (parts.length - 1 !== args.length) throw new InternalError(`format template "${v.template}" has ${parts.length - 1} placeholders for ${args.length} values`);
       const template = `'${parts.map((p) => intrinsicString(p).slice(1, -1)).join('{}')}'`;
       return [`${name}.$`, `States.Format(${template}${args.map((a) => `, ${a}`).join('')})`];
     }
@@ -59,12 +53,13 @@ export function renderField(name: string, v: ValueIR, keys: Keys): [string, Json
       if (v.items.every((i) => i.kind === 'literal')) return [name, v.items.map((i) => (i as { value: JsonValue }).value)];
       // Arrays with dynamic items: States.Array of paths/literals.
       const items = v.items.map((i) => pathOf(i, keys) ?? (i.kind === 'literal' ? intrinsicScalar(i.value) : undefined));
-      if (items.some((i) => i === undefined)) throw new Error('arrays mixing objects and outputs are not supported in operator parameters');
+      // Validation refuses these (ir/validate: unsupported-parameter-value).
+      if (items.some((i) => i === undefined)) throw new InternalError('arrays mixing objects and outputs are not supported in operator parameters');
       return [`${name}.$`, `States.Array(${items.join(', ')})`];
     }
     case 'output':
     case 'context':
-      throw new Error('unreachable');
+      throw new InternalError(`a ${v.kind} value has a path (pathOf)`);
     default:
       return assertNever(v, 'value');
   }

@@ -9,14 +9,14 @@
  * `{ run, t, done, err? }` (`run` and `done` constant during an execution), and every value under
  * `t.<key>` was written by one of these, each measured here when its state exits:
  * - a state whose ResultPath is `$.t.<key>`;
- * - the last state of a Parallel branch that returns only its own records (compiler/codegen
+ * - the last state of a Parallel branch that returns only its own records (compiler/states/parallel
  *   `ownRecords`: ResultPath and OutputPath `$.t`, its output `{ "<key>": <record> }`);
  * - a Pass that rebuilds `t` (Parameters `t` or `t.$`: records of tasks decided without running,
  *   a retried group's attempt counters): every record of its output is measured.
  * Parallel states merge their branches' records without changing one. A document with any other
  * top-level field is measured exactly.
  */
-import type { State } from '../compiler/asl.ts';
+import type { State } from '../compiler/contract.ts';
 
 const RECORD_PATH = /^\$\.t\.([A-Za-z0-9_]+)$/;
 

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import pLimit from 'p-limit';
 import type { Connection } from '../sdk/context.ts';
 import { ConfigError } from '../errors.ts';
-import { compileDag, type CompileResult } from '../compiler/compile.ts';
+import { compileDag, ERROR_NAMES, LIMITS, type CompileResult } from '../compiler/index.ts';
 import { backfillIntervals, intervalFor } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { resolveParams } from '../runtime/params.ts';
@@ -24,7 +24,7 @@ import { resolveConnection } from '../runtime/connections-file.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
 import { RealClock, VirtualClock } from './clock.ts';
 import { LogWriter } from './logs.ts';
-import { PAYLOAD_LIMIT_BYTES, runMachine, type EngineEvent, type RunMachineResult } from './run-machine.ts';
+import { runMachine, type EngineEvent, type RunMachineResult } from './run-machine.ts';
 import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -79,7 +79,7 @@ export class LocalEngine {
   async trigger(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {
     const { ir } = this.dag(dagId);
     const conf = options.conf ?? {};
-    if (Buffer.byteLength(JSON.stringify(conf)) > PAYLOAD_LIMIT_BYTES) {
+    if (Buffer.byteLength(JSON.stringify(conf)) > LIMITS.payloadBytes) {
       throw new ConfigError(`the conf of DAG "${dagId}" is over Step Functions' 256 KiB input limit; pass a reference (an S3 key) instead of the data`);
     }
     const params = resolveParams(ir, conf);
@@ -209,7 +209,7 @@ export class LocalEngine {
       });
     } catch (error) {
       // A broken machine or engine bug: the run must not stay "running".
-      const info: ErrorInfo = { error: 'Updraft.InternalError', cause: (error as Error).message };
+      const info: ErrorInfo = { error: ERROR_NAMES.internal, cause: (error as Error).message };
       await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(clock.now()).toISOString(), error: info, owner: undefined });
       await this.logs.flush();
       throw error;

@@ -6,8 +6,7 @@
  * states live from the records each state writes, and keeps the last document a top-level state
  * received (a failed run's document).
  */
-import type { State } from '../compiler/asl.ts';
-import type { Manifest } from '../compiler/compile.ts';
+import type { Manifest, State } from '../compiler/contract.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import { stateOfRecord, type Done } from '../runtime/resume.ts';
 import type { Clock } from './clock.ts';

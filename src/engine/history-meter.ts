@@ -6,6 +6,7 @@
  * Parallel branch and Map iteration started + succeeded; a retry is billed as a transition, as
  * the recorder counts it on AWS.
  */
+import { ERROR_NAMES } from '../compiler/contract.ts';
 import type { ErrorInfo } from '../store/types.ts';
 
 export class HistoryMeter {
@@ -51,7 +52,7 @@ export class HistoryMeter {
   overLimit(): ErrorInfo | undefined {
     if (this.#events <= this.#limit) return undefined;
     return {
-      error: 'Updraft.HistoryLimitExceeded',
+      error: ERROR_NAMES.historyLimitExceeded,
       cause: `the run reached Step Functions' limit of ${this.#limit.toLocaleString('en-US')} execution history events (every state, retry, sensor poke and mapped instance adds some), where AWS fails the execution. Lengthen sensor poke intervals, lower retry attempts, map over fewer items per run, or split the DAG with triggerDag().`,
     };
   }

@@ -6,7 +6,7 @@
  * created or updated. aws-local-stepfunctions has no such limit, so the engine checks it before a
  * run: a definition that would not deploy does not run.
  */
-import type { StateMachine } from '../compiler/asl.ts';
+import type { StateMachine } from '../compiler/contract.ts';
 
 export const INTRINSICS_PER_FIELD = 10;
 

@@ -10,7 +10,7 @@
  * so a Format whose template or values hold a backslash is a known divergence; see
  * docs/deploying.md#what-has-not-been-verified.)
  */
-import type { StateMachine } from '../compiler/asl.ts';
+import type { StateMachine } from '../compiler/contract.ts';
 
 /** Whether a definition needs the rewrite at all (most do not: a cheap text test). */
 export function hasEscapedLiterals(json: string): boolean {

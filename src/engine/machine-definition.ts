@@ -6,22 +6,30 @@
  * untimed, because the worker pool times them.
  */
 import type { DagIR } from '../ir/types.ts';
-import type { CompileResult } from '../compiler/compile.ts';
-import type { StateMachine as Asl, State } from '../compiler/asl.ts';
+import type { CompileResult } from '../compiler/index.ts';
+import { fillPlaceholders, parsePlaceholder, type StateMachine as Asl, type State } from '../compiler/contract.ts';
 import { hasEscapedLiterals, rewriteEscapedLiterals } from './intrinsic-literals.ts';
 
 /** Replace `${Name}` placeholders (infra does this with DefinitionSubstitutions). */
 export function substitute(json: string, values: Readonly<Record<string, string>>): string {
-  return json.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => values[name] ?? localValue(name));
+  return fillPlaceholders(json, (name) => values[name] ?? localValue(name));
 }
 
 /** Stand-in values for placeholders, shaped like the real thing (infra fills the real ones). */
 function localValue(name: string): string {
-  if (name === 'Region') return 'us-east-1';
-  if (name === 'Account') return '000000000000';
-  if (name.startsWith('StateMachine_')) return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${name.slice('StateMachine_'.length)}`;
-  if (name.startsWith('Connection_')) return `arn:aws:events:us-east-1:000000000000:connection/updraft-${name.slice('Connection_'.length)}/local`;
-  return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
+  const p = parsePlaceholder(name);
+  switch (p.kind) {
+    case 'region':
+      return 'us-east-1';
+    case 'account':
+      return '000000000000';
+    case 'stateMachine':
+      return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${p.dag}`;
+    case 'connection':
+      return `arn:aws:events:us-east-1:000000000000:connection/updraft-${p.connection}/local`;
+    default:
+      return `arn:aws:lambda:us-east-1:000000000000:function:updraft-${name}`;
+  }
 }
 
 export interface Interpretable {

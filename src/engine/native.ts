@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DagIR, OperatorIR } from '../ir/types.ts';
-import type { Manifest } from '../compiler/compile.ts';
+import { ERROR_NAMES, type Manifest } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { OutboxMessage } from '../store/types.ts';
 import { classifyError, stateError } from '../runtime/errors.ts';
@@ -148,12 +148,12 @@ async function call(o: NativeOptions, taskId: string, op: OperatorIR, request: R
       if (!op.wait) return { ExecutionArn: arn, StartDate: new Date(o.clock.now()).toISOString() };
       if (child.status === 'failed') {
         // startExecution.sync fails the parent's task when the child fails, as on AWS.
-        throw stateError({ error: 'States.TaskFailed', cause: `DAG "${op.dagId}" run ${child.runId} failed${child.error ? `: ${child.error.cause}` : ''}` });
+        throw stateError({ error: ERROR_NAMES.statesTaskFailed, cause: `DAG "${op.dagId}" run ${child.runId} failed${child.error ? `: ${child.error.cause}` : ''}` });
       }
       return { ExecutionArn: arn, Name: name, Status: 'SUCCEEDED', Output: child.output ?? {}, StartDate: at, StopDate: new Date(o.clock.now()).toISOString() };
     }
     default:
       break;
   }
-  throw stateError({ error: 'Updraft.NoLocalOverride', cause: noOverrideMessage(taskId, op.kind) });
+  throw stateError({ error: ERROR_NAMES.noLocalOverride, cause: noOverrideMessage(taskId, op.kind) });
 }

@@ -5,7 +5,7 @@
  * how their instances ended.
  */
 import type { TaskState } from '../ir/types.ts';
-import type { Manifest } from '../compiler/compile.ts';
+import type { Manifest } from '../compiler/contract.ts';
 import { stateOfRecord } from '../runtime/resume.ts';
 import type { TaskTally } from './task-tally.ts';
 

@@ -6,7 +6,7 @@
  * State outputs are bounded incrementally (engine/document-size); result arrays are summed as
  * their items arrive.
  */
-import type { State } from '../compiler/asl.ts';
+import { ERROR_NAMES, type State } from '../compiler/contract.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import { DocumentSizes } from './document-size.ts';
 
@@ -37,7 +37,7 @@ export class PayloadMeter {
     const kib = (bytes / 1024).toFixed(0);
     const limit = `${this.#limit / 1024} KiB`;
     return {
-      error: 'States.DataLimitExceeded',
+      error: ERROR_NAMES.dataLimitExceeded,
       cause:
         type === 'Parallel'
           ? `the branches of Parallel state "${stateName}" returned over ${kib} KiB together, over Step Functions' ${limit} limit for a state's result (counted before its ResultSelector). Make the tasks in these branches return less: select fields, or write the data to S3 and return its key.`
@@ -53,7 +53,7 @@ export class PayloadMeter {
     const bytes = this.#sizes.bytes(output, this.#limit);
     if (bytes <= this.#limit) return undefined;
     return {
-      error: 'States.DataLimitExceeded',
+      error: ERROR_NAMES.dataLimitExceeded,
       cause: `the output of state "${stateName}" is ${(bytes / 1024).toFixed(0)} KiB, over Step Functions' ${this.#limit / 1024} KiB limit for a state's input or output. Make the task return less (large outputs of function tasks go to the payload store automatically; operators' responses do not): select fields, or write the data to S3 and return its key.`,
     };
   }

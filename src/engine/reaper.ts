@@ -7,9 +7,10 @@
  */
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../util/process.ts';
+import { ERROR_NAMES } from '../compiler/contract.ts';
 import type { Store } from '../store/types.ts';
 
-const DEAD = 'Updraft.ProcessDied';
+const DEAD = ERROR_NAMES.processDied;
 
 /** How long a run queued without an owner is taken to be starting in another command. */
 const QUEUED_GRACE_MS = 60_000;

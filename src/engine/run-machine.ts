@@ -15,7 +15,7 @@
  */
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { DagIR } from '../ir/types.ts';
-import type { CompileResult } from '../compiler/compile.ts';
+import { ERROR_NAMES, LIMITS, type CompileResult } from '../compiler/index.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import type { RunValues } from '../runtime/args.ts';
@@ -38,11 +38,6 @@ export type { EngineEvent } from './engine-event.ts';
 export type { TaskDetail, TaskOutcome } from './outcome.ts';
 export { substitute } from './machine-definition.ts';
 export { retryDelayMs } from './virtual-waits.ts';
-
-/** Step Functions' payload limit per state input or output (and execution input). */
-export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
-/** Step Functions' execution history limit. */
-export const HISTORY_LIMIT = 25_000;
 
 export interface RunMachineOptions extends TaskHandlerOptions {
   readonly dag: Dag;
@@ -90,7 +85,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const definition = options.invoke ? isolatedDefinition(interpretable.definition, compiled, ir) : interpretable.definition;
   const emit = options.onEvent ?? (() => undefined);
   const tally = new TaskTally(clock, emit, options.priorTries);
-  const history = new HistoryMeter(HISTORY_LIMIT);
+  const history = new HistoryMeter(LIMITS.historyEvents);
   const arrivals = new StateArrivals();
   let limitError: ErrorInfo | undefined;
   const handlers = new TaskHandlers({ ...options, manifest, runId: run.runId, clock, tally, arrivals, history, stopped: () => limitError, emit });
@@ -126,7 +121,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     manifest,
     clock,
     history,
-    payload: new PayloadMeter(states, PAYLOAD_LIMIT_BYTES),
+    payload: new PayloadMeter(states, LIMITS.payloadBytes),
     arrivals,
     tally,
     ...(options.done && { done: options.done }),
@@ -147,10 +142,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const timedOut = name === 'ExecutionTimeoutError';
     const aborted = name === 'ExecutionAbortedError';
     // The run's own Fail state (Updraft.DagRunFailed), the run timeout and our limits are failed runs; anything else is a broken machine.
-    if (cause?.name !== 'Updraft.DagRunFailed' && !timedOut && !(aborted && limitError)) throw error;
+    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError)) throw error;
     if (timedOut) {
       execution.abort();
-      runError = { error: 'States.Timeout', cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped` };
+      runError = { error: ERROR_NAMES.timeout, cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped` };
     }
     if (aborted) runError = limitError;
     status = 'failed';

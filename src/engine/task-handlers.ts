@@ -7,7 +7,7 @@
  * earlier answers are handed back instead of running the task again (runtime/resume).
  */
 import type { DagIR } from '../ir/types.ts';
-import type { Manifest } from '../compiler/compile.ts';
+import { ERROR_NAMES, type Manifest } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection } from '../sdk/context.ts';
 import type { ErrorInfo } from '../store/types.ts';
@@ -111,7 +111,7 @@ export class TaskHandlers {
         const override = overrides?.[taskId] ?? dag.localOverride(taskId);
         if (override) return Boolean(await override({ ...check }));
         if (deps.builtinCheck) return deps.builtinCheck(taskId, check, runValues);
-        throw stateError({ error: 'Updraft.NoLocalOverride', cause: noSensorCheckMessage(taskId, String(check.kind)) });
+        throw stateError({ error: ERROR_NAMES.noLocalOverride, cause: noSensorCheckMessage(taskId, String(check.kind)) });
       },
     });
     this.#native = nativeHandler({

@@ -5,6 +5,7 @@
  * ended on the run's clock, which tasks a resumed execution handed back, and the order in which
  * tasks' code first started. The task handlers write it; the outcome reads it.
  */
+import { instanceKey } from '../compiler/contract.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvent } from './engine-event.ts';
 
@@ -16,7 +17,7 @@ export interface TaskTimes {
 
 /** A task instance's key in try counts: `taskId|mapIndex` (-1: not mapped), as priorTries are given. */
 export function tryCountKey(taskId: string, mapIndex: number): string {
-  return `${taskId}|${mapIndex}`;
+  return instanceKey(taskId, mapIndex);
 }
 
 export class TaskTally {

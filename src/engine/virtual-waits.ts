@@ -3,7 +3,7 @@
  * The waits AWS would make, as lengths the virtual clock jumps over: a Wait state's seconds or
  * timestamp, and the delay before a retry (a Retrier's interval, backoff, cap and jitter).
  */
-import type { State } from '../compiler/asl.ts';
+import type { State } from '../compiler/contract.ts';
 import type { Clock } from './clock.ts';
 
 /** A Retrier's timing fields, as the interpreter reports them with a retry. */

@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { ErrorInfo } from '../store/types.ts';
+import { ERROR_NAMES } from '../compiler/contract.ts';
 import { classifyError, TASK_FAILED } from '../runtime/errors.ts';
 import type { LogLevel } from '../runtime/task-logger.ts';
 import type { TaskCall, TaskInvoker } from '../runtime/task-runner.ts';
@@ -102,7 +103,7 @@ export class WorkerPool {
   }
 
   run(file: string, call: TaskCall): Promise<unknown> {
-    if (this.#closed) return Promise.reject(taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed while a task was starting' }));
+    if (this.#closed) return Promise.reject(taskError({ error: ERROR_NAMES.internal, cause: 'the engine was closed while a task was starting' }));
     const pool = this.#module(file);
     return new Promise((resolve, reject) => {
       // The timeout counts from the call, as the state machine's does: waiting for a worker and
@@ -119,9 +120,9 @@ export class WorkerPool {
     this.#closed = true;
     const stopping: Promise<unknown>[] = [];
     for (const module of this.#modules.values()) {
-      for (const job of module.queue.splice(0)) this.#settle(job, taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed before the task started' }));
+      for (const job of module.queue.splice(0)) this.#settle(job, taskError({ error: ERROR_NAMES.internal, cause: 'the engine was closed before the task started' }));
       for (const slot of module.slots) {
-        if (slot.job) this.#settle(slot.job, taskError({ error: 'Updraft.InternalError', cause: 'the engine was closed while the task was running; its worker was stopped' }));
+        if (slot.job) this.#settle(slot.job, taskError({ error: ERROR_NAMES.internal, cause: 'the engine was closed while the task was running; its worker was stopped' }));
         stopping.push(this.#stop(slot));
       }
     }
@@ -286,7 +287,7 @@ export class WorkerPool {
 
   #timeout(job: Job): void {
     const { taskId } = job.call;
-    const error = taskError({ error: 'States.Timeout', cause: `task "${taskId}" ran longer than its timeout (${job.call.timeoutSeconds}s); its worker was stopped` });
+    const error = taskError({ error: ERROR_NAMES.timeout, cause: `task "${taskId}" ran longer than its timeout (${job.call.timeoutSeconds}s); its worker was stopped` });
     const slot = job.slot;
     if (slot) {
       slot.job = undefined;

@@ -77,6 +77,7 @@ export function validateDag(dag: DagIR, out: ProblemCollector): void {
         break;
       case 'sensor': {
         const check = t.body.sensor.check;
+        if (check.kind === 's3_key') checkParameterValues(t, [check.bucket, check.key], out);
         if (check.kind === 'external_dag' && check.dagId === dag.id) {
           out.error('sensor-waits-for-itself', `sensor "${t.id}" waits for a run of its own DAG "${dag.id}", which can never finish first`, { ...where(t), hint: 'wait for another DAG, or use a dependency inside this DAG' });
         }
@@ -87,6 +88,7 @@ export function validateDag(dag: DagIR, out: ProblemCollector): void {
           out.error('trigger-self', `task "${t.id}" triggers its own DAG "${dag.id}"${t.body.operator.wait ? ' and waits for it, which can never finish' : ', which loops forever'}`, where(t));
         }
         if (t.body.operator.kind === 'ecs_task') checkEcsOverrides(t, t.body.operator, out);
+        checkParameterValues(t, Object.values(t.body.operator), out);
         break;
       case 'function':
         break;
@@ -140,11 +142,46 @@ function checkEcsOverrides(t: TaskIR, op: Extract<OperatorIR, { kind: 'ecs_task'
   }
 }
 
+const VALUE_KINDS = new Set(['literal', 'output', 'context', 'format', 'object', 'array']);
+const isValue = (x: unknown): x is ValueIR => typeof x === 'object' && x !== null && VALUE_KINDS.has((x as { kind?: unknown }).kind as string);
+
+/**
+ * Values the state machine builds itself (operator parameters, sensor keys) in intrinsic functions:
+ * a template's holes and the items of a list with outputs in it must be run values, outputs or
+ * literals (compiler/values renders them; it cannot render the rest).
+ */
+function checkParameterValues(t: TaskIR, fields: readonly unknown[], out: ProblemCollector): void {
+  const refuse = (message: string) => out.error('unsupported-parameter-value', message, { ...where(t), hint: 'build the value in a task and pass its output' });
+  const scalar = (v: ValueIR) => v.kind === 'output' || v.kind === 'context' || (v.kind === 'literal' && (v.value === null || typeof v.value !== 'object'));
+  const walk = (v: ValueIR): void => {
+    switch (v.kind) {
+      case 'format':
+        if (v.args.some((a) => a.kind !== 'output' && a.kind !== 'context' && a.kind !== 'literal')) refuse(`format template arguments must be run values, outputs or literals (${v.template})`);
+        return;
+      case 'array':
+        if (!v.items.every((i) => i.kind === 'literal') && !v.items.every(scalar)) refuse('arrays mixing objects and outputs are not supported in operator parameters');
+        return;
+      case 'object':
+        Object.values(v.fields).forEach(walk);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const f of fields) if (isValue(f)) walk(f);
+}
+
 function checkMapping(t: TaskIR, over: ValueIR, tasks: ReadonlyMap<string, TaskIR>, out: ProblemCollector): void {
   const bad = (what: string) =>
     out.error('map-over-non-list', `task "${t.id}" is mapped over ${what}, which is not a list`, {
       ...where(t),
       hint: 'map over a list: the output of a task that returns an array, or a literal array',
+    });
+  // The compiler maps over one path in the state document: an upstream output or a literal list put there.
+  const unsupported = () =>
+    out.error('map-over-non-list', `task "${t.id}" maps over a ${over.kind} value; map over an upstream output or a literal list`, {
+      ...where(t),
+      hint: 'return the list from one upstream task and map over its output',
     });
   switch (over.kind) {
     case 'literal':
@@ -158,8 +195,11 @@ function checkMapping(t: TaskIR, over: ValueIR, tasks: ReadonlyMap<string, TaskI
       break;
     case 'context':
       if (over.name !== 'params') bad(`the run value "${over.name}"`);
+      else unsupported();
       break;
     case 'array':
+      // A list built from several outputs: a Map state reads its items from one path.
+      unsupported();
       break;
     case 'output': {
       const source = tasks.get(over.task);

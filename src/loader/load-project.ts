@@ -20,8 +20,7 @@ import { validateProject } from '../ir/validate.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../errors.ts';
-import { compileDag } from '../compiler/compile.ts';
-import { linkDags } from '../compiler/link.ts';
+import { compileDag, linkDags } from '../compiler/index.ts';
 import { ExitDuringImportError, UnsettledImportError, guardedImport } from './guarded-import.ts';
 
 export interface LoadedDag {

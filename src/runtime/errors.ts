@@ -7,9 +7,10 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DagDefinitionError, PermanentError, UpdraftError } from '../errors.ts';
 import type { ErrorInfo } from '../store/types.ts';
+import { ERROR_NAMES } from '../compiler/contract.ts';
 
-export const TASK_FAILED = 'Updraft.TaskFailed';
-export const PERMANENT = 'Updraft.PermanentError';
+export const TASK_FAILED = ERROR_NAMES.taskFailed;
+export const PERMANENT = ERROR_NAMES.permanent;
 
 /** A thrown value → the error the state machine sees. */
 export function classifyError(thrown: unknown): ErrorInfo {

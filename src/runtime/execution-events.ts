@@ -5,7 +5,7 @@
  * history), the run record of an execution started outside Updraft (from its input).
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { PRICE_PER_TRANSITION_USD } from '../compiler/analysis.ts';
+import { ERROR_NAMES, LIMITS } from '../compiler/contract.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey } from '../schedule/index.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
@@ -59,8 +59,8 @@ export interface ExecutionStatusDetail {
 }
 
 /** Error names the run record gets when Step Functions itself ends an execution. */
-export const TIMED_OUT = 'States.Timeout';
-export const ABORTED = 'Updraft.Aborted';
+export const TIMED_OUT = ERROR_NAMES.timeout;
+export const ABORTED = ERROR_NAMES.aborted;
 
 export interface ExecutionUsage {
   /** Billed state transitions: the `…StateEntered` events of every attempt, and each retry of a Task state. */
@@ -111,7 +111,7 @@ function isRetry(type: string, previous: string | undefined): boolean {
  * same count always gives the same number, without binary-fraction noise.
  */
 export function costOf(transitions: number): number {
-  return Math.round(transitions * PRICE_PER_TRANSITION_USD * 1e9) / 1e9;
+  return Math.round(transitions * LIMITS.pricePerTransitionUsd * 1e9) / 1e9;
 }
 
 function failureOf(event: HistoryEvent): ErrorInfo | undefined {
@@ -125,7 +125,7 @@ export function executionError(detail: Pick<ExecutionStatusDetail, 'status' | 'e
   const cause = detail.cause ?? (fromHistory?.cause || undefined);
   switch (detail.status) {
     case 'FAILED':
-      return { error: detail.error ?? (fromHistory?.error || 'States.Runtime'), cause: cause ? readableCause(cause) : 'the execution failed without a cause' };
+      return { error: detail.error ?? (fromHistory?.error || ERROR_NAMES.runtime), cause: cause ? readableCause(cause) : 'the execution failed without a cause' };
     case 'TIMED_OUT':
       return { error: TIMED_OUT, cause: cause ?? 'the run took longer than its timeout (the state machine TimeoutSeconds)' };
     case 'ABORTED':

@@ -7,7 +7,7 @@
  * engine otherwise writes from its events.
  */
 import type { DagIR, TaskIR } from '../ir/types.ts';
-import { SENSOR_TIMEOUT } from '../compiler/render-task.ts';
+import { ERROR_NAMES } from '../compiler/contract.ts';
 import type { Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
 import { PERMANENT } from './errors.ts';
 import type { PokeBook, RunnerRecorder } from './task-runner.ts';
@@ -67,7 +67,7 @@ export function taskRecordOf(t: TryRecord, task: TaskIR, dagId: string): TaskRec
       if (response?.s === 'poking') return { ...base, state: 'running' };
       if (response?.s === 'timeout') {
         const state: TaskState = sensor.softFail ? 'skipped' : 'failed';
-        return { ...base, ...ended, state, ...(!sensor.softFail && { error: { error: SENSOR_TIMEOUT, cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } }) };
+        return { ...base, ...ended, state, ...(!sensor.softFail && { error: { error: ERROR_NAMES.sensorTimeout, cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } }) };
       }
       return { ...base, ...ended, state: 'success', output: response?.o ?? null };
     }

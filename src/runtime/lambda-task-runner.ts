@@ -4,8 +4,9 @@
  * `createTaskRunner` the embedded engine calls in-process, wired to AWS: the run store in
  * DynamoDB (try numbers, poke state and task records live there, since no engine follows the
  * run), the payload bucket in S3, connections from Secrets Manager, task logs through Powertools
- * Logger. Everything built once per container (DAG IR, manifest, clients, secret cache); every
- * record write has landed before the invocation returns or throws.
+ * Logger. Everything built once per container (DAG IR, clients, secret cache); every record write
+ * has landed before the invocation returns or throws. The manifest comes with the bundle (infra/bundle
+ * writes each DAG's into the generated entry): the DAG is never compiled at cold start.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,7 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { DagIR } from '../ir/types.ts';
-import { compileDag, type Manifest } from '../compiler/compile.ts';
+import type { RunnerManifest } from '../compiler/contract.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../errors.ts';
@@ -33,6 +34,11 @@ import { createTaskRunner, type BuiltinCheck, type RunnerRecorder, type RunnerRe
 import type { LogSink } from './task-logger.ts';
 
 export interface TaskRunnerHandlerOptions {
+  /**
+   * The runner's part of each DAG's manifest, by DAG id, as compiled when the bundle was built
+   * (infra/bundle's generated entry passes them). Required for the DAG the function runs.
+   */
+  readonly manifests?: Readonly<Record<string, RunnerManifest>>;
   /** Where the configuration is read (`UPDRAFT_*`, see runtime/env). @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** A document client that drops undefined values (see store/dynamo-store). @default one over `new DynamoDBClient({})` */
@@ -52,13 +58,13 @@ export interface TaskRunnerHandlerOptions {
   readonly timeoutEarlyMs?: number;
 }
 
-const OPTION_KEYS = new Set(['env', 'dynamodb', 's3', 'secretsManager', 'logger', 'now', 'timeoutEarlyMs']);
+const OPTION_KEYS = new Set(['env', 'dynamodb', 's3', 'secretsManager', 'logger', 'now', 'timeoutEarlyMs', 'manifests']);
 
 /** What one container builds once and every invocation shares. */
 interface Container {
   readonly dag: Dag;
   readonly ir: DagIR;
-  readonly manifest: Manifest;
+  readonly manifest: RunnerManifest;
   readonly store: DynamoStore;
   readonly objects: S3ObjectStore;
   readonly connection: SecretsConnections;
@@ -91,7 +97,7 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
     secretsManager: options.secretsManager ?? new SecretsManagerClient({}),
   };
   let container: Container | undefined;
-  const setup = (): Container => (container ??= createContainer(moduleExports, env, clients, logger));
+  const setup = (): Container => (container ??= createContainer(moduleExports, options.manifests ?? {}, env, clients, logger));
   try {
     setup(); // during initialisation, when Lambda gives the most CPU
   } catch {
@@ -176,10 +182,13 @@ function parseRequest(event: unknown, dagId: string): RunnerRequest {
   return e as RunnerRequest;
 }
 
-function createContainer(moduleExports: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>, clients: Clients, logger: Logger): Container {
+function createContainer(
+  moduleExports: Readonly<Record<string, unknown>>,
+  manifests: Readonly<Record<string, RunnerManifest>>,
+  env: Readonly<Record<string, string | undefined>>, clients: Clients, logger: Logger): Container {
   const config = readEnv(env, ['environment', 'table', 'bucket', 'dag']);
   const environment = parseEnvironment(config.environment, ENV.environment);
-  const { dag, ir, manifest } = loadDag(moduleExports, config.dag);
+  const { dag, ir, manifest } = loadDag(moduleExports, manifests, config.dag);
   const store = new DynamoStore({ client: clients.dynamodb, tableName: config.table, retentionDays: RECORD_RETENTION_DAYS[environment] });
   return {
     dag,
@@ -207,8 +216,8 @@ export function dagsOf(moduleExports: Readonly<Record<string, unknown>>): Dag[] 
   return found;
 }
 
-/** The DAG, its IR and manifest (pure and deterministic: the same the deployed state machine was compiled from). */
-function loadDag(moduleExports: Readonly<Record<string, unknown>>, dagId: string): { dag: Dag; ir: DagIR; manifest: Manifest } {
+/** The DAG, its IR (pure and deterministic: the same the deployed state machine was compiled from) and its bundled manifest. */
+function loadDag(moduleExports: Readonly<Record<string, unknown>>, manifests: Readonly<Record<string, RunnerManifest>>, dagId: string): { dag: Dag; ir: DagIR; manifest: RunnerManifest } {
   const dags = dagsOf(moduleExports);
   const dag = dags.find((d) => d.id === dagId);
   if (!dag) {
@@ -221,7 +230,11 @@ function loadDag(moduleExports: Readonly<Record<string, unknown>>, dagId: string
   if (errors.length > 0) {
     throw DagDefinitionError.of(`DAG "${dagId}" as deployed is invalid`, errors, { hint: 'fix it (npx updraft validate) and redeploy' });
   }
-  return { dag, ir, manifest: compileDag(ir).manifest };
+  const manifest = manifests[dagId];
+  if (!manifest) {
+    throw new ConfigError(`the task runner bundle carries no manifest for DAG "${dagId}"; the function and its DAG file are out of step: redeploy with npm run deploy`);
+  }
+  return { dag, ir, manifest };
 }
 
 /**

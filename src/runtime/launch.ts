@@ -7,7 +7,7 @@
  * build runs through here, so a run looks the same on a laptop and on AWS.
  */
 import type { DagIR, Schedule } from '../ir/types.ts';
-import type { Manifest } from '../compiler/compile.ts';
+import type { Manifest } from '../compiler/contract.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey, type RunInterval } from '../schedule/index.ts';
 import type { RunRecord } from '../store/types.ts';

@@ -6,7 +6,7 @@
  * from the same records (the run's tries); the task runner answers a given request here.
  */
 import type { DagIR } from '../ir/types.ts';
-import { recordKeys } from '../compiler/document.ts';
+import { ERROR_NAMES, instanceKey, recordKeys } from '../compiler/contract.ts';
 import type { ErrorInfo, TaskState, TryRecord } from '../store/types.ts';
 import { withSetupsAndTeardowns } from './resume-scope.ts';
 
@@ -23,7 +23,7 @@ export type Done = Readonly<Record<string, GivenEntry>>;
 export type Reuse = { readonly response: unknown } | { readonly output: unknown } | { readonly error: ErrorInfo };
 
 /** The resume error a kept failure raises again: permanent, so the task's retries do not run it. */
-export const KEPT_FAILURE = 'Updraft.PermanentError';
+export const KEPT_FAILURE = ERROR_NAMES.permanent;
 
 /**
  * `done` for a resume: for each task, `decide` says what each of its instances hands back
@@ -85,7 +85,7 @@ export function resumeDone(ir: DagIR, earlier: Earlier, resume: Resume): Done {
   const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
   const last = new Map<string, TryRecord>();
   for (const t of earlier.tries) {
-    const k = `${t.taskId}|${t.mapIndex}`;
+    const k = instanceKey(t.taskId, t.mapIndex);
     const prev = last.get(k);
     if (!prev || t.tryNumber > prev.tryNumber) last.set(k, t);
   }
@@ -104,7 +104,7 @@ export function resumeDone(ir: DagIR, earlier: Earlier, resume: Resume): Done {
         if (state === 'success') return { output: op?.output ?? null };
         return keep && state === 'failed' && op?.error ? { error: op.error } : undefined;
       }
-      const t = last.get(`${taskId}|${mapIndex}`);
+      const t = last.get(instanceKey(taskId, mapIndex));
       if (t?.state === 'success') return { response: t.response ?? null };
       return keep && t?.state === 'failed' && t.error ? { error: t.error } : undefined;
     },

@@ -12,7 +12,7 @@
  * key a plain key).
  */
 import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
-import type { Manifest, ManifestTask } from '../compiler/compile.ts';
+import { ERROR_NAMES, instanceKey, type ManifestTask, type RunnerManifest } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
@@ -50,7 +50,7 @@ export interface RunnerRecorder {
 export interface TaskRunnerDeps {
   readonly dag: Dag;
   readonly ir: DagIR;
-  readonly manifest: Manifest;
+  readonly manifest: RunnerManifest;
   readonly objects: ObjectStore;
   readonly recorder: RunnerRecorder;
   readonly logs: LogSink;
@@ -118,8 +118,8 @@ export interface PokeBook {
 export function memoryPokes(): PokeBook {
   const pokes = new Map<string, PokeCount>();
   return {
-    get: (taskId, mapIndex) => pokes.get(`${taskId}|${mapIndex}`),
-    set: (taskId, mapIndex, state) => void pokes.set(`${taskId}|${mapIndex}`, state),
+    get: (taskId, mapIndex) => pokes.get(instanceKey(taskId, mapIndex)),
+    set: (taskId, mapIndex, state) => void pokes.set(instanceKey(taskId, mapIndex), state),
   };
 }
 
@@ -142,7 +142,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const builtin = ir?.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function';
     const code = builtin ? () => deps.builtinCheck(request.task, request.check ?? {}, request.run) : deps.dag.taskCode(request.task);
     if (!task || !ir || !code) {
-      throw stateError({ error: 'Updraft.InternalError', cause: `task "${request.task}" is not in DAG "${deps.ir.id}" as deployed; recompile and redeploy the DAG` });
+      throw stateError({ error: ERROR_NAMES.internal, cause: `task "${request.task}" is not in DAG "${deps.ir.id}" as deployed; recompile and redeploy the DAG` });
     }
     const run = request.run;
     const mapIndex = request.index ?? -1;
@@ -255,7 +255,7 @@ function buildContext(
   };
 }
 
-/** What the state machine expects back from each kind of task (see compiler/render-task). */
+/** What the state machine expects back from each kind of task (see compiler/states: lambda-task, sensor). */
 async function shapeResponse(
   deps: TaskRunnerDeps,
   task: ManifestTask,

@@ -71,6 +71,8 @@ describe('synthesizeProject on the example project', () => {
       expect(code).not.toMatch(/dynalite|leveldown|aws-local-stepfunctions/);
       expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"|from "@aws-sdk\/client-dynamodb"/);
       expect(b.bytes).toBe(statSync(path.join(b.dir, 'index.mjs')).size);
+      // The task runner reads the manifest its entry carries; the compiler (compiler/compile) is not bundled.
+      expect(code).not.toContain('is too long to compile');
     }
   });
 

@@ -47,6 +47,8 @@ const demo = dag('lambda_demo', {}, () => {
 });
 const other = dag('lambda_other', {}, () => void task('only', async () => 1)());
 const manifest = compileDag(buildDagIR(demo, 'test.ts').ir).manifest;
+/** What the generated bundle entry passes (infra/bundle): every DAG's manifest, by id. */
+const manifests = { lambda_demo: manifest, lambda_other: compileDag(buildDagIR(other, 'test.ts').ir).manifest };
 const keyOf = (id: string) => manifest.tasks.find((t) => t.id === id)!.key;
 
 const ENV = { UPDRAFT_ENV: 'dev', UPDRAFT_TABLE: 'updraft', UPDRAFT_BUCKET: BUCKET, UPDRAFT_DAG: 'lambda_demo' };
@@ -83,7 +85,7 @@ function newRun(params: Record<string, unknown> = {}) {
 
 function handlerFor(moduleExports: Record<string, unknown> = { default: demo }, options: TaskRunnerHandlerOptions = {}) {
   logs = captureLogs();
-  return createTaskRunnerHandler(moduleExports, { env: ENV, dynamodb: client(), s3, secretsManager, logger: logs.logger, now: () => NOW, ...options });
+  return createTaskRunnerHandler(moduleExports, { env: ENV, dynamodb: client(), s3, secretsManager, logger: logs.logger, now: () => NOW, manifests, ...options });
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -264,13 +266,22 @@ describe('task-runner Lambda: configuration', () => {
     });
   });
 
+  it('runs from the manifest its bundle carries, and says so when the bundle carries none for its DAG', async () => {
+    const bare = handlerFor({ default: demo }, { manifests: { lambda_other: manifests.lambda_other } });
+    const error = await failure(bare({ task: 'small', run: newRun() }, {} as never));
+    expect(asRuntimeReports(error)).toEqual({
+      errorType: 'Updraft.PermanentError',
+      errorMessage: 'the task runner bundle carries no manifest for DAG "lambda_demo"; the function and its DAG file are out of step: redeploy with npm run deploy',
+    });
+  });
+
   it('refuses an event that is not a task request, and unknown options', async () => {
     const error = await failure(handlerFor()({ hello: 'world' }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
       errorMessage: 'the task runner of DAG "lambda_demo" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it',
     });
-    expect(() => createTaskRunnerHandler({ default: demo }, { region: 'eu' } as never)).toThrow('createTaskRunnerHandler: unknown option region (allowed: env, dynamodb, s3, secretsManager, logger, now, timeoutEarlyMs)');
+    expect(() => createTaskRunnerHandler({ default: demo }, { region: 'eu' } as never)).toThrow('createTaskRunnerHandler: unknown option region (allowed: env, dynamodb, s3, secretsManager, logger, now, timeoutEarlyMs, manifests)');
   });
 });
 

@@ -541,6 +541,36 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    // The compiler threw a plain Error on these (the Map state reads its items from one path).
+    name: 'map-over-outputs-list',
+    title: 'mapping over a list built from several outputs',
+    problems: [
+      error('map-over-non-list', 'task "process" maps over a array value; map over an upstream output or a literal list', { file: 'dag.ts:6', dagId: 'map_over_outputs_list', taskId: 'process' }),
+    ],
+  },
+  {
+    name: 'map-over-params',
+    title: 'mapping over the run params',
+    problems: [
+      error('map-over-non-list', 'task "process" maps over a context value; map over an upstream output or a literal list', { file: 'dag.ts:4', dagId: 'map_over_params', taskId: 'process' }),
+    ],
+  },
+  {
+    // The compiler threw a plain Error on these two (compiler/values renders neither).
+    name: 'operator-list-of-objects-and-outputs',
+    title: 'an operator parameter listing an object and an output',
+    problems: [
+      error('unsupported-parameter-value', 'arrays mixing objects and outputs are not supported in operator parameters', { file: 'dag.ts:5', dagId: 'operator_list_mix', taskId: 'call' }),
+    ],
+  },
+  {
+    name: 'format-hole-object',
+    title: 'a format template with an object in a hole',
+    problems: [
+      error('unsupported-parameter-value', 'format template arguments must be run values, outputs or literals (x {})', { file: 'dag.ts:5', dagId: 'format_hole_object', taskId: 'call' }),
+    ],
+  },
+  {
     name: 'map-over-short-circuit',
     title: 'mapping over the output of a short-circuit',
     problems: [

@@ -4,7 +4,7 @@
  * `--manifest` prints the manifest instead.
  */
 import type { Command } from 'commander';
-import { compileDag } from '../../compiler/compile.ts';
+import { compileDag } from '../../compiler/index.ts';
 import type { Io } from '../io.ts';
 import { load, requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK } from '../errors.ts';

@@ -5,8 +5,7 @@
  * all-success run, and how far the DAG stays from Step Functions' limits. `--json` for scripts.
  */
 import type { Command } from 'commander';
-import { compileDag, type CompileResult } from '../../compiler/compile.ts';
-import type { SpNode } from '../../compiler/sp-decompose.ts';
+import { compileDag, type CompileResult, type SpNode } from '../../compiler/index.ts';
 import { formatDuration } from '../../sdk/duration.ts';
 import type { Io } from '../io.ts';
 import { load, requireDag, type GlobalOptions } from '../project.ts';

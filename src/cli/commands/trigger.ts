@@ -72,7 +72,7 @@ async function triggerOnCloud(io: Io, options: GlobalOptions, target: CloudTarge
   const conf = parseConf(opts.conf);
   const project = await load(io, options);
   const { ir } = requireDag(io, project, dagId, options);
-  const [{ compileDag }, { triggerRun }] = await Promise.all([import('../../compiler/compile.ts'), import('../../cloud/trigger.ts')]);
+  const [{ compileDag }, { triggerRun }] = await Promise.all([import('../../compiler/index.ts'), import('../../cloud/trigger.ts')]);
   const { timers } = compileDag(ir).manifest;
   return onCloud(target, async (cloud) => {
     const result = await triggerRun(cloud, { ir, timers, conf, ...(opts.date !== undefined && { date: opts.date }), now: io.now() });

@@ -1,17 +1,19 @@
 /**
- * @module compiler/render-operator
+ * @module compiler/states/operators
  * Native operators → Step Functions service integrations (`.sync` where the service has it):
  * resource ARN, Parameters (values from the run and upstream outputs), and the compact output
  * the task records. Account-specific ARNs are placeholders (`${Region}`, `${Account}`,
  * `${StateMachine_<dag>}`, `${Connection_<id>}`) that infra fills through DefinitionSubstitutions.
  */
-import type { OperatorIR, ValueIR } from '../ir/types.ts';
-import { assertNever } from '../ir/types.ts';
-import type { JsonValue } from './asl.ts';
-import type { CompileContext } from './context.ts';
-import { renderField } from './values.ts';
-import { LAMBDA_INVOKE } from './render-task.ts';
-import { childTimerKey } from './link.ts';
+import type { OperatorIR, ValueIR } from '../../ir/types.ts';
+import { assertNever } from '../../ir/types.ts';
+import { InternalError } from '../../errors.ts';
+import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
+import type { CompileContext } from '../context.ts';
+import { renderField } from '../values.ts';
+import { childTimerKey } from '../link.ts';
+import { PLACEHOLDERS, placeholder } from '../contract.ts';
+import { runValue, timer } from '../document.ts';
 
 export interface RenderedOperator {
   readonly resource: string;
@@ -20,9 +22,8 @@ export interface RenderedOperator {
   readonly output: Record<string, JsonValue> | { readonly path: string };
 }
 
-/** A placeholder name for a DAG's state machine ARN. */
-export const stateMachinePlaceholder = (dagId: string) => `StateMachine_${dagId.replace(/[^A-Za-z0-9_]/g, '_')}`;
-export const connectionPlaceholder = (connection: string) => `Connection_${connection}`;
+const REGION = placeholder(PLACEHOLDERS.region);
+const ACCOUNT = placeholder(PLACEHOLDERS.account);
 
 function field(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR | undefined): void {
   if (!v) return;
@@ -53,7 +54,7 @@ function ecsEnvironment(ctx: CompileContext, env: ValueIR): JsonValue {
       return entry;
     });
   }
-  throw new Error(`ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`);
+  throw new InternalError(`ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`);
 }
 
 export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
@@ -97,18 +98,18 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
     case 'http_request':
       field(ctx, p, 'ApiEndpoint', op.url);
       p.Method = op.method;
-      p.Authentication = { ConnectionArn: `\${${connectionPlaceholder(op.connection)}}` };
+      p.Authentication = { ConnectionArn: placeholder(PLACEHOLDERS.connection(op.connection)) };
       field(ctx, p, 'Headers', op.headers);
       field(ctx, p, 'QueryParameters', op.query);
       field(ctx, p, 'RequestBody', op.body);
       return { resource: 'arn:aws:states:::http:invoke', parameters: p, output: { 'statusCode.$': '$.StatusCode', 'body.$': '$.ResponseBody' } };
     case 'sns_publish':
-      p.TopicArn = `arn:aws:sns:\${Region}:\${Account}:${op.topic}`;
+      p.TopicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${op.topic}`;
       stringField(ctx, p, 'Message', op.message);
       if (op.subject) p.Subject = op.subject;
       return { resource: 'arn:aws:states:::sns:publish', parameters: p, output: { 'messageId.$': '$.MessageId' } };
     case 'sqs_send':
-      p.QueueUrl = `https://sqs.\${Region}.amazonaws.com/\${Account}/${op.queue}`;
+      p.QueueUrl = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${op.queue}`;
       stringField(ctx, p, 'MessageBody', op.message);
       return { resource: 'arn:aws:states:::sqs:sendMessage', parameters: p, output: { 'messageId.$': '$.MessageId' } };
     case 'eventbridge_put': {
@@ -120,22 +121,22 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
     case 'trigger_dag': {
       const run: Record<string, JsonValue> = {
         dagId: op.dagId,
-        'runId.$': `States.Format('${op.dagId}-{}-t', $.run.key)`,
-        'key.$': '$.run.key',
-        'logicalDate.$': '$.run.logicalDate',
-        'ds.$': '$.run.ds',
-        'dataIntervalStart.$': '$.run.dataIntervalStart',
-        'dataIntervalEnd.$': '$.run.dataIntervalEnd',
+        'runId.$': `States.Format('${op.dagId}-{}-t', ${runValue('key')})`,
+        'key.$': runValue('key'),
+        'logicalDate.$': runValue('logicalDate'),
+        'ds.$': runValue('ds'),
+        'dataIntervalStart.$': runValue('dataIntervalStart'),
+        'dataIntervalEnd.$': runValue('dataIntervalEnd'),
         triggeredBy: 'dag',
         // The child's time sensors wait for timestamps its launcher would have computed: the
         // parent's run carries them (compiler/link), with the same data interval.
-        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, `$.run.timers.${childTimerKey(op.dagId, t.key)}`])),
+        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, timer(childTimerKey(op.dagId, t.key))])),
       };
       if (op.conf) field(ctx, run, 'params', op.conf);
       else run.params = {};
-      p.StateMachineArn = `\${${stateMachinePlaceholder(op.dagId)}}`;
+      p.StateMachineArn = placeholder(PLACEHOLDERS.stateMachine(op.dagId));
       // Deterministic and ≤ 80 characters (DAG id ≤ 48 + key 20 + "-t"): a retry of this task finds the same run.
-      p['Name.$'] = `States.Format('${op.dagId}-{}-t', $.run.key)`;
+      p['Name.$'] = `States.Format('${op.dagId}-{}-t', ${runValue('key')})`;
       p.Input = { run, t: {}, done: {} };
       return op.wait
         ? { resource: 'arn:aws:states:::states:startExecution.sync:2', parameters: p, output: { 'runId.$': '$.Name', 'status.$': '$.Status' } }

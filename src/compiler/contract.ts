@@ -1,0 +1,166 @@
+/**
+ * @module compiler/contract
+ * What the runtime, the engine, the cloud code and infra may know about compiled output: the
+ * manifest, the error names the compiled Retry/Catch fields and the run records use, the cloud
+ * limits the compiler sizes against, the `${…}` placeholders of a definition, task instance keys
+ * and the state document's record keys. Everything else in src/compiler is internal.
+ *
+ * Who owns task facts: the IR says what a task is (its body, arguments, retry policy, sensor
+ * settings, mapping, timeouts); the manifest says what compiling decided about it (its record key,
+ * downstream keys, branch keeps, output limits, state roles, placeholders, timers). The manifest
+ * is derived from the IR once, in the compiler, and ships with the code that runs tasks: the task
+ * Lambda reads its part (`RunnerManifest`) from its bundle instead of compiling the DAG at cold
+ * start, and builds the IR from the bundled DAG (linear, and the only way to keep the IR and the
+ * task code in step). The manifest's copies of IR fields (`kind`, `args`, `connections` …) are
+ * what `updraft compile --manifest` prints and what the runner reads for them.
+ */
+import type { ValueIR } from '../ir/types.ts';
+
+export { recordKeys, type Keys } from './document.ts';
+export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
+
+/** What a state of the machine does for its tasks (the engine runs Task states through the runtime by this). */
+export interface StateRole {
+  readonly tasks: readonly string[];
+  readonly role: 'task' | 'given' | 'gate' | 'detour' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry' | 'merge';
+}
+
+export interface ManifestTask {
+  readonly id: string;
+  /** Record key in the state document (`$.t.<key>`). */
+  readonly key: string;
+  readonly kind: string;
+  /** Arguments the task runner builds from upstream outputs (`in`) and literals. */
+  readonly args: readonly ValueIR[];
+  readonly mapArgIndex?: number;
+  readonly connections: readonly string[];
+  readonly inlets: readonly string[];
+  readonly outlets: readonly string[];
+  /** Direct downstream tasks by key (branches return which of them run). */
+  readonly downstream: readonly string[];
+  /**
+   * Branches only: per direct downstream key, the other direct downstream keys upstream of it.
+   * Airflow keeps a task that is downstream of a chosen one even if it was not chosen itself.
+   */
+  readonly branchKeeps?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface ManifestTimer {
+  readonly key: string;
+  readonly afterIntervalEndSeconds: number;
+}
+
+export interface Manifest {
+  readonly dagId: string;
+  readonly compilerVersion: string;
+  readonly tasks: readonly ManifestTask[];
+  /** Every state name → the tasks it belongs to and its role (the engine runs Task states through the runtime by this). */
+  readonly states: Readonly<Record<string, StateRole>>;
+  /** `${Name}` placeholders in the definition, for DefinitionSubstitutions. */
+  readonly substitutions: readonly string[];
+  /** Time sensors: the launcher puts `run.timers[key]` = data interval end + seconds. */
+  readonly timers: readonly ManifestTimer[];
+  /** Task outputs larger than this go to the payload bucket by reference (keeps the document under 256 KiB). */
+  readonly inlineOutputLimitBytes: number;
+  /** The same for each instance of a mapped task (a Map's result holds every instance's output). */
+  readonly mappedOutputLimitBytes: number;
+}
+
+/** What the task runner reads of the manifest; the task Lambda's bundle carries it (infra/bundle). */
+export type RunnerManifest = Pick<Manifest, 'dagId' | 'tasks' | 'inlineOutputLimitBytes' | 'mappedOutputLimitBytes'>;
+
+/** The task runner's part of a manifest (what a task Lambda bundle ships). */
+export function runnerManifest(m: RunnerManifest): RunnerManifest {
+  return { dagId: m.dagId, tasks: m.tasks, inlineOutputLimitBytes: m.inlineOutputLimitBytes, mappedOutputLimitBytes: m.mappedOutputLimitBytes };
+}
+
+/**
+ * Error names, one spelling each. `States.*` are Step Functions' own; `Updraft.*` are ours, raised
+ * by the task runner, the compiled machine or the engine, and matched by the compiled retriers
+ * (a `PermanentError` is never retried) and by what reads run records.
+ */
+export const ERROR_NAMES = {
+  /** Matches every error in a Retry or Catch (listed last). */
+  all: 'States.ALL',
+  statesTaskFailed: 'States.TaskFailed',
+  timeout: 'States.Timeout',
+  dataLimitExceeded: 'States.DataLimitExceeded',
+  runtime: 'States.Runtime',
+  /** Task code failed: the task's retry policy applies. */
+  taskFailed: 'Updraft.TaskFailed',
+  /** A failure no retry can fix (also a kept failure handed back on resume). */
+  permanent: 'Updraft.PermanentError',
+  sensorTimeout: 'Updraft.SensorTimeout',
+  /** A mapped task's list is not a list. */
+  notAList: 'Updraft.NotAList',
+  /** The run's Fail state: a leaf task failed or was upstream_failed. */
+  dagRunFailed: 'Updraft.DagRunFailed',
+  internal: 'Updraft.InternalError',
+  noLocalOverride: 'Updraft.NoLocalOverride',
+  historyLimitExceeded: 'Updraft.HistoryLimitExceeded',
+  processDied: 'Updraft.ProcessDied',
+  aborted: 'Updraft.Aborted',
+  interrupted: 'Updraft.Interrupted',
+} as const;
+
+/** The cloud's limits the compiler sizes machines against, and the engine enforces locally. */
+export const LIMITS = {
+  /** Step Functions' payload limit per state input or output (and execution input). */
+  payloadBytes: 256 * 1024,
+  /** Step Functions' execution history limit (events). */
+  historyEvents: 25_000,
+  /** Step Functions' state machine definition limit (minified). */
+  definitionBytes: 1024 * 1024,
+  /** Lambda's hard limit on one invocation. */
+  lambdaSeconds: 900,
+  /** Step Functions Standard: $0.025 per 1,000 state transitions (us-east-1, 2026). */
+  pricePerTransitionUsd: 0.000025,
+} as const;
+
+/**
+ * Placeholder names in a definition (`${Name}`): the compiler never sees ARNs; infra fills them
+ * through DefinitionSubstitutions, the engine with local stand-ins.
+ */
+export const PLACEHOLDERS = {
+  taskRunner: 'TaskRunnerFunctionArn',
+  region: 'Region',
+  account: 'Account',
+  /** A DAG's state machine ARN (characters other than [A-Za-z0-9_] become `_`). */
+  stateMachine: (dagId: string) => `StateMachine_${dagId.replace(/[^A-Za-z0-9_]/g, '_')}`,
+  /** An EventBridge connection's ARN, for HTTP operators. */
+  connection: (connection: string) => `Connection_${connection}`,
+} as const;
+
+/** A placeholder as it appears in the definition: `${Name}`. */
+export const placeholder = (name: string): string => `\${${name}}`;
+
+export type ParsedPlaceholder =
+  | { readonly kind: 'taskRunner' | 'region' | 'account' }
+  | { readonly kind: 'stateMachine'; readonly dag: string }
+  | { readonly kind: 'connection'; readonly connection: string }
+  | { readonly kind: 'other'; readonly name: string };
+
+/** What a placeholder name stands for (`dag` is the DAG id as the placeholder spells it). */
+export function parsePlaceholder(name: string): ParsedPlaceholder {
+  if (name === PLACEHOLDERS.taskRunner) return { kind: 'taskRunner' };
+  if (name === PLACEHOLDERS.region) return { kind: 'region' };
+  if (name === PLACEHOLDERS.account) return { kind: 'account' };
+  if (name.startsWith('StateMachine_')) return { kind: 'stateMachine', dag: name.slice('StateMachine_'.length) };
+  if (name.startsWith('Connection_')) return { kind: 'connection', connection: name.slice('Connection_'.length) };
+  return { kind: 'other', name };
+}
+
+const PLACEHOLDER_PATTERN = /\$\{([A-Za-z0-9_]+)\}/g;
+
+/** The placeholder names in a definition's text, sorted, each once. */
+export function placeholdersIn(json: string): string[] {
+  return [...new Set([...json.matchAll(PLACEHOLDER_PATTERN)].map((m) => m[1]!))].sort();
+}
+
+/** The definition's text with every placeholder replaced by `fill(name)`. */
+export function fillPlaceholders(json: string, fill: (name: string) => string): string {
+  return json.replace(PLACEHOLDER_PATTERN, (_m, name: string) => fill(name));
+}
+
+/** The key of one task instance in per-run bookkeeping (tries, pokes): `<taskId>|<mapIndex>` (-1 unmapped). */
+export const instanceKey = (taskId: string, mapIndex: number): string => `${taskId}|${mapIndex}`;

@@ -1,0 +1,143 @@
+/**
+ * @module compiler/states/mapped
+ * A mapped task: a Map state whose inline item processor invokes the task runner once per item,
+ * guarded by a Choice that skips an empty list and fails a value that is not a list (a Map over
+ * it would fail the whole execution on AWS, beyond any Catch).
+ */
+import type { TaskIR } from '../../ir/types.ts';
+import { InternalError } from '../../errors.ts';
+import { LAMBDA_INVOKE, type JsonValue, type State } from '../asl.ts';
+import { ERROR_NAMES } from '../contract.ts';
+import { DONE, ERR, field, output, record, RUN, subPath } from '../document.ts';
+import { intrinsicString } from '../intrinsics.ts';
+import { END, type Exits, type Next, type Scope, type Walk } from '../scope.ts';
+import { inputs, TASK_RUNNER } from './lambda-task.ts';
+import { permanentFlag, renderNextEnd, renderTask } from './task-fields.ts';
+
+/** The failure's Cause as an intrinsic format string: `{}` is the value's JSON text. */
+function notAListCause(task: TaskIR): string {
+  const over = task.mapping!.over;
+  const source = over.kind === 'output' ? `the output of "${over.task}"${subPath(over.path)}` : 'its list';
+  const fix = over.kind === 'output' ? `; return a list, or map over the field that holds one (for { files: [...] }: ${task.id}.map(${over.task}().get('files')))` : '';
+  return `${intrinsicString(`task "${task.id}" maps over ${source}, which is not a list but `).slice(0, -1)}{}${intrinsicString(fix).slice(1)}`;
+}
+
+/**
+ * The Choice before a Map: items → the Map (`map`); an empty list → the skipped exit; anything
+ * else (no such field, an object, a string, null) → a failed record.
+ */
+function listGuard(emit: Walk, scope: Scope, task: TaskIR, itemsPath: string, map: string, exits: Exits, next: Next): string {
+  const key = emit.ctx.key(task.id);
+  // Airflow skips a task mapped over an empty list; a Map's result selectors cannot read an
+  // empty result, so an empty list goes around the Map. What has no first item but is not a list
+  // (an object such as {"files": […]}, null, a string, nothing at all) fails the task: a Map over
+  // it would fail the whole execution on AWS with States.Runtime, which no Catch can stop. Choice
+  // rules cannot tell an object from an empty list, but their JSON text can: this path is taken
+  // only when the list has no first item, never on an all-success run with items.
+  const any = emit.ctx.name(`${task.id} has items?`);
+  const asText = emit.ctx.name(`${task.id} list as text`);
+  const empty = emit.ctx.name(`${task.id} empty list?`);
+  const missing = emit.ctx.name(`${task.id} list missing`);
+  const notAList = emit.ctx.name(`${task.id} not a list`);
+  emit.stateTasks.set(any, { tasks: [task.id], role: 'gate' });
+  // Off the all-success path (an empty list is skipped, a non-list fails): explain's walk avoids them.
+  for (const detour of [asText, empty, missing]) emit.stateTasks.set(detour, { tasks: [task.id], role: 'detour' });
+  emit.stateTasks.set(notAList, { tasks: [task.id], role: 'failed' });
+  const ownRecord = record(key);
+  // (A string's `[0]` is its first character to some JSONPath readers, hence the IsString test,
+  // as Not because aws-local-stepfunctions reads `IsString: false` as `IsString: true`.)
+  // A rule reading a missing path fails the execution, so presence is tested first.
+  scope.add(any, {
+    Type: 'Choice',
+    Choices: [
+      { Not: { Variable: itemsPath, IsPresent: true }, Next: missing }, // Not: the library misreads IsPresent: false
+      { And: [{ Not: { Variable: itemsPath, IsString: true } }, { Variable: `${itemsPath}[0]`, IsPresent: true }], Next: map },
+    ],
+    Default: asText,
+  });
+  scope.add(missing, { Type: 'Pass', Result: { j: 'nothing (no such field)' }, ResultPath: ownRecord, Next: notAList });
+  scope.add(asText, { Type: 'Pass', Parameters: { 'j.$': `States.JsonToString(${itemsPath})` }, ResultPath: ownRecord, Next: empty });
+  scope.add(empty, { Type: 'Choice', Choices: [{ Variable: field(key, 'j'), StringEquals: '[]', Next: exits.skipped() as string }], Default: notAList });
+  // Counted as one failed instance (the list itself), so every trigger rule reads it as failed.
+  const failed = { ...permanentFlag(emit, task), s: 'mapped', o: null, n: 1, f: true, a: false };
+  scope.add(notAList, {
+    Type: 'Pass',
+    Parameters: {
+      ...failed,
+      e: {
+        Error: ERROR_NAMES.notAList,
+        'Cause.$': `States.Format(${notAListCause(task)}, ${field(key, 'j')})`,
+      },
+    },
+    ResultPath: ownRecord,
+    ...renderNextEnd(next),
+  });
+  return any;
+}
+
+export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
+  const key = emit.ctx.key(task.id);
+  const mapping = task.mapping!;
+  const name = emit.ctx.name(task.id);
+  scope.add(name, { Type: 'Pass' });
+  emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
+  let itemsPath: string;
+  let entry = name;
+  if (mapping.over.kind === 'output') {
+    itemsPath = output(emit.ctx.key(mapping.over.task), mapping.over.path);
+  } else if (mapping.over.kind === 'literal') {
+    // Map reads its items from a path: put the literal list into the task's record first.
+    entry = emit.ctx.name(`${task.id} list`);
+    scope.add(entry, { Type: 'Pass', Result: { l: mapping.over.value as JsonValue }, ResultPath: record(key), Next: name });
+    itemsPath = field(key, 'l');
+  } else {
+    // Validation refuses other lists (ir/validate: map-over-non-list).
+    throw new InternalError(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
+  }
+  const next = exits.success();
+  const any = listGuard(emit, scope, task, itemsPath, name, exits, next);
+  if (entry === name) entry = any;
+  else scope.add(entry, { ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>), Next: any });
+  const item = emit.ctx.name(`${task.id} [item]`);
+  const itemFailed = emit.ctx.name(`${task.id} [item failed]`);
+  emit.stateTasks.set(item, { tasks: [task.id], role: 'item' });
+  emit.stateTasks.set(itemFailed, { tasks: [task.id], role: 'failed' });
+  const ins = inputs(emit, task);
+  const states: Record<string, State> = {
+    [item]: renderTask({
+      resource: LAMBDA_INVOKE,
+      parameters: {
+        FunctionName: TASK_RUNNER,
+        Payload: { task: task.id, 'run.$': RUN, ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index', 'done.$': DONE },
+      },
+      timeoutSeconds: task.timeoutSeconds,
+      resultSelector: { s: 'success', 'o.$': '$.Payload' },
+      // ResultPath left out: "$" (replace).
+      retry: task.retry,
+      lambda: true,
+      catchTo: itemFailed,
+      next: END,
+    }),
+    [itemFailed]: { Type: 'Pass', Parameters: { s: 'failed', o: null, 'e.$': ERR }, End: true },
+  };
+  scope.add(name, {
+    Type: 'Map',
+    ItemsPath: itemsPath,
+    // A resumed execution gives the instances' answers as one list under this task's key; the
+    // runner picks its own by index (an index past the list runs).
+    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': RUN, ...(ins && { in: ins }), 'done.$': DONE },
+    ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
+    ResultSelector: {
+      ...permanentFlag(emit, task),
+      s: 'mapped',
+      'o.$': '$[*].o',
+      'n.$': 'States.ArrayLength($)',
+      'f.$': "States.ArrayContains($[*].s, 'failed')",
+      'a.$': "States.ArrayContains($[*].s, 'success')",
+    },
+    ResultPath: record(key),
+    ...renderNextEnd(next),
+  });
+  return entry;
+}

@@ -1,0 +1,144 @@
+/**
+ * @module compiler/states/parallel
+ * A Parallel state over the branches of a fork/join, sized so its result stays about one state
+ * document: one branch (the carrier) returns the document, the others only the records they
+ * wrote, merged back into `t` by intrinsic functions (10 per field at most, so wide fan-outs
+ * merge through extra Pass states).
+ */
+import type { JsonValue, State, StateMachine } from '../asl.ts';
+import { DONE, RECORDS, record, RUN } from '../document.ts';
+import { END, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
+import { clustersOf, tasksOf, type SpNode } from '../sp-tree.ts';
+import { renderNextEnd } from './task-fields.ts';
+
+/**
+ * A Parallel state's result is the array of its branches' outputs, and Step Functions fails the
+ * state (States.DataLimitExceeded, which no Catch stops) when that array is over 256 KiB, before
+ * ResultSelector runs. So one branch (the carrier) returns the document; every other branch
+ * ends by returning just the records it wrote (`ownRecords`), and the ResultSelector merges them
+ * into the carrier's `t`: the result is about the size of the document after the Parallel. The
+ * carrier is the first branch of more than one task (a one-task branch returns its own record
+ * at no cost, a longer one through one more Pass), else the first.
+ */
+export function renderParallel(gen: Generator, branches: readonly SpNode[], scope: Scope, known: Known, cont: Cont): Next {
+  const first = tasksOf(branches[0]!)[0]!;
+  const name = gen.ctx.name(`parallel ${first}…`);
+  const carrier = Math.max(0, branches.findIndex((b) => b.kind !== 'task'));
+  const machines: StateMachine[] = [];
+  for (const [i, b] of branches.entries()) {
+    const inner = gen.newScope();
+    const start = gen.proceed(b, inner, known, new Map(), (_k, p) => (p.size > 0 ? gen.marks(inner, p, END) : END));
+    const machine = start === END ? gen.emptyBranch(inner) : inner.toMachine(start);
+    machines.push(i === carrier ? machine : ownRecords(gen, machine, b));
+  }
+  const after = cont(known, new Map());
+  const { selector, next } = mergeBranches(gen, scope, name, machines.length, carrier, after);
+  scope.add(name, {
+    Type: 'Parallel',
+    Branches: machines,
+    ResultSelector: { 'run.$': `$[${carrier}].run`, ...selector, 'done.$': `$[${carrier}].done` },
+    // ResultPath omitted = "$" (replace); aws-local-stepfunctions mishandles an explicit "$".
+    ...renderNextEnd(next),
+  });
+  return name;
+}
+
+/**
+ * A branch ends with only the records its tasks (and its retried groups' counters) wrote, as
+ * `{ "<key>": <record>, … }`. Where the branch is one task, the state that writes its record last
+ * writes it as that object itself (ResultPath and OutputPath `$.t`: no extra state), and a Pass
+ * that only ends the branch selects them; elsewhere one more Pass selects them (one transition).
+ */
+function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateMachine {
+  const keys = [...tasksOf(node).map((id) => gen.ctx.key(id)), ...clustersOf(node).filter((g) => gen.ctx.retriedGroups.includes(g)).map((g) => gen.ctx.counterKey(g))];
+  const single = node.kind === 'task' ? gen.ctx.key(node.id) : undefined;
+  const selection = Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)]));
+  const states: Record<string, State> = {};
+  let select: string | undefined;
+  for (const [stateName, state] of Object.entries(machine.States)) {
+    if (!('End' in state) || state.End !== true) {
+      states[stateName] = state;
+      continue;
+    }
+    const own = single !== undefined ? writesOwnRecord(state, single) : undefined;
+    if (own) {
+      states[stateName] = own;
+      continue;
+    }
+    if (state.Type === 'Pass' && Object.keys(state).length === 2) {
+      // A Pass that only ends the branch (a satisfied sensor, the end of a group) selects instead.
+      states[stateName] = { Type: 'Pass', Parameters: selection, End: true };
+      continue;
+    }
+    select ??= gen.ctx.name(`${tasksOf(node)[0]} own records`);
+    const { End: _end, ...rest } = state as State & { End: true };
+    states[stateName] = { ...rest, Next: select } as State;
+  }
+  if (select) {
+    states[select] = { Type: 'Pass', Parameters: selection, End: true };
+    gen.stateTasks.set(select, { tasks: [], role: 'merge' });
+  }
+  return { StartAt: machine.StartAt, States: states };
+}
+
+/**
+ * The ResultSelector fields that merge the branches, and where to go after. Step Functions allows
+ * at most 10 intrinsic functions in one field (merging n objects takes n-1 States.JsonMerge), so
+ * up to 11 branches merge in `t`; wider fan-outs merge in groups of 11 into extra fields, which
+ * Pass states then merge 11 at a time until one is left (one more transition per level: 121
+ * branches take one Pass, 1,331 two).
+ */
+function mergeBranches(gen: Generator, scope: Scope, parallel: string, n: number, carrier: number, after: Next): { selector: Record<string, JsonValue>; next: Next } {
+  // The carrier's `t` first: a later object wins, and the carrier may hold stale copies of the
+  // others' records (a retried group's attempt counter).
+  const parts = [`$[${carrier}].t`, ...Array.from({ length: n }, (_, i) => `$[${i}]`).filter((_, i) => i !== carrier)];
+  if (n <= MERGE_FANIN) return { selector: { 't.$': mergeTree(parts) }, next: after };
+  const chunks = <T>(xs: readonly T[]): T[][] => Array.from({ length: Math.ceil(xs.length / MERGE_FANIN) }, (_, i) => xs.slice(i * MERGE_FANIN, (i + 1) * MERGE_FANIN));
+  const fieldsFor = (count: number) => Array.from({ length: count }, (_, i) => (i === 0 ? 't' : `m${i}`));
+  const groups = chunks(parts);
+  let fields = fieldsFor(groups.length);
+  const selector = Object.fromEntries(groups.map((g, i) => [`${fields[i]}.$`, mergeTree(g)]));
+  // The merge Passes, outermost last: each merges its input's fields 11 at a time.
+  const levels: Record<string, JsonValue>[] = [];
+  while (fields.length > 1) {
+    const merged = chunks(fields);
+    const next = fieldsFor(merged.length);
+    levels.push({ 'run.$': RUN, ...Object.fromEntries(merged.map((g, i) => [`${next[i]}.$`, mergeTree(g.map((f) => `$.${f}`))])), 'done.$': DONE });
+    fields = next;
+  }
+  let next: Next = after;
+  for (let level = levels.length - 1; level >= 0; level--) {
+    const merge = gen.ctx.name(level === 0 ? `${parallel} merge` : `${parallel} merge ${level + 1}`);
+    scope.add(merge, { Type: 'Pass', Parameters: levels[level]!, ...renderNextEnd(next) });
+    gen.stateTasks.set(merge, { tasks: [], role: 'merge' });
+    next = merge;
+  }
+  return { selector, next };
+}
+
+/** Objects one field merges: n objects take n-1 States.JsonMerge, and AWS allows 10 intrinsic functions per field. */
+export const MERGE_FANIN = 11;
+
+/**
+ * States.JsonMerge of the given paths, as a balanced tree (depth ~log2 n), later paths winning:
+ * n paths, n-1 intrinsic functions.
+ */
+export function mergeTree(paths: readonly string[]): string {
+  const build = (lo: number, hi: number): string => (hi - lo === 1 ? paths[lo]! : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`);
+  return build(0, paths.length);
+}
+
+/**
+ * The last state of a one-task branch, rewritten to leave `{ "<key>": <record> }` instead of the
+ * document: a state that writes the record at `$.t.<key>` from its result writes `{ key: result }`
+ * at `$.t` and outputs `$.t`. Undefined for a state of another shape.
+ */
+function writesOwnRecord(state: State, key: string): State | undefined {
+  const s = state as State & { ResultPath?: string; ResultSelector?: JsonValue; Parameters?: JsonValue; Result?: JsonValue; OutputPath?: string };
+  if (s.ResultPath !== record(key) || s.OutputPath !== undefined) return undefined;
+  const base = { ...s, ResultPath: RECORDS, OutputPath: RECORDS };
+  if ((s.Type === 'Task' || s.Type === 'Map') && s.ResultSelector !== undefined) return { ...base, ResultSelector: { [key]: s.ResultSelector } } as State;
+  if (s.Type === 'Pass' && s.Parameters !== undefined) return { ...base, Parameters: { [key]: s.Parameters } } as State;
+  if (s.Type === 'Pass' && s.Result !== undefined) return { ...base, Result: { [key]: s.Result } } as State;
+  return undefined;
+}

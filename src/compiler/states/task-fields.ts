@@ -1,0 +1,98 @@
+/**
+ * @module compiler/states/task-fields
+ * The fields every task's states share, rendered one way (as aws-cdk's TaskStateBase does with
+ * renderNextEnd, renderRetryCatch and one `_renderTask`): Next/End, the retriers (Lambda service
+ * errors, the permanent error, the task's policy), the catch-all into the failure record, the
+ * Task state itself in one field order, and the failure record's Pass state.
+ */
+import type { RetryPolicyIR, TaskIR } from '../../ir/types.ts';
+import type { Catcher, JsonValue, Retrier, State } from '../asl.ts';
+import { ERROR_NAMES } from '../contract.ts';
+import { ERR, record } from '../document.ts';
+import { END, type Exits, type Next, type Scope, type Walk } from '../scope.ts';
+import { recordFor } from './marks.ts';
+
+/** Lambda service errors and throttling: always retried with backoff, whatever the task's policy. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** `next` as the Next or End field. */
+export function renderNextEnd(next: Next): { Next: string } | { End: true } {
+  return next === END ? { End: true } : { Next: next };
+}
+
+/** The retriers: Lambda's service errors (for Lambda), then the task's policy, which never retries a permanent error. */
+export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
+  const list: Retrier[] = [];
+  if (lambda) list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' });
+  if (retry && retry.attempts > 1) {
+    list.push({ ErrorEquals: [ERROR_NAMES.permanent], MaxAttempts: 0 });
+    list.push({
+      ErrorEquals: [ERROR_NAMES.all],
+      IntervalSeconds: retry.delaySeconds,
+      MaxAttempts: retry.attempts - 1,
+      BackoffRate: retry.backoffRate,
+      ...(retry.maxDelaySeconds !== undefined && { MaxDelaySeconds: retry.maxDelaySeconds }),
+      ...(retry.jitter === 'full' && { JitterStrategy: 'FULL' as const }),
+    });
+  }
+  return list;
+}
+
+/** Retry (left out when empty) and a catch-all that keeps the error at `$.err` and goes to `catchTo`. */
+export function renderRetryCatch(retry: RetryPolicyIR | undefined, lambda: boolean, catchTo: string): { Retry?: Retrier[]; Catch: Catcher[] } {
+  const list = retriers(retry, lambda);
+  return { ...(list.length > 0 && { Retry: list }), Catch: [{ ErrorEquals: [ERROR_NAMES.all], ResultPath: ERR, Next: catchTo }] };
+}
+
+export interface TaskStateProps {
+  readonly resource: string;
+  readonly parameters: JsonValue;
+  readonly timeoutSeconds: number | undefined;
+  readonly resultSelector: JsonValue;
+  /** Where the result goes. @default - replaces the state's input (`$`: aws-local-stepfunctions mishandles an explicit "$") */
+  readonly resultPath?: string;
+  readonly retry: RetryPolicyIR | undefined;
+  /** Whether the resource is Lambda's invoke (its service errors are retried). */
+  readonly lambda: boolean;
+  /** The failure record's state. */
+  readonly catchTo: string;
+  readonly next: Next;
+}
+
+/** A Task state, its fields always in this order. */
+export function renderTask(p: TaskStateProps): State {
+  return {
+    Type: 'Task',
+    Resource: p.resource,
+    Parameters: p.parameters,
+    ...(p.timeoutSeconds !== undefined && { TimeoutSeconds: p.timeoutSeconds }),
+    ResultSelector: p.resultSelector,
+    ...(p.resultPath !== undefined && { ResultPath: p.resultPath }),
+    ...renderRetryCatch(p.retry, p.lambda, p.catchTo),
+    ...renderNextEnd(p.next),
+  };
+}
+
+/** Records of tasks in retried groups carry `pe` (was the failure permanent?) in every form. */
+export function permanentFlag(emit: Walk, task: TaskIR): Record<string, JsonValue> {
+  return emit.ctx.inRetriedGroup(task.id) ? { pe: false } : {};
+}
+
+/** The failure record: `{ s: 'failed', e: <error>, …defaults }`, then the failed exit. */
+export function failurePass(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): string {
+  const name = emit.ctx.name(`${task.id} failed`);
+  const { s: _s, ...defaults } = recordFor(emit.ctx, task.id, 'failed');
+  scope.add(name, { Type: 'Pass' });
+  const { pe: _pe, ...rest } = defaults;
+  // In a retried group, a permanent error does not re-run the group: the record says which it was.
+  const permanent: Record<string, JsonValue> = emit.ctx.inRetriedGroup(task.id) ? { 'pe.$': `States.ArrayContains(States.Array(${ERR}.Error), '${ERROR_NAMES.permanent}')` } : {};
+  scope.add(name, { Type: 'Pass', Parameters: { s: 'failed', ...rest, 'e.$': ERR, ...permanent }, ResultPath: record(emit.ctx.key(task.id)), ...renderNextEnd(exits.failed()) });
+  emit.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
+  return name;
+}
