@@ -32,5 +32,9 @@ export default defineConfig({
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: process.env.CI ? { json: '.vitest-results.json' } : undefined,
     pool: 'forks',
+    // One fork per core. Vitest's default is cores − 1, a single fork on the 2-core machines this
+    // project is tested on; many files wait on child processes and I/O, so two forks took the unit
+    // project from 216 s to 159 s there (three: 149 s, within noise of two).
+    maxWorkers: '100%',
   },
 });

@@ -27,11 +27,26 @@ beforeAll(async () => {
   code = dir;
 });
 
-function build(environment: Environment, dags: readonly DagIR[] = irs) {
+const built = new Map<Environment, ReturnType<typeof buildApp>>();
+
+/**
+ * The example project's app in one environment, built once and shared by the tests that only read
+ * its templates (a CDK app is ~1 s to build and synthesize); the cdk-nag test builds its own.
+ */
+function build(environment: Environment) {
+  if (!built.has(environment)) built.set(environment, buildApp(environment));
+  return built.get(environment)!;
+}
+
+function buildApp(environment: Environment, dags: readonly DagIR[] = irs) {
   const app = new App();
   // warehouse_refresh's Athena query names no outputLocation: its workgroup's location, as cdk.json declares it.
   const result = buildUpdraftApp(app, { environment, dags: dags.map((ir) => ({ ir, codeDir: code })), platformCode: { launcher: code, recorder: code }, athenaResultLocations: ATHENA_RESULTS });
-  const dagTemplate = (dagId: string) => Template.fromStack(result.dagStacks.find((s) => s.node.tryFindChild(dagId))!);
+  const templates = new Map<string, Template>();
+  const dagTemplate = (dagId: string) => {
+    if (!templates.has(dagId)) templates.set(dagId, Template.fromStack(result.dagStacks.find((s) => s.node.tryFindChild(dagId))!));
+    return templates.get(dagId)!;
+  };
   return { app, ...result, platformTemplate: Template.fromStack(result.platform), dagTemplate };
 }
 
@@ -258,7 +273,7 @@ describe('environments and scale', () => {
 
   it('is cdk-nag clean in every environment, every suppression with a reason', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
-      const { app } = build(env);
+      const { app } = buildApp(env);
       expect(nagReport(app).lines, env).toEqual([]);
       for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c))) {
         for (const c of stack.node.findAll()) {
