@@ -5,21 +5,46 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const impure = [
-  { group: ['@aws-sdk/*', 'aws-sdk', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@middy/*', 'cdk-nag'], message: 'The pure core (sdk, ir, schedule, compiler) must not depend on AWS SDK, CDK or middy: move this to src/runtime, src/engine or infra.' },
+  {
+    group: [
+      '@aws-sdk/*',
+      'aws-sdk',
+      'aws-cdk-lib',
+      'aws-cdk-lib/*',
+      'constructs',
+      '@middy/*',
+      'cdk-nag',
+    ],
+    message:
+      'The pure core (sdk, ir, schedule, compiler) must not depend on AWS SDK, CDK or middy: move this to src/runtime, src/engine or infra.',
+  },
 ];
 const fsModules = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({
   name,
-  message: 'The pure core (sdk, ir, schedule, compiler) must not touch the file system: pass data in from src/loader or the CLI.',
+  message:
+    'The pure core (sdk, ir, schedule, compiler) must not touch the file system: pass data in from src/loader or the CLI.',
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.updraft/**', 'coverage/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'cdk.out/**',
+      '.updraft/**',
+      'coverage/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2024, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'off',
     },

@@ -6,9 +6,18 @@ export default defineConfig({
     // DAG files import the SDK as 'updraft' (package self-reference); resolve it to the very
     // module the tests import, so there is one SDK instance.
     alias: [
-      { find: /^updraft$/, replacement: fileURLToPath(new URL('./src/sdk/index.ts', import.meta.url)) },
-      { find: /^updraft\/ir$/, replacement: fileURLToPath(new URL('./src/ir/index.ts', import.meta.url)) },
-      { find: /^updraft\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      {
+        find: /^updraft$/,
+        replacement: fileURLToPath(new URL('./src/sdk/index.ts', import.meta.url)),
+      },
+      {
+        find: /^updraft\/ir$/,
+        replacement: fileURLToPath(new URL('./src/ir/index.ts', import.meta.url)),
+      },
+      {
+        find: /^updraft\/testing$/,
+        replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {

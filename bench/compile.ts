@@ -15,7 +15,6 @@ import { seededRandom } from '../src/util/seeded-random.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-
 const noop = async () => null;
 
 function layered(size: number, seed: number): Dag {
@@ -73,7 +72,9 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-console.log('### Compile time\n\n| DAG | tasks | states | definition (minified) | compile (median of 5) |\n|---|---|---|---|---|');
+console.log(
+  '### Compile time\n\n| DAG | tasks | states | definition (minified) | compile (median of 5) |\n|---|---|---|---|---|',
+);
 for (const size of [10, 100, 1000]) {
   const { ir } = buildDagIR(layered(size, 7), 'bench.ts');
   const times: number[] = [];
@@ -86,18 +87,28 @@ for (const size of [10, 100, 1000]) {
     states = c.analysis.states.total;
     bytes = c.analysis.definition.bytes;
   }
-  console.log(`| random layered | ${size} | ${states} | ${(bytes / 1024).toFixed(0)} KiB${bytes > 1024 * 1024 ? ' (over 1 MiB: refused)' : ''} | ${median(times).toFixed(1)} ms |`);
+  console.log(
+    `| random layered | ${size} | ${states} | ${(bytes / 1024).toFixed(0)} KiB${bytes > 1024 * 1024 ? ' (over 1 MiB: refused)' : ''} | ${median(times).toFixed(1)} ms |`,
+  );
 }
 
-console.log('\n### State transitions of an all-success run\n\n| DAG | tasks | transitions | per task | states |\n|---|---|---|---|---|');
+console.log(
+  '\n### State transitions of an all-success run\n\n| DAG | tasks | transitions | per task | states |\n|---|---|---|---|---|',
+);
 for (const [name, make] of Object.entries(shapes)) {
   const { ir } = buildDagIR(make(), 'bench.ts');
   const c = compileDag(ir);
-  console.log(`| ${name} | ${ir.tasks.length} | ${c.analysis.transitions.allSuccess} | ${c.analysis.transitions.perTask.toFixed(2)} | ${c.analysis.states.total} |`);
+  console.log(
+    `| ${name} | ${ir.tasks.length} | ${c.analysis.transitions.allSuccess} | ${c.analysis.transitions.perTask.toFixed(2)} | ${c.analysis.states.total} |`,
+  );
 }
 const project = await loadProject('dags', { root: repo });
 for (const d of project.dags) {
   const c = compileDag(d.ir);
-  const mapped = d.ir.tasks.some((t) => t.mapping) ? ` (${c.analysis.transitions.mappedItemsAssumed} instances per mapped task)` : '';
-  console.log(`| example ${d.ir.id}${mapped} | ${d.ir.tasks.length} | ${c.analysis.transitions.allSuccess} | ${c.analysis.transitions.perTask.toFixed(2)} | ${c.analysis.states.total} |`);
+  const mapped = d.ir.tasks.some((t) => t.mapping)
+    ? ` (${c.analysis.transitions.mappedItemsAssumed} instances per mapped task)`
+    : '';
+  console.log(
+    `| example ${d.ir.id}${mapped} | ${d.ir.tasks.length} | ${c.analysis.transitions.allSuccess} | ${c.analysis.transitions.perTask.toFixed(2)} | ${c.analysis.states.total} |`,
+  );
 }

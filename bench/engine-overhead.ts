@@ -25,7 +25,12 @@ const RUNS = Number(process.env.RUNS ?? 7);
 const cases = [
   { name: 'chain', tasks: 100, goal: 2, make: () => chain('chain_100', 100) },
   { name: 'fan-out 1 → 98 → 1', tasks: 100, goal: 2, make: () => fanOut('fanout_100', 100) },
-  { name: 'random series-parallel (seed 7)', tasks: 100, goal: 2, make: () => randomSp('random_100', 100, 7) },
+  {
+    name: 'random series-parallel (seed 7)',
+    tasks: 100,
+    goal: 2,
+    make: () => randomSp('random_100', 100, 7),
+  },
   { name: 'fan-out 1 → 998 → 1', tasks: 1000, goal: 1.5, make: () => fanOut('fanout_1000', 1000) },
 ];
 
@@ -42,26 +47,56 @@ const prepared: Prepared[] = cases.map((c) => {
   const { ir } = buildDagIR(d, `${d.id}.ts`);
   // The 1000-task fan-out's definition is just over Step Functions' 1 MiB (it would not deploy as
   // one DAG); the engine runs it all the same, and it is the shape the issue measures.
-  return { name: c.name, tasks: c.tasks, goal: c.goal, dag: d, ir, compiled: compileDag(ir, { enforceLimits: false }) };
+  return {
+    name: c.name,
+    tasks: c.tasks,
+    goal: c.goal,
+    dag: d,
+    ir,
+    compiled: compileDag(ir, { enforceLimits: false }),
+  };
 });
 
 /** The interpreter alone: each Task state answered as the task runner answers a no-op task. */
 async function reference(p: Prepared): Promise<number> {
-  const definition = JSON.parse(substitute(p.compiled.json, {})) as { States: Record<string, { Type: string }> };
+  const definition = JSON.parse(substitute(p.compiled.json, {})) as {
+    States: Record<string, { Type: string }>;
+  };
   const handlers: Record<string, () => Promise<unknown>> = {};
-  for (const name of Object.keys(p.compiled.manifest.states)) handlers[name] = async () => ({ Payload: null });
+  for (const name of Object.keys(p.compiled.manifest.states))
+    handlers[name] = async () => ({ Payload: null });
   const start = performance.now();
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
-  const run = { dagId: p.ir.id, runId: `${p.ir.id}-ref`, key: 'k', logicalDate: '2026-01-01T00:00:00.000Z', ds: '2026-01-01', dataIntervalStart: '2026-01-01T00:00:00.000Z', dataIntervalEnd: '2026-01-01T00:00:00.000Z', params: {}, triggeredBy: 'manual', timers: {} };
-  await machine.run({ run, t: {}, done: {} } as never, { overrides: { taskResourceLocalHandlers: handlers } as never }).result;
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { noValidate: true } as never,
+  });
+  const run = {
+    dagId: p.ir.id,
+    runId: `${p.ir.id}-ref`,
+    key: 'k',
+    logicalDate: '2026-01-01T00:00:00.000Z',
+    ds: '2026-01-01',
+    dataIntervalStart: '2026-01-01T00:00:00.000Z',
+    dataIntervalEnd: '2026-01-01T00:00:00.000Z',
+    params: {},
+    triggeredBy: 'manual',
+    timers: {},
+  };
+  await machine.run({ run, t: {}, done: {} } as never, {
+    overrides: { taskResourceLocalHandlers: handlers } as never,
+  }).result;
   return performance.now() - start;
 }
 
 let day = 0;
-const nextDate = () => new Date(Date.UTC(2020, 0, 1) + day++ * 86_400_000).toISOString().slice(0, 10);
+const nextDate = () =>
+  new Date(Date.UTC(2020, 0, 1) + day++ * 86_400_000).toISOString().slice(0, 10);
 
 function engineOn(local: LocalStore): LocalEngine {
-  const engine = new LocalEngine({ store: local.store, objects: new MemoryObjectStore(), dags: prepared.map((p) => ({ dag: p.dag, ir: p.ir })) });
+  const engine = new LocalEngine({
+    store: local.store,
+    objects: new MemoryObjectStore(),
+    dags: prepared.map((p) => ({ dag: p.dag, ir: p.ir })),
+  });
   const byId = new Map(prepared.map((p) => [p.ir.id, p.compiled]));
   engine.compiled = (dagId: string) => byId.get(dagId)!; // compile is start-up, not run time
   return engine;
@@ -72,7 +107,8 @@ async function engineRun(engine: LocalEngine, p: Prepared): Promise<number> {
   const { run } = await engine.trigger(p.ir.id, { date: nextDate() });
   await engine.flush();
   const elapsed = performance.now() - start;
-  if (run.status !== 'success') throw new Error(`${p.ir.id}: ${run.status} ${JSON.stringify(run.error)}`);
+  if (run.status !== 'success')
+    throw new Error(`${p.ir.id}: ${run.status} ${JSON.stringify(run.error)}`);
   return elapsed;
 }
 
@@ -109,7 +145,9 @@ await memory.close();
 await file.close();
 rmSync(tmp, { recursive: true, force: true });
 
-console.log(`| DAG | tasks | interpreter alone | engine, SQLite in memory | ratio | engine, SQLite file | ratio | goal |`);
+console.log(
+  `| DAG | tasks | interpreter alone | engine, SQLite in memory | ratio | engine, SQLite file | ratio | goal |`,
+);
 console.log('|---|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
 console.log(`\nMedians of ${RUNS}, interleaved, after one warm-up run of each.`);

@@ -38,13 +38,23 @@ writeFileSync(path.join(dir, 'dags', 'noop.ts'), DAGS);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 let day = 0;
-const nextDate = () => new Date(Date.UTC(2026, 0, 1) + day++ * 86_400_000).toISOString().slice(0, 10);
+const nextDate = () =>
+  new Date(Date.UTC(2026, 0, 1) + day++ * 86_400_000).toISOString().slice(0, 10);
 
 try {
   const project = await loadProject('dags', { root: dir });
-  const dags: EngineDag[] = project.dags.map((d) => ({ dag: d.dag, ir: d.ir, file: path.join(dir, d.file) }));
+  const dags: EngineDag[] = project.dags.map((d) => ({
+    dag: d.dag,
+    ir: d.ir,
+    file: path.join(dir, d.file),
+  }));
   const local = await openLocalStore({});
-  const inProcess = new LocalEngine({ store: local.store, objects: new MemoryObjectStore(), dags, workers: false });
+  const inProcess = new LocalEngine({
+    store: local.store,
+    objects: new MemoryObjectStore(),
+    dags,
+    workers: false,
+  });
   const isolated = new LocalEngine({ store: local.store, objects: new MemoryObjectStore(), dags });
 
   const timed = async (engine: LocalEngine, dagId: string) => {
@@ -70,7 +80,9 @@ try {
     }
     const a = median(here);
     const b = median(there);
-    rows.push(`| ${dagId} | ${a.toFixed(0)} ms | ${b.toFixed(0)} ms | ${(b / a).toFixed(2)}× | ${((b - a) / 100).toFixed(2)} ms |`);
+    rows.push(
+      `| ${dagId} | ${a.toFixed(0)} ms | ${b.toFixed(0)} ms | ${(b / a).toFixed(2)}× | ${((b - a) / 100).toFixed(2)} ms |`,
+    );
   }
   await isolated.close();
   await local.close();
@@ -81,14 +93,31 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const pool = new WorkerPool();
     const start = performance.now();
-    const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const log = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
     const at = new Date();
     await pool.run(file, {
       dagId: 'chain_100',
       taskId: 't0',
       args: [],
       timeoutSeconds: 60,
-      context: { dagId: 'chain_100', runId: 'r', taskId: 't0', logicalDate: at, ds: '2026-01-01', dataInterval: { start: at, end: at }, params: {}, attempt: 1, triggeredBy: 'manual', log, connection: () => Promise.reject(new Error('none')) },
+      context: {
+        dagId: 'chain_100',
+        runId: 'r',
+        taskId: 't0',
+        logicalDate: at,
+        ds: '2026-01-01',
+        dataInterval: { start: at, end: at },
+        params: {},
+        attempt: 1,
+        triggeredBy: 'manual',
+        log,
+        connection: () => Promise.reject(new Error('none')),
+      },
     });
     threadStarts.push(performance.now() - start);
     await pool.close();
@@ -106,8 +135,12 @@ try {
   console.log('| DAG (no-op tasks) | in process | worker threads | ratio | added per task |');
   console.log('|---|---|---|---|---|');
   for (const row of rows) console.log(row);
-  console.log(`\nFirst run in workers (workers start): chain_100 ${coldChain.toFixed(0)} ms, fan_out_100 ${coldFan.toFixed(0)} ms`);
-  console.log(`Fresh container, median of ${RUNS}: worker thread ${median(threadStarts).toFixed(0)} ms; child process ${median(processStarts).toFixed(0)} ms`);
+  console.log(
+    `\nFirst run in workers (workers start): chain_100 ${coldChain.toFixed(0)} ms, fan_out_100 ${coldFan.toFixed(0)} ms`,
+  );
+  console.log(
+    `Fresh container, median of ${RUNS}: worker thread ${median(threadStarts).toFixed(0)} ms; child process ${median(processStarts).toFixed(0)} ms`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

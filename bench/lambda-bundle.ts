@@ -23,9 +23,16 @@ const repo = path.resolve(import.meta.dirname, '..');
 const bundleDir = path.join(repo, '.updraft', 'bench-lambda-bundles');
 const RUNS = 5;
 
-const { bundles } = await synthesizeProject(new App(), { root: repo, environment: 'dev', bundleDir, placementDir: false, nag: false });
+const { bundles } = await synthesizeProject(new App(), {
+  root: repo,
+  environment: 'dev',
+  bundleDir,
+  placementDir: false,
+  nag: false,
+});
 const dagOf = new Map<string, string>(); // bundle → the first DAG of its file (UPDRAFT_DAG)
-for (const d of (await loadProject('dags', { root: repo })).dags) if (!dagOf.has(dagBundleName(d.file))) dagOf.set(dagBundleName(d.file), d.ir.id);
+for (const d of (await loadProject('dags', { root: repo })).dags)
+  if (!dagOf.has(dagBundleName(d.file))) dagOf.set(dagBundleName(d.file), d.ir.id);
 
 // Times `await import(bundle)`; then, for a task runner, one invalid event proves init built the
 // DAG (a configuration error at init is swallowed there and reported by every invocation instead).
@@ -38,11 +45,16 @@ if (process.env.UPDRAFT_DAG) await m.handler({}, { getRemainingTimeInMillis: () 
 console.log('RESULT ' + JSON.stringify({ initMs, answer }));`;
 
 function initMs(file: string, env: Record<string, string>): number {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, pathToFileURL(file).href], { env, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', child, pathToFileURL(file).href],
+    { env, encoding: 'utf8' },
+  );
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (r.status !== 0 || !line) throw new Error(`${file}: init failed\n${r.stdout}${r.stderr}`);
   const { initMs, answer } = JSON.parse(line.slice(7)) as { initMs: number; answer: string };
-  if (env.UPDRAFT_DAG && !answer.includes('without a task request')) throw new Error(`${file}: the DAG was not built at init: ${answer}`);
+  if (env.UPDRAFT_DAG && !answer.includes('without a task request'))
+    throw new Error(`${file}: the DAG was not built at init: ${answer}`);
   return initMs;
 }
 
@@ -65,11 +77,18 @@ for (const b of [...bundles.values()].sort((x, y) => x.name.localeCompare(y.name
     AWS_SESSION_TOKEN: 'fake',
     ...(dagOf.has(b.name) && { UPDRAFT_DAG: dagOf.get(b.name)! }),
     ...(b.name === 'launcher' && { UPDRAFT_CATCHUP_LIMIT: '5' }),
-    ...(b.name === 'recorder' && { UPDRAFT_ALERTS_TOPIC: 'arn:aws:sns:us-east-1:123456789012:updraft-dev-alerts' }),
+    ...(b.name === 'recorder' && {
+      UPDRAFT_ALERTS_TOPIC: 'arn:aws:sns:us-east-1:123456789012:updraft-dev-alerts',
+    }),
   };
   // The same bundle's @aws-sdk imports alone: the share of init spent loading the SDK.
   const sdkOnly = path.join(b.dir, 'sdk-only.mjs');
-  writeFileSync(sdkOnly, [...new Set(code.toString().match(/(?<=from\s*")@aws-sdk\/[^"]+/g))].map((p) => `import '${p}';`).join('\n'));
+  writeFileSync(
+    sdkOnly,
+    [...new Set(code.toString().match(/(?<=from\s*")@aws-sdk\/[^"]+/g))]
+      .map((p) => `import '${p}';`)
+      .join('\n'),
+  );
   const withMaps: number[] = [];
   const without: number[] = [];
   const sdk: number[] = [];
@@ -80,11 +99,17 @@ for (const b of [...bundles.values()].sort((x, y) => x.name.localeCompare(y.name
   }
   const what = dagOf.has(b.name) ? `task runner (UPDRAFT_DAG=${dagOf.get(b.name)})` : b.name;
   const map = statSync(`${file}.map`).size;
-  rows.push(`| \`${b.name}\` | ${what} | ${kib(b.bytes)} | ${kib(gzipSync(code).length)} | ${kib(map)} | ${median(withMaps).toFixed(0)} ms | ${median(without).toFixed(0)} ms | ${median(sdk).toFixed(0)} ms |`);
+  rows.push(
+    `| \`${b.name}\` | ${what} | ${kib(b.bytes)} | ${kib(gzipSync(code).length)} | ${kib(map)} | ${median(withMaps).toFixed(0)} ms | ${median(without).toFixed(0)} ms | ${median(sdk).toFixed(0)} ms |`,
+  );
 }
 rmSync(bundleDir, { recursive: true, force: true });
 
-console.log(`Node ${process.version} (${process.execPath}), ${RUNS} fresh processes per cell (median).\n`);
-console.log('| bundle | function | index.mjs | gzipped | index.mjs.map (in the asset too) | init, --enable-source-maps (deployed) | init, without source maps | its @aws-sdk imports alone |');
+console.log(
+  `Node ${process.version} (${process.execPath}), ${RUNS} fresh processes per cell (median).\n`,
+);
+console.log(
+  '| bundle | function | index.mjs | gzipped | index.mjs.map (in the asset too) | init, --enable-source-maps (deployed) | init, without source maps | its @aws-sdk imports alone |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));

@@ -37,7 +37,10 @@ function sleepingDag(id: string, shape: Shape, asleep = true): Dag {
   return dag(id, {}, () => {
     const nodes = new Map<string, ReturnType<ReturnType<typeof task>>>();
     for (const [taskId, ms] of shape.sleeps) {
-      nodes.set(taskId, task(taskId, { expectedDuration: `${ms}s` }, () => sleep(asleep ? ms : 0))());
+      nodes.set(
+        taskId,
+        task(taskId, { expectedDuration: `${ms}s` }, () => sleep(asleep ? ms : 0))(),
+      );
     }
     for (const e of shape.edges) nodes.get(e.from)!.then(nodes.get(e.to)!);
   });
@@ -49,7 +52,8 @@ function criticalPath(shape: Shape): number {
   for (const e of shape.edges) ups.get(e.to)!.push(e.from);
   const finish = new Map<string, number>();
   const at = (id: string): number => {
-    if (!finish.has(id)) finish.set(id, Math.max(0, ...ups.get(id)!.map(at)) + shape.sleeps.get(id)!);
+    if (!finish.has(id))
+      finish.set(id, Math.max(0, ...ups.get(id)!.map(at)) + shape.sleeps.get(id)!);
     return finish.get(id)!;
   };
   return Math.max(...[...shape.sleeps.keys()].map(at));
@@ -58,13 +62,26 @@ function criticalPath(shape: Shape): number {
 function diamond(): Shape {
   return {
     name: 'diamond: a 100 ms → (b 200 ms ∥ c 300 ms) → d 100 ms',
-    sleeps: new Map([['a', 100], ['b', 200], ['c', 300], ['d', 100]]),
-    edges: [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }],
+    sleeps: new Map([
+      ['a', 100],
+      ['b', 200],
+      ['c', 300],
+      ['d', 100],
+    ]),
+    edges: [
+      { from: 'a', to: 'b' },
+      { from: 'a', to: 'c' },
+      { from: 'b', to: 'd' },
+      { from: 'c', to: 'd' },
+    ],
   };
 }
 
 function fanOut(): Shape {
-  const sleeps = new Map<string, number>([['start', 50], ['join', 50]]);
+  const sleeps = new Map<string, number>([
+    ['start', 50],
+    ['join', 50],
+  ]);
   const edges: Edge[] = [];
   for (let i = 0; i < 10; i++) {
     sleeps.set(`w${i}`, 200);
@@ -128,7 +145,11 @@ function prepare(d: Dag): Prepared {
   if (errors.length > 0) throw new Error(`${d.id}: ${errors.map((p) => p.message).join('; ')}`);
   return { dag: d, ir, compiled: compileDag(ir) };
 }
-const prepared = shapes.map((shape, i) => ({ shape, ...prepare(sleepingDag(`sleepy_${i}`, shape)), awake: prepare(sleepingDag(`awake_${i}`, shape, false)) }));
+const prepared = shapes.map((shape, i) => ({
+  shape,
+  ...prepare(sleepingDag(`sleepy_${i}`, shape)),
+  awake: prepare(sleepingDag(`awake_${i}`, shape, false)),
+}));
 
 const local = await openLocalStore({});
 const engine = new LocalEngine({
@@ -143,7 +164,8 @@ const run = async (dagId: string): Promise<number> => {
   const { run: record, created } = await engine.trigger(dagId, { date });
   await engine.flush();
   const elapsed = performance.now() - start;
-  if (!created || record.status !== 'success') throw new Error(`${dagId}: ${record.runId} ${record.status}`);
+  if (!created || record.status !== 'success')
+    throw new Error(`${dagId}: ${record.runId} ${record.status}`);
   return elapsed;
 };
 await run(prepared[0]!.ir.id); // warm-up (JIT, lazy loads), not counted
@@ -167,6 +189,8 @@ for (const p of prepared) {
 }
 await local.close();
 
-console.log(`| DAG | tasks | critical path | fork/join tree | wall (median of ${RUNS}) | wall / critical path | overhead (wall − tree) | same DAG, tasks return at once | transitions |`);
+console.log(
+  `| DAG | tasks | critical path | fork/join tree | wall (median of ${RUNS}) | wall / critical path | overhead (wall − tree) | same DAG, tasks return at once | transitions |`,
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));

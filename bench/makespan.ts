@@ -18,7 +18,6 @@ const SIZES = [10, 50, 100, 250, 500];
 const PER_SIZE = 20;
 const RUNS = 5; // timing: median over DAGs of the median of this many runs
 
-
 type Edge = { from: string; to: string };
 
 /**
@@ -41,18 +40,25 @@ function layeredDag(size: number, random: () => number): SpInput {
     for (const to of layer) {
       const fanIn = 1 + Math.floor(random() * 3);
       for (let k = 0; k < fanIn; k++) {
-        const from = random() < 0.7 || l === 1 ? pick(layers[l - 1]!) : pick(pick(layers.slice(0, l - 1)));
+        const from =
+          random() < 0.7 || l === 1 ? pick(layers[l - 1]!) : pick(pick(layers.slice(0, l - 1)));
         edges.push({ from, to });
       }
     }
   });
-  return { tasks: layers.flat().map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })), edges };
+  return {
+    tasks: layers.flat().map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })),
+    edges,
+  };
 }
 
 /** Random series/parallel composition of exactly `size` tasks (series: every end of A → every start of B). */
 function spDag(size: number, random: () => number): SpInput {
   const { ids, edges } = randomSeriesParallel(size, random);
-  return { tasks: ids.map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })), edges: [...edges] };
+  return {
+    tasks: ids.map((id) => ({ id, duration: 1 + Math.floor(random() * 10) })),
+    edges: [...edges],
+  };
 }
 
 /**
@@ -77,7 +83,8 @@ function nearSpDag(size: number, random: () => number): SpInput {
   const edges = [...base.edges];
   for (let k = 0; k < Math.max(1, Math.round(size / 20)); k++) {
     const i = Math.floor(random() * (size - 1));
-    const j = i + 1 + Math.floor(random() * Math.min(size - i - 1, Math.max(2, Math.round(size / 5))));
+    const j =
+      i + 1 + Math.floor(random() * Math.min(size - i - 1, Math.max(2, Math.round(size / 5))));
     edges.push({ from: order[i]!, to: order[j]! });
   }
   return { tasks: base.tasks, edges };
@@ -98,7 +105,8 @@ function levelByLevel(input: SpInput): number {
     return depth.get(id)!;
   };
   const longest = new Map<number, number>();
-  for (const t of input.tasks) longest.set(level(t.id), Math.max(longest.get(level(t.id)) ?? 0, t.duration ?? 1));
+  for (const t of input.tasks)
+    longest.set(level(t.id), Math.max(longest.get(level(t.id)) ?? 0, t.duration ?? 1));
   return [...longest.values()].reduce((a, b) => a + b, 0);
 }
 
@@ -134,15 +142,27 @@ function measure({ name, tasks, inputs }: Row): string {
 const rows: Row[] = [];
 for (const size of SIZES) {
   const random = seededRandom(size * 7919 + 1);
-  rows.push({ name: 'layered random', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => layeredDag(size, random)) });
+  rows.push({
+    name: 'layered random',
+    tasks: String(size),
+    inputs: Array.from({ length: PER_SIZE }, () => layeredDag(size, random)),
+  });
 }
 for (const size of SIZES) {
   const random = seededRandom(size * 104729 + 3);
-  rows.push({ name: 'random series-parallel', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => spDag(size, random)) });
+  rows.push({
+    name: 'random series-parallel',
+    tasks: String(size),
+    inputs: Array.from({ length: PER_SIZE }, () => spDag(size, random)),
+  });
 }
 for (const size of SIZES) {
   const random = seededRandom(size * 15485863 + 5);
-  rows.push({ name: 'series-parallel + 5 % extra edges', tasks: String(size), inputs: Array.from({ length: PER_SIZE }, () => nearSpDag(size, random)) });
+  rows.push({
+    name: 'series-parallel + 5 % extra edges',
+    tasks: String(size),
+    inputs: Array.from({ length: PER_SIZE }, () => nearSpDag(size, random)),
+  });
 }
 
 const project = await loadProject('dags', { root: repo });
@@ -158,25 +178,37 @@ rows.push({
   ],
 });
 
-console.log('| DAGs | tasks | count | mean ratio | worst ratio | ratio = 1 | mean added waits | decompose (median) | level-by-level mean ratio |');
+console.log(
+  '| DAGs | tasks | count | mean ratio | worst ratio | ratio = 1 | mean added waits | decompose (median) | level-by-level mean ratio |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(measure(row));
 
 // Time on shapes that stress the recursion (many sets without a free cut), past the 500 tasks the
 // compiler is sized for.
-const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, duration: 1 + ((i * 7919) % 10) }));
+const ids = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `t${i}`, duration: 1 + ((i * 7919) % 10) }));
 const t = (i: number) => `t${i}`;
 const stress: { name: string; build: (n: number) => SpInput }[] = [
   {
     name: 'ladder of N shapes (aᵢ→aᵢ₊₁, bᵢ→bᵢ₊₁, aᵢ→bᵢ₊₁)',
-    build: (n) => ({ tasks: ids(n), edges: Array.from({ length: Math.floor(n / 2) - 1 }, (_, k) => [{ from: t(2 * k), to: t(2 * k + 2) }, { from: t(2 * k + 1), to: t(2 * k + 3) }, { from: t(2 * k), to: t(2 * k + 3) }]).flat() }),
+    build: (n) => ({
+      tasks: ids(n),
+      edges: Array.from({ length: Math.floor(n / 2) - 1 }, (_, k) => [
+        { from: t(2 * k), to: t(2 * k + 2) },
+        { from: t(2 * k + 1), to: t(2 * k + 3) },
+        { from: t(2 * k), to: t(2 * k + 3) },
+      ]).flat(),
+    }),
   },
   {
     name: 'dense: each task → each of the next 40 with p = 0.25',
     build: (n) => {
       const random = seededRandom(n);
       const edges: Edge[] = [];
-      for (let j = 1; j < n; j++) for (let i = Math.max(0, j - 40); i < j; i++) if (random() < 0.25) edges.push({ from: t(i), to: t(j) });
+      for (let j = 1; j < n; j++)
+        for (let i = Math.max(0, j - 40); i < j; i++)
+          if (random() < 0.25) edges.push({ from: t(i), to: t(j) });
       return { tasks: ids(n), edges };
     },
   },
@@ -185,7 +217,9 @@ const stress: { name: string; build: (n: number) => SpInput }[] = [
     build: (n) => {
       const random = seededRandom(n + 1);
       const edges: Edge[] = [];
-      for (let j = 1; j < n; j++) for (let k = 0, fanIn = 1 + Math.floor(random() * 3); k < fanIn; k++) edges.push({ from: t(Math.floor(random() * j)), to: t(j) });
+      for (let j = 1; j < n; j++)
+        for (let k = 0, fanIn = 1 + Math.floor(random() * 3); k < fanIn; k++)
+          edges.push({ from: t(Math.floor(random() * j)), to: t(j) });
       return { tasks: ids(n), edges };
     },
   },
@@ -195,7 +229,8 @@ const stress: { name: string; build: (n: number) => SpInput }[] = [
     build: (n) => {
       const random = seededRandom(77);
       const edges: Edge[] = [];
-      for (let j = 0; j < n; j++) for (let i = 0; i < j; i++) if (random() < 4 / n) edges.push({ from: t(i), to: t(j) });
+      for (let j = 0; j < n; j++)
+        for (let i = 0; i < j; i++) if (random() < 4 / n) edges.push({ from: t(i), to: t(j) });
       return { tasks: ids(n), edges };
     },
   },
@@ -214,14 +249,21 @@ function timeDecompose(input: SpInput): { ms: number; result: ReturnType<typeof 
 }
 
 // "× chain": the time against a chain of as many tasks, measured in the same run, so the column compares across machines.
-console.log('\n| shape | tasks | edges | decompose (median of 5) | × chain | ratio |\n|---|---|---|---|---|---|');
+console.log(
+  '\n| shape | tasks | edges | decompose (median of 5) | × chain | ratio |\n|---|---|---|---|---|---|',
+);
 for (const n of [500, 2000]) {
-  const chain = timeDecompose({ tasks: ids(n), edges: Array.from({ length: n - 1 }, (_, i) => ({ from: t(i), to: t(i + 1) })) });
+  const chain = timeDecompose({
+    tasks: ids(n),
+    edges: Array.from({ length: n - 1 }, (_, i) => ({ from: t(i), to: t(i + 1) })),
+  });
   for (const { name, build } of stress) {
     const input = build(n);
     const { ms, result } = timeDecompose(input);
     const ratio = (result.makespan / result.criticalPath).toFixed(3);
-    console.log(`| ${name} | ${n} | ${input.edges.length} | ${ms.toFixed(1)} ms | ${(ms / chain.ms).toFixed(1)} | ${ratio} |`);
+    console.log(
+      `| ${name} | ${n} | ${input.edges.length} | ${ms.toFixed(1)} ms | ${(ms / chain.ms).toFixed(1)} | ${ratio} |`,
+    );
   }
 }
 
@@ -261,7 +303,8 @@ function optimum(input: SpInput): number {
         result = Infinity;
         for (let first = (set - 1) & set; first > 0; first = (first - 1) & set) {
           let closed = true;
-          for (let v = 0; v < n && closed; v++) if (first & (1 << v) && preds[v]! & set & ~first) closed = false;
+          for (let v = 0; v < n && closed; v++)
+            if (first & (1 << v) && preds[v]! & set & ~first) closed = false;
           if (closed) result = Math.min(result, best(first) + best(set & ~first));
         }
       }
@@ -272,7 +315,9 @@ function optimum(input: SpInput): number {
   return best((1 << n) - 1);
 }
 
-console.log('\n| layered random DAGs | count | mean ratio, optimum | mean ratio, ours | ours = optimum | worst ours / optimum |\n|---|---|---|---|---|---|');
+console.log(
+  '\n| layered random DAGs | count | mean ratio, optimum | mean ratio, ours | ours = optimum | worst ours / optimum |\n|---|---|---|---|---|---|',
+);
 for (const size of [8, 10, 12]) {
   const random = seededRandom(size * 31 + 5);
   const inputs = Array.from({ length: 40 }, () => layeredDag(size, random));
@@ -288,5 +333,7 @@ for (const size of [8, 10, 12]) {
     if (result.makespan === opt) same++;
     worst = Math.max(worst, result.makespan / opt);
   }
-  console.log(`| ${size} tasks | ${inputs.length} | ${(best / inputs.length).toFixed(3)} | ${(ours / inputs.length).toFixed(3)} | ${((same / inputs.length) * 100).toFixed(0)} % | ${worst.toFixed(3)} |`);
+  console.log(
+    `| ${size} tasks | ${inputs.length} | ${(best / inputs.length).toFixed(3)} | ${(ours / inputs.length).toFixed(3)} | ${((same / inputs.length) * 100).toFixed(0)} % | ${worst.toFixed(3)} |`,
+  );
 }

@@ -7,8 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && f !== 'shapes.ts').sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && f !== 'shapes.ts')
+  .sort()) {
   console.log(`\n## ${file}\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exitCode = 1;
 }

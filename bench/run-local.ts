@@ -36,11 +36,31 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'chain', tasks: '100', goalMs: 500, make: () => chain('chain_100', 100) },
-  { name: '10-wide layers, fully connected', tasks: '100', goalMs: 500, make: () => layers('layers_100', 100) },
+  {
+    name: '10-wide layers, fully connected',
+    tasks: '100',
+    goalMs: 500,
+    make: () => layers('layers_100', 100),
+  },
   { name: 'fan-out 1 → 98 → 1', tasks: '100', goalMs: 500, make: () => fanOut('fanout_100', 100) },
-  { name: '10-wide layers, fully connected', tasks: '1000', goalMs: 3000, make: () => layers('layers_1000', 1000) },
-  { name: 'fan-out 1 → 998 → 1', tasks: '1000', goalMs: 3000, make: () => fanOut('fanout_1000', 1000) },
-  { name: 'one task mapped over 1000 items', tasks: '3 (1000 instances)', goalMs: 3000, make: () => mapped('mapped_1000', 1000) },
+  {
+    name: '10-wide layers, fully connected',
+    tasks: '1000',
+    goalMs: 3000,
+    make: () => layers('layers_1000', 1000),
+  },
+  {
+    name: 'fan-out 1 → 998 → 1',
+    tasks: '1000',
+    goalMs: 3000,
+    make: () => fanOut('fanout_1000', 1000),
+  },
+  {
+    name: 'one task mapped over 1000 items',
+    tasks: '3 (1000 instances)',
+    goalMs: 3000,
+    make: () => mapped('mapped_1000', 1000),
+  },
 ];
 
 function median(values: readonly number[]): number {
@@ -89,7 +109,16 @@ for (const c of cases) {
     deployable = false;
     compiled = compileDag(ir, { enforceLimits: false });
   }
-  prepared.push({ c, dag: d, ir, compiled, deployable, buildMs, compileMs: performance.now() - t1, ...(refusal && { refusal }) });
+  prepared.push({
+    c,
+    dag: d,
+    ir,
+    compiled,
+    deployable,
+    buildMs,
+    compileMs: performance.now() - t1,
+    ...(refusal && { refusal }),
+  });
 }
 // A 1000-task chain is refused outright (recursion depth and definition size), so it is not measured.
 let chainRefusal = '';
@@ -108,7 +137,11 @@ const persistent = await openLocalStore({ dir: path.join(tmp, '.updraft') });
 const openPersistentMs = performance.now() - t3;
 
 function engineOn(local: LocalStore): LocalEngine {
-  const engine = new LocalEngine({ store: local.store, objects: new MemoryObjectStore(), dags: prepared.map((p) => ({ dag: p.dag, ir: p.ir })) });
+  const engine = new LocalEngine({
+    store: local.store,
+    objects: new MemoryObjectStore(),
+    dags: prepared.map((p) => ({ dag: p.dag, ir: p.ir })),
+  });
   // Pre-filled compile cache: compile is start-up (above), and the 1000-task layered DAG is over
   // the 1 MiB limit, which the engine's own compile (limits enforced) would refuse.
   const byId = new Map(prepared.map((p) => [p.ir.id, p.compiled]));
@@ -122,7 +155,8 @@ async function timedRun(engine: LocalEngine, dagId: string): Promise<number> {
   const { run, created } = await engine.trigger(dagId, { date: nextDate() });
   await engine.flush();
   const elapsed = performance.now() - start;
-  if (!created || run.status !== 'success') throw new Error(`${dagId}: run ${run.runId} ${created ? run.status : 'already existed'}`);
+  if (!created || run.status !== 'success')
+    throw new Error(`${dagId}: run ${run.runId} ${created ? run.status : 'already existed'}`);
   return elapsed;
 }
 
@@ -137,7 +171,18 @@ async function machineOnly(p: Prepared): Promise<number> {
     compiled: p.compiled,
     clock: new VirtualClock(),
     objects: new MemoryObjectStore(),
-    run: { dagId: p.ir.id, runId: `${p.ir.id}-${date}`, key: date, logicalDate: logical, ds: date, dataIntervalStart: logical, dataIntervalEnd: logical, params: {}, triggeredBy: 'manual', timers: {} },
+    run: {
+      dagId: p.ir.id,
+      runId: `${p.ir.id}-${date}`,
+      key: date,
+      logicalDate: logical,
+      ds: date,
+      dataIntervalStart: logical,
+      dataIntervalEnd: logical,
+      params: {},
+      triggeredBy: 'manual',
+      timers: {},
+    },
   });
   const elapsed = performance.now() - start;
   if (result.status !== 'success') throw new Error(`${p.ir.id}: machine-only run ${result.status}`);
@@ -160,7 +205,9 @@ for (const p of prepared) {
   }
   const kib = p.compiled.analysis.definition.bytes / 1024;
   const flag = p.deployable ? '' : ' — over 1 MiB, refused: cannot deploy †';
-  startRows.push(`| ${p.c.name} | ${p.c.tasks} | ${p.compiled.analysis.states.total} | ${kib.toFixed(0)} KiB${flag} | ${ms(p.buildMs)} | ${ms(p.compileMs)} |`);
+  startRows.push(
+    `| ${p.c.name} | ${p.c.tasks} | ${p.compiled.analysis.states.total} | ${kib.toFixed(0)} KiB${flag} | ${ms(p.buildMs)} | ${ms(p.compileMs)} |`,
+  );
   const m = median(memoryRuns);
   const s = median(persistentRuns);
   const goal = `< ${ms(p.c.goalMs)}: ${Math.max(m, s) < p.c.goalMs ? 'met' : 'missed'}`;
@@ -175,15 +222,26 @@ rmSync(tmp, { recursive: true, force: true });
 console.log('### Start-up (not in the run times)\n');
 console.log('| step | time |\n|---|---|');
 console.log(`| open the store in memory (SQLite :memory:, schema created) | ${ms(openMemoryMs)} |`);
-console.log(`| open the store persistent (new \`.updraft/updraft.db\` in a temp dir: WAL, schema) | ${ms(openPersistentMs)} |`);
-console.log('\n| DAG | tasks | states | definition | build IR | compile |\n|---|---|---|---|---|---|');
+console.log(
+  `| open the store persistent (new \`.updraft/updraft.db\` in a temp dir: WAL, schema) | ${ms(openPersistentMs)} |`,
+);
+console.log(
+  '\n| DAG | tasks | states | definition | build IR | compile |\n|---|---|---|---|---|---|',
+);
 console.log(startRows.join('\n'));
-if (chainRefusal) console.log('| chain | 1000 | — | refused by the compiler even without limits ("too long to compile"): not measured | | |');
+if (chainRefusal)
+  console.log(
+    '| chain | 1000 | — | refused by the compiler even without limits ("too long to compile"): not measured | | |',
+  );
 
 console.log(`\n### Run (trigger + flush, median of ${RUNS}; compile cache pre-filled)\n`);
-console.log('| DAG | tasks | transitions | run, store in memory | run, persistent store | machine only (runMachine, no store) | goal |\n|---|---|---|---|---|---|---|');
+console.log(
+  '| DAG | tasks | transitions | run, store in memory | run, persistent store | machine only (runMachine, no store) | goal |\n|---|---|---|---|---|---|---|',
+);
 console.log(runRows.join('\n'));
-console.log(`\nFirst run of the process (cold: JIT, lazy loads), ${prepared[0]!.ir.id}, store in memory: ${ms(cold)}.`);
+console.log(
+  `\nFirst run of the process (cold: JIT, lazy loads), ${prepared[0]!.ir.id}, store in memory: ${ms(cold)}.`,
+);
 
 // ---- the whole `updraft run` process --------------------------------------------------------
 
@@ -193,21 +251,30 @@ const project = await loadProject('dags', { root: repo });
 const dailyOrders = project.dags.find((d) => d.ir.id === 'daily_orders')!.ir;
 // Dates daily_orders has no run for yet in the project's .updraft (a repeated date is a no-op).
 const existing = await openLocalStore({ dir: path.join(repo, '.updraft') });
-const taken = new Set((await existing.store.listRuns({ dagId: 'daily_orders', limit: 100_000 })).map((r) => r.key));
+const taken = new Set(
+  (await existing.store.listRuns({ dagId: 'daily_orders', limit: 100_000 })).map((r) => r.key),
+);
 await existing.close();
 const dates: string[] = [];
 for (let d = Date.UTC(2026, 10, 20); dates.length < RUNS; d += 86_400_000) {
   const date = new Date(d).toISOString().slice(0, 10);
-  if (!taken.has(logicalDateKey(intervalFor(dailyOrders, date, new Date()).logicalDate))) dates.push(date);
+  if (!taken.has(logicalDateKey(intervalFor(dailyOrders, date, new Date()).logicalDate)))
+    dates.push(date);
 }
 
 const cli: number[] = [];
 for (const date of dates) {
   const start = performance.now();
-  const r = spawnSync(node, ['bin/updraft.js', 'run', 'daily_orders', '--date', date, '--json'], { cwd: repo, env, encoding: 'utf8' });
+  const r = spawnSync(node, ['bin/updraft.js', 'run', 'daily_orders', '--date', date, '--json'], {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+  });
   cli.push(performance.now() - start);
-  const out = r.status === 0 ? (JSON.parse(r.stdout) as { status?: string; existing?: boolean }) : undefined;
-  if (!out || out.status !== 'success' || out.existing) throw new Error(`updraft run daily_orders --date ${date} failed: ${r.stdout}${r.stderr}`);
+  const out =
+    r.status === 0 ? (JSON.parse(r.stdout) as { status?: string; existing?: boolean }) : undefined;
+  if (!out || out.status !== 'success' || out.existing)
+    throw new Error(`updraft run daily_orders --date ${date} failed: ${r.stdout}${r.stderr}`);
 }
 const version: number[] = [];
 for (let i = 0; i < RUNS; i++) {
@@ -218,6 +285,10 @@ for (let i = 0; i < RUNS; i++) {
 
 console.log(`\n### Whole process (median of ${RUNS})\n`);
 console.log('| command | wall time |\n|---|---|');
-console.log(`| \`updraft run daily_orders --date <5 distinct dates> --json\` (5 tasks; loads dags/, opens .updraft/updraft.db, runs, prints) | ${ms(median(cli))} |`);
+console.log(
+  `| \`updraft run daily_orders --date <5 distinct dates> --json\` (5 tasks; loads dags/, opens .updraft/updraft.db, runs, prints) | ${ms(median(cli))} |`,
+);
 console.log(`| \`updraft --version\` (Node + built CLI start-up only) | ${ms(median(version))} |`);
-console.log('| `airflow dags test` on Airflow\'s own small example DAGs (figure from the issue, not measured here) | 6–16 s |');
+console.log(
+  "| `airflow dags test` on Airflow's own small example DAGs (figure from the issue, not measured here) | 6–16 s |",
+);

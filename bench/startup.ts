@@ -51,17 +51,34 @@ await machine.run({ run, t: {}, done: {} }, { overrides: { taskResourceLocalHand
 );
 // Reports the process's CPU time (every thread) as it exits.
 const cpuProbe = path.join(dir, 'cpu.mjs');
-writeFileSync(cpuProbe, `import fs from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); fs.writeFileSync(process.env.CPU_OUT, String((u.user + u.system) / 1000)); });\n`);
+writeFileSync(
+  cpuProbe,
+  `import fs from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); fs.writeFileSync(process.env.CPU_OUT, String((u.user + u.system) / 1000)); });\n`,
+);
 
 let day = 0;
 function cpuOf(args: readonly string[]): number {
   const out = path.join(dir, 'cpu.txt');
-  const r = spawnSync(node, ['--import', cpuProbe, ...args.map((a) => a.replace('<date>', new Date(Date.UTC(2021, 0, 1) + day++ * 86_400_000).toISOString().slice(0, 10)))], {
-    cwd: dir,
-    env: { ...process.env, CPU_OUT: out, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
+  const r = spawnSync(
+    node,
+    [
+      '--import',
+      cpuProbe,
+      ...args.map((a) =>
+        a.replace(
+          '<date>',
+          new Date(Date.UTC(2021, 0, 1) + day++ * 86_400_000).toISOString().slice(0, 10),
+        ),
+      ),
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, CPU_OUT: out, NO_COLOR: '1' },
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0)
+    throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
   return Number(readFileSync(out, 'utf8'));
 }
 
@@ -76,7 +93,8 @@ const commands = {
 };
 cpuOf([bin, 'validate']); // the first run fills tsx's cache and builds dist/ if stale
 const results = new Map<string, number[]>(Object.keys(commands).map((k) => [k, []]));
-for (let i = 0; i < RUNS; i++) for (const [name, args] of Object.entries(commands)) results.get(name)!.push(cpuOf(args));
+for (let i = 0; i < RUNS; i++)
+  for (const [name, args] of Object.entries(commands)) results.get(name)!.push(cpuOf(args));
 rmSync(dir, { recursive: true, force: true });
 
 const m = (name: string) => median(results.get(name)!);
@@ -86,6 +104,10 @@ console.log('| command | CPU (median of ' + RUNS + ') | × node -e 0 | × bare i
 console.log('|---|---|---|---|');
 for (const name of Object.keys(commands)) {
   const ms = m(name);
-  console.log(`| ${name} | ${ms.toFixed(0)} ms | ${(ms / nodeMs).toFixed(1)}× | ${(ms / refMs).toFixed(2)}× |`);
+  console.log(
+    `| ${name} | ${ms.toFixed(0)} ms | ${(ms / nodeMs).toFixed(1)}× | ${(ms / refMs).toFixed(2)}× |`,
+  );
 }
-console.log(`\nGoals: validate ≤ 3× node -e 0 (${(m('updraft validate') / nodeMs).toFixed(1)}×); run ≤ 1.5× the bare interpreter (${(m('updraft run ten --date D (10 tasks)') / refMs).toFixed(2)}×).`);
+console.log(
+  `\nGoals: validate ≤ 3× node -e 0 (${(m('updraft validate') / nodeMs).toFixed(1)}×); run ≤ 1.5× the bare interpreter (${(m('updraft run ten --date D (10 tasks)') / refMs).toFixed(2)}×).`,
+);

@@ -8,15 +8,27 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { launch, launcherSettings, type LaunchEvent, type LaunchSummary } from '../src/runtime/launcher.ts';
+import {
+  launch,
+  launcherSettings,
+  type LaunchEvent,
+  type LaunchSummary,
+} from '../src/runtime/launcher.ts';
 // The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
 import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
 import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
 
 const settings = launcherSettings(process.env);
-const logger = new Logger({ serviceName: 'updraft-launcher', persistentKeys: { environment: settings.environment } });
-const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table, retentionDays: RECORD_RETENTION_DAYS[settings.environment] });
+const logger = new Logger({
+  serviceName: 'updraft-launcher',
+  persistentKeys: { environment: settings.environment },
+});
+const store = new DynamoStore({
+  client: createDocumentClient(new DynamoDBClient({})),
+  tableName: settings.table,
+  retentionDays: RECORD_RETENTION_DAYS[settings.environment],
+});
 const sfn = runtimeSfnClient();
 
 export const handler = middy<LaunchEvent, LaunchSummary>()

@@ -9,15 +9,27 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { recordExecution, recorderSettings, type ExecutionStatusEvent, type RecordOutcome } from '../src/runtime/recorder.ts';
+import {
+  recordExecution,
+  recorderSettings,
+  type ExecutionStatusEvent,
+  type RecordOutcome,
+} from '../src/runtime/recorder.ts';
 // The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
 import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
 import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
 import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
 
 const settings = recorderSettings(process.env);
-const logger = new Logger({ serviceName: 'updraft-recorder', persistentKeys: { environment: settings.environment } });
-const store = new DynamoStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: settings.table, retentionDays: RECORD_RETENTION_DAYS[settings.environment] });
+const logger = new Logger({
+  serviceName: 'updraft-recorder',
+  persistentKeys: { environment: settings.environment },
+});
+const store = new DynamoStore({
+  client: createDocumentClient(new DynamoDBClient({})),
+  tableName: settings.table,
+  retentionDays: RECORD_RETENTION_DAYS[settings.environment],
+});
 const sfn = runtimeSfnClient();
 const sns = new SNSClient({});
 

@@ -12,4 +12,8 @@
  * The function's `UPDRAFT_DAG` picks the DAG among the file's exports. The middy stack and all
  * logic live in src/runtime/lambda-task-runner.ts, testable without Lambda.
  */
-export { createTaskRunnerHandler, type TaskRunnerHandler, type TaskRunnerHandlerOptions } from '../src/runtime/lambda-task-runner.ts';
+export {
+  createTaskRunnerHandler,
+  type TaskRunnerHandler,
+  type TaskRunnerHandlerOptions,
+} from '../src/runtime/lambda-task-runner.ts';

@@ -15,7 +15,8 @@ try {
   await synthesizeProject(app, {
     dagsDir: process.env.UPDRAFT_DAGS ?? 'dags',
     root: process.cwd(),
-    ...(placement !== undefined && placement !== '' && { placementDir: placement === 'none' ? false : placement }),
+    ...(placement !== undefined &&
+      placement !== '' && { placementDir: placement === 'none' ? false : placement }),
   });
 } catch (error) {
   const e = error as Error;

@@ -32,11 +32,19 @@ export interface Bundle {
 }
 
 /** Packages that must never reach a Lambda bundle (the local engine's DynamoDB, test tools). */
-const FORBIDDEN = ['node_modules/dynalite/', 'node_modules/aws-local-stepfunctions/', 'node_modules/vitest/', 'node_modules/aws-cdk-lib/'];
+const FORBIDDEN = [
+  'node_modules/dynalite/',
+  'node_modules/aws-local-stepfunctions/',
+  'node_modules/vitest/',
+  'node_modules/aws-cdk-lib/',
+];
 
 /** The bundle name of a DAG file: `dags/sales/daily.ts` → `dag-sales-daily`. */
 export function dagBundleName(file: string): string {
-  return `dag-${file.replace(/^dags[\\/]/, '').replace(/\.[mc]?[jt]s$/, '').replace(/[^A-Za-z0-9_]+/g, '-')}`;
+  return `dag-${file
+    .replace(/^dags[\\/]/, '')
+    .replace(/\.[mc]?[jt]s$/, '')
+    .replace(/[^A-Za-z0-9_]+/g, '-')}`;
 }
 
 /**
@@ -67,7 +75,10 @@ export interface BundleOptions {
 }
 
 /** Bundles every entry in one esbuild run; returns each bundle's folder and size. */
-export async function bundleAll(entries: readonly BundleEntry[], options: BundleOptions): Promise<Map<string, Bundle>> {
+export async function bundleAll(
+  entries: readonly BundleEntry[],
+  options: BundleOptions,
+): Promise<Map<string, Bundle>> {
   const outDir = path.resolve(options.outDir);
   const srcDir = path.join(outDir, 'entries');
   const libDir = path.join(outDir, 'lib');
@@ -95,7 +106,9 @@ export async function bundleAll(entries: readonly BundleEntry[], options: Bundle
     external: ['@aws-sdk/*'],
     alias: { updraft: path.join(REPO_ROOT, 'src', 'sdk', 'index.ts') },
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __updraftRequire } from 'node:module'; const require = __updraftRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __updraftRequire } from 'node:module'; const require = __updraftRequire(import.meta.url);",
+    },
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: REPO_ROOT,
@@ -104,8 +117,12 @@ export async function bundleAll(entries: readonly BundleEntry[], options: Bundle
   const bundles = new Map<string, Bundle>();
   for (const e of entries) {
     const dir = path.join(libDir, e.name);
-    const out = result.metafile.outputs[path.relative(REPO_ROOT, path.join(dir, 'index.mjs')).split(path.sep).join('/')];
-    if (!out || !existsSync(path.join(dir, 'index.mjs'))) throw new InternalError(`esbuild produced no bundle for ${e.name} in ${dir}`);
+    const out =
+      result.metafile.outputs[
+        path.relative(REPO_ROOT, path.join(dir, 'index.mjs')).split(path.sep).join('/')
+      ];
+    if (!out || !existsSync(path.join(dir, 'index.mjs')))
+      throw new InternalError(`esbuild produced no bundle for ${e.name} in ${dir}`);
     bundles.set(e.name, { name: e.name, dir, bytes: out.bytes });
   }
   return bundles;
@@ -114,6 +131,9 @@ export async function bundleAll(entries: readonly BundleEntry[], options: Bundle
 function checkInputs(metafile: Metafile): void {
   for (const input of Object.keys(metafile.inputs)) {
     const bad = FORBIDDEN.find((f) => input.includes(f));
-    if (bad) throw new InternalError(`a Lambda bundle pulled in ${bad.split('/')[1]} (${input}); a runtime module imports a local-only module`);
+    if (bad)
+      throw new InternalError(
+        `a Lambda bundle pulled in ${bad.split('/')[1]} (${input}); a runtime module imports a local-only module`,
+      );
   }
 }

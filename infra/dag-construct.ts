@@ -16,7 +16,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DagIR, TaskIR } from '../src/ir/types.ts';
-import { LIMITS, parsePlaceholder, PLACEHOLDERS, type CompileResult } from '../src/compiler/index.ts';
+import {
+  LIMITS,
+  parsePlaceholder,
+  PLACEHOLDERS,
+  type CompileResult,
+} from '../src/compiler/index.ts';
 import { ConfigError } from '../src/errors.ts';
 import { awsScheduleOf } from '../src/schedule/index.ts';
 import { ENV, names, type Environment } from '../src/runtime/env.ts';
@@ -52,9 +57,16 @@ export class UpdraftDag extends Construct {
     Tags.of(this).add('updraft:dag', ir.id);
     const substitutions: Record<string, string> = {};
 
-    const runnerTasks = ir.tasks.filter((t) => t.body.kind !== 'operator' && !(t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'));
+    const runnerTasks = ir.tasks.filter(
+      (t) =>
+        t.body.kind !== 'operator' &&
+        !(t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'),
+    );
     if (compiled.manifest.substitutions.includes(PLACEHOLDERS.taskRunner)) {
-      if (!props.code) throw new ConfigError(`DAG "${ir.id}" has tasks that run code but no task runner bundle was given`);
+      if (!props.code)
+        throw new ConfigError(
+          `DAG "${ir.id}" has tasks that run code but no task runner bundle was given`,
+        );
       this.taskFunction = this.addTaskFunction(props, runnerTasks);
       substitutions[PLACEHOLDERS.taskRunner] = this.taskFunction.functionArn;
     }
@@ -62,7 +74,8 @@ export class UpdraftDag extends Construct {
       const p = parsePlaceholder(name);
       if (p.kind === 'region') substitutions[name] = Aws.REGION;
       else if (p.kind === 'account') substitutions[name] = Aws.ACCOUNT_ID;
-      else if (p.kind === 'stateMachine') substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
+      else if (p.kind === 'stateMachine')
+        substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
       else if (p.kind === 'connection') substitutions[name] = httpConnection(props, p.connection);
     }
 
@@ -91,13 +104,31 @@ export class UpdraftDag extends Construct {
     for (const s of grants.statements) this.stateMachine.addToRolePolicy(s);
     const stack = Stack.of(this);
     // One acknowledgment per wildcard resource, exactly as cdk-nag prints it, with every reason for it.
-    const reasons = new Map<string, string[]>([['Resource::*', ['Step Functions log delivery (logs:CreateLogDelivery, …) and X-Ray tracing accept only "*" as resource']]]);
+    const reasons = new Map<string, string[]>([
+      [
+        'Resource::*',
+        [
+          'Step Functions log delivery (logs:CreateLogDelivery, …) and X-Ray tracing accept only "*" as resource',
+        ],
+      ],
+    ]);
     for (const w of grants.wildcards) {
       const part = `Resource::${flattenCfnReference(stack.resolve(w.resource))}`;
       reasons.set(part, [...(reasons.get(part) ?? []), w.reason]);
     }
-    if (this.taskFunction) reasons.set(`Resource::<${stack.getLogicalId(this.taskFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*`, ['invoking the task runner includes its versions and aliases']);
-    suppress(this.stateMachine.role, [...reasons].map(([part, why]) => ({ id: 'AwsSolutions-IAM5', appliesTo: [part], reason: [...new Set(why)].join('; ') })));
+    if (this.taskFunction)
+      reasons.set(
+        `Resource::<${stack.getLogicalId(this.taskFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*`,
+        ['invoking the task runner includes its versions and aliases'],
+      );
+    suppress(
+      this.stateMachine.role,
+      [...reasons].map(([part, why]) => ({
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [part],
+        reason: [...new Set(why)].join('; '),
+      })),
+    );
 
     this.schedule = this.addSchedule(props);
     if (settings.alarms) this.addAlarms(props);
@@ -108,10 +139,15 @@ export class UpdraftDag extends Construct {
     const timeouts = runnerTasks.map((t) => t.timeoutSeconds);
     for (const t of runnerTasks) {
       if ((t.timeoutSeconds ?? 0) > LIMITS.lambdaSeconds) {
-        Annotations.of(this).addWarningV2('updraft:task-timeout', `task "${t.id}" of DAG "${ir.id}" has a ${t.timeoutSeconds}s timeout, but a Lambda invocation stops at 900s; run longer work with ecsTask or batchJob`);
+        Annotations.of(this).addWarningV2(
+          'updraft:task-timeout',
+          `task "${t.id}" of DAG "${ir.id}" has a ${t.timeoutSeconds}s timeout, but a Lambda invocation stops at 900s; run longer work with ecsTask or batchJob`,
+        );
       }
     }
-    const timeout = timeouts.some((s) => s === undefined) ? LIMITS.lambdaSeconds : Math.min(LIMITS.lambdaSeconds, Math.max(...(timeouts as number[])));
+    const timeout = timeouts.some((s) => s === undefined)
+      ? LIMITS.lambdaSeconds
+      : Math.min(LIMITS.lambdaSeconds, Math.max(...(timeouts as number[])));
     const memory = Math.max(settings.taskMemoryMiB, ...runnerTasks.map((t) => t.memoryMiB ?? 0));
     const fn = updraftFunction(this, 'TaskRunner', {
       functionName: names.taskFunction(env, ir.id),
@@ -134,39 +170,102 @@ export class UpdraftDag extends Construct {
     // Its own run's items only (run ids are `<dag>-<logical date>`), plus the dataset events its outlets write.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:Query',
+        ],
         resources: [refs.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...own, 'DATASET#*'] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...own, 'DATASET#*'] },
+        },
       }),
     );
-    const upstreamDags = [...new Set(runnerTasks.flatMap((t) => (t.body.kind === 'sensor' && t.body.sensor.check.kind === 'external_dag' ? [t.body.sensor.check.dagId] : [])))];
+    const upstreamDags = [
+      ...new Set(
+        runnerTasks.flatMap((t) =>
+          t.body.kind === 'sensor' && t.body.sensor.check.kind === 'external_dag'
+            ? [t.body.sensor.check.dagId]
+            : [],
+        ),
+      ),
+    ];
     if (upstreamDags.length > 0) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:Query'],
           resources: [refs.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': upstreamDags.map((d) => `RUN#${d}-????-??-??T*`) } },
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': upstreamDags.map((d) => `RUN#${d}-????-??-??T*`),
+            },
+          },
         }),
       );
     }
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [`${refs.bucketArn}/${ir.id}-????-??-??T*`] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`${refs.bucketArn}/${ir.id}-????-??-??T*`],
+      }),
+    );
     const connections = [...new Set(runnerTasks.flatMap((t) => t.connections))].sort();
     if (connections.length > 0) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: connections.map((c) => refs.secretArn(c)) }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: connections.map((c) => refs.secretArn(c)),
+        }),
+      );
     }
-    const s3Checks = runnerTasks.flatMap((t) => (t.body.kind === 'sensor' && t.body.sensor.check.kind === 's3_key' ? [t.body.sensor.check] : []));
+    const s3Checks = runnerTasks.flatMap((t) =>
+      t.body.kind === 'sensor' && t.body.sensor.check.kind === 's3_key'
+        ? [t.body.sensor.check]
+        : [],
+    );
     const wild: { id: string; appliesTo: string[]; reason: string }[] = [];
     for (const check of s3Checks) {
       const bucket = check.bucket.kind === 'literal' ? String(check.bucket.value) : '*';
       const key = check.key.kind === 'literal' ? String(check.key.value) : '*';
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`],
+        }),
+      );
       // HeadObject answers 404 (not there yet) rather than 403 only with ListBucket.
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [`arn:${Aws.PARTITION}:s3:::${bucket}`] }));
-      if (bucket === '*' || key === '*') wild.push({ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${bucket}/${key}`, `Resource::arn:<AWS::Partition>:s3:::${bucket}`], reason: `the S3 key sensor's bucket or key is computed at run time` });
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [`arn:${Aws.PARTITION}:s3:::${bucket}`],
+        }),
+      );
+      if (bucket === '*' || key === '*')
+        wild.push({
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [
+            `Resource::arn:<AWS::Partition>:s3:::${bucket}/${key}`,
+            `Resource::arn:<AWS::Partition>:s3:::${bucket}`,
+          ],
+          reason: `the S3 key sensor's bucket or key is computed at run time`,
+        });
     }
     suppress(fn.role!, [
-      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource' },
-      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${payloadBucketName(env, '<AWS::AccountId>', '<AWS::Region>')}/${ir.id}-????-??-??T*`], reason: `objects of this DAG's runs only (keys start with the run id)` },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [
+          `Resource::arn:<AWS::Partition>:s3:::${payloadBucketName(env, '<AWS::AccountId>', '<AWS::Region>')}/${ir.id}-????-??-??T*`,
+        ],
+        reason: `objects of this DAG's runs only (keys start with the run id)`,
+      },
       ...wild,
     ]);
     return fn;
@@ -182,7 +281,11 @@ export class UpdraftDag extends Construct {
     return new scheduler.CfnSchedule(this, 'Schedule', {
       name: names.schedule(ir.id),
       groupName: names.scheduleGroup(env),
-      description: `Updraft ${env}: ${ir.id} (${ir.schedule.kind === 'cron' ? ir.schedule.expression : ir.schedule.kind === 'rate' ? `every ${ir.schedule.expression}` : ''})${tick.exact ? '' : ` — ${tick.note ?? 'ticks more often than it runs'}`}`.slice(0, 512),
+      description:
+        `Updraft ${env}: ${ir.id} (${ir.schedule.kind === 'cron' ? ir.schedule.expression : ir.schedule.kind === 'rate' ? `every ${ir.schedule.expression}` : ''})${tick.exact ? '' : ` — ${tick.note ?? 'ticks more often than it runs'}`}`.slice(
+          0,
+          512,
+        ),
       scheduleExpression: tick.expression,
       scheduleExpressionTimezone: tick.timezone,
       flexibleTimeWindow: { mode: 'OFF' },
@@ -190,7 +293,11 @@ export class UpdraftDag extends Construct {
       target: {
         arn: refs.launcherArn,
         roleArn: refs.schedulerRoleArn,
-        input: stack.toJsonString({ spec: launchSpecOf(ir, compiled.manifest), stateMachineArn: this.stateMachine.stateMachineArn, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        input: stack.toJsonString({
+          spec: launchSpecOf(ir, compiled.manifest),
+          stateMachineArn: this.stateMachine.stateMachineArn,
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+        }),
         retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 20 },
         deadLetterConfig: { arn: refs.deadLettersArn },
       },

@@ -31,7 +31,11 @@ export interface UpdraftFunctionProps {
   readonly onFailure?: lambda.IDestination;
 }
 
-export function updraftFunction(scope: Construct, id: string, props: UpdraftFunctionProps): lambda.Function {
+export function updraftFunction(
+  scope: Construct,
+  id: string,
+  props: UpdraftFunctionProps,
+): lambda.Function {
   const group = new Construct(scope, id);
   const logGroup = new logs.LogGroup(group, 'Logs', {
     logGroupName: `/aws/lambda/${props.functionName}`,
@@ -44,7 +48,12 @@ export function updraftFunction(scope: Construct, id: string, props: UpdraftFunc
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `${props.functionName}: ${props.description}`,
   });
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
   return new lambda.Function(group, 'Function', {
     functionName: props.functionName,
     description: props.description.slice(0, 256),
@@ -60,6 +69,10 @@ export function updraftFunction(scope: Construct, id: string, props: UpdraftFunc
     tracing: lambda.Tracing.ACTIVE,
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     // Lambda's defaults for asynchronous invocations, written out: 2 retries, events up to 6 hours old.
-    ...(props.onFailure && { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) }),
+    ...(props.onFailure && {
+      onFailure: props.onFailure,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    }),
   });
 }

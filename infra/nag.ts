@@ -26,7 +26,8 @@ export function suppress(scope: IConstruct, findings: readonly Finding[]): void 
   const v = Validations.of(scope);
   for (const f of findings) {
     if (!f.appliesTo || f.appliesTo.length === 0) v.acknowledge({ id: f.id, reason: f.reason });
-    else for (const part of f.appliesTo) v.acknowledge({ id: `${f.id}[${part}]`, reason: f.reason });
+    else
+      for (const part of f.appliesTo) v.acknowledge({ id: `${f.id}[${part}]`, reason: f.reason });
   }
 }
 
@@ -36,8 +37,16 @@ export function addNagChecks(app: IConstruct): void {
 }
 
 /** The unacknowledged findings of a scope, as `path: rule — description` lines. */
-export function nagReport(scope: IConstruct): { readonly report: PolicyValidationPluginReport; readonly lines: string[] } {
+export function nagReport(scope: IConstruct): {
+  readonly report: PolicyValidationPluginReport;
+  readonly lines: string[];
+} {
   const report = new AwsSolutionsChecks(scope).validateScope(scope);
-  const lines = report.violations.flatMap((v) => v.violatingResources.map((r) => `${r.locations.join(',') || r.resourceLogicalId}: ${v.ruleName} — ${v.description.split('\n')[0]}`));
+  const lines = report.violations.flatMap((v) =>
+    v.violatingResources.map(
+      (r) =>
+        `${r.locations.join(',') || r.resourceLogicalId}: ${v.ruleName} — ${v.description.split('\n')[0]}`,
+    ),
+  );
   return { report, lines };
 }

@@ -64,13 +64,42 @@ export class PlatformStack extends Stack {
     // Scheduler and EventBridge invoke both asynchronously: their retry policies and DLQs cover
     // delivery only, so an invocation that fails after Lambda's retries goes to the same queue.
     const onFailure = new destinations.SqsDestination(this.deadLetters);
-    const platformFunction = (id: string, functionName: string, description: string, code: lambda.Code, environment: Record<string, string>) =>
-      updraftFunction(this, id, { functionName, description: `Updraft ${env}: ${description}`, code, settings, memorySize: 256, timeout: Duration.minutes(1), onFailure, environment: { [ENV.environment]: env, [ENV.table]: names.table(env), ...environment } });
-    this.launcher = platformFunction('Launcher', names.launcherFunction(env), 'schedule ticks -> DAG runs (catchup, maxActiveRuns, deterministic names)', props.code.launcher, {
-      [ENV.catchupLimit]: String(settings.catchupLimit),
-      ...(settings.dataWindowDays !== undefined && { [ENV.dataWindowDays]: String(settings.dataWindowDays) }),
-    });
-    this.recorder = platformFunction('Recorder', names.recorderFunction(env), 'execution status events -> run records, alerts', props.code.recorder, { [ENV.alertsTopic]: this.alerts.topicArn });
+    const platformFunction = (
+      id: string,
+      functionName: string,
+      description: string,
+      code: lambda.Code,
+      environment: Record<string, string>,
+    ) =>
+      updraftFunction(this, id, {
+        functionName,
+        description: `Updraft ${env}: ${description}`,
+        code,
+        settings,
+        memorySize: 256,
+        timeout: Duration.minutes(1),
+        onFailure,
+        environment: { [ENV.environment]: env, [ENV.table]: names.table(env), ...environment },
+      });
+    this.launcher = platformFunction(
+      'Launcher',
+      names.launcherFunction(env),
+      'schedule ticks -> DAG runs (catchup, maxActiveRuns, deterministic names)',
+      props.code.launcher,
+      {
+        [ENV.catchupLimit]: String(settings.catchupLimit),
+        ...(settings.dataWindowDays !== undefined && {
+          [ENV.dataWindowDays]: String(settings.dataWindowDays),
+        }),
+      },
+    );
+    this.recorder = platformFunction(
+      'Recorder',
+      names.recorderFunction(env),
+      'execution status events -> run records, alerts',
+      props.code.recorder,
+      { [ENV.alertsTopic]: this.alerts.topicArn },
+    );
     this.grantPlatform();
 
     this.routeExecutionEvents(env);
@@ -80,113 +109,169 @@ export class PlatformStack extends Stack {
   }
 
   /** The single table of run metadata (store/table.ts draws its key layout). */
-  private createTable(env: Environment, settings: PlatformStackProps['settings']): dynamodb.TableV2 {
-  return new dynamodb.TableV2(this, 'Table', {
-    tableName: names.table(env),
-    partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
-    sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
-    billing: dynamodb.Billing.onDemand(),
-    globalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((i) => ({
-      indexName: i.indexName,
-      partitionKey: { name: i.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: i.sortKey, type: dynamodb.AttributeType.STRING },
-    })),
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-    timeToLiveAttribute: 'expiresAt',
-    deletionProtection: settings.deletionProtection,
-    removalPolicy: settings.removalPolicy,
-  });
+  private createTable(
+    env: Environment,
+    settings: PlatformStackProps['settings'],
+  ): dynamodb.TableV2 {
+    return new dynamodb.TableV2(this, 'Table', {
+      tableName: names.table(env),
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      globalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((i) => ({
+        indexName: i.indexName,
+        partitionKey: { name: i.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: i.sortKey, type: dynamodb.AttributeType.STRING },
+      })),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy,
+    });
   }
 
   /** Big task outputs by reference, with its own access-log bucket. */
   private createPayloadBucket(settings: PlatformStackProps['settings']): s3.Bucket {
-  const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: settings.accessLogRetention }],
-    removalPolicy: settings.removalPolicy,
-  });
-  return new s3.Bucket(this, 'Payloads', {
-    bucketName: this.refs.bucketName,
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    serverAccessLogsBucket: accessLogs,
-    serverAccessLogsPrefix: 'payloads/',
-    lifecycleRules: [{ expiration: settings.payloadRetention, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-    removalPolicy: settings.removalPolicy,
-  });
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: settings.accessLogRetention }],
+      removalPolicy: settings.removalPolicy,
+    });
+    return new s3.Bucket(this, 'Payloads', {
+      bucketName: this.refs.bucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'payloads/',
+      lifecycleRules: [
+        {
+          expiration: settings.payloadRetention,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: settings.removalPolicy,
+    });
   }
 
   private createAlertsTopic(env: Environment, settings: PlatformStackProps['settings']): sns.Topic {
-  // CloudWatch alarms can publish only to topics whose key lets cloudwatch.amazonaws.com use it:
-  // the AWS-managed SNS key does not, so the topic has a key of its own.
-  const key = new kms.Key(this, 'AlertsKey', { alias: `alias/${names.alertsTopic(env)}`, enableKeyRotation: true, removalPolicy: settings.removalPolicy, description: `Encrypts Updraft ${env} alerts` });
-  key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-  const topic = new sns.Topic(this, 'Alerts', { topicName: names.alertsTopic(env), masterKey: key, enforceSSL: true, displayName: `Updraft ${env} alerts` });
-  // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (that let
-  // the account's services publish): CloudWatch would be denied. Allow it for this account's
-  // Updraft alarms only (all named updraft-<env>-…, in the platform and the DAG stacks). The
-  // recorder publishes with its role (same account: its identity policy is enough). No
-  // EventBridge rule targets this topic; one that does needs its own statement here.
-  topic.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'CloudWatchAlarmsPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${names.prefix(env)}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-      },
-    }),
-  );
-  return topic;
+    // CloudWatch alarms can publish only to topics whose key lets cloudwatch.amazonaws.com use it:
+    // the AWS-managed SNS key does not, so the topic has a key of its own.
+    const key = new kms.Key(this, 'AlertsKey', {
+      alias: `alias/${names.alertsTopic(env)}`,
+      enableKeyRotation: true,
+      removalPolicy: settings.removalPolicy,
+      description: `Encrypts Updraft ${env} alerts`,
+    });
+    key.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    const topic = new sns.Topic(this, 'Alerts', {
+      topicName: names.alertsTopic(env),
+      masterKey: key,
+      enforceSSL: true,
+      displayName: `Updraft ${env} alerts`,
+    });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (that let
+    // the account's services publish): CloudWatch would be denied. Allow it for this account's
+    // Updraft alarms only (all named updraft-<env>-…, in the platform and the DAG stacks). The
+    // recorder publishes with its role (same account: its identity policy is enough). No
+    // EventBridge rule targets this topic; one that does needs its own statement here.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${names.prefix(env)}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
+    return topic;
   }
 
   private createDeadLetterQueue(env: Environment): sqs.Queue {
-  const queue = new sqs.Queue(this, 'DeadLetters', {
-    queueName: names.deadLetters(env),
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  // Where `updraft doctor --target aws` (and a person) finds it; the name is also names.deadLetters(env).
-  new CfnOutput(this, 'DeadLettersQueueUrl', { value: queue.queueUrl, description: 'Undelivered ticks and status events, failed launcher/recorder invocations (updraft doctor --target aws lists and replays them)' });
-  new CfnOutput(this, 'DeadLettersQueueArn', { value: queue.queueArn });
-  return queue;
+    const queue = new sqs.Queue(this, 'DeadLetters', {
+      queueName: names.deadLetters(env),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // Where `updraft doctor --target aws` (and a person) finds it; the name is also names.deadLetters(env).
+    new CfnOutput(this, 'DeadLettersQueueUrl', {
+      value: queue.queueUrl,
+      description:
+        'Undelivered ticks and status events, failed launcher/recorder invocations (updraft doctor --target aws lists and replays them)',
+    });
+    new CfnOutput(this, 'DeadLettersQueueArn', { value: queue.queueArn });
+    return queue;
   }
 
   private routeExecutionEvents(env: Environment): void {
-  // The recorder hears every execution of this environment's state machines (and only those).
-  new events.Rule(this, 'ExecutionStatus', {
-    ruleName: `${names.prefix(env)}-execution-status`,
-    description: `Updraft ${env}: Step Functions execution status changes -> recorder`,
-    eventPattern: {
-      source: ['aws.states'],
-      detailType: ['Step Functions Execution Status Change'],
-      detail: { stateMachineArn: [{ prefix: this.refs.stateMachineArnPrefix }] },
-    },
-    targets: [new targets.LambdaFunction(this.recorder, { deadLetterQueue: this.deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
-  });
+    // The recorder hears every execution of this environment's state machines (and only those).
+    new events.Rule(this, 'ExecutionStatus', {
+      ruleName: `${names.prefix(env)}-execution-status`,
+      description: `Updraft ${env}: Step Functions execution status changes -> recorder`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ prefix: this.refs.stateMachineArnPrefix }] },
+      },
+      targets: [
+        new targets.LambdaFunction(this.recorder, {
+          deadLetterQueue: this.deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
   }
 
   /** EventBridge Scheduler's role: invoke the launcher, send undelivered ticks to the dead letters. */
   private allowSchedulerToLaunch(env: Environment): void {
-  new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: names.scheduleGroup(env) });
-  const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-    roleName: this.refs.schedulerRoleName,
-    description: `EventBridge Scheduler invokes the Updraft ${env} launcher`,
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-  });
-  this.launcher.grantInvoke(schedulerRole);
-  this.deadLetters.grantSendMessages(schedulerRole);
-  suppress(schedulerRole, [{ id: 'AwsSolutions-IAM5', appliesTo: [`Resource::<${this.getLogicalId(this.launcher.node.defaultChild as lambda.CfnFunction)}.Arn>:*`], reason: 'invoking the launcher includes its versions and aliases (lambda:InvokeFunction on <arn>:*)' }]);
-  suppress(this.deadLetters, [{ id: 'AwsSolutions-SQS3', reason: 'this queue is the dead-letter queue of the recorder rule, of every schedule and of the launcher and recorder invocations; it has no queue behind it' }]);
+    new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: names.scheduleGroup(env) });
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      roleName: this.refs.schedulerRoleName,
+      description: `EventBridge Scheduler invokes the Updraft ${env} launcher`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    });
+    this.launcher.grantInvoke(schedulerRole);
+    this.deadLetters.grantSendMessages(schedulerRole);
+    suppress(schedulerRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [
+          `Resource::<${this.getLogicalId(this.launcher.node.defaultChild as lambda.CfnFunction)}.Arn>:*`,
+        ],
+        reason:
+          'invoking the launcher includes its versions and aliases (lambda:InvokeFunction on <arn>:*)',
+      },
+    ]);
+    suppress(this.deadLetters, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'this queue is the dead-letter queue of the recorder rule, of every schedule and of the launcher and recorder invocations; it has no queue behind it',
+      },
+    ]);
   }
 
   /** Each function may touch what its job needs, nothing else. */
@@ -194,24 +279,72 @@ export class PlatformStack extends Stack {
     const { refs } = this;
     for (const fn of [this.launcher, this.recorder]) {
       this.table.grantReadWriteData(fn);
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution', 'states:ListExecutions'], resources: [refs.stateMachineArnPattern] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution', 'states:ListExecutions'],
+          resources: [refs.stateMachineArnPattern],
+        }),
+      );
     }
     // Both start queued runs (runtime/run-queue), which reads an execution that already exists.
-    this.launcher.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [refs.executionArnPattern] }));
-    this.recorder.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [refs.executionArnPattern] }));
+    this.launcher.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution'],
+        resources: [refs.executionArnPattern],
+      }),
+    );
+    this.recorder.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [refs.executionArnPattern],
+      }),
+    );
     this.alerts.grantPublish(this.recorder);
     const table = `Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnGlobalTable)}.Arn>/index/*`;
     const common = [
-      { id: 'AwsSolutions-IAM5', appliesTo: ['Resource::*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource' },
-      { id: 'AwsSolutions-IAM5', appliesTo: [table], reason: 'queries by DAG (gsi1) and of active runs (gsi2) read the table’s indexes' },
-      { id: 'AwsSolutions-IAM5', appliesTo: [`Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${names.stateMachinePrefix(this.updraftEnv)}*`], reason: 'starts runs of this environment’s DAGs, whose state machines are deployed in other stacks and all named updraft-<env>-<dag>' },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) accepts only "*" as resource',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [table],
+        reason: 'queries by DAG (gsi1) and of active runs (gsi2) read the table’s indexes',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [
+          `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${names.stateMachinePrefix(this.updraftEnv)}*`,
+        ],
+        reason:
+          'starts runs of this environment’s DAGs, whose state machines are deployed in other stacks and all named updraft-<env>-<dag>',
+      },
     ];
     const executions = `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${names.stateMachinePrefix(this.updraftEnv)}*:*`;
-    suppress(this.launcher.role!, [...common, { id: 'AwsSolutions-IAM5', appliesTo: [executions], reason: 'reads the status of an execution of this environment’s DAGs that already exists when it starts a run' }]);
+    suppress(this.launcher.role!, [
+      ...common,
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [executions],
+        reason:
+          'reads the status of an execution of this environment’s DAGs that already exists when it starts a run',
+      },
+    ]);
     suppress(this.recorder.role!, [
       ...common,
-      { id: 'AwsSolutions-IAM5', appliesTo: [executions], reason: 'reads the status and history of executions of this environment’s DAGs only' },
-      { id: 'AwsSolutions-IAM5', appliesTo: ['Action::kms:GenerateDataKey*'], reason: 'publishing to the encrypted alerts topic needs a data key from its KMS key (that key only)' },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [executions],
+        reason: 'reads the status and history of executions of this environment’s DAGs only',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Action::kms:GenerateDataKey*'],
+        reason:
+          'publishing to the encrypted alerts topic needs a data key from its KMS key (that key only)',
+      },
     ]);
   }
 
@@ -227,9 +360,24 @@ export class PlatformStack extends Stack {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(action);
-    alarm('LauncherErrors', this.launcher.metricErrors({ period: Duration.minutes(5) }), 'The launcher failed: scheduled runs may not have started');
-    alarm('RecorderErrors', this.recorder.metricErrors({ period: Duration.minutes(5) }), 'The recorder failed: run records may be stale');
-    alarm('DeadLetters', this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), `Ticks or status events were not delivered, or the launcher or recorder failed on one: npx updraft doctor --target aws --env ${env} lists and replays them`);
+    alarm(
+      'LauncherErrors',
+      this.launcher.metricErrors({ period: Duration.minutes(5) }),
+      'The launcher failed: scheduled runs may not have started',
+    );
+    alarm(
+      'RecorderErrors',
+      this.recorder.metricErrors({ period: Duration.minutes(5) }),
+      'The recorder failed: run records may be stale',
+    );
+    alarm(
+      'DeadLetters',
+      this.deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      `Ticks or status events were not delivered, or the launcher or recorder failed on one: npx updraft doctor --target aws --env ${env} lists and replays them`,
+    );
   }
 
   private addDashboard(env: Environment): void {
@@ -245,12 +393,28 @@ export class PlatformStack extends Stack {
       dashboardName: names.dashboard(env),
       widgets: [
         [
-          new cloudwatch.GraphWidget({ title: 'Runs succeeded per DAG', left: [executions('ExecutionsSucceeded', '')], width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Runs failed or timed out per DAG', left: [executions('ExecutionsFailed', ''), executions('ExecutionsTimedOut', '')], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Runs succeeded per DAG',
+            left: [executions('ExecutionsSucceeded', '')],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Runs failed or timed out per DAG',
+            left: [executions('ExecutionsFailed', ''), executions('ExecutionsTimedOut', '')],
+            width: 12,
+          }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Launcher and recorder errors', left: [this.launcher.metricErrors(), this.recorder.metricErrors()], width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Undelivered ticks and events', left: [this.deadLetters.metricApproximateNumberOfMessagesVisible()], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Launcher and recorder errors',
+            left: [this.launcher.metricErrors(), this.recorder.metricErrors()],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Undelivered ticks and events',
+            left: [this.deadLetters.metricApproximateNumberOfMessagesVisible()],
+            width: 12,
+          }),
         ],
       ],
     });

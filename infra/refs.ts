@@ -31,14 +31,28 @@ export interface PlatformRefs {
 }
 
 /** The payload bucket's name (globally unique: account and region in it); cdk-nag writes the tokens as `<AWS::AccountId>`. */
-export function payloadBucketName(env: Environment, account: string = Aws.ACCOUNT_ID, region: string = Aws.REGION): string {
+export function payloadBucketName(
+  env: Environment,
+  account: string = Aws.ACCOUNT_ID,
+  region: string = Aws.REGION,
+): string {
   return `${names.prefix(env)}-payloads-${account}-${region}`;
 }
 
 export function platformRefs(scope: Construct, env: Environment): PlatformRefs {
   const stack = Stack.of(scope);
-  const arn = (service: string, resource: string, resourceName?: string, sep: ArnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
-    stack.formatArn({ service, resource, ...(resourceName !== undefined && { resourceName }), arnFormat: sep });
+  const arn = (
+    service: string,
+    resource: string,
+    resourceName?: string,
+    sep: ArnFormat = ArnFormat.SLASH_RESOURCE_NAME,
+  ) =>
+    stack.formatArn({
+      service,
+      resource,
+      ...(resourceName !== undefined && { resourceName }),
+      arnFormat: sep,
+    });
   const colon = ArnFormat.COLON_RESOURCE_NAME;
   const prefix = names.stateMachinePrefix(env);
   const bucketName = payloadBucketName(env);
@@ -49,15 +63,30 @@ export function platformRefs(scope: Construct, env: Environment): PlatformRefs {
     tableIndexesArn: arn('dynamodb', 'table', `${names.table(env)}/index/*`),
     bucketName,
     bucketArn: `arn:${Aws.PARTITION}:s3:::${bucketName}`,
-    alertsTopicArn: stack.formatArn({ service: 'sns', resource: names.alertsTopic(env), arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+    alertsTopicArn: stack.formatArn({
+      service: 'sns',
+      resource: names.alertsTopic(env),
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    }),
     launcherArn: arn('lambda', 'function', names.launcherFunction(env), colon),
     schedulerRoleName,
-    schedulerRoleArn: stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: schedulerRoleName }),
-    deadLettersArn: stack.formatArn({ service: 'sqs', resource: names.deadLetters(env), arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+    schedulerRoleArn: stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: schedulerRoleName,
+    }),
+    deadLettersArn: stack.formatArn({
+      service: 'sqs',
+      resource: names.deadLetters(env),
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    }),
     stateMachineArnPrefix: arn('states', 'stateMachine', prefix, colon),
     stateMachineArnPattern: arn('states', 'stateMachine', `${prefix}*`, colon),
     executionArnPattern: arn('states', 'execution', `${prefix}*:*`, colon),
-    stateMachineArn: (dagId) => arn('states', 'stateMachine', names.stateMachine(env, dagId), colon),
-    secretArn: (connectionId) => arn('secretsmanager', 'secret', `${names.secret(env, connectionId)}-??????`, colon),
+    stateMachineArn: (dagId) =>
+      arn('states', 'stateMachine', names.stateMachine(env, dagId), colon),
+    secretArn: (connectionId) =>
+      arn('secretsmanager', 'secret', `${names.secret(env, connectionId)}-??????`, colon),
   };
 }

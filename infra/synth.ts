@@ -14,7 +14,13 @@ import { loadProject } from '../src/loader/load-project.ts';
 import { compileDag, type CompileResult } from '../src/compiler/index.ts';
 import { ConfigError } from '../src/errors.ts';
 import { parseEnvironment, type Environment } from '../src/runtime/env.ts';
-import { bundleAll, dagBundleName, dagEntrySource, functionEntrySource, type Bundle } from './bundle.ts';
+import {
+  bundleAll,
+  dagBundleName,
+  dagEntrySource,
+  functionEntrySource,
+  type Bundle,
+} from './bundle.ts';
 import { addNagChecks } from './nag.ts';
 import { buildUpdraftApp, type Placement, type UpdraftAppResult } from './updraft-app.ts';
 
@@ -38,40 +44,66 @@ export interface SynthResult extends UpdraftAppResult {
 }
 
 export async function synthesizeProject(app: App, options: SynthOptions): Promise<SynthResult> {
-  const environment = options.environment ?? parseEnvironment(app.node.tryGetContext('env') ?? 'dev');
+  const environment =
+    options.environment ?? parseEnvironment(app.node.tryGetContext('env') ?? 'dev');
   const dagsDir = options.dagsDir ?? 'dags';
   const loaded = await loadProject(dagsDir, { root: options.root });
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) {
     const list = errors.map((p) => formatProblem(p, { color: false })).join('\n');
-    throw new ConfigError(`${errors.length} problem${errors.length === 1 ? '' : 's'} in ${dagsDir}/ — nothing was synthesized:\n${list}\n    ↳ fix them (npx updraft validate shows the same), then synthesize again`);
+    throw new ConfigError(
+      `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${dagsDir}/ — nothing was synthesized:\n${list}\n    ↳ fix them (npx updraft validate shows the same), then synthesize again`,
+    );
   }
   const files = [...new Set(loaded.dags.map((d) => d.file))].sort();
   // Compiled once: the task runner bundles carry the manifests, the stacks the definitions.
-  const compiled = new Map<string, CompileResult>(loaded.dags.map((d) => [d.ir.id, compileDag(d.ir)]));
-  const manifestsOf = (file: string) => loaded.dags.filter((d) => d.file === file).map((d) => compiled.get(d.ir.id)!.manifest);
+  const compiled = new Map<string, CompileResult>(
+    loaded.dags.map((d) => [d.ir.id, compileDag(d.ir)]),
+  );
+  const manifestsOf = (file: string) =>
+    loaded.dags.filter((d) => d.file === file).map((d) => compiled.get(d.ir.id)!.manifest);
   const bundles = await bundleAll(
     [
-      ...files.map((f) => ({ name: dagBundleName(f), source: dagEntrySource(path.resolve(options.root, f), manifestsOf(f)) })),
+      ...files.map((f) => ({
+        name: dagBundleName(f),
+        source: dagEntrySource(path.resolve(options.root, f), manifestsOf(f)),
+      })),
       { name: 'launcher', source: functionEntrySource('launcher') },
       { name: 'recorder', source: functionEntrySource('recorder') },
     ],
     { outDir: options.bundleDir ?? path.join(options.root, '.updraft', 'cdk-bundles') },
   );
   const dir = (name: string) => bundles.get(name)!.dir;
-  const placementFile = options.placementDir === false ? undefined : path.join(options.placementDir ?? path.join(options.root, 'infra'), `placement.${environment}.json`);
+  const placementFile =
+    options.placementDir === false
+      ? undefined
+      : path.join(
+          options.placementDir ?? path.join(options.root, 'infra'),
+          `placement.${environment}.json`,
+        );
   const previous = placementFile ? await readPlacement(placementFile) : {};
-  const httpConnections = app.node.tryGetContext('updraft:httpConnections') as Record<string, string> | undefined;
-  const athenaResultLocations = app.node.tryGetContext('updraft:athenaResultLocations') as Record<string, string> | undefined;
+  const httpConnections = app.node.tryGetContext('updraft:httpConnections') as
+    | Record<string, string>
+    | undefined;
+  const athenaResultLocations = app.node.tryGetContext('updraft:athenaResultLocations') as
+    | Record<string, string>
+    | undefined;
   const result = buildUpdraftApp(app, {
     environment,
-    dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: dir(dagBundleName(d.file)), compiled: compiled.get(d.ir.id)! })),
+    dags: loaded.dags.map((d) => ({
+      ir: d.ir,
+      codeDir: dir(dagBundleName(d.file)),
+      compiled: compiled.get(d.ir.id)!,
+    })),
     platformCode: { launcher: dir('launcher'), recorder: dir('recorder') },
     placement: previous,
     ...(httpConnections && { httpConnections }),
     ...(athenaResultLocations && { athenaResultLocations }),
   });
-  if (placementFile && JSON.stringify(sorted(result.placement)) !== JSON.stringify(sorted(previous))) {
+  if (
+    placementFile &&
+    JSON.stringify(sorted(result.placement)) !== JSON.stringify(sorted(previous))
+  ) {
     await mkdir(path.dirname(placementFile), { recursive: true });
     await writeFile(placementFile, `${JSON.stringify(sorted(result.placement), null, 2)}\n`);
   }
@@ -84,7 +116,9 @@ async function readPlacement(file: string): Promise<Placement> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as Placement;
   } catch (error) {
-    throw new ConfigError(`${file} is not valid JSON (${(error as Error).message}); restore it from git — it records which stack each DAG is deployed in`);
+    throw new ConfigError(
+      `${file} is not valid JSON (${(error as Error).message}); restore it from git — it records which stack each DAG is deployed in`,
+    );
   }
 }
 

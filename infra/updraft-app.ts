@@ -57,7 +57,11 @@ export interface UpdraftAppResult {
 }
 
 /** What one DAG adds to a stack: its resources and template bytes (an upper bound; resources are checked after building, bytes by the 200-DAG test). */
-export function dagCost(ir: DagIR, compiled: CompileResult, settings: EnvironmentSettings): { resources: number; bytes: number } {
+export function dagCost(
+  ir: DagIR,
+  compiled: CompileResult,
+  settings: EnvironmentSettings,
+): { resources: number; bytes: number } {
   const runner = compiled.manifest.substitutions.includes(PLACEHOLDERS.taskRunner);
   const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
   // Function + role + policy + log group; state machine + role + policy + log group; schedule; two alarms.
@@ -65,7 +69,9 @@ export function dagCost(ir: DagIR, compiled: CompileResult, settings: Environmen
   // The definition travels as one escaped JSON string; the rest of a DAG's resources is about
   // 12 KB. The 1.2 keeps the estimate above what CDK writes (measured: the written template is
   // ~9.5% bigger than the bare sum, bench/synth.ts at 200 DAGs).
-  const bytes = Math.ceil((JSON.stringify(JSON.stringify(compiled.definition)).length * 1.1 + 12_000) * 1.2);
+  const bytes = Math.ceil(
+    (JSON.stringify(JSON.stringify(compiled.definition)).length * 1.1 + 12_000) * 1.2,
+  );
   return { resources, bytes };
 }
 
@@ -81,7 +87,10 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
     description: `Updraft ${env}: run store, payload bucket, launcher, recorder, alerts`,
     environment: env,
     settings,
-    code: { launcher: lambda.Code.fromAsset(options.platformCode.launcher), recorder: lambda.Code.fromAsset(options.platformCode.recorder) },
+    code: {
+      launcher: lambda.Code.fromAsset(options.platformCode.launcher),
+      recorder: lambda.Code.fromAsset(options.platformCode.recorder),
+    },
     terminationProtection: env === 'prod',
   });
 
@@ -98,7 +107,11 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
   const stackFor = (n: number) => {
     let s = stacks.get(n);
     if (!s) {
-      s = new Stack(app, names.dagStack(env, n), { stackName: names.dagStack(env, n), description: `Updraft ${env}: DAGs (group ${n})`, terminationProtection: env === 'prod' });
+      s = new Stack(app, names.dagStack(env, n), {
+        stackName: names.dagStack(env, n),
+        description: `Updraft ${env}: DAGs (group ${n})`,
+        terminationProtection: env === 'prod',
+      });
       s.addStackDependency(platform, 'the schedule group, table and launcher must exist first');
       stacks.set(n, s);
     }
@@ -115,13 +128,18 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
       // One Code per use: an asset belongs to one stack (DAGs of one file share the uploaded bundle).
       ...(d.codeDir && { code: lambda.Code.fromAsset(d.codeDir) }),
       ...(options.httpConnections && { httpConnections: options.httpConnections }),
-      ...(options.athenaResultLocations && { athenaResultLocations: options.athenaResultLocations }),
+      ...(options.athenaResultLocations && {
+        athenaResultLocations: options.athenaResultLocations,
+      }),
     });
   }
   const dagStacks = [...stacks.entries()].sort(([a], [b]) => a - b).map(([, s]) => s);
   for (const s of dagStacks) {
     const count = s.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
-    if (count > CFN_MAX_RESOURCES) throw new InternalError(`stack ${s.stackName} has ${count} resources, over CloudFormation's ${CFN_MAX_RESOURCES}; the placement estimate is wrong`);
+    if (count > CFN_MAX_RESOURCES)
+      throw new InternalError(
+        `stack ${s.stackName} has ${count} resources, over CloudFormation's ${CFN_MAX_RESOURCES}; the placement estimate is wrong`,
+      );
   }
   return { platform, dagStacks, placement, compiled };
 }
@@ -130,11 +148,18 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
  * DAG stack numbers: a placed DAG keeps its stack while that stack has room; the others, in id
  * order, go to the lowest-numbered stack with room (a new one when none has).
  */
-export function place(ids: readonly string[], costs: ReadonlyMap<string, { resources: number; bytes: number }>, previous: Placement, budget: { resources: number; templateBytes: number }): Record<string, number> {
+export function place(
+  ids: readonly string[],
+  costs: ReadonlyMap<string, { resources: number; bytes: number }>,
+  previous: Placement,
+  budget: { resources: number; templateBytes: number },
+): Record<string, number> {
   const used = new Map<number, { resources: number; bytes: number }>();
   const fits = (n: number, c: { resources: number; bytes: number }) => {
     const u = used.get(n) ?? { resources: 0, bytes: 0 };
-    return u.resources + c.resources <= budget.resources && u.bytes + c.bytes <= budget.templateBytes;
+    return (
+      u.resources + c.resources <= budget.resources && u.bytes + c.bytes <= budget.templateBytes
+    );
   };
   const put = (n: number, c: { resources: number; bytes: number }) => {
     const u = used.get(n) ?? { resources: 0, bytes: 0 };
@@ -153,7 +178,9 @@ export function place(ids: readonly string[], costs: ReadonlyMap<string, { resou
   for (const id of pending) {
     const c = costs.get(id)!;
     if (c.resources > budget.resources || c.bytes > budget.templateBytes) {
-      throw new InternalError(`DAG "${id}" alone is over a stack's budget (${c.resources} resources, ${c.bytes} bytes)`);
+      throw new InternalError(
+        `DAG "${id}" alone is over a stack's budget (${c.resources} resources, ${c.bytes} bytes)`,
+      );
     }
     let n = 1;
     while (!fits(n, c)) n++;

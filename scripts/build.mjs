@@ -36,14 +36,19 @@ export const ENTRIES = {
  * the cloud commands keep the real AWS SDK.
  */
 const INTERPRETER = 'aws-local-stepfunctions';
-const UNUSED_BY_INTERPRETER = /^(asl-validator|@aws-sdk\/client-lambda|@aws-sdk\/credential-providers)$/;
+const UNUSED_BY_INTERPRETER =
+  /^(asl-validator|@aws-sdk\/client-lambda|@aws-sdk\/credential-providers)$/;
 const interpreterPlugin = {
   name: 'updraft-interpreter',
   setup(b) {
     const entry = fileURLToPath(import.meta.resolve(INTERPRETER));
     const home = path.dirname(path.dirname(entry)) + path.sep;
     b.onResolve({ filter: /^aws-local-stepfunctions$/ }, () => ({ path: entry }));
-    b.onResolve({ filter: UNUSED_BY_INTERPRETER }, (args) => (args.importer.startsWith(home) ? { path: path.join(root, 'scripts', 'interpreter-unused.mjs') } : undefined));
+    b.onResolve({ filter: UNUSED_BY_INTERPRETER }, (args) =>
+      args.importer.startsWith(home)
+        ? { path: path.join(root, 'scripts', 'interpreter-unused.mjs') }
+        : undefined,
+    );
   },
 };
 

@@ -66,7 +66,13 @@ const anchor = (heading: string) => heading.toLowerCase().replace(/ /g, '-');
 /** The text of docs/cli.md. */
 export function cliReference(): string {
   // Building the program registers the commands; nothing runs, so nothing is written.
-  const silent: Io = { out: () => {}, err: () => {}, color: false, cwd: process.cwd(), now: () => new Date(0) };
+  const silent: Io = {
+    out: () => {},
+    err: () => {},
+    color: false,
+    cwd: process.cwd(),
+    now: () => new Date(0),
+  };
   const program = buildProgram(silent, () => {});
   const commands = commandsOf(program);
   const index = commands.map((c) => {

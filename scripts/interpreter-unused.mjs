@@ -5,7 +5,9 @@
  * time and by the tests). Loading them cost ≈ 0.3 s of CPU per `updraft run` (bench/startup.ts).
  */
 function unused(what) {
-  throw new Error(`${what} is left out of Updraft's bundled interpreter (scripts/interpreter-unused.mjs): the embedded engine answers every Task state locally and never validates at run time`);
+  throw new Error(
+    `${what} is left out of Updraft's bundled interpreter (scripts/interpreter-unused.mjs): the embedded engine answers every Task state locally and never validates at run time`,
+  );
 }
 
 export default function aslValidator() {

@@ -13,12 +13,19 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(script) {
   return new Promise((resolve) => {
-    const child = spawn(npm, ['run', script], { stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
+    const child = spawn(npm, ['run', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: process.platform === 'win32',
+    });
     const output = [];
     child.stdout.on('data', (chunk) => output.push(chunk));
     child.stderr.on('data', (chunk) => output.push(chunk));
-    child.on('error', (error) => resolve({ script, code: 1, output: Buffer.from(`${error.message}\n`) }));
-    child.on('close', (code, signal) => resolve({ script, code: code ?? (signal ? 1 : 0), output: Buffer.concat(output) }));
+    child.on('error', (error) =>
+      resolve({ script, code: 1, output: Buffer.from(`${error.message}\n`) }),
+    );
+    child.on('close', (code, signal) =>
+      resolve({ script, code: code ?? (signal ? 1 : 0), output: Buffer.concat(output) }),
+    );
   });
 }
 

@@ -57,7 +57,8 @@ export async function rebuild() {
       fd = fs.openSync(LOCK, 'wx');
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      if (builderGone(LOCK) || Date.now() - lockTime() > STALE_LOCK_MS) fs.rmSync(LOCK, { force: true }); // its builder died
+      if (builderGone(LOCK) || Date.now() - lockTime() > STALE_LOCK_MS)
+        fs.rmSync(LOCK, { force: true }); // its builder died
       await new Promise((r) => setTimeout(r, 50));
       if (stampTime() > before) return; // another process built it meanwhile
       continue;

@@ -33,24 +33,81 @@ const nestedMerges = (n: number) => {
 };
 
 const cases: Case[] = [
-  { name: 'Format with escaped braces and quotes', parameters: { 'x.$': "States.Format('\\{\"k\":\"{}\"\\} it\\'s {}', $.a, $.n)" }, input: { a: 'v', n: 3 } },
-  { name: 'marks: JsonMerge($.t, StringToJson(Format(…)))', parameters: { 't.$': "States.JsonMerge($.t, States.StringToJson(States.Format('\\{\"b\":\\{\"s\":\"skipped\",\"o\":null\\}\\}')), false)" }, input: { t: { a: { s: 'success', o: 1 } } } },
-  { name: 'Parallel merge: carrier t with own records', parameters: { 'run.$': '$[1].run', 't.$': 'States.JsonMerge(States.JsonMerge($[1].t, $[0], false), $[2], false)' }, input: [{ b: { s: 'success', o: 2 } }, { run: { dagId: 'd' }, t: { a: { s: 'success', o: 1 }, c: { s: 'failed', o: null } } }, { c: { s: 'success', o: 3 } }] },
-  { name: 'ArrayContains over a Map result', parameters: { 'f.$': "States.ArrayContains($[*].s, 'failed')", 'a.$': "States.ArrayContains($[*].s, 'success')", 'n.$': 'States.ArrayLength($)', 'o.$': '$[*].o' }, input: [{ s: 'success', o: 1 }, { s: 'failed', o: null }] },
-  { name: 'Array with quoted literals', parameters: { 'l.$': "States.Array($.a, 'it\\'s', '\\{x\\}', 'a\\\\b', 3, true, null)" }, input: { a: 'orders' } },
-  { name: '10 intrinsic functions in one field', parameters: { 'm.$': nestedMerges(10) }, input: { a: { x: 1 }, b: { y: 2 } } },
+  {
+    name: 'Format with escaped braces and quotes',
+    parameters: { 'x.$': 'States.Format(\'\\{"k":"{}"\\} it\\\'s {}\', $.a, $.n)' },
+    input: { a: 'v', n: 3 },
+  },
+  {
+    name: 'marks: JsonMerge($.t, StringToJson(Format(…)))',
+    parameters: {
+      't.$':
+        'States.JsonMerge($.t, States.StringToJson(States.Format(\'\\{"b":\\{"s":"skipped","o":null\\}\\}\')), false)',
+    },
+    input: { t: { a: { s: 'success', o: 1 } } },
+  },
+  {
+    name: 'Parallel merge: carrier t with own records',
+    parameters: {
+      'run.$': '$[1].run',
+      't.$': 'States.JsonMerge(States.JsonMerge($[1].t, $[0], false), $[2], false)',
+    },
+    input: [
+      { b: { s: 'success', o: 2 } },
+      { run: { dagId: 'd' }, t: { a: { s: 'success', o: 1 }, c: { s: 'failed', o: null } } },
+      { c: { s: 'success', o: 3 } },
+    ],
+  },
+  {
+    name: 'ArrayContains over a Map result',
+    parameters: {
+      'f.$': "States.ArrayContains($[*].s, 'failed')",
+      'a.$': "States.ArrayContains($[*].s, 'success')",
+      'n.$': 'States.ArrayLength($)',
+      'o.$': '$[*].o',
+    },
+    input: [
+      { s: 'success', o: 1 },
+      { s: 'failed', o: null },
+    ],
+  },
+  {
+    name: 'Array with quoted literals',
+    parameters: { 'l.$': "States.Array($.a, 'it\\'s', '\\{x\\}', 'a\\\\b', 3, true, null)" },
+    input: { a: 'orders' },
+  },
+  {
+    name: '10 intrinsic functions in one field',
+    parameters: { 'm.$': nestedMerges(10) },
+    input: { a: { x: 1 }, b: { y: 2 } },
+  },
 ];
-const refused: Case = { name: '11 intrinsic functions in one field (must be refused)', parameters: { 'm.$': nestedMerges(11) }, input: { a: { x: 1 }, b: { y: 2 } } };
+const refused: Case = {
+  name: '11 intrinsic functions in one field (must be refused)',
+  parameters: { 'm.$': nestedMerges(11) },
+  input: { a: { x: 1 }, b: { y: 2 } },
+};
 
 /** What the embedded engine gives: the same rewrite and checks run-machine applies, then the interpreter. */
 async function local(c: Case): Promise<{ output?: unknown; error?: string }> {
-  const machine: Asl = { StartAt: 'p', States: { p: { Type: 'Pass', Parameters: c.parameters, End: true } as State } };
-  if (intrinsicLimitProblems(machine).length > 0) return { error: 'refused: over 10 intrinsic functions in one field' };
+  const machine: Asl = {
+    StartAt: 'p',
+    States: { p: { Type: 'Pass', Parameters: c.parameters, End: true } as State },
+  };
+  if (intrinsicLimitProblems(machine).length > 0)
+    return { error: 'refused: over 10 intrinsic functions in one field' };
   const json = JSON.stringify(machine);
-  const { definition, literals } = hasEscapedLiterals(json) ? rewriteEscapedLiterals(machine) : { definition: machine, literals: {} };
+  const { definition, literals } = hasEscapedLiterals(json)
+    ? rewriteEscapedLiterals(machine)
+    : { definition: machine, literals: {} };
   try {
-    const sm = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
-    return { output: await sm.run(c.input as never, { context: { UpdraftLiterals: literals } } as never).result };
+    const sm = new StateMachine(definition as never, {
+      validationOptions: { noValidate: true } as never,
+    });
+    return {
+      output: await sm.run(c.input as never, { context: { UpdraftLiterals: literals } } as never)
+        .result,
+    };
   } catch (e) {
     return { error: String((e as Error).name) };
   }
@@ -58,8 +115,15 @@ async function local(c: Case): Promise<{ output?: unknown; error?: string }> {
 
 async function aws(client: SFNClient, c: Case): Promise<{ output?: unknown; error?: string }> {
   try {
-    const r = await client.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Pass', Parameters: c.parameters, End: true }), input: JSON.stringify(c.input) }));
-    return r.status === 'SUCCEEDED' ? { output: JSON.parse(r.output ?? 'null') } : { error: `${r.error}: ${r.cause}` };
+    const r = await client.send(
+      new TestStateCommand({
+        definition: JSON.stringify({ Type: 'Pass', Parameters: c.parameters, End: true }),
+        input: JSON.stringify(c.input),
+      }),
+    );
+    return r.status === 'SUCCEEDED'
+      ? { output: JSON.parse(r.output ?? 'null') }
+      : { error: `${r.error}: ${r.cause}` };
   } catch (e) {
     // An invalid definition is refused by the API itself (InvalidDefinition).
     return { error: `refused: ${(e as Error).name}: ${(e as Error).message}` };
@@ -69,7 +133,11 @@ async function aws(client: SFNClient, c: Case): Promise<{ output?: unknown; erro
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => [k, canonical(v)]),
+  );
 }
 
 async function main(): Promise<number> {
@@ -77,7 +145,9 @@ async function main(): Promise<number> {
   try {
     await client.config.credentials();
   } catch {
-    console.log('test:aws:asl skipped: no AWS credentials (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY to run it)');
+    console.log(
+      'test:aws:asl skipped: no AWS credentials (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY to run it)',
+    );
     return 0;
   }
   let failed = 0;
@@ -86,12 +156,17 @@ async function main(): Promise<number> {
     // Objects compare by content: JsonMerge's key order is not specified.
     const same = JSON.stringify(canonical(mine)) === JSON.stringify(canonical(theirs));
     if (!same) failed++;
-    console.log(`${same ? '✓' : '✖'} ${c.name}${same ? '' : `\n    engine: ${JSON.stringify(mine)}\n    AWS:    ${JSON.stringify(theirs)}`}`);
+    console.log(
+      `${same ? '✓' : '✖'} ${c.name}${same ? '' : `\n    engine: ${JSON.stringify(mine)}\n    AWS:    ${JSON.stringify(theirs)}`}`,
+    );
   }
   const [mine, theirs] = [await local(refused), await aws(client, refused)];
-  const bothRefused = mine.error?.startsWith('refused') === true && theirs.error?.startsWith('refused') === true;
+  const bothRefused =
+    mine.error?.startsWith('refused') === true && theirs.error?.startsWith('refused') === true;
   if (!bothRefused) failed++;
-  console.log(`${bothRefused ? '✓' : '✖'} ${refused.name}${bothRefused ? '' : `\n    engine: ${JSON.stringify(mine)}\n    AWS:    ${JSON.stringify(theirs)}`}`);
+  console.log(
+    `${bothRefused ? '✓' : '✖'} ${refused.name}${bothRefused ? '' : `\n    engine: ${JSON.stringify(mine)}\n    AWS:    ${JSON.stringify(theirs)}`}`,
+  );
   console.log(`${cases.length + 1 - failed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
 }

@@ -28,18 +28,39 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DAGS = 'test/fixtures/aws-suite/dags';
 
 /** Why the suite cannot run here, or undefined. Reads no network: environment and files only. */
-export function skipReason(env: NodeJS.ProcessEnv = process.env, home = homedir()): string | undefined {
+export function skipReason(
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string | undefined {
   const credentials =
-    env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || existsSync(path.join(home, '.aws', 'credentials')) || existsSync(path.join(home, '.aws', 'config'));
-  if (!credentials) return 'test:aws skipped: no AWS credentials (set AWS_PROFILE or AWS_ACCESS_KEY_ID); it deploys a throwaway environment, runs DAGs on it and destroys it';
+    env.AWS_ACCESS_KEY_ID ||
+    env.AWS_PROFILE ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
+    existsSync(path.join(home, '.aws', 'credentials')) ||
+    existsSync(path.join(home, '.aws', 'config'));
+  if (!credentials)
+    return 'test:aws skipped: no AWS credentials (set AWS_PROFILE or AWS_ACCESS_KEY_ID); it deploys a throwaway environment, runs DAGs on it and destroys it';
   const target = env.UPDRAFT_TEST_AWS_ENV;
-  if (!target) return 'test:aws skipped: set UPDRAFT_TEST_AWS_ENV=dev|staging|prod to an environment not deployed in this account (the suite deploys it, then destroys it)';
-  if (!['dev', 'staging', 'prod'].includes(target)) return `test:aws skipped: UPDRAFT_TEST_AWS_ENV is "${target}"; use dev, staging or prod`;
+  if (!target)
+    return 'test:aws skipped: set UPDRAFT_TEST_AWS_ENV=dev|staging|prod to an environment not deployed in this account (the suite deploys it, then destroys it)';
+  if (!['dev', 'staging', 'prod'].includes(target))
+    return `test:aws skipped: UPDRAFT_TEST_AWS_ENV is "${target}"; use dev, staging or prod`;
   return undefined;
 }
 
-function sh(command: string, args: readonly string[], extraEnv: Record<string, string> = {}): { code: number; out: string; err: string } {
-  const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...extraEnv }, maxBuffer: 64 * 1024 * 1024 });
+function sh(
+  command: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): { code: number; out: string; err: string } {
+  const r = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...extraEnv },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: r.status ?? 1, out: r.stdout ?? '', err: r.stderr ?? '' };
 }
 
@@ -60,14 +81,23 @@ async function main(): Promise<void> {
     return;
   }
   const env = process.env.UPDRAFT_TEST_AWS_ENV!;
-  const cli = (...args: string[]) => sh('npx', ['updraft', ...args, '--dags', DAGS, '--target', 'aws', '--env', env]);
-  const cdk = (...args: string[]) => sh('npx', ['cdk', ...args, '-c', `env=${env}`, '--no-notices'], { UPDRAFT_DAGS: DAGS, UPDRAFT_PLACEMENT_DIR: 'none' });
+  const cli = (...args: string[]) =>
+    sh('npx', ['updraft', ...args, '--dags', DAGS, '--target', 'aws', '--env', env]);
+  const cdk = (...args: string[]) =>
+    sh('npx', ['cdk', ...args, '-c', `env=${env}`, '--no-notices'], {
+      UPDRAFT_DAGS: DAGS,
+      UPDRAFT_PLACEMENT_DIR: 'none',
+    });
 
   const { SFNClient, ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
-  const machines = (await new SFNClient({}).send(new ListStateMachinesCommand({ maxResults: 1000 }))).stateMachines ?? [];
+  const machines =
+    (await new SFNClient({}).send(new ListStateMachinesCommand({ maxResults: 1000 })))
+      .stateMachines ?? [];
   const live = machines.filter((m) => m.name?.startsWith(`updraft-${env}-`));
   if (live.length > 0) {
-    console.log(`test:aws refused: environment ${env} is deployed in this account (${live.map((m) => m.name).join(', ')}); pick an environment that is not`);
+    console.log(
+      `test:aws refused: environment ${env} is deployed in this account (${live.map((m) => m.name).join(', ')}); pick an environment that is not`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -80,8 +110,13 @@ async function main(): Promise<void> {
     must('trigger aws_suite', cli('trigger', 'aws_suite', '--date', date));
     must('trigger aws_suite_flaky', cli('trigger', 'aws_suite_flaky', '--date', date));
 
-    type Shown = { status: string; attempt: number; tasks: Record<string, { state: string; tries: number }> };
-    const show = (runId: string) => JSON.parse(must(`show ${runId}`, cli('show', runId, '--json'))) as Shown;
+    type Shown = {
+      status: string;
+      attempt: number;
+      tasks: Record<string, { state: string; tries: number }>;
+    };
+    const show = (runId: string) =>
+      JSON.parse(must(`show ${runId}`, cli('show', runId, '--json'))) as Shown;
     const settle = async (runId: string) => {
       for (let i = 0; i < 120; i++) {
         const run = show(runId);
@@ -92,28 +127,54 @@ async function main(): Promise<void> {
     };
 
     const suite = await settle(runOf('aws_suite'));
-    check('aws_suite succeeds (mapped task, triggerDag with wait, sensor)', suite.status === 'success', suite.status);
+    check(
+      'aws_suite succeeds (mapped task, triggerDag with wait, sensor)',
+      suite.status === 'success',
+      suite.status,
+    );
     const states = Object.entries(suite.tasks);
-    check('every task of aws_suite succeeded', states.length === 5 && states.every(([, t]) => t.state === 'success'), states.map(([id, t]) => `${id}:${t.state}`).join(' '));
+    check(
+      'every task of aws_suite succeeded',
+      states.length === 5 && states.every(([, t]) => t.state === 'success'),
+      states.map(([id, t]) => `${id}:${t.state}`).join(' '),
+    );
 
     const flaky = await settle(runOf('aws_suite_flaky'));
     check('aws_suite_flaky fails on its first try', flaky.status === 'failed', flaky.status);
     must('retry aws_suite_flaky', cli('retry', runOf('aws_suite_flaky')));
     const resumed = await settle(runOf('aws_suite_flaky'));
-    check('retry resumes it to success as execution 2', resumed.status === 'success' && resumed.attempt === 2, `${resumed.status}, attempt ${resumed.attempt}`);
+    check(
+      'retry resumes it to success as execution 2',
+      resumed.status === 'success' && resumed.attempt === 2,
+      `${resumed.status}, attempt ${resumed.attempt}`,
+    );
     const first = resumed.tasks.first;
-    check('the task that succeeded was not run again', first?.tries === 1, `first: ${first?.tries} tries`);
+    check(
+      'the task that succeeded was not run again',
+      first?.tries === 1,
+      `first: ${first?.tries} tries`,
+    );
 
     const logs = cli('logs', runOf('aws_suite_flaky'));
-    check('updraft logs shows the failed try', logs.code === 0 && logs.out.includes('first try fails on purpose'));
+    check(
+      'updraft logs shows the failed try',
+      logs.code === 0 && logs.out.includes('first try fails on purpose'),
+    );
     const doctor = cli('doctor', '--json');
-    const failures = doctor.code === 0 ? (JSON.parse(doctor.out) as { failures: unknown[] }).failures : undefined;
-    check('the dead-letter queue is empty', failures?.length === 0, doctor.out.trim().slice(0, 200));
+    const failures =
+      doctor.code === 0 ? (JSON.parse(doctor.out) as { failures: unknown[] }).failures : undefined;
+    check(
+      'the dead-letter queue is empty',
+      failures?.length === 0,
+      doctor.out.trim().slice(0, 200),
+    );
   } finally {
     console.log(`destroying environment ${env} …`);
     const destroyed = cdk('destroy', '--all', '--force');
     if (destroyed.code !== 0) {
-      console.log(`✖ cdk destroy failed: remove the Updraft-${env}-* stacks by hand\n${destroyed.err}`);
+      console.log(
+        `✖ cdk destroy failed: remove the Updraft-${env}-* stacks by hand\n${destroyed.err}`,
+      );
       process.exitCode = 1;
     }
   }

@@ -20,7 +20,8 @@ export abstract class UpdraftError extends Error {
    * matched by its prototype chain as usual.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== UpdraftError && !Object.hasOwn(this, 'faultOf')) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (this !== UpdraftError && !Object.hasOwn(this, 'faultOf'))
+      return Function.prototype[Symbol.hasInstance].call(this, value);
     if (!(value instanceof Error)) return false;
     const fault = (value as { fault?: unknown }).fault;
     const own = (this as unknown as { faultOf?: string }).faultOf;
@@ -51,14 +52,24 @@ export class DagDefinitionError extends UpdraftError {
   static readonly faultOf = 'dag';
   readonly fault = 'dag' as const;
   readonly problems: readonly Problem[];
-  constructor(message: string, options: UpdraftErrorOptions & { readonly problems?: readonly Problem[] } = {}) {
+  constructor(
+    message: string,
+    options: UpdraftErrorOptions & { readonly problems?: readonly Problem[] } = {},
+  ) {
     super(message, options);
     this.problems = options.problems ?? [];
   }
 
   /** `<what>` followed by each problem, formatted as `updraft validate` prints it. */
-  static of(what: string, problems: readonly Problem[], options: UpdraftErrorOptions = {}): DagDefinitionError {
-    return new DagDefinitionError(`${what}:\n${formatProblems(problems)}`, { ...options, problems });
+  static of(
+    what: string,
+    problems: readonly Problem[],
+    options: UpdraftErrorOptions = {},
+  ): DagDefinitionError {
+    return new DagDefinitionError(`${what}:\n${formatProblems(problems)}`, {
+      ...options,
+      problems,
+    });
   }
 }
 

@@ -137,7 +137,8 @@ export interface Problem {
 }
 
 export function formatProblem(p: Problem, options: { color?: boolean } = {}): string {
-  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (code: string, text: string) =>
+    options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
   const mark = p.severity === 'error' ? paint('31', '✖') : paint('33', '⚠');
   const who = [p.dagId, p.taskId].filter(Boolean).join(' › ');
   const where = p.file ? paint('2', `  → ${p.file}`) : '';
@@ -146,12 +147,21 @@ export function formatProblem(p: Problem, options: { color?: boolean } = {}): st
 }
 
 /** Problems one per line (each with its hint), errors first. */
-export function formatProblems(problems: readonly Problem[], options: { color?: boolean } = {}): string {
-  const ordered = [...problems.filter((p) => p.severity === 'error'), ...problems.filter((p) => p.severity !== 'error')];
+export function formatProblems(
+  problems: readonly Problem[],
+  options: { color?: boolean } = {},
+): string {
+  const ordered = [
+    ...problems.filter((p) => p.severity === 'error'),
+    ...problems.filter((p) => p.severity !== 'error'),
+  ];
   return ordered.map((p) => formatProblem(p, options)).join('\n');
 }
 
-export function countBySeverity(problems: readonly Problem[]): { errors: number; warnings: number } {
+export function countBySeverity(problems: readonly Problem[]): {
+  errors: number;
+  warnings: number;
+} {
   const errors = problems.filter((p) => p.severity === 'error').length;
   return { errors, warnings: problems.length - errors };
 }

@@ -2,7 +2,13 @@
  * The error module: who is at fault, hints, problems carried as data, and the one formatter.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DagDefinitionError, InternalError, PermanentError, UpdraftError } from '../src/errors.ts';
+import {
+  ConfigError,
+  DagDefinitionError,
+  InternalError,
+  PermanentError,
+  UpdraftError,
+} from '../src/errors.ts';
 import { PROBLEM_CODES, formatProblems, isProblemCode, type Problem } from '../src/problems.ts';
 import { UsageError, handleError } from '../src/cli/errors.ts';
 import { CloudError } from '../src/cloud/errors.ts';
@@ -19,7 +25,12 @@ const unknownTask: Problem = {
   taskId: 'load',
   file: 'dags/daily.ts',
 };
-const unusedTask: Problem = { code: 'unused-task', severity: 'warning', message: 'task "spare" is never called', dagId: 'daily' };
+const unusedTask: Problem = {
+  code: 'unused-task',
+  severity: 'warning',
+  message: 'task "spare" is never called',
+  dagId: 'daily',
+};
 
 describe('the hierarchy', () => {
   it('tells the faults apart by fault, so a copy of the SDK elsewhere is recognised', () => {
@@ -39,8 +50,16 @@ describe('the hierarchy', () => {
 
   it('carries hint and cause on every class', () => {
     const cause = new Error('ENOENT');
-    const e = new UsageError('--date is not a date: "2026-13-01"', { hint: 'pass YYYY-MM-DD', cause });
-    expect([e.name, e.message, e.hint, e.cause]).toEqual(['UsageError', '--date is not a date: "2026-13-01"', 'pass YYYY-MM-DD', cause]);
+    const e = new UsageError('--date is not a date: "2026-13-01"', {
+      hint: 'pass YYYY-MM-DD',
+      cause,
+    });
+    expect([e.name, e.message, e.hint, e.cause]).toEqual([
+      'UsageError',
+      '--date is not a date: "2026-13-01"',
+      'pass YYYY-MM-DD',
+      cause,
+    ]);
     expect(new ConfigError('x').hint).toBeUndefined();
     expect('cause' in new ConfigError('x')).toBe(false);
   });
@@ -59,7 +78,9 @@ describe('problems', () => {
   });
 
   it('a DagDefinitionError carries its problems and renders them with the one formatter, errors first', () => {
-    const e = DagDefinitionError.of('DAG "daily" is invalid', [unusedTask, unknownTask], { hint: 'npx updraft validate' });
+    const e = DagDefinitionError.of('DAG "daily" is invalid', [unusedTask, unknownTask], {
+      hint: 'npx updraft validate',
+    });
     expect(e.problems).toEqual([unusedTask, unknownTask]);
     expect(e.message).toBe(
       [
@@ -69,7 +90,9 @@ describe('problems', () => {
         '⚠ daily: task "spare" is never called',
       ].join('\n'),
     );
-    expect(formatProblems([unusedTask, unknownTask])).toBe(e.message.slice('DAG "daily" is invalid:\n'.length));
+    expect(formatProblems([unusedTask, unknownTask])).toBe(
+      e.message.slice('DAG "daily" is invalid:\n'.length),
+    );
     expect(e.hint).toBe('npx updraft validate');
   });
 
@@ -92,17 +115,34 @@ describe('problems', () => {
 describe('how errors are reported', () => {
   it('the CLI prints message and hint and exits 1 for the user, 2 for a bug', () => {
     const out: string[] = [];
-    expect(handleError(new UsageError('unknown DAG "dialy"', { hint: 'updraft list shows the DAGs' }), (t) => out.push(t))).toBe(1);
-    expect(handleError(DagDefinitionError.of('DAG "daily" is invalid', [unknownTask]), (t) => out.push(t))).toBe(1);
+    expect(
+      handleError(
+        new UsageError('unknown DAG "dialy"', { hint: 'updraft list shows the DAGs' }),
+        (t) => out.push(t),
+      ),
+    ).toBe(1);
+    expect(
+      handleError(DagDefinitionError.of('DAG "daily" is invalid', [unknownTask]), (t) =>
+        out.push(t),
+      ),
+    ).toBe(1);
     expect(handleError(new InternalError('series of nothing'), (t) => out.push(t))).toBe(2);
     expect(out[0]).toBe('✖ unknown DAG "dialy"\n    ↳ updraft list shows the DAGs');
-    expect(out[1]).toBe(`✖ ${DagDefinitionError.of('DAG "daily" is invalid', [unknownTask]).message}`);
-    expect(out[2]).toMatch(/^✖ Internal error in Updraft \(a bug, not your DAG\): series of nothing\n/);
+    expect(out[1]).toBe(
+      `✖ ${DagDefinitionError.of('DAG "daily" is invalid', [unknownTask]).message}`,
+    );
+    expect(out[2]).toMatch(
+      /^✖ Internal error in Updraft \(a bug, not your DAG\): series of nothing\n/,
+    );
   });
 
   it('a task record keeps the hint of an Updraft error under its message', () => {
-    expect(describeCause(new ConfigError('connection "crm_db" is not set', { hint: 'npx updraft connections add crm_db' }))).toBe(
-      'connection "crm_db" is not set\n    ↳ npx updraft connections add crm_db',
-    );
+    expect(
+      describeCause(
+        new ConfigError('connection "crm_db" is not set', {
+          hint: 'npx updraft connections add crm_db',
+        }),
+      ),
+    ).toBe('connection "crm_db" is not set\n    ↳ npx updraft connections add crm_db');
   });
 });

@@ -34,28 +34,64 @@ describe('example DAGs', () => {
 
   it('daily_orders: typed chain through a group, connections, datasets, pool', () => {
     const d = dag('daily_orders');
-    expect(edges(d)).toEqual(['check->transform.clean', 'extract->check', 'transform.clean->transform.dedupe', 'transform.dedupe->load']);
+    expect(edges(d)).toEqual([
+      'check->transform.clean',
+      'extract->check',
+      'transform.clean->transform.dedupe',
+      'transform.dedupe->load',
+    ]);
     expect(d.edges.every((e) => e.kind === 'data')).toBe(true);
     const extract = d.tasks.find((t) => t.id === 'extract')!;
-    expect(extract).toMatchObject({ connections: ['warehouse'], outlets: ['s3://acme-lake/raw/orders'], pool: { name: 'warehouse', slots: 4 }, timeoutSeconds: 600 });
-    expect(extract.retry).toEqual({ attempts: 3, delaySeconds: 60, backoffRate: 2, maxDelaySeconds: 1800, jitter: 'full' });
+    expect(extract).toMatchObject({
+      connections: ['warehouse'],
+      outlets: ['s3://acme-lake/raw/orders'],
+      pool: { name: 'warehouse', slots: 4 },
+      timeoutSeconds: 600,
+    });
+    expect(extract.retry).toEqual({
+      attempts: 3,
+      delaySeconds: 60,
+      backoffRate: 2,
+      maxDelaySeconds: 1800,
+      jitter: 'full',
+    });
     expect(d.tasks.find((t) => t.id === 'transform.clean')!.timeoutSeconds).toBe(900);
   });
 
   it('process_files: maps process over the listed files, 8 at a time, and summarizes the list', () => {
     const d = dag('process_files');
     const process = d.tasks.find((t) => t.id === 'process')!;
-    expect(process.mapping).toEqual({ over: { kind: 'output', task: 'list_files', path: [] }, argIndex: 0, maxConcurrency: 8 });
+    expect(process.mapping).toEqual({
+      over: { kind: 'output', task: 'list_files', path: [] },
+      argIndex: 0,
+      maxConcurrency: 8,
+    });
     expect(process.args[1]).toEqual({ kind: 'literal', value: ';' });
     expect(edges(d)).toEqual(['list_files->process', 'process->summarize']);
   });
 
   it('weekday_report: short-circuit, then a branch between two reports joined by none_failed_min_one_success', () => {
     const d = dag('weekday_report');
-    expect(edges(d)).toEqual(['full_report->publish', 'light_report->publish', 'not_holiday->pick_report', 'pick_report->full_report', 'pick_report->light_report']);
-    expect(d.tasks.find((t) => t.id === 'pick_report')!.body).toEqual({ kind: 'branch', choices: ['full_report', 'light_report'] });
-    expect(d.tasks.find((t) => t.id === 'publish')!.triggerRule).toBe('none_failed_min_one_success');
-    expect(d.params.recipients).toEqual({ type: 'array', default: ['bi@acme.example'], description: 'Who gets the report', required: false });
+    expect(edges(d)).toEqual([
+      'full_report->publish',
+      'light_report->publish',
+      'not_holiday->pick_report',
+      'pick_report->full_report',
+      'pick_report->light_report',
+    ]);
+    expect(d.tasks.find((t) => t.id === 'pick_report')!.body).toEqual({
+      kind: 'branch',
+      choices: ['full_report', 'light_report'],
+    });
+    expect(d.tasks.find((t) => t.id === 'publish')!.triggerRule).toBe(
+      'none_failed_min_one_success',
+    );
+    expect(d.params.recipients).toEqual({
+      type: 'array',
+      default: ['bi@acme.example'],
+      description: 'Who gets the report',
+      required: false,
+    });
   });
 
   it('wait_for_export: an S3 key sensor with a growing interval and soft fail, and a cross-DAG sensor', () => {
@@ -63,7 +99,15 @@ describe('example DAGs', () => {
     expect(d.tasks.find((t) => t.id === 'export_landed')!.body).toEqual({
       kind: 'sensor',
       sensor: {
-        check: { kind: 's3_key', bucket: { kind: 'literal', value: 'acme-partner-drop' }, key: { kind: 'format', template: 'exports/{}/orders.csv', args: [{ kind: 'context', name: 'ds' }] } },
+        check: {
+          kind: 's3_key',
+          bucket: { kind: 'literal', value: 'acme-partner-drop' },
+          key: {
+            kind: 'format',
+            template: 'exports/{}/orders.csv',
+            args: [{ kind: 'context', name: 'ds' }],
+          },
+        },
         pokeIntervalSeconds: 300,
         pokeBackoffRate: 2,
         maxPokeIntervalSeconds: 1800,
@@ -71,12 +115,22 @@ describe('example DAGs', () => {
         softFail: true,
       },
     });
-    expect(d.tasks.find((t) => t.id === 'orders_done')!.body).toMatchObject({ sensor: { check: { kind: 'external_dag', dagId: 'daily_orders', offsetSeconds: 14400 } } });
+    expect(d.tasks.find((t) => t.id === 'orders_done')!.body).toMatchObject({
+      sensor: { check: { kind: 'external_dag', dagId: 'daily_orders', offsetSeconds: 14400 } },
+    });
   });
 
   it('ingest_sources: one DAG per configured source, with its own schedule and connection', () => {
-    const generated = project.dags.filter((d) => d.file === 'dags/ingest_sources.ts').map((d) => d.ir);
-    expect(generated.map((d) => [d.id, (d.schedule as { expression: string }).expression, d.tasks[0]!.connections[0]])).toEqual([
+    const generated = project.dags
+      .filter((d) => d.file === 'dags/ingest_sources.ts')
+      .map((d) => d.ir);
+    expect(
+      generated.map((d) => [
+        d.id,
+        (d.schedule as { expression: string }).expression,
+        d.tasks[0]!.connections[0],
+      ]),
+    ).toEqual([
       ['ingest_crm', '0 3 * * *', 'crm_db'],
       ['ingest_billing', '30 3 * * *', 'billing_db'],
       ['ingest_support', '0 */6 * * *', 'support_api'],
@@ -96,23 +150,60 @@ describe('example DAGs', () => {
       'stage_customers->build_facts',
       'stage_orders->build_facts',
     ]);
-    expect(d.tasks.find((t) => t.id === 'drop_scratch')!.role).toEqual({ kind: 'teardown', setups: ['create_scratch'], onFailureFailDagrun: false });
-    expect(d.tasks.find((t) => t.id === 'refresh_stats')!.body).toMatchObject({ kind: 'operator', operator: { kind: 'athena_query', database: 'analytics' } });
-    expect(d.tasks.map((t) => t.expectedDurationSeconds ?? null)).toEqual([null, 240, 540, 180, 360, null, null]);
+    expect(d.tasks.find((t) => t.id === 'drop_scratch')!.role).toEqual({
+      kind: 'teardown',
+      setups: ['create_scratch'],
+      onFailureFailDagrun: false,
+    });
+    expect(d.tasks.find((t) => t.id === 'refresh_stats')!.body).toMatchObject({
+      kind: 'operator',
+      operator: { kind: 'athena_query', database: 'analytics' },
+    });
+    expect(d.tasks.map((t) => t.expectedDurationSeconds ?? null)).toEqual([
+      null,
+      240,
+      540,
+      180,
+      360,
+      null,
+      null,
+    ]);
   });
 
   describe('run on the embedded engine', () => {
-    const env = { UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@warehouse:5432/dw', UPDRAFT_CONN_CRM_DB: 'postgres://crm@crm/crm', UPDRAFT_CONN_BILLING_DB: 'postgres://b@billing/b', UPDRAFT_CONN_SUPPORT_API: 'https://token@support.example.com', UPDRAFT_CONN_PARTNER_SFTP: 'sftp://p:pw@sftp.partner' };
+    const env = {
+      UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@warehouse:5432/dw',
+      UPDRAFT_CONN_CRM_DB: 'postgres://crm@crm/crm',
+      UPDRAFT_CONN_BILLING_DB: 'postgres://b@billing/b',
+      UPDRAFT_CONN_SUPPORT_API: 'https://token@support.example.com',
+      UPDRAFT_CONN_PARTNER_SFTP: 'sftp://p:pw@sftp.partner',
+    };
     // The fixture folder as the project: a user's own updraft.connections.json must not change these runs.
-    const run = (id: string, options: Parameters<typeof runDag>[1] = {}) => runDag(project.dags.find((d) => d.ir.id === id)!.dag, { date: '2026-11-20', env, projectDir: path.join(repo, 'test/fixtures/examples'), ...options });
+    const run = (id: string, options: Parameters<typeof runDag>[1] = {}) =>
+      runDag(project.dags.find((d) => d.ir.id === id)!.dag, {
+        date: '2026-11-20',
+        env,
+        projectDir: path.join(repo, 'test/fixtures/examples'),
+        ...options,
+      });
 
     it('daily_orders: every task succeeds, outputs flow through the group, lineage recorded', async () => {
       const r = await run('daily_orders');
       expect(r.status).toBe('success');
-      expect(r.states).toEqual({ extract: 'success', check: 'success', 'transform.clean': 'success', 'transform.dedupe': 'success', load: 'success' });
+      expect(r.states).toEqual({
+        extract: 'success',
+        check: 'success',
+        'transform.clean': 'success',
+        'transform.dedupe': 'success',
+        load: 'success',
+      });
       expect(r.outputs.load).toEqual({ loaded: 1187 });
       expect(r.runId).toBe('daily_orders-2026-11-20T01-00-00Z');
-      expect(r.logs.find((l) => l.task === 'extract')).toMatchObject({ message: 'extracting', host: 'warehouse', ds: '2026-11-20' });
+      expect(r.logs.find((l) => l.task === 'extract')).toMatchObject({
+        message: 'extracting',
+        host: 'warehouse',
+        ds: '2026-11-20',
+      });
     });
 
     it('process_files: three mapped instances, summarized', async () => {
@@ -124,7 +215,13 @@ describe('example DAGs', () => {
 
     it('weekday_report: the branch picks the full report on a Friday, skips the light one', async () => {
       const r = await run('weekday_report');
-      expect(r.states).toEqual({ not_holiday: 'success', pick_report: 'success', full_report: 'success', light_report: 'skipped', publish: 'success' });
+      expect(r.states).toEqual({
+        not_holiday: 'success',
+        pick_report: 'success',
+        full_report: 'success',
+        light_report: 'skipped',
+        publish: 'success',
+      });
     });
 
     it('warehouse_refresh: the Athena stand-in from the DAG runs; teardown after everything', async () => {
@@ -132,7 +229,9 @@ describe('example DAGs', () => {
       expect(r.status).toBe('success');
       expect(Object.values(r.states).every((s) => s === 'success')).toBe(true);
       const drop = r.tries.find((t) => t.taskId === 'drop_scratch')!;
-      const lastOther = Math.max(...r.tries.filter((t) => t.taskId !== 'drop_scratch').map((t) => Date.parse(t.endedAt!)));
+      const lastOther = Math.max(
+        ...r.tries.filter((t) => t.taskId !== 'drop_scratch').map((t) => Date.parse(t.endedAt!)),
+      );
       expect(Date.parse(drop.startedAt)).toBeGreaterThanOrEqual(lastOther);
       expect(r.outputs.refresh_stats).toEqual({ queryExecutionId: 'local-33' });
     });
@@ -148,11 +247,23 @@ describe('example DAGs', () => {
     });
 
     it('wait_for_export: sensors with stand-ins, then the import', async () => {
-      const r = await run('wait_for_export', { overrides: { export_landed: () => true, orders_done: () => true } });
-      expect(r.states).toEqual({ export_landed: 'success', orders_done: 'success', import_export: 'success' });
+      const r = await run('wait_for_export', {
+        overrides: { export_landed: () => true, orders_done: () => true },
+      });
+      expect(r.states).toEqual({
+        export_landed: 'success',
+        orders_done: 'success',
+        import_export: 'success',
+      });
       // Without the file the soft-fail sensor is skipped after its timeout; so is the import.
-      const none = await run('wait_for_export', { overrides: { export_landed: () => false, orders_done: () => true } });
-      expect(none.states).toEqual({ export_landed: 'skipped', orders_done: 'success', import_export: 'skipped' });
+      const none = await run('wait_for_export', {
+        overrides: { export_landed: () => false, orders_done: () => true },
+      });
+      expect(none.states).toEqual({
+        export_landed: 'skipped',
+        orders_done: 'success',
+        import_export: 'skipped',
+      });
       expect(none.status).toBe('success');
     });
   });

@@ -29,6 +29,8 @@ export function handleError(error: unknown, stderr: (text: string) => void): num
     return EXIT_USER_ERROR;
   }
   const e = error as Error;
-  stderr(`✖ Internal error in Updraft (a bug, not your DAG): ${e?.message ?? String(error)}\n${e?.stack ?? ''}\n    ↳ please report it with the command you ran`);
+  stderr(
+    `✖ Internal error in Updraft (a bug, not your DAG): ${e?.message ?? String(error)}\n${e?.stack ?? ''}\n    ↳ please report it with the command you ran`,
+  );
   return EXIT_INTERNAL_ERROR;
 }

@@ -44,7 +44,9 @@ export function watchInterrupt(options: InterruptOptions): InterruptWatch {
     stopping = true;
     options.beforeReport?.();
     void reportInterrupt(options)
-      .catch((error: unknown) => options.io.err(`  (could not read the runs' records: ${(error as Error).message})`))
+      .catch((error: unknown) =>
+        options.io.err(`  (could not read the runs' records: ${(error as Error).message})`),
+      )
       .finally(() => exit(EXIT_INTERRUPTED));
   };
   process.on('SIGINT', handler);
@@ -54,7 +56,9 @@ export function watchInterrupt(options: InterruptOptions): InterruptWatch {
 /** Marks this process's active runs failed and says what happened to each. */
 export async function reportInterrupt(options: InterruptOptions): Promise<void> {
   const { io, store } = options;
-  const active = (await store.activeRuns()).filter((r) => options.tracked?.has(r.runId) || r.owner?.pid === process.pid);
+  const active = (await store.activeRuns()).filter(
+    (r) => options.tracked?.has(r.runId) || r.owner?.pid === process.pid,
+  );
   if (active.length === 0) {
     io.err('✖ Interrupted (Ctrl-C) before a run started: nothing to resume.');
     return;
@@ -67,22 +71,40 @@ export async function reportInterrupt(options: InterruptOptions): Promise<void> 
 }
 
 async function stop(store: Store, run: RunRecord): Promise<TaskRecord[]> {
-  const error: ErrorInfo = { error: INTERRUPTED, cause: `interrupted (Ctrl-C) while it ran; resume it with: updraft retry ${run.runId}` };
-  await store.updateRun(run.runId, { status: 'failed', endedAt: new Date().toISOString(), error, owner: undefined }, { ifStatus: ['queued', 'running'] });
+  const error: ErrorInfo = {
+    error: INTERRUPTED,
+    cause: `interrupted (Ctrl-C) while it ran; resume it with: updraft retry ${run.runId}`,
+  };
+  await store.updateRun(
+    run.runId,
+    { status: 'failed', endedAt: new Date().toISOString(), error, owner: undefined },
+    { ifStatus: ['queued', 'running'] },
+  );
   // The report keeps the states the tasks were in; the store gets them failed, as retry expects.
   const tasks = await store.listTasks(run.runId);
-  for (const t of tasks) if (!FINISHED.has(t.state)) await store.putTask({ ...t, state: 'failed', error });
+  for (const t of tasks)
+    if (!FINISHED.has(t.state)) await store.putTask({ ...t, state: 'failed', error });
   return tasks;
 }
 
 /** The report for one run: its tasks by what became of them, in graph order, and the way on. */
-export function interruptLines(run: RunRecord, tasks: readonly TaskRecord[], order: readonly string[]): string[] {
+export function interruptLines(
+  run: RunRecord,
+  tasks: readonly TaskRecord[],
+  order: readonly string[],
+): string[] {
   const index = new Map(order.map((id, i) => [id, i]));
-  const sorted = [...tasks].sort((a, b) => (index.get(a.taskId) ?? 1e9) - (index.get(b.taskId) ?? 1e9) || a.taskId.localeCompare(b.taskId));
+  const sorted = [...tasks].sort(
+    (a, b) =>
+      (index.get(a.taskId) ?? 1e9) - (index.get(b.taskId) ?? 1e9) ||
+      a.taskId.localeCompare(b.taskId),
+  );
   const finished = sorted.filter((t) => FINISHED.has(t.state));
   const stopped = sorted.filter((t) => t.state === 'running' || t.state === 'up_for_retry');
   const started = new Set([...finished, ...stopped].map((t) => t.taskId));
-  const notStarted = [...new Set([...order, ...sorted.map((t) => t.taskId)])].filter((id) => !started.has(id));
+  const notStarted = [...new Set([...order, ...sorted.map((t) => t.taskId)])].filter(
+    (id) => !started.has(id),
+  );
   const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'none');
   return [
     `✖ Interrupted (Ctrl-C): run ${run.runId} stopped${run.attempt > 1 ? ` (execution ${run.attempt})` : ''} and marked failed.`,

@@ -14,7 +14,8 @@ export interface Io {
 }
 
 /** `io.env`, else the process's. */
-export const envOf = (io: Io): Readonly<Record<string, string | undefined>> => io.env ?? process.env;
+export const envOf = (io: Io): Readonly<Record<string, string | undefined>> =>
+  io.env ?? process.env;
 
 export function processIo(): Io {
   return {

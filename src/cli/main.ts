@@ -27,7 +27,26 @@ import * as trigger from './commands/trigger.ts';
 import * as pause from './commands/pause.ts';
 import * as doctor from './commands/doctor.ts';
 
-const COMMANDS = [list, validate, graph, compile, explain, run, trigger, runs, show, logs, outbox, retry, clear, backfill, testCommand, pause, connections, doctor];
+const COMMANDS = [
+  list,
+  validate,
+  graph,
+  compile,
+  explain,
+  run,
+  trigger,
+  runs,
+  show,
+  logs,
+  outbox,
+  retry,
+  clear,
+  backfill,
+  testCommand,
+  pause,
+  connections,
+  doctor,
+];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('updraft')
@@ -37,7 +56,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--no-color', 'plain output without colours')
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true })
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => io.err(s.replace(/\n$/, '')),
+    })
     .exitOverride();
   program.commands.forEach((c) => c.exitOverride());
   for (const command of COMMANDS) command.register(program, io, setExit);
@@ -59,7 +81,13 @@ export async function main(argv: readonly string[], plainIo: Io = processIo()): 
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')) return EXIT_OK;
+    if (
+      error instanceof CommanderError &&
+      (error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help')
+    )
+      return EXIT_OK;
     return handleError(error, io.err);
   }
 }

@@ -9,7 +9,11 @@
  */
 import type { Connection } from '../sdk/context.ts';
 import { SecretMasker } from '../runtime/mask.ts';
-import { connectionFromEntry, readConnectionsFile, type ConnectionEntry } from '../runtime/connections-file.ts';
+import {
+  connectionFromEntry,
+  readConnectionsFile,
+  type ConnectionEntry,
+} from '../runtime/connections-file.ts';
 import { parseConnection } from '../runtime/connections.ts';
 import { envOf, type Io } from './io.ts';
 
@@ -17,7 +21,10 @@ import { envOf, type Io } from './io.ts';
  * A masker with every connection defined locally. One broken entry (bad JSON, bad URI) cannot
  * name its password, so it is skipped; the commands that read connections report it.
  */
-export function localMasker(projectDir: string, env: Readonly<Record<string, string | undefined>>): SecretMasker {
+export function localMasker(
+  projectDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): SecretMasker {
   const masker = new SecretMasker();
   const add = (make: () => Connection) => {
     try {
@@ -34,13 +41,17 @@ export function localMasker(projectDir: string, env: Readonly<Record<string, str
   }
   for (const [id, entry] of Object.entries(file)) add(() => connectionFromEntry(id, entry));
   for (const [name, text] of Object.entries(env)) {
-    if (name.startsWith('UPDRAFT_CONN_') && text?.trim()) add(() => parseConnection(name.slice('UPDRAFT_CONN_'.length).toLowerCase(), text));
+    if (name.startsWith('UPDRAFT_CONN_') && text?.trim())
+      add(() => parseConnection(name.slice('UPDRAFT_CONN_'.length).toLowerCase(), text));
   }
   return masker;
 }
 
 /** `io` with every line masked; the masker is built when the first line is printed. */
-export function maskedIo(io: Io, env: Readonly<Record<string, string | undefined>> = envOf(io)): Io {
+export function maskedIo(
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = envOf(io),
+): Io {
   let masker: SecretMasker | undefined;
   const mask = (text: string) => (masker ??= localMasker(io.cwd, env)).mask(text);
   return {

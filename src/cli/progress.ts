@@ -18,7 +18,12 @@ interface Seen {
   readonly attempt?: number;
 }
 
-export async function createProgress(io: Io, dagId: string, tasks: readonly string[], options: { readonly tty: boolean; readonly quiet?: boolean }): Promise<Progress> {
+export async function createProgress(
+  io: Io,
+  dagId: string,
+  tasks: readonly string[],
+  options: { readonly tty: boolean; readonly quiet?: boolean },
+): Promise<Progress> {
   if (options.quiet) return { onEvent: () => undefined, done: () => undefined };
   const own = (runId: string) => runId.startsWith(`${dagId}-`);
   const states = new Map<string, Seen>();
@@ -32,8 +37,14 @@ export async function createProgress(io: Io, dagId: string, tasks: readonly stri
         const prev = states.get(key);
         if (prev?.state === e.state && prev.attempt === e.attempt) return;
         states.set(key, { state: e.state, ...(e.attempt !== undefined && { attempt: e.attempt }) });
-        const extra = e.reused ? ' (reused from the earlier execution)' : e.state === 'running' && e.attempt && e.attempt > 1 ? ` (try ${e.attempt})` : '';
-        io.out(`${time()} ${stateLabel(e.state, io.color)} ${e.taskId}${extra}${own(runId) ? '' : `  [${runId}]`}`);
+        const extra = e.reused
+          ? ' (reused from the earlier execution)'
+          : e.state === 'running' && e.attempt && e.attempt > 1
+            ? ` (try ${e.attempt})`
+            : '';
+        io.out(
+          `${time()} ${stateLabel(e.state, io.color)} ${e.taskId}${extra}${own(runId) ? '' : `  [${runId}]`}`,
+        );
       },
       done: () => undefined,
     };
@@ -53,7 +64,10 @@ export async function createProgress(io: Io, dagId: string, tasks: readonly stri
   return {
     onEvent: (runId, e) => {
       if (e.mapIndex !== undefined && e.mapIndex > 0) return;
-      states.set(`${runId}|${e.taskId}`, { state: e.state, ...(e.attempt !== undefined && { attempt: e.attempt }) });
+      states.set(`${runId}|${e.taskId}`, {
+        state: e.state,
+        ...(e.attempt !== undefined && { attempt: e.attempt }),
+      });
       if (!finished) timer ??= setTimeout(draw, 50);
     },
     done: () => {

@@ -9,23 +9,36 @@ import { groupName, nestedItems, taskNotes } from './render-graph-model.ts';
 import type { GraphItem, GraphModel } from './render-graph-model.ts';
 
 export function renderDot(model: GraphModel): string {
-  const lines = [`digraph ${quote(model.dag.id)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded];'];
+  const lines = [
+    `digraph ${quote(model.dag.id)} {`,
+    '  rankdir=LR;',
+    '  node [shape=box, style=rounded];',
+  ];
   const emit = (items: readonly GraphItem[], indent: string): void => {
     for (const item of items) {
       if (item.kind === 'group') {
-        lines.push(`${indent}subgraph ${quote(`cluster_${item.group.id}`)} {`, `${indent}  label=${quote(groupName(item.group))};`);
+        lines.push(
+          `${indent}subgraph ${quote(`cluster_${item.group.id}`)} {`,
+          `${indent}  label=${quote(groupName(item.group))};`,
+        );
         emit(item.items, `${indent}  `);
         lines.push(`${indent}}`);
       } else {
         const { task, label } = item.node;
-        const text = [label, taskNotes(task, true).join(' · ')].filter(Boolean).map(escape).join('\\n');
+        const text = [label, taskNotes(task, true).join(' · ')]
+          .filter(Boolean)
+          .map(escape)
+          .join('\\n');
         const kind = shape(task.body);
         lines.push(`${indent}${quote(task.id)} [label="${text}"${kind ? `, shape=${kind}` : ''}];`);
       }
     }
   };
   emit(nestedItems(model), '  ');
-  for (const [from, to] of model.edges) lines.push(`  ${quote(model.nodes[from]?.task.id ?? '')} -> ${quote(model.nodes[to]?.task.id ?? '')};`);
+  for (const [from, to] of model.edges)
+    lines.push(
+      `  ${quote(model.nodes[from]?.task.id ?? '')} -> ${quote(model.nodes[to]?.task.id ?? '')};`,
+    );
   lines.push('}');
   return lines.join('\n');
 }

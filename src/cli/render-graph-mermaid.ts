@@ -9,7 +9,18 @@ import { groupName, nestedItems, taskNotes } from './render-graph-model.ts';
 import type { GraphItem, GraphModel } from './render-graph-model.ts';
 
 // Words that end or break a flowchart when used as a node id (`end` closes a subgraph).
-const RESERVED = new Set(['end', 'graph', 'subgraph', 'flowchart', 'direction', 'style', 'class', 'classdef', 'click', 'linkstyle']);
+const RESERVED = new Set([
+  'end',
+  'graph',
+  'subgraph',
+  'flowchart',
+  'direction',
+  'style',
+  'class',
+  'classdef',
+  'click',
+  'linkstyle',
+]);
 
 export function renderMermaid(model: GraphModel): string {
   const ids = mermaidIds(model);
@@ -17,11 +28,16 @@ export function renderMermaid(model: GraphModel): string {
   const emit = (items: readonly GraphItem[], indent: string): void => {
     for (const item of items) {
       if (item.kind === 'group') {
-        lines.push(`${indent}subgraph ${ids.group(item.group.id)} ["${escape(groupName(item.group))}"]`);
+        lines.push(
+          `${indent}subgraph ${ids.group(item.group.id)} ["${escape(groupName(item.group))}"]`,
+        );
         emit(item.items, `${indent}  `);
         lines.push(`${indent}end`);
       } else {
-        const text = [item.node.label, taskNotes(item.node.task, true).join(' · ')].filter(Boolean).map(escape).join('<br/>');
+        const text = [item.node.label, taskNotes(item.node.task, true).join(' · ')]
+          .filter(Boolean)
+          .map(escape)
+          .join('<br/>');
         const [open, close] = shape(item.node.task.body);
         lines.push(`${indent}${ids.task(item.node.index)}${open}"${text}"${close}`);
       }
@@ -61,7 +77,9 @@ function mermaidIds(model: GraphModel): { task(index: number): string; group(id:
     return id;
   };
   const tasks = model.nodes.map((node) => claim(node.task.id));
-  const groups = new Map([...model.groups.keys(), ...model.nodes.flatMap((node) => node.groups)].map((id) => [id, '']));
+  const groups = new Map(
+    [...model.groups.keys(), ...model.nodes.flatMap((node) => node.groups)].map((id) => [id, '']),
+  );
   for (const id of groups.keys()) groups.set(id, claim(id));
   return { task: (index) => tasks[index] ?? '', group: (id) => groups.get(id) ?? '' };
 }

@@ -39,7 +39,9 @@ export function graphModel(dag: DagIR): GraphModel {
     const to = indexOf.get(edge.to);
     if (from === undefined || to === undefined) {
       const missing = from === undefined ? edge.from : edge.to;
-      throw new InternalError(`Cannot draw DAG "${dag.id}": edge ${edge.from} → ${edge.to} names unknown task "${missing}".`);
+      throw new InternalError(
+        `Cannot draw DAG "${dag.id}": edge ${edge.from} → ${edge.to} names unknown task "${missing}".`,
+      );
     }
     // A data edge and an explicit edge between the same two tasks are one line in a drawing.
     if (pairs.has(`${from},${to}`)) continue;
@@ -138,6 +140,7 @@ function shortName(id: string, parent: string | undefined): string {
 function groupChain(innermost: string | undefined, groups: ReadonlyMap<string, GroupIR>): string[] {
   const chain: string[] = [];
   // The `chain.includes` guard stops on a parent cycle, which validation reports elsewhere.
-  for (let id = innermost; id !== undefined && !chain.includes(id); id = groups.get(id)?.parent) chain.unshift(id);
+  for (let id = innermost; id !== undefined && !chain.includes(id); id = groups.get(id)?.parent)
+    chain.unshift(id);
   return chain;
 }

@@ -18,7 +18,12 @@ import type { GraphModel, GraphNode } from './render-graph-model.ts';
 
 type Row =
   | { readonly kind: 'task'; readonly graph: string; readonly node: GraphNode }
-  | { readonly kind: 'group'; readonly graph: string; readonly group: string; readonly chain: readonly string[] }
+  | {
+      readonly kind: 'group';
+      readonly graph: string;
+      readonly group: string;
+      readonly chain: readonly string[];
+    }
   | { readonly kind: 'link'; readonly graph: string };
 
 export function renderText(model: GraphModel, color: boolean): string {
@@ -64,7 +69,9 @@ function drawingOrder(model: GraphModel): GraphNode[] {
   }
   if (order.length < nodes.length) {
     const stuck = nodes.filter((node) => position[node.index] === -1).map((node) => node.task.id);
-    throw new InternalError(`Cannot draw DAG "${model.dag.id}": tasks ${stuck.join(', ')} are in or after a dependency cycle.`);
+    throw new InternalError(
+      `Cannot draw DAG "${model.dag.id}": tasks ${stuck.join(', ')} are in or after a dependency cycle.`,
+    );
   }
   return order;
 }
@@ -83,14 +90,21 @@ function drawLanes(model: GraphModel, order: readonly GraphNode[]): Row[] {
   for (const node of order) {
     const shared = previous ? commonPrefix(previous.groups, node.groups) : 0;
     for (let depth = shared; depth < node.groups.length; depth++) {
-      rows.push({ kind: 'group', graph: laneCells(lanes), group: at(node.groups, depth), chain: node.groups.slice(0, depth) });
+      rows.push({
+        kind: 'group',
+        graph: laneCells(lanes),
+        group: at(node.groups, depth),
+        chain: node.groups.slice(0, depth),
+      });
     }
     const col = gather(lanes, rows, node.index);
     rows.push({ kind: 'task', graph: laneCells(lanes, col, glyph(node.task.body)), node });
     lanes[col] = undefined;
 
     const ends = new Map<number, Ends>([[col, { up: true, down: false }]]);
-    const children = [...node.downstream].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    const children = [...node.downstream].sort(
+      (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0),
+    );
     const unjoined: number[] = [];
     for (const child of children) {
       // Join the nearest lane that leads to this child alone.
@@ -181,8 +195,16 @@ function joinCells(lanes: readonly Lane[], ends: ReadonlyMap<number, Ends>): str
 const NOT_DOWNWARD = ' ─╯╰┴';
 
 const CORNERS: Readonly<Record<string, string>> = {
-  '1111': '┼', '1110': '┤', '1101': '├', '1100': '│', '1011': '┴', '1010': '╯', '1001': '╰',
-  '0111': '┬', '0110': '╮', '0101': '╭',
+  '1111': '┼',
+  '1110': '┤',
+  '1101': '├',
+  '1100': '│',
+  '1011': '┴',
+  '1010': '╯',
+  '1001': '╰',
+  '0111': '┬',
+  '0110': '╮',
+  '0101': '╭',
 };
 
 function corner(up: boolean, down: boolean, left: boolean, right: boolean): string {
@@ -235,7 +257,11 @@ function paint(body: TaskBodyIR, text: string, colors: Colors): string {
 function labelRows(model: GraphModel, rows: readonly Row[], colors: Colors): string {
   const width = Math.max(0, ...rows.map((row) => row.graph.length));
   const open: { readonly last: boolean }[] = [];
-  const guides = (depth: number): string => open.slice(1, depth).map((group) => (group.last ? '  ' : '│ ')).join('');
+  const guides = (depth: number): string =>
+    open
+      .slice(1, depth)
+      .map((group) => (group.last ? '  ' : '│ '))
+      .join('');
   const lines = rows.map((row, i) => {
     let graph = row.graph.padEnd(width);
     let label: string;
@@ -250,12 +276,14 @@ function labelRows(model: GraphModel, rows: readonly Row[], colors: Colors): str
       const prefix = guides(chain.length) + branch;
       if (row.kind === 'group') {
         open.push({ last: isLast(rows, i) });
-        label = prefix + colors.bold(`${groupName(model.groups.get(row.group) ?? { id: row.group })}/`);
+        label =
+          prefix + colors.bold(`${groupName(model.groups.get(row.group) ?? { id: row.group })}/`);
       } else {
         const notes = taskNotes(row.node.task, false);
         const mark = glyph(row.node.task.body);
         graph = graph.replace(mark, paint(row.node.task.body, mark, colors));
-        label = prefix + row.node.label + (notes.length > 0 ? `  ${colors.dim(notes.join(' · '))}` : '');
+        label =
+          prefix + row.node.label + (notes.length > 0 ? `  ${colors.dim(notes.join(' · '))}` : '');
       }
     }
     return `${graph}  ${label}`.trimEnd();
@@ -286,7 +314,8 @@ function commonPrefix(a: readonly string[], b: readonly string[]): number {
 }
 
 function compareRanks(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  for (let i = 0; i < a.length; i++)
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
   return 0;
 }
 

@@ -26,7 +26,11 @@ export interface RenderGraphOptions {
  * Draws a validated DAG. Throws `InternalError` on an edge to an unknown task or a cycle, which
  * validation reports to the user before a DAG gets here.
  */
-export function renderGraph(dag: DagIR, format: GraphFormat, options: RenderGraphOptions = {}): string {
+export function renderGraph(
+  dag: DagIR,
+  format: GraphFormat,
+  options: RenderGraphOptions = {},
+): string {
   const model = graphModel(dag);
   switch (format) {
     case 'text':

@@ -64,25 +64,54 @@ export interface TaskRow extends Omit<TaskRecord, 'state'> {
  * the task — then any recorded task the DAG no longer has. `tries` is the highest try number of
  * the task's tries (of any mapped instance); the records' `attempts` count the latest execution's.
  */
-export function taskRows(run: RunRecord, records: readonly TaskRecord[], tries: readonly TryRecord[], order: readonly string[]): TaskRow[] {
+export function taskRows(
+  run: RunRecord,
+  records: readonly TaskRecord[],
+  tries: readonly TryRecord[],
+  order: readonly string[],
+): TaskRow[] {
   const byId = new Map(records.map((r) => [r.taskId, r]));
   const most = new Map<string, number>();
   for (const t of tries) most.set(t.taskId, Math.max(most.get(t.taskId) ?? 0, t.tryNumber));
   const known = new Set(order);
-  const ids = [...order, ...records.map((r) => r.taskId).filter((id) => !known.has(id)).sort()];
+  const ids = [
+    ...order,
+    ...records
+      .map((r) => r.taskId)
+      .filter((id) => !known.has(id))
+      .sort(),
+  ];
   const pending: RowState = run.status === 'queued' || run.status === 'running' ? 'queued' : 'none';
   return ids.map((taskId) => {
     const record = byId.get(taskId);
-    const base = record ?? { runId: run.runId, dagId: run.dagId, taskId, state: pending, attempts: 0 };
+    const base = record ?? {
+      runId: run.runId,
+      dagId: run.dagId,
+      taskId,
+      state: pending,
+      attempts: 0,
+    };
     return { ...base, tries: Math.max(most.get(taskId) ?? 0, record?.attempts ?? 0) };
   });
 }
 
 export function taskTable(tasks: readonly TaskRow[], color: boolean): string {
-  const table = new Table({ head: ['task', 'state', 'tries', 'duration'], style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] } });
+  const table = new Table({
+    head: ['task', 'state', 'tries', 'duration'],
+    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
+  });
   for (const t of tasks) {
-    const note = t.reused ? ' (reused)' : t.mapped ? ` (${t.mapped.count} mapped${t.mapped.failed ? `, ${t.mapped.failed} failed` : ''})` : '';
-    table.push([t.taskId, `${stateLabel(t.state, color)}${note}`, t.tries ? String(t.tries) : '', durationOf(t.startedAt, t.endedAt)]);
+    const note = t.reused
+      ? ' (reused)'
+      : t.mapped
+        ? ` (${t.mapped.count} mapped${t.mapped.failed ? `, ${t.mapped.failed} failed` : ''})`
+        : '';
+    table.push([
+      t.taskId,
+      `${stateLabel(t.state, color)}${note}`,
+      t.tries ? String(t.tries) : '',
+      durationOf(t.startedAt, t.endedAt),
+    ]);
   }
   return table.toString();
 }

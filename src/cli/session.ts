@@ -35,17 +35,25 @@ export async function openSession(
   } & Pick<EngineOptions, 'realTime' | 'onEvent'> = {},
 ): Promise<Session> {
   const project = extra.loadDags === false ? undefined : await load(io, options);
-  if (project && extra.requireDag !== undefined) extra.checkDag?.(requireDag(io, project, extra.requireDag, options));
+  if (project && extra.requireDag !== undefined)
+    extra.checkDag?.(requireDag(io, project, extra.requireDag, options));
   const dir = join(io.cwd, UPDRAFT_DIR);
   // Loaded on first use: the store, the AWS SDK and the ASL interpreter would otherwise double the
   // start-up of every command (validate, list, graph …) that never touches a run.
-  const [{ openLocalStore }, { LocalEngine }] = await Promise.all([import('../store/local.ts'), import('../engine/engine.ts')]);
+  const [{ openLocalStore }, { LocalEngine }] = await Promise.all([
+    import('../store/local.ts'),
+    import('../engine/engine.ts'),
+  ]);
   const local = await openLocalStore({ dir });
   const engine = new LocalEngine({
     store: local.store,
     objects: new LocalObjectStore(join(dir, 'objects')),
     // With its file, a DAG's task code runs in the engine's worker threads, as Lambda runs it.
-    dags: project ? project.dags.filter((d) => isValidDag(project, d.ir.id)).map((d) => ({ dag: d.dag, ir: d.ir, file: join(io.cwd, d.file) })) : [],
+    dags: project
+      ? project.dags
+          .filter((d) => isValidDag(project, d.ir.id))
+          .map((d) => ({ dag: d.dag, ir: d.ir, file: join(io.cwd, d.file) }))
+      : [],
     logsDir: join(dir, 'logs'),
     projectDir: io.cwd,
     env: envOf(io),
@@ -61,7 +69,9 @@ export async function openSession(
   };
   try {
     for (const runId of await engine.reapDeadRuns()) {
-      io.err(`⚠ run ${runId} was left running by a process that ended (killed or crashed); marked failed — resume it with: updraft retry ${runId}`);
+      io.err(
+        `⚠ run ${runId} was left running by a process that ended (killed or crashed); marked failed — resume it with: updraft retry ${runId}`,
+      );
     }
   } catch (error) {
     await close();
@@ -71,7 +81,12 @@ export async function openSession(
 }
 
 /** Runs `work` in a session and always closes it. */
-export async function withSession<T>(io: Io, options: GlobalOptions, extra: Parameters<typeof openSession>[2], work: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  io: Io,
+  options: GlobalOptions,
+  extra: Parameters<typeof openSession>[2],
+  work: (s: Session) => Promise<T>,
+): Promise<T> {
   const session = await openSession(io, options, extra);
   try {
     return await work(session);

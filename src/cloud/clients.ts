@@ -47,7 +47,10 @@ export function clientConfig(target: CloudTarget): ClientConfig {
   };
 }
 
-export function createCloudClients(target: CloudTarget, overrides: Partial<Omit<CloudClients, 'region' | 'destroy'>> = {}): CloudClients {
+export function createCloudClients(
+  target: CloudTarget,
+  overrides: Partial<Omit<CloudClients, 'region' | 'destroy'>> = {},
+): CloudClients {
   const config = clientConfig(target);
   const made = new Map<string, { destroy(): void }>();
   const once = <T extends { destroy(): void }>(name: string, make: () => T): T => {
@@ -64,7 +67,12 @@ export function createCloudClients(target: CloudTarget, overrides: Partial<Omit<
     },
     get dynamo() {
       // The document client's destroy() leaves the client it wraps open: keep that one to close.
-      return overrides.dynamo ?? once('dynamo', () => createDocumentClient(once('dynamodb', () => new DynamoDBClient(config))));
+      return (
+        overrides.dynamo ??
+        once('dynamo', () =>
+          createDocumentClient(once('dynamodb', () => new DynamoDBClient(config))),
+        )
+      );
     },
     get logs() {
       return overrides.logs ?? once('logs', () => new CloudWatchLogsClient(config));

@@ -22,7 +22,10 @@ export interface Cloud {
   readonly where: string;
 }
 
-export async function openCloud(target: CloudTarget, clients: CloudClients = createCloudClients(target)): Promise<Cloud & { close(): Promise<void> }> {
+export async function openCloud(
+  target: CloudTarget,
+  clients: CloudClients = createCloudClients(target),
+): Promise<Cloud & { close(): Promise<void> }> {
   const region = await clients.region();
   let store: DynamoStore | undefined;
   return {
@@ -31,7 +34,11 @@ export async function openCloud(target: CloudTarget, clients: CloudClients = cre
     region,
     where: describeTarget(target, region),
     get store() {
-      store ??= new DynamoStore({ client: clients.dynamo, tableName: names.table(target.env), retentionDays: RECORD_RETENTION_DAYS[target.env] });
+      store ??= new DynamoStore({
+        client: clients.dynamo,
+        tableName: names.table(target.env),
+        retentionDays: RECORD_RETENTION_DAYS[target.env],
+      });
       return store;
     },
     async close() {
@@ -45,7 +52,11 @@ export async function openCloud(target: CloudTarget, clients: CloudClients = cre
 }
 
 /** Runs `work` against the target; SDK errors become CloudErrors; the clients are always closed. */
-export async function withCloud<T>(target: CloudTarget, work: (cloud: Cloud) => Promise<T>, clients?: CloudClients): Promise<T> {
+export async function withCloud<T>(
+  target: CloudTarget,
+  work: (cloud: Cloud) => Promise<T>,
+  clients?: CloudClients,
+): Promise<T> {
   const cloud = await openCloud(target, clients);
   try {
     return await work(cloud);

@@ -20,7 +20,14 @@
  * takes a newer record back). A message is deleted only after its replay succeeded.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, GetQueueUrlCommand, QueueDoesNotExist, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { names, type Environment } from '../runtime/env.ts';
 import type { Cloud } from './context.ts';
 import { CloudError, deployHint } from './errors.ts';
@@ -66,13 +73,25 @@ export async function queueUrl(cloud: Cloud): Promise<string> {
     const out = await cloud.clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
     if (out.QueueUrl) return out.QueueUrl;
   } catch (error) {
-    if (!(error instanceof QueueDoesNotExist || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue')) throw error;
+    if (
+      !(
+        error instanceof QueueDoesNotExist ||
+        (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue'
+      )
+    )
+      throw error;
   }
-  throw new CloudError(`the dead-letter queue "${name}" does not exist in ${cloud.where}: Updraft is not deployed to ${cloud.target.env} there`, { hint: deployHint(cloud.target) });
+  throw new CloudError(
+    `the dead-letter queue "${name}" does not exist in ${cloud.where}: Updraft is not deployed to ${cloud.target.env} there`,
+    { hint: deployHint(cloud.target) },
+  );
 }
 
 /** Every message in the queue (up to 200), each hidden from other readers for two minutes. */
-export async function readDeadLetters(cloud: Cloud, url: string): Promise<{ letters: DeadLetter[]; more: boolean }> {
+export async function readDeadLetters(
+  cloud: Cloud,
+  url: string,
+): Promise<{ letters: DeadLetter[]; more: boolean }> {
   const byId = new Map<string, DeadLetter>();
   for (;;) {
     const out = await cloud.clients.sqs.send(
@@ -87,23 +106,38 @@ export async function readDeadLetters(cloud: Cloud, url: string): Promise<{ lett
     );
     const messages = out.Messages ?? [];
     if (messages.length === 0) break;
-    for (const m of messages) if (m.MessageId && !byId.has(m.MessageId)) byId.set(m.MessageId, parseDeadLetter(m, cloud.target.env));
+    for (const m of messages)
+      if (m.MessageId && !byId.has(m.MessageId))
+        byId.set(m.MessageId, parseDeadLetter(m, cloud.target.env));
     if (byId.size >= READ_LIMIT) return { letters: sortByTime([...byId.values()]), more: true };
   }
   return { letters: sortByTime([...byId.values()]), more: false };
 }
 
 /** Makes read messages visible again at once (a listing must not hide them from the next look). */
-export async function release(cloud: Cloud, url: string, letters: readonly DeadLetter[]): Promise<void> {
+export async function release(
+  cloud: Cloud,
+  url: string,
+  letters: readonly DeadLetter[],
+): Promise<void> {
   for (let i = 0; i < letters.length; i += 10) {
     const batch = letters.slice(i, i + 10);
     await cloud.clients.sqs.send(
-      new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: batch.map((l, n) => ({ Id: String(n), ReceiptHandle: l.receiptHandle, VisibilityTimeout: 0 })) }),
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: url,
+        Entries: batch.map((l, n) => ({
+          Id: String(n),
+          ReceiptHandle: l.receiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      }),
     );
   }
 }
 
-export type ReplayResult = { readonly letter: DeadLetter; readonly ok: true; readonly result: unknown } | { readonly letter: DeadLetter; readonly ok: false; readonly error: string };
+export type ReplayResult =
+  | { readonly letter: DeadLetter; readonly ok: true; readonly result: unknown }
+  | { readonly letter: DeadLetter; readonly ok: false; readonly error: string };
 
 /**
  * Invokes the function with the failed payload, synchronously; on success the message is deleted,
@@ -112,17 +146,32 @@ export type ReplayResult = { readonly letter: DeadLetter; readonly ok: true; rea
 export async function replay(cloud: Cloud, url: string, letter: DeadLetter): Promise<ReplayResult> {
   if (!letter.function || letter.payload === undefined || letter.unreplayable) {
     await release(cloud, url, [letter]);
-    return { letter, ok: false, error: letter.unreplayable ?? 'not a launcher or recorder failure' };
+    return {
+      letter,
+      ok: false,
+      error: letter.unreplayable ?? 'not a launcher or recorder failure',
+    };
   }
-  const functionName = letter.function === 'launcher' ? names.launcherFunction(cloud.target.env) : names.recorderFunction(cloud.target.env);
-  const out = await cloud.clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(letter.payload)) }));
+  const functionName =
+    letter.function === 'launcher'
+      ? names.launcherFunction(cloud.target.env)
+      : names.recorderFunction(cloud.target.env);
+  const out = await cloud.clients.lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'RequestResponse',
+      Payload: new TextEncoder().encode(JSON.stringify(letter.payload)),
+    }),
+  );
   const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
   const body = parseJson(text);
   if (out.FunctionError) {
     await release(cloud, url, [letter]);
     return { letter, ok: false, error: errorText(body) ?? `${out.FunctionError} error` };
   }
-  await cloud.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: letter.receiptHandle }));
+  await cloud.clients.sqs.send(
+    new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: letter.receiptHandle }),
+  );
   return { letter, ok: true, result: body };
 }
 
@@ -135,50 +184,115 @@ export function parseDeadLetter(message: Message, env: Environment): DeadLetter 
     at: Number.isFinite(sent) ? new Date(sent).toISOString() : '',
   };
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-  const deliveryError = [attribute('ERROR_CODE'), attribute('ERROR_MESSAGE')].filter(Boolean).join(': ') || 'not delivered (no error given)';
+  const deliveryError =
+    [attribute('ERROR_CODE'), attribute('ERROR_MESSAGE')].filter(Boolean).join(': ') ||
+    'not delivered (no error given)';
   const body = parseJson(message.Body ?? '');
-  if (isRecord(body) && isRecord(body.requestContext) && typeof body.requestContext.functionArn === 'string') {
+  if (
+    isRecord(body) &&
+    isRecord(body.requestContext) &&
+    typeof body.requestContext.functionArn === 'string'
+  ) {
     // A Lambda on-failure destination record.
     const fn = body.requestContext.functionArn.split(':')[6] ?? '';
-    const which: DeadLetterFunction | undefined = fn === names.launcherFunction(env) ? 'launcher' : fn === names.recorderFunction(env) ? 'recorder' : undefined;
-    const condition = typeof body.requestContext.condition === 'string' ? body.requestContext.condition : 'failed';
-    const attempts = typeof body.requestContext.approximateInvokeCount === 'number' ? body.requestContext.approximateInvokeCount : undefined;
+    const which: DeadLetterFunction | undefined =
+      fn === names.launcherFunction(env)
+        ? 'launcher'
+        : fn === names.recorderFunction(env)
+          ? 'recorder'
+          : undefined;
+    const condition =
+      typeof body.requestContext.condition === 'string' ? body.requestContext.condition : 'failed';
+    const attempts =
+      typeof body.requestContext.approximateInvokeCount === 'number'
+        ? body.requestContext.approximateInvokeCount
+        : undefined;
     const error = `${errorText(body.responsePayload) ?? 'no error returned'} (${condition})`;
     const at = typeof body.timestamp === 'string' ? body.timestamp : base.at;
     const about = describePayload(body.requestPayload);
     if (!which || !about) {
-      return { ...base, at, via: 'lambda-on-failure', subject: `function ${fn}`, error, ...(attempts !== undefined && { attempts }), unreplayable: `not a launcher or recorder invocation of ${env}` };
+      return {
+        ...base,
+        at,
+        via: 'lambda-on-failure',
+        subject: `function ${fn}`,
+        error,
+        ...(attempts !== undefined && { attempts }),
+        unreplayable: `not a launcher or recorder invocation of ${env}`,
+      };
     }
-    return { ...base, ...about, at, via: 'lambda-on-failure', function: which, error, ...(attempts !== undefined && { attempts }), payload: body.requestPayload, ...unreplayable(body.requestPayload) };
+    return {
+      ...base,
+      ...about,
+      at,
+      via: 'lambda-on-failure',
+      function: which,
+      error,
+      ...(attempts !== undefined && { attempts }),
+      payload: body.requestPayload,
+      ...unreplayable(body.requestPayload),
+    };
   }
   const about = describePayload(body);
   if (about) {
-    const via = about.function === 'recorder' ? ('eventbridge-rule' as const) : ('scheduler' as const);
+    const via =
+      about.function === 'recorder' ? ('eventbridge-rule' as const) : ('scheduler' as const);
     return { ...base, ...about, via, error: deliveryError, payload: body, ...unreplayable(body) };
   }
   const text = (message.Body ?? '').slice(0, 200);
-  return { ...base, via: 'unknown', subject: `message ${base.messageId}: ${text}`, error: deliveryError, unreplayable: 'doctor does not know this message' };
+  return {
+    ...base,
+    via: 'unknown',
+    subject: `message ${base.messageId}: ${text}`,
+    error: deliveryError,
+    unreplayable: 'doctor does not know this message',
+  };
 }
 
-type About = Pick<DeadLetter, 'subject' | 'dagId' | 'runId'> & { readonly function: DeadLetterFunction };
+type About = Pick<DeadLetter, 'subject' | 'dagId' | 'runId'> & {
+  readonly function: DeadLetterFunction;
+};
 
 /** A schedule tick (launcher) or an execution status event (recorder), told apart by shape. */
 function describePayload(payload: unknown): About | undefined {
   if (!isRecord(payload)) return undefined;
-  if (isRecord(payload.spec) && typeof payload.spec.dagId === 'string' && typeof payload.scheduledTime === 'string') {
-    return { function: 'launcher', dagId: payload.spec.dagId, subject: `DAG ${payload.spec.dagId}, schedule tick ${payload.scheduledTime}` };
+  if (
+    isRecord(payload.spec) &&
+    typeof payload.spec.dagId === 'string' &&
+    typeof payload.scheduledTime === 'string'
+  ) {
+    return {
+      function: 'launcher',
+      dagId: payload.spec.dagId,
+      subject: `DAG ${payload.spec.dagId}, schedule tick ${payload.scheduledTime}`,
+    };
   }
-  if (payload.source === 'aws.states' && isRecord(payload.detail) && typeof payload.detail.name === 'string') {
-    const machine = typeof payload.detail.stateMachineArn === 'string' ? (payload.detail.stateMachineArn.split(':')[6] ?? '') : '';
+  if (
+    payload.source === 'aws.states' &&
+    isRecord(payload.detail) &&
+    typeof payload.detail.name === 'string'
+  ) {
+    const machine =
+      typeof payload.detail.stateMachineArn === 'string'
+        ? (payload.detail.stateMachineArn.split(':')[6] ?? '')
+        : '';
     const dagId = machine.replace(/^updraft-[a-z]+-/, '');
-    return { function: 'recorder', runId: payload.detail.name, ...(dagId && { dagId }), subject: `run ${payload.detail.name}, ${String(payload.detail.status)} event` };
+    return {
+      function: 'recorder',
+      runId: payload.detail.name,
+      ...(dagId && { dagId }),
+      subject: `run ${payload.detail.name}, ${String(payload.detail.status)} event`,
+    };
   }
   return undefined;
 }
 
 function unreplayable(payload: unknown): { unreplayable?: string } {
   if (isRecord(payload) && payload.scheduledTime === SCHEDULED_TIME_PLACEHOLDER) {
-    return { unreplayable: 'its tick time was not filled in, so the interval it was for is unknown: start that interval with updraft trigger <dag> --date <date>' };
+    return {
+      unreplayable:
+        'its tick time was not filled in, so the interval it was for is unknown: start that interval with updraft trigger <dag> --date <date>',
+    };
   }
   return {};
 }
@@ -186,7 +300,9 @@ function unreplayable(payload: unknown): { unreplayable?: string } {
 /** `TypeError: …` from a Lambda error payload `{ errorType, errorMessage }`. */
 function errorText(payload: unknown): string | undefined {
   if (!isRecord(payload) || typeof payload.errorMessage !== 'string') return undefined;
-  return typeof payload.errorType === 'string' ? `${payload.errorType}: ${payload.errorMessage}` : payload.errorMessage;
+  return typeof payload.errorType === 'string'
+    ? `${payload.errorType}: ${payload.errorMessage}`
+    : payload.errorMessage;
 }
 
 function sortByTime(letters: DeadLetter[]): DeadLetter[] {

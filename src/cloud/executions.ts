@@ -4,7 +4,12 @@
  * its contract name (no account id needed: ListStateMachines returns the ARN), describing an
  * execution, and resuming a run as a new execution of the same machine (runtime/resume).
  */
-import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, paginateListStateMachines } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  paginateListStateMachines,
+} from '@aws-sdk/client-sfn';
 import { LIMITS, recordKeys } from '../compiler/contract.ts';
 import type { DagIR } from '../ir/types.ts';
 import { runValuesIn } from '../runtime/execution-events.ts';
@@ -43,11 +48,17 @@ export async function stateMachineArn(cloud: Cloud, dagId: string): Promise<stri
     const found = page.stateMachines?.find((m) => m.name === name);
     if (found?.stateMachineArn) return found.stateMachineArn;
   }
-  throw new CloudError(`DAG "${dagId}" is not deployed to ${cloud.target.env}: there is no state machine "${name}" in ${cloud.where}`, { hint: deployHint(cloud.target) });
+  throw new CloudError(
+    `DAG "${dagId}" is not deployed to ${cloud.target.env}: there is no state machine "${name}" in ${cloud.where}`,
+    { hint: deployHint(cloud.target) },
+  );
 }
 
 /** The execution, or undefined when Step Functions no longer has it (or never had it). */
-export async function describeExecution(cloud: Cloud, executionArn: string): Promise<ExecutionInfo | undefined> {
+export async function describeExecution(
+  cloud: Cloud,
+  executionArn: string,
+): Promise<ExecutionInfo | undefined> {
   try {
     const out = await cloud.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
     return {
@@ -69,14 +80,18 @@ export async function describeExecution(cloud: Cloud, executionArn: string): Pro
   }
 }
 
-
 /** The execution the run record points at, or why there is none. */
 function executionOf(cloud: Cloud, run: RunRecord): string {
   if (run.executionArn) return run.executionArn;
   if (run.pendingInput) {
-    throw new CloudError(`run "${run.runId}" has not started: it is queued until another run of ${run.dagId} ends (maxActiveRuns)`, { hint: 'nothing to retry yet' });
+    throw new CloudError(
+      `run "${run.runId}" has not started: it is queued until another run of ${run.dagId} ends (maxActiveRuns)`,
+      { hint: 'nothing to retry yet' },
+    );
   }
-  throw new CloudError(`run "${run.runId}" has no execution recorded in ${cloud.where}`, { hint: `it may be starting right now; see: updraft show ${run.runId} ${cloud.target.flags}` });
+  throw new CloudError(`run "${run.runId}" has no execution recorded in ${cloud.where}`, {
+    hint: `it may be starting right now; see: updraft show ${run.runId} ${cloud.target.flags}`,
+  });
 }
 
 /**
@@ -87,25 +102,44 @@ function executionOf(cloud: Cloud, run: RunRecord): string {
  * state). Step Functions' RedriveExecution cannot do this: a compiled run fails only in its final
  * Fail state, where a redrive would start again — and fail again.
  */
-export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume: Resume): Promise<Resumed> {
+export async function resumeRun(
+  cloud: Cloud,
+  run: RunRecord,
+  ir: DagIR,
+  resume: Resume,
+): Promise<Resumed> {
   const executionArn = executionOf(cloud, run);
   const info = await describeExecution(cloud, executionArn);
   const flags = cloud.target.flags;
   if (!info) {
-    throw new CloudError(`the execution of run "${run.runId}" no longer exists in ${cloud.where}: Step Functions keeps executions ${EXECUTION_RETENTION_DAYS} days after they end, and resuming needs its input and final state`, { hint: 'its run record stays as it was; updraft show lists what it recorded' });
+    throw new CloudError(
+      `the execution of run "${run.runId}" no longer exists in ${cloud.where}: Step Functions keeps executions ${EXECUTION_RETENTION_DAYS} days after they end, and resuming needs its input and final state`,
+      { hint: 'its run record stays as it was; updraft show lists what it recorded' },
+    );
   }
   if (info.status === 'RUNNING' || info.status === 'PENDING_REDRIVE') {
-    throw new CloudError(`run "${run.runId}" is still running (execution ${info.status}): wait for it to end before resuming it`, { hint: `follow it with: updraft show ${run.runId} ${flags}` });
+    throw new CloudError(
+      `run "${run.runId}" is still running (execution ${info.status}): wait for it to end before resuming it`,
+      { hint: `follow it with: updraft show ${run.runId} ${flags}` },
+    );
   }
   if (info.status === 'SUCCEEDED' && resume.kind === 'retry') {
-    throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, { hint: `to run tasks of it again: updraft clear ${run.runId} --task <task> ${flags}` });
+    throw new CloudError(`run "${run.runId}" succeeded: there is nothing to retry`, {
+      hint: `to run tasks of it again: updraft clear ${run.runId} --task <task> ${flags}`,
+    });
   }
   const values = runValuesIn(info.input);
   if (!values) {
-    throw new CloudError(`run "${run.runId}" cannot be resumed: its execution's input is not an Updraft run's ({ run, t, done }), so it was not started by Updraft`, { hint: 'start runs with updraft trigger or the DAG\'s schedule' });
+    throw new CloudError(
+      `run "${run.runId}" cannot be resumed: its execution's input is not an Updraft run's ({ run, t, done }), so it was not started by Updraft`,
+      { hint: "start runs with updraft trigger or the DAG's schedule" },
+    );
   }
   const document = await finalDocument(cloud, executionArn);
-  const [tries, records] = await Promise.all([cloud.store.listTries(run.runId), cloud.store.listTasks(run.runId)]);
+  const [tries, records] = await Promise.all([
+    cloud.store.listTries(run.runId),
+    cloud.store.listTasks(run.runId),
+  ]);
   const keys = recordKeys(ir);
   const states = new Map<string, TaskState>();
   const operators = new Map<string, { output?: unknown; error?: ErrorInfo }>();
@@ -115,16 +149,29 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
       const state = rec ? stateOfRecord(rec) : undefined;
       if (state) states.set(t.id, state);
       const e = rec?.e as { Error?: string; Cause?: string } | undefined;
-      if (rec) operators.set(t.id, { output: rec.o ?? null, ...(e && { error: { error: e.Error ?? 'Error', cause: e.Cause ?? '' } }) });
+      if (rec)
+        operators.set(t.id, {
+          output: rec.o ?? null,
+          ...(e && { error: { error: e.Error ?? 'Error', cause: e.Cause ?? '' } }),
+        });
     }
   } else {
     // Ended without a final state (timed out, aborted): what the task runner recorded; operators run again.
     for (const r of records) states.set(r.taskId, r.state);
   }
-  const done = resumeDone(ir, { states, tries, operators: document ? operators : new Map() }, resume);
+  const done = resumeDone(
+    ir,
+    { states, tries, operators: document ? operators : new Map() },
+    resume,
+  );
   const input = JSON.stringify(executionInput(values, done));
   if (Buffer.byteLength(input) > LIMITS.payloadBytes) {
-    throw new CloudError(`run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`, { hint: 'clear the tasks with large outputs too (updraft clear --task), or make them return less (large function outputs go to the payload bucket by themselves)' });
+    throw new CloudError(
+      `run "${run.runId}" cannot be resumed: what its tasks answered before makes the new execution's input ${(Buffer.byteLength(input) / 1024).toFixed(0)} KiB, over Step Functions' 256 KiB limit`,
+      {
+        hint: 'clear the tasks with large outputs too (updraft clear --task), or make them return less (large function outputs go to the payload bucket by themselves)',
+      },
+    );
   }
   const attempt = run.attempt + 1;
   const name = executionName(run.runId, attempt);
@@ -132,21 +179,53 @@ export async function resumeRun(cloud: Cloud, run: RunRecord, ir: DagIR, resume:
   // the DAG's maxActiveRuns frees (runtime/run-queue names the execution by the attempt).
   const claimed = await cloud.store.updateRun(
     run.runId,
-    { status: 'queued', attempt, pendingInput: input, maxActiveRuns: ir.maxActiveRuns, executionArn: undefined, error: undefined, endedAt: undefined, startedAt: undefined },
+    {
+      status: 'queued',
+      attempt,
+      pendingInput: input,
+      maxActiveRuns: ir.maxActiveRuns,
+      executionArn: undefined,
+      error: undefined,
+      endedAt: undefined,
+      startedAt: undefined,
+    },
     { ifStatus: [run.status] },
   );
-  if (!claimed) throw new CloudError(`run "${run.runId}" is already being resumed by another command`, { hint: `see: updraft show ${run.runId} ${flags}` });
+  if (!claimed)
+    throw new CloudError(`run "${run.runId}" is already being resumed by another command`, {
+      hint: `see: updraft show ${run.runId} ${flags}`,
+    });
   let outcome: { readonly started: readonly string[]; readonly waiting: readonly string[] };
   try {
-    outcome = await startQueuedRuns({ store: cloud.store, sfn: cloud.clients.sfn, log: QUIET_LOG }, { dagId: ir.id, stateMachineArn: info.stateMachineArn, maxActiveRuns: ir.maxActiveRuns }, { known: [claimed] });
+    outcome = await startQueuedRuns(
+      { store: cloud.store, sfn: cloud.clients.sfn, log: QUIET_LOG },
+      { dagId: ir.id, stateMachineArn: info.stateMachineArn, maxActiveRuns: ir.maxActiveRuns },
+      { known: [claimed] },
+    );
   } catch (error) {
     // Put the record back as it was, so the run can be resumed again.
-    await cloud.store.updateRun(run.runId, { status: run.status, attempt: run.attempt, executionArn, pendingInput: undefined, ...(run.error && { error: run.error }), ...(run.endedAt && { endedAt: run.endedAt }), ...(run.startedAt && { startedAt: run.startedAt }) });
+    await cloud.store.updateRun(run.runId, {
+      status: run.status,
+      attempt: run.attempt,
+      executionArn,
+      pendingInput: undefined,
+      ...(run.error && { error: run.error }),
+      ...(run.endedAt && { endedAt: run.endedAt }),
+      ...(run.startedAt && { startedAt: run.startedAt }),
+    });
     throw error;
   }
   const next = executionArnOf(info.stateMachineArn, name);
   const given = Object.keys(done).length;
-  return { executionArn: next, name, from: info.status, attempt, given, queued: outcome.waiting.includes(run.runId), ...(!document && { operatorsAgain: true }) };
+  return {
+    executionArn: next,
+    name,
+    from: info.status,
+    attempt,
+    given,
+    queued: outcome.waiting.includes(run.runId),
+    ...(!document && { operatorsAgain: true }),
+  };
 }
 
 export interface Resumed {
@@ -165,9 +244,21 @@ export interface Resumed {
 }
 
 /** The run document as the execution's final state received it (its Fail or Succeed state), if it ended in one. */
-async function finalDocument(cloud: Cloud, executionArn: string): Promise<{ t?: Record<string, Record<string, unknown>> } | undefined> {
-  const out = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, includeExecutionData: true, maxResults: 20 }));
-  const final = out.events?.find((e) => e.type === 'FailStateEntered' || e.type === 'SucceedStateEntered');
+async function finalDocument(
+  cloud: Cloud,
+  executionArn: string,
+): Promise<{ t?: Record<string, Record<string, unknown>> } | undefined> {
+  const out = await cloud.clients.sfn.send(
+    new GetExecutionHistoryCommand({
+      executionArn,
+      reverseOrder: true,
+      includeExecutionData: true,
+      maxResults: 20,
+    }),
+  );
+  const final = out.events?.find(
+    (e) => e.type === 'FailStateEntered' || e.type === 'SucceedStateEntered',
+  );
   const input = final?.stateEnteredEventDetails?.input;
   return input ? (JSON.parse(input) as { t?: Record<string, Record<string, unknown>> }) : undefined;
 }

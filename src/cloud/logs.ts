@@ -6,7 +6,11 @@
  * read back into the same shape the local logs have, without the keys Powertools and Lambda add
  * to every line (service, cold_start, function_*, xray_trace_id …).
  */
-import { FilterLogEventsCommand, ResourceNotFoundException, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  FilterLogEventsCommand,
+  ResourceNotFoundException,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { names } from '../runtime/env.ts';
 import type { LogLevel, LogLine } from '../runtime/task-logger.ts';
 import type { RunRecord } from '../store/types.ts';
@@ -33,7 +37,9 @@ const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
 
 /** The FilterLogEvents pattern for a run's lines (and one task's): a JSON filter on the fields. */
 export function logFilterPattern(runId: string, taskId?: string): string {
-  return taskId === undefined ? `{ $.run = "${runId}" }` : `{ ($.run = "${runId}") && ($.task = "${taskId}") }`;
+  return taskId === undefined
+    ? `{ $.run = "${runId}" }`
+    : `{ ($.run = "${runId}") && ($.task = "${taskId}") }`;
 }
 
 /** One log event as a LogLine, or undefined when it is not a task's JSON line. */
@@ -47,10 +53,21 @@ export function parseLogEvent(event: FilteredLogEvent): LogLine | undefined {
   } catch {
     return undefined;
   }
-  if (typeof json !== 'object' || json === null || typeof json.run !== 'string' || typeof json.task !== 'string') return undefined;
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    typeof json.run !== 'string' ||
+    typeof json.task !== 'string'
+  )
+    return undefined;
   const rest = Object.fromEntries(Object.entries(json).filter(([k]) => !PLATFORM_KEYS.has(k)));
   const level = String(json.level ?? 'info').toLowerCase();
-  const time = typeof json.time === 'string' ? json.time : typeof json.timestamp === 'string' ? json.timestamp : new Date(event.timestamp ?? 0).toISOString();
+  const time =
+    typeof json.time === 'string'
+      ? json.time
+      : typeof json.timestamp === 'string'
+        ? json.timestamp
+        : new Date(event.timestamp ?? 0).toISOString();
   return {
     ...rest,
     time,
@@ -64,7 +81,11 @@ export function parseLogEvent(event: FilteredLogEvent): LogLine | undefined {
 }
 
 /** Every task log line of the run (one task's with `taskId`), oldest first. */
-export async function fetchRunLogs(cloud: Cloud, run: RunRecord, taskId?: string): Promise<LogLine[]> {
+export async function fetchRunLogs(
+  cloud: Cloud,
+  run: RunRecord,
+  taskId?: string,
+): Promise<LogLine[]> {
   const logGroupName = names.taskLogGroup(cloud.target.env, run.dagId);
   const events: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
@@ -83,7 +104,13 @@ export async function fetchRunLogs(cloud: Cloud, run: RunRecord, taskId?: string
     } while (nextToken);
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
-      throw new CloudError(`the log group ${logGroupName} does not exist in ${cloud.where}: no task of DAG "${run.dagId}" has run there yet, or the DAG is not deployed to ${cloud.target.env}`, { hint: `see what the run recorded: updraft show ${run.runId} ${cloud.target.flags}`, cause: error });
+      throw new CloudError(
+        `the log group ${logGroupName} does not exist in ${cloud.where}: no task of DAG "${run.dagId}" has run there yet, or the DAG is not deployed to ${cloud.target.env}`,
+        {
+          hint: `see what the run recorded: updraft show ${run.runId} ${cloud.target.flags}`,
+          cause: error,
+        },
+      );
     }
     throw error;
   }

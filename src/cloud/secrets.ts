@@ -35,25 +35,45 @@ function restoreHint(secret: string): string {
 }
 
 /** Stores a connection (CreateSecret; PutSecretValue over an existing one with `overwrite`). */
-export async function putConnection(cloud: Cloud, id: string, value: string, options: { readonly overwrite?: boolean } = {}): Promise<{ readonly secret: string; readonly replaced: boolean }> {
+export async function putConnection(
+  cloud: Cloud,
+  id: string,
+  value: string,
+  options: { readonly overwrite?: boolean } = {},
+): Promise<{ readonly secret: string; readonly replaced: boolean }> {
   assertConnectionId(id);
   const text = value.trim();
   parseConnection(id, text); // a bad URI or JSON fails here, before anything is stored
   const secret = names.secret(cloud.target.env, id);
   const { secrets } = cloud.clients;
   try {
-    await secrets.send(new CreateSecretCommand({ Name: secret, SecretString: text, Description: `Updraft connection "${id}" (${cloud.target.env})` }));
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: secret,
+        SecretString: text,
+        Description: `Updraft connection "${id}" (${cloud.target.env})`,
+      }),
+    );
     return { secret, replaced: false };
   } catch (error) {
     if (error instanceof ResourceExistsException) {
       if (!options.overwrite) {
-        throw new CloudError(`connection "${id}" already exists in ${cloud.where} (secret ${secret})`, { hint: `pass --overwrite to replace its value, or remove it first with: updraft connections remove ${id} ${cloud.target.flags}`, cause: error });
+        throw new CloudError(
+          `connection "${id}" already exists in ${cloud.where} (secret ${secret})`,
+          {
+            hint: `pass --overwrite to replace its value, or remove it first with: updraft connections remove ${id} ${cloud.target.flags}`,
+            cause: error,
+          },
+        );
       }
       await secrets.send(new PutSecretValueCommand({ SecretId: secret, SecretString: text }));
       return { secret, replaced: true };
     }
     if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) {
-      throw new CloudError(`connection "${id}" was removed and its secret ${secret} is scheduled for deletion`, { hint: `${restoreHint(secret)}, then add it again with --overwrite`, cause: error });
+      throw new CloudError(
+        `connection "${id}" was removed and its secret ${secret} is scheduled for deletion`,
+        { hint: `${restoreHint(secret)}, then add it again with --overwrite`, cause: error },
+      );
     }
     throw error;
   }
@@ -64,10 +84,17 @@ export async function listStoredConnections(cloud: Cloud): Promise<StoredConnect
   const prefix = names.secretPrefix(cloud.target.env);
   const found: StoredConnection[] = [];
   // The `name` filter matches prefixes case-insensitively: the exact prefix is checked again below.
-  for await (const page of paginateListSecrets({ client: cloud.clients.secrets }, { Filters: [{ Key: 'name', Values: [prefix] }] })) {
+  for await (const page of paginateListSecrets(
+    { client: cloud.clients.secrets },
+    { Filters: [{ Key: 'name', Values: [prefix] }] },
+  )) {
     for (const s of page.SecretList ?? []) {
       if (!s.Name?.startsWith(prefix) || s.DeletedDate) continue;
-      found.push({ id: s.Name.slice(prefix.length), secret: s.Name, lastChanged: (s.LastChangedDate ?? s.CreatedDate)?.toISOString() ?? null });
+      found.push({
+        id: s.Name.slice(prefix.length),
+        secret: s.Name,
+        lastChanged: (s.LastChangedDate ?? s.CreatedDate)?.toISOString() ?? null,
+      });
     }
   }
   return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -77,20 +104,39 @@ export async function listStoredConnections(cloud: Cloud): Promise<StoredConnect
  * Deletes a connection's secret: recoverable for 30 days, or at once with `force`. Returns when
  * the secret will be gone for good (undefined with `force`).
  */
-export async function removeStoredConnection(cloud: Cloud, id: string, options: { readonly force?: boolean } = {}): Promise<{ readonly secret: string; readonly deletionDate: string | undefined }> {
+export async function removeStoredConnection(
+  cloud: Cloud,
+  id: string,
+  options: { readonly force?: boolean } = {},
+): Promise<{ readonly secret: string; readonly deletionDate: string | undefined }> {
   const secret = names.secret(cloud.target.env, id);
   try {
     const out = await cloud.clients.secrets.send(
-      new DeleteSecretCommand(options.force ? { SecretId: secret, ForceDeleteWithoutRecovery: true } : { SecretId: secret, RecoveryWindowInDays: RECOVERY_WINDOW_DAYS }),
+      new DeleteSecretCommand(
+        options.force
+          ? { SecretId: secret, ForceDeleteWithoutRecovery: true }
+          : { SecretId: secret, RecoveryWindowInDays: RECOVERY_WINDOW_DAYS },
+      ),
     );
     return { secret, deletionDate: options.force ? undefined : out.DeletionDate?.toISOString() };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) {
       const ids = (await listStoredConnections(cloud)).map((c) => c.id);
-      throw new CloudError(`connection "${id}" is not in ${cloud.where} (no secret ${secret})${didYouMean(id, ids)}`, { hint: ids.length ? `its connections: ${ids.join(', ')}` : `it has no connections; add one with: updraft connections add <id> <uri> ${cloud.target.flags}`, cause: error });
+      throw new CloudError(
+        `connection "${id}" is not in ${cloud.where} (no secret ${secret})${didYouMean(id, ids)}`,
+        {
+          hint: ids.length
+            ? `its connections: ${ids.join(', ')}`
+            : `it has no connections; add one with: updraft connections add <id> <uri> ${cloud.target.flags}`,
+          cause: error,
+        },
+      );
     }
     if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) {
-      throw new CloudError(`connection "${id}" was already removed: its secret ${secret} is scheduled for deletion`, { hint: restoreHint(secret), cause: error });
+      throw new CloudError(
+        `connection "${id}" was already removed: its secret ${secret} is scheduled for deletion`,
+        { hint: restoreHint(secret), cause: error },
+      );
     }
     throw error;
   }

@@ -55,7 +55,9 @@ export function parseTargetKind(value: string | undefined): TargetKind {
   if (value === undefined) return 'local';
   if ((TARGETS as readonly string[]).includes(value)) return value as TargetKind;
   const near = suggest(value, TARGETS);
-  throw new ConfigError(`--target "${value}" is not a target${near ? ` (did you mean "${near}"?)` : ''}: use one of ${TARGETS.join(', ')} (local, the default, is the embedded engine)`);
+  throw new ConfigError(
+    `--target "${value}" is not a target${near ? ` (did you mean "${near}"?)` : ''}: use one of ${TARGETS.join(', ')} (local, the default, is the embedded engine)`,
+  );
 }
 
 /**
@@ -65,18 +67,38 @@ export function parseTargetKind(value: string | undefined): TargetKind {
 export function resolveTarget(options: TargetOptions, env: Env = process.env): Target {
   const kind = parseTargetKind(options.target);
   if (kind === 'local') {
-    const given = [options.env !== undefined && '--env', options.region !== undefined && '--region'].filter(Boolean);
+    const given = [
+      options.env !== undefined && '--env',
+      options.region !== undefined && '--region',
+    ].filter(Boolean);
     if (given.length > 0) {
-      throw new ConfigError(`${given.join(' and ')} ${given.length > 1 ? 'apply' : 'applies'} to a deployment: add --target aws (or --target localstack); without --target the command works on the local embedded engine`);
+      throw new ConfigError(
+        `${given.join(' and ')} ${given.length > 1 ? 'apply' : 'applies'} to a deployment: add --target aws (or --target localstack); without --target the command works on the local embedded engine`,
+      );
     }
     return { kind };
   }
-  const environment: Environment = options.env === undefined ? 'dev' : parseEnvironment(options.env, '--env');
+  const environment: Environment =
+    options.env === undefined ? 'dev' : parseEnvironment(options.env, '--env');
   if (options.region !== undefined && !REGION.test(options.region)) {
-    throw new ConfigError(`--region "${options.region}" is not an AWS region name: use one such as eu-west-1 or us-east-1`);
+    throw new ConfigError(
+      `--region "${options.region}" is not an AWS region name: use one such as eu-west-1 or us-east-1`,
+    );
   }
-  const flags = [`--target ${kind}`, environment !== 'dev' && `--env ${environment}`, options.region !== undefined && `--region ${options.region}`].filter(Boolean).join(' ');
-  if (kind === 'aws') return { kind, env: environment, ...(options.region !== undefined && { region: options.region }), flags };
+  const flags = [
+    `--target ${kind}`,
+    environment !== 'dev' && `--env ${environment}`,
+    options.region !== undefined && `--region ${options.region}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (kind === 'aws')
+    return {
+      kind,
+      env: environment,
+      ...(options.region !== undefined && { region: options.region }),
+      flags,
+    };
   const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE);
   return {
     kind,
@@ -90,6 +112,7 @@ export function resolveTarget(options: TargetOptions, env: Env = process.env): T
 
 /** `AWS (prod, eu-west-1)`, `LocalStack (dev, http://localhost:4566)`: where a message says it worked. */
 export function describeTarget(target: CloudTarget, region: string | undefined): string {
-  if (target.kind === 'localstack') return `LocalStack (${target.env}, ${target.endpoint ?? LOCALSTACK_ENDPOINT})`;
+  if (target.kind === 'localstack')
+    return `LocalStack (${target.env}, ${target.endpoint ?? LOCALSTACK_ENDPOINT})`;
   return `AWS (${target.env}${region ? `, ${region}` : ''})`;
 }

@@ -36,41 +36,68 @@ export interface TriggerRequest {
 export type TriggerResult =
   | { readonly outcome: 'started'; readonly run: RunRecord; readonly executionArn: string }
   | { readonly outcome: 'queued'; readonly run: RunRecord; readonly maxActiveRuns: number }
-  | { readonly outcome: 'existing'; readonly run: RunRecord; readonly execution: ExecutionInfo | undefined };
-
+  | {
+      readonly outcome: 'existing';
+      readonly run: RunRecord;
+      readonly execution: ExecutionInfo | undefined;
+    };
 
 export async function triggerRun(cloud: Cloud, request: TriggerRequest): Promise<TriggerResult> {
   const { ir, now } = request;
   const params = resolveParams(ir, request.conf);
   const interval = intervalFor(ir, request.date, now);
   const runId = runIdOf(ir.id, interval.logicalDate);
-  const values = runValuesOf({ dagId: ir.id, timezone: ir.timezone, timers: request.timers, interval, params, triggeredBy: 'manual', runId });
+  const values = runValuesOf({
+    dagId: ir.id,
+    timezone: ir.timezone,
+    timers: request.timers,
+    interval,
+    params,
+    triggeredBy: 'manual',
+    runId,
+  });
   const input = JSON.stringify(executionInput(values));
   if (Buffer.byteLength(input) > LIMITS.payloadBytes) {
-    throw new ConfigError(`the conf of DAG "${ir.id}" makes the execution input larger than Step Functions' 256 KiB limit; pass a reference (an S3 key) instead of the data`);
+    throw new ConfigError(
+      `the conf of DAG "${ir.id}" makes the execution input larger than Step Functions' 256 KiB limit; pass a reference (an S3 key) instead of the data`,
+    );
   }
   // First: is the DAG deployed? (Before any record is written.)
   const machine = await stateMachineArn(cloud, ir.id);
   const { store } = cloud;
-  const record: RunRecord = { ...queuedRunRecord(values, request.conf, now), pendingInput: input, maxActiveRuns: ir.maxActiveRuns };
+  const record: RunRecord = {
+    ...queuedRunRecord(values, request.conf, now),
+    pendingInput: input,
+    maxActiveRuns: ir.maxActiveRuns,
+  };
   const { created, run } = await store.createRun(record);
   if (!created) return existing(cloud, run);
   let outcome: { readonly started: readonly string[]; readonly waiting: readonly string[] };
   try {
-    outcome = await startQueuedRuns({ store, sfn: cloud.clients.sfn, log: QUIET_LOG }, { dagId: ir.id, stateMachineArn: machine, maxActiveRuns: ir.maxActiveRuns }, { known: [record] });
+    outcome = await startQueuedRuns(
+      { store, sfn: cloud.clients.sfn, log: QUIET_LOG },
+      { dagId: ir.id, stateMachineArn: machine, maxActiveRuns: ir.maxActiveRuns },
+      { known: [record] },
+    );
   } catch (error) {
     await forget(cloud, runId);
     throw error;
   }
   const current = (await store.getRun(runId)) ?? run;
-  if (outcome.started.includes(runId) && current.executionArn) return { outcome: 'started', run: current, executionArn: current.executionArn };
-  if (outcome.waiting.includes(runId)) return { outcome: 'queued', run: current, maxActiveRuns: ir.maxActiveRuns };
+  if (outcome.started.includes(runId) && current.executionArn)
+    return { outcome: 'started', run: current, executionArn: current.executionArn };
+  if (outcome.waiting.includes(runId))
+    return { outcome: 'queued', run: current, maxActiveRuns: ir.maxActiveRuns };
   // Neither: an execution of that name already existed (started before this record was written).
   return existing(cloud, current);
 }
 
 async function existing(cloud: Cloud, run: RunRecord): Promise<TriggerResult> {
-  return { outcome: 'existing', run, execution: run.executionArn ? await describeExecution(cloud, run.executionArn) : undefined };
+  return {
+    outcome: 'existing',
+    run,
+    execution: run.executionArn ? await describeExecution(cloud, run.executionArn) : undefined,
+  };
 }
 
 /** Removes the queued record of a run whose execution could not start (only if still untouched). */

@@ -27,8 +27,16 @@ const MAPPED_ITEM_OVERHEAD_BYTES = 24;
 
 export interface Analysis {
   readonly states: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
-  readonly transitions: { readonly allSuccess: number; readonly perTask: number; readonly mappedItemsAssumed: number };
-  readonly history: { readonly worstCase: number; readonly limit: number; readonly perMappedInstance: number };
+  readonly transitions: {
+    readonly allSuccess: number;
+    readonly perTask: number;
+    readonly mappedItemsAssumed: number;
+  };
+  readonly history: {
+    readonly worstCase: number;
+    readonly limit: number;
+    readonly perMappedInstance: number;
+  };
   readonly document: {
     readonly inlineOutputLimitBytes: number;
     readonly worstCaseBytes: number;
@@ -46,7 +54,10 @@ export interface Analysis {
  * bucket by reference. Sized so that every task at its cap still fits the document budget.
  */
 export function inlineOutputLimit(taskCount: number): number {
-  return Math.max(128, Math.min(32 * 1024, Math.floor(DOCUMENT_BUDGET_BYTES / Math.max(1, taskCount))));
+  return Math.max(
+    128,
+    Math.min(32 * 1024, Math.floor(DOCUMENT_BUDGET_BYTES / Math.max(1, taskCount))),
+  );
 }
 
 function countStates(machine: StateMachine, byType: Record<string, number>): number {
@@ -81,11 +92,24 @@ function eventsOf(state: State): number {
  * Follow the all-success path through a scope. At a Choice, take the first target that is not
  * a failure, skip record, retry ladder or the run's Fail state.
  */
-function walk(machine: StateMachine, manifest: Manifest, ir: DagIR, mappedItems: number, worst: boolean): Walk {
+function walk(
+  machine: StateMachine,
+  manifest: Manifest,
+  ir: DagIR,
+  mappedItems: number,
+  worst: boolean,
+): Walk {
   const result: Walk = { transitions: 0, history: 0 };
   const avoid = (name: string) => {
     const role = manifest.states[name]?.role;
-    return role === 'marks' || role === 'failed' || role === 'retry' || role === 'given' || role === 'detour' || machine.States[name]?.Type === 'Fail';
+    return (
+      role === 'marks' ||
+      role === 'failed' ||
+      role === 'retry' ||
+      role === 'given' ||
+      role === 'detour' ||
+      machine.States[name]?.Type === 'Fail'
+    );
   };
   const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
   let name: string | undefined = machine.StartAt;
@@ -107,7 +131,13 @@ function walk(machine: StateMachine, manifest: Manifest, ir: DagIR, mappedItems:
         let waited = 0;
         let pokes = 0;
         for (let n = 0; waited < s.timeoutSeconds && pokes < 100_000; n++) {
-          waited += Math.max(1, Math.min(s.pokeIntervalSeconds * s.pokeBackoffRate ** n, s.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY));
+          waited += Math.max(
+            1,
+            Math.min(
+              s.pokeIntervalSeconds * s.pokeBackoffRate ** n,
+              s.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY,
+            ),
+          );
           pokes++;
         }
         events += pokes * (5 + 2 + 3) * attempts;
@@ -139,31 +169,63 @@ function walk(machine: StateMachine, manifest: Manifest, ir: DagIR, mappedItems:
   return result;
 }
 
-export function analyze(definition: StateMachine, json: string, manifest: Manifest, ir: DagIR, options: { readonly mappedItems?: number } = {}): Analysis {
+export function analyze(
+  definition: StateMachine,
+  json: string,
+  manifest: Manifest,
+  ir: DagIR,
+  options: { readonly mappedItems?: number } = {},
+): Analysis {
   const byType: Record<string, number> = {};
   const total = countStates(definition, byType);
   const mappedItems = options.mappedItems ?? 10;
   const happy = walk(definition, manifest, ir, mappedItems, false);
   const worst = walk(definition, manifest, ir, 0, true);
-  const perItem = ir.tasks.filter((t) => t.mapping).length > 0 ? walk(definition, manifest, ir, 1, true).history - worst.history : 0;
+  const perItem =
+    ir.tasks.filter((t) => t.mapping).length > 0
+      ? walk(definition, manifest, ir, 1, true).history - worst.history
+      : 0;
   // Group retries re-run the group's states: multiply the worst case by the largest group attempts.
   const groupAttempts = Math.max(1, ...ir.groups.map((g) => g.retry?.attempts ?? 1));
   const inline = inlineOutputLimit(ir.tasks.length);
-  const paramsBytes = JSON.stringify(Object.fromEntries(Object.entries(ir.params).map(([k, p]) => [k, p.default ?? null]))).length;
+  const paramsBytes = JSON.stringify(
+    Object.fromEntries(Object.entries(ir.params).map(([k, p]) => [k, p.default ?? null])),
+  ).length;
   // Run values + one record per task at its inline cap (a reference is smaller than the cap).
-  const worstCaseBytes = 600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0);
+  const worstCaseBytes =
+    600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0);
   const itemBytes = MAPPED_OUTPUT_LIMIT_BYTES + MAPPED_ITEM_OVERHEAD_BYTES;
   // A mapped task's record holds every instance's output; its Map's result holds them with their state.
   const mappedItemsMax = ir.tasks
     .filter((t) => t.mapping)
-    .map((t) => ({ task: t.id, items: Math.max(0, Math.floor((LIMITS.payloadBytes - (worstCaseBytes - inline)) / itemBytes)) }));
+    .map((t) => ({
+      task: t.id,
+      items: Math.max(0, Math.floor((LIMITS.payloadBytes - (worstCaseBytes - inline)) / itemBytes)),
+    }));
   return {
     states: { total, byType: Object.fromEntries(Object.entries(byType).sort()) },
-    transitions: { allSuccess: happy.transitions, perTask: ir.tasks.length ? happy.transitions / ir.tasks.length : 0, mappedItemsAssumed: mappedItems },
-    history: { worstCase: worst.history * groupAttempts, limit: LIMITS.historyEvents, perMappedInstance: perItem },
-    document: { inlineOutputLimitBytes: inline, worstCaseBytes, limitBytes: LIMITS.payloadBytes, mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES, mappedItemsMax },
+    transitions: {
+      allSuccess: happy.transitions,
+      perTask: ir.tasks.length ? happy.transitions / ir.tasks.length : 0,
+      mappedItemsAssumed: mappedItems,
+    },
+    history: {
+      worstCase: worst.history * groupAttempts,
+      limit: LIMITS.historyEvents,
+      perMappedInstance: perItem,
+    },
+    document: {
+      inlineOutputLimitBytes: inline,
+      worstCaseBytes,
+      limitBytes: LIMITS.payloadBytes,
+      mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
+      mappedItemsMax,
+    },
     // Deployed minified (infra serializes the definition without whitespace).
-    definition: { bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length, limitBytes: LIMITS.definitionBytes },
+    definition: {
+      bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length,
+      limitBytes: LIMITS.definitionBytes,
+    },
     costPerRunUsd: happy.transitions * LIMITS.pricePerTransitionUsd,
   };
 }

@@ -7,7 +7,13 @@
 /** The Lambda invoke integration (the task runner, lambdaInvoke operators). */
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 /** A Choice rule (data-test expression or boolean combinator). */
 export type ChoiceRule =
@@ -93,7 +99,9 @@ export type State =
       readonly ItemsPath: string;
       readonly ItemSelector?: JsonValue;
       readonly MaxConcurrency?: number;
-      readonly ItemProcessor: StateMachine & { readonly ProcessorConfig: { readonly Mode: 'INLINE' } };
+      readonly ItemProcessor: StateMachine & {
+        readonly ProcessorConfig: { readonly Mode: 'INLINE' };
+      };
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
       readonly OutputPath?: string;
@@ -102,7 +110,12 @@ export type State =
       readonly End?: true;
     }
   | { readonly Type: 'Succeed'; readonly Comment?: string }
-  | { readonly Type: 'Fail'; readonly Comment?: string; readonly Error: string; readonly Cause: string };
+  | {
+      readonly Type: 'Fail';
+      readonly Comment?: string;
+      readonly Error: string;
+      readonly Cause: string;
+    };
 
 export interface StateMachine {
   readonly Comment?: string;

@@ -16,7 +16,15 @@
 import type { TaskState } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
-import { END, mergeKnown, Scope, type Cont, type Generator, type Known, type Next } from './scope.ts';
+import {
+  END,
+  mergeKnown,
+  Scope,
+  type Cont,
+  type Generator,
+  type Known,
+  type Next,
+} from './scope.ts';
 import type { StateRole } from './contract.ts';
 import { ruleOf, type CompileContext } from './context.ts';
 import { staticOutcome, type Outcome } from './rules.ts';
@@ -45,11 +53,18 @@ function knownOutcome(ctx: CompileContext, taskId: string, known: Known): Outcom
     const s = known.get(f.by);
     if (s === undefined || s === 'success') return undefined;
   }
-  return staticOutcome(rule, over.map((u) => known.get(u)!));
+  return staticOutcome(
+    rule,
+    over.map((u) => known.get(u)!),
+  );
 }
 
 /** Final states of all tasks of a node when all are decided statically without running any; else undefined. */
-function staticMarks(ctx: CompileContext, node: SpNode, known: Known): Map<string, TaskState> | undefined {
+function staticMarks(
+  ctx: CompileContext,
+  node: SpNode,
+  known: Known,
+): Map<string, TaskState> | undefined {
   const marks = new Map<string, TaskState>();
   const k = new Map(known);
   // Tree order respects dependencies inside the node (series before, parallel independent).
@@ -90,16 +105,28 @@ export class Codegen implements Generator {
   }
 
   /** Emit `node` (with marks still pending) and return the name of the state to enter. */
-  proceed(node: SpNode, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>, cont: Cont): Next {
+  proceed(
+    node: SpNode,
+    scope: Scope,
+    known: Known,
+    pending: ReadonlyMap<string, TaskState>,
+    cont: Cont,
+  ): Next {
     const marks = staticMarks(this.ctx, node, known);
     if (marks) {
       // Fold statically decided tasks into one Pass, but share where paths meet: a node reached
       // statically with the same inputs again joins the Pass made the first time, and a Pass
       // holds at most MARKS_PER_PASS records, so failure paths cost O(tasks) definition size,
       // not O(tasks²).
-      const sig = `static|${tasksOf(node)[0]}|${tasksOf(node).length}|${externalInputs(this.ctx, node).map((u) => `${u}=${known.get(u)}`).join(',')}`;
+      const sig = `static|${tasksOf(node)[0]}|${tasksOf(node).length}|${externalInputs(
+        this.ctx,
+        node,
+      )
+        .map((u) => `${u}=${known.get(u)}`)
+        .join(',')}`;
       const shared = scope.memo.get(sig);
-      if (shared !== undefined) return pending.size > 0 ? this.marks(scope, pending, shared) : shared;
+      if (shared !== undefined)
+        return pending.size > 0 ? this.marks(scope, pending, shared) : shared;
       if (pending.size === 0 || pending.size + marks.size > MARKS_PER_PASS) {
         const entry = cont(mergeKnown(known, marks), marks);
         scope.memo.set(sig, entry);
@@ -113,12 +140,19 @@ export class Codegen implements Generator {
 
   /** A Pass recording statically decided tasks, then `next`. */
   marks(scope: Scope, pending: ReadonlyMap<string, TaskState>, next: Next): Next {
-    const sig = `marks|${[...pending].map(([k, v]) => `${k}=${v}`).sort().join(',')}|${String(next)}`;
+    const sig = `marks|${[...pending]
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',')}|${String(next)}`;
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
     const ids = [...pending.keys()];
     const state = [...new Set(pending.values())];
-    const name = this.ctx.name(ids.length === 1 ? `${ids[0]} ${state[0]}` : `${ids[0]} ${pending.get(ids[0]!)} +${ids.length - 1}`);
+    const name = this.ctx.name(
+      ids.length === 1
+        ? `${ids[0]} ${state[0]}`
+        : `${ids[0]} ${pending.get(ids[0]!)} +${ids.length - 1}`,
+    );
     scope.memo.set(sig, name);
     scope.add(name, renderMarks(this.ctx, pending, renderNextEnd(next)));
     this.stateTasks.set(name, { tasks: ids, role: 'marks' });
@@ -131,7 +165,9 @@ export class Codegen implements Generator {
     // known (gates read the records). Keeping knowledge finer would copy whole blocks.
     const inputs = externalInputs(this.ctx, node);
     const success = inputs.every((u) => given.get(u) === 'success');
-    const known: Known = success ? new Map(inputs.map((u) => [u, 'success' as TaskState])) : new Map();
+    const known: Known = success
+      ? new Map(inputs.map((u) => [u, 'success' as TaskState]))
+      : new Map();
     const sig = `${node.kind}|${tasksOf(node)[0]}|${tasksOf(node).length}|${success ? 'S' : 'D'}`;
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
@@ -144,7 +180,12 @@ export class Codegen implements Generator {
         entry = renderGroupRetry(this, node.id, node.body, scope, known, cont);
         break;
       case 'series': {
-        const step = (i: number): Cont => (k, p) => (i + 1 < node.items.length ? this.proceed(node.items[i + 1]!, scope, k, p, step(i + 1)) : cont(k, p));
+        const step =
+          (i: number): Cont =>
+          (k, p) =>
+            i + 1 < node.items.length
+              ? this.proceed(node.items[i + 1]!, scope, k, p, step(i + 1))
+              : cont(k, p);
         entry = this.proceed(node.items[0]!, scope, known, new Map(), step(0));
         break;
       }
@@ -183,7 +224,12 @@ export class Codegen implements Generator {
   private unit(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
     const outcome = knownOutcome(this.ctx, taskId, known);
     if (outcome === 'run') return this.body(taskId, scope, known, cont);
-    if (outcome !== undefined) return this.marks(scope, new Map([[taskId, outcome]]), cont(mergeKnown(known, new Map([[taskId, outcome]])), new Map()));
+    if (outcome !== undefined)
+      return this.marks(
+        scope,
+        new Map([[taskId, outcome]]),
+        cont(mergeKnown(known, new Map([[taskId, outcome]])), new Map()),
+      );
     return renderGate(this, taskId, scope, known, cont);
   }
 

@@ -13,7 +13,12 @@ import type { Next } from './scope.ts';
 import { DONE, recordsMergedWith, RUN } from './document.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
-import { analyze, inlineOutputLimit, MAPPED_OUTPUT_LIMIT_BYTES, type Analysis } from './analysis.ts';
+import {
+  analyze,
+  inlineOutputLimit,
+  MAPPED_OUTPUT_LIMIT_BYTES,
+  type Analysis,
+} from './analysis.ts';
 import { DagDefinitionError } from '../errors.ts';
 import { childTimerKey } from './link.ts';
 import { LIMITS, placeholdersIn, type Manifest } from './contract.ts';
@@ -41,33 +46,52 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
   const durationsGiven = dag.tasks.some((t) => t.expectedDurationSeconds !== undefined);
   const structure = decompose({
     // With some expected durations given, a task without one counts as a minute; with none, all count 1.
-    tasks: dag.tasks.map((t) => ({ id: t.id, duration: t.expectedDurationSeconds ?? (durationsGiven ? 60 : 1) })),
+    tasks: dag.tasks.map((t) => ({
+      id: t.id,
+      duration: t.expectedDurationSeconds ?? (durationsGiven ? 60 : 1),
+    })),
     edges: dag.edges,
     clusters: dag.groups
       .filter((g) => g.retry)
-      .map((g) => ({ id: g.id, ...(g.parent && { parent: g.parent }), members: dag.tasks.filter((t) => t.group === g.id || t.group?.startsWith(`${g.id}.`)).map((t) => t.id) })),
+      .map((g) => ({
+        id: g.id,
+        ...(g.parent && { parent: g.parent }),
+        members: dag.tasks
+          .filter((t) => t.group === g.id || t.group?.startsWith(`${g.id}.`))
+          .map((t) => t.id),
+      })),
   });
   recordOrder(structure.tree, [], ctx.recordedBefore);
   const cg = new Codegen(ctx);
   const top = cg.newScope();
   let start: Next;
   try {
-    start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) => cg.final(top, known, pending));
+    start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) =>
+      cg.final(top, known, pending),
+    );
   } catch (error) {
     // Code generation recurses along chains of tasks; past ~1,000 tasks in a row the definition
     // would be over Step Functions' 1 MiB anyway.
     if (error instanceof RangeError) {
-      throw new DagDefinitionError(`DAG "${dag.id}" is too long to compile (${dag.tasks.length} tasks, chains of ~1,000 tasks or more), and its definition would exceed Step Functions' 1 MiB limit. Split it: move a part into its own DAG and start it with triggerDag().`);
+      throw new DagDefinitionError(
+        `DAG "${dag.id}" is too long to compile (${dag.tasks.length} tasks, chains of ~1,000 tasks or more), and its definition would exceed Step Functions' 1 MiB limit. Split it: move a part into its own DAG and start it with triggerDag().`,
+      );
     }
     throw error;
   }
   if (ctx.retriedGroups.length > 0) {
     // Attempt counters of retried groups exist from the start, so every rule can read them.
     const init = ctx.name('start');
-    const counters = Object.fromEntries(ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]));
+    const counters = Object.fromEntries(
+      ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]),
+    );
     top.add(init, {
       Type: 'Pass',
-      Parameters: { 'run.$': RUN, 't.$': recordsMergedWith(JSON.stringify(counters)), 'done.$': DONE },
+      Parameters: {
+        'run.$': RUN,
+        't.$': recordsMergedWith(JSON.stringify(counters)),
+        'done.$': DONE,
+      },
       Next: start as string,
     });
     cg.stateTasks.set(init, { tasks: [], role: 'retry' });
@@ -88,7 +112,13 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     tasks: dag.tasks.map((t) => ({
       id: t.id,
       key: ctx.key(t.id),
-      kind: t.mapping ? 'mapped' : t.body.kind === 'sensor' ? `sensor:${t.body.sensor.check.kind}` : t.body.kind === 'operator' ? `operator:${t.body.operator.kind}` : t.body.kind,
+      kind: t.mapping
+        ? 'mapped'
+        : t.body.kind === 'sensor'
+          ? `sensor:${t.body.sensor.check.kind}`
+          : t.body.kind === 'operator'
+            ? `operator:${t.body.operator.kind}`
+            : t.body.kind,
       args: t.args,
       ...(t.mapping && { mapArgIndex: t.mapping.argIndex }),
       connections: t.connections,
@@ -101,14 +131,24 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     substitutions,
     timers: [
       ...dag.tasks.flatMap((t) =>
-        t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: ctx.key(t.id), afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : [],
+        t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'
+          ? [
+              {
+                key: ctx.key(t.id),
+                afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds,
+              },
+            ]
+          : [],
       ),
       // Timers of DAGs this one triggers, passed on to their runs (compiler/link).
       ...new Map(
         dag.tasks.flatMap((t) =>
           t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'
             ? (t.body.operator.childTimers ?? []).map((c) => {
-                const key = childTimerKey((t.body as { operator: { dagId: string } }).operator.dagId, c.key);
+                const key = childTimerKey(
+                  (t.body as { operator: { dagId: string } }).operator.dagId,
+                  c.key,
+                );
                 return [key, { key, afterIntervalEndSeconds: c.afterIntervalEndSeconds }] as const;
               })
             : [],
@@ -124,7 +164,11 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
 }
 
 /** For each cluster: the tasks recorded before it is entered (earlier items of enclosing series). */
-function recordOrder(node: SpNode, before: readonly string[], out: Map<string, readonly string[]>): void {
+function recordOrder(
+  node: SpNode,
+  before: readonly string[],
+  out: Map<string, readonly string[]>,
+): void {
   switch (node.kind) {
     case 'task':
       return;
@@ -163,7 +207,12 @@ function branchKeeps(ctx: CompileContext, branchId: string): Record<string, stri
     }
     return false;
   };
-  return Object.fromEntries(direct.map((d) => [ctx.key(d), direct.filter((x) => x !== d && reaches(x, d)).map((x) => ctx.key(x))]));
+  return Object.fromEntries(
+    direct.map((d) => [
+      ctx.key(d),
+      direct.filter((x) => x !== d && reaches(x, d)).map((x) => ctx.key(x)),
+    ]),
+  );
 }
 
 /**

@@ -9,10 +9,18 @@ import type { CompileContext, ForcedSkip } from './context.ts';
 import { field } from './document.ts';
 import type { Cond, DecisionList, Pred } from './rules.ts';
 
-const is = (key: string, state: string): ChoiceRule => ({ Variable: field(key, 's'), StringEquals: state });
-const bool = (key: string, name: string, value: boolean): ChoiceRule => ({ Variable: field(key, name), BooleanEquals: value });
-const anyOf = (rules: readonly ChoiceRule[]): ChoiceRule => (rules.length === 1 ? rules[0]! : { Or: rules });
-const allOf = (rules: readonly ChoiceRule[]): ChoiceRule => (rules.length === 1 ? rules[0]! : { And: rules });
+const is = (key: string, state: string): ChoiceRule => ({
+  Variable: field(key, 's'),
+  StringEquals: state,
+});
+const bool = (key: string, name: string, value: boolean): ChoiceRule => ({
+  Variable: field(key, name),
+  BooleanEquals: value,
+});
+const anyOf = (rules: readonly ChoiceRule[]): ChoiceRule =>
+  rules.length === 1 ? rules[0]! : { Or: rules };
+const allOf = (rules: readonly ChoiceRule[]): ChoiceRule =>
+  rules.length === 1 ? rules[0]! : { And: rules };
 
 /** One upstream task satisfies a predicate (mapped tasks aggregate their instances). */
 export function predicate(ctx: CompileContext, upstream: string, pred: Pred): ChoiceRule {
@@ -34,7 +42,10 @@ export function predicate(ctx: CompileContext, upstream: string, pred: Pred): Ch
         return assertNever(pred, 'predicate');
     }
   }
-  const ran: ChoiceRule[] = [is(key, 'mapped'), { Variable: field(key, 'n'), NumericGreaterThan: 0 }];
+  const ran: ChoiceRule[] = [
+    is(key, 'mapped'),
+    { Variable: field(key, 'n'), NumericGreaterThan: 0 },
+  ];
   switch (pred) {
     case 'anySucceeded':
       return bool(key, 'a', true);
@@ -47,7 +58,10 @@ export function predicate(ctx: CompileContext, upstream: string, pred: Pred): Ch
     case 'allSkipped':
     case 'anySkipped':
       // Skipped as a whole, or mapped over an empty list (Airflow skips it then).
-      return allOf([{ Variable: field(key, 'n'), NumericEquals: 0 }, { Not: is(key, 'upstream_failed') }]);
+      return allOf([
+        { Variable: field(key, 'n'), NumericEquals: 0 },
+        { Not: is(key, 'upstream_failed') },
+      ]);
     case 'anySucceededOrFailed':
       return anyOf([bool(key, 'a', true), bool(key, 'f', true)]);
     default:
@@ -57,11 +71,16 @@ export function predicate(ctx: CompileContext, upstream: string, pred: Pred): Ch
 
 export function forcedRule(ctx: CompileContext, target: string, f: ForcedSkip): ChoiceRule {
   const by = ctx.key(f.by);
-  const test = f.test === 'branchNotChosen' ? bool(by, `c.${ctx.key(target)}`, false) : bool(by, 'o', false);
+  const test =
+    f.test === 'branchNotChosen' ? bool(by, `c.${ctx.key(target)}`, false) : bool(by, 'o', false);
   return allOf([is(by, 'success'), test]);
 }
 
-export function condRule(ctx: CompileContext, cond: Cond, upstreams: readonly string[]): ChoiceRule {
+export function condRule(
+  ctx: CompileContext,
+  cond: Cond,
+  upstreams: readonly string[],
+): ChoiceRule {
   const rules = upstreams.map((u) => predicate(ctx, u, cond.of));
   return cond.kind === 'all' ? allOf(rules) : anyOf(rules);
 }
@@ -75,8 +94,11 @@ export function gateChoices(
   target: (outcome: 'run' | 'skipped' | 'upstream_failed') => string,
 ): { Choices: (ChoiceRule & { Next: string })[]; Default: string } {
   const choices: (ChoiceRule & { Next: string })[] = [];
-  for (const f of ctx.forced.get(taskId) ?? []) choices.push({ ...forcedRule(ctx, taskId, f), Next: target('skipped') });
-  if (upstreams.length > 0) for (const d of list.decisions) choices.push({ ...condRule(ctx, d.when, upstreams), Next: target(d.then) });
+  for (const f of ctx.forced.get(taskId) ?? [])
+    choices.push({ ...forcedRule(ctx, taskId, f), Next: target('skipped') });
+  if (upstreams.length > 0)
+    for (const d of list.decisions)
+      choices.push({ ...condRule(ctx, d.when, upstreams), Next: target(d.then) });
   const otherwise = upstreams.length > 0 ? list.otherwise : 'run';
   return { Choices: choices, Default: target(otherwise) };
 }

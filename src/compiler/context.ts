@@ -70,7 +70,10 @@ export class CompileContext {
 }
 
 /** The rule that decides whether a task runs, and the tasks it reads (a teardown: its setups). */
-export function ruleOf(ctx: CompileContext, taskId: string): { rule: TriggerRule | 'teardown'; over: readonly string[] } {
+export function ruleOf(
+  ctx: CompileContext,
+  taskId: string,
+): { rule: TriggerRule | 'teardown'; over: readonly string[] } {
   const t = ctx.task(taskId);
   if (t.role?.kind === 'teardown') return { rule: 'teardown', over: t.role.setups };
   return { rule: t.triggerRule, over: ctx.upstream.get(taskId) ?? [] };
@@ -81,17 +84,25 @@ export function ruleOf(ctx: CompileContext, taskId: string): { rule: TriggerRule
  * returns false skips its direct downstream tasks, or everything downstream when
  * ignoreDownstreamTriggerRules is true (the default).
  */
-function forcedSkips(dag: DagIR, downstream: ReadonlyMap<string, readonly string[]>): Map<string, ForcedSkip[]> {
+function forcedSkips(
+  dag: DagIR,
+  downstream: ReadonlyMap<string, readonly string[]>,
+): Map<string, ForcedSkip[]> {
   const tasks = new Map(dag.tasks.map((t) => [t.id, t]));
   const forced = new Map<string, ForcedSkip[]>(dag.tasks.map((t) => [t.id, []]));
   for (const t of dag.tasks) {
     if (t.body.kind === 'branch') {
-      for (const d of downstream.get(t.id) ?? []) forced.get(d)!.push({ by: t.id, test: 'branchNotChosen' });
+      for (const d of downstream.get(t.id) ?? [])
+        forced.get(d)!.push({ by: t.id, test: 'branchNotChosen' });
     }
     if (t.body.kind === 'short_circuit') {
-      const targets = t.body.ignoreDownstreamTriggerRules ? descendants(t.id, downstream) : (downstream.get(t.id) ?? []);
+      const targets = t.body.ignoreDownstreamTriggerRules
+        ? descendants(t.id, downstream)
+        : (downstream.get(t.id) ?? []);
       // Airflow's short-circuit never skips teardowns: they still release what setups made.
-      for (const d of targets) if (tasks.get(d)?.role?.kind !== 'teardown') forced.get(d)!.push({ by: t.id, test: 'shortCircuitFalse' });
+      for (const d of targets)
+        if (tasks.get(d)?.role?.kind !== 'teardown')
+          forced.get(d)!.push({ by: t.id, test: 'shortCircuitFalse' });
     }
   }
   return forced;

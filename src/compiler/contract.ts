@@ -22,7 +22,19 @@ export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
 /** What a state of the machine does for its tasks (the engine runs Task states through the runtime by this). */
 export interface StateRole {
   readonly tasks: readonly string[];
-  readonly role: 'task' | 'given' | 'gate' | 'detour' | 'marks' | 'failed' | 'item' | 'poke' | 'wait' | 'final' | 'retry' | 'merge';
+  readonly role:
+    | 'task'
+    | 'given'
+    | 'gate'
+    | 'detour'
+    | 'marks'
+    | 'failed'
+    | 'item'
+    | 'poke'
+    | 'wait'
+    | 'final'
+    | 'retry'
+    | 'merge';
 }
 
 export interface ManifestTask {
@@ -67,11 +79,19 @@ export interface Manifest {
 }
 
 /** What the task runner reads of the manifest; the task Lambda's bundle carries it (infra/bundle). */
-export type RunnerManifest = Pick<Manifest, 'dagId' | 'tasks' | 'inlineOutputLimitBytes' | 'mappedOutputLimitBytes'>;
+export type RunnerManifest = Pick<
+  Manifest,
+  'dagId' | 'tasks' | 'inlineOutputLimitBytes' | 'mappedOutputLimitBytes'
+>;
 
 /** The task runner's part of a manifest (what a task Lambda bundle ships). */
 export function runnerManifest(m: RunnerManifest): RunnerManifest {
-  return { dagId: m.dagId, tasks: m.tasks, inlineOutputLimitBytes: m.inlineOutputLimitBytes, mappedOutputLimitBytes: m.mappedOutputLimitBytes };
+  return {
+    dagId: m.dagId,
+    tasks: m.tasks,
+    inlineOutputLimitBytes: m.inlineOutputLimitBytes,
+    mappedOutputLimitBytes: m.mappedOutputLimitBytes,
+  };
 }
 
 /**
@@ -145,8 +165,10 @@ export function parsePlaceholder(name: string): ParsedPlaceholder {
   if (name === PLACEHOLDERS.taskRunner) return { kind: 'taskRunner' };
   if (name === PLACEHOLDERS.region) return { kind: 'region' };
   if (name === PLACEHOLDERS.account) return { kind: 'account' };
-  if (name.startsWith('StateMachine_')) return { kind: 'stateMachine', dag: name.slice('StateMachine_'.length) };
-  if (name.startsWith('Connection_')) return { kind: 'connection', connection: name.slice('Connection_'.length) };
+  if (name.startsWith('StateMachine_'))
+    return { kind: 'stateMachine', dag: name.slice('StateMachine_'.length) };
+  if (name.startsWith('Connection_'))
+    return { kind: 'connection', connection: name.slice('Connection_'.length) };
   return { kind: 'other', name };
 }
 

@@ -55,7 +55,8 @@ export function subPath(path: readonly (string | number)[]): string {
 }
 
 /** A task's output, or a part of it. */
-export const output = (key: string, path: readonly (string | number)[] = []) => `${field(key, 'o')}${subPath(path)}`;
+export const output = (key: string, path: readonly (string | number)[] = []) =>
+  `${field(key, 'o')}${subPath(path)}`;
 
 /**
  * `t` with the given records merged in, as an intrinsic expression: `json` is their JSON text,
@@ -70,7 +71,10 @@ export function recordsMergedWith(json: string): string {
  * short-circuits carry `o` (true unless it returned false), branches `c` (chosen downstream keys),
  * mapped tasks `n`/`f`/`a` (instances, any failed, any succeeded).
  */
-export function recordDefaults(task: TaskIR, downstreamKeys: readonly string[]): Record<string, unknown> {
+export function recordDefaults(
+  task: TaskIR,
+  downstreamKeys: readonly string[],
+): Record<string, unknown> {
   if (task.mapping) return { o: null, n: 0, f: false, a: false };
   switch (task.body.kind) {
     case 'short_circuit':

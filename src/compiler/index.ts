@@ -5,7 +5,12 @@
  * (compiler/contract) that the code running compiled machines may know. Everything else in
  * src/compiler is internal.
  */
-export { compileDag, COMPILER_VERSION, type CompileOptions, type CompileResult } from './compile.ts';
+export {
+  compileDag,
+  COMPILER_VERSION,
+  type CompileOptions,
+  type CompileResult,
+} from './compile.ts';
 export type { Analysis } from './analysis.ts';
 export type { SpNode, SpResult } from './sp-decompose.ts';
 export { linkDags } from './link.ts';

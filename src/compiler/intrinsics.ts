@@ -11,6 +11,7 @@ export function intrinsicString(text: string): string {
 /** A scalar literal as an intrinsic argument: strings quoted and escaped, numbers/booleans/null as JSON; objects: undefined. */
 export function intrinsicScalar(value: unknown): string | undefined {
   if (typeof value === 'string') return intrinsicString(value);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean')
+    return JSON.stringify(value);
   return undefined;
 }

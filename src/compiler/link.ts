@@ -15,10 +15,20 @@ export function linkDags(dags: readonly DagIR[]): DagIR[] {
   const byId = new Map(dags.map((d) => [d.id, d]));
   const timersOf = (dag: DagIR) => {
     const keys = recordKeys(dag);
-    return dag.tasks.flatMap((t) => (t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time' ? [{ key: keys.get(t.id)!, afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds }] : []));
+    return dag.tasks.flatMap((t) =>
+      t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'
+        ? [
+            {
+              key: keys.get(t.id)!,
+              afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds,
+            },
+          ]
+        : [],
+    );
   };
   return dags.map((d) => {
-    if (!d.tasks.some((t) => t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag')) return d;
+    if (!d.tasks.some((t) => t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'))
+      return d;
     const tasks = d.tasks.map((t): TaskIR => {
       if (t.body.kind !== 'operator' || t.body.operator.kind !== 'trigger_dag') return t;
       const child = byId.get(t.body.operator.dagId);

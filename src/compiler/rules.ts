@@ -23,7 +23,14 @@ export interface Cond {
  * What one upstream task's record says, over its instances (a mapped task has many, a plain task
  * one): all* = every instance, any* = at least one. "Failed" counts failed and upstream_failed.
  */
-export type Pred = 'allSucceeded' | 'allFailed' | 'allSkipped' | 'anySucceeded' | 'anyFailed' | 'anySkipped' | 'anySucceededOrFailed';
+export type Pred =
+  | 'allSucceeded'
+  | 'allFailed'
+  | 'allSkipped'
+  | 'anySucceeded'
+  | 'anyFailed'
+  | 'anySkipped'
+  | 'anySucceededOrFailed';
 
 export interface Decision {
   readonly when: Cond;
@@ -41,7 +48,13 @@ const any = (of: Pred): Cond => ({ kind: 'any', of });
 export function decisionList(rule: TriggerRule | 'teardown'): DecisionList {
   switch (rule) {
     case 'all_success':
-      return { decisions: [{ when: all('allSucceeded'), then: 'run' }, { when: any('anyFailed'), then: 'upstream_failed' }], otherwise: 'skipped' };
+      return {
+        decisions: [
+          { when: all('allSucceeded'), then: 'run' },
+          { when: any('anyFailed'), then: 'upstream_failed' },
+        ],
+        otherwise: 'skipped',
+      };
     case 'all_failed':
       return { decisions: [{ when: all('allFailed'), then: 'run' }], otherwise: 'skipped' };
     case 'all_done':
@@ -50,20 +63,41 @@ export function decisionList(rule: TriggerRule | 'teardown'): DecisionList {
     case 'all_skipped':
       return { decisions: [{ when: all('allSkipped'), then: 'run' }], otherwise: 'skipped' };
     case 'one_success':
-      return { decisions: [{ when: all('allSkipped'), then: 'skipped' }, { when: any('anySucceeded'), then: 'run' }], otherwise: 'upstream_failed' };
+      return {
+        decisions: [
+          { when: all('allSkipped'), then: 'skipped' },
+          { when: any('anySucceeded'), then: 'run' },
+        ],
+        otherwise: 'upstream_failed',
+      };
     case 'one_failed':
       return { decisions: [{ when: any('anyFailed'), then: 'run' }], otherwise: 'skipped' };
     case 'one_done':
-      return { decisions: [{ when: any('anySucceededOrFailed'), then: 'run' }], otherwise: 'skipped' };
+      return {
+        decisions: [{ when: any('anySucceededOrFailed'), then: 'run' }],
+        otherwise: 'skipped',
+      };
     case 'none_failed':
       return { decisions: [{ when: any('anyFailed'), then: 'upstream_failed' }], otherwise: 'run' };
     case 'none_failed_min_one_success':
-      return { decisions: [{ when: any('anyFailed'), then: 'upstream_failed' }, { when: all('allSkipped'), then: 'skipped' }], otherwise: 'run' };
+      return {
+        decisions: [
+          { when: any('anyFailed'), then: 'upstream_failed' },
+          { when: all('allSkipped'), then: 'skipped' },
+        ],
+        otherwise: 'run',
+      };
     case 'none_skipped':
       return { decisions: [{ when: any('anySkipped'), then: 'skipped' }], otherwise: 'run' };
     case 'teardown':
       // Airflow's all_done_setup_success, over the setups only (other upstream tasks just have to be done).
-      return { decisions: [{ when: all('allSkipped'), then: 'skipped' }, { when: any('anySucceeded'), then: 'run' }], otherwise: 'upstream_failed' };
+      return {
+        decisions: [
+          { when: all('allSkipped'), then: 'skipped' },
+          { when: any('anySucceeded'), then: 'run' },
+        ],
+        otherwise: 'upstream_failed',
+      };
     default:
       return assertNever(rule, 'trigger rule');
   }
@@ -89,12 +123,16 @@ export function holds(pred: Pred, state: TaskState): boolean {
 }
 
 /** The outcome for known upstream states (plain tasks). No upstream tasks: the task runs (Airflow: nothing to wait for). */
-export function staticOutcome(rule: TriggerRule | 'teardown', states: readonly TaskState[]): Outcome {
+export function staticOutcome(
+  rule: TriggerRule | 'teardown',
+  states: readonly TaskState[],
+): Outcome {
   if (states.length === 0) return 'run';
   const list = decisionList(rule);
   for (const d of list.decisions) {
     const c = d.when;
-    const ok = c.kind === 'all' ? states.every((s) => holds(c.of, s)) : states.some((s) => holds(c.of, s));
+    const ok =
+      c.kind === 'all' ? states.every((s) => holds(c.of, s)) : states.some((s) => holds(c.of, s));
     if (ok) return d.then;
   }
   return list.otherwise;

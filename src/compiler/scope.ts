@@ -56,7 +56,13 @@ export interface Walk {
 /** What the renderers of control flow (Parallel, group retry, gate, the run's end) use of the code generator. */
 export interface Generator extends Walk {
   /** Emit `node` (with marks still pending) and return the name of the state to enter. */
-  proceed(node: SpNode, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>, cont: Cont): Next;
+  proceed(
+    node: SpNode,
+    scope: Scope,
+    known: Known,
+    pending: ReadonlyMap<string, TaskState>,
+    cont: Cont,
+  ): Next;
   /** Emit `node` itself (no static shortcut). */
   enter(node: SpNode, scope: Scope, known: Known, cont: Cont): Next;
   /** A Pass recording statically decided tasks, then `next`. */

@@ -29,11 +29,16 @@ export interface ClusterInput {
  * e.g. those with a group-level retry) is inferred from the members: the smallest listed group
  * holding all of them (between groups with the same tasks, the one listed first is outside).
  */
-export function clusterForest(clusters: readonly ClusterInput[], taskIndex: ReadonlyMap<string, number>): ClusterTree[] {
+export function clusterForest(
+  clusters: readonly ClusterInput[],
+  taskIndex: ReadonlyMap<string, number>,
+): ClusterTree[] {
   const byId = new Map<string, ClusterInput>();
   for (const c of clusters) {
     if (byId.has(c.id)) throw new InternalError(`task group "${c.id}" is given twice`);
-    for (const m of c.members) if (!taskIndex.has(m)) throw new InternalError(`task group "${c.id}" lists unknown task "${m}"`);
+    for (const m of c.members)
+      if (!taskIndex.has(m))
+        throw new InternalError(`task group "${c.id}" lists unknown task "${m}"`);
     byId.set(c.id, c);
   }
   const sets = clusters.map((c) => new Set(c.members));
@@ -43,7 +48,8 @@ export function clusterForest(clusters: readonly ClusterInput[], taskIndex: Read
     const own = sets[i]!;
     let best: number | undefined;
     sets.forEach((other, j) => {
-      if (j === i || own.size === 0 || other.size < own.size || (other.size === own.size && j > i)) return;
+      if (j === i || own.size === 0 || other.size < own.size || (other.size === own.size && j > i))
+        return;
       if (![...own].every((t) => other.has(t))) return;
       const size = best === undefined ? Infinity : sets[best]!.size;
       if (other.size < size || (other.size === size && j > best!)) best = j;
@@ -58,10 +64,14 @@ export function clusterForest(clusters: readonly ClusterInput[], taskIndex: Read
     }
   }
   const childIds = new Map<string | undefined, string[]>();
-  for (const c of clusters) childIds.set(parentOf.get(c.id), [...(childIds.get(parentOf.get(c.id)) ?? []), c.id]);
+  for (const c of clusters)
+    childIds.set(parentOf.get(c.id), [...(childIds.get(parentOf.get(c.id)) ?? []), c.id]);
   const build = (id: string): ClusterTree => {
     const children = (childIds.get(id) ?? []).map(build).filter((c) => c.members.length > 0);
-    const members = new Set([...byId.get(id)!.members.map((m) => taskIndex.get(m)!), ...children.flatMap((c) => c.members)]);
+    const members = new Set([
+      ...byId.get(id)!.members.map((m) => taskIndex.get(m)!),
+      ...children.flatMap((c) => c.members),
+    ]);
     return { id, members: [...members].sort((a, b) => a - b), children };
   };
   return (childIds.get(undefined) ?? []).map(build).filter((r) => r.members.length > 0);
@@ -76,7 +86,12 @@ export class SpGroupCycleError extends DagDefinitionError {
   readonly tasks: readonly string[];
   /** The dependencies that close the cycle, in order. */
   readonly path: readonly { readonly from: string; readonly to: string }[];
-  constructor(message: string, groups: readonly string[], tasks: readonly string[], path: readonly { readonly from: string; readonly to: string }[]) {
+  constructor(
+    message: string,
+    groups: readonly string[],
+    tasks: readonly string[],
+    path: readonly { readonly from: string; readonly to: string }[],
+  ) {
     super(message);
     this.groups = groups;
     this.tasks = tasks;
@@ -88,14 +103,20 @@ const q = (s: string): string => `"${s}"`;
 
 function list(items: readonly string[]): string {
   const quoted = items.map(q);
-  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+  return quoted.length <= 1
+    ? (quoted[0] ?? '')
+    : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
 }
 
 /**
  * The error for a cycle through contracted groups. `path` is the cycle as real dependencies,
  * starting with one that leaves a group.
  */
-export function groupCycleError(groups: readonly string[], outside: readonly string[], path: readonly { from: string; to: string }[]): SpGroupCycleError {
+export function groupCycleError(
+  groups: readonly string[],
+  outside: readonly string[],
+  path: readonly { from: string; to: string }[],
+): SpGroupCycleError {
   // "a" → "b" → "c", restarting the chain where a group is entered by one task and left by another.
   const chains: string[][] = [];
   for (const { from, to } of path) {

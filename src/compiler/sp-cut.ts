@@ -40,10 +40,17 @@ export interface SetSchedule {
  * rank. `asap` is the set ordered by (earliest start, depth, rank); `lowerWeight` weighs the lower
  * bound in the estimate (1 or 0, see above).
  */
-export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule, lowerWeight = 1): [number[], number[]] {
+export function chooseCut(
+  g: SpGraph,
+  asap: readonly number[],
+  s: SetSchedule,
+  lowerWeight = 1,
+): [number[], number[]] {
   const m = asap.length;
   const byRank = (a: number, b: number): number => g.rank[a]! - g.rank[b]!;
-  const alap = [...asap].sort((a, b) => s.cp - s.tail[a]! - (s.cp - s.tail[b]!) || s.depth[a]! - s.depth[b]! || byRank(a, b));
+  const alap = [...asap].sort(
+    (a, b) => s.cp - s.tail[a]! - (s.cp - s.tail[b]!) || s.depth[a]! - s.depth[b]! || byRank(a, b),
+  );
   const local = new Int32Array(g.size).fill(-1);
   asap.forEach((v, i) => (local[v] = i));
 
@@ -71,7 +78,8 @@ export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule, l
   let surest = Infinity;
   for (const { upper } of scored) for (let k = 1; k < m; k++) surest = Math.min(surest, upper[k]!);
   const allowed = Math.max(whole, surest) + tolerance;
-  const estimate = (c: (typeof scored)[number], k: number): number => (c.upper[k]! > allowed ? Infinity : lowerWeight * c.lower[k]! + c.upper[k]!);
+  const estimate = (c: (typeof scored)[number], k: number): number =>
+    c.upper[k]! > allowed ? Infinity : lowerWeight * c.lower[k]! + c.upper[k]!;
   let best = Infinity;
   for (const c of scored) for (let k = 1; k < m; k++) best = Math.min(best, estimate(c, k));
   const tied = best + tolerance;
@@ -80,7 +88,11 @@ export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule, l
     const off = Math.abs(2 * k - m);
     for (const c of scored) {
       const pairs = c.pairs[k]!;
-      if (estimate(c, k) <= tied && (pairs < chosen.pairs || (pairs === chosen.pairs && off < chosen.off))) chosen = { order: c.order, k, pairs, off };
+      if (
+        estimate(c, k) <= tied &&
+        (pairs < chosen.pairs || (pairs === chosen.pairs && off < chosen.off))
+      )
+        chosen = { order: c.order, k, pairs, off };
     }
   }
   return [chosen.order.slice(0, chosen.k).sort(byRank), chosen.order.slice(chosen.k).sort(byRank)];
@@ -92,7 +104,13 @@ export function chooseCut(g: SpGraph, asap: readonly number[], s: SetSchedule, l
  * before it). `local` numbers the set's nodes 0…m−1 (−1: not in the set); union-find over those
  * numbers, level tables merged smaller into larger, so the whole pass is O(m log m).
  */
-export function levelCosts(g: SpGraph, order: readonly number[], level: Int32Array, links: SpGraph['succ'], local: Int32Array): Float64Array {
+export function levelCosts(
+  g: SpGraph,
+  order: readonly number[],
+  level: Int32Array,
+  links: SpGraph['succ'],
+  local: Int32Array,
+): Float64Array {
   const m = order.length;
   const costs = new Float64Array(m);
   const parent = new Int32Array(m);

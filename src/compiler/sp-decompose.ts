@@ -10,7 +10,12 @@
  */
 import { InternalError } from '../errors.ts';
 import { has } from './sp-bitset.ts';
-import { clusterForest, groupCycleError, type ClusterInput, type ClusterTree } from './sp-clusters.ts';
+import {
+  clusterForest,
+  groupCycleError,
+  type ClusterInput,
+  type ClusterTree,
+} from './sp-clusters.ts';
 import { buildGraph, type SpGraph } from './sp-graph.ts';
 import { decomposeGraph } from './sp-split.ts';
 import { coveringPairs, finishTime, type SpNode } from './sp-tree.ts';
@@ -65,27 +70,41 @@ export function decompose(input: SpInput): SpResult {
   for (const [i, t] of tasks.entries()) {
     if (index.has(t.id)) throw new InternalError(`task "${t.id}" is given twice`);
     const d = t.duration ?? 1;
-    if (!(Number.isFinite(d) && d > 0)) throw new InternalError(`task "${t.id}" has expected duration ${d}; it must be a positive number`);
+    if (!(Number.isFinite(d) && d > 0))
+      throw new InternalError(
+        `task "${t.id}" has expected duration ${d}; it must be a positive number`,
+      );
     index.set(t.id, i);
     duration.push(d);
   }
   const edges = input.edges.map((e): [number, number] => {
     const from = index.get(e.from);
     const to = index.get(e.to);
-    if (from === undefined || to === undefined) throw new InternalError(`edge "${e.from}" → "${e.to}" names an unknown task "${from === undefined ? e.from : e.to}"`);
+    if (from === undefined || to === undefined)
+      throw new InternalError(
+        `edge "${e.from}" → "${e.to}" names an unknown task "${from === undefined ? e.from : e.to}"`,
+      );
     return [from, to];
   });
 
   const rank = tasks.map((_, i) => i);
   const built = buildGraph(duration, rank, edges);
-  if (!built.ok) throw new InternalError(`the edges form a cycle through ${built.onCycle.map((v) => `"${tasks[v]!.id}"`).join(', ')}`);
+  if (!built.ok)
+    throw new InternalError(
+      `the edges form a cycle through ${built.onCycle.map((v) => `"${tasks[v]!.id}"`).join(', ')}`,
+    );
   const dag = built.graph;
 
   const out: number[][] = tasks.map(() => []);
   for (const [from, to] of edges) out[from]!.push(to);
   const all = tasks.map((_, i) => i);
   const durationOf = (id: string): number => duration[index.get(id)!]!;
-  const tree = decomposeLevel(all, clusterForest(input.clusters ?? [], index), { ids: tasks.map((t) => t.id), duration, durationOf, out });
+  const tree = decomposeLevel(all, clusterForest(input.clusters ?? [], index), {
+    ids: tasks.map((t) => t.id),
+    duration,
+    durationOf,
+    out,
+  });
 
   const added: [number, number][] = [];
   coveringPairs(tree, (before, after) => {
@@ -106,7 +125,9 @@ export function decompose(input: SpInput): SpResult {
 /** Longest path, computed the way the tree's makespan is (finish = start + duration). */
 function criticalPath(g: SpGraph): number {
   const finish = new Float64Array(g.size);
-  const order = Array.from({ length: g.size }, (_, v) => v).sort((a, b) => g.topoPos[a]! - g.topoPos[b]!);
+  const order = Array.from({ length: g.size }, (_, v) => v).sort(
+    (a, b) => g.topoPos[a]! - g.topoPos[b]!,
+  );
   let cp = 0;
   for (const v of order) {
     const start = g.pred[v]!.reduce((s, p) => Math.max(s, finish[p]!), 0);
@@ -129,7 +150,11 @@ interface Tasks {
  * its own decomposed makespan), decomposed; each subgroup node becomes a `cluster` whose body is
  * decomposed the same way from the edges inside the group.
  */
-function decomposeLevel(members: readonly number[], groups: readonly ClusterTree[], tasks: Tasks): SpNode {
+function decomposeLevel(
+  members: readonly number[],
+  groups: readonly ClusterTree[],
+  tasks: Tasks,
+): SpNode {
   const nodeOf = new Map<number, number>();
   const leaves: SpNode[] = [];
   const duration: number[] = [];
@@ -140,7 +165,10 @@ function decomposeLevel(members: readonly number[], groups: readonly ClusterTree
     const node = leaves.length;
     for (const t of group.members) {
       const other = nodeOf.get(t);
-      if (other !== undefined) throw new InternalError(`task "${tasks.ids[t]}" is in task groups "${groupOfNode.get(other)!.id}" and "${group.id}", which are not nested`);
+      if (other !== undefined)
+        throw new InternalError(
+          `task "${tasks.ids[t]}" is in task groups "${groupOfNode.get(other)!.id}" and "${group.id}", which are not nested`,
+        );
       nodeOf.set(t, node);
     }
     groupOfNode.set(node, group);
@@ -166,14 +194,20 @@ function decomposeLevel(members: readonly number[], groups: readonly ClusterTree
       edges.push([a, b]);
       const key = `${a}>${b}`;
       const seen = edgeOf.get(key);
-      if (!seen || from < seen[0] || (from === seen[0] && to < seen[1])) edgeOf.set(key, [from, to]);
+      if (!seen || from < seen[0] || (from === seen[0] && to < seen[1]))
+        edgeOf.set(key, [from, to]);
     }
   }
   const built = buildGraph(duration, rank, edges);
   if (!built.ok) {
     const cycle = shortestGroupCycle(built.onCycle, built.succ, groupOfNode, rank);
-    if (!cycle) throw new InternalError(`the edges form a cycle through ${built.onCycle.map((v) => `"${tasks.ids[rank[v]!]}"`).join(', ')}`);
-    const path = cycle.map((a, i) => edgeOf.get(`${a}>${cycle[(i + 1) % cycle.length]}`)!).map(([f, t]) => ({ from: tasks.ids[f]!, to: tasks.ids[t]! }));
+    if (!cycle)
+      throw new InternalError(
+        `the edges form a cycle through ${built.onCycle.map((v) => `"${tasks.ids[rank[v]!]}"`).join(', ')}`,
+      );
+    const path = cycle
+      .map((a, i) => edgeOf.get(`${a}>${cycle[(i + 1) % cycle.length]}`)!)
+      .map(([f, t]) => ({ from: tasks.ids[f]!, to: tasks.ids[t]! }));
     const groupsOn = cycle.filter((v) => groupOfNode.has(v)).map((v) => groupOfNode.get(v)!.id);
     const outside = cycle.filter((v) => !groupOfNode.has(v)).map((v) => tasks.ids[rank[v]!]!);
     throw groupCycleError(groupsOn, outside, path);
@@ -189,7 +223,12 @@ function decomposeLevel(members: readonly number[], groups: readonly ClusterTree
 }
 
 /** The shortest cycle through the first group node (by rank) that is on one; nodes in order, starting at the group. */
-function shortestGroupCycle(onCycle: readonly number[], succ: readonly (readonly number[])[], groups: ReadonlyMap<number, ClusterTree>, rank: readonly number[]): number[] | undefined {
+function shortestGroupCycle(
+  onCycle: readonly number[],
+  succ: readonly (readonly number[])[],
+  groups: ReadonlyMap<number, ClusterTree>,
+  rank: readonly number[],
+): number[] | undefined {
   const starts = onCycle.filter((v) => groups.has(v)).sort((a, b) => rank[a]! - rank[b]!);
   for (const start of starts) {
     const parent = new Map<number, number>();

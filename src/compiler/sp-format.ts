@@ -7,7 +7,8 @@
 import { assertNever, type SpNode } from './sp-tree.ts';
 
 export function formatTree(node: SpNode): string {
-  const nested = (n: SpNode): string => (n.kind === 'series' || n.kind === 'parallel' ? `(${formatTree(n)})` : formatTree(n));
+  const nested = (n: SpNode): string =>
+    n.kind === 'series' || n.kind === 'parallel' ? `(${formatTree(n)})` : formatTree(n);
   switch (node.kind) {
     case 'task':
       return node.id;

@@ -25,9 +25,17 @@ export interface SpGraph {
 export type GraphBuild =
   | { readonly ok: true; readonly graph: SpGraph }
   /** The edges have a cycle; `succ` (deduplicated) lets the caller find and describe one. */
-  | { readonly ok: false; readonly succ: readonly (readonly number[])[]; readonly onCycle: readonly number[] };
+  | {
+      readonly ok: false;
+      readonly succ: readonly (readonly number[])[];
+      readonly onCycle: readonly number[];
+    };
 
-export function buildGraph(duration: readonly number[], rank: readonly number[], edges: readonly (readonly [number, number])[]): GraphBuild {
+export function buildGraph(
+  duration: readonly number[],
+  rank: readonly number[],
+  edges: readonly (readonly [number, number])[],
+): GraphBuild {
   const size = duration.length;
   const seen = Array.from({ length: size }, () => bitset(size));
   const all: number[][] = Array.from({ length: size }, () => []);
@@ -63,7 +71,8 @@ export function buildGraph(duration: readonly number[], rank: readonly number[],
     }
   }
   const anc = Array.from({ length: size }, () => bitset(size));
-  for (let v = 0; v < size; v++) for (let w = 0; w < size; w++) if (has(desc[v]!, w)) add(anc[w]!, v);
+  for (let v = 0; v < size; v++)
+    for (let w = 0; w < size; w++) if (has(desc[v]!, w)) add(anc[w]!, v);
 
   // Transitive reduction: an edge u→v is redundant when v is below another successor of u.
   const succ: number[][] = [];

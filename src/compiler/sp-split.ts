@@ -17,7 +17,11 @@ import type { SpGraph } from './sp-graph.ts';
 import { parallel, series, type SpNode } from './sp-tree.ts';
 
 /** The tree of the whole graph; `leaf` gives each node's own block. `lowerWeight`: see `chooseCut`. */
-export function decomposeGraph(g: SpGraph, leaf: (node: number) => SpNode, lowerWeight = 1): SpNode {
+export function decomposeGraph(
+  g: SpGraph,
+  leaf: (node: number) => SpNode,
+  lowerWeight = 1,
+): SpNode {
   const n = g.size;
   const byRank = (a: number, b: number): number => g.rank[a]! - g.rank[b]!;
   // Scratch, valid for the set being split (recursion only starts once a split is decided).
@@ -107,7 +111,9 @@ export function decomposeGraph(g: SpGraph, leaf: (node: number) => SpNode, lower
   const seriesSplit = (set: readonly number[]): number[][] => {
     const cp = schedule(set);
     // A linear extension: est and depth both grow strictly along every edge.
-    const asap = [...set].sort((a, b) => est[a]! - est[b]! || depth[a]! - depth[b]! || byRank(a, b));
+    const asap = [...set].sort(
+      (a, b) => est[a]! - est[b]! || depth[a]! - depth[b]! || byRank(a, b),
+    );
     const cuts = freeCuts(asap, bitsetOf(n, set));
     if (cuts.length === 0) return chooseCut(g, asap, { eft, tail, depth, height, cp }, lowerWeight);
     return [0, ...cuts].map((from, i) => asap.slice(from, cuts[i] ?? asap.length).sort(byRank));

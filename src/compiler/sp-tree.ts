@@ -28,7 +28,9 @@ export function series(items: readonly SpNode[]): SpNode {
 
 /** Branches must come in their final order (by their first task in the input). */
 export function parallel(branches: readonly SpNode[]): SpNode {
-  const flat = branches.flatMap((branch) => (branch.kind === 'parallel' ? branch.branches : [branch]));
+  const flat = branches.flatMap((branch) =>
+    branch.kind === 'parallel' ? branch.branches : [branch],
+  );
   if (flat.length === 0) throw new InternalError('parallel of nothing');
   return flat.length === 1 ? flat[0]! : { kind: 'parallel', branches: flat };
 }
@@ -86,7 +88,10 @@ export function finishTime(node: SpNode, duration: (id: string) => number, start
     case 'series':
       return node.items.reduce((at, item) => finishTime(item, duration, at), start);
     case 'parallel':
-      return node.branches.reduce((end, branch) => Math.max(end, finishTime(branch, duration, start)), start);
+      return node.branches.reduce(
+        (end, branch) => Math.max(end, finishTime(branch, duration, start)),
+        start,
+      );
     case 'cluster':
       return finishTime(node.body, duration, start);
     default:

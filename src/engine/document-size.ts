@@ -36,11 +36,21 @@ export class DocumentSizes {
     const writes = new Map<string, string>();
     const wholesale = new Map<string, 'own' | 't'>();
     for (const [name, state] of states) {
-      const { ResultPath: path, OutputPath: out, Parameters: params } = state as { ResultPath?: unknown; OutputPath?: unknown; Parameters?: unknown };
+      const {
+        ResultPath: path,
+        OutputPath: out,
+        Parameters: params,
+      } = state as { ResultPath?: unknown; OutputPath?: unknown; Parameters?: unknown };
       const key = typeof path === 'string' ? RECORD_PATH.exec(path)?.[1] : undefined;
       if (key) writes.set(name, key);
       else if (path === '$.t' && out === '$.t') wholesale.set(name, 'own');
-      else if (state.Type === 'Pass' && params !== null && typeof params === 'object' && ('t' in params || 't.$' in params)) wholesale.set(name, 't');
+      else if (
+        state.Type === 'Pass' &&
+        params !== null &&
+        typeof params === 'object' &&
+        ('t' in params || 't.$' in params)
+      )
+        wholesale.set(name, 't');
     }
     this.#writes = writes;
     this.#wholesale = wholesale;
@@ -58,7 +68,8 @@ export class DocumentSizes {
     const wholesale = this.#wholesale.get(stateName);
     const records = wholesale === 'own' ? doc : wholesale === 't' ? doc.t : undefined;
     if (records !== null && typeof records === 'object') {
-      for (const [k, rec] of Object.entries(records)) if (rec !== undefined) this.#record(k, bytesOf(rec));
+      for (const [k, rec] of Object.entries(records))
+        if (rec !== undefined) this.#record(k, bytesOf(rec));
     }
     if (wholesale === 'own') return;
     if (doc.err !== undefined) this.#err = Math.max(this.#err, bytesOf(doc.err));
@@ -84,7 +95,8 @@ export class DocumentSizes {
   #bound(output: unknown): number | undefined {
     if (output === null || typeof output !== 'object' || Array.isArray(output)) return undefined;
     const doc = output as Record<string, unknown>;
-    for (const field in doc) if (field !== 'run' && field !== 't' && field !== 'err' && field !== 'done') return undefined;
+    for (const field in doc)
+      if (field !== 'run' && field !== 't' && field !== 'err' && field !== 'done') return undefined;
     if (doc.t !== undefined && (doc.t === null || typeof doc.t !== 'object')) return undefined;
     // The run's values and what a resume hands back never change during an execution.
     if (doc.run !== undefined) this.#run ??= bytesOf(doc.run);

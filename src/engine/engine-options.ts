@@ -54,7 +54,11 @@ export interface TriggerOptions {
   readonly parentRunId?: string;
   /** Exact run id (trigger-DAG children carry theirs). */
   readonly runId?: string;
-  readonly interval?: { readonly logicalDate: Date; readonly dataIntervalStart: Date; readonly dataIntervalEnd: Date };
+  readonly interval?: {
+    readonly logicalDate: Date;
+    readonly dataIntervalStart: Date;
+    readonly dataIntervalEnd: Date;
+  };
 }
 
 export interface RunOutcome {

@@ -31,9 +31,21 @@ import { WorkerPool } from './worker-pool.ts';
 import { priorTries, runErrorOf, TaskRecords } from './task-records.ts';
 import { checkLocally } from './local-sensors.ts';
 import { reapDeadRuns } from './reaper.ts';
-import type { BackfillInterval, EngineDag, EngineOptions, RunOutcome, TriggerOptions } from './engine-options.ts';
+import type {
+  BackfillInterval,
+  EngineDag,
+  EngineOptions,
+  RunOutcome,
+  TriggerOptions,
+} from './engine-options.ts';
 
-export type { BackfillInterval, EngineDag, EngineOptions, RunOutcome, TriggerOptions } from './engine-options.ts';
+export type {
+  BackfillInterval,
+  EngineDag,
+  EngineOptions,
+  RunOutcome,
+  TriggerOptions,
+} from './engine-options.ts';
 
 export class LocalEngine {
   readonly options: EngineOptions;
@@ -52,7 +64,9 @@ export class LocalEngine {
     const found = this.options.dags.find((d) => d.ir.id === dagId);
     if (!found) {
       const ids = this.options.dags.map((d) => d.ir.id);
-      throw new ConfigError(`DAG "${dagId}" is not in this project (known: ${ids.join(', ') || 'none'}); updraft list shows them`);
+      throw new ConfigError(
+        `DAG "${dagId}" is not in this project (known: ${ids.join(', ') || 'none'}); updraft list shows them`,
+      );
     }
     return found;
   }
@@ -80,15 +94,30 @@ export class LocalEngine {
     const { ir } = this.dag(dagId);
     const conf = options.conf ?? {};
     if (Buffer.byteLength(JSON.stringify(conf)) > LIMITS.payloadBytes) {
-      throw new ConfigError(`the conf of DAG "${dagId}" is over Step Functions' 256 KiB input limit; pass a reference (an S3 key) instead of the data`);
+      throw new ConfigError(
+        `the conf of DAG "${dagId}" is over Step Functions' 256 KiB input limit; pass a reference (an S3 key) instead of the data`,
+      );
     }
     const params = resolveParams(ir, conf);
     const interval = options.interval ?? intervalFor(ir, options.date, new Date(this.#now()));
     const runId = options.runId ?? runIdOf(dagId, interval.logicalDate);
     const pending = this.#inFlight.get(runId);
     if (pending) return { ...(await pending), created: false };
-    const values = runValuesOf({ dagId, timezone: ir.timezone, timers: [], interval, params: {}, triggeredBy: options.triggeredBy ?? 'manual', runId });
-    const record = queuedRunRecord(values, conf, new Date(this.#now()), options.parentRunId ? { parentRunId: options.parentRunId } : {});
+    const values = runValuesOf({
+      dagId,
+      timezone: ir.timezone,
+      timers: [],
+      interval,
+      params: {},
+      triggeredBy: options.triggeredBy ?? 'manual',
+      runId,
+    });
+    const record = queuedRunRecord(
+      values,
+      conf,
+      new Date(this.#now()),
+      options.parentRunId ? { parentRunId: options.parentRunId } : {},
+    );
     const { created, run } = await this.options.store.createRun(record);
     if (!created) return { run, created: false };
     return this.#track(runId, this.#execute(run, params, { attempt: 1 }));
@@ -109,20 +138,32 @@ export class LocalEngine {
   }
 
   /** Re-runs chosen tasks (and, with `downstream`, what depends on them, and their setups and teardowns); the rest keep their outcome. */
-  async clear(runId: string, taskIds: readonly string[], options: { readonly downstream?: boolean } = {}): Promise<RunOutcome> {
+  async clear(
+    runId: string,
+    taskIds: readonly string[],
+    options: { readonly downstream?: boolean } = {},
+  ): Promise<RunOutcome> {
     const run = await this.#resumable(runId, true);
     const { ir } = this.dag(run.dagId);
     const known = new Set(ir.tasks.map((t) => t.id));
     for (const id of taskIds) {
-      if (!known.has(id)) throw new ConfigError(`task "${id}" is not in DAG "${run.dagId}" (tasks: ${[...known].join(', ')})`);
+      if (!known.has(id))
+        throw new ConfigError(
+          `task "${id}" is not in DAG "${run.dagId}" (tasks: ${[...known].join(', ')})`,
+        );
     }
-    return this.#resume(run, { kind: 'clear', tasks: taskIds, downstream: Boolean(options.downstream) });
+    return this.#resume(run, {
+      kind: 'clear',
+      tasks: taskIds,
+      downstream: Boolean(options.downstream),
+    });
   }
 
   async #resumable(runId: string, finishedOk = false): Promise<RunRecord> {
     await this.reapDeadRuns();
     const run = await this.options.store.getRun(runId);
-    if (!run) throw new ConfigError(`run "${runId}" not found; updraft runs <dag> lists the runs of a DAG`);
+    if (!run)
+      throw new ConfigError(`run "${runId}" not found; updraft runs <dag> lists the runs of a DAG`);
     const allowed: RunRecord['status'][] = finishedOk ? ['failed', 'success'] : ['failed'];
     if (!allowed.includes(run.status)) {
       throw new ConfigError(
@@ -137,38 +178,71 @@ export class LocalEngine {
   /** A new execution of the run's machine whose input hands back what must not run again (runtime/resume). */
   async #resume(run: RunRecord, resume: Resume): Promise<RunOutcome> {
     const { ir } = this.dag(run.dagId);
-    const [tries, records] = await Promise.all([this.options.store.listTries(run.runId), this.options.store.listTasks(run.runId)]);
+    const [tries, records] = await Promise.all([
+      this.options.store.listTries(run.runId),
+      this.options.store.listTasks(run.runId),
+    ]);
     const done = resumeDone(
       ir,
       {
         states: new Map(records.map((r) => [r.taskId, r.state])),
         tries,
-        operators: new Map(records.map((r) => [r.taskId, { output: r.output, ...(r.error && { error: r.error }) }])),
+        operators: new Map(
+          records.map((r) => [r.taskId, { output: r.output, ...(r.error && { error: r.error }) }]),
+        ),
       },
       resume,
     );
     // Claim the run: of two resumes at once, one wins.
-    const claimed = await this.options.store.updateRun(run.runId, { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined }, { ifStatus: [run.status] });
-    if (!claimed) throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
+    const claimed = await this.options.store.updateRun(
+      run.runId,
+      { status: 'queued', attempt: run.attempt + 1, error: undefined, endedAt: undefined },
+      { ifStatus: [run.status] },
+    );
+    if (!claimed)
+      throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
     const params = resolveParams(ir, run.conf);
-    return this.#track(run.runId, this.#execute(claimed, params, { attempt: claimed.attempt, done, prior: priorTries(tries) }));
+    return this.#track(
+      run.runId,
+      this.#execute(claimed, params, { attempt: claimed.attempt, done, prior: priorTries(tries) }),
+    );
   }
 
-  async #execute(run: RunRecord, params: Record<string, unknown>, how: { attempt: number; done?: Done; prior?: Map<string, number> }): Promise<RunOutcome> {
+  async #execute(
+    run: RunRecord,
+    params: Record<string, unknown>,
+    how: { attempt: number; done?: Done; prior?: Map<string, number> },
+  ): Promise<RunOutcome> {
     const { store } = this.options;
     const { dag, ir, file } = this.dag(run.dagId);
     const compiled = this.compiled(run.dagId);
     const workers = this.options.workers ?? {};
     if (file && workers) {
-      this.#pool ??= new WorkerPool({ ...workers, ...(this.options.env && { env: this.options.env }) });
+      this.#pool ??= new WorkerPool({
+        ...workers,
+        ...(this.options.env && { env: this.options.env }),
+      });
       this.#pool.warm(file); // starts while the run is set up (~0.3 s of tsx and the DAG module)
     }
     const clock = this.options.realTime ? new RealClock() : new VirtualClock(this.options.wall);
     const startedAt = new Date(clock.now()).toISOString();
     const owner = { pid: process.pid, host: hostname(), heartbeatAt: startedAt };
-    let current = (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
-    const interval = { logicalDate: new Date(run.logicalDate), dataIntervalStart: new Date(run.dataIntervalStart), dataIntervalEnd: new Date(run.dataIntervalEnd) };
-    const values: RunValues = runValuesOf({ dagId: run.dagId, timezone: ir.timezone, timers: compiled.manifest.timers, interval, params, triggeredBy: run.triggeredBy, runId: run.runId });
+    let current =
+      (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
+    const interval = {
+      logicalDate: new Date(run.logicalDate),
+      dataIntervalStart: new Date(run.dataIntervalStart),
+      dataIntervalEnd: new Date(run.dataIntervalEnd),
+    };
+    const values: RunValues = runValuesOf({
+      dagId: run.dagId,
+      timezone: ir.timezone,
+      timers: compiled.manifest.timers,
+      interval,
+      params,
+      triggeredBy: run.triggeredBy,
+      runId: run.runId,
+    });
 
     // Task records follow the run live (engine/task-records).
     const records = new TaskRecords(store, run);
@@ -191,7 +265,11 @@ export class LocalEngine {
         objects: this.options.objects,
         recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
         logs: this.logs.sinkFor(how.attempt, clock),
-        connection: async (id): Promise<Connection> => resolveConnection(id, { env: this.options.env ?? process.env, projectDir: this.options.projectDir ?? process.cwd() }),
+        connection: async (id): Promise<Connection> =>
+          resolveConnection(id, {
+            env: this.options.env ?? process.env,
+            projectDir: this.options.projectDir ?? process.cwd(),
+          }),
         overrides: this.options.overrides?.[run.dagId] ?? {},
         ...(this.options.mocks?.[run.dagId] && { mocks: this.options.mocks[run.dagId] }),
         native: {
@@ -202,7 +280,8 @@ export class LocalEngine {
           },
           triggerDag: (req) => this.#child(run, req),
         },
-        builtinCheck: (taskId, check, runValues) => checkLocally(this.#sensorDeps(), taskId, check, runValues),
+        builtinCheck: (taskId, check, runValues) =>
+          checkLocally(this.#sensorDeps(), taskId, check, runValues),
         onEvent,
         ...(file && this.#pool && { invoke: this.#pool.invoker(file) }),
         ...(this.options.projectDir && { root: this.options.projectDir }),
@@ -210,7 +289,12 @@ export class LocalEngine {
     } catch (error) {
       // A broken machine or engine bug: the run must not stay "running".
       const info: ErrorInfo = { error: ERROR_NAMES.internal, cause: (error as Error).message };
-      await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(clock.now()).toISOString(), error: info, owner: undefined });
+      await store.updateRun(run.runId, {
+        status: 'failed',
+        endedAt: new Date(clock.now()).toISOString(),
+        error: info,
+        owner: undefined,
+      });
       await this.logs.flush();
       throw error;
     }
@@ -232,8 +316,18 @@ export class LocalEngine {
   }
 
   /** triggerDag: the child runs here, with the run id the state machine named. */
-  async #child(parent: RunRecord, req: { dagId: string; name: string; input: Record<string, unknown>; wait: boolean }): Promise<ChildRun> {
-    const input = req.input as { run?: { logicalDate?: string; dataIntervalStart?: string; dataIntervalEnd?: string; params?: Record<string, unknown> } };
+  async #child(
+    parent: RunRecord,
+    req: { dagId: string; name: string; input: Record<string, unknown>; wait: boolean },
+  ): Promise<ChildRun> {
+    const input = req.input as {
+      run?: {
+        logicalDate?: string;
+        dataIntervalStart?: string;
+        dataIntervalEnd?: string;
+        params?: Record<string, unknown>;
+      };
+    };
     const r = input.run ?? {};
     const logical = new Date(r.logicalDate ?? parent.logicalDate);
     const work = this.trigger(req.dagId, {
@@ -241,15 +335,24 @@ export class LocalEngine {
       triggeredBy: 'dag',
       parentRunId: parent.runId,
       conf: r.params ?? {},
-      interval: { logicalDate: logical, dataIntervalStart: new Date(r.dataIntervalStart ?? logical), dataIntervalEnd: new Date(r.dataIntervalEnd ?? logical) },
+      interval: {
+        logicalDate: logical,
+        dataIntervalStart: new Date(r.dataIntervalStart ?? logical),
+        dataIntervalEnd: new Date(r.dataIntervalEnd ?? logical),
+      },
     });
     if (!req.wait) {
       void work.catch(() => undefined);
       return { runId: req.name, status: 'success' };
     }
     const { run } = await work;
-    const done = run.status === 'success' || run.status === 'failed' ? run : await this.#waitFor(run.runId);
-    return { runId: done.runId, status: done.status === 'success' ? 'success' : 'failed', ...(done.error && { error: done.error }) };
+    const done =
+      run.status === 'success' || run.status === 'failed' ? run : await this.#waitFor(run.runId);
+    return {
+      runId: done.runId,
+      status: done.status === 'success' ? 'success' : 'failed',
+      ...(done.error && { error: done.error }),
+    };
   }
 
   async #waitFor(runId: string): Promise<RunRecord> {
@@ -265,12 +368,20 @@ export class LocalEngine {
    * reason, their running tasks too. Returns the ids it marked.
    */
   async reapDeadRuns(): Promise<string[]> {
-    return reapDeadRuns({ store: this.options.store, inFlight: (runId) => this.#inFlight.has(runId), now: () => this.#now() });
+    return reapDeadRuns({
+      store: this.options.store,
+      inFlight: (runId) => this.#inFlight.has(runId),
+      now: () => this.#now(),
+    });
   }
 
   /** What the built-in sensors read on this engine (engine/local-sensors). */
   #sensorDeps() {
-    return { store: this.options.store, dag: (dagId: string) => this.dag(dagId), ...(this.options.s3Dir !== undefined && { s3Dir: this.options.s3Dir }) };
+    return {
+      store: this.options.store,
+      dag: (dagId: string) => this.dag(dagId),
+      ...(this.options.s3Dir !== undefined && { s3Dir: this.options.s3Dir }),
+    };
   }
 
   /**
@@ -289,7 +400,15 @@ export class LocalEngine {
   }
 
   /** Runs every interval of [from, to], at most `maxConcurrency` at once; intervals with a run are left as they are. */
-  async backfill(dagId: string, from: string, to: string, options: { readonly maxConcurrency?: number; readonly onInterval?: (i: BackfillInterval) => void } = {}): Promise<BackfillInterval[]> {
+  async backfill(
+    dagId: string,
+    from: string,
+    to: string,
+    options: {
+      readonly maxConcurrency?: number;
+      readonly onInterval?: (i: BackfillInterval) => void;
+    } = {},
+  ): Promise<BackfillInterval[]> {
     const intervals = backfillIntervals(this.dag(dagId).ir, from, to);
     const limit = pLimit(Math.max(1, options.maxConcurrency ?? 1));
     await this.reapDeadRuns();
@@ -297,7 +416,12 @@ export class LocalEngine {
       intervals.map((interval) =>
         limit(async () => {
           const { run, created } = await this.trigger(dagId, { interval, triggeredBy: 'backfill' });
-          const item: BackfillInterval = { runId: run.runId, logicalDate: run.logicalDate, status: run.status, action: created ? 'ran' : 'existing' };
+          const item: BackfillInterval = {
+            runId: run.runId,
+            logicalDate: run.logicalDate,
+            status: run.status,
+            action: created ? 'ran' : 'existing',
+          };
           options.onInterval?.(item);
           return item;
         }),

@@ -20,7 +20,12 @@ import { retryDelayMs, skipWait, type RetryTiming } from './virtual-waits.ts';
 /** An event of aws-local-stepfunctions' `eventLogs`, the fields read here. */
 export interface LibEvent {
   readonly type: string;
-  readonly state?: { readonly name: string; readonly type: string; readonly input: unknown; readonly output?: unknown };
+  readonly state?: {
+    readonly name: string;
+    readonly type: string;
+    readonly input: unknown;
+    readonly output?: unknown;
+  };
   readonly index?: number;
   readonly parentState?: { readonly name: string; readonly type: string };
   readonly output?: unknown;
@@ -62,7 +67,8 @@ export class EventLog {
   }
 
   async follow(events: AsyncIterable<LibEvent>): Promise<void> {
-    const { states, topLevel, manifest, clock, history, payload, arrivals, emit, fail } = this.#deps;
+    const { states, topLevel, manifest, clock, history, payload, arrivals, emit, fail } =
+      this.#deps;
     for await (const event of events) {
       switch (event.type) {
         case 'StateEntered': {
@@ -72,7 +78,8 @@ export class EventLog {
           // The library's StateEntered events do not say whether a state is nested (a Parallel
           // branch's states look like top-level ones), so only a top-level state's input counts:
           // the run's document as its last top-level state (the Fail state) received it.
-          if (event.index === undefined && topLevel.has(event.state!.name)) this.#last = event.state?.input;
+          if (event.index === undefined && topLevel.has(event.state!.name))
+            this.#last = event.state?.input;
           if (state?.Type === 'Wait' && !clock.real) skipWait(clock, state, event.state!.input);
           if (state?.Type === 'Task') arrivals.arrive(event.state!.name);
           break;
@@ -80,8 +87,16 @@ export class EventLog {
         case 'StateRetried': {
           history.stateRetried();
           const taskId = manifest.states[event.state!.name]?.tasks[0];
-          if (taskId) emit({ type: 'task', taskId, state: 'up_for_retry', at: clock.now(), ...(event.index !== undefined && { mapIndex: event.index }) });
-          if (!clock.real && event.retry) clock.skip(retryDelayMs(event.retry.retrier, event.retry.attempt));
+          if (taskId)
+            emit({
+              type: 'task',
+              taskId,
+              state: 'up_for_retry',
+              at: clock.now(),
+              ...(event.index !== undefined && { mapIndex: event.index }),
+            });
+          if (!clock.real && event.retry)
+            clock.skip(retryDelayMs(event.retry.retrier, event.retry.attempt));
           arrivals.arrive(event.state!.name);
           break;
         }
@@ -95,7 +110,11 @@ export class EventLog {
           // iterations' outputs: AWS fails the state when that array is over 256 KiB, before its
           // ResultSelector runs.
           if (!event.parentState) break;
-          const over = payload.resultItem(event.parentState.name, event.type === 'MapIterationSucceeded' ? 'Map' : 'Parallel', event.output);
+          const over = payload.resultItem(
+            event.parentState.name,
+            event.type === 'MapIterationSucceeded' ? 'Map' : 'Parallel',
+            event.output,
+          );
           if (over) fail(over);
           break;
         }

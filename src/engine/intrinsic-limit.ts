@@ -20,7 +20,11 @@ export function countIntrinsics(value: string): number {
       if (c === '\\') i++;
       else if (c === "'") quoted = false;
     } else if (c === "'") quoted = true;
-    else if (value.startsWith('States.', i) && /^States\.[A-Za-z0-9]+\(/.test(value.slice(i, i + 40))) n++;
+    else if (
+      value.startsWith('States.', i) &&
+      /^States\.[A-Za-z0-9]+\(/.test(value.slice(i, i + 40))
+    )
+      n++;
   }
   return n;
 }
@@ -34,7 +38,8 @@ export function intrinsicLimitProblems(machine: StateMachine): string[] {
       for (const [k, v] of Object.entries(value)) {
         if (k.endsWith('.$') && typeof v === 'string') {
           const n = countIntrinsics(v);
-          if (n > INTRINSICS_PER_FIELD) problems.push(`state "${state}" field "${k}" has ${n} intrinsic functions`);
+          if (n > INTRINSICS_PER_FIELD)
+            problems.push(`state "${state}" field "${k}" has ${n} intrinsic functions`);
         } else fields(state, v);
       }
     }

@@ -20,7 +20,10 @@ export function hasEscapedLiterals(json: string): boolean {
 }
 
 /** The definition with escaped literals moved into `literals` (mutates a copy). */
-export function rewriteEscapedLiterals(definition: StateMachine): { definition: StateMachine; literals: Record<string, string> } {
+export function rewriteEscapedLiterals(definition: StateMachine): {
+  definition: StateMachine;
+  literals: Record<string, string>;
+} {
   const literals: Record<string, string> = {};
   const field = (text: string): string => {
     let out = '';
@@ -53,7 +56,10 @@ export function rewriteEscapedLiterals(definition: StateMachine): { definition: 
     if (Array.isArray(value)) return value.map(walk);
     if (value === null || typeof value !== 'object') return value;
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, k.endsWith('.$') && typeof v === 'string' && v.startsWith('States.') ? field(v) : walk(v)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k.endsWith('.$') && typeof v === 'string' && v.startsWith('States.') ? field(v) : walk(v),
+      ]),
     );
   };
   return { definition: walk(definition) as StateMachine, literals };

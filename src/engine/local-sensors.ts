@@ -21,7 +21,12 @@ export interface LocalSensorDeps {
 }
 
 /** Whether the sensor's condition holds now. */
-export async function checkLocally(deps: LocalSensorDeps, taskId: string, check: Readonly<Record<string, unknown>>, run: RunValues): Promise<boolean> {
+export async function checkLocally(
+  deps: LocalSensorDeps,
+  taskId: string,
+  check: Readonly<Record<string, unknown>>,
+  run: RunValues,
+): Promise<boolean> {
   if (check.kind === 'external_dag') {
     const other = deps.dag(String(check.dagId));
     const logical = new Date(Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000);

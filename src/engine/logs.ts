@@ -92,7 +92,9 @@ function safe(id: string): string {
 export function readRunLogs(dir: string, runId: string, taskId?: string): LogLine[] {
   const folder = join(dir, safe(runId));
   if (!existsSync(folder)) return [];
-  const files = readdirSync(folder).filter((f) => f.endsWith('.log') && (taskId === undefined || f === `${safe(taskId)}.log`));
+  const files = readdirSync(folder).filter(
+    (f) => f.endsWith('.log') && (taskId === undefined || f === `${safe(taskId)}.log`),
+  );
   const lines = files.flatMap((f) =>
     readFileSync(join(folder, f), 'utf8')
       .split('\n')

@@ -7,7 +7,12 @@
  */
 import type { DagIR } from '../ir/types.ts';
 import type { CompileResult } from '../compiler/index.ts';
-import { fillPlaceholders, parsePlaceholder, type StateMachine as Asl, type State } from '../compiler/contract.ts';
+import {
+  fillPlaceholders,
+  parsePlaceholder,
+  type StateMachine as Asl,
+  type State,
+} from '../compiler/contract.ts';
 import { hasEscapedLiterals, rewriteEscapedLiterals } from './intrinsic-literals.ts';
 
 /** Replace `${Name}` placeholders (infra does this with DefinitionSubstitutions). */
@@ -41,9 +46,14 @@ export interface Interpretable {
 const parsed = new WeakMap<CompileResult, Interpretable>();
 
 /** The definition with placeholders filled, parsed once per compile result (the engine reuses it for every run). */
-export function parsedDefinition(compiled: CompileResult, substitutions?: Readonly<Record<string, string>>): Interpretable {
+export function parsedDefinition(
+  compiled: CompileResult,
+  substitutions?: Readonly<Record<string, string>>,
+): Interpretable {
   const parse = (json: string): Interpretable =>
-    hasEscapedLiterals(json) ? rewriteEscapedLiterals(JSON.parse(json) as Asl) : { definition: JSON.parse(json) as Asl, literals: {} };
+    hasEscapedLiterals(json)
+      ? rewriteEscapedLiterals(JSON.parse(json) as Asl)
+      : { definition: JSON.parse(json) as Asl, literals: {} };
   if (substitutions) return parse(substitute(compiled.json, substitutions));
   let d = parsed.get(compiled);
   if (!d) {
@@ -70,7 +80,8 @@ export function isolatedDefinition(definition: Asl, compiled: CompileResult, ir:
   const copy = structuredClone(definition);
   for (const [name, state] of allStates(copy)) {
     const taskId = compiled.manifest.states[name]?.tasks[0];
-    if (state.Type === 'Task' && taskId !== undefined && !operators.has(taskId)) Object.assign(state, { TimeoutSeconds: UNTIMED_SECONDS });
+    if (state.Type === 'Task' && taskId !== undefined && !operators.has(taskId))
+      Object.assign(state, { TimeoutSeconds: UNTIMED_SECONDS });
   }
   return copy;
 }

@@ -30,9 +30,16 @@ export interface ChildRun {
 
 export interface NativeDeps {
   /** Records an SNS/SQS/EventBridge message. */
-  outbox(message: Omit<OutboxMessage, 'runId' | 'seq'> & { readonly seq?: number }): void | Promise<void>;
+  outbox(
+    message: Omit<OutboxMessage, 'runId' | 'seq'> & { readonly seq?: number },
+  ): void | Promise<void>;
   /** Runs another DAG (the request's `Input.run` names it) and, when `wait`, until it ends. */
-  triggerDag(request: { readonly dagId: string; readonly name: string; readonly input: Record<string, unknown>; readonly wait: boolean }): Promise<ChildRun>;
+  triggerDag(request: {
+    readonly dagId: string;
+    readonly name: string;
+    readonly input: Record<string, unknown>;
+    readonly wait: boolean;
+  }): Promise<ChildRun>;
 }
 
 interface NativeOptions {
@@ -86,7 +93,8 @@ export function noOverrideMessage(taskId: string, kind: OperatorIR['kind']): str
 
 /** The message for a built-in sensor the engine cannot check by itself. */
 export function noSensorCheckMessage(taskId: string, kind: string): string {
-  const factory = kind === 's3_key' ? 's3KeySensor' : kind === 'external_dag' ? 'externalDagSensor' : 'sensor';
+  const factory =
+    kind === 's3_key' ? 's3KeySensor' : kind === 'external_dag' ? 'externalDagSensor' : 'sensor';
   return (
     `sensor "${taskId}" (${factory}) has nothing to check on the embedded engine. ` +
     `Give it a local stand-in that answers whether the condition holds: ${factory}('${taskId.split('.').pop()}', { ..., local: (request) => true }), ` +
@@ -108,52 +116,112 @@ export function nativeHandler(o: NativeOptions) {
     try {
       const response = await call(o, taskId, op, request);
       const endedAt = o.clock.now();
-      await o.recorder.putTry({ ...base, state: 'success', startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), durationMs: endedAt - startedAt, response });
+      await o.recorder.putTry({
+        ...base,
+        state: 'success',
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: new Date(endedAt).toISOString(),
+        durationMs: endedAt - startedAt,
+        response,
+      });
       return response;
     } catch (thrown) {
       // A stand-in throws what the service would (`Glue.ConcurrentRunsExceededException`): its name is the error.
-      const named = thrown instanceof Error && thrown.name !== 'Error' && !(thrown instanceof PermanentError);
+      const named =
+        thrown instanceof Error && thrown.name !== 'Error' && !(thrown instanceof PermanentError);
       const error = named ? { error: thrown.name, cause: thrown.message } : classifyError(thrown);
       const endedAt = o.clock.now();
-      await o.recorder.putTry({ ...base, state: 'failed', startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), durationMs: endedAt - startedAt, error });
+      await o.recorder.putTry({
+        ...base,
+        state: 'failed',
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: new Date(endedAt).toISOString(),
+        durationMs: endedAt - startedAt,
+        error,
+      });
       throw stateError(error);
     }
   };
 }
 
-async function call(o: NativeOptions, taskId: string, op: OperatorIR, request: Record<string, unknown>): Promise<unknown> {
+async function call(
+  o: NativeOptions,
+  taskId: string,
+  op: OperatorIR,
+  request: Record<string, unknown>,
+): Promise<unknown> {
   const override = o.overrides[taskId] ?? o.dag.localOverride(taskId);
   if (override) return override(request);
   const at = new Date(o.clock.now()).toISOString();
   switch (op.kind) {
     case 'sns_publish':
       if (!o.native.outbox) break;
-      await o.native.outbox({ taskId, service: 'sns', target: String(request.TopicArn), message: { Message: request.Message, ...(request.Subject !== undefined && { Subject: request.Subject }) }, at });
+      await o.native.outbox({
+        taskId,
+        service: 'sns',
+        target: String(request.TopicArn),
+        message: {
+          Message: request.Message,
+          ...(request.Subject !== undefined && { Subject: request.Subject }),
+        },
+        at,
+      });
       return { MessageId: randomUUID() };
     case 'sqs_send':
       if (!o.native.outbox) break;
-      await o.native.outbox({ taskId, service: 'sqs', target: String(request.QueueUrl), message: { MessageBody: request.MessageBody }, at });
+      await o.native.outbox({
+        taskId,
+        service: 'sqs',
+        target: String(request.QueueUrl),
+        message: { MessageBody: request.MessageBody },
+        at,
+      });
       return { MessageId: randomUUID(), MD5OfMessageBody: '' };
     case 'eventbridge_put': {
       if (!o.native.outbox) break;
       const entries = (request.Entries as Record<string, unknown>[]) ?? [];
-      for (const entry of entries) await o.native.outbox({ taskId, service: 'events', target: String(entry.EventBusName ?? 'default'), message: entry, at });
+      for (const entry of entries)
+        await o.native.outbox({
+          taskId,
+          service: 'events',
+          target: String(entry.EventBusName ?? 'default'),
+          message: entry,
+          at,
+        });
       return { Entries: entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
     }
     case 'trigger_dag': {
       if (!o.native.triggerDag) break;
       const name = String(request.Name);
-      const child = await o.native.triggerDag({ dagId: op.dagId, name, input: request.Input as Record<string, unknown>, wait: op.wait });
+      const child = await o.native.triggerDag({
+        dagId: op.dagId,
+        name,
+        input: request.Input as Record<string, unknown>,
+        wait: op.wait,
+      });
       const arn = `arn:aws:states:us-east-1:000000000000:execution:updraft-${op.dagId}:${name}`;
       if (!op.wait) return { ExecutionArn: arn, StartDate: new Date(o.clock.now()).toISOString() };
       if (child.status === 'failed') {
         // startExecution.sync fails the parent's task when the child fails, as on AWS.
-        throw stateError({ error: ERROR_NAMES.statesTaskFailed, cause: `DAG "${op.dagId}" run ${child.runId} failed${child.error ? `: ${child.error.cause}` : ''}` });
+        throw stateError({
+          error: ERROR_NAMES.statesTaskFailed,
+          cause: `DAG "${op.dagId}" run ${child.runId} failed${child.error ? `: ${child.error.cause}` : ''}`,
+        });
       }
-      return { ExecutionArn: arn, Name: name, Status: 'SUCCEEDED', Output: child.output ?? {}, StartDate: at, StopDate: new Date(o.clock.now()).toISOString() };
+      return {
+        ExecutionArn: arn,
+        Name: name,
+        Status: 'SUCCEEDED',
+        Output: child.output ?? {},
+        StartDate: at,
+        StopDate: new Date(o.clock.now()).toISOString(),
+      };
     }
     default:
       break;
   }
-  throw stateError({ error: ERROR_NAMES.noLocalOverride, cause: noOverrideMessage(taskId, op.kind) });
+  throw stateError({
+    error: ERROR_NAMES.noLocalOverride,
+    cause: noOverrideMessage(taskId, op.kind),
+  });
 }

@@ -48,7 +48,9 @@ export function taskOutcomes(
     };
     details[t.id] = {
       ...(time && { startedAt: time.start, ...(time.end !== undefined && { endedAt: time.end }) }),
-      ...(rec.s === 'mapped' && { mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) } }),
+      ...(rec.s === 'mapped' && {
+        mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) },
+      }),
       ...(tally.wasReused(t.id) && count === 0 && { reused: true }),
     };
   }
@@ -57,6 +59,7 @@ export function taskOutcomes(
 
 /** Failed instances of a mapped task's record: counted from its array, else its failure flag. */
 function mappedFailures(rec: Record<string, unknown>): number {
-  if (Array.isArray(rec.a)) return (rec.a as { s?: string }[]).filter((x) => x?.s === 'failed').length;
+  if (Array.isArray(rec.a))
+    return (rec.a as { s?: string }[]).filter((x) => x?.s === 'failed').length;
   return rec.f ? 1 : 0;
 }

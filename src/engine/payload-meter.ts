@@ -31,7 +31,8 @@ export class PayloadMeter {
 
   /** Bytes of the result array a Parallel or Map state is building: `[` + items + commas + `]`. */
   resultItem(stateName: string, type: 'Map' | 'Parallel', output: unknown): ErrorInfo | undefined {
-    const bytes = (this.#results.get(stateName) ?? 1) + Buffer.byteLength(JSON.stringify(output) ?? 'null') + 1;
+    const bytes =
+      (this.#results.get(stateName) ?? 1) + Buffer.byteLength(JSON.stringify(output) ?? 'null') + 1;
     this.#results.set(stateName, bytes);
     if (bytes <= this.#limit) return undefined;
     const kib = (bytes / 1024).toFixed(0);
@@ -49,7 +50,12 @@ export class PayloadMeter {
   exited(stateName: string, output: unknown): ErrorInfo | undefined {
     const state = this.#states.get(stateName);
     this.#sizes.exited(stateName, output);
-    if (!state || (state.Type !== 'Task' && state.Type !== 'Map' && state.Type !== 'Parallel') || output === undefined) return undefined;
+    if (
+      !state ||
+      (state.Type !== 'Task' && state.Type !== 'Map' && state.Type !== 'Parallel') ||
+      output === undefined
+    )
+      return undefined;
     const bytes = this.#sizes.bytes(output, this.#limit);
     if (bytes <= this.#limit) return undefined;
     return {

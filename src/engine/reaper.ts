@@ -29,16 +29,26 @@ export async function reapDeadRuns({ store, inFlight, now }: ReaperDeps): Promis
   for (const run of await store.activeRuns()) {
     if (inFlight(run.runId)) continue;
     const owner = run.owner;
-    if (owner && owner.host === hostname() && (owner.pid === process.pid || isProcessAlive(owner.pid))) continue;
+    if (
+      owner &&
+      owner.host === hostname() &&
+      (owner.pid === process.pid || isProcessAlive(owner.pid))
+    )
+      continue;
     if (!owner && now() - Date.parse(run.queuedAt) < QUEUED_GRACE_MS) continue; // just created by another command
     const cause = owner
       ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
       : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;
     const error = { error: DEAD, cause };
-    const updated = await store.updateRun(run.runId, { status: 'failed', endedAt: new Date(now()).toISOString(), error, owner: undefined }, { ifStatus: ['queued', 'running'] });
+    const updated = await store.updateRun(
+      run.runId,
+      { status: 'failed', endedAt: new Date(now()).toISOString(), error, owner: undefined },
+      { ifStatus: ['queued', 'running'] },
+    );
     if (!updated) continue;
     for (const t of await store.listTasks(run.runId)) {
-      if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued') await store.putTask({ ...t, state: 'failed', error });
+      if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued')
+        await store.putTask({ ...t, state: 'failed', error });
     }
     marked.push(run.runId);
   }

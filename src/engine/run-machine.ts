@@ -80,15 +80,29 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   // AWS refuses such a definition at deploy (CreateStateMachine/UpdateStateMachine): it must not run here.
   const overIntrinsics = intrinsicLimitProblems(interpretable.definition);
   if (overIntrinsics.length > 0) {
-    throw new Error(`the state machine of DAG "${ir.id}" is not valid for Step Functions, which allows at most ${INTRINSICS_PER_FIELD} intrinsic functions in one field: ${overIntrinsics.join('; ')}`);
+    throw new Error(
+      `the state machine of DAG "${ir.id}" is not valid for Step Functions, which allows at most ${INTRINSICS_PER_FIELD} intrinsic functions in one field: ${overIntrinsics.join('; ')}`,
+    );
   }
-  const definition = options.invoke ? isolatedDefinition(interpretable.definition, compiled, ir) : interpretable.definition;
+  const definition = options.invoke
+    ? isolatedDefinition(interpretable.definition, compiled, ir)
+    : interpretable.definition;
   const emit = options.onEvent ?? (() => undefined);
   const tally = new TaskTally(clock, emit, options.priorTries);
   const history = new HistoryMeter(LIMITS.historyEvents);
   const arrivals = new StateArrivals();
   let limitError: ErrorInfo | undefined;
-  const handlers = new TaskHandlers({ ...options, manifest, runId: run.runId, clock, tally, arrivals, history, stopped: () => limitError, emit });
+  const handlers = new TaskHandlers({
+    ...options,
+    manifest,
+    runId: run.runId,
+    clock,
+    tally,
+    arrivals,
+    history,
+    stopped: () => limitError,
+    emit,
+  });
 
   const states = allStates(definition);
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
@@ -96,7 +110,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of states) {
     if (state.Type === 'Task') {
-      taskResourceLocalHandlers[name] = handlers.handler(name) as unknown as (input: never) => Promise<never>;
+      taskResourceLocalHandlers[name] = handlers.handler(name) as unknown as (
+        input: never,
+      ) => Promise<never>;
       if (!clock.real) retryIntervalOverrides[name] = 0;
     }
     if (state.Type === 'Wait' && !clock.real) waitTimeOverrides[name] = 0;
@@ -105,10 +121,15 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   // The compiler's output is validated once (asl-validator in its tests, golden files); the
   // library's own per-run validation rebuilds its schemas each time: ~115 ms even for 4 KiB.
   // (dist/ bundles the interpreter without its validator: scripts/build.mjs.)
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } as never });
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { noValidate: true } as never,
+  });
   const execution = machine.run(executionInput(run, options.done) as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
-    context: { Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() }, UpdraftLiterals: interpretable.literals } as never,
+    context: {
+      Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() },
+      UpdraftLiterals: interpretable.literals,
+    } as never,
   });
   const fail = (info: ErrorInfo) => {
     if (limitError) return;
@@ -142,10 +163,14 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const timedOut = name === 'ExecutionTimeoutError';
     const aborted = name === 'ExecutionAbortedError';
     // The run's own Fail state (Updraft.DagRunFailed), the run timeout and our limits are failed runs; anything else is a broken machine.
-    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError)) throw error;
+    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError))
+      throw error;
     if (timedOut) {
       execution.abort();
-      runError = { error: ERROR_NAMES.timeout, cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped` };
+      runError = {
+        error: ERROR_NAMES.timeout,
+        cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped`,
+      };
     }
     if (aborted) runError = limitError;
     status = 'failed';
@@ -161,6 +186,19 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   }
 
   const { tasks, details } = taskOutcomes(manifest, document, tally);
-  const end = { transitions: history.transitions, historyEvents: history.events, ...(runError && { error: runError }) };
-  return { status, document, tasks, details, started: tally.started, ...end, startedAt, endedAt: clock.now() };
+  const end = {
+    transitions: history.transitions,
+    historyEvents: history.events,
+    ...(runError && { error: runError }),
+  };
+  return {
+    status,
+    document,
+    tasks,
+    details,
+    started: tally.started,
+    ...end,
+    startedAt,
+    endedAt: clock.now(),
+  };
 }

@@ -31,7 +31,11 @@ export class StateArrivals {
     if (!list) return;
     const ready = list.filter((w) => w.n <= n);
     if (ready.length === list.length) this.#waiting.delete(stateName);
-    else this.#waiting.set(stateName, list.filter((w) => w.n > n));
+    else
+      this.#waiting.set(
+        stateName,
+        list.filter((w) => w.n > n),
+      );
     for (const w of ready) w.resolve();
   }
 }

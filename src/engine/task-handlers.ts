@@ -30,7 +30,12 @@ import { givenFor } from '../runtime/resume.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvent } from './engine-event.ts';
 import type { HistoryMeter } from './history-meter.ts';
-import { nativeHandler, noSensorCheckMessage, type NativeDeps, type OperatorOverride } from './native.ts';
+import {
+  nativeHandler,
+  noSensorCheckMessage,
+  type NativeDeps,
+  type OperatorOverride,
+} from './native.ts';
 import type { StateArrivals } from './state-arrivals.ts';
 import type { TaskTally } from './task-tally.ts';
 
@@ -91,7 +96,10 @@ export class TaskHandlers {
     this.#tasks = new Map(manifest.tasks.map((t) => [t.id, t]));
     this.#irTasks = new Map(ir.tasks.map((t) => [t.id, t]));
     const objects = deps.objects ?? new MemoryObjectStore();
-    const recorder: RunnerRecorder = deps.recorder ?? { putTry: () => undefined, putLineage: () => undefined };
+    const recorder: RunnerRecorder = deps.recorder ?? {
+      putTry: () => undefined,
+      putLineage: () => undefined,
+    };
     const nextTry = (taskId: string, mapIndex: number) => tally.nextTry(taskId, mapIndex);
     this.#runner = createTaskRunner({
       dag: mocks ? withMocks(dag, mocks) : dag,
@@ -105,13 +113,19 @@ export class TaskHandlers {
       runAttempt: deps.runAttempt ?? 1,
       nextTry,
       pokes: memoryPokes(),
-      ...(invoke && { invoke: (call: TaskCall) => (mocks?.[call.taskId] ? invokeHere(dag, mocks, call) : invoke(call)) }),
+      ...(invoke && {
+        invoke: (call: TaskCall) =>
+          mocks?.[call.taskId] ? invokeHere(dag, mocks, call) : invoke(call),
+      }),
       ...(deps.root !== undefined && { root: deps.root }),
       builtinCheck: async (taskId, check, runValues) => {
         const override = overrides?.[taskId] ?? dag.localOverride(taskId);
         if (override) return Boolean(await override({ ...check }));
         if (deps.builtinCheck) return deps.builtinCheck(taskId, check, runValues);
-        throw stateError({ error: ERROR_NAMES.noLocalOverride, cause: noSensorCheckMessage(taskId, String(check.kind)) });
+        throw stateError({
+          error: ERROR_NAMES.noLocalOverride,
+          cause: noSensorCheckMessage(taskId, String(check.kind)),
+        });
       },
     });
     this.#native = nativeHandler({
@@ -159,7 +173,14 @@ export class TaskHandlers {
     const earlier = givenFor(params.Payload?.done?.[task.key], mapIndex);
     if (earlier) {
       tally.reused(task.id);
-      emit({ type: 'task', taskId: task.id, state: 'e' in earlier ? 'failed' : 'success', at: clock.now(), reused: true, ...(mapIndex >= 0 && { mapIndex }) });
+      emit({
+        type: 'task',
+        taskId: task.id,
+        state: 'e' in earlier ? 'failed' : 'success',
+        at: clock.now(),
+        reused: true,
+        ...(mapIndex >= 0 && { mapIndex }),
+      });
       return this.#runner(params.Payload as RunnerRequest);
     }
     try {

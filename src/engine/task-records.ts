@@ -7,7 +7,14 @@
  * kept and reported when the run ends. Also: the run's error from its outcome, and the try
  * numbers earlier executions reached (a resumed execution continues them).
  */
-import type { ErrorInfo, RunRecord, Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
+import type {
+  ErrorInfo,
+  RunRecord,
+  Store,
+  TaskRecord,
+  TaskState,
+  TryRecord,
+} from '../store/types.ts';
 import type { EngineEvent } from './engine-event.ts';
 import { tryCountKey } from './task-tally.ts';
 import type { RunMachineResult } from './run-machine.ts';
@@ -54,10 +61,14 @@ export class TaskRecords {
         {
           state: outcome.state as TaskState,
           attempts: outcome.attempts,
-          ...(detail.startedAt !== undefined && { startedAt: prev?.startedAt ?? new Date(detail.startedAt).toISOString() }),
+          ...(detail.startedAt !== undefined && {
+            startedAt: prev?.startedAt ?? new Date(detail.startedAt).toISOString(),
+          }),
           ...(detail.endedAt !== undefined && { endedAt: new Date(detail.endedAt).toISOString() }),
           ...(outcome.output !== undefined && { output: outcome.output }),
-          ...(outcome.error && { error: { error: outcome.error.Error, cause: outcome.error.Cause } }),
+          ...(outcome.error && {
+            error: { error: outcome.error.Error, cause: outcome.error.Cause },
+          }),
           ...(detail.mapped && { mapped: detail.mapped }),
           ...(detail.reused && { reused: true }),
         },
@@ -69,7 +80,13 @@ export class TaskRecords {
 
   /** The task's record with `patch` applied; written now unless `batch` collects it (or it did not change). */
   #set(taskId: string, patch: Partial<TaskRecord>, batch?: TaskRecord[]): void {
-    const prev = this.#records.get(taskId) ?? { runId: this.#run.runId, dagId: this.#run.dagId, taskId, state: 'queued' as TaskState, attempts: 0 };
+    const prev = this.#records.get(taskId) ?? {
+      runId: this.#run.runId,
+      dagId: this.#run.dagId,
+      taskId,
+      state: 'queued' as TaskState,
+      attempts: 0,
+    };
     const next = { ...prev, ...patch } as TaskRecord;
     this.#records.set(taskId, next);
     const json = JSON.stringify(next);
@@ -83,7 +100,15 @@ export class TaskRecords {
 /** Why a run failed: its own error (a cloud limit, the run timeout), else its first failed task's. */
 export function runErrorOf(result: RunMachineResult): ErrorInfo | undefined {
   const failedTask = Object.entries(result.tasks).find(([, t]) => t.state === 'failed' && t.error);
-  return result.error ?? (result.status === 'failed' && failedTask ? { error: failedTask[1].error!.Error, cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}` } : undefined);
+  return (
+    result.error ??
+    (result.status === 'failed' && failedTask
+      ? {
+          error: failedTask[1].error!.Error,
+          cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}`,
+        }
+      : undefined)
+  );
 }
 
 /** The highest try number per `taskId|mapIndex` so far: a resumed execution continues from them. */

@@ -32,7 +32,11 @@ export class TaskTally {
   readonly #clock: Clock;
   readonly #emit: (event: EngineEvent) => void;
 
-  constructor(clock: Clock, emit: (event: EngineEvent) => void, priorTries?: ReadonlyMap<string, number>) {
+  constructor(
+    clock: Clock,
+    emit: (event: EngineEvent) => void,
+    priorTries?: ReadonlyMap<string, number>,
+  ) {
     this.#clock = clock;
     this.#emit = emit;
     this.#tries = new Map(priorTries ?? []);
@@ -47,7 +51,14 @@ export class TaskTally {
     this.#attempts.set(k, a);
     if (a === 1 && mapIndex <= 0) this.started.push(taskId);
     if (!this.#times.has(taskId)) this.#times.set(taskId, { start: this.#clock.now() });
-    this.#emit({ type: 'task', taskId, state: 'running', at: this.#clock.now(), attempt: a, ...(mapIndex >= 0 && { mapIndex }) });
+    this.#emit({
+      type: 'task',
+      taskId,
+      state: 'running',
+      at: this.#clock.now(),
+      attempt: a,
+      ...(mapIndex >= 0 && { mapIndex }),
+    });
     return n;
   }
 
@@ -60,7 +71,8 @@ export class TaskTally {
   /** A resumed execution handed back the task's earlier answer instead of running it. */
   reused(taskId: string): void {
     this.#reused.add(taskId);
-    if (!this.#times.has(taskId)) this.#times.set(taskId, { start: this.#clock.now(), end: this.#clock.now() });
+    if (!this.#times.has(taskId))
+      this.#times.set(taskId, { start: this.#clock.now(), end: this.#clock.now() });
   }
 
   wasReused(taskId: string): boolean {

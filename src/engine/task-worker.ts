@@ -27,11 +27,12 @@ const port = parentPort!;
 const fromSources = import.meta.url.endsWith('.ts');
 if (fromSources) (await import('tsx/esm/api')).register();
 else (await import('../loader/ts-hooks.ts')).installTypeScriptHooks();
-const [{ classifyError, describeCause, PERMANENT }, { PermanentError }, { isDag }] = await Promise.all([
-  import('../runtime/errors.ts'),
-  import('../errors.ts'),
-  import('../sdk/dag.ts'),
-]);
+const [{ classifyError, describeCause, PERMANENT }, { PermanentError }, { isDag }] =
+  await Promise.all([
+    import('../runtime/errors.ts'),
+    import('../errors.ts'),
+    import('../sdk/dag.ts'),
+  ]);
 
 let current: number | undefined;
 const post = (message: FromWorker) => port.postMessage(message);
@@ -48,7 +49,11 @@ function stackOf(thrown: unknown): string | undefined {
 }
 
 function describe(thrown: unknown): string {
-  return thrown instanceof Error ? describeCause(thrown) : typeof thrown === 'string' ? thrown : String(JSON.stringify(thrown));
+  return thrown instanceof Error
+    ? describeCause(thrown)
+    : typeof thrown === 'string'
+      ? thrown
+      : String(JSON.stringify(thrown));
 }
 
 // Lambda ends the container on these; here the worker reports them first, so its task fails with
@@ -76,17 +81,32 @@ function lines(level: LogLevel): Writable {
     write(chunk: Buffer | string, _encoding, done) {
       const parts = (rest + String(chunk)).split('\n');
       rest = parts.pop()!;
-      for (const message of parts) post({ type: 'log', ...(current !== undefined && { job: current }), level, message });
+      for (const message of parts)
+        post({ type: 'log', ...(current !== undefined && { job: current }), level, message });
       done();
     },
   });
 }
 // console.* writes into the task's log (masked there) instead of the terminal; every method keeps
 // its formatting (util.format, console.table …), each level its own stream.
-const consoles = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, new Console({ stdout: lines(level), stderr: lines(level) })]));
+const consoles = Object.fromEntries(
+  (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+    level,
+    new Console({ stdout: lines(level), stderr: lines(level) }),
+  ]),
+);
 const captured = new Console({ stdout: lines('info'), stderr: lines('error') });
-for (const [method, level] of [['log', 'info'], ['info', 'info'], ['debug', 'debug'], ['warn', 'warn'], ['error', 'error'], ['trace', 'error']] as const) {
-  (captured as unknown as Record<string, unknown>)[method] = consoles[level]![method].bind(consoles[level]);
+for (const [method, level] of [
+  ['log', 'info'],
+  ['info', 'info'],
+  ['debug', 'debug'],
+  ['warn', 'warn'],
+  ['error', 'error'],
+  ['trace', 'error'],
+] as const) {
+  (captured as unknown as Record<string, unknown>)[method] = consoles[level]![method].bind(
+    consoles[level],
+  );
 }
 globalThis.console = captured;
 
@@ -99,7 +119,8 @@ async function findDag(file: string, dagId: string): Promise<Dag> {
   }
   const mod = await loading;
   for (const value of Object.values(mod)) {
-    for (const v of Array.isArray(value) ? value : [value]) if (isDag(v) && v.id === dagId) return v;
+    for (const v of Array.isArray(value) ? value : [value])
+      if (isDag(v) && v.id === dagId) return v;
   }
   throw new Error(`DAG "${dagId}" is not exported by ${file} in the task worker`);
 }
@@ -115,12 +136,21 @@ const pending = new Map<number, { resolve: (c: Connection) => void; reject: (e: 
 
 function buildContext(job: number, data: ContextData): TaskContext<Record<string, unknown>> {
   const write = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
-    const line = { type: 'log' as const, job, level, message: String(message), ...(fields !== undefined && { fields }) };
+    const line = {
+      type: 'log' as const,
+      job,
+      level,
+      message: String(message),
+      ...(fields !== undefined && { fields }),
+    };
     try {
       post(line);
     } catch {
       // Fields the structured clone cannot copy (functions, class instances with handles): as JSON.
-      post({ ...line, fields: JSON.parse(JSON.stringify(fields ?? {})) as Record<string, unknown> });
+      post({
+        ...line,
+        fields: JSON.parse(JSON.stringify(fields ?? {})) as Record<string, unknown>,
+      });
     }
   };
   return {
@@ -129,7 +159,10 @@ function buildContext(job: number, data: ContextData): TaskContext<Record<string
     taskId: data.taskId,
     logicalDate: new Date(data.logicalDate),
     ds: data.ds,
-    dataInterval: { start: new Date(data.dataInterval.start), end: new Date(data.dataInterval.end) },
+    dataInterval: {
+      start: new Date(data.dataInterval.start),
+      end: new Date(data.dataInterval.end),
+    },
     params: data.params as Record<string, unknown>,
     attempt: data.attempt,
     ...(data.mapIndex !== undefined && { mapIndex: data.mapIndex }),
@@ -149,7 +182,10 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   try {
     const dag = await findDag(m.file, m.context.dagId);
     const code = dag.taskCode(m.context.taskId);
-    if (!code) throw new Error(`task "${m.context.taskId}" has no code in DAG "${m.context.dagId}" as loaded by the task worker`);
+    if (!code)
+      throw new Error(
+        `task "${m.context.taskId}" has no code in DAG "${m.context.dagId}" as loaded by the task worker`,
+      );
     const value = await code(buildContext(m.job, m.context), ...m.args);
     // What Lambda's runtime does with a handler's value (Date → ISO string, NaN → null …).
     const json = JSON.stringify(value);
@@ -171,5 +207,10 @@ port.on('message', (m: ToWorker) => {
   pending.delete(m.req);
   if (!waiting) return;
   if (m.connection) waiting.resolve(m.connection);
-  else waiting.reject(m.error?.error === PERMANENT ? new PermanentError(m.error.cause) : new Error(m.error?.cause ?? 'the connection could not be resolved'));
+  else
+    waiting.reject(
+      m.error?.error === PERMANENT
+        ? new PermanentError(m.error.cause)
+        : new Error(m.error?.cause ?? 'the connection could not be resolved'),
+    );
 });

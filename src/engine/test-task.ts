@@ -43,27 +43,47 @@ export interface TestTaskResult {
   readonly durationMs: number;
 }
 
-export async function testTask(engine: LocalEngine, dagId: string, taskId: string, options: TestTaskOptions = {}): Promise<TestTaskResult> {
+export async function testTask(
+  engine: LocalEngine,
+  dagId: string,
+  taskId: string,
+  options: TestTaskOptions = {},
+): Promise<TestTaskResult> {
   const { dag, ir, file } = engine.dag(dagId);
   const task = ir.tasks.find((t) => t.id === taskId);
-  if (!task) throw new ConfigError(`task "${taskId}" is not in DAG "${dagId}" (tasks: ${ir.tasks.map((t) => t.id).join(', ')})`);
-  if (task.body.kind === 'operator' || (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'function')) {
-    throw new ConfigError(`task "${taskId}" is a ${task.body.kind === 'operator' ? `native operator (${task.body.operator.kind})` : 'built-in sensor'}: it has no code of yours to test; run the DAG instead: updraft run ${dagId}`);
+  if (!task)
+    throw new ConfigError(
+      `task "${taskId}" is not in DAG "${dagId}" (tasks: ${ir.tasks.map((t) => t.id).join(', ')})`,
+    );
+  if (
+    task.body.kind === 'operator' ||
+    (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'function')
+  ) {
+    throw new ConfigError(
+      `task "${taskId}" is a ${task.body.kind === 'operator' ? `native operator (${task.body.operator.kind})` : 'built-in sensor'}: it has no code of yours to test; run the DAG instead: updraft run ${dagId}`,
+    );
   }
   if (options.item !== undefined && !task.mapping) {
-    throw new ConfigError(`task "${taskId}" of DAG "${dagId}" is not mapped: --item gives a mapped task the item to run with; run it without --item`);
+    throw new ConfigError(
+      `task "${taskId}" of DAG "${dagId}" is not mapped: --item gives a mapped task the item to run with; run it without --item`,
+    );
   }
   const compiled = engine.compiled(dagId);
   const manifest = compiled.manifest;
   const keyOf = new Map(manifest.tasks.map((t) => [t.id, t.key]));
   // Data edges are exactly the upstream outputs a task reads (arguments and the list it maps over).
-  const needed = new Set(ir.edges.filter((e) => e.to === taskId && e.kind === 'data').map((e) => e.from));
+  const needed = new Set(
+    ir.edges.filter((e) => e.to === taskId && e.kind === 'data').map((e) => e.from),
+  );
 
   // Upstream outputs: given, else from the newest run that has them.
   const inputs: Record<string, unknown> = {};
   const inputsFrom: Record<string, string> = {};
   for (const [id, value] of Object.entries(options.inputs ?? {})) {
-    if (!needed.has(id)) throw new ConfigError(`task "${taskId}" takes no output of "${id}" (its upstream outputs: ${[...needed].join(', ') || 'none'})`);
+    if (!needed.has(id))
+      throw new ConfigError(
+        `task "${taskId}" takes no output of "${id}" (its upstream outputs: ${[...needed].join(', ') || 'none'})`,
+      );
     inputs[keyOf.get(id)!] = value;
     inputsFrom[id] = 'given';
   }
@@ -106,8 +126,14 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   };
   let item = options.item;
   if (task.mapping && item === undefined) {
-    const list = await resolveRefs(engine.options.objects, resolveValue(task.mapping.over, { run, inputs, keyOf: (id) => keyOf.get(id)! }));
-    if (!Array.isArray(list) || list.length === 0) throw new ConfigError(`mapped task "${taskId}" has no item to run with (the list it maps over is empty); pass --item '<json>'`);
+    const list = await resolveRefs(
+      engine.options.objects,
+      resolveValue(task.mapping.over, { run, inputs, keyOf: (id) => keyOf.get(id)! }),
+    );
+    if (!Array.isArray(list) || list.length === 0)
+      throw new ConfigError(
+        `mapped task "${taskId}" has no item to run with (the list it maps over is empty); pass --item '<json>'`,
+      );
     item = list[0];
   }
 
@@ -118,7 +144,10 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   // The task's code runs as in a run: in a worker of its own (console.* captured into its log,
   // masked; process.exit or a hang end only the task), unless the engine runs code in process.
   const workers = engine.options.workers ?? {};
-  const pool = file && workers ? new WorkerPool({ ...workers, ...(engine.options.env && { env: engine.options.env }) }) : undefined;
+  const pool =
+    file && workers
+      ? new WorkerPool({ ...workers, ...(engine.options.env && { env: engine.options.env }) })
+      : undefined;
   const invoker = pool && file ? pool.invoker(file) : undefined;
   const runner = createTaskRunner({
     dag: {
@@ -135,7 +164,11 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
     objects: engine.options.objects,
     recorder: { putTry: () => undefined, putLineage: () => undefined },
     logs: (line) => logs.push(line),
-    connection: async (id) => resolveConnection(id, { env: engine.options.env ?? process.env, projectDir: engine.options.projectDir ?? process.cwd() }),
+    connection: async (id) =>
+      resolveConnection(id, {
+        env: engine.options.env ?? process.env,
+        projectDir: engine.options.projectDir ?? process.cwd(),
+      }),
     now: () => clock.now(),
     runAttempt: 1,
     nextTry: () => 1,
@@ -144,22 +177,45 @@ export async function testTask(engine: LocalEngine, dagId: string, taskId: strin
   });
   const started = performance.now();
   try {
-    const { Payload } = await runner({ task: taskId, run, in: inputs, ...(task.mapping && { item, index: 0 }) });
+    const { Payload } = await runner({
+      task: taskId,
+      run,
+      in: inputs,
+      ...(task.mapping && { item, index: 0 }),
+    });
     const output = await resolveRefs(engine.options.objects, Payload);
     const durationMs = performance.now() - started;
-    if (task.body.kind === 'function') return { status: 'success', output, logs, inputsFrom, durationMs };
+    if (task.body.kind === 'function')
+      return { status: 'success', output, logs, inputsFrom, durationMs };
     const effect = effectOf(task.body.kind, output, manifest.tasks);
-    return { status: 'success', output: returned === undefined ? null : JSON.parse(JSON.stringify(returned)), ...(effect && { effect }), logs, inputsFrom, durationMs };
+    return {
+      status: 'success',
+      output: returned === undefined ? null : JSON.parse(JSON.stringify(returned)),
+      ...(effect && { effect }),
+      logs,
+      inputsFrom,
+      durationMs,
+    };
   } catch (error) {
     const e = error as Error;
-    return { status: 'failed', error: { error: e.name, cause: e.message }, logs, inputsFrom, durationMs: performance.now() - started };
+    return {
+      status: 'failed',
+      error: { error: e.name, cause: e.message },
+      logs,
+      inputsFrom,
+      durationMs: performance.now() - started,
+    };
   } finally {
     await pool?.close();
   }
 }
 
 /** What the state machine does with a branch's, short-circuit's or sensor's answer. */
-function effectOf(kind: string, response: unknown, tasks: readonly { readonly id: string; readonly key: string }[]): string | undefined {
+function effectOf(
+  kind: string,
+  response: unknown,
+  tasks: readonly { readonly id: string; readonly key: string }[],
+): string | undefined {
   const r = response as { o?: unknown; c?: Record<string, boolean>; s?: string; wait?: number };
   const idOf = (key: string) => tasks.find((t) => t.key === key)?.id ?? key;
   switch (kind) {
@@ -170,9 +226,15 @@ function effectOf(kind: string, response: unknown, tasks: readonly { readonly id
       return `branch: runs ${runs.join(', ') || 'nothing downstream'}${skips.length ? `; skips ${skips.join(', ')}` : ''}`;
     }
     case 'short_circuit':
-      return r.o ? 'short-circuit: true, downstream tasks run' : 'short-circuit: false, downstream tasks are skipped';
+      return r.o
+        ? 'short-circuit: true, downstream tasks run'
+        : 'short-circuit: false, downstream tasks are skipped';
     case 'sensor':
-      return r.s === 'success' ? 'sensor: condition met, downstream tasks run' : r.s === 'timeout' ? 'sensor: timed out' : `sensor: not yet, it would poke again in ${r.wait ?? 0} s`;
+      return r.s === 'success'
+        ? 'sensor: condition met, downstream tasks run'
+        : r.s === 'timeout'
+          ? 'sensor: timed out'
+          : `sensor: not yet, it would poke again in ${r.wait ?? 0} s`;
     default:
       return undefined;
   }

@@ -17,8 +17,10 @@ export interface RetryTiming {
 /** Moves the clock past the wait a Wait state makes with this input. */
 export function skipWait(clock: Clock, state: State & { Type: 'Wait' }, input: unknown): void {
   if (state.Seconds !== undefined) clock.skip(state.Seconds * 1000);
-  else if (state.SecondsPath !== undefined) clock.skip(Number(readPath(input, state.SecondsPath) ?? 0) * 1000);
-  else if (state.TimestampPath !== undefined) clock.skipTo(Date.parse(String(readPath(input, state.TimestampPath))));
+  else if (state.SecondsPath !== undefined)
+    clock.skip(Number(readPath(input, state.SecondsPath) ?? 0) * 1000);
+  else if (state.TimestampPath !== undefined)
+    clock.skipTo(Date.parse(String(readPath(input, state.TimestampPath))));
 }
 
 /** The delay AWS would wait before retry `attempt` (1 = first retry). */
@@ -32,7 +34,10 @@ export function retryDelayMs(r: RetryTiming, attempt: number): number {
 /** A simple JSONPath (`$.a.b`) read, for Wait states' paths. */
 function readPath(value: unknown, path: string): unknown {
   let v = value;
-  for (const part of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+  for (const part of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<string, unknown>)[part];
   }

@@ -74,7 +74,10 @@ const STARTING_AT_ONCE = Math.max(1, availableParallelism());
  */
 const IDLE_MS = 5 * 60_000;
 
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './task-worker.ts' : './task-worker.js', import.meta.url);
+const ENTRY = new URL(
+  import.meta.url.endsWith('.ts') ? './task-worker.ts' : './task-worker.js',
+  import.meta.url,
+);
 
 /** An Error the state machine matches by name, with the task's own stack when it has one. */
 function taskError(info: ErrorInfo, stack?: string): Error {
@@ -94,7 +97,11 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions = {}) {
     this.#max = Math.max(1, options.maxWorkersPerModule ?? 8);
     const env = options.env ?? process.env;
-    this.#env = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('UPDRAFT_CONN_')));
+    this.#env = Object.fromEntries(
+      Object.entries(env).filter(
+        (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('UPDRAFT_CONN_'),
+      ),
+    );
   }
 
   /** Runs the code of tasks of DAGs defined in `file` (an absolute path). */
@@ -103,7 +110,13 @@ export class WorkerPool {
   }
 
   run(file: string, call: TaskCall): Promise<unknown> {
-    if (this.#closed) return Promise.reject(taskError({ error: ERROR_NAMES.internal, cause: 'the engine was closed while a task was starting' }));
+    if (this.#closed)
+      return Promise.reject(
+        taskError({
+          error: ERROR_NAMES.internal,
+          cause: 'the engine was closed while a task was starting',
+        }),
+      );
     const pool = this.#module(file);
     return new Promise((resolve, reject) => {
       // The timeout counts from the call, as the state machine's does: waiting for a worker and
@@ -120,9 +133,23 @@ export class WorkerPool {
     this.#closed = true;
     const stopping: Promise<unknown>[] = [];
     for (const module of this.#modules.values()) {
-      for (const job of module.queue.splice(0)) this.#settle(job, taskError({ error: ERROR_NAMES.internal, cause: 'the engine was closed before the task started' }));
+      for (const job of module.queue.splice(0))
+        this.#settle(
+          job,
+          taskError({
+            error: ERROR_NAMES.internal,
+            cause: 'the engine was closed before the task started',
+          }),
+        );
       for (const slot of module.slots) {
-        if (slot.job) this.#settle(slot.job, taskError({ error: ERROR_NAMES.internal, cause: 'the engine was closed while the task was running; its worker was stopped' }));
+        if (slot.job)
+          this.#settle(
+            slot.job,
+            taskError({
+              error: ERROR_NAMES.internal,
+              cause: 'the engine was closed while the task was running; its worker was stopped',
+            }),
+          );
         stopping.push(this.#stop(slot));
       }
     }
@@ -148,7 +175,16 @@ export class WorkerPool {
   #dispatch(module: ModulePool): void {
     const starting = [...module.slots].filter((s) => !s.ready).length;
     // A task waits for a busy worker rather than for one starting (~0.3 s): no-op tasks free a warm worker in 0.05 ms.
-    for (let n = Math.min(module.queue.length - module.idle.length - starting, this.#max - module.slots.size, STARTING_AT_ONCE - starting); n > 0; n--) this.#spawn(module);
+    for (
+      let n = Math.min(
+        module.queue.length - module.idle.length - starting,
+        this.#max - module.slots.size,
+        STARTING_AT_ONCE - starting,
+      );
+      n > 0;
+      n--
+    )
+      this.#spawn(module);
     while (module.queue.length > 0 && module.idle.length > 0) {
       const slot = module.idle.pop()!;
       clearTimeout(slot.idleTimer);
@@ -164,23 +200,41 @@ export class WorkerPool {
         taskId: c.taskId,
         logicalDate: c.logicalDate.toISOString(),
         ds: c.ds,
-        dataInterval: { start: c.dataInterval.start.toISOString(), end: c.dataInterval.end.toISOString() },
+        dataInterval: {
+          start: c.dataInterval.start.toISOString(),
+          end: c.dataInterval.end.toISOString(),
+        },
         params: c.params,
         attempt: c.attempt,
         ...(c.mapIndex !== undefined && { mapIndex: c.mapIndex }),
         triggeredBy: c.triggeredBy,
       };
-      this.#post(slot, { type: 'run', job: job.id, file: module.file, context, args: job.call.args });
+      this.#post(slot, {
+        type: 'run',
+        job: job.id,
+        file: module.file,
+        context,
+        args: job.call.args,
+      });
     }
   }
 
   #spawn(module: ModulePool): Slot {
-    const worker = new Worker(ENTRY, { name: `updraft task worker (${basename(module.file)})`, env: this.#env, stdout: true, stderr: true, workerData: { file: module.file } });
+    const worker = new Worker(ENTRY, {
+      name: `updraft task worker (${basename(module.file)})`,
+      env: this.#env,
+      stdout: true,
+      stderr: true,
+      workerData: { file: module.file },
+    });
     const slot: Slot = { worker, module, ready: false, stopping: false };
     module.slots.add(slot);
     worker.on('message', (message: FromWorker) => this.#message(slot, message));
     // Lines written to process.stdout/stderr directly (console.* is captured in the worker).
-    for (const [stream, level] of [[worker.stdout, 'info'], [worker.stderr, 'warn']] as const) {
+    for (const [stream, level] of [
+      [worker.stdout, 'info'],
+      [worker.stderr, 'warn'],
+    ] as const) {
       let rest = '';
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
@@ -191,7 +245,12 @@ export class WorkerPool {
     }
     worker.on('error', (error) => {
       // The worker could not start or load (tsx, the DAG file): reported with the task.
-      slot.crash ??= { type: 'crash', kind: 'worker', cause: `the task worker failed: ${classifyError(error).cause}`, ...(error.stack && { stack: error.stack }) };
+      slot.crash ??= {
+        type: 'crash',
+        kind: 'worker',
+        cause: `the task worker failed: ${classifyError(error).cause}`,
+        ...(error.stack && { stack: error.stack }),
+      };
     });
     worker.on('exit', (code) => this.#exited(slot, code));
     worker.unref();
@@ -204,7 +263,10 @@ export class WorkerPool {
     } catch (error) {
       // Arguments the structured clone cannot copy: JSON is what the state machine holds anyway.
       if (message.type !== 'run') throw error;
-      slot.worker.postMessage({ ...message, args: JSON.parse(JSON.stringify(message.args)) as unknown[] });
+      slot.worker.postMessage({
+        ...message,
+        args: JSON.parse(JSON.stringify(message.args)) as unknown[],
+      });
     }
   }
 
@@ -223,7 +285,8 @@ export class WorkerPool {
         if (!job || job.id !== m.job) return;
         job.call.context.connection(m.id).then(
           (connection) => this.#reply(slot, { type: 'connection', req: m.req, connection }),
-          (error: unknown) => this.#reply(slot, { type: 'connection', req: m.req, error: classifyError(error) }),
+          (error: unknown) =>
+            this.#reply(slot, { type: 'connection', req: m.req, error: classifyError(error) }),
         );
         break;
       }
@@ -249,7 +312,13 @@ export class WorkerPool {
     if (!slot.stopping) this.#post(slot, message);
   }
 
-  #log(slot: Slot, jobId: number | undefined, level: LogLevel, message: string, fields?: Record<string, unknown>): void {
+  #log(
+    slot: Slot,
+    jobId: number | undefined,
+    level: LogLevel,
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void {
     const job = jobId !== undefined && slot.job?.id === jobId ? slot.job : slot.last;
     // Nothing ran in this worker yet: no task's log (and masking) to put the line in, so it is dropped.
     job?.call.context.log[level](message, fields);
@@ -287,7 +356,10 @@ export class WorkerPool {
 
   #timeout(job: Job): void {
     const { taskId } = job.call;
-    const error = taskError({ error: ERROR_NAMES.timeout, cause: `task "${taskId}" ran longer than its timeout (${job.call.timeoutSeconds}s); its worker was stopped` });
+    const error = taskError({
+      error: ERROR_NAMES.timeout,
+      cause: `task "${taskId}" ran longer than its timeout (${job.call.timeoutSeconds}s); its worker was stopped`,
+    });
     const slot = job.slot;
     if (slot) {
       slot.job = undefined;
@@ -323,9 +395,14 @@ export class WorkerPool {
       const cause = crashCause(crash, code);
       if (job) this.#settle(job, taskError({ error: TASK_FAILED, cause }, crash?.stack));
       // Between tasks: Lambda would log it in the function's log and start the next call cold.
-      else slot.last?.call.context.log.warn(`the worker that ran this task ended after the task: ${cause}`);
+      else
+        slot.last?.call.context.log.warn(
+          `the worker that ran this task ended after the task: ${cause}`,
+        );
       // A worker that cannot even start (tsx missing …) would be started again forever: its waiting tasks fail with why.
-      if (!slot.ready) for (const waiting of slot.module.queue.splice(0)) this.#settle(waiting, taskError({ error: TASK_FAILED, cause }, crash?.stack));
+      if (!slot.ready)
+        for (const waiting of slot.module.queue.splice(0))
+          this.#settle(waiting, taskError({ error: TASK_FAILED, cause }, crash?.stack));
     }
     if (!this.#closed) this.#dispatch(slot.module);
   }

@@ -24,23 +24,54 @@ export interface ContextData {
 
 /** Engine → worker. */
 export type ToWorker =
-  | { readonly type: 'run'; readonly job: number; readonly file: string; readonly context: ContextData; readonly args: readonly unknown[] }
-  | { readonly type: 'connection'; readonly req: number; readonly connection?: Connection; readonly error?: ErrorInfo };
+  | {
+      readonly type: 'run';
+      readonly job: number;
+      readonly file: string;
+      readonly context: ContextData;
+      readonly args: readonly unknown[];
+    }
+  | {
+      readonly type: 'connection';
+      readonly req: number;
+      readonly connection?: Connection;
+      readonly error?: ErrorInfo;
+    };
 
 /** Worker → engine. `job` is absent for what happens between tasks. */
 export type FromWorker =
   /** tsx and the DAG module are loaded (or failed to load: the next task says why). */
   | { readonly type: 'ready' }
-  | { readonly type: 'log'; readonly job?: number; readonly level: LogLevel; readonly message: string; readonly fields?: Record<string, unknown> }
+  | {
+      readonly type: 'log';
+      readonly job?: number;
+      readonly level: LogLevel;
+      readonly message: string;
+      readonly fields?: Record<string, unknown>;
+    }
   | { readonly type: 'connection'; readonly job: number; readonly req: number; readonly id: string }
   /** `json`: the value as JSON.stringify wrote it (absent for undefined). */
   | { readonly type: 'done'; readonly job: number; readonly json?: string }
-  | { readonly type: 'failed'; readonly job: number; readonly error: ErrorInfo; readonly stack?: string }
+  | {
+      readonly type: 'failed';
+      readonly job: number;
+      readonly error: ErrorInfo;
+      readonly stack?: string;
+    }
   /** The worker is about to end: the code called process.exit, or threw outside its promise. */
-  | { readonly type: 'crash'; readonly kind: 'exit' | 'uncaught' | 'rejection' | 'worker'; readonly code?: number; readonly cause?: string; readonly stack?: string };
+  | {
+      readonly type: 'crash';
+      readonly kind: 'exit' | 'uncaught' | 'rejection' | 'worker';
+      readonly code?: number;
+      readonly cause?: string;
+      readonly stack?: string;
+    };
 
 /** Why a worker ended, in the task author's terms. */
-export function crashCause(crash: Extract<FromWorker, { type: 'crash' }> | undefined, code: number): string {
+export function crashCause(
+  crash: Extract<FromWorker, { type: 'crash' }> | undefined,
+  code: number,
+): string {
   if (!crash) return `the worker running the task ended unexpectedly (exit code ${code})`;
   switch (crash.kind) {
     case 'exit':

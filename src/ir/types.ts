@@ -25,7 +25,15 @@ export const TRIGGER_RULES = [
 export type TriggerRule = (typeof TRIGGER_RULES)[number];
 
 /** Final and live states of a task instance (Airflow's names). */
-export const TASK_STATES = ['success', 'failed', 'skipped', 'upstream_failed', 'running', 'queued', 'up_for_retry'] as const;
+export const TASK_STATES = [
+  'success',
+  'failed',
+  'skipped',
+  'upstream_failed',
+  'running',
+  'queued',
+  'up_for_retry',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 export type Jitter = 'none' | 'full';
@@ -88,7 +96,15 @@ export type ValueIR =
   | { readonly kind: 'format'; readonly template: string; readonly args: readonly ValueIR[] };
 
 /** Values of the run every state can read. `ds` is the logical date as YYYY-MM-DD in the DAG's timezone. */
-export const CONTEXT_VALUES = ['dagId', 'runId', 'logicalDate', 'ds', 'dataIntervalStart', 'dataIntervalEnd', 'params'] as const;
+export const CONTEXT_VALUES = [
+  'dagId',
+  'runId',
+  'logicalDate',
+  'ds',
+  'dataIntervalStart',
+  'dataIntervalEnd',
+  'params',
+] as const;
 export type ContextValueName = (typeof CONTEXT_VALUES)[number];
 
 // ─── Sensors and operators ───────────────────────────────────────────────────
@@ -105,7 +121,10 @@ export type SensorCheckIR =
       /** The other DAG's logical date = ours minus this offset. */
       readonly offsetSeconds: number;
     }
-  | { readonly kind: 'time'; /** Seconds after the end of the data interval. */ readonly afterIntervalEndSeconds: number };
+  | {
+      readonly kind: 'time' /** Seconds after the end of the data interval. */;
+      readonly afterIntervalEndSeconds: number;
+    };
 
 export interface SensorIR {
   readonly check: SensorCheckIR;
@@ -132,7 +151,13 @@ export type OperatorIR =
       readonly command?: ValueIR;
       readonly environment?: ValueIR;
     }
-  | { readonly kind: 'batch_job'; readonly jobName: string; readonly jobQueue: string; readonly jobDefinition: string; readonly parameters?: ValueIR }
+  | {
+      readonly kind: 'batch_job';
+      readonly jobName: string;
+      readonly jobQueue: string;
+      readonly jobDefinition: string;
+      readonly parameters?: ValueIR;
+    }
   | { readonly kind: 'glue_job'; readonly jobName: string; readonly arguments?: ValueIR }
   | {
       readonly kind: 'athena_query';
@@ -151,9 +176,20 @@ export type OperatorIR =
       readonly query?: ValueIR;
       readonly body?: ValueIR;
     }
-  | { readonly kind: 'sns_publish'; readonly topic: string; readonly message: ValueIR; readonly subject?: string }
+  | {
+      readonly kind: 'sns_publish';
+      readonly topic: string;
+      readonly message: ValueIR;
+      readonly subject?: string;
+    }
   | { readonly kind: 'sqs_send'; readonly queue: string; readonly message: ValueIR }
-  | { readonly kind: 'eventbridge_put'; readonly eventBus: string; readonly source: string; readonly detailType: string; readonly detail: ValueIR }
+  | {
+      readonly kind: 'eventbridge_put';
+      readonly eventBus: string;
+      readonly source: string;
+      readonly detailType: string;
+      readonly detail: ValueIR;
+    }
   | {
       readonly kind: 'trigger_dag';
       readonly dagId: string;
@@ -163,7 +199,10 @@ export type OperatorIR =
        * The time sensors of the triggered DAG (record key, seconds after the data interval's end),
        * filled when the project is loaded (compiler/link): the child's run needs their timestamps.
        */
-      readonly childTimers?: readonly { readonly key: string; readonly afterIntervalEndSeconds: number }[];
+      readonly childTimers?: readonly {
+        readonly key: string;
+        readonly afterIntervalEndSeconds: number;
+      }[];
     };
 
 export const OPERATOR_KINDS = [
@@ -191,14 +230,24 @@ export const OPERATOR_KINDS = [
  */
 export type TaskBodyIR =
   | { readonly kind: 'function' }
-  | { readonly kind: 'branch'; /** Declared possible choices; empty = any direct downstream. */ readonly choices: readonly string[] }
-  | { readonly kind: 'short_circuit'; /** Airflow's ignore_downstream_trigger_rules (default true: skip everything downstream). */ readonly ignoreDownstreamTriggerRules: boolean }
+  | {
+      readonly kind: 'branch' /** Declared possible choices; empty = any direct downstream. */;
+      readonly choices: readonly string[];
+    }
+  | {
+      readonly kind: 'short_circuit' /** Airflow's ignore_downstream_trigger_rules (default true: skip everything downstream). */;
+      readonly ignoreDownstreamTriggerRules: boolean;
+    }
   | { readonly kind: 'sensor'; readonly sensor: SensorIR }
   | { readonly kind: 'operator'; readonly operator: OperatorIR };
 
 export type TaskRole =
   | { readonly kind: 'setup' }
-  | { readonly kind: 'teardown'; readonly setups: readonly string[]; readonly onFailureFailDagrun: boolean };
+  | {
+      readonly kind: 'teardown';
+      readonly setups: readonly string[];
+      readonly onFailureFailDagrun: boolean;
+    };
 
 /** Dynamic task mapping: one task instance per element of an upstream list. */
 export interface MappingIR {
@@ -217,7 +266,10 @@ export interface PoolIR {
 
 export type NotifyEvent = 'failure' | 'retry' | 'success' | 'deadline_missed';
 export type NotifyChannel =
-  | { readonly kind: 'sns'; /** Topic name; default: the platform alerts topic. */ readonly topic?: string }
+  | {
+      readonly kind: 'sns' /** Topic name; default: the platform alerts topic. */;
+      readonly topic?: string;
+    }
   | { readonly kind: 'slack'; readonly connection: string }
   | { readonly kind: 'webhook'; readonly connection: string };
 export interface NotificationIR {

@@ -25,7 +25,11 @@ export class UnsettledImportError extends Error {
   readonly reason: 'idle' | 'timeout';
   readonly timeoutMs: number;
   constructor(reason: 'idle' | 'timeout', timeoutMs: number) {
-    super(reason === 'idle' ? 'the import can never settle' : `the import did not settle within ${timeoutMs} ms`);
+    super(
+      reason === 'idle'
+        ? 'the import can never settle'
+        : `the import did not settle within ${timeoutMs} ms`,
+    );
     this.name = 'UnsettledImportError';
     this.reason = reason;
     this.timeoutMs = timeoutMs;
@@ -51,7 +55,10 @@ function guardExit(): () => void {
   };
 }
 
-export async function guardedImport(url: string, timeoutMs: number): Promise<Record<string, unknown>> {
+export async function guardedImport(
+  url: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
   const release = guardExit();
   const exitCode = process.exitCode;
   let timer: NodeJS.Timeout | undefined;

@@ -73,7 +73,10 @@ function dagNames(text: string): string[] {
 
 /** A DAG file imports 'updraft' and calls `dag(` (or `U.dag(`, or `dag` under the name it imported it as). */
 function looksLikeDagFile(text: string): boolean {
-  return IMPORTS_UPDRAFT.test(text) && dagNames(text).some((name) => new RegExp(`(?<![\\w$])${escape(name)}\\s*\\(`).test(text));
+  return (
+    IMPORTS_UPDRAFT.test(text) &&
+    dagNames(text).some((name) => new RegExp(`(?<![\\w$])${escape(name)}\\s*\\(`).test(text))
+  );
 }
 
 /** The line of the first top-level `await` in a file's text (a statement starting at column 0). */
@@ -103,8 +106,16 @@ function cleanMessage(error: unknown, root: string): string {
   const plain = raw.replace(/\u001b\[[0-9;]*m/g, '');
   const lines = plain.split('\n').filter((l) => l.trim() !== '');
   // esbuild (via tsx) says "Transform failed with 1 error:" and gives the error on the next line.
-  const first = lines[0]?.trimEnd().endsWith(':') && lines[1] ? `${lines[0].trim()} ${lines[1].trim()}` : (lines[0] ?? plain);
-  return first.split(`${root}${path.sep}`).join('').split(pathToFileURL(root).href + '/').join('').trim();
+  const first =
+    lines[0]?.trimEnd().endsWith(':') && lines[1]
+      ? `${lines[0].trim()} ${lines[1].trim()}`
+      : (lines[0] ?? plain);
+  return first
+    .split(`${root}${path.sep}`)
+    .join('')
+    .split(pathToFileURL(root).href + '/')
+    .join('')
+    .trim();
 }
 
 export interface LoadOptions {
@@ -124,23 +135,38 @@ export interface LoadOptions {
 }
 
 const DEFAULT_IMPORT_TIMEOUT_MS = 60_000;
-const IMPORT_HINT = 'fix the error above; the file is imported to find its DAGs, so code at its top level runs';
+const IMPORT_HINT =
+  'fix the error above; the file is imported to find its DAGs, so code at its top level runs';
 /** Problem codes of a file that did not load; its DAGs are unknown. */
 const IMPORT_FAILURES = new Set(['import-failed', 'import-exit', 'import-unsettled']);
 
 /** The problem for a DAG file whose import threw, called process.exit or never settled. */
-function importProblem(error: unknown, abs: string, file: string, text: string, root: string, out: ProblemCollector): void {
+function importProblem(
+  error: unknown,
+  abs: string,
+  file: string,
+  text: string,
+  root: string,
+  out: ProblemCollector,
+): void {
   if (error instanceof ExitDuringImportError) {
     const line = lineIn(error, abs);
-    out.error('import-exit', `the DAG file called process.exit(${error.exitCode}) while loading, which would end updraft itself`, {
-      ...(line && { file: `${file}:${line}` }),
-      hint: 'remove the process.exit call (throw an Error to fail instead): the file is imported to find its DAGs and again to run each task, so code at its top level must not end the process',
-    });
+    out.error(
+      'import-exit',
+      `the DAG file called process.exit(${error.exitCode}) while loading, which would end updraft itself`,
+      {
+        ...(line && { file: `${file}:${line}` }),
+        hint: 'remove the process.exit call (throw an Error to fail instead): the file is imported to find its DAGs and again to run each task, so code at its top level must not end the process',
+      },
+    );
     return;
   }
   if (error instanceof UnsettledImportError) {
     const line = topLevelAwaitLine(text);
-    const what = error.reason === 'idle' ? 'a top-level await is waiting for a promise that can never settle (nothing is left for it to wait on)' : `a top-level await was still waiting after ${error.timeoutMs / 1000}s`;
+    const what =
+      error.reason === 'idle'
+        ? 'a top-level await is waiting for a promise that can never settle (nothing is left for it to wait on)'
+        : `a top-level await was still waiting after ${error.timeoutMs / 1000}s`;
     out.error('import-unsettled', `the DAG file never finished loading: ${what}`, {
       ...(line && { file: `${file}:${line}` }),
       hint: 'make the awaited promise settle, or move the work into a task: the file is imported to find its DAGs and again to run each task, so its top level must finish quickly',
@@ -148,14 +174,21 @@ function importProblem(error: unknown, abs: string, file: string, text: string, 
     return;
   }
   const line = lineIn(error, abs);
-  out.error('import-failed', `the DAG file failed to load: ${cleanMessage(error, root)}`, { ...(line && { file: `${file}:${line}` }), hint: IMPORT_HINT });
+  out.error('import-failed', `the DAG file failed to load: ${cleanMessage(error, root)}`, {
+    ...(line && { file: `${file}:${line}` }),
+    hint: IMPORT_HINT,
+  });
 }
 
 /**
  * One file of the DAG folder: skipped (with a warning when it imports 'updraft' but declares no
  * DAG), or imported under guard, its exported DAGs built and validated.
  */
-async function loadFile(abs: string, root: string, options: LoadOptions): Promise<{ isDagFile: boolean; problems: Problem[]; dags: LoadedDag[] }> {
+async function loadFile(
+  abs: string,
+  root: string,
+  options: LoadOptions,
+): Promise<{ isDagFile: boolean; problems: Problem[]; dags: LoadedDag[] }> {
   const text = await readFile(abs, 'utf8');
   const file = path.relative(root, abs);
   const problems: Problem[] = [];
@@ -176,7 +209,10 @@ async function loadFile(abs: string, root: string, options: LoadOptions): Promis
   const out = new ProblemCollector(file, undefined);
   let mod: Record<string, unknown>;
   try {
-    mod = await guardedImport(pathToFileURL(abs).href, options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS);
+    mod = await guardedImport(
+      pathToFileURL(abs).href,
+      options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS,
+    );
   } catch (error) {
     importProblem(error, abs, file, text, root, out);
     return { isDagFile: true, problems: out.problems, dags };
@@ -184,8 +220,15 @@ async function loadFile(abs: string, root: string, options: LoadOptions): Promis
   const found: Dag[] = [];
   for (const [name, value] of Object.entries(mod)) {
     const list = Array.isArray(value) ? value : [value];
-    if (Array.isArray(value) && value.length > 0 && value.some((v) => !isDag(v)) && value.some(isDag)) {
-      out.error('export-not-dag', `export "${name}" is a list mixing DAGs and other values`, { hint: 'export a list of dag(...) values only' });
+    if (
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.some((v) => !isDag(v)) &&
+      value.some(isDag)
+    ) {
+      out.error('export-not-dag', `export "${name}" is a list mixing DAGs and other values`, {
+        hint: 'export a list of dag(...) values only',
+      });
     }
     for (const v of list) if (isDag(v) && !found.includes(v)) found.push(v);
   }
@@ -209,7 +252,9 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
   const dir = path.resolve(root, dagsDir);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new ConfigError(`DAG folder "${dagsDir}" does not exist (looked in ${dir}). Create it, or point to yours with --dags DIR.`);
+    throw new ConfigError(
+      `DAG folder "${dagsDir}" does not exist (looked in ${dir}). Create it, or point to yours with --dags DIR.`,
+    );
   }
   const candidates = await findFiles(dir);
   const files: string[] = [];
@@ -233,8 +278,15 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
   // Each DAG's IR learns what it needs of the DAGs it triggers (their time sensors).
   const linked = linkDags(dags.map((d) => d.ir));
   dags.forEach((d, i) => (dags[i] = { ...d, ir: linked[i]! }));
-  const failedFiles = problems.filter((p) => IMPORT_FAILURES.has(p.code)).map((p) => p.file?.replace(/:\d+$/, '') ?? '');
-  problems.push(...validateProject(dags.map((d) => d.ir), { failedFiles }).map((p) => relativize(p, root)));
+  const failedFiles = problems
+    .filter((p) => IMPORT_FAILURES.has(p.code))
+    .map((p) => p.file?.replace(/:\d+$/, '') ?? '');
+  problems.push(
+    ...validateProject(
+      dags.map((d) => d.ir),
+      { failedFiles },
+    ).map((p) => relativize(p, root)),
+  );
   // A valid DAG must also compile: group cycles and the cloud's limits surface here, at validate time.
   for (const d of options.compile ? dags : []) {
     if (problems.some((p) => p.severity === 'error' && p.dagId === d.ir.id)) continue;
@@ -243,7 +295,13 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
     } catch (error) {
       if (!(error instanceof DagDefinitionError)) throw error;
       const code = (error as { code?: unknown }).code;
-      const problem: Problem = { code: isProblemCode(code) ? code : 'compile-refused', severity: 'error', message: error.message, file: d.ir.source ?? d.file, dagId: d.ir.id };
+      const problem: Problem = {
+        code: isProblemCode(code) ? code : 'compile-refused',
+        severity: 'error',
+        message: error.message,
+        file: d.ir.source ?? d.file,
+        dagId: d.ir.id,
+      };
       problems.push(problem);
       (d.problems as Problem[]).push(problem);
     }

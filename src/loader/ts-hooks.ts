@@ -15,7 +15,12 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire, registerHooks, type LoadHookContext, type ResolveHookContext } from 'node:module';
+import {
+  createRequire,
+  registerHooks,
+  type LoadHookContext,
+  type ResolveHookContext,
+} from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { transformSync as TransformSync } from 'esbuild';
@@ -25,7 +30,9 @@ const CACHE_VERSION = '1';
 let installed = false;
 
 /** Where transformed DAG files are kept: the package's `node_modules/.cache` (from `dist/`). */
-export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/updraft-ts/', import.meta.url));
+export const DEFAULT_CACHE_DIR = fileURLToPath(
+  new URL('../node_modules/.cache/updraft-ts/', import.meta.url),
+);
 
 /** Installs the hooks in this thread (once); `cacheDir` holds the transformed files. */
 export function installTypeScriptHooks(cacheDir: string = DEFAULT_CACHE_DIR): void {
@@ -37,8 +44,18 @@ export function installTypeScriptHooks(cacheDir: string = DEFAULT_CACHE_DIR): vo
       try {
         return next(specifier, context);
       } catch (error) {
-        const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:');
-        if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !relative || !context.parentURL || !TS.test(new URL(context.parentURL).pathname)) throw error;
+        const relative =
+          specifier.startsWith('./') ||
+          specifier.startsWith('../') ||
+          specifier.startsWith('/') ||
+          specifier.startsWith('file:');
+        if (
+          (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' ||
+          !relative ||
+          !context.parentURL ||
+          !TS.test(new URL(context.parentURL).pathname)
+        )
+          throw error;
         const base = specifier.replace(/\.js$/, '');
         for (const candidate of [`${base}.ts`, `${base}.mts`, `${base}/index.ts`]) {
           try {
@@ -51,7 +68,12 @@ export function installTypeScriptHooks(cacheDir: string = DEFAULT_CACHE_DIR): vo
       }
     },
     load(url: string, context: LoadHookContext, next) {
-      if (!url.startsWith('file:') || !TS.test(new URL(url).pathname) || url.includes('/node_modules/')) return next(url, context);
+      if (
+        !url.startsWith('file:') ||
+        !TS.test(new URL(url).pathname) ||
+        url.includes('/node_modules/')
+      )
+        return next(url, context);
       const file = fileURLToPath(url);
       return { format: 'module', source: transformed(file, cacheDir), shortCircuit: true };
     },
@@ -60,7 +82,10 @@ export function installTypeScriptHooks(cacheDir: string = DEFAULT_CACHE_DIR): vo
 
 function transformed(file: string, cacheDir: string): string {
   const source = fs.readFileSync(file, 'utf8');
-  const key = createHash('sha256').update(`${CACHE_VERSION}\0${file}\0${source}`).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(`${CACHE_VERSION}\0${file}\0${source}`)
+    .digest('hex')
+    .slice(0, 32);
   const cached = path.join(cacheDir, `${key}.mjs`);
   try {
     return fs.readFileSync(cached, 'utf8');
@@ -68,8 +93,16 @@ function transformed(file: string, cacheDir: string): string {
     // not cached yet
   }
   // esbuild only on a miss: loading it and starting its service is most of a miss's cost.
-  const { transformSync } = createRequire(import.meta.url)('esbuild') as { transformSync: typeof TransformSync };
-  const { code } = transformSync(source, { loader: file.endsWith('x') ? 'tsx' : 'ts', format: 'esm', target: 'node24', sourcemap: 'inline', sourcefile: file });
+  const { transformSync } = createRequire(import.meta.url)('esbuild') as {
+    transformSync: typeof TransformSync;
+  };
+  const { code } = transformSync(source, {
+    loader: file.endsWith('x') ? 'tsx' : 'ts',
+    format: 'esm',
+    target: 'node24',
+    sourcemap: 'inline',
+    sourcefile: file,
+  });
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     const temp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;

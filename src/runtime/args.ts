@@ -47,7 +47,9 @@ export function resolveValue(v: ValueIR, src: ArgSources): unknown {
     case 'context':
       return src.run[v.name];
     case 'object':
-      return Object.fromEntries(Object.entries(v.fields).map(([k, f]) => [k, resolveValue(f, src)]));
+      return Object.fromEntries(
+        Object.entries(v.fields).map(([k, f]) => [k, resolveValue(f, src)]),
+      );
     case 'array':
       return v.items.map((i) => resolveValue(i, src));
     case 'format': {
@@ -65,6 +67,10 @@ export function resolveValue(v: ValueIR, src: ArgSources): unknown {
 }
 
 /** The arguments of one call; for a mapped instance the mapped argument is the item. */
-export function resolveArgs(args: readonly ValueIR[], src: ArgSources, mapped?: { readonly argIndex: number; readonly item: unknown }): unknown[] {
+export function resolveArgs(
+  args: readonly ValueIR[],
+  src: ArgSources,
+  mapped?: { readonly argIndex: number; readonly item: unknown },
+): unknown[] {
   return args.map((a, i) => (mapped && i === mapped.argIndex ? mapped.item : resolveValue(a, src)));
 }

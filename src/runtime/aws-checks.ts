@@ -21,7 +21,9 @@ export function awsBuiltinCheck(options: AwsChecksOptions): BuiltinCheck {
       case 's3_key':
         return s3KeyExists(options.s3, taskId, String(check.bucket), String(check.key));
       case 'external_dag': {
-        const logical = new Date(Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000);
+        const logical = new Date(
+          Date.parse(run.logicalDate) - Number(check.offsetSeconds ?? 0) * 1000,
+        );
         const theirs = await options.store.getRun(runIdOf(String(check.dagId), logical));
         if (!theirs) return false;
         if (check.taskId === undefined) return theirs.status === 'success';
@@ -29,18 +31,26 @@ export function awsBuiltinCheck(options: AwsChecksOptions): BuiltinCheck {
         return tasks.some((t) => t.taskId === check.taskId && t.state === 'success');
       }
       default:
-        throw new InternalError(`sensor "${taskId}" sent an unknown check ${JSON.stringify(check.kind)}; recompile and redeploy the DAG`);
+        throw new InternalError(
+          `sensor "${taskId}" sent an unknown check ${JSON.stringify(check.kind)}; recompile and redeploy the DAG`,
+        );
     }
   };
 }
 
-async function s3KeyExists(s3: S3Client, taskId: string, bucket: string, key: string): Promise<boolean> {
+async function s3KeyExists(
+  s3: S3Client,
+  taskId: string,
+  bucket: string,
+  key: string,
+): Promise<boolean> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (error) {
     const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return false;
+    if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)
+      return false;
     if (e.$metadata?.httpStatusCode === 403) {
       // Without s3:ListBucket, S3 answers 403 for a key that does not exist, too.
       throw new ConfigError(

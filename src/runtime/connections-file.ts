@@ -54,13 +54,24 @@ function shown(file: string): string {
 /** A ConfigError unless `id` is a valid connection id; the message proposes a fixed name. */
 export function assertConnectionId(id: string): void {
   if (CONNECTION_ID.test(id) && id.length <= MAX_CONNECTION_ID) return;
-  const fixed = id.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[^a-z]+/, '').slice(0, MAX_CONNECTION_ID);
+  const fixed = id
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, MAX_CONNECTION_ID);
   throw new ConfigError(
     `connection id ${JSON.stringify(id)} is not valid: connection ids are lowercase letters, digits and "_", start with a letter and have at most ${MAX_CONNECTION_ID} characters (they become UPDRAFT_CONN_<ID> variables); ${fixed ? `use "${fixed}"` : 'use a name such as "warehouse"'}`,
   );
 }
 
-const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+const kindOf = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
 
 /** The connections in the project's file; `{}` when there is no file. */
 export function readConnectionsFile(projectDir: string): ConnectionsFile {
@@ -76,10 +87,14 @@ export function readConnectionsFile(projectDir: string): ConnectionsFile {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${shown(file)} is not valid JSON: ${jsonErrorMessage(error)}; fix it, or delete it and add the connections again with \`updraft connections add <id> <uri>\``);
+    throw new ConfigError(
+      `${shown(file)} is not valid JSON: ${jsonErrorMessage(error)}; fix it, or delete it and add the connections again with \`updraft connections add <id> <uri>\``,
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ConfigError(`${shown(file)} must hold a JSON object of connections ({ "<id>": "<uri>" or { "type": ..., "host": ... } }), not ${kindOf(json)}`);
+    throw new ConfigError(
+      `${shown(file)} must hold a JSON object of connections ({ "<id>": "<uri>" or { "type": ..., "host": ... } }), not ${kindOf(json)}`,
+    );
   }
   for (const [id, value] of Object.entries(json)) {
     try {
@@ -87,23 +102,39 @@ export function readConnectionsFile(projectDir: string): ConnectionsFile {
     } catch (error) {
       throw new ConfigError(`${shown(file)}: ${(error as Error).message}`);
     }
-    if (typeof value !== 'string' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw new ConfigError(`connection "${id}" in ${shown(file)} must be a URI string or a JSON object, not ${kindOf(value)}`);
+    if (
+      typeof value !== 'string' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      throw new ConfigError(
+        `connection "${id}" in ${shown(file)} must be a URI string or a JSON object, not ${kindOf(value)}`,
+      );
     }
   }
   return json as ConnectionsFile;
 }
 
 /** A stored entry as a Connection; errors name the file. */
-export function connectionFromEntry(id: string, entry: ConnectionEntry, where?: string): Connection {
-  return typeof entry === 'string' ? parseConnection(id, entry, where) : connectionFromObject(id, entry, where);
+export function connectionFromEntry(
+  id: string,
+  entry: ConnectionEntry,
+  where?: string,
+): Connection {
+  return typeof entry === 'string'
+    ? parseConnection(id, entry, where)
+    : connectionFromObject(id, entry, where);
 }
 
 /** Temp file in the same folder (so rename is atomic), fsynced, then renamed over the target. */
 function writeConnectionsFile(projectDir: string, connections: ConnectionsFile): void {
   const file = connectionsFilePath(projectDir);
-  const sorted = Object.fromEntries(Object.entries(connections).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const tmp = path.join(projectDir, `.${CONNECTIONS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const sorted = Object.fromEntries(
+    Object.entries(connections).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const tmp = path.join(
+    projectDir,
+    `.${CONNECTIONS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     const fd = fs.openSync(tmp, 'wx', CONNECTIONS_FILE_MODE);
     try {
@@ -138,7 +169,12 @@ export interface AddConnectionResult {
  * Adds a connection to the file: `value` is a URI, a JSON object's text, or the object itself.
  * It is validated before the file is touched; a URI is stored as given, JSON as an object.
  */
-export function addConnection(projectDir: string, id: string, value: string | Readonly<Record<string, unknown>>, options: AddConnectionOptions = {}): AddConnectionResult {
+export function addConnection(
+  projectDir: string,
+  id: string,
+  value: string | Readonly<Record<string, unknown>>,
+  options: AddConnectionOptions = {},
+): AddConnectionResult {
   assertConnectionId(id);
   let entry: ConnectionEntry;
   let connection: Connection;
@@ -153,7 +189,9 @@ export function addConnection(projectDir: string, id: string, value: string | Re
   const connections = readConnectionsFile(projectDir);
   const replaced = Object.hasOwn(connections, id);
   if (replaced && !options.overwrite) {
-    throw new ConfigError(`connection "${id}" already exists in ${shown(connectionsFilePath(projectDir))}: pass --overwrite to replace it, or remove it first with \`updraft connections remove ${id}\``);
+    throw new ConfigError(
+      `connection "${id}" already exists in ${shown(connectionsFilePath(projectDir))}: pass --overwrite to replace it, or remove it first with \`updraft connections remove ${id}\``,
+    );
   }
   writeConnectionsFile(projectDir, { ...connections, [id]: entry });
   return { connection, replaced };
@@ -165,7 +203,9 @@ export function removeConnection(projectDir: string, id: string): void {
   if (!Object.hasOwn(connections, id)) {
     const ids = Object.keys(connections).sort();
     const file = shown(connectionsFilePath(projectDir));
-    throw new ConfigError(`connection "${id}" is not in ${file}${didYouMean(id, ids)}; ${ids.length ? `known connections: ${ids.join(', ')}` : 'it has no connections'}`);
+    throw new ConfigError(
+      `connection "${id}" is not in ${file}${didYouMean(id, ids)}; ${ids.length ? `known connections: ${ids.join(', ')}` : 'it has no connections'}`,
+    );
   }
   const { [id]: _removed, ...rest } = connections;
   writeConnectionsFile(projectDir, rest);
@@ -183,7 +223,9 @@ export function resolveConnection(id: string, options: ResolveOptions): Connecti
   const file = connectionsFilePath(options.projectDir);
   const entry = readConnectionsFile(options.projectDir)[id];
   if (entry !== undefined) return connectionFromEntry(id, entry, shown(file));
-  throw new ConfigError(`connection "${id}" is not set: set ${envName(id)} to a URI (postgres://user:pass@host:5432/db) or a JSON object, or run \`updraft connections add ${id} <uri>\``);
+  throw new ConfigError(
+    `connection "${id}" is not set: set ${envName(id)} to a URI (postgres://user:pass@host:5432/db) or a JSON object, or run \`updraft connections add ${id} <uri>\``,
+  );
 }
 
 export interface ListConnectionsResult {
@@ -200,17 +242,29 @@ export function listConnections(options: ResolveOptions): ListConnectionsResult 
   const warnings: string[] = [];
   const byId = new Map<string, LocalConnection>();
   for (const [id, entry] of Object.entries(stored)) {
-    byId.set(id, { connection: connectionFromEntry(id, entry, shown(file)), source: 'file', shadowsFile: false });
+    byId.set(id, {
+      connection: connectionFromEntry(id, entry, shown(file)),
+      source: 'file',
+      shadowsFile: false,
+    });
   }
   for (const [name, text] of Object.entries(options.env)) {
     if (!name.startsWith(ENV_PREFIX) || text === undefined || text.trim() === '') continue;
     const id = name.slice(ENV_PREFIX.length).toLowerCase();
     if (envName(id) !== name || !CONNECTION_ID.test(id) || id.length > MAX_CONNECTION_ID) {
-      warnings.push(`${name} is ignored: after ${ENV_PREFIX} comes the connection id in upper case (letters, digits and "_", starting with a letter), e.g. UPDRAFT_CONN_WAREHOUSE for "warehouse"`);
+      warnings.push(
+        `${name} is ignored: after ${ENV_PREFIX} comes the connection id in upper case (letters, digits and "_", starting with a letter), e.g. UPDRAFT_CONN_WAREHOUSE for "warehouse"`,
+      );
       continue;
     }
-    byId.set(id, { connection: parseConnection(id, text, name), source: 'env', shadowsFile: Object.hasOwn(stored, id) });
+    byId.set(id, {
+      connection: parseConnection(id, text, name),
+      source: 'env',
+      shadowsFile: Object.hasOwn(stored, id),
+    });
   }
-  const connections = [...byId.values()].sort((a, b) => (a.connection.id < b.connection.id ? -1 : 1));
+  const connections = [...byId.values()].sort((a, b) =>
+    a.connection.id < b.connection.id ? -1 : 1,
+  );
   return { connections, warnings };
 }

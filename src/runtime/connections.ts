@@ -32,21 +32,37 @@ export function jsonErrorMessage(error: unknown): string {
  * A connection from its JSON form (`{ type, host, port, login, password, schema, extra, ... }`);
  * unknown fields join `extra`. `where` names the source in error messages.
  */
-export function connectionFromObject(id: string, json: Readonly<Record<string, unknown>>, where?: string): Connection {
+export function connectionFromObject(
+  id: string,
+  json: Readonly<Record<string, unknown>>,
+  where?: string,
+): Connection {
   const { type, host, port, login, password, schema, extra, ...rest } = json;
-  if (Object.keys(json).length === 0) throw new ConfigError(`connection "${id}"${inWhere(where)} is an empty JSON object; ${CONNECTION_FORMS}`);
+  if (Object.keys(json).length === 0)
+    throw new ConfigError(
+      `connection "${id}"${inWhere(where)} is an empty JSON object; ${CONNECTION_FORMS}`,
+    );
   if (port !== undefined && !isPort(Number(port))) {
-    throw new ConfigError(`connection "${id}"${inWhere(where)} has port ${JSON.stringify(port)}: a port is a whole number from 1 to 65535`);
+    throw new ConfigError(
+      `connection "${id}"${inWhere(where)} has port ${JSON.stringify(port)}: a port is a whole number from 1 to 65535`,
+    );
   }
   for (const field of STRING_FIELDS) {
     const value = json[field];
     // The kind only, never the value: it may be the password.
     if (value !== undefined && typeof value !== 'string') {
-      throw new ConfigError(`connection "${id}"${inWhere(where)} has ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`} as "${field}", which must be a string`);
+      throw new ConfigError(
+        `connection "${id}"${inWhere(where)} has ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`} as "${field}", which must be a string`,
+      );
     }
   }
-  if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) {
-    throw new ConfigError(`connection "${id}"${inWhere(where)} has "extra" that is not a JSON object; put extra settings in an object, e.g. "extra": {"sslmode": "require"}`);
+  if (
+    extra !== undefined &&
+    (typeof extra !== 'object' || extra === null || Array.isArray(extra))
+  ) {
+    throw new ConfigError(
+      `connection "${id}"${inWhere(where)} has "extra" that is not a JSON object; put extra settings in an object, e.g. "extra": {"sslmode": "require"}`,
+    );
   }
   return {
     id,
@@ -56,7 +72,10 @@ export function connectionFromObject(id: string, json: Readonly<Record<string, u
     ...(typeof login === 'string' && { login }),
     ...(typeof password === 'string' && { password }),
     ...(typeof schema === 'string' && { schema }),
-    extra: { ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}), ...rest },
+    extra: {
+      ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}),
+      ...rest,
+    },
   };
 }
 
@@ -73,14 +92,19 @@ export function parseConnection(id: string, text: string, where?: string): Conne
     } catch {
       // Not JSON: reported below as neither form.
     }
-    if (isArray) throw new ConfigError(`connection "${id}"${inWhere(where)} is a JSON array, but a connection is one object; ${CONNECTION_FORMS}`);
+    if (isArray)
+      throw new ConfigError(
+        `connection "${id}"${inWhere(where)} is a JSON array, but a connection is one object; ${CONNECTION_FORMS}`,
+      );
   }
   if (value.startsWith('{')) {
     let json: unknown;
     try {
       json = JSON.parse(value);
     } catch (error) {
-      throw new ConfigError(`connection "${id}"${inWhere(where)} is not valid JSON: ${jsonErrorMessage(error)}`);
+      throw new ConfigError(
+        `connection "${id}"${inWhere(where)} is not valid JSON: ${jsonErrorMessage(error)}`,
+      );
     }
     return connectionFromObject(id, json as Record<string, unknown>, where);
   }
@@ -89,7 +113,9 @@ export function parseConnection(id: string, text: string, where?: string): Conne
     url = new URL(value);
   } catch {
     if (badUriPort(value)) throw new ConfigError(portMessage(id, where));
-    throw new ConfigError(`connection "${id}"${inWhere(where)} is neither a URI (scheme://login:password@host:port/schema) nor a JSON object`);
+    throw new ConfigError(
+      `connection "${id}"${inWhere(where)} is neither a URI (scheme://login:password@host:port/schema) nor a JSON object`,
+    );
   }
   if (url.port && !isPort(Number(url.port))) throw new ConfigError(portMessage(id, where));
   return {
@@ -125,10 +151,15 @@ function portMessage(id: string, where: string | undefined): string {
  * A declared connection from the environment only; a clear error when it is not set.
  * `resolveConnection` (connections-file.ts) also looks in `updraft.connections.json`.
  */
-export function connectionFromEnv(id: string, env: Readonly<Record<string, string | undefined>>): Connection {
+export function connectionFromEnv(
+  id: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Connection {
   const text = env[envName(id)];
   if (text === undefined || text.trim() === '') {
-    throw new ConfigError(`connection "${id}" is not set: set ${envName(id)} to a URI (postgres://user:pass@host:5432/db) or a JSON object`);
+    throw new ConfigError(
+      `connection "${id}" is not set: set ${envName(id)} to a URI (postgres://user:pass@host:5432/db) or a JSON object`,
+    );
   }
   return parseConnection(id, text);
 }

@@ -19,7 +19,9 @@ export function isEnvironment(value: unknown): value is Environment {
 /** The environment named by `-c env=…` / `--env`, or a ConfigError listing the allowed ones. */
 export function parseEnvironment(value: unknown, option = '-c env'): Environment {
   if (isEnvironment(value)) return value;
-  throw new ConfigError(`${option} is ${JSON.stringify(value)}: use one of ${ENVIRONMENTS.join(', ')} (for example ${option}=dev)`);
+  throw new ConfigError(
+    `${option} is ${JSON.stringify(value)}: use one of ${ENVIRONMENTS.join(', ')} (for example ${option}=dev)`,
+  );
 }
 
 /**
@@ -27,7 +29,11 @@ export function parseEnvironment(value: unknown, option = '-c env'): Environment
  * writer stamps `expiresAt` and the table's TTL deletes them. Here, not in infra settings, because
  * the functions and the CLI write records too.
  */
-export const RECORD_RETENTION_DAYS: Readonly<Record<Environment, number>> = { dev: 30, staging: 90, prod: 400 };
+export const RECORD_RETENTION_DAYS: Readonly<Record<Environment, number>> = {
+  dev: 30,
+  staging: 90,
+  prod: 400,
+};
 
 /** A name cut to `max` characters, keeping it unique with a short hash of the whole. */
 function fit(name: string, max: number): string {
@@ -57,19 +63,26 @@ export const names = {
   /** Prefix of the state machine names of one environment (the recorder's event filter). */
   stateMachinePrefix: (env: Environment): string => `updraft-${env}-`,
   /** A DAG's task Lambda (function names allow 64 characters). */
-  taskFunction: (env: Environment, dagId: string): string => fit(`updraft-${env}-${(PLATFORM_FUNCTIONS as readonly string[]).includes(dagId) ? '_' : ''}${dagId}`, 64),
+  taskFunction: (env: Environment, dagId: string): string =>
+    fit(
+      `updraft-${env}-${(PLATFORM_FUNCTIONS as readonly string[]).includes(dagId) ? '_' : ''}${dagId}`,
+      64,
+    ),
   launcherFunction: (env: Environment): string => `updraft-${env}-launcher`,
   recorderFunction: (env: Environment): string => `updraft-${env}-recorder`,
   /** EventBridge Scheduler: one group per environment, one schedule per DAG named by its id. */
   scheduleGroup: (env: Environment): string => `updraft-${env}`,
   schedule: (dagId: string): string => fit(dagId, 64),
   /** Vended log group of a DAG's state machine execution history. */
-  stateMachineLogGroup: (env: Environment, dagId: string): string => `/aws/vendedlogs/states/updraft-${env}-${dagId}`,
+  stateMachineLogGroup: (env: Environment, dagId: string): string =>
+    `/aws/vendedlogs/states/updraft-${env}-${dagId}`,
   /** Log group of a DAG's task Lambda (task logs: one JSON line per `ctx.log` call). */
-  taskLogGroup: (env: Environment, dagId: string): string => `/aws/lambda/${names.taskFunction(env, dagId)}`,
+  taskLogGroup: (env: Environment, dagId: string): string =>
+    `/aws/lambda/${names.taskFunction(env, dagId)}`,
   /** Secrets Manager: one secret per connection, `updraft/prod/connections/warehouse`. */
   secretPrefix: (env: Environment): string => `updraft/${env}/connections/`,
-  secret: (env: Environment, connectionId: string): string => `${names.secretPrefix(env)}${connectionId}`,
+  secret: (env: Environment, connectionId: string): string =>
+    `${names.secretPrefix(env)}${connectionId}`,
   alertsTopic: (env: Environment): string => `updraft-${env}-alerts`,
   /**
    * The SQS dead-letter queue of the environment: schedule ticks Scheduler could not deliver,
@@ -109,10 +122,15 @@ export type EnvKey = keyof typeof ENV;
  * The named variables from an environment, or one ConfigError naming every missing one (a
  * function deployed without them is a deployment bug the message must make obvious).
  */
-export function readEnv<K extends EnvKey>(env: Readonly<Record<string, string | undefined>>, keys: readonly K[]): Record<K, string> {
+export function readEnv<K extends EnvKey>(
+  env: Readonly<Record<string, string | undefined>>,
+  keys: readonly K[],
+): Record<K, string> {
   const missing = keys.filter((k) => !env[ENV[k]]);
   if (missing.length > 0) {
-    throw new ConfigError(`environment variable${missing.length > 1 ? 's' : ''} ${missing.map((k) => ENV[k]).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set; the Updraft stack sets them: redeploy with npm run deploy`);
+    throw new ConfigError(
+      `environment variable${missing.length > 1 ? 's' : ''} ${missing.map((k) => ENV[k]).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set; the Updraft stack sets them: redeploy with npm run deploy`,
+    );
   }
   return Object.fromEntries(keys.map((k) => [k, env[ENV[k]]!])) as Record<K, string>;
 }

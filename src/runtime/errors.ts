@@ -14,11 +14,15 @@ export const PERMANENT = ERROR_NAMES.permanent;
 
 /** A thrown value → the error the state machine sees. */
 export function classifyError(thrown: unknown): ErrorInfo {
-  const e = thrown instanceof Error ? thrown : new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+  const e =
+    thrown instanceof Error
+      ? thrown
+      : new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
   // Errors already named for the state machine (a stand-in's, a limit) keep their name.
   if (/^(Updraft|States)\./.test(e.name)) return { error: e.name, cause: e.message };
   // A setup mistake (missing connection, bad DAG) does not fix itself on retry.
-  const permanent = e instanceof PermanentError || e instanceof ConfigError || e instanceof DagDefinitionError;
+  const permanent =
+    e instanceof PermanentError || e instanceof ConfigError || e instanceof DagDefinitionError;
   return { error: permanent ? PERMANENT : TASK_FAILED, cause: describeCause(e) };
 }
 
@@ -29,7 +33,10 @@ export function describeCause(e: Error): string {
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
     if (current instanceof Error) {
       // The task's own failure reads as its message; a built-in type (TypeError …) or a cause keeps its name.
-      const plain = current.name === 'Error' || current instanceof PermanentError || (depth === 0 && current instanceof UpdraftError);
+      const plain =
+        current.name === 'Error' ||
+        current instanceof PermanentError ||
+        (depth === 0 && current instanceof UpdraftError);
       const name = current.name && !plain ? `${current.name}: ` : '';
       const hint = current instanceof UpdraftError ? current.hint : undefined;
       parts.push(`${name}${current.message}${hint ? `\n    ↳ ${hint}` : ''}`);
@@ -61,7 +68,8 @@ export function errorStack(thrown: unknown, root: string): string | undefined {
   const parts: string[] = [];
   let current: unknown = thrown;
   for (let depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (typeof current.stack === 'string') parts.push(`${depth > 0 ? 'Caused by: ' : ''}${current.stack}`);
+    if (typeof current.stack === 'string')
+      parts.push(`${depth > 0 ? 'Caused by: ' : ''}${current.stack}`);
     current = current.cause;
   }
   if (parts.length === 0) return undefined;
@@ -69,7 +77,14 @@ export function errorStack(thrown: unknown, root: string): string | undefined {
   return parts
     .join('\n')
     .split('\n')
-    .filter((line) => !/^\s+at /.test(line) || !(line.includes('node:internal') || (OWN !== undefined && (line.includes(OWN) || line.includes(`file://${OWN}`)))))
+    .filter(
+      (line) =>
+        !/^\s+at /.test(line) ||
+        !(
+          line.includes('node:internal') ||
+          (OWN !== undefined && (line.includes(OWN) || line.includes(`file://${OWN}`)))
+        ),
+    )
     .join('\n')
     .replaceAll(`file://${dir}`, '')
     .replaceAll(dir, '');

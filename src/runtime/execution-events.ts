@@ -33,7 +33,13 @@ export interface ExecutionStatusEvent {
   readonly detail: ExecutionStatusDetail;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+export type ExecutionStatus =
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'ABORTED'
+  | 'PENDING_REDRIVE';
 
 /** DescribeExecution's fields; dates are epoch milliseconds. */
 export interface ExecutionStatusDetail {
@@ -79,20 +85,36 @@ export interface ExecutionUsage {
  * a retry enters no state, but schedules the task again: a `…Scheduled` event that follows the
  * failure of the previous try rather than the state's `…StateEntered`.
  */
-export async function executionUsage(sfn: SFNClient, executionArn: string): Promise<ExecutionUsage> {
+export async function executionUsage(
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<ExecutionUsage> {
   let transitions = 0;
   let historyEvents = 0;
   let failure: ErrorInfo | undefined;
   let nextToken: string | undefined;
   const types = new Map<number, string>();
   do {
-    const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: false, nextToken }));
+    const out = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        maxResults: 1000,
+        includeExecutionData: false,
+        nextToken,
+      }),
+    );
     for (const event of out.events ?? []) {
       historyEvents++;
       const type = event.type ?? '';
       if (event.id !== undefined) types.set(event.id, type);
       if (type.endsWith('StateEntered')) transitions++;
-      else if (isRetry(type, event.previousEventId === undefined ? undefined : types.get(event.previousEventId))) transitions++;
+      else if (
+        isRetry(
+          type,
+          event.previousEventId === undefined ? undefined : types.get(event.previousEventId),
+        )
+      )
+        transitions++;
       failure = failureOf(event) ?? failure;
     }
     nextToken = out.nextToken;
@@ -102,7 +124,13 @@ export async function executionUsage(sfn: SFNClient, executionArn: string): Prom
 
 /** A task scheduled again after a failed try (its first try follows the state's `…StateEntered`). */
 function isRetry(type: string, previous: string | undefined): boolean {
-  return (type === 'TaskScheduled' || type === 'LambdaFunctionScheduled' || type === 'ActivityScheduled') && previous !== undefined && !previous.endsWith('StateEntered');
+  return (
+    (type === 'TaskScheduled' ||
+      type === 'LambdaFunctionScheduled' ||
+      type === 'ActivityScheduled') &&
+    previous !== undefined &&
+    !previous.endsWith('StateEntered')
+  );
 }
 
 /**
@@ -115,21 +143,36 @@ export function costOf(transitions: number): number {
 }
 
 function failureOf(event: HistoryEvent): ErrorInfo | undefined {
-  const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
+  const details =
+    event.executionFailedEventDetails ??
+    event.executionTimedOutEventDetails ??
+    event.executionAbortedEventDetails;
   if (!details || (details.error === undefined && details.cause === undefined)) return undefined;
   return { error: details.error ?? '', cause: details.cause ?? '' };
 }
 
 /** The run record's error for an execution that ended (status event or DescribeExecution), with its history's failure as fallback. */
-export function executionError(detail: Pick<ExecutionStatusDetail, 'status' | 'error' | 'cause'>, fromHistory: ErrorInfo | undefined): ErrorInfo | undefined {
+export function executionError(
+  detail: Pick<ExecutionStatusDetail, 'status' | 'error' | 'cause'>,
+  fromHistory: ErrorInfo | undefined,
+): ErrorInfo | undefined {
   const cause = detail.cause ?? (fromHistory?.cause || undefined);
   switch (detail.status) {
     case 'FAILED':
-      return { error: detail.error ?? (fromHistory?.error || ERROR_NAMES.runtime), cause: cause ? readableCause(cause) : 'the execution failed without a cause' };
+      return {
+        error: detail.error ?? (fromHistory?.error || ERROR_NAMES.runtime),
+        cause: cause ? readableCause(cause) : 'the execution failed without a cause',
+      };
     case 'TIMED_OUT':
-      return { error: TIMED_OUT, cause: cause ?? 'the run took longer than its timeout (the state machine TimeoutSeconds)' };
+      return {
+        error: TIMED_OUT,
+        cause: cause ?? 'the run took longer than its timeout (the state machine TimeoutSeconds)',
+      };
     case 'ABORTED':
-      return { error: ABORTED, cause: cause ?? 'the execution was stopped (StopExecution, the console, or a deployment)' };
+      return {
+        error: ABORTED,
+        cause: cause ?? 'the execution was stopped (StopExecution, the console, or a deployment)',
+      };
     default:
       return undefined;
   }
@@ -139,7 +182,11 @@ export function executionError(detail: Pick<ExecutionStatusDetail, 'status' | 'e
 export function readableCause(cause: string): string {
   try {
     const parsed = JSON.parse(cause) as unknown;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { errorMessage?: unknown }).errorMessage === 'string') {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      typeof (parsed as { errorMessage?: unknown }).errorMessage === 'string'
+    ) {
       return (parsed as { errorMessage: string }).errorMessage;
     }
   } catch {
@@ -148,7 +195,13 @@ export function readableCause(cause: string): string {
   return cause;
 }
 
-const TRIGGER_KINDS: readonly string[] = ['schedule', 'manual', 'backfill', 'dataset', 'dag'] satisfies readonly TriggerKind[];
+const TRIGGER_KINDS: readonly string[] = [
+  'schedule',
+  'manual',
+  'backfill',
+  'dataset',
+  'dag',
+] satisfies readonly TriggerKind[];
 
 /**
  * The run record of an execution Updraft has none for (started from the console or the API):

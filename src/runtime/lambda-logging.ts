@@ -18,7 +18,9 @@ export function powertoolsSink(logger: Logger): LogSink {
   return (line) => {
     // `time` is Powertools' `timestamp` on Lambda (the run's clock is the real clock there).
     const { time: _time, level, message, ...fields } = line;
-    const extra = Object.fromEntries(Object.entries(fields).map(([k, v]) => [POWERTOOLS_RESERVED.has(k) ? `field_${k}` : k, v]));
+    const extra = Object.fromEntries(
+      Object.entries(fields).map(([k, v]) => [POWERTOOLS_RESERVED.has(k) ? `field_${k}` : k, v]),
+    );
     logger[level](message, extra);
   };
 }
@@ -27,7 +29,11 @@ export function powertoolsSink(logger: Logger): LogSink {
 export function correlationKeys(logger: Logger): MiddlewareObj {
   return {
     before: (request) => {
-      const event = (request.event ?? {}) as { task?: unknown; index?: unknown; run?: { dagId?: unknown; runId?: unknown } };
+      const event = (request.event ?? {}) as {
+        task?: unknown;
+        index?: unknown;
+        run?: { dagId?: unknown; runId?: unknown };
+      };
       const keys: Record<string, string | number> = {};
       if (typeof event.run?.dagId === 'string') keys.dag = event.run.dagId;
       if (typeof event.run?.runId === 'string') keys.run = event.run.runId;

@@ -13,13 +13,20 @@ import { PERMANENT } from './errors.ts';
 import type { PokeBook, RunnerRecorder } from './task-runner.ts';
 
 /** Sensor poke state in the store, for one run attempt (a redriven run's sensor starts over, as on the engine). */
-export function storePokes(store: Pick<Store, 'getPokes' | 'putPokes'>, runId: string, runAttempt: number): PokeBook {
+export function storePokes(
+  store: Pick<Store, 'getPokes' | 'putPokes'>,
+  runId: string,
+  runAttempt: number,
+): PokeBook {
   return {
     get: async (taskId, mapIndex) => {
       const state = await store.getPokes(runId, taskId, mapIndex);
-      return state && state.runAttempt === runAttempt ? { waited: state.waited, n: state.n } : undefined;
+      return state && state.runAttempt === runAttempt
+        ? { waited: state.waited, n: state.n }
+        : undefined;
     },
-    set: (taskId, mapIndex, state) => store.putPokes(runId, taskId, mapIndex, { ...state, runAttempt }),
+    set: (taskId, mapIndex, state) =>
+      store.putPokes(runId, taskId, mapIndex, { ...state, runAttempt }),
   };
 }
 
@@ -28,7 +35,10 @@ export function storePokes(store: Pick<Store, 'getPokes' | 'putPokes'>, runId: s
  * tries only: the task's summary (how many instances, how many failed) is the Map state's to
  * know, not one instance's.
  */
-export function recordingTasks(store: Pick<Store, 'putTry' | 'putTask' | 'putLineage'>, ir: DagIR): RunnerRecorder {
+export function recordingTasks(
+  store: Pick<Store, 'putTry' | 'putTask' | 'putLineage'>,
+  ir: DagIR,
+): RunnerRecorder {
   const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
   return {
     async putTry(t) {
@@ -48,17 +58,33 @@ export function recordingTasks(store: Pick<Store, 'putTry' | 'putTask' | 'putLin
  * counted: the next try's `running` record corrects it).
  */
 export function taskRecordOf(t: TryRecord, task: TaskIR, dagId: string): TaskRecord {
-  const base = { runId: t.runId, dagId, taskId: t.taskId, attempts: t.tryNumber, startedAt: t.startedAt };
+  const base = {
+    runId: t.runId,
+    dagId,
+    taskId: t.taskId,
+    attempts: t.tryNumber,
+    startedAt: t.startedAt,
+  };
   const ended = t.endedAt === undefined ? {} : { endedAt: t.endedAt };
   if (t.state === 'running') return { ...base, state: 'running' };
   if (t.state === 'failed') {
     const retried = t.error?.error !== PERMANENT && t.tryNumber < (task.retry?.attempts ?? 1);
-    return { ...base, ...ended, state: retried ? 'up_for_retry' : 'failed', ...(t.error && { error: t.error }) };
+    return {
+      ...base,
+      ...ended,
+      state: retried ? 'up_for_retry' : 'failed',
+      ...(t.error && { error: t.error }),
+    };
   }
   const response = t.response as { s?: string; o?: unknown } | null | undefined;
   switch (task.body.kind) {
     case 'function':
-      return { ...base, ...ended, state: 'success', ...(t.response !== undefined && t.response !== null && { output: t.response }) };
+      return {
+        ...base,
+        ...ended,
+        state: 'success',
+        ...(t.response !== undefined && t.response !== null && { output: t.response }),
+      };
     case 'branch':
     case 'short_circuit':
       return { ...base, ...ended, state: 'success', output: response?.o ?? null };
@@ -67,7 +93,17 @@ export function taskRecordOf(t: TryRecord, task: TaskIR, dagId: string): TaskRec
       if (response?.s === 'poking') return { ...base, state: 'running' };
       if (response?.s === 'timeout') {
         const state: TaskState = sensor.softFail ? 'skipped' : 'failed';
-        return { ...base, ...ended, state, ...(!sensor.softFail && { error: { error: ERROR_NAMES.sensorTimeout, cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } }) };
+        return {
+          ...base,
+          ...ended,
+          state,
+          ...(!sensor.softFail && {
+            error: {
+              error: ERROR_NAMES.sensorTimeout,
+              cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s`,
+            },
+          }),
+        };
       }
       return { ...base, ...ended, state: 'success', output: response?.o ?? null };
     }

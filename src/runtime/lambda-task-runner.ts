@@ -30,7 +30,12 @@ import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
 import { recordingTasks, storePokes } from './lambda-state.ts';
 import { S3ObjectStore } from './s3-objects.ts';
 import { parseCacheSeconds, secretsConnections, type SecretsConnections } from './secrets.ts';
-import { createTaskRunner, type BuiltinCheck, type RunnerRecorder, type RunnerRequest } from './task-runner.ts';
+import {
+  createTaskRunner,
+  type BuiltinCheck,
+  type RunnerRecorder,
+  type RunnerRequest,
+} from './task-runner.ts';
 import type { LogSink } from './task-logger.ts';
 
 export interface TaskRunnerHandlerOptions {
@@ -58,7 +63,16 @@ export interface TaskRunnerHandlerOptions {
   readonly timeoutEarlyMs?: number;
 }
 
-const OPTION_KEYS = new Set(['env', 'dynamodb', 's3', 'secretsManager', 'logger', 'now', 'timeoutEarlyMs', 'manifests']);
+const OPTION_KEYS = new Set([
+  'env',
+  'dynamodb',
+  's3',
+  'secretsManager',
+  'logger',
+  'now',
+  'timeoutEarlyMs',
+  'manifests',
+]);
 
 /** What one container builds once and every invocation shares. */
 interface Container {
@@ -85,7 +99,10 @@ export type TaskRunnerHandler = MiddyfiedHandler<unknown, unknown>;
  * named export, a Dag or an array of Dags). Its event is the `Payload` the compiled state machine
  * sends; it returns what the state machine reads as `$.Payload`.
  */
-export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, unknown>>, options: TaskRunnerHandlerOptions = {}): TaskRunnerHandler {
+export function createTaskRunnerHandler(
+  moduleExports: Readonly<Record<string, unknown>>,
+  options: TaskRunnerHandlerOptions = {},
+): TaskRunnerHandler {
   validateOptions(options);
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
@@ -97,7 +114,8 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
     secretsManager: options.secretsManager ?? new SecretsManagerClient({}),
   };
   let container: Container | undefined;
-  const setup = (): Container => (container ??= createContainer(moduleExports, options.manifests ?? {}, env, clients, logger));
+  const setup = (): Container =>
+    (container ??= createContainer(moduleExports, options.manifests ?? {}, env, clients, logger));
   try {
     setup(); // during initialisation, when Lambda gives the most CPU
   } catch {
@@ -143,7 +161,11 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
   return middy(handle, {
     timeoutEarlyInMillis: options.timeoutEarlyMs ?? 1000,
     timeoutEarlyResponse: () => {
-      throw stateError({ error: TASK_FAILED, cause: 'the task ran out of time: its Lambda function timed out before the task code returned (raise the task timeout, or make the task do less per run)' });
+      throw stateError({
+        error: TASK_FAILED,
+        cause:
+          'the task ran out of time: its Lambda function timed out before the task code returned (raise the task timeout, or make the task do less per run)',
+      });
     },
   })
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true })) // never the event: it holds params and upstream data
@@ -165,19 +187,38 @@ export function createTaskRunnerHandler(moduleExports: Readonly<Record<string, u
 export function lambdaError(error: unknown): Error {
   const info = classifyError(error);
   // Names starting with `States.` are reserved for Step Functions itself.
-  if (info.error.startsWith('States.')) return stateError({ error: TASK_FAILED, cause: `${info.error}: ${info.cause}` });
+  if (info.error.startsWith('States.'))
+    return stateError({ error: TASK_FAILED, cause: `${info.error}: ${info.cause}` });
   const e = error as Error;
-  return error instanceof Error && e.name === info.error && e.message === info.cause && e.cause === undefined ? e : stateError(info);
+  return error instanceof Error &&
+    e.name === info.error &&
+    e.message === info.cause &&
+    e.cause === undefined
+    ? e
+    : stateError(info);
 }
 
 /** The state machine's payload, checked before anything runs (a wrong one never fixes itself). */
 function parseRequest(event: unknown, dagId: string): RunnerRequest {
   const e = event as Partial<RunnerRequest> | null;
-  if (typeof e !== 'object' || e === null || typeof e.task !== 'string' || typeof e.run !== 'object' || e.run === null || typeof e.run.runId !== 'string') {
-    throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it` });
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.task !== 'string' ||
+    typeof e.run !== 'object' ||
+    e.run === null ||
+    typeof e.run.runId !== 'string'
+  ) {
+    throw stateError({
+      error: PERMANENT,
+      cause: `the task runner of DAG "${dagId}" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it`,
+    });
   }
   if (e.run.dagId !== dagId) {
-    throw stateError({ error: PERMANENT, cause: `the task runner of DAG "${dagId}" was invoked for a run of DAG "${String(e.run.dagId)}"; each DAG has its own function: redeploy with npm run deploy` });
+    throw stateError({
+      error: PERMANENT,
+      cause: `the task runner of DAG "${dagId}" was invoked for a run of DAG "${String(e.run.dagId)}"; each DAG has its own function: redeploy with npm run deploy`,
+    });
   }
   return e as RunnerRequest;
 }
@@ -185,11 +226,18 @@ function parseRequest(event: unknown, dagId: string): RunnerRequest {
 function createContainer(
   moduleExports: Readonly<Record<string, unknown>>,
   manifests: Readonly<Record<string, RunnerManifest>>,
-  env: Readonly<Record<string, string | undefined>>, clients: Clients, logger: Logger): Container {
+  env: Readonly<Record<string, string | undefined>>,
+  clients: Clients,
+  logger: Logger,
+): Container {
   const config = readEnv(env, ['environment', 'table', 'bucket', 'dag']);
   const environment = parseEnvironment(config.environment, ENV.environment);
   const { dag, ir, manifest } = loadDag(moduleExports, manifests, config.dag);
-  const store = new DynamoStore({ client: clients.dynamodb, tableName: config.table, retentionDays: RECORD_RETENTION_DAYS[environment] });
+  const store = new DynamoStore({
+    client: clients.dynamodb,
+    tableName: config.table,
+    retentionDays: RECORD_RETENTION_DAYS[environment],
+  });
   return {
     dag,
     ir,
@@ -211,13 +259,18 @@ function createContainer(
 export function dagsOf(moduleExports: Readonly<Record<string, unknown>>): Dag[] {
   const found: Dag[] = [];
   for (const value of Object.values(moduleExports)) {
-    for (const v of Array.isArray(value) ? value : [value]) if (isDag(v) && !found.includes(v)) found.push(v);
+    for (const v of Array.isArray(value) ? value : [value])
+      if (isDag(v) && !found.includes(v)) found.push(v);
   }
   return found;
 }
 
 /** The DAG, its IR (pure and deterministic: the same the deployed state machine was compiled from) and its bundled manifest. */
-function loadDag(moduleExports: Readonly<Record<string, unknown>>, manifests: Readonly<Record<string, RunnerManifest>>, dagId: string): { dag: Dag; ir: DagIR; manifest: RunnerManifest } {
+function loadDag(
+  moduleExports: Readonly<Record<string, unknown>>,
+  manifests: Readonly<Record<string, RunnerManifest>>,
+  dagId: string,
+): { dag: Dag; ir: DagIR; manifest: RunnerManifest } {
   const dags = dagsOf(moduleExports);
   const dag = dags.find((d) => d.id === dagId);
   if (!dag) {
@@ -228,11 +281,15 @@ function loadDag(moduleExports: Readonly<Record<string, unknown>>, manifests: Re
   const { ir, problems } = buildDagIR(dag, `${dagId} (bundled)`);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) {
-    throw DagDefinitionError.of(`DAG "${dagId}" as deployed is invalid`, errors, { hint: 'fix it (npx updraft validate) and redeploy' });
+    throw DagDefinitionError.of(`DAG "${dagId}" as deployed is invalid`, errors, {
+      hint: 'fix it (npx updraft validate) and redeploy',
+    });
   }
   const manifest = manifests[dagId];
   if (!manifest) {
-    throw new ConfigError(`the task runner bundle carries no manifest for DAG "${dagId}"; the function and its DAG file are out of step: redeploy with npm run deploy`);
+    throw new ConfigError(
+      `the task runner bundle carries no manifest for DAG "${dagId}"; the function and its DAG file are out of step: redeploy with npm run deploy`,
+    );
   }
   return { dag, ir, manifest };
 }
@@ -247,7 +304,9 @@ function bestEffort(recorder: RunnerRecorder, logger: Logger): RunnerRecorder {
     try {
       await write();
     } catch (error) {
-      logger.error(`${what} could not be written to the run-metadata table`, { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger.error(`${what} could not be written to the run-metadata table`, {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
     }
   };
   return {
@@ -258,7 +317,13 @@ function bestEffort(recorder: RunnerRecorder, logger: Logger): RunnerRecorder {
 
 function validateOptions(options: TaskRunnerHandlerOptions): void {
   const unknown = Object.keys(options).filter((k) => !OPTION_KEYS.has(k));
-  if (unknown.length > 0) throw new ConfigError(`createTaskRunnerHandler: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${[...OPTION_KEYS].join(', ')})`);
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `createTaskRunnerHandler: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${[...OPTION_KEYS].join(', ')})`,
+    );
   const ms = options.timeoutEarlyMs;
-  if (ms !== undefined && (!Number.isInteger(ms) || ms < 0)) throw new ConfigError(`createTaskRunnerHandler: timeoutEarlyMs is ${JSON.stringify(ms)}; it must be a whole number of milliseconds, 0 or more`);
+  if (ms !== undefined && (!Number.isInteger(ms) || ms < 0))
+    throw new ConfigError(
+      `createTaskRunnerHandler: timeoutEarlyMs is ${JSON.stringify(ms)}; it must be a whole number of milliseconds, 0 or more`,
+    );
 }

@@ -56,7 +56,10 @@ function base64Forms(bytes: Buffer): string[] {
   for (let offset = 0; offset < 3; offset++) {
     const text = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
     // Character i holds bits [6i, 6i + 6): keep those that come from the secret's bytes alone.
-    const run = text.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+    const run = text.slice(
+      Math.ceil((8 * offset) / 6),
+      Math.floor((8 * (offset + bytes.length)) / 6),
+    );
     if (run.length >= MIN_BASE64_RUN) forms.push(run, base64url(run));
   }
   return forms;
@@ -64,7 +67,14 @@ function base64Forms(bytes: Buffer): string[] {
 
 /** Every way `secret` is written that the masker replaces. */
 export function secretForms(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), formEncoded(secret), userinfoEncoded(secret), encodeURI(secret), JSON.stringify(secret).slice(1, -1)]);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    formEncoded(secret),
+    userinfoEncoded(secret),
+    encodeURI(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ]);
   for (const form of base64Forms(Buffer.from(secret, 'utf8'))) forms.add(form);
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
 }
@@ -102,9 +112,13 @@ export class SecretMasker {
   addConnection(connection: Connection): void {
     if (connection.password !== undefined) {
       this.add(connection.password);
-      if (connection.login !== undefined) this.add(Buffer.from(`${connection.login}:${connection.password}`, 'utf8').toString('base64'));
+      if (connection.login !== undefined)
+        this.add(
+          Buffer.from(`${connection.login}:${connection.password}`, 'utf8').toString('base64'),
+        );
     }
-    const userinfo = connection.uri === undefined ? undefined : USERINFO.exec(connection.uri.trim())?.[1];
+    const userinfo =
+      connection.uri === undefined ? undefined : USERINFO.exec(connection.uri.trim())?.[1];
     const colon = userinfo?.indexOf(':') ?? -1;
     if (userinfo !== undefined && colon >= 0) {
       const written = userinfo.slice(colon + 1);
@@ -126,7 +140,8 @@ export class SecretMasker {
     } else if (Array.isArray(value)) {
       for (const item of value) this.#addSecretFields(item, secret);
     } else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) this.#addSecretFields(item, secret || SECRET_KEY.test(key));
+      for (const [key, item] of Object.entries(value))
+        this.#addSecretFields(item, secret || SECRET_KEY.test(key));
     }
   }
 
@@ -135,7 +150,13 @@ export class SecretMasker {
     if (this.#secrets.size === 0) return text;
     // Longest first, so a secret containing another is masked whole, not as `***` plus a tail.
     // Case-insensitive: `HUNTER2`, `%2f` for `%2F`; over-masking a base64 run by case is harmless.
-    this.#pattern ??= new RegExp([...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+    this.#pattern ??= new RegExp(
+      [...this.#secrets]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'gi',
+    );
     return text.replace(this.#pattern, () => {
       this.#replaced++;
       return MASK;
@@ -167,7 +188,12 @@ export class SecretMasker {
       // message, stack and cause are own, non-enumerable properties; stack may be an accessor.
       for (const key of Object.getOwnPropertyNames(value)) {
         const { enumerable } = Object.getOwnPropertyDescriptor(value, key)!;
-        Object.defineProperty(copy, key, { value: this.#maskValue(Reflect.get(value, key), seen), enumerable, writable: true, configurable: true });
+        Object.defineProperty(copy, key, {
+          value: this.#maskValue(Reflect.get(value, key), seen),
+          enumerable,
+          writable: true,
+          configurable: true,
+        });
       }
       return copy;
     }
@@ -176,7 +202,13 @@ export class SecretMasker {
     const copy: Record<string, unknown> = {};
     seen.set(value, copy);
     // defineProperty: a "__proto__" key (JSON.parse makes it an own key) stays a key; assigning it would set the prototype.
-    for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, key, { value: this.#maskValue(item, seen), enumerable: true, writable: true, configurable: true });
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(copy, key, {
+        value: this.#maskValue(item, seen),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return copy;
   }
 }

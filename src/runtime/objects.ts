@@ -21,7 +21,14 @@ export interface ObjectStore {
 }
 
 export function isObjectRef(value: unknown): value is ObjectRef {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as ObjectRef).$ref === 'string' && Object.keys(value).length === 2 && typeof (value as ObjectRef).bytes === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as ObjectRef).$ref === 'string' &&
+    Object.keys(value).length === 2 &&
+    typeof (value as ObjectRef).bytes === 'number'
+  );
 }
 
 /** The local payload bucket: one JSON file per object under a folder. */
@@ -39,13 +46,20 @@ export class LocalObjectStore implements ObjectStore {
     return `local://${relative(this.root, file).split(sep).join('/')}`;
   }
   async get(ref: string): Promise<string> {
-    if (!ref.startsWith('local://')) throw new InternalError(`cannot read ${ref} locally: only local:// references are stored under ${this.root}`);
+    if (!ref.startsWith('local://'))
+      throw new InternalError(
+        `cannot read ${ref} locally: only local:// references are stored under ${this.root}`,
+      );
     const file = resolve(this.root, ref.slice('local://'.length));
-    if (!file.startsWith(this.root + sep)) throw new InternalError(`reference ${ref} points outside ${this.root}`);
+    if (!file.startsWith(this.root + sep))
+      throw new InternalError(`reference ${ref} points outside ${this.root}`);
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError(`the stored output ${ref} is gone from ${this.root} (was .updraft/objects cleaned?); run the task that produced it again: updraft clear <run> --task <task>`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ConfigError(
+          `the stored output ${ref} is gone from ${this.root} (was .updraft/objects cleaned?); run the task that produced it again: updraft clear <run> --task <task>`,
+        );
       throw error;
     }
   }
@@ -66,7 +80,12 @@ export class MemoryObjectStore implements ObjectStore {
 }
 
 /** The value as it goes into the state document: itself, or a reference when over the limit. */
-export async function offload(objects: ObjectStore, key: string, value: unknown, limitBytes: number): Promise<unknown> {
+export async function offload(
+  objects: ObjectStore,
+  key: string,
+  value: unknown,
+  limitBytes: number,
+): Promise<unknown> {
   if (value === undefined || value === null) return null;
   const text = JSON.stringify(value);
   const bytes = Buffer.byteLength(text);
@@ -80,7 +99,9 @@ export async function resolveRefs(objects: ObjectStore, value: unknown): Promise
   if (isObjectRef(value)) return JSON.parse(await objects.get(value.$ref)) as unknown;
   if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRefs(objects, v)));
   if (typeof value === 'object' && value !== null) {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveRefs(objects, v)] as const));
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveRefs(objects, v)] as const),
+    );
     return Object.fromEntries(entries);
   }
   return value;

@@ -12,7 +12,14 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { RunRecord, RunStatus } from '../store/types.ts';
 import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
-import { executionError, executionUsage, runOfExecution, type ExecutionStatusDetail, type ExecutionStatusEvent, type ExecutionUsage } from './execution-events.ts';
+import {
+  executionError,
+  executionUsage,
+  runOfExecution,
+  type ExecutionStatusDetail,
+  type ExecutionStatusEvent,
+  type ExecutionUsage,
+} from './execution-events.ts';
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
 import { runOfExecutionName } from './launch.ts';
 
@@ -42,15 +49,26 @@ export interface RecordOutcome {
   readonly started: readonly string[];
 }
 
-export function recorderSettings(env: Readonly<Record<string, string | undefined>>): RecorderSettings {
+export function recorderSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): RecorderSettings {
   const { environment, table, alertsTopic } = readEnv(env, ['environment', 'table', 'alertsTopic']);
   return { environment: parseEnvironment(environment, ENV.environment), table, alertsTopic };
 }
 
-const STATUS: Readonly<Record<string, RunStatus>> = { RUNNING: 'running', SUCCEEDED: 'success', FAILED: 'failed', TIMED_OUT: 'failed', ABORTED: 'failed' };
+const STATUS: Readonly<Record<string, RunStatus>> = {
+  RUNNING: 'running',
+  SUCCEEDED: 'success',
+  FAILED: 'failed',
+  TIMED_OUT: 'failed',
+  ABORTED: 'failed',
+};
 const ANY: readonly RunStatus[] = ['queued', 'running', 'success', 'failed'];
 
-export async function recordExecution(event: ExecutionStatusEvent, deps: RecorderDeps): Promise<RecordOutcome> {
+export async function recordExecution(
+  event: ExecutionStatusEvent,
+  deps: RecorderDeps,
+): Promise<RecordOutcome> {
   const detail = event.detail;
   // A resumed run's execution is named `<run id>-r<n>` (runtime/launch): its attempt is n.
   const named = runOfExecutionName(detail.name);
@@ -61,7 +79,9 @@ export async function recordExecution(event: ExecutionStatusEvent, deps: Recorde
   const machine = detail.stateMachineArn.split(':')[6] ?? '';
   const status = STATUS[detail.status];
   if (!machine.startsWith(prefix) || !status) {
-    deps.log.warn(`ignored ${detail.status} of execution ${detail.executionArn}: ${status ? `not a state machine of ${prefix}*` : 'not a status the recorder records'}`);
+    deps.log.warn(
+      `ignored ${detail.status} of execution ${detail.executionArn}: ${status ? `not a state machine of ${prefix}*` : 'not a status the recorder records'}`,
+    );
     return ignored;
   }
   const dagId = machine.slice(prefix.length);
@@ -72,23 +92,48 @@ export async function recordExecution(event: ExecutionStatusEvent, deps: Recorde
   let created = false;
   if (!run) {
     ({ run, created } = await deps.store.createRun(runOfExecution(detail, dagId)));
-    if (created) deps.log.info(`execution ${detail.name} was started outside Updraft: run record created from its input`, log);
+    if (created)
+      deps.log.info(
+        `execution ${detail.name} was started outside Updraft: run record created from its input`,
+        log,
+      );
   }
 
   const stale = (current: RunRecord): RecordOutcome => {
-    deps.log.info(`late or repeated ${detail.status} event of run ${current.runId} ignored: the run is ${current.status} (attempt ${current.attempt})`, log);
+    deps.log.info(
+      `late or repeated ${detail.status} event of run ${current.runId} ignored: the run is ${current.status} (attempt ${current.attempt})`,
+      log,
+    );
     return { ...ignored, created };
   };
   // Certainly stale (attempts only grow; a run never runs again within an attempt): no history to read.
-  if (run.attempt > attempt || (status === 'running' && run.attempt === attempt && (run.status === 'success' || run.status === 'failed'))) return stale(run);
-  const patch = status === 'running' ? runningPatch(detail, attempt) : await endPatch(deps, event, attempt);
+  if (
+    run.attempt > attempt ||
+    (status === 'running' &&
+      run.attempt === attempt &&
+      (run.status === 'success' || run.status === 'failed'))
+  )
+    return stale(run);
+  const patch =
+    status === 'running' ? runningPatch(detail, attempt) : await endPatch(deps, event, attempt);
   // The same rule in the write's condition, for events handled at the same time: RUNNING moves a
   // run only from queued/running of its attempt; an end may also rewrite the same end.
-  const updated = await deps.store.updateRunGuarded(run.runId, patch, { field: 'attempt', below: attempt, orEqualIn: status === 'running' ? ['queued', 'running'] : ANY });
+  const updated = await deps.store.updateRunGuarded(run.runId, patch, {
+    field: 'attempt',
+    below: attempt,
+    orEqualIn: status === 'running' ? ['queued', 'running'] : ANY,
+  });
   if (!updated) return stale((await deps.store.getRun(run.runId)) ?? run);
-  deps.log.info(`run ${run.runId} is ${updated.status}`, { ...log, transitions: updated.transitions, costUsd: updated.costUsd });
+  deps.log.info(`run ${run.runId} is ${updated.status}`, {
+    ...log,
+    transitions: updated.transitions,
+    costUsd: updated.costUsd,
+  });
 
-  const notified = detail.status === 'FAILED' || detail.status === 'TIMED_OUT' ? await alertOnce(deps, event, updated, attempt) : false;
+  const notified =
+    detail.status === 'FAILED' || detail.status === 'TIMED_OUT'
+      ? await alertOnce(deps, event, updated, attempt)
+      : false;
   const started = status === 'running' ? [] : await startNext(deps, updated, detail);
   return { runId: run.runId, applied: true, status: updated.status, created, notified, started };
 }
@@ -97,10 +142,23 @@ type RunPatch = Partial<Omit<RunRecord, 'runId' | 'dagId'>>;
 
 function runningPatch(detail: ExecutionStatusDetail, attempt: number): RunPatch {
   // A redriven execution starts its new attempt now: the previous attempt's end goes.
-  return { status: 'running', attempt, startedAt: startOf(detail, attempt), executionArn: detail.executionArn, pendingInput: undefined, endedAt: undefined, durationMs: undefined, error: undefined };
+  return {
+    status: 'running',
+    attempt,
+    startedAt: startOf(detail, attempt),
+    executionArn: detail.executionArn,
+    pendingInput: undefined,
+    endedAt: undefined,
+    durationMs: undefined,
+    error: undefined,
+  };
 }
 
-async function endPatch(deps: RecorderDeps, event: ExecutionStatusEvent, attempt: number): Promise<RunPatch> {
+async function endPatch(
+  deps: RecorderDeps,
+  event: ExecutionStatusEvent,
+  attempt: number,
+): Promise<RunPatch> {
   const { detail } = event;
   const usage = await usageOf(deps, detail);
   const startedAt = startOf(detail, attempt);
@@ -113,7 +171,11 @@ async function endPatch(deps: RecorderDeps, event: ExecutionStatusEvent, attempt
     endedAt: new Date(stop).toISOString(),
     durationMs: Math.max(0, stop - Date.parse(startedAt)),
     // Left out when the history could not be read: the record keeps what it had.
-    ...(usage && { transitions: usage.transitions, historyEvents: usage.historyEvents, costUsd: usage.costUsd }),
+    ...(usage && {
+      transitions: usage.transitions,
+      historyEvents: usage.historyEvents,
+      costUsd: usage.costUsd,
+    }),
     error: executionError(detail, usage?.failure),
     executionArn: detail.executionArn,
     pendingInput: undefined,
@@ -125,28 +187,51 @@ async function endPatch(deps: RecorderDeps, event: ExecutionStatusEvent, attempt
  * second per account) may still fail after the client's retries, and the run's status matters
  * more than its cost. A failure is logged and the status recorded without it.
  */
-async function usageOf(deps: RecorderDeps, detail: ExecutionStatusDetail): Promise<ExecutionUsage | undefined> {
+async function usageOf(
+  deps: RecorderDeps,
+  detail: ExecutionStatusDetail,
+): Promise<ExecutionUsage | undefined> {
   try {
     return await executionUsage(deps.sfn, detail.executionArn);
   } catch (error) {
     const e = error as Error;
-    deps.log.warn(`run ${detail.name}: its state transitions and cost are not recorded, the execution history could not be read (${e.name}: ${e.message})`, { runId: detail.name, executionArn: detail.executionArn });
+    deps.log.warn(
+      `run ${detail.name}: its state transitions and cost are not recorded, the execution history could not be read (${e.name}: ${e.message})`,
+      { runId: detail.name, executionArn: detail.executionArn },
+    );
     return undefined;
   }
 }
 
 /** The latest attempt's start: a redrive's date, else the execution's. */
 function startOf(detail: ExecutionStatusDetail, attempt: number): string {
-  return new Date(attempt > 1 && detail.redriveDate ? detail.redriveDate : detail.startDate).toISOString();
+  return new Date(
+    attempt > 1 && detail.redriveDate ? detail.redriveDate : detail.startDate,
+  ).toISOString();
 }
 
 /** One alert per failed attempt: claimed in the record first, released if SNS refuses it (the retry sends it). */
-async function alertOnce(deps: RecorderDeps, event: ExecutionStatusEvent, run: RunRecord, attempt: number): Promise<boolean> {
-  const claimed = await deps.store.updateRunGuarded(run.runId, { notifiedAttempt: attempt }, { field: 'notifiedAttempt', below: attempt });
+async function alertOnce(
+  deps: RecorderDeps,
+  event: ExecutionStatusEvent,
+  run: RunRecord,
+  attempt: number,
+): Promise<boolean> {
+  const claimed = await deps.store.updateRunGuarded(
+    run.runId,
+    { notifiedAttempt: attempt },
+    { field: 'notifiedAttempt', below: attempt },
+  );
   if (!claimed) return false;
   const { subject, message } = alertOf(event, run, deps.settings.environment);
   try {
-    await deps.sns.send(new PublishCommand({ TopicArn: deps.settings.alertsTopic, Subject: subject, Message: message }));
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.settings.alertsTopic,
+        Subject: subject,
+        Message: message,
+      }),
+    );
   } catch (e) {
     await deps.store.updateRun(run.runId, { notifiedAttempt: run.notifiedAttempt });
     throw e;
@@ -155,7 +240,11 @@ async function alertOnce(deps: RecorderDeps, event: ExecutionStatusEvent, run: R
 }
 
 /** The SNS alert: a subject for e-mail (SNS allows 100 ASCII characters) and a JSON body for programs. */
-export function alertOf(event: ExecutionStatusEvent, run: RunRecord, environment: Environment): { readonly subject: string; readonly message: string } {
+export function alertOf(
+  event: ExecutionStatusEvent,
+  run: RunRecord,
+  environment: Environment,
+): { readonly subject: string; readonly message: string } {
   const { region, detail } = event;
   const timedOut = detail.status === 'TIMED_OUT';
   const subject = `Updraft ${environment}: DAG ${run.dagId} run ${timedOut ? 'timed out' : 'failed'}`;
@@ -171,12 +260,23 @@ export function alertOf(event: ExecutionStatusEvent, run: RunRecord, environment
     endedAt: run.endedAt,
     console: `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${detail.executionArn}`,
   };
-  return { subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject, message: JSON.stringify(body, null, 2) };
+  return {
+    subject: subject.length > 100 ? `${subject.slice(0, 97)}...` : subject,
+    message: JSON.stringify(body, null, 2),
+  };
 }
 
 /** A run ended: it gives its slot back, and its DAG's queued runs may take it (the max comes from their records: run-queue). */
-async function startNext(deps: RecorderDeps, run: RunRecord, detail: ExecutionStatusDetail): Promise<readonly string[]> {
+async function startNext(
+  deps: RecorderDeps,
+  run: RunRecord,
+  detail: ExecutionStatusDetail,
+): Promise<readonly string[]> {
   await deps.store.releaseSlot(run.dagId, run.runId);
-  const result = await startQueuedRuns(deps, { dagId: run.dagId, stateMachineArn: detail.stateMachineArn }, { ended: detail.executionArn });
+  const result = await startQueuedRuns(
+    deps,
+    { dagId: run.dagId, stateMachineArn: detail.stateMachineArn },
+    { ended: detail.executionArn },
+  );
   return result.started;
 }

@@ -18,7 +18,8 @@ export function withSetupsAndTeardowns(ir: DagIR, rerun: ReadonlySet<string>): S
   for (const t of ir.tasks) {
     if (t.role?.kind !== 'teardown') continue;
     const setups = t.role.setups;
-    const inScope = (id: string) => (up.get(t.id)?.has(id) ?? false) && setups.some((s) => down.get(s)?.has(id));
+    const inScope = (id: string) =>
+      (up.get(t.id)?.has(id) ?? false) && setups.some((s) => down.get(s)?.has(id));
     const work = [...rerun].some((id) => id !== t.id && !setups.includes(id) && inScope(id));
     const setupAgain = setups.some((s) => rerun.has(s));
     if (work) for (const s of setups) out.add(s);
@@ -30,7 +31,10 @@ export function withSetupsAndTeardowns(ir: DagIR, rerun: ReadonlySet<string>): S
 /** Every task's descendants (`down`) or ancestors (`up`), itself excluded. */
 function reach(ir: DagIR, direction: 'down' | 'up'): Map<string, Set<string>> {
   const next = new Map<string, string[]>(ir.tasks.map((t) => [t.id, []]));
-  for (const e of ir.edges) (direction === 'down' ? next.get(e.from) : next.get(e.to))?.push(direction === 'down' ? e.to : e.from);
+  for (const e of ir.edges)
+    (direction === 'down' ? next.get(e.from) : next.get(e.to))?.push(
+      direction === 'down' ? e.to : e.from,
+    );
   const memo = new Map<string, Set<string>>();
   const visit = (id: string): Set<string> => {
     let seen = memo.get(id);

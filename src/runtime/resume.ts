@@ -14,13 +14,19 @@ import { withSetupsAndTeardowns } from './resume-scope.ts';
  * A task instance's earlier answer: a function task's response (what the task runner returned),
  * an operator's recorded output (its service is not called again), or a failure that stays (clear).
  */
-export type Given = { readonly r: unknown } | { readonly o: unknown } | { readonly e: { readonly Error: string; readonly Cause: string } };
+export type Given =
+  | { readonly r: unknown }
+  | { readonly o: unknown }
+  | { readonly e: { readonly Error: string; readonly Cause: string } };
 /** Per task key: a task's answer, or a mapped task's per instance (null: run that instance). */
 export type GivenEntry = Given | { readonly g: readonly (Given | null)[] };
 export type Done = Readonly<Record<string, GivenEntry>>;
 
 /** What a resumed instance hands back: a function task's response, an operator's recorded output, or a failure kept. */
-export type Reuse = { readonly response: unknown } | { readonly output: unknown } | { readonly error: ErrorInfo };
+export type Reuse =
+  | { readonly response: unknown }
+  | { readonly output: unknown }
+  | { readonly error: ErrorInfo };
 
 /** The resume error a kept failure raises again: permanent, so the task's retries do not run it. */
 export const KEPT_FAILURE = ERROR_NAMES.permanent;
@@ -35,7 +41,9 @@ export function buildDone(
   decide: (taskId: string, mapIndex: number) => Reuse | undefined,
 ): Done {
   const instances = new Map<string, number>();
-  for (const t of tries) if (t.mapIndex >= 0) instances.set(t.taskId, Math.max(instances.get(t.taskId) ?? 0, t.mapIndex + 1));
+  for (const t of tries)
+    if (t.mapIndex >= 0)
+      instances.set(t.taskId, Math.max(instances.get(t.taskId) ?? 0, t.mapIndex + 1));
   const done: Record<string, GivenEntry> = {};
   const given = (r: Reuse | undefined): Given | null => {
     if (r === undefined) return null;
@@ -44,7 +52,9 @@ export function buildDone(
   };
   for (const task of tasks) {
     if (task.mapped) {
-      const g = Array.from({ length: instances.get(task.id) ?? 0 }, (_, i) => given(decide(task.id, i)));
+      const g = Array.from({ length: instances.get(task.id) ?? 0 }, (_, i) =>
+        given(decide(task.id, i)),
+      );
       if (g.some((x) => x !== null)) done[task.key] = { g };
     } else {
       const one = given(decide(task.id, -1));
@@ -55,7 +65,10 @@ export function buildDone(
 }
 
 /** The given answer of one request (a mapped instance picks its own by index), or undefined to run it. */
-export function givenFor(entry: GivenEntry | null | undefined, mapIndex: number): Given | undefined {
+export function givenFor(
+  entry: GivenEntry | null | undefined,
+  mapIndex: number,
+): Given | undefined {
   if (entry === null || entry === undefined) return undefined;
   if ('g' in entry) return mapIndex >= 0 ? (entry.g[mapIndex] ?? undefined) : undefined;
   return entry;
@@ -68,11 +81,16 @@ export interface Earlier {
   /** The tries of tasks the task runner runs (function tasks, sensors, mapped instances), with their responses. */
   readonly tries: readonly TryRecord[];
   /** Operators' recorded outputs and errors (they have no tries on AWS: the service ran them). */
-  readonly operators: ReadonlyMap<string, { readonly output?: unknown; readonly error?: ErrorInfo }>;
+  readonly operators: ReadonlyMap<
+    string,
+    { readonly output?: unknown; readonly error?: ErrorInfo }
+  >;
 }
 
 /** retry: failed tasks and what they stopped run again; clear: the chosen tasks (and their downstream). */
-export type Resume = { readonly kind: 'retry' } | { readonly kind: 'clear'; readonly tasks: readonly string[]; readonly downstream: boolean };
+export type Resume =
+  | { readonly kind: 'retry' }
+  | { readonly kind: 'clear'; readonly tasks: readonly string[]; readonly downstream: boolean };
 
 /**
  * The `done` of a resumed execution. Retry: what did not finish (not success, not skipped) runs
@@ -90,7 +108,16 @@ export function resumeDone(ir: DagIR, earlier: Earlier, resume: Resume): Done {
     if (!prev || t.tryNumber > prev.tryNumber) last.set(k, t);
   }
   const keep = resume.kind === 'clear';
-  const chosen = resume.kind === 'retry' ? new Set(ir.tasks.map((t) => t.id).filter((id) => earlier.states.get(id) !== 'success' && earlier.states.get(id) !== 'skipped')) : clearTargets(ir, resume.tasks, resume.downstream);
+  const chosen =
+    resume.kind === 'retry'
+      ? new Set(
+          ir.tasks
+            .map((t) => t.id)
+            .filter(
+              (id) => earlier.states.get(id) !== 'success' && earlier.states.get(id) !== 'skipped',
+            ),
+        )
+      : clearTargets(ir, resume.tasks, resume.downstream);
   const again = withSetupsAndTeardowns(ir, chosen);
   return buildDone(
     ir.tasks.map((t) => ({ id: t.id, key: keys.get(t.id)!, mapped: t.mapping !== undefined })),
@@ -112,7 +139,11 @@ export function resumeDone(ir: DagIR, earlier: Earlier, resume: Resume): Done {
 }
 
 /** The tasks a clear runs again: the chosen ones and, with `downstream`, everything after them. */
-export function clearTargets(ir: DagIR, taskIds: readonly string[], downstream: boolean): Set<string> {
+export function clearTargets(
+  ir: DagIR,
+  taskIds: readonly string[],
+  downstream: boolean,
+): Set<string> {
   const cleared = new Set(taskIds);
   if (!downstream) return cleared;
   const stack = [...taskIds];
@@ -130,7 +161,8 @@ export function clearTargets(ir: DagIR, taskIds: readonly string[], downstream: 
 
 /** A task's state from its record in the run document (compiler/document); mapped tasks summarise their instances. */
 export function stateOfRecord(rec: Readonly<Record<string, unknown>>): TaskState | undefined {
-  if (rec.s === 'mapped') return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
+  if (rec.s === 'mapped')
+    return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
   if (rec.s === 'poking') return 'running';
   if (rec.s === 'timeout') return undefined;
   return rec.s as TaskState | undefined;

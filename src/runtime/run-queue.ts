@@ -21,7 +21,14 @@
  * a claim whose run has ended, or never started (its starter died), is given back by the next
  * start that finds the DAG full.
  */
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClientConfig,
+} from '@aws-sdk/client-sfn';
 import type { RunRecord, RunSlots, Store } from '../store/types.ts';
 import { executionError, type ExecutionStatus } from './execution-events.ts';
 import { executionName } from './launch.ts';
@@ -91,12 +98,19 @@ export interface QueueResult {
 }
 
 /** The DAG's queued runs (oldest logical date first), started while slots are free. */
-export async function startQueuedRuns(deps: QueueDeps, dag: DagSlots, options: QueueOptions = {}): Promise<QueueResult> {
+export async function startQueuedRuns(
+  deps: QueueDeps,
+  dag: DagSlots,
+  options: QueueOptions = {},
+): Promise<QueueResult> {
   const queued = await queuedRuns(deps.store, dag.dagId, options.known ?? []);
   if (queued.length === 0) return { started: [], waiting: [] };
   const max = dag.maxActiveRuns ?? newestMax(queued);
   const now = options.now ?? (() => new Date());
-  const listed = max === undefined ? undefined : await runningExecutions(deps.sfn, dag.stateMachineArn, max, options.ended);
+  const listed =
+    max === undefined
+      ? undefined
+      : await runningExecutions(deps.sfn, dag.stateMachineArn, max, options.ended);
   const running = listed?.count ?? 0;
   let free = max === undefined ? 1 : max - running;
   let reconciled = false;
@@ -114,7 +128,8 @@ export async function startQueuedRuns(deps: QueueDeps, dag: DagSlots, options: Q
       let claimed = await deps.store.claimSlot(dag.dagId, run.runId, max, now().toISOString());
       if (!claimed && !reconciled) {
         reconciled = true;
-        if (await giveBackStaleClaims(deps, dag.dagId, listed, now())) claimed = await deps.store.claimSlot(dag.dagId, run.runId, max, now().toISOString());
+        if (await giveBackStaleClaims(deps, dag.dagId, listed, now()))
+          claimed = await deps.store.claimSlot(dag.dagId, run.runId, max, now().toISOString());
       }
       if (!claimed) {
         // Another start holds the last slot (it raced this one): wait, as with a full DAG.
@@ -140,7 +155,10 @@ export async function startQueuedRuns(deps: QueueDeps, dag: DagSlots, options: Q
     free--;
   }
   if (waiting.length > 0) {
-    deps.log.info(`${waiting.length} run(s) of DAG "${dag.dagId}" wait for a slot: ${running + started.length} running, maxActiveRuns ${max ?? 'unknown'}`, { dagId: dag.dagId, waiting });
+    deps.log.info(
+      `${waiting.length} run(s) of DAG "${dag.dagId}" wait for a slot: ${running + started.length} running, maxActiveRuns ${max ?? 'unknown'}`,
+      { dagId: dag.dagId, waiting },
+    );
   }
   return { started, waiting };
 }
@@ -150,7 +168,12 @@ export async function startQueuedRuns(deps: QueueDeps, dag: DagSlots, options: Q
  * gone), or, claimed over STALE_CLAIM_MS ago, it is still queued (its starter died) or its
  * execution is not among the running ones (its end event was lost). True if any was given back.
  */
-async function giveBackStaleClaims(deps: QueueDeps, dagId: string, listed: RunningExecutions | undefined, now: Date): Promise<boolean> {
+async function giveBackStaleClaims(
+  deps: QueueDeps,
+  dagId: string,
+  listed: RunningExecutions | undefined,
+  now: Date,
+): Promise<boolean> {
   const holders = await deps.store.slotHolders(dagId);
   let freed = false;
   for (const [runId, claimedAt] of Object.entries(holders)) {
@@ -158,27 +181,48 @@ async function giveBackStaleClaims(deps: QueueDeps, dagId: string, listed: Runni
     const old = now.getTime() - Date.parse(claimedAt) > STALE_CLAIM_MS;
     // `listed` is complete only below the max: past it, a running execution may be unlisted.
     const notRunning = listed !== undefined && !listed.truncated && !listed.names.has(runId);
-    const stale = !run || run.status === 'success' || run.status === 'failed' || (old && (run.status === 'queued' || notRunning));
+    const stale =
+      !run ||
+      run.status === 'success' ||
+      run.status === 'failed' ||
+      (old && (run.status === 'queued' || notRunning));
     if (!stale) continue;
     await deps.store.releaseSlot(dagId, runId);
-    deps.log.info(`gave back the slot of run ${runId} of DAG "${dagId}": ${run ? `it is ${run.status}` : 'its record is gone'}${run?.status === 'running' ? ' but its execution no longer runs' : ''}`, { dagId, runId });
+    deps.log.info(
+      `gave back the slot of run ${runId} of DAG "${dagId}": ${run ? `it is ${run.status}` : 'its record is gone'}${run?.status === 'running' ? ' but its execution no longer runs' : ''}`,
+      { dagId, runId },
+    );
     freed = true;
   }
   return freed;
 }
 
 /** Queued runs of one DAG that carry their execution input, oldest logical date first. */
-export async function queuedRuns(store: Store, dagId: string, known: readonly RunRecord[] = []): Promise<RunRecord[]> {
+export async function queuedRuns(
+  store: Store,
+  dagId: string,
+  known: readonly RunRecord[] = [],
+): Promise<RunRecord[]> {
   const byId = new Map<string, RunRecord>();
   for (const run of [...(await store.activeRuns()), ...known]) {
-    if (run.dagId === dagId && run.status === 'queued' && run.pendingInput !== undefined) byId.set(run.runId, run);
+    if (run.dagId === dagId && run.status === 'queued' && run.pendingInput !== undefined)
+      byId.set(run.runId, run);
   }
-  return [...byId.values()].sort((a, b) => (a.logicalDate === b.logicalDate ? (a.runId < b.runId ? -1 : 1) : a.logicalDate < b.logicalDate ? -1 : 1));
+  return [...byId.values()].sort((a, b) =>
+    a.logicalDate === b.logicalDate
+      ? a.runId < b.runId
+        ? -1
+        : 1
+      : a.logicalDate < b.logicalDate
+        ? -1
+        : 1,
+  );
 }
 
 function newestMax(queued: readonly RunRecord[]): number | undefined {
   const withMax = queued.filter((r) => r.maxActiveRuns !== undefined);
-  return withMax.sort((a, b) => (a.queuedAt < b.queuedAt ? 1 : a.queuedAt > b.queuedAt ? -1 : 0))[0]?.maxActiveRuns;
+  return withMax.sort((a, b) => (a.queuedAt < b.queuedAt ? 1 : a.queuedAt > b.queuedAt ? -1 : 0))[0]
+    ?.maxActiveRuns;
 }
 
 interface RunningExecutions {
@@ -190,16 +234,34 @@ interface RunningExecutions {
 }
 
 /** RUNNING executions of the state machine, counted up to `enough` (the answer needed is "below the max?"). */
-export async function countRunning(sfn: SFNClient, stateMachineArn: string, enough: number, exclude?: string): Promise<number> {
+export async function countRunning(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  enough: number,
+  exclude?: string,
+): Promise<number> {
   return (await runningExecutions(sfn, stateMachineArn, enough, exclude)).count;
 }
 
-async function runningExecutions(sfn: SFNClient, stateMachineArn: string, enough: number, exclude?: string): Promise<RunningExecutions> {
+async function runningExecutions(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  enough: number,
+  exclude?: string,
+): Promise<RunningExecutions> {
   const names = new Set<string>();
   let nextToken: string | undefined;
   do {
-    const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }));
-    for (const e of out.executions ?? []) if (e.executionArn !== exclude && e.name) names.add(e.name);
+    const out = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn,
+        statusFilter: 'RUNNING',
+        maxResults: 1000,
+        nextToken,
+      }),
+    );
+    for (const e of out.executions ?? [])
+      if (e.executionArn !== exclude && e.name) names.add(e.name);
     nextToken = out.nextToken;
   } while (nextToken && names.size < enough);
   return { count: names.size, names, truncated: nextToken !== undefined };
@@ -215,13 +277,19 @@ type StartOutcome = 'started' | 'running' | 'ended';
  * names 90), an execution that ended long ago: its real status is read and recorded, so the run
  * is not left `running` with no status event ever to come.
  */
-async function startRun(deps: QueueDeps, stateMachineArn: string, run: RunRecord): Promise<StartOutcome> {
+async function startRun(
+  deps: QueueDeps,
+  stateMachineArn: string,
+  run: RunRecord,
+): Promise<StartOutcome> {
   // A resumed run (retry, clear) starts its next execution, `<run id>-r<attempt>`.
   const name = executionName(run.runId, run.attempt);
   let executionArn = executionArnOf(stateMachineArn, name);
   let startedAt: string | undefined;
   try {
-    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: run.pendingInput }));
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: run.pendingInput }),
+    );
     executionArn = out.executionArn ?? executionArn;
     startedAt = (out.startDate ?? new Date()).toISOString();
     deps.log.info(`started run ${run.runId}`, { dagId: run.dagId, runId: run.runId, executionArn });
@@ -231,11 +299,19 @@ async function startRun(deps: QueueDeps, stateMachineArn: string, run: RunRecord
     return recordExisting(deps, run, executionArn);
   }
   // Only from queued: the recorder may already have recorded the execution's start or end.
-  await deps.store.updateRun(run.runId, { status: 'running', executionArn, pendingInput: undefined, startedAt }, { ifStatus: ['queued'] });
+  await deps.store.updateRun(
+    run.runId,
+    { status: 'running', executionArn, pendingInput: undefined, startedAt },
+    { ifStatus: ['queued'] },
+  );
   return 'started';
 }
 
-async function recordExisting(deps: QueueDeps, run: RunRecord, executionArn: string): Promise<StartOutcome> {
+async function recordExisting(
+  deps: QueueDeps,
+  run: RunRecord,
+  executionArn: string,
+): Promise<StartOutcome> {
   const log = { dagId: run.dagId, runId: run.runId, executionArn };
   let out: DescribeExecutionCommandOutput;
   try {
@@ -243,16 +319,29 @@ async function recordExisting(deps: QueueDeps, run: RunRecord, executionArn: str
   } catch (error) {
     // Without states:DescribeExecution (a stack deployed before it was granted) the old assumption
     // stands: it runs, and its status events correct the record.
-    deps.log.warn(`run ${run.runId} already has an execution whose status cannot be read (${(error as Error).name}: ${(error as Error).message}): recorded as running`, log);
-    await deps.store.updateRun(run.runId, { status: 'running', executionArn, pendingInput: undefined }, { ifStatus: ['queued'] });
+    deps.log.warn(
+      `run ${run.runId} already has an execution whose status cannot be read (${(error as Error).name}: ${(error as Error).message}): recorded as running`,
+      log,
+    );
+    await deps.store.updateRun(
+      run.runId,
+      { status: 'running', executionArn, pendingInput: undefined },
+      { ifStatus: ['queued'] },
+    );
     return 'running';
   }
   const status = (out.status ?? 'RUNNING') as ExecutionStatus;
-  const startedAt = (out.redriveCount && out.redriveDate ? out.redriveDate : (out.startDate ?? new Date())).toISOString();
+  const startedAt = (
+    out.redriveCount && out.redriveDate ? out.redriveDate : (out.startDate ?? new Date())
+  ).toISOString();
   const attempt = (out.redriveCount ?? 0) + 1;
   if (status === 'RUNNING' || status === 'PENDING_REDRIVE') {
     deps.log.info(`run ${run.runId} was already started (a repeated delivery): nothing to do`, log);
-    await deps.store.updateRun(run.runId, { status: 'running', attempt, executionArn, pendingInput: undefined, startedAt }, { ifStatus: ['queued'] });
+    await deps.store.updateRun(
+      run.runId,
+      { status: 'running', attempt, executionArn, pendingInput: undefined, startedAt },
+      { ifStatus: ['queued'] },
+    );
     return 'running';
   }
   const stop = out.stopDate ?? new Date(startedAt);
@@ -268,7 +357,10 @@ async function recordExisting(deps: QueueDeps, run: RunRecord, executionArn: str
     error: executionError(detail, undefined),
   };
   await deps.store.updateRun(run.runId, patch, { ifStatus: ['queued'] });
-  deps.log.warn(`run ${run.runId} was not started again: Step Functions keeps the name of its execution, which already ended ${status} at ${patch.endedAt} (its run record had expired); recorded as ${patch.status}`, log);
+  deps.log.warn(
+    `run ${run.runId} was not started again: Step Functions keeps the name of its execution, which already ended ${status} at ${patch.endedAt} (its run record had expired); recorded as ${patch.status}`,
+    log,
+  );
   return 'ended';
 }
 

@@ -22,7 +22,10 @@ export class S3ObjectStore implements ObjectStore {
   readonly #bucket: string;
 
   constructor(options: S3ObjectStoreOptions) {
-    if (!options.bucket) throw new ConfigError('S3ObjectStore needs a bucket: set UPDRAFT_BUCKET to the payload bucket');
+    if (!options.bucket)
+      throw new ConfigError(
+        'S3ObjectStore needs a bucket: set UPDRAFT_BUCKET to the payload bucket',
+      );
     this.#client = options.client;
     this.#bucket = options.bucket;
   }
@@ -30,13 +33,23 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, body: string): Promise<string> {
     // The bucket's default encryption (SSE-S3 or its KMS key) applies; S3 encrypts every new
     // object since 2023 whatever the request says, so none is named here.
-    await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/json',
+      }),
+    );
     return `s3://${this.#bucket}/${key}`;
   }
 
   async get(ref: string): Promise<string> {
     const match = S3_REF.exec(ref);
-    if (!match) throw new InternalError(`cannot read ${ref} on AWS: only s3:// references are stored in the payload bucket (a reference from a local run cannot be resumed on AWS)`);
+    if (!match)
+      throw new InternalError(
+        `cannot read ${ref} on AWS: only s3:// references are stored in the payload bucket (a reference from a local run cannot be resumed on AWS)`,
+      );
     const [, bucket, key] = match as unknown as [string, string, string];
     try {
       const out = await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -45,10 +58,16 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') {
-        throw new ConfigError(`the stored output ${ref} is gone from the payload bucket (expired by its lifecycle rule, or deleted); run the task that produced it again`, { cause: error });
+        throw new ConfigError(
+          `the stored output ${ref} is gone from the payload bucket (expired by its lifecycle rule, or deleted); run the task that produced it again`,
+          { cause: error },
+        );
       }
       // A ConfigError is permanent (runtime/errors): retrying a refused read only delays the failure.
-      if (name === 'AccessDenied' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+      if (
+        name === 'AccessDenied' ||
+        (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403
+      ) {
         throw new ConfigError(
           `the stored output ${ref} cannot be read: S3 answered 403 Access Denied. The task role may not list bucket "${bucket}", and S3 then answers 403 instead of 404 for an object that does not exist: most likely it expired by the payload bucket's lifecycle rule (or was deleted); run the task that produced it again. If the object does exist, the task role needs s3:GetObject on it: redeploy with npm run deploy`,
           { cause: error },

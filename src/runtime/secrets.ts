@@ -38,20 +38,38 @@ const KNOWN = new Set(['client', 'prefix', 'environment', 'cacheSeconds', 'now']
 
 function validate(options: SecretsConnectionsOptions): void {
   const unknown = Object.keys(options).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) throw new ConfigError(`secrets: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${[...KNOWN].join(', ')})`);
-  if (typeof options.client?.send !== 'function') throw new ConfigError('secrets: client must be a SecretsManagerClient');
-  if (typeof options.prefix !== 'string' || options.prefix === '') throw new ConfigError('secrets: prefix must be the secret name prefix of connections, e.g. updraft/prod/connections/');
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `secrets: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${[...KNOWN].join(', ')})`,
+    );
+  if (typeof options.client?.send !== 'function')
+    throw new ConfigError('secrets: client must be a SecretsManagerClient');
+  if (typeof options.prefix !== 'string' || options.prefix === '')
+    throw new ConfigError(
+      'secrets: prefix must be the secret name prefix of connections, e.g. updraft/prod/connections/',
+    );
   const seconds = options.cacheSeconds;
-  if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)) {
-    throw new ConfigError(`secrets: cacheSeconds is ${JSON.stringify(seconds)}; it must be a number of seconds, 0 or more (0 reads the secret on every call)`);
+  if (
+    seconds !== undefined &&
+    (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+  ) {
+    throw new ConfigError(
+      `secrets: cacheSeconds is ${JSON.stringify(seconds)}; it must be a number of seconds, 0 or more (0 reads the secret on every call)`,
+    );
   }
 }
 
 /** `UPDRAFT_SECRET_CACHE_SECONDS` → seconds; unset means the default. */
-export function parseCacheSeconds(value: string | undefined, variable = 'UPDRAFT_SECRET_CACHE_SECONDS'): number {
+export function parseCacheSeconds(
+  value: string | undefined,
+  variable = 'UPDRAFT_SECRET_CACHE_SECONDS',
+): number {
   if (value === undefined || value.trim() === '') return DEFAULT_SECRET_CACHE_SECONDS;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new ConfigError(`${variable} is ${JSON.stringify(value)}: use a number of seconds, 0 or more (default ${DEFAULT_SECRET_CACHE_SECONDS})`);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new ConfigError(
+      `${variable} is ${JSON.stringify(value)}: use a number of seconds, 0 or more (default ${DEFAULT_SECRET_CACHE_SECONDS})`,
+    );
   return seconds;
 }
 
@@ -59,7 +77,10 @@ export function secretsConnections(options: SecretsConnectionsOptions): SecretsC
   validate(options);
   const { client, prefix, environment, cacheSeconds, now } = { ...defaults, ...options };
   // The promise is cached, so concurrent callers share one request; a failure is not cached.
-  const cache = new Map<string, { readonly expires: number; readonly value: Promise<Connection> }>();
+  const cache = new Map<
+    string,
+    { readonly expires: number; readonly value: Promise<Connection> }
+  >();
 
   const fetch = async (id: string): Promise<Connection> => {
     const name = `${prefix}${id}`;
@@ -70,7 +91,9 @@ export function secretsConnections(options: SecretsConnectionsOptions): SecretsC
       throw secretError(error, id, name, environment);
     }
     if (text === undefined || text.trim() === '') {
-      throw new ConfigError(`connection "${id}": secret "${name}" has no text value (SecretString); store a URI or a JSON object in it: npx updraft connections add ${id} --target aws --env ${environment} --overwrite '<uri-or-json>'`);
+      throw new ConfigError(
+        `connection "${id}": secret "${name}" has no text value (SecretString); store a URI or a JSON object in it: npx updraft connections add ${id} --target aws --env ${environment} --overwrite '<uri-or-json>'`,
+      );
     }
     return parseConnection(id, text, `secret "${name}"`);
   };
@@ -109,9 +132,15 @@ function secretError(error: unknown, id: string, name: string, environment: stri
         { cause: error },
       );
     case 'DecryptionFailure':
-      return new ConfigError(`secret "${name}" of connection "${id}" cannot be decrypted with its KMS key by the task's role; store it with the default key (aws/secretsmanager) or grant the role kms:Decrypt`, { cause: error });
+      return new ConfigError(
+        `secret "${name}" of connection "${id}" cannot be decrypted with its KMS key by the task's role; store it with the default key (aws/secretsmanager) or grant the role kms:Decrypt`,
+        { cause: error },
+      );
     case 'InvalidRequestException':
-      return new ConfigError(`secret "${name}" of connection "${id}" cannot be read (is it scheduled for deletion?): restore it or add it again with npx updraft connections add ${id} --target aws --env ${environment}`, { cause: error });
+      return new ConfigError(
+        `secret "${name}" of connection "${id}" cannot be read (is it scheduled for deletion?): restore it or add it again with npx updraft connections add ${id} --target aws --env ${environment}`,
+        { cause: error },
+      );
     default:
       return error;
   }

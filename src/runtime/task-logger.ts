@@ -28,17 +28,32 @@ export interface TaskLoggerOptions {
   readonly sink: LogSink;
   readonly masker: SecretMasker;
   readonly now: () => number;
-  readonly fields: { readonly dag: string; readonly run: string; readonly task: string; readonly try: number; readonly mapIndex?: number };
+  readonly fields: {
+    readonly dag: string;
+    readonly run: string;
+    readonly task: string;
+    readonly try: number;
+    readonly mapIndex?: number;
+  };
 }
 
 const RESERVED = new Set(['time', 'level', 'dag', 'run', 'task', 'try', 'mapIndex', 'message']);
 
 export function createTaskLogger(options: TaskLoggerOptions): TaskLogger {
   const write = (level: LogLevel) => (message: string, extra?: Record<string, unknown>) => {
-    const masked = extra === undefined ? {} : (options.masker.maskValue(extra) as Record<string, unknown>);
+    const masked =
+      extra === undefined ? {} : (options.masker.maskValue(extra) as Record<string, unknown>);
     // A field named like a standard one (time, level, task …) is kept under `field_<name>`.
-    const fields = Object.fromEntries(Object.entries(masked).map(([k, v]) => [RESERVED.has(k) ? `field_${k}` : k, v]));
-    options.sink({ ...fields, time: new Date(options.now()).toISOString(), level, ...options.fields, message: options.masker.mask(String(message)) });
+    const fields = Object.fromEntries(
+      Object.entries(masked).map(([k, v]) => [RESERVED.has(k) ? `field_${k}` : k, v]),
+    );
+    options.sink({
+      ...fields,
+      time: new Date(options.now()).toISOString(),
+      level,
+      ...options.fields,
+      message: options.masker.mask(String(message)),
+    });
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -12,7 +12,12 @@
  * key a plain key).
  */
 import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
-import { ERROR_NAMES, instanceKey, type ManifestTask, type RunnerManifest } from '../compiler/contract.ts';
+import {
+  ERROR_NAMES,
+  instanceKey,
+  type ManifestTask,
+  type RunnerManifest,
+} from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
@@ -39,7 +44,11 @@ export interface RunnerRequest {
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
-export type BuiltinCheck = (taskId: string, check: Readonly<Record<string, unknown>>, run: RunValues) => Promise<boolean>;
+export type BuiltinCheck = (
+  taskId: string,
+  check: Readonly<Record<string, unknown>>,
+  run: RunValues,
+) => Promise<boolean>;
 
 /** Where the runner writes what happened (the store on AWS and locally). */
 export interface RunnerRecorder {
@@ -133,16 +142,23 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const irTasks = new Map(deps.ir.tasks.map((t) => [t.id, t]));
   // A Map state iterates the list in the document itself: outputs mapped over stay inline
   // (Step Functions' 256 KiB limit still applies to them).
-  const mappedOver = new Set(deps.ir.tasks.flatMap((t) => (t.mapping?.over.kind === 'output' ? [t.mapping.over.task] : [])));
+  const mappedOver = new Set(
+    deps.ir.tasks.flatMap((t) => (t.mapping?.over.kind === 'output' ? [t.mapping.over.task] : [])),
+  );
   const iso = () => new Date(deps.now()).toISOString();
 
   return async (request) => {
     const task = byId.get(request.task);
     const ir = irTasks.get(request.task);
     const builtin = ir?.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function';
-    const code = builtin ? () => deps.builtinCheck(request.task, request.check ?? {}, request.run) : deps.dag.taskCode(request.task);
+    const code = builtin
+      ? () => deps.builtinCheck(request.task, request.check ?? {}, request.run)
+      : deps.dag.taskCode(request.task);
     if (!task || !ir || !code) {
-      throw stateError({ error: ERROR_NAMES.internal, cause: `task "${request.task}" is not in DAG "${deps.ir.id}" as deployed; recompile and redeploy the DAG` });
+      throw stateError({
+        error: ERROR_NAMES.internal,
+        cause: `task "${request.task}" is not in DAG "${deps.ir.id}" as deployed; recompile and redeploy the DAG`,
+      });
     }
     const run = request.run;
     const mapIndex = request.index ?? -1;
@@ -154,19 +170,48 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     }
     const tryNumber = await deps.nextTry(task.id, mapIndex);
     const startedAt = deps.now();
-    const base = { runId: run.runId, taskId: task.id, mapIndex, tryNumber, runAttempt: deps.runAttempt };
+    const base = {
+      runId: run.runId,
+      taskId: task.id,
+      mapIndex,
+      tryNumber,
+      runAttempt: deps.runAttempt,
+    };
     // The code starts while the "running" record is written; the try's end waits for both. On the
     // engine (whose store commits the writes of one turn together) a quick task's two records then
     // share one commit, and a resume relies only on the end record, committed before the state
     // machine moves on. A process killed meanwhile may lose the "running" record, never an end.
-    const running = Promise.resolve(deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() }));
+    const running = Promise.resolve(
+      deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() }),
+    );
     running.catch(() => undefined); // reported with the try's end
     const masker = new SecretMasker();
-    const log = createTaskLogger({ sink: deps.logs, masker, now: deps.now, fields: { dag: run.dagId, run: run.runId, task: task.id, try: tryNumber, ...(mapIndex >= 0 && { mapIndex }) } });
+    const log = createTaskLogger({
+      sink: deps.logs,
+      masker,
+      now: deps.now,
+      fields: {
+        dag: run.dagId,
+        run: run.runId,
+        task: task.id,
+        try: tryNumber,
+        ...(mapIndex >= 0 && { mapIndex }),
+      },
+    });
 
-    const finish = async (state: 'success' | 'failed', extra: { error?: ErrorInfo; response?: unknown }) => {
+    const finish = async (
+      state: 'success' | 'failed',
+      extra: { error?: ErrorInfo; response?: unknown },
+    ) => {
       const endedAt = deps.now();
-      const end = deps.recorder.putTry({ ...base, state, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), durationMs: endedAt - startedAt, ...extra });
+      const end = deps.recorder.putTry({
+        ...base,
+        state,
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: new Date(endedAt).toISOString(),
+        durationMs: endedAt - startedAt,
+        ...extra,
+      });
       await Promise.all([running, end]);
     };
 
@@ -174,10 +219,16 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     try {
       const inputs = (await resolveRefs(deps.objects, request.in ?? {})) as Record<string, unknown>;
       const item = await resolveRefs(deps.objects, request.item);
-      const args = resolveArgs(task.args, { run, inputs, keyOf: (id) => byId.get(id)!.key }, task.mapArgIndex !== undefined ? { argIndex: task.mapArgIndex, item } : undefined);
+      const args = resolveArgs(
+        task.args,
+        { run, inputs, keyOf: (id) => byId.get(id)!.key },
+        task.mapArgIndex !== undefined ? { argIndex: task.mapArgIndex, item } : undefined,
+      );
       const context = buildContext(task, run, tryNumber, request.index, log, async (id) => {
         if (!task.connections.includes(id)) {
-          throw new PermanentError(`task "${task.id}" asked for connection "${id}", which it did not declare; add it to the task's options: connections: [${[...task.connections, id].map((c) => `'${c}'`).join(', ')}]`);
+          throw new PermanentError(
+            `task "${task.id}" asked for connection "${id}", which it did not declare; add it to the task's options: connections: [${[...task.connections, id].map((c) => `'${c}'`).join(', ')}]`,
+          );
         }
         const c = await deps.connection(id);
         masker.addConnection(c);
@@ -185,7 +236,13 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       });
       result =
         deps.invoke && !builtin
-          ? await deps.invoke({ dagId: deps.ir.id, taskId: task.id, context, args, timeoutSeconds: ir.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS })
+          ? await deps.invoke({
+              dagId: deps.ir.id,
+              taskId: task.id,
+              context,
+              args,
+              timeoutSeconds: ir.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
+            })
           : asJson(await code(context, ...args));
     } catch (thrown) {
       const error = classifyError(thrown);
@@ -194,8 +251,13 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       const trace = stack === undefined ? undefined : masker.mask(stack);
       // The log line keeps the frames (`updraft logs` prints them under it); the trace's first line repeats the cause.
       const frames = trace?.split('\n').filter((line) => /^\s+at |^Caused by: /.test(line)) ?? [];
-      log.error(`try ${tryNumber} failed: ${masked.cause}`, { error: masked.error, ...(frames.length > 0 && { stack: frames.join('\n') }) });
-      await finish('failed', { error: { ...masked, ...(trace !== undefined && { stack: trace }) } });
+      log.error(`try ${tryNumber} failed: ${masked.cause}`, {
+        error: masked.error,
+        ...(frames.length > 0 && { stack: frames.join('\n') }),
+      });
+      await finish('failed', {
+        error: { ...masked, ...(trace !== undefined && { stack: trace }) },
+      });
       throw stateError(masked);
     }
 
@@ -207,12 +269,28 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const replacedBefore = masker.replaced;
     result = masker.maskValue(result);
     if (masker.replaced > replacedBefore) {
-      log.warn('the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)');
+      log.warn(
+        'the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)',
+      );
     }
 
     let payload: unknown;
     try {
-      payload = await shapeResponse(deps, task, ir, result, byId, byKey, mappedOver.has(task.id) ? Number.POSITIVE_INFINITY : mapIndex >= 0 ? deps.manifest.mappedOutputLimitBytes : deps.manifest.inlineOutputLimitBytes, `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`, mapIndex);
+      payload = await shapeResponse(
+        deps,
+        task,
+        ir,
+        result,
+        byId,
+        byKey,
+        mappedOver.has(task.id)
+          ? Number.POSITIVE_INFINITY
+          : mapIndex >= 0
+            ? deps.manifest.mappedOutputLimitBytes
+            : deps.manifest.inlineOutputLimitBytes,
+        `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`,
+        mapIndex,
+      );
     } catch (thrown) {
       const error = classifyError(thrown);
       log.error(`try ${tryNumber} failed: ${error.cause}`, { error: error.error });
@@ -223,8 +301,22 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     if (mapIndex <= 0 && (task.inlets.length > 0 || task.outlets.length > 0)) {
       const at = iso();
       await deps.recorder.putLineage([
-        ...task.inlets.map((dataset) => ({ runId: run.runId, dagId: run.dagId, taskId: task.id, direction: 'in' as const, dataset, at })),
-        ...task.outlets.map((dataset) => ({ runId: run.runId, dagId: run.dagId, taskId: task.id, direction: 'out' as const, dataset, at })),
+        ...task.inlets.map((dataset) => ({
+          runId: run.runId,
+          dagId: run.dagId,
+          taskId: task.id,
+          direction: 'in' as const,
+          dataset,
+          at,
+        })),
+        ...task.outlets.map((dataset) => ({
+          runId: run.runId,
+          dagId: run.dagId,
+          taskId: task.id,
+          direction: 'out' as const,
+          dataset,
+          at,
+        })),
       ]);
     }
     return { Payload: payload };
@@ -273,13 +365,20 @@ async function shapeResponse(
       const downstream = task.downstream.map((k) => byKey.get(k)!.id);
       for (const c of chosen) {
         if (!downstream.includes(c)) {
-          throw new PermanentError(`branch "${task.id}" returned "${c}", which is not directly downstream of it; return one of: ${downstream.map((d) => `"${d}"`).join(', ')}`);
+          throw new PermanentError(
+            `branch "${task.id}" returned "${c}", which is not directly downstream of it; return one of: ${downstream.map((d) => `"${d}"`).join(', ')}`,
+          );
         }
       }
       const chosenKeys = new Set(chosen.map((c) => byId.get(c)!.key));
       const keeps = task.branchKeeps ?? {};
       // Airflow's skip_all_except keeps what is downstream of a chosen task, chosen or not.
-      const c = Object.fromEntries(task.downstream.map((k) => [k, chosenKeys.has(k) || (keeps[k] ?? []).some((x) => chosenKeys.has(x))]));
+      const c = Object.fromEntries(
+        task.downstream.map((k) => [
+          k,
+          chosenKeys.has(k) || (keeps[k] ?? []).some((x) => chosenKeys.has(x)),
+        ]),
+      );
       return { o: chosen, c };
     }
     case 'short_circuit':
@@ -288,12 +387,21 @@ async function shapeResponse(
       const isObject = typeof result === 'object' && result !== null;
       const done = isObject ? Boolean((result as { done?: unknown }).done) : Boolean(result);
       const output = isObject ? ((result as { output?: unknown }).output ?? true) : true;
-      return sensorResponse(deps.pokes, task.id, mapIndex, done, ir.body.sensor, await offload(deps.objects, objectKey, output, limitBytes));
+      return sensorResponse(
+        deps.pokes,
+        task.id,
+        mapIndex,
+        done,
+        ir.body.sensor,
+        await offload(deps.objects, objectKey, output, limitBytes),
+      );
     }
     case 'function':
       return offload(deps.objects, objectKey, result, limitBytes);
     case 'operator':
-      throw new PermanentError(`task "${task.id}" is a native operator; the state machine calls the service, not the task runner`);
+      throw new PermanentError(
+        `task "${task.id}" is a native operator; the state machine calls the service, not the task runner`,
+      );
     default: {
       const never: never = ir.body;
       throw new Error(`unknown task body ${JSON.stringify(never)}`);
@@ -305,11 +413,21 @@ async function shapeResponse(
  * A poke's answer: satisfied, keep poking after `wait` seconds (interval × backoff^n, capped, never
  * past the timeout), or timed out.
  */
-export async function sensorResponse(pokes: PokeBook, taskId: string, mapIndex: number, done: boolean, sensor: SensorIR, output: unknown = true) {
+export async function sensorResponse(
+  pokes: PokeBook,
+  taskId: string,
+  mapIndex: number,
+  done: boolean,
+  sensor: SensorIR,
+  output: unknown = true,
+) {
   if (done) return { s: 'success', o: output, wait: 0 };
   const p = (await pokes.get(taskId, mapIndex)) ?? { waited: 0, n: 0 };
   if (p.waited >= sensor.timeoutSeconds) return { s: 'timeout', o: null, wait: 0 };
-  const interval = Math.min(sensor.pokeIntervalSeconds * sensor.pokeBackoffRate ** p.n, sensor.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY);
+  const interval = Math.min(
+    sensor.pokeIntervalSeconds * sensor.pokeBackoffRate ** p.n,
+    sensor.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY,
+  );
   const wait = Math.max(1, Math.min(Math.round(interval), sensor.timeoutSeconds - p.waited));
   await pokes.set(taskId, mapIndex, { waited: p.waited + wait, n: p.n + 1 });
   return { s: 'poking', o: null, wait };

@@ -34,13 +34,30 @@ export interface AwsSchedule {
   readonly note?: string;
 }
 
-const MONTHS = ['', 'JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const MONTHS = [
+  '',
+  'JAN',
+  'FEB',
+  'MAR',
+  'APR',
+  'MAY',
+  'JUN',
+  'JUL',
+  'AUG',
+  'SEP',
+  'OCT',
+  'NOV',
+  'DEC',
+];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 
 /** undefined for manual and dataset schedules, which no schedule starts. */
-export function awsScheduleOf(dag: { schedule: Schedule; startDate?: string }): AwsSchedule | undefined {
+export function awsScheduleOf(dag: {
+  schedule: Schedule;
+  startDate?: string;
+}): AwsSchedule | undefined {
   const { schedule } = dag;
   switch (schedule.kind) {
     case 'manual':
@@ -60,8 +77,15 @@ export function awsScheduleOf(dag: { schedule: Schedule; startDate?: string }): 
 function cronSchedule(schedule: CronSchedule): AwsSchedule {
   const problem = cronProblem(schedule.expression);
   if (problem) throw new TypeError(`Cron expression "${schedule.expression}" ${problem}`);
-  if (!isValidTimezone(schedule.timezone)) throw new TypeError(`Timezone "${schedule.timezone}" is not an IANA timezone name such as "Europe/Berlin" or "UTC"`);
-  const [minuteText = '', hourText = '', domText = '', monthText = '', dowText = ''] = expandPreset(schedule.expression).trim().split(/\s+/);
+  if (!isValidTimezone(schedule.timezone))
+    throw new TypeError(
+      `Timezone "${schedule.timezone}" is not an IANA timezone name such as "Europe/Berlin" or "UTC"`,
+    );
+  const [minuteText = '', hourText = '', domText = '', monthText = '', dowText = ''] = expandPreset(
+    schedule.expression,
+  )
+    .trim()
+    .split(/\s+/);
   const minutes = valuesOf(minuteText, 0, 59)!;
   const hours = valuesOf(hourText, 0, 23)!;
   const months = valuesOf(monthText, 1, 12, MONTHS)!;
@@ -76,19 +100,30 @@ function cronSchedule(schedule: CronSchedule): AwsSchedule {
   let days: { dom: string; dow: string; on: (wall: Date) => boolean };
   const everyDay = { dom: '*', dow: '?', on: () => true };
   if (!dom || !dow) {
-    notes.add(`cron '${schedule.expression}' uses L, W or # in a day field, which is not translated; ticking every day`);
+    notes.add(
+      `cron '${schedule.expression}' uses L, W or # in a day field, which is not translated; ticking every day`,
+    );
     days = everyDay;
   } else if (domStar && dowStar) {
     days = everyDay;
   } else if (dowStar) {
-    days = { dom: render(dom, 1, 31, true), dow: '?', on: (wall) => dom.includes(wall.getUTCDate()) };
+    days = {
+      dom: render(dom, 1, 31, true),
+      dow: '?',
+      on: (wall) => dom.includes(wall.getUTCDate()),
+    };
   } else if (domStar) {
     days = { dom: '?', dow: renderDow(dow), on: (wall) => dow.includes(wall.getUTCDay()) };
   } else if (dom.length === 31 || new Set(dow).size === 7) {
     days = everyDay; // either may match, and one always does
   } else {
-    notes.add(`cron '${schedule.expression}' restricts both day-of-month and day-of-week (either may match), which EventBridge Scheduler cannot express; ticking every day`);
-    days = { ...everyDay, on: (wall) => dom.includes(wall.getUTCDate()) || dow.includes(wall.getUTCDay()) };
+    notes.add(
+      `cron '${schedule.expression}' restricts both day-of-month and day-of-week (either may match), which EventBridge Scheduler cannot express; ticking every day`,
+    );
+    days = {
+      ...everyDay,
+      on: (wall) => dom.includes(wall.getUTCDate()) || dow.includes(wall.getUTCDay()),
+    };
   }
   const firesOn = (wall: Date): boolean => months.includes(wall.getUTCMonth() + 1) && days.on(wall);
 
@@ -103,16 +138,24 @@ function cronSchedule(schedule: CronSchedule): AwsSchedule {
   for (const shift of zone.shifts) {
     for (let wall = shift.start; wall < shift.end; wall += MINUTE) {
       const at = new Date(wall);
-      if (!minutes.includes(at.getUTCMinutes()) || !hours.includes(at.getUTCHours()) || !firesOn(at)) continue;
+      if (
+        !minutes.includes(at.getUTCMinutes()) ||
+        !hours.includes(at.getUTCHours()) ||
+        !firesOn(at)
+      )
+        continue;
       if (shift.gap && fixedTime) {
         const end = new Date(shift.end);
         const [endHour, endMinute] = [end.getUTCHours(), end.getUTCMinutes()];
         // A tick in the gap's end hour starts the moved run unless that hour already has a fire
         // before the tick (then tick at the gap's end exactly).
-        if (hours.includes(endHour) || !minutes.some((m) => m >= endMinute)) tickMinutes.add(endMinute);
+        if (hours.includes(endHour) || !minutes.some((m) => m >= endMinute))
+          tickMinutes.add(endMinute);
         tickHours.add(endHour);
         const extra = Math.min(...[...tickMinutes].filter((m) => m >= endMinute));
-        notes.add(`${clock(wall)} does not exist on ${schedule.timezone}'s spring-forward day, where EventBridge Scheduler skips the tick while the DAG fires at ${clock(shift.end)}; also ticking at ${pad(endHour)}:${pad(extra)} every day`);
+        notes.add(
+          `${clock(wall)} does not exist on ${schedule.timezone}'s spring-forward day, where EventBridge Scheduler skips the tick while the DAG fires at ${clock(shift.end)}; also ticking at ${pad(endHour)}:${pad(extra)} every day`,
+        );
       } else if (!shift.gap && !fixedTime) {
         repeated = `${clock(shift.start)}-${clock(shift.end)}`;
       }
@@ -122,12 +165,19 @@ function cronSchedule(schedule: CronSchedule): AwsSchedule {
   if (repeated) {
     // In UTC every instant is a tick of its own; shift the local times by each offset the zone uses.
     const utc = new Set<number>();
-    for (const h of hours) for (const m of minutes) for (const offset of zone.offsets) utc.add((((h * 60 + m - offset) % 1440) + 1440) % 1440);
+    for (const h of hours)
+      for (const m of minutes)
+        for (const offset of zone.offsets) utc.add((((h * 60 + m - offset) % 1440) + 1440) % 1440);
     const utcMinutes = [...new Set([...utc].map((t) => t % 60))].sort((a, b) => a - b);
     const utcHours = [...new Set([...utc].map((t) => Math.floor(t / 60)))].sort((a, b) => a - b);
     const allDays = domStar && dowStar && months.length === 12;
-    const exact = allDays && notes.size === 0 && utcMinutes.length * utcHours.length === minutes.length * hours.length;
-    notes.add(`cron '${schedule.expression}' fires twice in ${schedule.timezone}'s repeated local times ${repeated} when clocks go back, where EventBridge Scheduler ticks once; ticking in UTC instead${allDays ? '' : ', every day'}`);
+    const exact =
+      allDays &&
+      notes.size === 0 &&
+      utcMinutes.length * utcHours.length === minutes.length * hours.length;
+    notes.add(
+      `cron '${schedule.expression}' fires twice in ${schedule.timezone}'s repeated local times ${repeated} when clocks go back, where EventBridge Scheduler ticks once; ticking in UTC instead${allDays ? '' : ', every day'}`,
+    );
     const expression = `cron(${render(utcMinutes, 0, 59, true)} ${render(utcHours, 0, 23, true)} * * ? *)`;
     // Exact (every local hour is every UTC hour) only when nothing else was widened.
     return { expression, timezone: 'UTC', exact, note: [...notes].join('; ') };
@@ -136,16 +186,27 @@ function cronSchedule(schedule: CronSchedule): AwsSchedule {
   const expression = `cron(${render(sorted(tickMinutes), 0, 59, true)} ${render(sorted(tickHours), 0, 23, true)} ${days.dom} ${render(months, 1, 12, true)} ${days.dow} *)`;
   return notes.size === 0
     ? { expression, timezone: schedule.timezone, exact: true }
-    : { expression, timezone: schedule.timezone, exact: false, note: `${[...notes].join('; ')}; the launcher skips ticks without a run` };
+    : {
+        expression,
+        timezone: schedule.timezone,
+        exact: false,
+        note: `${[...notes].join('; ')}; the launcher skips ticks without a run`,
+      };
 }
 
 /**
  * The sorted values a Unix cron field allows (`*`, `?`, `a`, `a-b`, `*\/n`, `a-b/n`, `a/n`, names
  * counted from index 0 of `names`), or undefined for croner's `L`, `W` and `#`.
  */
-function valuesOf(text: string, min: number, max: number, names?: readonly string[]): number[] | undefined {
+function valuesOf(
+  text: string,
+  min: number,
+  max: number,
+  names?: readonly string[],
+): number[] | undefined {
   const values = new Set<number>();
-  const value = (token: string) => (/^\d+$/.test(token) ? Number(token) : (names?.indexOf(token.toUpperCase()) ?? -1));
+  const value = (token: string) =>
+    /^\d+$/.test(token) ? Number(token) : (names?.indexOf(token.toUpperCase()) ?? -1);
   for (const item of text.split(',')) {
     const match = /^(?:([*?])|(\w+)(?:-(\w+))?)(?:\/(\d+))?$/.exec(item);
     if (!match) return undefined;
@@ -159,11 +220,24 @@ function valuesOf(text: string, min: number, max: number, names?: readonly strin
 }
 
 /** An AWS field: `*` when full, `s/n` for a whole progression (if `/` is allowed), else a list with ranges. */
-function render(values: readonly number[], min: number, max: number, step: boolean, label: (v: number) => string = String): string {
+function render(
+  values: readonly number[],
+  min: number,
+  max: number,
+  step: boolean,
+  label: (v: number) => string = String,
+): string {
   if (values.length === max - min + 1) return '*';
   const [first = min, second = min, last = min] = [values[0], values[1], values.at(-1)];
   const n = second - first;
-  if (step && n > 1 && values.length >= 3 && values.every((v, i) => v === first + i * n) && last + n > max) return `${first}/${n}`;
+  if (
+    step &&
+    n > 1 &&
+    values.length >= 3 &&
+    values.every((v, i) => v === first + i * n) &&
+    last + n > max
+  )
+    return `${first}/${n}`;
   const parts: string[] = [];
   for (let i = 0; i < values.length; ) {
     let j = i;
@@ -177,7 +251,13 @@ function render(values: readonly number[], min: number, max: number, step: boole
 
 /** Day-of-week as SUN-SAT names: no numbering to mix up (Unix 0 = AWS 1 = Sunday) and no `/`. */
 function renderDow(days: readonly number[]): string {
-  return render([...new Set(days)].sort((a, b) => a - b), 0, 6, false, (d) => DAYS[d] ?? String(d));
+  return render(
+    [...new Set(days)].sort((a, b) => a - b),
+    0,
+    6,
+    false,
+    (d) => DAYS[d] ?? String(d),
+  );
 }
 
 // ─── DST ───────────────────────────────────────────────────────────────────────
@@ -200,9 +280,13 @@ const zones = new Map<string, { shifts: Shift[]; offsets: number[] }>();
 function zoneShifts(timezone: string): { shifts: Shift[]; offsets: number[] } {
   const cached = zones.get(timezone);
   if (cached) return cached;
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    timeZoneName: 'longOffset',
+  });
   const offsetAt = (t: number): number => {
-    const [, sign = '+', hh = '0', mm = '0'] = /GMT([+-])(\d\d):(\d\d)/.exec(format.format(t)) ?? [];
+    const [, sign = '+', hh = '0', mm = '0'] =
+      /GMT([+-])(\d\d):(\d\d)/.exec(format.format(t)) ?? [];
     return (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
   };
   const shifts: Shift[] = [];
@@ -219,7 +303,9 @@ function zoneShifts(timezone: string): { shifts: Shift[]; offsets: number[] } {
       else hi = mid;
     }
     const [from, to] = [hi + before * MINUTE, hi + after * MINUTE];
-    shifts.push(after > before ? { gap: true, start: from, end: to } : { gap: false, start: to, end: from });
+    shifts.push(
+      after > before ? { gap: true, start: from, end: to } : { gap: false, start: to, end: from },
+    );
     offsets.add(after);
     before = after;
   }
@@ -229,15 +315,23 @@ function zoneShifts(timezone: string): { shifts: Shift[]; offsets: number[] } {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-const clock = (wall: number) => `${pad(new Date(wall).getUTCHours())}:${pad(new Date(wall).getUTCMinutes())}`;
+const clock = (wall: number) =>
+  `${pad(new Date(wall).getUTCHours())}:${pad(new Date(wall).getUTCMinutes())}`;
 
 // ─── rate ──────────────────────────────────────────────────────────────────────
 
 function rateSchedule(schedule: RateSchedule, startDate: string | undefined): AwsSchedule {
   const every = schedule.everySeconds;
-  if (!Number.isInteger(every) || every <= 0) throw new TypeError(`Rate "${schedule.expression}" must be a whole number of seconds above 0, got ${every}`);
-  const anchor = startDate === undefined ? new Date(0) : parseDateInZone(startDate, schedule.timezone);
-  if (!anchor) throw new TypeError(`startDate "${startDate}" is not a date such as "2026-01-01" or "2026-01-01T02:00:00Z"`);
+  if (!Number.isInteger(every) || every <= 0)
+    throw new TypeError(
+      `Rate "${schedule.expression}" must be a whole number of seconds above 0, got ${every}`,
+    );
+  const anchor =
+    startDate === undefined ? new Date(0) : parseDateInZone(startDate, schedule.timezone);
+  if (!anchor)
+    throw new TypeError(
+      `startDate "${startDate}" is not a date such as "2026-01-01" or "2026-01-01T02:00:00Z"`,
+    );
   // Ticks have minute resolution: a fire at hh:mm:ss is started by the tick at the next minute.
   const first = new Date(Math.ceil(anchor.getTime() / MINUTE) * MINUTE);
   const [m0, h0] = [first.getUTCMinutes(), first.getUTCHours()];
@@ -256,7 +350,10 @@ function rateSchedule(schedule: RateSchedule, startDate: string | undefined): Aw
     fields = '* *';
   }
   const expression = `cron(${fields} * * ? *)`;
-  const anchorText = startDate === undefined ? 'the Unix epoch' : `the start date ${anchor.toISOString().replace(':00.000Z', 'Z')}`;
+  const anchorText =
+    startDate === undefined
+      ? 'the Unix epoch'
+      : `the start date ${anchor.toISOString().replace(':00.000Z', 'Z')}`;
   if (tick === every) return { expression, timezone: 'UTC', exact: true };
   const note =
     every < 60

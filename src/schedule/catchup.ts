@@ -4,7 +4,13 @@
  * intervals missed since the newest scheduled run, a bounded number per tick, never older than
  * the data window. The launcher (runtime/launcher) creates the runs; this only chooses them.
  */
-import { nextRuns, latestCompleteRun, runsBetween, type RunInterval, type ScheduledDag } from './run-intervals.ts';
+import {
+  nextRuns,
+  latestCompleteRun,
+  runsBetween,
+  type RunInterval,
+  type ScheduledDag,
+} from './run-intervals.ts';
 import { parseDateInZone } from './timezone.ts';
 
 export interface CatchupDag extends ScheduledDag {
@@ -38,28 +44,47 @@ export const DEFERRED_COUNT_CAP = 100_000;
  * `dataWindowDays` before the tick. Oldest first, so that the intervals left over are the newer
  * ones and the next tick, continuing after the newest run, picks them up: nothing is lost.
  */
-export function planLaunch(spec: CatchupDag, tick: Date, after: Date | undefined, settings: CatchupSettings): LaunchPlan {
+export function planLaunch(
+  spec: CatchupDag,
+  tick: Date,
+  after: Date | undefined,
+  settings: CatchupSettings,
+): LaunchPlan {
   const latest = latestCompleteRun(spec, tick);
   if (!latest) return { intervals: [], deferred: 0 };
-  const windowStart = settings.dataWindowDays === undefined ? undefined : new Date(tick.getTime() - settings.dataWindowDays * DAY_MS);
+  const windowStart =
+    settings.dataWindowDays === undefined
+      ? undefined
+      : new Date(tick.getTime() - settings.dataWindowDays * DAY_MS);
   if (windowStart && latest.dataIntervalEnd < windowStart) return { intervals: [], deferred: 0 }; // an end date long past
   if (!spec.catchup) return { intervals: [latest], deferred: 0 };
 
   // The first interval whose data interval ends inside the window (nextRuns' open interval there).
-  const windowFrom = windowStart && nextRuns(spec, new Date(windowStart.getTime() - 1), 1)[0]?.logicalDate;
+  const windowFrom =
+    windowStart && nextRuns(spec, new Date(windowStart.getTime() - 1), 1)[0]?.logicalDate;
   // No newest run: from the start date, or from nowhere without one (only the window then).
   const base = after ?? startOf(spec);
-  const from = [base, windowFrom].filter((d): d is Date => d !== undefined).reduce<Date | undefined>((a, b) => (a && a > b ? a : b), undefined);
+  const from = [base, windowFrom]
+    .filter((d): d is Date => d !== undefined)
+    .reduce<Date | undefined>((a, b) => (a && a > b ? a : b), undefined);
   const clipped = windowFrom && (!base || windowFrom > base) ? { windowFrom } : {};
   if (!from || from > latest.logicalDate) return { intervals: [latest], deferred: 0, ...clipped };
 
   const limit = settings.catchupLimit;
   // nextRuns starts with the interval open just before `from`: one more than needed, dropped here.
-  const due = nextRuns(spec, new Date(from.getTime() - 1), limit + 2).filter((r) => r.logicalDate >= from && r.logicalDate <= latest.logicalDate);
-  if (due.length <= limit) return { intervals: due.length > 0 ? due : [latest], deferred: 0, ...clipped };
+  const due = nextRuns(spec, new Date(from.getTime() - 1), limit + 2).filter(
+    (r) => r.logicalDate >= from && r.logicalDate <= latest.logicalDate,
+  );
+  if (due.length <= limit)
+    return { intervals: due.length > 0 ? due : [latest], deferred: 0, ...clipped };
   let deferred: number;
   try {
-    deferred = runsBetween(spec, due[limit]!.logicalDate, latest.logicalDate, DEFERRED_COUNT_CAP).length;
+    deferred = runsBetween(
+      spec,
+      due[limit]!.logicalDate,
+      latest.logicalDate,
+      DEFERRED_COUNT_CAP,
+    ).length;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     deferred = DEFERRED_COUNT_CAP;
@@ -69,6 +94,10 @@ export function planLaunch(spec: CatchupDag, tick: Date, after: Date | undefined
 
 /** The start date as an instant (a date alone is midnight in the schedule's timezone), if any. */
 function startOf(spec: ScheduledDag): Date | undefined {
-  if (spec.startDate === undefined || (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate')) return undefined;
+  if (
+    spec.startDate === undefined ||
+    (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate')
+  )
+    return undefined;
   return parseDateInZone(spec.startDate, spec.schedule.timezone);
 }

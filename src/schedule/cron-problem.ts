@@ -48,12 +48,16 @@ export const CRONER_OPTIONS = {
  */
 export function cronProblem(expression: string): string | undefined {
   const text = expression.trim();
-  if (text === '') return `is empty; write 5 fields (${FIELD_NAMES}) such as "0 2 * * *", or a preset such as @daily`;
+  if (text === '')
+    return `is empty; write 5 fields (${FIELD_NAMES}) such as "0 2 * * *", or a preset such as @daily`;
   if (text.startsWith('@')) return presetProblem(text);
 
   const parts = text.split(/\s+/);
   if (parts.length !== 5) {
-    const extra = parts.length === 6 ? '; remove the seconds field (AWS-style year fields are not supported either)' : '';
+    const extra =
+      parts.length === 6
+        ? '; remove the seconds field (AWS-style year fields are not supported either)'
+        : '';
     return `has ${parts.length} field${parts.length === 1 ? '' : 's'} but a cron expression has 5 (${FIELD_NAMES})${extra}`;
   }
   for (const [index, field] of FIELDS.entries()) {
@@ -91,19 +95,23 @@ function fieldProblem(field: Field, text: string): string | undefined {
 
     const [base = '', step, ...rest] = item.split('/');
     if (rest.length > 0) return `${where} has "${item}" with more than one "/"`;
-    if (step !== undefined && !/^\d+$/.test(step)) return `${where} has "${item}" whose step "${step}" is not a whole number`;
-    if (step !== undefined && Number(step) === 0) return `${where} has "${item}" whose step is 0; a step must be 1 or more`;
+    if (step !== undefined && !/^\d+$/.test(step))
+      return `${where} has "${item}" whose step "${step}" is not a whole number`;
+    if (step !== undefined && Number(step) === 0)
+      return `${where} has "${item}" whose step is 0; a step must be 1 or more`;
     if (base === '*' || base === '?') continue;
 
     const bounds = base.split('-');
-    if (bounds.length > 2) return `${where} has "${item}", which is not a valid range; write a range as "1-5"`;
+    if (bounds.length > 2)
+      return `${where} has "${item}", which is not a valid range; write a range as "1-5"`;
     const values: number[] = [];
     for (const bound of bounds) {
       const value = fieldValue(field, bound);
       if (value === undefined) {
         return `${where} has "${bound}", which is not a number, a range (1-5), a list (1,5) or a step (*/15)${field.names ? ` or a name (${field.names[0]})` : ''}`;
       }
-      if (value < field.min || value > field.max) return `${where} has ${value} but allows ${field.min}-${field.max}`;
+      if (value < field.min || value > field.max)
+        return `${where} has ${value} but allows ${field.min}-${field.max}`;
       values.push(value);
     }
     const [from = 0, to = from] = values;

@@ -28,7 +28,9 @@ export function cronFireTimes(schedule: CronSchedule): FireTimes {
   const problem = cronProblem(schedule.expression);
   if (problem) throw new TypeError(`Cron expression "${schedule.expression}" ${problem}`);
   if (!isValidTimezone(schedule.timezone)) {
-    throw new TypeError(`Timezone "${schedule.timezone}" is not an IANA timezone name such as "Europe/Berlin" or "UTC"`);
+    throw new TypeError(
+      `Timezone "${schedule.timezone}" is not an IANA timezone name such as "Europe/Berlin" or "UTC"`,
+    );
   }
   // UTC as a fixed offset: the same instants, without loading Intl's time zone data (≈ 25 ms).
   const zone = schedule.timezone === 'UTC' ? { utcOffset: 0 } : { timezone: schedule.timezone };
@@ -44,7 +46,9 @@ export function cronFireTimes(schedule: CronSchedule): FireTimes {
 /** Every `everySeconds`, on a grid through `anchor` (the DAG's start date, or the Unix epoch). */
 export function rateFireTimes(schedule: RateSchedule, anchor: Date): FireTimes {
   if (!Number.isInteger(schedule.everySeconds) || schedule.everySeconds <= 0) {
-    throw new TypeError(`Rate "${schedule.expression}" must be a whole number of seconds above 0, got ${schedule.everySeconds}`);
+    throw new TypeError(
+      `Rate "${schedule.expression}" must be a whole number of seconds above 0, got ${schedule.everySeconds}`,
+    );
   }
   const period = schedule.everySeconds * 1000;
   const origin = anchor.getTime();

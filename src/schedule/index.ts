@@ -10,6 +10,19 @@ export { isValidTimezone, parseDateInZone } from './timezone.ts';
 export { describeSchedule } from './describe-schedule.ts';
 export { awsScheduleOf, type AwsSchedule } from './aws-schedule.ts';
 export { logicalDateKey } from './logical-date-key.ts';
-export { latestCompleteRun, nextRuns, runForLogicalDate, runsBetween, type RunInterval, type ScheduledDag } from './run-intervals.ts';
+export {
+  latestCompleteRun,
+  nextRuns,
+  runForLogicalDate,
+  runsBetween,
+  type RunInterval,
+  type ScheduledDag,
+} from './run-intervals.ts';
 export { backfillIntervals, intervalFor, parseDate, scheduledDag } from './requested-intervals.ts';
-export { DEFERRED_COUNT_CAP, planLaunch, type CatchupDag, type CatchupSettings, type LaunchPlan } from './catchup.ts';
+export {
+  DEFERRED_COUNT_CAP,
+  planLaunch,
+  type CatchupDag,
+  type CatchupSettings,
+  type LaunchPlan,
+} from './catchup.ts';

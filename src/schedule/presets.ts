@@ -16,7 +16,7 @@ export const CRON_PRESETS: Readonly<Record<string, string>> = Object.freeze({
 /** Presets Airflow (or cron) knows that have no time-based meaning here, with the reason. */
 export const UNSUPPORTED_PRESETS: Readonly<Record<string, string>> = Object.freeze({
   '@once': 'a DAG that runs once is a manual schedule: use manual() and trigger the run yourself',
-  '@continuous': 'runs back to back are not supported: use a rate schedule such as rate(\'5m\')',
+  '@continuous': "runs back to back are not supported: use a rate schedule such as rate('5m')",
   '@reboot': 'there is no machine that reboots: use manual() or a cron schedule',
 });
 

@@ -8,23 +8,39 @@
  */
 import type { DagIR } from '../ir/types.ts';
 import { ConfigError } from '../errors.ts';
-import { latestCompleteRun, nextRuns, runForLogicalDate, runsBetween, type RunInterval, type ScheduledDag } from './run-intervals.ts';
+import {
+  latestCompleteRun,
+  nextRuns,
+  runForLogicalDate,
+  runsBetween,
+  type RunInterval,
+  type ScheduledDag,
+} from './run-intervals.ts';
 import { parseDateInZone } from './timezone.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The DAG's schedule with its start and end date, as the schedule model reads it. */
 export function scheduledDag(ir: DagIR): ScheduledDag {
-  return { schedule: ir.schedule, ...(ir.startDate && { startDate: ir.startDate }), ...(ir.endDate && { endDate: ir.endDate }) };
+  return {
+    schedule: ir.schedule,
+    ...(ir.startDate && { startDate: ir.startDate }),
+    ...(ir.endDate && { endDate: ir.endDate }),
+  };
 }
 
 /** A date the user gave (`option` names it in messages), read in the DAG's timezone. */
 export function parseDate(ir: DagIR, text: string, option = '--date'): Date {
   if (text.trim() === '') {
-    throw new ConfigError(`${option} is empty: give a logical date such as 2026-11-20 or 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})${option === '--date' ? ', or leave --date out for the latest complete interval' : ''}`);
+    throw new ConfigError(
+      `${option} is empty: give a logical date such as 2026-11-20 or 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})${option === '--date' ? ', or leave --date out for the latest complete interval' : ''}`,
+    );
   }
   const date = parseDateInZone(text, ir.timezone);
-  if (!date) throw new ConfigError(`${option} "${text}" is not a date: use YYYY-MM-DD or an ISO-8601 date-time such as 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})`);
+  if (!date)
+    throw new ConfigError(
+      `${option} "${text}" is not a date: use YYYY-MM-DD or an ISO-8601 date-time such as 2026-11-20T02:00 (read in the DAG's timezone, ${ir.timezone})`,
+    );
   return date;
 }
 
@@ -32,28 +48,49 @@ export function parseDate(ir: DagIR, text: string, option = '--date'): Date {
 export function intervalFor(ir: DagIR, date: string | undefined, now: Date): RunInterval {
   const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
   if (date === undefined) {
-    if (!timeBased) return { logicalDate: now, dataIntervalStart: now, dataIntervalEnd: now, runAfter: now };
+    if (!timeBased)
+      return { logicalDate: now, dataIntervalStart: now, dataIntervalEnd: now, runAfter: now };
     const latest = latestCompleteRun(scheduledDag(ir), now);
-    if (!latest) throw new ConfigError(`DAG "${ir.id}" has no complete interval yet (its start date is ${ir.startDate ?? 'not set'}); pass --date with a logical date`);
+    if (!latest)
+      throw new ConfigError(
+        `DAG "${ir.id}" has no complete interval yet (its start date is ${ir.startDate ?? 'not set'}); pass --date with a logical date`,
+      );
     return latest;
   }
   const at = parseDate(ir, date);
-  if (!timeBased) return notBeforeStart(ir, date, { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at, runAfter: at });
+  if (!timeBased)
+    return notBeforeStart(ir, date, {
+      logicalDate: at,
+      dataIntervalStart: at,
+      dataIntervalEnd: at,
+      runAfter: at,
+    });
   const exact = runForLogicalDate(scheduledDag(ir), at);
   if (exact) return notBeforeStart(ir, date, exact);
   if (DAY.test(date.trim())) {
     const nextDay = parseDateInZone(nextDayOf(date.trim()), ir.timezone)!;
-    const first = runsBetween({ schedule: ir.schedule }, at, new Date(nextDay.getTime() - 1), 1000)[0];
+    const first = runsBetween(
+      { schedule: ir.schedule },
+      at,
+      new Date(nextDay.getTime() - 1),
+      1000,
+    )[0];
     if (first) return notBeforeStart(ir, date, first);
   }
-  const near = nextRuns({ schedule: ir.schedule }, new Date(at.getTime() - 1), 2).map((r) => r.logicalDate.toISOString());
-  throw new ConfigError(`--date ${date} is not a logical date of DAG "${ir.id}" (its schedule fires at other times); use one of its fire times, e.g. ${near.join(' or ')}`);
+  const near = nextRuns({ schedule: ir.schedule }, new Date(at.getTime() - 1), 2).map((r) =>
+    r.logicalDate.toISOString(),
+  );
+  throw new ConfigError(
+    `--date ${date} is not a logical date of DAG "${ir.id}" (its schedule fires at other times); use one of its fire times, e.g. ${near.join(' or ')}`,
+  );
 }
 
 /** Every interval of `--from` … `--to` (inclusive) of a time-based schedule, for a backfill. */
 export function backfillIntervals(ir: DagIR, from: string, to: string): RunInterval[] {
   if (ir.schedule.kind !== 'cron' && ir.schedule.kind !== 'rate') {
-    throw new ConfigError(`DAG "${ir.id}" has no time-based schedule (${ir.schedule.kind}); backfill runs the intervals of a cron or rate schedule. Use updraft run ${ir.id} --date D for single runs.`);
+    throw new ConfigError(
+      `DAG "${ir.id}" has no time-based schedule (${ir.schedule.kind}); backfill runs the intervals of a cron or rate schedule. Use updraft run ${ir.id} --date D for single runs.`,
+    );
   }
   const start = parseDate(ir, from, '--from');
   const end = parseDate(ir, to, '--to');
@@ -64,7 +101,9 @@ export function backfillIntervals(ir: DagIR, from: string, to: string): RunInter
 /** As Airflow refuses a logical date before the DAG's start_date: no run of the DAG can have it. */
 function notBeforeStart(ir: DagIR, date: string, interval: RunInterval): RunInterval {
   if (!ir.startDate || interval.logicalDate >= new Date(ir.startDate)) return interval;
-  const first = nextRuns(scheduledDag(ir), new Date(new Date(ir.startDate).getTime() - 1), 1)[0]?.logicalDate ?? new Date(ir.startDate);
+  const first =
+    nextRuns(scheduledDag(ir), new Date(new Date(ir.startDate).getTime() - 1), 1)[0]?.logicalDate ??
+    new Date(ir.startDate);
   throw new ConfigError(
     `--date ${date} is before the startDate of DAG "${ir.id}" (${ir.startDate}), so no run of it has that logical date; use ${first.toISOString()} or later, or move startDate earlier in ${ir.source ?? ir.file}`,
   );

@@ -52,7 +52,12 @@ export function nextRuns(dag: ScheduledDag, now: Date, count: number): RunInterv
  * Every run whose logical date is within [from, to] (inclusive), respecting start/end date; for
  * catchup and backfill. Throws a RangeError if there are more than `limit`.
  */
-export function runsBetween(dag: ScheduledDag, from: Date, to: Date, limit = 10_000): RunInterval[] {
+export function runsBetween(
+  dag: ScheduledDag,
+  from: Date,
+  to: Date,
+  limit = 10_000,
+): RunInterval[] {
   const timeline = timelineOf(dag);
   if (!timeline) return [];
   const lower = timeline.start && timeline.start > from ? timeline.start : from;
@@ -76,7 +81,8 @@ export function latestCompleteRun(dag: ScheduledDag, now: Date): RunInterval | u
   const end = timeline.fires.before(plus(now, ONE_MS));
   let start = end && timeline.fires.before(end);
   // Past the end date, the last run is the last one that starts by then (and ended long ago).
-  if (start && timeline.end && start > timeline.end) start = timeline.fires.before(plus(timeline.end, ONE_MS));
+  if (start && timeline.end && start > timeline.end)
+    start = timeline.fires.before(plus(timeline.end, ONE_MS));
   if (!start || (timeline.start && start < timeline.start)) return undefined;
   return intervalFrom(timeline, start);
 }
@@ -104,7 +110,10 @@ function timelineOf(dag: ScheduledDag): Timeline | undefined {
     case 'rate': {
       const start = dagDate(dag, 'startDate', schedule.timezone);
       const end = dagDate(dag, 'endDate', schedule.timezone);
-      const fires = schedule.kind === 'cron' ? cronFireTimes(schedule) : rateFireTimes(schedule, start ?? new Date(0));
+      const fires =
+        schedule.kind === 'cron'
+          ? cronFireTimes(schedule)
+          : rateFireTimes(schedule, start ?? new Date(0));
       return { fires, start, end };
     }
     default:
@@ -112,11 +121,18 @@ function timelineOf(dag: ScheduledDag): Timeline | undefined {
   }
 }
 
-function dagDate(dag: ScheduledDag, key: 'startDate' | 'endDate', timezone: string): Date | undefined {
+function dagDate(
+  dag: ScheduledDag,
+  key: 'startDate' | 'endDate',
+  timezone: string,
+): Date | undefined {
   const text = dag[key];
   if (text === undefined) return undefined;
   const date = parseDateInZone(text, timezone);
-  if (!date) throw new TypeError(`${key} "${text}" is not a date such as "2026-01-01" or "2026-01-01T02:00:00Z"`);
+  if (!date)
+    throw new TypeError(
+      `${key} "${text}" is not a date such as "2026-01-01" or "2026-01-01T02:00:00Z"`,
+    );
   return date;
 }
 
@@ -126,7 +142,11 @@ function firstStart(timeline: Timeline): Date | undefined {
 }
 
 /** Consecutive runs from `start` while `more(runs, nextStart)` holds and the end date allows. */
-function collect(timeline: Timeline, start: Date | undefined, more: (runs: RunInterval[], next: Date) => boolean): RunInterval[] {
+function collect(
+  timeline: Timeline,
+  start: Date | undefined,
+  more: (runs: RunInterval[], next: Date) => boolean,
+): RunInterval[] {
   const runs: RunInterval[] = [];
   let next = start;
   while (next && !(timeline.end && next > timeline.end) && more(runs, next)) {
@@ -144,7 +164,12 @@ function intervalFrom(timeline: Timeline, start: Date): RunInterval | undefined 
 }
 
 function interval(start: Date, end: Date): RunInterval {
-  return { logicalDate: new Date(start), dataIntervalStart: new Date(start), dataIntervalEnd: new Date(end), runAfter: new Date(end) };
+  return {
+    logicalDate: new Date(start),
+    dataIntervalStart: new Date(start),
+    dataIntervalEnd: new Date(end),
+    runAfter: new Date(end),
+  };
 }
 
 function plus(date: Date, ms: number): Date {

@@ -51,12 +51,27 @@ export function parseDateInZone(text: string, timezone: string): Date | undefine
   const match = DATE_TIME.exec(text.trim());
   if (!match || !isValidTimezone(timezone)) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', offset] = match;
-  const fields = { year: Number(y), month: Number(mo) - 1, day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s) };
+  const fields = {
+    year: Number(y),
+    month: Number(mo) - 1,
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s),
+  };
   const ms = Number(frac.padEnd(3, '0'));
 
   // Reject what Date.UTC would roll over (2026-02-30 → 2026-03-02, 24:00 → next day).
-  const utc = new Date(Date.UTC(fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, ms));
-  if (utc.getUTCMonth() !== fields.month || utc.getUTCDate() !== fields.day || utc.getUTCHours() !== fields.hour || utc.getUTCMinutes() !== fields.minute || utc.getUTCSeconds() !== fields.second) {
+  const utc = new Date(
+    Date.UTC(fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, ms),
+  );
+  if (
+    utc.getUTCMonth() !== fields.month ||
+    utc.getUTCDate() !== fields.day ||
+    utc.getUTCHours() !== fields.hour ||
+    utc.getUTCMinutes() !== fields.minute ||
+    utc.getUTCSeconds() !== fields.second
+  ) {
     return undefined;
   }
   if (offset) {

@@ -27,7 +27,9 @@ const SFN_MAX_SECONDS = 99_999_999;
 const SFN_MAX_DELAY_SECONDS = 31_622_400;
 
 function badChars(id: string, pattern: RegExp): string {
-  return [...new Set([...id].filter((c) => !pattern.test(c)))].map((c) => JSON.stringify(c)).join(' ');
+  return [...new Set([...id].filter((c) => !pattern.test(c)))]
+    .map((c) => JSON.stringify(c))
+    .join(' ');
 }
 
 function sanitized(id: string): string {
@@ -36,39 +38,66 @@ function sanitized(id: string): string {
 
 export function checkDagId(id: string, out: ProblemCollector): void {
   if (!id) {
-    out.error('invalid-dag-id', 'DAG id is empty', { hint: 'give the DAG a name: dag("daily_orders", { ... }, () => { ... })' });
+    out.error('invalid-dag-id', 'DAG id is empty', {
+      hint: 'give the DAG a name: dag("daily_orders", { ... }, () => { ... })',
+    });
     return;
   }
   if (!DAG_ID.test(id)) {
-    out.error('invalid-dag-id', `DAG id "${id}" has characters a state machine name cannot have (${badChars(id, /[A-Za-z0-9_-]/) || 'must start with a letter'})`, {
-      hint: `use letters, digits, "_" and "-", starting with a letter, e.g. "${/^[A-Za-z]/.test(sanitized(id)) ? sanitized(id) : `dag_${sanitized(id)}`}"`,
-    });
+    out.error(
+      'invalid-dag-id',
+      `DAG id "${id}" has characters a state machine name cannot have (${badChars(id, /[A-Za-z0-9_-]/) || 'must start with a letter'})`,
+      {
+        hint: `use letters, digits, "_" and "-", starting with a letter, e.g. "${/^[A-Za-z]/.test(sanitized(id)) ? sanitized(id) : `dag_${sanitized(id)}`}"`,
+      },
+    );
   }
   if (id.length > MAX_DAG_ID) {
-    out.error('dag-id-too-long', `DAG id "${id}" is ${id.length} characters long; at most ${MAX_DAG_ID} fit in Step Functions execution names (80 characters with the logical date)`, {
-      hint: `shorten it to ${MAX_DAG_ID} characters or fewer`,
-    });
+    out.error(
+      'dag-id-too-long',
+      `DAG id "${id}" is ${id.length} characters long; at most ${MAX_DAG_ID} fit in Step Functions execution names (80 characters with the logical date)`,
+      {
+        hint: `shorten it to ${MAX_DAG_ID} characters or fewer`,
+      },
+    );
   }
 }
 
 /** A task or group id as written (without group prefix). */
-export function checkNodeId(kind: 'task' | 'group', localId: string, fullId: string, out: ProblemCollector, details: ProblemDetails): void {
+export function checkNodeId(
+  kind: 'task' | 'group',
+  localId: string,
+  fullId: string,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): void {
   if (typeof localId !== 'string' || !localId) {
-    out.error(`invalid-${kind}-id`, `${kind} id is empty`, { ...details, hint: `give every ${kind} a name` });
+    out.error(`invalid-${kind}-id`, `${kind} id is empty`, {
+      ...details,
+      hint: `give every ${kind} a name`,
+    });
     return;
   }
   if (!NODE_ID.test(localId)) {
     const dot = localId.includes('.') ? '; "." separates group ids and is added by group()' : '';
-    out.error(`invalid-${kind}-id`, `${kind} id "${localId}" has characters Step Functions state names cannot have (${badChars(localId, /[A-Za-z0-9_-]/)})${dot}`, {
-      ...details,
-      hint: `use letters, digits, "_" and "-", e.g. "${sanitized(localId)}"`,
-    });
+    out.error(
+      `invalid-${kind}-id`,
+      `${kind} id "${localId}" has characters Step Functions state names cannot have (${badChars(localId, /[A-Za-z0-9_-]/)})${dot}`,
+      {
+        ...details,
+        hint: `use letters, digits, "_" and "-", e.g. "${sanitized(localId)}"`,
+      },
+    );
   }
   if (kind === 'task' && fullId.length > MAX_TASK_ID) {
-    out.error('task-id-too-long', `task id "${fullId}" is ${fullId.length} characters long (group prefixes included); at most ${MAX_TASK_ID} fit in a Step Functions state name`, {
-      ...details,
-      hint: 'shorten the task id or its group ids',
-    });
+    out.error(
+      'task-id-too-long',
+      `task id "${fullId}" is ${fullId.length} characters long (group prefixes included); at most ${MAX_TASK_ID} fit in a Step Functions state name`,
+      {
+        ...details,
+        hint: 'shorten the task id or its group ids',
+      },
+    );
   }
 }
 
@@ -101,11 +130,20 @@ const AIRFLOW_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** Report keys that are not options, with the nearest known one (or the Updraft name of an Airflow option). */
-export function checkKeys(what: string, value: Record<string, unknown>, allowed: readonly string[], out: ProblemCollector, details: ProblemDetails): void {
+export function checkKeys(
+  what: string,
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  out: ProblemCollector,
+  details: ProblemDetails,
+): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       const airflow = AIRFLOW_NAMES[key];
-      const suggestion = airflow && allowed.includes(airflow) ? ` (Airflow's "${key}" is "${airflow}" in Updraft)` : didYouMean(key, allowed);
+      const suggestion =
+        airflow && allowed.includes(airflow)
+          ? ` (Airflow's "${key}" is "${airflow}" in Updraft)`
+          : didYouMean(key, allowed);
       out.error('unknown-option', `unknown option "${key}" in ${what}${suggestion}`, {
         ...details,
         path: details.path ? `${details.path}.${key}` : key,
@@ -116,20 +154,38 @@ export function checkKeys(what: string, value: Record<string, unknown>, allowed:
 }
 
 /** A positive duration, in seconds. */
-export function toSeconds(label: string, value: unknown, out: ProblemCollector, details: ProblemDetails & { allowZero?: boolean; max?: number }): number | undefined {
+export function toSeconds(
+  label: string,
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails & { allowZero?: boolean; max?: number },
+): number | undefined {
   if (value === undefined) return undefined;
   const parsed = parseDuration(value);
   if (!parsed.ok) {
-    out.error('invalid-duration', `${label}: ${parsed.message}`, { ...details, hint: details.hint ?? `write it with a unit, e.g. ${label.endsWith('timeout') ? "'30m'" : "'5m'"}` });
+    out.error('invalid-duration', `${label}: ${parsed.message}`, {
+      ...details,
+      hint:
+        details.hint ??
+        `write it with a unit, e.g. ${label.endsWith('timeout') ? "'30m'" : "'5m'"}`,
+    });
     return undefined;
   }
   if (parsed.seconds < 0 || (parsed.seconds === 0 && !details.allowZero)) {
-    out.error('non-positive-duration', `${label} is ${JSON.stringify(value)} but must be longer than zero`, { ...details, hint: details.hint ?? `use at least '1s'` });
+    out.error(
+      'non-positive-duration',
+      `${label} is ${JSON.stringify(value)} but must be longer than zero`,
+      { ...details, hint: details.hint ?? `use at least '1s'` },
+    );
     return undefined;
   }
   const max = details.max ?? SFN_MAX_SECONDS;
   if (parsed.seconds > max) {
-    out.error('duration-too-long', `${label} is ${formatDuration(parsed.seconds)} but Step Functions allows at most ${formatDuration(max)}`, { ...details, hint: `use at most '${formatDuration(max)}'` });
+    out.error(
+      'duration-too-long',
+      `${label} is ${formatDuration(parsed.seconds)} but Step Functions allows at most ${formatDuration(max)}`,
+      { ...details, hint: `use at most '${formatDuration(max)}'` },
+    );
     return undefined;
   }
   return parsed.seconds;
@@ -144,11 +200,20 @@ export const RETRY_KEYS = ['attempts', 'delay', 'backoff', 'maxDelay', 'jitter']
 export const DEFAULT_RETRY_DELAY_SECONDS = 300;
 
 /** A retry policy as written → IR; `false` → undefined (explicitly no retry). */
-export function toRetry(label: string, value: unknown, out: ProblemCollector, details: ProblemDetails): RetryPolicyIR | undefined {
+export function toRetry(
+  label: string,
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): RetryPolicyIR | undefined {
   if (value === undefined || value === false) return undefined;
   const path = details.path ?? 'retry';
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    out.error('invalid-retry', `${label} must be an object like { attempts: 3, delay: '1m' } or false, got ${JSON.stringify(value)}`, { ...details, path });
+    out.error(
+      'invalid-retry',
+      `${label} must be an object like { attempts: 3, delay: '1m' } or false, got ${JSON.stringify(value)}`,
+      { ...details, path },
+    );
     return undefined;
   }
   const r = value as Record<string, unknown>;
@@ -156,35 +221,62 @@ export function toRetry(label: string, value: unknown, out: ProblemCollector, de
   let ok = true;
   if (!isPositiveInt(r.attempts)) {
     ok = false;
-    out.error('invalid-retry-attempts', `${label}.attempts is ${JSON.stringify(r.attempts)} but must be a whole number of at least 1 (it counts every try, the first included)`, {
-      ...details,
-      path: `${path}.attempts`,
-      hint: 'use attempts: 1 for no retries, attempts: 3 for up to two retries',
-    });
+    out.error(
+      'invalid-retry-attempts',
+      `${label}.attempts is ${JSON.stringify(r.attempts)} but must be a whole number of at least 1 (it counts every try, the first included)`,
+      {
+        ...details,
+        path: `${path}.attempts`,
+        hint: 'use attempts: 1 for no retries, attempts: 3 for up to two retries',
+      },
+    );
   }
-  const delay = r.delay === undefined ? DEFAULT_RETRY_DELAY_SECONDS : toSeconds(`${label}.delay`, r.delay, out, { ...details, path: `${path}.delay`, hint: "use a positive delay such as '30s' or '5m'" });
-  const maxDelay = toSeconds(`${label}.maxDelay`, r.maxDelay, out, { ...details, path: `${path}.maxDelay`, max: SFN_MAX_DELAY_SECONDS });
+  const delay =
+    r.delay === undefined
+      ? DEFAULT_RETRY_DELAY_SECONDS
+      : toSeconds(`${label}.delay`, r.delay, out, {
+          ...details,
+          path: `${path}.delay`,
+          hint: "use a positive delay such as '30s' or '5m'",
+        });
+  const maxDelay = toSeconds(`${label}.maxDelay`, r.maxDelay, out, {
+    ...details,
+    path: `${path}.maxDelay`,
+    max: SFN_MAX_DELAY_SECONDS,
+  });
   if (delay === undefined || (r.maxDelay !== undefined && maxDelay === undefined)) ok = false;
   const backoff = r.backoff ?? 1;
   if (typeof backoff !== 'number' || !Number.isFinite(backoff) || backoff < 1) {
     ok = false;
-    out.error('invalid-retry-backoff', `${label}.backoff is ${JSON.stringify(r.backoff)} but must be a number of at least 1 (1 = constant delay, 2 = doubling)`, {
-      ...details,
-      path: `${path}.backoff`,
-    });
+    out.error(
+      'invalid-retry-backoff',
+      `${label}.backoff is ${JSON.stringify(r.backoff)} but must be a number of at least 1 (1 = constant delay, 2 = doubling)`,
+      {
+        ...details,
+        path: `${path}.backoff`,
+      },
+    );
   }
   const jitter = r.jitter ?? 'none';
   if (jitter !== 'none' && jitter !== 'full') {
     ok = false;
-    out.error('invalid-retry-jitter', `${label}.jitter is ${JSON.stringify(r.jitter)} but must be "none" or "full"`, { ...details, path: `${path}.jitter` });
+    out.error(
+      'invalid-retry-jitter',
+      `${label}.jitter is ${JSON.stringify(r.jitter)} but must be "none" or "full"`,
+      { ...details, path: `${path}.jitter` },
+    );
   }
   if (ok && maxDelay !== undefined && delay !== undefined && maxDelay < delay) {
     ok = false;
-    out.error('retry-max-delay-below-delay', `${label}.maxDelay (${formatDuration(maxDelay)}) is shorter than its delay (${formatDuration(delay)})`, {
-      ...details,
-      path: `${path}.maxDelay`,
-      hint: 'make maxDelay at least the initial delay, or drop it',
-    });
+    out.error(
+      'retry-max-delay-below-delay',
+      `${label}.maxDelay (${formatDuration(maxDelay)}) is shorter than its delay (${formatDuration(delay)})`,
+      {
+        ...details,
+        path: `${path}.maxDelay`,
+        hint: 'make maxDelay at least the initial delay, or drop it',
+      },
+    );
   }
   if (!ok) return undefined;
   return {
@@ -196,52 +288,97 @@ export function toRetry(label: string, value: unknown, out: ProblemCollector, de
   };
 }
 
-export function toTriggerRule(value: unknown, out: ProblemCollector, details: ProblemDetails): TriggerRule | undefined {
+export function toTriggerRule(
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): TriggerRule | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && (TRIGGER_RULES as readonly string[]).includes(value)) return value as TriggerRule;
-  out.error('unknown-trigger-rule', `trigger rule ${JSON.stringify(value)} is not one of Airflow's${typeof value === 'string' ? didYouMean(value, TRIGGER_RULES) : ''}`, {
-    ...details,
-    path: details.path ?? 'triggerRule',
-    hint: `use one of: ${TRIGGER_RULES.join(', ')}`,
-  });
+  if (typeof value === 'string' && (TRIGGER_RULES as readonly string[]).includes(value))
+    return value as TriggerRule;
+  out.error(
+    'unknown-trigger-rule',
+    `trigger rule ${JSON.stringify(value)} is not one of Airflow's${typeof value === 'string' ? didYouMean(value, TRIGGER_RULES) : ''}`,
+    {
+      ...details,
+      path: details.path ?? 'triggerRule',
+      hint: `use one of: ${TRIGGER_RULES.join(', ')}`,
+    },
+  );
   return undefined;
 }
 
-export function checkConnectionId(id: unknown, out: ProblemCollector, details: ProblemDetails): id is string {
-  if (typeof id === 'string' && CONNECTION_ID.test(id) && id.length <= MAX_CONNECTION_ID) return true;
+export function checkConnectionId(
+  id: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): id is string {
+  if (typeof id === 'string' && CONNECTION_ID.test(id) && id.length <= MAX_CONNECTION_ID)
+    return true;
   const shown = JSON.stringify(id);
-  const fixed = typeof id === 'string' ? id.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[^a-z]+/, '') : '';
-  out.error('invalid-connection-id', `connection id ${shown} is not valid: connection ids are lowercase letters, digits and "_", start with a letter and have at most ${MAX_CONNECTION_ID} characters (they become UPDRAFT_CONN_<ID> variables and Secrets Manager names)`, {
-    ...details,
-    hint: fixed ? `rename it to "${fixed}"` : 'use a name such as "warehouse"',
-  });
+  const fixed =
+    typeof id === 'string'
+      ? id
+          .toLowerCase()
+          .replace(/[^a-z0-9_]+/g, '_')
+          .replace(/^[^a-z]+/, '')
+      : '';
+  out.error(
+    'invalid-connection-id',
+    `connection id ${shown} is not valid: connection ids are lowercase letters, digits and "_", start with a letter and have at most ${MAX_CONNECTION_ID} characters (they become UPDRAFT_CONN_<ID> variables and Secrets Manager names)`,
+    {
+      ...details,
+      hint: fixed ? `rename it to "${fixed}"` : 'use a name such as "warehouse"',
+    },
+  );
   return false;
 }
 
-export function toConnections(value: unknown, out: ProblemCollector, details: ProblemDetails): string[] {
+export function toConnections(
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    out.error('invalid-connections', `connections must be a list of connection ids, got ${JSON.stringify(value)}`, { ...details, path: 'connections', hint: "write connections: ['warehouse']" });
+    out.error(
+      'invalid-connections',
+      `connections must be a list of connection ids, got ${JSON.stringify(value)}`,
+      { ...details, path: 'connections', hint: "write connections: ['warehouse']" },
+    );
     return [];
   }
   return value.filter((id) => checkConnectionId(id, out, { ...details, path: 'connections' }));
 }
 
-export function toDatasets(label: 'inlets' | 'outlets' | 'schedule', value: unknown, out: ProblemCollector, details: ProblemDetails): string[] {
+export function toDatasets(
+  label: 'inlets' | 'outlets' | 'schedule',
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    out.error('invalid-datasets', `${label} must be a list of dataset('scheme://...') values, got ${JSON.stringify(value)}`, { ...details, path: label });
+    out.error(
+      'invalid-datasets',
+      `${label} must be a list of dataset('scheme://...') values, got ${JSON.stringify(value)}`,
+      { ...details, path: label },
+    );
     return [];
   }
   const uris: string[] = [];
   for (const item of value) {
     const uri = typeof item === 'string' ? item : (item as { uri?: unknown } | null)?.uri;
     if (typeof uri !== 'string' || !DATASET_URI.test(uri)) {
-      out.error('invalid-dataset-uri', `${label} has dataset ${JSON.stringify(uri ?? item)}, which is not a URI with a scheme`, {
-        ...details,
-        path: label,
-        hint: "name datasets by URI, e.g. dataset('s3://lake/orders') or dataset('postgres://warehouse/public.orders')",
-      });
+      out.error(
+        'invalid-dataset-uri',
+        `${label} has dataset ${JSON.stringify(uri ?? item)}, which is not a URI with a scheme`,
+        {
+          ...details,
+          path: label,
+          hint: "name datasets by URI, e.g. dataset('s3://lake/orders') or dataset('postgres://warehouse/public.orders')",
+        },
+      );
     } else {
       uris.push(uri);
     }
@@ -249,45 +386,88 @@ export function toDatasets(label: 'inlets' | 'outlets' | 'schedule', value: unkn
   return [...new Set(uris)];
 }
 
-export function toPool(value: unknown, out: ProblemCollector, details: ProblemDetails): PoolIR | undefined {
+export function toPool(
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): PoolIR | undefined {
   if (value === undefined) return undefined;
   const p = value as { kind?: unknown; name?: unknown; slots?: unknown };
   if (p?.kind !== 'pool') {
-    out.error('invalid-pool', `pool must be declared with pool('name', { slots: N }), got ${JSON.stringify(value)}`, { ...details, path: 'pool' });
+    out.error(
+      'invalid-pool',
+      `pool must be declared with pool('name', { slots: N }), got ${JSON.stringify(value)}`,
+      { ...details, path: 'pool' },
+    );
     return undefined;
   }
   let ok = true;
   if (typeof p.name !== 'string' || !NODE_ID.test(p.name)) {
     ok = false;
-    out.error('invalid-pool', `pool name ${JSON.stringify(p.name)} must use letters, digits, "_" and "-"`, { ...details, path: 'pool' });
+    out.error(
+      'invalid-pool',
+      `pool name ${JSON.stringify(p.name)} must use letters, digits, "_" and "-"`,
+      { ...details, path: 'pool' },
+    );
   }
   if (!isPositiveInt(p.slots)) {
     ok = false;
-    out.error('invalid-pool-slots', `pool "${String(p.name)}" has ${JSON.stringify(p.slots)} slots but needs a whole number of at least 1`, { ...details, path: 'pool.slots' });
+    out.error(
+      'invalid-pool-slots',
+      `pool "${String(p.name)}" has ${JSON.stringify(p.slots)} slots but needs a whole number of at least 1`,
+      { ...details, path: 'pool.slots' },
+    );
   }
   return ok ? { name: p.name as string, slots: p.slots as number } : undefined;
 }
 
-export function toNotifications(value: unknown, out: ProblemCollector, details: ProblemDetails): NotificationIR[] {
+export function toNotifications(
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): NotificationIR[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    out.error('invalid-notify', `notify must be a list such as [notify.slack('alerts')], got ${JSON.stringify(value)}`, { ...details, path: 'notify' });
+    out.error(
+      'invalid-notify',
+      `notify must be a list such as [notify.slack('alerts')], got ${JSON.stringify(value)}`,
+      { ...details, path: 'notify' },
+    );
     return [];
   }
   const result: NotificationIR[] = [];
-  for (const n of value as { kind?: unknown; on?: unknown; channel?: { kind: string; connection?: unknown; topic?: string } }[]) {
+  for (const n of value as {
+    kind?: unknown;
+    on?: unknown;
+    channel?: { kind: string; connection?: unknown; topic?: string };
+  }[]) {
     if (n?.kind !== 'notification' || !n.channel) {
-      out.error('invalid-notify', `notify entries are made with notify.sns(), notify.slack(conn) or notify.webhook(conn), got ${JSON.stringify(n)}`, { ...details, path: 'notify' });
+      out.error(
+        'invalid-notify',
+        `notify entries are made with notify.sns(), notify.slack(conn) or notify.webhook(conn), got ${JSON.stringify(n)}`,
+        { ...details, path: 'notify' },
+      );
       continue;
     }
     const on = Array.isArray(n.on) ? n.on : [];
     const badEvents = on.filter((e) => !(NOTIFY_EVENTS as readonly unknown[]).includes(e));
     if (badEvents.length > 0 || on.length === 0) {
-      out.error('invalid-notify-event', `notify "on" has ${JSON.stringify(badEvents.length ? badEvents : on)}; allowed events: ${NOTIFY_EVENTS.join(', ')}`, { ...details, path: 'notify.on' });
+      out.error(
+        'invalid-notify-event',
+        `notify "on" has ${JSON.stringify(badEvents.length ? badEvents : on)}; allowed events: ${NOTIFY_EVENTS.join(', ')}`,
+        { ...details, path: 'notify.on' },
+      );
       continue;
     }
-    if (n.channel.kind !== 'sns' && !checkConnectionId(n.channel.connection, out, { ...details, path: 'notify' })) continue;
-    result.push({ on: on as NotificationIR['on'], channel: n.channel as NotificationIR['channel'] });
+    if (
+      n.channel.kind !== 'sns' &&
+      !checkConnectionId(n.channel.connection, out, { ...details, path: 'notify' })
+    )
+      continue;
+    result.push({
+      on: on as NotificationIR['on'],
+      channel: n.channel as NotificationIR['channel'],
+    });
   }
   return result;
 }

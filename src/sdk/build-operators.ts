@@ -38,7 +38,11 @@ class OperatorFields {
     const v = this.raw[name];
     if (v === undefined && !required) return '';
     if (typeof v !== 'string' || v.trim() === '') {
-      this.refuse('missing-option', `${this.label} (${this.raw.kind}) needs ${name} as a non-empty string, got ${JSON.stringify(v)}`, name);
+      this.refuse(
+        'missing-option',
+        `${this.label} (${this.raw.kind}) needs ${name} as a non-empty string, got ${JSON.stringify(v)}`,
+        name,
+      );
       return '';
     }
     return v;
@@ -67,14 +71,30 @@ class OperatorFields {
 }
 
 const READERS: { readonly [K in Kind]: (f: OperatorFields) => OperatorOf<K> | undefined } = {
-  lambda_invoke: (f) => ({ kind: 'lambda_invoke', functionName: f.string('functionName'), ...f.optional('payload', f.value('payload')) }),
+  lambda_invoke: (f) => ({
+    kind: 'lambda_invoke',
+    functionName: f.string('functionName'),
+    ...f.optional('payload', f.value('payload')),
+  }),
   ecs_task: (f) => {
     const { subnets, launchType } = f.raw;
-    if (!Array.isArray(subnets) || subnets.length === 0 || subnets.some((s) => typeof s !== 'string')) {
-      f.refuse('missing-option', `${f.label} (ecs_task) needs subnets: a non-empty list of subnet ids for the task's network`, 'subnets');
+    if (
+      !Array.isArray(subnets) ||
+      subnets.length === 0 ||
+      subnets.some((s) => typeof s !== 'string')
+    ) {
+      f.refuse(
+        'missing-option',
+        `${f.label} (ecs_task) needs subnets: a non-empty list of subnet ids for the task's network`,
+        'subnets',
+      );
     }
     if (launchType !== 'FARGATE' && launchType !== 'EC2') {
-      f.refuse('invalid-option', `${f.label} launchType is ${JSON.stringify(launchType)} but must be "FARGATE" or "EC2"`, 'launchType');
+      f.refuse(
+        'invalid-option',
+        `${f.label} launchType is ${JSON.stringify(launchType)} but must be "FARGATE" or "EC2"`,
+        'launchType',
+      );
     }
     return {
       kind: 'ecs_task',
@@ -95,7 +115,11 @@ const READERS: { readonly [K in Kind]: (f: OperatorFields) => OperatorOf<K> | un
     jobDefinition: f.string('jobDefinition'),
     ...f.optional('parameters', f.value('parameters')),
   }),
-  glue_job: (f) => ({ kind: 'glue_job', jobName: f.string('jobName'), ...f.optional('arguments', f.value('arguments')) }),
+  glue_job: (f) => ({
+    kind: 'glue_job',
+    jobName: f.string('jobName'),
+    ...f.optional('arguments', f.value('arguments')),
+  }),
   athena_query: (f) => {
     const query = f.requiredValue('query');
     return (
@@ -111,9 +135,14 @@ const READERS: { readonly [K in Kind]: (f: OperatorFields) => OperatorOf<K> | un
   http_request: (f) => {
     const { method, connection } = f.raw;
     if (!(HTTP_METHODS as readonly unknown[]).includes(method)) {
-      f.refuse('invalid-option', `${f.label} method is ${JSON.stringify(method)} but must be one of ${HTTP_METHODS.join(', ')}`, 'method');
+      f.refuse(
+        'invalid-option',
+        `${f.label} method is ${JSON.stringify(method)} but must be one of ${HTTP_METHODS.join(', ')}`,
+        'method',
+      );
     }
-    if (!checkConnectionId(connection, f.ctx.out, { ...f.ctx.details, path: 'connection' })) f.ok = false;
+    if (!checkConnectionId(connection, f.ctx.out, { ...f.ctx.details, path: 'connection' }))
+      f.ok = false;
     const url = f.requiredValue('url');
     return (
       url && {
@@ -129,7 +158,14 @@ const READERS: { readonly [K in Kind]: (f: OperatorFields) => OperatorOf<K> | un
   },
   sns_publish: (f) => {
     const message = f.requiredValue('message');
-    return message && { kind: 'sns_publish', topic: f.string('topic'), message, ...f.optional('subject', f.string('subject', false)) };
+    return (
+      message && {
+        kind: 'sns_publish',
+        topic: f.string('topic'),
+        message,
+        ...f.optional('subject', f.string('subject', false)),
+      }
+    );
   },
   sqs_send: (f) => {
     const message = f.requiredValue('message');
@@ -137,18 +173,40 @@ const READERS: { readonly [K in Kind]: (f: OperatorFields) => OperatorOf<K> | un
   },
   eventbridge_put: (f) => {
     const detail = f.requiredValue('detail');
-    return detail && { kind: 'eventbridge_put', eventBus: f.string('eventBus'), source: f.string('source'), detailType: f.string('detailType'), detail };
+    return (
+      detail && {
+        kind: 'eventbridge_put',
+        eventBus: f.string('eventBus'),
+        source: f.string('source'),
+        detailType: f.string('detailType'),
+        detail,
+      }
+    );
   },
   trigger_dag: (f) => {
     const { wait } = f.raw;
-    if (typeof wait !== 'boolean') f.refuse('invalid-option', `${f.label} wait must be true or false, got ${JSON.stringify(wait)}`, 'wait');
-    return { kind: 'trigger_dag', dagId: f.string('dagId'), ...f.optional('conf', f.value('conf')), wait: wait !== false };
+    if (typeof wait !== 'boolean')
+      f.refuse(
+        'invalid-option',
+        `${f.label} wait must be true or false, got ${JSON.stringify(wait)}`,
+        'wait',
+      );
+    return {
+      kind: 'trigger_dag',
+      dagId: f.string('dagId'),
+      ...f.optional('conf', f.value('conf')),
+      wait: wait !== false,
+    };
   },
 };
 
 export function toOperator(raw: Raw, taskId: string, ctx: ValueContext): OperatorIR | undefined {
   if (!Object.hasOwn(READERS, raw.kind)) {
-    ctx.out.error('unknown-operator', `task "${taskId}" has unknown operator kind ${JSON.stringify(raw.kind)}; known: ${OPERATOR_KINDS.join(', ')}`, ctx.details);
+    ctx.out.error(
+      'unknown-operator',
+      `task "${taskId}" has unknown operator kind ${JSON.stringify(raw.kind)}; known: ${OPERATOR_KINDS.join(', ')}`,
+      ctx.details,
+    );
     return undefined;
   }
   const fields = new OperatorFields(raw, taskId, ctx);

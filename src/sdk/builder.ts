@@ -70,7 +70,10 @@ export class FormatRef {
 }
 
 /** Where something points: a task, a group, or an id written as a string (resolved later). */
-export type EdgeEnd = { kind: 'task'; id: string } | { kind: 'group'; id: string } | { kind: 'name'; name: string };
+export type EdgeEnd =
+  | { kind: 'task'; id: string }
+  | { kind: 'group'; id: string }
+  | { kind: 'name'; name: string };
 
 export interface RawEdge {
   from: EdgeEnd;
@@ -207,9 +210,15 @@ export function callerLocation(): string | undefined {
 }
 
 /** The folder of the built SDK (`dist/`) when this runs from the build; undefined from the sources. */
-const BUILT_DIR = import.meta.url.endsWith('.ts') ? undefined : decodeURIComponent(new URL('./', import.meta.url).pathname);
+const BUILT_DIR = import.meta.url.endsWith('.ts')
+  ? undefined
+  : decodeURIComponent(new URL('./', import.meta.url).pathname);
 
 /** A stack frame of the SDK itself (sources or build) or of a dependency, not of the DAG's author. */
 export function isSdkFrame(file: string): boolean {
-  return /\/src\/sdk\//.test(file) || file.includes('/node_modules/') || (BUILT_DIR !== undefined && file.startsWith(BUILT_DIR));
+  return (
+    /\/src\/sdk\//.test(file) ||
+    file.includes('/node_modules/') ||
+    (BUILT_DIR !== undefined && file.startsWith(BUILT_DIR))
+  );
 }

@@ -10,7 +10,13 @@ import type { Notification } from './notify.ts';
 import type { RetryOptions, TaskDefaults } from './options.ts';
 import type { ParamSpecs } from './params.ts';
 import type { Preset, ScheduleSpec } from './schedule.ts';
-import { DagBuilder, callerLocation, peekBuilder, withBuilder, type LocalOverride } from './builder.ts';
+import {
+  DagBuilder,
+  callerLocation,
+  peekBuilder,
+  withBuilder,
+  type LocalOverride,
+} from './builder.ts';
 import { DagDefinitionError } from '../errors.ts';
 
 export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
@@ -42,8 +48,21 @@ export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
 }
 
 export const DAG_OPTION_KEYS = [
-  'schedule', 'timezone', 'startDate', 'endDate', 'catchup', 'maxActiveRuns', 'retry', 'defaults',
-  'runTimeout', 'deadline', 'params', 'notify', 'description', 'owner', 'tags',
+  'schedule',
+  'timezone',
+  'startDate',
+  'endDate',
+  'catchup',
+  'maxActiveRuns',
+  'retry',
+  'defaults',
+  'runTimeout',
+  'deadline',
+  'params',
+  'notify',
+  'description',
+  'owner',
+  'tags',
 ] as const satisfies readonly (keyof DagOptions)[];
 
 /** A declared DAG: what a DAG file exports (alone or in an array). */
@@ -64,7 +83,11 @@ export interface Dag {
 }
 
 export function isDag(value: unknown): value is Dag {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'updraft.dag';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'updraft.dag'
+  );
 }
 
 /**
@@ -76,7 +99,11 @@ export function isDag(value: unknown): value is Dag {
  * });
  * ```
  */
-export function dag<P extends ParamSpecs>(id: string, options: DagOptions<P>, build: () => void): Dag;
+export function dag<P extends ParamSpecs>(
+  id: string,
+  options: DagOptions<P>,
+  build: () => void,
+): Dag;
 export function dag(id: string, build: () => void): Dag;
 export function dag(id: string, a: DagOptions | (() => void), b?: () => void): Dag {
   const [options, build] = typeof a === 'function' ? [{}, a] : [a ?? {}, b];
@@ -96,11 +123,20 @@ export function dag(id: string, a: DagOptions | (() => void), b?: () => void): D
   }
   let buildError: unknown;
   try {
-    if (typeof build !== 'function') throw new DagDefinitionError(`dag("${id}") needs a build function as its last argument: dag("${id}", { ... }, () => { ...tasks... }).`);
+    if (typeof build !== 'function')
+      throw new DagDefinitionError(
+        `dag("${id}") needs a build function as its last argument: dag("${id}", { ... }, () => { ...tasks... }).`,
+      );
     const returned: unknown = withBuilder(builder, build);
-    if (returned && typeof (returned as Promise<unknown>).then === 'function' && returned instanceof Promise) {
+    if (
+      returned &&
+      typeof (returned as Promise<unknown>).then === 'function' &&
+      returned instanceof Promise
+    ) {
       returned.catch(() => undefined);
-      throw new DagDefinitionError(`the build function of dag("${id}") is async; it must be synchronous (tasks run later, on the state machine). Remove "async" and any await from it.`);
+      throw new DagDefinitionError(
+        `the build function of dag("${id}") is async; it must be synchronous (tasks run later, on the state machine). Remove "async" and any await from it.`,
+      );
     }
   } catch (error) {
     buildError = error;

@@ -10,7 +10,12 @@ export type Duration =
   | `${number}${DurationUnit}`
   | `${number}${DurationUnit}${number}${DurationUnit}`
   | `${number}${DurationUnit}${number}${DurationUnit}${number}${DurationUnit}`
-  | { readonly days?: number; readonly hours?: number; readonly minutes?: number; readonly seconds?: number };
+  | {
+      readonly days?: number;
+      readonly hours?: number;
+      readonly minutes?: number;
+      readonly seconds?: number;
+    };
 
 const UNIT_SECONDS: Record<DurationUnit, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
 const PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
@@ -27,8 +32,16 @@ export function parseDuration(value: unknown): ParsedDuration {
     if (!text || !m || m.slice(1).every((part) => part === undefined)) {
       return { ok: false, message: `${JSON.stringify(value)} is not ${ALLOWED}` };
     }
-    const [d, h, min, s] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number];
-    return { ok: true, seconds: d * UNIT_SECONDS.d + h * UNIT_SECONDS.h + min * UNIT_SECONDS.m + s };
+    const [d, h, min, s] = m.slice(1).map((part) => Number(part ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    return {
+      ok: true,
+      seconds: d * UNIT_SECONDS.d + h * UNIT_SECONDS.h + min * UNIT_SECONDS.m + s,
+    };
   }
   if (typeof value === 'number') {
     return { ok: false, message: `${value} has no unit; write ${ALLOWED}` };
@@ -37,13 +50,21 @@ export function parseDuration(value: unknown): ParsedDuration {
     let seconds = 0;
     for (const [key, amount] of Object.entries(value)) {
       const unit = ({ days: 'd', hours: 'h', minutes: 'm', seconds: 's' } as const)[key as 'days'];
-      if (!unit) return { ok: false, message: `unknown duration field "${key}" (allowed: days, hours, minutes, seconds)` };
+      if (!unit)
+        return {
+          ok: false,
+          message: `unknown duration field "${key}" (allowed: days, hours, minutes, seconds)`,
+        };
       if (typeof amount !== 'number' || !Number.isFinite(amount)) {
-        return { ok: false, message: `duration field "${key}" must be a number, got ${JSON.stringify(amount)}` };
+        return {
+          ok: false,
+          message: `duration field "${key}" must be a number, got ${JSON.stringify(amount)}`,
+        };
       }
       seconds += amount * UNIT_SECONDS[unit];
     }
-    if (!Number.isInteger(seconds)) return { ok: false, message: `${JSON.stringify(value)} is not a whole number of seconds` };
+    if (!Number.isInteger(seconds))
+      return { ok: false, message: `${JSON.stringify(value)} is not a whole number of seconds` };
     return { ok: true, seconds };
   }
   return { ok: false, message: `${JSON.stringify(value) ?? String(value)} is not ${ALLOWED}` };

@@ -14,10 +14,18 @@ export function group<R>(id: string, a: GroupOptions | (() => R), b?: () => R): 
   const builder = currentBuilder(`group "${id}"`);
   const [options, build] = typeof a === 'function' ? [{}, a] : [a ?? {}, b];
   if (typeof build !== 'function') {
-    throw new DagDefinitionError(`group("${id}") needs a build function: group("${id}", { ... }, () => { ...tasks... }).`);
+    throw new DagDefinitionError(
+      `group("${id}") needs a build function: group("${id}", { ... }, () => { ...tasks... }).`,
+    );
   }
   const fullId = builder.fullId(id);
-  builder.groups.push({ id: fullId, localId: id, parent: builder.currentGroup, options: options as Record<string, unknown>, source: callerLocation() });
+  builder.groups.push({
+    id: fullId,
+    localId: id,
+    parent: builder.currentGroup,
+    options: options as Record<string, unknown>,
+    source: callerLocation(),
+  });
   builder.groupStack.push(fullId);
   try {
     const output = build();

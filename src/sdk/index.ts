@@ -21,7 +21,14 @@ export {
   type PokeResult,
 } from './task.ts';
 export { group } from './group.ts';
-export { chain, crossDownstream, TaskNode, GroupNode, type Target, type ChainItem } from './nodes.ts';
+export {
+  chain,
+  crossDownstream,
+  TaskNode,
+  GroupNode,
+  type Target,
+  type ChainItem,
+} from './nodes.ts';
 export { OutputRef, type LocalOverride } from './builder.ts';
 export { cron, rate, manual, onDatasets, type ScheduleSpec, type Preset } from './schedule.ts';
 export { dataset, type Dataset } from './dataset.ts';
@@ -43,7 +50,13 @@ export {
   type EcsTaskOptions,
 } from './operators.ts';
 export { s3KeySensor, externalDagSensor, timeSensor } from './sensors.ts';
-export { PermanentError, DagDefinitionError, ConfigError, InternalError, UpdraftError } from '../errors.ts';
+export {
+  PermanentError,
+  DagDefinitionError,
+  ConfigError,
+  InternalError,
+  UpdraftError,
+} from '../errors.ts';
 export { parseDuration, formatDuration, type Duration } from './duration.ts';
 export type { TaskContext, Connection, TaskLogger, TriggerKind } from './context.ts';
 export type { TaskOptions, RetryOptions, GroupOptions, TaskDefaults } from './options.ts';

@@ -5,7 +5,15 @@
  */
 import { DagDefinitionError } from '../errors.ts';
 import { brand } from '../util/brand.ts';
-import { OutputRef, callerLocation, currentBuilder, peekBuilder, type DagBuilder, type Declaration, type EdgeEnd } from './builder.ts';
+import {
+  OutputRef,
+  callerLocation,
+  currentBuilder,
+  peekBuilder,
+  type DagBuilder,
+  type Declaration,
+  type EdgeEnd,
+} from './builder.ts';
 
 const TASK_NODE = brand('TaskNode');
 const GROUP_NODE = brand('GroupNode');
@@ -68,10 +76,15 @@ export type Target = TaskNode<any> | GroupNode<any> | NullaryTaskFn<any> | strin
 export type ChainItem = Target | readonly Target[];
 
 type Resolved<T> = T extends NullaryTaskFn<infer R> ? TaskNode<R> : T extends string ? string : T;
-export type ThenResult<Ts extends readonly Target[]> = Ts extends readonly [infer Only] ? Resolved<Only> : { [K in keyof Ts]: Resolved<Ts[K]> };
+export type ThenResult<Ts extends readonly Target[]> = Ts extends readonly [infer Only]
+  ? Resolved<Only>
+  : { [K in keyof Ts]: Resolved<Ts[K]> };
 
 export function isTaskFn(value: unknown): value is NullaryTaskFn {
-  return typeof value === 'function' && typeof (value as Partial<NullaryTaskFn>).instantiate === 'function';
+  return (
+    typeof value === 'function' &&
+    typeof (value as Partial<NullaryTaskFn>).instantiate === 'function'
+  );
 }
 
 /** Resolve a target to an edge end (instantiating a task declaration if needed). */
@@ -112,14 +125,19 @@ function ownerOf(builder: DagBuilder, target: unknown): DagBuilder {
   return target instanceof TaskNode || target instanceof GroupNode ? target.builder : builder;
 }
 
-const describeEnd = (end: EdgeEnd) => (end.kind === 'name' ? `"${end.name}"` : `${end.kind} "${end.id}"`);
+const describeEnd = (end: EdgeEnd) =>
+  end.kind === 'name' ? `"${end.name}"` : `${end.kind} "${end.id}"`;
 
 /**
  * Records `from → to`, unless the two ends belong to different DAGs (a handle kept in a variable
  * and used in another DAG's build function): a state machine cannot wait for a state of another
  * one, so that is a problem of the DAG being built, with the cross-DAG way to say it.
  */
-function link(from: { end: EdgeEnd; dag: DagBuilder }, to: { end: EdgeEnd; dag: DagBuilder }, source: string | undefined): void {
+function link(
+  from: { end: EdgeEnd; dag: DagBuilder },
+  to: { end: EdgeEnd; dag: DagBuilder },
+  source: string | undefined,
+): void {
   if (from.dag === to.dag) {
     from.dag.addEdge(from.end, to.end, 'explicit', source);
     return;
@@ -140,7 +158,8 @@ function link(from: { end: EdgeEnd; dag: DagBuilder }, to: { end: EdgeEnd; dag: 
 }
 
 function connectFrom(builder: DagBuilder, from: EdgeEnd, targets: readonly unknown[]): unknown {
-  if (targets.length === 0) throw new DagDefinitionError('then() needs at least one task to run next.');
+  if (targets.length === 0)
+    throw new DagDefinitionError('then() needs at least one task to run next.');
   const source = callerLocation();
   const out = targets.map((target) => {
     const dag = ownerOf(builder, target);
@@ -158,7 +177,10 @@ function connectFrom(builder: DagBuilder, from: EdgeEnd, targets: readonly unkno
 export function chain(...items: readonly ChainItem[]): void {
   const builder = currentBuilder('chain()');
   const source = callerLocation();
-  const end = (t: unknown) => ({ end: resolveTarget(ownerOf(builder, t), t), dag: ownerOf(builder, t) });
+  const end = (t: unknown) => ({
+    end: resolveTarget(ownerOf(builder, t), t),
+    dag: ownerOf(builder, t),
+  });
   const ends = items.map((item) => (Array.isArray(item) ? item.map(end) : end(item)));
   for (let i = 1; i < ends.length; i++) {
     const up = ends[i - 1]!;
@@ -180,7 +202,10 @@ export function chain(...items: readonly ChainItem[]): void {
 export function crossDownstream(from: readonly Target[], to: readonly Target[]): void {
   const builder = currentBuilder('crossDownstream()');
   const source = callerLocation();
-  const end = (t: unknown) => ({ end: resolveTarget(ownerOf(builder, t), t), dag: ownerOf(builder, t) });
+  const end = (t: unknown) => ({
+    end: resolveTarget(ownerOf(builder, t), t),
+    dag: ownerOf(builder, t),
+  });
   const ups = from.map(end);
   const downs = to.map(end);
   for (const up of ups) for (const down of downs) link(up, down, source);

@@ -75,7 +75,13 @@ export interface TaskDefaults {
   readonly pool?: Pool;
   readonly connections?: readonly string[];
 }
-export const TASK_DEFAULT_KEYS = ['retry', 'timeout', 'triggerRule', 'pool', 'connections'] as const satisfies readonly (keyof TaskDefaults)[];
+export const TASK_DEFAULT_KEYS = [
+  'retry',
+  'timeout',
+  'triggerRule',
+  'pool',
+  'connections',
+] as const satisfies readonly (keyof TaskDefaults)[];
 
 export interface GroupOptions {
   /** Re-run the whole group when a task in it fails (after the task's own retries). */
@@ -84,4 +90,8 @@ export interface GroupOptions {
   readonly defaults?: TaskDefaults;
   readonly doc?: string;
 }
-export const GROUP_OPTION_KEYS = ['retry', 'defaults', 'doc'] as const satisfies readonly (keyof GroupOptions)[];
+export const GROUP_OPTION_KEYS = [
+  'retry',
+  'defaults',
+  'doc',
+] as const satisfies readonly (keyof GroupOptions)[];

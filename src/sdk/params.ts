@@ -27,19 +27,27 @@ function spec<T>(type: ParamType, options: object): ParamSpec<T> {
 }
 
 export const param = {
-  string<const E extends string = string>(options: Common<E> & { readonly enum?: readonly E[] } = {}): ParamSpec<E> {
+  string<const E extends string = string>(
+    options: Common<E> & { readonly enum?: readonly E[] } = {},
+  ): ParamSpec<E> {
     return spec('string', options);
   },
-  number(options: Common<number> & { readonly minimum?: number; readonly maximum?: number } = {}): ParamSpec<number> {
+  number(
+    options: Common<number> & { readonly minimum?: number; readonly maximum?: number } = {},
+  ): ParamSpec<number> {
     return spec('number', options);
   },
-  integer(options: Common<number> & { readonly minimum?: number; readonly maximum?: number } = {}): ParamSpec<number> {
+  integer(
+    options: Common<number> & { readonly minimum?: number; readonly maximum?: number } = {},
+  ): ParamSpec<number> {
     return spec('integer', options);
   },
   boolean(options: Common<boolean> = {}): ParamSpec<boolean> {
     return spec('boolean', options);
   },
-  object<T extends Record<string, unknown> = Record<string, unknown>>(options: Common<T> = {}): ParamSpec<T> {
+  object<T extends Record<string, unknown> = Record<string, unknown>>(
+    options: Common<T> = {},
+  ): ParamSpec<T> {
     return spec('object', options);
   },
   array<T = unknown>(options: Common<readonly T[]> = {}): ParamSpec<readonly T[]> {
@@ -50,4 +58,6 @@ export const param = {
 export type ParamSpecs = Readonly<Record<string, ParamSpec<any>>>;
 
 /** The values a task sees in `ctx.params` for a DAG's param specs. */
-export type Params<S extends ParamSpecs> = { readonly [K in keyof S]: S[K] extends ParamSpec<infer V> ? V : never };
+export type Params<S extends ParamSpecs> = {
+  readonly [K in keyof S]: S[K] extends ParamSpec<infer V> ? V : never;
+};

@@ -13,10 +13,17 @@ export type ScheduleSpec =
   | { readonly kind: 'cron'; readonly expression: string; readonly timezone?: string }
   | { readonly kind: 'rate'; readonly every: Duration; readonly timezone?: string }
   | { readonly kind: 'manual' }
-  | { readonly kind: 'datasets'; readonly datasets: readonly Dataset[]; readonly mode: 'all' | 'any' };
+  | {
+      readonly kind: 'datasets';
+      readonly datasets: readonly Dataset[];
+      readonly mode: 'all' | 'any';
+    };
 
 /** A cron schedule: 5 fields (minute hour day-of-month month day-of-week) or a preset, in a timezone. */
-export function cron(expression: string | Preset, options: { readonly timezone?: string } = {}): ScheduleSpec {
+export function cron(
+  expression: string | Preset,
+  options: { readonly timezone?: string } = {},
+): ScheduleSpec {
   return { kind: 'cron', expression, timezone: options.timezone };
 }
 
@@ -31,6 +38,9 @@ export function manual(): ScheduleSpec {
 }
 
 /** Data-aware: run when the datasets were updated by other DAGs' tasks (`all` of them since the last run, or `any`). */
-export function onDatasets(datasets: readonly Dataset[], options: { readonly mode?: 'all' | 'any' } = {}): ScheduleSpec {
+export function onDatasets(
+  datasets: readonly Dataset[],
+  options: { readonly mode?: 'all' | 'any' } = {},
+): ScheduleSpec {
   return { kind: 'datasets', datasets, mode: options.mode ?? 'all' };
 }

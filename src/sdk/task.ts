@@ -8,10 +8,7 @@
 import type { TaskContext } from './context.ts';
 import type { Duration } from './duration.ts';
 import type { TaskOptions } from './options.ts';
-import type {
-  ContextRef,
-  FormatRef,
-  OutputRef} from './builder.ts';
+import type { ContextRef, FormatRef, OutputRef } from './builder.ts';
 import {
   callerLocation,
   currentBuilder,
@@ -29,11 +26,20 @@ export type Input<T> =
   | OutputRef<T>
   | ContextRef<T>
   | (T extends string ? FormatRef : never)
-  | (T extends readonly unknown[] ? { [K in keyof T]: Input<T[K]> } : T extends (...args: any[]) => any ? never : T extends object ? { [K in keyof T]: Input<T[K]> } : never);
+  | (T extends readonly unknown[]
+      ? { [K in keyof T]: Input<T[K]> }
+      : T extends (...args: any[]) => any
+        ? never
+        : T extends object
+          ? { [K in keyof T]: Input<T[K]> }
+          : never);
 export type Inputs<A extends readonly unknown[]> = { [K in keyof A]: Input<A[K]> };
 
 /** Task code: the context first, then the task's inputs. */
-export type TaskCode<A extends unknown[], R> = (ctx: TaskContext<any>, ...args: A) => R | Promise<R>;
+export type TaskCode<A extends unknown[], R> = (
+  ctx: TaskContext<any>,
+  ...args: A
+) => R | Promise<R>;
 
 /** A task declaration. Call it to add a task instance to the DAG being built. */
 export interface TaskFn<A extends unknown[], R> extends Declaration {
@@ -43,7 +49,11 @@ export interface TaskFn<A extends unknown[], R> extends Declaration {
    * run time; the remaining arguments are passed to every instance. Downstream tasks receive
    * the list of results. An empty list skips the task.
    */
-  map<E, Rest extends unknown[]>(this: TaskFn<[E, ...Rest], R>, over: Input<readonly E[]>, ...rest: Inputs<Rest>): TaskNode<R[]>;
+  map<E, Rest extends unknown[]>(
+    this: TaskFn<[E, ...Rest], R>,
+    over: Input<readonly E[]>,
+    ...rest: Inputs<Rest>
+  ): TaskNode<R[]>;
   readonly taskId: string;
   /** @internal */
   readonly instantiate: (builder: DagBuilder) => TaskNode<R>;
@@ -61,7 +71,12 @@ interface DeclareSpec {
 
 function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
   const source = callerLocation();
-  const make = (builder: DagBuilder, args: unknown[], mapping?: RawTask['mapping'], explicit = true): TaskNode<R> => {
+  const make = (
+    builder: DagBuilder,
+    args: unknown[],
+    mapping?: RawTask['mapping'],
+    explicit = true,
+  ): TaskNode<R> => {
     const made = builder.instances.get(decl) ?? [];
     const localId = made.length === 0 ? spec.id : `${spec.id}__${made.length}`;
     const id = builder.fullId(localId);
@@ -109,7 +124,10 @@ function declare<A extends unknown[], R>(spec: DeclareSpec): TaskFn<A, R> {
   return decl;
 }
 
-function split<O>(a: O | TaskCode<any, any>, b: TaskCode<any, any> | undefined): [Record<string, unknown>, TaskCode<any, any> | undefined] {
+function split<O>(
+  a: O | TaskCode<any, any>,
+  b: TaskCode<any, any> | undefined,
+): [Record<string, unknown>, TaskCode<any, any> | undefined] {
   if (typeof a === 'function') return [{}, a as TaskCode<any, any>];
   return [(a ?? {}) as Record<string, unknown>, b];
 }
@@ -125,18 +143,44 @@ function split<O>(a: O | TaskCode<any, any>, b: TaskCode<any, any> | undefined):
  * ```
  */
 export function task<A extends unknown[], R>(id: string, fn: TaskCode<A, R>): TaskFn<A, Awaited<R>>;
-export function task<A extends unknown[], R>(id: string, options: TaskOptions, fn: TaskCode<A, R>): TaskFn<A, Awaited<R>>;
-export function task(id: string, a: TaskOptions | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {
+export function task<A extends unknown[], R>(
+  id: string,
+  options: TaskOptions,
+  fn: TaskCode<A, R>,
+): TaskFn<A, Awaited<R>>;
+export function task(
+  id: string,
+  a: TaskOptions | TaskCode<any, any>,
+  b?: TaskCode<any, any>,
+): TaskFn<any, any> {
   const [options, fn] = split(a, b);
   return declare({ id, options, fn, body: { kind: 'function' }, kindName: 'task' });
 }
 
 /** A setup task (Airflow `@setup`): prepares a resource; teardowns that name it run even after failures. */
-export function setup<A extends unknown[], R>(id: string, fn: TaskCode<A, R>): TaskFn<A, Awaited<R>>;
-export function setup<A extends unknown[], R>(id: string, options: TaskOptions, fn: TaskCode<A, R>): TaskFn<A, Awaited<R>>;
-export function setup(id: string, a: TaskOptions | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {
+export function setup<A extends unknown[], R>(
+  id: string,
+  fn: TaskCode<A, R>,
+): TaskFn<A, Awaited<R>>;
+export function setup<A extends unknown[], R>(
+  id: string,
+  options: TaskOptions,
+  fn: TaskCode<A, R>,
+): TaskFn<A, Awaited<R>>;
+export function setup(
+  id: string,
+  a: TaskOptions | TaskCode<any, any>,
+  b?: TaskCode<any, any>,
+): TaskFn<any, any> {
   const [options, fn] = split(a, b);
-  return declare({ id, options, fn, body: { kind: 'function' }, role: { kind: 'setup' }, kindName: 'setup' });
+  return declare({
+    id,
+    options,
+    fn,
+    body: { kind: 'function' },
+    role: { kind: 'setup' },
+    kindName: 'setup',
+  });
 }
 
 export interface TeardownOptions extends Omit<TaskOptions, 'triggerRule'> {
@@ -147,14 +191,22 @@ export interface TeardownOptions extends Omit<TaskOptions, 'triggerRule'> {
 }
 
 /** A teardown task (Airflow `@teardown`): runs when its setups succeeded, whatever happened in between. */
-export function teardown<A extends unknown[], R>(id: string, options: TeardownOptions, fn: TaskCode<A, R>): TaskFn<A, Awaited<R>> {
+export function teardown<A extends unknown[], R>(
+  id: string,
+  options: TeardownOptions,
+  fn: TaskCode<A, R>,
+): TaskFn<A, Awaited<R>> {
   const { setups, onFailureFailDagrun, ...rest } = options ?? ({} as TeardownOptions);
   return declare({
     id,
     options: rest,
     fn,
     body: { kind: 'function' },
-    role: { kind: 'teardown', setups: [setups ?? []].flat() as unknown[], onFailureFailDagrun: onFailureFailDagrun ?? false },
+    role: {
+      kind: 'teardown',
+      setups: [setups ?? []].flat() as unknown[],
+      onFailureFailDagrun: onFailureFailDagrun ?? false,
+    },
     kindName: 'teardown',
     ownKeys: ['setups', 'onFailureFailDagrun'],
   });
@@ -178,11 +230,25 @@ export function branch<const C extends string, A extends unknown[]>(
   options: BranchOptions<C>,
   fn: TaskCode<A, NoInfer<C> | readonly NoInfer<C>[] | null>,
 ): TaskFn<A, C | readonly C[] | null>;
-export function branch<A extends unknown[]>(id: string, fn: TaskCode<A, string | readonly string[] | null>): TaskFn<A, string | readonly string[] | null>;
-export function branch(id: string, a: BranchOptions<string> | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {
+export function branch<A extends unknown[]>(
+  id: string,
+  fn: TaskCode<A, string | readonly string[] | null>,
+): TaskFn<A, string | readonly string[] | null>;
+export function branch(
+  id: string,
+  a: BranchOptions<string> | TaskCode<any, any>,
+  b?: TaskCode<any, any>,
+): TaskFn<any, any> {
   const [options, fn] = split(a, b);
   const { choices, ...rest } = options;
-  return declare({ id, options: rest, fn, body: { kind: 'branch', choices: choices ?? [] }, kindName: 'branch', ownKeys: ['choices'] });
+  return declare({
+    id,
+    options: rest,
+    fn,
+    body: { kind: 'branch', choices: choices ?? [] },
+    kindName: 'branch',
+    ownKeys: ['choices'],
+  });
 }
 
 export interface ShortCircuitOptions extends TaskOptions {
@@ -195,12 +261,33 @@ export interface ShortCircuitOptions extends TaskOptions {
 }
 
 /** A short-circuit (Airflow `@task.short_circuit`): a falsy result skips what follows. */
-export function shortCircuit<A extends unknown[]>(id: string, fn: TaskCode<A, boolean>): TaskFn<A, boolean>;
-export function shortCircuit<A extends unknown[]>(id: string, options: ShortCircuitOptions, fn: TaskCode<A, boolean>): TaskFn<A, boolean>;
-export function shortCircuit(id: string, a: ShortCircuitOptions | TaskCode<any, any>, b?: TaskCode<any, any>): TaskFn<any, any> {
+export function shortCircuit<A extends unknown[]>(
+  id: string,
+  fn: TaskCode<A, boolean>,
+): TaskFn<A, boolean>;
+export function shortCircuit<A extends unknown[]>(
+  id: string,
+  options: ShortCircuitOptions,
+  fn: TaskCode<A, boolean>,
+): TaskFn<A, boolean>;
+export function shortCircuit(
+  id: string,
+  a: ShortCircuitOptions | TaskCode<any, any>,
+  b?: TaskCode<any, any>,
+): TaskFn<any, any> {
   const [options, fn] = split(a, b);
   const { ignoreDownstreamTriggerRules, ...rest } = options;
-  return declare({ id, options: rest, fn, body: { kind: 'short_circuit', ignoreDownstreamTriggerRules: ignoreDownstreamTriggerRules ?? true }, kindName: 'shortCircuit', ownKeys: ['ignoreDownstreamTriggerRules'] });
+  return declare({
+    id,
+    options: rest,
+    fn,
+    body: {
+      kind: 'short_circuit',
+      ignoreDownstreamTriggerRules: ignoreDownstreamTriggerRules ?? true,
+    },
+    kindName: 'shortCircuit',
+    ownKeys: ['ignoreDownstreamTriggerRules'],
+  });
 }
 
 /** When and how long a sensor pokes. */
@@ -216,7 +303,13 @@ export interface SensorTiming {
   /** On timeout, end `skipped` instead of `failed`. @default false */
   readonly softFail?: boolean;
 }
-export const SENSOR_TIMING_KEYS = ['pokeInterval', 'timeout', 'backoff', 'maxPokeInterval', 'softFail'] as const satisfies readonly (keyof SensorTiming)[];
+export const SENSOR_TIMING_KEYS = [
+  'pokeInterval',
+  'timeout',
+  'backoff',
+  'maxPokeInterval',
+  'softFail',
+] as const satisfies readonly (keyof SensorTiming)[];
 
 /** What a sensor's poke returns: done or not, and optionally an output for downstream tasks. */
 export interface PokeResult<T> {
@@ -237,6 +330,13 @@ export function sensor<A extends unknown[], R extends boolean | PokeResult<unkno
   const raw = (options ?? {}) as unknown as Record<string, unknown>;
   const timing: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) ((SENSOR_TIMING_KEYS as readonly string[]).includes(key) ? timing : rest)[key] = value;
-  return declare({ id, options: rest, fn, body: { kind: 'sensor', check: { kind: 'function' }, timing }, kindName: 'sensor' });
+  for (const [key, value] of Object.entries(raw))
+    ((SENSOR_TIMING_KEYS as readonly string[]).includes(key) ? timing : rest)[key] = value;
+  return declare({
+    id,
+    options: rest,
+    fn,
+    body: { kind: 'sensor', check: { kind: 'function' }, timing },
+    kindName: 'sensor',
+  });
 }

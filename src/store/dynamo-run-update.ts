@@ -17,7 +17,12 @@ export interface RunUpdateExpression {
 }
 
 /** The UpdateItem parts of a run update; `toValue` prepares a value for the document client. */
-export function runUpdateExpression(runId: string, patch: RunPatch, condition: RunCondition, toValue: (value: unknown) => unknown): RunUpdateExpression {
+export function runUpdateExpression(
+  runId: string,
+  patch: RunPatch,
+  condition: RunCondition,
+  toValue: (value: unknown) => unknown,
+): RunUpdateExpression {
   const names: Record<string, string> = { '#pk': 'pk' };
   const values: Record<string, unknown> = {};
   const set: string[] = [];
@@ -45,12 +50,21 @@ export function runUpdateExpression(runId: string, patch: RunPatch, condition: R
     values[':sortKey'] = runSortKey(patch.logicalDate, runId);
     set.push('#gsi1sk = :sortKey', '#gsi2sk = :sortKey');
   }
-  const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+  const expression = [
+    set.length ? `SET ${set.join(', ')}` : '',
+    remove.length ? `REMOVE ${remove.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return { names, values, expression, condition: conditionExpression(condition, names, values) };
 }
 
 /** The condition, adding the names and values it uses. */
-function conditionExpression(condition: RunCondition, names: Record<string, string>, values: Record<string, unknown>): string {
+function conditionExpression(
+  condition: RunCondition,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string {
   const exists = 'attribute_exists(#pk)'; // never create half a run
   const statusIn = (statuses: readonly string[]) => {
     names['#status'] = 'status';
@@ -69,7 +83,11 @@ function conditionExpression(condition: RunCondition, names: Record<string, stri
       // A missing counter counts as 0.
       const missingBelow = below > 0 ? ['attribute_not_exists(#g)'] : [];
       const equal = below === 0 ? '(#g = :below OR attribute_not_exists(#g))' : '#g = :below';
-      const allowed = [...missingBelow, '#g < :below', ...(orEqualIn?.length ? [`(${equal} AND ${statusIn(orEqualIn)})`] : [])];
+      const allowed = [
+        ...missingBelow,
+        '#g < :below',
+        ...(orEqualIn?.length ? [`(${equal} AND ${statusIn(orEqualIn)})`] : []),
+      ];
       return `${exists} AND (${allowed.join(' OR ')})`;
     }
   }

@@ -34,8 +34,27 @@ import {
   toRecord,
   tryPrefix,
 } from './table.ts';
-import type { DagPauses, LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunSlots, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
-import { conditionHolds, notApplied, statusCondition, type RunCondition, type RunGuard, type RunPatch } from './run-update.ts';
+import type {
+  DagPauses,
+  LineageRecord,
+  ListRunsQuery,
+  OutboxMessage,
+  PokeState,
+  RunRecord,
+  RunSlots,
+  RunStatus,
+  Store,
+  TaskRecord,
+  TryRecord,
+} from './types.ts';
+import {
+  conditionHolds,
+  notApplied,
+  statusCondition,
+  type RunCondition,
+  type RunGuard,
+  type RunPatch,
+} from './run-update.ts';
 import { runUpdateExpression } from './dynamo-run-update.ts';
 
 export interface DynamoStoreOptions {
@@ -74,7 +93,8 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
 
   constructor(options: DynamoStoreOptions) {
     this.#client = options.client;
-    if (options.retentionDays !== undefined) this.#retentionSeconds = Math.round(options.retentionDays * 86_400);
+    if (options.retentionDays !== undefined)
+      this.#retentionSeconds = Math.round(options.retentionDays * 86_400);
     this.#now = options.now ?? Date.now;
     this.#table = options.tableName ?? DEFAULT_TABLE_NAME;
   }
@@ -94,23 +114,39 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
       ...this.#expiry(),
     };
     try {
-      await this.#client.send(new PutCommand({ TableName: this.#table, Item: withoutProtoKeys(item), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: withoutProtoKeys(item),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       return { created: true, run };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       const existing = await this.getRun(run.runId);
-      if (!existing) throw new InternalError(`run "${run.runId}" was reported to exist but cannot be read (deleted meanwhile?)`, { cause: e });
+      if (!existing)
+        throw new InternalError(
+          `run "${run.runId}" was reported to exist but cannot be read (deleted meanwhile?)`,
+          { cause: e },
+        );
       return { created: false, run: existing };
     }
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     this.#assertOpen();
-    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.run(runId), ConsistentRead: true }));
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.run(runId), ConsistentRead: true }),
+    );
     return out.Item ? toRecord<RunRecord>(out.Item) : undefined;
   }
 
-  async updateRun(runId: string, patch: RunPatch, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
+  async updateRun(
+    runId: string,
+    patch: RunPatch,
+    options: { readonly ifStatus?: readonly RunStatus[] } = {},
+  ): Promise<RunRecord | undefined> {
     this.#assertOpen();
     return this.#updateRun(runId, patch, statusCondition(options.ifStatus));
   }
@@ -120,11 +156,25 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
     const limit = query.limit ?? DEFAULT_LIST_LIMIT;
     if (limit <= 0) return [];
     if (query.dagId !== undefined) {
-      const items = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', dagPartition(query.dagId), query.status), ScanIndexForward: false }, limit);
+      const items = await this.#query(
+        {
+          IndexName: 'gsi1',
+          ...partition('gsi1pk', dagPartition(query.dagId), query.status),
+          ScanIndexForward: false,
+        },
+        limit,
+      );
       return items.map((i) => toRecord<RunRecord>(i));
     }
     if (query.status !== undefined && isActive(query.status)) {
-      const items = await this.#query({ IndexName: 'gsi2', ...partition('gsi2pk', ACTIVE_PARTITION, query.status), ScanIndexForward: false }, limit);
+      const items = await this.#query(
+        {
+          IndexName: 'gsi2',
+          ...partition('gsi2pk', ACTIVE_PARTITION, query.status),
+          ScanIndexForward: false,
+        },
+        limit,
+      );
       return items.map((i) => toRecord<RunRecord>(i));
     }
     // Every DAG: the newest `limit` of each, merged. No Scan: the DAG list is one partition.
@@ -132,19 +182,34 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
     const limitConcurrency = pLimit(8);
     const perDag = await Promise.all(
       dags.map((dag) =>
-        limitConcurrency(() => this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', dagPartition(String(dag.dagId)), query.status), ScanIndexForward: false }, limit)),
+        limitConcurrency(() =>
+          this.#query(
+            {
+              IndexName: 'gsi1',
+              ...partition('gsi1pk', dagPartition(String(dag.dagId)), query.status),
+              ScanIndexForward: false,
+            },
+            limit,
+          ),
+        ),
       ),
     );
     return perDag
       .flat()
-      .sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? 1 : String(a.gsi1sk) > String(b.gsi1sk) ? -1 : 0))
+      .sort((a, b) =>
+        String(a.gsi1sk) < String(b.gsi1sk) ? 1 : String(a.gsi1sk) > String(b.gsi1sk) ? -1 : 0,
+      )
       .slice(0, limit)
       .map((i) => toRecord<RunRecord>(i));
   }
 
   async activeRuns(): Promise<RunRecord[]> {
     this.#assertOpen();
-    const items = await this.#query({ IndexName: 'gsi2', ...partition('gsi2pk', ACTIVE_PARTITION), ScanIndexForward: false });
+    const items = await this.#query({
+      IndexName: 'gsi2',
+      ...partition('gsi2pk', ACTIVE_PARTITION),
+      ScanIndexForward: false,
+    });
     return items.map((i) => toRecord<RunRecord>(i));
   }
 
@@ -156,7 +221,8 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     this.#assertOpen();
     const items = tasks.map((task) => ({ ...task, ...keys.task(task.runId, task.taskId) }));
-    for (let i = 0; i < items.length; i += BATCH_SIZE) await this.#writeBatch(items.slice(i, i + BATCH_SIZE));
+    for (let i = 0; i < items.length; i += BATCH_SIZE)
+      await this.#writeBatch(items.slice(i, i + BATCH_SIZE));
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
@@ -176,9 +242,12 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
     this.#assertOpen();
     const items = records.flatMap((r) => [
       { ...r, ...keys.lineage(r.runId, r.taskId, r.direction, r.dataset) },
-      ...(r.direction === 'out' ? [{ ...r, ...keys.datasetEvent(r.dataset, r.at, r.runId, r.taskId) }] : []),
+      ...(r.direction === 'out'
+        ? [{ ...r, ...keys.datasetEvent(r.dataset, r.at, r.runId, r.taskId) }]
+        : []),
     ]);
-    for (let i = 0; i < items.length; i += BATCH_SIZE) await this.#writeBatch(items.slice(i, i + BATCH_SIZE));
+    for (let i = 0; i < items.length; i += BATCH_SIZE)
+      await this.#writeBatch(items.slice(i, i + BATCH_SIZE));
   }
 
   async listLineage(runId: string): Promise<LineageRecord[]> {
@@ -186,9 +255,15 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
   }
 
   /** @param limit @default 50 */
-  async datasetEvents(dataset: string, limit: number = DEFAULT_LIST_LIMIT): Promise<LineageRecord[]> {
+  async datasetEvents(
+    dataset: string,
+    limit: number = DEFAULT_LIST_LIMIT,
+  ): Promise<LineageRecord[]> {
     this.#assertOpen();
-    const items = await this.#query({ ...partition('pk', datasetPk(dataset)), ScanIndexForward: false, ConsistentRead: true }, limit);
+    const items = await this.#query(
+      { ...partition('pk', datasetPk(dataset)), ScanIndexForward: false, ConsistentRead: true },
+      limit,
+    );
     return items.map((i) => toRecord<LineageRecord>(i));
   }
 
@@ -201,19 +276,31 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
         Key: keys.counter(runId, taskId, mapIndex),
         UpdateExpression: `ADD #tries :one${this.#retentionSeconds === undefined ? '' : ' SET expiresAt = :exp'}`,
         ExpressionAttributeNames: { '#tries': 'tries' },
-        ExpressionAttributeValues: { ':one': 1, ...(this.#retentionSeconds !== undefined && { ':exp': this.#expiry().expiresAt }) },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ...(this.#retentionSeconds !== undefined && { ':exp': this.#expiry().expiresAt }),
+        },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
     const tries = out.Attributes?.tries;
-    if (typeof tries !== 'number') throw new InternalError(`the try counter of task "${taskId}" in run "${runId}" came back as ${JSON.stringify(tries)}`);
+    if (typeof tries !== 'number')
+      throw new InternalError(
+        `the try counter of task "${taskId}" in run "${runId}" came back as ${JSON.stringify(tries)}`,
+      );
     return tries;
   }
 
   async getPokes(runId: string, taskId: string, mapIndex: number): Promise<PokeState | undefined> {
     this.#assertOpen();
     const out = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.counter(runId, taskId, mapIndex), ProjectionExpression: '#pokes', ExpressionAttributeNames: { '#pokes': 'pokes' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.counter(runId, taskId, mapIndex),
+        ProjectionExpression: '#pokes',
+        ExpressionAttributeNames: { '#pokes': 'pokes' },
+        ConsistentRead: true,
+      }),
     );
     return out.Item?.pokes as PokeState | undefined;
   }
@@ -226,7 +313,9 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
         Key: keys.counter(runId, taskId, mapIndex),
         UpdateExpression: 'SET #pokes = :pokes',
         ExpressionAttributeNames: { '#pokes': 'pokes' },
-        ExpressionAttributeValues: { ':pokes': { waited: state.waited, n: state.n, runAttempt: state.runAttempt } },
+        ExpressionAttributeValues: {
+          ':pokes': { waited: state.waited, n: state.n, runAttempt: state.runAttempt },
+        },
       }),
     );
   }
@@ -245,7 +334,10 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
   async listOutbox(runId?: string): Promise<OutboxMessage[]> {
     if (runId !== undefined) return this.#listRunItems<OutboxMessage>(runId, OUTBOX_PREFIX);
     this.#assertOpen();
-    const items = await this.#query({ IndexName: 'gsi1', ...partition('gsi1pk', OUTBOX_PARTITION) });
+    const items = await this.#query({
+      IndexName: 'gsi1',
+      ...partition('gsi1pk', OUTBOX_PARTITION),
+    });
     return items.map((i) => toRecord<OutboxMessage>(i));
   }
 
@@ -262,7 +354,8 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
             TableName: this.#table,
             Key: keys.dagSlots(dagId),
             UpdateExpression: 'SET #h.#r = :at',
-            ConditionExpression: 'attribute_exists(#h) AND (size(#h) < :max OR attribute_exists(#h.#r))',
+            ConditionExpression:
+              'attribute_exists(#h) AND (size(#h) < :max OR attribute_exists(#h.#r))',
             ExpressionAttributeNames: { '#h': 'holders', '#r': runId },
             ExpressionAttributeValues: { ':at': at, ':max': max },
           }),
@@ -273,7 +366,13 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
         if (attempt > 0 || (await this.#slotItem(dagId)) !== undefined) return false;
         // The DAG's first claim: the map must exist before a path inside it can be set.
         try {
-          await this.#client.send(new PutCommand({ TableName: this.#table, Item: { ...keys.dagSlots(dagId), dagId, holders: {} }, ConditionExpression: 'attribute_not_exists(pk)' }));
+          await this.#client.send(
+            new PutCommand({
+              TableName: this.#table,
+              Item: { ...keys.dagSlots(dagId), dagId, holders: {} },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
         } catch (put) {
           if (!isConditionFailure(put)) throw put;
         }
@@ -304,20 +403,30 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
   }
 
   async #slotItem(dagId: string): Promise<Record<string, string> | undefined> {
-    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.dagSlots(dagId), ConsistentRead: true }));
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.dagSlots(dagId), ConsistentRead: true }),
+    );
     return out.Item?.holders as Record<string, string> | undefined;
   }
 
   async pausedAt(dagId: string): Promise<string | undefined> {
     this.#assertOpen();
-    const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: keys.dagPause(dagId), ConsistentRead: true }));
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.dagPause(dagId), ConsistentRead: true }),
+    );
     return out.Item?.at as string | undefined;
   }
 
   async setPaused(dagId: string, at: string | undefined): Promise<void> {
     this.#assertOpen();
-    if (at === undefined) await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: keys.dagPause(dagId) }));
-    else await this.#client.send(new PutCommand({ TableName: this.#table, Item: { ...keys.dagPause(dagId), dagId, at } }));
+    if (at === undefined)
+      await this.#client.send(
+        new DeleteCommand({ TableName: this.#table, Key: keys.dagPause(dagId) }),
+      );
+    else
+      await this.#client.send(
+        new PutCommand({ TableName: this.#table, Item: { ...keys.dagPause(dagId), dagId, at } }),
+      );
   }
 
   async close(): Promise<void> {
@@ -327,14 +436,17 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+    if (this.#closed)
+      throw new InternalError('the run-metadata store is closed: it was used after close()');
   }
 
   #registerDag(dagId: string): Promise<void> {
     let registered = this.#knownDags.get(dagId);
     if (!registered) {
       const item = { ...keys.dag(dagId), gsi1pk: DAGS_PARTITION, gsi1sk: dagId, dagId };
-      registered = this.#client.send(new PutCommand({ TableName: this.#table, Item: item })).then(() => undefined);
+      registered = this.#client
+        .send(new PutCommand({ TableName: this.#table, Item: item }))
+        .then(() => undefined);
       registered.catch(() => this.#knownDags.delete(dagId)); // the next run tries again
       this.#knownDags.set(dagId, registered);
     }
@@ -358,7 +470,12 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
     let start: Item | undefined;
     do {
       const out = await this.#client.send(
-        new QueryCommand({ ...input, TableName: this.#table, ExclusiveStartKey: start, ...(limit === undefined ? {} : { Limit: limit - items.length }) }),
+        new QueryCommand({
+          ...input,
+          TableName: this.#table,
+          ExclusiveStartKey: start,
+          ...(limit === undefined ? {} : { Limit: limit - items.length }),
+        }),
       );
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
@@ -368,28 +485,42 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
 
   /** `{ expiresAt }` for the table's TTL, when records expire. */
   #expiry(): { expiresAt?: number } {
-    return this.#retentionSeconds === undefined ? {} : { expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds };
+    return this.#retentionSeconds === undefined
+      ? {}
+      : { expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds };
   }
 
   async #put(item: Item): Promise<void> {
-    await this.#client.send(new PutCommand({ TableName: this.#table, Item: withoutProtoKeys({ ...item, ...this.#expiry() }) }));
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: withoutProtoKeys({ ...item, ...this.#expiry() }),
+      }),
+    );
   }
 
   async #writeBatch(items: readonly Item[]): Promise<void> {
     const expiry = this.#expiry();
-    let requests = items.map((item) => ({ PutRequest: { Item: withoutProtoKeys({ ...item, ...expiry }) } }));
+    let requests = items.map((item) => ({
+      PutRequest: { Item: withoutProtoKeys({ ...item, ...expiry }) },
+    }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > UNPROCESSED_RETRIES) {
-        throw new InternalError(`DynamoDB left ${requests.length} write(s) unprocessed after ${UNPROCESSED_RETRIES} retries (table "${this.#table}" throttled?)`);
+        throw new InternalError(
+          `DynamoDB left ${requests.length} write(s) unprocessed after ${UNPROCESSED_RETRIES} retries (table "${this.#table}" throttled?)`,
+        );
       }
       if (attempt > 0) await sleep(10 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
       let out;
       try {
-        out = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.#table]: requests } }));
+        out = await this.#client.send(
+          new BatchWriteCommand({ RequestItems: { [this.#table]: requests } }),
+        );
       } catch (e) {
         // One bad item (too large, not marshallable) fails the whole batch: write the items one
         // by one so the other 24 land and the error names the culprit.
-        if (requests.length > 1 && !isConnectionError(e)) return this.#writeOneByOne(requests.map((r) => r.PutRequest.Item));
+        if (requests.length > 1 && !isConnectionError(e))
+          return this.#writeOneByOne(requests.map((r) => r.PutRequest.Item));
         throw e;
       }
       requests = (out.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
@@ -404,19 +535,30 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
         await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }));
       } catch (e) {
         cause ??= e;
-        failures.push(`${String(item.pk)} ${String(item.sk)}: ${e instanceof Error ? e.message : String(e)}`);
+        failures.push(
+          `${String(item.pk)} ${String(item.sk)}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
-    if (failures.length) throw new InternalError(`run-metadata write(s) failed: ${failures.join('; ')}`, { cause });
+    if (failures.length)
+      throw new InternalError(`run-metadata write(s) failed: ${failures.join('; ')}`, { cause });
   }
 
-  async updateRunGuarded(runId: string, patch: RunPatch, guard: RunGuard): Promise<RunRecord | undefined> {
+  async updateRunGuarded(
+    runId: string,
+    patch: RunPatch,
+    guard: RunGuard,
+  ): Promise<RunRecord | undefined> {
     this.#assertOpen();
     return this.#updateRun(runId, patch, { kind: 'guard', guard });
   }
 
   /** Every run update: one UpdateItem built by store/dynamo-run-update (a patch that writes nothing: a read). */
-  async #updateRun(runId: string, patch: RunPatch, condition: RunCondition): Promise<RunRecord | undefined> {
+  async #updateRun(
+    runId: string,
+    patch: RunPatch,
+    condition: RunCondition,
+  ): Promise<RunRecord | undefined> {
     if (notApplied(patch, condition)) return undefined;
     const update = runUpdateExpression(runId, patch, condition, withoutProtoKeys);
     if (update.expression === '') {
@@ -443,16 +585,32 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
   }
 }
 
-type KeyCondition = Pick<QueryCommandInput, 'KeyConditionExpression' | 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+type KeyCondition = Pick<
+  QueryCommandInput,
+  | 'KeyConditionExpression'
+  | 'FilterExpression'
+  | 'ExpressionAttributeNames'
+  | 'ExpressionAttributeValues'
+>;
 
 /** Every item of one partition (of the table or an index), only runs in `status` if given. */
 function partition(attribute: string, value: string, status?: RunStatus): KeyCondition {
   const names: Record<string, string> = { '#p': attribute };
   const values: Record<string, unknown> = { ':p': value };
-  if (status === undefined) return { KeyConditionExpression: '#p = :p', ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  if (status === undefined)
+    return {
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   names['#status'] = 'status';
   values[':status'] = status;
-  return { KeyConditionExpression: '#p = :p', FilterExpression: '#status = :status', ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return {
+    KeyConditionExpression: '#p = :p',
+    FilterExpression: '#status = :status',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /**
@@ -463,7 +621,12 @@ function partition(attribute: string, value: string, status?: RunStatus): KeyCon
  */
 function withoutProtoKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutProtoKeys) as T;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (k !== '__proto__') out[k] = withoutProtoKeys(v);
   return out as T;
@@ -477,7 +640,11 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
 /** The endpoint could not be reached: not the items' fault, so not worth writing one by one. */
 function isConnectionError(e: unknown): boolean {
-  for (let current = e, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
+  for (
+    let current = e, depth = 0;
+    current instanceof Error && depth < 3;
+    current = current.cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
   }

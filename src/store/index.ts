@@ -5,6 +5,11 @@
  */
 export type * from './types.ts';
 export { DynamoStore, createDocumentClient, type DynamoStoreOptions } from './dynamo-store.ts';
-export { LOCAL_DATABASE_FILE, openLocalStore, type LocalStore, type LocalStoreOptions } from './local.ts';
+export {
+  LOCAL_DATABASE_FILE,
+  openLocalStore,
+  type LocalStore,
+  type LocalStoreOptions,
+} from './local.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 export { DEFAULT_TABLE_NAME, TABLE_SCHEMA, createTableInput, keys } from './table.ts';

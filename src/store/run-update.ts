@@ -21,11 +21,17 @@ export interface RunGuard {
 }
 
 /** When an update applies: always, in one of these statuses (updateRun's `ifStatus`), or under a counter guard. */
-export type RunCondition = { readonly kind: 'exists' } | { readonly kind: 'status'; readonly in: readonly RunStatus[] } | { readonly kind: 'guard'; readonly guard: RunGuard };
+export type RunCondition =
+  | { readonly kind: 'exists' }
+  | { readonly kind: 'status'; readonly in: readonly RunStatus[] }
+  | { readonly kind: 'guard'; readonly guard: RunGuard };
 
 /** The fields a patch writes, in its order: a value to set, or undefined to remove the field. */
 export function patchedFields(patch: RunPatch): [field: string, value: unknown][] {
-  return Object.entries(patch).filter(([field, value]) => field !== 'runId' && field !== 'dagId' && !(field === 'status' && value === undefined));
+  return Object.entries(patch).filter(
+    ([field, value]) =>
+      field !== 'runId' && field !== 'dagId' && !(field === 'status' && value === undefined),
+  );
 }
 
 /** The run with the patch applied. */

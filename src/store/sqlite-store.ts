@@ -18,9 +18,27 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, InternalError } from '../errors.ts';
-import type { LineageRecord, ListRunsQuery, OutboxMessage, PokeState, RunRecord, RunStatus, Store, TaskRecord, TryRecord } from './types.ts';
+import type {
+  LineageRecord,
+  ListRunsQuery,
+  OutboxMessage,
+  PokeState,
+  RunRecord,
+  RunStatus,
+  Store,
+  TaskRecord,
+  TryRecord,
+} from './types.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
-import { applyPatch, conditionHolds, notApplied, statusCondition, type RunCondition, type RunGuard, type RunPatch } from './run-update.ts';
+import {
+  applyPatch,
+  conditionHolds,
+  notApplied,
+  statusCondition,
+  type RunCondition,
+  type RunGuard,
+  type RunPatch,
+} from './run-update.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; `:memory:` for a private in-memory database. */
@@ -35,7 +53,11 @@ export class SqliteStore implements Store {
   readonly file: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
-  #group: { readonly write: () => void; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] = [];
+  #group: {
+    readonly write: () => void;
+    readonly resolve: () => void;
+    readonly reject: (e: unknown) => void;
+  }[] = [];
   #committing = false;
   #closed = false;
 
@@ -55,7 +77,10 @@ export class SqliteStore implements Store {
     );
     if (inserted.changes > 0) return { created: true, run: parse<RunRecord>(JSON.stringify(run)) };
     const existing = await this.getRun(run.runId);
-    if (!existing) throw new InternalError(`run "${run.runId}" was reported to exist but cannot be read (deleted meanwhile?)`);
+    if (!existing)
+      throw new InternalError(
+        `run "${run.runId}" was reported to exist but cannot be read (deleted meanwhile?)`,
+      );
     return { created: false, run: existing };
   }
 
@@ -63,11 +88,19 @@ export class SqliteStore implements Store {
     return this.#getRun(runId);
   }
 
-  async updateRun(runId: string, patch: RunPatch, options: { readonly ifStatus?: readonly RunStatus[] } = {}): Promise<RunRecord | undefined> {
+  async updateRun(
+    runId: string,
+    patch: RunPatch,
+    options: { readonly ifStatus?: readonly RunStatus[] } = {},
+  ): Promise<RunRecord | undefined> {
     return this.#updateRun(runId, patch, statusCondition(options.ifStatus));
   }
 
-  async updateRunGuarded(runId: string, patch: RunPatch, guard: RunGuard): Promise<RunRecord | undefined> {
+  async updateRunGuarded(
+    runId: string,
+    patch: RunPatch,
+    guard: RunGuard,
+  ): Promise<RunRecord | undefined> {
     return this.#updateRun(runId, patch, { kind: 'guard', guard });
   }
 
@@ -89,35 +122,67 @@ export class SqliteStore implements Store {
   }
 
   async activeRuns(): Promise<RunRecord[]> {
-    return this.#all<RunRecord>(`SELECT record FROM runs WHERE status IN ('queued', 'running') ORDER BY sort_key DESC`);
+    return this.#all<RunRecord>(
+      `SELECT record FROM runs WHERE status IN ('queued', 'running') ORDER BY sort_key DESC`,
+    );
   }
 
   async putTask(task: TaskRecord): Promise<void> {
     const json = JSON.stringify(task);
-    return this.#enqueue(() => this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, task.runId, task.taskId, json));
+    return this.#enqueue(() =>
+      this.#run(
+        `INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`,
+        task.runId,
+        task.taskId,
+        json,
+      ),
+    );
   }
 
   async putTasks(tasks: readonly TaskRecord[]): Promise<void> {
     if (tasks.length === 0) return;
     const rows = tasks.map((task) => [task.runId, task.taskId, JSON.stringify(task)] as const);
     return this.#enqueue(() => {
-      for (const row of rows) this.#run(`INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`, ...row);
+      for (const row of rows)
+        this.#run(
+          `INSERT OR REPLACE INTO tasks (run_id, task_id, record) VALUES (?, ?, ?)`,
+          ...row,
+        );
     });
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
-    return this.#all<TaskRecord>(`SELECT record FROM tasks WHERE run_id = ? ORDER BY task_id`, runId);
+    return this.#all<TaskRecord>(
+      `SELECT record FROM tasks WHERE run_id = ? ORDER BY task_id`,
+      runId,
+    );
   }
 
   async putTry(t: TryRecord): Promise<void> {
     const json = JSON.stringify(t);
-    return this.#enqueue(() => this.#run(`INSERT OR REPLACE INTO tries (run_id, task_id, map_index, try_number, record) VALUES (?, ?, ?, ?, ?)`, t.runId, t.taskId, t.mapIndex, t.tryNumber, json));
+    return this.#enqueue(() =>
+      this.#run(
+        `INSERT OR REPLACE INTO tries (run_id, task_id, map_index, try_number, record) VALUES (?, ?, ?, ?, ?)`,
+        t.runId,
+        t.taskId,
+        t.mapIndex,
+        t.tryNumber,
+        json,
+      ),
+    );
   }
 
   async listTries(runId: string, taskId?: string): Promise<TryRecord[]> {
     return taskId === undefined
-      ? this.#all<TryRecord>(`SELECT record FROM tries WHERE run_id = ? ORDER BY task_id, map_index, try_number`, runId)
-      : this.#all<TryRecord>(`SELECT record FROM tries WHERE run_id = ? AND task_id = ? ORDER BY map_index, try_number`, runId, taskId);
+      ? this.#all<TryRecord>(
+          `SELECT record FROM tries WHERE run_id = ? ORDER BY task_id, map_index, try_number`,
+          runId,
+        )
+      : this.#all<TryRecord>(
+          `SELECT record FROM tries WHERE run_id = ? AND task_id = ? ORDER BY map_index, try_number`,
+          runId,
+          taskId,
+        );
   }
 
   async putLineage(records: readonly LineageRecord[]): Promise<void> {
@@ -125,21 +190,45 @@ export class SqliteStore implements Store {
     return this.#enqueue(() => {
       for (const r of records) {
         const json = JSON.stringify(r);
-        this.#run(`INSERT OR REPLACE INTO lineage (run_id, task_id, direction, dataset, record) VALUES (?, ?, ?, ?, ?)`, r.runId, r.taskId, r.direction, r.dataset, json);
+        this.#run(
+          `INSERT OR REPLACE INTO lineage (run_id, task_id, direction, dataset, record) VALUES (?, ?, ?, ?, ?)`,
+          r.runId,
+          r.taskId,
+          r.direction,
+          r.dataset,
+          json,
+        );
         if (r.direction === 'out') {
-          this.#run(`INSERT OR REPLACE INTO dataset_events (dataset, at, run_id, task_id, record) VALUES (?, ?, ?, ?, ?)`, r.dataset, r.at, r.runId, r.taskId, json);
+          this.#run(
+            `INSERT OR REPLACE INTO dataset_events (dataset, at, run_id, task_id, record) VALUES (?, ?, ?, ?, ?)`,
+            r.dataset,
+            r.at,
+            r.runId,
+            r.taskId,
+            json,
+          );
         }
       }
     });
   }
 
   async listLineage(runId: string): Promise<LineageRecord[]> {
-    return this.#all<LineageRecord>(`SELECT record FROM lineage WHERE run_id = ? ORDER BY task_id, direction, dataset`, runId);
+    return this.#all<LineageRecord>(
+      `SELECT record FROM lineage WHERE run_id = ? ORDER BY task_id, direction, dataset`,
+      runId,
+    );
   }
 
   /** @param limit @default 50 */
-  async datasetEvents(dataset: string, limit: number = DEFAULT_LIST_LIMIT): Promise<LineageRecord[]> {
-    return this.#all<LineageRecord>(`SELECT record FROM dataset_events WHERE dataset = ? ORDER BY at DESC, run_id DESC, task_id DESC LIMIT ?`, dataset, limit);
+  async datasetEvents(
+    dataset: string,
+    limit: number = DEFAULT_LIST_LIMIT,
+  ): Promise<LineageRecord[]> {
+    return this.#all<LineageRecord>(
+      `SELECT record FROM dataset_events WHERE dataset = ? ORDER BY at DESC, run_id DESC, task_id DESC LIMIT ?`,
+      dataset,
+      limit,
+    );
   }
 
   async nextTry(runId: string, taskId: string, mapIndex: number): Promise<number> {
@@ -147,30 +236,49 @@ export class SqliteStore implements Store {
       `INSERT INTO counters (run_id, task_id, map_index, tries) VALUES (?, ?, ?, 1)
        ON CONFLICT (run_id, task_id, map_index) DO UPDATE SET tries = tries + 1 RETURNING tries`,
     ).get(runId, taskId, mapIndex) as { tries: number } | undefined;
-    if (typeof row?.tries !== 'number') throw new InternalError(`the try counter of task "${taskId}" in run "${runId}" came back as ${JSON.stringify(row)}`);
+    if (typeof row?.tries !== 'number')
+      throw new InternalError(
+        `the try counter of task "${taskId}" in run "${runId}" came back as ${JSON.stringify(row)}`,
+      );
     return row.tries;
   }
 
   async getPokes(runId: string, taskId: string, mapIndex: number): Promise<PokeState | undefined> {
-    const row = this.#statement(`SELECT pokes FROM counters WHERE run_id = ? AND task_id = ? AND map_index = ?`).get(runId, taskId, mapIndex) as { pokes: string | null } | undefined;
+    const row = this.#statement(
+      `SELECT pokes FROM counters WHERE run_id = ? AND task_id = ? AND map_index = ?`,
+    ).get(runId, taskId, mapIndex) as { pokes: string | null } | undefined;
     return row?.pokes ? parse<PokeState>(row.pokes) : undefined;
   }
 
   async putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void> {
-    const pokes = JSON.stringify({ waited: state.waited, n: state.n, runAttempt: state.runAttempt });
-    return this.#enqueue(() => this.#run(
-      `INSERT INTO counters (run_id, task_id, map_index, tries, pokes) VALUES (?, ?, ?, 0, ?)
+    const pokes = JSON.stringify({
+      waited: state.waited,
+      n: state.n,
+      runAttempt: state.runAttempt,
+    });
+    return this.#enqueue(() =>
+      this.#run(
+        `INSERT INTO counters (run_id, task_id, map_index, tries, pokes) VALUES (?, ?, ?, 0, ?)
        ON CONFLICT (run_id, task_id, map_index) DO UPDATE SET pokes = excluded.pokes`,
-      runId,
-      taskId,
-      mapIndex,
-      pokes,
-    ));
+        runId,
+        taskId,
+        mapIndex,
+        pokes,
+      ),
+    );
   }
 
   async putOutbox(message: OutboxMessage): Promise<void> {
     const json = JSON.stringify(message);
-    return this.#enqueue(() => this.#run(`INSERT OR REPLACE INTO outbox (run_id, seq, at, record) VALUES (?, ?, ?, ?)`, message.runId, message.seq, message.at, json));
+    return this.#enqueue(() =>
+      this.#run(
+        `INSERT OR REPLACE INTO outbox (run_id, seq, at, record) VALUES (?, ?, ?, ?)`,
+        message.runId,
+        message.seq,
+        message.at,
+        json,
+      ),
+    );
   }
 
   /** One run's messages in `seq` order, or every run's oldest first (the order to deliver them). */
@@ -199,17 +307,27 @@ export class SqliteStore implements Store {
   }
 
   #getRun(runId: string): RunRecord | undefined {
-    const row = this.#statement(`SELECT record FROM runs WHERE run_id = ?`).get(runId) as { record: string } | undefined;
+    const row = this.#statement(`SELECT record FROM runs WHERE run_id = ?`).get(runId) as
+      | { record: string }
+      | undefined;
     return row ? parse<RunRecord>(row.record) : undefined;
   }
 
   #writeRun(run: RunRecord): RunRecord {
-    this.#run(`UPDATE runs SET sort_key = ?, status = ?, record = ? WHERE run_id = ?`, sortKey(run), run.status, JSON.stringify(run), run.runId);
+    this.#run(
+      `UPDATE runs SET sort_key = ?, status = ?, record = ? WHERE run_id = ?`,
+      sortKey(run),
+      run.status,
+      JSON.stringify(run),
+      run.runId,
+    );
     return parse<RunRecord>(JSON.stringify(run));
   }
 
   #all<T>(sql: string, ...args: SQLInputValue[]): T[] {
-    return (this.#statement(sql).all(...args) as { record: string }[]).map((r) => parse<T>(r.record));
+    return (this.#statement(sql).all(...args) as { record: string }[]).map((r) =>
+      parse<T>(r.record),
+    );
   }
 
   #run(sql: string, ...args: SQLInputValue[]): { changes: number | bigint } {
@@ -217,7 +335,8 @@ export class SqliteStore implements Store {
   }
 
   #statement(sql: string): StatementSync {
-    if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+    if (this.#closed)
+      throw new InternalError('the run-metadata store is closed: it was used after close()');
     // Every other statement comes after the writes already asked for: reads see them, and a
     // run's update never overtakes its tasks' records.
     if (this.#group.length > 0 && !this.#committing) this.#commitPending();
@@ -242,7 +361,8 @@ export class SqliteStore implements Store {
    * turn instead of one per record (a file commit costs ≈ 45–70 µs here, the write itself ≈ 5).
    */
   #enqueue(write: () => void): Promise<void> {
-    if (this.#closed) throw new InternalError('the run-metadata store is closed: it was used after close()');
+    if (this.#closed)
+      throw new InternalError('the run-metadata store is closed: it was used after close()');
     return new Promise((resolve, reject) => {
       this.#group.push({ write, resolve, reject });
       if (this.#group.length === 1) setImmediate(() => this.#commitPending());
@@ -299,7 +419,10 @@ function openDatabase(file: string, busyTimeoutMs: number): DatabaseSync {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
     } catch (e) {
-      throw new ConfigError(`cannot create the folder of the local run database ${file}: ${(e as Error).message}; check that it is writable`, { cause: e });
+      throw new ConfigError(
+        `cannot create the folder of the local run database ${file}: ${(e as Error).message}; check that it is writable`,
+        { cause: e },
+      );
     }
   }
   let db: DatabaseSync | undefined;
@@ -320,7 +443,8 @@ function openDatabase(file: string, busyTimeoutMs: number): DatabaseSync {
 
 /** Brings the schema to the newest version; each migration runs once, under the write lock. */
 function migrate(db: DatabaseSync, file: string): void {
-  const version = () => (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  const version = () =>
+    (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (version() === MIGRATIONS.length) return;
   transaction(db, () => {
     const current = version(); // another process may have migrated while this one waited

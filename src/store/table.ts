@@ -47,11 +47,23 @@ export const TABLE_SCHEMA = {
 } as const;
 
 /** Attributes that exist only for the key layout: never part of a returned record. */
-export const KEY_ATTRIBUTES: ReadonlySet<string> = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt']);
+export const KEY_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'expiresAt',
+]);
 
 export function createTableInput(tableName: string = DEFAULT_TABLE_NAME): CreateTableCommandInput {
   const { partitionKey, sortKey, globalSecondaryIndexes } = TABLE_SCHEMA;
-  const attributes = [partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const attributes = [
+    partitionKey,
+    sortKey,
+    ...globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   return {
     TableName: tableName,
     BillingMode: TABLE_SCHEMA.billingMode,
@@ -96,7 +108,8 @@ export const dagPartition = (dagId: string): string => `DAG#${dagId}`;
 /** Sorts runs by logical date; the run id breaks ties between DAGs on the same date. */
 export const runSortKey = (logicalDate: string, runId: string): string => `${logicalDate}#${runId}`;
 export const datasetPk = (uri: string): string => `DATASET#${uri}`;
-export const tryPrefix = (taskId?: string): string => (taskId === undefined ? TRY_PREFIX : `${TRY_PREFIX}${taskId}#`);
+export const tryPrefix = (taskId?: string): string =>
+  taskId === undefined ? TRY_PREFIX : `${TRY_PREFIX}${taskId}#`;
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
@@ -105,14 +118,20 @@ export const keys = {
   dagSlots: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'SLOTS' }),
   dagPause: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'PAUSE' }),
   run: (runId: string): ItemKey => ({ pk: runPk(runId), sk: RUN_SK }),
-  task: (runId: string, taskId: string): ItemKey => ({ pk: runPk(runId), sk: `${TASK_PREFIX}${taskId}` }),
+  task: (runId: string, taskId: string): ItemKey => ({
+    pk: runPk(runId),
+    sk: `${TASK_PREFIX}${taskId}`,
+  }),
   /** `mapIndex` -1 (not mapped) pads to 000000; zero padding keeps numeric order up to 999,998 instances. */
   try: (runId: string, taskId: string, mapIndex: number, tryNumber: number): ItemKey => ({
     pk: runPk(runId),
     sk: `${tryPrefix(taskId)}${pad(mapIndex + 1, 6)}#${pad(tryNumber, 4)}`,
   }),
   /** Try counter and poke state of a task instance (same padding as `try`). */
-  counter: (runId: string, taskId: string, mapIndex: number): ItemKey => ({ pk: runPk(runId), sk: `${COUNT_PREFIX}${taskId}#${pad(mapIndex + 1, 6)}` }),
+  counter: (runId: string, taskId: string, mapIndex: number): ItemKey => ({
+    pk: runPk(runId),
+    sk: `${COUNT_PREFIX}${taskId}#${pad(mapIndex + 1, 6)}`,
+  }),
   lineage: (runId: string, taskId: string, direction: 'in' | 'out', dataset: string): ItemKey => ({
     pk: runPk(runId),
     sk: `${LINEAGE_PREFIX}${taskId}#${direction}#${dataset}`,
@@ -121,8 +140,12 @@ export const keys = {
     pk: datasetPk(dataset),
     sk: `${at}#${runId}#${taskId}`,
   }),
-  outbox: (runId: string, seq: number): ItemKey => ({ pk: runPk(runId), sk: `${OUTBOX_PREFIX}${pad(seq, 8)}` }),
-  outboxSortKey: (at: string, runId: string, seq: number): string => `${at}#${runId}#${pad(seq, 8)}`,
+  outbox: (runId: string, seq: number): ItemKey => ({
+    pk: runPk(runId),
+    sk: `${OUTBOX_PREFIX}${pad(seq, 8)}`,
+  }),
+  outboxSortKey: (at: string, runId: string, seq: number): string =>
+    `${at}#${runId}#${pad(seq, 8)}`,
 };
 
 export function isActive(status: RunStatus): boolean {

@@ -68,7 +68,14 @@ export interface RunRecord {
   readonly maxActiveRuns?: number;
 }
 
-export type TaskState = 'queued' | 'running' | 'up_for_retry' | 'success' | 'failed' | 'skipped' | 'upstream_failed';
+export type TaskState =
+  | 'queued'
+  | 'running'
+  | 'up_for_retry'
+  | 'success'
+  | 'failed'
+  | 'skipped'
+  | 'upstream_failed';
 
 /** One per task per run: its latest state (mapped tasks summarise their instances). */
 export interface TaskRecord {
@@ -160,7 +167,11 @@ export interface Store {
    * Updates fields of a run (undefined values remove the attribute). With `ifStatus`, only when
    * the run is in one of those states: returns undefined when it was not (or does not exist).
    */
-  updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>, options?: { readonly ifStatus?: readonly RunStatus[] }): Promise<RunRecord | undefined>;
+  updateRun(
+    runId: string,
+    patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>,
+    options?: { readonly ifStatus?: readonly RunStatus[] },
+  ): Promise<RunRecord | undefined>;
   /** Newest logical date first. */
   listRuns(query?: ListRunsQuery): Promise<RunRecord[]>;
   /** Runs queued or running, every DAG. */
@@ -195,7 +206,11 @@ export interface Store {
   updateRunGuarded(
     runId: string,
     patch: Partial<Omit<RunRecord, 'runId' | 'dagId'>>,
-    guard: { readonly field: 'attempt' | 'notifiedAttempt'; readonly below: number; readonly orEqualIn?: readonly RunStatus[] },
+    guard: {
+      readonly field: 'attempt' | 'notifiedAttempt';
+      readonly below: number;
+      readonly orEqualIn?: readonly RunStatus[];
+    },
   ): Promise<RunRecord | undefined>;
 }
 
@@ -225,4 +240,3 @@ export interface RunSlots {
   /** The runs holding a slot, with when each claimed it. */
   slotHolders(dagId: string): Promise<Readonly<Record<string, string>>>;
 }
-

@@ -57,7 +57,10 @@ export interface DagRunResult extends Outcome {
 function irOf(dag: Dag) {
   const { ir, problems } = buildDagIR(dag, `${dag.id}.ts`);
   const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw DagDefinitionError.of(`DAG "${dag.id}" is invalid`, errors, { hint: 'npx updraft validate shows the same problems for the DAGs in dags/' });
+  if (errors.length > 0)
+    throw DagDefinitionError.of(`DAG "${dag.id}" is invalid`, errors, {
+      hint: 'npx updraft validate shows the same problems for the DAGs in dags/',
+    });
   return ir;
 }
 
@@ -80,12 +83,16 @@ export async function runDag(dag: Dag, options: RunDagOptions = {}): Promise<Dag
       ...(options.overrides && { overrides: { [dag.id]: options.overrides } }),
       ...(options.mocks && { mocks: { [dag.id]: options.mocks } }),
     });
-    const { run, result } = await engine.trigger(dag.id, { ...(options.date && { date: options.date }), ...(options.conf && { conf: options.conf }) });
+    const { run, result } = await engine.trigger(dag.id, {
+      ...(options.date && { date: options.date }),
+      ...(options.conf && { conf: options.conf }),
+    });
     await engine.flush();
     const records = await local.store.listTasks(run.runId);
     const tasks = Object.fromEntries(records.map((t) => [t.taskId, taskOutcome(t)]));
     const outputs: Record<string, unknown> = {};
-    for (const t of records) if (t.output !== undefined) outputs[t.taskId] = await resolveRefs(objects, t.output);
+    for (const t of records)
+      if (t.output !== undefined) outputs[t.taskId] = await resolveRefs(objects, t.output);
     const everything = await local.store.listRuns({});
     return {
       status: run.status === 'success' ? 'success' : 'failed',

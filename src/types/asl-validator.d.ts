@@ -5,6 +5,9 @@ declare module 'asl-validator' {
     readonly errors: readonly { readonly 'Error code': string; readonly Message: string }[];
     readonly errorsText: (separator?: string) => string;
   }
-  function validator(definition: unknown, options?: { readonly checkPaths?: boolean; readonly checkArn?: boolean }): AslValidatorResult;
+  function validator(
+    definition: unknown,
+    options?: { readonly checkPaths?: boolean; readonly checkArn?: boolean },
+  ): AslValidatorResult;
   export = validator;
 }

@@ -7,5 +7,11 @@
  */
 export function brand(name: string): { readonly key: symbol; has(value: unknown): boolean } {
   const key = Symbol.for(`updraft.${name}`);
-  return { key, has: (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[key] === true };
+  return {
+    key,
+    has: (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[key] === true,
+  };
 }

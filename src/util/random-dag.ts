@@ -20,7 +20,8 @@ export function randomSeriesParallel(size: number, random: () => number): Random
     const k = 1 + Math.floor(random() * (n - 1));
     const a = build(k);
     const b = build(n - k);
-    if (random() < 0.5) return { sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
+    if (random() < 0.5)
+      return { sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
     for (const from of a.sinks) for (const to of b.sources) edges.push({ from, to });
     return { sources: a.sources, sinks: b.sinks };
   };

@@ -15,10 +15,19 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** The shipped examples (a copy): the user's own dags/ never changes what these tests see. */
 const examples = path.join(repo, 'test/fixtures/examples');
 
-async function run(argv: string[], now = '2026-03-28T12:00:00Z'): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  now = '2026-03-28T12:00:00Z',
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: examples, now: () => new Date(now) };
+  const io: Io = {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    color: false,
+    cwd: examples,
+    now: () => new Date(now),
+  };
   const code = await main(argv, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -27,7 +36,13 @@ describe('updraft list', () => {
   it('--json gives every DAG with its next three runs, DST-correct', async () => {
     const { code, out } = await run(['list', '--json']);
     expect(code).toBe(0);
-    const dags = JSON.parse(out) as { id: string; schedule: string; timezone: string; tasks: number; nextRuns: Record<string, string>[] }[];
+    const dags = JSON.parse(out) as {
+      id: string;
+      schedule: string;
+      timezone: string;
+      tasks: number;
+      nextRuns: Record<string, string>[];
+    }[];
     expect(dags.map((d) => d.id)).toEqual([
       'daily_orders',
       'ingest_crm',
@@ -39,19 +54,40 @@ describe('updraft list', () => {
       'weekday_report',
     ]);
     const daily = dags[0]!;
-    expect(daily).toMatchObject({ schedule: 'At 02:00 every day (Europe/Berlin)', timezone: 'Europe/Berlin', tasks: 5 });
+    expect(daily).toMatchObject({
+      schedule: 'At 02:00 every day (Europe/Berlin)',
+      timezone: 'Europe/Berlin',
+      tasks: 5,
+    });
     // Berlin springs forward at 02:00 on 2026-03-29: 02:00 does not exist that night, so that
     // day's run is at 03:00 CEST (01:00Z), and the next interval is 23h long.
     expect(daily.nextRuns).toEqual([
-      { logicalDate: '2026-03-28T01:00:00.000Z', dataIntervalStart: '2026-03-28T01:00:00.000Z', dataIntervalEnd: '2026-03-29T01:00:00.000Z', runAfter: '2026-03-29T01:00:00.000Z' },
-      { logicalDate: '2026-03-29T01:00:00.000Z', dataIntervalStart: '2026-03-29T01:00:00.000Z', dataIntervalEnd: '2026-03-30T00:00:00.000Z', runAfter: '2026-03-30T00:00:00.000Z' },
-      { logicalDate: '2026-03-30T00:00:00.000Z', dataIntervalStart: '2026-03-30T00:00:00.000Z', dataIntervalEnd: '2026-03-31T00:00:00.000Z', runAfter: '2026-03-31T00:00:00.000Z' },
+      {
+        logicalDate: '2026-03-28T01:00:00.000Z',
+        dataIntervalStart: '2026-03-28T01:00:00.000Z',
+        dataIntervalEnd: '2026-03-29T01:00:00.000Z',
+        runAfter: '2026-03-29T01:00:00.000Z',
+      },
+      {
+        logicalDate: '2026-03-29T01:00:00.000Z',
+        dataIntervalStart: '2026-03-29T01:00:00.000Z',
+        dataIntervalEnd: '2026-03-30T00:00:00.000Z',
+        runAfter: '2026-03-30T00:00:00.000Z',
+      },
+      {
+        logicalDate: '2026-03-30T00:00:00.000Z',
+        dataIntervalStart: '2026-03-30T00:00:00.000Z',
+        dataIntervalEnd: '2026-03-31T00:00:00.000Z',
+        runAfter: '2026-03-31T00:00:00.000Z',
+      },
     ]);
     // Before its startDate (2026-09-01) a DAG's first run is the one starting then.
     const weekdays = dags.find((d) => d.id === 'warehouse_refresh')!;
     expect(weekdays.nextRuns[0]!.logicalDate).toBe('2026-09-01T08:00:00.000Z');
     // On Saturday 2026-11-21, Friday's interval runs until Monday 04:00 New York time (Airflow's data interval).
-    const later = JSON.parse((await run(['list', '--json'], '2026-11-21T12:00:00Z')).out) as typeof dags;
+    const later = JSON.parse(
+      (await run(['list', '--json'], '2026-11-21T12:00:00Z')).out,
+    ) as typeof dags;
     expect(later.find((d) => d.id === 'warehouse_refresh')!.nextRuns[0]).toEqual({
       logicalDate: '2026-11-20T09:00:00.000Z',
       dataIntervalStart: '2026-11-20T09:00:00.000Z',
@@ -83,7 +119,16 @@ describe('updraft graph', () => {
   it('draws text with every task', async () => {
     const { code, out } = await run(['graph', 'warehouse_refresh']);
     expect(code).toBe(0);
-    for (const id of ['create_scratch', 'stage_customers', 'stage_orders', 'build_dims', 'build_facts', 'refresh_stats', 'drop_scratch']) expect(out).toContain(id);
+    for (const id of [
+      'create_scratch',
+      'stage_customers',
+      'stage_orders',
+      'build_dims',
+      'build_facts',
+      'refresh_stats',
+      'drop_scratch',
+    ])
+      expect(out).toContain(id);
   });
 
   it('an unknown DAG is a user error with a suggestion', async () => {
@@ -97,7 +142,9 @@ describe('updraft graph', () => {
   it('a bad --format is a user error', async () => {
     const { code, err } = await run(['graph', 'daily_orders', '--format', 'png']);
     expect(code).toBe(1);
-    expect(err).toContain("error: option '-f, --format <format>' argument 'png' is invalid. Allowed choices are text, mermaid, dot.");
+    expect(err).toContain(
+      "error: option '-f, --format <format>' argument 'png' is invalid. Allowed choices are text, mermaid, dot.",
+    );
   });
 });
 
@@ -108,19 +155,30 @@ describe('updraft compile and explain', () => {
     const asl = JSON.parse(out) as { StartAt: string; States: Record<string, { Type: string }> };
     expect(asl.StartAt).toBe('extract');
     expect(out).toContain('"FunctionName": "${TaskRunnerFunctionArn}"');
-    const manifest = JSON.parse((await run(['compile', 'daily_orders', '--manifest'])).out) as { dagId: string; substitutions: string[] };
-    expect(manifest).toMatchObject({ dagId: 'daily_orders', substitutions: ['TaskRunnerFunctionArn'] });
+    const manifest = JSON.parse((await run(['compile', 'daily_orders', '--manifest'])).out) as {
+      dagId: string;
+      substitutions: string[];
+    };
+    expect(manifest).toMatchObject({
+      dagId: 'daily_orders',
+      substitutions: ['TaskRunnerFunctionArn'],
+    });
   });
 
   it('explain shows the structure, the added waits, transitions, price and limits', async () => {
     const { code, out } = await run(['explain', 'warehouse_refresh']);
     expect(code).toBe(0);
-    expect(out).toContain('create_scratch → [ stage_customers | stage_orders ] → [ build_dims | build_facts → refresh_stats ] → drop_scratch');
+    expect(out).toContain(
+      'create_scratch → [ stage_customers | stage_orders ] → [ build_dims | build_facts → refresh_stats ] → drop_scratch',
+    );
     expect(out).toContain('    build_dims also waits for stage_orders');
     expect(out).toMatch(/makespan 18m vs critical path 18m \(×1\.00\)/);
     expect(out).toMatch(/state transitions {2}\d+ \(\d\.\d\d per task\)/);
     expect(out).toMatch(/history events, worst case {2}[\d,]+ of 25,000/);
-    const json = JSON.parse((await run(['explain', 'warehouse_refresh', '--json'])).out) as { structure: { addedWaits: unknown[]; makespanRatio: number }; transitions: { allSuccess: number } };
+    const json = JSON.parse((await run(['explain', 'warehouse_refresh', '--json'])).out) as {
+      structure: { addedWaits: unknown[]; makespanRatio: number };
+      transitions: { allSuccess: number };
+    };
     expect(json.structure.addedWaits).toEqual([{ before: 'stage_orders', after: 'build_dims' }]);
     expect(json.structure.makespanRatio).toBe(1);
     expect(json.transitions.allSuccess).toBeGreaterThan(7);
@@ -129,7 +187,14 @@ describe('updraft compile and explain', () => {
 
 describe('errors and help', () => {
   it('--help works on every command and exits 0', async () => {
-    for (const argv of [['--help'], ['list', '--help'], ['validate', '--help'], ['graph', '--help'], ['compile', '--help'], ['explain', '--help']]) {
+    for (const argv of [
+      ['--help'],
+      ['list', '--help'],
+      ['validate', '--help'],
+      ['graph', '--help'],
+      ['compile', '--help'],
+      ['explain', '--help'],
+    ]) {
       const { code, out } = await run(argv);
       expect(code).toBe(0);
       expect(out).toContain('Usage: updraft');
@@ -149,7 +214,9 @@ describe('errors and help', () => {
   it('a missing DAG folder exits 1 without a stack trace', async () => {
     const { code, err } = await run(['list', '--dags', 'no/such/dir']);
     expect(code).toBe(1);
-    expect(err).toBe(`✖ DAG folder "no/such/dir" does not exist (looked in ${path.join(examples, 'no/such/dir')}). Create it, or point to yours with --dags DIR.`);
+    expect(err).toBe(
+      `✖ DAG folder "no/such/dir" does not exist (looked in ${path.join(examples, 'no/such/dir')}). Create it, or point to yours with --dags DIR.`,
+    );
   });
 
   it('maps user errors to exit 1 and our bugs to exit 2 with the stack', () => {
@@ -160,7 +227,9 @@ describe('errors and help', () => {
     const bug: string[] = [];
     expect(handleError(new TypeError('undefined is not a function'), (t) => bug.push(t))).toBe(2);
     expect(handleError(new InternalError('state missing'), (t) => bug.push(t))).toBe(2);
-    expect(bug[0]).toMatch(/^✖ Internal error in Updraft \(a bug, not your DAG\): undefined is not a function\nTypeError: undefined is not a function\n {4}at /);
+    expect(bug[0]).toMatch(
+      /^✖ Internal error in Updraft \(a bug, not your DAG\): undefined is not a function\nTypeError: undefined is not a function\n {4}at /,
+    );
   });
 
   it('prints help and exits 0 without arguments', async () => {
@@ -171,10 +240,17 @@ describe('errors and help', () => {
   });
 
   it('runs as a real process on Node 24', () => {
-    const result = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'list', '--json'], { cwd: examples, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(repo, 'bin/updraft.js'), 'list', '--json'],
+      { cwd: examples, encoding: 'utf8' },
+    );
     expect(result.status).toBe(0);
     expect((JSON.parse(result.stdout) as unknown[]).length).toBe(8);
-    const bad = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'graph', 'nope'], { cwd: examples, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'graph', 'nope'], {
+      cwd: examples,
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).not.toContain('    at ');
   });

@@ -6,10 +6,25 @@
  * it succeeded). SQS and Lambda are mocked at the SDK boundary.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, GetQueueUrlCommand, QueueDoesNotExist, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, REGION, executionArn, machineArn, openCloudHarness, type CloudHarness } from './cloud-harness.ts';
+import {
+  ACCOUNT,
+  REGION,
+  executionArn,
+  machineArn,
+  openCloudHarness,
+  type CloudHarness,
+} from './cloud-harness.ts';
 
 const sqs = mockClient(SQSClient);
 const lambda = mockClient(LambdaClient);
@@ -32,7 +47,19 @@ beforeEach(() => {
   sqs.on(DeleteMessageCommand).resolves({});
 });
 
-const tick = { spec: { dagId: 'orders', timezone: 'UTC', schedule: { kind: 'cron', expression: '0 1 * * *', timezone: 'UTC' }, catchup: false, maxActiveRuns: 1, params: {}, timers: [] }, stateMachineArn: machineArn('orders'), scheduledTime: '2026-11-21T01:00:00Z' };
+const tick = {
+  spec: {
+    dagId: 'orders',
+    timezone: 'UTC',
+    schedule: { kind: 'cron', expression: '0 1 * * *', timezone: 'UTC' },
+    catchup: false,
+    maxActiveRuns: 1,
+    params: {},
+    timers: [],
+  },
+  stateMachineArn: machineArn('orders'),
+  scheduledTime: '2026-11-21T01:00:00Z',
+};
 const statusEvent = {
   version: '0',
   id: 'e-1',
@@ -42,15 +69,32 @@ const statusEvent = {
   time: '2026-11-21T01:03:13Z',
   region: REGION,
   resources: [executionArn('orders', 'orders-2026-11-20T01-00-00Z')],
-  detail: { executionArn: executionArn('orders', 'orders-2026-11-20T01-00-00Z'), stateMachineArn: machineArn('orders'), name: 'orders-2026-11-20T01-00-00Z', status: 'SUCCEEDED', startDate: 1_763_686_802_000, stopDate: 1_763_686_992_250 },
+  detail: {
+    executionArn: executionArn('orders', 'orders-2026-11-20T01-00-00Z'),
+    stateMachineArn: machineArn('orders'),
+    name: 'orders-2026-11-20T01-00-00Z',
+    status: 'SUCCEEDED',
+    startDate: 1_763_686_802_000,
+    stopDate: 1_763_686_992_250,
+  },
 };
 
 /** A Lambda on-failure destination record, as Lambda sends it to an SQS destination (the body). */
-function onFailure(fn: string, payload: unknown, error: { errorType: string; errorMessage: string }, at: string): string {
+function onFailure(
+  fn: string,
+  payload: unknown,
+  error: { errorType: string; errorMessage: string },
+  at: string,
+): string {
   return JSON.stringify({
     version: '1.0',
     timestamp: at,
-    requestContext: { requestId: 'req-1', functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: 'req-1',
+      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
     requestPayload: payload,
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     responsePayload: { ...error, trace: ['at launch (/var/task/index.mjs:1:1)'] },
@@ -58,21 +102,52 @@ function onFailure(fn: string, payload: unknown, error: { errorType: string; err
 }
 
 const MESSAGES: Message[] = [
-  { MessageId: 'm-1', ReceiptHandle: 'r-1', Body: onFailure('updraft-dev-launcher', tick, { errorType: 'ProvisionedThroughputExceededException', errorMessage: 'The level of configured provisioned throughput for the table was exceeded' }, '2026-11-21T01:02:00.000Z') },
-  { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: onFailure('updraft-dev-recorder', statusEvent, { errorType: 'ThrottlingException', errorMessage: 'Rate exceeded' }, '2026-11-21T01:10:00.000Z') },
+  {
+    MessageId: 'm-1',
+    ReceiptHandle: 'r-1',
+    Body: onFailure(
+      'updraft-dev-launcher',
+      tick,
+      {
+        errorType: 'ProvisionedThroughputExceededException',
+        errorMessage: 'The level of configured provisioned throughput for the table was exceeded',
+      },
+      '2026-11-21T01:02:00.000Z',
+    ),
+  },
+  {
+    MessageId: 'm-2',
+    ReceiptHandle: 'r-2',
+    Body: onFailure(
+      'updraft-dev-recorder',
+      statusEvent,
+      { errorType: 'ThrottlingException', errorMessage: 'Rate exceeded' },
+      '2026-11-21T01:10:00.000Z',
+    ),
+  },
   {
     MessageId: 'm-3',
     ReceiptHandle: 'r-3',
-    Body: JSON.stringify({ ...statusEvent, id: 'e-2', detail: { ...statusEvent.detail, status: 'RUNNING' } }),
+    Body: JSON.stringify({
+      ...statusEvent,
+      id: 'e-2',
+      detail: { ...statusEvent.detail, status: 'RUNNING' },
+    }),
     Attributes: { SentTimestamp: String(Date.parse('2026-11-21T01:05:00Z')) },
-    MessageAttributes: { ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' }, ERROR_MESSAGE: { DataType: 'String', StringValue: 'Lambda function is throttled' } },
+    MessageAttributes: {
+      ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
+      ERROR_MESSAGE: { DataType: 'String', StringValue: 'Lambda function is throttled' },
+    },
   },
   {
     MessageId: 'm-4',
     ReceiptHandle: 'r-4',
     Body: JSON.stringify({ ...tick, scheduledTime: '<aws.scheduler.scheduled-time>' }),
     Attributes: { SentTimestamp: String(Date.parse('2026-11-21T02:00:00Z')) },
-    MessageAttributes: { ERROR_CODE: { DataType: 'String', StringValue: 'AWS.Lambda.ResourceNotFoundException' }, ERROR_MESSAGE: { DataType: 'String', StringValue: 'Function not found' } },
+    MessageAttributes: {
+      ERROR_CODE: { DataType: 'String', StringValue: 'AWS.Lambda.ResourceNotFoundException' },
+      ERROR_MESSAGE: { DataType: 'String', StringValue: 'Function not found' },
+    },
   },
 ];
 
@@ -107,7 +182,13 @@ describe('updraft doctor --target aws', () => {
       MessageSystemAttributeNames: ['SentTimestamp'],
     });
     // Listed, not consumed: every message visible again at once, none deleted.
-    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => [e.ReceiptHandle, e.VisibilityTimeout]))).toEqual([
+    expect(
+      sqs
+        .commandCalls(ChangeMessageVisibilityBatchCommand)
+        .flatMap((c) =>
+          c.args[0].input.Entries!.map((e) => [e.ReceiptHandle, e.VisibilityTimeout]),
+        ),
+    ).toEqual([
       ['r-1', 0],
       ['r-3', 0],
       ['r-2', 0],
@@ -120,11 +201,28 @@ describe('updraft doctor --target aws', () => {
   it('--replay invokes the deployed function with the original payload, deletes what succeeded, keeps what failed or cannot be replayed (exit 1)', async () => {
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: MESSAGES }).resolves({ Messages: [] });
     const encoder = new TextEncoder();
-    lambda.on(InvokeCommand, { FunctionName: 'updraft-dev-launcher' }).resolves({ StatusCode: 200, Payload: encoder.encode(JSON.stringify({ dagId: 'orders', started: [], queued: [], skipped: ['orders-2026-11-20T01-00-00Z'], deferred: 0 })) as never });
+    lambda.on(InvokeCommand, { FunctionName: 'updraft-dev-launcher' }).resolves({
+      StatusCode: 200,
+      Payload: encoder.encode(
+        JSON.stringify({
+          dagId: 'orders',
+          started: [],
+          queued: [],
+          skipped: ['orders-2026-11-20T01-00-00Z'],
+          deferred: 0,
+        }),
+      ) as never,
+    });
     lambda
       .on(InvokeCommand, { FunctionName: 'updraft-dev-recorder' })
       .resolvesOnce({ StatusCode: 200, Payload: encoder.encode('{"applied":false}') as never })
-      .resolvesOnce({ StatusCode: 200, FunctionError: 'Unhandled', Payload: encoder.encode('{"errorType":"ThrottlingException","errorMessage":"Rate exceeded"}') as never });
+      .resolvesOnce({
+        StatusCode: 200,
+        FunctionError: 'Unhandled',
+        Payload: encoder.encode(
+          '{"errorType":"ThrottlingException","errorMessage":"Rate exceeded"}',
+        ) as never,
+      });
 
     const r = await h.cli(['doctor', '--target', 'aws', '--replay']);
 
@@ -137,10 +235,20 @@ describe('updraft doctor --target aws', () => {
       '  ✖ not replayed launcher: DAG orders, schedule tick <aws.scheduler.scheduled-time>: its tick time was not filled in, so the interval it was for is unknown: start that interval with updraft trigger <dag> --date <date> (kept in the queue)',
       '2 of 4 replayed and removed from the queue; the others stay in it (the queue keeps messages 14 days).',
     ]);
-    const invoked = lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, c.args[0].input.InvocationType, JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array))]);
+    const invoked = lambda
+      .commandCalls(InvokeCommand)
+      .map((c) => [
+        c.args[0].input.FunctionName,
+        c.args[0].input.InvocationType,
+        JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array)),
+      ]);
     expect(invoked).toEqual([
       ['updraft-dev-launcher', 'RequestResponse', tick],
-      ['updraft-dev-recorder', 'RequestResponse', { ...statusEvent, id: 'e-2', detail: { ...statusEvent.detail, status: 'RUNNING' } }],
+      [
+        'updraft-dev-recorder',
+        'RequestResponse',
+        { ...statusEvent, id: 'e-2', detail: { ...statusEvent.detail, status: 'RUNNING' } },
+      ],
       ['updraft-dev-recorder', 'RequestResponse', statusEvent],
     ]);
     expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([
@@ -150,7 +258,10 @@ describe('updraft doctor --target aws', () => {
   });
 
   it('--json lists the failures as data', async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: MESSAGES.slice(0, 1) }).resolves({ Messages: [] });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: MESSAGES.slice(0, 1) })
+      .resolves({ Messages: [] });
     const r = await h.cli(['doctor', '--target', 'aws', '--json']);
     expect(JSON.parse(r.out)).toEqual({
       queue: 'updraft-dev-dead-letters',
@@ -162,7 +273,8 @@ describe('updraft doctor --target aws', () => {
           function: 'launcher',
           subject: 'DAG orders, schedule tick 2026-11-21T01:00:00Z',
           dagId: 'orders',
-          error: 'ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded (RetriesExhausted)',
+          error:
+            'ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded (RetriesExhausted)',
           attempts: 3,
         },
       ],
@@ -171,15 +283,25 @@ describe('updraft doctor --target aws', () => {
 
   it('an empty queue says so; a missing queue says to deploy; the local target says what doctor is for', async () => {
     sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
-    expect((await h.cli(['doctor', '--target', 'aws'])).out).toBe(`No failures in AWS (dev, ${REGION}): the dead-letter queue updraft-dev-dead-letters is empty (the launcher and the recorder have lost nothing).`);
+    expect((await h.cli(['doctor', '--target', 'aws'])).out).toBe(
+      `No failures in AWS (dev, ${REGION}): the dead-letter queue updraft-dev-dead-letters is empty (the launcher and the recorder have lost nothing).`,
+    );
 
-    sqs.on(GetQueueUrlCommand).rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
+    sqs
+      .on(GetQueueUrlCommand)
+      .rejects(
+        new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }),
+      );
     const missing = await h.cli(['doctor', '--target', 'aws', '--env', 'prod']);
     expect(missing.code).toBe(1);
-    expect(missing.err).toBe(`✖ the dead-letter queue "updraft-prod-dead-letters" does not exist in AWS (prod, ${REGION}): Updraft is not deployed to prod there\n    ↳ deploy first: npm run deploy -- -c env=prod`);
+    expect(missing.err).toBe(
+      `✖ the dead-letter queue "updraft-prod-dead-letters" does not exist in AWS (prod, ${REGION}): Updraft is not deployed to prod there\n    ↳ deploy first: npm run deploy -- -c env=prod`,
+    );
 
     const local = await h.cli(['doctor']);
     expect(local.code).toBe(1);
-    expect(local.err).toBe('✖ updraft doctor reads a deployment’s dead-letter queue: local runs have no launcher or recorder to fail\n    ↳ name the deployment: updraft doctor --target aws (with --env staging|prod for other than dev)');
+    expect(local.err).toBe(
+      '✖ updraft doctor reads a deployment’s dead-letter queue: local runs have no launcher or recorder to fail\n    ↳ name the deployment: updraft doctor --target aws (with --env staging|prod for other than dev)',
+    );
   });
 });

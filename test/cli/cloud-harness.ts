@@ -19,8 +19,10 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
-export const machineArn = (dagId: string, env = 'dev') => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:updraft-${env}-${dagId}`;
-export const executionArn = (dagId: string, runId: string, env = 'dev') => `arn:aws:states:${REGION}:${ACCOUNT}:execution:updraft-${env}-${dagId}:${runId}`;
+export const machineArn = (dagId: string, env = 'dev') =>
+  `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:updraft-${env}-${dagId}`;
+export const executionArn = (dagId: string, runId: string, env = 'dev') =>
+  `arn:aws:states:${REGION}:${ACCOUNT}:execution:updraft-${env}-${dagId}:${runId}`;
 
 export interface CloudHarness {
   /** The `updraft-dev` table's store, to seed and check records. */
@@ -35,8 +37,10 @@ export async function openCloudHarness(dags: Record<string, string> = {}): Promi
   const local = await startDynalite({ tableName: 'updraft-dev' });
   const dir = fs.mkdtempSync(path.join(repo, 'test', '.tmp-cloud-'));
   fs.mkdirSync(path.join(dir, 'dags'));
-  for (const [file, text] of Object.entries(dags)) fs.writeFileSync(path.join(dir, 'dags', file), text);
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_DEFAULT_REGION']) vi.stubEnv(name, undefined);
+  for (const [file, text] of Object.entries(dags))
+    fs.writeFileSync(path.join(dir, 'dags', file), text);
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_DEFAULT_REGION'])
+    vi.stubEnv(name, undefined);
   vi.stubEnv('AWS_REGION', REGION);
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIATESTTESTTEST');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
@@ -48,7 +52,13 @@ export async function openCloudHarness(dags: Record<string, string> = {}): Promi
     async cli(argv, now = '2026-11-21T12:00:00Z') {
       const out: string[] = [];
       const err: string[] = [];
-      const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: dir, now: () => new Date(now) };
+      const io: Io = {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+        color: false,
+        cwd: dir,
+        now: () => new Date(now),
+      };
       const code = await main(argv, io);
       return { code, out: out.join('\n'), err: err.join('\n') };
     },
@@ -64,7 +74,9 @@ let unique = 0;
 
 /** A run record of `dagId` as the launcher and recorder would have left it. */
 export function runRecord(dagId: string, overrides: Partial<RunRecord> = {}): RunRecord {
-  const day = overrides.logicalDate?.slice(0, 10) ?? `2026-10-${String(10 + (++unique % 18)).padStart(2, '0')}`;
+  const day =
+    overrides.logicalDate?.slice(0, 10) ??
+    `2026-10-${String(10 + (++unique % 18)).padStart(2, '0')}`;
   const logicalDate = overrides.logicalDate ?? `${day}T00:00:00.000Z`;
   const key = logicalDate.replace('.000Z', 'Z').replaceAll(':', '-');
   const runId = overrides.runId ?? `${dagId}-${key}`;

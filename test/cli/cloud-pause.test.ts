@@ -3,10 +3,22 @@
  * kept and only State changed (a start date already past is left out: Scheduler refuses it);
  * nothing is updated when the schedule already is in that state. EventBridge Scheduler is mocked.
  */
-import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, type GetScheduleCommandOutput } from '@aws-sdk/client-scheduler';
+import {
+  GetScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+  type GetScheduleCommandOutput,
+} from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, REGION, machineArn, openCloudHarness, type CloudHarness } from './cloud-harness.ts';
+import {
+  ACCOUNT,
+  REGION,
+  machineArn,
+  openCloudHarness,
+  type CloudHarness,
+} from './cloud-harness.ts';
 
 const scheduler = mockClient(SchedulerClient);
 let h: CloudHarness;
@@ -58,7 +70,10 @@ describe('updraft pause / unpause --target aws', () => {
       `✔ Paused orders on AWS (dev, ${REGION}): its schedule (cron(0 2 * * ? *), Europe/Berlin) starts no new runs; runs already started go on`,
       '  ↳ updraft unpause orders --target aws resumes it; a manual run meanwhile: updraft trigger orders --target aws',
     ]);
-    expect(scheduler.commandCalls(GetScheduleCommand)[0]!.args[0].input).toEqual({ Name: 'orders', GroupName: 'updraft-dev' });
+    expect(scheduler.commandCalls(GetScheduleCommand)[0]!.args[0].input).toEqual({
+      Name: 'orders',
+      GroupName: 'updraft-dev',
+    });
     expect(scheduler.commandCalls(UpdateScheduleCommand).map((c) => c.args[0].input)).toEqual([
       {
         Name: 'orders',
@@ -83,9 +98,22 @@ describe('updraft pause / unpause --target aws', () => {
     scheduler.on(GetScheduleCommand).resolves(schedule('DISABLED', '2027-01-01T00:00:00Z'));
     const r = await h.cli(['unpause', 'orders', '--target', 'aws', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ dagId: 'orders', schedule: 'orders', group: 'updraft-dev', state: 'ENABLED', expression: 'cron(0 2 * * ? *)', timezone: 'Europe/Berlin', changed: true });
+    expect(JSON.parse(r.out)).toEqual({
+      dagId: 'orders',
+      schedule: 'orders',
+      group: 'updraft-dev',
+      state: 'ENABLED',
+      expression: 'cron(0 2 * * ? *)',
+      timezone: 'Europe/Berlin',
+      changed: true,
+    });
     const input = scheduler.commandCalls(UpdateScheduleCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ State: 'ENABLED', StartDate: new Date('2027-01-01T00:00:00Z'), Target: TARGET, FlexibleTimeWindow: { Mode: 'OFF' } });
+    expect(input).toMatchObject({
+      State: 'ENABLED',
+      StartDate: new Date('2027-01-01T00:00:00Z'),
+      Target: TARGET,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+    });
     expect(await h.local.store.pausedAt('orders')).toBeUndefined();
   });
 
@@ -94,24 +122,39 @@ describe('updraft pause / unpause --target aws', () => {
     scheduler.on(GetScheduleCommand).resolves(schedule('DISABLED', '2026-01-01T00:00:00Z'));
     const r = await h.cli(['pause', 'orders', '--target', 'aws']);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`orders is already paused on AWS (dev, ${REGION}) (cron(0 2 * * ? *), Europe/Berlin): nothing changed`);
-    expect(scheduler.commandCalls(GetScheduleCommand)[0]!.args[0].input).toEqual({ Name: 'orders', GroupName: 'updraft-dev' });
+    expect(r.out).toBe(
+      `orders is already paused on AWS (dev, ${REGION}) (cron(0 2 * * ? *), Europe/Berlin): nothing changed`,
+    );
+    expect(scheduler.commandCalls(GetScheduleCommand)[0]!.args[0].input).toEqual({
+      Name: 'orders',
+      GroupName: 'updraft-dev',
+    });
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
     expect(await h.local.store.pausedAt('orders')).toBe('2026-11-20T00:00:00.000Z');
   });
 
-  it('a deploy re-enabled a paused DAG\'s schedule: pause disables it again (the table still says paused)', async () => {
+  it("a deploy re-enabled a paused DAG's schedule: pause disables it again (the table still says paused)", async () => {
     await h.local.store.setPaused('orders', '2026-11-20T00:00:00.000Z');
     scheduler.on(GetScheduleCommand).resolves(schedule('ENABLED', '2026-01-01T00:00:00Z'));
     const r = await h.cli(['pause', 'orders', '--target', 'aws']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toBe(`✔ Paused orders on AWS (dev, ${REGION}): its schedule (cron(0 2 * * ? *), Europe/Berlin) starts no new runs; runs already started go on`);
-    expect(scheduler.commandCalls(UpdateScheduleCommand).map((c) => c.args[0].input.State)).toEqual(['DISABLED']);
+    expect(r.out.split('\n')[0]).toBe(
+      `✔ Paused orders on AWS (dev, ${REGION}): its schedule (cron(0 2 * * ? *), Europe/Berlin) starts no new runs; runs already started go on`,
+    );
+    expect(scheduler.commandCalls(UpdateScheduleCommand).map((c) => c.args[0].input.State)).toEqual(
+      ['DISABLED'],
+    );
     await h.local.store.setPaused('orders', undefined);
   });
 
   it('explains a DAG without a schedule', async () => {
-    scheduler.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule orders does not exist.', Message: 'Schedule orders does not exist.', $metadata: {} }));
+    scheduler.on(GetScheduleCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'Schedule orders does not exist.',
+        Message: 'Schedule orders does not exist.',
+        $metadata: {},
+      }),
+    );
     const r = await h.cli(['pause', 'orders', '--target', 'aws']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(

@@ -4,11 +4,26 @@
  * from their try records in the environment's table (dynalite), operators from the ended
  * execution's final document (GetExecutionHistory). Step Functions is mocked.
  */
-import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/store/types.ts';
-import { REGION, machineArn, openCloudHarness, runRecord, type CloudHarness } from './cloud-harness.ts';
+import {
+  REGION,
+  machineArn,
+  openCloudHarness,
+  runRecord,
+  type CloudHarness,
+} from './cloud-harness.ts';
 
 const DAG = `import { dag, lambdaInvoke, task } from 'updraft';
 export default dag('orders', { schedule: '@daily', startDate: '2026-11-01' }, () => {
@@ -22,11 +37,30 @@ export default dag('orders', { schedule: '@daily', startDate: '2026-11-01' }, ()
 const sfn = mockClient(SFNClient);
 let h: CloudHarness;
 
-const failed = runRecord('orders', { logicalDate: '2026-11-12T00:00:00.000Z', status: 'failed', error: { error: 'Updraft.DagRunFailed', cause: 'task "load" failed' } });
+const failed = runRecord('orders', {
+  logicalDate: '2026-11-12T00:00:00.000Z',
+  status: 'failed',
+  error: { error: 'Updraft.DagRunFailed', cause: 'task "load" failed' },
+});
 const succeeded = runRecord('orders', { logicalDate: '2026-11-13T00:00:00.000Z' });
-const running = runRecord('orders', { logicalDate: '2026-11-14T00:00:00.000Z', status: 'running', endedAt: undefined });
+const running = runRecord('orders', {
+  logicalDate: '2026-11-14T00:00:00.000Z',
+  status: 'running',
+  endedAt: undefined,
+});
 
-const valuesOf = (r: RunRecord) => ({ dagId: 'orders', runId: r.runId, key: r.key, logicalDate: r.logicalDate, ds: r.logicalDate.slice(0, 10), dataIntervalStart: r.dataIntervalStart, dataIntervalEnd: r.dataIntervalEnd, params: {}, triggeredBy: 'schedule', timers: {} });
+const valuesOf = (r: RunRecord) => ({
+  dagId: 'orders',
+  runId: r.runId,
+  key: r.key,
+  logicalDate: r.logicalDate,
+  ds: r.logicalDate.slice(0, 10),
+  dataIntervalStart: r.dataIntervalStart,
+  dataIntervalEnd: r.dataIntervalEnd,
+  params: {},
+  triggeredBy: 'schedule',
+  timers: {},
+});
 
 function described(r: RunRecord, status: string): DescribeExecutionCommandOutput {
   return {
@@ -40,11 +74,26 @@ function described(r: RunRecord, status: string): DescribeExecutionCommandOutput
 }
 
 /** The ended execution's last events, newest first, as GetExecutionHistory with reverseOrder returns them. */
-function history(finalState: 'FailStateEntered' | 'SucceedStateEntered', t: Record<string, unknown>) {
+function history(
+  finalState: 'FailStateEntered' | 'SucceedStateEntered',
+  t: Record<string, unknown>,
+) {
   return {
     events: [
-      { id: 12, type: finalState === 'FailStateEntered' ? 'ExecutionFailed' : 'ExecutionSucceeded', timestamp: new Date() },
-      { id: 11, type: finalState, timestamp: new Date(), stateEnteredEventDetails: { name: finalState === 'FailStateEntered' ? 'run failed' : 'run succeeded', input: JSON.stringify({ run: {}, t, done: {} }) } },
+      {
+        id: 12,
+        type: finalState === 'FailStateEntered' ? 'ExecutionFailed' : 'ExecutionSucceeded',
+        timestamp: new Date(),
+      },
+      {
+        id: 11,
+        type: finalState,
+        timestamp: new Date(),
+        stateEnteredEventDetails: {
+          name: finalState === 'FailStateEntered' ? 'run failed' : 'run succeeded',
+          input: JSON.stringify({ run: {}, t, done: {} }),
+        },
+      },
     ],
   } as never;
 }
@@ -52,11 +101,42 @@ function history(finalState: 'FailStateEntered' | 'SucceedStateEntered', t: Reco
 beforeAll(async () => {
   h = await openCloudHarness({ 'orders.ts': DAG });
   for (const r of [failed, succeeded, running]) await h.local.store.createRun(r);
-  const base = { startedAt: '2026-11-13T00:00:01.000Z', endedAt: '2026-11-13T00:00:02.000Z', runAttempt: 1, mapIndex: -1, tryNumber: 1 };
-  for (const r of [failed, succeeded]) await h.local.store.putTry({ ...base, runId: r.runId, taskId: 'extract', state: 'success', response: { rows: 3 } });
-  await h.local.store.putTry({ ...base, runId: failed.runId, taskId: 'load', state: 'failed', error: { error: 'Error', cause: 'connection reset' } });
-  await h.local.store.putTry({ ...base, runId: succeeded.runId, taskId: 'load', state: 'success', response: 3 });
-  await h.local.store.putTry({ ...base, runId: succeeded.runId, taskId: 'report', state: 'success', response: 4 });
+  const base = {
+    startedAt: '2026-11-13T00:00:01.000Z',
+    endedAt: '2026-11-13T00:00:02.000Z',
+    runAttempt: 1,
+    mapIndex: -1,
+    tryNumber: 1,
+  };
+  for (const r of [failed, succeeded])
+    await h.local.store.putTry({
+      ...base,
+      runId: r.runId,
+      taskId: 'extract',
+      state: 'success',
+      response: { rows: 3 },
+    });
+  await h.local.store.putTry({
+    ...base,
+    runId: failed.runId,
+    taskId: 'load',
+    state: 'failed',
+    error: { error: 'Error', cause: 'connection reset' },
+  });
+  await h.local.store.putTry({
+    ...base,
+    runId: succeeded.runId,
+    taskId: 'load',
+    state: 'success',
+    response: 3,
+  });
+  await h.local.store.putTry({
+    ...base,
+    runId: succeeded.runId,
+    taskId: 'report',
+    state: 'success',
+    response: 4,
+  });
 });
 afterAll(async () => {
   sfn.restore();
@@ -79,7 +159,9 @@ describe('updraft retry --target aws', () => {
       }),
     );
     const next = `${failed.executionArn!.replace(failed.runId, '')}${failed.runId}-r2`;
-    sfn.on(StartExecutionCommand).resolves({ executionArn: next, startDate: new Date('2026-11-21T12:00:01Z') });
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: next, startDate: new Date('2026-11-21T12:00:01Z') });
     const r = await h.cli(['retry', failed.runId, '--target', 'aws']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -92,25 +174,49 @@ describe('updraft retry --target aws', () => {
     expect(starts).toHaveLength(1);
     expect(starts[0]!.name).toBe(`${failed.runId}-r2`);
     expect(starts[0]!.stateMachineArn).toBe(machineArn('orders'));
-    expect(JSON.parse(starts[0]!.input!)).toEqual({ run: valuesOf(failed), t: {}, done: { extract: { r: { rows: 3 } }, notify: { o: { ok: 1 } } } });
+    expect(JSON.parse(starts[0]!.input!)).toEqual({
+      run: valuesOf(failed),
+      t: {},
+      done: { extract: { r: { rows: 3 } }, notify: { o: { ok: 1 } } },
+    });
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
-    expect(await h.local.store.getRun(failed.runId)).toMatchObject({ status: 'running', attempt: 2, executionArn: next, startedAt: '2026-11-21T12:00:01.000Z' });
+    expect(await h.local.store.getRun(failed.runId)).toMatchObject({
+      status: 'running',
+      attempt: 2,
+      executionArn: next,
+      startedAt: '2026-11-21T12:00:01.000Z',
+    });
     expect((await h.local.store.getRun(failed.runId))?.pendingInput).toBeUndefined();
     expect((await h.local.store.getRun(failed.runId))?.error).toBeUndefined();
   });
 
   it.each([
-    ['still running', running, 'RUNNING', `✖ run "${running.runId}" is still running (execution RUNNING): wait for it to end before resuming it\n    ↳ follow it with: updraft show ${running.runId} --target aws`],
-    ['succeeded', succeeded, 'SUCCEEDED', `✖ run "${succeeded.runId}" succeeded: there is nothing to retry\n    ↳ to run tasks of it again: updraft clear ${succeeded.runId} --task <task> --target aws`],
-  ] as const)('says why it cannot when the execution is %s, and starts nothing', async (_what, run, status, message) => {
-    sfn.on(DescribeExecutionCommand).resolves(described(run, status));
-    const r = await h.cli(['retry', run.runId, '--target', 'aws']);
-    expect(r).toEqual({ code: 1, out: '', err: message });
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
-  });
+    [
+      'still running',
+      running,
+      'RUNNING',
+      `✖ run "${running.runId}" is still running (execution RUNNING): wait for it to end before resuming it\n    ↳ follow it with: updraft show ${running.runId} --target aws`,
+    ],
+    [
+      'succeeded',
+      succeeded,
+      'SUCCEEDED',
+      `✖ run "${succeeded.runId}" succeeded: there is nothing to retry\n    ↳ to run tasks of it again: updraft clear ${succeeded.runId} --task <task> --target aws`,
+    ],
+  ] as const)(
+    'says why it cannot when the execution is %s, and starts nothing',
+    async (_what, run, status, message) => {
+      sfn.on(DescribeExecutionCommand).resolves(described(run, status));
+      const r = await h.cli(['retry', run.runId, '--target', 'aws']);
+      expect(r).toEqual({ code: 1, out: '', err: message });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    },
+  );
 
   it('says the execution is gone once Step Functions no longer has it', async () => {
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
     const r = await h.cli(['retry', succeeded.runId, '--target', 'aws']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
@@ -124,19 +230,42 @@ describe('updraft clear --target aws', () => {
   it('runs the chosen task and its downstream again; the others hand back their outputs', async () => {
     sfn.on(DescribeExecutionCommand).resolves(described(succeeded, 'SUCCEEDED'));
     sfn.on(GetExecutionHistoryCommand).resolves(
-      history('SucceedStateEntered', { extract: { s: 'success', o: { rows: 3 } }, notify: { s: 'success', o: { ok: 1 } }, load: { s: 'success', o: 3 }, report: { s: 'success', o: 4 } }),
+      history('SucceedStateEntered', {
+        extract: { s: 'success', o: { rows: 3 } },
+        notify: { s: 'success', o: { ok: 1 } },
+        load: { s: 'success', o: 3 },
+        report: { s: 'success', o: 4 },
+      }),
     );
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
-    const r = await h.cli(['clear', succeeded.runId, '--task', 'load', '--downstream', '--target', 'aws', '--json']);
+    const r = await h.cli([
+      'clear',
+      succeeded.runId,
+      '--task',
+      'load',
+      '--downstream',
+      '--target',
+      'aws',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ runId: succeeded.runId, execution: 2, resumedFrom: 'SUCCEEDED', givenTasks: 2 });
+    expect(JSON.parse(r.out)).toMatchObject({
+      runId: succeeded.runId,
+      execution: 2,
+      resumedFrom: 'SUCCEEDED',
+      givenTasks: 2,
+    });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!);
     expect(input.done).toEqual({ extract: { r: { rows: 3 } }, notify: { o: { ok: 1 } } });
   });
 
   it('refuses a task the DAG does not have, before anything starts', async () => {
     const r = await h.cli(['clear', succeeded.runId, '--task', 'lod', '--target', 'aws']);
-    expect(r).toEqual({ code: 1, out: '', err: `✖ task "lod" is not in DAG "orders"\n    ↳ tasks: extract, notify, load, report` });
+    expect(r).toEqual({
+      code: 1,
+      out: '',
+      err: `✖ task "lod" is not in DAG "orders"\n    ↳ tasks: extract, notify, load, report`,
+    });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });

@@ -5,10 +5,25 @@
  * ListExecutions), the idempotent second trigger, params validation, and the errors a user meets
  * (not deployed, table missing, access denied). Step Functions is mocked.
  */
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ACCOUNT, REGION, executionArn, machineArn, openCloudHarness, runRecord, type CloudHarness } from './cloud-harness.ts';
+import {
+  ACCOUNT,
+  REGION,
+  executionArn,
+  machineArn,
+  openCloudHarness,
+  runRecord,
+  type CloudHarness,
+} from './cloud-harness.ts';
 
 const ORDERS = `
 import { dag, param, task, timeSensor } from 'updraft';
@@ -55,8 +70,18 @@ beforeEach(() => {
   sfn.reset();
   sfn.on(ListStateMachinesCommand).resolves({
     stateMachines: ['other', 'orders', 'capped'].flatMap((d) => [
-      { name: `updraft-dev-${d}`, stateMachineArn: machineArn(d), type: 'STANDARD', creationDate: new Date() },
-      { name: `updraft-staging-${d}`, stateMachineArn: machineArn(d, 'staging'), type: 'STANDARD', creationDate: new Date() },
+      {
+        name: `updraft-dev-${d}`,
+        stateMachineArn: machineArn(d),
+        type: 'STANDARD',
+        creationDate: new Date(),
+      },
+      {
+        name: `updraft-staging-${d}`,
+        stateMachineArn: machineArn(d, 'staging'),
+        type: 'STANDARD',
+        creationDate: new Date(),
+      },
     ]),
   });
   sfn.on(ListExecutionsCommand).resolves({ executions: [] });
@@ -70,7 +95,16 @@ const RUN = 'orders-2026-11-20T01-00-00Z';
 
 describe('updraft trigger --target aws', () => {
   it('writes the queued run, then starts the execution named by the run id with the launcher’s input', async () => {
-    const r = await h.cli(['trigger', 'orders', '--date', '2026-11-20', '--conf', '{"limit": 5}', '--target', 'aws']);
+    const r = await h.cli([
+      'trigger',
+      'orders',
+      '--date',
+      '2026-11-20',
+      '--conf',
+      '{"limit": 5}',
+      '--target',
+      'aws',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toEqual([
@@ -123,11 +157,19 @@ describe('updraft trigger --target aws', () => {
       executionArn: executionArn('orders', RUN),
     });
     // The run queue counted the DAG's running executions first (maxActiveRuns 3).
-    expect(sfn.commandCalls(ListExecutionsCommand)[0]!.args[0].input).toMatchObject({ stateMachineArn: machineArn('orders'), statusFilter: 'RUNNING' });
+    expect(sfn.commandCalls(ListExecutionsCommand)[0]!.args[0].input).toMatchObject({
+      stateMachineArn: machineArn('orders'),
+      statusFilter: 'RUNNING',
+    });
   });
 
   it('a second trigger of the same interval starts nothing and reports the run (exit 0 while it has not failed)', async () => {
-    sfn.on(DescribeExecutionCommand).resolves({ executionArn: executionArn('orders', RUN), status: 'RUNNING', startDate: new Date('2026-11-21T12:00:01Z'), stateMachineArn: machineArn('orders') });
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn('orders', RUN),
+      status: 'RUNNING',
+      startDate: new Date('2026-11-21T12:00:01Z'),
+      stateMachineArn: machineArn('orders'),
+    });
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-20', '--target', 'aws']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toEqual([
@@ -136,23 +178,59 @@ describe('updraft trigger --target aws', () => {
       `  ↳ updraft show ${RUN} --target aws`,
     ]);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({ executionArn: executionArn('orders', RUN) });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({
+      executionArn: executionArn('orders', RUN),
+    });
   });
 
   it('exits 1 when the interval’s existing run failed, pointing at retry', async () => {
-    const failed = runRecord('orders', { logicalDate: '2026-11-18T01:00:00.000Z', status: 'failed', triggeredBy: 'schedule' });
+    const failed = runRecord('orders', {
+      logicalDate: '2026-11-18T01:00:00.000Z',
+      status: 'failed',
+      triggeredBy: 'schedule',
+    });
     await h.local.store.createRun(failed);
-    sfn.on(DescribeExecutionCommand).resolves({ executionArn: failed.executionArn, status: 'FAILED', startDate: new Date(), stateMachineArn: machineArn('orders') });
-    const r = await h.cli(['trigger', 'orders', '--date', '2026-11-18', '--target', 'aws', '--json']);
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: failed.executionArn,
+      status: 'FAILED',
+      startDate: new Date(),
+      stateMachineArn: machineArn('orders'),
+    });
+    const r = await h.cli([
+      'trigger',
+      'orders',
+      '--date',
+      '2026-11-18',
+      '--target',
+      'aws',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toMatchObject({ outcome: 'existing', runId: failed.runId, status: 'failed', executionArn: failed.executionArn, execution: { status: 'FAILED' } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      outcome: 'existing',
+      runId: failed.runId,
+      status: 'failed',
+      executionArn: failed.executionArn,
+      execution: { status: 'FAILED' },
+    });
     const text = await h.cli(['trigger', 'orders', '--date', '2026-11-18', '--target', 'aws']);
-    expect(text.out.split('\n').at(-1)).toBe(`  ↳ updraft show ${failed.runId} --target aws · resume it: updraft retry ${failed.runId} --target aws`);
+    expect(text.out.split('\n').at(-1)).toBe(
+      `  ↳ updraft show ${failed.runId} --target aws · resume it: updraft retry ${failed.runId} --target aws`,
+    );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('checks the conf against the DAG params before touching AWS', async () => {
-    const r = await h.cli(['trigger', 'orders', '--date', '2026-11-17', '--conf', '{"limit": 0, "colour": "red"}', '--target', 'aws']);
+    const r = await h.cli([
+      'trigger',
+      'orders',
+      '--date',
+      '2026-11-17',
+      '--conf',
+      '{"limit": 0, "colour": "red"}',
+      '--target',
+      'aws',
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
       `✖ DAG "orders" cannot start with this conf: unknown param "colour" (declared: limit, region); param "limit" must be at least 1, got 0. Pass --conf '{"name": value}' with the declared params.`,
@@ -165,15 +243,22 @@ describe('updraft trigger --target aws', () => {
     sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-16', '--target', 'aws']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`✖ DAG "orders" is not deployed to dev: there is no state machine "updraft-dev-orders" in AWS (dev, ${REGION})\n    ↳ deploy first: npm run deploy -- -c env=dev`);
+    expect(r.err).toBe(
+      `✖ DAG "orders" is not deployed to dev: there is no state machine "updraft-dev-orders" in AWS (dev, ${REGION})\n    ↳ deploy first: npm run deploy -- -c env=dev`,
+    );
     expect(await h.local.store.getRun('orders-2026-11-16T01-00-00Z')).toBeUndefined();
   });
 
   it('names the missing permission when StartExecution is denied, and removes the queued record again', async () => {
-    const denied = Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: states:StartExecution on resource: ${machineArn('orders')} because no identity-based policy allows the states:StartExecution action`), {
-      name: 'AccessDeniedException',
-      $fault: 'client',
-    });
+    const denied = Object.assign(
+      new Error(
+        `User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: states:StartExecution on resource: ${machineArn('orders')} because no identity-based policy allows the states:StartExecution action`,
+      ),
+      {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+      },
+    );
     sfn.on(StartExecutionCommand).rejects(denied);
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-15', '--target', 'aws']);
     expect(r.code).toBe(1);
@@ -184,7 +269,17 @@ describe('updraft trigger --target aws', () => {
   });
 
   it('keeps the run queued with its input when maxActiveRuns is reached, for the recorder to start', async () => {
-    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: executionArn('capped', 'capped-2026-11-19T00-00-00Z'), stateMachineArn: machineArn('capped'), name: 'capped-2026-11-19T00-00-00Z', status: 'RUNNING', startDate: new Date() }] });
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: executionArn('capped', 'capped-2026-11-19T00-00-00Z'),
+          stateMachineArn: machineArn('capped'),
+          name: 'capped-2026-11-19T00-00-00Z',
+          status: 'RUNNING',
+          startDate: new Date(),
+        },
+      ],
+    });
     const r = await h.cli(['trigger', 'capped', '--date', '2026-11-20', '--target', 'aws']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toEqual([
@@ -195,12 +290,22 @@ describe('updraft trigger --target aws', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     const queued = await h.local.store.getRun('capped-2026-11-20T00-00-00Z');
     expect(queued).toMatchObject({ status: 'queued', triggeredBy: 'manual', maxActiveRuns: 1 });
-    expect(JSON.parse(queued!.pendingInput!)).toMatchObject({ run: { runId: 'capped-2026-11-20T00-00-00Z', triggeredBy: 'manual' }, t: {} });
+    expect(JSON.parse(queued!.pendingInput!)).toMatchObject({
+      run: { runId: 'capped-2026-11-20T00-00-00Z', triggeredBy: 'manual' },
+      t: {},
+    });
   });
 
   it('reports the execution when one of that name already ran before the record existed', async () => {
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
-    sfn.on(DescribeExecutionCommand).resolves({ executionArn: executionArn('orders', 'orders-2026-11-13T01-00-00Z'), status: 'SUCCEEDED', startDate: new Date(), stateMachineArn: machineArn('orders') });
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn('orders', 'orders-2026-11-13T01-00-00Z'),
+      status: 'SUCCEEDED',
+      startDate: new Date(),
+      stateMachineArn: machineArn('orders'),
+    });
     const r = await h.cli(['trigger', 'orders', '--date', '2026-11-13', '--target', 'aws']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe(
@@ -209,16 +314,35 @@ describe('updraft trigger --target aws', () => {
   });
 
   it('says to deploy when the environment’s table does not exist', async () => {
-    const r = await h.cli(['trigger', 'orders', '--date', '2026-11-20', '--target', 'aws', '--env', 'staging']);
+    const r = await h.cli([
+      'trigger',
+      'orders',
+      '--date',
+      '2026-11-20',
+      '--target',
+      'aws',
+      '--env',
+      'staging',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`✖ the run table "updraft-staging" does not exist in AWS ${REGION}: Updraft is not deployed to staging there\n    ↳ deploy first: npm run deploy -- -c env=staging`);
+    expect(r.err).toBe(
+      `✖ the run table "updraft-staging" does not exist in AWS ${REGION}: Updraft is not deployed to staging there\n    ↳ deploy first: npm run deploy -- -c env=staging`,
+    );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('works the same against LocalStack (its endpoint from AWS_ENDPOINT_URL)', async () => {
     vi.stubEnv('AWS_ENDPOINT_URL', h.local.endpoint);
     try {
-      const r = await h.cli(['trigger', 'orders', '--date', '2026-11-14', '--target', 'localstack', '--json']);
+      const r = await h.cli([
+        'trigger',
+        'orders',
+        '--date',
+        '2026-11-14',
+        '--target',
+        'localstack',
+        '--json',
+      ]);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.out)).toEqual({
         outcome: 'started',

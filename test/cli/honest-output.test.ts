@@ -72,11 +72,17 @@ let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(repo, 'test', '.tmp-honest-output-'));
   fs.mkdirSync(path.join(dir, 'dags'));
-  for (const [file, text] of Object.entries(DAGS)) fs.writeFileSync(path.join(dir, 'dags', file), text);
+  for (const [file, text] of Object.entries(DAGS))
+    fs.writeFileSync(path.join(dir, 'dags', file), text);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const env = () => ({ ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_'))), NO_COLOR: '1' });
+const env = () => ({
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')),
+  ),
+  NO_COLOR: '1',
+});
 
 /** A read-only command, in process. */
 function read(args: string[]): Promise<CliResult> {
@@ -85,7 +91,11 @@ function read(args: string[]): Promise<CliResult> {
 
 /** The real CLI, a process in the project folder. */
 function updraft(args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], { cwd: dir, encoding: 'utf8', env: env() });
+  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: env(),
+  });
   return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
 }
 
@@ -94,7 +104,12 @@ function grid(text: string): string[][] {
   return text
     .split('\n')
     .filter((l) => l.startsWith('│'))
-    .map((l) => l.split('│').slice(1, -2).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -2)
+        .map((c) => c.trim()),
+    );
 }
 
 interface Line {
@@ -108,9 +123,21 @@ interface Line {
 
 describe('honest run output', () => {
   it('runs: a DAG of the project without runs says so and how to start one', async () => {
-    expect(await read(['runs', 'order_dag'])).toEqual({ code: 0, out: 'DAG order_dag has no runs yet; start one: updraft run order_dag', err: '' });
-    expect(await read(['runs', 'order_dg'])).toEqual({ code: 0, out: 'No runs of DAG "order_dg" (did you mean "order_dag"? updraft runs order_dag lists its runs)', err: '' });
-    expect(await read(['runs', 'nothing_like_it'])).toEqual({ code: 0, out: 'No runs of DAG "nothing_like_it", and the project has no DAG "nothing_like_it" (updraft list shows the DAGs)', err: '' });
+    expect(await read(['runs', 'order_dag'])).toEqual({
+      code: 0,
+      out: 'DAG order_dag has no runs yet; start one: updraft run order_dag',
+      err: '',
+    });
+    expect(await read(['runs', 'order_dg'])).toEqual({
+      code: 0,
+      out: 'No runs of DAG "order_dg" (did you mean "order_dag"? updraft runs order_dag lists its runs)',
+      err: '',
+    });
+    expect(await read(['runs', 'nothing_like_it'])).toEqual({
+      code: 0,
+      out: 'No runs of DAG "nothing_like_it", and the project has no DAG "nothing_like_it" (updraft list shows the DAGs)',
+      err: '',
+    });
   });
 
   it('run, retry and show: graph order, and tries that continue across executions', async () => {
@@ -133,7 +160,9 @@ describe('honest run output', () => {
     ];
     expect(grid(resumed.out)).toEqual(after);
     expect(grid((await read(['show', ORDER])).out)).toEqual(after);
-    const json = JSON.parse((await read(['show', ORDER, '--json'])).out) as { tasks: Record<string, { attempts: number; tries: number }> };
+    const json = JSON.parse((await read(['show', ORDER, '--json'])).out) as {
+      tasks: Record<string, { attempts: number; tries: number }>;
+    };
     expect(Object.entries(json.tasks).map(([id, t]) => [id, t.attempts, t.tries])).toEqual([
       ['extract', 0, 1],
       ['transform', 1, 3],
@@ -145,7 +174,15 @@ describe('honest run output', () => {
     const { code, out } = await read(['logs', ORDER, '--json']);
     expect(code).toBe(0);
     const lines = JSON.parse(out) as Line[];
-    expect(lines.map((l) => [l.execution, l.task, l.try, l.message.split('\n')[0], l.simulated ?? false])).toEqual([
+    expect(
+      lines.map((l) => [
+        l.execution,
+        l.task,
+        l.try,
+        l.message.split('\n')[0],
+        l.simulated ?? false,
+      ]),
+    ).toEqual([
       [1, 'extract', 1, 'extracting', false],
       [1, 'transform', 1, 'transforming', false],
       [1, 'transform', 1, 'try 1 failed: bad input', false],
@@ -159,8 +196,13 @@ describe('honest run output', () => {
 
     const text = (await read(['logs', ORDER])).out.split('\n');
     expect(text[0]).toBe('── execution 1 ──');
-    expect(text.filter((l) => l.startsWith('── '))).toEqual(['── execution 1 ──', '── execution 2 (resumed by retry or clear) ──']);
-    const marked = text.filter((l) => /^\d{4}-\S+Z~ /.test(l)).map((l) => l.split(/\s{2,}/).slice(2, 4));
+    expect(text.filter((l) => l.startsWith('── '))).toEqual([
+      '── execution 1 ──',
+      '── execution 2 (resumed by retry or clear) ──',
+    ]);
+    const marked = text
+      .filter((l) => /^\d{4}-\S+Z~ /.test(l))
+      .map((l) => l.split(/\s{2,}/).slice(2, 4));
     expect(marked).toEqual([
       ['transform', 'try 2'],
       ['transform', 'try 2'],
@@ -173,11 +215,20 @@ describe('honest run output', () => {
   it("test: a branch and a short-circuit print the function's value and what it does", async () => {
     const pick = await read(['test', 'branchy', 'pick']);
     expect(pick.code).toBe(0);
-    expect(pick.out.split('\n').slice(1)).toEqual(['output: "load_full"', '  ↳ branch: runs load_full; skips load_incremental']);
+    expect(pick.out.split('\n').slice(1)).toEqual([
+      'output: "load_full"',
+      '  ↳ branch: runs load_full; skips load_incremental',
+    ]);
     const go = await read(['test', 'branchy', 'go']);
     expect(go.code).toBe(0);
-    expect(go.out.split('\n').slice(1)).toEqual(['output: true', '  ↳ short-circuit: true, downstream tasks run']);
-    expect(JSON.parse((await read(['test', 'branchy', 'pick', '--json'])).out)).toMatchObject({ status: 'success', output: 'load_full' });
+    expect(go.out.split('\n').slice(1)).toEqual([
+      'output: true',
+      '  ↳ short-circuit: true, downstream tasks run',
+    ]);
+    expect(JSON.parse((await read(['test', 'branchy', 'pick', '--json'])).out)).toMatchObject({
+      status: 'success',
+      output: 'load_full',
+    });
   });
 
   it('test: --item on a task that is not mapped is refused', async () => {
@@ -189,14 +240,21 @@ describe('honest run output', () => {
   });
 
   it('Ctrl-C: says which run stopped, what had finished and how to resume; exit 130', async () => {
-    const child = spawn(process.execPath, [path.join(repo, 'bin/updraft.js'), 'run', 'slow_dag', '--date', '2020-03-01'], { cwd: dir, env: env() });
+    const child = spawn(
+      process.execPath,
+      [path.join(repo, 'bin/updraft.js'), 'run', 'slow_dag', '--date', '2020-03-01'],
+      { cwd: dir, env: env() },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     const started = path.join(dir, 'b-started');
-    for (let waited = 0; !fs.existsSync(started) && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    for (let waited = 0; !fs.existsSync(started) && waited < 60_000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(out).not.toContain('✔ success  slow_dag');
@@ -217,7 +275,9 @@ describe('honest run output', () => {
       ['b', '✖ failed', '1'],
       ['c', '– none', ''],
     ]);
-    expect(show.out).toContain(`  Updraft.Interrupted: interrupted (Ctrl-C) while it ran; resume it with: updraft retry ${SLOW}`);
+    expect(show.out).toContain(
+      `  Updraft.Interrupted: interrupted (Ctrl-C) while it ran; resume it with: updraft retry ${SLOW}`,
+    );
 
     fs.writeFileSync(path.join(dir, 'release'), '');
     const resumed = updraft(['retry', SLOW]);
@@ -232,11 +292,30 @@ describe('honest run output', () => {
 
   it('Ctrl-C during a backfill: the run it stopped, and how to go on', async () => {
     for (const f of ['release', 'b-started']) fs.rmSync(path.join(dir, f), { force: true });
-    const child = spawn(process.execPath, [path.join(repo, 'bin/updraft.js'), 'backfill', 'slow_dag', '--from', '2020-03-05', '--to', '2020-03-06'], { cwd: dir, env: env() });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repo, 'bin/updraft.js'),
+        'backfill',
+        'slow_dag',
+        '--from',
+        '2020-03-05',
+        '--to',
+        '2020-03-06',
+      ],
+      { cwd: dir, env: env() },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    for (let waited = 0; !fs.existsSync(path.join(dir, 'b-started')) && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    for (
+      let waited = 0;
+      !fs.existsSync(path.join(dir, 'b-started')) && waited < 60_000;
+      waited += 50
+    )
+      await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const run = 'slow_dag-2020-03-05T00-00-00Z';
@@ -250,7 +329,11 @@ describe('honest run output', () => {
         '↳ intervals not reached yet: run the same backfill again (updraft backfill slow_dag --from 2020-03-05 --to 2020-03-06); it leaves intervals that have a run as they are',
       ].join('\n'),
     );
-    expect(JSON.parse((await read(['runs', 'slow_dag', '--json'])).out).map((r: { runId: string; status: string }) => [r.runId, r.status])).toEqual([
+    expect(
+      JSON.parse((await read(['runs', 'slow_dag', '--json'])).out).map(
+        (r: { runId: string; status: string }) => [r.runId, r.status],
+      ),
+    ).toEqual([
       [run, 'failed'],
       [SLOW, 'success'],
     ]);

@@ -9,7 +9,18 @@ import { InternalError } from '../../src/errors.ts';
 
 function task(id: string, extra: Partial<TaskIR> = {}): TaskIR {
   const group = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : undefined;
-  return { id, group, body: { kind: 'function' }, args: [], triggerRule: 'all_success', connections: [], inlets: [], outlets: [], notifications: [], ...extra };
+  return {
+    id,
+    group,
+    body: { kind: 'function' },
+    args: [],
+    triggerRule: 'all_success',
+    connections: [],
+    inlets: [],
+    outlets: [],
+    notifications: [],
+    ...extra,
+  };
 }
 
 function dag(tasks: TaskIR[], edges: [string, string][], groups: GroupIR[] = []): DagIR {
@@ -29,17 +40,41 @@ function dag(tasks: TaskIR[], edges: [string, string][], groups: GroupIR[] = [])
   };
 }
 
-const chainOf = (...ids: string[]): [string, string][] => ids.slice(1).map((id, i) => [ids[i] ?? '', id]);
+const chainOf = (...ids: string[]): [string, string][] =>
+  ids.slice(1).map((id, i) => [ids[i] ?? '', id]);
 
 const sensor: TaskBodyIR = {
   kind: 'sensor',
-  sensor: { check: { kind: 's3_key', bucket: { kind: 'literal', value: 'raw' }, key: { kind: 'literal', value: 'orders.csv' } }, pokeIntervalSeconds: 60, pokeBackoffRate: 1, timeoutSeconds: 3600, softFail: false },
+  sensor: {
+    check: {
+      kind: 's3_key',
+      bucket: { kind: 'literal', value: 'raw' },
+      key: { kind: 'literal', value: 'orders.csv' },
+    },
+    pokeIntervalSeconds: 60,
+    pokeBackoffRate: 1,
+    timeoutSeconds: 3600,
+    softFail: false,
+  },
 };
 const branch: TaskBodyIR = { kind: 'branch', choices: [] };
-const glueJob: TaskBodyIR = { kind: 'operator', operator: { kind: 'glue_job', jobName: 'load_orders' } };
-const mapped = { mapping: { over: { kind: 'literal' as const, value: [1, 2] }, argIndex: 0, maxConcurrency: 0 } };
+const glueJob: TaskBodyIR = {
+  kind: 'operator',
+  operator: { kind: 'glue_job', jobName: 'load_orders' },
+};
+const mapped = {
+  mapping: { over: { kind: 'literal' as const, value: [1, 2] }, argIndex: 0, maxConcurrency: 0 },
+};
 
-const diamond = dag([task('extract'), task('clean'), task('enrich'), task('load')], [['extract', 'clean'], ['extract', 'enrich'], ['clean', 'load'], ['enrich', 'load']]);
+const diamond = dag(
+  [task('extract'), task('clean'), task('enrich'), task('load')],
+  [
+    ['extract', 'clean'],
+    ['extract', 'enrich'],
+    ['clean', 'load'],
+    ['enrich', 'load'],
+  ],
+);
 
 /** A diamond through a group, with every kind of marker. */
 const orders = dag(
@@ -49,15 +84,36 @@ const orders = dag(
     task('transform.route', { body: branch }),
     task('transform.split', mapped),
     task('load', { body: glueJob, triggerRule: 'none_failed' }),
-    task('cleanup', { role: { kind: 'teardown', setups: [], onFailureFailDagrun: false }, triggerRule: 'all_done' }),
+    task('cleanup', {
+      role: { kind: 'teardown', setups: [], onFailureFailDagrun: false },
+      triggerRule: 'all_done',
+    }),
   ],
-  [['wait_for_orders', 'transform.clean'], ['wait_for_orders', 'transform.route'], ['transform.route', 'transform.split'], ['transform.clean', 'load'], ['transform.split', 'load'], ['load', 'cleanup']],
+  [
+    ['wait_for_orders', 'transform.clean'],
+    ['wait_for_orders', 'transform.route'],
+    ['transform.route', 'transform.split'],
+    ['transform.clean', 'load'],
+    ['transform.split', 'load'],
+    ['load', 'cleanup'],
+  ],
   [{ id: 'transform' }],
 );
 
 const nested = dag(
-  [task('start'), task('outer.a'), task('outer.inner.b', { body: branch }), task('outer.inner.c'), task('finish')],
-  [['start', 'outer.a'], ['outer.a', 'outer.inner.b'], ['outer.inner.b', 'outer.inner.c'], ['outer.inner.c', 'finish']],
+  [
+    task('start'),
+    task('outer.a'),
+    task('outer.inner.b', { body: branch }),
+    task('outer.inner.c'),
+    task('finish'),
+  ],
+  [
+    ['start', 'outer.a'],
+    ['outer.a', 'outer.inner.b'],
+    ['outer.inner.b', 'outer.inner.c'],
+    ['outer.inner.c', 'finish'],
+  ],
   [{ id: 'outer' }, { id: 'outer.inner', parent: 'outer' }],
 );
 
@@ -102,7 +158,14 @@ describe('renderGraph text', () => {
   });
 
   it('keeps a shape that is not series-parallel unambiguous (A→C, A→D, B→D)', () => {
-    const shape = dag([task('A'), task('B'), task('C'), task('D')], [['A', 'C'], ['A', 'D'], ['B', 'D']]);
+    const shape = dag(
+      [task('A'), task('B'), task('C'), task('D')],
+      [
+        ['A', 'C'],
+        ['A', 'D'],
+        ['B', 'D'],
+      ],
+    );
     // B starts in a fresh column, so it does not read as C's child; only B and A reach D.
     expect(renderGraph(shape, 'text')).toBe(
       `●      A
@@ -115,7 +178,13 @@ describe('renderGraph text', () => {
   });
 
   it('keeps independent chains in separate columns', () => {
-    const twoChains = dag([task('a'), task('b'), task('c'), task('d')], [['a', 'b'], ['c', 'd']]);
+    const twoChains = dag(
+      [task('a'), task('b'), task('c'), task('d')],
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    );
     expect(renderGraph(twoChains, 'text')).toBe(
       `●    a
 ●    b
@@ -126,7 +195,15 @@ describe('renderGraph text', () => {
 
   it('draws a lane that crosses another without a junction', () => {
     // b's fork to e crosses a's lane to d: drawn unbroken (no ┼), so it does not read as a→e.
-    const crossing = dag([task('a'), task('b'), task('c'), task('d'), task('e')], [['a', 'b'], ['a', 'd'], ['b', 'c'], ['b', 'e']]);
+    const crossing = dag(
+      [task('a'), task('b'), task('c'), task('d'), task('e')],
+      [
+        ['a', 'b'],
+        ['a', 'd'],
+        ['b', 'c'],
+        ['b', 'e'],
+      ],
+    );
     expect(renderGraph(crossing, 'text')).toBe(
       `●      a
 ├─╮
@@ -139,7 +216,17 @@ describe('renderGraph text', () => {
   });
 
   it('shares one lane among the children of a fan-out, each tapping it in turn', () => {
-    const fanOut = dag([task('start'), task('a'), task('b'), task('c'), task('end')], [['start', 'a'], ['start', 'b'], ['start', 'c'], ['a', 'end'], ['b', 'end'], ['c', 'end']]);
+    const fanOut = dag(
+      [task('start'), task('a'), task('b'), task('c'), task('end')],
+      [
+        ['start', 'a'],
+        ['start', 'b'],
+        ['start', 'c'],
+        ['a', 'end'],
+        ['b', 'end'],
+        ['c', 'end'],
+      ],
+    );
     expect(renderGraph(fanOut, 'text')).toBe(
       `●      start
 ├─╮
@@ -154,7 +241,15 @@ describe('renderGraph text', () => {
   });
 
   it('keeps a wide fan-in two lanes wide', () => {
-    const fanIn = dag([task('s0'), task('s1'), task('s2'), task('s3'), task('join')], [['s0', 'join'], ['s1', 'join'], ['s2', 'join'], ['s3', 'join']]);
+    const fanIn = dag(
+      [task('s0'), task('s1'), task('s2'), task('s3'), task('join')],
+      [
+        ['s0', 'join'],
+        ['s1', 'join'],
+        ['s2', 'join'],
+        ['s3', 'join'],
+      ],
+    );
     expect(renderGraph(fanIn, 'text')).toBe(
       `●    s0
 │ ●  s1
@@ -173,8 +268,15 @@ describe('renderGraph text', () => {
     const groups: GroupIR[] = [];
     for (let i = 0; i < 12; i++) {
       groups.push({ id: `table_${i}` });
-      tasks.push(task(`table_${i}.extract`), task(`table_${i}.clean`, i % 3 === 0 ? mapped : {}), task(`table_${i}.load`, { body: glueJob }));
-      edges.push(['start', `table_${i}.extract`], ...chainOf(`table_${i}.extract`, `table_${i}.clean`, `table_${i}.load`, 'report'));
+      tasks.push(
+        task(`table_${i}.extract`),
+        task(`table_${i}.clean`, i % 3 === 0 ? mapped : {}),
+        task(`table_${i}.load`, { body: glueJob }),
+      );
+      edges.push(
+        ['start', `table_${i}.extract`],
+        ...chainOf(`table_${i}.extract`, `table_${i}.clean`, `table_${i}.load`, 'report'),
+      );
     }
     tasks.push(task('report', { triggerRule: 'all_done' }));
     for (let i = 0; i < 22; i++) {
@@ -203,9 +305,19 @@ describe('renderGraph text', () => {
   });
 
   it('treats a cycle as our bug (validation rejects it first), naming the tasks it strands', () => {
-    const cyclic = dag([task('a'), task('b'), task('c'), task('d')], [['a', 'b'], ['b', 'c'], ['c', 'b'], ['c', 'd']]);
+    const cyclic = dag(
+      [task('a'), task('b'), task('c'), task('d')],
+      [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'b'],
+        ['c', 'd'],
+      ],
+    );
     expect(() => renderGraph(cyclic, 'text')).toThrow(InternalError);
-    expect(() => renderGraph(cyclic, 'text')).toThrow('Cannot draw DAG "daily_orders": tasks b, c, d are in or after a dependency cycle.');
+    expect(() => renderGraph(cyclic, 'text')).toThrow(
+      'Cannot draw DAG "daily_orders": tasks b, c, d are in or after a dependency cycle.',
+    );
   });
 
   it('colors glyphs by kind only when asked, and the text is otherwise the same', () => {
@@ -271,7 +383,14 @@ describe('renderGraph mermaid', () => {
   });
 
   it('makes ids Mermaid-safe and unique, and escapes quotes in labels', () => {
-    const awkward = dag([task('end'), task('a.b'), task('a_b'), task('say "hi"')], [['end', 'a.b'], ['a.b', 'a_b']], [{ id: 'a' }]);
+    const awkward = dag(
+      [task('end'), task('a.b'), task('a_b'), task('say "hi"')],
+      [
+        ['end', 'a.b'],
+        ['a.b', 'a_b'],
+      ],
+      [{ id: 'a' }],
+    );
     expect(renderGraph(awkward, 'mermaid')).toBe(
       `flowchart LR
   end_["end"]
@@ -329,13 +448,19 @@ describe('renderGraph dot', () => {
 }`,
     );
     const dot = renderGraph(orders, 'dot');
-    expect(dot).toContain('"wait_for_orders" [label="wait_for_orders\\ns3_key sensor", shape=oval];');
-    expect(dot).toContain('"load" [label="load\\nglue_job · trigger: none_failed", shape=component];');
+    expect(dot).toContain(
+      '"wait_for_orders" [label="wait_for_orders\\ns3_key sensor", shape=oval];',
+    );
+    expect(dot).toContain(
+      '"load" [label="load\\nglue_job · trigger: none_failed", shape=component];',
+    );
     expect(dot).toContain('"transform.split" [label="split [ ]"];');
   });
 
   it('escapes quotes and backslashes in ids', () => {
-    expect(renderGraph(dag([task('say "hi"\\')], []), 'dot')).toContain('"say \\"hi\\"\\\\" [label="say \\"hi\\"\\\\"];');
+    expect(renderGraph(dag([task('say "hi"\\')], []), 'dot')).toContain(
+      '"say \\"hi\\"\\\\" [label="say \\"hi\\"\\\\"];',
+    );
   });
 });
 
@@ -350,14 +475,18 @@ describe.each<GraphFormat>(['text', 'mermaid', 'dot'])('renderGraph %s', (format
   });
 
   it('draws a data edge and an explicit edge between the same tasks once', () => {
-    const twice = { ...diamond, edges: [...diamond.edges, { from: 'extract', to: 'clean', kind: 'explicit' as const }] };
+    const twice = {
+      ...diamond,
+      edges: [...diamond.edges, { from: 'extract', to: 'clean', kind: 'explicit' as const }],
+    };
     expect(renderGraph(twice, format)).toBe(renderGraph(diamond, format));
   });
 
   it('treats an edge to an unknown task as our bug (validation rejects it first)', () => {
     const broken = dag([task('a')], [['a', 'b']]);
     expect(() => renderGraph(broken, format)).toThrow(InternalError);
-    expect(() => renderGraph(broken, format)).toThrow('Cannot draw DAG "daily_orders": edge a → b names unknown task "b".');
+    expect(() => renderGraph(broken, format)).toThrow(
+      'Cannot draw DAG "daily_orders": edge a → b names unknown task "b".',
+    );
   });
-
 });

@@ -64,13 +64,16 @@ let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(repo, 'test', '.tmp-run-commands-'));
   fs.mkdirSync(path.join(dir, 'dags'));
-  for (const [file, text] of Object.entries(DAGS)) fs.writeFileSync(path.join(dir, 'dags', file), text);
+  for (const [file, text] of Object.entries(DAGS))
+    fs.writeFileSync(path.join(dir, 'dags', file), text);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The environment without colours and without the machine's UPDRAFT_CONN_*. */
 function cleanEnv(env: Record<string, string>): Record<string, string | undefined> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')),
+  );
   return { ...base, NO_COLOR: '1', ...env };
 }
 
@@ -81,7 +84,9 @@ function updraft(args: string[], env: Record<string, string> = {}): Promise<CliR
 
 /** Wall-clock instants and durations change from run to run; the logical dates (2020) do not. */
 function stable(text: string): string {
-  return text.replace(/\b(?!2020-)\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{3})?Z/g, '<time>').replace(/took (\d+ ms|(\d+[dhms])+)/g, 'took <dur>');
+  return text
+    .replace(/\b(?!2020-)\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{3})?Z/g, '<time>')
+    .replace(/took (\d+ ms|(\d+[dhms])+)/g, 'took <dur>');
 }
 
 /** The cells of a cli-table3 table, row by row. */
@@ -89,7 +94,12 @@ function grid(text: string): string[][] {
   return text
     .split('\n')
     .filter((l) => l.startsWith('│'))
-    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
 }
 
 /** Everything but the table, times and durations made stable. */
@@ -106,19 +116,34 @@ const CAUSE = 'no rows for 2020-03-01 ← caused by: table "orders" is empty';
 
 describe('read-only run commands', () => {
   it('runs: an empty project says how to start a run; bad flags say what is allowed', async () => {
-    expect(await updraft(['runs'])).toEqual({ code: 0, out: 'No runs yet. Start one with: updraft run <dag> (updraft list shows the DAGs)', err: '' });
+    expect(await updraft(['runs'])).toEqual({
+      code: 0,
+      out: 'No runs yet. Start one with: updraft run <dag> (updraft list shows the DAGs)',
+      err: '',
+    });
     expect(await updraft(['runs', '--status', 'faild'])).toEqual({
       code: 1,
       out: '',
       err: '✖ --status "faild" is not a run state (did you mean "failed"?)\n    ↳ use one of: queued, running, success, failed',
     });
-    expect(await updraft(['runs', '--limit', '2.5'])).toEqual({ code: 1, out: '', err: '✖ --limit must be a positive integer, got "2.5"\n    ↳ e.g. --limit 20 (default 50)' });
+    expect(await updraft(['runs', '--limit', '2.5'])).toEqual({
+      code: 1,
+      out: '',
+      err: '✖ --limit must be a positive integer, got "2.5"\n    ↳ e.g. --limit 20 (default 50)',
+    });
   });
 
   it('run: a success, a PermanentError after one retry, an SNS publish', async () => {
     const ok = await updraft(['run', 'ok_dag', '--date', '2020-03-02'], CONN_ENV);
     expect(ok.code).toBe(0);
-    const bad = await updraft(['run', 'bad_dag', '--date', '2020-03-01', '--conf', '{"table":"orders"}']);
+    const bad = await updraft([
+      'run',
+      'bad_dag',
+      '--date',
+      '2020-03-01',
+      '--conf',
+      '{"table":"orders"}',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`  Updraft.PermanentError: task "check" failed: ${CAUSE}`);
     expect((await updraft(['run', 'notify_dag', '--date', '2020-03-03'])).code).toBe(0);
@@ -134,7 +159,9 @@ describe('read-only run commands', () => {
       [OK, '✔ success', '2020-03-02 00:00:00Z', 'manual', SHORT_TIME, DURATION, '1'],
       [BAD, '✖ failed', '2020-03-01 00:00:00Z', 'manual', SHORT_TIME, DURATION, '1'],
     ]);
-    expect(table.out.split('\n').at(-1)).toBe('3 runs · details: updraft show <run id> · task logs: updraft logs <run id>');
+    expect(table.out.split('\n').at(-1)).toBe(
+      '3 runs · details: updraft show <run id> · task logs: updraft logs <run id>',
+    );
 
     const json = await updraft(['runs', '--json']);
     expect(json.code).toBe(0);
@@ -157,12 +184,28 @@ describe('read-only run commands', () => {
     expect(JSON.parse(json.out)).toEqual([
       { ...record('notify_dag', '3', 'success'), conf: {} },
       { ...record('ok_dag', '2', 'success'), conf: {} },
-      { ...record('bad_dag', '1', 'failed'), conf: { table: 'orders' }, error: { error: 'Updraft.PermanentError', cause: `task "check" failed: ${CAUSE}` } },
+      {
+        ...record('bad_dag', '1', 'failed'),
+        conf: { table: 'orders' },
+        error: { error: 'Updraft.PermanentError', cause: `task "check" failed: ${CAUSE}` },
+      },
     ]);
 
-    expect(JSON.parse((await updraft(['runs', '--status', 'failed', '--limit', '1', '--json'])).out).map((r: { runId: string }) => r.runId)).toEqual([BAD]);
-    expect(await updraft(['runs', 'ok_dag', '--status', 'failed'])).toEqual({ code: 0, out: 'No failed runs of DAG "ok_dag". Without --status: updraft runs ok_dag', err: '' });
-    expect(await updraft(['runs', 'ok_dg'])).toEqual({ code: 0, out: 'No runs of DAG "ok_dg" (did you mean "ok_dag"? updraft runs ok_dag lists its runs)', err: '' });
+    expect(
+      JSON.parse((await updraft(['runs', '--status', 'failed', '--limit', '1', '--json'])).out).map(
+        (r: { runId: string }) => r.runId,
+      ),
+    ).toEqual([BAD]);
+    expect(await updraft(['runs', 'ok_dag', '--status', 'failed'])).toEqual({
+      code: 0,
+      out: 'No failed runs of DAG "ok_dag". Without --status: updraft runs ok_dag',
+      err: '',
+    });
+    expect(await updraft(['runs', 'ok_dg'])).toEqual({
+      code: 0,
+      out: 'No runs of DAG "ok_dg" (did you mean "ok_dag"? updraft runs ok_dag lists its runs)',
+      err: '',
+    });
   });
 
   it('show: a failed run with its error, cause, every try, and the way on', async () => {
@@ -220,16 +263,43 @@ describe('read-only run commands', () => {
       error: { error: 'Updraft.PermanentError', cause: `task "check" failed: ${CAUSE}` },
       tasks: {
         prepare: { state: 'success', attempts: 1, tries: 1, startedAt: TIME, endedAt: TIME },
-        check: { state: 'failed', attempts: 2, tries: 2, startedAt: TIME, endedAt: TIME, error: { error: 'Updraft.PermanentError', cause: CAUSE } },
+        check: {
+          state: 'failed',
+          attempts: 2,
+          tries: 2,
+          startedAt: TIME,
+          endedAt: TIME,
+          error: { error: 'Updraft.PermanentError', cause: CAUSE },
+        },
         report: { state: 'upstream_failed', attempts: 0, tries: 0, startedAt: null, endedAt: null },
       },
       triggeredBy: 'manual',
       conf: { table: 'orders' },
       outputs: { prepare: 'ok' },
       tries: [
-        attempt(1, 'Updraft.TaskFailed', 'connection reset by peer', 'Error: connection reset by peer\n    at <anonymous> (dags/bad_dag.ts:8:34)'),
-        attempt(2, 'Updraft.PermanentError', CAUSE, 'PermanentError: no rows for 2020-03-01\n    at <anonymous> (dags/bad_dag.ts:9:11)\nCaused by: Error: table "orders" is empty\n    at <anonymous> (dags/bad_dag.ts:9:64)'),
-        { runId: BAD, taskId: 'prepare', mapIndex: -1, tryNumber: 1, runAttempt: 1, state: 'success', startedAt: TIME, endedAt: TIME, durationMs: expect.any(Number) },
+        attempt(
+          1,
+          'Updraft.TaskFailed',
+          'connection reset by peer',
+          'Error: connection reset by peer\n    at <anonymous> (dags/bad_dag.ts:8:34)',
+        ),
+        attempt(
+          2,
+          'Updraft.PermanentError',
+          CAUSE,
+          'PermanentError: no rows for 2020-03-01\n    at <anonymous> (dags/bad_dag.ts:9:11)\nCaused by: Error: table "orders" is empty\n    at <anonymous> (dags/bad_dag.ts:9:64)',
+        ),
+        {
+          runId: BAD,
+          taskId: 'prepare',
+          mapIndex: -1,
+          tryNumber: 1,
+          runAttempt: 1,
+          state: 'success',
+          startedAt: TIME,
+          endedAt: TIME,
+          durationMs: expect.any(Number),
+        },
       ],
       lineage: [],
       outbox: [],
@@ -257,12 +327,16 @@ describe('read-only run commands', () => {
 
     const full = await updraft(['show', OK, '--outputs']);
     expect(full.code).toBe(0);
-    expect(full.out).toContain(`Outputs\n  extract\n    {\n      "rows": 3\n    }\n  big\n    {\n      "rows": 3,\n      "blob": "${'x'.repeat(100_000)}"\n    }\nLineage`);
+    expect(full.out).toContain(
+      `Outputs\n  extract\n    {\n      "rows": 3\n    }\n  big\n    {\n      "rows": 3,\n      "blob": "${'x'.repeat(100_000)}"\n    }\nLineage`,
+    );
     expect(full.out).not.toContain('stored object');
   });
 
   it('show: an unknown run id is exit 1 with the nearest run id and how to list runs', async () => {
-    expect(updraftProcess(['show', 'ok_dag-2020-03-12T00-00-00Z'], { cwd: dir, env: cleanEnv({}) })).toEqual({
+    expect(
+      updraftProcess(['show', 'ok_dag-2020-03-12T00-00-00Z'], { cwd: dir, env: cleanEnv({}) }),
+    ).toEqual({
       code: 1,
       out: '',
       err: `✖ run "ok_dag-2020-03-12T00-00-00Z" not found (did you mean "${OK}"?)\n    ↳ list the runs of a DAG with: updraft runs ok_dag (or every DAG's with: updraft runs)`,
@@ -278,10 +352,31 @@ describe('read-only run commands', () => {
     ]);
     const json = await updraft(['logs', OK, 'extract', '--json']);
     expect(JSON.parse(json.out)).toEqual([
-      expect.objectContaining({ level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, message: 'connected', connection: expect.objectContaining({ password: '***' }) }),
-      { time: TIME, level: 'info', dag: 'ok_dag', run: OK, task: 'extract', try: 1, execution: 1, message: 'extracted', rows: 3, table: 'public.things' },
+      expect.objectContaining({
+        level: 'info',
+        dag: 'ok_dag',
+        run: OK,
+        task: 'extract',
+        try: 1,
+        message: 'connected',
+        connection: expect.objectContaining({ password: '***' }),
+      }),
+      {
+        time: TIME,
+        level: 'info',
+        dag: 'ok_dag',
+        run: OK,
+        task: 'extract',
+        try: 1,
+        execution: 1,
+        message: 'extracted',
+        rows: 3,
+        table: 'public.things',
+      },
     ]);
-    const files = fs.readdirSync(path.join(dir, '.updraft', 'logs', OK)).map((f) => fs.readFileSync(path.join(dir, '.updraft', 'logs', OK, f), 'utf8'));
+    const files = fs
+      .readdirSync(path.join(dir, '.updraft', 'logs', OK))
+      .map((f) => fs.readFileSync(path.join(dir, '.updraft', 'logs', OK, f), 'utf8'));
     for (const text of [out, json.out, ...files]) expect(text).not.toContain(SECRET);
   });
 
@@ -332,7 +427,15 @@ describe('read-only run commands', () => {
     );
     const json = await updraft(['outbox', NOTIFY, '--json']);
     expect(JSON.parse(json.out)).toEqual([
-      { runId: NOTIFY, seq: 1_000_001, taskId: 'publish', service: 'sns', target: 'arn:aws:sns:us-east-1:000000000000:alerts', message: { Message: { text: 'orders ready', rows: 3 }, Subject: 'orders' }, at: TIME },
+      {
+        runId: NOTIFY,
+        seq: 1_000_001,
+        taskId: 'publish',
+        service: 'sns',
+        target: 'arn:aws:sns:us-east-1:000000000000:alerts',
+        message: { Message: { text: 'orders ready', rows: 3 }, Subject: 'orders' },
+        at: TIME,
+      },
     ]);
     expect(await updraft(['outbox', OK])).toEqual({
       code: 0,

@@ -40,7 +40,10 @@ export default dag('proto_dag', { params: { ['__proto__']: param.object({ defaul
 `;
 
 async function cli(...args: string[]) {
-  const r = await updraftInProcess([...args, '--no-color'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const r = await updraftInProcess([...args, '--no-color'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.code, out: r.out.trim(), err: r.err.trim() };
 }
 
@@ -68,8 +71,16 @@ describe('bad input to the run commands', () => {
   });
 
   it('--conf that is not JSON, or not an object', async () => {
-    expect(await cli('run', 'params_dag', '--conf', '{limit: 3}')).toMatchObject({ code: 1, err: expect.stringMatching(/^✖ --conf is not valid JSON: .+\n {4}↳ pass an object, e.g. --conf '\{"limit": 10\}'$/) });
-    expect(await cli('run', 'params_dag', '--conf', '[1]')).toMatchObject({ code: 1, err: `✖ --conf must be a JSON object, got [1]\n    ↳ pass an object, e.g. --conf '{"limit": 10}'` });
+    expect(await cli('run', 'params_dag', '--conf', '{limit: 3}')).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(
+        /^✖ --conf is not valid JSON: .+\n {4}↳ pass an object, e.g. --conf '\{"limit": 10\}'$/,
+      ),
+    });
+    expect(await cli('run', 'params_dag', '--conf', '[1]')).toMatchObject({
+      code: 1,
+      err: `✖ --conf must be a JSON object, got [1]\n    ↳ pass an object, e.g. --conf '{"limit": 10}'`,
+    });
     // Read as "no date", an empty --date (an unset shell variable) used to run the latest interval.
     expect(await cli('run', 'params_dag', '--date', '')).toEqual({
       code: 1,
@@ -86,15 +97,24 @@ describe('bad input to the run commands', () => {
   });
 
   it('a conf that breaks the declared params names every problem', async () => {
-    const r = await cli('run', 'params_dag', '--date', '2026-11-20', '--conf', '{"limit": 0, "limt": 3}');
+    const r = await cli(
+      'run',
+      'params_dag',
+      '--date',
+      '2026-11-20',
+      '--conf',
+      '{"limit": 0, "limt": 3}',
+    );
     expect(r).toMatchObject({ code: 1, out: '' });
-    expect(r.err).toBe(`✖ DAG "params_dag" cannot start with this conf: unknown param "limt" (declared: limit); param "limit" must be at least 1, got 0. Pass --conf '{"name": value}' with the declared params.`);
+    expect(r.err).toBe(
+      `✖ DAG "params_dag" cannot start with this conf: unknown param "limt" (declared: limit); param "limit" must be at least 1, got 0. Pass --conf '{"name": value}' with the declared params.`,
+    );
     // Checked before the run database is opened: no run, no database.
     expect(existsSync(join(dir, '.updraft'))).toBe(false);
   });
 
   // Airflow refuses a logical date before start_date too; this used to start (and record) a run.
-  it('a --date before the DAG\'s startDate starts nothing', async () => {
+  it("a --date before the DAG's startDate starts nothing", async () => {
     expect(await cli('run', 'params_dag', '--date', '2026-10-31')).toEqual({
       code: 1,
       out: '',
@@ -107,17 +127,39 @@ describe('bad input to the run commands', () => {
   // --conf: unknown to a DAG that does not declare it (it used to crash with exit 2 and a stack
   // trace), and handed to the task as an own key by one that does.
   it('--conf with a "__proto__" key is an ordinary key, end to end', async () => {
-    expect(await cli('run', 'params_dag', '--date', '2026-11-02', '--conf', '{"__proto__": {"limit": 0}}')).toEqual({
+    expect(
+      await cli(
+        'run',
+        'params_dag',
+        '--date',
+        '2026-11-02',
+        '--conf',
+        '{"__proto__": {"limit": 0}}',
+      ),
+    ).toEqual({
       code: 1,
       out: '',
       err: `✖ DAG "params_dag" cannot start with this conf: unknown param "__proto__" (declared: limit). Pass --conf '{"name": value}' with the declared params.`,
     });
     expect(existsSync(join(dir, '.updraft'))).toBe(false);
 
-    const run = spawned('run', 'proto_dag', '--conf', '{"__proto__": {"polluted": true}}', '--json');
+    const run = spawned(
+      'run',
+      'proto_dag',
+      '--conf',
+      '{"__proto__": {"polluted": true}}',
+      '--json',
+    );
     expect(run).toMatchObject({ code: 0, err: '' });
-    expect(JSON.parse(run.out)).toMatchObject({ status: 'success', tasks: { echo: { state: 'success' } } });
-    expect(JSON.parse(readFileSync(join(dir, 'seen.json'), 'utf8'))).toEqual({ keys: ['__proto__'], value: { polluted: true }, plainPrototype: true });
+    expect(JSON.parse(run.out)).toMatchObject({
+      status: 'success',
+      tasks: { echo: { state: 'success' } },
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'seen.json'), 'utf8'))).toEqual({
+      keys: ['__proto__'],
+      value: { polluted: true },
+      plainPrototype: true,
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -133,11 +175,25 @@ describe('bad input to the run commands', () => {
   });
 
   it('an unknown DAG, run or task', async () => {
-    expect(await cli('run', 'params_dg')).toMatchObject({ code: 1, err: expect.stringContaining('✖ DAG "params_dg" not found in dags/ (did you mean "params_dag"?)') });
-    expect(await cli('retry', 'params_dag-2026-01-01T00-00-00Z')).toMatchObject({ code: 1, err: '✖ run "params_dag-2026-01-01T00-00-00Z" not found; updraft runs <dag> lists the runs of a DAG' });
+    expect(await cli('run', 'params_dg')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(
+        '✖ DAG "params_dg" not found in dags/ (did you mean "params_dag"?)',
+      ),
+    });
+    expect(await cli('retry', 'params_dag-2026-01-01T00-00-00Z')).toMatchObject({
+      code: 1,
+      err: '✖ run "params_dag-2026-01-01T00-00-00Z" not found; updraft runs <dag> lists the runs of a DAG',
+    });
     expect(await cli('run', 'params_dag', '--date', '2026-11-20')).toMatchObject({ code: 0 });
-    expect(await cli('clear', 'params_dag-2026-11-20T00-00-00Z', '--task', 'b')).toMatchObject({ code: 1, err: '✖ task "b" is not in DAG "params_dag" (tasks: a)' });
-    expect(await cli('clear', 'params_dag-2026-11-20T00-00-00Z')).toMatchObject({ code: 1, err: '✖ clear needs at least one --task\n    ↳ e.g. updraft clear params_dag-2026-11-20T00-00-00Z --task load --downstream' });
+    expect(await cli('clear', 'params_dag-2026-11-20T00-00-00Z', '--task', 'b')).toMatchObject({
+      code: 1,
+      err: '✖ task "b" is not in DAG "params_dag" (tasks: a)',
+    });
+    expect(await cli('clear', 'params_dag-2026-11-20T00-00-00Z')).toMatchObject({
+      code: 1,
+      err: '✖ clear needs at least one --task\n    ↳ e.g. updraft clear params_dag-2026-11-20T00-00-00Z --task load --downstream',
+    });
     expect(await cli('retry', 'params_dag-2026-11-20T00-00-00Z')).toMatchObject({
       code: 1,
       err: '✖ run "params_dag-2026-11-20T00-00-00Z" succeeded; nothing to retry (to run tasks again: updraft clear params_dag-2026-11-20T00-00-00Z --task <task>)',
@@ -145,18 +201,46 @@ describe('bad input to the run commands', () => {
     const tested = await cli('test', 'params_dag', 'a', '--conf', '{"limit": 7}', '--json');
     expect(tested.code).toBe(0);
     expect(JSON.parse(tested.out)).toMatchObject({ status: 'success', output: 7, inputsFrom: {} });
-    expect(await cli('test', 'params_dag', 'zz')).toMatchObject({ code: 1, err: '✖ task "zz" is not in DAG "params_dag" (tasks: a)' });
+    expect(await cli('test', 'params_dag', 'zz')).toMatchObject({
+      code: 1,
+      err: '✖ task "zz" is not in DAG "params_dag" (tasks: a)',
+    });
   });
 
   it('backfill: bad range and concurrency', async () => {
-    expect(await cli('backfill', 'params_dag', '--from', '2026-11-20', '--to', '2026-11-19')).toMatchObject({ code: 1, err: '✖ --to 2026-11-19 is before --from 2026-11-20' });
-    expect(await cli('backfill', 'params_dag', '--from', '2026-11-20', '--to', '2026-11-21', '--max-concurrency', '0')).toMatchObject({
+    expect(
+      await cli('backfill', 'params_dag', '--from', '2026-11-20', '--to', '2026-11-19'),
+    ).toMatchObject({ code: 1, err: '✖ --to 2026-11-19 is before --from 2026-11-20' });
+    expect(
+      await cli(
+        'backfill',
+        'params_dag',
+        '--from',
+        '2026-11-20',
+        '--to',
+        '2026-11-21',
+        '--max-concurrency',
+        '0',
+      ),
+    ).toMatchObject({
       code: 1,
       err: '✖ --max-concurrency must be a positive whole number, got "0"\n    ↳ e.g. --max-concurrency 4',
     });
-    const ok = await cli('backfill', 'params_dag', '--from', '2026-11-19', '--to', '2026-11-21', '--max-concurrency', '2', '--json');
+    const ok = await cli(
+      'backfill',
+      'params_dag',
+      '--from',
+      '2026-11-19',
+      '--to',
+      '2026-11-21',
+      '--max-concurrency',
+      '2',
+      '--json',
+    );
     expect(ok.code).toBe(0);
-    const intervals = (JSON.parse(ok.out) as { intervals: { runId: string; action: string; status: string }[] }).intervals;
+    const intervals = (
+      JSON.parse(ok.out) as { intervals: { runId: string; action: string; status: string }[] }
+    ).intervals;
     expect(intervals.map((i) => [i.runId, i.action, i.status])).toEqual([
       ['params_dag-2026-11-19T00-00-00Z', 'ran', 'success'],
       ['params_dag-2026-11-20T00-00-00Z', 'existing', 'success'],

@@ -77,14 +77,34 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(repo, 'test', '.tmp-secrets-'));
   fs.mkdirSync(path.join(dir, 'dags'));
   fs.writeFileSync(path.join(dir, 'dags', 'leaky.ts'), DAG);
-  fs.writeFileSync(path.join(dir, 'updraft.connections.json'), JSON.stringify({ warehouse: `postgres://${LOGIN}:${encodeURIComponent(FILE_PASSWORD)}@db.internal:5432/analytics` }));
+  fs.writeFileSync(
+    path.join(dir, 'updraft.connections.json'),
+    JSON.stringify({
+      warehouse: `postgres://${LOGIN}:${encodeURIComponent(FILE_PASSWORD)}@db.internal:5432/analytics`,
+    }),
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function updraft(args: string[]): { code: number | null; out: string; err: string } {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')));
-  const env = { ...base, NO_COLOR: '1', UPDRAFT_CONN_API: JSON.stringify({ type: 'http', host: 'api.example.com', login: LOGIN, password: API_PASSWORD }) };
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], { cwd: dir, encoding: 'utf8', env });
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')),
+  );
+  const env = {
+    ...base,
+    NO_COLOR: '1',
+    UPDRAFT_CONN_API: JSON.stringify({
+      type: 'http',
+      host: 'api.example.com',
+      login: LOGIN,
+      password: API_PASSWORD,
+    }),
+  };
+  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -105,7 +125,15 @@ function forms(password: string, login: string) {
     base64url: Buffer.from(password).toString('base64url'),
     basic: Buffer.from(`${login}:${password}`).toString('base64'),
     // The JSON blob's base64 up to the password's end: it holds the password's bytes.
-    inBase64: inJson.slice(0, Math.floor((8 * (JSON.stringify({ user: login, pw: password }).indexOf(password) + Buffer.byteLength(password))) / 6)),
+    inBase64: inJson.slice(
+      0,
+      Math.floor(
+        (8 *
+          (JSON.stringify({ user: login, pw: password }).indexOf(password) +
+            Buffer.byteLength(password))) /
+          6,
+      ),
+    ),
   };
 }
 
@@ -114,16 +142,32 @@ const FORMS = { api: forms(API_PASSWORD, LOGIN), warehouse: forms(FILE_PASSWORD,
 /** The forms of either password found in `text`, case ignored, as `connection.form`. */
 function leaks(text: string): string[] {
   const lower = text.toLowerCase();
-  return Object.entries(FORMS).flatMap(([id, all]) => Object.entries(all).flatMap(([name, form]) => (lower.includes(form.toLowerCase()) ? [`${id}.${name}`] : [])));
+  return Object.entries(FORMS).flatMap(([id, all]) =>
+    Object.entries(all).flatMap(([name, form]) =>
+      lower.includes(form.toLowerCase()) ? [`${id}.${name}`] : [],
+    ),
+  );
 }
 
 function filesUnder(root: string): string[] {
-  return fs.readdirSync(root, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe('secrets in every encoding stay out of records, files and output', () => {
   it('the search finds each form, whatever its case', () => {
-    expect(leaks(`x ${FORMS.api.basic} y ${FORMS.api.component.toLowerCase()} ${FORMS.warehouse.upper}`)).toEqual(['api.component', 'api.basic', 'warehouse.raw', 'warehouse.upper', 'warehouse.lower', 'warehouse.json']);
+    expect(
+      leaks(`x ${FORMS.api.basic} y ${FORMS.api.component.toLowerCase()} ${FORMS.warehouse.upper}`),
+    ).toEqual([
+      'api.component',
+      'api.basic',
+      'warehouse.raw',
+      'warehouse.upper',
+      'warehouse.lower',
+      'warehouse.json',
+    ]);
     const blob = Buffer.from(JSON.stringify({ user: LOGIN, pw: API_PASSWORD })).toString('base64');
     expect(leaks(`a${blob}b`)).toEqual(['api.inBase64']);
     expect(leaks('nothing here')).toEqual([]);
@@ -147,7 +191,8 @@ describe('secrets in every encoding stay out of records, files and output', () =
       updraft(['test', 'leaky', 'fail']),
       updraft(['runs', '--json']),
     ];
-    for (const o of outputs) expect({ out: leaks(o.out), err: leaks(o.err) }).toEqual({ out: [], err: [] });
+    for (const o of outputs)
+      expect({ out: leaks(o.out), err: leaks(o.err) }).toEqual({ out: [], err: [] });
 
     // The commands did show what the tasks did, masked.
     const show = updraft(['show', RUN, '--outputs']).out;
@@ -156,12 +201,18 @@ describe('secrets in every encoding stay out of records, files and output', () =
     const logs = updraft(['logs', RUN, 'call']).out;
     expect(logs).toContain('password *** / *** / ***');
     expect(logs).toMatch(/console \*\*\* Basic \*\*\* pw=\*\*\*/);
-    expect(logs).toContain('the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)');
+    expect(logs).toContain(
+      'the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)',
+    );
     expect(updraft(['show', RUN]).out).toContain('login rejected for *** (***)');
 
     const files = filesUnder(path.join(dir, '.updraft'));
     expect(files.some((f) => f.includes(`${path.sep}objects${path.sep}`))).toBe(true); // `big` was offloaded
     expect(files.some((f) => f.endsWith('call.log'))).toBe(true);
-    for (const file of files) expect({ file: path.relative(dir, file), leaks: leaks(fs.readFileSync(file).toString('utf8')) }).toEqual({ file: path.relative(dir, file), leaks: [] });
+    for (const file of files)
+      expect({
+        file: path.relative(dir, file),
+        leaks: leaks(fs.readFileSync(file).toString('utf8')),
+      }).toEqual({ file: path.relative(dir, file), leaks: [] });
   }, 180_000);
 });

@@ -27,10 +27,17 @@ export const validate = aslProblems;
 const UPDATE = 'UPDATE_GOLDEN=1 npx vitest run test/compiler/golden.test.ts';
 
 /** `json` is the golden file's text; with `update` (UPDATE_GOLDEN=1) it is written instead. */
-function expectGolden(file: string, json: string, update = process.env.UPDATE_GOLDEN === '1'): void {
+function expectGolden(
+  file: string,
+  json: string,
+  update = process.env.UPDATE_GOLDEN === '1',
+): void {
   if (update) writeFileSync(file, json);
-  else if (!existsSync(file)) throw new Error(`golden file ${file} is missing: write it with \`${UPDATE}\`, then review it`);
-  expect(json, `differs from ${file}; if the change is intended, update with \`${UPDATE}\``).toBe(readFileSync(file, 'utf8'));
+  else if (!existsSync(file))
+    throw new Error(`golden file ${file} is missing: write it with \`${UPDATE}\`, then review it`);
+  expect(json, `differs from ${file}; if the change is intended, update with \`${UPDATE}\``).toBe(
+    readFileSync(file, 'utf8'),
+  );
 }
 
 describe('golden ASL of the example DAGs', () => {
@@ -38,7 +45,16 @@ describe('golden ASL of the example DAGs', () => {
     expect(project.dags.map((d) => d.ir.id)).toHaveLength(8);
   });
 
-  for (const id of ['daily_orders', 'ingest_crm', 'ingest_billing', 'ingest_support', 'process_files', 'wait_for_export', 'warehouse_refresh', 'weekday_report']) {
+  for (const id of [
+    'daily_orders',
+    'ingest_crm',
+    'ingest_billing',
+    'ingest_support',
+    'process_files',
+    'wait_for_export',
+    'warehouse_refresh',
+    'weekday_report',
+  ]) {
     it(`${id} compiles to its golden definition, deterministically, and validates`, async () => {
       const ir = project.dags.find((d) => d.ir.id === id)!.ir;
       const first = compileDag(ir).json;
@@ -69,7 +85,10 @@ describe('golden ASL of the example DAGs', () => {
   it('the validators still reject a broken definition after the schema is compiled once', async () => {
     const json = readFileSync(path.join(here, 'golden', 'daily_orders.asl.json'), 'utf8');
     expect(await validate(json)).toEqual([]);
-    const broken = JSON.parse(json) as { StartAt: string; States: Record<string, Record<string, unknown>> };
+    const broken = JSON.parse(json) as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
     broken.States[broken.StartAt]!.InputPath = '$$$bad';
     expect(await validate(JSON.stringify(broken, null, 2))).toEqual([
       `asl-validator: SCHEMA_VALIDATION_FAILED: /States/${broken.StartAt}/InputPath is invalid. must match format "asl_path"`,

@@ -30,7 +30,12 @@ describe('group retry', () => {
     });
     const r = await runDag(d);
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ start: 'success', 'load.stage': 'success', 'load.commit': 'success', end: 'success' });
+    expect(r.states).toEqual({
+      start: 'success',
+      'load.stage': 'success',
+      'load.commit': 'success',
+      end: 'success',
+    });
     expect(calls).toEqual(['stage', 'commit', 'stage', 'commit', 'stage', 'commit']);
     expect(r.tasks['load.commit']!.attempts).toBe(3);
     expect(r.started).toEqual(['start', 'load.stage', 'load.commit', 'end']);

@@ -46,7 +46,8 @@ export interface HarnessOptions {
 export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Outcome> {
   const { ir, problems } = buildDagIR(dag, 'test.ts');
   const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new Error(`invalid test DAG: ${errors.map((p) => p.message).join('; ')}`);
+  if (errors.length > 0)
+    throw new Error(`invalid test DAG: ${errors.map((p) => p.message).join('; ')}`);
   const compiled = compileDag(ir);
   // Every machine a test runs must also be valid ASL for AWS (both validators, ARNs filled in).
   const invalid = await aslProblems(compiled.json);
@@ -72,9 +73,14 @@ export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Ou
     compiled,
     run,
     objects,
-    recorder: { putTry: (t) => void tries.set(`${t.taskId}|${t.mapIndex}|${t.tryNumber}`, t), putLineage: () => undefined },
+    recorder: {
+      putTry: (t) => void tries.set(`${t.taskId}|${t.mapIndex}|${t.tryNumber}`, t),
+      putLineage: () => undefined,
+    },
     logs: (line) => void logs.push(line),
-    native: { outbox: (m) => void outbox.push({ ...m, runId: run.runId, seq: m.seq ?? outbox.length + 1 }) },
+    native: {
+      outbox: (m) => void outbox.push({ ...m, runId: run.runId, seq: m.seq ?? outbox.length + 1 }),
+    },
     ...(options.overrides && { overrides: options.overrides }),
     ...(options.done && { done: options.done }),
   });

@@ -33,15 +33,25 @@ const diamond = () =>
   });
 
 describe('renderers', () => {
-  it('a join gets a gate on its trigger rule; the Parallel merges the branches\' records', () => {
+  it("a join gets a gate on its trigger rule; the Parallel merges the branches' records", () => {
     const s = states(diamond());
     expect(s['d?']).toEqual({
       Type: 'Choice',
       Choices: [
         {
           Or: [
-            { Or: [{ Variable: '$.t.b.s', StringEquals: 'failed' }, { Variable: '$.t.b.s', StringEquals: 'upstream_failed' }] },
-            { Or: [{ Variable: '$.t.c.s', StringEquals: 'failed' }, { Variable: '$.t.c.s', StringEquals: 'upstream_failed' }] },
+            {
+              Or: [
+                { Variable: '$.t.b.s', StringEquals: 'failed' },
+                { Variable: '$.t.b.s', StringEquals: 'upstream_failed' },
+              ],
+            },
+            {
+              Or: [
+                { Variable: '$.t.c.s', StringEquals: 'failed' },
+                { Variable: '$.t.c.s', StringEquals: 'upstream_failed' },
+              ],
+            },
           ],
           Next: 'd upstream_failed',
         },
@@ -49,16 +59,41 @@ describe('renderers', () => {
       Default: 'd',
     });
     // The first branch returns the document; the others only their own records (ownRecords).
-    expect(s['parallel b…']).toMatchObject({ Type: 'Parallel', ResultSelector: { 'run.$': '$[0].run', 't.$': 'States.JsonMerge($[0].t, $[1], false)' }, Next: 'd?' });
+    expect(s['parallel b…']).toMatchObject({
+      Type: 'Parallel',
+      ResultSelector: { 'run.$': '$[0].run', 't.$': 'States.JsonMerge($[0].t, $[1], false)' },
+      Next: 'd?',
+    });
     expect(s.b).toMatchObject({ ResultPath: '$.t.b', End: true });
-    expect(s.c).toMatchObject({ ResultSelector: { c: { s: 'success', 'o.$': '$.Payload' } }, ResultPath: '$.t', OutputPath: '$.t', End: true });
-    expect(s['c failed']).toEqual({ Type: 'Pass', Parameters: { c: { s: 'failed', o: null, 'e.$': '$.err' } }, ResultPath: '$.t', End: true, OutputPath: '$.t' });
+    expect(s.c).toMatchObject({
+      ResultSelector: { c: { s: 'success', 'o.$': '$.Payload' } },
+      ResultPath: '$.t',
+      OutputPath: '$.t',
+      End: true,
+    });
+    expect(s['c failed']).toEqual({
+      Type: 'Pass',
+      Parameters: { c: { s: 'failed', o: null, 'e.$': '$.err' } },
+      ResultPath: '$.t',
+      End: true,
+      OutputPath: '$.t',
+    });
   });
 
   it('a task success goes straight on (one transition); a failure records the error and marks what follows', () => {
     const s = states(diamond());
-    expect(s.a).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ResultPath: '$.t.a', Next: 'parallel b…' });
-    expect(s['a failed']).toEqual({ Type: 'Pass', Parameters: { s: 'failed', o: null, 'e.$': '$.err' }, ResultPath: '$.t.a', Next: 'b upstream_failed +2' });
+    expect(s.a).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      ResultPath: '$.t.a',
+      Next: 'parallel b…',
+    });
+    expect(s['a failed']).toEqual({
+      Type: 'Pass',
+      Parameters: { s: 'failed', o: null, 'e.$': '$.err' },
+      ResultPath: '$.t.a',
+      Next: 'b upstream_failed +2',
+    });
     expect(s['b upstream_failed +2']).toEqual({
       Type: 'Pass',
       Parameters: {
@@ -82,25 +117,73 @@ describe('renderers', () => {
       Type: 'Choice',
       Choices: [
         { Not: { Variable: '$.t.list.o', IsPresent: true }, Next: 'each list missing' },
-        { And: [{ Not: { Variable: '$.t.list.o', IsString: true } }, { Variable: '$.t.list.o[0]', IsPresent: true }], Next: 'each' },
+        {
+          And: [
+            { Not: { Variable: '$.t.list.o', IsString: true } },
+            { Variable: '$.t.list.o[0]', IsPresent: true },
+          ],
+          Next: 'each',
+        },
       ],
       Default: 'each list as text',
     });
     // No first item: an empty list skips the task, anything else fails it (told apart by its JSON text).
-    expect(s['each list as text']).toEqual({ Type: 'Pass', Parameters: { 'j.$': 'States.JsonToString($.t.list.o)' }, ResultPath: '$.t.each', Next: 'each empty list?' });
-    expect(s['each empty list?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.t.each.j', StringEquals: '[]', Next: 'each skipped' }], Default: 'each not a list' });
-    expect(s['each list missing']).toEqual({ Type: 'Pass', Result: { j: 'nothing (no such field)' }, ResultPath: '$.t.each', Next: 'each not a list' });
-    expect(s['each not a list']).toMatchObject({ Type: 'Pass', Parameters: { s: 'mapped', o: null, n: 1, f: true, a: false, e: { Error: 'Updraft.NotAList' } }, ResultPath: '$.t.each' });
+    expect(s['each list as text']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'j.$': 'States.JsonToString($.t.list.o)' },
+      ResultPath: '$.t.each',
+      Next: 'each empty list?',
+    });
+    expect(s['each empty list?']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.t.each.j', StringEquals: '[]', Next: 'each skipped' }],
+      Default: 'each not a list',
+    });
+    expect(s['each list missing']).toEqual({
+      Type: 'Pass',
+      Result: { j: 'nothing (no such field)' },
+      ResultPath: '$.t.each',
+      Next: 'each not a list',
+    });
+    expect(s['each not a list']).toMatchObject({
+      Type: 'Pass',
+      Parameters: {
+        s: 'mapped',
+        o: null,
+        n: 1,
+        f: true,
+        a: false,
+        e: { Error: 'Updraft.NotAList' },
+      },
+      ResultPath: '$.t.each',
+    });
     expect(s.each).toMatchObject({
       Type: 'Map',
       ItemsPath: '$.t.list.o',
       MaxConcurrency: 3,
-      ResultSelector: { s: 'mapped', 'o.$': '$[*].o', 'n.$': 'States.ArrayLength($)', 'f.$': "States.ArrayContains($[*].s, 'failed')", 'a.$': "States.ArrayContains($[*].s, 'success')" },
+      ResultSelector: {
+        s: 'mapped',
+        'o.$': '$[*].o',
+        'n.$': 'States.ArrayLength($)',
+        'f.$': "States.ArrayContains($[*].s, 'failed')",
+        'a.$': "States.ArrayContains($[*].s, 'success')",
+      },
     });
   });
 
   it('a sensor pokes, checks and waits in the state machine', () => {
-    const s = states(dag('s', {}, () => void sensor('ready', { pokeInterval: '1m', timeout: '1h', softFail: true }, async () => true)()));
+    const s = states(
+      dag(
+        's',
+        {},
+        () =>
+          void sensor(
+            'ready',
+            { pokeInterval: '1m', timeout: '1h', softFail: true },
+            async () => true,
+          )(),
+      ),
+    );
     expect(s['ready done?']).toEqual({
       Type: 'Choice',
       Choices: [
@@ -110,24 +193,41 @@ describe('renderers', () => {
       Default: 'ready skipped',
     });
     expect(s['ready wait']).toEqual({ Type: 'Wait', SecondsPath: '$.t.ready.wait', Next: 'ready' });
-    expect(states(dag('t', {}, () => void timeSensor('six', { after: '6h' })))['six']).toEqual({ Type: 'Wait', TimestampPath: '$.run.timers.six', Next: 'six reached' });
+    expect(states(dag('t', {}, () => void timeSensor('six', { after: '6h' })))['six']).toEqual({
+      Type: 'Wait',
+      TimestampPath: '$.run.timers.six',
+      Next: 'six reached',
+    });
   });
 
   it('a native operator is a service integration with its own retry policy', () => {
-    const s = states(dag('o', {}, () => void glueJob('crunch', { jobName: 'nightly', retry: { attempts: 2, delay: '1m' } })));
+    const s = states(
+      dag(
+        'o',
+        {},
+        () => void glueJob('crunch', { jobName: 'nightly', retry: { attempts: 2, delay: '1m' } }),
+      ),
+    );
     expect(s.crunch).toMatchObject({
       Type: 'Task',
       Resource: 'arn:aws:states:::glue:startJobRun.sync',
       Parameters: { JobName: 'nightly' },
       ResultSelector: { s: 'success', o: { 'jobRunId.$': '$.Id' } },
-      Retry: [{ ErrorEquals: ['Updraft.PermanentError'], MaxAttempts: 0 }, { ErrorEquals: ['States.ALL'], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 1 }],
+      Retry: [
+        { ErrorEquals: ['Updraft.PermanentError'], MaxAttempts: 0 },
+        { ErrorEquals: ['States.ALL'], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 1 },
+      ],
     });
   });
 });
 
 describe('limits', () => {
   it('refuses a DAG whose worst case exceeds 25,000 history events', () => {
-    const d = dag('pokes_forever', {}, () => void sensor('wait', { pokeInterval: '1s', timeout: '2d' }, async () => false)());
+    const d = dag(
+      'pokes_forever',
+      {},
+      () => void sensor('wait', { pokeInterval: '1s', timeout: '2d' }, async () => false)(),
+    );
     const { ir } = buildDagIR(d, 'x.ts');
     expect(() => compileDag(ir)).toThrow(
       /^DAG "pokes_forever" can produce up to [\d,]+ execution history events \(every retry, sensor poke and group attempt\), over Step Functions' limit of 25,000\. Lower retry attempts, lengthen sensor poke intervals \(or shorten their timeouts\), or split the DAG with triggerDag\(\)\.$/,
@@ -144,7 +244,11 @@ describe('limits', () => {
       }
     });
     const { ir } = buildDagIR(d, 'x.ts');
-    expect(() => compileDag(ir)).toThrow(/^DAG "huge" compiles to \d+ KiB of ASL, over Step Functions' 1 MiB definition limit\. Split it: move a part into its own DAG and start it with triggerDag\(\), or reduce the number of tasks\.$/);
-    expect(compileDag(ir, { enforceLimits: false }).analysis.definition.bytes).toBeGreaterThan(1024 * 1024);
+    expect(() => compileDag(ir)).toThrow(
+      /^DAG "huge" compiles to \d+ KiB of ASL, over Step Functions' 1 MiB definition limit\. Split it: move a part into its own DAG and start it with triggerDag\(\), or reduce the number of tasks\.$/,
+    );
+    expect(compileDag(ir, { enforceLimits: false }).analysis.definition.bytes).toBeGreaterThan(
+      1024 * 1024,
+    );
   });
 });

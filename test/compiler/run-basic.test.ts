@@ -22,7 +22,11 @@ describe('compiled machines run', () => {
       const a = task('a', async () => {
         throw new PermanentError('bad input');
       });
-      chain(a, task('b', async () => 1), task('c', async () => 1));
+      chain(
+        a,
+        task('b', async () => 1),
+        task('c', async () => 1),
+      );
     });
     const r = await runDag(d);
     expect(r.status).toBe('failed');

@@ -4,7 +4,13 @@
  * cannot be one block is a clear error naming the group and the tasks in the way.
  */
 import { describe, expect, it } from 'vitest';
-import { decompose, formatTree, SpGroupCycleError, type SpInput, type SpNode } from '../../src/compiler/sp-decompose.ts';
+import {
+  decompose,
+  formatTree,
+  SpGroupCycleError,
+  type SpInput,
+  type SpNode,
+} from '../../src/compiler/sp-decompose.ts';
 import { DagDefinitionError, InternalError } from '../../src/errors.ts';
 
 const tasks = (spec: string): SpInput['tasks'] => spec.split(' ').map((id) => ({ id }));
@@ -16,8 +22,21 @@ const edges = (spec: string): SpInput['edges'] =>
 
 function clusterNodes(node: SpNode): { id: string; tasks: string[] }[] {
   const tasksIn = (n: SpNode): string[] =>
-    n.kind === 'task' ? [n.id] : n.kind === 'series' ? n.items.flatMap(tasksIn) : n.kind === 'parallel' ? n.branches.flatMap(tasksIn) : tasksIn(n.body);
-  const children = (n: SpNode): SpNode[] => (n.kind === 'task' ? [] : n.kind === 'series' ? [...n.items] : n.kind === 'parallel' ? [...n.branches] : [n.body]);
+    n.kind === 'task'
+      ? [n.id]
+      : n.kind === 'series'
+        ? n.items.flatMap(tasksIn)
+        : n.kind === 'parallel'
+          ? n.branches.flatMap(tasksIn)
+          : tasksIn(n.body);
+  const children = (n: SpNode): SpNode[] =>
+    n.kind === 'task'
+      ? []
+      : n.kind === 'series'
+        ? [...n.items]
+        : n.kind === 'parallel'
+          ? [...n.branches]
+          : [n.body];
   const own = node.kind === 'cluster' ? [{ id: node.id, tasks: tasksIn(node).sort() }] : [];
   return [...own, ...children(node).flatMap(clusterNodes)];
 }
@@ -26,7 +45,9 @@ describe('decompose: task groups', () => {
   it('a group that is already a block costs nothing (extract → transform[clean → dedupe] → load)', () => {
     const r = decompose({
       tasks: tasks('extract transform.clean transform.dedupe load'),
-      edges: edges('extract>transform.clean transform.clean>transform.dedupe transform.dedupe>load'),
+      edges: edges(
+        'extract>transform.clean transform.clean>transform.dedupe transform.dedupe>load',
+      ),
       clusters: [{ id: 'transform', members: ['transform.clean', 'transform.dedupe'] }],
     });
     expect(r).toEqual({
@@ -106,15 +127,29 @@ describe('decompose: task groups', () => {
   });
 
   it('a group runs in parallel with the rest, ordered by its first task', () => {
-    const r = decompose({ tasks: tasks('x g.a y g.b'), edges: edges('x>y g.a>g.b'), clusters: [{ id: 'g', members: ['g.a', 'g.b'] }] });
+    const r = decompose({
+      tasks: tasks('x g.a y g.b'),
+      edges: edges('x>y g.a>g.b'),
+      clusters: [{ id: 'g', members: ['g.a', 'g.b'] }],
+    });
     expect(formatTree(r.tree)).toBe('(x > y) | g[g.a > g.b]');
-    const first = decompose({ tasks: tasks('g.b x y g.a'), edges: edges('x>y g.a>g.b'), clusters: [{ id: 'g', members: ['g.a', 'g.b'] }] });
+    const first = decompose({
+      tasks: tasks('g.b x y g.a'),
+      edges: edges('x>y g.a>g.b'),
+      clusters: [{ id: 'g', members: ['g.a', 'g.b'] }],
+    });
     expect(formatTree(first.tree)).toBe('g[g.a > g.b] | (x > y)');
   });
 
   it('a task that needs only the start of a long group waits for all of it: the whole group’s duration counts', () => {
     const r = decompose({
-      tasks: [{ id: 'g.a', duration: 4 }, { id: 'g.b', duration: 4 }, { id: 'b' }, { id: 'c' }, { id: 'd' }],
+      tasks: [
+        { id: 'g.a', duration: 4 },
+        { id: 'g.b', duration: 4 },
+        { id: 'b' },
+        { id: 'c' },
+        { id: 'd' },
+      ],
       edges: edges('g.a>g.b g.a>c g.b>d b>d c>d'),
       clusters: [{ id: 'g', members: ['g.a', 'g.b'] }],
     });
@@ -135,14 +170,23 @@ describe('decompose: a group that cannot be one block', () => {
   };
 
   it('a task outside the group both depends on it and feeds it', () => {
-    const error = attempt({ tasks: tasks('etl.extract report etl.load'), edges: edges('etl.extract>report report>etl.load'), clusters: [{ id: 'etl', members: ['etl.extract', 'etl.load'] }] });
+    const error = attempt({
+      tasks: tasks('etl.extract report etl.load'),
+      edges: edges('etl.extract>report report>etl.load'),
+      clusters: [{ id: 'etl', members: ['etl.extract', 'etl.load'] }],
+    });
     expect(error).toBeInstanceOf(SpGroupCycleError);
     expect(error).toBeInstanceOf(DagDefinitionError);
     expect(error.message).toBe(
       'Task group "etl" cannot run as one block: "report" is outside the group but between its tasks ("etl.extract" → "report" → "etl.load"), ' +
         'so the group would have to wait for itself. Move "report" into "etl", or remove one of these dependencies.',
     );
-    expect({ code: error.code, groups: error.groups, tasks: error.tasks, path: error.path }).toEqual({
+    expect({
+      code: error.code,
+      groups: error.groups,
+      tasks: error.tasks,
+      path: error.path,
+    }).toEqual({
       code: 'group-cycle',
       groups: ['etl'],
       tasks: ['report'],
@@ -154,7 +198,11 @@ describe('decompose: a group that cannot be one block', () => {
   });
 
   it('through several tasks outside: the shortest way round is named', () => {
-    const error = attempt({ tasks: tasks('a x y z c'), edges: edges('a>x x>y y>c a>z z>x'), clusters: [{ id: 'g', members: ['a', 'c'] }] });
+    const error = attempt({
+      tasks: tasks('a x y z c'),
+      edges: edges('a>x x>y y>c a>z z>x'),
+      clusters: [{ id: 'g', members: ['a', 'c'] }],
+    });
     expect(error.message).toBe(
       'Task group "g" cannot run as one block: "x" and "y" are outside the group but between its tasks ("a" → "x" → "y" → "c"), ' +
         'so the group would have to wait for itself. Move "x" and "y" into "g", or remove one of these dependencies.',
@@ -195,15 +243,44 @@ describe('decompose: a group that cannot be one block', () => {
 
 describe('decompose: malformed groups (our bugs, the caller validated)', () => {
   it.each([
-    ['a group twice', [{ id: 'g', members: ['a'] }, { id: 'g', members: ['b'] }], 'task group "g" is given twice'],
+    [
+      'a group twice',
+      [
+        { id: 'g', members: ['a'] },
+        { id: 'g', members: ['b'] },
+      ],
+      'task group "g" is given twice',
+    ],
     ['an unknown task', [{ id: 'g', members: ['zz'] }], 'task group "g" lists unknown task "zz"'],
-    ['a task in two groups side by side', [{ id: 'g', members: ['a', 'b'] }, { id: 'h', members: ['b', 'c'] }], 'task "b" is in task groups "g" and "h", which are not nested'],
-    ['a group nested in itself', [{ id: 'g', parent: 'h', members: ['a'] }, { id: 'h', parent: 'g', members: ['b'] }], 'task group "g" is nested in itself'],
+    [
+      'a task in two groups side by side',
+      [
+        { id: 'g', members: ['a', 'b'] },
+        { id: 'h', members: ['b', 'c'] },
+      ],
+      'task "b" is in task groups "g" and "h", which are not nested',
+    ],
+    [
+      'a group nested in itself',
+      [
+        { id: 'g', parent: 'h', members: ['a'] },
+        { id: 'h', parent: 'g', members: ['b'] },
+      ],
+      'task group "g" is nested in itself',
+    ],
   ] as const)('%s', (_name, clusters, message) => {
-    expect(() => decompose({ tasks: tasks('a b c'), edges: [], clusters })).toThrow(new InternalError(message));
+    expect(() => decompose({ tasks: tasks('a b c'), edges: [], clusters })).toThrow(
+      new InternalError(message),
+    );
   });
 
   it('a group without tasks is left out', () => {
-    expect(decompose({ tasks: tasks('a b'), edges: edges('a>b'), clusters: [{ id: 'empty', members: [] }] }).tree.kind).toBe('series');
+    expect(
+      decompose({
+        tasks: tasks('a b'),
+        edges: edges('a>b'),
+        clusters: [{ id: 'empty', members: [] }],
+      }).tree.kind,
+    ).toBe('series');
   });
 });

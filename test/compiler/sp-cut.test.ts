@@ -8,12 +8,12 @@ import { levelCosts, waitsPerCut } from '../../src/compiler/sp-cut.ts';
 import { buildGraph, type SpGraph } from '../../src/compiler/sp-graph.ts';
 import { seededRandom } from '../../src/util/seeded-random.ts';
 
-
 function randomGraph(seed: number): SpGraph {
   const random = seededRandom(seed);
   const n = 2 + Math.floor(random() * 40);
   const edges: [number, number][] = [];
-  for (let j = 1; j < n; j++) for (let i = 0; i < j; i++) if (random() < 2.5 / n) edges.push([i, j]);
+  for (let j = 1; j < n; j++)
+    for (let i = 0; i < j; i++) if (random() < 2.5 / n) edges.push([i, j]);
   const built = buildGraph(
     Array.from({ length: n }, () => 1 + Math.floor(random() * 9)),
     Array.from({ length: n }, (_, i) => i),
@@ -23,7 +23,8 @@ function randomGraph(seed: number): SpGraph {
   return built.graph;
 }
 
-const order = (g: SpGraph): number[] => Array.from({ length: g.size }, (_, v) => v).sort((a, b) => g.topoPos[a]! - g.topoPos[b]!);
+const order = (g: SpGraph): number[] =>
+  Array.from({ length: g.size }, (_, v) => v).sort((a, b) => g.topoPos[a]! - g.topoPos[b]!);
 const localOf = (g: SpGraph, nodes: readonly number[]): Int32Array => {
   const local = new Int32Array(g.size).fill(-1);
   nodes.forEach((v, i) => (local[v] = i));
@@ -41,7 +42,10 @@ describe('waitsPerCut', () => {
         const after = o.slice(k);
         const lasts = before.filter((a) => !before.some((b) => has(g.desc[a]!, b)));
         const firsts = after.filter((b) => !after.some((a) => has(g.desc[a]!, b)));
-        const expected = lasts.reduce((n, a) => n + firsts.filter((b) => !has(g.desc[a]!, b)).length, 0);
+        const expected = lasts.reduce(
+          (n, a) => n + firsts.filter((b) => !has(g.desc[a]!, b)).length,
+          0,
+        );
         expect(got[k], `seed ${seed}, k ${k}`).toBe(expected);
       }
     }

@@ -3,7 +3,12 @@
  * for shapes Step Functions cannot express exactly, and where expected durations change the choice.
  */
 import { describe, expect, it } from 'vitest';
-import { decompose, formatTree, type SpInput, type SpResult } from '../../src/compiler/sp-decompose.ts';
+import {
+  decompose,
+  formatTree,
+  type SpInput,
+  type SpResult,
+} from '../../src/compiler/sp-decompose.ts';
 import { InternalError } from '../../src/errors.ts';
 
 /** `tasks('a b:4')` → a (duration 1 by default), b (duration 4). */
@@ -21,12 +26,23 @@ const edges = (spec: string): SpInput['edges'] =>
       const [from, to] = e.split('>');
       return { from: from!, to: to! };
     });
-const run = (taskSpec: string, edgeSpec: string): SpResult => decompose({ tasks: tasks(taskSpec), edges: edges(edgeSpec) });
-const summary = (r: SpResult) => ({ tree: formatTree(r.tree), addedWaits: r.addedWaits.map((w) => `${w.before}>${w.after}`), makespan: r.makespan, criticalPath: r.criticalPath });
+const run = (taskSpec: string, edgeSpec: string): SpResult =>
+  decompose({ tasks: tasks(taskSpec), edges: edges(edgeSpec) });
+const summary = (r: SpResult) => ({
+  tree: formatTree(r.tree),
+  addedWaits: r.addedWaits.map((w) => `${w.before}>${w.after}`),
+  makespan: r.makespan,
+  criticalPath: r.criticalPath,
+});
 
 describe('decompose: series-parallel shapes are exact', () => {
   it('a single task', () => {
-    expect(decompose({ tasks: [{ id: 'only', duration: 3 }], edges: [] })).toEqual({ tree: { kind: 'task', id: 'only' }, addedWaits: [], makespan: 3, criticalPath: 3 });
+    expect(decompose({ tasks: [{ id: 'only', duration: 3 }], edges: [] })).toEqual({
+      tree: { kind: 'task', id: 'only' },
+      addedWaits: [],
+      makespan: 3,
+      criticalPath: 3,
+    });
   });
 
   it('a chain is one flat series', () => {
@@ -46,8 +62,18 @@ describe('decompose: series-parallel shapes are exact', () => {
   });
 
   it('fan-out and fan-in', () => {
-    expect(summary(run('a b c d', 'a>b a>c a>d'))).toEqual({ tree: 'a > (b | c | d)', addedWaits: [], makespan: 2, criticalPath: 2 });
-    expect(summary(run('a b c d', 'a>d b>d c>d'))).toEqual({ tree: '(a | b | c) > d', addedWaits: [], makespan: 2, criticalPath: 2 });
+    expect(summary(run('a b c d', 'a>b a>c a>d'))).toEqual({
+      tree: 'a > (b | c | d)',
+      addedWaits: [],
+      makespan: 2,
+      criticalPath: 2,
+    });
+    expect(summary(run('a b c d', 'a>d b>d c>d'))).toEqual({
+      tree: '(a | b | c) > d',
+      addedWaits: [],
+      makespan: 2,
+      criticalPath: 2,
+    });
   });
 
   it('diamond', () => {
@@ -55,7 +81,13 @@ describe('decompose: series-parallel shapes are exact', () => {
       kind: 'series',
       items: [
         { kind: 'task', id: 'a' },
-        { kind: 'parallel', branches: [{ kind: 'task', id: 'b' }, { kind: 'task', id: 'c' }] },
+        {
+          kind: 'parallel',
+          branches: [
+            { kind: 'task', id: 'b' },
+            { kind: 'task', id: 'c' },
+          ],
+        },
         { kind: 'task', id: 'd' },
       ],
     });
@@ -63,7 +95,12 @@ describe('decompose: series-parallel shapes are exact', () => {
 
   it('nested diamond, with durations', () => {
     const r = run('a:1 b:2 c:9 b1:3 b2:4 b3:5 d:1', 'a>b a>c b>b1 b>b2 b1>b3 b2>b3 b3>d c>d');
-    expect(summary(r)).toEqual({ tree: 'a > ((b > (b1 | b2) > b3) | c) > d', addedWaits: [], makespan: 13, criticalPath: 13 });
+    expect(summary(r)).toEqual({
+      tree: 'a > ((b > (b1 | b2) > b3) | c) > d',
+      addedWaits: [],
+      makespan: 13,
+      criticalPath: 13,
+    });
   });
 
   it('two independent chains: branches in the order of their first task in `tasks`', () => {
@@ -83,19 +120,39 @@ describe('decompose: series-parallel shapes are exact', () => {
 
 describe('decompose: the N shape (a→c, a→d, b→d) is not series-parallel', () => {
   it('unit durations: both starts, then both ends; c now also waits for b', () => {
-    expect(summary(run('a b c d', 'a>c a>d b>d'))).toEqual({ tree: '(a | b) > (c | d)', addedWaits: ['b>c'], makespan: 2, criticalPath: 2 });
+    expect(summary(run('a b c d', 'a>c a>d b>d'))).toEqual({
+      tree: '(a | b) > (c | d)',
+      addedWaits: ['b>c'],
+      makespan: 2,
+      criticalPath: 2,
+    });
   });
 
   it('ties follow the order of `tasks`', () => {
-    expect(summary(run('b a d c', 'a>c a>d b>d'))).toEqual({ tree: '(b | a) > (d | c)', addedWaits: ['b>c'], makespan: 2, criticalPath: 2 });
+    expect(summary(run('b a d c', 'a>c a>d b>d'))).toEqual({
+      tree: '(b | a) > (d | c)',
+      addedWaits: ['b>c'],
+      makespan: 2,
+      criticalPath: 2,
+    });
   });
 
   it('durations decide: b and c long → make b wait for a (7) rather than c wait for b (10)', () => {
-    expect(summary(run('a:1 b:5 c:5 d:1', 'a>c a>d b>d'))).toEqual({ tree: 'a > ((b > d) | c)', addedWaits: ['a>b'], makespan: 7, criticalPath: 6 });
+    expect(summary(run('a:1 b:5 c:5 d:1', 'a>c a>d b>d'))).toEqual({
+      tree: 'a > ((b > d) | c)',
+      addedWaits: ['a>b'],
+      makespan: 7,
+      criticalPath: 6,
+    });
   });
 
   it('durations decide: a and d long → the unit-duration tree is exact', () => {
-    expect(summary(run('a:5 b:1 c:1 d:5', 'a>c a>d b>d'))).toEqual({ tree: '(a | b) > (c | d)', addedWaits: ['b>c'], makespan: 10, criticalPath: 10 });
+    expect(summary(run('a:5 b:1 c:1 d:5', 'a>c a>d b>d'))).toEqual({
+      tree: '(a | b) > (c | d)',
+      addedWaits: ['b>c'],
+      makespan: 10,
+      criticalPath: 10,
+    });
   });
 });
 
@@ -105,7 +162,12 @@ describe('decompose: the warehouse shape (warehouse_refresh)', () => {
       'build_facts>refresh_stats build_dims>drop_scratch refresh_stats>drop_scratch create_scratch>drop_scratch',
   );
   const withDurations = (dims: number) =>
-    decompose({ tasks: tasks(`create_scratch:1 stage_customers:4 stage_orders:9 build_dims:${dims} build_facts:6 refresh_stats:1 drop_scratch:1`), edges: shape });
+    decompose({
+      tasks: tasks(
+        `create_scratch:1 stage_customers:4 stage_orders:9 build_dims:${dims} build_facts:6 refresh_stats:1 drop_scratch:1`,
+      ),
+      edges: shape,
+    });
 
   it('expected durations 1, 4, 9, 3, 6, 1, 1: makespan = critical path; dims waits for orders, which it can afford', () => {
     expect(summary(withDurations(3))).toEqual({
@@ -131,9 +193,21 @@ describe('decompose: input it refuses (the caller validates first, so these are 
   it.each([
     ['no tasks', { tasks: [], edges: [] }, 'cannot decompose a DAG without tasks'],
     ['a task twice', { tasks: tasks('a a'), edges: [] }, 'task "a" is given twice'],
-    ['a zero duration', { tasks: [{ id: 'a', duration: 0 }], edges: [] }, 'task "a" has expected duration 0; it must be a positive number'],
-    ['an unknown task', { tasks: tasks('a'), edges: edges('a>b') }, 'edge "a" → "b" names an unknown task "b"'],
-    ['a cycle', { tasks: tasks('a b c'), edges: edges('a>b b>c c>b') }, 'the edges form a cycle through "b", "c"'],
+    [
+      'a zero duration',
+      { tasks: [{ id: 'a', duration: 0 }], edges: [] },
+      'task "a" has expected duration 0; it must be a positive number',
+    ],
+    [
+      'an unknown task',
+      { tasks: tasks('a'), edges: edges('a>b') },
+      'edge "a" → "b" names an unknown task "b"',
+    ],
+    [
+      'a cycle',
+      { tasks: tasks('a b c'), edges: edges('a>b b>c c>b') },
+      'the edges form a cycle through "b", "c"',
+    ],
   ] as const)('%s', (_name, input, message) => {
     expect(bad(input)).toThrow(new InternalError(message));
   });

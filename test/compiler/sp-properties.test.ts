@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 import { decompose, type SpInput, type SpNode } from '../../src/compiler/sp-decompose.ts';
 import { seededRandom } from '../../src/util/seeded-random.ts';
 
-
 function shuffle<T>(xs: T[], random: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -33,22 +32,43 @@ function randomSp(size: number, random: () => number): SpInput {
     const a = build(k);
     const b = build(n - k);
     const tasks = [...a.tasks, ...b.tasks];
-    if (random() < 0.5) return { tasks, sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
+    if (random() < 0.5)
+      return { tasks, sources: [...a.sources, ...b.sources], sinks: [...a.sinks, ...b.sinks] };
     for (const from of a.sinks) for (const to of b.sources) edges.push({ from, to });
-    if (random() < 0.3) edges.push({ from: a.tasks[Math.floor(random() * a.tasks.length)]!, to: b.tasks[Math.floor(random() * b.tasks.length)]! });
+    if (random() < 0.3)
+      edges.push({
+        from: a.tasks[Math.floor(random() * a.tasks.length)]!,
+        to: b.tasks[Math.floor(random() * b.tasks.length)]!,
+      });
     return { tasks, sources: a.sources, sinks: b.sinks };
   };
   const { tasks } = build(size);
   // Durations with fractions, so that exactness is checked on floats that do not add up exactly.
-  return { tasks: shuffle(tasks, random).map((id) => ({ id, duration: 0.1 + Math.round(random() * 1000) / 37 })), edges: shuffle(edges, random) };
+  return {
+    tasks: shuffle(tasks, random).map((id) => ({
+      id,
+      duration: 0.1 + Math.round(random() * 1000) / 37,
+    })),
+    edges: shuffle(edges, random),
+  };
 }
 
 /** Each pair (i, j) of a random order gets an edge with probability p. */
 function randomDag(size: number, p: number, random: () => number): SpInput {
-  const order = shuffle(Array.from({ length: size }, (_, i) => `t${i}`), random);
+  const order = shuffle(
+    Array.from({ length: size }, (_, i) => `t${i}`),
+    random,
+  );
   const edges: { from: string; to: string }[] = [];
-  for (let j = 0; j < size; j++) for (let i = 0; i < j; i++) if (random() < p) edges.push({ from: order[i]!, to: order[j]! });
-  return { tasks: Array.from({ length: size }, (_, i) => ({ id: `t${i}`, duration: 1 + Math.floor(random() * 10) })), edges };
+  for (let j = 0; j < size; j++)
+    for (let i = 0; i < j; i++) if (random() < p) edges.push({ from: order[i]!, to: order[j]! });
+  return {
+    tasks: Array.from({ length: size }, (_, i) => ({
+      id: `t${i}`,
+      duration: 1 + Math.floor(random() * 10),
+    })),
+    edges,
+  };
 }
 
 /** Independent checks of the tree: positions of each task, its order, its makespan. */
@@ -81,9 +101,20 @@ function analyse(tree: SpNode) {
     const pa = paths.get(a)!;
     const pb = paths.get(b)!;
     let i = 0;
-    while (i < pa.length && i < pb.length && pa[i]!.node === pb[i]!.node && pa[i]!.index === pb[i]!.index) i++;
+    while (
+      i < pa.length &&
+      i < pb.length &&
+      pa[i]!.node === pb[i]!.node &&
+      pa[i]!.index === pb[i]!.index
+    )
+      i++;
     const fork = pa[i];
-    return fork !== undefined && pb[i] !== undefined && fork.node.kind === 'series' && fork.index < pb[i]!.index;
+    return (
+      fork !== undefined &&
+      pb[i] !== undefined &&
+      fork.node.kind === 'series' &&
+      fork.index < pb[i]!.index
+    );
   };
   const makespan = (node: SpNode, d: (id: string) => number): number =>
     node.kind === 'task'
@@ -97,7 +128,10 @@ function analyse(tree: SpNode) {
 }
 
 /** Transitive closure as a set of "a>b". */
-function closure(ids: readonly string[], pairs: readonly { from: string; to: string }[]): Set<string> {
+function closure(
+  ids: readonly string[],
+  pairs: readonly { from: string; to: string }[],
+): Set<string> {
   const succ = new Map(ids.map((id) => [id, [] as string[]]));
   for (const p of pairs) succ.get(p.from)!.push(p.to);
   const out = new Set<string>();
@@ -133,7 +167,9 @@ describe('exactness: random series-parallel DAGs', () => {
       const { before } = analyse(decompose(input).tree);
       const ids = input.tasks.map((t) => t.id);
       const dag = closure(ids, input.edges);
-      for (const a of ids) for (const b of ids) expect(before(a, b), `seed ${seed}: ${a} before ${b}`).toBe(dag.has(`${a}>${b}`));
+      for (const a of ids)
+        for (const b of ids)
+          expect(before(a, b), `seed ${seed}: ${a} before ${b}`).toBe(dag.has(`${a}>${b}`));
     }
   });
 });
@@ -147,7 +183,8 @@ describe('soundness: random DAGs', () => {
       const result = decompose(input);
       const tree = analyse(result.tree);
       expect(tree.tasks.sort(), `seed ${seed}`).toEqual(input.tasks.map((t) => t.id).sort());
-      for (const e of input.edges) expect(tree.before(e.from, e.to), `seed ${seed}: ${e.from}→${e.to}`).toBe(true);
+      for (const e of input.edges)
+        expect(tree.before(e.from, e.to), `seed ${seed}: ${e.from}→${e.to}`).toBe(true);
       const duration = new Map(input.tasks.map((t) => [t.id, t.duration!]));
       expect(result.makespan).toBe(tree.makespan(result.tree, (id) => duration.get(id)!));
       expect(result.makespan).toBeGreaterThanOrEqual(result.criticalPath);
@@ -165,11 +202,17 @@ describe('soundness: random DAGs', () => {
       const dag = closure(ids, input.edges);
       const waits = result.addedWaits.map((w) => ({ from: w.before, to: w.after }));
       const both = closure(ids, [...input.edges, ...waits]);
-      for (const a of ids) for (const b of ids) expect(before(a, b), `seed ${seed}: ${a} before ${b}`).toBe(both.has(`${a}>${b}`));
+      for (const a of ids)
+        for (const b of ids)
+          expect(before(a, b), `seed ${seed}: ${a} before ${b}`).toBe(both.has(`${a}>${b}`));
       for (const w of waits) {
-        expect(dag.has(`${w.from}>${w.to}`), `seed ${seed}: ${w.from}>${w.to} was ordered`).toBe(false);
+        expect(dag.has(`${w.from}>${w.to}`), `seed ${seed}: ${w.from}>${w.to} was ordered`).toBe(
+          false,
+        );
         const others = closure(ids, [...input.edges, ...waits.filter((x) => x !== w)]);
-        expect(others.has(`${w.from}>${w.to}`), `seed ${seed}: ${w.from}>${w.to} is implied`).toBe(false);
+        expect(others.has(`${w.from}>${w.to}`), `seed ${seed}: ${w.from}>${w.to} is implied`).toBe(
+          false,
+        );
       }
       if (waits.length > 0) nonExact++;
     }

@@ -15,7 +15,10 @@ type Final = 'success' | 'failed' | 'skipped' | 'upstream_failed';
 const FINALS: readonly Final[] = ['success', 'failed', 'skipped', 'upstream_failed'];
 
 /** Airflow's TriggerRuleDep once every upstream task is done: run, or the state the task gets. */
-function airflow(rule: TriggerRule, states: readonly Final[]): 'run' | 'skipped' | 'upstream_failed' {
+function airflow(
+  rule: TriggerRule,
+  states: readonly Final[],
+): 'run' | 'skipped' | 'upstream_failed' {
   const n = states.length;
   const success = states.filter((s) => s === 'success').length;
   const failed = states.filter((s) => s === 'failed').length;
@@ -71,12 +74,20 @@ function scenario(rule: TriggerRule, states: readonly Final[]) {
           const boom = task(`boom${i}`, async () => {
             throw new PermanentError('boom');
           });
-          boom().then(task(id, async () => i)).then(target);
+          boom()
+            .then(task(id, async () => i))
+            .then(target);
           break;
         }
         case 'skipped': {
-          const gate = shortCircuit(`gate${i}`, { ignoreDownstreamTriggerRules: false }, async () => false);
-          gate().then(task(id, async () => i)).then(target);
+          const gate = shortCircuit(
+            `gate${i}`,
+            { ignoreDownstreamTriggerRules: false },
+            async () => false,
+          );
+          gate()
+            .then(task(id, async () => i))
+            .then(target);
           break;
         }
       }
@@ -90,7 +101,9 @@ function combos(k: number): Final[][] {
 }
 
 const RULES = TRIGGER_RULES as readonly TriggerRule[];
-const CASES = RULES.flatMap((rule) => [...combos(1), ...combos(2)].map((states) => [rule, states] as const));
+const CASES = RULES.flatMap((rule) =>
+  [...combos(1), ...combos(2)].map((states) => [rule, states] as const),
+);
 const THREE = RULES.flatMap((rule) =>
   [
     ['success', 'skipped', 'failed'],
@@ -106,11 +119,15 @@ describe('trigger rules on compiled machines', () => {
     const expected = airflow(rule, states);
     const upstreamStates = Object.fromEntries(states.map((s, i) => [`u${i}`, s]));
     // The scenario really produced the upstream states it claims.
-    expect(Object.fromEntries(Object.entries(r.states).filter(([id]) => /^u\d$/.test(id)))).toEqual(upstreamStates);
+    expect(Object.fromEntries(Object.entries(r.states).filter(([id]) => /^u\d$/.test(id)))).toEqual(
+      upstreamStates,
+    );
     expect(r.states.target).toBe(expected === 'run' ? 'success' : expected);
     expect(r.started.includes('target')).toBe(expected === 'run');
     const targetState = r.states.target as TaskState;
-    expect(r.status).toBe(targetState === 'failed' || targetState === 'upstream_failed' ? 'failed' : 'success');
+    expect(r.status).toBe(
+      targetState === 'failed' || targetState === 'upstream_failed' ? 'failed' : 'success',
+    );
   });
 
   it('covers every rule', () => {

@@ -44,15 +44,26 @@ export interface CaseGroup {
 
 interface DefineCase {
   (name: string, test: ConformanceCase['test']): void;
-  (name: string, options: Pick<ConformanceCase, 'unsupported'>, test: ConformanceCase['test']): void;
+  (
+    name: string,
+    options: Pick<ConformanceCase, 'unsupported'>,
+    test: ConformanceCase['test'],
+  ): void;
 }
 
 /** A group of cases, declared like tests: `defineCases('branching', (it) => { it('…', async (run) => { … }) })`. */
 export function defineCases(name: string, define: (it: DefineCase) => void): CaseGroup {
   const cases: ConformanceCase[] = [];
-  define((caseName: string, a: ConformanceCase['test'] | Pick<ConformanceCase, 'unsupported'>, b?: ConformanceCase['test']) => {
-    if (cases.some((c) => c.name === caseName)) throw new Error(`conformance group "${name}" has two cases named "${caseName}"`);
-    cases.push(typeof a === 'function' ? { name: caseName, test: a } : { name: caseName, ...a, test: b! });
+  define((
+    caseName: string,
+    a: ConformanceCase['test'] | Pick<ConformanceCase, 'unsupported'>,
+    b?: ConformanceCase['test'],
+  ) => {
+    if (cases.some((c) => c.name === caseName))
+      throw new Error(`conformance group "${name}" has two cases named "${caseName}"`);
+    cases.push(
+      typeof a === 'function' ? { name: caseName, test: a } : { name: caseName, ...a, test: b! },
+    );
   });
   return { name, cases };
 }

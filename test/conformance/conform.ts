@@ -11,7 +11,8 @@ export function conform(group: CaseGroup, on: readonly Runner[] = runners): void
   describe.each(on)(`conformance: ${group.name} on $name`, (runner) => {
     for (const c of group.cases) {
       const reason = c.unsupported?.[runner.name];
-      if (reason !== undefined) it.skip(`${c.name} (not on ${runner.name}: ${reason})`, () => undefined);
+      if (reason !== undefined)
+        it.skip(`${c.name} (not on ${runner.name}: ${reason})`, () => undefined);
       else it(c.name, () => c.test(runner.run));
     }
   });

@@ -25,10 +25,18 @@ it('buildDone turns the latest tries into done: responses, operator outputs, kep
     return t?.state === 'success' ? { response: t.response } : undefined;
   });
   expect(retry).toEqual({ a: { r: { rows: 3 } }, each: { g: [{ r: 10 }, null, { r: 30 }] } });
-  expect(buildDone([{ id: 'inv', key: 'inv', mapped: false }], [], () => ({ output: { n: 7 } }))).toEqual({ inv: { o: { n: 7 } } });
+  expect(
+    buildDone([{ id: 'inv', key: 'inv', mapped: false }], [], () => ({ output: { n: 7 } })),
+  ).toEqual({ inv: { o: { n: 7 } } });
   const clear = buildDone(tasks, tries, (id, i) => {
     const t = latest.get(`${id}|${i}`);
-    return t?.state === 'success' ? { response: t.response } : t?.error ? { error: t.error } : undefined;
+    return t?.state === 'success'
+      ? { response: t.response }
+      : t?.error
+        ? { error: t.error }
+        : undefined;
   });
-  expect(clear.each).toEqual({ g: [{ r: 10 }, { e: { Error: 'Updraft.PermanentError', Cause: 'boom' } }, { r: 30 }] });
+  expect(clear.each).toEqual({
+    g: [{ r: 10 }, { e: { Error: 'Updraft.PermanentError', Cause: 'boom' } }, { r: 30 }],
+  });
 });

@@ -31,7 +31,10 @@ export const runMachineRunner: Runner = {
 export const engineRunner: Runner = {
   name: 'engine',
   run: (dag, options = {}) => {
-    if (options.done) throw new Error('the engine runner cannot resume an execution: mark the case unsupported on "engine"');
+    if (options.done)
+      throw new Error(
+        'the engine runner cannot resume an execution: mark the case unsupported on "engine"',
+      );
     return runDag(dag, {
       date: DATE,
       // No connections from the environment or a connections file: cases do not read the user's setup.

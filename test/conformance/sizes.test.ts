@@ -13,20 +13,41 @@ describe('sizes: the compiled shapes', () => {
   it('12 branches after 3 outputs of 8 KiB: 11 records merged in the ResultSelector, the 12th by one Pass', () => {
     const compiled = compileDag(buildDagIR(fanOut(12, 8500), 'x.ts').ir);
     expect(compiled.manifest.inlineOutputLimitBytes).toBeGreaterThan(8500);
-    const fan = compiled.definition.States['parallel leaf0…'] as Extract<State, { Type: 'Parallel' }>;
+    const fan = compiled.definition.States['parallel leaf0…'] as Extract<
+      State,
+      { Type: 'Parallel' }
+    >;
     // 11 objects (10 JsonMerge) in `t`, the 12th in `m1`, merged by one Pass.
     expect(Object.keys(fan.ResultSelector as object)).toEqual(['run.$', 't.$', 'm1.$', 'done.$']);
     expect(fan.Next).toBe('parallel leaf0… merge');
-    expect(compiled.definition.States['parallel leaf0… merge']).toEqual({ Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': 'States.JsonMerge($.t, $.m1, false)', 'done.$': '$.done' }, Next: 'run failed?' });
+    expect(compiled.definition.States['parallel leaf0… merge']).toEqual({
+      Type: 'Pass',
+      Parameters: {
+        'run.$': '$.run',
+        't.$': 'States.JsonMerge($.t, $.m1, false)',
+        'done.$': '$.done',
+      },
+      Next: 'run failed?',
+    });
   });
 
   it('130 branches (past 121): two levels of merge Passes, each field within 10 intrinsic functions', () => {
     const compiled = compileDag(buildDagIR(fanOut(130, 10), 'x.ts').ir);
-    const first = compiled.definition.States['parallel leaf0… merge'] as Extract<State, { Type: 'Pass' }>;
-    const second = compiled.definition.States['parallel leaf0… merge 2'] as Extract<State, { Type: 'Pass' }>;
+    const first = compiled.definition.States['parallel leaf0… merge'] as Extract<
+      State,
+      { Type: 'Pass' }
+    >;
+    const second = compiled.definition.States['parallel leaf0… merge 2'] as Extract<
+      State,
+      { Type: 'Pass' }
+    >;
     expect(Object.keys(first.Parameters as object)).toEqual(['run.$', 't.$', 'm1.$', 'done.$']);
     expect(first.Next).toBe('parallel leaf0… merge 2');
-    expect(second.Parameters).toEqual({ 'run.$': '$.run', 't.$': 'States.JsonMerge($.t, $.m1, false)', 'done.$': '$.done' });
+    expect(second.Parameters).toEqual({
+      'run.$': '$.run',
+      't.$': 'States.JsonMerge($.t, $.m1, false)',
+      'done.$': '$.done',
+    });
   });
 
   it('explain bounds the items a mapped task can take by the 512-byte inline cap and the document', () => {
@@ -38,6 +59,8 @@ describe('sizes: the compiled shapes', () => {
     const a = compileDag(ir).analysis;
     // 256 KiB less the other records at their cap (two tasks: 600 + 2 × 64 + ids + one 32 KiB cap), per 536 bytes.
     expect(a.document.mappedOutputLimitBytes).toBe(512);
-    expect(a.document.mappedItemsMax).toEqual([{ task: 'each', items: Math.floor((262_144 - (600 + 2 + 4 + 4 + 2 * 64 + 32_768)) / 536) }]);
+    expect(a.document.mappedItemsMax).toEqual([
+      { task: 'each', items: Math.floor((262_144 - (600 + 2 + 4 + 4 + 2 * 64 + 32_768)) / 536) },
+    ]);
   });
 });

@@ -26,7 +26,10 @@ it("README.md's DAG validates and runs: extract → check → load, all succeed"
   expect(loaded.problems).toEqual([]);
   expect(loaded.dags.map((d) => d.ir.id)).toEqual(['orders']);
 
-  const r = await runDag(loaded.dags[0]!.dag, { date: '2026-11-20', env: { UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@localhost:5432/dw' } });
+  const r = await runDag(loaded.dags[0]!.dag, {
+    date: '2026-11-20',
+    env: { UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@localhost:5432/dw' },
+  });
   expect(r.status).toBe('success');
   expect(r.runId).toBe('orders-2026-11-20T01-00-00Z');
   expect(r.states).toEqual({ extract: 'success', check: 'success', load: 'success' });

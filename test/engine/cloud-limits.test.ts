@@ -32,7 +32,10 @@ describe('cloud limits the engine enforces', () => {
     States: {
       fan: {
         Type: 'Parallel',
-        Branches: Array.from({ length: branches }, (_, i) => ({ StartAt: `b${i}`, States: { [`b${i}`]: { Type: 'Pass', End: true } } })),
+        Branches: Array.from({ length: branches }, (_, i) => ({
+          StartAt: `b${i}`,
+          States: { [`b${i}`]: { Type: 'Pass', End: true } },
+        })),
         ResultSelector: { 'run.$': '$[0].run', 't.$': '$[0].t' },
         End: true,
       },
@@ -60,7 +63,11 @@ describe('cloud limits the engine enforces', () => {
         Type: 'Map',
         ItemsPath: '$.run.params.items',
         ItemSelector: { 'big.$': '$.run.params.big' },
-        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'item', States: { item: { Type: 'Pass', End: true } } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'item',
+          States: { item: { Type: 'Pass', End: true } },
+        },
         ResultSelector: { 'n.$': 'States.ArrayLength($)' },
         ResultPath: '$.t.each',
         End: true,
@@ -86,7 +93,10 @@ describe('cloud limits the engine enforces', () => {
   const merges = (n: number) => {
     let field = '$.run';
     for (let i = 0; i < n; i++) field = `States.JsonMerge(${field}, $.t, false)`;
-    return { StartAt: 'm', States: { m: { Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': field }, End: true } } };
+    return {
+      StartAt: 'm',
+      States: { m: { Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': field }, End: true } },
+    };
   };
 
   it('a field with 11 intrinsic functions is refused before the run; 10 run', async () => {
@@ -97,7 +107,11 @@ describe('cloud limits the engine enforces', () => {
   });
 
   it('counts every call, nested or side by side, and none inside string literals (AWS: its example of nine)', () => {
-    expect(countIntrinsics("States.Format('{}.{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 0), States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 1))")).toBe(9);
+    expect(
+      countIntrinsics(
+        "States.Format('{}.{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 0), States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 1))",
+      ),
+    ).toBe(9);
     expect(countIntrinsics("States.Format('States.Array(1) it\\'s {}', $.a)")).toBe(1);
   });
 });

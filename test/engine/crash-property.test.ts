@@ -23,7 +23,9 @@ import { updraftInProcess } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/updraft.js');
-const node = process.execPath.includes('node_modules') ? process.execPath : join(root, 'node_modules/node/bin/node');
+const node = process.execPath.includes('node_modules')
+  ? process.execPath
+  : join(root, 'node_modules/node/bin/node');
 const dir = join(root, 'test', `.tmp-crash-property-${process.pid}`);
 const calls = join(dir, 'calls.txt');
 
@@ -41,11 +43,24 @@ export default dag('crashy_many', { schedule: '@daily', startDate: '2026-01-01' 
   total(each.map(list()), side());
 });
 `;
-const INSTANCES = ['list', 'side', 'each.0', 'each.1', 'each.2', 'each.3', 'each.4', 'each.5', 'total'];
+const INSTANCES = [
+  'list',
+  'side',
+  'each.0',
+  'each.1',
+  'each.2',
+  'each.3',
+  'each.4',
+  'each.5',
+  'total',
+];
 
 /** `updraft <args>` in process, in the project folder. */
 function cli(args: string[]) {
-  return updraftInProcess([...args, '--no-color'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  return updraftInProcess([...args, '--no-color'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 }
 
 const doneLines = (ds: string): string[] =>
@@ -58,7 +73,10 @@ const doneLines = (ds: string): string[] =>
 
 /** Starts a run and kills it with SIGKILL `delayMs` after its `afterLines`-th task instance is done. */
 async function runAndKill(ds: string, afterLines: number, delayMs: number): Promise<void> {
-  const child = spawn(node, [bin, 'run', 'crashy_many', '--date', ds, '--no-color'], { cwd: dir, stdio: 'ignore' });
+  const child = spawn(node, [bin, 'run', 'crashy_many', '--date', ds, '--no-color'], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let gone = false;
   void exited.then(() => (gone = true));
@@ -85,30 +103,51 @@ describe('kill -9 at any instant, then retry', () => {
     delayMs: Math.floor(random() * 150),
   }));
 
-  it.each(trials)('killed after $afterLines done + $delayMs ms ($ds): every instance completes exactly once', async ({ ds, afterLines, delayMs }) => {
-    await runAndKill(ds, afterLines, delayMs);
-    const before = doneLines(ds);
-    const runId = `crashy_many-${ds}T00-00-00Z`;
+  it.each(trials)(
+    'killed after $afterLines done + $delayMs ms ($ds): every instance completes exactly once',
+    async ({ ds, afterLines, delayMs }) => {
+      await runAndKill(ds, afterLines, delayMs);
+      const before = doneLines(ds);
+      const runId = `crashy_many-${ds}T00-00-00Z`;
 
-    let finish = await cli(['retry', runId]);
-    if (finish.code !== 0 && /not found/.test(finish.err)) finish = await cli(['run', 'crashy_many', '--date', ds]); // killed before the run existed
-    const show = await cli(['show', runId, '--json']);
-    expect(show.code, show.err).toBe(0);
-    const shown = JSON.parse(show.out) as { status: string; tries: { taskId: string; mapIndex: number; runAttempt: number; state: string }[] };
-    if (!/succeeded; nothing to retry/.test(finish.err)) expect(finish.code, finish.err + finish.out).toBe(0);
-    expect(shown.status).toBe('success');
+      let finish = await cli(['retry', runId]);
+      if (finish.code !== 0 && /not found/.test(finish.err))
+        finish = await cli(['run', 'crashy_many', '--date', ds]); // killed before the run existed
+      const show = await cli(['show', runId, '--json']);
+      expect(show.code, show.err).toBe(0);
+      const shown = JSON.parse(show.out) as {
+        status: string;
+        tries: { taskId: string; mapIndex: number; runAttempt: number; state: string }[];
+      };
+      if (!/succeeded; nothing to retry/.test(finish.err))
+        expect(finish.code, finish.err + finish.out).toBe(0);
+      expect(shown.status).toBe('success');
 
-    const lines = doneLines(ds);
-    expect([...lines].sort()).toEqual(expect.arrayContaining([...INSTANCES].sort()));
-    for (const instance of INSTANCES) {
-      const times = lines.filter((l) => l === instance).length;
-      if (times === 1) continue;
-      // Twice only if the killed process died between the code's end and its commit.
-      expect(times, `${instance} ran ${times} times (done before the kill: ${before.join(', ')})`).toBe(2);
-      const [taskId, index] = instance.split('.');
-      const mapIndex = index === undefined ? -1 : Number(index);
-      const committedFirst = shown.tries.some((t) => t.taskId === taskId && t.mapIndex === mapIndex && t.runAttempt === 1 && t.state === 'success');
-      expect(committedFirst, `${instance} was recorded as a success by the killed process, yet ran again`).toBe(false);
-    }
-  }, 60_000);
+      const lines = doneLines(ds);
+      expect([...lines].sort()).toEqual(expect.arrayContaining([...INSTANCES].sort()));
+      for (const instance of INSTANCES) {
+        const times = lines.filter((l) => l === instance).length;
+        if (times === 1) continue;
+        // Twice only if the killed process died between the code's end and its commit.
+        expect(
+          times,
+          `${instance} ran ${times} times (done before the kill: ${before.join(', ')})`,
+        ).toBe(2);
+        const [taskId, index] = instance.split('.');
+        const mapIndex = index === undefined ? -1 : Number(index);
+        const committedFirst = shown.tries.some(
+          (t) =>
+            t.taskId === taskId &&
+            t.mapIndex === mapIndex &&
+            t.runAttempt === 1 &&
+            t.state === 'success',
+        );
+        expect(
+          committedFirst,
+          `${instance} was recorded as a success by the killed process, yet ran again`,
+        ).toBe(false);
+      }
+    },
+    60_000,
+  );
 });

@@ -6,7 +6,12 @@ const exact = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 
 /** A chain's states: each writes its record at $.t.<key>. */
 function states(keys: readonly string[]): Map<string, State> {
-  return new Map(keys.map((k) => [`state_${k}`, { Type: 'Task', Resource: 'x', ResultPath: `$.t.${k}`, End: true } as unknown as State]));
+  return new Map(
+    keys.map((k) => [
+      `state_${k}`,
+      { Type: 'Task', Resource: 'x', ResultPath: `$.t.${k}`, End: true } as unknown as State,
+    ]),
+  );
 }
 
 describe('DocumentSizes', () => {
@@ -14,10 +19,13 @@ describe('DocumentSizes', () => {
     // Seeded records of growing and shrinking sizes, including rewrites of the same key and
     // multi-byte text; each state's output is the document after its write.
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
     const sizes = new DocumentSizes(states(keys));
-    const doc: { run: unknown; t: Record<string, unknown>; err?: unknown } = { run: { dagId: 'd', ds: '2026-01-01', params: { note: 'é'.repeat(50) } }, t: {} };
+    const doc: { run: unknown; t: Record<string, unknown>; err?: unknown } = {
+      run: { dagId: 'd', ds: '2026-01-01', params: { note: 'é'.repeat(50) } },
+      t: {},
+    };
     for (let step = 0; step < 400; step++) {
       const key = keys[Math.floor(rand() * keys.length)]!;
       doc.t[key] = { s: 'success', o: 'ü'.repeat(Math.floor(rand() * 2000)) };
@@ -57,16 +65,41 @@ describe('DocumentSizes', () => {
 });
 
 describe('DocumentSizes: records written other than at $.t.<key>', () => {
-  const own = { Type: 'Task', Resource: 'x', ResultSelector: { c: {} }, ResultPath: '$.t', OutputPath: '$.t', End: true } as unknown as State;
-  const marks = { Type: 'Pass', Parameters: { 'run.$': '$.run', 't.$': 'States.JsonMerge($.t, $.x, false)' }, Next: 'n' } as unknown as State;
+  const own = {
+    Type: 'Task',
+    Resource: 'x',
+    ResultSelector: { c: {} },
+    ResultPath: '$.t',
+    OutputPath: '$.t',
+    End: true,
+  } as unknown as State;
+  const marks = {
+    Type: 'Pass',
+    Parameters: { 'run.$': '$.run', 't.$': 'States.JsonMerge($.t, $.x, false)' },
+    Next: 'n',
+  } as unknown as State;
 
   it("a branch's own records (ResultPath/OutputPath $.t) and a Pass that rebuilds t count in the bound of the merged document", () => {
     const sizes = new DocumentSizes(new Map([...states(['a']), ['c_own', own], ['marks', marks]]));
     const run = { dagId: 'd' };
     sizes.exited('state_a', { run, t: { a: { o: 'a'.repeat(100) } } });
     sizes.exited('c_own', { c: { s: 'success', o: 'c'.repeat(5000) } });
-    sizes.exited('marks', { run, t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) }, d: { s: 'skipped', o: 'd'.repeat(3000) } } });
-    const merged = { run, t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) }, d: { s: 'skipped', o: 'd'.repeat(3000) } } };
+    sizes.exited('marks', {
+      run,
+      t: {
+        a: { o: 'a'.repeat(100) },
+        c: { s: 'success', o: 'c'.repeat(5000) },
+        d: { s: 'skipped', o: 'd'.repeat(3000) },
+      },
+    });
+    const merged = {
+      run,
+      t: {
+        a: { o: 'a'.repeat(100) },
+        c: { s: 'success', o: 'c'.repeat(5000) },
+        d: { s: 'skipped', o: 'd'.repeat(3000) },
+      },
+    };
     expect(sizes.bytes(merged, 256 * 1024)).toBeGreaterThanOrEqual(exact(merged));
   });
 
@@ -74,7 +107,10 @@ describe('DocumentSizes: records written other than at $.t.<key>', () => {
     const sizes = new DocumentSizes(states(['a']));
     const run = { dagId: 'd' };
     sizes.exited('state_a', { run, t: { a: { o: 'a'.repeat(100) } } });
-    const merged = { run, t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) } } };
+    const merged = {
+      run,
+      t: { a: { o: 'a'.repeat(100) }, c: { s: 'success', o: 'c'.repeat(5000) } },
+    };
     expect(sizes.bytes(merged, 256 * 1024)).toBeLessThan(exact(merged));
   });
 });

@@ -4,7 +4,17 @@
  * run per interval however often it is triggered, and the cloud's limits.
  */
 import { describe, expect, it } from 'vitest';
-import { chain, dag, lambdaInvoke, PermanentError, snsPublish, task, triggerDag, externalDagSensor, s3KeySensor } from 'updraft';
+import {
+  chain,
+  dag,
+  lambdaInvoke,
+  PermanentError,
+  snsPublish,
+  task,
+  triggerDag,
+  externalDagSensor,
+  s3KeySensor,
+} from 'updraft';
 import { runDag } from 'updraft/testing';
 
 describe('fault scenarios', () => {
@@ -25,7 +35,9 @@ describe('fault scenarios', () => {
     expect(r.tasks.a!.attempts).toBe(3);
     expect(r.outputs.a).toBe(3);
     expect(calls).toBe(3);
-    expect(r.tries.filter((t) => t.taskId === 'a').map((t) => [t.tryNumber, t.state, t.error?.cause])).toEqual([
+    expect(
+      r.tries.filter((t) => t.taskId === 'a').map((t) => [t.tryNumber, t.state, t.error?.cause]),
+    ).toEqual([
       [1, 'failed', 'warehouse busy (try 1)'],
       [2, 'failed', 'warehouse busy (try 2)'],
       [3, 'success', undefined],
@@ -47,17 +59,33 @@ describe('fault scenarios', () => {
     });
     const r = await runDag(d);
     expect(r.status).toBe('failed');
-    expect(r.states).toEqual({ bad: 'failed', after_bad: 'upstream_failed', independent: 'success' });
+    expect(r.states).toEqual({
+      bad: 'failed',
+      after_bad: 'upstream_failed',
+      independent: 'success',
+    });
     expect(r.tasks.bad!.attempts).toBe(1);
-    expect(r.tasks.bad!.error).toEqual({ error: 'Updraft.PermanentError', cause: 'the export is empty' });
-    expect(r.run.error).toEqual({ error: 'Updraft.PermanentError', cause: 'task "bad" failed: the export is empty' });
-    expect(r.logs.map((l) => [l.task, l.level, l.message])).toEqual([['bad', 'error', 'try 1 failed: the export is empty']]);
+    expect(r.tasks.bad!.error).toEqual({
+      error: 'Updraft.PermanentError',
+      cause: 'the export is empty',
+    });
+    expect(r.run.error).toEqual({
+      error: 'Updraft.PermanentError',
+      cause: 'task "bad" failed: the export is empty',
+    });
+    expect(r.logs.map((l) => [l.task, l.level, l.message])).toEqual([
+      ['bad', 'error', 'try 1 failed: the export is empty'],
+    ]);
   });
 
   it('a task exceeding its timeout fails with States.Timeout after its retries', async () => {
     const d = dag('slow', {}, () => {
       chain(
-        task('slow', { timeout: '1s', retry: { attempts: 2, delay: '1s' } }, async () => new Promise((resolve) => setTimeout(() => resolve('late'), 1500))),
+        task(
+          'slow',
+          { timeout: '1s', retry: { attempts: 2, delay: '1s' } },
+          async () => new Promise((resolve) => setTimeout(() => resolve('late'), 1500)),
+        ),
         task('next', async () => 1),
       );
     });
@@ -93,7 +121,10 @@ describe('native operators and sensors on the engine', () => {
       task('work', async (ctx) => `child of ${ctx.triggeredBy}`)();
     });
     const parent = dag('parent_dag', { schedule: '@daily', startDate: '2026-11-01' }, () => {
-      chain(triggerDag('start_child', { dagId: 'child_dag' }), snsPublish('notify', { topic: 'alerts', message: 'done' }));
+      chain(
+        triggerDag('start_child', { dagId: 'child_dag' }),
+        snsPublish('notify', { topic: 'alerts', message: 'done' }),
+      );
     });
     const r = await runDag(parent, { date: '2026-11-20', dags: [child] });
     expect(r.status).toBe('success');
@@ -101,7 +132,9 @@ describe('native operators and sensors on the engine', () => {
     expect(r.children.map((c) => [c.runId, c.status, c.triggeredBy, c.logicalDate])).toEqual([
       ['child_dag-2026-11-20T00-00-00Z-t', 'success', 'dag', '2026-11-20T00:00:00.000Z'],
     ]);
-    expect(r.outbox.map((m) => [m.service, m.target, m.taskId, m.message])).toEqual([['sns', 'arn:aws:sns:us-east-1:000000000000:alerts', 'notify', { Message: 'done' }]]);
+    expect(r.outbox.map((m) => [m.service, m.target, m.taskId, m.message])).toEqual([
+      ['sns', 'arn:aws:sns:us-east-1:000000000000:alerts', 'notify', { Message: 'done' }],
+    ]);
   });
 
   it('a failing child run fails the triggering task with States.TaskFailed', async () => {
@@ -116,12 +149,17 @@ describe('native operators and sensors on the engine', () => {
     const r = await runDag(parent, { dags: [child] });
     expect(r.states).toEqual({ start_child: 'failed' });
     expect(r.tasks.start_child!.error?.error).toBe('States.TaskFailed');
-    expect(r.tasks.start_child!.error?.cause).toMatch(/^DAG "child_fails" run child_fails-.*-t failed: task "boom" failed: child broke$/);
+    expect(r.tasks.start_child!.error?.cause).toMatch(
+      /^DAG "child_fails" run child_fails-.*-t failed: task "boom" failed: child broke$/,
+    );
   });
 
-  it('an operator without a stand-in fails saying how to give one; the DAG\'s own local option is used', async () => {
+  it("an operator without a stand-in fails saying how to give one; the DAG's own local option is used", async () => {
     const d = dag('ops', {}, () => {
-      lambdaInvoke('with_local', { functionName: 'f', local: (req) => ({ Payload: { got: req.FunctionName } }) });
+      lambdaInvoke('with_local', {
+        functionName: 'f',
+        local: (req) => ({ Payload: { got: req.FunctionName } }),
+      });
       lambdaInvoke('without', { functionName: 'g' });
     });
     const r = await runDag(d);
@@ -133,20 +171,33 @@ describe('native operators and sensors on the engine', () => {
     });
   });
 
-  it('externalDagSensor waits for the other DAG\'s run of the same interval; s3KeySensor uses its stand-in', async () => {
+  it("externalDagSensor waits for the other DAG's run of the same interval; s3KeySensor uses its stand-in", async () => {
     const upstream = dag('upstream_dag', { schedule: '@daily', startDate: '2026-11-01' }, () => {
       task('u', async () => 1)();
     });
     const d = dag('downstream_dag', { schedule: '@daily', startDate: '2026-11-01' }, () => {
       chain(
-        externalDagSensor('wait_upstream', { dagId: 'upstream_dag', pokeInterval: '5m', timeout: '20m' }),
-        s3KeySensor('landed', { bucket: 'b', key: 'k', pokeInterval: '1m', timeout: '5m', local: () => true }),
+        externalDagSensor('wait_upstream', {
+          dagId: 'upstream_dag',
+          pokeInterval: '5m',
+          timeout: '20m',
+        }),
+        s3KeySensor('landed', {
+          bucket: 'b',
+          key: 'k',
+          pokeInterval: '1m',
+          timeout: '5m',
+          local: () => true,
+        }),
       );
     });
     const r = await runDag(d, { date: '2026-11-20', dags: [upstream] });
     // The upstream DAG never ran in this store: the sensor pokes until its timeout.
     expect(r.states).toEqual({ wait_upstream: 'failed', landed: 'upstream_failed' });
-    expect(r.tasks.wait_upstream!.error).toEqual({ error: 'Updraft.SensorTimeout', cause: 'sensor wait_upstream was not satisfied within 1200s' });
+    expect(r.tasks.wait_upstream!.error).toEqual({
+      error: 'Updraft.SensorTimeout',
+      cause: 'sensor wait_upstream was not satisfied within 1200s',
+    });
     expect(r.tries.filter((t) => t.taskId === 'wait_upstream').length).toBe(5);
   });
 });
@@ -160,13 +211,17 @@ describe('cloud limits', () => {
     const r = await runDag(d);
     expect(r.status).toBe('failed');
     expect(r.run.error?.error).toBe('Updraft.HistoryLimitExceeded');
-    expect(r.run.error?.cause).toMatch(/^the run reached Step Functions' limit of 25,000 execution history events/);
+    expect(r.run.error?.cause).toMatch(
+      /^the run reached Step Functions' limit of 25,000 execution history events/,
+    );
   });
 
   it('a conf over 256 KiB is refused before anything starts', async () => {
     const d = dag('big_conf', { params: {} }, () => {
       task('a', async () => 1)();
     });
-    await expect(runDag(d, { conf: { blob: 'x'.repeat(300 * 1024) } })).rejects.toThrow(/over Step Functions' 256 KiB input limit/);
+    await expect(runDag(d, { conf: { blob: 'x'.repeat(300 * 1024) } })).rejects.toThrow(
+      /over Step Functions' 256 KiB input limit/,
+    );
   });
 });

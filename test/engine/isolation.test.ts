@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/updraft.js');
-const node = process.execPath.includes('node_modules') ? process.execPath : join(root, 'node_modules/node/bin/node');
+const node = process.execPath.includes('node_modules')
+  ? process.execPath
+  : join(root, 'node_modules/node/bin/node');
 // Inside the package, so the DAG files' `import … from 'updraft'` resolves to this checkout.
 const dir = join(root, 'test', `.tmp-isolation-${process.pid}`);
 const PASSWORD = 'pa55-w0rd-xyz';
@@ -98,7 +100,12 @@ export default dag('daily', { schedule: '@daily', startDate: '2026-11-01', retry
 `;
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(node, [bin, ...args, '--no-color'], { cwd: dir, encoding: 'utf8', timeout: 90_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const r = spawnSync(node, [bin, ...args, '--no-color'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr, signal: r.signal };
 }
 
@@ -138,26 +145,41 @@ describe('hostile task code', () => {
     // stopped by cli()'s 90 s timeout and have a signal (no wall-clock bound here, it fails under load).
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
-    const run = JSON.parse(r.out) as { status: string; tasks: Record<string, { state: string; error?: { error: string; cause: string } }> };
+    const run = JSON.parse(r.out) as {
+      status: string;
+      tasks: Record<string, { state: string; error?: { error: string; cause: string } }>;
+    };
     expect(run.status).toBe('failed');
-    const outcome = Object.fromEntries(Object.entries(run.tasks).map(([id, t]) => [id, t.error ? `${t.state} ${t.error.error}: ${t.error.cause}` : t.state]));
+    const outcome = Object.fromEntries(
+      Object.entries(run.tasks).map(([id, t]) => [
+        id,
+        t.error ? `${t.state} ${t.error.error}: ${t.error.cause}` : t.state,
+      ]),
+    );
     expect(outcome).toEqual({
       busy: 'failed States.Timeout: task "busy" ran longer than its timeout (1s); its worker was stopped',
       hang: 'failed States.Timeout: task "hang" ran longer than its timeout (1s); its worker was stopped',
-      quits: 'failed Updraft.TaskFailed: task called process.exit(0); a task ends by returning or throwing — the worker running it was stopped',
-      stray: "failed Updraft.TaskFailed: uncaught exception outside the task's promise (in a timer or event callback): boom",
-      rejects: 'failed Updraft.TaskFailed: unhandled promise rejection (a promise the task did not await was rejected): nope',
-      throws: 'failed Updraft.TaskFailed: could not read the feed ← caused by: SyntaxError: Expected property name or \'}\' in JSON at position 1 (line 1 column 2)',
+      quits:
+        'failed Updraft.TaskFailed: task called process.exit(0); a task ends by returning or throwing — the worker running it was stopped',
+      stray:
+        "failed Updraft.TaskFailed: uncaught exception outside the task's promise (in a timer or event callback): boom",
+      rejects:
+        'failed Updraft.TaskFailed: unhandled promise rejection (a promise the task did not await was rejected): nope',
+      throws:
+        "failed Updraft.TaskFailed: could not read the feed ← caused by: SyntaxError: Expected property name or '}' in JSON at position 1 (line 1 column 2)",
       fine: 'success',
     });
-    const show = JSON.parse(cli(['show', 'hostile-2026-11-20T00-00-00Z', '--json']).out) as ShowJson;
+    const show = JSON.parse(
+      cli(['show', 'hostile-2026-11-20T00-00-00Z', '--json']).out,
+    ) as ShowJson;
     expect(show.outputs).toEqual({ fine: 'still here' });
   });
 
-  it('keeps a failed task\'s stack trace, paths relative to the project, in show and logs', () => {
+  it("keeps a failed task's stack trace, paths relative to the project, in show and logs", () => {
     const runId = 'hostile-2026-11-20T00-00-00Z';
     const show = cli(['show', runId]);
-    const syntax = "SyntaxError: Expected property name or '}' in JSON at position 1 (line 1 column 2)";
+    const syntax =
+      "SyntaxError: Expected property name or '}' in JSON at position 1 (line 1 column 2)";
     expect(show.out).toContain(
       [
         '        Error: could not read the feed',
@@ -168,8 +190,14 @@ describe('hostile task code', () => {
         `          at <anonymous> (${at("parse('{')")})`,
       ].join('\n'),
     );
-    expect(show.out).toContain(['        Error: boom', `          at Timeout._onTimeout (${at("new Error('boom')")})`].join('\n'));
-    expect(show.out).toContain(['        Error: nope', `          at <anonymous> (${at("new Error('nope')")})`].join('\n'));
+    expect(show.out).toContain(
+      ['        Error: boom', `          at Timeout._onTimeout (${at("new Error('boom')")})`].join(
+        '\n',
+      ),
+    );
+    expect(show.out).toContain(
+      ['        Error: nope', `          at <anonymous> (${at("new Error('nope')")})`].join('\n'),
+    );
     const logs = cli(['logs', runId, '--task', 'throws']);
     expect(logs.out).toContain(
       [
@@ -189,19 +217,41 @@ describe('hostile task code', () => {
     const r = cli(['run', 'values', '--date', '2026-11-20', '--json'], env);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as { status: string }).status).toBe('success');
-    const show = JSON.parse(cli(['show', 'values-2026-11-20T00-00-00Z', '--json'], env).out) as ShowJson;
-    expect(show.outputs.consume).toEqual({ when: 'string:2026-11-20T10:00:00.000Z', nan: null, keys: ['__proto__'], own: true, list: [null, null], envHidden: true });
+    const show = JSON.parse(
+      cli(['show', 'values-2026-11-20T00-00-00Z', '--json'], env).out,
+    ) as ShowJson;
+    expect(show.outputs.consume).toEqual({
+      when: 'string:2026-11-20T10:00:00.000Z',
+      nan: null,
+      keys: ['__proto__'],
+      own: true,
+      list: [null, null],
+      envHidden: true,
+    });
 
     const logs = cli(['logs', 'values-2026-11-20T00-00-00Z', '--json'], env);
-    const lines = (JSON.parse(logs.out) as { task: string; level: string; message: string }[]).map((l) => `${l.task} ${l.level} ${l.message}`);
+    const lines = (JSON.parse(logs.out) as { task: string; level: string; message: string }[]).map(
+      (l) => `${l.task} ${l.level} ${l.message}`,
+    );
     expect(lines).toEqual(['produce info password is ***', 'produce error user loader']);
 
     for (const output of [r.out, r.err, logs.out, logs.err]) expect(output).not.toContain(PASSWORD);
-    for (const file of files(join(dir, '.updraft'))) expect(readFileSync(file).includes(PASSWORD), file).toBe(false);
+    for (const file of files(join(dir, '.updraft')))
+      expect(readFileSync(file).includes(PASSWORD), file).toBe(false);
   });
 
   it('a stray throw or an unhandled rejection in one run of a backfill leaves the other runs alone', () => {
-    const r = cli(['backfill', 'daily', '--from', '2026-11-01', '--to', '2026-11-06', '--max-concurrency', '4', '--json']);
+    const r = cli([
+      'backfill',
+      'daily',
+      '--from',
+      '2026-11-01',
+      '--to',
+      '2026-11-06',
+      '--max-concurrency',
+      '4',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     const result = JSON.parse(r.out) as { intervals: { runId: string; status: string }[] };
     expect(Object.fromEntries(result.intervals.map((i) => [i.runId, i.status]))).toEqual({
@@ -213,8 +263,14 @@ describe('hostile task code', () => {
       'daily-2026-11-06T00-00-00Z': 'success',
     });
     const third = JSON.parse(cli(['show', 'daily-2026-11-03T00-00-00Z', '--json']).out) as ShowJson;
-    expect(third.error?.cause).toBe("task \"work\" failed: uncaught exception outside the task's promise (in a timer or event callback): stray throw on 2026-11-03");
-    const fourth = JSON.parse(cli(['show', 'daily-2026-11-04T00-00-00Z', '--json']).out) as ShowJson;
-    expect(fourth.error?.cause).toBe('task "work" failed: unhandled promise rejection (a promise the task did not await was rejected): rejected on 2026-11-04');
+    expect(third.error?.cause).toBe(
+      'task "work" failed: uncaught exception outside the task\'s promise (in a timer or event callback): stray throw on 2026-11-03',
+    );
+    const fourth = JSON.parse(
+      cli(['show', 'daily-2026-11-04T00-00-00Z', '--json']).out,
+    ) as ShowJson;
+    expect(fourth.error?.cause).toBe(
+      'task "work" failed: unhandled promise rejection (a promise the task did not await was rejected): rejected on 2026-11-04',
+    );
   });
 });

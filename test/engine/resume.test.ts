@@ -4,7 +4,16 @@
  * runs at once with every record present exactly once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildDagIR, dag, lambdaInvoke, PermanentError, setup, task, teardown, type Dag } from 'updraft';
+import {
+  buildDagIR,
+  dag,
+  lambdaInvoke,
+  PermanentError,
+  setup,
+  task,
+  teardown,
+  type Dag,
+} from 'updraft';
 import { openLocalStore, type LocalStore } from '../../src/store/index.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { LocalEngine, type EngineOptions } from '../../src/engine/engine.ts';
@@ -18,7 +27,12 @@ afterEach(async () => {
 });
 
 function engineFor(dags: readonly Dag[], extra: Partial<EngineOptions> = {}): LocalEngine {
-  return new LocalEngine({ store: local.store, objects: new MemoryObjectStore(), dags: dags.map((d) => ({ dag: d, ir: buildDagIR(d, 'test.ts').ir })), ...extra });
+  return new LocalEngine({
+    store: local.store,
+    objects: new MemoryObjectStore(),
+    dags: dags.map((d) => ({ dag: d, ir: buildDagIR(d, 'test.ts').ir })),
+    ...extra,
+  });
 }
 
 describe('one run per interval', () => {
@@ -28,7 +42,10 @@ describe('one run per interval', () => {
       task('a', async () => ++calls)();
     });
     const engine = engineFor([d]);
-    const [x, y] = await Promise.all([engine.trigger('twice', { date: '2026-11-20' }), engine.trigger('twice', { date: '2026-11-20' })]);
+    const [x, y] = await Promise.all([
+      engine.trigger('twice', { date: '2026-11-20' }),
+      engine.trigger('twice', { date: '2026-11-20' }),
+    ]);
     expect([x.created, y.created].sort()).toEqual([false, true]);
     expect(x.run.runId).toBe('twice-2026-11-20T00-00-00Z');
     expect(y.run.runId).toBe(x.run.runId);
@@ -73,17 +90,25 @@ describe('retry and clear', () => {
     expect(second.run.status).toBe('success');
     expect(second.run.attempt).toBe(2);
     expect(counts).toEqual({ a: 1, b: 2, c: 1, side: 1 });
-    const tasks = Object.fromEntries((await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t]));
+    const tasks = Object.fromEntries(
+      (await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t]),
+    );
     expect(tasks.a).toMatchObject({ state: 'success', reused: true, output: { rows: 3 } });
     expect(tasks.b).toMatchObject({ state: 'success', attempts: 1, output: 6 });
     expect(tasks.c).toMatchObject({ state: 'success', output: 7 });
     // Try numbers continue across executions, as Airflow's try_number does.
-    const bTries = (await local.store.listTries(first.run.runId, 'b')).map((t) => [t.tryNumber, t.runAttempt, t.state]);
+    const bTries = (await local.store.listTries(first.run.runId, 'b')).map((t) => [
+      t.tryNumber,
+      t.runAttempt,
+      t.state,
+    ]);
     expect(bTries).toEqual([
       [1, 1, 'failed'],
       [2, 2, 'success'],
     ]);
-    await expect(engine.retry(first.run.runId)).rejects.toThrow(`run "${first.run.runId}" succeeded; nothing to retry (to run tasks again: updraft clear ${first.run.runId} --task <task>)`);
+    await expect(engine.retry(first.run.runId)).rejects.toThrow(
+      `run "${first.run.runId}" succeeded; nothing to retry (to run tasks again: updraft clear ${first.run.runId} --task <task>)`,
+    );
   });
 
   it('clear --downstream re-runs the chosen task and what depends on it; the rest keep their outcome', async () => {
@@ -98,8 +123,12 @@ describe('retry and clear', () => {
     const onlyA = await engine.clear(first.run.runId, ['a']);
     expect(onlyA.run.status).toBe('success');
     expect(counts).toEqual({ a: 2, b: 2, c: 2, side: 1 });
-    await expect(engine.clear(first.run.runId, ['nope'])).rejects.toThrow('task "nope" is not in DAG "resumable" (tasks: a, b, c, side)');
-    await expect(engine.retry('resumable-1999-01-01T00-00-00Z')).rejects.toThrow('run "resumable-1999-01-01T00-00-00Z" not found; updraft runs <dag> lists the runs of a DAG');
+    await expect(engine.clear(first.run.runId, ['nope'])).rejects.toThrow(
+      'task "nope" is not in DAG "resumable" (tasks: a, b, c, side)',
+    );
+    await expect(engine.retry('resumable-1999-01-01T00-00-00Z')).rejects.toThrow(
+      'run "resumable-1999-01-01T00-00-00Z" not found; updraft runs <dag> lists the runs of a DAG',
+    );
   });
 });
 
@@ -115,12 +144,16 @@ describe('time', () => {
       });
     };
     const wallReal = Date.now();
-    const real = await engineFor([make()], { realTime: true }).trigger('delayed', { date: '2026-11-20T00:00:00Z' });
+    const real = await engineFor([make()], { realTime: true }).trigger('delayed', {
+      date: '2026-11-20T00:00:00Z',
+    });
     expect(real.run.status).toBe('success');
     expect(Date.now() - wallReal).toBeGreaterThanOrEqual(1000);
     const virtual = await engineFor([make()]).trigger('delayed', { date: '2026-11-21T00:00:00Z' });
     expect(virtual.run.status).toBe('success');
-    expect(Date.parse(virtual.run.endedAt!) - Date.parse(virtual.run.startedAt!)).toBeGreaterThanOrEqual(1000);
+    expect(
+      Date.parse(virtual.run.endedAt!) - Date.parse(virtual.run.startedAt!),
+    ).toBeGreaterThanOrEqual(1000);
   });
 });
 
@@ -138,16 +171,26 @@ describe('backfill', () => {
       })();
     });
     const engine = engineFor([d]);
-    const first = await engine.backfill('hourly_fill', '2026-11-20T00:00Z', '2026-11-20T07:00Z', { maxConcurrency: 3 });
+    const first = await engine.backfill('hourly_fill', '2026-11-20T00:00Z', '2026-11-20T07:00Z', {
+      maxConcurrency: 3,
+    });
     expect(first.map((i) => [i.runId, i.status, i.action])).toEqual(
-      Array.from({ length: 8 }, (_, h) => [`hourly_fill-2026-11-20T0${h}-00-00Z`, 'success', 'ran']),
+      Array.from({ length: 8 }, (_, h) => [
+        `hourly_fill-2026-11-20T0${h}-00-00Z`,
+        'success',
+        'ran',
+      ]),
     );
     expect(most).toBeLessThanOrEqual(3);
     expect(most).toBeGreaterThan(1);
-    const again = await engine.backfill('hourly_fill', '2026-11-20T00:00Z', '2026-11-20T07:00Z', { maxConcurrency: 3 });
+    const again = await engine.backfill('hourly_fill', '2026-11-20T00:00Z', '2026-11-20T07:00Z', {
+      maxConcurrency: 3,
+    });
     expect(again.every((i) => i.action === 'existing' && i.status === 'success')).toBe(true);
     expect((await local.store.listRuns({ dagId: 'hourly_fill' })).length).toBe(8);
-    await expect(engine.backfill('hourly_fill', '2026-11-20', '2026-11-19')).rejects.toThrow('--to 2026-11-19 is before --from 2026-11-20');
+    await expect(engine.backfill('hourly_fill', '2026-11-20', '2026-11-19')).rejects.toThrow(
+      '--to 2026-11-19 is before --from 2026-11-20',
+    );
   });
 });
 
@@ -163,7 +206,9 @@ describe('50 runs at once', () => {
       e.then(task('f', async () => 'f')());
     });
     const engine = engineFor([d]);
-    const hours = Array.from({ length: 50 }, (_, i) => new Date(Date.UTC(2026, 10, 1, i)).toISOString());
+    const hours = Array.from({ length: 50 }, (_, i) =>
+      new Date(Date.UTC(2026, 10, 1, i)).toISOString(),
+    );
     const outcomes = await Promise.all(hours.map((h) => engine.trigger('many', { date: h })));
     expect(outcomes.every((o) => o.created && o.run.status === 'success')).toBe(true);
     await engine.flush();
@@ -172,7 +217,13 @@ describe('50 runs at once', () => {
     expect(new Set(runs.map((r) => r.runId)).size).toBe(50);
     for (const run of runs) {
       const tasks = await local.store.listTasks(run.runId);
-      expect(tasks.map((t) => `${t.taskId}:${t.state}`).sort()).toEqual(['a:success', 'b:success', 'c:success', 'e:success', 'f:success']);
+      expect(tasks.map((t) => `${t.taskId}:${t.state}`).sort()).toEqual([
+        'a:success',
+        'b:success',
+        'c:success',
+        'e:success',
+        'f:success',
+      ]);
       expect(tasks.find((t) => t.taskId === 'b')!.output).toBe(`${run.runId}/b`);
       const tries = await local.store.listTries(run.runId);
       // a, b, c, f once each and three mapped instances of e: seven tries, no duplicates.
@@ -187,14 +238,21 @@ describe('setup and teardown around a resume (Airflow: clearing work clears its 
   let broken = true;
   const d = dag('scoped', {}, () => {
     const count = (id: string) => (counts[id] = (counts[id] ?? 0) + 1);
-    const make = setup('make_schema', async () => (count('make_schema'), { schema: `s${counts.make_schema}` }));
+    const make = setup(
+      'make_schema',
+      async () => (count('make_schema'), { schema: `s${counts.make_schema}` }),
+    );
     const a = task('a', async (_ctx, s: { schema: string }) => (count('a'), `${s.schema}.a`));
     const b = task('b', async (_ctx, s: { schema: string }) => {
       count('b');
       if (broken) throw new PermanentError('b is broken');
       return `${s.schema}.b`;
     });
-    const drop = teardown('drop_schema', { setups: [make] }, async () => (count('drop_schema'), 'dropped'));
+    const drop = teardown(
+      'drop_schema',
+      { setups: [make] },
+      async () => (count('drop_schema'), 'dropped'),
+    );
     const outside = task('outside', async () => (count('outside'), 'o'));
     const schema = make();
     a(schema).then(drop);
@@ -211,8 +269,16 @@ describe('setup and teardown around a resume (Airflow: clearing work clears its 
     const second = await engine.retry(first.run.runId);
     expect(second.run.status).toBe('success');
     expect(counts).toEqual({ make_schema: 2, a: 1, b: 2, drop_schema: 2, outside: 1 });
-    const outputs = Object.fromEntries((await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t.output]));
-    expect(outputs).toMatchObject({ make_schema: { schema: 's2' }, a: 's1.a', b: 's2.b', drop_schema: 'dropped', outside: 'o' });
+    const outputs = Object.fromEntries(
+      (await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t.output]),
+    );
+    expect(outputs).toMatchObject({
+      make_schema: { schema: 's2' },
+      a: 's1.a',
+      b: 's2.b',
+      drop_schema: 'dropped',
+      outside: 'o',
+    });
   });
 
   it('clear of a task outside every scope leaves setups and teardowns alone; clear of the setup runs its teardown again', async () => {
@@ -223,12 +289,17 @@ describe('setup and teardown around a resume (Airflow: clearing work clears its 
     await engine.clear(run.runId, ['outside']);
     expect(counts).toEqual({ ...before, outside: before.outside! + 1 });
     await engine.clear(run.runId, ['make_schema']);
-    expect(counts).toEqual({ ...before, outside: before.outside! + 1, make_schema: before.make_schema! + 1, drop_schema: before.drop_schema! + 1 });
+    expect(counts).toEqual({
+      ...before,
+      outside: before.outside! + 1,
+      make_schema: before.make_schema! + 1,
+      drop_schema: before.drop_schema! + 1,
+    });
   });
 });
 
 describe('operators on resume', () => {
-  it('retry does not call an operator\'s service again; clear keeps its failure and does not call it either', async () => {
+  it("retry does not call an operator's service again; clear keeps its failure and does not call it either", async () => {
     const calls: string[] = [];
     let failB = true;
     let failOp = false;
@@ -261,7 +332,9 @@ describe('operators on resume', () => {
     expect(second.run.status).toBe('success');
     expect(calls).toEqual(['inv', 'b', 'b']); // the service was not called again
     expect(second.result?.tasks.b?.output).toBe(8);
-    const tasks = Object.fromEntries((await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t]));
+    const tasks = Object.fromEntries(
+      (await local.store.listTasks(first.run.runId)).map((t) => [t.taskId, t]),
+    );
     expect(tasks.inv).toMatchObject({ state: 'success', reused: true, output: { n: 7 } });
 
     // A run whose operator failed: clearing the task after it keeps the operator's failure.
@@ -273,7 +346,10 @@ describe('operators on resume', () => {
     failOp = false;
     const cleared = await engine.clear(other.run.runId, ['b']);
     expect(calls).toEqual([]); // b is upstream_failed again, inv keeps its failure, nothing ran
-    expect(cleared.result?.tasks.inv).toMatchObject({ state: 'failed', error: { Error: 'Updraft.PermanentError', Cause: 'service down' } });
+    expect(cleared.result?.tasks.inv).toMatchObject({
+      state: 'failed',
+      error: { Error: 'Updraft.PermanentError', Cause: 'service down' },
+    });
     expect(cleared.result?.tasks.b?.state).toBe('upstream_failed');
   });
 });

@@ -15,16 +15,34 @@ import { buildUpdraftApp } from '../../infra/updraft-app.ts';
 
 describe('physical names', () => {
   it('gives DAGs named launcher and recorder task functions and log groups of their own', async () => {
-    const loaded = await loadProject('dags', { root: path.resolve(import.meta.dirname, '../fixtures/platform-names') });
+    const loaded = await loadProject('dags', {
+      root: path.resolve(import.meta.dirname, '../fixtures/platform-names'),
+    });
     expect(loaded.problems).toEqual([]);
     const code = mkdtempSync(path.join(tmpdir(), 'updraft-code-'));
     writeFileSync(path.join(code, 'index.mjs'), 'export const handler = async () => ({});\n');
     const app = new App();
-    buildUpdraftApp(app, { environment: 'prod', dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: code })), platformCode: { launcher: code, recorder: code } });
-    const templates = app.node.children.filter((c): c is Stack => Stack.isStack(c)).map((s) => Template.fromStack(s));
-    const all = (type: string, prop: string) => templates.flatMap((t) => Object.values(t.findResources(type)).map((r) => JSON.stringify((r as { Properties: Record<string, unknown> }).Properties[prop])));
+    buildUpdraftApp(app, {
+      environment: 'prod',
+      dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: code })),
+      platformCode: { launcher: code, recorder: code },
+    });
+    const templates = app.node.children
+      .filter((c): c is Stack => Stack.isStack(c))
+      .map((s) => Template.fromStack(s));
+    const all = (type: string, prop: string) =>
+      templates.flatMap((t) =>
+        Object.values(t.findResources(type)).map((r) =>
+          JSON.stringify((r as { Properties: Record<string, unknown> }).Properties[prop]),
+        ),
+      );
     const functions = all('AWS::Lambda::Function', 'FunctionName');
-    expect(functions.sort()).toEqual(['"updraft-prod-_launcher"', '"updraft-prod-_recorder"', '"updraft-prod-launcher"', '"updraft-prod-recorder"']);
+    expect(functions.sort()).toEqual([
+      '"updraft-prod-_launcher"',
+      '"updraft-prod-_recorder"',
+      '"updraft-prod-launcher"',
+      '"updraft-prod-recorder"',
+    ]);
     const logGroups = all('AWS::Logs::LogGroup', 'LogGroupName');
     expect(new Set(logGroups).size).toBe(logGroups.length);
     expect(names.taskLogGroup('prod', 'launcher')).toBe('/aws/lambda/updraft-prod-_launcher');

@@ -21,7 +21,11 @@ beforeAll(() => {
 
 function platform(environment: Environment): Template {
   const app = new App();
-  const { platform } = buildUpdraftApp(app, { environment, dags: [], platformCode: { launcher: code, recorder: code } });
+  const { platform } = buildUpdraftApp(app, {
+    environment,
+    dags: [],
+    platformCode: { launcher: code, recorder: code },
+  });
   return Template.fromStack(platform);
 }
 
@@ -35,7 +39,9 @@ describe('alerts topic', () => {
   it('lets CloudWatch alarms of this environment and account publish, and denies publishing without TLS', () => {
     const t = platform('prod');
     const topic = logicalId(t, 'AWS::SNS::Topic', { TopicName: 'updraft-prod-alerts' });
-    const policies = Object.values(t.findResources('AWS::SNS::TopicPolicy')) as { Properties: { PolicyDocument: { Statement: unknown[] }; Topics: unknown[] } }[];
+    const policies = Object.values(t.findResources('AWS::SNS::TopicPolicy')) as {
+      Properties: { PolicyDocument: { Statement: unknown[] }; Topics: unknown[] };
+    }[];
     expect(policies).toHaveLength(1);
     expect(policies[0]!.Properties.Topics).toEqual([{ Ref: topic }]);
     expect(policies[0]!.Properties.PolicyDocument.Statement).toEqual([
@@ -54,7 +60,22 @@ describe('alerts topic', () => {
         Action: 'sns:Publish',
         Resource: { Ref: topic },
         Condition: {
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:updraft-prod-*']] } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:updraft-prod-*',
+                ],
+              ],
+            },
+          },
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         },
       },
@@ -63,21 +84,24 @@ describe('alerts topic', () => {
 });
 
 describe('dead-letter queue', () => {
-  it.each(['dev', 'prod'] as const)('receives the launcher’s and recorder’s failed asynchronous invocations (%s)', (env) => {
-    const t = platform(env);
-    const queue = logicalId(t, 'AWS::SQS::Queue', { QueueName: names.deadLetters(env) });
-    for (const fn of [names.launcherFunction(env), names.recorderFunction(env)]) {
-      const id = logicalId(t, 'AWS::Lambda::Function', { FunctionName: fn });
-      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: id },
-        Qualifier: '$LATEST',
-        MaximumRetryAttempts: 2,
-        MaximumEventAgeInSeconds: 21600,
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
-      });
-    }
-    expect(Object.keys(t.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(2);
-  });
+  it.each(['dev', 'prod'] as const)(
+    'receives the launcher’s and recorder’s failed asynchronous invocations (%s)',
+    (env) => {
+      const t = platform(env);
+      const queue = logicalId(t, 'AWS::SQS::Queue', { QueueName: names.deadLetters(env) });
+      for (const fn of [names.launcherFunction(env), names.recorderFunction(env)]) {
+        const id = logicalId(t, 'AWS::Lambda::Function', { FunctionName: fn });
+        t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          FunctionName: { Ref: id },
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: 2,
+          MaximumEventAgeInSeconds: 21600,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+        });
+      }
+      expect(Object.keys(t.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(2);
+    },
+  );
 
   it('alarms to the alerts topic when it holds a message (outside dev)', () => {
     const t = platform('prod');

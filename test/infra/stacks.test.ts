@@ -20,7 +20,9 @@ let irs: DagIR[];
 let code: string;
 
 beforeAll(async () => {
-  const loaded = await loadProject('dags', { root: path.resolve(import.meta.dirname, '../fixtures/examples') });
+  const loaded = await loadProject('dags', {
+    root: path.resolve(import.meta.dirname, '../fixtures/examples'),
+  });
   irs = loaded.dags.map((d) => d.ir);
   const dir = mkdtempSync(path.join(tmpdir(), 'updraft-code-'));
   writeFileSync(path.join(dir, 'index.mjs'), 'export const handler = async () => ({});\n');
@@ -41,19 +43,37 @@ function build(environment: Environment) {
 function buildApp(environment: Environment, dags: readonly DagIR[] = irs) {
   const app = new App();
   // warehouse_refresh's Athena query names no outputLocation: its workgroup's location, as cdk.json declares it.
-  const result = buildUpdraftApp(app, { environment, dags: dags.map((ir) => ({ ir, codeDir: code })), platformCode: { launcher: code, recorder: code }, athenaResultLocations: ATHENA_RESULTS });
+  const result = buildUpdraftApp(app, {
+    environment,
+    dags: dags.map((ir) => ({ ir, codeDir: code })),
+    platformCode: { launcher: code, recorder: code },
+    athenaResultLocations: ATHENA_RESULTS,
+  });
   const templates = new Map<string, Template>();
   const dagTemplate = (dagId: string) => {
-    if (!templates.has(dagId)) templates.set(dagId, Template.fromStack(result.dagStacks.find((s) => s.node.tryFindChild(dagId))!));
+    if (!templates.has(dagId))
+      templates.set(
+        dagId,
+        Template.fromStack(result.dagStacks.find((s) => s.node.tryFindChild(dagId))!),
+      );
     return templates.get(dagId)!;
   };
   return { app, ...result, platformTemplate: Template.fromStack(result.platform), dagTemplate };
 }
 
 /** The resources of one DAG construct in its stack's template. */
-function resourcesOf(template: Template, type: string, dagId: string): Record<string, { Properties: Record<string, unknown> }> {
-  const all = template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
-  return Object.fromEntries(Object.entries(all).filter(([id]) => id.startsWith(dagId.replace(/[^A-Za-z0-9]/g, ''))));
+function resourcesOf(
+  template: Template,
+  type: string,
+  dagId: string,
+): Record<string, { Properties: Record<string, unknown> }> {
+  const all = template.findResources(type) as Record<
+    string,
+    { Properties: Record<string, unknown> }
+  >;
+  return Object.fromEntries(
+    Object.entries(all).filter(([id]) => id.startsWith(dagId.replace(/[^A-Za-z0-9]/g, ''))),
+  );
 }
 
 describe('platform stack', () => {
@@ -63,11 +83,30 @@ describe('platform stack', () => {
     const actionsOf = (fn: string) =>
       policies
         .filter(([id]) => id.startsWith(fn))
-        .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement)
+        .flatMap(
+          ([, p]) =>
+            (
+              p as {
+                Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } };
+              }
+            ).Properties.PolicyDocument.Statement,
+        )
         .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
-    expect(actionsOf('Launcher')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:ListExecutions', 'states:DescribeExecution']));
+    expect(actionsOf('Launcher')).toEqual(
+      expect.arrayContaining([
+        'states:StartExecution',
+        'states:ListExecutions',
+        'states:DescribeExecution',
+      ]),
+    );
     expect(actionsOf('Launcher')).not.toContain('states:GetExecutionHistory');
-    expect(actionsOf('Recorder')).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'states:GetExecutionHistory']));
+    expect(actionsOf('Recorder')).toEqual(
+      expect.arrayContaining([
+        'states:StartExecution',
+        'states:DescribeExecution',
+        'states:GetExecutionHistory',
+      ]),
+    );
   });
 
   it('keeps run metadata in one encrypted, point-in-time-recoverable table with TTL, protected in prod', () => {
@@ -79,26 +118,59 @@ describe('platform stack', () => {
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'gsi1' }),
+        Match.objectLike({ IndexName: 'gsi2' }),
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
-      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
     });
     platformTemplate.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
-    build('dev').platformTemplate.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+    build('dev').platformTemplate.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+    });
   });
 
   it('stores payloads encrypted, TLS-only, private, expiring, with access logs', () => {
     const { platformTemplate } = build('prod');
     platformTemplate.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: { 'Fn::Join': ['', ['updraft-prod-payloads-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
+      BucketName: {
+        'Fn::Join': [
+          '',
+          ['updraft-prod-payloads-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+        ],
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })],
+      },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'payloads/' }),
     });
     platformTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
     });
   });
 
@@ -110,11 +182,21 @@ describe('platform stack', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: { UPDRAFT_ENV: 'staging', UPDRAFT_TABLE: 'updraft-staging', UPDRAFT_CATCHUP_LIMIT: '25', UPDRAFT_DATA_WINDOW_DAYS: '7', NODE_OPTIONS: '--enable-source-maps' } },
+      Environment: {
+        Variables: {
+          UPDRAFT_ENV: 'staging',
+          UPDRAFT_TABLE: 'updraft-staging',
+          UPDRAFT_CATCHUP_LIMIT: '25',
+          UPDRAFT_DATA_WINDOW_DAYS: '7',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
     });
     platformTemplate.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'updraft-staging-recorder',
-      Environment: { Variables: Match.objectLike({ UPDRAFT_ALERTS_TOPIC: { Ref: Match.anyValue() } }) },
+      Environment: {
+        Variables: Match.objectLike({ UPDRAFT_ALERTS_TOPIC: { Ref: Match.anyValue() } }),
+      },
     });
   });
 
@@ -124,28 +206,73 @@ describe('platform stack', () => {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [{ prefix: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:updraft-prod-']] } }] },
+        detail: {
+          stateMachineArn: [
+            {
+              prefix: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':states:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':stateMachine:updraft-prod-',
+                  ],
+                ],
+              },
+            },
+          ],
+        },
       },
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
     });
   });
 
   it('alerts through an encrypted topic that CloudWatch may use; alarms only outside dev', () => {
     const prod = build('prod').platformTemplate;
-    prod.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'updraft-prod-alerts', KmsMasterKeyId: Match.anyValue() });
+    prod.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'updraft-prod-alerts',
+      KmsMasterKeyId: Match.anyValue(),
+    });
     prod.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
     });
     expect(Object.keys(prod.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(3);
-    expect(Object.keys(build('dev').platformTemplate.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(0);
+    expect(
+      Object.keys(build('dev').platformTemplate.findResources('AWS::CloudWatch::Alarm')),
+    ).toHaveLength(0);
   });
 
   it('lets EventBridge Scheduler invoke the launcher and nothing else', () => {
     const { platformTemplate } = build('prod');
-    platformTemplate.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'updraft-prod' });
+    platformTemplate.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: 'updraft-prod',
+    });
     platformTemplate.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ],
+      },
     });
   });
 });
@@ -157,19 +284,44 @@ describe('one construct per DAG', () => {
     const [machine] = Object.values(machines);
     expect(machine!.Properties.StateMachineName).toBe('updraft-prod-daily_orders');
     expect(machine!.Properties.StateMachineType).toBe('STANDARD');
-    expect(machine!.Properties.DefinitionSubstitutions).toEqual({ TaskRunnerFunctionArn: { 'Fn::GetAtt': [expect.stringMatching(/^dailyordersTaskRunnerFunction/), 'Arn'] } });
+    expect(machine!.Properties.DefinitionSubstitutions).toEqual({
+      TaskRunnerFunctionArn: {
+        'Fn::GetAtt': [expect.stringMatching(/^dailyordersTaskRunnerFunction/), 'Arn'],
+      },
+    });
     expect(String(machine!.Properties.DefinitionString)).toContain('${TaskRunnerFunctionArn}');
     expect(String(machine!.Properties.DefinitionString)).not.toMatch(/arn:aws:lambda/);
-    expect(machine!.Properties.LoggingConfiguration).toEqual({ Level: 'ALL', IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/^dailyordersExecutionLogs/), 'Arn'] } } }] });
+    expect(machine!.Properties.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+      Destinations: [
+        {
+          CloudWatchLogsLogGroup: {
+            LogGroupArn: {
+              'Fn::GetAtt': [expect.stringMatching(/^dailyordersExecutionLogs/), 'Arn'],
+            },
+          },
+        },
+      ],
+    });
     expect(machine!.Properties.TracingConfiguration).toEqual({ Enabled: true });
-    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/updraft-prod-daily_orders', RetentionInDays: 90 });
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/states/updraft-prod-daily_orders',
+      RetentionInDays: 90,
+    });
   });
 
   it('never logs execution data, in any state machine of any environment', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
       for (const stack of build(env).dagStacks) {
-        const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
-        for (const m of Object.values(machines)) expect((m as { Properties: { LoggingConfiguration: { IncludeExecutionData: boolean } } }).Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+        const machines = Template.fromStack(stack).findResources(
+          'AWS::StepFunctions::StateMachine',
+        );
+        for (const m of Object.values(machines))
+          expect(
+            (m as { Properties: { LoggingConfiguration: { IncludeExecutionData: boolean } } })
+              .Properties.LoggingConfiguration.IncludeExecutionData,
+          ).toBe(false);
       }
     }
   });
@@ -187,7 +339,12 @@ describe('one construct per DAG', () => {
           UPDRAFT_ENV: 'prod',
           UPDRAFT_DAG: 'daily_orders',
           UPDRAFT_TABLE: 'updraft-prod',
-          UPDRAFT_BUCKET: { 'Fn::Join': ['', ['updraft-prod-payloads-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
+          UPDRAFT_BUCKET: {
+            'Fn::Join': [
+              '',
+              ['updraft-prod-payloads-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+            ],
+          },
           UPDRAFT_SECRET_PREFIX: 'updraft/prod/connections/',
           POWERTOOLS_SERVICE_NAME: 'daily_orders',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -207,32 +364,75 @@ describe('one construct per DAG', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: Match.objectLike({
-        Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:updraft-prod-launcher']] },
+        Arn: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':lambda:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':function:updraft-prod-launcher',
+            ],
+          ],
+        },
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
       }),
     });
-    const schedule = Object.values(prod.findResources('AWS::Scheduler::Schedule'))[0] as { Properties: { Target: { Input: unknown } } };
+    const schedule = Object.values(prod.findResources('AWS::Scheduler::Schedule'))[0] as {
+      Properties: { Target: { Input: unknown } };
+    };
     const input = JSON.stringify(schedule.Properties.Target.Input);
     expect(input).toContain('\\"dagId\\":\\"daily_orders\\"');
     expect(input).toContain('\\"maxActiveRuns\\":1');
     expect(input).toContain('<aws.scheduler.scheduled-time>');
-    build('dev').dagTemplate('daily_orders').hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'daily_orders', State: 'DISABLED' });
+    build('dev').dagTemplate('daily_orders').hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'daily_orders',
+      State: 'DISABLED',
+    });
   });
 
   it('lets a DAG’s task role read only the secrets of the connections its tasks declare, and write only its own records', () => {
     const { dagTemplate } = build('prod');
-    const policies = resourcesOf(dagTemplate('wait_for_export'), 'AWS::IAM::Policy', 'wait_for_export');
-    const statements = Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] }).Statement);
-    const secrets = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const policies = resourcesOf(
+      dagTemplate('wait_for_export'),
+      'AWS::IAM::Policy',
+      'wait_for_export',
+    );
+    const statements = Object.values(policies).flatMap(
+      (p) =>
+        (
+          p.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+          }
+        ).Statement,
+    );
+    const secrets = statements.filter((s) =>
+      [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
     expect(secrets).toHaveLength(1);
-    expect(JSON.stringify(secrets[0]!.Resource)).toContain('secret:updraft/prod/connections/partner_sftp-??????');
+    expect(JSON.stringify(secrets[0]!.Resource)).toContain(
+      'secret:updraft/prod/connections/partner_sftp-??????',
+    );
     expect(JSON.stringify(secrets[0]!.Resource)).not.toContain('warehouse');
     const own = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'))!;
-    expect(own.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#wait_for_export-????-??-??T*', 'DATASET#*'] } });
+    expect(own.Condition).toEqual({
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': ['RUN#wait_for_export-????-??-??T*', 'DATASET#*'],
+      },
+    });
     // The external DAG sensor reads the other DAG's runs, read-only.
-    const upstream = statements.find((s) => JSON.stringify(s.Condition ?? '').includes('RUN#daily_orders-'))!;
+    const upstream = statements.find((s) =>
+      JSON.stringify(s.Condition ?? '').includes('RUN#daily_orders-'),
+    )!;
     expect(upstream.Action).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
-    const dailyPolicies = resourcesOf(dagTemplate('daily_orders'), 'AWS::IAM::Policy', 'daily_orders');
+    const dailyPolicies = resourcesOf(
+      dagTemplate('daily_orders'),
+      'AWS::IAM::Policy',
+      'daily_orders',
+    );
     expect(JSON.stringify(dailyPolicies)).toContain('connections/warehouse-??????');
     expect(JSON.stringify(dailyPolicies)).not.toContain('partner_sftp');
   });
@@ -242,8 +442,32 @@ describe('one construct per DAG', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetDataCatalog'] }),
-          Match.objectLike({ Action: ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::analytics-athena-results/warehouse_refresh/*']] } }),
+          Match.objectLike({
+            Action: [
+              'athena:StartQueryExecution',
+              'athena:StopQueryExecution',
+              'athena:GetQueryExecution',
+              'athena:GetDataCatalog',
+            ],
+          }),
+          Match.objectLike({
+            Action: [
+              's3:GetObject',
+              's3:PutObject',
+              's3:ListMultipartUploadParts',
+              's3:AbortMultipartUpload',
+            ],
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':s3:::analytics-athena-results/warehouse_refresh/*',
+                ],
+              ],
+            },
+          }),
         ]),
       },
     });
@@ -252,14 +476,18 @@ describe('one construct per DAG', () => {
 
 describe('environments and scale', () => {
   it('refuses an unknown environment with the allowed ones', () => {
-    expect(() => parseEnvironment('qa')).toThrow('-c env is "qa": use one of dev, staging, prod (for example -c env=dev)');
+    expect(() => parseEnvironment('qa')).toThrow(
+      '-c env is "qa": use one of dev, staging, prod (for example -c env=dev)',
+    );
   });
 
   it('names and tags everything with the environment', () => {
     const { platform, dagStacks } = build('staging');
     expect(platform.stackName).toBe('Updraft-staging-Platform');
     expect(dagStacks.map((s) => s.stackName)).toEqual(['Updraft-staging-Dags-1']);
-    Template.fromStack(platform).hasResourceProperties('AWS::S3::Bucket', { Tags: Match.arrayWith([{ Key: 'updraft:env', Value: 'staging' }]) });
+    Template.fromStack(platform).hasResourceProperties('AWS::S3::Bucket', {
+      Tags: Match.arrayWith([{ Key: 'updraft:env', Value: 'staging' }]),
+    });
   });
 
   it('keeps a DAG in the stack it was deployed in when others are added', () => {

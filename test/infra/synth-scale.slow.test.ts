@@ -25,7 +25,13 @@ describe('200 DAGs', () => {
   it('split into stacks that each stay under 500 resources and 1 MB of template', async () => {
     const root = await writeSyntheticProject(path.join(TMP, 'scale'), 200);
     const app = new App({ outdir: path.join(TMP, 'out-scale') });
-    const result = await synthesizeProject(app, { root, environment: 'prod', placementDir: false, bundleDir: path.join(TMP, 'bundles-scale'), nag: false });
+    const result = await synthesizeProject(app, {
+      root,
+      environment: 'prod',
+      placementDir: false,
+      bundleDir: path.join(TMP, 'bundles-scale'),
+      nag: false,
+    });
     const assembly = app.synth();
     expect(result.dagStacks.length).toBeGreaterThan(1);
     expect(Object.keys(result.placement)).toHaveLength(200);
@@ -36,6 +42,8 @@ describe('200 DAGs', () => {
       expect(bytes, stack.stackName).toBeLessThan(CFN_MAX_TEMPLATE_BYTES);
     }
     // Every DAG of one file shares that file's single bundle asset.
-    expect([...result.bundles.keys()].filter((k) => k.startsWith('dag-'))).toEqual(['dag-synthetic']);
+    expect([...result.bundles.keys()].filter((k) => k.startsWith('dag-'))).toEqual([
+      'dag-synthetic',
+    ]);
   }, 240_000);
 });

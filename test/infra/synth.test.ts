@@ -24,20 +24,37 @@ afterAll(async () => {
 
 /** Set for the examples' connections while they synthesize: no form of it may reach cdk.out or a bundle. */
 const SECRET = "Synth-Secret/p@ss w0rd!'~";
-const SECRET_FORMS = [SECRET, encodeURIComponent(SECRET), new URLSearchParams({ p: SECRET }).toString().slice(2), Buffer.from(SECRET).toString('base64').replace(/=+$/, ''), Buffer.from(`etl:${SECRET}`).toString('base64')];
+const SECRET_FORMS = [
+  SECRET,
+  encodeURIComponent(SECRET),
+  new URLSearchParams({ p: SECRET }).toString().slice(2),
+  Buffer.from(SECRET).toString('base64').replace(/=+$/, ''),
+  Buffer.from(`etl:${SECRET}`).toString('base64'),
+];
 
 describe('synthesizeProject on the example project', () => {
   let result: Awaited<ReturnType<typeof synthesizeProject>>;
   let app: App;
   beforeAll(async () => {
     // warehouse_refresh's Athena query names no outputLocation: its workgroup's, as cdk.json would declare it.
-    app = new App({ outdir: path.join(TMP, 'out-examples'), context: { 'updraft:athenaResultLocations': { primary: 's3://acme-athena-results/primary/' } } });
+    app = new App({
+      outdir: path.join(TMP, 'out-examples'),
+      context: {
+        'updraft:athenaResultLocations': { primary: 's3://acme-athena-results/primary/' },
+      },
+    });
     const saved = { ...process.env };
     const uri = `postgres://etl:${encodeURIComponent(SECRET)}@db.internal:5432/analytics`;
-    for (const id of ['WAREHOUSE', 'CRM_DB', 'BILLING_DB', 'SUPPORT_API', 'PARTNER_SFTP']) process.env[`UPDRAFT_CONN_${id}`] = uri;
+    for (const id of ['WAREHOUSE', 'CRM_DB', 'BILLING_DB', 'SUPPORT_API', 'PARTNER_SFTP'])
+      process.env[`UPDRAFT_CONN_${id}`] = uri;
     try {
       // The shipped examples (a copy), never the user's dags/.
-      result = await synthesizeProject(app, { root: path.join(REPO, 'test/fixtures/examples'), environment: 'prod', bundleDir: path.join(TMP, 'bundles'), placementDir: path.join(TMP, 'placement') });
+      result = await synthesizeProject(app, {
+        root: path.join(REPO, 'test/fixtures/examples'),
+        environment: 'prod',
+        bundleDir: path.join(TMP, 'bundles'),
+        placementDir: path.join(TMP, 'placement'),
+      });
     } finally {
       process.env = saved;
     }
@@ -46,11 +63,16 @@ describe('synthesizeProject on the example project', () => {
   it("writes no form of a connection's secret into cdk.out or the bundles (connections travel as secret names)", async () => {
     const { readdir } = await import('node:fs/promises');
     app.synth(); // cdk.out: templates, assets
-    const files = (await readdir(TMP, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    const files = (await readdir(TMP, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
     expect(files.filter((f) => f.endsWith('.template.json')).length).toBeGreaterThan(0);
     for (const file of files) {
       const text = readFileSync(file, 'utf8').toLowerCase();
-      expect({ file: path.relative(TMP, file), found: SECRET_FORMS.filter((form) => text.includes(form.toLowerCase())) }).toEqual({ file: path.relative(TMP, file), found: [] });
+      expect({
+        file: path.relative(TMP, file),
+        found: SECRET_FORMS.filter((form) => text.includes(form.toLowerCase())),
+      }).toEqual({ file: path.relative(TMP, file), found: [] });
     }
   });
 
@@ -92,15 +114,41 @@ describe('synthesizeProject on the example project', () => {
         POWERTOOLS_LOG_LEVEL: 'ERROR',
       });
       const bundle = path.join(result.bundles.get('dag-daily_orders')!.dir, 'index.mjs');
-      const { handler } = (await import(pathToFileURL(bundle).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+      const { handler } = (await import(pathToFileURL(bundle).href)) as {
+        handler: (event: unknown, context: unknown) => Promise<unknown>;
+      };
       const ir = result.compiled.get('daily_orders')!;
       const key = (id: string) => ir.manifest.tasks.find((t) => t.id === id)!.key;
-      const run = runValuesOf({ dagId: 'daily_orders', timezone: 'Europe/Berlin', timers: [], interval: { logicalDate: new Date('2026-11-20T01:00:00Z'), dataIntervalStart: new Date('2026-11-20T01:00:00Z'), dataIntervalEnd: new Date('2026-11-21T01:00:00Z') }, params: {}, triggeredBy: 'schedule' });
-      const context = { functionName: 'updraft-prod-daily_orders', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 };
-      const out = await handler({ task: 'transform.clean', run, in: { [key('check')]: { rows: 1200, key: 'raw/orders/2026-11-20.parquet' } } }, context);
+      const run = runValuesOf({
+        dagId: 'daily_orders',
+        timezone: 'Europe/Berlin',
+        timers: [],
+        interval: {
+          logicalDate: new Date('2026-11-20T01:00:00Z'),
+          dataIntervalStart: new Date('2026-11-20T01:00:00Z'),
+          dataIntervalEnd: new Date('2026-11-21T01:00:00Z'),
+        },
+        params: {},
+        triggeredBy: 'schedule',
+      });
+      const context = {
+        functionName: 'updraft-prod-daily_orders',
+        awsRequestId: 'req-1',
+        getRemainingTimeInMillis: () => 60_000,
+      };
+      const out = await handler(
+        {
+          task: 'transform.clean',
+          run,
+          in: { [key('check')]: { rows: 1200, key: 'raw/orders/2026-11-20.parquet' } },
+        },
+        context,
+      );
       expect(out).toEqual({ rows: 1197, key: 'clean/orders/2026-11-20.parquet' });
       const tries = await local.store.listTries(run.runId);
-      expect(tries.map((t) => [t.taskId, t.tryNumber, t.state])).toEqual([['transform.clean', 1, 'success']]);
+      expect(tries.map((t) => [t.taskId, t.tryNumber, t.state])).toEqual([
+        ['transform.clean', 1, 'success'],
+      ]);
     } finally {
       process.env = saved;
       await local.close();
@@ -108,7 +156,9 @@ describe('synthesizeProject on the example project', () => {
   });
 
   it('writes the stable placement file and is cdk-nag clean', () => {
-    expect(JSON.parse(readFileSync(path.join(TMP, 'placement', 'placement.prod.json'), 'utf8'))).toMatchObject({ daily_orders: 1, ingest_crm: 1, weekday_report: 1 });
+    expect(
+      JSON.parse(readFileSync(path.join(TMP, 'placement', 'placement.prod.json'), 'utf8')),
+    ).toMatchObject({ daily_orders: 1, ingest_crm: 1, weekday_report: 1 });
     expect(nagReport(result.platform.node.root).lines).toEqual([]);
   });
 
@@ -120,7 +170,15 @@ describe('synthesizeProject on the example project', () => {
       "import { dag, task } from 'updraft';\nexport default dag('broken', { schedule: '0 25 * * *' }, () => { task('a', async () => 1)(); });\n",
     );
     const app = new App({ outdir: path.join(TMP, 'out-broken') });
-    await expect(synthesizeProject(app, { root, placementDir: false, bundleDir: path.join(TMP, 'bundles-broken') })).rejects.toThrow(/1 problem in dags\/ — nothing was synthesized:\n✖ .*broken.*\n[\s\S]*fix them \(npx updraft validate shows the same\)/);
+    await expect(
+      synthesizeProject(app, {
+        root,
+        placementDir: false,
+        bundleDir: path.join(TMP, 'bundles-broken'),
+      }),
+    ).rejects.toThrow(
+      /1 problem in dags\/ — nothing was synthesized:\n✖ .*broken.*\n[\s\S]*fix them \(npx updraft validate shows the same\)/,
+    );
     expect(app.node.children).toHaveLength(0);
     expect(existsSync(path.join(TMP, 'bundles-broken'))).toBe(false);
   });

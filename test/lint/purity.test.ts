@@ -27,7 +27,17 @@ describe('purity lint rule', () => {
   });
 
   it('allows the same imports elsewhere', async () => {
-    expect(await restricted("import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n", 'src/loader/x.ts')).toEqual([]);
-    expect(await restricted("import { SFNClient } from '@aws-sdk/client-sfn';\nexport const c = SFNClient;\n", 'src/runtime/x.ts')).toEqual([]);
+    expect(
+      await restricted(
+        "import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n",
+        'src/loader/x.ts',
+      ),
+    ).toEqual([]);
+    expect(
+      await restricted(
+        "import { SFNClient } from '@aws-sdk/client-sfn';\nexport const c = SFNClient;\n",
+        'src/runtime/x.ts',
+      ),
+    ).toEqual([]);
   });
 });

@@ -27,7 +27,9 @@ export function captureLogs(): Captured {
     else process.env.POWERTOOLS_DEV = previous;
   }
   const spies = (['debug', 'info', 'warn', 'error', 'log'] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' '))),
+    vi
+      .spyOn(console, method)
+      .mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' '))),
   );
   return {
     logger,

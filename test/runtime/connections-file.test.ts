@@ -53,19 +53,34 @@ describe('readConnectionsFile', () => {
 
   it('refuses a file that is not an object of URIs and objects', () => {
     fs.writeFileSync(file, '["postgres://x"]');
-    expect(() => readConnectionsFile(dir)).toThrow(`${file} must hold a JSON object of connections ({ "<id>": "<uri>" or { "type": ..., "host": ... } }), not an array`);
+    expect(() => readConnectionsFile(dir)).toThrow(
+      `${file} must hold a JSON object of connections ({ "<id>": "<uri>" or { "type": ..., "host": ... } }), not an array`,
+    );
     fs.writeFileSync(file, '{"warehouse": 5432}');
-    expect(() => readConnectionsFile(dir)).toThrow(`connection "warehouse" in ${file} must be a URI string or a JSON object, not a number`);
+    expect(() => readConnectionsFile(dir)).toThrow(
+      `connection "warehouse" in ${file} must be a URI string or a JSON object, not a number`,
+    );
     fs.writeFileSync(file, '{"Warehouse": "postgres://x"}');
-    expect(() => readConnectionsFile(dir)).toThrow(`${file}: connection id "Warehouse" is not valid`);
+    expect(() => readConnectionsFile(dir)).toThrow(
+      `${file}: connection id "Warehouse" is not valid`,
+    );
   });
 });
 
 describe('addConnection', () => {
   it('stores a URI as given and JSON as an object, sorted by id, with mode 0600', () => {
-    expect(addConnection(dir, 'warehouse', URI)).toEqual({ replaced: false, connection: expect.objectContaining({ id: 'warehouse', host: 'db.internal', password: 's@cret' }) });
+    expect(addConnection(dir, 'warehouse', URI)).toEqual({
+      replaced: false,
+      connection: expect.objectContaining({
+        id: 'warehouse',
+        host: 'db.internal',
+        password: 's@cret',
+      }),
+    });
     addConnection(dir, 'api', ' {"type":"http","host":"api.example","password":"k3y!"} ');
-    expect(fs.readFileSync(file, 'utf8')).toBe(`{\n  "api": {\n    "type": "http",\n    "host": "api.example",\n    "password": "k3y!"\n  },\n  "warehouse": "${URI}"\n}\n`);
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      `{\n  "api": {\n    "type": "http",\n    "host": "api.example",\n    "password": "k3y!"\n  },\n  "warehouse": "${URI}"\n}\n`,
+    );
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(dir)).toEqual([CONNECTIONS_FILE]); // no temp file left behind
   });
@@ -87,7 +102,9 @@ describe('addConnection', () => {
       `connection "warehouse" already exists in ${file}: pass --overwrite to replace it, or remove it first with \`updraft connections remove warehouse\``,
     );
     expect(stored()).toEqual({ warehouse: URI });
-    expect(addConnection(dir, 'warehouse', 'mysql://other', { overwrite: true }).replaced).toBe(true);
+    expect(addConnection(dir, 'warehouse', 'mysql://other', { overwrite: true }).replaced).toBe(
+      true,
+    );
     expect(stored()).toEqual({ warehouse: 'mysql://other' });
   });
 
@@ -95,16 +112,26 @@ describe('addConnection', () => {
     expect(() => addConnection(dir, 'My-DB', URI)).toThrow(
       'connection id "My-DB" is not valid: connection ids are lowercase letters, digits and "_", start with a letter and have at most 64 characters (they become UPDRAFT_CONN_<ID> variables); use "my_db"',
     );
-    expect(() => addConnection(dir, 'wh', 'not a uri')).toThrow('connection "wh" is neither a URI (scheme://login:password@host:port/schema) nor a JSON object');
-    expect(() => addConnection(dir, 'wh', '{"host": "x",}')).toThrow(/^connection "wh" is not valid JSON: /);
-    expect(() => addConnection(dir, 'wh', '{"port": "http"}')).toThrow('connection "wh" has port "http": a port is a whole number from 1 to 65535');
+    expect(() => addConnection(dir, 'wh', 'not a uri')).toThrow(
+      'connection "wh" is neither a URI (scheme://login:password@host:port/schema) nor a JSON object',
+    );
+    expect(() => addConnection(dir, 'wh', '{"host": "x",}')).toThrow(
+      /^connection "wh" is not valid JSON: /,
+    );
+    expect(() => addConnection(dir, 'wh', '{"port": "http"}')).toThrow(
+      'connection "wh" has port "http": a port is a whole number from 1 to 65535',
+    );
     expect(fs.existsSync(file)).toBe(false);
   });
 
   it('does not quote the value back in a JSON error: it holds the password', () => {
-    expect(() => addConnection(dir, 'wh', '{"password": hunter22}')).toThrow(new ConfigError('connection "wh" is not valid JSON: Unexpected token \'h\''));
+    expect(() => addConnection(dir, 'wh', '{"password": hunter22}')).toThrow(
+      new ConfigError('connection "wh" is not valid JSON: Unexpected token \'h\''),
+    );
     fs.writeFileSync(file, '{"wh": {"password": hunter22}}');
-    expect(() => readConnectionsFile(dir)).toThrow(`${file} is not valid JSON: Unexpected token 'h'; fix it`);
+    expect(() => readConnectionsFile(dir)).toThrow(
+      `${file} is not valid JSON: Unexpected token 'h'; fix it`,
+    );
   });
 
   it('leaves a malformed file alone', () => {
@@ -135,24 +162,48 @@ describe('removeConnection', () => {
   it('lists the known ids, with a did-you-mean, for an unknown id', () => {
     addConnection(dir, 'warehouse', URI);
     addConnection(dir, 'api', 'https://api.example');
-    expect(() => removeConnection(dir, 'wharehouse')).toThrow(`connection "wharehouse" is not in ${file} (did you mean "warehouse"?); known connections: api, warehouse`);
-    expect(() => removeConnection(dir, 'zzz')).toThrow(`connection "zzz" is not in ${file}; known connections: api, warehouse`);
+    expect(() => removeConnection(dir, 'wharehouse')).toThrow(
+      `connection "wharehouse" is not in ${file} (did you mean "warehouse"?); known connections: api, warehouse`,
+    );
+    expect(() => removeConnection(dir, 'zzz')).toThrow(
+      `connection "zzz" is not in ${file}; known connections: api, warehouse`,
+    );
     fs.rmSync(file);
-    expect(() => removeConnection(dir, 'zzz')).toThrow(`connection "zzz" is not in ${file}; it has no connections`);
+    expect(() => removeConnection(dir, 'zzz')).toThrow(
+      `connection "zzz" is not in ${file}; it has no connections`,
+    );
   });
 });
 
 describe('resolveConnection', () => {
   it('takes UPDRAFT_CONN_<ID> first, then the file', () => {
     addConnection(dir, 'warehouse', URI);
-    expect(resolveConnection('warehouse', { env: {}, projectDir: dir })).toMatchObject({ id: 'warehouse', host: 'db.internal', password: 's@cret', uri: URI });
-    expect(resolveConnection('warehouse', { env: { UPDRAFT_CONN_WAREHOUSE: 'mysql://u:p@env.local/db' }, projectDir: dir })).toMatchObject({ type: 'mysql', host: 'env.local' });
-    expect(resolveConnection('warehouse', { env: { UPDRAFT_CONN_WAREHOUSE: ' ' }, projectDir: dir })).toMatchObject({ host: 'db.internal' });
+    expect(resolveConnection('warehouse', { env: {}, projectDir: dir })).toMatchObject({
+      id: 'warehouse',
+      host: 'db.internal',
+      password: 's@cret',
+      uri: URI,
+    });
+    expect(
+      resolveConnection('warehouse', {
+        env: { UPDRAFT_CONN_WAREHOUSE: 'mysql://u:p@env.local/db' },
+        projectDir: dir,
+      }),
+    ).toMatchObject({ type: 'mysql', host: 'env.local' });
+    expect(
+      resolveConnection('warehouse', { env: { UPDRAFT_CONN_WAREHOUSE: ' ' }, projectDir: dir }),
+    ).toMatchObject({ host: 'db.internal' });
   });
 
   it('reads the object form from the file', () => {
     addConnection(dir, 'api', '{"type":"http","host":"api.example","port":"8443","region":"eu"}');
-    expect(resolveConnection('api', { env: {}, projectDir: dir })).toEqual({ id: 'api', type: 'http', host: 'api.example', port: 8443, extra: { region: 'eu' } });
+    expect(resolveConnection('api', { env: {}, projectDir: dir })).toEqual({
+      id: 'api',
+      type: 'http',
+      host: 'api.example',
+      port: 8443,
+      extra: { region: 'eu' },
+    });
   });
 
   it('says both ways to set a missing connection', () => {
@@ -162,11 +213,15 @@ describe('resolveConnection', () => {
   });
 
   it('names the variable or file holding a malformed connection', () => {
-    expect(() => resolveConnection('warehouse', { env: { UPDRAFT_CONN_WAREHOUSE: 'nope' }, projectDir: dir })).toThrow(
+    expect(() =>
+      resolveConnection('warehouse', { env: { UPDRAFT_CONN_WAREHOUSE: 'nope' }, projectDir: dir }),
+    ).toThrow(
       'connection "warehouse" in UPDRAFT_CONN_WAREHOUSE is neither a URI (scheme://login:password@host:port/schema) nor a JSON object',
     );
     fs.writeFileSync(file, '{"warehouse": "nope"}');
-    expect(() => resolveConnection('warehouse', { env: {}, projectDir: dir })).toThrow(`connection "warehouse" in ${file} is neither a URI`);
+    expect(() => resolveConnection('warehouse', { env: {}, projectDir: dir })).toThrow(
+      `connection "warehouse" in ${file} is neither a URI`,
+    );
   });
 });
 
@@ -174,9 +229,17 @@ describe('listConnections', () => {
   it('merges the file and the environment, which wins, sorted by id', () => {
     addConnection(dir, 'warehouse', URI);
     addConnection(dir, 'api', 'https://api.example');
-    const env = { UPDRAFT_CONN_WAREHOUSE: 'mysql://u:p@env.local/db', UPDRAFT_CONN_CACHE: 'redis://cache:6379', UPDRAFT_CONN_my_db: 'x://y', UPDRAFT_CONN_EMPTY: '', PATH: '/bin' };
+    const env = {
+      UPDRAFT_CONN_WAREHOUSE: 'mysql://u:p@env.local/db',
+      UPDRAFT_CONN_CACHE: 'redis://cache:6379',
+      UPDRAFT_CONN_my_db: 'x://y',
+      UPDRAFT_CONN_EMPTY: '',
+      PATH: '/bin',
+    };
     const { connections, warnings } = listConnections({ env, projectDir: dir });
-    expect(connections.map((c) => [c.connection.id, c.source, c.shadowsFile, c.connection.host])).toEqual([
+    expect(
+      connections.map((c) => [c.connection.id, c.source, c.shadowsFile, c.connection.host]),
+    ).toEqual([
       ['api', 'file', false, 'api.example'],
       ['cache', 'env', false, 'cache'],
       ['warehouse', 'env', true, 'env.local'],

@@ -11,7 +11,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileDag } from '../../src/compiler/compile.ts';
 import { queuedRunRecord } from '../../src/runtime/launch.ts';
-import { createTaskRunnerHandler, type TaskRunnerHandlerOptions } from '../../src/runtime/lambda-task-runner.ts';
+import {
+  createTaskRunnerHandler,
+  type TaskRunnerHandlerOptions,
+} from '../../src/runtime/lambda-task-runner.ts';
 import { PermanentError, buildDagIR, dag, sensor, task } from '../../src/sdk/index.ts';
 import { DynamoStore, createDocumentClient } from '../../src/store/index.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
@@ -39,7 +42,11 @@ const demo = dag('lambda_demo', {}, () => {
     ctx.log.info(`connecting as ${c.login} with ${c.password}`, { uri: c.uri });
     throw new Error(`login to ${c.uri} failed`, { cause: new Error(`bad password ${c.password}`) });
   })();
-  task('reader', { connections: ['warehouse'] }, async (ctx) => (await ctx.connection('warehouse')).host)();
+  task(
+    'reader',
+    { connections: ['warehouse'] },
+    async (ctx) => (await ctx.connection('warehouse')).host,
+  )();
   task('nosy', async (ctx) => (await ctx.connection('warehouse')).host)();
   sensor('wait_file', { pokeInterval: '1m', backoff: 2, timeout: '1h' }, async () => false)();
   task('slow', async () => new Promise((resolve) => setTimeout(() => resolve('late'), 300)))();
@@ -48,20 +55,41 @@ const demo = dag('lambda_demo', {}, () => {
 const other = dag('lambda_other', {}, () => void task('only', async () => 1)());
 const manifest = compileDag(buildDagIR(demo, 'test.ts').ir).manifest;
 /** What the generated bundle entry passes (infra/bundle): every DAG's manifest, by id. */
-const manifests = { lambda_demo: manifest, lambda_other: compileDag(buildDagIR(other, 'test.ts').ir).manifest };
+const manifests = {
+  lambda_demo: manifest,
+  lambda_other: compileDag(buildDagIR(other, 'test.ts').ir).manifest,
+};
 const keyOf = (id: string) => manifest.tasks.find((t) => t.id === id)!.key;
 
-const ENV = { UPDRAFT_ENV: 'dev', UPDRAFT_TABLE: 'updraft', UPDRAFT_BUCKET: BUCKET, UPDRAFT_DAG: 'lambda_demo' };
+const ENV = {
+  UPDRAFT_ENV: 'dev',
+  UPDRAFT_TABLE: 'updraft',
+  UPDRAFT_BUCKET: BUCKET,
+  UPDRAFT_DAG: 'lambda_demo',
+};
 
 let local: Dynalite;
 let reader: DynamoStore;
-const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-const secretsManager = new SecretsManagerClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const s3 = new S3Client({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+const secretsManager = new SecretsManagerClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
 const s3Mock = mockClient(s3);
 const smMock = mockClient(secretsManager);
 let logs: Captured;
 
-const client = () => createDocumentClient(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: local.endpoint }));
+const client = () =>
+  createDocumentClient(
+    new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: local.endpoint,
+    }),
+  );
 
 beforeAll(async () => {
   local = await startDynalite();
@@ -83,9 +111,21 @@ function newRun(params: Record<string, unknown> = {}) {
   return { ...RUN, dagId: 'lambda_demo', runId: `lambda_demo-${RUN.key}-${++unique}`, params };
 }
 
-function handlerFor(moduleExports: Record<string, unknown> = { default: demo }, options: TaskRunnerHandlerOptions = {}) {
+function handlerFor(
+  moduleExports: Record<string, unknown> = { default: demo },
+  options: TaskRunnerHandlerOptions = {},
+) {
   logs = captureLogs();
-  return createTaskRunnerHandler(moduleExports, { env: ENV, dynamodb: client(), s3, secretsManager, logger: logs.logger, now: () => NOW, manifests, ...options });
+  return createTaskRunnerHandler(moduleExports, {
+    env: ENV,
+    dynamodb: client(),
+    s3,
+    secretsManager,
+    logger: logs.logger,
+    now: () => NOW,
+    manifests,
+    ...options,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -93,12 +133,16 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-  if (!('error' in outcome)) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
+  if (!('error' in outcome))
+    throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
   return outcome.error as Error;
 }
 
 /** What the Node.js runtime sends Step Functions for a thrown error (see lambdaError). */
-const asRuntimeReports = (e: Error) => ({ errorType: e instanceof Error ? e.name : typeof e, errorMessage: e.message });
+const asRuntimeReports = (e: Error) => ({
+  errorType: e instanceof Error ? e.name : typeof e,
+  errorMessage: e.message,
+});
 
 describe('task-runner Lambda: payloads', () => {
   it('offloads an output over the inline limit to S3 and returns the reference; the task record lands before it returns', async () => {
@@ -111,26 +155,70 @@ describe('task-runner Lambda: payloads', () => {
     const body = JSON.stringify({ blob: BLOB });
     const ref = { $ref: `s3://${BUCKET}/${key}`, bytes: Buffer.byteLength(body) };
     expect(payload).toEqual(ref);
-    expect(s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: BUCKET, Key: key, Body: body, ContentType: 'application/json' }]);
-    expect(await reader.listTasks(run.runId)).toEqual([{ runId: run.runId, dagId: 'lambda_demo', taskId: 'extract', state: 'success', attempts: 1, startedAt: AT, endedAt: AT, output: ref }]);
+    expect(s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: key, Body: body, ContentType: 'application/json' },
+    ]);
+    expect(await reader.listTasks(run.runId)).toEqual([
+      {
+        runId: run.runId,
+        dagId: 'lambda_demo',
+        taskId: 'extract',
+        state: 'success',
+        attempts: 1,
+        startedAt: AT,
+        endedAt: AT,
+        output: ref,
+      },
+    ]);
     expect(await reader.listTries(run.runId)).toEqual([
-      { runId: run.runId, taskId: 'extract', mapIndex: -1, tryNumber: 1, runAttempt: 1, state: 'success', startedAt: AT, endedAt: AT, durationMs: 0, response: ref },
+      {
+        runId: run.runId,
+        taskId: 'extract',
+        mapIndex: -1,
+        tryNumber: 1,
+        runAttempt: 1,
+        state: 'success',
+        startedAt: AT,
+        endedAt: AT,
+        durationMs: 0,
+        response: ref,
+      },
     ]);
   });
 
   it('a consumer of a $ref input gets the object from S3', async () => {
     const run = newRun();
     const ref = { $ref: `s3://${BUCKET}/${run.runId}/x-1/extract-1.json`, bytes: 40_011 };
-    s3Mock.on(GetObjectCommand).resolves({ Body: { transformToString: async () => JSON.stringify({ blob: BLOB }) } as never });
-    const payload = await handlerFor()({ task: 'measure', run, in: { [keyOf('extract')]: ref } }, {} as never);
+    s3Mock.on(GetObjectCommand).resolves({
+      Body: { transformToString: async () => JSON.stringify({ blob: BLOB }) } as never,
+    });
+    const payload = await handlerFor()(
+      { task: 'measure', run, in: { [keyOf('extract')]: ref } },
+      {} as never,
+    );
     expect(payload).toBe(40_000);
-    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: BUCKET, Key: `${run.runId}/x-1/extract-1.json` }]);
+    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: `${run.runId}/x-1/extract-1.json` },
+    ]);
   });
 
   it('an offloaded input gone from the bucket fails at once, naming it', async () => {
     const run = newRun();
-    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
-    const error = await failure(handlerFor()({ task: 'measure', run, in: { [keyOf('extract')]: { $ref: `s3://${BUCKET}/gone.json`, bytes: 9 } } }, {} as never));
+    s3Mock
+      .on(GetObjectCommand)
+      .rejects(
+        Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }),
+      );
+    const error = await failure(
+      handlerFor()(
+        {
+          task: 'measure',
+          run,
+          in: { [keyOf('extract')]: { $ref: `s3://${BUCKET}/gone.json`, bytes: 9 } },
+        },
+        {} as never,
+      ),
+    );
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
       errorMessage: `the stored output s3://${BUCKET}/gone.json is gone from the payload bucket (expired by its lifecycle rule, or deleted); run the task that produced it again ← caused by: NoSuchKey: The specified key does not exist.`,
@@ -140,17 +228,31 @@ describe('task-runner Lambda: payloads', () => {
 
 describe('task-runner Lambda: connections and masking', () => {
   it('masks a connection password in task logs and in the error; the second invocation reuses the cached secret', async () => {
-    smMock.on(GetSecretValueCommand, { SecretId: 'updraft/dev/connections/warehouse' }).resolves({ SecretString: SECRET_URI });
+    smMock
+      .on(GetSecretValueCommand, { SecretId: 'updraft/dev/connections/warehouse' })
+      .resolves({ SecretString: SECRET_URI });
     const run = newRun();
     const handler = handlerFor();
     const error = await failure(handler({ task: 'secretive', run }, {} as never));
 
-    expect(asRuntimeReports(error)).toEqual({ errorType: 'Updraft.TaskFailed', errorMessage: 'login to postgres://etl:***@db.internal:5432/wh failed ← caused by: bad password ***' });
+    expect(asRuntimeReports(error)).toEqual({
+      errorType: 'Updraft.TaskFailed',
+      errorMessage:
+        'login to postgres://etl:***@db.internal:5432/wh failed ← caused by: bad password ***',
+    });
     expect(error.cause).toBeUndefined();
     expect(JSON.stringify({ ...error, stack: error.stack })).not.toContain(PASSWORD);
     expect(logs.text()).not.toContain(PASSWORD);
     const line = logs.lines().find((l) => String(l.message).startsWith('connecting as'));
-    expect(line).toMatchObject({ level: 'INFO', message: 'connecting as etl with ***', uri: 'postgres://etl:***@db.internal:5432/wh', dag: 'lambda_demo', run: run.runId, task: 'secretive', try: 1 });
+    expect(line).toMatchObject({
+      level: 'INFO',
+      message: 'connecting as etl with ***',
+      uri: 'postgres://etl:***@db.internal:5432/wh',
+      dag: 'lambda_demo',
+      run: run.runId,
+      task: 'secretive',
+      try: 1,
+    });
 
     expect(await handler({ task: 'reader', run }, {} as never)).toBe('db.internal');
     expect(smMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
@@ -166,7 +268,11 @@ describe('task-runner Lambda: connections and masking', () => {
   });
 
   it('a missing secret is a permanent error with the command that creates it', async () => {
-    smMock.on(GetSecretValueCommand).rejects(Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' }));
+    smMock.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
     const error = await failure(handlerFor()({ task: 'reader', run: newRun() }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
@@ -180,7 +286,12 @@ describe('task-runner Lambda: connections and masking', () => {
     process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
     try {
       const handler = handlerFor();
-      await failure(handler({ task: 'strict', run: newRun({ apiKey: 'param-value-not-for-logs' }) }, {} as never));
+      await failure(
+        handler(
+          { task: 'strict', run: newRun({ apiKey: 'param-value-not-for-logs' }) },
+          {} as never,
+        ),
+      );
     } finally {
       delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
     }
@@ -194,12 +305,29 @@ describe('task-runner Lambda: failures and tries', () => {
     const run = newRun();
     const error = await failure(handlerFor()({ task: 'strict', run }, {} as never));
     expect(error).toBeInstanceOf(Error);
-    expect(asRuntimeReports(error)).toEqual({ errorType: 'Updraft.PermanentError', errorMessage: 'the input file is malformed' });
+    expect(asRuntimeReports(error)).toEqual({
+      errorType: 'Updraft.PermanentError',
+      errorMessage: 'the input file is malformed',
+    });
     expect(await reader.listTasks(run.runId)).toEqual([
       {
-        ...{ runId: run.runId, dagId: 'lambda_demo', taskId: 'strict', state: 'failed', attempts: 1, startedAt: AT, endedAt: AT },
+        ...{
+          runId: run.runId,
+          dagId: 'lambda_demo',
+          taskId: 'strict',
+          state: 'failed',
+          attempts: 1,
+          startedAt: AT,
+          endedAt: AT,
+        },
         // The task code's stack trace, paths relative to the working directory (/var/task on Lambda).
-        error: { error: 'Updraft.PermanentError', cause: 'the input file is malformed', stack: expect.stringMatching(/^PermanentError: the input file is malformed\n {4}at test\/runtime\/lambda-task-runner\.test\.ts:\d+:\d+\n/) },
+        error: {
+          error: 'Updraft.PermanentError',
+          cause: 'the input file is malformed',
+          stack: expect.stringMatching(
+            /^PermanentError: the input file is malformed\n {4}at test\/runtime\/lambda-task-runner\.test\.ts:\d+:\d+\n/,
+          ),
+        },
       },
     ]);
   });
@@ -214,19 +342,35 @@ describe('task-runner Lambda: failures and tries', () => {
       const [record] = await reader.listTasks(run.runId);
       records.push({ state: record!.state, attempts: record!.attempts });
     }
-    expect(errors).toEqual([1, 2, 3].map((n) => ({ errorType: 'Updraft.TaskFailed', errorMessage: `transient failure on try ${n}` })));
+    expect(errors).toEqual(
+      [1, 2, 3].map((n) => ({
+        errorType: 'Updraft.TaskFailed',
+        errorMessage: `transient failure on try ${n}`,
+      })),
+    );
     // attempts: 3 — the first two are retried by the task's policy, the third is the last.
     expect(records).toEqual([
       { state: 'up_for_retry', attempts: 1 },
       { state: 'up_for_retry', attempts: 2 },
       { state: 'failed', attempts: 3 },
     ]);
-    expect((await reader.listTries(run.runId, 'flaky')).map((t) => [t.tryNumber, t.state, t.error?.error])).toEqual([
+    expect(
+      (await reader.listTries(run.runId, 'flaky')).map((t) => [
+        t.tryNumber,
+        t.state,
+        t.error?.error,
+      ]),
+    ).toEqual([
       [1, 'failed', 'Updraft.TaskFailed'],
       [2, 'failed', 'Updraft.TaskFailed'],
       [3, 'failed', 'Updraft.TaskFailed'],
     ]);
-    expect(logs.lines().filter((l) => l.level === 'ERROR').map((l) => [l.try, l.message])).toEqual([1, 2, 3].map((n) => [n, `try ${n} failed: transient failure on try ${n}`]));
+    expect(
+      logs
+        .lines()
+        .filter((l) => l.level === 'ERROR')
+        .map((l) => [l.try, l.message]),
+    ).toEqual([1, 2, 3].map((n) => [n, `try ${n} failed: transient failure on try ${n}`]));
   });
 
   it('sensor poke waits grow across invocations and start over when the run is resumed', async () => {
@@ -234,8 +378,19 @@ describe('task-runner Lambda: failures and tries', () => {
     await local.store.createRun(queuedRunRecord(run, {}, new Date(NOW)));
     const handler = handlerFor();
     const poke = () => handler({ task: 'wait_file', run }, {} as never);
-    expect([await poke(), await poke(), await poke()]).toEqual([60, 120, 240].map((wait) => ({ s: 'poking', o: null, wait })));
-    expect(await reader.listTasks(run.runId)).toEqual([{ runId: run.runId, dagId: 'lambda_demo', taskId: 'wait_file', state: 'running', attempts: 3, startedAt: AT }]);
+    expect([await poke(), await poke(), await poke()]).toEqual(
+      [60, 120, 240].map((wait) => ({ s: 'poking', o: null, wait })),
+    );
+    expect(await reader.listTasks(run.runId)).toEqual([
+      {
+        runId: run.runId,
+        dagId: 'lambda_demo',
+        taskId: 'wait_file',
+        state: 'running',
+        attempts: 3,
+        startedAt: AT,
+      },
+    ]);
 
     await local.store.updateRun(run.runId, { attempt: 2 }); // a redrive
     expect(await poke()).toEqual({ s: 'poking', o: null, wait: 60 });
@@ -246,32 +401,43 @@ describe('task-runner Lambda: failures and tries', () => {
 
 describe('task-runner Lambda: configuration', () => {
   it('a missing environment variable fails every invocation with the readEnv message', async () => {
-    const handler = handlerFor({ default: demo }, { env: { UPDRAFT_ENV: 'dev', UPDRAFT_DAG: 'lambda_demo' } });
+    const handler = handlerFor(
+      { default: demo },
+      { env: { UPDRAFT_ENV: 'dev', UPDRAFT_DAG: 'lambda_demo' } },
+    );
     const error = await failure(handler({ task: 'strict', run: newRun() }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
-      errorMessage: 'environment variables UPDRAFT_TABLE, UPDRAFT_BUCKET are not set; the Updraft stack sets them: redeploy with npm run deploy',
+      errorMessage:
+        'environment variables UPDRAFT_TABLE, UPDRAFT_BUCKET are not set; the Updraft stack sets them: redeploy with npm run deploy',
     });
   });
 
   it('finds its DAG in an exported array, and says which DAGs the file exports when UPDRAFT_DAG is not one', async () => {
     const handler = handlerFor({ dags: [other, demo] });
-    expect(asRuntimeReports(await failure(handler({ task: 'strict', run: newRun() }, {} as never)))).toEqual({ errorType: 'Updraft.PermanentError', errorMessage: 'the input file is malformed' });
+    expect(
+      asRuntimeReports(await failure(handler({ task: 'strict', run: newRun() }, {} as never))),
+    ).toEqual({ errorType: 'Updraft.PermanentError', errorMessage: 'the input file is malformed' });
 
     const wrong = handlerFor({ default: other }, { env: { ...ENV, UPDRAFT_DAG: 'lambda_demo' } });
     const error = await failure(wrong({ task: 'only', run: newRun() }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
-      errorMessage: 'UPDRAFT_DAG is "lambda_demo", but the bundled DAG file exports only "lambda_other"; the function and its DAG file are out of step: redeploy with npm run deploy',
+      errorMessage:
+        'UPDRAFT_DAG is "lambda_demo", but the bundled DAG file exports only "lambda_other"; the function and its DAG file are out of step: redeploy with npm run deploy',
     });
   });
 
   it('runs from the manifest its bundle carries, and says so when the bundle carries none for its DAG', async () => {
-    const bare = handlerFor({ default: demo }, { manifests: { lambda_other: manifests.lambda_other } });
+    const bare = handlerFor(
+      { default: demo },
+      { manifests: { lambda_other: manifests.lambda_other } },
+    );
     const error = await failure(bare({ task: 'small', run: newRun() }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
-      errorMessage: 'the task runner bundle carries no manifest for DAG "lambda_demo"; the function and its DAG file are out of step: redeploy with npm run deploy',
+      errorMessage:
+        'the task runner bundle carries no manifest for DAG "lambda_demo"; the function and its DAG file are out of step: redeploy with npm run deploy',
     });
   });
 
@@ -279,37 +445,59 @@ describe('task-runner Lambda: configuration', () => {
     const error = await failure(handlerFor()({ hello: 'world' }, {} as never));
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.PermanentError',
-      errorMessage: 'the task runner of DAG "lambda_demo" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it',
+      errorMessage:
+        'the task runner of DAG "lambda_demo" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it',
     });
-    expect(() => createTaskRunnerHandler({ default: demo }, { region: 'eu' } as never)).toThrow('createTaskRunnerHandler: unknown option region (allowed: env, dynamodb, s3, secretsManager, logger, now, timeoutEarlyMs, manifests)');
+    expect(() => createTaskRunnerHandler({ default: demo }, { region: 'eu' } as never)).toThrow(
+      'createTaskRunnerHandler: unknown option region (allowed: env, dynamodb, s3, secretsManager, logger, now, timeoutEarlyMs, manifests)',
+    );
   });
 });
 
 describe('task-runner Lambda: the end of an invocation', () => {
   it('a record write that fails is logged, not thrown: the result still reaches the state machine', async () => {
-    const documents = createDocumentClient(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+    const documents = createDocumentClient(
+      new DynamoDBClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
     const dynamo = mockClient(documents);
     dynamo.on(GetCommand).resolves({});
     dynamo.on(UpdateCommand).resolves({ Attributes: { tries: 1 } });
-    const notFound = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException', $metadata: {} });
+    const notFound = Object.assign(new Error('Requested resource not found'), {
+      name: 'ResourceNotFoundException',
+      $metadata: {},
+    });
     dynamo.on(BatchWriteCommand).rejects(notFound);
     dynamo.on(PutCommand).rejects(notFound); // the store's one-by-one fallback after a failed batch
     const handler = handlerFor({ default: demo }, { dynamodb: documents });
     expect(await handler({ task: 'small', run: newRun() }, {} as never)).toEqual({ rows: 3 });
-    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ UpdateExpression: 'ADD #tries :one SET expiresAt = :exp', ReturnValues: 'UPDATED_NEW' });
-    const failed = logs.lines().filter((l) => / could not be written to the run-metadata table$/.test(String(l.message)));
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+      UpdateExpression: 'ADD #tries :one SET expiresAt = :exp',
+      ReturnValues: 'UPDATED_NEW',
+    });
+    const failed = logs
+      .lines()
+      .filter((l) => / could not be written to the run-metadata table$/.test(String(l.message)));
     // The running try and the successful one: each logged, neither thrown.
-    expect(failed.map((l) => l.message)).toEqual(['the task try record could not be written to the run-metadata table', 'the task try record could not be written to the run-metadata table']);
+    expect(failed.map((l) => l.message)).toEqual([
+      'the task try record could not be written to the run-metadata table',
+      'the task try record could not be written to the run-metadata table',
+    ]);
     expect(failed[0]).toMatchObject({ level: 'ERROR', task: 'small', try: 1 });
     dynamo.restore();
   });
 
   it('fails as Updraft.TaskFailed shortly before the Lambda timeout instead of being killed', async () => {
     const handler = handlerFor({ default: demo }, { timeoutEarlyMs: 1000 });
-    const error = await failure(handler({ task: 'slow', run: newRun() }, { getRemainingTimeInMillis: () => 1020 } as never));
+    const error = await failure(
+      handler({ task: 'slow', run: newRun() }, { getRemainingTimeInMillis: () => 1020 } as never),
+    );
     expect(asRuntimeReports(error)).toEqual({
       errorType: 'Updraft.TaskFailed',
-      errorMessage: 'the task ran out of time: its Lambda function timed out before the task code returned (raise the task timeout, or make the task do less per run)',
+      errorMessage:
+        'the task ran out of time: its Lambda function timed out before the task code returned (raise the task timeout, or make the task do less per run)',
     });
   });
 });

@@ -43,8 +43,17 @@ describe('SecretMasker', () => {
 
   it('masks a connection: password, the password as written in its URI, secret-looking extras', () => {
     const m = new SecretMasker();
-    m.addConnection(parseConnection('warehouse', 'postgres://etl:s%40cret!@db.internal:5432/analytics?sslmode=require&api_key=K3Y-123&privateKeyPath=/k.pem'));
-    expect(m.mask('connect postgres://etl:s%40cret!@db.internal:5432/analytics password=s@cret! key K3Y-123 file /k.pem mode require')).toBe(
+    m.addConnection(
+      parseConnection(
+        'warehouse',
+        'postgres://etl:s%40cret!@db.internal:5432/analytics?sslmode=require&api_key=K3Y-123&privateKeyPath=/k.pem',
+      ),
+    );
+    expect(
+      m.mask(
+        'connect postgres://etl:s%40cret!@db.internal:5432/analytics password=s@cret! key K3Y-123 file /k.pem mode require',
+      ),
+    ).toBe(
       'connect postgres://etl:***@db.internal:5432/analytics password=*** key *** file *** mode require',
     );
   });
@@ -52,22 +61,48 @@ describe('SecretMasker', () => {
   it('masks a password written with other %-escapes than encodeURIComponent uses', () => {
     const m = new SecretMasker();
     m.addConnection(parseConnection('w', 'postgres://etl:b%21ng%2A@db/x'));
-    expect(m.mask('postgres://etl:b%21ng%2A@db/x and b!ng*')).toBe('postgres://etl:***@db/x and ***');
+    expect(m.mask('postgres://etl:b%21ng%2A@db/x and b!ng*')).toBe(
+      'postgres://etl:***@db/x and ***',
+    );
   });
 
   it('masks extras from JSON connections by key name, nested too, case-insensitive', () => {
     const m = new SecretMasker();
-    m.addConnection(parseConnection('api', '{"type":"http","password":"hunter22","region":"eu-west-1","Client_SECRET":"cs-999","auth":{"Token":"tok-1","user":"bob"},"keys":["k-one","k-two"]}'));
-    expect(m.mask('hunter22 eu-west-1 cs-999 tok-1 bob k-one k-two')).toBe('*** eu-west-1 *** *** bob *** ***');
+    m.addConnection(
+      parseConnection(
+        'api',
+        '{"type":"http","password":"hunter22","region":"eu-west-1","Client_SECRET":"cs-999","auth":{"Token":"tok-1","user":"bob"},"keys":["k-one","k-two"]}',
+      ),
+    );
+    expect(m.mask('hunter22 eu-west-1 cs-999 tok-1 bob k-one k-two')).toBe(
+      '*** eu-west-1 *** *** bob *** ***',
+    );
   });
 
   it('masks values deeply, keeps keys, shapes and non-string values, and copes with cycles', () => {
     const m = new SecretMasker();
     m.add('hunter22');
-    const input: Record<string, unknown> = { msg: 'pw=hunter22', n: 3, ok: true, none: null, list: ['hunter22', { deep: 'x hunter22 y' }], when: new Date(0), hunter22: 'key kept' };
+    const input: Record<string, unknown> = {
+      msg: 'pw=hunter22',
+      n: 3,
+      ok: true,
+      none: null,
+      list: ['hunter22', { deep: 'x hunter22 y' }],
+      when: new Date(0),
+      hunter22: 'key kept',
+    };
     input.self = input;
     const out = m.maskValue(input) as Record<string, unknown>;
-    expect(out).toEqual({ msg: 'pw=***', n: 3, ok: true, none: null, list: ['***', { deep: 'x *** y' }], when: new Date(0), hunter22: 'key kept', self: out });
+    expect(out).toEqual({
+      msg: 'pw=***',
+      n: 3,
+      ok: true,
+      none: null,
+      list: ['***', { deep: 'x *** y' }],
+      when: new Date(0),
+      hunter22: 'key kept',
+      self: out,
+    });
     expect(out.self).toBe(out);
     expect(input.msg).toBe('pw=hunter22'); // the input is not changed
     expect(m.maskValue('hunter22')).toBe('***');
@@ -111,9 +146,11 @@ describe('SecretMasker', () => {
     m.add(pw);
     const url = new URL('postgres://etl@h/db');
     url.password = pw;
-    expect(m.mask(`${pw.toUpperCase()} ${encodeURIComponent(pw).toLowerCase()} ?${new URLSearchParams({ p: pw }).toString()} ${url.href} ${JSON.stringify({ pw })}`)).toBe(
-      `*** *** ?p=*** postgres://etl:***@h/db {"pw":"***"}`,
-    );
+    expect(
+      m.mask(
+        `${pw.toUpperCase()} ${encodeURIComponent(pw).toLowerCase()} ?${new URLSearchParams({ p: pw }).toString()} ${url.href} ${JSON.stringify({ pw })}`,
+      ),
+    ).toBe(`*** *** ?p=*** postgres://etl:***@h/db {"pw":"***"}`);
     expect(m.mask(Buffer.from(pw).toString('base64'))).toBe('***');
     expect(m.mask(Buffer.from(pw).toString('base64url'))).toBe('***');
     // Inside a longer base64 text, at byte offsets 0, 1 and 2: only the run its bytes make is replaced.
@@ -121,7 +158,9 @@ describe('SecretMasker', () => {
       const blob = Buffer.from(`${prefix}${pw}"}`).toString('base64');
       expect(m.mask(blob)).toMatch(/^[A-Za-z0-9+/]{0,5}\*\*\*[A-Za-z0-9+/]{0,4}=*$/);
     }
-    expect(m.mask(Buffer.from('{"pw":"other"}').toString('base64'))).toBe(Buffer.from('{"pw":"other"}').toString('base64'));
+    expect(m.mask(Buffer.from('{"pw":"other"}').toString('base64'))).toBe(
+      Buffer.from('{"pw":"other"}').toString('base64'),
+    );
   });
 
   it('masks the Authorization: Basic value of a connection login:password whole', () => {

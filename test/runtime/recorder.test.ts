@@ -15,7 +15,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { launch } from '../../src/runtime/launcher.ts';
 import type { LaunchSpec } from '../../src/runtime/launch.ts';
-import { recordExecution, recorderSettings, type ExecutionStatusDetail, type ExecutionStatusEvent, type RecorderDeps } from '../../src/runtime/recorder.ts';
+import {
+  recordExecution,
+  recorderSettings,
+  type ExecutionStatusDetail,
+  type ExecutionStatusEvent,
+  type RecorderDeps,
+} from '../../src/runtime/recorder.ts';
 import type { DynamoStore } from '../../src/store/index.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
@@ -37,11 +43,25 @@ let store: DynamoStore;
 /** Two history pages: 5 states entered among 9 events (transitions count across pages). */
 const PAGES: Record<string, { events: Partial<HistoryEvent>[]; nextToken?: string }> = {
   first: {
-    events: [{ type: 'ExecutionStarted' }, { type: 'PassStateEntered' }, { type: 'PassStateExited' }, { type: 'TaskStateEntered' }, { type: 'TaskScheduled' }],
+    events: [
+      { type: 'ExecutionStarted' },
+      { type: 'PassStateEntered' },
+      { type: 'PassStateExited' },
+      { type: 'TaskStateEntered' },
+      { type: 'TaskScheduled' },
+    ],
     nextToken: 'page-2',
   },
   'page-2': {
-    events: [{ type: 'ParallelStateEntered' }, { type: 'TaskStateEntered' }, { type: 'FailStateEntered' }, { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'Updraft.TaskFailed', cause: 'from history' } }],
+    events: [
+      { type: 'ParallelStateEntered' },
+      { type: 'TaskStateEntered' },
+      { type: 'FailStateEntered' },
+      {
+        type: 'ExecutionFailed',
+        executionFailedEventDetails: { error: 'Updraft.TaskFailed', cause: 'from history' },
+      },
+    ],
   },
 };
 
@@ -50,9 +70,14 @@ beforeEach(async () => {
   store = local.store;
   sfnMock.reset();
   snsMock.reset();
-  sfnMock.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => PAGES[input.nextToken ?? 'first']);
+  sfnMock
+    .on(GetExecutionHistoryCommand)
+    .callsFake((input: GetExecutionHistoryCommandInput) => PAGES[input.nextToken ?? 'first']);
   sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
-  sfnMock.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => ({ executionArn: `${EXECUTION}:${input.name}`, startDate: new Date(STOP + 1000) }));
+  sfnMock.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => ({
+    executionArn: `${EXECUTION}:${input.name}`,
+    startDate: new Date(STOP + 1000),
+  }));
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
@@ -66,7 +91,10 @@ function deps(): RecorderDeps {
   return { store, sfn, sns, log: quiet, settings: { environment: 'prod', alertsTopic: TOPIC } };
 }
 
-function event(status: ExecutionStatusDetail['status'], detail: Partial<ExecutionStatusDetail> = {}): ExecutionStatusEvent {
+function event(
+  status: ExecutionStatusDetail['status'],
+  detail: Partial<ExecutionStatusDetail> = {},
+): ExecutionStatusEvent {
   const name = detail.name ?? RUN_ID;
   const ended = status !== 'RUNNING';
   return {
@@ -90,7 +118,10 @@ function event(status: ExecutionStatusDetail['status'], detail: Partial<Executio
       output: null,
       outputDetails: null,
       error: status === 'FAILED' ? 'Updraft.TaskFailed' : null,
-      cause: status === 'FAILED' ? '{"errorType":"Updraft.TaskFailed","errorMessage":"task \\"load\\" failed: warehouse refused the connection","trace":[]}' : null,
+      cause:
+        status === 'FAILED'
+          ? '{"errorType":"Updraft.TaskFailed","errorMessage":"task \\"load\\" failed: warehouse refused the connection","trace":[]}'
+          : null,
       redriveCount: 0,
       redriveDate: null,
       ...detail,
@@ -113,7 +144,10 @@ function spec(overrides: Partial<LaunchSpec> = {}): LaunchSpec {
 
 /** The run as the launcher leaves it: started, running. */
 async function launched(): Promise<void> {
-  await launch({ spec: spec(), stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+  await launch(
+    { spec: spec(), stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' },
+    { store, sfn, log: quiet, settings: { catchupLimit: 25 } },
+  );
   sfnMock.resetHistory();
 }
 
@@ -121,19 +155,48 @@ describe('status events → run records', () => {
   it('RUNNING: running, with its start and execution', async () => {
     await launched();
     const outcome = await recordExecution(event('RUNNING'), deps());
-    expect(outcome).toEqual({ runId: RUN_ID, applied: true, status: 'running', created: false, notified: false, started: [] });
-    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'running', attempt: 1, startedAt: '2026-11-21T01:00:02.000Z', executionArn: `${EXECUTION}:${RUN_ID}` });
+    expect(outcome).toEqual({
+      runId: RUN_ID,
+      applied: true,
+      status: 'running',
+      created: false,
+      notified: false,
+      started: [],
+    });
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      status: 'running',
+      attempt: 1,
+      startedAt: '2026-11-21T01:00:02.000Z',
+      executionArn: `${EXECUTION}:${RUN_ID}`,
+    });
   });
 
   it('SUCCEEDED: success, end, duration, and the transitions of every history page with their cost', async () => {
     await launched();
     await recordExecution(event('SUCCEEDED'), deps());
     const run = await store.getRun(RUN_ID);
-    expect(run).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z', durationMs: 190_250, transitions: 5, historyEvents: 9, costUsd: 0.000125 });
+    expect(run).toMatchObject({
+      status: 'success',
+      endedAt: '2026-11-21T01:03:12.250Z',
+      durationMs: 190_250,
+      transitions: 5,
+      historyEvents: 9,
+      costUsd: 0.000125,
+    });
     expect(run?.error).toBeUndefined();
     expect(sfnMock.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input)).toEqual([
-      { executionArn: `${EXECUTION}:${RUN_ID}`, maxResults: 1000, includeExecutionData: false, nextToken: undefined },
-      { executionArn: `${EXECUTION}:${RUN_ID}`, maxResults: 1000, includeExecutionData: false, nextToken: 'page-2' },
+      {
+        executionArn: `${EXECUTION}:${RUN_ID}`,
+        maxResults: 1000,
+        includeExecutionData: false,
+        nextToken: undefined,
+      },
+      {
+        executionArn: `${EXECUTION}:${RUN_ID}`,
+        maxResults: 1000,
+        includeExecutionData: false,
+        nextToken: 'page-2',
+      },
     ]);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
@@ -151,7 +214,10 @@ describe('status events → run records', () => {
       transitions: 5,
       costUsd: 0.000125,
       notifiedAttempt: 1,
-      error: { error: 'Updraft.TaskFailed', cause: 'task "load" failed: warehouse refused the connection' },
+      error: {
+        error: 'Updraft.TaskFailed',
+        cause: 'task "load" failed: warehouse refused the connection',
+      },
     });
     const publishes = snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(publishes).toHaveLength(1);
@@ -164,7 +230,10 @@ describe('status events → run records', () => {
       status: 'failed',
       attempt: 1,
       logicalDate: '2026-11-20T01:00:00.000Z',
-      error: { error: 'Updraft.TaskFailed', cause: 'task "load" failed: warehouse refused the connection' },
+      error: {
+        error: 'Updraft.TaskFailed',
+        cause: 'task "load" failed: warehouse refused the connection',
+      },
       startedAt: '2026-11-21T01:00:02.000Z',
       endedAt: '2026-11-21T01:03:12.250Z',
       console: `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXECUTION}:${RUN_ID}`,
@@ -176,7 +245,11 @@ describe('status events → run records', () => {
     await recordExecution(event('SUCCEEDED'), deps());
     const late = await recordExecution(event('RUNNING'), deps());
     expect(late.applied).toBe(false);
-    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z', durationMs: 190_250 });
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      status: 'success',
+      endedAt: '2026-11-21T01:03:12.250Z',
+      durationMs: 190_250,
+    });
   });
 
   it('RUNNING handled at the same time as SUCCEEDED (read before the end was written): still success', async () => {
@@ -185,23 +258,37 @@ describe('status events → run records', () => {
     await recordExecution(event('SUCCEEDED'), deps());
     // This invocation read the run while it was still running; its write must not win.
     const racing = new Proxy(store, {
-      get: (target, prop) => (prop === 'getRun' ? async () => before : (Reflect.get(target, prop) as (...args: unknown[]) => unknown).bind(target)),
+      get: (target, prop) =>
+        prop === 'getRun'
+          ? async () => before
+          : (Reflect.get(target, prop) as (...args: unknown[]) => unknown).bind(target),
     });
     const late = await recordExecution(event('RUNNING'), { ...deps(), store: racing });
     expect(late.applied).toBe(false);
-    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z' });
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      status: 'success',
+      endedAt: '2026-11-21T01:03:12.250Z',
+    });
   });
 
   it('TIMED_OUT: failed with States.Timeout and one alert; ABORTED: failed, no alert', async () => {
     await launched();
     await recordExecution(event('TIMED_OUT'), deps());
-    expect((await store.getRun(RUN_ID))?.error).toEqual({ error: 'States.Timeout', cause: 'from history' });
-    expect(snsMock.commandCalls(PublishCommand).map((c) => [c.args[0].input.Subject, JSON.parse(c.args[0].input.Message!).status])).toEqual([
-      ['Updraft prod: DAG daily_orders run timed out', 'timed_out'],
-    ]);
+    expect((await store.getRun(RUN_ID))?.error).toEqual({
+      error: 'States.Timeout',
+      cause: 'from history',
+    });
+    expect(
+      snsMock
+        .commandCalls(PublishCommand)
+        .map((c) => [c.args[0].input.Subject, JSON.parse(c.args[0].input.Message!).status]),
+    ).toEqual([['Updraft prod: DAG daily_orders run timed out', 'timed_out']]);
 
     await recordExecution(event('ABORTED', { name: 'aborted-by-hand' }), deps());
-    expect(await store.getRun('aborted-by-hand')).toMatchObject({ status: 'failed', error: { error: 'Updraft.Aborted', cause: 'from history' } });
+    expect(await store.getRun('aborted-by-hand')).toMatchObject({
+      status: 'failed',
+      error: { error: 'Updraft.Aborted', cause: 'from history' },
+    });
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
   });
 
@@ -211,24 +298,48 @@ describe('status events → run records', () => {
     const redriveDate = Date.parse('2026-11-21T09:00:00.000Z');
     await recordExecution(event('RUNNING', { redriveCount: 1, redriveDate }), deps());
     const rerun = await store.getRun(RUN_ID);
-    expect(rerun).toMatchObject({ status: 'running', attempt: 2, startedAt: '2026-11-21T09:00:00.000Z' });
+    expect(rerun).toMatchObject({
+      status: 'running',
+      attempt: 2,
+      startedAt: '2026-11-21T09:00:00.000Z',
+    });
     expect(rerun?.error).toBeUndefined();
     expect(rerun?.endedAt).toBeUndefined();
 
-    await recordExecution(event('FAILED', { redriveCount: 1, redriveDate, stopDate: redriveDate + 60_000 }), deps());
+    await recordExecution(
+      event('FAILED', { redriveCount: 1, redriveDate, stopDate: redriveDate + 60_000 }),
+      deps(),
+    );
     const stale = await recordExecution(event('FAILED'), deps()); // attempt 1's event, delivered again
     expect(stale.applied).toBe(false);
-    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'failed', attempt: 2, notifiedAttempt: 2, durationMs: 60_000, endedAt: '2026-11-21T09:01:00.000Z' });
-    expect(snsMock.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!).attempt)).toEqual([1, 2]);
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      status: 'failed',
+      attempt: 2,
+      notifiedAttempt: 2,
+      durationMs: 60_000,
+      endedAt: '2026-11-21T09:01:00.000Z',
+    });
+    expect(
+      snsMock.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!).attempt),
+    ).toEqual([1, 2]);
   });
 
-  it('a resumed run\'s execution (<run id>-r2, from retry or clear) updates its run as attempt 2; attempt 1\'s late events are ignored', async () => {
+  it("a resumed run's execution (<run id>-r2, from retry or clear) updates its run as attempt 2; attempt 1's late events are ignored", async () => {
     await launched();
     await recordExecution(event('FAILED'), deps());
     const resumed = `${RUN_ID}-r2`;
     const outcome = await recordExecution(event('RUNNING', { name: resumed }), deps());
-    expect(outcome).toMatchObject({ runId: RUN_ID, applied: true, status: 'running', created: false });
-    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'running', attempt: 2, executionArn: `${EXECUTION}:${resumed}` });
+    expect(outcome).toMatchObject({
+      runId: RUN_ID,
+      applied: true,
+      status: 'running',
+      created: false,
+    });
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      status: 'running',
+      attempt: 2,
+      executionArn: `${EXECUTION}:${resumed}`,
+    });
     expect(await store.getRun(resumed)).toBeUndefined();
     await recordExecution(event('SUCCEEDED', { name: resumed }), deps());
     expect((await recordExecution(event('FAILED'), deps())).applied).toBe(false);
@@ -237,8 +348,13 @@ describe('status events → run records', () => {
 
   it('an alert SNS refuses is released, so the retried event sends it', async () => {
     await launched();
-    snsMock.on(PublishCommand).rejectsOnce(new Error('Throttling: Rate exceeded')).resolves({ MessageId: 'm-2' });
-    await expect(recordExecution(event('FAILED'), deps())).rejects.toThrow('Throttling: Rate exceeded');
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(new Error('Throttling: Rate exceeded'))
+      .resolves({ MessageId: 'm-2' });
+    await expect(recordExecution(event('FAILED'), deps())).rejects.toThrow(
+      'Throttling: Rate exceeded',
+    );
     expect((await store.getRun(RUN_ID))?.notifiedAttempt).toBeUndefined();
     expect((await recordExecution(event('FAILED'), deps())).notified).toBe(true);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
@@ -246,10 +362,24 @@ describe('status events → run records', () => {
 
   it('an execution started from the console: the run record is created from its input', async () => {
     const input = JSON.stringify({
-      run: { dagId: 'daily_orders', runId: 'x', key: '2026-11-19T01-00-00Z', logicalDate: '2026-11-19T01:00:00.000Z', ds: '2026-11-19', dataIntervalStart: '2026-11-19T01:00:00.000Z', dataIntervalEnd: '2026-11-20T01:00:00.000Z', params: { region: 'us' }, triggeredBy: 'manual', timers: {} },
+      run: {
+        dagId: 'daily_orders',
+        runId: 'x',
+        key: '2026-11-19T01-00-00Z',
+        logicalDate: '2026-11-19T01:00:00.000Z',
+        ds: '2026-11-19',
+        dataIntervalStart: '2026-11-19T01:00:00.000Z',
+        dataIntervalEnd: '2026-11-20T01:00:00.000Z',
+        params: { region: 'us' },
+        triggeredBy: 'manual',
+        timers: {},
+      },
       t: {},
     });
-    const outcome = await recordExecution(event('RUNNING', { name: 'console-0b5e', input, inputDetails: { included: true } }), deps());
+    const outcome = await recordExecution(
+      event('RUNNING', { name: 'console-0b5e', input, inputDetails: { included: true } }),
+      deps(),
+    );
     expect(outcome).toMatchObject({ applied: true, created: true, status: 'running' });
     expect(await store.getRun('console-0b5e')).toMatchObject({
       runId: 'console-0b5e',
@@ -263,11 +393,19 @@ describe('status events → run records', () => {
     });
 
     await recordExecution(event('SUCCEEDED', { name: 'no-input' }), deps());
-    expect(await store.getRun('no-input')).toMatchObject({ dagId: 'daily_orders', logicalDate: '2026-11-21T01:00:02.000Z', status: 'success', transitions: 5 });
+    expect(await store.getRun('no-input')).toMatchObject({
+      dagId: 'daily_orders',
+      logicalDate: '2026-11-21T01:00:02.000Z',
+      status: 'success',
+      transitions: 5,
+    });
   });
 
   it("another environment's state machine: ignored", async () => {
-    const outcome = await recordExecution(event('FAILED', { stateMachineArn: MACHINE.replace('updraft-prod-', 'updraft-dev-') }), deps());
+    const outcome = await recordExecution(
+      event('FAILED', { stateMachineArn: MACHINE.replace('updraft-prod-', 'updraft-dev-') }),
+      deps(),
+    );
     expect(outcome.applied).toBe(false);
     expect(await store.getRun(RUN_ID)).toBeUndefined();
     expect(snsMock.calls()).toHaveLength(0);
@@ -278,15 +416,26 @@ describe('transitions and cost: best-effort, retries included', () => {
   it('the history cannot be read (throttled past the retries): the status is recorded all the same, without transitions, and a warning says why', async () => {
     await launched();
     const warnings: string[] = [];
-    sfnMock.on(GetExecutionHistoryCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
-    const outcome = await recordExecution(event('SUCCEEDED'), { ...deps(), log: { info: () => {}, warn: (m: string) => void warnings.push(m) } });
+    const outcome = await recordExecution(event('SUCCEEDED'), {
+      ...deps(),
+      log: { info: () => {}, warn: (m: string) => void warnings.push(m) },
+    });
 
     expect(outcome).toMatchObject({ applied: true, status: 'success' });
     const run = await store.getRun(RUN_ID);
-    expect(run).toMatchObject({ status: 'success', endedAt: '2026-11-21T01:03:12.250Z', durationMs: 190_250 });
+    expect(run).toMatchObject({
+      status: 'success',
+      endedAt: '2026-11-21T01:03:12.250Z',
+      durationMs: 190_250,
+    });
     expect(run?.transitions).toBeUndefined();
-    expect(warnings).toEqual([`run ${RUN_ID}: its state transitions and cost are not recorded, the execution history could not be read (ThrottlingException: Rate exceeded)`]);
+    expect(warnings).toEqual([
+      `run ${RUN_ID}: its state transitions and cost are not recorded, the execution history could not be read (ThrottlingException: Rate exceeded)`,
+    ]);
   });
 
   it('each retry of a Task state is a billed transition: it counts, and so does its cost', async () => {
@@ -313,7 +462,11 @@ describe('transitions and cost: best-effort, retries included', () => {
 
     await recordExecution(event('SUCCEEDED'), deps());
 
-    expect(await store.getRun(RUN_ID)).toMatchObject({ transitions: 4, historyEvents: 15, costUsd: 0.0001 });
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      transitions: 4,
+      historyEvents: 15,
+      costUsd: 0.0001,
+    });
   });
 });
 
@@ -321,18 +474,39 @@ describe('maxActiveRuns across launcher and recorder', () => {
   it('1, one running: the next run waits queued, and starts with its input when the running one succeeds', async () => {
     const one = spec({ maxActiveRuns: 1 });
     const running = `${EXECUTION}:daily_orders-2026-11-19T01-00-00Z`;
-    await launch({ spec: one, stateMachineArn: MACHINE, scheduledTime: '2026-11-20T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+    await launch(
+      { spec: one, stateMachineArn: MACHINE, scheduledTime: '2026-11-20T01:00:00Z' },
+      { store, sfn, log: quiet, settings: { catchupLimit: 25 } },
+    );
     // ListExecutions is eventually consistent: it still lists the run that has just ended.
-    sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: running, stateMachineArn: MACHINE, name: 'daily_orders-2026-11-19T01-00-00Z', status: 'RUNNING', startDate: new Date(START) }] });
-    const tick = await launch({ spec: one, stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: running,
+          stateMachineArn: MACHINE,
+          name: 'daily_orders-2026-11-19T01-00-00Z',
+          status: 'RUNNING',
+          startDate: new Date(START),
+        },
+      ],
+    });
+    const tick = await launch(
+      { spec: one, stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' },
+      { store, sfn, log: quiet, settings: { catchupLimit: 25 } },
+    );
     expect(tick.queued).toEqual([RUN_ID]);
     const pendingInput = (await store.getRun(RUN_ID))!.pendingInput!;
     sfnMock.resetHistory();
 
-    const outcome = await recordExecution(event('SUCCEEDED', { name: 'daily_orders-2026-11-19T01-00-00Z' }), deps());
+    const outcome = await recordExecution(
+      event('SUCCEEDED', { name: 'daily_orders-2026-11-19T01-00-00Z' }),
+      deps(),
+    );
 
     expect(outcome.started).toEqual([RUN_ID]);
-    expect(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([{ stateMachineArn: MACHINE, name: RUN_ID, input: pendingInput }]);
+    expect(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { stateMachineArn: MACHINE, name: RUN_ID, input: pendingInput },
+    ]);
     const next = await store.getRun(RUN_ID);
     expect(next).toMatchObject({ status: 'running', executionArn: `${EXECUTION}:${RUN_ID}` });
     expect(next?.pendingInput).toBeUndefined();
@@ -341,9 +515,18 @@ describe('maxActiveRuns across launcher and recorder', () => {
   it('an end while the DAG is still full starts nothing', async () => {
     const two = spec({ maxActiveRuns: 2 });
     sfnMock.on(ListExecutionsCommand).resolves({
-      executions: ['a', 'b'].map((name) => ({ executionArn: `${EXECUTION}:${name}`, stateMachineArn: MACHINE, name, status: 'RUNNING' as const, startDate: new Date(START) })),
+      executions: ['a', 'b'].map((name) => ({
+        executionArn: `${EXECUTION}:${name}`,
+        stateMachineArn: MACHINE,
+        name,
+        status: 'RUNNING' as const,
+        startDate: new Date(START),
+      })),
     });
-    await launch({ spec: two, stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' }, { store, sfn, log: quiet, settings: { catchupLimit: 25 } });
+    await launch(
+      { spec: two, stateMachineArn: MACHINE, scheduledTime: '2026-11-21T01:00:00Z' },
+      { store, sfn, log: quiet, settings: { catchupLimit: 25 } },
+    );
     // A third execution (say, from the console) ended; a and b still run.
     const outcome = await recordExecution(event('SUCCEEDED', { name: 'c' }), deps());
     expect(outcome.started).toEqual([]);
@@ -353,7 +536,15 @@ describe('maxActiveRuns across launcher and recorder', () => {
 
 describe('recorderSettings', () => {
   it('needs the environment, table and alerts topic', () => {
-    expect(recorderSettings({ UPDRAFT_ENV: 'prod', UPDRAFT_TABLE: 'updraft-prod', UPDRAFT_ALERTS_TOPIC: TOPIC })).toEqual({ environment: 'prod', table: 'updraft-prod', alertsTopic: TOPIC });
-    expect(() => recorderSettings({ UPDRAFT_ENV: 'prod' })).toThrow('environment variables UPDRAFT_TABLE, UPDRAFT_ALERTS_TOPIC are not set; the Updraft stack sets them: redeploy with npm run deploy');
+    expect(
+      recorderSettings({
+        UPDRAFT_ENV: 'prod',
+        UPDRAFT_TABLE: 'updraft-prod',
+        UPDRAFT_ALERTS_TOPIC: TOPIC,
+      }),
+    ).toEqual({ environment: 'prod', table: 'updraft-prod', alertsTopic: TOPIC });
+    expect(() => recorderSettings({ UPDRAFT_ENV: 'prod' })).toThrow(
+      'environment variables UPDRAFT_TABLE, UPDRAFT_ALERTS_TOPIC are not set; the Updraft stack sets them: redeploy with npm run deploy',
+    );
   });
 });

@@ -11,22 +11,46 @@ import { countRunning, runtimeSfnClient } from '../../src/runtime/run-queue.ts';
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-daily_orders';
 
 /** Answers ListExecutions with `throttled` ThrottlingExceptions (HTTP 400), then one running execution. */
-function throttlingHandler(throttled: number): { handle: () => Promise<{ response: unknown }>; readonly calls: () => number } {
+function throttlingHandler(throttled: number): {
+  handle: () => Promise<{ response: unknown }>;
+  readonly calls: () => number;
+} {
   let calls = 0;
   const reply = (statusCode: number, body: unknown) => ({
-    response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+    response: {
+      statusCode,
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: Readable.from([Buffer.from(JSON.stringify(body))]),
+    },
   });
   return {
     handle: async () => {
       calls++;
-      if (calls <= throttled) return reply(400, { __type: 'com.amazonaws.swf.base.model#ThrottlingException', message: 'Rate exceeded' });
-      return reply(200, { executions: [{ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:a`, stateMachineArn: MACHINE, name: 'a', status: 'RUNNING', startDate: 1_700_000_000 }] });
+      if (calls <= throttled)
+        return reply(400, {
+          __type: 'com.amazonaws.swf.base.model#ThrottlingException',
+          message: 'Rate exceeded',
+        });
+      return reply(200, {
+        executions: [
+          {
+            executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:a`,
+            stateMachineArn: MACHINE,
+            name: 'a',
+            status: 'RUNNING',
+            startDate: 1_700_000_000,
+          },
+        ],
+      });
     },
     calls: () => calls,
   };
 }
 
-const config = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+const config = {
+  region: 'eu-central-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+};
 
 /** `promise`, moving the fake clock on a second at a time until it settles. */
 async function skippingWaits<T>(promise: Promise<T>): Promise<T> {

@@ -6,7 +6,13 @@
  * repeated time ticks once).
  */
 import { describe, expect, it } from 'vitest';
-import { awsScheduleOf, latestCompleteRun, runsBetween, type AwsSchedule, type ScheduledDag } from '../../src/schedule/index.ts';
+import {
+  awsScheduleOf,
+  latestCompleteRun,
+  runsBetween,
+  type AwsSchedule,
+  type ScheduledDag,
+} from '../../src/schedule/index.ts';
 import { at, cronDag, datasets, iso, manual, rateDag } from './factories.ts';
 
 const BERLIN = 'Europe/Berlin';
@@ -27,11 +33,21 @@ const expressionOf = (dag: ScheduledDag) => aws(dag).expression;
 function awsSyntaxProblem(expression: string): string | undefined {
   const fields = /^cron\((.*)\)$/.exec(expression)?.[1]?.split(' ') ?? [];
   if (fields.length !== 6) return 'not 6 fields';
-  const [minute, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string];
-  if ([minute, hour, month].some((f) => !/^[\d,\-*/]+$/.test(f))) return 'minute, hour or month has a character AWS does not allow';
+  const [minute, hour, dom, month, dow, year] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if ([minute, hour, month].some((f) => !/^[\d,\-*/]+$/.test(f)))
+    return 'minute, hour or month has a character AWS does not allow';
   if (!/^[\d,\-*?/]+$/.test(dom)) return 'day-of-month has a character AWS does not allow';
-  if (!/^(\?|\*|(SUN|MON|TUE|WED|THU|FRI|SAT)([,-](SUN|MON|TUE|WED|THU|FRI|SAT))*)$/.test(dow)) return 'day-of-week is not ?, * or SUN-SAT names';
-  if ((dom === '?') === (dow === '?')) return 'exactly one of day-of-month and day-of-week must be ?';
+  if (!/^(\?|\*|(SUN|MON|TUE|WED|THU|FRI|SAT)([,-](SUN|MON|TUE|WED|THU|FRI|SAT))*)$/.test(dow))
+    return 'day-of-week is not ?, * or SUN-SAT names';
+  if ((dom === '?') === (dow === '?'))
+    return 'exactly one of day-of-month and day-of-week must be ?';
   if (year !== '*') return 'year is not *';
   return undefined;
 }
@@ -46,7 +62,8 @@ function awsField(text: string, min: number, max: number): Set<number> {
     const [range = '', step] = item.split('/');
     const [a = '', b] = range.split('-');
     const from = range === '*' || range === '?' ? min : value(a);
-    const to = range === '*' || range === '?' ? max : b !== undefined ? value(b) : step ? max : from;
+    const to =
+      range === '*' || range === '?' ? max : b !== undefined ? value(b) : step ? max : from;
     for (let v = from; v <= to; v += Number(step ?? 1)) values.add(v);
   }
   return values;
@@ -66,13 +83,31 @@ function wallClock(timezone: string, from: Date, to: Date): Wall[] {
   const key = `${timezone} ${from.getTime()} ${to.getTime()}`;
   const cached = walls.get(key);
   if (cached) return cached;
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', weekday: 'short', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    weekday: 'short',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
   const seen = new Set<string>();
   const result: Wall[] = [];
   for (let t = from.getTime() - 3 * 3600_000; t <= to.getTime(); t += 60_000) {
     const parts = Object.fromEntries(format.formatToParts(t).map((p) => [p.type, p.value]));
     const text = format.format(t);
-    const wall: Wall = { t, fields: [Number(parts.minute), Number(parts.hour), Number(parts.day), Number(parts.month), NAMES[parts.weekday!.toUpperCase()]!], repeat: seen.has(text) };
+    const wall: Wall = {
+      t,
+      fields: [
+        Number(parts.minute),
+        Number(parts.hour),
+        Number(parts.day),
+        Number(parts.month),
+        NAMES[parts.weekday!.toUpperCase()]!,
+      ],
+      repeat: seen.has(text),
+    };
     seen.add(text);
     if (t >= from.getTime()) result.push(wall);
   }
@@ -83,7 +118,13 @@ function wallClock(timezone: string, from: Date, to: Date): Wall[] {
 /** The instants EventBridge Scheduler ticks at in [from, to]: matching wall times, a repeated wall time once. */
 function awsTicks(schedule: AwsSchedule, from: Date, to: Date): Date[] {
   const fields = /^cron\((.*)\)$/.exec(schedule.expression)![1]!.split(' ');
-  const bounds: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [1, 7]];
+  const bounds: [number, number][] = [
+    [0, 59],
+    [0, 23],
+    [1, 31],
+    [1, 12],
+    [1, 7],
+  ];
   const sets = bounds.map(([min, max], i) => awsField(fields[i]!, min, max));
   return wallClock(schedule.timezone, from, to)
     .filter((wall) => !wall.repeat && wall.fields.every((v, i) => sets[i]!.has(v)))
@@ -94,11 +135,20 @@ function awsTicks(schedule: AwsSchedule, from: Date, to: Date): Date[] {
  * Every run whose interval ends in [from, to] is the latest complete run at some tick (so the
  * launcher starts it); returns how many ticks started nothing new.
  */
-function checkCoverage(dag: ScheduledDag, from: Date, to: Date, schedule = aws(dag)): { missed: string[]; wasted: number } {
+function checkCoverage(
+  dag: ScheduledDag,
+  from: Date,
+  to: Date,
+  schedule = aws(dag),
+): { missed: string[]; wasted: number } {
   const ticks = awsTicks(schedule, from, new Date(to.getTime() + 2 * DAY * 1000));
   const started = ticks.map((t) => latestCompleteRun(dag, t)?.logicalDate.getTime());
-  const runs = runsBetween(dag, new Date(from.getTime() - 3 * DAY * 1000), to).filter((run) => run.runAfter >= from && run.runAfter <= to);
-  const missed = runs.filter((run) => !started.includes(run.logicalDate.getTime())).map((run) => iso(run.runAfter));
+  const runs = runsBetween(dag, new Date(from.getTime() - 3 * DAY * 1000), to).filter(
+    (run) => run.runAfter >= from && run.runAfter <= to,
+  );
+  const missed = runs
+    .filter((run) => !started.includes(run.logicalDate.getTime()))
+    .map((run) => iso(run.runAfter));
   return { missed, wasted: ticks.length - new Set(started).size };
 }
 
@@ -124,21 +174,36 @@ describe('cron schedules', () => {
     ['30 1 * * *', NEW_YORK, 'cron(30 1 * * ? *)'],
     ['0 2 * * 1-5', BERLIN, 'cron(0 2 ? * MON-FRI *)'],
   ])('%s in %s → %s, exact', (expression, timezone, expected) => {
-    expect(aws(cronDag(expression, timezone))).toEqual({ expression: expected, timezone, exact: true });
+    expect(aws(cronDag(expression, timezone))).toEqual({
+      expression: expected,
+      timezone,
+      exact: true,
+    });
   });
 
-  it('both day fields restricted (Unix ORs them): ticks daily at the cron\'s times and says why', () => {
+  it("both day fields restricted (Unix ORs them): ticks daily at the cron's times and says why", () => {
     const result = aws(cronDag('0 0 1 * 1'));
-    expect(result).toMatchObject({ expression: 'cron(0 0 * * ? *)', timezone: 'UTC', exact: false });
-    expect(result.note).toBe("cron '0 0 1 * 1' restricts both day-of-month and day-of-week (either may match), which EventBridge Scheduler cannot express; ticking every day; the launcher skips ticks without a run");
+    expect(result).toMatchObject({
+      expression: 'cron(0 0 * * ? *)',
+      timezone: 'UTC',
+      exact: false,
+    });
+    expect(result.note).toBe(
+      "cron '0 0 1 * 1' restricts both day-of-month and day-of-week (either may match), which EventBridge Scheduler cannot express; ticking every day; the launcher skips ticks without a run",
+    );
   });
 
-  it.each(['0 0 L * *', '0 12 * * FRI#2', '0 12 * * 5L', '0 12 15W * *'])('croner extension %s: daily fallback with a note', (expression) => {
-    const result = aws(cronDag(expression));
-    expect(result.expression).toBe(expression.startsWith('0 0') ? 'cron(0 0 * * ? *)' : 'cron(0 12 * * ? *)');
-    expect(result.exact).toBe(false);
-    expect(result.note).toMatch(/uses L, W or # in a day field/);
-  });
+  it.each(['0 0 L * *', '0 12 * * FRI#2', '0 12 * * 5L', '0 12 15W * *'])(
+    'croner extension %s: daily fallback with a note',
+    (expression) => {
+      const result = aws(cronDag(expression));
+      expect(result.expression).toBe(
+        expression.startsWith('0 0') ? 'cron(0 0 * * ? *)' : 'cron(0 12 * * ? *)',
+      );
+      expect(result.exact).toBe(false);
+      expect(result.note).toMatch(/uses L, W or # in a day field/);
+    },
+  );
 
   it('keeps a restricted month in the fallback', () => {
     expect(expressionOf(cronDag('0 0 L 2 *'))).toBe('cron(0 0 * 2 ? *)');
@@ -146,14 +211,20 @@ describe('cron schedules', () => {
 
   it('throws on an invalid expression, as the fire-time evaluation does', () => {
     expect(() => awsScheduleOf(cronDag('0 25 * * *'))).toThrow(TypeError);
-    expect(() => awsScheduleOf(cronDag('0 2 * * *', 'Europe/Berln'))).toThrow(/not an IANA timezone/);
+    expect(() => awsScheduleOf(cronDag('0 2 * * *', 'Europe/Berln'))).toThrow(
+      /not an IANA timezone/,
+    );
   });
 });
 
 describe('cron schedules on DST days', () => {
   it('02:00 Berlin does not exist on the spring-forward day: the DAG fires at 03:00, so 03:00 ticks too', () => {
     const result = aws(cronDag('0 2 * * *', BERLIN));
-    expect(result).toMatchObject({ expression: 'cron(0 2,3 * * ? *)', timezone: BERLIN, exact: false });
+    expect(result).toMatchObject({
+      expression: 'cron(0 2,3 * * ? *)',
+      timezone: BERLIN,
+      exact: false,
+    });
     expect(result.note).toBe(
       "02:00 does not exist on Europe/Berlin's spring-forward day, where EventBridge Scheduler skips the tick while the DAG fires at 03:00; also ticking at 03:00 every day; the launcher skips ticks without a run",
     );
@@ -165,16 +236,31 @@ describe('cron schedules on DST days', () => {
     ['15 2,3 * * *', BERLIN, 'cron(0,15 2,3 * * ? *)'],
     ['0 2 * * *', LORD_HOWE, 'cron(0,30 2 * * ? *)'],
   ])('gap: %s in %s → %s', (expression, timezone, expected) => {
-    expect(aws(cronDag(expression, timezone))).toMatchObject({ expression: expected, timezone, exact: false });
+    expect(aws(cronDag(expression, timezone))).toMatchObject({
+      expression: expected,
+      timezone,
+      exact: false,
+    });
   });
 
   it('a wildcard hour fires twice in the repeated hour, which a local schedule ticks once: UTC, exact when hourly', () => {
     const result = aws(cronDag('@hourly', BERLIN));
     expect(result).toMatchObject({ expression: 'cron(0 * * * ? *)', timezone: 'UTC', exact: true });
     expect(result.note).toMatch(/fires twice in Europe\/Berlin's repeated local times 02:00-03:00/);
-    expect(aws(cronDag('*/15 * * * *', NEW_YORK))).toMatchObject({ expression: 'cron(0/15 * * * ? *)', timezone: 'UTC', exact: true });
-    expect(aws(cronDag('0 */2 * * *', BERLIN))).toMatchObject({ expression: 'cron(0 * * * ? *)', timezone: 'UTC', exact: false });
-    expect(aws(cronDag('*/30 1-3 * * 1', NEW_YORK))).toMatchObject({ timezone: NEW_YORK, exact: true }); // the repeat is on a Sunday
+    expect(aws(cronDag('*/15 * * * *', NEW_YORK))).toMatchObject({
+      expression: 'cron(0/15 * * * ? *)',
+      timezone: 'UTC',
+      exact: true,
+    });
+    expect(aws(cronDag('0 */2 * * *', BERLIN))).toMatchObject({
+      expression: 'cron(0 * * * ? *)',
+      timezone: 'UTC',
+      exact: false,
+    });
+    expect(aws(cronDag('*/30 1-3 * * 1', NEW_YORK))).toMatchObject({
+      timezone: NEW_YORK,
+      exact: true,
+    }); // the repeat is on a Sunday
   });
 });
 
@@ -185,10 +271,28 @@ describe('rate schedules: a cron in UTC on the grid of the start date (or the ep
     ['15m from 00:07Z', 15 * 60, '2026-01-01T00:07:00Z', 'cron(7/15 * * * ? *)', true],
     ['1h from the epoch', HOUR, undefined, 'cron(0 * * * ? *)', true],
     ['12h from 03:00Z', 12 * HOUR, '2026-01-01T03:00:00Z', 'cron(0 3,15 * * ? *)', true],
-    ['1d from 01:30:20Z: the tick after the fire', DAY, '2026-01-01T01:30:20Z', 'cron(31 1 * * ? *)', true],
-    ['7h: hourly at the anchor minute', 7 * HOUR, '2026-01-01T01:30:00Z', 'cron(30 * * * ? *)', false],
+    [
+      '1d from 01:30:20Z: the tick after the fire',
+      DAY,
+      '2026-01-01T01:30:20Z',
+      'cron(31 1 * * ? *)',
+      true,
+    ],
+    [
+      '7h: hourly at the anchor minute',
+      7 * HOUR,
+      '2026-01-01T01:30:00Z',
+      'cron(30 * * * ? *)',
+      false,
+    ],
     ['2d: daily at the anchor time', 2 * DAY, '2026-01-01T01:30:00Z', 'cron(30 1 * * ? *)', false],
-    ['90m: every 30 minutes on the grid', 90 * 60, '2026-01-01T00:10:00Z', 'cron(10,40 * * * ? *)', false],
+    [
+      '90m: every 30 minutes on the grid',
+      90 * 60,
+      '2026-01-01T00:10:00Z',
+      'cron(10,40 * * * ? *)',
+      false,
+    ],
     ['90s: every minute', 90, undefined, 'cron(* * * * ? *)', false],
   ])('%s → %s', (_, everySeconds, startDate, expected, exact) => {
     const result = aws(rateDag(everySeconds, startDate ? { startDate } : {}));
@@ -196,8 +300,10 @@ describe('rate schedules: a cron in UTC on the grid of the start date (or the ep
     expect(result.note === undefined).toBe(exact);
   });
 
-  it('a start date without time is midnight in the schedule\'s zone (23:00Z in Berlin)', () => {
-    expect(expressionOf(rateDag(6 * HOUR, { startDate: '2026-01-01' }, BERLIN))).toBe('cron(0 5/6 * * ? *)');
+  it("a start date without time is midnight in the schedule's zone (23:00Z in Berlin)", () => {
+    expect(expressionOf(rateDag(6 * HOUR, { startDate: '2026-01-01' }, BERLIN))).toBe(
+      'cron(0 5/6 * * ? *)',
+    );
   });
 
   it('notes say why', () => {
@@ -217,16 +323,47 @@ describe('coverage: every run is started by a tick, and exact means no tick is w
   // Windows of 10 days around the 2026 DST changes.
   const windows: Record<string, [string, string][]> = {
     UTC: [['2026-01-25T00:00:00Z', '2026-02-04T00:00:00Z']],
-    [BERLIN]: [['2026-03-24T00:00:00Z', '2026-04-03T00:00:00Z'], ['2026-10-20T00:00:00Z', '2026-10-30T00:00:00Z']],
-    [NEW_YORK]: [['2026-03-03T00:00:00Z', '2026-03-13T00:00:00Z'], ['2026-10-27T00:00:00Z', '2026-11-06T00:00:00Z']],
-    [LORD_HOWE]: [['2026-03-31T00:00:00Z', '2026-04-10T00:00:00Z'], ['2026-09-29T00:00:00Z', '2026-10-09T00:00:00Z']],
+    [BERLIN]: [
+      ['2026-03-24T00:00:00Z', '2026-04-03T00:00:00Z'],
+      ['2026-10-20T00:00:00Z', '2026-10-30T00:00:00Z'],
+    ],
+    [NEW_YORK]: [
+      ['2026-03-03T00:00:00Z', '2026-03-13T00:00:00Z'],
+      ['2026-10-27T00:00:00Z', '2026-11-06T00:00:00Z'],
+    ],
+    [LORD_HOWE]: [
+      ['2026-03-31T00:00:00Z', '2026-04-10T00:00:00Z'],
+      ['2026-09-29T00:00:00Z', '2026-10-09T00:00:00Z'],
+    ],
   };
   const dags: [string, ScheduledDag][] = [
-    ...['0 2 * * *', '30 2 * * *', '15 2,3 * * *', '0 4 * * *', '@hourly', '0 */2 * * *', '*/20 1-3 * * *', '0 2 * * 1-5', '0 0 * * 0', '0 0 1 * 1', '0 0 L * *'].flatMap(
-      (expression) => [BERLIN, NEW_YORK].map((tz): [string, ScheduledDag] => [`${expression} ${tz}`, cronDag(expression, tz)]),
+    ...[
+      '0 2 * * *',
+      '30 2 * * *',
+      '15 2,3 * * *',
+      '0 4 * * *',
+      '@hourly',
+      '0 */2 * * *',
+      '*/20 1-3 * * *',
+      '0 2 * * 1-5',
+      '0 0 * * 0',
+      '0 0 1 * 1',
+      '0 0 L * *',
+    ].flatMap((expression) =>
+      [BERLIN, NEW_YORK].map((tz): [string, ScheduledDag] => [
+        `${expression} ${tz}`,
+        cronDag(expression, tz),
+      ]),
     ),
-    ...['0 2 * * *', '15 2 * * *', '*/30 * * * *', '30 1,2 * * *'].map((expression): [string, ScheduledDag] => [`${expression} ${LORD_HOWE}`, cronDag(expression, LORD_HOWE)]),
-    ...['*/15 9-17 * * 1-5', '0 0 1,28 * *', '0 0 1 * 1', '0 12 * * FRI#2'].map((expression): [string, ScheduledDag] => [`${expression} UTC`, cronDag(expression)]),
+    ...['0 2 * * *', '15 2 * * *', '*/30 * * * *', '30 1,2 * * *'].map(
+      (expression): [string, ScheduledDag] => [
+        `${expression} ${LORD_HOWE}`,
+        cronDag(expression, LORD_HOWE),
+      ],
+    ),
+    ...['*/15 9-17 * * 1-5', '0 0 1,28 * *', '0 0 1 * 1', '0 12 * * FRI#2'].map(
+      (expression): [string, ScheduledDag] => [`${expression} UTC`, cronDag(expression)],
+    ),
     ...[
       [6 * HOUR, '2026-01-01T01:30:00Z'],
       [15 * 60, '2026-01-01T00:07:00Z'],
@@ -235,7 +372,10 @@ describe('coverage: every run is started by a tick, and exact means no tick is w
       [90 * 60, '2026-01-01T00:10:00Z'],
       [DAY, '2026-01-01T01:30:20Z'],
       [6 * HOUR, '2026-01-01'],
-    ].map(([every, startDate]): [string, ScheduledDag] => [`rate ${every}s from ${startDate}`, rateDag(Number(every), { startDate: String(startDate) }, BERLIN)]),
+    ].map(([every, startDate]): [string, ScheduledDag] => [
+      `rate ${every}s from ${startDate}`,
+      rateDag(Number(every), { startDate: String(startDate) }, BERLIN),
+    ]),
   ];
 
   it.each(dags)('%s', (_, dag) => {
@@ -244,15 +384,28 @@ describe('coverage: every run is started by a tick, and exact means no tick is w
     const zone = dag.schedule.kind === 'cron' ? dag.schedule.timezone : 'UTC';
     for (const [from, to] of windows[zone] ?? windows.UTC!) {
       const { missed, wasted } = checkCoverage(dag, at(from), at(to));
-      expect(missed, `runs no tick starts (${result.expression} in ${result.timezone})`).toEqual([]);
-      if (result.exact) expect(wasted, `ticks that start no new run (${result.expression})`).toBe(0);
+      expect(missed, `runs no tick starts (${result.expression} in ${result.timezone})`).toEqual(
+        [],
+      );
+      if (result.exact)
+        expect(wasted, `ticks that start no new run (${result.expression})`).toBe(0);
     }
   });
 
   it('the check can fail: plain local expressions miss the DST runs', () => {
-    const spring = checkCoverage(cronDag('0 2 * * *', BERLIN), at('2026-03-27T00:00:00Z'), at('2026-03-31T00:00:00Z'), { expression: 'cron(0 2 * * ? *)', timezone: BERLIN, exact: true });
+    const spring = checkCoverage(
+      cronDag('0 2 * * *', BERLIN),
+      at('2026-03-27T00:00:00Z'),
+      at('2026-03-31T00:00:00Z'),
+      { expression: 'cron(0 2 * * ? *)', timezone: BERLIN, exact: true },
+    );
     expect(spring.missed).toEqual(['2026-03-29T01:00:00Z']);
-    const fall = checkCoverage(cronDag('@hourly', BERLIN), at('2026-10-24T00:00:00Z'), at('2026-10-26T00:00:00Z'), { expression: 'cron(0 * * * ? *)', timezone: BERLIN, exact: true });
+    const fall = checkCoverage(
+      cronDag('@hourly', BERLIN),
+      at('2026-10-24T00:00:00Z'),
+      at('2026-10-26T00:00:00Z'),
+      { expression: 'cron(0 * * * ? *)', timezone: BERLIN, exact: true },
+    );
     expect(fall.missed).toEqual(['2026-10-25T01:00:00Z']);
   });
 });

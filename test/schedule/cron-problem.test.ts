@@ -25,7 +25,10 @@ describe('cronProblem', () => {
   });
 
   it.each([
-    ['0 0 * * * *', `has 6 fields but a cron expression has 5 ${FIELDS}; remove the seconds field (AWS-style year fields are not supported either)`],
+    [
+      '0 0 * * * *',
+      `has 6 fields but a cron expression has 5 ${FIELDS}; remove the seconds field (AWS-style year fields are not supported either)`,
+    ],
     ['0 0 2 * * ? *', `has 7 fields but a cron expression has 5 ${FIELDS}`],
     ['0 2 * *', `has 4 fields but a cron expression has 5 ${FIELDS}`],
     ['', `is empty; write 5 fields ${FIELDS} such as "0 2 * * *", or a preset such as @daily`],
@@ -37,17 +40,32 @@ describe('cronProblem', () => {
     ['0 0 * 13 *', 'field "month" has 13 but allows 1-12'],
     ['0 0 * * 8', 'field "day-of-week" has 8 but allows 0-7'],
     ['0 1-30 * * *', 'field "hour" has 30 but allows 0-23'],
-    ['foo * * * *', 'field "minute" has "foo", which is not a number, a range (1-5), a list (1,5) or a step (*/15)'],
-    ['0 0 * FOO *', 'field "month" has "FOO", which is not a number, a range (1-5), a list (1,5) or a step (*/15) or a name (JAN)'],
-    ['0 0 * * +MON', 'field "day-of-week" has "+MON", which is not a number, a range (1-5), a list (1,5) or a step (*/15) or a name (SUN)'],
+    [
+      'foo * * * *',
+      'field "minute" has "foo", which is not a number, a range (1-5), a list (1,5) or a step (*/15)',
+    ],
+    [
+      '0 0 * FOO *',
+      'field "month" has "FOO", which is not a number, a range (1-5), a list (1,5) or a step (*/15) or a name (JAN)',
+    ],
+    [
+      '0 0 * * +MON',
+      'field "day-of-week" has "+MON", which is not a number, a range (1-5), a list (1,5) or a step (*/15) or a name (SUN)',
+    ],
     ['5-1 * * * *', 'field "minute" has the range "5-1" whose start is after its end'],
     ['*/0 * * * *', 'field "minute" has "*/0" whose step is 0; a step must be 1 or more'],
     ['*/x * * * *', 'field "minute" has "*/x" whose step "x" is not a whole number'],
     ['0/15 * * * *', 'field "minute" has "0/15"; write "0-59/15" (or "*/15" to start at 0)'],
     ['1,,2 * * * *', 'field "minute" has an empty item in the list "1,,2"'],
     ['0 0 30 2 *', 'never fires: day-of-month "30" does not occur in month "2"'],
-    ['@once', 'uses @once, which is not supported: a DAG that runs once is a manual schedule: use manual() and trigger the run yourself'],
-    ['@fortnightly', 'is an unknown preset "@fortnightly"; presets are @hourly, @daily, @weekly, @monthly, @yearly, @annually'],
+    [
+      '@once',
+      'uses @once, which is not supported: a DAG that runs once is a manual schedule: use manual() and trigger the run yourself',
+    ],
+    [
+      '@fortnightly',
+      'is an unknown preset "@fortnightly"; presets are @hourly, @daily, @weekly, @monthly, @yearly, @annually',
+    ],
   ])('%j: %s', (expression, message) => {
     expect(cronProblem(expression)).toBe(message);
   });

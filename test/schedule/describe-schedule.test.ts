@@ -5,8 +5,17 @@ import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../src/ir/types.ts';
 import { describeSchedule, logicalDateKey } from '../../src/schedule/index.ts';
 
-const cron = (expression: string, timezone = 'UTC'): Schedule => ({ kind: 'cron', expression, timezone });
-const rate = (everySeconds: number): Schedule => ({ kind: 'rate', everySeconds, expression: `${everySeconds}s`, timezone: 'UTC' });
+const cron = (expression: string, timezone = 'UTC'): Schedule => ({
+  kind: 'cron',
+  expression,
+  timezone,
+});
+const rate = (everySeconds: number): Schedule => ({
+  kind: 'rate',
+  everySeconds,
+  expression: `${everySeconds}s`,
+  timezone: 'UTC',
+});
 
 describe('describeSchedule', () => {
   it.each([
@@ -22,9 +31,18 @@ describe('describeSchedule', () => {
     [rate(90), 'Every 90 seconds'],
     [rate(300), 'Every 5 minutes'],
     [{ kind: 'manual' }, 'Manual only'],
-    [{ kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'all' }, 'When s3://a and s3://b are updated'],
-    [{ kind: 'datasets', datasets: ['s3://a', 's3://b', 's3://c'], mode: 'all' }, 'When s3://a, s3://b and s3://c are updated'],
-    [{ kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'any' }, 'When s3://a or s3://b is updated'],
+    [
+      { kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'all' },
+      'When s3://a and s3://b are updated',
+    ],
+    [
+      { kind: 'datasets', datasets: ['s3://a', 's3://b', 's3://c'], mode: 'all' },
+      'When s3://a, s3://b and s3://c are updated',
+    ],
+    [
+      { kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'any' },
+      'When s3://a or s3://b is updated',
+    ],
     [{ kind: 'datasets', datasets: ['s3://a'], mode: 'all' }, 'When s3://a is updated'],
   ] satisfies [Schedule, string][])('%j → %s', (schedule, text) => {
     expect(describeSchedule(schedule)).toBe(text);

@@ -5,12 +5,23 @@
 import type { Schedule } from '../../src/ir/types.ts';
 import type { RunInterval, ScheduledDag } from '../../src/schedule/index.ts';
 
-export function cronDag(expression: string, timezone = 'UTC', dates: { startDate?: string; endDate?: string } = {}): ScheduledDag {
+export function cronDag(
+  expression: string,
+  timezone = 'UTC',
+  dates: { startDate?: string; endDate?: string } = {},
+): ScheduledDag {
   return { schedule: { kind: 'cron', expression, timezone }, ...dates };
 }
 
-export function rateDag(everySeconds: number, dates: { startDate?: string; endDate?: string } = {}, timezone = 'UTC'): ScheduledDag {
-  return { schedule: { kind: 'rate', everySeconds, expression: `${everySeconds}s`, timezone }, ...dates };
+export function rateDag(
+  everySeconds: number,
+  dates: { startDate?: string; endDate?: string } = {},
+  timezone = 'UTC',
+): ScheduledDag {
+  return {
+    schedule: { kind: 'rate', everySeconds, expression: `${everySeconds}s`, timezone },
+    ...dates,
+  };
 }
 
 export const manual: Schedule = { kind: 'manual' };
@@ -36,5 +47,11 @@ export function at(text: string): Date {
 
 /** Local wall-clock hour of an instant in a zone (0-23). */
 export function localHour(date: Date, timezone: string): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', hourCycle: 'h23' }).format(date));
+  return Number(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      hour: '2-digit',
+      hourCycle: 'h23',
+    }).format(date),
+  );
 }

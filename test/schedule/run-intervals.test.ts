@@ -3,7 +3,12 @@
  * rate schedules, and the four ways of asking for runs.
  */
 import { describe, expect, it } from 'vitest';
-import { latestCompleteRun, nextRuns, runForLogicalDate, runsBetween } from '../../src/schedule/index.ts';
+import {
+  latestCompleteRun,
+  nextRuns,
+  runForLogicalDate,
+  runsBetween,
+} from '../../src/schedule/index.ts';
 import { at, cronDag, datasets, iso, manual, rateDag, span, spans } from './factories.ts';
 
 const daily2am = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01' });
@@ -11,7 +16,9 @@ const daily2am = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01' });
 describe('cron schedules in UTC', () => {
   it('daily: each interval runs from one 02:00 to the next, logical date = start, runAfter = end', () => {
     const [first] = runsBetween(daily2am, at('2026-01-01T00:00:00Z'), at('2026-01-01T23:59:59Z'));
-    expect(first && Object.fromEntries(Object.entries(first).map(([key, value]) => [key, iso(value)]))).toEqual({
+    expect(
+      first && Object.fromEntries(Object.entries(first).map(([key, value]) => [key, iso(value)])),
+    ).toEqual({
       logicalDate: '2026-01-01T02:00:00Z',
       dataIntervalStart: '2026-01-01T02:00:00Z',
       dataIntervalEnd: '2026-01-02T02:00:00Z',
@@ -28,7 +35,15 @@ describe('cron schedules in UTC', () => {
   });
 
   it('weekly preset: Sunday midnight to Sunday midnight (2026-01-01 is a Thursday)', () => {
-    expect(spans(runsBetween(cronDag('@weekly', 'UTC', { startDate: '2026-01-01' }), at('2026-01-01T00:00:00Z'), at('2026-01-18T00:00:00Z')))).toEqual([
+    expect(
+      spans(
+        runsBetween(
+          cronDag('@weekly', 'UTC', { startDate: '2026-01-01' }),
+          at('2026-01-01T00:00:00Z'),
+          at('2026-01-18T00:00:00Z'),
+        ),
+      ),
+    ).toEqual([
       '2026-01-04T00:00:00Z → 2026-01-11T00:00:00Z',
       '2026-01-11T00:00:00Z → 2026-01-18T00:00:00Z',
       '2026-01-18T00:00:00Z → 2026-01-25T00:00:00Z',
@@ -36,7 +51,11 @@ describe('cron schedules in UTC', () => {
   });
 
   it('monthly preset: months of different lengths', () => {
-    expect(spans(runsBetween(cronDag('@monthly'), at('2026-01-01T00:00:00Z'), at('2026-03-01T00:00:00Z')))).toEqual([
+    expect(
+      spans(
+        runsBetween(cronDag('@monthly'), at('2026-01-01T00:00:00Z'), at('2026-03-01T00:00:00Z')),
+      ),
+    ).toEqual([
       '2026-01-01T00:00:00Z → 2026-02-01T00:00:00Z',
       '2026-02-01T00:00:00Z → 2026-03-01T00:00:00Z',
       '2026-03-01T00:00:00Z → 2026-04-01T00:00:00Z',
@@ -52,37 +71,61 @@ describe('cron schedules in UTC', () => {
     }
   });
 
-  it('weekdays only: Friday\'s interval ends on Monday, as in Airflow', () => {
-    expect(spans(runsBetween(cronDag('0 6 * * MON-FRI'), at('2026-01-02T00:00:00Z'), at('2026-01-05T23:00:00Z')))).toEqual([
+  it("weekdays only: Friday's interval ends on Monday, as in Airflow", () => {
+    expect(
+      spans(
+        runsBetween(
+          cronDag('0 6 * * MON-FRI'),
+          at('2026-01-02T00:00:00Z'),
+          at('2026-01-05T23:00:00Z'),
+        ),
+      ),
+    ).toEqual([
       '2026-01-02T06:00:00Z → 2026-01-05T06:00:00Z',
       '2026-01-05T06:00:00Z → 2026-01-06T06:00:00Z',
     ]);
   });
 
   it('a schedule in another zone fires at local time', () => {
-    expect(span(nextRuns(cronDag('0 2 * * *', 'Europe/Berlin'), at('2026-01-10T12:00:00Z'), 1)[0])).toBe('2026-01-10T01:00:00Z → 2026-01-11T01:00:00Z');
+    expect(
+      span(nextRuns(cronDag('0 2 * * *', 'Europe/Berlin'), at('2026-01-10T12:00:00Z'), 1)[0]),
+    ).toBe('2026-01-10T01:00:00Z → 2026-01-11T01:00:00Z');
   });
 });
 
 describe('start date', () => {
   it('the first interval starts at the first fire time at or after it', () => {
     const dag = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01T03:00:00Z' });
-    expect(span(nextRuns(dag, at('2025-12-01T00:00:00Z'), 1)[0])).toBe('2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z');
-    expect(span(runsBetween(dag, at('2025-01-01T00:00:00Z'), at('2026-12-31T00:00:00Z'))[0])).toBe('2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z');
+    expect(span(nextRuns(dag, at('2025-12-01T00:00:00Z'), 1)[0])).toBe(
+      '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
+    );
+    expect(span(runsBetween(dag, at('2025-01-01T00:00:00Z'), at('2026-12-31T00:00:00Z'))[0])).toBe(
+      '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
+    );
   });
 
   it('a start date on a fire time is itself the first logical date', () => {
     const dag = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01T02:00:00Z' });
-    expect(span(nextRuns(dag, at('2025-12-01T00:00:00Z'), 1)[0])).toBe('2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z');
+    expect(span(nextRuns(dag, at('2025-12-01T00:00:00Z'), 1)[0])).toBe(
+      '2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z',
+    );
   });
 
-  it('a date-only start date is midnight in the schedule\'s timezone', () => {
+  it("a date-only start date is midnight in the schedule's timezone", () => {
     const dag = cronDag('0 0 * * *', 'Europe/Berlin', { startDate: '2026-01-01' });
-    expect(span(nextRuns(dag, at('2025-06-01T00:00:00Z'), 1)[0])).toBe('2025-12-31T23:00:00Z → 2026-01-01T23:00:00Z');
+    expect(span(nextRuns(dag, at('2025-06-01T00:00:00Z'), 1)[0])).toBe(
+      '2025-12-31T23:00:00Z → 2026-01-01T23:00:00Z',
+    );
   });
 
   it('rejects an unparseable start date', () => {
-    expect(() => nextRuns(cronDag('@daily', 'UTC', { startDate: 'next tuesday' }), at('2026-01-01T00:00:00Z'), 1)).toThrow(
+    expect(() =>
+      nextRuns(
+        cronDag('@daily', 'UTC', { startDate: 'next tuesday' }),
+        at('2026-01-01T00:00:00Z'),
+        1,
+      ),
+    ).toThrow(
       'startDate "next tuesday" is not a date such as "2026-01-01" or "2026-01-01T02:00:00Z"',
     );
   });
@@ -90,12 +133,17 @@ describe('start date', () => {
 
 describe('end date (the last allowed logical date, inclusive)', () => {
   it('a run whose logical date is the end date is included, the next is not', () => {
-    const dag = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01', endDate: '2026-01-03T02:00:00Z' });
-    expect(spans(runsBetween(dag, at('2026-01-01T00:00:00Z'), at('2026-12-31T00:00:00Z')))).toEqual([
-      '2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z',
-      '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
-      '2026-01-03T02:00:00Z → 2026-01-04T02:00:00Z',
-    ]);
+    const dag = cronDag('0 2 * * *', 'UTC', {
+      startDate: '2026-01-01',
+      endDate: '2026-01-03T02:00:00Z',
+    });
+    expect(spans(runsBetween(dag, at('2026-01-01T00:00:00Z'), at('2026-12-31T00:00:00Z')))).toEqual(
+      [
+        '2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z',
+        '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
+        '2026-01-03T02:00:00Z → 2026-01-04T02:00:00Z',
+      ],
+    );
     expect(spans(nextRuns(dag, at('2026-01-02T12:00:00Z'), 10))).toEqual([
       '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
       '2026-01-03T02:00:00Z → 2026-01-04T02:00:00Z',
@@ -103,17 +151,23 @@ describe('end date (the last allowed logical date, inclusive)', () => {
   });
 
   it('one second before a fire time excludes it', () => {
-    const dag = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01', endDate: '2026-01-03T01:59:59Z' });
-    expect(runsBetween(dag, at('2026-01-01T00:00:00Z'), at('2026-12-31T00:00:00Z')).map((run) => iso(run.logicalDate))).toEqual([
-      '2026-01-01T02:00:00Z',
-      '2026-01-02T02:00:00Z',
-    ]);
+    const dag = cronDag('0 2 * * *', 'UTC', {
+      startDate: '2026-01-01',
+      endDate: '2026-01-03T01:59:59Z',
+    });
+    expect(
+      runsBetween(dag, at('2026-01-01T00:00:00Z'), at('2026-12-31T00:00:00Z')).map((run) =>
+        iso(run.logicalDate),
+      ),
+    ).toEqual(['2026-01-01T02:00:00Z', '2026-01-02T02:00:00Z']);
   });
 
   it('after the end date there are no next runs, and the latest complete run is the last one', () => {
     const dag = cronDag('0 2 * * *', 'UTC', { startDate: '2026-01-01', endDate: '2026-01-03' });
     expect(nextRuns(dag, at('2026-02-01T00:00:00Z'), 5)).toEqual([]);
-    expect(span(latestCompleteRun(dag, at('2026-02-01T00:00:00Z')))).toBe('2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z');
+    expect(span(latestCompleteRun(dag, at('2026-02-01T00:00:00Z')))).toBe(
+      '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
+    );
   });
 });
 
@@ -125,7 +179,9 @@ describe('rate schedules', () => {
       '2026-01-01T13:00:00Z → 2026-01-01T19:00:00Z',
       '2026-01-01T19:00:00Z → 2026-01-02T01:00:00Z',
     ]);
-    expect(span(nextRuns(dag, at('2025-01-01T00:00:00Z'), 1)[0])).toBe('2026-01-01T01:00:00Z → 2026-01-01T07:00:00Z');
+    expect(span(nextRuns(dag, at('2025-01-01T00:00:00Z'), 1)[0])).toBe(
+      '2026-01-01T01:00:00Z → 2026-01-01T07:00:00Z',
+    );
   });
 
   it('without a start date, aligned to the Unix epoch', () => {
@@ -145,18 +201,25 @@ describe('rate schedules', () => {
   });
 
   it('respects the end date and logical-date lookups', () => {
-    const dag = rateDag(3600, { startDate: '2026-01-01T00:30:00Z', endDate: '2026-01-01T02:30:00Z' });
-    expect(runsBetween(dag, at('2026-01-01T00:00:00Z'), at('2026-01-02T00:00:00Z')).map((run) => iso(run.logicalDate))).toEqual([
-      '2026-01-01T00:30:00Z',
-      '2026-01-01T01:30:00Z',
-      '2026-01-01T02:30:00Z',
-    ]);
-    expect(span(runForLogicalDate(dag, at('2026-01-01T01:30:00Z')))).toBe('2026-01-01T01:30:00Z → 2026-01-01T02:30:00Z');
+    const dag = rateDag(3600, {
+      startDate: '2026-01-01T00:30:00Z',
+      endDate: '2026-01-01T02:30:00Z',
+    });
+    expect(
+      runsBetween(dag, at('2026-01-01T00:00:00Z'), at('2026-01-02T00:00:00Z')).map((run) =>
+        iso(run.logicalDate),
+      ),
+    ).toEqual(['2026-01-01T00:30:00Z', '2026-01-01T01:30:00Z', '2026-01-01T02:30:00Z']);
+    expect(span(runForLogicalDate(dag, at('2026-01-01T01:30:00Z')))).toBe(
+      '2026-01-01T01:30:00Z → 2026-01-01T02:30:00Z',
+    );
     expect(runForLogicalDate(dag, at('2026-01-01T01:00:00Z'))).toBeUndefined();
   });
 
   it('rejects a period that is not a positive whole number of seconds', () => {
-    expect(() => nextRuns(rateDag(0), at('2026-01-01T00:00:00Z'), 1)).toThrow('Rate "0s" must be a whole number of seconds above 0, got 0');
+    expect(() => nextRuns(rateDag(0), at('2026-01-01T00:00:00Z'), 1)).toThrow(
+      'Rate "0s" must be a whole number of seconds above 0, got 0',
+    );
   });
 });
 
@@ -172,12 +235,17 @@ describe('nextRuns', () => {
       '2026-01-09T02:00:00Z',
     ]);
     expect(runs[0]!.runAfter > now).toBe(true);
-    for (const [i, run] of runs.slice(1).entries()) expect(run.dataIntervalStart).toEqual(runs[i]!.dataIntervalEnd);
+    for (const [i, run] of runs.slice(1).entries())
+      expect(run.dataIntervalStart).toEqual(runs[i]!.dataIntervalEnd);
   });
 
   it('at exactly a boundary, the interval that starts there comes first (runAfter strictly after now)', () => {
-    expect(span(nextRuns(daily2am, at('2026-01-05T02:00:00Z'), 1)[0])).toBe('2026-01-05T02:00:00Z → 2026-01-06T02:00:00Z');
-    expect(span(nextRuns(daily2am, at('2026-01-05T01:59:59.999Z'), 1)[0])).toBe('2026-01-04T02:00:00Z → 2026-01-05T02:00:00Z');
+    expect(span(nextRuns(daily2am, at('2026-01-05T02:00:00Z'), 1)[0])).toBe(
+      '2026-01-05T02:00:00Z → 2026-01-06T02:00:00Z',
+    );
+    expect(span(nextRuns(daily2am, at('2026-01-05T01:59:59.999Z'), 1)[0])).toBe(
+      '2026-01-04T02:00:00Z → 2026-01-05T02:00:00Z',
+    );
   });
 
   it('count 0 gives none', () => {
@@ -187,22 +255,30 @@ describe('nextRuns', () => {
 
 describe('latestCompleteRun', () => {
   it('at exactly an interval end, that interval is complete', () => {
-    expect(span(latestCompleteRun(daily2am, at('2026-01-03T02:00:00Z')))).toBe('2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z');
+    expect(span(latestCompleteRun(daily2am, at('2026-01-03T02:00:00Z')))).toBe(
+      '2026-01-02T02:00:00Z → 2026-01-03T02:00:00Z',
+    );
   });
 
   it('one millisecond earlier, the interval before it', () => {
-    expect(span(latestCompleteRun(daily2am, at('2026-01-03T01:59:59.999Z')))).toBe('2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z');
+    expect(span(latestCompleteRun(daily2am, at('2026-01-03T01:59:59.999Z')))).toBe(
+      '2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z',
+    );
   });
 
   it('undefined until the first interval has ended', () => {
     expect(latestCompleteRun(daily2am, at('2026-01-02T01:59:59Z'))).toBeUndefined();
-    expect(span(latestCompleteRun(daily2am, at('2026-01-02T02:00:00Z')))).toBe('2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z');
+    expect(span(latestCompleteRun(daily2am, at('2026-01-02T02:00:00Z')))).toBe(
+      '2026-01-01T02:00:00Z → 2026-01-02T02:00:00Z',
+    );
   });
 });
 
 describe('runForLogicalDate', () => {
   it('an aligned date gives its interval', () => {
-    expect(span(runForLogicalDate(daily2am, at('2026-11-20T02:00:00Z')))).toBe('2026-11-20T02:00:00Z → 2026-11-21T02:00:00Z');
+    expect(span(runForLogicalDate(daily2am, at('2026-11-20T02:00:00Z')))).toBe(
+      '2026-11-20T02:00:00Z → 2026-11-21T02:00:00Z',
+    );
   });
 
   it('a misaligned date gives undefined', () => {
@@ -214,7 +290,9 @@ describe('runForLogicalDate', () => {
   it('manual and dataset schedules: a zero-length interval at the date', () => {
     for (const schedule of [manual, datasets]) {
       const run = runForLogicalDate({ schedule }, at('2026-11-20T09:15:00Z'));
-      expect(run && [run.logicalDate, run.dataIntervalStart, run.dataIntervalEnd, run.runAfter].map(iso)).toEqual([
+      expect(
+        run && [run.logicalDate, run.dataIntervalStart, run.dataIntervalEnd, run.runAfter].map(iso),
+      ).toEqual([
         '2026-11-20T09:15:00Z',
         '2026-11-20T09:15:00Z',
         '2026-11-20T09:15:00Z',
@@ -226,16 +304,20 @@ describe('runForLogicalDate', () => {
 
 describe('runsBetween', () => {
   it('is inclusive at both ends and respects the start date', () => {
-    expect(runsBetween(daily2am, at('2025-12-30T02:00:00Z'), at('2026-01-03T02:00:00Z')).map((run) => iso(run.logicalDate))).toEqual([
-      '2026-01-01T02:00:00Z',
-      '2026-01-02T02:00:00Z',
-      '2026-01-03T02:00:00Z',
-    ]);
+    expect(
+      runsBetween(daily2am, at('2025-12-30T02:00:00Z'), at('2026-01-03T02:00:00Z')).map((run) =>
+        iso(run.logicalDate),
+      ),
+    ).toEqual(['2026-01-01T02:00:00Z', '2026-01-02T02:00:00Z', '2026-01-03T02:00:00Z']);
   });
 
   it('an empty or reversed range gives none', () => {
-    expect(runsBetween(daily2am, at('2026-01-05T03:00:00Z'), at('2026-01-06T01:00:00Z'))).toEqual([]);
-    expect(runsBetween(daily2am, at('2026-01-06T00:00:00Z'), at('2026-01-05T00:00:00Z'))).toEqual([]);
+    expect(runsBetween(daily2am, at('2026-01-05T03:00:00Z'), at('2026-01-06T01:00:00Z'))).toEqual(
+      [],
+    );
+    expect(runsBetween(daily2am, at('2026-01-06T00:00:00Z'), at('2026-01-05T00:00:00Z'))).toEqual(
+      [],
+    );
   });
 
   it('allows exactly `limit` runs and throws a RangeError past it', () => {
@@ -244,14 +326,20 @@ describe('runsBetween', () => {
     const to = at('2026-01-01T23:00:00Z');
     expect(runsBetween(hourly, from, to, 24)).toHaveLength(24);
     expect(() => runsBetween(hourly, from, to, 23)).toThrow(
-      new RangeError('More than 23 runs have a logical date between 2026-01-01T00:00:00.000Z and 2026-01-01T23:00:00.000Z; narrow the date range or raise the limit'),
+      new RangeError(
+        'More than 23 runs have a logical date between 2026-01-01T00:00:00.000Z and 2026-01-01T23:00:00.000Z; narrow the date range or raise the limit',
+      ),
     );
   });
 
   it('the default limit is 10,000', () => {
     const hourly = cronDag('@hourly');
-    expect(() => runsBetween(hourly, at('2026-01-01T00:00:00Z'), at('2027-12-31T00:00:00Z'))).toThrow(/^More than 10000 runs/);
-    expect(runsBetween(hourly, at('2026-01-01T00:00:00Z'), at('2027-02-21T15:00:00Z'))).toHaveLength(10_000);
+    expect(() =>
+      runsBetween(hourly, at('2026-01-01T00:00:00Z'), at('2027-12-31T00:00:00Z')),
+    ).toThrow(/^More than 10000 runs/);
+    expect(
+      runsBetween(hourly, at('2026-01-01T00:00:00Z'), at('2027-02-21T15:00:00Z')),
+    ).toHaveLength(10_000);
   });
 });
 
@@ -275,7 +363,9 @@ describe('invalid schedules', () => {
   });
 
   it('a bad timezone says what is wrong', () => {
-    expect(() => nextRuns(cronDag('@daily', 'Europe/Berln'), at('2026-01-01T00:00:00Z'), 1)).toThrow(
+    expect(() =>
+      nextRuns(cronDag('@daily', 'Europe/Berln'), at('2026-01-01T00:00:00Z'), 1),
+    ).toThrow(
       'Timezone "Europe/Berln" is not an IANA timezone name such as "Europe/Berlin" or "UTC"',
     );
   });

@@ -5,13 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { isValidTimezone, parseDateInZone } from '../../src/schedule/index.ts';
 
 describe('isValidTimezone', () => {
-  it.each(['Europe/Berlin', 'UTC', 'America/New_York', 'Asia/Kolkata', 'Etc/GMT+1', 'US/Eastern'])('accepts %j', (tz) => {
-    expect(isValidTimezone(tz)).toBe(true);
-  });
+  it.each(['Europe/Berlin', 'UTC', 'America/New_York', 'Asia/Kolkata', 'Etc/GMT+1', 'US/Eastern'])(
+    'accepts %j',
+    (tz) => {
+      expect(isValidTimezone(tz)).toBe(true);
+    },
+  );
 
-  it.each(['Europe/Berln', 'CET+1', '+01:00', '', 'europe/berlin', 'Mars/Olympus_Mons', 'UTC '])('rejects %j', (tz) => {
-    expect(isValidTimezone(tz)).toBe(false);
-  });
+  it.each(['Europe/Berln', 'CET+1', '+01:00', '', 'europe/berlin', 'Mars/Olympus_Mons', 'UTC '])(
+    'rejects %j',
+    (tz) => {
+      expect(isValidTimezone(tz)).toBe(false);
+    },
+  );
 });
 
 describe('parseDateInZone', () => {

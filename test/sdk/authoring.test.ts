@@ -38,7 +38,11 @@ import type { DagIR, Problem } from '../../src/ir/types.ts';
 
 function build(d: Dag): { ir: DagIR; problems: Problem[]; edges: string[] } {
   const { ir, problems } = buildDagIR(d, 'dags/test.ts');
-  return { ir, problems, edges: ir.edges.map((e) => `${e.from}->${e.to}${e.kind === 'data' ? ' (data)' : ''}`).sort() };
+  return {
+    ir,
+    problems,
+    edges: ir.edges.map((e) => `${e.from}->${e.to}${e.kind === 'data' ? ' (data)' : ''}`).sort(),
+  };
 }
 
 const noop = async () => null;
@@ -48,7 +52,10 @@ describe('tasks and edges', () => {
     const { ir, problems, edges } = build(
       dag('etl', {}, () => {
         const extract = task('extract', async () => ({ rows: 3, key: 'k' }));
-        const check = task('check', async (_ctx, rows: number, key: string) => rows > 0 && key !== '');
+        const check = task(
+          'check',
+          async (_ctx, rows: number, key: string) => rows > 0 && key !== '',
+        );
         const e = extract();
         check(e.get('rows'), e.get('key'));
       }),
@@ -66,7 +73,10 @@ describe('tasks and edges', () => {
       dag('nested', {}, () => {
         const a = task('a', async () => 1);
         const b = task('b', async () => 'x');
-        const c = task('c', async (_ctx, input: { n: number; list: string[]; fixed: boolean }) => input);
+        const c = task(
+          'c',
+          async (_ctx, input: { n: number; list: string[]; fixed: boolean }) => input,
+        );
         c({ n: a(), list: [b(), 'lit'], fixed: true });
       }),
     );
@@ -75,7 +85,13 @@ describe('tasks and edges', () => {
       kind: 'object',
       fields: {
         n: { kind: 'output', task: 'a', path: [] },
-        list: { kind: 'array', items: [{ kind: 'output', task: 'b', path: [] }, { kind: 'literal', value: 'lit' }] },
+        list: {
+          kind: 'array',
+          items: [
+            { kind: 'output', task: 'b', path: [] },
+            { kind: 'literal', value: 'lit' },
+          ],
+        },
         fixed: { kind: 'literal', value: true },
       },
     });
@@ -84,7 +100,9 @@ describe('tasks and edges', () => {
   it('then, chain with fan-out/fan-in and pairwise lists, crossDownstream, string ids', () => {
     const { edges, problems } = build(
       dag('shape', {}, () => {
-        const [a, b, c, d, e, f, g, h] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => task(id, noop));
+        const [a, b, c, d, e, f, g, h] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) =>
+          task(id, noop),
+        );
         a!().then(b!, c!);
         chain(b!, [d!, e!], f!);
         chain([d!, e!], [g!, h!]);
@@ -92,7 +110,18 @@ describe('tasks and edges', () => {
       }),
     );
     expect(problems).toEqual([]);
-    expect(edges).toEqual(['a->b', 'a->c', 'b->d', 'b->e', 'd->f', 'd->g', 'e->f', 'e->h', 'g->f', 'h->f']);
+    expect(edges).toEqual([
+      'a->b',
+      'a->c',
+      'b->d',
+      'b->e',
+      'd->f',
+      'd->g',
+      'e->f',
+      'e->h',
+      'g->f',
+      'h->f',
+    ]);
   });
 
   it('then(taskFn) reuses the single instance and returns it for chaining', () => {
@@ -119,7 +148,11 @@ describe('tasks and edges', () => {
       }),
     );
     expect(ir.tasks.map((t) => t.id)).toEqual(['ping', 'ping__1', 'ping__2']);
-    expect(ir.tasks.map((t) => t.args)).toEqual([[{ kind: 'literal', value: 'a' }], [{ kind: 'literal', value: 'b' }], [{ kind: 'literal', value: 'c' }]]);
+    expect(ir.tasks.map((t) => t.args)).toEqual([
+      [{ kind: 'literal', value: 'a' }],
+      [{ kind: 'literal', value: 'b' }],
+      [{ kind: 'literal', value: 'c' }],
+    ]);
   });
 
   it('an async build function (awaiting a task) is reported, and nothing runs later', async () => {
@@ -145,14 +178,21 @@ describe('groups', () => {
       dag('groups', { retry: { attempts: 2, delay: '1m' } }, () => {
         const start = task('start', noop);
         const end = task('end', noop);
-        const g = group('transform', { retry: { attempts: 2 }, defaults: { timeout: '5m', retry: { attempts: 5, delay: '10s' } } }, () => {
-          const x = task('x', noop);
-          const y = task('y', { retry: false }, noop);
-          group('inner', () => {
-            task('z', noop)();
-          });
-          x().then(y);
-        });
+        const g = group(
+          'transform',
+          {
+            retry: { attempts: 2 },
+            defaults: { timeout: '5m', retry: { attempts: 5, delay: '10s' } },
+          },
+          () => {
+            const x = task('x', noop);
+            const y = task('y', { retry: false }, noop);
+            group('inner', () => {
+              task('z', noop)();
+            });
+            x().then(y);
+          },
+        );
         start().then(g).then(end);
       }),
     );
@@ -165,7 +205,10 @@ describe('groups', () => {
       ['end', null],
     ]);
     expect(ir.groups).toEqual([
-      { id: 'transform', retry: { attempts: 2, delaySeconds: 300, backoffRate: 1, jitter: 'none' } },
+      {
+        id: 'transform',
+        retry: { attempts: 2, delaySeconds: 300, backoffRate: 1, jitter: 'none' },
+      },
       { id: 'transform.inner', parent: 'transform' },
     ]);
     expect(edges).toEqual([
@@ -176,11 +219,26 @@ describe('groups', () => {
       'transform.y->end',
     ]);
     const byId = new Map(ir.tasks.map((t) => [t.id, t]));
-    expect(byId.get('transform.x')!.retry).toEqual({ attempts: 5, delaySeconds: 10, backoffRate: 1, jitter: 'none' });
+    expect(byId.get('transform.x')!.retry).toEqual({
+      attempts: 5,
+      delaySeconds: 10,
+      backoffRate: 1,
+      jitter: 'none',
+    });
     expect(byId.get('transform.x')!.timeoutSeconds).toBe(300);
     expect(byId.get('transform.y')!.retry).toBeUndefined();
-    expect(byId.get('transform.inner.z')!.retry).toEqual({ attempts: 5, delaySeconds: 10, backoffRate: 1, jitter: 'none' });
-    expect(byId.get('start')!.retry).toEqual({ attempts: 2, delaySeconds: 60, backoffRate: 1, jitter: 'none' });
+    expect(byId.get('transform.inner.z')!.retry).toEqual({
+      attempts: 5,
+      delaySeconds: 10,
+      backoffRate: 1,
+      jitter: 'none',
+    });
+    expect(byId.get('start')!.retry).toEqual({
+      attempts: 2,
+      delaySeconds: 60,
+      backoffRate: 1,
+      jitter: 'none',
+    });
   });
 });
 
@@ -189,14 +247,22 @@ describe('mapping, branching, short-circuit, setup/teardown', () => {
     const { ir, edges, problems } = build(
       dag('mapped', {}, () => {
         const list = task('list', async () => ['a', 'b']);
-        const each = task('each', { maxConcurrency: 4 }, async (_ctx, item: string, suffix: string) => item + suffix);
+        const each = task(
+          'each',
+          { maxConcurrency: 4 },
+          async (_ctx, item: string, suffix: string) => item + suffix,
+        );
         const all = task('all', async (_ctx, results: string[]) => results.length);
         all(each.map(list(), '!'));
       }),
     );
     expect(problems).toEqual([]);
     expect(edges).toEqual(['each->all (data)', 'list->each (data)']);
-    expect(ir.tasks.find((t) => t.id === 'each')!.mapping).toEqual({ over: { kind: 'output', task: 'list', path: [] }, argIndex: 0, maxConcurrency: 4 });
+    expect(ir.tasks.find((t) => t.id === 'each')!.mapping).toEqual({
+      over: { kind: 'output', task: 'list', path: [] },
+      argIndex: 0,
+      maxConcurrency: 4,
+    });
     expect(ir.tasks.find((t) => t.id === 'each')!.args).toEqual([
       { kind: 'output', task: 'list', path: [] },
       { kind: 'literal', value: '!' },
@@ -207,7 +273,11 @@ describe('mapping, branching, short-circuit, setup/teardown', () => {
     const { ir, problems } = build(
       dag('branchy', {}, () => {
         const pick = branch('pick', { choices: ['left', 'right'] }, async () => 'left' as const);
-        const gate = shortCircuit('gate', { ignoreDownstreamTriggerRules: false }, async () => true);
+        const gate = shortCircuit(
+          'gate',
+          { ignoreDownstreamTriggerRules: false },
+          async () => true,
+        );
         const left = task('left', noop);
         const right = task('right', noop);
         const join = task('join', { triggerRule: 'none_failed_min_one_success' }, noop);
@@ -217,7 +287,10 @@ describe('mapping, branching, short-circuit, setup/teardown', () => {
     expect(problems).toEqual([]);
     const byId = new Map(ir.tasks.map((t) => [t.id, t]));
     expect(byId.get('pick')!.body).toEqual({ kind: 'branch', choices: ['left', 'right'] });
-    expect(byId.get('gate')!.body).toEqual({ kind: 'short_circuit', ignoreDownstreamTriggerRules: false });
+    expect(byId.get('gate')!.body).toEqual({
+      kind: 'short_circuit',
+      ignoreDownstreamTriggerRules: false,
+    });
     expect(byId.get('join')!.triggerRule).toBe('none_failed_min_one_success');
   });
 
@@ -234,7 +307,11 @@ describe('mapping, branching, short-circuit, setup/teardown', () => {
     expect(edges).toEqual(['create->drop', 'create->work', 'work->drop']);
     const byId = new Map(ir.tasks.map((t) => [t.id, t]));
     expect(byId.get('create')!.role).toEqual({ kind: 'setup' });
-    expect(byId.get('drop')!.role).toEqual({ kind: 'teardown', setups: ['create'], onFailureFailDagrun: false });
+    expect(byId.get('drop')!.role).toEqual({
+      kind: 'teardown',
+      setups: ['create'],
+      onFailureFailDagrun: false,
+    });
     expect(byId.get('drop')!.triggerRule).toBe('all_done');
   });
 });
@@ -243,9 +320,30 @@ describe('sensors and operators', () => {
   it('sensor timing, built-in checks, and templated keys', () => {
     const { ir, problems } = build(
       dag('sensors', {}, () => {
-        const ready = sensor('ready', { pokeInterval: '30s', timeout: '1h', backoff: 2, maxPokeInterval: '10m', softFail: true }, async () => ({ done: true, output: 5 }));
-        const key = s3KeySensor('key', { bucket: 'b', key: format`in/${runValues.ds}/x.csv`, pokeInterval: '1m', timeout: '2h' });
-        const other = externalDagSensor('other', { dagId: 'upstream_dag', taskId: 'load', offset: '1h', pokeInterval: '5m', timeout: '3h' });
+        const ready = sensor(
+          'ready',
+          {
+            pokeInterval: '30s',
+            timeout: '1h',
+            backoff: 2,
+            maxPokeInterval: '10m',
+            softFail: true,
+          },
+          async () => ({ done: true, output: 5 }),
+        );
+        const key = s3KeySensor('key', {
+          bucket: 'b',
+          key: format`in/${runValues.ds}/x.csv`,
+          pokeInterval: '1m',
+          timeout: '2h',
+        });
+        const other = externalDagSensor('other', {
+          dagId: 'upstream_dag',
+          taskId: 'load',
+          offset: '1h',
+          pokeInterval: '5m',
+          timeout: '3h',
+        });
         const clock = timeSensor('clock', { after: '6h' });
         chain(ready, key, other, clock);
       }),
@@ -254,20 +352,37 @@ describe('sensors and operators', () => {
     const bodies = Object.fromEntries(ir.tasks.map((t) => [t.id, t.body]));
     expect(bodies.ready).toEqual({
       kind: 'sensor',
-      sensor: { check: { kind: 'function' }, pokeIntervalSeconds: 30, pokeBackoffRate: 2, maxPokeIntervalSeconds: 600, timeoutSeconds: 3600, softFail: true },
+      sensor: {
+        check: { kind: 'function' },
+        pokeIntervalSeconds: 30,
+        pokeBackoffRate: 2,
+        maxPokeIntervalSeconds: 600,
+        timeoutSeconds: 3600,
+        softFail: true,
+      },
     });
     expect(bodies.key).toEqual({
       kind: 'sensor',
       sensor: {
-        check: { kind: 's3_key', bucket: { kind: 'literal', value: 'b' }, key: { kind: 'format', template: 'in/{}/x.csv', args: [{ kind: 'context', name: 'ds' }] } },
+        check: {
+          kind: 's3_key',
+          bucket: { kind: 'literal', value: 'b' },
+          key: { kind: 'format', template: 'in/{}/x.csv', args: [{ kind: 'context', name: 'ds' }] },
+        },
         pokeIntervalSeconds: 60,
         pokeBackoffRate: 1,
         timeoutSeconds: 7200,
         softFail: false,
       },
     });
-    expect(bodies.other).toMatchObject({ sensor: { check: { kind: 'external_dag', dagId: 'upstream_dag', taskId: 'load', offsetSeconds: 3600 } } });
-    expect(bodies.clock).toMatchObject({ sensor: { check: { kind: 'time', afterIntervalEndSeconds: 21600 }, timeoutSeconds: 25200 } });
+    expect(bodies.other).toMatchObject({
+      sensor: {
+        check: { kind: 'external_dag', dagId: 'upstream_dag', taskId: 'load', offsetSeconds: 3600 },
+      },
+    });
+    expect(bodies.clock).toMatchObject({
+      sensor: { check: { kind: 'time', afterIntervalEndSeconds: 21600 }, timeoutSeconds: 25200 },
+    });
   });
 
   it('operators are data, and upstream outputs in their parameters are data edges', () => {
@@ -275,7 +390,11 @@ describe('sensors and operators', () => {
       dag('ops', {}, () => {
         const rows = task('rows', async () => ({ count: 1 }));
         const r = rows();
-        const score = lambdaInvoke('score', { functionName: 'scorer', payload: { n: r.get('count') }, retry: { attempts: 2 } });
+        const score = lambdaInvoke('score', {
+          functionName: 'scorer',
+          payload: { n: r.get('count') },
+          retry: { attempts: 2 },
+        });
         const child = triggerDag('child', { dagId: 'other_dag', conf: { date: runValues.ds } });
         score.then(child);
       }),
@@ -285,12 +404,29 @@ describe('sensors and operators', () => {
     const byId = new Map(ir.tasks.map((t) => [t.id, t]));
     expect(byId.get('score')!.body).toEqual({
       kind: 'operator',
-      operator: { kind: 'lambda_invoke', functionName: 'scorer', payload: { kind: 'object', fields: { n: { kind: 'output', task: 'rows', path: ['count'] } } } },
+      operator: {
+        kind: 'lambda_invoke',
+        functionName: 'scorer',
+        payload: {
+          kind: 'object',
+          fields: { n: { kind: 'output', task: 'rows', path: ['count'] } },
+        },
+      },
     });
-    expect(byId.get('score')!.retry).toEqual({ attempts: 2, delaySeconds: 300, backoffRate: 1, jitter: 'none' });
+    expect(byId.get('score')!.retry).toEqual({
+      attempts: 2,
+      delaySeconds: 300,
+      backoffRate: 1,
+      jitter: 'none',
+    });
     expect(byId.get('child')!.body).toEqual({
       kind: 'operator',
-      operator: { kind: 'trigger_dag', dagId: 'other_dag', conf: { kind: 'object', fields: { date: { kind: 'context', name: 'ds' } } }, wait: true },
+      operator: {
+        kind: 'trigger_dag',
+        dagId: 'other_dag',
+        conf: { kind: 'object', fields: { date: { kind: 'context', name: 'ds' } } },
+        wait: true,
+      },
     });
   });
 });
@@ -309,22 +445,44 @@ describe('DAG options', () => {
           maxActiveRuns: 2,
           runTimeout: '1h30m',
           deadline: '3h',
-          params: { limit: param.integer({ default: 10, minimum: 1 }), mode: param.string({ default: 'fast', enum: ['fast', 'full'] }) },
+          params: {
+            limit: param.integer({ default: 10, minimum: 1 }),
+            mode: param.string({ default: 'fast', enum: ['fast', 'full'] }),
+          },
           notify: [notify.sns({ on: ['failure', 'retry'] })],
           tags: ['a', 'b', 'a'],
           owner: 'me',
         },
         () => {
-          task('t', { pool: warehouse, connections: ['warehouse_db'], inlets: [dataset('s3://in/x')], outlets: [dataset('s3://out/y')], memoryMiB: 2048 }, noop)();
+          task(
+            't',
+            {
+              pool: warehouse,
+              connections: ['warehouse_db'],
+              inlets: [dataset('s3://in/x')],
+              outlets: [dataset('s3://out/y')],
+              memoryMiB: 2048,
+            },
+            noop,
+          )();
         },
       ),
     );
     expect(problems).toEqual([]);
-    expect(ir.schedule).toEqual({ kind: 'cron', expression: '30 2 * * *', timezone: 'Europe/Berlin' });
+    expect(ir.schedule).toEqual({
+      kind: 'cron',
+      expression: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+    });
     expect(ir.timezone).toBe('Europe/Berlin');
     expect(ir.startDate).toBe('2026-02-28T23:00:00.000Z');
     expect(ir.endDate).toBe('2026-12-31T22:00:00.000Z');
-    expect([ir.catchup, ir.maxActiveRuns, ir.runTimeoutSeconds, ir.deadlineSeconds]).toEqual([true, 2, 5400, 10800]);
+    expect([ir.catchup, ir.maxActiveRuns, ir.runTimeoutSeconds, ir.deadlineSeconds]).toEqual([
+      true,
+      2,
+      5400,
+      10800,
+    ]);
     expect(ir.params).toEqual({
       limit: { type: 'integer', default: 10, minimum: 1, required: false },
       mode: { type: 'string', default: 'fast', enum: ['fast', 'full'], required: false },
@@ -341,13 +499,27 @@ describe('DAG options', () => {
   });
 
   it('presets, rate, manual and dataset schedules', () => {
-    const one = (schedule: DagOptions['schedule']) => build(dag('s', { schedule }, () => void task('t', noop)())).ir.schedule;
+    const one = (schedule: DagOptions['schedule']) =>
+      build(dag('s', { schedule }, () => void task('t', noop)())).ir.schedule;
     expect(one('@daily')).toEqual({ kind: 'cron', expression: '@daily', timezone: 'UTC' });
-    expect(one(rate('6h'))).toEqual({ kind: 'rate', everySeconds: 21600, expression: '6h', timezone: 'UTC' });
+    expect(one(rate('6h'))).toEqual({
+      kind: 'rate',
+      everySeconds: 21600,
+      expression: '6h',
+      timezone: 'UTC',
+    });
     expect(one(manual())).toEqual({ kind: 'manual' });
     expect(one(undefined)).toEqual({ kind: 'manual' });
-    expect(one([dataset('s3://a'), dataset('s3://b')])).toEqual({ kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'all' });
-    expect(one(onDatasets([dataset('s3://a')], { mode: 'any' }))).toEqual({ kind: 'datasets', datasets: ['s3://a'], mode: 'any' });
+    expect(one([dataset('s3://a'), dataset('s3://b')])).toEqual({
+      kind: 'datasets',
+      datasets: ['s3://a', 's3://b'],
+      mode: 'all',
+    });
+    expect(one(onDatasets([dataset('s3://a')], { mode: 'any' }))).toEqual({
+      kind: 'datasets',
+      datasets: ['s3://a'],
+      mode: 'any',
+    });
   });
 
   it('keeps task code reachable by id for the runtime', () => {

@@ -96,7 +96,10 @@ describe('TaskFlow types', () => {
 
   it('sensors require a timeout and expose the poke output', () => {
     dag('sensors', {}, () => {
-      const s = sensor('s', { pokeInterval: '1m', timeout: '1h' }, async () => ({ done: true, output: 3 }));
+      const s = sensor('s', { pokeInterval: '1m', timeout: '1h' }, async () => ({
+        done: true,
+        output: 3,
+      }));
       expectTypeOf(s()).toEqualTypeOf<TaskNode<number>>();
       // @ts-expect-error timeout is required
       sensor('t', { pokeInterval: '1m' }, async () => true);
@@ -104,7 +107,10 @@ describe('TaskFlow types', () => {
   });
 
   it('params are typed in the context; durations need units; trigger rules are checked', () => {
-    const params = { limit: param.integer({ default: 5 }), mode: param.string({ default: 'a', enum: ['a', 'b'] }) };
+    const params = {
+      limit: param.integer({ default: 5 }),
+      mode: param.string({ default: 'a', enum: ['a', 'b'] }),
+    };
     type Ctx = TaskContext<Params<typeof params>>;
     dag('params', { params }, () => {
       task('t', async (ctx: Ctx) => {

@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore, type RunRecord, type Store, type TaskRecord, type TryRecord } from '../../src/store/index.ts';
+import {
+  SqliteStore,
+  type RunRecord,
+  type Store,
+  type TaskRecord,
+  type TryRecord,
+} from '../../src/store/index.ts';
 import { startDynalite } from '../support/dynalite.ts';
 
 interface Implementation {
@@ -16,16 +22,34 @@ interface Implementation {
 }
 
 const implementations: Implementation[] = [
-  { name: 'sqlite (memory)', open: async () => { const store = new SqliteStore({ file: ':memory:' }); return { store, close: () => store.close() }; } },
+  {
+    name: 'sqlite (memory)',
+    open: async () => {
+      const store = new SqliteStore({ file: ':memory:' });
+      return { store, close: () => store.close() };
+    },
+  },
   {
     name: 'sqlite (file)',
     open: async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'updraft-conformance-'));
       const store = new SqliteStore({ file: path.join(dir, 'updraft.db') });
-      return { store, close: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
-  { name: 'dynamodb (dynalite)', open: async () => { const d = await startDynalite(); return { store: d.store, close: () => d.close() }; } },
+  {
+    name: 'dynamodb (dynalite)',
+    open: async () => {
+      const d = await startDynalite();
+      return { store: d.store, close: () => d.close() };
+    },
+  },
 ];
 
 describe.each(implementations)('store conformance: $name', (impl) => {
@@ -62,7 +86,17 @@ describe.each(implementations)('store conformance: $name', (impl) => {
   }
 
   function makeTry(runId: string, taskId: string, mapIndex: number, tryNumber: number): TryRecord {
-    return { runId, taskId, mapIndex, tryNumber, runAttempt: 1, state: 'success', startedAt: '2026-11-20T00:01:00.000Z', endedAt: '2026-11-20T00:01:02.000Z', durationMs: 2000 };
+    return {
+      runId,
+      taskId,
+      mapIndex,
+      tryNumber,
+      runAttempt: 1,
+      state: 'success',
+      startedAt: '2026-11-20T00:01:00.000Z',
+      endedAt: '2026-11-20T00:01:02.000Z',
+      durationMs: 2000,
+    };
   }
   const runId = () => `counters-run-${++unique}`;
 
@@ -77,7 +111,9 @@ describe.each(implementations)('store conformance: $name', (impl) => {
 
     it('lets exactly one of 20 concurrent creates of the same run win', async () => {
       const run = makeRun();
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.createRun({ ...run, attempt: i + 1 })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.createRun({ ...run, attempt: i + 1 })),
+      );
       const created = results.filter((r) => r.created);
       expect(created).toHaveLength(1);
       const winner = created[0]!.run;
@@ -92,15 +128,41 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     it('updates only from the given states, and removes fields set to undefined', async () => {
       const run = makeRun();
       await store.createRun(run);
-      const running = await store.updateRun(run.runId, { status: 'running', startedAt: '2026-11-20T00:00:02.000Z', owner: { pid: 42, host: 'h', heartbeatAt: 't' } }, { ifStatus: ['queued'] });
-      expect(running).toEqual({ ...run, status: 'running', startedAt: '2026-11-20T00:00:02.000Z', owner: { pid: 42, host: 'h', heartbeatAt: 't' } });
+      const running = await store.updateRun(
+        run.runId,
+        {
+          status: 'running',
+          startedAt: '2026-11-20T00:00:02.000Z',
+          owner: { pid: 42, host: 'h', heartbeatAt: 't' },
+        },
+        { ifStatus: ['queued'] },
+      );
+      expect(running).toEqual({
+        ...run,
+        status: 'running',
+        startedAt: '2026-11-20T00:00:02.000Z',
+        owner: { pid: 42, host: 'h', heartbeatAt: 't' },
+      });
 
-      expect(await store.updateRun(run.runId, { status: 'failed' }, { ifStatus: ['queued'] })).toBeUndefined();
-      expect(await store.updateRun(run.runId, { status: 'failed' }, { ifStatus: [] })).toBeUndefined();
+      expect(
+        await store.updateRun(run.runId, { status: 'failed' }, { ifStatus: ['queued'] }),
+      ).toBeUndefined();
+      expect(
+        await store.updateRun(run.runId, { status: 'failed' }, { ifStatus: [] }),
+      ).toBeUndefined();
       expect((await store.getRun(run.runId))?.status).toBe('running');
 
-      const done = await store.updateRun(run.runId, { status: 'success', owner: undefined, endedAt: '2026-11-20T00:05:00.000Z' }, { ifStatus: ['queued', 'running'] });
-      expect(done).toEqual({ ...run, status: 'success', startedAt: '2026-11-20T00:00:02.000Z', endedAt: '2026-11-20T00:05:00.000Z' });
+      const done = await store.updateRun(
+        run.runId,
+        { status: 'success', owner: undefined, endedAt: '2026-11-20T00:05:00.000Z' },
+        { ifStatus: ['queued', 'running'] },
+      );
+      expect(done).toEqual({
+        ...run,
+        status: 'success',
+        startedAt: '2026-11-20T00:00:02.000Z',
+        endedAt: '2026-11-20T00:05:00.000Z',
+      });
       expect(await store.getRun(run.runId)).toEqual(done);
     });
 
@@ -112,7 +174,8 @@ describe.each(implementations)('store conformance: $name', (impl) => {
 
     it('keeps the active-runs index in step with the status', async () => {
       const before = new Set((await store.activeRuns()).map((r) => r.runId));
-      const fresh = async (): Promise<string[]> => (await store.activeRuns()).map((r) => r.runId).filter((id) => !before.has(id));
+      const fresh = async (): Promise<string[]> =>
+        (await store.activeRuns()).map((r) => r.runId).filter((id) => !before.has(id));
       const a = makeRun({ logicalDate: '2030-01-01T00:00:00.000Z' });
       const b = makeRun({ logicalDate: '2030-01-02T00:00:00.000Z' });
       await store.createRun(a);
@@ -164,7 +227,14 @@ describe.each(implementations)('store conformance: $name', (impl) => {
   describe('records', () => {
     it('round-trips tasks exactly, one per task, the latest put winning', async () => {
       const { run } = await store.createRun(makeRun());
-      const extract: TaskRecord = { runId: run.runId, dagId: run.dagId, taskId: 'extract', state: 'running', attempts: 1, startedAt: 's' };
+      const extract: TaskRecord = {
+        runId: run.runId,
+        dagId: run.dagId,
+        taskId: 'extract',
+        state: 'running',
+        attempts: 1,
+        startedAt: 's',
+      };
       const load: TaskRecord = {
         runId: run.runId,
         dagId: run.dagId,
@@ -180,7 +250,12 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       };
       await store.putTask(extract);
       await store.putTask(load);
-      const extractDone: TaskRecord = { ...extract, state: 'success', endedAt: 'e', output: [1, 'two', { three: null }, ''] };
+      const extractDone: TaskRecord = {
+        ...extract,
+        state: 'success',
+        endedAt: 'e',
+        output: [1, 'two', { three: null }, ''],
+      };
       await store.putTask(extractDone);
       expect(await store.listTasks(run.runId)).toEqual([extractDone, load]);
       expect(await store.listTasks('other__run')).toEqual([]);
@@ -188,9 +263,19 @@ describe.each(implementations)('store conformance: $name', (impl) => {
 
     it('lists tries by task, map index and try number', async () => {
       const { run } = await store.createRun(makeRun());
-      const tries = [makeTry(run.runId, 'b', 9, 1), makeTry(run.runId, 'a', -1, 2), makeTry(run.runId, 'b', 10, 1), makeTry(run.runId, 'a', -1, 1), makeTry(run.runId, 'a_b', -1, 1)];
+      const tries = [
+        makeTry(run.runId, 'b', 9, 1),
+        makeTry(run.runId, 'a', -1, 2),
+        makeTry(run.runId, 'b', 10, 1),
+        makeTry(run.runId, 'a', -1, 1),
+        makeTry(run.runId, 'a_b', -1, 1),
+      ];
       for (const t of tries) await store.putTry(t);
-      const failed: TryRecord = { ...makeTry(run.runId, 'b', 9, 2), state: 'failed', error: { error: 'States.Timeout', cause: 'timed out' } };
+      const failed: TryRecord = {
+        ...makeTry(run.runId, 'b', 9, 2),
+        state: 'failed',
+        error: { error: 'States.Timeout', cause: 'timed out' },
+      };
       await store.putTry(failed);
       const [b9, a2, b10, a1, ab] = tries;
       expect(await store.listTries(run.runId)).toEqual([a1, a2, ab, b9, failed, b10]);
@@ -202,9 +287,30 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       const { run } = await store.createRun(makeRun());
       const dataset = `s3://lake/orders-${++unique}`;
       const lineage = [
-        { runId: run.runId, dagId: run.dagId, taskId: 'load', direction: 'out' as const, dataset, at: '2026-11-20T00:02:00.000Z' },
-        { runId: run.runId, dagId: run.dagId, taskId: 'extract', direction: 'in' as const, dataset: 's3://raw/x', at: '2026-11-20T00:01:00.000Z' },
-        { runId: run.runId, dagId: run.dagId, taskId: 'extract', direction: 'out' as const, dataset, at: '2026-11-20T00:01:30.000Z' },
+        {
+          runId: run.runId,
+          dagId: run.dagId,
+          taskId: 'load',
+          direction: 'out' as const,
+          dataset,
+          at: '2026-11-20T00:02:00.000Z',
+        },
+        {
+          runId: run.runId,
+          dagId: run.dagId,
+          taskId: 'extract',
+          direction: 'in' as const,
+          dataset: 's3://raw/x',
+          at: '2026-11-20T00:01:00.000Z',
+        },
+        {
+          runId: run.runId,
+          dagId: run.dagId,
+          taskId: 'extract',
+          direction: 'out' as const,
+          dataset,
+          at: '2026-11-20T00:01:30.000Z',
+        },
       ];
       await store.putLineage(lineage);
       const [loadOut, extractIn, extractOut] = lineage;
@@ -217,18 +323,38 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     it('keeps outbox messages per run in seq order, and all runs oldest first', async () => {
       const r1 = (await store.createRun(makeRun())).run.runId;
       const r2 = (await store.createRun(makeRun())).run.runId;
-      const message = (runId: string, seq: number, at: string) => ({ runId, seq, taskId: 'notify', service: 'sns' as const, target: 'arn:aws:sns:us-east-1:1:t', message: { seq, text: 'hi' }, at });
-      const m = [message(r1, 2, '2050-01-01T00:00:03.000Z'), message(r2, 1, '2050-01-01T00:00:02.000Z'), message(r1, 1, '2050-01-01T00:00:01.000Z')];
+      const message = (runId: string, seq: number, at: string) => ({
+        runId,
+        seq,
+        taskId: 'notify',
+        service: 'sns' as const,
+        target: 'arn:aws:sns:us-east-1:1:t',
+        message: { seq, text: 'hi' },
+        at,
+      });
+      const m = [
+        message(r1, 2, '2050-01-01T00:00:03.000Z'),
+        message(r2, 1, '2050-01-01T00:00:02.000Z'),
+        message(r1, 1, '2050-01-01T00:00:01.000Z'),
+      ];
       for (const msg of m) await store.putOutbox(msg);
       expect(await store.listOutbox(r1)).toEqual([m[2], m[0]]);
-      expect((await store.listOutbox()).filter((x) => x.runId === r1 || x.runId === r2)).toEqual([m[2], m[1], m[0]]);
+      expect((await store.listOutbox()).filter((x) => x.runId === r1 || x.runId === r2)).toEqual([
+        m[2],
+        m[1],
+        m[0],
+      ]);
     });
   });
 
   describe('try counter', () => {
     it('counts 1, 2, 3 per task instance, separately for each task and map index', async () => {
       const run = runId();
-      expect([await store.nextTry(run, 'a', -1), await store.nextTry(run, 'a', -1), await store.nextTry(run, 'a', -1)]).toEqual([1, 2, 3]);
+      expect([
+        await store.nextTry(run, 'a', -1),
+        await store.nextTry(run, 'a', -1),
+        await store.nextTry(run, 'a', -1),
+      ]).toEqual([1, 2, 3]);
       expect(await store.nextTry(run, 'a', 0)).toBe(1);
       expect(await store.nextTry(run, 'ab', -1)).toBe(1);
       expect(await store.nextTry(runId(), 'a', -1)).toBe(1);
@@ -236,8 +362,12 @@ describe.each(implementations)('store conformance: $name', (impl) => {
 
     it('never gives two concurrent callers the same number', async () => {
       const run = runId();
-      const numbers = await Promise.all(Array.from({ length: 20 }, () => store.nextTry(run, 'a', 3)));
-      expect([...numbers].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      const numbers = await Promise.all(
+        Array.from({ length: 20 }, () => store.nextTry(run, 'a', 3)),
+      );
+      expect([...numbers].sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
     });
 
     it('keeps poke state beside the counter without disturbing it, and out of task and try listings', async () => {
@@ -257,15 +387,59 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     it('applies a guarded update only below the counter, or equal to it in the given states', async () => {
       const run = makeRun();
       await store.createRun(run);
-      expect(await store.updateRunGuarded(run.runId, { status: 'running' }, { field: 'attempt', below: 1 })).toBeUndefined();
-      expect(await store.updateRunGuarded(run.runId, { status: 'running' }, { field: 'attempt', below: 1, orEqualIn: ['queued'] })).toEqual({ ...run, status: 'running' });
-      expect(await store.updateRunGuarded(run.runId, { status: 'failed' }, { field: 'attempt', below: 1, orEqualIn: ['queued'] })).toBeUndefined();
-      expect(await store.updateRunGuarded(run.runId, { status: 'success', attempt: 2 }, { field: 'attempt', below: 2 })).toEqual({ ...run, status: 'success', attempt: 2 });
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { status: 'running' },
+          { field: 'attempt', below: 1 },
+        ),
+      ).toBeUndefined();
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { status: 'running' },
+          { field: 'attempt', below: 1, orEqualIn: ['queued'] },
+        ),
+      ).toEqual({ ...run, status: 'running' });
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { status: 'failed' },
+          { field: 'attempt', below: 1, orEqualIn: ['queued'] },
+        ),
+      ).toBeUndefined();
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { status: 'success', attempt: 2 },
+          { field: 'attempt', below: 2 },
+        ),
+      ).toEqual({ ...run, status: 'success', attempt: 2 });
       // A missing counter counts as 0.
-      expect(await store.updateRunGuarded(run.runId, { notifiedAttempt: 2 }, { field: 'notifiedAttempt', below: 2 })).toMatchObject({ notifiedAttempt: 2 });
-      expect(await store.updateRunGuarded(run.runId, { notifiedAttempt: 2 }, { field: 'notifiedAttempt', below: 2 })).toBeUndefined();
-      expect(await store.updateRunGuarded('ghost__y', { status: 'failed' }, { field: 'attempt', below: 9 })).toBeUndefined();
-      expect(await store.updateRunGuarded(run.runId, {}, { field: 'attempt', below: 9 })).toBeUndefined();
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { notifiedAttempt: 2 },
+          { field: 'notifiedAttempt', below: 2 },
+        ),
+      ).toMatchObject({ notifiedAttempt: 2 });
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { notifiedAttempt: 2 },
+          { field: 'notifiedAttempt', below: 2 },
+        ),
+      ).toBeUndefined();
+      expect(
+        await store.updateRunGuarded(
+          'ghost__y',
+          { status: 'failed' },
+          { field: 'attempt', below: 9 },
+        ),
+      ).toBeUndefined();
+      expect(
+        await store.updateRunGuarded(run.runId, {}, { field: 'attempt', below: 9 }),
+      ).toBeUndefined();
       expect((await store.activeRuns()).map((r) => r.runId)).not.toContain(run.runId);
     });
 
@@ -274,22 +448,42 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       await store.createRun(run);
       const { error: _error, ...withoutError } = run;
       const patch = { status: undefined, error: undefined, notifiedAttempt: 1 };
-      expect(await store.updateRunGuarded(run.runId, patch, { field: 'notifiedAttempt', below: 1 })).toEqual({ ...withoutError, notifiedAttempt: 1 });
-      expect(await store.updateRun(run.runId, { ...patch, notifiedAttempt: 2 })).toEqual({ ...withoutError, notifiedAttempt: 2 });
+      expect(
+        await store.updateRunGuarded(run.runId, patch, { field: 'notifiedAttempt', below: 1 }),
+      ).toEqual({ ...withoutError, notifiedAttempt: 1 });
+      expect(await store.updateRun(run.runId, { ...patch, notifiedAttempt: 2 })).toEqual({
+        ...withoutError,
+        notifiedAttempt: 2,
+      });
       expect((await store.activeRuns()).map((r) => r.runId)).toContain(run.runId);
     });
 
     it('counts a missing counter as 0 for a guard at 0: below fails, equal in the given states applies', async () => {
       const run = makeRun();
       await store.createRun(run);
-      expect(await store.updateRunGuarded(run.runId, { notifiedAttempt: 1 }, { field: 'notifiedAttempt', below: 0 })).toBeUndefined();
-      expect(await store.updateRunGuarded(run.runId, { notifiedAttempt: 1 }, { field: 'notifiedAttempt', below: 0, orEqualIn: ['queued'] })).toMatchObject({ notifiedAttempt: 1 });
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { notifiedAttempt: 1 },
+          { field: 'notifiedAttempt', below: 0 },
+        ),
+      ).toBeUndefined();
+      expect(
+        await store.updateRunGuarded(
+          run.runId,
+          { notifiedAttempt: 1 },
+          { field: 'notifiedAttempt', below: 0, orEqualIn: ['queued'] },
+        ),
+      ).toMatchObject({ notifiedAttempt: 1 });
     });
 
     it('stores a value with a "__proto__" key without polluting any prototype; unicode survives', async () => {
       // The AWS SDK's marshaller drops a "__proto__" key (SQLite keeps it as a plain key): both
       // are safe, neither crashes, every other key is kept.
-      const conf = JSON.parse('{"__proto__": {"polluted": true}, "name": "Zoë ✓ 数据"}') as Record<string, unknown>;
+      const conf = JSON.parse('{"__proto__": {"polluted": true}, "name": "Zoë ✓ 数据"}') as Record<
+        string,
+        unknown
+      >;
       const { run } = await store.createRun(makeRun({ conf }));
       const back = await store.getRun(run.runId);
       expect(back!.conf.name).toBe('Zoë ✓ 数据');

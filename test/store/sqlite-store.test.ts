@@ -65,8 +65,17 @@ function makeRun(n = 1): RunRecord {
   };
 }
 
-function runChild(dir: string, name: string, runs: number, tries: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, dir, name, String(runs), String(tries)], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+function runChild(
+  dir: string,
+  name: string,
+  runs: number,
+  tries: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', childScript, dir, name, String(runs), String(tries)],
+    { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -80,14 +89,30 @@ describe('the embedded SQLite store', () => {
     const run = makeRun();
     const first = await openLocalStore({ dir });
     await first.store.createRun(run);
-    await first.store.putTask({ runId: run.runId, dagId: run.dagId, taskId: 'extract', state: 'success', attempts: 2, output: { rows: 3 } });
+    await first.store.putTask({
+      runId: run.runId,
+      dagId: run.dagId,
+      taskId: 'extract',
+      state: 'success',
+      attempts: 2,
+      output: { rows: 3 },
+    });
     await first.close();
     expect(fs.existsSync(path.join(dir, LOCAL_DATABASE_FILE))).toBe(true);
 
     const second = await openLocalStore({ dir });
     try {
       expect(await second.store.getRun(run.runId)).toEqual(run);
-      expect(await second.store.listTasks(run.runId)).toEqual([{ runId: run.runId, dagId: run.dagId, taskId: 'extract', state: 'success', attempts: 2, output: { rows: 3 } }]);
+      expect(await second.store.listTasks(run.runId)).toEqual([
+        {
+          runId: run.runId,
+          dagId: run.dagId,
+          taskId: 'extract',
+          state: 'success',
+          attempts: 2,
+          output: { rows: 3 },
+        },
+      ]);
     } finally {
       await second.close();
     }
@@ -95,7 +120,9 @@ describe('the embedded SQLite store', () => {
 
   it('is shared by 8 processes writing at once, with no host: every run lands, every try number is unique', async () => {
     const dir = freshDir();
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runChild(dir, `dag${i}`, 20, 25)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => runChild(dir, `dag${i}`, 20, 25)),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const numbers = results.flatMap((r) => JSON.parse(r.stdout) as number[]);
     expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -117,7 +144,9 @@ describe('the embedded SQLite store', () => {
     try {
       const r = await runChild(dir, 'other', 1, 1);
       expect(r.code, r.stderr).toBe(0);
-      expect((await local.store.listRuns({ dagId: 'other' })).map((x) => [x.runId, x.status])).toEqual([['other-2026-11-01T00-00-00Z', 'success']]);
+      expect(
+        (await local.store.listRuns({ dagId: 'other' })).map((x) => [x.runId, x.status]),
+      ).toEqual([['other-2026-11-01T00-00-00Z', 'success']]);
     } finally {
       await local.close();
     }
@@ -126,7 +155,10 @@ describe('the embedded SQLite store', () => {
   it('keeps a "__proto__" key of a value as a plain key, as JSON.parse does', async () => {
     const local = await openLocalStore({ dir: freshDir() });
     try {
-      const conf = JSON.parse('{"__proto__": {"polluted": true}, "n": 1}') as Record<string, unknown>;
+      const conf = JSON.parse('{"__proto__": {"polluted": true}, "n": 1}') as Record<
+        string,
+        unknown
+      >;
       const { run } = await local.store.createRun({ ...makeRun(), conf });
       const back = (await local.store.getRun(run.runId))!.conf;
       expect(Object.keys(back)).toEqual(['__proto__', 'n']);
@@ -156,7 +188,10 @@ describe('the embedded SQLite store', () => {
     const db = new DatabaseSync(file);
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
     db.close();
-    const error = await openLocalStore({ dir }).then(() => undefined, (e: unknown) => e);
+    const error = await openLocalStore({ dir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
       `the local run database ${file} has schema version ${MIGRATIONS.length + 1}, newer than this Updraft knows (${MIGRATIONS.length}); a newer Updraft wrote it. Upgrade updraft, or move the file aside to start a new history: mv ${file} ${file}.newer`,
@@ -168,7 +203,10 @@ describe('the embedded SQLite store', () => {
     const file = path.join(dir, LOCAL_DATABASE_FILE);
     const garbage = Buffer.from('this is not a database, just 64 bytes of text that went wrong...');
     fs.writeFileSync(file, garbage);
-    const error = await openLocalStore({ dir }).then(() => undefined, (e: unknown) => e);
+    const error = await openLocalStore({ dir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
       `the local run database ${file} cannot be read (file is not a database). Updraft keeps it as it is: move it aside to keep it for inspection (mv ${file} ${file}.damaged) and the next command starts a new, empty run history; \`sqlite3 ${file} .recover\` may rescue its records`,

@@ -30,16 +30,30 @@ export interface CliOptions {
   readonly now?: () => Date;
 }
 
-export async function updraftInProcess(args: readonly string[], options: CliOptions): Promise<CliResult> {
+export async function updraftInProcess(
+  args: readonly string[],
+  options: CliOptions,
+): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: options.cwd, now: options.now ?? (() => new Date()), env: options.env ?? process.env };
+  const io: Io = {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    color: false,
+    cwd: options.cwd,
+    now: options.now ?? (() => new Date()),
+    env: options.env ?? process.env,
+  };
   const code = await main(args, io);
   return { code, out: out.join('\n').trimEnd(), err: err.join('\n').trimEnd() };
 }
 
 export function updraftProcess(args: readonly string[], options: CliOptions): CliResult {
   const env = { ...(options.env ?? process.env), NO_COLOR: '1' };
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/updraft.js'), ...args], { cwd: options.cwd, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/updraft.js'), ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env,
+  });
   return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
 }

@@ -7,7 +7,11 @@ import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { DynamoStore, createDocumentClient, type DynamoStoreOptions } from '../../src/store/dynamo-store.ts';
+import {
+  DynamoStore,
+  createDocumentClient,
+  type DynamoStoreOptions,
+} from '../../src/store/dynamo-store.ts';
 import { DEFAULT_TABLE_NAME, createTableInput } from '../../src/store/table.ts';
 
 export interface Dynalite {
@@ -20,7 +24,9 @@ export interface Dynalite {
   close(): Promise<void>;
 }
 
-export async function startDynalite(options: { readonly tableName?: string } & Omit<DynamoStoreOptions, 'client' | 'tableName'> = {}): Promise<Dynalite> {
+export async function startDynalite(
+  options: { readonly tableName?: string } & Omit<DynamoStoreOptions, 'client' | 'tableName'> = {},
+): Promise<Dynalite> {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -28,9 +34,17 @@ export async function startDynalite(options: { readonly tableName?: string } & O
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('dynalite is not listening on a TCP port');
+  if (address === null || typeof address === 'string')
+    throw new Error('dynalite is not listening on a TCP port');
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = () => createDocumentClient(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint }));
+  const client = () =>
+    createDocumentClient(
+      new DynamoDBClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        endpoint,
+      }),
+    );
   const admin = client();
   await admin.send(new CreateTableCommand(createTableInput(tableName)));
   admin.destroy();

@@ -29,7 +29,9 @@ function compileSchemaOnce(): void {
   const require = createRequire(import.meta.url);
   const from = path.dirname(require.resolve('asl-validator'));
   type Ajv = { addFormat: unknown; addKeyword: unknown };
-  const ajv = require(require.resolve('ajv', { paths: [from] })) as { default: new (options: object) => Ajv };
+  const ajv = require(require.resolve('ajv', { paths: [from] })) as {
+    default: new (options: object) => Ajv;
+  };
   const Real = ajv.default;
   let shared: Ajv | undefined;
   function SharedAjv(options: object): Ajv {
@@ -57,9 +59,14 @@ export async function aslProblems(json: string): Promise<string[]> {
   const filled = substitute(json, { Region: 'us-east-1', Account: '123456789012' });
   const problems: string[] = [];
   const checked = validator(JSON.parse(withoutEscapedBackslashes(filled)) as never, OPTIONS);
-  if (!checked.isValid) problems.push(...checked.errors.map((e) => `asl-validator: ${e['Error code']}: ${e.Message}`));
+  if (!checked.isValid)
+    problems.push(...checked.errors.map((e) => `asl-validator: ${e['Error code']}: ${e.Message}`));
   const doc = asl.TextDocument.create('file:///machine.asl.json', 'json', 0, filled);
   const diagnostics = await service.doValidation(doc, service.parseJSONDocument(doc));
-  problems.push(...diagnostics.map((d) => `amazon-states-language-service: line ${d.range.start.line + 1}: ${d.message}`));
+  problems.push(
+    ...diagnostics.map(
+      (d) => `amazon-states-language-service: line ${d.range.start.line + 1}: ${d.message}`,
+    ),
+  );
   return problems;
 }

@@ -13,15 +13,51 @@ it('the result is an Outcome with the run and its children; a task is its outcom
     );
   });
   const r = await runDag(d, { date: '2026-11-20' });
-  expect(Object.keys(r).sort()).toEqual(['children', 'historyEvents', 'logs', 'outbox', 'outputs', 'run', 'runId', 'started', 'states', 'status', 'tasks', 'transitions', 'tries']);
-  expect(r).toMatchObject({ status: 'failed', runId: 'outcome_shape-2026-11-20T00-00-00Z', states: { a: 'success', b: 'failed' }, outputs: { a: { rows: 2 } }, started: ['a', 'b'], children: [], outbox: [] });
+  expect(Object.keys(r).sort()).toEqual([
+    'children',
+    'historyEvents',
+    'logs',
+    'outbox',
+    'outputs',
+    'run',
+    'runId',
+    'started',
+    'states',
+    'status',
+    'tasks',
+    'transitions',
+    'tries',
+  ]);
+  expect(r).toMatchObject({
+    status: 'failed',
+    runId: 'outcome_shape-2026-11-20T00-00-00Z',
+    states: { a: 'success', b: 'failed' },
+    outputs: { a: { rows: 2 } },
+    started: ['a', 'b'],
+    children: [],
+    outbox: [],
+  });
   expect(r.tasks).toEqual({
     a: { state: 'success', attempts: 1, output: { rows: 2 } },
-    b: { state: 'failed', attempts: 1, error: { error: 'Updraft.PermanentError', cause: 'no rows' } },
+    b: {
+      state: 'failed',
+      attempts: 1,
+      error: { error: 'Updraft.PermanentError', cause: 'no rows' },
+    },
   });
-  expect(r.run).toMatchObject({ runId: r.runId, status: 'failed', error: { error: 'Updraft.PermanentError', cause: 'task "b" failed: no rows' } });
+  expect(r.run).toMatchObject({
+    runId: r.runId,
+    status: 'failed',
+    error: { error: 'Updraft.PermanentError', cause: 'task "b" failed: no rows' },
+  });
   expect(r.transitions).toBeGreaterThan(0);
   expect(r.historyEvents).toBeGreaterThan(r.transitions);
-  expect(r.tries.map((t) => `${t.taskId} #${t.tryNumber} ${t.state}`)).toEqual(['a #1 success', 'b #1 failed']);
-  expect(r.logs).toMatchObject([{ task: 'a', message: 'hi' }, { task: 'b', try: 1, message: 'try 1 failed: no rows' }]);
+  expect(r.tries.map((t) => `${t.taskId} #${t.tryNumber} ${t.state}`)).toEqual([
+    'a #1 success',
+    'b #1 failed',
+  ]);
+  expect(r.logs).toMatchObject([
+    { task: 'a', message: 'hi' },
+    { task: 'b', try: 1, message: 'try 1 failed: no rows' },
+  ]);
 });

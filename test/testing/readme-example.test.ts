@@ -11,5 +11,8 @@ it('an empty export fails check and nothing is loaded', async () => {
   });
   expect(r.status).toBe('failed');
   expect(r.states).toMatchObject({ extract: 'success', check: 'failed', load: 'upstream_failed' });
-  expect(r.tasks.check!.error).toEqual({ error: 'Updraft.PermanentError', cause: 'no orders for raw/orders/empty.parquet: the export is empty' });
+  expect(r.tasks.check!.error).toEqual({
+    error: 'Updraft.PermanentError',
+    cause: 'no orders for raw/orders/empty.parquet: the export is empty',
+  });
 });

@@ -28,7 +28,13 @@ interface Run {
 async function validate(...args: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false, cwd: FIXTURES, now: () => new Date('2026-03-01T00:00:00Z') };
+  const io: Io = {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    color: false,
+    cwd: FIXTURES,
+    now: () => new Date('2026-03-01T00:00:00Z'),
+  };
   const code = await main(['validate', ...args], io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -63,12 +69,24 @@ describe('updraft validate (in process)', () => {
 
   it('prints { ok: false, … } as JSON with --json', async () => {
     const run = await validate('--dags', BROKEN, '--json');
-    const report = JSON.parse(run.out) as { ok: boolean; files: string[]; dags: string[]; errors: number; warnings: number; problems: { code: string; file?: string }[] };
+    const report = JSON.parse(run.out) as {
+      ok: boolean;
+      files: string[];
+      dags: string[];
+      errors: number;
+      warnings: number;
+      problems: { code: string; file?: string }[];
+    };
 
     expect(run.code).toBe(1);
     expect(report).toMatchObject({
       ok: false,
-      files: [`${BROKEN}/broken.ts`, `${BROKEN}/ok.ts`, `${BROKEN}/orders.ts`, `${BROKEN}/reports.ts`],
+      files: [
+        `${BROKEN}/broken.ts`,
+        `${BROKEN}/ok.ts`,
+        `${BROKEN}/orders.ts`,
+        `${BROKEN}/reports.ts`,
+      ],
       dags: ['ok_report', 'orders', 'reports'],
       errors: 5,
       warnings: 1,
@@ -95,13 +113,19 @@ describe('updraft validate (in process)', () => {
 
     expect(run.code).toBe(1);
     expect(run.out).toBe('');
-    expect(run.err).toMatch(/^✖ DAG folder "no-such-folder" does not exist \(looked in .+\)\. Create it, or point to yours with --dags DIR\.$/);
+    expect(run.err).toMatch(
+      /^✖ DAG folder "no-such-folder" does not exist \(looked in .+\)\. Create it, or point to yours with --dags DIR\.$/,
+    );
   });
 });
 
 describe('updraft validate (the real binary)', () => {
   const updraft = (dags: string) =>
-    spawnSync(process.execPath, [`${REPO}/bin/updraft.js`, 'validate', '--dags', dags], { cwd: FIXTURES, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    spawnSync(process.execPath, [`${REPO}/bin/updraft.js`, 'validate', '--dags', dags], {
+      cwd: FIXTURES,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
 
   it('exits 1 and prints the same problems, without a stack trace, on broken DAG files', () => {
     const run = updraft(BROKEN);
@@ -161,7 +185,11 @@ describe('updraft validate (the real binary)', () => {
 
   it('updraft run of a DAG whose file called process.exit names that file, exits 1 and writes nothing', () => {
     const project = `${REPO}/test/fixtures/invalid/import-process-exit`;
-    const run = spawnSync(process.execPath, [`${REPO}/bin/updraft.js`, 'run', 'import_process_exit', '--dags', '.'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const run = spawnSync(
+      process.execPath,
+      [`${REPO}/bin/updraft.js`, 'run', 'import_process_exit', '--dags', '.'],
+      { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
 
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
       status: 1,

@@ -19,23 +19,49 @@ import { beforeExit, orderOf } from './run.ts';
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${text}"`, { hint: `e.g. ${name} 4` });
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${name} must be a positive whole number, got "${text}"`, {
+      hint: `e.g. ${name} 4`,
+    });
   return n;
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('backfill')
-    .description('run every interval of a date range (deterministic run ids: done intervals are skipped)')
+    .description(
+      'run every interval of a date range (deterministic run ids: done intervals are skipped)',
+    )
     .argument('<dag>', 'DAG id')
-    .requiredOption('--from <date>', 'first logical date (inclusive), YYYY-MM-DD or ISO date-time in the DAG timezone')
+    .requiredOption(
+      '--from <date>',
+      'first logical date (inclusive), YYYY-MM-DD or ISO date-time in the DAG timezone',
+    )
     .requiredOption('--to <date>', 'last logical date (inclusive)')
     .option('--max-concurrency <n>', 'runs at once', '1')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
     .option('--json', 'print the intervals as JSON');
-  addTargetOptions(command, { hidden: true })
-    .action(async (dagId: string, opts: { from: string; to: string; maxConcurrency: string; realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
-      requireLocal(opts, 'backfill', (flags) => `on a deployment, start each interval with: updraft trigger ${dagId} --date <logical date> ${flags} (a DAG with catchup: true has its schedule start missed intervals itself)`);
+  addTargetOptions(command, { hidden: true }).action(
+    async (
+      dagId: string,
+      opts: {
+        from: string;
+        to: string;
+        maxConcurrency: string;
+        realTime?: boolean;
+        json?: boolean;
+        target?: string;
+        env?: string;
+        region?: string;
+      },
+      cmd: Command,
+    ) => {
+      requireLocal(
+        opts,
+        'backfill',
+        (flags) =>
+          `on a deployment, start each interval with: updraft trigger ${dagId} --date <logical date> ${flags} (a DAG with catchup: true has its schedule start missed intervals itself)`,
+      );
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
       const json = Boolean(opts.json || options.json);
@@ -45,33 +71,55 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         store: session.store,
         orderOf: (id) => orderOf(session, id),
         beforeReport: () => beforeExit(session, undefined),
-        footer: [`↳ intervals not reached yet: run the same backfill again (updraft backfill ${dagId} --from ${opts.from} --to ${opts.to}); it leaves intervals that have a run as they are`],
+        footer: [
+          `↳ intervals not reached yet: run the same backfill again (updraft backfill ${dagId} --from ${opts.from} --to ${opts.to}); it leaves intervals that have a run as they are`,
+        ],
       });
       try {
         requireDag(io, session.project!, dagId, options);
-        if (!json) io.out(`Backfilling ${dagId} from ${opts.from} to ${opts.to}, ${maxConcurrency} at a time…`);
+        if (!json)
+          io.out(
+            `Backfilling ${dagId} from ${opts.from} to ${opts.to}, ${maxConcurrency} at a time…`,
+          );
         const results = await session.engine.backfill(dagId, opts.from, opts.to, {
           maxConcurrency,
           onInterval: (i) => {
-            if (!json) io.out(`  ${stateLabel(i.status, io.color)}  ${i.runId}${i.action === 'existing' ? '  (already had a run; left as it was)' : ''}`);
+            if (!json)
+              io.out(
+                `  ${stateLabel(i.status, io.color)}  ${i.runId}${i.action === 'existing' ? '  (already had a run; left as it was)' : ''}`,
+              );
           },
         });
         const ran = results.filter((r) => r.action === 'ran').length;
         const failed = results.filter((r) => r.status === 'failed');
         if (json) {
-          io.out(JSON.stringify({ dagId, from: opts.from, to: opts.to, intervals: results }, null, 2));
+          io.out(
+            JSON.stringify({ dagId, from: opts.from, to: opts.to, intervals: results }, null, 2),
+          );
         } else if (results.length === 0) {
           io.out(`No interval of ${dagId}'s schedule has its logical date in that range.`);
         } else {
-          const table = new Table({ head: ['logical date', 'run id', 'state', ''], style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [] } });
-          for (const r of [...results].sort((a, b) => a.logicalDate.localeCompare(b.logicalDate))) table.push([r.logicalDate, r.runId, stateLabel(r.status, io.color), r.action === 'existing' ? 'existing' : 'ran']);
+          const table = new Table({
+            head: ['logical date', 'run id', 'state', ''],
+            style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [] },
+          });
+          for (const r of [...results].sort((a, b) => a.logicalDate.localeCompare(b.logicalDate)))
+            table.push([
+              r.logicalDate,
+              r.runId,
+              stateLabel(r.status, io.color),
+              r.action === 'existing' ? 'existing' : 'ran',
+            ]);
           io.out(table.toString());
-          io.out(`${results.length} interval${results.length === 1 ? '' : 's'}: ${ran} ran now, ${results.length - ran} already had a run; ${failed.length} failed${failed.length ? ` — resume one with: updraft retry ${failed[0]!.runId}` : ''}`);
+          io.out(
+            `${results.length} interval${results.length === 1 ? '' : 's'}: ${ran} ran now, ${results.length - ran} already had a run; ${failed.length} failed${failed.length ? ` — resume one with: updraft retry ${failed[0]!.runId}` : ''}`,
+          );
         }
         setExit(failed.length === 0 ? EXIT_OK : EXIT_USER_ERROR);
       } finally {
         interrupt.dispose();
         await session.close();
       }
-    });
+    },
+  );
 }

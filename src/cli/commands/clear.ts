@@ -18,18 +18,45 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .command('clear')
     .description('run chosen tasks of a finished run again (others keep their outcome)')
     .argument('<runId>', 'run id')
-    .option('-t, --task <task>', 'task to run again (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '-t, --task <task>',
+      'task to run again (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--downstream', 'also run again every task downstream of them')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
     .option('--json', 'print the outcome as JSON');
-  addTargetOptions(command)
-    .action(async (runId: string, opts: { task: string[]; downstream?: boolean; realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
+  addTargetOptions(command).action(
+    async (
+      runId: string,
+      opts: {
+        task: string[];
+        downstream?: boolean;
+        realTime?: boolean;
+        json?: boolean;
+        target?: string;
+        env?: string;
+        region?: string;
+      },
+      cmd: Command,
+    ) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      if (opts.task.length === 0) throw new UsageError('clear needs at least one --task', { hint: `e.g. updraft clear ${runId} --task load --downstream` });
+      if (opts.task.length === 0)
+        throw new UsageError('clear needs at least one --task', {
+          hint: `e.g. updraft clear ${runId} --task load --downstream`,
+        });
       const json = Boolean(opts.json || options.json);
       const target = targetOf(opts);
       if (target.kind !== 'local') {
-        await resumeOnCloud(io, options, target, runId, { kind: 'clear', tasks: opts.task, downstream: Boolean(opts.downstream) }, json);
+        await resumeOnCloud(
+          io,
+          options,
+          target,
+          runId,
+          { kind: 'clear', tasks: opts.task, downstream: Boolean(opts.downstream) },
+          json,
+        );
         setExit(EXIT_OK);
         return;
       }
@@ -39,8 +66,10 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         { realTime: Boolean(opts.realTime), json },
         async (session) => (await session.store.getRun(runId))?.dagId,
         `Clearing ${opts.task.join(', ')}${opts.downstream ? ' and downstream' : ''} in ${runId}…`,
-        (session) => session.engine.clear(runId, opts.task, { downstream: Boolean(opts.downstream) }),
+        (session) =>
+          session.engine.clear(runId, opts.task, { downstream: Boolean(opts.downstream) }),
       );
       setExit(code);
-    });
+    },
+  );
 }

@@ -15,7 +15,10 @@ export function register(program: Command, io: Io, run: (code: number) => void):
     .description('print the Step Functions definition (ASL, JSONPath) of a DAG')
     .argument('<dag>', 'DAG id')
     .option('--manifest', 'print the manifest (tasks, state roles, placeholders) instead')
-    .addHelpText('after', '\nPlaceholders such as ${TaskRunnerFunctionArn} are filled at deploy time (DefinitionSubstitutions).\n\nExample:\n  updraft compile daily_orders > daily_orders.asl.json')
+    .addHelpText(
+      'after',
+      '\nPlaceholders such as ${TaskRunnerFunctionArn} are filled at deploy time (DefinitionSubstitutions).\n\nExample:\n  updraft compile daily_orders > daily_orders.asl.json',
+    )
     .action(async (dagId: string, opts: { manifest?: boolean }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const result = await load(io, options);

@@ -68,8 +68,11 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         run(EXIT_OK);
         return;
       }
-      const span = (n: number) => (usesDurations ? formatDuration(Math.round(n)) : `${n} task${n === 1 ? '' : 's'}`);
-      const byType = Object.entries(e.states.byType).map(([t, n]) => `${t} ${n}`).join(', ');
+      const span = (n: number) =>
+        usesDurations ? formatDuration(Math.round(n)) : `${n} task${n === 1 ? '' : 's'}`;
+      const byType = Object.entries(e.states.byType)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ');
       const lines = [
         `DAG ${e.dagId}: ${e.tasks} task${e.tasks === 1 ? '' : 's'} → ${e.states.total} states (${byType})`,
         '',
@@ -80,7 +83,9 @@ export function register(program: Command, io: Io, run: (code: number) => void):
           : `  added waits (Step Functions Parallel can only join whole branches): ${e.structure.addedWaits.length}\n${e.structure.addedWaits
               .slice(0, 10)
               .map((w) => `    ${w.after} also waits for ${w.before}`)
-              .join('\n')}${e.structure.addedWaits.length > 10 ? `\n    … and ${e.structure.addedWaits.length - 10} more (--json lists them all)` : ''}`,
+              .join(
+                '\n',
+              )}${e.structure.addedWaits.length > 10 ? `\n    … and ${e.structure.addedWaits.length - 10} more (--json lists them all)` : ''}`,
         `  makespan ${span(e.structure.makespan)} vs critical path ${span(e.structure.criticalPath)} (×${e.structure.makespanRatio.toFixed(2)})${usesDurations ? '' : ' — with unit durations; set expectedDuration on tasks for a better estimate'}`,
         '',
         'All-success run',
@@ -91,7 +96,8 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         `  history events, worst case  ${e.history.worstCase.toLocaleString('en-US')} of 25,000 (${pct(e.history.worstCase, e.history.limit)})${e.history.perMappedInstance ? `, plus ${e.history.perMappedInstance} per mapped instance` : ''}`,
         `  state document, worst case  ${kib(e.document.worstCaseBytes)} of 256 KiB (${pct(e.document.worstCaseBytes, e.document.limitBytes)}); outputs over ${kib(e.document.inlineOutputLimitBytes)} go to the payload bucket by reference`,
         ...e.document.mappedItemsMax.map(
-          (m) => `  mapped task ${m.task}: at most ${m.items.toLocaleString('en-US')} items per run (outputs over ${e.document.mappedOutputLimitBytes} bytes per item go to the payload bucket; past that the Map's result or the document passes 256 KiB)`,
+          (m) =>
+            `  mapped task ${m.task}: at most ${m.items.toLocaleString('en-US')} items per run (outputs over ${e.document.mappedOutputLimitBytes} bytes per item go to the payload bucket; past that the Map's result or the document passes 256 KiB)`,
         ),
         `  definition                  ${kib(e.definition.bytes)} of 1 MiB (${pct(e.definition.bytes, e.definition.limitBytes)})`,
       ];

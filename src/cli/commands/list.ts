@@ -21,7 +21,12 @@ export interface DagListing {
   readonly timezone: string;
   readonly tasks: number;
   readonly tags: readonly string[];
-  readonly nextRuns: readonly { logicalDate: string; dataIntervalStart: string; dataIntervalEnd: string; runAfter: string }[];
+  readonly nextRuns: readonly {
+    logicalDate: string;
+    dataIntervalStart: string;
+    dataIntervalEnd: string;
+    runAfter: string;
+  }[];
 }
 
 function expression(dag: DagIR): string | null {
@@ -44,7 +49,10 @@ export function listing(dag: DagIR, now: Date): DagListing {
     file: dag.file,
     schedule: describeSchedule(dag.schedule),
     scheduleExpression: expression(dag),
-    timezone: dag.schedule.kind === 'cron' || dag.schedule.kind === 'rate' ? dag.schedule.timezone : dag.timezone,
+    timezone:
+      dag.schedule.kind === 'cron' || dag.schedule.kind === 'rate'
+        ? dag.schedule.timezone
+        : dag.timezone,
     tasks: dag.tasks.length,
     tags: dag.tags,
     nextRuns: runs.map((r: RunInterval) => ({
@@ -58,7 +66,15 @@ export function listing(dag: DagIR, now: Date): DagListing {
 
 /** `2026-11-21 02:00` in the given zone. */
 export function localTime(iso: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
@@ -67,7 +83,10 @@ export function register(program: Command, io: Io, run: (code: number) => void):
   program
     .command('list')
     .description('list the DAGs: schedule, timezone, next three runs, task count, tags')
-    .option('--json', 'print [{ id, file, schedule, scheduleExpression, timezone, tasks, tags, nextRuns: [{ logicalDate, dataIntervalStart, dataIntervalEnd, runAfter }] }] (ISO-8601 instants)')
+    .option(
+      '--json',
+      'print [{ id, file, schedule, scheduleExpression, timezone, tasks, tags, nextRuns: [{ logicalDate, dataIntervalStart, dataIntervalEnd, runAfter }] }] (ISO-8601 instants)',
+    )
     .action(async (_opts, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
       const result = await load(io, options);
@@ -85,13 +104,27 @@ export function register(program: Command, io: Io, run: (code: number) => void):
           wordWrap: true,
         });
         for (const r of rows) {
-          const runs = r.nextRuns.map((n) => `${localTime(n.logicalDate, r.timezone)} → ${localTime(n.runAfter, r.timezone)}`).join('\n') || '—';
-          table.push([r.id, `${r.schedule}${r.scheduleExpression ? `\n${r.scheduleExpression}` : ''}`, runs, String(r.tasks), r.tags.join(', ')]);
+          const runs =
+            r.nextRuns
+              .map(
+                (n) =>
+                  `${localTime(n.logicalDate, r.timezone)} → ${localTime(n.runAfter, r.timezone)}`,
+              )
+              .join('\n') || '—';
+          table.push([
+            r.id,
+            `${r.schedule}${r.scheduleExpression ? `\n${r.scheduleExpression}` : ''}`,
+            runs,
+            String(r.tasks),
+            r.tags.join(', '),
+          ]);
         }
         io.out(table.toString());
       }
       if (errors > 0) {
-        io.err(`${summary(result.problems)} — DAGs with errors are not listed; run updraft validate for details`);
+        io.err(
+          `${summary(result.problems)} — DAGs with errors are not listed; run updraft validate for details`,
+        );
       }
       run(errors === 0 ? EXIT_OK : EXIT_USER_ERROR);
     });

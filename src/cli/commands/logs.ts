@@ -24,7 +24,18 @@ import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
 import type { RunRecord, Store } from '../../store/types.ts';
 
 /** Fields every line has; the rest are the task's own, printed as key=value. */
-const STANDARD = new Set(['time', 'level', 'dag', 'run', 'task', 'try', 'mapIndex', 'message', 'execution', 'simulated']);
+const STANDARD = new Set([
+  'time',
+  'level',
+  'dag',
+  'run',
+  'task',
+  'try',
+  'mapIndex',
+  'message',
+  'execution',
+  'simulated',
+]);
 
 /** Marks a time the virtual clock simulated. */
 export const SIMULATED_MARK = '~';
@@ -32,7 +43,8 @@ export const SIMULATED_NOTE = `${SIMULATED_MARK} simulated time: the embedded en
 
 /** `rows=3`, `table="a b"`, `connection={"host":"h"}`: bare when unambiguous, else JSON. */
 export function field(key: string, value: unknown): string {
-  const text = typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  const text =
+    typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
   return `${key}=${text}`;
 }
 
@@ -52,7 +64,12 @@ function paintLevel(level: string, color: boolean): string {
 }
 
 /** `marks`: some line of the output has a simulated time, so every time gets a mark column. */
-export function formatLine(line: LogLine, taskWidth: number, color: boolean, marks = false): string {
+export function formatLine(
+  line: LogLine,
+  taskWidth: number,
+  color: boolean,
+  marks = false,
+): string {
   const task = `${line.task}${line.mapIndex !== undefined && line.mapIndex >= 0 ? `[${line.mapIndex}]` : ''}`;
   const extra = Object.entries(line)
     .filter(([k]) => !STANDARD.has(k) && k !== 'stack')
@@ -60,17 +77,36 @@ export function formatLine(line: LogLine, taskWidth: number, color: boolean, mar
   // A failed try's stack trace (task runner), printed under its line as written.
   const stack = typeof line.stack === 'string' ? `\n${line.stack}` : '';
   const time = marks ? `${line.time}${line.simulated === true ? SIMULATED_MARK : ' '}` : line.time;
-  return [time, paintLevel(line.level, color), task.padEnd(taskWidth), `try ${line.try}`, line.message, ...extra].join('  ') + stack;
+  return (
+    [
+      time,
+      paintLevel(line.level, color),
+      task.padEnd(taskWidth),
+      `try ${line.try}`,
+      line.message,
+      ...extra,
+    ].join('  ') + stack
+  );
 }
 
 /** A usage error unless the run has (or had) a task with this id. */
 async function requireTask(store: Store, runId: string, taskId: string): Promise<void> {
   const ids = (await store.listTasks(runId)).map((t) => t.taskId).sort();
   if (ids.includes(taskId)) return;
-  throw new UsageError(`task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`, { hint: ids.length ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines` : 'no task of this run has started yet' });
+  throw new UsageError(`task "${taskId}" is not in run ${runId}${didYouMean(taskId, ids)}`, {
+    hint: ids.length
+      ? `its tasks: ${ids.join(', ')}; or leave the task out for every task's lines`
+      : 'no task of this run has started yet',
+  });
 }
 
-function print(io: Io, lines: readonly LogLine[], runId: string, taskId: string | undefined, json: boolean): void {
+function print(
+  io: Io,
+  lines: readonly LogLine[],
+  runId: string,
+  taskId: string | undefined,
+  json: boolean,
+): void {
   if (json) {
     io.out(JSON.stringify(lines, null, 2));
     return;
@@ -83,7 +119,13 @@ function print(io: Io, lines: readonly LogLine[], runId: string, taskId: string 
     );
     return;
   }
-  const width = Math.max(...lines.map((l) => l.task.length + (l.mapIndex !== undefined && l.mapIndex >= 0 ? String(l.mapIndex).length + 2 : 0)));
+  const width = Math.max(
+    ...lines.map(
+      (l) =>
+        l.task.length +
+        (l.mapIndex !== undefined && l.mapIndex >= 0 ? String(l.mapIndex).length + 2 : 0),
+    ),
+  );
   const marks = lines.some((l) => l.simulated === true);
   const headings = new Set(lines.map(executionOf)).size > 1;
   let execution: number | undefined;
@@ -105,30 +147,42 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .argument('<runId>', 'run id (updraft runs lists them)')
     .argument('[task]', 'only this task')
     .option('--task <task>', 'only this task (the same as the [task] argument)')
-    .option('--json', 'print the log lines: [{ time, level, dag, run, task, try, execution, simulated?, mapIndex?, message, ...fields }]');
-  addTargetOptions(command).action(async (runId: string, taskArg: string | undefined, opts: { task?: string; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
-    const options = cmd.optsWithGlobals<GlobalOptions>();
-    if (taskArg !== undefined && opts.task !== undefined && taskArg !== opts.task) {
-      throw new UsageError(`two different tasks given: "${taskArg}" and --task "${opts.task}"`, { hint: 'name one task, either way' });
-    }
-    const taskId = taskArg ?? opts.task;
-    const target: Target = targetOf(opts);
-    const json = Boolean(opts.json || options.json);
-    if (target.kind !== 'local') {
-      const { fetchRunLogs } = await import('../../cloud/logs.ts');
-      await onCloud(target, async (cloud) => {
-        const run: RunRecord = await requireRun(cloud.store, runId, target);
-        if (taskId !== undefined) await requireTask(cloud.store, runId, taskId);
-        print(io, await fetchRunLogs(cloud, run, taskId), runId, taskId, json);
+    .option(
+      '--json',
+      'print the log lines: [{ time, level, dag, run, task, try, execution, simulated?, mapIndex?, message, ...fields }]',
+    );
+  addTargetOptions(command).action(
+    async (
+      runId: string,
+      taskArg: string | undefined,
+      opts: { task?: string; json?: boolean; target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      if (taskArg !== undefined && opts.task !== undefined && taskArg !== opts.task) {
+        throw new UsageError(`two different tasks given: "${taskArg}" and --task "${opts.task}"`, {
+          hint: 'name one task, either way',
+        });
+      }
+      const taskId = taskArg ?? opts.task;
+      const target: Target = targetOf(opts);
+      const json = Boolean(opts.json || options.json);
+      if (target.kind !== 'local') {
+        const { fetchRunLogs } = await import('../../cloud/logs.ts');
+        await onCloud(target, async (cloud) => {
+          const run: RunRecord = await requireRun(cloud.store, runId, target);
+          if (taskId !== undefined) await requireTask(cloud.store, runId, taskId);
+          print(io, await fetchRunLogs(cloud, run, taskId), runId, taskId, json);
+        });
+        setExit(EXIT_OK);
+        return;
+      }
+      await withSession(io, options, { loadDags: false }, async (session) => {
+        await requireRun(session.store, runId);
+        if (taskId !== undefined) await requireTask(session.store, runId, taskId);
+        print(io, readRunLogs(join(session.dir, 'logs'), runId, taskId), runId, taskId, json);
       });
       setExit(EXIT_OK);
-      return;
-    }
-    await withSession(io, options, { loadDags: false }, async (session) => {
-      await requireRun(session.store, runId);
-      if (taskId !== undefined) await requireTask(session.store, runId, taskId);
-      print(io, readRunLogs(join(session.dir, 'logs'), runId, taskId), runId, taskId, json);
-    });
-    setExit(EXIT_OK);
-  });
+    },
+  );
 }

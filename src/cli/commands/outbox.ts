@@ -16,18 +16,34 @@ import { messageLines, requireRun } from './show.ts';
 
 /** Newest first; within one instant, the later message of a run first. */
 export function newestFirst(messages: readonly OutboxMessage[]): OutboxMessage[] {
-  return [...messages].sort((a, b) => b.at.localeCompare(a.at) || b.runId.localeCompare(a.runId) || b.seq - a.seq);
+  return [...messages].sort(
+    (a, b) => b.at.localeCompare(a.at) || b.runId.localeCompare(a.runId) || b.seq - a.seq,
+  );
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('outbox')
-    .description('show the SNS/SQS/EventBridge messages local runs captured instead of sending, newest first')
+    .description(
+      'show the SNS/SQS/EventBridge messages local runs captured instead of sending, newest first',
+    )
     .argument('[runId]', 'only the messages of this run')
-    .option('--json', 'print [{ runId, seq, taskId, service: "sns" | "sqs" | "events", target, message, at }]');
-  addTargetOptions(command, { hidden: true })
-    .action(async (runId: string | undefined, opts: { json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
-      requireLocal(opts, 'outbox', (flags) => `the outbox holds what local runs captured instead of sending; a deployment really sends its SNS, SQS and EventBridge messages — see a run with: updraft show <run id> ${flags}`);
+    .option(
+      '--json',
+      'print [{ runId, seq, taskId, service: "sns" | "sqs" | "events", target, message, at }]',
+    );
+  addTargetOptions(command, { hidden: true }).action(
+    async (
+      runId: string | undefined,
+      opts: { json?: boolean; target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      requireLocal(
+        opts,
+        'outbox',
+        (flags) =>
+          `the outbox holds what local runs captured instead of sending; a deployment really sends its SNS, SQS and EventBridge messages — see a run with: updraft show <run id> ${flags}`,
+      );
       const options = cmd.optsWithGlobals<GlobalOptions>();
       await withSession(io, options, { loadDags: false }, async (session) => {
         if (runId !== undefined) await requireRun(session.store, runId);
@@ -37,13 +53,19 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           return;
         }
         if (messages.length === 0) {
-          io.out(`No messages${runId ? ` from run ${runId}` : ''} in the outbox. Tasks made with snsPublish, sqsSend or eventBridgePut put theirs here when they run locally.`);
+          io.out(
+            `No messages${runId ? ` from run ${runId}` : ''} in the outbox. Tasks made with snsPublish, sqsSend or eventBridgePut put theirs here when they run locally.`,
+          );
           return;
         }
         const n = messages.length;
-        io.out(`${n} message${n === 1 ? '' : 's'}${runId ? ` from run ${runId}` : ''} captured instead of sent, newest first:`);
-        for (const m of messages) for (const line of messageLines(m, runId === undefined)) io.out(line);
+        io.out(
+          `${n} message${n === 1 ? '' : 's'}${runId ? ` from run ${runId}` : ''} captured instead of sent, newest first:`,
+        );
+        for (const m of messages)
+          for (const line of messageLines(m, runId === undefined)) io.out(line);
       });
       setExit(EXIT_OK);
-    });
+    },
+  );
 }

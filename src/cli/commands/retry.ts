@@ -16,7 +16,14 @@ import { requireRun } from './show.ts';
 import { runWithProgress } from './run.ts';
 
 /** Resumes a run on AWS or LocalStack: a new execution handing back what must not run again. */
-export async function resumeOnCloud(io: Io, options: GlobalOptions, target: CloudTarget, runId: string, resume: Resume, json: boolean): Promise<void> {
+export async function resumeOnCloud(
+  io: Io,
+  options: GlobalOptions,
+  target: CloudTarget,
+  runId: string,
+  resume: Resume,
+  json: boolean,
+): Promise<void> {
   const project = await load(io, options);
   const { resumeRun } = await import('../../cloud/executions.ts');
   await onCloud(target, async (cloud) => {
@@ -24,46 +31,84 @@ export async function resumeOnCloud(io: Io, options: GlobalOptions, target: Clou
     const { ir } = requireDag(io, project, run.dagId, options);
     if (resume.kind === 'clear') {
       const known = new Set(ir.tasks.map((t) => t.id));
-      for (const id of resume.tasks) if (!known.has(id)) throw new UsageError(`task "${id}" is not in DAG "${run.dagId}"`, { hint: `tasks: ${[...known].join(', ')}` });
+      for (const id of resume.tasks)
+        if (!known.has(id))
+          throw new UsageError(`task "${id}" is not in DAG "${run.dagId}"`, {
+            hint: `tasks: ${[...known].join(', ')}`,
+          });
     }
     const r = await resumeRun(cloud, run, ir, resume);
     if (json) {
-      io.out(JSON.stringify({ runId, dagId: run.dagId, executionArn: r.executionArn, execution: r.attempt, queued: r.queued, resumedFrom: r.from, givenTasks: r.given }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            runId,
+            dagId: run.dagId,
+            executionArn: r.executionArn,
+            execution: r.attempt,
+            queued: r.queued,
+            resumedFrom: r.from,
+            givenTasks: r.given,
+          },
+          null,
+          2,
+        ),
+      );
       return;
     }
-    const what = resume.kind === 'retry' ? 'failed tasks and what they stopped run again' : `${resume.tasks.join(', ')}${resume.downstream ? ' and downstream' : ''} run again`;
-    const started = r.queued ? `queued (the DAG has maxActiveRuns runs going; it starts when one ends)` : 'started';
-    io.out(`✔ ${resume.kind === 'retry' ? 'Resuming' : 'Clearing'} ${runId} on ${cloud.where}: execution ${r.attempt} (${r.name}) ${started} — ${what}; ${r.given} task${r.given === 1 ? '' : 's'} hand back what they answered before (the last execution ended ${r.from}).`);
-    if (r.operatorsAgain) io.out(`  ! the last execution ended ${r.from} without its final state, so operators (AWS service tasks) run again`);
+    const what =
+      resume.kind === 'retry'
+        ? 'failed tasks and what they stopped run again'
+        : `${resume.tasks.join(', ')}${resume.downstream ? ' and downstream' : ''} run again`;
+    const started = r.queued
+      ? `queued (the DAG has maxActiveRuns runs going; it starts when one ends)`
+      : 'started';
+    io.out(
+      `✔ ${resume.kind === 'retry' ? 'Resuming' : 'Clearing'} ${runId} on ${cloud.where}: execution ${r.attempt} (${r.name}) ${started} — ${what}; ${r.given} task${r.given === 1 ? '' : 's'} hand back what they answered before (the last execution ended ${r.from}).`,
+    );
+    if (r.operatorsAgain)
+      io.out(
+        `  ! the last execution ended ${r.from} without its final state, so operators (AWS service tasks) run again`,
+      );
     io.out(`  ${r.executionArn}`);
-    io.out(`  ↳ follow it: updraft show ${runId} ${target.flags} · updraft logs ${runId} ${target.flags}`);
+    io.out(
+      `  ↳ follow it: updraft show ${runId} ${target.flags} · updraft logs ${runId} ${target.flags}`,
+    );
   });
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('retry')
-    .description('resume a failed run: failed and downstream tasks run again, succeeded ones are reused')
+    .description(
+      'resume a failed run: failed and downstream tasks run again, succeeded ones are reused',
+    )
     .argument('<runId>', 'run id (updraft runs <dag> lists them)')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
     .option('--json', 'print the outcome as JSON');
-  addTargetOptions(command).action(async (runId: string, opts: { realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
-    const options = cmd.optsWithGlobals<GlobalOptions>();
-    const json = Boolean(opts.json || options.json);
-    const target = targetOf(opts);
-    if (target.kind !== 'local') {
-      await resumeOnCloud(io, options, target, runId, { kind: 'retry' }, json);
-      setExit(EXIT_OK);
-      return;
-    }
-    const code = await runWithProgress(
-      io,
-      options,
-      { realTime: Boolean(opts.realTime), json },
-      async (session) => (await session.store.getRun(runId))?.dagId,
-      `Resuming ${runId}: failed tasks and their downstream run again, succeeded tasks are reused…`,
-      (session) => session.engine.retry(runId),
-    );
-    setExit(code);
-  });
+  addTargetOptions(command).action(
+    async (
+      runId: string,
+      opts: { realTime?: boolean; json?: boolean; target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const json = Boolean(opts.json || options.json);
+      const target = targetOf(opts);
+      if (target.kind !== 'local') {
+        await resumeOnCloud(io, options, target, runId, { kind: 'retry' }, json);
+        setExit(EXIT_OK);
+        return;
+      }
+      const code = await runWithProgress(
+        io,
+        options,
+        { realTime: Boolean(opts.realTime), json },
+        async (session) => (await session.store.getRun(runId))?.dagId,
+        `Resuming ${runId}: failed tasks and their downstream run again, succeeded tasks are reused…`,
+        (session) => session.engine.retry(runId),
+      );
+      setExit(code);
+    },
+  );
 }

@@ -27,10 +27,14 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--conf is not valid JSON: ${(error as Error).message}`, { hint: `pass an object, e.g. --conf '{"limit": 10}'` });
+    throw new UsageError(`--conf is not valid JSON: ${(error as Error).message}`, {
+      hint: `pass an object, e.g. --conf '{"limit": 10}'`,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`--conf must be a JSON object, got ${JSON.stringify(value)}`, { hint: `pass an object, e.g. --conf '{"limit": 10}'` });
+    throw new UsageError(`--conf must be a JSON object, got ${JSON.stringify(value)}`, {
+      hint: `pass an object, e.g. --conf '{"limit": 10}'`,
+    });
   }
   return value as Record<string, unknown>;
 }
@@ -41,29 +45,59 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
  */
 export function parseDateFlag(text: string | undefined): string | undefined {
   if (text !== undefined && text.trim() === '') {
-    throw new UsageError('--date is empty', { hint: 'give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval' });
+    throw new UsageError('--date is empty', {
+      hint: 'give a logical date such as --date 2026-11-20 or --date 2026-11-20T02:00, or leave --date out to run the latest complete interval',
+    });
   }
   return text;
 }
 
 /** Prints a finished (or already existing) run; returns the exit code. */
-export async function report(io: Io, session: Session, outcome: RunOutcome, json: boolean, order: readonly string[]): Promise<number> {
+export async function report(
+  io: Io,
+  session: Session,
+  outcome: RunOutcome,
+  json: boolean,
+  order: readonly string[],
+): Promise<number> {
   const run = outcome.run;
-  const [records, tries] = await Promise.all([session.store.listTasks(run.runId), session.store.listTries(run.runId)]);
+  const [records, tries] = await Promise.all([
+    session.store.listTasks(run.runId),
+    session.store.listTries(run.runId),
+  ]);
   const tasks = taskRows(run, records, tries, order);
   if (json) {
-    io.out(JSON.stringify({ ...runJson(run, tasks), ...(!outcome.created && { existing: true }), ...(outcome.attached && { attached: true }) }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          ...runJson(run, tasks),
+          ...(!outcome.created && { existing: true }),
+          ...(outcome.attached && { attached: true }),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     if (outcome.attached) {
-      io.out(`Run ${run.runId} ended ${run.status} (run by another process; this command started nothing).`);
+      io.out(
+        `Run ${run.runId} ended ${run.status} (run by another process; this command started nothing).`,
+      );
     } else if (!outcome.created) {
-      io.out(`Run ${run.runId} already exists (${run.status}): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`);
-      io.out(`  ↳ updraft show ${run.runId}${run.status === 'failed' ? `, updraft retry ${run.runId}` : ''}, or updraft clear ${run.runId} --task <task> to run tasks again`);
+      io.out(
+        `Run ${run.runId} already exists (${run.status}): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`,
+      );
+      io.out(
+        `  ↳ updraft show ${run.runId}${run.status === 'failed' ? `, updraft retry ${run.runId}` : ''}, or updraft clear ${run.runId} --task <task> to run tasks again`,
+      );
     }
     if (tasks.length > 0) io.out(taskTable(tasks, io.color));
     io.out(runHeadline(run, io.color));
     if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
-    if (run.status === 'failed') io.out(`  ↳ see why: updraft show ${run.runId} · updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`);
+    if (run.status === 'failed')
+      io.out(
+        `  ↳ see why: updraft show ${run.runId} · updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`,
+      );
   }
   return run.status === 'success' ? EXIT_OK : EXIT_USER_ERROR;
 }
@@ -75,7 +109,12 @@ export async function report(io: Io, session: Session, outcome: RunOutcome, json
 export async function runWithProgress(
   io: Io,
   options: GlobalOptions,
-  flags: { readonly realTime?: boolean; readonly json: boolean; readonly dagId?: string; readonly checkDag?: (dag: LoadedDag) => void },
+  flags: {
+    readonly realTime?: boolean;
+    readonly json: boolean;
+    readonly dagId?: string;
+    readonly checkDag?: (dag: LoadedDag) => void;
+  },
   dagOf: (s: Session) => Promise<string | undefined>,
   intro: string,
   work: (s: Session) => Promise<RunOutcome>,
@@ -91,11 +130,21 @@ export async function runWithProgress(
       progress?.onEvent(runId, e);
     },
   });
-  const interrupt = watchInterrupt({ io, store: session.store, tracked, orderOf: (id) => orderOf(session, id), beforeReport: () => beforeExit(session, progress) });
+  const interrupt = watchInterrupt({
+    io,
+    store: session.store,
+    tracked,
+    orderOf: (id) => orderOf(session, id),
+    beforeReport: () => beforeExit(session, progress),
+  });
   try {
     const dagId = await dagOf(session);
     const order = dagId ? orderOf(session, dagId) : [];
-    if (dagId) progress = await createProgress(io, dagId, order, { tty: Boolean(process.stdout.isTTY) && io.color, quiet: flags.json });
+    if (dagId)
+      progress = await createProgress(io, dagId, order, {
+        tty: Boolean(process.stdout.isTTY) && io.color,
+        quiet: flags.json,
+      });
     if (!flags.json) io.out(intro);
     const outcome = await work(session);
     progress?.done();
@@ -127,7 +176,12 @@ export interface RunFlags {
 }
 
 /** `updraft run` (and `updraft trigger` on the local target): runs the DAG and waits; returns the exit code. */
-export async function runLocally(io: Io, options: GlobalOptions, dagId: string, opts: RunFlags): Promise<number> {
+export async function runLocally(
+  io: Io,
+  options: GlobalOptions,
+  dagId: string,
+  opts: RunFlags,
+): Promise<number> {
   const conf = parseConf(opts.conf);
   const date = parseDateFlag(opts.date);
   const json = Boolean(opts.json || options.json);
@@ -135,18 +189,29 @@ export async function runLocally(io: Io, options: GlobalOptions, dagId: string, 
     io,
     options,
     // The conf and date are checked before the run database is opened: bad input writes nothing.
-    { realTime: Boolean(opts.realTime), json, dagId, checkDag: ({ ir }) => {
-      resolveParams(ir, conf);
-      intervalFor(ir, date, io.now());
-    } },
+    {
+      realTime: Boolean(opts.realTime),
+      json,
+      dagId,
+      checkDag: ({ ir }) => {
+        resolveParams(ir, conf);
+        intervalFor(ir, date, io.now());
+      },
+    },
     async () => dagId, // found and valid: the session checked it before opening the database
     `Running ${dagId} on the embedded engine${opts.realTime ? ' (real time)' : ''}…`,
     async (session) => {
-      const outcome = await session.engine.trigger(dagId, { ...(date !== undefined && { date }), conf });
+      const outcome = await session.engine.trigger(dagId, {
+        ...(date !== undefined && { date }),
+        conf,
+      });
       const { run } = outcome;
       if (outcome.created || (run.status !== 'queued' && run.status !== 'running')) return outcome;
       // Another process runs this interval (same DAG and date): follow it rather than fail.
-      if (!json) io.out(`Run ${run.runId} is already ${run.status}${run.owner ? ` in another process (pid ${run.owner.pid})` : ''}: attached, waiting for it to end…`);
+      if (!json)
+        io.out(
+          `Run ${run.runId} is already ${run.status}${run.owner ? ` in another process (pid ${run.owner.pid})` : ''}: attached, waiting for it to end…`,
+        );
       return { ...outcome, run: await session.engine.follow(run.runId), attached: true };
     },
   );
@@ -157,12 +222,29 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .command('run')
     .description('run a DAG locally on the embedded engine (the state machine that deploys)')
     .argument('<dag>', 'DAG id')
-    .option('--date <date>', 'logical date: a fire time of the schedule, or a day (its first fire time); default: the latest complete interval')
+    .option(
+      '--date <date>',
+      'logical date: a fire time of the schedule, or a day (its first fire time); default: the latest complete interval',
+    )
     .option('--conf <json>', 'run params as a JSON object')
-    .option('--real-time', 'honour waits, sensor poke intervals and retry delays instead of skipping them')
+    .option(
+      '--real-time',
+      'honour waits, sensor poke intervals and retry delays instead of skipping them',
+    )
     .option('--json', 'print the outcome as JSON');
-  addTargetOptions(command, { hidden: true }).action(async (dagId: string, opts: RunFlags & { target?: string; env?: string; region?: string }, cmd: Command) => {
-    requireLocal(opts, 'run', (flags) => `to start a run on the deployment (without waiting for it): updraft trigger ${dagId} ${flags}`);
-    setExit(await runLocally(io, cmd.optsWithGlobals<GlobalOptions>(), dagId, opts));
-  });
+  addTargetOptions(command, { hidden: true }).action(
+    async (
+      dagId: string,
+      opts: RunFlags & { target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      requireLocal(
+        opts,
+        'run',
+        (flags) =>
+          `to start a run on the deployment (without waiting for it): updraft trigger ${dagId} ${flags}`,
+      );
+      setExit(await runLocally(io, cmd.optsWithGlobals<GlobalOptions>(), dagId, opts));
+    },
+  );
 }

@@ -17,11 +17,27 @@ import { suggest } from '../../ir/problems.ts';
 import { isObjectRef, LocalObjectStore, resolveRefs } from '../../runtime/objects.ts';
 import type { TriggerKind } from '../../sdk/context.ts';
 import { formatDuration } from '../../sdk/duration.ts';
-import type { LineageRecord, OutboxMessage, RunRecord, Store, TaskRecord, TryRecord } from '../../store/types.ts';
+import type {
+  LineageRecord,
+  OutboxMessage,
+  RunRecord,
+  Store,
+  TaskRecord,
+  TryRecord,
+} from '../../store/types.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { envOf, type Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
-import { durationOf, paint, runHeadline, runJson, stateLabel, taskRows, taskTable, type TaskRow } from '../render-run.ts';
+import {
+  durationOf,
+  paint,
+  runHeadline,
+  runJson,
+  stateLabel,
+  taskRows,
+  taskTable,
+  type TaskRow,
+} from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import { load } from '../project.ts';
 import { localMasker } from '../masked-io.ts';
@@ -41,18 +57,27 @@ const RECENT_RUNS = 200;
  * The run, or a usage error naming the nearest recent run id and how to list runs (`target`
  * puts its flags in the hints).
  */
-export async function requireRun(store: Store, runId: string, target: Target = { kind: 'local' }): Promise<RunRecord> {
+export async function requireRun(
+  store: Store,
+  runId: string,
+  target: Target = { kind: 'local' },
+): Promise<RunRecord> {
   const run = await store.getRun(runId);
   if (run) return run;
   const recent = await store.listRuns({ limit: RECENT_RUNS });
-  const near = suggest(runId, recent.map((r) => r.runId));
+  const near = suggest(
+    runId,
+    recent.map((r) => r.runId),
+  );
   const nearRun = recent.find((r) => r.runId === near);
   const flags = flagsOf(target);
   const hint =
     recent.length === 0
       ? `there are no runs yet; start one with: ${target.kind === 'local' ? 'updraft run' : 'updraft trigger'} <dag>${flags}`
       : `list the runs of a DAG with: updraft runs ${nearRun?.dagId ?? '<dag>'}${flags} (or every DAG's with: updraft runs${flags})`;
-  throw new UsageError(`run "${runId}" not found${near ? ` (did you mean "${near}"?)` : ''}`, { hint: hint });
+  throw new UsageError(`run "${runId}" not found${near ? ` (did you mean "${near}"?)` : ''}`, {
+    hint: hint,
+  });
 }
 
 /** `2026-03-01 00:00:00Z`: an ISO instant, shorter. */
@@ -63,7 +88,8 @@ export function shortTime(iso: string | undefined): string {
 /** Tasks in the order they started; those that never started last, by id. */
 export function byStart(tasks: readonly TaskRecord[]): TaskRecord[] {
   return [...tasks].sort((a, b) => {
-    if (a.startedAt && b.startedAt) return a.startedAt.localeCompare(b.startedAt) || a.taskId.localeCompare(b.taskId);
+    if (a.startedAt && b.startedAt)
+      return a.startedAt.localeCompare(b.startedAt) || a.taskId.localeCompare(b.taskId);
     if (a.startedAt || b.startedAt) return a.startedAt ? -1 : 1;
     return a.taskId.localeCompare(b.taskId);
   });
@@ -104,7 +130,14 @@ function tryLine(t: TryRecord, executions: boolean, color: boolean): string {
   const which = `${t.mapIndex >= 0 ? `[${t.mapIndex}] ` : ''}try ${t.tryNumber}${executions ? ` (execution ${t.runAttempt})` : ''}`;
   const took = t.durationMs !== undefined ? ms(t.durationMs) : durationOf(t.startedAt, t.endedAt);
   const when = `started ${shortTime(t.startedAt)}${took ? `, took ${took}` : ''}`;
-  return [which, stateLabel(t.state, color), when, t.error ? `${t.error.error}: ${t.error.cause}` : ''].filter(Boolean).join('  ');
+  return [
+    which,
+    stateLabel(t.state, color),
+    when,
+    t.error ? `${t.error.error}: ${t.error.cause}` : '',
+  ]
+    .filter(Boolean)
+    .join('  ');
 }
 
 interface Details {
@@ -122,9 +155,17 @@ interface Details {
 }
 
 function executionLine(run: RunRecord, execution: ExecutionInfo | null | undefined): string {
-  if (execution === undefined) return run.pendingInput ? '  execution: not started — queued until another run of this DAG ends (maxActiveRuns)' : '  execution: none recorded yet';
-  if (execution === null) return `  execution: ${run.executionArn} no longer exists (Step Functions keeps executions 90 days)`;
-  const when = execution.stopDate ? `, stopped ${shortTime(execution.stopDate)}` : execution.startDate ? `, started ${shortTime(execution.startDate)}` : '';
+  if (execution === undefined)
+    return run.pendingInput
+      ? '  execution: not started — queued until another run of this DAG ends (maxActiveRuns)'
+      : '  execution: none recorded yet';
+  if (execution === null)
+    return `  execution: ${run.executionArn} no longer exists (Step Functions keeps executions 90 days)`;
+  const when = execution.stopDate
+    ? `, stopped ${shortTime(execution.stopDate)}`
+    : execution.startDate
+      ? `, started ${shortTime(execution.startDate)}`
+      : '';
   const redrives = execution.redriveCount > 0 ? `, redriven ${execution.redriveCount}×` : '';
   return `  execution: ${execution.status}${when}${redrives}  ${execution.executionArn}`;
 }
@@ -134,14 +175,22 @@ function render(io: Io, d: Details, full: boolean): void {
   const heading = (text: string) => io.out(io.color ? pc.bold(text) : text);
   io.out(runHeadline(run, io.color));
   const parent = run.parentRunId ? ` (run ${run.parentRunId})` : '';
-  io.out(`  DAG ${run.dagId} · ${TRIGGERED[run.triggeredBy] ?? `triggered by ${run.triggeredBy}`}${parent} · data interval ${run.dataIntervalStart} → ${run.dataIntervalEnd}`);
+  io.out(
+    `  DAG ${run.dagId} · ${TRIGGERED[run.triggeredBy] ?? `triggered by ${run.triggeredBy}`}${parent} · data interval ${run.dataIntervalStart} → ${run.dataIntervalEnd}`,
+  );
   if (Object.keys(run.conf).length > 0) io.out(`  conf ${JSON.stringify(run.conf)}`);
-  if (d.execution !== undefined || run.executionArn || run.pendingInput) io.out(executionLine(run, d.execution));
+  if (d.execution !== undefined || run.executionArn || run.pendingInput)
+    io.out(executionLine(run, d.execution));
   if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
   if (tasks.length > 0) io.out(taskTable(tasks, io.color));
-  else io.out(`  (no task has started yet, and DAG ${run.dagId} is not in the project to list its tasks)`);
+  else
+    io.out(
+      `  (no task has started yet, and DAG ${run.dagId} is not in the project to list its tasks)`,
+    );
 
-  const withOutput = tasks.filter((t) => d.outputs[t.taskId] !== undefined && d.outputs[t.taskId] !== null);
+  const withOutput = tasks.filter(
+    (t) => d.outputs[t.taskId] !== undefined && d.outputs[t.taskId] !== null,
+  );
   if (withOutput.length > 0) {
     heading('Outputs');
     const width = Math.max(...withOutput.map((t) => t.taskId.length));
@@ -161,22 +210,42 @@ function render(io: Io, d: Details, full: boolean): void {
     heading('Failed tasks');
     const executions = tries.some((t) => t.runAttempt > 1);
     for (const t of failed) {
-      io.out(`  ${paint('failed', '✖', io.color)} ${t.taskId}${t.error ? `  ${t.error.error}: ${t.error.cause}` : ''}`);
+      io.out(
+        `  ${paint('failed', '✖', io.color)} ${t.taskId}${t.error ? `  ${t.error.error}: ${t.error.cause}` : ''}`,
+      );
       const own = tries.filter((x) => x.taskId === t.taskId);
-      for (const x of own.slice(0, TRIES_SHOWN)) io.out(`      ${tryLine(x, executions, io.color)}`);
-      if (own.length > TRIES_SHOWN) io.out(`      … and ${own.length - TRIES_SHOWN} more tries (updraft show ${run.runId}${d.flags} --json lists them all)`);
+      for (const x of own.slice(0, TRIES_SHOWN))
+        io.out(`      ${tryLine(x, executions, io.color)}`);
+      if (own.length > TRIES_SHOWN)
+        io.out(
+          `      … and ${own.length - TRIES_SHOWN} more tries (updraft show ${run.runId}${d.flags} --json lists them all)`,
+        );
       // The task code's stack trace of its latest failed try (masked, paths relative to the project).
       const stack = own.findLast((x) => x.error?.stack)?.error?.stack;
-      if (stack) io.out(stack.split('\n').map((line) => `        ${line.trimStart().replace(/^at /, '  at ')}`).join('\n'));
+      if (stack)
+        io.out(
+          stack
+            .split('\n')
+            .map((line) => `        ${line.trimStart().replace(/^at /, '  at ')}`)
+            .join('\n'),
+        );
     }
   }
 
   if (d.lineage.length > 0) {
     heading('Lineage');
     const order = new Map(tasks.map((t, i) => [t.taskId, i]));
-    const rows = [...d.lineage].sort((a, b) => (order.get(a.taskId) ?? 1e9) - (order.get(b.taskId) ?? 1e9) || a.direction.localeCompare(b.direction) || a.dataset.localeCompare(b.dataset));
+    const rows = [...d.lineage].sort(
+      (a, b) =>
+        (order.get(a.taskId) ?? 1e9) - (order.get(b.taskId) ?? 1e9) ||
+        a.direction.localeCompare(b.direction) ||
+        a.dataset.localeCompare(b.dataset),
+    );
     const width = Math.max(...rows.map((l) => l.taskId.length));
-    for (const l of rows) io.out(`  ${l.taskId.padEnd(width)}  ${l.direction === 'in' ? 'read ' : 'wrote'}  ${l.dataset}`);
+    for (const l of rows)
+      io.out(
+        `  ${l.taskId.padEnd(width)}  ${l.direction === 'in' ? 'read ' : 'wrote'}  ${l.dataset}`,
+      );
   }
 
   if (d.outbox.length > 0) {
@@ -184,14 +253,22 @@ function render(io: Io, d: Details, full: boolean): void {
     for (const m of d.outbox) for (const line of messageLines(m, false)) io.out(`  ${line}`);
   }
 
-  if (run.status === 'failed') io.out(`  ↳ updraft logs ${run.runId}${d.flags} · fix, then resume: updraft retry ${run.runId}${d.flags}`);
+  if (run.status === 'failed')
+    io.out(
+      `  ↳ updraft logs ${run.runId}${d.flags} · fix, then resume: updraft retry ${run.runId}${d.flags}`,
+    );
 }
 
 /**
  * The task order of the run's DAG as `updraft graph` draws it, read from the project; when the
  * DAG is no longer there (or does not load), the order the recorded tasks started in.
  */
-export async function runOrder(io: Io, options: GlobalOptions, dagId: string, records: readonly TaskRecord[]): Promise<string[]> {
+export async function runOrder(
+  io: Io,
+  options: GlobalOptions,
+  dagId: string,
+  records: readonly TaskRecord[],
+): Promise<string[]> {
   try {
     const dag = (await load(io, options)).dags.find((d) => d.ir.id === dagId);
     if (dag) return graphOrder(dag.ir);
@@ -215,71 +292,150 @@ async function resolveOutput(objects: LocalObjectStore, output: unknown): Promis
     return await resolveRefs(objects, output);
   } catch (error) {
     const ref = isObjectRef(output) ? output.$ref : 'a stored object';
-    return { $unavailable: `${ref} could not be read from ${objects.root}: ${(error as Error).message}` };
+    return {
+      $unavailable: `${ref} could not be read from ${objects.root}: ${(error as Error).message}`,
+    };
   }
 }
 
 /** A run on a deployed environment: records from its table, status from Step Functions. */
-async function showCloud(io: Io, options: GlobalOptions, cloud: Cloud, runId: string, full: boolean, json: boolean): Promise<void> {
+async function showCloud(
+  io: Io,
+  options: GlobalOptions,
+  cloud: Cloud,
+  runId: string,
+  full: boolean,
+  json: boolean,
+): Promise<void> {
   const { describeExecution } = await import('../../cloud/executions.ts');
   const run = await requireRun(cloud.store, runId, cloud.target);
   const [tasks, tries, lineage, execution] = await Promise.all([
     cloud.store.listTasks(runId),
     cloud.store.listTries(runId),
     cloud.store.listLineage(runId),
-    run.executionArn ? describeExecution(cloud, run.executionArn).then((e) => e ?? null) : Promise.resolve(undefined),
+    run.executionArn
+      ? describeExecution(cloud, run.executionArn).then((e) => e ?? null)
+      : Promise.resolve(undefined),
   ]);
-  const ordered = masked(io, taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks)));
+  const ordered = masked(
+    io,
+    taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks)),
+  );
   // Offloaded outputs stay references here: they live in the deployment's payload bucket.
-  const outputs = Object.fromEntries(ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]));
+  const outputs = Object.fromEntries(
+    ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]),
+  );
   const conf = masked(io, run.conf);
   if (json) {
     const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-    io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf, outputs, tries: triesJson, lineage, outbox: [], execution: execution ?? null }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          ...runJson(run, ordered),
+          triggeredBy: run.triggeredBy,
+          conf,
+          outputs,
+          tries: triesJson,
+          lineage,
+          outbox: [],
+          execution: execution ?? null,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  render(io, { run: { ...run, conf }, tasks: ordered, tries, lineage, outbox: [], outputs, execution, flags: ` ${cloud.target.flags}` }, full);
+  render(
+    io,
+    {
+      run: { ...run, conf },
+      tasks: ordered,
+      tries,
+      lineage,
+      outbox: [],
+      outputs,
+      execution,
+      flags: ` ${cloud.target.flags}`,
+    },
+    full,
+  );
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('show')
-    .description("show a run: its tasks, outputs, errors with every try, lineage and outbox messages")
+    .description(
+      'show a run: its tasks, outputs, errors with every try, lineage and outbox messages',
+    )
     .argument('<runId>', 'run id, e.g. daily_orders-2026-03-01T01-00-00Z (updraft runs lists them)')
-    .option('--outputs', 'print full task outputs, reading offloaded ones from .updraft/objects (on a cloud target they stay payload-bucket references)')
-    .option('--json', 'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox } (cloud targets: also execution)');
-  addTargetOptions(command).action(async (runId: string, opts: { outputs?: boolean; json?: boolean; target?: string; env?: string; region?: string }, cmd: Command) => {
-    const options = cmd.optsWithGlobals<GlobalOptions>();
-    const target = targetOf(opts);
-    const json = Boolean(opts.json || options.json);
-    if (target.kind !== 'local') {
-      await onCloud(target, (cloud) => showCloud(io, options, cloud, runId, Boolean(opts.outputs), json));
+    .option(
+      '--outputs',
+      'print full task outputs, reading offloaded ones from .updraft/objects (on a cloud target they stay payload-bucket references)',
+    )
+    .option(
+      '--json',
+      'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox } (cloud targets: also execution)',
+    );
+  addTargetOptions(command).action(
+    async (
+      runId: string,
+      opts: { outputs?: boolean; json?: boolean; target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const target = targetOf(opts);
+      const json = Boolean(opts.json || options.json);
+      if (target.kind !== 'local') {
+        await onCloud(target, (cloud) =>
+          showCloud(io, options, cloud, runId, Boolean(opts.outputs), json),
+        );
+        setExit(EXIT_OK);
+        return;
+      }
+      await withSession(io, options, { loadDags: false }, async (session) => {
+        const run = await requireRun(session.store, runId);
+        const [tasks, tries, lineage, outbox] = await Promise.all([
+          session.store.listTasks(runId),
+          session.store.listTries(runId),
+          session.store.listLineage(runId),
+          session.store.listOutbox(runId),
+        ]);
+        const ordered = taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks));
+        const objects = new LocalObjectStore(join(session.dir, 'objects'));
+        const raw: Record<string, unknown> = {};
+        for (const t of ordered) {
+          if (t.output !== undefined)
+            raw[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
+        }
+        const outputs = masked(io, raw);
+        const conf = masked(io, run.conf);
+        if (json) {
+          const triesJson = tries.map(({ response: _response, ...rest }) => rest);
+          io.out(
+            JSON.stringify(
+              {
+                ...runJson(run, ordered),
+                triggeredBy: run.triggeredBy,
+                conf,
+                outputs,
+                tries: triesJson,
+                lineage,
+                outbox,
+              },
+              null,
+              2,
+            ),
+          );
+        } else {
+          render(
+            io,
+            { run: { ...run, conf }, tasks: ordered, tries, lineage, outbox, outputs, flags: '' },
+            Boolean(opts.outputs),
+          );
+        }
+      });
       setExit(EXIT_OK);
-      return;
-    }
-    await withSession(io, options, { loadDags: false }, async (session) => {
-      const run = await requireRun(session.store, runId);
-      const [tasks, tries, lineage, outbox] = await Promise.all([
-        session.store.listTasks(runId),
-        session.store.listTries(runId),
-        session.store.listLineage(runId),
-        session.store.listOutbox(runId),
-      ]);
-      const ordered = taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks));
-      const objects = new LocalObjectStore(join(session.dir, 'objects'));
-      const raw: Record<string, unknown> = {};
-      for (const t of ordered) {
-        if (t.output !== undefined) raw[t.taskId] = opts.outputs ? await resolveOutput(objects, t.output) : t.output;
-      }
-      const outputs = masked(io, raw);
-      const conf = masked(io, run.conf);
-      if (json) {
-        const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-        io.out(JSON.stringify({ ...runJson(run, ordered), triggeredBy: run.triggeredBy, conf, outputs, tries: triesJson, lineage, outbox }, null, 2));
-      } else {
-        render(io, { run: { ...run, conf }, tasks: ordered, tries, lineage, outbox, outputs, flags: '' }, Boolean(opts.outputs));
-      }
-    });
-    setExit(EXIT_OK);
-  });
+    },
+  );
 }

@@ -22,7 +22,8 @@ const FAILED_EXECUTION = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 /** Exit 1 only when the interval's existing run failed: the trigger then changed nothing. */
 function exitCode(result: TriggerResult): number {
   if (result.outcome !== 'existing') return EXIT_OK;
-  const failed = result.run.status === 'failed' || FAILED_EXECUTION.has(result.execution?.status ?? '');
+  const failed =
+    result.run.status === 'failed' || FAILED_EXECUTION.has(result.execution?.status ?? '');
   return failed ? EXIT_USER_ERROR : EXIT_OK;
 }
 
@@ -35,19 +36,27 @@ function print(io: Io, result: TriggerResult, where: string, target: CloudTarget
       io.out(`✔ Started ${run.runId} on ${where}`);
       io.out(interval);
       io.out(`  ${result.executionArn}`);
-      io.out(`  ↳ follow it: updraft show ${run.runId} ${flags} · updraft logs ${run.runId} ${flags}`);
+      io.out(
+        `  ↳ follow it: updraft show ${run.runId} ${flags} · updraft logs ${run.runId} ${flags}`,
+      );
       return;
     case 'queued':
-      io.out(`⏸ Queued ${run.runId} on ${where}: ${run.dagId} already runs as many as its maxActiveRuns (${result.maxActiveRuns}) allows; it starts when a slot frees (oldest queued first)`);
+      io.out(
+        `⏸ Queued ${run.runId} on ${where}: ${run.dagId} already runs as many as its maxActiveRuns (${result.maxActiveRuns}) allows; it starts when a slot frees (oldest queued first)`,
+      );
       io.out(interval);
       io.out(`  ↳ updraft runs ${run.dagId} ${flags} shows the active runs`);
       return;
     case 'existing': {
       const execution = result.execution ? `, execution ${result.execution.status}` : '';
-      io.out(`Run ${run.runId} already exists on ${where} (${run.status}${execution}): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`);
+      io.out(
+        `Run ${run.runId} already exists on ${where} (${run.status}${execution}): nothing new started. Deterministic run ids make a second trigger of the same interval a no-op.`,
+      );
       io.out(runHeadline(run, io.color));
       const failed = exitCode(result) !== EXIT_OK;
-      io.out(`  ↳ updraft show ${run.runId} ${flags}${failed ? ` · resume it: updraft retry ${run.runId} ${flags}` : ''}`);
+      io.out(
+        `  ↳ updraft show ${run.runId} ${flags}${failed ? ` · resume it: updraft retry ${run.runId} ${flags}` : ''}`,
+      );
       return;
     }
   }
@@ -68,14 +77,29 @@ function json(result: TriggerResult) {
   };
 }
 
-async function triggerOnCloud(io: Io, options: GlobalOptions, target: CloudTarget, dagId: string, opts: RunFlags): Promise<number> {
+async function triggerOnCloud(
+  io: Io,
+  options: GlobalOptions,
+  target: CloudTarget,
+  dagId: string,
+  opts: RunFlags,
+): Promise<number> {
   const conf = parseConf(opts.conf);
   const project = await load(io, options);
   const { ir } = requireDag(io, project, dagId, options);
-  const [{ compileDag }, { triggerRun }] = await Promise.all([import('../../compiler/index.ts'), import('../../cloud/trigger.ts')]);
+  const [{ compileDag }, { triggerRun }] = await Promise.all([
+    import('../../compiler/index.ts'),
+    import('../../cloud/trigger.ts'),
+  ]);
   const { timers } = compileDag(ir).manifest;
   return onCloud(target, async (cloud) => {
-    const result = await triggerRun(cloud, { ir, timers, conf, ...(opts.date !== undefined && { date: opts.date }), now: io.now() });
+    const result = await triggerRun(cloud, {
+      ir,
+      timers,
+      conf,
+      ...(opts.date !== undefined && { date: opts.date }),
+      now: io.now(),
+    });
     if (opts.json || options.json) io.out(JSON.stringify(json(result), null, 2));
     else print(io, result, cloud.where, target);
     return exitCode(result);
@@ -85,15 +109,33 @@ async function triggerOnCloud(io: Io, options: GlobalOptions, target: CloudTarge
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('trigger')
-    .description('start a manual run: on AWS or LocalStack without waiting for it, locally like updraft run')
+    .description(
+      'start a manual run: on AWS or LocalStack without waiting for it, locally like updraft run',
+    )
     .argument('<dag>', 'DAG id')
-    .option('--date <date>', 'logical date: a fire time of the schedule, or a day (its first fire time); default: the latest complete interval')
+    .option(
+      '--date <date>',
+      'logical date: a fire time of the schedule, or a day (its first fire time); default: the latest complete interval',
+    )
     .option('--conf <json>', 'run params as a JSON object (checked against the DAG params)')
     .option('--real-time', 'local target: honour waits, sensor poke intervals and retry delays')
-    .option('--json', 'print { outcome: "started" | "queued" | "existing", runId, dagId, status, logicalDate, dataInterval, conf, executionArn, execution? }');
-  addTargetOptions(command).action(async (dagId: string, opts: RunFlags & { target?: string; env?: string; region?: string }, cmd: Command) => {
-    const options = cmd.optsWithGlobals<GlobalOptions>();
-    const target = targetOf(opts);
-    setExit(target.kind === 'local' ? await runLocally(io, options, dagId, opts) : await triggerOnCloud(io, options, target, dagId, opts));
-  });
+    .option(
+      '--json',
+      'print { outcome: "started" | "queued" | "existing", runId, dagId, status, logicalDate, dataInterval, conf, executionArn, execution? }',
+    );
+  addTargetOptions(command).action(
+    async (
+      dagId: string,
+      opts: RunFlags & { target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const target = targetOf(opts);
+      setExit(
+        target.kind === 'local'
+          ? await runLocally(io, options, dagId, opts)
+          : await triggerOnCloud(io, options, target, dagId, opts),
+      );
+    },
+  );
 }

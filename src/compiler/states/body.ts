@@ -21,7 +21,9 @@ export function renderBody(emit: Walk, scope: Scope, taskId: string, exits: Exit
     case 'short_circuit':
       return renderLambdaTask(emit, scope, task, exits);
     case 'sensor':
-      return task.body.sensor.check.kind === 'time' ? renderTimeSensor(emit, scope, task, exits) : renderSensor(emit, scope, task, exits);
+      return task.body.sensor.check.kind === 'time'
+        ? renderTimeSensor(emit, scope, task, exits)
+        : renderSensor(emit, scope, task, exits);
     case 'operator':
       return renderOperatorTask(emit, scope, task, exits);
     default:

@@ -10,7 +10,12 @@ import { leafFailed } from '../conditions.ts';
 import { mergeKnown, type Generator, type Known, type Next, type Scope } from '../scope.ts';
 
 /** The run's result: failed if any leaf failed or was upstream_failed. */
-export function renderFinal(gen: Generator, scope: Scope, known: Known, pending: ReadonlyMap<string, TaskState>): Next {
+export function renderFinal(
+  gen: Generator,
+  scope: Scope,
+  known: Known,
+  pending: ReadonlyMap<string, TaskState>,
+): Next {
   const leaves = effectiveLeaves(gen.ctx);
   const all = mergeKnown(known, pending);
   const decided = leaves.every((l) => all.has(l));
@@ -27,7 +32,11 @@ export function renderFinal(gen: Generator, scope: Scope, known: Known, pending:
       next = gen.ctx.name('run failed?');
       scope.memo.set(sig, next);
       const rules = leaves.map((l) => leafFailed(gen.ctx, l));
-      scope.add(next, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: failedState() }], Default: succeeded() });
+      scope.add(next, {
+        Type: 'Choice',
+        Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: failedState() }],
+        Default: succeeded(),
+      });
       gen.stateTasks.set(next, { tasks: leaves, role: 'final' });
     }
   }
@@ -45,7 +54,11 @@ function terminal(gen: Generator, scope: Scope, kind: 'Succeed' | 'Fail'): strin
     name,
     kind === 'Succeed'
       ? { Type: 'Succeed' }
-      : { Type: 'Fail', Error: ERROR_NAMES.dagRunFailed, Cause: `DAG ${gen.ctx.dag.id}: a task failed or was upstream_failed; see the run's task states` },
+      : {
+          Type: 'Fail',
+          Error: ERROR_NAMES.dagRunFailed,
+          Cause: `DAG ${gen.ctx.dag.id}: a task failed or was upstream_failed; see the run's task states`,
+        },
   );
   return name;
 }

@@ -10,7 +10,13 @@ import { ruleOf } from '../context.ts';
 import { decisionList, type Outcome } from '../rules.ts';
 import { END, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
 
-export function renderGate(gen: Generator, taskId: string, scope: Scope, known: Known, cont: Cont): Next {
+export function renderGate(
+  gen: Generator,
+  taskId: string,
+  scope: Scope,
+  known: Known,
+  cont: Cont,
+): Next {
   const sig = `gate|${taskId}`;
   const memo = scope.memo.get(sig);
   if (memo !== undefined) return memo;
@@ -31,7 +37,10 @@ export function renderGate(gen: Generator, taskId: string, scope: Scope, known: 
     return t;
   };
   const { Choices, Default } = gateChoices(gen.ctx, taskId, decisionList(rule), over, target);
-  scope.add(name, Choices.length === 0 ? { Type: 'Pass', Next: Default } : { Type: 'Choice', Choices, Default });
+  scope.add(
+    name,
+    Choices.length === 0 ? { Type: 'Pass', Next: Default } : { Type: 'Choice', Choices, Default },
+  );
   gen.stateTasks.set(name, { tasks: [taskId], role: 'gate' });
   return name;
 }

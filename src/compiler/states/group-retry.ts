@@ -7,7 +7,14 @@
 import type { RetryPolicyIR, TaskState } from '../../ir/types.ts';
 import type { ChoiceRule, JsonValue, State } from '../asl.ts';
 import { DONE, field, record, RUN } from '../document.ts';
-import { mergeKnown, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
+import {
+  mergeKnown,
+  type Cont,
+  type Generator,
+  type Known,
+  type Next,
+  type Scope,
+} from '../scope.ts';
 import { tasksOf, type SpNode } from '../sp-tree.ts';
 
 /**
@@ -16,7 +23,14 @@ import { tasksOf, type SpNode } from '../sp-tree.ts';
  * lives in `t._g_<group>`; outside states are final by then, so the group is re-entered where
  * it was entered the first time. Costs nothing on the happy path but the check.
  */
-export function renderGroupRetry(gen: Generator, groupId: string, body: SpNode, scope: Scope, known: Known, cont: Cont): Next {
+export function renderGroupRetry(
+  gen: Generator,
+  groupId: string,
+  body: SpNode,
+  scope: Scope,
+  known: Known,
+  cont: Cont,
+): Next {
   const group = gen.ctx.dag.groups.find((g) => g.id === groupId);
   const retry = group?.retry;
   if (!retry || retry.attempts <= 1) return gen.enter(body, scope, known, cont);
@@ -26,7 +40,8 @@ export function renderGroupRetry(gen: Generator, groupId: string, body: SpNode, 
   let onwardName: Next | undefined;
   const onward = (): Next => (onwardName ??= cont(new Map(known), new Map()));
   let ladder: string | undefined;
-  const attempt = () => (ladder ??= attemptLadder(gen, groupId, counter, retry, scope, waits, onward));
+  const attempt = () =>
+    (ladder ??= attemptLadder(gen, groupId, counter, retry, scope, waits, onward));
   let check: string | undefined;
   const after = (k: Known, p: ReadonlyMap<string, TaskState>): Next => {
     const all = mergeKnown(k, p);
@@ -42,9 +57,18 @@ export function renderGroupRetry(gen: Generator, groupId: string, body: SpNode, 
         const rules: ChoiceRule[] = members.map((m) =>
           gen.ctx.task(m).mapping
             ? { Variable: field(gen.ctx.key(m), 'f'), BooleanEquals: true }
-            : { And: [{ Variable: field(gen.ctx.key(m), 's'), StringEquals: 'failed' }, { Variable: field(gen.ctx.key(m), 'pe'), BooleanEquals: false }] },
+            : {
+                And: [
+                  { Variable: field(gen.ctx.key(m), 's'), StringEquals: 'failed' },
+                  { Variable: field(gen.ctx.key(m), 'pe'), BooleanEquals: false },
+                ],
+              },
         );
-        scope.add(check, { Type: 'Choice', Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: attempt() }], Default: gen.named(scope, onward()) });
+        scope.add(check, {
+          Type: 'Choice',
+          Choices: [{ ...(rules.length === 1 ? rules[0]! : { Or: rules }), Next: attempt() }],
+          Default: gen.named(scope, onward()),
+        });
         gen.stateTasks.set(check, { tasks: members, role: 'gate' });
       }
       next = check;
@@ -53,7 +77,11 @@ export function renderGroupRetry(gen: Generator, groupId: string, body: SpNode, 
   };
   const entry = gen.enter(body, scope, known, after);
   // The waits go back to where the group was entered, known only now.
-  for (const w of waits) scope.add(w, { ...(scope.states.get(w) as Extract<State, { Type: 'Wait' }>), Next: gen.named(scope, entry) });
+  for (const w of waits)
+    scope.add(w, {
+      ...(scope.states.get(w) as Extract<State, { Type: 'Wait' }>),
+      Next: gen.named(scope, entry),
+    });
   return entry;
 }
 
@@ -63,13 +91,24 @@ export function renderGroupRetry(gen: Generator, groupId: string, body: SpNode, 
  * attempt counter), dropping the group's records: Parallel branches inside the group merge
  * full copies of `t`, so no stale record of the failed attempt may be left in it.
  */
-function attemptLadder(gen: Generator, groupId: string, counter: string, retry: RetryPolicyIR, scope: Scope, waits: string[], giveUp: () => Next): string {
+function attemptLadder(
+  gen: Generator,
+  groupId: string,
+  counter: string,
+  retry: RetryPolicyIR,
+  scope: Scope,
+  waits: string[],
+  giveUp: () => Next,
+): string {
   const name = gen.ctx.name(`${groupId} attempt?`);
   scope.add(name, { Type: 'Pass' });
   const before = gen.ctx.recordedBefore.get(groupId) ?? [];
   const choices: (ChoiceRule & { Next: string })[] = [];
   for (let n = 1; n < retry.attempts; n++) {
-    const delay = Math.min(retry.delaySeconds * retry.backoffRate ** (n - 1), retry.maxDelaySeconds ?? Number.POSITIVE_INFINITY);
+    const delay = Math.min(
+      retry.delaySeconds * retry.backoffRate ** (n - 1),
+      retry.maxDelaySeconds ?? Number.POSITIVE_INFINITY,
+    );
     const seconds = Math.max(0, Math.round(delay));
     const bump = gen.ctx.name(`${groupId} retry ${n}`);
     const wait = gen.ctx.name(`${groupId} wait ${n}`);
@@ -77,7 +116,11 @@ function attemptLadder(gen: Generator, groupId: string, counter: string, retry: 
     for (const id of before) t[`${gen.ctx.key(id)}.$`] = record(gen.ctx.key(id));
     for (const g of gen.ctx.retriedGroups) {
       const key = gen.ctx.counterKey(g);
-      if (g === groupId) t[key] = retry.jitter === 'full' ? { n, 'wait.$': `States.MathRandom(0, ${seconds + 1})` } : { n, wait: seconds };
+      if (g === groupId)
+        t[key] =
+          retry.jitter === 'full'
+            ? { n, 'wait.$': `States.MathRandom(0, ${seconds + 1})` }
+            : { n, wait: seconds };
       else if (g.startsWith(`${groupId}.`)) t[key] = { n: 0, wait: 0 };
       else t[`${key}.$`] = record(key);
     }

@@ -15,13 +15,19 @@ export const TASK_RUNNER = placeholder(PLACEHOLDERS.taskRunner);
 
 /** Upstream outputs a function task reads, by record key (the runner builds arguments from them). */
 export function inputs(emit: Walk, task: TaskIR): Record<string, string> | undefined {
-  const upstream = emit.ctx.dag.edges.filter((e) => e.to === task.id && e.kind === 'data').map((e) => emit.ctx.key(e.from));
+  const upstream = emit.ctx.dag.edges
+    .filter((e) => e.to === task.id && e.kind === 'data')
+    .map((e) => emit.ctx.key(e.from));
   if (upstream.length === 0) return undefined;
   return Object.fromEntries([...new Set(upstream)].sort().map((k) => [`${k}.$`, output(k)]));
 }
 
 /** The task runner's Payload: the task, the run values, its inputs, and what a resumed execution hands back (compiler/document). */
-export function runnerPayload(emit: Walk, task: TaskIR, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+export function runnerPayload(
+  emit: Walk,
+  task: TaskIR,
+  extra: Record<string, JsonValue> = {},
+): Record<string, JsonValue> {
   const ins = inputs(emit, task);
   return { task: task.id, 'run.$': RUN, ...(ins && { in: ins }), 'done.$': DONE, ...extra };
 }

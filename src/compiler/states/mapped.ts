@@ -17,8 +17,12 @@ import { permanentFlag, renderNextEnd, renderTask } from './task-fields.ts';
 /** The failure's Cause as an intrinsic format string: `{}` is the value's JSON text. */
 function notAListCause(task: TaskIR): string {
   const over = task.mapping!.over;
-  const source = over.kind === 'output' ? `the output of "${over.task}"${subPath(over.path)}` : 'its list';
-  const fix = over.kind === 'output' ? `; return a list, or map over the field that holds one (for { files: [...] }: ${task.id}.map(${over.task}().get('files')))` : '';
+  const source =
+    over.kind === 'output' ? `the output of "${over.task}"${subPath(over.path)}` : 'its list';
+  const fix =
+    over.kind === 'output'
+      ? `; return a list, or map over the field that holds one (for { files: [...] }: ${task.id}.map(${over.task}().get('files')))`
+      : '';
   return `${intrinsicString(`task "${task.id}" maps over ${source}, which is not a list but `).slice(0, -1)}{}${intrinsicString(fix).slice(1)}`;
 }
 
@@ -26,7 +30,15 @@ function notAListCause(task: TaskIR): string {
  * The Choice before a Map: items → the Map (`map`); an empty list → the skipped exit; anything
  * else (no such field, an object, a string, null) → a failed record.
  */
-function listGuard(emit: Walk, scope: Scope, task: TaskIR, itemsPath: string, map: string, exits: Exits, next: Next): string {
+function listGuard(
+  emit: Walk,
+  scope: Scope,
+  task: TaskIR,
+  itemsPath: string,
+  map: string,
+  exits: Exits,
+  next: Next,
+): string {
   const key = emit.ctx.key(task.id);
   // Airflow skips a task mapped over an empty list; a Map's result selectors cannot read an
   // empty result, so an empty list goes around the Map. What has no first item but is not a list
@@ -41,7 +53,8 @@ function listGuard(emit: Walk, scope: Scope, task: TaskIR, itemsPath: string, ma
   const notAList = emit.ctx.name(`${task.id} not a list`);
   emit.stateTasks.set(any, { tasks: [task.id], role: 'gate' });
   // Off the all-success path (an empty list is skipped, a non-list fails): explain's walk avoids them.
-  for (const detour of [asText, empty, missing]) emit.stateTasks.set(detour, { tasks: [task.id], role: 'detour' });
+  for (const detour of [asText, empty, missing])
+    emit.stateTasks.set(detour, { tasks: [task.id], role: 'detour' });
   emit.stateTasks.set(notAList, { tasks: [task.id], role: 'failed' });
   const ownRecord = record(key);
   // (A string's `[0]` is its first character to some JSONPath readers, hence the IsString test,
@@ -51,13 +64,33 @@ function listGuard(emit: Walk, scope: Scope, task: TaskIR, itemsPath: string, ma
     Type: 'Choice',
     Choices: [
       { Not: { Variable: itemsPath, IsPresent: true }, Next: missing }, // Not: the library misreads IsPresent: false
-      { And: [{ Not: { Variable: itemsPath, IsString: true } }, { Variable: `${itemsPath}[0]`, IsPresent: true }], Next: map },
+      {
+        And: [
+          { Not: { Variable: itemsPath, IsString: true } },
+          { Variable: `${itemsPath}[0]`, IsPresent: true },
+        ],
+        Next: map,
+      },
     ],
     Default: asText,
   });
-  scope.add(missing, { Type: 'Pass', Result: { j: 'nothing (no such field)' }, ResultPath: ownRecord, Next: notAList });
-  scope.add(asText, { Type: 'Pass', Parameters: { 'j.$': `States.JsonToString(${itemsPath})` }, ResultPath: ownRecord, Next: empty });
-  scope.add(empty, { Type: 'Choice', Choices: [{ Variable: field(key, 'j'), StringEquals: '[]', Next: exits.skipped() as string }], Default: notAList });
+  scope.add(missing, {
+    Type: 'Pass',
+    Result: { j: 'nothing (no such field)' },
+    ResultPath: ownRecord,
+    Next: notAList,
+  });
+  scope.add(asText, {
+    Type: 'Pass',
+    Parameters: { 'j.$': `States.JsonToString(${itemsPath})` },
+    ResultPath: ownRecord,
+    Next: empty,
+  });
+  scope.add(empty, {
+    Type: 'Choice',
+    Choices: [{ Variable: field(key, 'j'), StringEquals: '[]', Next: exits.skipped() as string }],
+    Default: notAList,
+  });
   // Counted as one failed instance (the list itself), so every trigger rule reads it as failed.
   const failed = { ...permanentFlag(emit, task), s: 'mapped', o: null, n: 1, f: true, a: false };
   scope.add(notAList, {
@@ -88,16 +121,27 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
   } else if (mapping.over.kind === 'literal') {
     // Map reads its items from a path: put the literal list into the task's record first.
     entry = emit.ctx.name(`${task.id} list`);
-    scope.add(entry, { Type: 'Pass', Result: { l: mapping.over.value as JsonValue }, ResultPath: record(key), Next: name });
+    scope.add(entry, {
+      Type: 'Pass',
+      Result: { l: mapping.over.value as JsonValue },
+      ResultPath: record(key),
+      Next: name,
+    });
     itemsPath = field(key, 'l');
   } else {
     // Validation refuses other lists (ir/validate: map-over-non-list).
-    throw new InternalError(`task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`);
+    throw new InternalError(
+      `task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`,
+    );
   }
   const next = exits.success();
   const any = listGuard(emit, scope, task, itemsPath, name, exits, next);
   if (entry === name) entry = any;
-  else scope.add(entry, { ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>), Next: any });
+  else
+    scope.add(entry, {
+      ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>),
+      Next: any,
+    });
   const item = emit.ctx.name(`${task.id} [item]`);
   const itemFailed = emit.ctx.name(`${task.id} [item failed]`);
   emit.stateTasks.set(item, { tasks: [task.id], role: 'item' });
@@ -108,7 +152,14 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
       resource: LAMBDA_INVOKE,
       parameters: {
         FunctionName: TASK_RUNNER,
-        Payload: { task: task.id, 'run.$': RUN, ...(ins && { 'in.$': '$.in' }), 'item.$': '$.item', 'index.$': '$.index', 'done.$': DONE },
+        Payload: {
+          task: task.id,
+          'run.$': RUN,
+          ...(ins && { 'in.$': '$.in' }),
+          'item.$': '$.item',
+          'index.$': '$.index',
+          'done.$': DONE,
+        },
       },
       timeoutSeconds: task.timeoutSeconds,
       resultSelector: { s: 'success', 'o.$': '$.Payload' },
@@ -125,7 +176,13 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     ItemsPath: itemsPath,
     // A resumed execution gives the instances' answers as one list under this task's key; the
     // runner picks its own by index (an index past the list runs).
-    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'run.$': RUN, ...(ins && { in: ins }), 'done.$': DONE },
+    ItemSelector: {
+      'item.$': '$$.Map.Item.Value',
+      'index.$': '$$.Map.Item.Index',
+      'run.$': RUN,
+      ...(ins && { in: ins }),
+      'done.$': DONE,
+    },
     ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
     ResultSelector: {

@@ -12,7 +12,8 @@ import { renderOperator } from './operators.ts';
 import { failurePass, permanentFlag, renderNextEnd, renderTask } from './task-fields.ts';
 
 export function renderOperatorTask(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
-  if (task.body.kind !== 'operator') throw new InternalError(`task "${task.id}" is not an operator`);
+  if (task.body.kind !== 'operator')
+    throw new InternalError(`task "${task.id}" is not an operator`);
   const check = emit.ctx.name(`${task.id} given?`);
   scope.add(check, { Type: 'Pass' }); // keeps the task's place in the States order
   const name = emit.ctx.name(task.id);
@@ -29,7 +30,12 @@ export function renderOperatorTask(emit: Walk, scope: Scope, task: TaskIR, exits
       resource: op.resource,
       parameters: op.parameters,
       timeoutSeconds: task.timeoutSeconds,
-      resultSelector: { ...('path' in op.output ? { s: 'success', 'o.$': op.output.path } : { s: 'success', o: op.output }), ...pe },
+      resultSelector: {
+        ...('path' in op.output
+          ? { s: 'success', 'o.$': op.output.path }
+          : { s: 'success', o: op.output }),
+        ...pe,
+      },
       resultPath: record(key),
       retry: task.retry,
       lambda: op.resource === LAMBDA_INVOKE,
@@ -41,7 +47,8 @@ export function renderOperatorTask(emit: Walk, scope: Scope, task: TaskIR, exits
   // stays: one Choice on every execution, the service call only when not given.
   const reuse = emit.ctx.name(`${task.id} given`);
   const failure = emit.ctx.name(`${task.id} given failure`);
-  for (const s of [check, reuse, failure]) emit.stateTasks.set(s, { tasks: [task.id], role: 'given' });
+  for (const s of [check, reuse, failure])
+    emit.stateTasks.set(s, { tasks: [task.id], role: 'given' });
   scope.add(check, {
     Type: 'Choice',
     Choices: [
@@ -50,7 +57,12 @@ export function renderOperatorTask(emit: Walk, scope: Scope, task: TaskIR, exits
     ],
     Default: reuse,
   });
-  scope.add(reuse, { Type: 'Pass', Parameters: { s: 'success', 'o.$': `${given(key)}.o`, ...pe }, ResultPath: record(key), ...renderNextEnd(next) });
+  scope.add(reuse, {
+    Type: 'Pass',
+    Parameters: { s: 'success', 'o.$': `${given(key)}.o`, ...pe },
+    ResultPath: record(key),
+    ...renderNextEnd(next),
+  });
   scope.add(failure, { Type: 'Pass', InputPath: `${given(key)}.e`, ResultPath: ERR, Next: failed });
   return check;
 }

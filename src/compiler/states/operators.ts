@@ -25,7 +25,12 @@ export interface RenderedOperator {
 const REGION = placeholder(PLACEHOLDERS.region);
 const ACCOUNT = placeholder(PLACEHOLDERS.account);
 
-function field(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR | undefined): void {
+function field(
+  ctx: CompileContext,
+  out: Record<string, JsonValue>,
+  name: string,
+  v: ValueIR | undefined,
+): void {
   if (!v) return;
   const [k, value] = renderField(name, v, ctx.keys);
   out[k] = value;
@@ -35,7 +40,12 @@ function field(ctx: CompileContext, out: Record<string, JsonValue>, name: string
  * A message body: strings as they are; JSON (literal, an upstream output, or an object built
  * from outputs) is passed as JSON, which the SNS, SQS and EventBridge integrations serialize.
  */
-function stringField(ctx: CompileContext, out: Record<string, JsonValue>, name: string, v: ValueIR): void {
+function stringField(
+  ctx: CompileContext,
+  out: Record<string, JsonValue>,
+  name: string,
+  v: ValueIR,
+): void {
   field(ctx, out, name, v);
 }
 
@@ -45,7 +55,11 @@ function stringField(ctx: CompileContext, out: Record<string, JsonValue>, name: 
  * turned into that list in ASL; validation refuses it (ir/validate, code ecs-environment-not-object).
  */
 function ecsEnvironment(ctx: CompileContext, env: ValueIR): JsonValue {
-  if (env.kind === 'literal') return Object.entries(env.value as Record<string, unknown>).map(([Name, Value]) => ({ Name, Value: String(Value) }));
+  if (env.kind === 'literal')
+    return Object.entries(env.value as Record<string, unknown>).map(([Name, Value]) => ({
+      Name,
+      Value: String(Value),
+    }));
   if (env.kind === 'object') {
     return Object.entries(env.fields).map(([Name, v]) => {
       const entry: Record<string, JsonValue> = { Name };
@@ -54,7 +68,9 @@ function ecsEnvironment(ctx: CompileContext, env: ValueIR): JsonValue {
       return entry;
     });
   }
-  throw new InternalError(`ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`);
+  throw new InternalError(
+    `ecsTask environment of kind ${env.kind} reached the compiler (validation refuses it)`,
+  );
 }
 
 export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
@@ -68,7 +84,9 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
       p.Cluster = op.cluster;
       p.TaskDefinition = op.taskDefinition;
       p.LaunchType = op.launchType;
-      p.NetworkConfiguration = { AwsvpcConfiguration: { Subnets: [...op.subnets], SecurityGroups: [...op.securityGroups] } };
+      p.NetworkConfiguration = {
+        AwsvpcConfiguration: { Subnets: [...op.subnets], SecurityGroups: [...op.securityGroups] },
+      };
       if (op.command || op.environment) {
         // ECS names the container to override; validation requires `container` here (ir/validate:
         // the task definition's containers are known only in the account, not at compile time).
@@ -77,24 +95,40 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
         if (op.environment) override.Environment = ecsEnvironment(ctx, op.environment);
         p.Overrides = { ContainerOverrides: [override] };
       }
-      return { resource: 'arn:aws:states:::ecs:runTask.sync', parameters: p, output: { 'taskArn.$': '$.TaskArn' } };
+      return {
+        resource: 'arn:aws:states:::ecs:runTask.sync',
+        parameters: p,
+        output: { 'taskArn.$': '$.TaskArn' },
+      };
     }
     case 'batch_job':
       p.JobName = op.jobName;
       p.JobQueue = op.jobQueue;
       p.JobDefinition = op.jobDefinition;
       field(ctx, p, 'Parameters', op.parameters);
-      return { resource: 'arn:aws:states:::batch:submitJob.sync', parameters: p, output: { 'jobId.$': '$.JobId' } };
+      return {
+        resource: 'arn:aws:states:::batch:submitJob.sync',
+        parameters: p,
+        output: { 'jobId.$': '$.JobId' },
+      };
     case 'glue_job':
       p.JobName = op.jobName;
       field(ctx, p, 'Arguments', op.arguments);
-      return { resource: 'arn:aws:states:::glue:startJobRun.sync', parameters: p, output: { 'jobRunId.$': '$.Id' } };
+      return {
+        resource: 'arn:aws:states:::glue:startJobRun.sync',
+        parameters: p,
+        output: { 'jobRunId.$': '$.Id' },
+      };
     case 'athena_query':
       field(ctx, p, 'QueryString', op.query);
       if (op.database) p.QueryExecutionContext = { Database: op.database };
       if (op.workGroup) p.WorkGroup = op.workGroup;
       if (op.outputLocation) p.ResultConfiguration = { OutputLocation: op.outputLocation };
-      return { resource: 'arn:aws:states:::athena:startQueryExecution.sync', parameters: p, output: { 'queryExecutionId.$': '$.QueryExecution.QueryExecutionId' } };
+      return {
+        resource: 'arn:aws:states:::athena:startQueryExecution.sync',
+        parameters: p,
+        output: { 'queryExecutionId.$': '$.QueryExecution.QueryExecutionId' },
+      };
     case 'http_request':
       field(ctx, p, 'ApiEndpoint', op.url);
       p.Method = op.method;
@@ -102,21 +136,41 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
       field(ctx, p, 'Headers', op.headers);
       field(ctx, p, 'QueryParameters', op.query);
       field(ctx, p, 'RequestBody', op.body);
-      return { resource: 'arn:aws:states:::http:invoke', parameters: p, output: { 'statusCode.$': '$.StatusCode', 'body.$': '$.ResponseBody' } };
+      return {
+        resource: 'arn:aws:states:::http:invoke',
+        parameters: p,
+        output: { 'statusCode.$': '$.StatusCode', 'body.$': '$.ResponseBody' },
+      };
     case 'sns_publish':
       p.TopicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${op.topic}`;
       stringField(ctx, p, 'Message', op.message);
       if (op.subject) p.Subject = op.subject;
-      return { resource: 'arn:aws:states:::sns:publish', parameters: p, output: { 'messageId.$': '$.MessageId' } };
+      return {
+        resource: 'arn:aws:states:::sns:publish',
+        parameters: p,
+        output: { 'messageId.$': '$.MessageId' },
+      };
     case 'sqs_send':
       p.QueueUrl = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${op.queue}`;
       stringField(ctx, p, 'MessageBody', op.message);
-      return { resource: 'arn:aws:states:::sqs:sendMessage', parameters: p, output: { 'messageId.$': '$.MessageId' } };
+      return {
+        resource: 'arn:aws:states:::sqs:sendMessage',
+        parameters: p,
+        output: { 'messageId.$': '$.MessageId' },
+      };
     case 'eventbridge_put': {
-      const entry: Record<string, JsonValue> = { EventBusName: op.eventBus, Source: op.source, DetailType: op.detailType };
+      const entry: Record<string, JsonValue> = {
+        EventBusName: op.eventBus,
+        Source: op.source,
+        DetailType: op.detailType,
+      };
       stringField(ctx, entry, 'Detail', op.detail);
       p.Entries = [entry];
-      return { resource: 'arn:aws:states:::events:putEvents', parameters: p, output: { 'eventId.$': '$.Entries[0].EventId' } };
+      return {
+        resource: 'arn:aws:states:::events:putEvents',
+        parameters: p,
+        output: { 'eventId.$': '$.Entries[0].EventId' },
+      };
     }
     case 'trigger_dag': {
       const run: Record<string, JsonValue> = {
@@ -130,7 +184,9 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
         triggeredBy: 'dag',
         // The child's time sensors wait for timestamps its launcher would have computed: the
         // parent's run carries them (compiler/link), with the same data interval.
-        timers: Object.fromEntries((op.childTimers ?? []).map((t) => [`${t.key}.$`, timer(childTimerKey(op.dagId, t.key))])),
+        timers: Object.fromEntries(
+          (op.childTimers ?? []).map((t) => [`${t.key}.$`, timer(childTimerKey(op.dagId, t.key))]),
+        ),
       };
       if (op.conf) field(ctx, run, 'params', op.conf);
       else run.params = {};
@@ -139,8 +195,16 @@ export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOpe
       p['Name.$'] = `States.Format('${op.dagId}-{}-t', ${runValue('key')})`;
       p.Input = { run, t: {}, done: {} };
       return op.wait
-        ? { resource: 'arn:aws:states:::states:startExecution.sync:2', parameters: p, output: { 'runId.$': '$.Name', 'status.$': '$.Status' } }
-        : { resource: 'arn:aws:states:::states:startExecution', parameters: p, output: { 'executionArn.$': '$.ExecutionArn' } };
+        ? {
+            resource: 'arn:aws:states:::states:startExecution.sync:2',
+            parameters: p,
+            output: { 'runId.$': '$.Name', 'status.$': '$.Status' },
+          }
+        : {
+            resource: 'arn:aws:states:::states:startExecution',
+            parameters: p,
+            output: { 'executionArn.$': '$.ExecutionArn' },
+          };
     }
     default:
       return assertNever(op, 'operator');

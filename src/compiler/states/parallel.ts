@@ -20,14 +20,25 @@ import { renderNextEnd } from './task-fields.ts';
  * carrier is the first branch of more than one task (a one-task branch returns its own record
  * at no cost, a longer one through one more Pass), else the first.
  */
-export function renderParallel(gen: Generator, branches: readonly SpNode[], scope: Scope, known: Known, cont: Cont): Next {
+export function renderParallel(
+  gen: Generator,
+  branches: readonly SpNode[],
+  scope: Scope,
+  known: Known,
+  cont: Cont,
+): Next {
   const first = tasksOf(branches[0]!)[0]!;
   const name = gen.ctx.name(`parallel ${first}…`);
-  const carrier = Math.max(0, branches.findIndex((b) => b.kind !== 'task'));
+  const carrier = Math.max(
+    0,
+    branches.findIndex((b) => b.kind !== 'task'),
+  );
   const machines: StateMachine[] = [];
   for (const [i, b] of branches.entries()) {
     const inner = gen.newScope();
-    const start = gen.proceed(b, inner, known, new Map(), (_k, p) => (p.size > 0 ? gen.marks(inner, p, END) : END));
+    const start = gen.proceed(b, inner, known, new Map(), (_k, p) =>
+      p.size > 0 ? gen.marks(inner, p, END) : END,
+    );
     const machine = start === END ? gen.emptyBranch(inner) : inner.toMachine(start);
     machines.push(i === carrier ? machine : ownRecords(gen, machine, b));
   }
@@ -50,7 +61,12 @@ export function renderParallel(gen: Generator, branches: readonly SpNode[], scop
  * that only ends the branch selects them; elsewhere one more Pass selects them (one transition).
  */
 function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateMachine {
-  const keys = [...tasksOf(node).map((id) => gen.ctx.key(id)), ...clustersOf(node).filter((g) => gen.ctx.retriedGroups.includes(g)).map((g) => gen.ctx.counterKey(g))];
+  const keys = [
+    ...tasksOf(node).map((id) => gen.ctx.key(id)),
+    ...clustersOf(node)
+      .filter((g) => gen.ctx.retriedGroups.includes(g))
+      .map((g) => gen.ctx.counterKey(g)),
+  ];
   const single = node.kind === 'task' ? gen.ctx.key(node.id) : undefined;
   const selection = Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)]));
   const states: Record<string, State> = {};
@@ -88,13 +104,27 @@ function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateM
  * Pass states then merge 11 at a time until one is left (one more transition per level: 121
  * branches take one Pass, 1,331 two).
  */
-function mergeBranches(gen: Generator, scope: Scope, parallel: string, n: number, carrier: number, after: Next): { selector: Record<string, JsonValue>; next: Next } {
+function mergeBranches(
+  gen: Generator,
+  scope: Scope,
+  parallel: string,
+  n: number,
+  carrier: number,
+  after: Next,
+): { selector: Record<string, JsonValue>; next: Next } {
   // The carrier's `t` first: a later object wins, and the carrier may hold stale copies of the
   // others' records (a retried group's attempt counter).
-  const parts = [`$[${carrier}].t`, ...Array.from({ length: n }, (_, i) => `$[${i}]`).filter((_, i) => i !== carrier)];
+  const parts = [
+    `$[${carrier}].t`,
+    ...Array.from({ length: n }, (_, i) => `$[${i}]`).filter((_, i) => i !== carrier),
+  ];
   if (n <= MERGE_FANIN) return { selector: { 't.$': mergeTree(parts) }, next: after };
-  const chunks = <T>(xs: readonly T[]): T[][] => Array.from({ length: Math.ceil(xs.length / MERGE_FANIN) }, (_, i) => xs.slice(i * MERGE_FANIN, (i + 1) * MERGE_FANIN));
-  const fieldsFor = (count: number) => Array.from({ length: count }, (_, i) => (i === 0 ? 't' : `m${i}`));
+  const chunks = <T>(xs: readonly T[]): T[][] =>
+    Array.from({ length: Math.ceil(xs.length / MERGE_FANIN) }, (_, i) =>
+      xs.slice(i * MERGE_FANIN, (i + 1) * MERGE_FANIN),
+    );
+  const fieldsFor = (count: number) =>
+    Array.from({ length: count }, (_, i) => (i === 0 ? 't' : `m${i}`));
   const groups = chunks(parts);
   let fields = fieldsFor(groups.length);
   const selector = Object.fromEntries(groups.map((g, i) => [`${fields[i]}.$`, mergeTree(g)]));
@@ -103,12 +133,20 @@ function mergeBranches(gen: Generator, scope: Scope, parallel: string, n: number
   while (fields.length > 1) {
     const merged = chunks(fields);
     const next = fieldsFor(merged.length);
-    levels.push({ 'run.$': RUN, ...Object.fromEntries(merged.map((g, i) => [`${next[i]}.$`, mergeTree(g.map((f) => `$.${f}`))])), 'done.$': DONE });
+    levels.push({
+      'run.$': RUN,
+      ...Object.fromEntries(
+        merged.map((g, i) => [`${next[i]}.$`, mergeTree(g.map((f) => `$.${f}`))]),
+      ),
+      'done.$': DONE,
+    });
     fields = next;
   }
   let next: Next = after;
   for (let level = levels.length - 1; level >= 0; level--) {
-    const merge = gen.ctx.name(level === 0 ? `${parallel} merge` : `${parallel} merge ${level + 1}`);
+    const merge = gen.ctx.name(
+      level === 0 ? `${parallel} merge` : `${parallel} merge ${level + 1}`,
+    );
     scope.add(merge, { Type: 'Pass', Parameters: levels[level]!, ...renderNextEnd(next) });
     gen.stateTasks.set(merge, { tasks: [], role: 'merge' });
     next = merge;
@@ -124,7 +162,10 @@ export const MERGE_FANIN = 11;
  * n paths, n-1 intrinsic functions.
  */
 export function mergeTree(paths: readonly string[]): string {
-  const build = (lo: number, hi: number): string => (hi - lo === 1 ? paths[lo]! : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`);
+  const build = (lo: number, hi: number): string =>
+    hi - lo === 1
+      ? paths[lo]!
+      : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`;
   return build(0, paths.length);
 }
 
@@ -134,11 +175,20 @@ export function mergeTree(paths: readonly string[]): string {
  * at `$.t` and outputs `$.t`. Undefined for a state of another shape.
  */
 function writesOwnRecord(state: State, key: string): State | undefined {
-  const s = state as State & { ResultPath?: string; ResultSelector?: JsonValue; Parameters?: JsonValue; Result?: JsonValue; OutputPath?: string };
+  const s = state as State & {
+    ResultPath?: string;
+    ResultSelector?: JsonValue;
+    Parameters?: JsonValue;
+    Result?: JsonValue;
+    OutputPath?: string;
+  };
   if (s.ResultPath !== record(key) || s.OutputPath !== undefined) return undefined;
   const base = { ...s, ResultPath: RECORDS, OutputPath: RECORDS };
-  if ((s.Type === 'Task' || s.Type === 'Map') && s.ResultSelector !== undefined) return { ...base, ResultSelector: { [key]: s.ResultSelector } } as State;
-  if (s.Type === 'Pass' && s.Parameters !== undefined) return { ...base, Parameters: { [key]: s.Parameters } } as State;
-  if (s.Type === 'Pass' && s.Result !== undefined) return { ...base, Result: { [key]: s.Result } } as State;
+  if ((s.Type === 'Task' || s.Type === 'Map') && s.ResultSelector !== undefined)
+    return { ...base, ResultSelector: { [key]: s.ResultSelector } } as State;
+  if (s.Type === 'Pass' && s.Parameters !== undefined)
+    return { ...base, Parameters: { [key]: s.Parameters } } as State;
+  if (s.Type === 'Pass' && s.Result !== undefined)
+    return { ...base, Result: { [key]: s.Result } } as State;
   return undefined;
 }

@@ -36,7 +36,13 @@ export function renderSensor(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     emit.stateTasks.set(timeout, { tasks: [task.id], role: 'failed' });
     scope.add(timeout, {
       Type: 'Pass',
-      Result: { ...recordFor(emit.ctx, task.id, 'failed'), e: { Error: ERROR_NAMES.sensorTimeout, Cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s` } },
+      Result: {
+        ...recordFor(emit.ctx, task.id, 'failed'),
+        e: {
+          Error: ERROR_NAMES.sensorTimeout,
+          Cause: `sensor ${task.id} was not satisfied within ${sensor.timeoutSeconds}s`,
+        },
+      },
       ResultPath: record(key),
       ...renderNextEnd(exits.failed()),
     });
@@ -45,9 +51,17 @@ export function renderSensor(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     poke,
     renderTask({
       resource: LAMBDA_INVOKE,
-      parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(emit, task, sensorCheck(emit, sensor.check)) },
+      parameters: {
+        FunctionName: TASK_RUNNER,
+        Payload: runnerPayload(emit, task, sensorCheck(emit, sensor.check)),
+      },
       timeoutSeconds: task.timeoutSeconds,
-      resultSelector: { 's.$': '$.Payload.s', 'o.$': '$.Payload.o', 'wait.$': '$.Payload.wait', ...permanentFlag(emit, task) },
+      resultSelector: {
+        's.$': '$.Payload.s',
+        'o.$': '$.Payload.o',
+        'wait.$': '$.Payload.wait',
+        ...permanentFlag(emit, task),
+      },
       resultPath: record(key),
       retry: task.retry,
       lambda: true,
@@ -78,14 +92,24 @@ function sensorCheck(emit: Walk, check: SensorIR['check']): Record<string, JsonV
   switch (check.kind) {
     case 's3_key': {
       const c: Record<string, JsonValue> = { kind: 's3_key' };
-      for (const [name, v] of [['bucket', check.bucket], ['key', check.key]] as const) {
+      for (const [name, v] of [
+        ['bucket', check.bucket],
+        ['key', check.key],
+      ] as const) {
         const [k, value] = renderField(name, v, emit.ctx.keys);
         c[k] = value;
       }
       return { check: c };
     }
     case 'external_dag':
-      return { check: { kind: 'external_dag', dagId: check.dagId, ...(check.taskId && { taskId: check.taskId }), offsetSeconds: check.offsetSeconds } };
+      return {
+        check: {
+          kind: 'external_dag',
+          dagId: check.dagId,
+          ...(check.taskId && { taskId: check.taskId }),
+          offsetSeconds: check.offsetSeconds,
+        },
+      };
     case 'function':
     case 'time':
       return {};
@@ -101,6 +125,11 @@ export function renderTimeSensor(emit: Walk, scope: Scope, task: TaskIR, exits: 
   emit.stateTasks.set(name, { tasks: [task.id], role: 'wait' });
   emit.stateTasks.set(reached, { tasks: [task.id], role: 'task' });
   scope.add(name, { Type: 'Wait', TimestampPath: timer(key), Next: reached });
-  scope.add(reached, { Type: 'Pass', Result: { s: 'success', o: true, ...permanentFlag(emit, task) }, ResultPath: record(key), ...renderNextEnd(exits.success()) });
+  scope.add(reached, {
+    Type: 'Pass',
+    Result: { s: 'success', o: true, ...permanentFlag(emit, task) },
+    ResultPath: record(key),
+    ...renderNextEnd(exits.success()),
+  });
   return name;
 }

@@ -29,7 +29,15 @@ export function renderNextEnd(next: Next): { Next: string } | { End: true } {
 /** The retriers: Lambda's service errors (for Lambda), then the task's policy, which never retries a permanent error. */
 export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
   const list: Retrier[] = [];
-  if (lambda) list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' });
+  if (lambda)
+    list.push({
+      ErrorEquals: LAMBDA_SERVICE_ERRORS,
+      IntervalSeconds: 1,
+      MaxAttempts: 6,
+      BackoffRate: 2,
+      MaxDelaySeconds: 60,
+      JitterStrategy: 'FULL',
+    });
   if (retry && retry.attempts > 1) {
     list.push({ ErrorEquals: [ERROR_NAMES.permanent], MaxAttempts: 0 });
     list.push({
@@ -45,9 +53,16 @@ export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Ret
 }
 
 /** Retry (left out when empty) and a catch-all that keeps the error at `$.err` and goes to `catchTo`. */
-export function renderRetryCatch(retry: RetryPolicyIR | undefined, lambda: boolean, catchTo: string): { Retry?: Retrier[]; Catch: Catcher[] } {
+export function renderRetryCatch(
+  retry: RetryPolicyIR | undefined,
+  lambda: boolean,
+  catchTo: string,
+): { Retry?: Retrier[]; Catch: Catcher[] } {
   const list = retriers(retry, lambda);
-  return { ...(list.length > 0 && { Retry: list }), Catch: [{ ErrorEquals: [ERROR_NAMES.all], ResultPath: ERR, Next: catchTo }] };
+  return {
+    ...(list.length > 0 && { Retry: list }),
+    Catch: [{ ErrorEquals: [ERROR_NAMES.all], ResultPath: ERR, Next: catchTo }],
+  };
 }
 
 export interface TaskStateProps {
@@ -91,8 +106,15 @@ export function failurePass(emit: Walk, scope: Scope, task: TaskIR, exits: Exits
   scope.add(name, { Type: 'Pass' });
   const { pe: _pe, ...rest } = defaults;
   // In a retried group, a permanent error does not re-run the group: the record says which it was.
-  const permanent: Record<string, JsonValue> = emit.ctx.inRetriedGroup(task.id) ? { 'pe.$': `States.ArrayContains(States.Array(${ERR}.Error), '${ERROR_NAMES.permanent}')` } : {};
-  scope.add(name, { Type: 'Pass', Parameters: { s: 'failed', ...rest, 'e.$': ERR, ...permanent }, ResultPath: record(emit.ctx.key(task.id)), ...renderNextEnd(exits.failed()) });
+  const permanent: Record<string, JsonValue> = emit.ctx.inRetriedGroup(task.id)
+    ? { 'pe.$': `States.ArrayContains(States.Array(${ERR}.Error), '${ERROR_NAMES.permanent}')` }
+    : {};
+  scope.add(name, {
+    Type: 'Pass',
+    Parameters: { s: 'failed', ...rest, 'e.$': ERR, ...permanent },
+    ResultPath: record(emit.ctx.key(task.id)),
+    ...renderNextEnd(exits.failed()),
+  });
   emit.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
   return name;
 }

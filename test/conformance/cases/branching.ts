@@ -13,11 +13,16 @@ const ok = (id: string, value: unknown = id) => task(id, async () => value);
 /** pick → weekday | weekend → join_any (none_failed_min_one_success), join_all (all_success). */
 function weekDag(day: string) {
   return dag(`week_${day}`, {}, () => {
-    const pick = branch('pick', { choices: ['weekday', 'weekend'] }, async (_ctx, d: string) => (['sat', 'sun'].includes(d) ? 'weekend' : 'weekday'));
+    const pick = branch('pick', { choices: ['weekday', 'weekend'] }, async (_ctx, d: string) =>
+      ['sat', 'sun'].includes(d) ? 'weekend' : 'weekday',
+    );
     const p = pick(day);
     const weekday = p.then(ok('weekday', 'work'));
     const weekend = p.then(ok('weekend', 'rest'));
-    chain([weekday, weekend], task('join_any', { triggerRule: 'none_failed_min_one_success' }, async () => 'joined'));
+    chain(
+      [weekday, weekend],
+      task('join_any', { triggerRule: 'none_failed_min_one_success' }, async () => 'joined'),
+    );
     chain([weekday, weekend], ok('join_all'));
   });
 }
@@ -26,7 +31,13 @@ export const branching = defineCases('branching', (it) => {
   it('weekday: the chosen path runs, the other is skipped; joins follow their rules', async (run) => {
     const r = await run(weekDag('mon'));
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ pick: 'success', weekday: 'success', weekend: 'skipped', join_any: 'success', join_all: 'skipped' });
+    expect(r.states).toEqual({
+      pick: 'success',
+      weekday: 'success',
+      weekend: 'skipped',
+      join_any: 'success',
+      join_all: 'skipped',
+    });
     expect(r.tasks.pick!.output).toEqual(['weekday']);
     expect(r.tasks.join_any!.output).toBe('joined');
     expect(r.started).toEqual(['pick', 'weekday', 'join_any']);
@@ -34,7 +45,13 @@ export const branching = defineCases('branching', (it) => {
 
   it('weekend: the mirror image', async (run) => {
     const r = await run(weekDag('sun'));
-    expect(r.states).toEqual({ pick: 'success', weekday: 'skipped', weekend: 'success', join_any: 'success', join_all: 'skipped' });
+    expect(r.states).toEqual({
+      pick: 'success',
+      weekday: 'skipped',
+      weekend: 'success',
+      join_any: 'success',
+      join_all: 'skipped',
+    });
     expect(r.started).toEqual(['pick', 'weekend', 'join_any']);
   });
 
@@ -45,7 +62,14 @@ export const branching = defineCases('branching', (it) => {
       chain([b.then(ok('x2')), 'x'], ok('after_x'));
     });
     const r = await run(d);
-    expect(r.states).toEqual({ b: 'success', x: 'success', y: 'success', z: 'skipped', x2: 'skipped', after_x: 'skipped' });
+    expect(r.states).toEqual({
+      b: 'success',
+      x: 'success',
+      y: 'success',
+      z: 'skipped',
+      x2: 'skipped',
+      after_x: 'skipped',
+    });
     expect(r.status).toBe('success');
   });
 
@@ -53,10 +77,17 @@ export const branching = defineCases('branching', (it) => {
     const d = dag('branch_all_done', {}, () => {
       const b = branch('b', async () => 'taken')();
       b.then(ok('taken'));
-      b.then(task('other', { triggerRule: 'all_done' }, async () => 1)).then(task('after_other', { triggerRule: 'all_done' }, async () => 'still runs'));
+      b.then(task('other', { triggerRule: 'all_done' }, async () => 1)).then(
+        task('after_other', { triggerRule: 'all_done' }, async () => 'still runs'),
+      );
     });
     const r = await run(d);
-    expect(r.states).toEqual({ b: 'success', taken: 'success', other: 'skipped', after_other: 'success' });
+    expect(r.states).toEqual({
+      b: 'success',
+      taken: 'success',
+      other: 'skipped',
+      after_other: 'success',
+    });
     expect(r.tasks.after_other!.output).toBe('still runs');
   });
 
@@ -77,7 +108,11 @@ export const branching = defineCases('branching', (it) => {
     const d = dag('branch_empty_join_direct', {}, () => {
       const b = branch('b', async () => 'join')();
       const task1 = task('task1', async () => 1)();
-      const join = task('join', { triggerRule: 'none_failed_min_one_success' }, async () => 'joined')();
+      const join = task(
+        'join',
+        { triggerRule: 'none_failed_min_one_success' },
+        async () => 'joined',
+      )();
       chain(b, [task1, join]);
       chain(task1, join);
     });
@@ -113,27 +148,44 @@ export const branching = defineCases('branching', (it) => {
     });
     const r = await run(d);
     expect(r.status).toBe('failed');
-    expect(r.states).toEqual({ b: 'failed', near: 'upstream_failed', far: 'upstream_failed', other: 'upstream_failed' });
+    expect(r.states).toEqual({
+      b: 'failed',
+      near: 'upstream_failed',
+      far: 'upstream_failed',
+      other: 'upstream_failed',
+    });
     expect(r.tasks.b!.attempts).toBe(1);
     expect(r.tasks.b!.error).toEqual({
       error: 'Updraft.PermanentError',
-      cause: 'branch "b" returned "far", which is not directly downstream of it; return one of: "near", "other"',
+      cause:
+        'branch "b" returned "far", which is not directly downstream of it; return one of: "near", "other"',
     });
   });
 
   it('a branch after a data-producing task reads its input', async (run) => {
     const d = dag('branch_data', {}, () => {
       const size = task('size', async () => ({ rows: 1200 }))();
-      const route = branch('route', async (_ctx, s: { rows: number }) => (s.rows > 1000 ? 'big' : 'small'))(size);
+      const route = branch('route', async (_ctx, s: { rows: number }) =>
+        s.rows > 1000 ? 'big' : 'small',
+      )(size);
       route.then(ok('big'), ok('small'));
     });
     const r = await run(d);
-    expect(r.states).toEqual({ size: 'success', route: 'success', big: 'success', small: 'skipped' });
+    expect(r.states).toEqual({
+      size: 'success',
+      route: 'success',
+      big: 'success',
+      small: 'skipped',
+    });
   });
 
   it('short-circuit true: everything downstream runs', async (run) => {
     const d = dag('sc_true', {}, () => {
-      chain(shortCircuit('gate', async () => true), ok('a'), ok('b'));
+      chain(
+        shortCircuit('gate', async () => true),
+        ok('a'),
+        ok('b'),
+      );
     });
     const r = await run(d);
     expect(r.states).toEqual({ gate: 'success', a: 'success', b: 'success' });
@@ -145,7 +197,12 @@ export const branching = defineCases('branching', (it) => {
   function scDag(ignoreDownstreamTriggerRules: boolean) {
     return dag(`sc_false_${ignoreDownstreamTriggerRules}`, {}, () => {
       const gate = shortCircuit('gate', { ignoreDownstreamTriggerRules }, async () => false);
-      chain(gate, ok('a'), task('b', { triggerRule: 'all_done' }, async () => 'b ran'), task('c', { triggerRule: 'all_done' }, async () => 'c ran'));
+      chain(
+        gate,
+        ok('a'),
+        task('b', { triggerRule: 'all_done' }, async () => 'b ran'),
+        task('c', { triggerRule: 'all_done' }, async () => 'c ran'),
+      );
       chain(ok('side'), 'c');
     });
   }
@@ -153,7 +210,13 @@ export const branching = defineCases('branching', (it) => {
   it('short-circuit false, ignoreDownstreamTriggerRules true (default): all downstream skipped whatever their rule', async (run) => {
     const r = await run(scDag(true));
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ gate: 'success', a: 'skipped', b: 'skipped', c: 'skipped', side: 'success' });
+    expect(r.states).toEqual({
+      gate: 'success',
+      a: 'skipped',
+      b: 'skipped',
+      c: 'skipped',
+      side: 'success',
+    });
     expect(r.tasks.gate!.output).toBe(false);
     expect([...r.started].sort()).toEqual(['gate', 'side']);
   });
@@ -161,14 +224,24 @@ export const branching = defineCases('branching', (it) => {
   it('short-circuit false, ignoreDownstreamTriggerRules false: only direct downstream skipped, all_done tasks below run', async (run) => {
     const r = await run(scDag(false));
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ gate: 'success', a: 'skipped', b: 'success', c: 'success', side: 'success' });
+    expect(r.states).toEqual({
+      gate: 'success',
+      a: 'skipped',
+      b: 'success',
+      c: 'success',
+      side: 'success',
+    });
     expect(r.tasks.b!.output).toBe('b ran');
     expect(r.started.indexOf('b')).toBeLessThan(r.started.indexOf('c'));
   });
 
   it('the default of ignoreDownstreamTriggerRules is true', async (run) => {
     const d = dag('sc_default', {}, () => {
-      chain(shortCircuit('gate', async () => false), ok('a'), task('b', { triggerRule: 'all_done' }, async () => 1));
+      chain(
+        shortCircuit('gate', async () => false),
+        ok('a'),
+        task('b', { triggerRule: 'all_done' }, async () => 1),
+      );
     });
     const r = await run(d);
     expect(r.states).toEqual({ gate: 'success', a: 'skipped', b: 'skipped' });

@@ -10,14 +10,35 @@ import { defineCases } from '../case.ts';
 export const data = defineCases('data', (it) => {
   it('passes outputs through several tasks, whole and by .get() paths', async (run) => {
     const d = dag('data_chain', {}, () => {
-      const extract = task('extract', async () => ({ rows: [{ id: 1 }, { id: 2 }], meta: { source: 'pg', stats: { count: 2 } } }))();
-      const count = task('count', async (_ctx, n: number) => n + 1)(extract.get('meta').get('stats').get('count'));
-      const first = task('first', async (_ctx, row: { id: number }) => row.id)(extract.get('rows').get(0));
-      const src = task('src', async (_ctx, s: string) => s.toUpperCase())(extract.get('meta').get('source'));
-      task('summary', async (_ctx, c: number, f: number, s: string) => `${s}:${c}:${f}`)(count, first, src);
+      const extract = task('extract', async () => ({
+        rows: [{ id: 1 }, { id: 2 }],
+        meta: { source: 'pg', stats: { count: 2 } },
+      }))();
+      const count = task(
+        'count',
+        async (_ctx, n: number) => n + 1,
+      )(extract.get('meta').get('stats').get('count'));
+      const first = task(
+        'first',
+        async (_ctx, row: { id: number }) => row.id,
+      )(extract.get('rows').get(0));
+      const src = task('src', async (_ctx, s: string) => s.toUpperCase())(
+        extract.get('meta').get('source'),
+      );
+      task('summary', async (_ctx, c: number, f: number, s: string) => `${s}:${c}:${f}`)(
+        count,
+        first,
+        src,
+      );
     });
     const r = await run(d);
-    expect(r.states).toEqual({ extract: 'success', count: 'success', first: 'success', src: 'success', summary: 'success' });
+    expect(r.states).toEqual({
+      extract: 'success',
+      count: 'success',
+      first: 'success',
+      src: 'success',
+      summary: 'success',
+    });
     expect(r.tasks.count!.output).toBe(3);
     expect(r.tasks.first!.output).toBe(1);
     expect(r.tasks.summary!.output).toBe('PG:3:1');
@@ -29,7 +50,18 @@ export const data = defineCases('data', (it) => {
     const d = dag('data_nested', {}, () => {
       const a = task('a', async () => ({ n: 1, tags: ['x', 'y'] }))();
       const b = task('b', async () => 'bee')();
-      task('combine', async (_ctx, arg: { first: number; both: [string, { n: number; tags: string[] }]; lit: { deep: number[] }; tag: string }) => arg)({
+      task(
+        'combine',
+        async (
+          _ctx,
+          arg: {
+            first: number;
+            both: [string, { n: number; tags: string[] }];
+            lit: { deep: number[] };
+            tag: string;
+          },
+        ) => arg,
+      )({
         first: a.get('n'),
         both: [b, a],
         lit: { deep: [1, 2, 3] },
@@ -37,7 +69,12 @@ export const data = defineCases('data', (it) => {
       });
     });
     const r = await run(d);
-    expect(r.tasks.combine!.output).toEqual({ first: 1, both: ['bee', { n: 1, tags: ['x', 'y'] }], lit: { deep: [1, 2, 3] }, tag: 'y' });
+    expect(r.tasks.combine!.output).toEqual({
+      first: 1,
+      both: ['bee', { n: 1, tags: ['x', 'y'] }],
+      lit: { deep: [1, 2, 3] },
+      tag: 'y',
+    });
   });
 
   it('the same output feeds several tasks; a diamond joins two outputs', async (run) => {
@@ -49,7 +86,12 @@ export const data = defineCases('data', (it) => {
     });
     const r = await run(d);
     expect(r.tasks.join!.output).toEqual([11, 20, 10]);
-    expect(r.states).toEqual({ base: 'success', plus: 'success', times: 'success', join: 'success' });
+    expect(r.states).toEqual({
+      base: 'success',
+      plus: 'success',
+      times: 'success',
+      join: 'success',
+    });
   });
 
   it('null, false, 0 and empty string outputs are passed as they are', async (run) => {
@@ -124,9 +166,18 @@ export const data = defineCases('data', (it) => {
   });
 
   it('params given to the run reach ctx.params', async (run) => {
-    const d = dag('data_params', { params: { table: param.string({ default: 'orders' }), limit: param.integer({ default: 10 }) } }, () => {
-      task('read', async (ctx) => `${String(ctx.params.table)}:${String(ctx.params.limit)}`)();
-    });
+    const d = dag(
+      'data_params',
+      {
+        params: {
+          table: param.string({ default: 'orders' }),
+          limit: param.integer({ default: 10 }),
+        },
+      },
+      () => {
+        task('read', async (ctx) => `${String(ctx.params.table)}:${String(ctx.params.limit)}`)();
+      },
+    );
     const r = await run(d, { params: { table: 'customers', limit: 5 } });
     expect(r.tasks.read!.output).toBe('customers:5');
   });
@@ -143,7 +194,15 @@ export const data = defineCases('data', (it) => {
   it('run values and format templates as task arguments', async (run) => {
     const d = dag('data_run_values_args', { params: { full: param.boolean() } }, () => {
       const up = task('up', async () => ({ table: 'orders' }))();
-      task('t', async (_ctx, ds: string, start: string, path: string, p: Record<string, unknown>) => ({ ds, start, path, p }))(
+      task(
+        't',
+        async (_ctx, ds: string, start: string, path: string, p: Record<string, unknown>) => ({
+          ds,
+          start,
+          path,
+          p,
+        }),
+      )(
         runValues.ds,
         runValues.dataIntervalStart,
         format`s3://lake/${up.get('table')}/${runValues.ds}/`,
@@ -151,7 +210,12 @@ export const data = defineCases('data', (it) => {
       );
     });
     const r = await run(d, { params: { full: true } });
-    expect(r.tasks.t!.output).toEqual({ ds: '2026-11-20', start: '2026-11-20T00:00:00.000Z', path: 's3://lake/orders/2026-11-20/', p: { full: true } });
+    expect(r.tasks.t!.output).toEqual({
+      ds: '2026-11-20',
+      start: '2026-11-20T00:00:00.000Z',
+      path: 's3://lake/orders/2026-11-20/',
+      p: { full: true },
+    });
   });
 
   it('mapped instances see their index in ctx.mapIndex', async (run) => {
@@ -180,12 +244,17 @@ export const data = defineCases('data', (it) => {
     expect(r.tasks.len!.output).toBe(300 * 1024);
     // The state document holds the recorded outputs, references to the payload store, not the values.
     expect(JSON.stringify(r.tasks).length).toBeLessThan(256 * 1024);
-    expect(r.tasks.big!.output).toEqual({ $ref: expect.stringMatching(/^memory:\/\/.+big-1\.json$/), bytes: 300 * 1024 + 2 });
+    expect(r.tasks.big!.output).toEqual({
+      $ref: expect.stringMatching(/^memory:\/\/.+big-1\.json$/),
+      bytes: 300 * 1024 + 2,
+    });
   });
 
   it('a list over the inline limit that a mapped task iterates stays in the document (the Map reads it there)', async (run) => {
     const d = dag('data_big_list', {}, () => {
-      const files = task('files', async () => Array.from({ length: 2000 }, (_, i) => `inbox/2026-11-20/file-${i}.csv`))();
+      const files = task('files', async () =>
+        Array.from({ length: 2000 }, (_, i) => `inbox/2026-11-20/file-${i}.csv`),
+      )();
       task('count', async (_ctx, f: string) => f.length).map(files);
     });
     const r = await run(d);
@@ -196,12 +265,17 @@ export const data = defineCases('data', (it) => {
 
   it('an operator response over 256 KiB fails the run with States.DataLimitExceeded, as on AWS', async (run) => {
     const d = dag('data_operator_over_limit', {}, () => {
-      chain(lambdaInvoke('inv', { functionName: 'f' }), task('after', async () => 1));
+      chain(
+        lambdaInvoke('inv', { functionName: 'f' }),
+        task('after', async () => 1),
+      );
     });
     const r = await run(d, { overrides: { inv: () => ({ Payload: 'y'.repeat(300 * 1024) }) } });
     expect(r.status).toBe('failed');
     expect(r.error?.error).toBe('States.DataLimitExceeded');
-    expect(r.error?.cause).toMatch(/^the output of state "inv" is 300 KiB, over Step Functions' 256 KiB limit/);
+    expect(r.error?.cause).toMatch(
+      /^the output of state "inv" is 300 KiB, over Step Functions' 256 KiB limit/,
+    );
     expect(r.started).toEqual(['inv']);
   });
 

@@ -86,10 +86,20 @@ export const failures = defineCases('failures', (it) => {
 
   it('a cleanup task with all_done runs after a failure, and a task after it too', async (run) => {
     const d = dag('cleanup', {}, () => {
-      chain(ok('extract'), boom('load'), task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'), ok('report'));
+      chain(
+        ok('extract'),
+        boom('load'),
+        task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'),
+        ok('report'),
+      );
     });
     const r = await run(d);
-    expect(r.states).toEqual({ extract: 'success', load: 'failed', cleanup: 'success', report: 'success' });
+    expect(r.states).toEqual({
+      extract: 'success',
+      load: 'failed',
+      cleanup: 'success',
+      report: 'success',
+    });
     expect(r.tasks.cleanup!.output).toBe('cleaned');
     expect(r.started).toEqual(['extract', 'load', 'cleanup', 'report']);
     // The only leaf (report) succeeded: the run succeeds although load failed.
@@ -107,7 +117,10 @@ export const failures = defineCases('failures', (it) => {
 
   it('run status: a failed non-leaf followed by an all_done leaf succeeds', async (run) => {
     const d = dag('failed_non_leaf', {}, () => {
-      chain(boom('a'), task('b', { triggerRule: 'all_done' }, async () => 1));
+      chain(
+        boom('a'),
+        task('b', { triggerRule: 'all_done' }, async () => 1),
+      );
     });
     const r = await run(d);
     expect(r.states).toEqual({ a: 'failed', b: 'success' });
@@ -126,9 +139,12 @@ export const failures = defineCases('failures', (it) => {
 
   it('run status: a leaf that fails inside an all_done fan-in still fails the run', async (run) => {
     const d = dag('all_done_fails', {}, () => {
-      chain([boom('a'), ok('b')], task('c', { triggerRule: 'all_done' }, async () => {
-        throw new PermanentError('c broke too');
-      }));
+      chain(
+        [boom('a'), ok('b')],
+        task('c', { triggerRule: 'all_done' }, async () => {
+          throw new PermanentError('c broke too');
+        }),
+      );
     });
     const r = await run(d);
     expect(r.states).toEqual({ a: 'failed', b: 'success', c: 'failed' });
@@ -145,7 +161,13 @@ export const failures = defineCases('failures', (it) => {
       chain(b, [c, ok('d')()]);
     });
     const r = await run(d);
-    expect(r.states).toEqual({ a: 'success', b: 'failed', c: 'upstream_failed', d: 'upstream_failed', e: 'success' });
+    expect(r.states).toEqual({
+      a: 'success',
+      b: 'failed',
+      c: 'upstream_failed',
+      d: 'upstream_failed',
+      e: 'success',
+    });
     expect([...r.started].sort()).toEqual(['a', 'b', 'e']);
     expect(r.status).toBe('failed');
   });
@@ -185,7 +207,13 @@ export const failures = defineCases('failures', (it) => {
       a.then(ok('c')).then(task('alert_c', { triggerRule: 'one_failed' }, async () => 'alerted'));
     });
     const r = await run(d);
-    expect(r.states).toEqual({ a: 'success', b: 'failed', alert_b: 'success', c: 'success', alert_c: 'skipped' });
+    expect(r.states).toEqual({
+      a: 'success',
+      b: 'failed',
+      alert_b: 'success',
+      c: 'success',
+      alert_c: 'skipped',
+    });
     expect(r.started).not.toContain('alert_c');
     // Leaves: alert_b success, alert_c skipped → the run succeeds.
     expect(r.status).toBe('success');

@@ -33,7 +33,13 @@ export const groups = defineCases('groups', (it) => {
     });
     const r = await run(d);
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ start: 'success', 'transform.clean': 'success', 'transform.enrich_a': 'success', 'transform.enrich_b': 'success', end: 'success' });
+    expect(r.states).toEqual({
+      start: 'success',
+      'transform.clean': 'success',
+      'transform.enrich_a': 'success',
+      'transform.enrich_b': 'success',
+      end: 'success',
+    });
     expect(r.started[0]).toBe('start');
     expect(r.started[1]).toBe('transform.clean');
     expect(r.started.at(-1)).toBe('end');
@@ -47,11 +53,20 @@ export const groups = defineCases('groups', (it) => {
           throw new PermanentError('bad inside');
         })();
       });
-      chain(task('start', async () => 0), g, task('end', async () => 2));
+      chain(
+        task('start', async () => 0),
+        g,
+        task('end', async () => 2),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('failed');
-    expect(r.states).toEqual({ start: 'success', 'g.ok': 'success', 'g.bad': 'failed', end: 'upstream_failed' });
+    expect(r.states).toEqual({
+      start: 'success',
+      'g.ok': 'success',
+      'g.bad': 'failed',
+      end: 'upstream_failed',
+    });
   });
 
   it('group output passes data out of the group; nested groups prefix ids', async (run) => {
@@ -65,7 +80,11 @@ export const groups = defineCases('groups', (it) => {
       task('report', async (_ctx, v: number) => `v=${v}`)(g.output.output);
     });
     const r = await run(d);
-    expect(r.states).toEqual({ 'outer.inner.n': 'success', 'outer.inner.double': 'success', report: 'success' });
+    expect(r.states).toEqual({
+      'outer.inner.n': 'success',
+      'outer.inner.double': 'success',
+      report: 'success',
+    });
     expect(r.tasks.report!.output).toBe('v=40');
   });
 
@@ -85,7 +104,11 @@ export const groups = defineCases('groups', (it) => {
     });
     const r = await run(d);
     expect(r.tasks['g.a']).toEqual({ state: 'success', attempts: 3, output: 3 });
-    expect(r.tasks['g.inner.b']).toEqual({ state: 'failed', attempts: 3, error: { error: 'Updraft.TaskFailed', cause: 'always' } });
+    expect(r.tasks['g.inner.b']).toEqual({
+      state: 'failed',
+      attempts: 3,
+      error: { error: 'Updraft.TaskFailed', cause: 'always' },
+    });
   });
 
   it('group default timeout is inherited: a slow task times out', async (run) => {
@@ -134,7 +157,10 @@ export const groups = defineCases('groups', (it) => {
   it('two groups in sequence and one in parallel', async (run) => {
     const d = dag('group_shapes', {}, () => {
       const a = group('a', () => {
-        chain(task('x', async () => 1), task('y', async () => 2));
+        chain(
+          task('x', async () => 1),
+          task('y', async () => 2),
+        );
       });
       const b = group('b', () => {
         task('x', async () => 3)();
@@ -146,39 +172,75 @@ export const groups = defineCases('groups', (it) => {
       chain(c);
     });
     const r = await run(d);
-    expect(r.states).toEqual({ 'a.x': 'success', 'a.y': 'success', 'b.x': 'success', 'c.x': 'success' });
+    expect(r.states).toEqual({
+      'a.x': 'success',
+      'a.y': 'success',
+      'b.x': 'success',
+      'c.x': 'success',
+    });
     expect(r.started.indexOf('a.y')).toBeLessThan(r.started.indexOf('b.x'));
   });
-
 
   it('group-level retry: a task failing once makes the whole group re-run; on the 2nd try all succeed', async (run) => {
     const calls: string[] = [];
     const d = dag('gr_once', {}, () => {
       const g = group('load', { retry: { attempts: 3, delay: '1m' } }, () => {
-        chain(task('stage', flakyBody(calls, 'stage', 0)), task('commit', flakyBody(calls, 'commit', 1)), task('verify', flakyBody(calls, 'verify', 0)));
+        chain(
+          task('stage', flakyBody(calls, 'stage', 0)),
+          task('commit', flakyBody(calls, 'commit', 1)),
+          task('verify', flakyBody(calls, 'verify', 0)),
+        );
       });
-      chain(task('start', flakyBody(calls, 'start', 0)), g, task('end', flakyBody(calls, 'end', 0)));
+      chain(
+        task('start', flakyBody(calls, 'start', 0)),
+        g,
+        task('end', flakyBody(calls, 'end', 0)),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ start: 'success', 'load.stage': 'success', 'load.commit': 'success', 'load.verify': 'success', end: 'success' });
+    expect(r.states).toEqual({
+      start: 'success',
+      'load.stage': 'success',
+      'load.commit': 'success',
+      'load.verify': 'success',
+      end: 'success',
+    });
     expect(calls).toEqual(['start', 'stage', 'commit', 'stage', 'commit', 'verify', 'end']);
-    expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({ start: 1, 'load.stage': 2, 'load.commit': 2, 'load.verify': 1, end: 1 });
+    expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({
+      start: 1,
+      'load.stage': 2,
+      'load.commit': 2,
+      'load.verify': 1,
+      end: 1,
+    });
   });
 
   it('group-level retry: attempts exhausted: the failing task failed, the rest of the group and what follows upstream_failed', async (run) => {
     const calls: string[] = [];
     const d = dag('gr_exhausted', {}, () => {
       const g = group('load', { retry: { attempts: 2, delay: '1m' } }, () => {
-        chain(task('stage', flakyBody(calls, 'stage', 0)), task('commit', flakyBody(calls, 'commit', 9)), task('verify', flakyBody(calls, 'verify', 0)));
+        chain(
+          task('stage', flakyBody(calls, 'stage', 0)),
+          task('commit', flakyBody(calls, 'commit', 9)),
+          task('verify', flakyBody(calls, 'verify', 0)),
+        );
       });
       chain(g, task('end', flakyBody(calls, 'end', 0)));
     });
     const r = await run(d);
     expect(r.status).toBe('failed');
-    expect(r.states).toEqual({ 'load.stage': 'success', 'load.commit': 'failed', 'load.verify': 'upstream_failed', end: 'upstream_failed' });
+    expect(r.states).toEqual({
+      'load.stage': 'success',
+      'load.commit': 'failed',
+      'load.verify': 'upstream_failed',
+      end: 'upstream_failed',
+    });
     expect(calls).toEqual(['stage', 'commit', 'stage', 'commit']);
-    expect(r.tasks['load.commit']!.error).toEqual({ error: 'Updraft.TaskFailed', cause: 'commit flaky' });
+    expect(r.tasks['load.commit']!.error).toEqual({
+      error: 'Updraft.TaskFailed',
+      cause: 'commit flaky',
+    });
   });
 
   it('group-level retry: task-level retries are used up first: 2 task attempts × 2 group attempts = 4 tries', async (run) => {
@@ -231,7 +293,10 @@ export const groups = defineCases('groups', (it) => {
       group('g', { retry: { attempts: 2, delay: '1m' } }, () => {
         let tries = 0;
         const pick = branch('pick', async () => (++tries === 1 ? 'g.risky' : 'g.safe'))();
-        pick.then(task('risky', flakyBody(calls, 'risky', 9)), task('safe', flakyBody(calls, 'safe', 0)));
+        pick.then(
+          task('risky', flakyBody(calls, 'risky', 9)),
+          task('safe', flakyBody(calls, 'safe', 0)),
+        );
       });
     });
     const r = await run(d);
@@ -251,7 +316,12 @@ export const groups = defineCases('groups', (it) => {
       });
     });
     const r = await run(d);
-    expect(r.tasks['g.m']).toEqual({ state: 'success', attempts: 2, output: [1, 2, 3], mapped: { count: 3, failed: 0 } });
+    expect(r.tasks['g.m']).toEqual({
+      state: 'success',
+      attempts: 2,
+      output: [1, 2, 3],
+      mapped: { count: 3, failed: 0 },
+    });
     expect(r.status).toBe('success');
   });
 

@@ -40,13 +40,21 @@ export const mapping = defineCases('mapping', (it) => {
       task('sq', async (_ctx, n: number) => n * n).map([1, 2, 3, 4]);
     });
     const r = await run(d);
-    expect(r.tasks.sq).toEqual({ state: 'success', attempts: 1, output: [1, 4, 9, 16], mapped: { count: 4, failed: 0 } });
+    expect(r.tasks.sq).toEqual({
+      state: 'success',
+      attempts: 1,
+      output: [1, 4, 9, 16],
+      mapped: { count: 4, failed: 0 },
+    });
   });
 
   it('an extra argument from an upstream output reaches every instance', async (run) => {
     const d = dag('map_upstream_arg', {}, () => {
       const cfg = task('cfg', async () => ({ factor: 3 }))();
-      const scaled = task('scale', async (_ctx, n: number, f: number) => n * f).map([1, 2], cfg.get('factor'));
+      const scaled = task('scale', async (_ctx, n: number, f: number) => n * f).map(
+        [1, 2],
+        cfg.get('factor'),
+      );
       task('sum', async (_ctx, xs: number[]) => xs.reduce((a, b) => a + b, 0))(scaled);
     });
     const r = await run(d);
@@ -63,12 +71,23 @@ export const mapping = defineCases('mapping', (it) => {
         ran++;
         return n;
       }).map(list);
-      chain(m, task('after', async () => 1));
-      chain(m, task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'));
+      chain(
+        m,
+        task('after', async () => 1),
+      );
+      chain(
+        m,
+        task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'),
+      );
     });
     const r = await run(d);
     expect(ran).toBe(0);
-    expect(r.states).toEqual({ list: 'success', m: 'skipped', after: 'skipped', cleanup: 'success' });
+    expect(r.states).toEqual({
+      list: 'success',
+      m: 'skipped',
+      after: 'skipped',
+      cleanup: 'success',
+    });
     expect(r.started).toEqual(['list', 'cleanup']);
     expect(r.status).toBe('success');
   });
@@ -102,8 +121,14 @@ export const mapping = defineCases('mapping', (it) => {
         if (n === 2) throw new PermanentError(`item ${n} is bad`);
         return n;
       }).map([1, 2, 3]);
-      chain(m, task('after', async () => 1));
-      chain(m, task('alert', { triggerRule: 'one_failed' }, async () => 'alerted'));
+      chain(
+        m,
+        task('after', async () => 1),
+      );
+      chain(
+        m,
+        task('alert', { triggerRule: 'one_failed' }, async () => 'alerted'),
+      );
     });
     const r = await run(d);
     expect(r.states).toEqual({ m: 'failed', after: 'upstream_failed', alert: 'success' });
@@ -133,7 +158,12 @@ export const mapping = defineCases('mapping', (it) => {
       }).map([0, 1, 2]);
     });
     const r = await run(d);
-    expect(r.tasks.m).toEqual({ state: 'success', attempts: 2, output: [0, 1, 2], mapped: { count: 3, failed: 0 } });
+    expect(r.tasks.m).toEqual({
+      state: 'success',
+      attempts: 2,
+      output: [0, 1, 2],
+      mapped: { count: 3, failed: 0 },
+    });
     expect(calls.sort()).toEqual(['0#1', '1#1', '1#2', '2#1']);
   });
 
@@ -173,8 +203,14 @@ export const mapping = defineCases('mapping', (it) => {
 
   it('maps over a field of an upstream output (.get)', async (run) => {
     const d = dag('map_field', {}, () => {
-      const listing = task('listing', async () => ({ bucket: 'lake', files: ['a.csv', 'b.csv'] }))();
-      const sizes = task('size', async (_ctx, f: string, bucket: string) => `${bucket}/${f}:${f.length}`).map(listing.get('files'), listing.get('bucket'));
+      const listing = task('listing', async () => ({
+        bucket: 'lake',
+        files: ['a.csv', 'b.csv'],
+      }))();
+      const sizes = task(
+        'size',
+        async (_ctx, f: string, bucket: string) => `${bucket}/${f}:${f.length}`,
+      ).map(listing.get('files'), listing.get('bucket'));
       task('report', async (_ctx, s: string[]) => s.length)(sizes);
     });
     const r = await run(d);
@@ -185,8 +221,14 @@ export const mapping = defineCases('mapping', (it) => {
 
   it('list items may be objects and mapped outputs may be objects', async (run) => {
     const d = dag('map_objects', {}, () => {
-      const rows = task('rows', async () => [{ id: 1, tags: ['x'] }, { id: 2, tags: [] }])();
-      task('enrich', async (_ctx, row: { id: number; tags: string[] }) => ({ id: row.id, tagged: row.tags.length > 0 })).map(rows);
+      const rows = task('rows', async () => [
+        { id: 1, tags: ['x'] },
+        { id: 2, tags: [] },
+      ])();
+      task('enrich', async (_ctx, row: { id: number; tags: string[] }) => ({
+        id: row.id,
+        tagged: row.tags.length > 0,
+      })).map(rows);
     });
     const r = await run(d);
     expect(r.tasks.enrich!.output).toEqual([
@@ -225,7 +267,12 @@ export const mapping = defineCases('mapping', (it) => {
         mapped.then(strict);
       });
       const r = await run(d);
-      expect(r.states).toEqual({ list_files: 'success', each: 'failed', after: 'success', strict: 'upstream_failed' });
+      expect(r.states).toEqual({
+        list_files: 'success',
+        each: 'failed',
+        after: 'success',
+        strict: 'upstream_failed',
+      });
       expect(r.status).toBe('failed');
       expect(r.tasks.each!.error).toEqual({
         error: 'Updraft.NotAList',
@@ -237,7 +284,10 @@ export const mapping = defineCases('mapping', (it) => {
 
   it('mapping over a field the output does not have fails the mapped task the same way', async (run) => {
     const d = dag('missing_list', {}, () => {
-      const list = task('list_files', async (): Promise<{ files: string[] }> => ({}) as { files: string[] });
+      const list = task(
+        'list_files',
+        async (): Promise<{ files: string[] }> => ({}) as { files: string[] },
+      );
       const each = task('each', async (_ctx, key: string) => key);
       each.map(list().get('files'));
     });

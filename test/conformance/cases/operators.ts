@@ -5,13 +5,29 @@
  * the task records its compact output.
  */
 import { expect } from 'vitest';
-import { athenaQuery, chain, dag, eventBridgePut, format, glueJob, lambdaInvoke, runValues, snsPublish, sqsSend, task, triggerDag } from 'updraft';
+import {
+  athenaQuery,
+  chain,
+  dag,
+  eventBridgePut,
+  format,
+  glueJob,
+  lambdaInvoke,
+  runValues,
+  snsPublish,
+  sqsSend,
+  task,
+  triggerDag,
+} from 'updraft';
 import { defineCases } from '../case.ts';
 
 /** An override that records the Parameters it receives and answers `response`. */
 function recorder(response: unknown) {
   const seen: Record<string, unknown>[] = [];
-  return { seen, override: (parameters: Record<string, unknown>) => (seen.push(parameters), response) };
+  return {
+    seen,
+    override: (parameters: Record<string, unknown>) => (seen.push(parameters), response),
+  };
 }
 
 const cfgTask = () => task('cfg', async () => ({ table: 'orders', n: 3, nested: { a: [1, 2] } }))();
@@ -23,14 +39,29 @@ export const operators = defineCases('operators', (it) => {
       const cfg = cfgTask();
       lambdaInvoke('inv', {
         functionName: 'my-fn',
-        payload: { table: cfg.get('table'), day: runValues.ds, nested: cfg.get('nested'), lit: 5, msg: format`t=${cfg.get('table')} d=${runValues.ds}` },
+        payload: {
+          table: cfg.get('table'),
+          day: runValues.ds,
+          nested: cfg.get('nested'),
+          lit: 5,
+          msg: format`t=${cfg.get('table')} d=${runValues.ds}`,
+        },
       });
     });
     const r = await run(d, { overrides: { inv: inv.override } });
     expect(r.status).toBe('success');
     expect(r.states).toEqual({ cfg: 'success', inv: 'success' });
     expect(inv.seen).toEqual([
-      { FunctionName: 'my-fn', Payload: { table: 'orders', day: '2026-11-20', nested: { a: [1, 2] }, lit: 5, msg: 't=orders d=2026-11-20' } },
+      {
+        FunctionName: 'my-fn',
+        Payload: {
+          table: 'orders',
+          day: '2026-11-20',
+          nested: { a: [1, 2] },
+          lit: 5,
+          msg: 't=orders d=2026-11-20',
+        },
+      },
     ]);
   });
 
@@ -48,11 +79,23 @@ export const operators = defineCases('operators', (it) => {
     const glue = recorder({ Id: 'jr_1' });
     const d = dag('op_glue', {}, () => {
       const cfg = cfgTask();
-      const g = glueJob('glue', { jobName: 'etl', arguments: { '--table': cfg.get('table'), '--day': format`${runValues.ds}`, '--mode': 'full' } });
+      const g = glueJob('glue', {
+        jobName: 'etl',
+        arguments: {
+          '--table': cfg.get('table'),
+          '--day': format`${runValues.ds}`,
+          '--mode': 'full',
+        },
+      });
       task('after', async (_ctx, run: { jobRunId: string }) => `run ${run.jobRunId}`)(g);
     });
     const r = await run(d, { overrides: { glue: glue.override } });
-    expect(glue.seen).toEqual([{ JobName: 'etl', Arguments: { '--table': 'orders', '--day': '2026-11-20', '--mode': 'full' } }]);
+    expect(glue.seen).toEqual([
+      {
+        JobName: 'etl',
+        Arguments: { '--table': 'orders', '--day': '2026-11-20', '--mode': 'full' },
+      },
+    ]);
     expect(r.tasks.glue!.output).toEqual({ jobRunId: 'jr_1' });
     expect(r.tasks.after!.output).toBe('run jr_1');
     expect(r.states).toEqual({ cfg: 'success', glue: 'success', after: 'success' });
@@ -62,7 +105,12 @@ export const operators = defineCases('operators', (it) => {
     const ath = recorder({ QueryExecution: { QueryExecutionId: 'q1' } });
     const d = dag('op_athena', {}, () => {
       const cfg = cfgTask();
-      athenaQuery('ath', { query: format`SELECT * FROM ${cfg.get('table')} WHERE ds = '${runValues.ds}'`, database: 'lake', workGroup: 'wg', outputLocation: 's3://out/' });
+      athenaQuery('ath', {
+        query: format`SELECT * FROM ${cfg.get('table')} WHERE ds = '${runValues.ds}'`,
+        database: 'lake',
+        workGroup: 'wg',
+        outputLocation: 's3://out/',
+      });
     });
     const r = await run(d, { overrides: { ath: ath.override } });
     expect(ath.seen).toEqual([
@@ -81,11 +129,21 @@ export const operators = defineCases('operators', (it) => {
     const whole = recorder({ MessageId: 'm2' });
     const d = dag('op_sns', {}, () => {
       const cfg = cfgTask();
-      snsPublish('plain', { topic: 'alerts', message: format`loaded ${cfg.get('table')} for ${runValues.ds}`, subject: 'daily' });
+      snsPublish('plain', {
+        topic: 'alerts',
+        message: format`loaded ${cfg.get('table')} for ${runValues.ds}`,
+        subject: 'daily',
+      });
       snsPublish('whole', { topic: 'alerts', message: cfg });
     });
     const r = await run(d, { overrides: { plain: plain.override, whole: whole.override } });
-    expect(plain.seen).toEqual([{ TopicArn: expect.stringMatching(/:alerts$/), Message: 'loaded orders for 2026-11-20', Subject: 'daily' }]);
+    expect(plain.seen).toEqual([
+      {
+        TopicArn: expect.stringMatching(/:alerts$/),
+        Message: 'loaded orders for 2026-11-20',
+        Subject: 'daily',
+      },
+    ]);
     expect(whole.seen).toHaveLength(1);
     // JSON messages are passed as JSON; the SNS, SQS and EventBridge integrations serialize them.
     expect(whole.seen[0]!.Message).toEqual({ table: 'orders', n: 3, nested: { a: [1, 2] } });
@@ -117,7 +175,11 @@ export const operators = defineCases('operators', (it) => {
     const eb = recorder({ Entries: [{ EventId: 'e1' }] });
     const d = dag('op_eb_object', {}, () => {
       const cfg = cfgTask();
-      eventBridgePut('eb', { source: 'updraft', detailType: 'loaded', detail: { n: cfg.get('n') } });
+      eventBridgePut('eb', {
+        source: 'updraft',
+        detailType: 'loaded',
+        detail: { n: cfg.get('n') },
+      });
     });
     const r = await run(d, { overrides: { eb: eb.override } });
     expect((eb.seen[0]!.Entries as { Detail: unknown }[])[0]!.Detail).toEqual({ n: 3 });
@@ -129,7 +191,10 @@ export const operators = defineCases('operators', (it) => {
     // A daily schedule: the child runs for the parent's day (a DAG without one runs for an instant).
     const d = dag('op_trigger', { schedule: '@daily' }, () => {
       const cfg = cfgTask();
-      chain(triggerDag('trig', { dagId: 'other', conf: { table: cfg.get('table'), full: true } }), task('after', async () => 1));
+      chain(
+        triggerDag('trig', { dagId: 'other', conf: { table: cfg.get('table'), full: true } }),
+        task('after', async () => 1),
+      );
     });
     const r = await run(d, { overrides: { trig: trig.override } });
     expect(trig.seen).toEqual([
@@ -154,7 +219,10 @@ export const operators = defineCases('operators', (it) => {
         },
       },
     ]);
-    expect(r.tasks.trig!.output).toEqual({ runId: 'other-2026-11-20T00-00-00Z-t', status: 'SUCCEEDED' });
+    expect(r.tasks.trig!.output).toEqual({
+      runId: 'other-2026-11-20T00-00-00Z-t',
+      status: 'SUCCEEDED',
+    });
     expect(r.states).toEqual({ cfg: 'success', trig: 'success', after: 'success' });
   });
 
@@ -162,8 +230,12 @@ export const operators = defineCases('operators', (it) => {
     const d = dag('op_trigger_nowait', {}, () => {
       triggerDag('trig', { dagId: 'other', wait: false });
     });
-    const r = await run(d, { overrides: { trig: () => ({ ExecutionArn: 'arn:aws:states:us-east-1:1:execution:other:x' }) } });
-    expect(r.tasks.trig!.output).toEqual({ executionArn: 'arn:aws:states:us-east-1:1:execution:other:x' });
+    const r = await run(d, {
+      overrides: { trig: () => ({ ExecutionArn: 'arn:aws:states:us-east-1:1:execution:other:x' }) },
+    });
+    expect(r.tasks.trig!.output).toEqual({
+      executionArn: 'arn:aws:states:us-east-1:1:execution:other:x',
+    });
   });
 
   it('account placeholders become well-formed ARNs locally', async (run) => {
@@ -175,7 +247,9 @@ export const operators = defineCases('operators', (it) => {
     });
     await run(d, { overrides: { sns: sns.override, trig: trig.override } });
     expect(sns.seen[0]!.TopicArn).toMatch(/^arn:aws:sns:[a-z]+-[a-z]+-\d:\d{12}:alerts$/);
-    expect(trig.seen[0]!.StateMachineArn).toMatch(/^arn:aws:states:[a-z]+-[a-z]+-\d:\d{12}:stateMachine:.*other/);
+    expect(trig.seen[0]!.StateMachineArn).toMatch(
+      /^arn:aws:states:[a-z]+-[a-z]+-\d:\d{12}:stateMachine:.*other/,
+    );
   });
 
   it('messages without a stand-in land in the outbox; every try and log line is in the outcome', async (run) => {
@@ -184,37 +258,69 @@ export const operators = defineCases('operators', (it) => {
         ctx.log.info('configured', { table: 'orders' });
         return { table: 'orders' };
       })();
-      snsPublish('notify', { topic: 'alerts', message: format`loaded ${cfg.get('table')}`, subject: 'daily' });
+      snsPublish('notify', {
+        topic: 'alerts',
+        message: format`loaded ${cfg.get('table')}`,
+        subject: 'daily',
+      });
       sqsSend('enqueue', { queue: 'jobs', message: 'go' });
     });
     const r = await run(d);
     expect(r.status).toBe('success');
     const sent = [...r.outbox].sort((a, b) => a.taskId.localeCompare(b.taskId));
     expect(sent).toMatchObject([
-      { runId: r.runId, taskId: 'enqueue', service: 'sqs', target: expect.stringMatching(/jobs$/), message: { MessageBody: 'go' } },
-      { runId: r.runId, taskId: 'notify', service: 'sns', target: expect.stringMatching(/:alerts$/), message: { Message: 'loaded orders', Subject: 'daily' } },
+      {
+        runId: r.runId,
+        taskId: 'enqueue',
+        service: 'sqs',
+        target: expect.stringMatching(/jobs$/),
+        message: { MessageBody: 'go' },
+      },
+      {
+        runId: r.runId,
+        taskId: 'notify',
+        service: 'sns',
+        target: expect.stringMatching(/:alerts$/),
+        message: { Message: 'loaded orders', Subject: 'daily' },
+      },
     ]);
     const tries = r.tries.map((t) => `${t.taskId} #${t.tryNumber} ${t.state}`).sort();
     expect(tries).toEqual(['cfg #1 success', 'enqueue #1 success', 'notify #1 success']);
     expect(r.logs).toHaveLength(1);
-    expect(r.logs[0]).toMatchObject({ dag: 'op_outbox', run: r.runId, task: 'cfg', try: 1, level: 'info', message: 'configured', table: 'orders' });
+    expect(r.logs[0]).toMatchObject({
+      dag: 'op_outbox',
+      run: r.runId,
+      task: 'cfg',
+      try: 1,
+      level: 'info',
+      message: 'configured',
+      table: 'orders',
+    });
   });
 
   it('an operator without an override fails with Updraft.NoLocalOverride; downstream upstream_failed', async (run) => {
     const d = dag('op_no_override', {}, () => {
-      chain(glueJob('glue', { jobName: 'etl' }), task('after', async () => 1));
+      chain(
+        glueJob('glue', { jobName: 'etl' }),
+        task('after', async () => 1),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ glue: 'failed', after: 'upstream_failed' });
-    expect(r.tasks.glue!.error).toEqual({ error: 'Updraft.NoLocalOverride', cause: `task "glue" (glueJob) calls a Glue job, which the embedded engine cannot reach. Give it a local stand-in that returns what the service would: glueJob('glue', { ..., local: (request) => ({ ... }) }), or pass overrides: { 'glue': (request) => ({ ... }) } to runDag() in a test.` });
+    expect(r.tasks.glue!.error).toEqual({
+      error: 'Updraft.NoLocalOverride',
+      cause: `task "glue" (glueJob) calls a Glue job, which the embedded engine cannot reach. Give it a local stand-in that returns what the service would: glueJob('glue', { ..., local: (request) => ({ ... }) }), or pass overrides: { 'glue': (request) => ({ ... }) } to runDag() in a test.`,
+    });
   });
 
   it('a service error is recorded as the task error', async (run) => {
     const d = dag('op_service_error', {}, () => {
       glueJob('glue', { jobName: 'etl' });
     });
-    const error = Object.assign(new Error('too many runs'), { name: 'Glue.ConcurrentRunsExceededException' });
+    const error = Object.assign(new Error('too many runs'), {
+      name: 'Glue.ConcurrentRunsExceededException',
+    });
     const r = await run(d, {
       overrides: {
         glue: () => {
@@ -223,13 +329,19 @@ export const operators = defineCases('operators', (it) => {
       },
     });
     expect(r.tasks.glue!.state).toBe('failed');
-    expect(r.tasks.glue!.error).toEqual({ error: 'Glue.ConcurrentRunsExceededException', cause: 'too many runs' });
+    expect(r.tasks.glue!.error).toEqual({
+      error: 'Glue.ConcurrentRunsExceededException',
+      cause: 'too many runs',
+    });
   });
 
   it('an operator is retried by its policy', async (run) => {
     let calls = 0;
     const d = dag('op_retry', {}, () => {
-      chain(glueJob('glue', { jobName: 'etl', retry: { attempts: 3, delay: '1s' } }), task('after', async () => 1));
+      chain(
+        glueJob('glue', { jobName: 'etl', retry: { attempts: 3, delay: '1s' } }),
+        task('after', async () => 1),
+      );
     });
     const r = await run(d, {
       overrides: {

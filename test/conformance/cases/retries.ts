@@ -23,7 +23,10 @@ export const retries = defineCases('retries', (it) => {
         seen.push(ctx.attempt);
         return flaky(2, 'third time')(ctx);
       });
-      chain(a, task('b', async () => 'after'));
+      chain(
+        a,
+        task('b', async () => 'after'),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('success');
@@ -37,7 +40,10 @@ export const retries = defineCases('retries', (it) => {
 
   it('2 attempts are not enough for a task failing twice', async (run) => {
     const d = dag('retry_short', {}, () => {
-      chain(task('a', { retry: { attempts: 2, delay: '1s' } }, flaky(2)), task('b', async () => 1));
+      chain(
+        task('a', { retry: { attempts: 2, delay: '1s' } }, flaky(2)),
+        task('b', async () => 1),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('failed');
@@ -66,7 +72,11 @@ export const retries = defineCases('retries', (it) => {
       })();
     });
     const r = await run(d);
-    expect(r.tasks.a).toEqual({ state: 'failed', attempts: 2, error: { error: 'Updraft.PermanentError', cause: 'now it is permanent' } });
+    expect(r.tasks.a).toEqual({
+      state: 'failed',
+      attempts: 2,
+      error: { error: 'Updraft.PermanentError', cause: 'now it is permanent' },
+    });
   });
 
   it('no retry policy: one attempt', async (run) => {
@@ -86,8 +96,18 @@ export const retries = defineCases('retries', (it) => {
       task('exhausts', flaky(5))();
     });
     const r = await run(d);
-    expect(r.states).toEqual({ inherits: 'success', own: 'success', off: 'failed', exhausts: 'failed' });
-    expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({ inherits: 3, own: 4, off: 1, exhausts: 3 });
+    expect(r.states).toEqual({
+      inherits: 'success',
+      own: 'success',
+      off: 'failed',
+      exhausts: 'failed',
+    });
+    expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({
+      inherits: 3,
+      own: 4,
+      off: 1,
+      exhausts: 3,
+    });
     expect(r.status).toBe('failed');
   });
 
@@ -103,8 +123,18 @@ export const retries = defineCases('retries', (it) => {
       task('outside', flaky(10))();
     });
     const r = await run(d);
-    expect(r.states).toEqual({ 'g.a': 'failed', 'g.inner.b': 'failed', 'g.c': 'failed', outside: 'failed' });
-    expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({ 'g.a': 4, 'g.inner.b': 4, 'g.c': 1, outside: 2 });
+    expect(r.states).toEqual({
+      'g.a': 'failed',
+      'g.inner.b': 'failed',
+      'g.c': 'failed',
+      outside: 'failed',
+    });
+    expect(Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.attempts]))).toEqual({
+      'g.a': 4,
+      'g.inner.b': 4,
+      'g.c': 1,
+      outside: 2,
+    });
   });
 
   it('a group can turn the inherited retry off', async (run) => {
@@ -114,7 +144,11 @@ export const retries = defineCases('retries', (it) => {
       });
     });
     const r = await run(d);
-    expect(r.tasks['g.a']).toEqual({ state: 'failed', attempts: 1, error: { error: 'Updraft.TaskFailed', cause: 'transient 1' } });
+    expect(r.tasks['g.a']).toEqual({
+      state: 'failed',
+      attempts: 1,
+      error: { error: 'Updraft.TaskFailed', cause: 'transient 1' },
+    });
   });
 
   it('retries of a mapped task count per instance', async (run) => {

@@ -30,7 +30,9 @@ export const sensors = defineCases('sensors', (it) => {
     let pokes = 0;
     const d = dag('sensor_output', {}, () => {
       const found = sensor('find', { pokeInterval: '30s', timeout: '10m' }, async () =>
-        ++pokes < 2 ? { done: false } : { done: true, output: { key: 'raw/2026-11-20.csv', size: 42 } },
+        ++pokes < 2
+          ? { done: false }
+          : { done: true, output: { key: 'raw/2026-11-20.csv', size: 42 } },
       )();
       task('load', async (_ctx, f: { key: string; size: number }) => `${f.key}#${f.size}`)(found);
     });
@@ -64,7 +66,10 @@ export const sensors = defineCases('sensors', (it) => {
     const r = await run(d);
     expect(r.status).toBe('failed');
     expect(r.states).toEqual({ never: 'failed', after: 'upstream_failed' });
-    expect(r.tasks.never!.error).toEqual({ error: 'Updraft.SensorTimeout', cause: 'sensor never was not satisfied within 300s' });
+    expect(r.tasks.never!.error).toEqual({
+      error: 'Updraft.SensorTimeout',
+      cause: 'sensor never was not satisfied within 300s',
+    });
     // Pokes at 0, 1, 2, 3, 4 and 5 minutes: the last one finds the timeout used up.
     expect(pokes).toBe(6);
     expect(r.started).toEqual(['never']);
@@ -80,10 +85,14 @@ export const sensors = defineCases('sensors', (it) => {
         return false;
       })();
       // Waits 60, 120, 120, 120 … (cap 2m): 0, 60, 180, 300, 420, 540, 660, 780, 900 → 9 pokes.
-      sensor('capped', { pokeInterval: '1m', backoff: 2, maxPokeInterval: '2m', timeout: '15m' }, async () => {
-        capped++;
-        return false;
-      })();
+      sensor(
+        'capped',
+        { pokeInterval: '1m', backoff: 2, maxPokeInterval: '2m', timeout: '15m' },
+        async () => {
+          capped++;
+          return false;
+        },
+      )();
     });
     const r = await run(d);
     expect(r.states).toEqual({ grow: 'failed', capped: 'failed' });
@@ -92,23 +101,43 @@ export const sensors = defineCases('sensors', (it) => {
 
   it('softFail: skipped on timeout, downstream skipped, the run succeeds', async (run) => {
     const d = dag('sensor_soft', {}, () => {
-      const s = sensor('maybe', { pokeInterval: '1m', timeout: '3m', softFail: true }, async () => false);
-      chain(s, task('after', async () => 1), task('after2', async () => 2));
-      chain(s, task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'));
+      const s = sensor(
+        'maybe',
+        { pokeInterval: '1m', timeout: '3m', softFail: true },
+        async () => false,
+      );
+      chain(
+        s,
+        task('after', async () => 1),
+        task('after2', async () => 2),
+      );
+      chain(
+        s,
+        task('cleanup', { triggerRule: 'all_done' }, async () => 'cleaned'),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('success');
-    expect(r.states).toEqual({ maybe: 'skipped', after: 'skipped', after2: 'skipped', cleanup: 'success' });
+    expect(r.states).toEqual({
+      maybe: 'skipped',
+      after: 'skipped',
+      after2: 'skipped',
+      cleanup: 'success',
+    });
     expect(r.tasks.maybe!.error).toBeUndefined();
   });
 
   it('a poke that throws fails the sensor (after retries)', async (run) => {
     let pokes = 0;
     const d = dag('sensor_throws', {}, () => {
-      sensor('s', { pokeInterval: '1m', timeout: '1h', retry: { attempts: 2, delay: '1s' } }, async () => {
-        pokes++;
-        throw new Error('cannot list bucket');
-      })();
+      sensor(
+        's',
+        { pokeInterval: '1m', timeout: '1h', retry: { attempts: 2, delay: '1s' } },
+        async () => {
+          pokes++;
+          throw new Error('cannot list bucket');
+        },
+      )();
     });
     const r = await run(d);
     expect(r.states).toEqual({ s: 'failed' });
@@ -120,7 +149,12 @@ export const sensors = defineCases('sensors', (it) => {
     const seen: Record<string, unknown>[] = [];
     const d = dag('s3_sensor', {}, () => {
       chain(
-        s3KeySensor('landing', { bucket: 'lake', key: format`raw/${runValues.ds}/orders.csv`, pokeInterval: '5m', timeout: '1h' }),
+        s3KeySensor('landing', {
+          bucket: 'lake',
+          key: format`raw/${runValues.ds}/orders.csv`,
+          pokeInterval: '5m',
+          timeout: '1h',
+        }),
         task('load', async () => 'loaded'),
       );
     });
@@ -142,7 +176,12 @@ export const sensors = defineCases('sensors', (it) => {
   it('built-in s3KeySensor: the poke receives the bucket and the key resolved for the run', async (run) => {
     const seen: Record<string, unknown>[] = [];
     const d = dag('s3_sensor_params', {}, () => {
-      s3KeySensor('landing', { bucket: 'lake', key: format`raw/${runValues.ds}/orders.csv`, pokeInterval: '5m', timeout: '1h' });
+      s3KeySensor('landing', {
+        bucket: 'lake',
+        key: format`raw/${runValues.ds}/orders.csv`,
+        pokeInterval: '5m',
+        timeout: '1h',
+      });
     });
     await run(d, { overrides: { landing: (parameters) => seen.push(parameters) > 0 } });
     expect(JSON.stringify(seen[0])).toContain('"lake"');
@@ -155,42 +194,52 @@ export const sensors = defineCases('sensors', (it) => {
     });
     const r = await run(d, { overrides: { landing: () => false } });
     expect(r.states).toEqual({ landing: 'failed' });
-    expect(r.tasks.landing!.error).toEqual({ error: 'Updraft.SensorTimeout', cause: 'sensor landing was not satisfied within 600s' });
+    expect(r.tasks.landing!.error).toEqual({
+      error: 'Updraft.SensorTimeout',
+      cause: 'sensor landing was not satisfied within 600s',
+    });
   });
 
-  it(
-    'a built-in sensor without an override fails with Updraft.NoLocalOverride',
-    { unsupported: { engine: 'the engine checks an s3KeySensor against its local S3 folder (the next case)' } },
-    async (run) => {
-      const d = dag('s3_no_override', {}, () => {
-        s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
-      });
-      const r = await run(d);
-      expect(r.states).toEqual({ landing: 'failed' });
-      expect(r.tasks.landing!.error).toEqual({ error: 'Updraft.NoLocalOverride', cause: `sensor "landing" (s3KeySensor) has nothing to check on the embedded engine. Give it a local stand-in that answers whether the condition holds: s3KeySensor('landing', { ..., local: (request) => true }), or pass overrides: { 'landing': (request) => true } to runDag() in a test.` });
+  it('a built-in sensor without an override fails with Updraft.NoLocalOverride', {
+    unsupported: {
+      engine: 'the engine checks an s3KeySensor against its local S3 folder (the next case)',
     },
-  );
+  }, async (run) => {
+    const d = dag('s3_no_override', {}, () => {
+      s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
+    });
+    const r = await run(d);
+    expect(r.states).toEqual({ landing: 'failed' });
+    expect(r.tasks.landing!.error).toEqual({
+      error: 'Updraft.NoLocalOverride',
+      cause: `sensor "landing" (s3KeySensor) has nothing to check on the embedded engine. Give it a local stand-in that answers whether the condition holds: s3KeySensor('landing', { ..., local: (request) => true }), or pass overrides: { 'landing': (request) => true } to runDag() in a test.`,
+    });
+  });
 
-  it(
-    'a built-in s3KeySensor without an override fails saying where the engine looks for the key',
-    { unsupported: { runMachine: 'runMachine has no local S3 folder: a built-in sensor without an override has nothing to check (the case before)' } },
-    async (run) => {
-      const d = dag('s3_no_override_engine', {}, () => {
-        s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
-      });
-      const r = await run(d);
-      expect(r.states).toEqual({ landing: 'failed' });
-      expect(r.tasks.landing!.error).toEqual({
-        error: 'Updraft.PermanentError',
-        cause: `sensor "landing" checks S3 (s3://lake/k), which the embedded engine cannot reach. Give it a local stand-in: s3KeySensor('landing', { ..., local: (request) => true }), or put the file under .updraft/s3/lake/k.`,
-      });
+  it('a built-in s3KeySensor without an override fails saying where the engine looks for the key', {
+    unsupported: {
+      runMachine:
+        'runMachine has no local S3 folder: a built-in sensor without an override has nothing to check (the case before)',
     },
-  );
+  }, async (run) => {
+    const d = dag('s3_no_override_engine', {}, () => {
+      s3KeySensor('landing', { bucket: 'lake', key: 'k', pokeInterval: '5m', timeout: '10m' });
+    });
+    const r = await run(d);
+    expect(r.states).toEqual({ landing: 'failed' });
+    expect(r.tasks.landing!.error).toEqual({
+      error: 'Updraft.PermanentError',
+      cause: `sensor "landing" checks S3 (s3://lake/k), which the embedded engine cannot reach. Give it a local stand-in: s3KeySensor('landing', { ..., local: (request) => true }), or put the file under .updraft/s3/lake/k.`,
+    });
+  });
 
   it('timeSensor succeeds and downstream runs', async (run) => {
     const d = dag('time_sensor', {}, () => {
       const at6 = timeSensor('at_six', { after: '6h' });
-      chain(at6, task('report', async () => 'sent'));
+      chain(
+        at6,
+        task('report', async () => 'sent'),
+      );
     });
     const r = await run(d);
     expect(r.status).toBe('success');

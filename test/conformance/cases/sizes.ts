@@ -53,7 +53,9 @@ export const sizes = defineCases('sizes', (it) => {
     const d = dag('map_big', {}, () => {
       const list = task('list', async () => Array.from({ length: 200 }, (_, i) => i))();
       const each = task('each', async (_ctx, i: number) => String(i % 10).repeat(2000));
-      const total = task('total', async (_ctx, outs: string[]) => outs.reduce((n, o) => n + o.length, 0));
+      const total = task('total', async (_ctx, outs: string[]) =>
+        outs.reduce((n, o) => n + o.length, 0),
+      );
       total(each.map(list));
     });
     const r = await run(d);
@@ -62,4 +64,3 @@ export const sizes = defineCases('sizes', (it) => {
     expect(r.tasks.total!.output).toBe(400_000);
   });
 });
-
