@@ -208,6 +208,7 @@ export class LocalEngine {
     );
   }
 
+  // eslint-disable-next-line max-lines-per-function -- one run's execution on the engine: claim, machine, events to records, end; next to split
   async #execute(
     run: RunRecord,
     params: Record<string, unknown>,

@@ -43,6 +43,7 @@ export interface TestTaskResult {
   readonly durationMs: number;
 }
 
+// eslint-disable-next-line max-lines-per-function -- updraft test's whole story (upstream inputs, run values, one call, what a branch or sensor value means) in reading order; next to split
 export async function testTask(
   engine: LocalEngine,
   dagId: string,

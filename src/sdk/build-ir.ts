@@ -144,6 +144,7 @@ type RunOptions = Pick<
 >;
 
 /** When and how runs happen: timezone, schedule, dates, catchup, limits, params, tags. */
+// eslint-disable-next-line max-lines-per-function -- reads every run option in the order its problems are reported
 function toRunOptions(o: Record<string, unknown>, out: ProblemCollector): RunOptions {
   // The DAG's zone: as given, else the schedule's (cron('…', { timezone })), else UTC.
   const scheduleZone = (o.schedule as { timezone?: unknown } | undefined)?.timezone;
@@ -357,6 +358,7 @@ function toDate(
 
 const PRESET_NAMES = ['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually'];
 
+// eslint-disable-next-line max-lines-per-function -- one case per schedule kind (cron, rate, preset, datasets, none)
 function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector): Schedule {
   const details = { path: 'schedule' };
   if (value === undefined || value === null) return { kind: 'manual' };
@@ -462,6 +464,7 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- reads every param option in the order its problems are reported
 function toParams(
   value: unknown,
   schedule: Schedule,
@@ -655,6 +658,7 @@ function toGroup(
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- reads every task option in the order its problems are reported
 function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
   const { out, details } = ctx;
   const o = raw.options ?? {};
@@ -850,6 +854,7 @@ function toBody(raw: RawTask, ctx: ValueContext): TaskBodyIR {
   return { kind: 'function' };
 }
 
+// eslint-disable-next-line max-lines-per-function -- reads every sensor option in the order its problems are reported
 function toSensor(
   raw: RawTask,
   body: Extract<RawTask['body'], { kind: 'sensor' }>,
