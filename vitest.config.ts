@@ -1,6 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
+/** Test files that neither mock modules nor change globals: the `shared` project runs them without isolation. */
+const SHARED = [
+  'test/conformance/**/*.test.ts',
+  'test/compiler/**/*.test.ts',
+  'test/infra/**/*.test.ts',
+  'test/validation/invalid-dags.test.ts',
+  'test/sdk/**/*.test.ts',
+  'test/schedule/**/*.test.ts',
+  'test/docs/**/*.test.ts',
+  'test/testing/**/*.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // DAG files import the SDK as 'updraft' (package self-reference); resolve it to the very
@@ -25,11 +37,23 @@ export default defineConfig({
     // that are slow by nature and not about a common path, named `*.slow.test.ts`.
     projects: [
       {
+        // Files that neither mock modules nor change globals share their worker (isolate: false):
+        // each fork imports the compiler, the engine and aws-cdk-lib once, not once per file (CDK's
+        // first synth in a process alone costs ~4 s). Anything that mocks or stubs stays in `unit`.
+        extends: true,
+        test: {
+          name: 'shared',
+          include: SHARED,
+          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
+          isolate: false,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts', ...SHARED],
           // No vitest typecheck: `npm run typecheck` (tsc over tsconfig.json, which includes test/) already
           // checks the *.test-d.ts type tests; vitest's ran the same tsc a second time, beside the tests.
         },
