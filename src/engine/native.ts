@@ -144,6 +144,23 @@ export function nativeHandler(o: NativeOptions) {
   };
 }
 
+/**
+ * A stand-in answers as the service does. Lambda's Invoke answers `{ Payload, StatusCode }` and the
+ * compiled state reads `$.Payload`: a stand-in that returns the function's result itself would
+ * otherwise break the interpreter with a JSONPath error far from the DAG.
+ */
+function checkStandIn(taskId: string, op: OperatorIR, response: unknown): unknown {
+  const isObject = typeof response === 'object' && response !== null && !Array.isArray(response);
+  if (op.kind === 'lambda_invoke' && !(isObject && 'Payload' in response)) {
+    throw new PermanentError(
+      `lambdaInvoke "${taskId}": its local stand-in returned ${JSON.stringify(response) ?? String(response)}, ` +
+        `but a stand-in answers as Lambda's Invoke does; return { Payload: <the function's result> } ` +
+        `(for example local: async (request) => ({ Payload: { ok: true } }))`,
+    );
+  }
+  return response;
+}
+
 async function call(
   o: NativeOptions,
   taskId: string,
@@ -151,7 +168,7 @@ async function call(
   request: Record<string, unknown>,
 ): Promise<unknown> {
   const override = o.overrides[taskId] ?? o.dag.localOverride(taskId);
-  if (override) return override(request);
+  if (override) return checkStandIn(taskId, op, await override(request));
   const at = new Date(o.clock.now()).toISOString();
   switch (op.kind) {
     case 'sns_publish':

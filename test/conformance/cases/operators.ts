@@ -75,6 +75,22 @@ export const operators = defineCases('operators', (it) => {
     expect(r.tasks.after!.output).toBe(2);
   });
 
+  it("lambdaInvoke: a stand-in that returns the function's result, not Lambda's answer, fails the task and says how to answer", async (run) => {
+    const d = dag('op_lambda_bare', {}, () => {
+      const l = lambdaInvoke('inv', { functionName: 'my-fn' });
+      task('after', async (_ctx, _v: unknown) => 1)(l);
+    });
+    const r = await run(d, { overrides: { inv: () => ({ ok: true }) } });
+    expect(r.status).toBe('failed');
+    expect(r.states).toEqual({ inv: 'failed', after: 'upstream_failed' });
+    expect(r.tasks.inv!.error).toEqual({
+      error: 'Updraft.PermanentError',
+      cause:
+        'lambdaInvoke "inv": its local stand-in returned {"ok":true}, but a stand-in answers as Lambda\'s Invoke does; ' +
+        "return { Payload: <the function's result> } (for example local: async (request) => ({ Payload: { ok: true } }))",
+    });
+  });
+
   it('glueJob: arguments from upstream and run values; output jobRunId', async (run) => {
     const glue = recorder({ Id: 'jr_1' });
     const d = dag('op_glue', {}, () => {
