@@ -30,15 +30,11 @@ export default dag(
     deadline: '4h',
   },
   () => {
-    const extract = task(
-      'extract',
-      { connections: ['warehouse'], pool: warehouse, outlets: [ordersRaw], timeout: '10m' },
-      async (ctx): Promise<Extracted> => {
-        const db = await ctx.connection('warehouse');
-        ctx.log.info('extracting', { host: db.host, ds: ctx.ds });
-        return { rows: 1200, key: `raw/orders/${ctx.ds}.parquet` };
-      },
-    );
+    const extract = task('extract', { connections: ['warehouse'], pool: warehouse, outlets: [ordersRaw], timeout: '10m' }, async (ctx): Promise<Extracted> => {
+      const db = await ctx.connection('warehouse');
+      ctx.log.info('extracting', { host: db.host, ds: ctx.ds });
+      return { rows: 1200, key: `raw/orders/${ctx.ds}.parquet` };
+    });
 
     const check = task('check', async (_ctx, e: Extracted) => {
       if (e.rows === 0) throw new PermanentError(`no orders for ${e.key}: the export is empty`);
@@ -48,25 +44,15 @@ export default dag(
     const checked = check(extract());
 
     const transformed = group('transform', { defaults: { timeout: '15m' } }, () => {
-      const clean = task('clean', async (_ctx, e: Extracted) => ({
-        rows: e.rows - 3,
-        key: e.key.replace('raw/', 'clean/'),
-      }));
-      const dedupe = task('dedupe', async (_ctx, c: { rows: number; key: string }) => ({
-        ...c,
-        rows: c.rows - 10,
-      }));
+      const clean = task('clean', async (_ctx, e: Extracted) => ({ rows: e.rows - 3, key: e.key.replace('raw/', 'clean/') }));
+      const dedupe = task('dedupe', async (_ctx, c: { rows: number; key: string }) => ({ ...c, rows: c.rows - 10 }));
       return dedupe(clean(checked));
     });
 
-    const load = task(
-      'load',
-      { inlets: [ordersRaw], outlets: [ordersClean], connections: ['warehouse'], pool: warehouse },
-      async (ctx, d: { rows: number; key: string }) => {
-        ctx.log.info('loaded', { rows: d.rows });
-        return { loaded: d.rows };
-      },
-    );
+    const load = task('load', { inlets: [ordersRaw], outlets: [ordersClean], connections: ['warehouse'], pool: warehouse }, async (ctx, d: { rows: number; key: string }) => {
+      ctx.log.info('loaded', { rows: d.rows });
+      return { loaded: d.rows };
+    });
 
     load(transformed.output);
   },

@@ -21,14 +21,10 @@ export default SOURCES.map((source) =>
         const conn = await ctx.connection(source.connection);
         return { table: source.table, host: conn.host ?? 'unknown', rows: 100 };
       });
-      const store = task(
-        'store',
-        { outlets: [dataset(`s3://acme-lake/raw/${source.name}`)] },
-        async (_ctx, e: { table: string; rows: number }) => ({
-          key: `raw/${source.name}/${e.table}.parquet`,
-          rows: e.rows,
-        }),
-      );
+      const store = task('store', { outlets: [dataset(`s3://acme-lake/raw/${source.name}`)] }, async (_ctx, e: { table: string; rows: number }) => ({
+        key: `raw/${source.name}/${e.table}.parquet`,
+        rows: e.rows,
+      }));
       store(extract());
     },
   ),

@@ -26,14 +26,10 @@ export default dag(
       return [`inbox/${hour}/a.csv`, `inbox/${hour}/b.csv`, `inbox/${hour}/c.csv`];
     });
 
-    const process = task(
-      'process',
-      { maxConcurrency: 8, timeout: '5m' },
-      async (ctx, key: string, delimiter: string): Promise<FileResult> => {
-        ctx.log.info('processing', { key, delimiter, mapIndex: ctx.mapIndex });
-        return { key, records: key.length * 10 };
-      },
-    );
+    const process = task('process', { maxConcurrency: 8, timeout: '5m' }, async (ctx, key: string, delimiter: string): Promise<FileResult> => {
+      ctx.log.info('processing', { key, delimiter, mapIndex: ctx.mapIndex });
+      return { key, records: key.length * 10 };
+    });
 
     const summarize = task('summarize', async (_ctx, results: FileResult[]) => ({
       files: results.length,

@@ -25,12 +25,7 @@ export default dag(
       timeout: '6h',
       softFail: true,
     });
-    const ordersDone = externalDagSensor('orders_done', {
-      dagId: 'daily_orders',
-      pokeInterval: '10m',
-      timeout: '8h',
-      offset: '4h',
-    });
+    const ordersDone = externalDagSensor('orders_done', { dagId: 'daily_orders', pokeInterval: '10m', timeout: '8h', offset: '4h' });
 
     const importExport = task('import_export', { connections: ['partner_sftp'] }, async (ctx) => {
       ctx.log.info('importing', { ds: ctx.ds });

@@ -23,34 +23,12 @@ export default dag(
     defaults: { retry: { attempts: 2, delay: '1m' } },
   },
   () => {
-    const scratch = setup('create_scratch', { connections: ['warehouse'] }, async () => ({
-      schema: 'scratch_refresh',
-    }));
-    const stageCustomers = task(
-      'stage_customers',
-      { expectedDuration: '4m' },
-      async (_ctx, s: { schema: string }) => ({ table: `${s.schema}.customers` }),
-    );
-    const stageOrders = task(
-      'stage_orders',
-      { expectedDuration: '9m' },
-      async (_ctx, s: { schema: string }) => ({ table: `${s.schema}.orders` }),
-    );
-    const buildDims = task(
-      'build_dims',
-      { expectedDuration: '3m' },
-      async (_ctx, c: { table: string }) => ({ dims: [c.table] }),
-    );
-    const buildFacts = task(
-      'build_facts',
-      { expectedDuration: '6m' },
-      async (_ctx, c: { table: string }, o: { table: string }) => ({ facts: [c.table, o.table] }),
-    );
-    const dropScratch = teardown(
-      'drop_scratch',
-      { setups: [scratch], connections: ['warehouse'] },
-      async () => ({ dropped: true }),
-    );
+    const scratch = setup('create_scratch', { connections: ['warehouse'] }, async () => ({ schema: 'scratch_refresh' }));
+    const stageCustomers = task('stage_customers', { expectedDuration: '4m' }, async (_ctx, s: { schema: string }) => ({ table: `${s.schema}.customers` }));
+    const stageOrders = task('stage_orders', { expectedDuration: '9m' }, async (_ctx, s: { schema: string }) => ({ table: `${s.schema}.orders` }));
+    const buildDims = task('build_dims', { expectedDuration: '3m' }, async (_ctx, c: { table: string }) => ({ dims: [c.table] }));
+    const buildFacts = task('build_facts', { expectedDuration: '6m' }, async (_ctx, c: { table: string }, o: { table: string }) => ({ facts: [c.table, o.table] }));
+    const dropScratch = teardown('drop_scratch', { setups: [scratch], connections: ['warehouse'] }, async () => ({ dropped: true }));
 
     const schema = scratch();
     const customers = stageCustomers(schema);
@@ -64,9 +42,7 @@ export default dag(
       // Where Athena writes query results (the task's role is granted exactly this prefix).
       outputLocation: 's3://analytics-athena-results/warehouse_refresh/',
       // On the embedded engine (updraft run, tests) this stands in for Athena.
-      local: (request) => ({
-        QueryExecution: { QueryExecutionId: `local-${String(request.QueryString).length}` },
-      }),
+      local: (request) => ({ QueryExecution: { QueryExecutionId: `local-${String(request.QueryString).length}` } }),
     });
     facts.then(stats);
     dims.then(dropScratch);
