@@ -328,23 +328,14 @@ async function showCloud(
   );
   const conf = masked(io, run.conf);
   if (json) {
-    const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-    io.out(
-      JSON.stringify(
-        {
-          ...runJson(run, ordered),
-          triggeredBy: run.triggeredBy,
-          conf,
-          outputs,
-          tries: triesJson,
-          lineage,
-          outbox: [],
-          execution: execution ?? null,
-        },
-        null,
-        2,
-      ),
-    );
+    printJson(io, run, ordered, {
+      conf,
+      outputs,
+      tries,
+      lineage,
+      outbox: [],
+      execution: execution ?? null,
+    });
     return;
   }
   render(
@@ -412,22 +403,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         const outputs = masked(io, raw);
         const conf = masked(io, run.conf);
         if (json) {
-          const triesJson = tries.map(({ response: _response, ...rest }) => rest);
-          io.out(
-            JSON.stringify(
-              {
-                ...runJson(run, ordered),
-                triggeredBy: run.triggeredBy,
-                conf,
-                outputs,
-                tries: triesJson,
-                lineage,
-                outbox,
-              },
-              null,
-              2,
-            ),
-          );
+          printJson(io, run, ordered, { conf, outputs, tries, lineage, outbox });
         } else {
           render(
             io,
@@ -438,5 +414,40 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       });
       setExit(EXIT_OK);
     },
+  );
+}
+
+/** `show --json`, the same shape on both targets: tries without their responses (outputs say those). */
+function printJson(
+  io: Io,
+  run: RunRecord,
+  ordered: Parameters<typeof runJson>[1],
+  rest: {
+    conf: unknown;
+    outputs: unknown;
+    tries: readonly TryRecord[];
+    lineage: unknown;
+    outbox: unknown;
+    execution?: unknown;
+  },
+): void {
+  const { tries, ...others } = rest;
+  const triesJson = tries.map(({ response: _response, ...t }) => t);
+  const { conf, outputs, lineage, outbox, ...cloud } = others;
+  io.out(
+    JSON.stringify(
+      {
+        ...runJson(run, ordered),
+        triggeredBy: run.triggeredBy,
+        conf,
+        outputs,
+        tries: triesJson,
+        lineage,
+        outbox,
+        ...cloud,
+      },
+      null,
+      2,
+    ),
   );
 }
