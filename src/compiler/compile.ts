@@ -20,6 +20,7 @@ import {
   type Analysis,
 } from './analysis.ts';
 import { DagDefinitionError } from '../errors.ts';
+import type { Problem, ProblemCode } from '../problems.ts';
 import { childTimerKey } from './link.ts';
 import { LIMITS, placeholdersIn, type Manifest } from './contract.ts';
 
@@ -74,7 +75,9 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     // Code generation recurses along chains of tasks; past ~1,000 tasks in a row the definition
     // would be over Step Functions' 1 MiB anyway.
     if (error instanceof RangeError) {
-      throw new DagDefinitionError(
+      throw refusal(
+        dag,
+        'chain-too-long',
         `DAG "${dag.id}" is too long to compile (${dag.tasks.length} tasks, chains of ~1,000 tasks or more), and its definition would exceed Step Functions' 1 MiB limit. Split it: move a part into its own DAG and start it with triggerDag().`,
       );
     }
@@ -225,17 +228,33 @@ function branchKeeps(ctx: CompileContext, branchId: string): Record<string, stri
  */
 function refuseOverLimits(dag: DagIR, a: Analysis): void {
   if (a.definition.bytes > a.definition.limitBytes) {
-    throw new DagDefinitionError(
+    throw refusal(
+      dag,
+      'definition-over-limit',
       `DAG "${dag.id}" compiles to ${(a.definition.bytes / 1024).toFixed(0)} KiB of ASL, over Step Functions' 1 MiB definition limit. ` +
         'Split it: move a part into its own DAG and start it with triggerDag(), or reduce the number of tasks.',
     );
   }
   if (a.history.worstCase > a.history.limit) {
-    throw new DagDefinitionError(
+    throw refusal(
+      dag,
+      'history-over-limit',
       `DAG "${dag.id}" can produce up to ${a.history.worstCase.toLocaleString('en-US')} execution history events (every retry, sensor poke and group attempt), over Step Functions' limit of ${LIMITS.historyEvents.toLocaleString('en-US')}. ` +
         'Lower retry attempts, lengthen sensor poke intervals (or shorten their timeouts), or split the DAG with triggerDag().',
     );
   }
+}
+
+/** A limit only compiling finds, as the problem `updraft validate` reports and the error that carries it. */
+function refusal(dag: DagIR, code: ProblemCode, message: string): DagDefinitionError {
+  const problem: Problem = {
+    code,
+    severity: 'error',
+    message,
+    dagId: dag.id,
+    ...(dag.source && { file: dag.source }),
+  };
+  return new DagDefinitionError(message, { problems: [problem] });
 }
 
 export type { SpNode };

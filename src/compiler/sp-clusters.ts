@@ -92,7 +92,7 @@ export class SpGroupCycleError extends DagDefinitionError {
     tasks: readonly string[],
     path: readonly { readonly from: string; readonly to: string }[],
   ) {
-    super(message);
+    super(message, { problems: [{ code: 'group-cycle', severity: 'error', message }] });
     this.groups = groups;
     this.tasks = tasks;
     this.path = path;

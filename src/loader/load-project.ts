@@ -15,7 +15,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DagIR, Problem } from '../ir/types.ts';
 import { ProblemCollector } from '../ir/problems.ts';
-import { isProblemCode } from '../problems.ts';
 import { validateProject } from '../ir/validate.ts';
 import { buildDagIR } from '../sdk/build-ir.ts';
 import { isDag, type Dag } from '../sdk/dag.ts';
@@ -294,9 +293,10 @@ export async function loadProject(dagsDir: string, options: LoadOptions = {}): P
       compileDag(d.ir);
     } catch (error) {
       if (!(error instanceof DagDefinitionError)) throw error;
-      const code = (error as { code?: unknown }).code;
+      // Each refusal carries its problem (a code of its own); the message is the error's.
+      const codes = error.problems.map((p) => p.code);
       const problem: Problem = {
-        code: isProblemCode(code) ? code : 'compile-refused',
+        code: codes[0] ?? 'compile-refused',
         severity: 'error',
         message: error.message,
         file: d.ir.source ?? d.file,

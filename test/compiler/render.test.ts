@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDagIR, dag, glueJob, sensor, task, timeSensor, type Dag } from './imports.ts';
 import { compileDag } from '../../src/compiler/compile.ts';
 import type { State } from '../../src/compiler/asl.ts';
+import { DagDefinitionError } from '../../src/errors.ts';
 
 const noop = async () => null;
 
@@ -229,6 +230,7 @@ describe('limits', () => {
       () => void sensor('wait', { pokeInterval: '1s', timeout: '2d' }, async () => false)(),
     );
     const { ir } = buildDagIR(d, 'x.ts');
+    expect(refusalCodes(() => compileDag(ir))).toEqual(['history-over-limit']);
     expect(() => compileDag(ir)).toThrow(
       /^DAG "pokes_forever" can produce up to [\d,]+ execution history events \(every retry, sensor poke and group attempt\), over Step Functions' limit of 25,000\. Lower retry attempts, lengthen sensor poke intervals \(or shorten their timeouts\), or split the DAG with triggerDag\(\)\.$/,
     );
@@ -247,8 +249,20 @@ describe('limits', () => {
     expect(() => compileDag(ir)).toThrow(
       /^DAG "huge" compiles to \d+ KiB of ASL, over Step Functions' 1 MiB definition limit\. Split it: move a part into its own DAG and start it with triggerDag\(\), or reduce the number of tasks\.$/,
     );
+    expect(refusalCodes(() => compileDag(ir))).toEqual(['definition-over-limit']);
     expect(compileDag(ir, { enforceLimits: false }).analysis.definition.bytes).toBeGreaterThan(
       1024 * 1024,
     );
   });
 });
+
+/** The codes of the problems a compiler refusal carries (what `updraft validate` reports). */
+function refusalCodes(compile: () => unknown): string[] {
+  try {
+    compile();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DagDefinitionError);
+    return (error as DagDefinitionError).problems.map((p) => p.code);
+  }
+  throw new Error('the compiler did not refuse the DAG');
+}

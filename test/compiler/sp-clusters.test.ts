@@ -181,6 +181,9 @@ describe('decompose: a group that cannot be one block', () => {
       'Task group "etl" cannot run as one block: "report" is outside the group but between its tasks ("etl.extract" → "report" → "etl.load"), ' +
         'so the group would have to wait for itself. Move "report" into "etl", or remove one of these dependencies.',
     );
+    expect(error.problems.map((p) => [p.code, p.message])).toEqual([
+      ['group-cycle', error.message],
+    ]);
     expect({
       code: error.code,
       groups: error.groups,
