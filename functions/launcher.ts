@@ -15,8 +15,8 @@ import {
   type LaunchSummary,
 } from '../src/runtime/launcher.ts';
 // The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
-import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
-import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
+import { createDocumentClient } from '../src/store/dynamo-store.ts';
+import { environmentStore } from '../src/runtime/environment-store.ts';
 import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
 
 const settings = launcherSettings(process.env);
@@ -24,11 +24,11 @@ const logger = new Logger({
   serviceName: 'updraft-launcher',
   persistentKeys: { environment: settings.environment },
 });
-const store = new DynamoStore({
-  client: createDocumentClient(new DynamoDBClient({})),
-  tableName: settings.table,
-  retentionDays: RECORD_RETENTION_DAYS[settings.environment],
-});
+const store = environmentStore(
+  createDocumentClient(new DynamoDBClient({})),
+  settings.table,
+  settings.environment,
+);
 const sfn = runtimeSfnClient();
 
 export const handler = middy<LaunchEvent, LaunchSummary>()

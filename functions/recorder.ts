@@ -16,8 +16,8 @@ import {
   type RecordOutcome,
 } from '../src/runtime/recorder.ts';
 // The store module itself, not src/store/index.ts: that one pulls the SQLite store into the bundle.
-import { DynamoStore, createDocumentClient } from '../src/store/dynamo-store.ts';
-import { RECORD_RETENTION_DAYS } from '../src/runtime/env.ts';
+import { createDocumentClient } from '../src/store/dynamo-store.ts';
+import { environmentStore } from '../src/runtime/environment-store.ts';
 import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
 
 const settings = recorderSettings(process.env);
@@ -25,11 +25,11 @@ const logger = new Logger({
   serviceName: 'updraft-recorder',
   persistentKeys: { environment: settings.environment },
 });
-const store = new DynamoStore({
-  client: createDocumentClient(new DynamoDBClient({})),
-  tableName: settings.table,
-  retentionDays: RECORD_RETENTION_DAYS[settings.environment],
-});
+const store = environmentStore(
+  createDocumentClient(new DynamoDBClient({})),
+  settings.table,
+  settings.environment,
+);
 const sfn = runtimeSfnClient();
 const sns = new SNSClient({});
 

@@ -5,8 +5,9 @@
  * `names.table(env)`). `withCloud` opens it, turns SDK errors into messages the user can act on,
  * and always closes it.
  */
-import { RECORD_RETENTION_DAYS, names } from '../runtime/env.ts';
-import { DynamoStore } from '../store/dynamo-store.ts';
+import { names } from '../runtime/env.ts';
+import { environmentStore } from '../runtime/environment-store.ts';
+import type { DynamoStore } from '../store/dynamo-store.ts';
 import { createCloudClients, type CloudClients } from './clients.ts';
 import { explainCloudError } from './errors.ts';
 import { describeTarget, type CloudTarget } from './target.ts';
@@ -34,11 +35,7 @@ export async function openCloud(
     region,
     where: describeTarget(target, region),
     get store() {
-      store ??= new DynamoStore({
-        client: clients.dynamo,
-        tableName: names.table(target.env),
-        retentionDays: RECORD_RETENTION_DAYS[target.env],
-      });
+      store ??= environmentStore(clients.dynamo, names.table(target.env), target.env);
       return store;
     },
     async close() {

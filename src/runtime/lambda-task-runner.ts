@@ -22,9 +22,10 @@ import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../errors.ts';
 // Straight from its module: store/index also exports the SQLite store, which has no place in
 // the Lambda bundle.
-import { DynamoStore, createDocumentClient } from '../store/dynamo-store.ts';
+import { createDocumentClient, type DynamoStore } from '../store/dynamo-store.ts';
 import { awsBuiltinCheck } from './aws-checks.ts';
-import { ENV, RECORD_RETENTION_DAYS, names, parseEnvironment, readEnv } from './env.ts';
+import { ENV, names, parseEnvironment, readEnv } from './env.ts';
+import { environmentStore } from './environment-store.ts';
 import { PERMANENT, TASK_FAILED, classifyError, stateError } from './errors.ts';
 import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
 import { recordingTasks, storePokes } from './lambda-state.ts';
@@ -233,11 +234,7 @@ function createContainer(
   const config = readEnv(env, ['environment', 'table', 'bucket', 'dag']);
   const environment = parseEnvironment(config.environment, ENV.environment);
   const { dag, ir, manifest } = loadDag(moduleExports, manifests, config.dag);
-  const store = new DynamoStore({
-    client: clients.dynamodb,
-    tableName: config.table,
-    retentionDays: RECORD_RETENTION_DAYS[environment],
-  });
+  const store = environmentStore(clients.dynamodb, config.table, environment);
   return {
     dag,
     ir,
