@@ -32,7 +32,7 @@ export type Run = (dag: Dag, options?: RunOptions) => Promise<Outcome>;
 
 export interface ConformanceCase {
   readonly name: string;
-  /** Runners that cannot run this case, each with the reason (shown as a skipped test). */
+  /** Runners that cannot run this case, each with the reason (not registered for those; conform checks each names a runner and a reason). */
   readonly unsupported?: Readonly<Partial<Record<RunnerName, string>>>;
   readonly test: (run: Run) => Promise<void>;
 }
