@@ -5,24 +5,30 @@
  * how their instances ended.
  */
 import type { TaskState } from '../ir/types.ts';
+import type { ErrorInfo } from '../store/types.ts';
 import type { Manifest } from '../compiler/contract.ts';
 import { stateOfRecord } from '../runtime/resume.ts';
 import type { TaskTally } from './task-tally.ts';
 
+/** How one task ended: the one shape every runner reports (updraft/testing's `Outcome` too). */
 export interface TaskOutcome {
   readonly state: TaskState;
-  /** Tries in this execution (mapped: the most any instance took). */
+  /** Tries in this execution (mapped: the most any instance took); 0 when its code never ran. */
   readonly attempts: number;
+  /** The output as recorded: inline, or a reference to the payload store (`{ $ref, bytes }`). */
   readonly output?: unknown;
-  readonly error?: { readonly Error: string; readonly Cause: string };
+  /** Why it failed: the Step Functions error name (`Updraft.PermanentError`, `States.Timeout`…) and its cause. */
+  readonly error?: ErrorInfo;
+  /** Mapped tasks: how many instances ran and how many of them failed. */
+  readonly mapped?: { readonly count: number; readonly failed: number };
+  /** A resumed run handed back its earlier result instead of running it again. */
+  readonly reused?: boolean;
 }
 
-/** When a task ran (the run's clock), how its instances ended, whether it was handed back. */
+/** When a task ran, on the run's clock. */
 export interface TaskDetail {
   readonly startedAt?: number;
   readonly endedAt?: number;
-  readonly mapped?: { readonly count: number; readonly failed: number };
-  readonly reused?: boolean;
 }
 
 /** Each task with a record in the document: its outcome and details. */
@@ -40,18 +46,19 @@ export function taskOutcomes(
     const time = tally.timesOf(t.id);
     if (!rec) continue;
     const state = stateOfRecord(rec) as TaskState;
+    const error = rec.e as { Error: string; Cause: string } | undefined;
     tasks[t.id] = {
       state,
       attempts: count,
       ...(rec.o !== undefined && rec.o !== null && { output: rec.o }),
-      ...(rec.e !== undefined && { error: rec.e as TaskOutcome['error'] }),
-    };
-    details[t.id] = {
-      ...(time && { startedAt: time.start, ...(time.end !== undefined && { endedAt: time.end }) }),
+      ...(error !== undefined && { error: { error: error.Error, cause: error.Cause } }),
       ...(rec.s === 'mapped' && {
         mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) },
       }),
       ...(tally.wasReused(t.id) && count === 0 && { reused: true }),
+    };
+    details[t.id] = {
+      ...(time && { startedAt: time.start, ...(time.end !== undefined && { endedAt: time.end }) }),
     };
   }
   return { tasks, details };

@@ -66,11 +66,9 @@ export class TaskRecords {
           }),
           ...(detail.endedAt !== undefined && { endedAt: new Date(detail.endedAt).toISOString() }),
           ...(outcome.output !== undefined && { output: outcome.output }),
-          ...(outcome.error && {
-            error: { error: outcome.error.Error, cause: outcome.error.Cause },
-          }),
-          ...(detail.mapped && { mapped: detail.mapped }),
-          ...(detail.reused && { reused: true }),
+          ...(outcome.error && { error: outcome.error }),
+          ...(outcome.mapped && { mapped: outcome.mapped }),
+          ...(outcome.reused && { reused: true }),
         },
         final,
       );
@@ -104,8 +102,8 @@ export function runErrorOf(result: RunMachineResult): ErrorInfo | undefined {
     result.error ??
     (result.status === 'failed' && failedTask
       ? {
-          error: failedTask[1].error!.Error,
-          cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.Cause}`,
+          error: failedTask[1].error!.error,
+          cause: `task "${failedTask[0]}" failed: ${failedTask[1].error!.cause}`,
         }
       : undefined)
   );

@@ -7,21 +7,9 @@
  */
 import type { ErrorInfo, OutboxMessage, TaskState, TryRecord } from '../store/types.ts';
 import type { LogLine } from '../runtime/task-logger.ts';
+import type { TaskOutcome } from '../engine/outcome.ts';
 
-/** How one task ended. */
-export interface TaskOutcome {
-  readonly state: TaskState;
-  /** Tries in this execution (mapped: the most any instance took); 0 when its code never ran. */
-  readonly attempts: number;
-  /** The output as recorded: inline, or a reference to the payload store (`{ $ref, bytes }`); `Outcome.outputs` has it read back. */
-  readonly output?: unknown;
-  /** Why it failed: the Step Functions error name (`Updraft.PermanentError`, `States.Timeout`…) and its cause. */
-  readonly error?: ErrorInfo;
-  /** Mapped tasks: how many instances ran and how many of them failed. */
-  readonly mapped?: { readonly count: number; readonly failed: number };
-  /** A resumed run handed back its earlier result instead of running it again. */
-  readonly reused?: boolean;
-}
+export type { TaskOutcome };
 
 /** How a run ended: run status, each task's state and output, the order tasks started, tries, logs, messages. */
 export interface Outcome {

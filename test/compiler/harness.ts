@@ -87,15 +87,7 @@ export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Ou
   const tasks: Record<string, TaskOutcome> = {};
   const outputs: Record<string, unknown> = {};
   for (const [id, t] of Object.entries(result.tasks)) {
-    const detail = result.details[id] ?? {};
-    tasks[id] = {
-      state: t.state,
-      attempts: t.attempts,
-      ...(t.output !== undefined && { output: t.output }),
-      ...(t.error && { error: { error: t.error.Error, cause: t.error.Cause } }),
-      ...(detail.mapped && { mapped: detail.mapped }),
-      ...(detail.reused && { reused: true }),
-    };
+    tasks[id] = t;
     if (t.output !== undefined) outputs[id] = await resolveRefs(objects, t.output);
   }
   return {

@@ -348,7 +348,7 @@ describe('operators on resume', () => {
     expect(calls).toEqual([]); // b is upstream_failed again, inv keeps its failure, nothing ran
     expect(cleared.result?.tasks.inv).toMatchObject({
       state: 'failed',
-      error: { Error: 'Updraft.PermanentError', Cause: 'service down' },
+      error: { error: 'Updraft.PermanentError', cause: 'service down' },
     });
     expect(cleared.result?.tasks.b?.state).toBe('upstream_failed');
   });
