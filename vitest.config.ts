@@ -1,16 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
-/** Test files that neither mock modules nor change globals: the `shared` project runs them without isolation. */
-const SHARED = [
-  'test/conformance/**/*.test.ts',
-  'test/compiler/**/*.test.ts',
-  'test/infra/**/*.test.ts',
-  'test/validation/invalid-dags.test.ts',
-  'test/sdk/**/*.test.ts',
-  'test/schedule/**/*.test.ts',
-  'test/docs/**/*.test.ts',
-  'test/testing/**/*.test.ts',
+/**
+ * Test files that patch something for the whole process — an AWS SDK client (aws-sdk-client-mock
+ * replaces the client class's `send`), an environment variable, fake timers — each run in a fresh
+ * module graph (`isolated`). Every other file shares its fork's (`shared`): the compiler, the engine
+ * and aws-cdk-lib are imported once per fork, not once per file (CDK's first synth in a process
+ * alone costs ~4 s). test/lint/isolation.test.ts fails when a file patches and is not listed.
+ */
+export const ISOLATED = [
+  'test/cli/cloud-connections.test.ts',
+  'test/cli/cloud-doctor.test.ts',
+  'test/cli/cloud-pause.test.ts',
+  'test/cli/cloud-resume.test.ts',
+  'test/cli/cloud-runs.test.ts',
+  'test/cli/cloud-trigger.test.ts',
+  'test/engine/isolation.test.ts',
+  'test/runtime/lambda-task-runner.test.ts',
+  'test/runtime/launcher.test.ts',
+  'test/runtime/recorder.test.ts',
+  'test/runtime/run-queue.test.ts',
+  'test/runtime/s3-objects.test.ts',
+  'test/runtime/secrets.test.ts',
 ];
 
 export default defineConfig({
@@ -33,27 +44,23 @@ export default defineConfig({
     ],
   },
   test: {
-    // `npm test` runs the unit project; `npm run test:slow` the slow one (.ci/run runs both): tests
+    // `npm test` runs the shared and isolated projects; `npm run test:slow` the slow one (.ci/run runs both): tests
     // that are slow by nature and not about a common path, named `*.slow.test.ts`.
     projects: [
       {
-        // Files that neither mock modules nor change globals share their worker (isolate: false):
-        // each fork imports the compiler, the engine and aws-cdk-lib once, not once per file (CDK's
-        // first synth in a process alone costs ~4 s). Anything that mocks or stubs stays in `unit`.
         extends: true,
         test: {
           name: 'shared',
-          include: SHARED,
-          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts', ...ISOLATED],
           isolate: false,
         },
       },
       {
         extends: true,
         test: {
-          name: 'unit',
-          include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts', ...SHARED],
+          name: 'isolated',
+          include: ISOLATED,
           // No vitest typecheck: `npm run typecheck` (tsc over tsconfig.json, which includes test/) already
           // checks the *.test-d.ts type tests; vitest's ran the same tsc a second time, beside the tests.
         },
