@@ -9,7 +9,7 @@
  * with the process), and Ctrl-C needs a process to signal. The commands that only read
  * (`runs`, `show`, `logs`, `test` of tasks that touch no file) run in process through main(argv, io).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -253,8 +253,7 @@ describe('honest run output', () => {
       child.on('exit', (code) => resolve(code)),
     );
     const started = path.join(dir, 'b-started');
-    for (let waited = 0; !fs.existsSync(started) && waited < 60_000; waited += 50)
-      await new Promise((r) => setTimeout(r, 50));
+    await untilFile(started, child);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(out).not.toContain('✔ success  slow_dag');
@@ -310,12 +309,7 @@ describe('honest run output', () => {
     const exited = new Promise<number | null>((resolve) =>
       child.on('exit', (code) => resolve(code)),
     );
-    for (
-      let waited = 0;
-      !fs.existsSync(path.join(dir, 'b-started')) && waited < 60_000;
-      waited += 50
-    )
-      await new Promise((r) => setTimeout(r, 50));
+    await untilFile(path.join(dir, 'b-started'), child);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const run = 'slow_dag-2020-03-05T00-00-00Z';
@@ -339,3 +333,13 @@ describe('honest run output', () => {
     ]);
   }, 120_000);
 });
+
+/** Waits until a task wrote `file`, or the process ended without it (its output then says why). */
+async function untilFile(file: string, child: ChildProcess): Promise<void> {
+  for (
+    let waited = 0;
+    !fs.existsSync(file) && child.exitCode === null && waited < 60_000;
+    waited += 50
+  )
+    await new Promise((r) => setTimeout(r, 50));
+}
