@@ -116,18 +116,6 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     tasks: dag.tasks.map((t) => ({
       id: t.id,
       key: ctx.key(t.id),
-      kind: t.mapping
-        ? 'mapped'
-        : t.body.kind === 'sensor'
-          ? `sensor:${t.body.sensor.check.kind}`
-          : t.body.kind === 'operator'
-            ? `operator:${t.body.operator.kind}`
-            : t.body.kind,
-      args: t.args,
-      ...(t.mapping && { mapArgIndex: t.mapping.argIndex }),
-      connections: t.connections,
-      inlets: t.inlets,
-      outlets: t.outlets,
       downstream: (ctx.downstream.get(t.id) ?? []).map((d) => ctx.key(d)),
       ...(t.body.kind === 'branch' && { branchKeeps: branchKeeps(ctx, t.id) }),
     })),

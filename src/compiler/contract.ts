@@ -14,7 +14,6 @@
  * task code in step). The manifest's copies of IR fields (`kind`, `args`, `connections` …) are
  * what `updraft compile --manifest` prints and what the runner reads for them.
  */
-import type { ValueIR } from '../ir/types.ts';
 
 export { recordKeys, type Keys } from './document.ts';
 export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
@@ -37,17 +36,15 @@ export interface StateRole {
     | 'merge';
 }
 
+/**
+ * What compiling decided about one task. What the task is (its kind, arguments, mapping,
+ * connections, datasets, timeout) is the IR's alone: the runtime reads those from the DAG it
+ * loads, and never a copy here.
+ */
 export interface ManifestTask {
   readonly id: string;
   /** Record key in the state document (`$.t.<key>`). */
   readonly key: string;
-  readonly kind: string;
-  /** Arguments the task runner builds from upstream outputs (`in`) and literals. */
-  readonly args: readonly ValueIR[];
-  readonly mapArgIndex?: number;
-  readonly connections: readonly string[];
-  readonly inlets: readonly string[];
-  readonly outlets: readonly string[];
   /** Direct downstream tasks by key (branches return which of them run). */
   readonly downstream: readonly string[];
   /**

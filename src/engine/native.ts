@@ -15,7 +15,7 @@ import type { OutboxMessage } from '../store/types.ts';
 import { classifyError, stateError } from '../runtime/errors.ts';
 import { PermanentError } from '../errors.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
-import type { RunnerRecorder } from '../runtime/task-runner.ts';
+import type { RunnerRecorder } from '../runtime/task-try.ts';
 import type { Clock } from './clock.ts';
 
 export type OperatorOverride = (request: Record<string, unknown>) => unknown;

@@ -17,15 +17,15 @@ import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
 import {
   asJson,
   createTaskRunner,
-  memoryPokes,
   type BuiltinCheck,
-  type RunnerRecorder,
   type RunnerRequest,
   type TaskCall,
   type TaskInvoker,
   type TaskRunner,
 } from '../runtime/task-runner.ts';
 import type { LogSink } from '../runtime/task-logger.ts';
+import { memoryPokes } from '../runtime/task-response.ts';
+import type { RunnerRecorder } from '../runtime/task-try.ts';
 import { givenFor } from '../runtime/resume.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvent } from './engine-event.ts';

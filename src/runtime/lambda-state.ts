@@ -10,7 +10,8 @@ import type { DagIR, TaskIR } from '../ir/types.ts';
 import { ERROR_NAMES } from '../compiler/contract.ts';
 import type { Store, TaskRecord, TaskState, TryRecord } from '../store/types.ts';
 import { PERMANENT } from './errors.ts';
-import type { PokeBook, RunnerRecorder } from './task-runner.ts';
+import type { PokeBook } from './task-response.ts';
+import type { RunnerRecorder } from './task-try.ts';
 
 /** Sensor poke state in the store, for one run attempt (a redriven run's sensor starts over, as on the engine). */
 export function storePokes(

@@ -31,12 +31,8 @@ import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
 import { recordingTasks, storePokes } from './lambda-state.ts';
 import { S3ObjectStore } from './s3-objects.ts';
 import { parseCacheSeconds, secretsConnections, type SecretsConnections } from './secrets.ts';
-import {
-  createTaskRunner,
-  type BuiltinCheck,
-  type RunnerRecorder,
-  type RunnerRequest,
-} from './task-runner.ts';
+import { createTaskRunner, type BuiltinCheck, type RunnerRequest } from './task-runner.ts';
+import type { RunnerRecorder } from './task-try.ts';
 import type { LogSink } from './task-logger.ts';
 
 export interface TaskRunnerHandlerOptions {

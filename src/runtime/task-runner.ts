@@ -11,23 +11,18 @@
  * machine as Lambda's JSON would carry it (a Date becomes an ISO string, NaN null, a `__proto__`
  * key a plain key).
  */
-import type { DagIR, SensorIR, TaskIR } from '../ir/types.ts';
-import {
-  ERROR_NAMES,
-  instanceKey,
-  type ManifestTask,
-  type RunnerManifest,
-} from '../compiler/contract.ts';
+import type { DagIR, TaskIR } from '../ir/types.ts';
+import { ERROR_NAMES, type RunnerManifest } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
-import type { ErrorInfo, LineageRecord, TryRecord } from '../store/types.ts';
 import { resolveArgs, type RunValues } from './args.ts';
 import { givenFor, type Done } from './resume.ts';
-import { classifyError, errorStack, stateError } from './errors.ts';
-import { offload, resolveRefs, type ObjectStore } from './objects.ts';
-import { createTaskLogger, type LogSink } from './task-logger.ts';
-import { SecretMasker } from './mask.ts';
+import { stateError } from './errors.ts';
+import { resolveRefs, type ObjectStore } from './objects.ts';
+import type { LogSink } from './task-logger.ts';
+import { shapeResponse, type PokeBook } from './task-response.ts';
+import { lineageOf, TaskTry, type TryDeps } from './task-try.ts';
 
 /** The Lambda payload the compiled state machine sends (`Parameters.Payload`). */
 export interface RunnerRequest {
@@ -50,34 +45,19 @@ export type BuiltinCheck = (
   run: RunValues,
 ) => Promise<boolean>;
 
-/** Where the runner writes what happened (the store on AWS and locally). */
-export interface RunnerRecorder {
-  putTry(t: TryRecord): void | Promise<void>;
-  putLineage(records: readonly LineageRecord[]): void | Promise<void>;
-}
-
-export interface TaskRunnerDeps {
+export interface TaskRunnerDeps extends TryDeps {
   readonly dag: Dag;
   readonly ir: DagIR;
   readonly manifest: RunnerManifest;
   readonly objects: ObjectStore;
-  readonly recorder: RunnerRecorder;
   readonly logs: LogSink;
   /** A connection by id (env, local file, or Secrets Manager). */
   readonly connection: (id: string) => Promise<Connection>;
-  /** Milliseconds since the epoch on the run's clock. */
-  readonly now: () => number;
-  /** The run's execution attempt (1 + resumes). */
-  readonly runAttempt: number;
-  /** The try number of this call for a task instance (1 on the first): in memory on the engine, a store counter on Lambda. */
-  readonly nextTry: (taskId: string, mapIndex: number) => number | Promise<number>;
   /** Sensor poke bookkeeping per task instance (seconds waited so far, pokes made). */
   readonly pokes: PokeBook;
   readonly builtinCheck: BuiltinCheck;
   /** Runs the author's code somewhere else (the engine's worker pool). @default a call in this thread */
   readonly invoke?: TaskInvoker;
-  /** Paths in a failed task's stack trace are shown relative to this folder. @default process.cwd() */
-  readonly root?: string;
 }
 
 /**
@@ -109,60 +89,35 @@ export function asJson(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-export interface PokeCount {
-  readonly waited: number;
-  readonly n: number;
-}
-
-/**
- * Where a sensor's poke state lives between pokes: a Map for one engine run, the store on Lambda
- * (every poke is a separate invocation, possibly in another container).
- */
-export interface PokeBook {
-  get(taskId: string, mapIndex: number): PokeCount | undefined | Promise<PokeCount | undefined>;
-  set(taskId: string, mapIndex: number, state: PokeCount): void | Promise<void>;
-}
-
-/** Poke state in memory, for one execution (the engine, `updraft test`). */
-export function memoryPokes(): PokeBook {
-  const pokes = new Map<string, PokeCount>();
-  return {
-    get: (taskId, mapIndex) => pokes.get(instanceKey(taskId, mapIndex)),
-    set: (taskId, mapIndex, state) => void pokes.set(instanceKey(taskId, mapIndex), state),
-  };
-}
-
 export interface TaskRunner {
   (request: RunnerRequest): Promise<{ Payload: unknown }>;
 }
 
-// eslint-disable-next-line max-lines-per-function -- one try of one task as Lambda and the engine run it (inputs, context, masking, offload, records): next to split, it shares the try's state
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
-  const byId = new Map(deps.manifest.tasks.map((t) => [t.id, t]));
-  const byKey = new Map(deps.manifest.tasks.map((t) => [t.key, t]));
+  const facts = new Map(deps.manifest.tasks.map((t) => [t.id, t]));
+  const idsByKey = new Map(deps.manifest.tasks.map((t) => [t.key, t.id]));
+  const ids = {
+    keyOf: (id: string) => facts.get(id)!.key,
+    idOf: (key: string) => idsByKey.get(key)!,
+  };
   const irTasks = new Map(deps.ir.tasks.map((t) => [t.id, t]));
   // A Map state iterates the list in the document itself: outputs mapped over stay inline
   // (Step Functions' 256 KiB limit still applies to them).
   const mappedOver = new Set(
     deps.ir.tasks.flatMap((t) => (t.mapping?.over.kind === 'output' ? [t.mapping.over.task] : [])),
   );
-  const iso = () => new Date(deps.now()).toISOString();
 
-  // eslint-disable-next-line max-lines-per-function -- one try of one task, start to records: next to split with its enclosing createTaskRunner
   return async (request) => {
-    const task = byId.get(request.task);
+    const task = facts.get(request.task);
     const ir = irTasks.get(request.task);
-    const builtin = ir?.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function';
-    const code = builtin
-      ? () => deps.builtinCheck(request.task, request.check ?? {}, request.run)
-      : deps.dag.taskCode(request.task);
+    const code = ir && codeOf(deps, ir, request);
     if (!task || !ir || !code) {
       throw stateError({
         error: ERROR_NAMES.internal,
         cause: `task "${request.task}" is not in DAG "${deps.ir.id}" as deployed; recompile and redeploy the DAG`,
       });
     }
-    const run = request.run;
+    const { run } = request;
     const mapIndex = request.index ?? -1;
     // Resumed (retry, clear): what this instance answered before, without running it again.
     const earlier = givenFor(request.done?.[task.key], mapIndex);
@@ -170,163 +125,98 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       if ('e' in earlier) throw stateError({ error: earlier.e.Error, cause: earlier.e.Cause });
       return { Payload: 'r' in earlier ? earlier.r : earlier.o };
     }
-    const tryNumber = await deps.nextTry(task.id, mapIndex);
-    const startedAt = deps.now();
-    const base = {
-      runId: run.runId,
-      taskId: task.id,
-      mapIndex,
-      tryNumber,
-      runAttempt: deps.runAttempt,
-    };
-    // The code starts while the "running" record is written; the try's end waits for both. On the
-    // engine (whose store commits the writes of one turn together) a quick task's two records then
-    // share one commit, and a resume relies only on the end record, committed before the state
-    // machine moves on. A process killed meanwhile may lose the "running" record, never an end.
-    const running = Promise.resolve(
-      deps.recorder.putTry({ ...base, state: 'running', startedAt: iso() }),
-    );
-    running.catch(() => undefined); // reported with the try's end
-    const masker = new SecretMasker();
-    const log = createTaskLogger({
-      sink: deps.logs,
-      masker,
-      now: deps.now,
-      fields: {
-        dag: run.dagId,
-        run: run.runId,
-        task: task.id,
-        try: tryNumber,
-        ...(mapIndex >= 0 && { mapIndex }),
-      },
-    });
-
-    const finish = async (
-      state: 'success' | 'failed',
-      extra: { error?: ErrorInfo; response?: unknown },
-    ) => {
-      const endedAt = deps.now();
-      const end = deps.recorder.putTry({
-        ...base,
-        state,
-        startedAt: new Date(startedAt).toISOString(),
-        endedAt: new Date(endedAt).toISOString(),
-        durationMs: endedAt - startedAt,
-        ...extra,
-      });
-      await Promise.all([running, end]);
-    };
-
-    let result: unknown;
+    const attempt = await TaskTry.start(deps, task.id, run, mapIndex);
+    let output: unknown;
     try {
-      const inputs = (await resolveRefs(deps.objects, request.in ?? {})) as Record<string, unknown>;
-      const item = await resolveRefs(deps.objects, request.item);
-      const args = resolveArgs(
-        task.args,
-        { run, inputs, keyOf: (id) => byId.get(id)!.key },
-        task.mapArgIndex !== undefined ? { argIndex: task.mapArgIndex, item } : undefined,
-      );
-      const context = buildContext(task, run, tryNumber, request.index, log, async (id) => {
-        if (!task.connections.includes(id)) {
-          throw new PermanentError(
-            `task "${task.id}" asked for connection "${id}", which it did not declare; add it to the task's options: connections: [${[...task.connections, id].map((c) => `'${c}'`).join(', ')}]`,
-          );
-        }
-        const c = await deps.connection(id);
-        masker.addConnection(c);
-        return c;
-      });
-      result =
-        deps.invoke && !builtin
-          ? await deps.invoke({
-              dagId: deps.ir.id,
-              taskId: task.id,
-              context,
-              args,
-              timeoutSeconds: ir.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
-            })
-          : asJson(await code(context, ...args));
+      output = await callTaskCode(deps, { ir, code, request, attempt, keyOf: ids.keyOf });
     } catch (thrown) {
-      const error = classifyError(thrown);
-      const masked = { error: error.error, cause: masker.mask(error.cause) };
-      const stack = errorStack(thrown, deps.root ?? process.cwd());
-      const trace = stack === undefined ? undefined : masker.mask(stack);
-      // The log line keeps the frames (`updraft logs` prints them under it); the trace's first line repeats the cause.
-      const frames = trace?.split('\n').filter((line) => /^\s+at |^Caused by: /.test(line)) ?? [];
-      log.error(`try ${tryNumber} failed: ${masked.cause}`, {
-        error: masked.error,
-        ...(frames.length > 0 && { stack: frames.join('\n') }),
-      });
-      await finish('failed', {
-        error: { ...masked, ...(trace !== undefined && { stack: trace }) },
-      });
-      throw stateError(masked);
+      return attempt.fail(thrown, { withStack: true });
     }
-
-    // A secret of a connection this task fetched is masked in its output too, before the output
-    // enters the run's state, the store or a payload object: secrets never travel as values (the
-    // task that needs one declares the connection). Airflow leaves XCom unmasked; GitHub Actions
-    // likewise refuses job outputs that hold a secret. Downstream tasks and `retry`/`clear` see
-    // the same masked value, so a resumed run behaves as the first execution did.
-    const replacedBefore = masker.replaced;
-    result = masker.maskValue(result);
-    if (masker.replaced > replacedBefore) {
-      log.warn(
-        'the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)',
-      );
-    }
-
     let payload: unknown;
     try {
-      payload = await shapeResponse(
-        deps,
-        task,
-        ir,
-        result,
-        byId,
-        byKey,
-        mappedOver.has(task.id)
+      payload = await shapeResponse(task, ir, attempt.maskOutput(output), {
+        objects: deps.objects,
+        pokes: deps.pokes,
+        ids,
+        limitBytes: mappedOver.has(task.id)
           ? Number.POSITIVE_INFINITY
           : mapIndex >= 0
             ? deps.manifest.mappedOutputLimitBytes
             : deps.manifest.inlineOutputLimitBytes,
-        `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${tryNumber}.json`,
+        objectKey: `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${attempt.number}.json`,
         mapIndex,
-      );
+      });
     } catch (thrown) {
-      const error = classifyError(thrown);
-      log.error(`try ${tryNumber} failed: ${error.cause}`, { error: error.error });
-      await finish('failed', { error });
-      throw stateError(error);
+      return attempt.fail(thrown, { withStack: false });
     }
-    await finish('success', { response: payload });
-    if (mapIndex <= 0 && (task.inlets.length > 0 || task.outlets.length > 0)) {
-      const at = iso();
-      await deps.recorder.putLineage([
-        ...task.inlets.map((dataset) => ({
-          runId: run.runId,
-          dagId: run.dagId,
-          taskId: task.id,
-          direction: 'in' as const,
-          dataset,
-          at,
-        })),
-        ...task.outlets.map((dataset) => ({
-          runId: run.runId,
-          dagId: run.dagId,
-          taskId: task.id,
-          direction: 'out' as const,
-          dataset,
-          at,
-        })),
-      ]);
-    }
+    await attempt.succeed(payload);
+    const lineage = mapIndex <= 0 ? lineageOf(ir, run, new Date(deps.now()).toISOString()) : [];
+    if (lineage.length > 0) await deps.recorder.putLineage(lineage);
     return { Payload: payload };
   };
 }
 
+/** A built-in sensor's check (S3, another DAG's run …) or the author's code for the task. */
+function codeOf(deps: TaskRunnerDeps, ir: TaskIR, request: RunnerRequest) {
+  return isBuiltinSensor(ir)
+    ? () => deps.builtinCheck(request.task, request.check ?? {}, request.run)
+    : deps.dag.taskCode(request.task);
+}
+
+const isBuiltinSensor = (ir: TaskIR) =>
+  ir.body.kind === 'sensor' && ir.body.sensor.check.kind !== 'function';
+
+/** Resolves the task's inputs and arguments, builds its context and calls its code (or the invoker). */
+async function callTaskCode(
+  deps: TaskRunnerDeps,
+  call: {
+    readonly ir: TaskIR;
+    readonly code: (...args: any[]) => unknown;
+    readonly request: RunnerRequest;
+    readonly attempt: TaskTry;
+    readonly keyOf: (id: string) => string;
+  },
+): Promise<unknown> {
+  // `code` called as a plain function: the author's stack trace shows no frame of ours around it.
+  const { ir, code, request, attempt } = call;
+  const { run } = request;
+  const inputs = (await resolveRefs(deps.objects, request.in ?? {})) as Record<string, unknown>;
+  const item = await resolveRefs(deps.objects, request.item);
+  const args = resolveArgs(
+    ir.args,
+    { run, inputs, keyOf: call.keyOf },
+    ir.mapping ? { argIndex: ir.mapping.argIndex, item } : undefined,
+  );
+  const context = buildContext(
+    ir.id,
+    run,
+    attempt.number,
+    request.index,
+    attempt.log,
+    async (id) => {
+      if (!ir.connections.includes(id)) {
+        throw new PermanentError(
+          `task "${ir.id}" asked for connection "${id}", which it did not declare; add it to the task's options: connections: [${[...ir.connections, id].map((c) => `'${c}'`).join(', ')}]`,
+        );
+      }
+      const c = await deps.connection(id);
+      attempt.masker.addConnection(c);
+      return c;
+    },
+  );
+  return deps.invoke && !isBuiltinSensor(ir)
+    ? await deps.invoke({
+        dagId: deps.ir.id,
+        taskId: ir.id,
+        context,
+        args,
+        timeoutSeconds: ir.timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
+      })
+    : asJson(await code(context, ...args));
+}
+
 function buildContext(
-  task: ManifestTask,
+  taskId: string,
   run: RunValues,
   attempt: number,
   mapIndex: number | undefined,
@@ -336,7 +226,7 @@ function buildContext(
   return {
     dagId: run.dagId,
     runId: run.runId,
-    taskId: task.id,
+    taskId,
     logicalDate: new Date(run.logicalDate),
     ds: run.ds,
     dataInterval: { start: new Date(run.dataIntervalStart), end: new Date(run.dataIntervalEnd) },
@@ -347,90 +237,4 @@ function buildContext(
     connection,
     log,
   };
-}
-
-/** What the state machine expects back from each kind of task (see compiler/states: lambda-task, sensor). */
-async function shapeResponse(
-  deps: TaskRunnerDeps,
-  task: ManifestTask,
-  ir: TaskIR,
-  result: unknown,
-  byId: ReadonlyMap<string, ManifestTask>,
-  byKey: ReadonlyMap<string, ManifestTask>,
-  limitBytes: number,
-  objectKey: string,
-  mapIndex: number,
-): Promise<unknown> {
-  switch (ir.body.kind) {
-    case 'branch': {
-      const chosen = result === null || result === undefined ? [] : [result].flat().map(String);
-      const downstream = task.downstream.map((k) => byKey.get(k)!.id);
-      for (const c of chosen) {
-        if (!downstream.includes(c)) {
-          throw new PermanentError(
-            `branch "${task.id}" returned "${c}", which is not directly downstream of it; return one of: ${downstream.map((d) => `"${d}"`).join(', ')}`,
-          );
-        }
-      }
-      const chosenKeys = new Set(chosen.map((c) => byId.get(c)!.key));
-      const keeps = task.branchKeeps ?? {};
-      // Airflow's skip_all_except keeps what is downstream of a chosen task, chosen or not.
-      const c = Object.fromEntries(
-        task.downstream.map((k) => [
-          k,
-          chosenKeys.has(k) || (keeps[k] ?? []).some((x) => chosenKeys.has(x)),
-        ]),
-      );
-      return { o: chosen, c };
-    }
-    case 'short_circuit':
-      return { o: Boolean(result) };
-    case 'sensor': {
-      const isObject = typeof result === 'object' && result !== null;
-      const done = isObject ? Boolean((result as { done?: unknown }).done) : Boolean(result);
-      const output = isObject ? ((result as { output?: unknown }).output ?? true) : true;
-      return sensorResponse(
-        deps.pokes,
-        task.id,
-        mapIndex,
-        done,
-        ir.body.sensor,
-        await offload(deps.objects, objectKey, output, limitBytes),
-      );
-    }
-    case 'function':
-      return offload(deps.objects, objectKey, result, limitBytes);
-    case 'operator':
-      throw new PermanentError(
-        `task "${task.id}" is a native operator; the state machine calls the service, not the task runner`,
-      );
-    default: {
-      const never: never = ir.body;
-      throw new Error(`unknown task body ${JSON.stringify(never)}`);
-    }
-  }
-}
-
-/**
- * A poke's answer: satisfied, keep poking after `wait` seconds (interval × backoff^n, capped, never
- * past the timeout), or timed out.
- */
-export async function sensorResponse(
-  pokes: PokeBook,
-  taskId: string,
-  mapIndex: number,
-  done: boolean,
-  sensor: SensorIR,
-  output: unknown = true,
-) {
-  if (done) return { s: 'success', o: output, wait: 0 };
-  const p = (await pokes.get(taskId, mapIndex)) ?? { waited: 0, n: 0 };
-  if (p.waited >= sensor.timeoutSeconds) return { s: 'timeout', o: null, wait: 0 };
-  const interval = Math.min(
-    sensor.pokeIntervalSeconds * sensor.pokeBackoffRate ** p.n,
-    sensor.maxPokeIntervalSeconds ?? Number.POSITIVE_INFINITY,
-  );
-  const wait = Math.max(1, Math.min(Math.round(interval), sensor.timeoutSeconds - p.waited));
-  await pokes.set(taskId, mapIndex, { waited: p.waited + wait, n: p.n + 1 });
-  return { s: 'poking', o: null, wait };
 }
