@@ -9,7 +9,8 @@ import { intervalFor, logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import { resolveValue, type RunValues } from '../runtime/args.ts';
-import { createTaskRunner, type TaskCall } from '../runtime/task-runner.ts';
+import { createTaskRunner, type TaskCall, type TaskRunner } from '../runtime/task-runner.ts';
+import type { DagIR, TaskIR } from '../ir/types.ts';
 import { memoryPokes } from '../runtime/task-response.ts';
 import { WorkerPool } from './worker-pool.ts';
 import { resolveRefs } from '../runtime/objects.ts';
@@ -44,139 +45,27 @@ export interface TestTaskResult {
   readonly durationMs: number;
 }
 
-// eslint-disable-next-line max-lines-per-function -- updraft test's whole story (upstream inputs, run values, one call, what a branch or sensor value means) in reading order; next to split
 export async function testTask(
   engine: LocalEngine,
   dagId: string,
   taskId: string,
   options: TestTaskOptions = {},
 ): Promise<TestTaskResult> {
-  const { dag, ir, file } = engine.dag(dagId);
-  const task = ir.tasks.find((t) => t.id === taskId);
-  if (!task)
-    throw new ConfigError(
-      `task "${taskId}" is not in DAG "${dagId}" (tasks: ${ir.tasks.map((t) => t.id).join(', ')})`,
-    );
-  if (
-    task.body.kind === 'operator' ||
-    (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'function')
-  ) {
-    throw new ConfigError(
-      `task "${taskId}" is a ${task.body.kind === 'operator' ? `native operator (${task.body.operator.kind})` : 'built-in sensor'}: it has no code of yours to test; run the DAG instead: updraft run ${dagId}`,
-    );
-  }
-  if (options.item !== undefined && !task.mapping) {
-    throw new ConfigError(
-      `task "${taskId}" of DAG "${dagId}" is not mapped: --item gives a mapped task the item to run with; run it without --item`,
-    );
-  }
-  const compiled = engine.compiled(dagId);
-  const manifest = compiled.manifest;
-  const keyOf = new Map(manifest.tasks.map((t) => [t.id, t.key]));
-  // Data edges are exactly the upstream outputs a task reads (arguments and the list it maps over).
-  const needed = new Set(
-    ir.edges.filter((e) => e.to === taskId && e.kind === 'data').map((e) => e.from),
-  );
-
-  // Upstream outputs: given, else from the newest run that has them.
-  const inputs: Record<string, unknown> = {};
-  const inputsFrom: Record<string, string> = {};
-  for (const [id, value] of Object.entries(options.inputs ?? {})) {
-    if (!needed.has(id))
-      throw new ConfigError(
-        `task "${taskId}" takes no output of "${id}" (its upstream outputs: ${[...needed].join(', ') || 'none'})`,
-      );
-    inputs[keyOf.get(id)!] = value;
-    inputsFrom[id] = 'given';
-  }
-  const missing = [...needed].filter((id) => !(id in inputsFrom));
-  if (missing.length > 0) {
-    const store = engine.options.store;
-    for (const run of await store.listRuns({ dagId, limit: 20 })) {
-      const tasks = await store.listTasks(run.runId);
-      for (const id of missing) {
-        if (id in inputsFrom) continue;
-        const rec = tasks.find((t) => t.taskId === id && t.state === 'success');
-        if (rec) {
-          inputs[keyOf.get(id)!] = rec.output ?? null;
-          inputsFrom[id] = run.runId;
-        }
-      }
-    }
-    const still = missing.filter((id) => !(id in inputsFrom));
-    if (still.length > 0) {
-      const example = Object.fromEntries(still.map((id) => [id, '…']));
-      throw new ConfigError(
-        `task "${taskId}" needs the output of ${still.map((s) => `"${s}"`).join(', ')}, and no run of DAG "${dagId}" has it: run the DAG first (updraft run ${dagId}) or pass --inputs '${JSON.stringify(example)}'`,
-      );
-    }
-  }
-
-  const interval = intervalFor(ir, options.date, new Date(engine.now()));
-  const key = logicalDateKey(interval.logicalDate);
-  const run: RunValues = {
-    dagId,
-    runId: `${dagId}-${key}-test`,
-    key,
-    logicalDate: interval.logicalDate.toISOString(),
-    ds: dsOf(interval.logicalDate.toISOString(), ir.timezone),
-    dataIntervalStart: interval.dataIntervalStart.toISOString(),
-    dataIntervalEnd: interval.dataIntervalEnd.toISOString(),
-    params: resolveParams(ir, options.conf ?? {}),
-    triggeredBy: 'manual',
-    timers: {},
-  };
-  let item = options.item;
-  if (task.mapping && item === undefined) {
-    const list = await resolveRefs(
-      engine.options.objects,
-      resolveValue(task.mapping.over, { run, inputs, keyOf: (id) => keyOf.get(id)! }),
-    );
-    if (!Array.isArray(list) || list.length === 0)
-      throw new ConfigError(
-        `mapped task "${taskId}" has no item to run with (the list it maps over is empty); pass --item '<json>'`,
-      );
-    item = list[0];
-  }
+  const { ir } = engine.dag(dagId);
+  const task = testableTask(ir, taskId, options);
+  const { manifest } = engine.compiled(dagId);
+  const keys = new Map(manifest.tasks.map((t) => [t.id, t.key]));
+  const keyOf = (id: string) => keys.get(id)!;
+  const { inputs, inputsFrom } = await upstreamOutputs(engine, ir, taskId, keyOf, options.inputs);
+  const run = testRunValues(engine, ir, options.conf ?? {}, options.date);
+  const item =
+    options.item ??
+    (task.mapping ? await firstItem(engine, task, { run, inputs, keyOf }) : undefined);
 
   const logs: LogLine[] = [];
-  const clock = new VirtualClock(() => engine.now());
   // The function's own value, before the runner turns a branch's or sensor's into state records.
   let returned: unknown;
-  // The task's code runs as in a run: in a worker of its own (console.* captured into its log,
-  // masked; process.exit or a hang end only the task), unless the engine runs code in process.
-  const workers = engine.options.workers ?? {};
-  const pool =
-    file && workers
-      ? new WorkerPool({ ...workers, ...(engine.options.env && { env: engine.options.env }) })
-      : undefined;
-  const invoker = pool && file ? pool.invoker(file) : undefined;
-  const runner = createTaskRunner({
-    dag: {
-      ...dag,
-      taskCode: (id) => {
-        const code = dag.taskCode(id);
-        return code && (async (...args: unknown[]) => (returned = await code(...args)));
-      },
-    },
-    ...(invoker && { invoke: async (call: TaskCall) => (returned = await invoker(call)) }),
-    root: engine.options.projectDir ?? process.cwd(),
-    ir,
-    manifest,
-    objects: engine.options.objects,
-    recorder: { putTry: () => undefined, putLineage: () => undefined },
-    logs: (line) => logs.push(line),
-    connection: async (id) =>
-      resolveConnection(id, {
-        env: engine.options.env ?? process.env,
-        projectDir: engine.options.projectDir ?? process.cwd(),
-      }),
-    now: () => clock.now(),
-    runAttempt: 1,
-    nextTry: () => 1,
-    pokes: memoryPokes(),
-    builtinCheck: async () => false,
-  });
+  const { runner, pool } = testRunner(engine, dagId, logs, (value) => (returned = value));
   const started = performance.now();
   try {
     const { Payload } = await runner({
@@ -210,6 +99,168 @@ export async function testTask(
   } finally {
     await pool?.close();
   }
+}
+
+/** The task, if `updraft test` can run it: it exists, has code of the author's, and takes --item only when mapped. */
+function testableTask(ir: DagIR, taskId: string, options: TestTaskOptions): TaskIR {
+  const dagId = ir.id;
+  const task = ir.tasks.find((t) => t.id === taskId);
+  if (!task)
+    throw new ConfigError(
+      `task "${taskId}" is not in DAG "${dagId}" (tasks: ${ir.tasks.map((t) => t.id).join(', ')})`,
+    );
+  if (
+    task.body.kind === 'operator' ||
+    (task.body.kind === 'sensor' && task.body.sensor.check.kind !== 'function')
+  ) {
+    throw new ConfigError(
+      `task "${taskId}" is a ${task.body.kind === 'operator' ? `native operator (${task.body.operator.kind})` : 'built-in sensor'}: it has no code of yours to test; run the DAG instead: updraft run ${dagId}`,
+    );
+  }
+  if (options.item !== undefined && !task.mapping) {
+    throw new ConfigError(
+      `task "${taskId}" of DAG "${dagId}" is not mapped: --item gives a mapped task the item to run with; run it without --item`,
+    );
+  }
+  return task;
+}
+
+/**
+ * The upstream outputs the task reads, by record key: given, else from the newest of the DAG's
+ * last 20 runs that has them; and where each came from (`given` or a run id).
+ */
+async function upstreamOutputs(
+  engine: LocalEngine,
+  ir: DagIR,
+  taskId: string,
+  keyOf: (id: string) => string,
+  given: Readonly<Record<string, unknown>> = {},
+): Promise<{ inputs: Record<string, unknown>; inputsFrom: Record<string, string> }> {
+  const dagId = ir.id;
+  // Data edges are exactly the upstream outputs a task reads (arguments and the list it maps over).
+  const needed = new Set(
+    ir.edges.filter((e) => e.to === taskId && e.kind === 'data').map((e) => e.from),
+  );
+  const inputs: Record<string, unknown> = {};
+  const inputsFrom: Record<string, string> = {};
+  for (const [id, value] of Object.entries(given)) {
+    if (!needed.has(id))
+      throw new ConfigError(
+        `task "${taskId}" takes no output of "${id}" (its upstream outputs: ${[...needed].join(', ') || 'none'})`,
+      );
+    inputs[keyOf(id)] = value;
+    inputsFrom[id] = 'given';
+  }
+  const missing = () => [...needed].filter((id) => !(id in inputsFrom));
+  const store = engine.options.store;
+  for (const run of missing().length > 0 ? await store.listRuns({ dagId, limit: 20 }) : []) {
+    const tasks = await store.listTasks(run.runId);
+    for (const id of missing()) {
+      const rec = tasks.find((t) => t.taskId === id && t.state === 'success');
+      if (rec) {
+        inputs[keyOf(id)] = rec.output ?? null;
+        inputsFrom[id] = run.runId;
+      }
+    }
+  }
+  const still = missing();
+  if (still.length > 0) {
+    const example = Object.fromEntries(still.map((id) => [id, '…']));
+    throw new ConfigError(
+      `task "${taskId}" needs the output of ${still.map((s) => `"${s}"`).join(', ')}, and no run of DAG "${dagId}" has it: run the DAG first (updraft run ${dagId}) or pass --inputs '${JSON.stringify(example)}'`,
+    );
+  }
+  return { inputs, inputsFrom };
+}
+
+/** The run values a test call sees: the interval of `date` (default: the latest on the engine's clock), manual. */
+function testRunValues(
+  engine: LocalEngine,
+  ir: DagIR,
+  conf: Readonly<Record<string, unknown>>,
+  date: string | undefined,
+): RunValues {
+  const interval = intervalFor(ir, date, new Date(engine.now()));
+  const key = logicalDateKey(interval.logicalDate);
+  return {
+    dagId: ir.id,
+    runId: `${ir.id}-${key}-test`,
+    key,
+    logicalDate: interval.logicalDate.toISOString(),
+    ds: dsOf(interval.logicalDate.toISOString(), ir.timezone),
+    dataIntervalStart: interval.dataIntervalStart.toISOString(),
+    dataIntervalEnd: interval.dataIntervalEnd.toISOString(),
+    params: resolveParams(ir, conf),
+    triggeredBy: 'manual',
+    timers: {},
+  };
+}
+
+/** A mapped task's default item: the first of the list it maps over. */
+async function firstItem(
+  engine: LocalEngine,
+  task: TaskIR,
+  scope: Parameters<typeof resolveValue>[1],
+): Promise<unknown> {
+  const list = await resolveRefs(engine.options.objects, resolveValue(task.mapping!.over, scope));
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigError(
+      `mapped task "${task.id}" has no item to run with (the list it maps over is empty); pass --item '<json>'`,
+    );
+  return list[0];
+}
+
+/**
+ * A task runner that records nothing and hands the task function's own value to `onReturn`. The
+ * task's code runs as in a run: in a worker of its own (console.* captured into its log, masked;
+ * process.exit or a hang end only the task), unless the engine runs code in process.
+ */
+function testRunner(
+  engine: LocalEngine,
+  dagId: string,
+  logs: LogLine[],
+  onReturn: (value: unknown) => void,
+): { runner: TaskRunner; pool: WorkerPool | undefined } {
+  const { dag, ir, file } = engine.dag(dagId);
+  const clock = new VirtualClock(() => engine.now());
+  const workers = engine.options.workers ?? {};
+  const pool =
+    file && workers
+      ? new WorkerPool({ ...workers, ...(engine.options.env && { env: engine.options.env }) })
+      : undefined;
+  const invoker = pool && file ? pool.invoker(file) : undefined;
+  const kept = async (value: unknown) => {
+    const v = await value;
+    onReturn(v);
+    return v;
+  };
+  const runner = createTaskRunner({
+    dag: {
+      ...dag,
+      taskCode: (id) => {
+        const code = dag.taskCode(id);
+        return code && (async (...args: unknown[]) => kept(code(...args)));
+      },
+    },
+    ...(invoker && { invoke: (call: TaskCall) => kept(invoker(call)) }),
+    root: engine.options.projectDir ?? process.cwd(),
+    ir,
+    manifest: engine.compiled(dagId).manifest,
+    objects: engine.options.objects,
+    recorder: { putTry: () => undefined, putLineage: () => undefined },
+    logs: (line) => logs.push(line),
+    connection: async (id) =>
+      resolveConnection(id, {
+        env: engine.options.env ?? process.env,
+        projectDir: engine.options.projectDir ?? process.cwd(),
+      }),
+    now: () => clock.now(),
+    runAttempt: 1,
+    nextTry: () => 1,
+    pokes: memoryPokes(),
+    builtinCheck: async () => false,
+  });
+  return { runner, pool };
 }
 
 /** What the state machine does with a branch's, short-circuit's or sensor's answer. */
