@@ -22,9 +22,14 @@ import { resolveParams } from '../runtime/params.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
-import { RealClock, VirtualClock } from './clock.ts';
+import { RealClock, VirtualClock, type Clock } from './clock.ts';
 import { LogWriter } from './logs.ts';
-import { runMachine, type EngineEvent, type RunMachineResult } from './run-machine.ts';
+import {
+  runMachine,
+  type EngineEvent,
+  type RunMachineOptions,
+  type RunMachineResult,
+} from './run-machine.ts';
 import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -208,85 +213,24 @@ export class LocalEngine {
     );
   }
 
-  // eslint-disable-next-line max-lines-per-function -- one run's execution on the engine: claim, machine, events to records, end; next to split
+  /** One execution of a run: claim it as running, run its machine, keep its records, end it. */
   async #execute(
     run: RunRecord,
     params: Record<string, unknown>,
-    how: { attempt: number; done?: Done; prior?: Map<string, number> },
+    how: Execution,
   ): Promise<RunOutcome> {
     const { store } = this.options;
-    const { dag, ir, file } = this.dag(run.dagId);
-    const compiled = this.compiled(run.dagId);
-    const workers = this.options.workers ?? {};
-    if (file && workers) {
-      this.#pool ??= new WorkerPool({
-        ...workers,
-        ...(this.options.env && { env: this.options.env }),
-      });
-      this.#pool.warm(file); // starts while the run is set up (~0.3 s of tsx and the DAG module)
-    }
+    this.#warmWorkers(run.dagId);
     const clock = this.options.realTime ? new RealClock() : new VirtualClock(this.options.wall);
     const startedAt = new Date(clock.now()).toISOString();
     const owner = { pid: process.pid, host: hostname(), heartbeatAt: startedAt };
     let current =
       (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
-    const interval = {
-      logicalDate: new Date(run.logicalDate),
-      dataIntervalStart: new Date(run.dataIntervalStart),
-      dataIntervalEnd: new Date(run.dataIntervalEnd),
-    };
-    const values: RunValues = runValuesOf({
-      dagId: run.dagId,
-      timezone: ir.timezone,
-      timers: compiled.manifest.timers,
-      interval,
-      params,
-      triggeredBy: run.triggeredBy,
-      runId: run.runId,
-    });
-
     // Task records follow the run live (engine/task-records).
     const records = new TaskRecords(store, run);
-    const onEvent = (e: EngineEvent) => {
-      records.event(e);
-      this.options.onEvent?.(run.runId, e);
-    };
-
     let result: RunMachineResult;
     try {
-      result = await runMachine({
-        dag,
-        ir,
-        compiled,
-        run: values,
-        clock,
-        runAttempt: how.attempt,
-        ...(how.prior && { priorTries: how.prior }),
-        ...(how.done && { done: how.done }),
-        objects: this.options.objects,
-        recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
-        logs: this.logs.sinkFor(how.attempt, clock),
-        connection: async (id): Promise<Connection> =>
-          resolveConnection(id, {
-            env: this.options.env ?? process.env,
-            projectDir: this.options.projectDir ?? process.cwd(),
-          }),
-        overrides: this.options.overrides?.[run.dagId] ?? {},
-        ...(this.options.mocks?.[run.dagId] && { mocks: this.options.mocks[run.dagId] }),
-        native: {
-          outbox: (m) => {
-            const seq = (this.#outboxSeq.get(run.runId) ?? 0) + 1;
-            this.#outboxSeq.set(run.runId, seq);
-            return store.putOutbox({ ...m, runId: run.runId, seq: how.attempt * 1_000_000 + seq });
-          },
-          triggerDag: (req) => this.#child(run, req),
-        },
-        builtinCheck: (taskId, check, runValues) =>
-          checkLocally(this.#sensorDeps(), taskId, check, runValues),
-        onEvent,
-        ...(file && this.#pool && { invoke: this.#pool.invoker(file) }),
-        ...(this.options.projectDir && { root: this.options.projectDir }),
-      });
+      result = await runMachine(this.#machineOptions(run, params, how, clock, records));
     } catch (error) {
       // A broken machine or engine bug: the run must not stay "running".
       const info: ErrorInfo = { error: ERROR_NAMES.internal, cause: (error as Error).message };
@@ -301,19 +245,92 @@ export class LocalEngine {
     }
 
     await records.finish(result);
-    const error = runErrorOf(result);
     current =
       (await store.updateRun(run.runId, {
         status: result.status,
         endedAt: new Date(result.endedAt).toISOString(),
         transitions: result.transitions,
         historyEvents: result.historyEvents,
-        error,
+        error: runErrorOf(result),
         owner: undefined,
       })) ?? current;
     await this.logs.flush();
     if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written
     return { run: current, created: true, result };
+  }
+
+  /** Starts the DAG's task workers while the run is set up (~0.3 s of tsx and the DAG module). */
+  #warmWorkers(dagId: string): void {
+    const { file } = this.dag(dagId);
+    const workers = this.options.workers ?? {};
+    if (!file || !workers) return;
+    this.#pool ??= new WorkerPool({
+      ...workers,
+      ...(this.options.env && { env: this.options.env }),
+    });
+    this.#pool.warm(file);
+  }
+
+  /** What the machine of one execution runs with: the run's values, the store, the clock, the engine's stand-ins. */
+  #machineOptions(
+    run: RunRecord,
+    params: Record<string, unknown>,
+    how: Execution,
+    clock: Clock,
+    records: TaskRecords,
+  ): RunMachineOptions {
+    const { store } = this.options;
+    const { dag, ir, file } = this.dag(run.dagId);
+    const compiled = this.compiled(run.dagId);
+    const values: RunValues = runValuesOf({
+      dagId: run.dagId,
+      timezone: ir.timezone,
+      timers: compiled.manifest.timers,
+      interval: {
+        logicalDate: new Date(run.logicalDate),
+        dataIntervalStart: new Date(run.dataIntervalStart),
+        dataIntervalEnd: new Date(run.dataIntervalEnd),
+      },
+      params,
+      triggeredBy: run.triggeredBy,
+      runId: run.runId,
+    });
+    return {
+      dag,
+      ir,
+      compiled,
+      run: values,
+      clock,
+      runAttempt: how.attempt,
+      ...(how.prior && { priorTries: how.prior }),
+      ...(how.done && { done: how.done }),
+      objects: this.options.objects,
+      recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
+      logs: this.logs.sinkFor(how.attempt, clock),
+      connection: async (id): Promise<Connection> =>
+        resolveConnection(id, {
+          env: this.options.env ?? process.env,
+          projectDir: this.options.projectDir ?? process.cwd(),
+        }),
+      overrides: this.options.overrides?.[run.dagId] ?? {},
+      ...(this.options.mocks?.[run.dagId] && { mocks: this.options.mocks[run.dagId] }),
+      native: {
+        outbox: (m) => {
+          const seq = (this.#outboxSeq.get(run.runId) ?? 0) + 1;
+          this.#outboxSeq.set(run.runId, seq);
+          return store.putOutbox({ ...m, runId: run.runId, seq: how.attempt * 1_000_000 + seq });
+        },
+        triggerDag: (req) => this.#child(run, req),
+      },
+      builtinCheck: (taskId, check, runValues) =>
+        checkLocally(this.#sensorDeps(), taskId, check, runValues),
+      onEvent: (e: EngineEvent) => {
+        records.event(e);
+        this.options.onEvent?.(run.runId, e);
+      },
+      ...(file && this.#pool && { invoke: this.#pool.invoker(file) }),
+      ...(this.options.projectDir && { root: this.options.projectDir }),
+    };
   }
 
   /** triggerDag: the child runs here, with the run id the state machine named. */
@@ -440,4 +457,11 @@ export class LocalEngine {
   async flush(): Promise<void> {
     await this.logs.flush();
   }
+}
+/** Which execution of a run this is: its attempt and, on a resume, what finished before. */
+interface Execution {
+  readonly attempt: number;
+  readonly done?: Done;
+  /** Tries each task made in earlier executions (try numbers continue). */
+  readonly prior?: Map<string, number>;
 }
