@@ -4,7 +4,8 @@
  * `a > (b | (c > d)) > e`. `>` runs one after the other, `|` at once; every nested block is in
  * parentheses, so nothing depends on precedence; a task group kept as one block is `group[…]`.
  */
-import { assertNever, type SpNode } from './sp-tree.ts';
+import { assertNever } from '../ir/types.ts';
+import type { SpNode } from './sp-tree.ts';
 
 export function formatTree(node: SpNode): string {
   const nested = (n: SpNode): string =>

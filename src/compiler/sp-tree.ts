@@ -6,6 +6,7 @@
  */
 
 import { InternalError } from '../errors.ts';
+import { assertNever } from '../ir/types.ts';
 
 export type SpNode =
   | { readonly kind: 'task'; readonly id: string }
@@ -15,10 +16,6 @@ export type SpNode =
   | { readonly kind: 'parallel'; readonly branches: readonly SpNode[] }
   /** A task group kept as one contiguous block (group-level retry re-runs the whole block). */
   | { readonly kind: 'cluster'; readonly id: string; readonly body: SpNode };
-
-export function assertNever(value: never): never {
-  throw new InternalError(`unexpected SpNode ${JSON.stringify(value)}`);
-}
 
 export function series(items: readonly SpNode[]): SpNode {
   const flat = items.flatMap((item) => (item.kind === 'series' ? item.items : [item]));
@@ -53,7 +50,7 @@ export function tasksOf(node: SpNode): string[] {
         walk(n.body);
         return;
       default:
-        assertNever(n);
+        assertNever(n, 'series-parallel node');
     }
   };
   walk(node);
@@ -72,7 +69,7 @@ export function clustersOf(node: SpNode): string[] {
     case 'cluster':
       return [node.id, ...clustersOf(node.body)];
     default:
-      return assertNever(node);
+      return assertNever(node, 'series-parallel node');
   }
 }
 
@@ -95,7 +92,7 @@ export function finishTime(node: SpNode, duration: (id: string) => number, start
     case 'cluster':
       return finishTime(node.body, duration, start);
     default:
-      return assertNever(node);
+      return assertNever(node, 'series-parallel node');
   }
 }
 
@@ -111,7 +108,7 @@ export function sinksOf(node: SpNode): string[] {
     case 'cluster':
       return sinksOf(node.body);
     default:
-      return assertNever(node);
+      return assertNever(node, 'series-parallel node');
   }
 }
 
@@ -127,7 +124,7 @@ export function sourcesOf(node: SpNode): string[] {
     case 'cluster':
       return sourcesOf(node.body);
     default:
-      return assertNever(node);
+      return assertNever(node, 'series-parallel node');
   }
 }
 
@@ -157,6 +154,6 @@ export function coveringPairs(node: SpNode, visit: (before: string, after: strin
       coveringPairs(node.body, visit);
       return;
     default:
-      assertNever(node);
+      assertNever(node, 'series-parallel node');
   }
 }

@@ -7,6 +7,7 @@
  *
  * Units are in the names: `*Seconds` are whole seconds, dates are ISO-8601 strings.
  */
+import { InternalError } from '../errors.ts';
 
 /** Airflow 3 trigger rules. */
 export const TRIGGER_RULES = [
@@ -364,6 +365,7 @@ export type TriggerKind = 'schedule' | 'manual' | 'backfill' | 'dataset' | 'dag'
 
 export type { Problem, ProblemCode, Severity } from '../problems.ts';
 
+/** The end of a switch over every kind: reaching it at run time is a bug in Updraft. */
 export function assertNever(value: never, what = 'value'): never {
-  throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+  throw new InternalError(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
