@@ -78,7 +78,17 @@ interface Wall {
 
 const walls = new Map<string, Wall[]>();
 
-/** The wall clock in `timezone` at every minute of [from, to]. */
+/** The UTC offset in `format`'s zone at instant `t`, in milliseconds (Intl, independent of the code under test). */
+function offsetAt(format: Intl.DateTimeFormat, t: number): number {
+  const p = Object.fromEntries(format.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute) - Math.floor(t / 60_000) * 60_000;
+}
+
+/**
+ * The wall clock in `timezone` at every minute of [from, to]. UTC offsets change only on a
+ * quarter hour (Lord Howe's 30-minute DST included), so Intl is asked once per quarter hour and
+ * the minutes between are that offset's wall time.
+ */
 function wallClock(timezone: string, from: Date, to: Date): Wall[] {
   const key = `${timezone} ${from.getTime()} ${to.getTime()}`;
   const cached = walls.get(key);
@@ -86,29 +96,32 @@ function wallClock(timezone: string, from: Date, to: Date): Wall[] {
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone: timezone,
     hourCycle: 'h23',
-    weekday: 'short',
+    year: 'numeric',
     month: 'numeric',
     day: 'numeric',
     hour: 'numeric',
     minute: 'numeric',
   });
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   const result: Wall[] = [];
-  for (let t = from.getTime() - 3 * 3600_000; t <= to.getTime(); t += 60_000) {
-    const parts = Object.fromEntries(format.formatToParts(t).map((p) => [p.type, p.value]));
-    const text = format.format(t);
+  const start = from.getTime() - 3 * 3600_000;
+  let offset = offsetAt(format, start);
+  for (let t = start; t <= to.getTime(); t += 60_000) {
+    if (t % (15 * 60_000) === 0) offset = offsetAt(format, t);
+    const local = t + offset;
+    const d = new Date(local);
     const wall: Wall = {
       t,
       fields: [
-        Number(parts.minute),
-        Number(parts.hour),
-        Number(parts.day),
-        Number(parts.month),
-        NAMES[parts.weekday!.toUpperCase()]!,
+        d.getUTCMinutes(),
+        d.getUTCHours(),
+        d.getUTCDate(),
+        d.getUTCMonth() + 1,
+        d.getUTCDay() + 1,
       ],
-      repeat: seen.has(text),
+      repeat: seen.has(local),
     };
-    seen.add(text);
+    seen.add(local);
     if (t >= from.getTime()) result.push(wall);
   }
   walls.set(key, result);
