@@ -9,11 +9,11 @@
  * Spawned on purpose (not through main(argv, io)): a secret can reach the terminal by any path —
  * a worker's console, a stray write to stdout or stderr — and only a real process's output holds them all.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updraftInProcess, updraftProcess, type CliResult } from '../support/cli.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -86,11 +86,11 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function updraft(args: string[]): { code: number | null; out: string; err: string } {
+function environment(): Record<string, string | undefined> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('UPDRAFT_CONN_')),
   );
-  const env = {
+  return {
     ...base,
     NO_COLOR: '1',
     UPDRAFT_CONN_API: JSON.stringify({
@@ -100,12 +100,16 @@ function updraft(args: string[]): { code: number | null; out: string; err: strin
       password: API_PASSWORD,
     }),
   };
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The commands that run task code, as the real binary: whatever a worker writes reaches its stdout/stderr. */
+function spawned(args: string[]): CliResult {
+  return updraftProcess(args, { cwd: dir, env: environment() });
+}
+
+/** The commands that print records, in process. */
+function printed(args: string[]): Promise<CliResult> {
+  return updraftInProcess(args, { cwd: dir, env: environment() });
 }
 
 /** Every way a password could be written, worked out here independently of the masker. */
@@ -173,38 +177,41 @@ describe('secrets in every encoding stay out of records, files and output', () =
     expect(leaks('nothing here')).toEqual([]);
   });
 
-  it('run, show, logs, test and runs print no form of either password; .updraft/ holds none', () => {
-    const run = updraft(['run', 'leaky', '--date', '2020-03-01']);
+  it('run, show, logs, test and runs print no form of either password; .updraft/ holds none', async () => {
+    const run = spawned(['run', 'leaky', '--date', '2020-03-01']);
     expect(run.code).toBe(1); // `fail` fails
     const outputs = [
       run,
-      updraft(['run', 'leaky', '--date', '2020-03-02', '--json']),
-      updraft(['show', RUN]),
-      updraft(['show', RUN, '--json']),
-      updraft(['show', RUN, '--outputs']),
-      updraft(['logs', RUN]),
-      updraft(['logs', RUN, '--json']),
-      updraft(['test', 'leaky', 'call']),
-      updraft(['test', 'leaky', 'call', '--json']),
-      updraft(['test', 'leaky', 'use']),
-      updraft(['test', 'leaky', 'use', '--json']),
-      updraft(['test', 'leaky', 'fail']),
-      updraft(['runs', '--json']),
+      spawned(['run', 'leaky', '--date', '2020-03-02', '--json']),
+      spawned(['test', 'leaky', 'call']),
+      spawned(['test', 'leaky', 'call', '--json']),
+      spawned(['test', 'leaky', 'use', '--json']),
+      spawned(['test', 'leaky', 'fail']),
     ];
+    for (const args of [
+      ['show', RUN],
+      ['show', RUN, '--json'],
+      ['show', RUN, '--outputs'],
+      ['logs', RUN],
+      ['logs', RUN, '--json'],
+      ['test', 'leaky', 'use'],
+      ['runs', '--json'],
+    ])
+      outputs.push(await printed(args));
     for (const o of outputs)
       expect({ out: leaks(o.out), err: leaks(o.err) }).toEqual({ out: [], err: [] });
 
     // The commands did show what the tasks did, masked.
-    const show = updraft(['show', RUN, '--outputs']).out;
+    const show = (await printed(['show', RUN, '--outputs'])).out;
     expect(show).toContain('"raw": "***"');
     expect(show).toContain('"authorization": "Basic ***"');
-    const logs = updraft(['logs', RUN, 'call']).out;
+    const logs = (await printed(['logs', RUN, 'call'])).out;
     expect(logs).toContain('password *** / *** / ***');
     expect(logs).toMatch(/console \*\*\* Basic \*\*\* pw=\*\*\*/);
     expect(logs).toContain(
       'the output held a secret of a connection; it is passed on and recorded as *** (a downstream task that needs the secret declares the connection itself)',
     );
-    expect(updraft(['show', RUN]).out).toContain('login rejected for *** (***)');
+    expect((await printed(['show', RUN])).out).toContain('login rejected for *** (***)');
 
     const files = filesUnder(path.join(dir, '.updraft'));
     expect(files.some((f) => f.includes(`${path.sep}objects${path.sep}`))).toBe(true); // `big` was offloaded
