@@ -20,7 +20,6 @@ import { resolveArgs, type RunValues } from './args.ts';
 import { givenFor, type Done } from './resume.ts';
 import { stateError } from './errors.ts';
 import { resolveRefs, type ObjectStore } from './objects.ts';
-import type { LogSink } from './task-logger.ts';
 import { shapeResponse, type PokeBook } from './task-response.ts';
 import { lineageOf, TaskTry, type TryDeps } from './task-try.ts';
 
@@ -50,7 +49,6 @@ export interface TaskRunnerDeps extends TryDeps {
   readonly ir: DagIR;
   readonly manifest: RunnerManifest;
   readonly objects: ObjectStore;
-  readonly logs: LogSink;
   /** A connection by id (env, local file, or Secrets Manager). */
   readonly connection: (id: string) => Promise<Connection>;
   /** Sensor poke bookkeeping per task instance (seconds waited so far, pokes made). */
