@@ -73,11 +73,21 @@ export interface ManualSchedule {
   readonly kind: 'manual';
 }
 
-/** Data-aware: a run starts when the consumed datasets were updated (`all` of them, or `any`). */
+/**
+ * Which dataset updates start a data-aware run (Airflow's asset conditions `a | (b & c)`): one
+ * dataset updated, all of several, or any of several, nested.
+ */
+export type DatasetCondition =
+  | { readonly kind: 'dataset'; readonly uri: string }
+  | { readonly kind: 'all'; readonly of: readonly DatasetCondition[] }
+  | { readonly kind: 'any'; readonly of: readonly DatasetCondition[] };
+
+/** Data-aware: a run starts when the condition over the consumed datasets' updates holds. */
 export interface DatasetSchedule {
   readonly kind: 'datasets';
+  readonly condition: DatasetCondition;
+  /** Every dataset the condition names, sorted, once each. */
   readonly datasets: readonly string[];
-  readonly mode: 'all' | 'any';
 }
 
 // ─── Values passed between tasks ─────────────────────────────────────────────

@@ -5,6 +5,7 @@
 import cronstrue from 'cronstrue';
 import { assertNever, type Schedule } from '../ir/types.ts';
 import { expandPreset } from './presets.ts';
+import { describeCondition } from './dataset-condition.ts';
 
 const UNITS = [
   { seconds: 86_400, name: 'day' },
@@ -23,7 +24,7 @@ export function describeSchedule(schedule: Schedule): string {
     case 'manual':
       return 'Manual only';
     case 'datasets':
-      return describeDatasets(schedule.datasets, schedule.mode);
+      return describeCondition(schedule.condition);
     default:
       return assertNever(schedule, 'schedule kind');
   }
@@ -46,12 +47,4 @@ function describeRate(everySeconds: number): string {
   const unit = UNITS.find((u) => everySeconds % u.seconds === 0) ?? UNITS[3];
   const count = everySeconds / unit.seconds;
   return count === 1 ? `Every ${unit.name}` : `Every ${count} ${unit.name}s`;
-}
-
-function describeDatasets(datasets: readonly string[], mode: 'all' | 'any'): string {
-  if (datasets.length === 0) return 'Never (no datasets)';
-  if (datasets.length === 1) return `When ${datasets[0]} is updated`;
-  const last = datasets[datasets.length - 1];
-  const list = `${datasets.slice(0, -1).join(', ')} ${mode === 'all' ? 'and' : 'or'} ${last}`;
-  return mode === 'all' ? `When ${list} are updated` : `When ${list} is updated`;
 }

@@ -8,6 +8,13 @@ export { CRON_PRESETS, expandPreset } from './presets.ts';
 export { cronProblem } from './cron-problem.ts';
 export { isValidTimezone, parseDateInZone } from './timezone.ts';
 export { describeSchedule } from './describe-schedule.ts';
+export {
+  conditionHolds,
+  datasetsOf,
+  describeCondition,
+  formatCondition,
+  waitingFor,
+} from './dataset-condition.ts';
 export { awsScheduleOf, type AwsSchedule } from './aws-schedule.ts';
 export { logicalDateKey } from './logical-date-key.ts';
 export {

@@ -4,7 +4,13 @@
  * datasets, connections, pools and notifications. Each converter returns the IR value or
  * `undefined` after reporting exactly what is wrong with the value given and how to fix it.
  */
-import type { NotificationIR, PoolIR, RetryPolicyIR, TriggerRule } from '../ir/types.ts';
+import type {
+  DatasetCondition,
+  NotificationIR,
+  PoolIR,
+  RetryPolicyIR,
+  TriggerRule,
+} from '../ir/types.ts';
 import { TRIGGER_RULES } from '../ir/types.ts';
 import { didYouMean, type ProblemCollector, type ProblemDetails } from '../ir/problems.ts';
 import { formatDuration, parseDuration } from './duration.ts';
@@ -385,6 +391,44 @@ export function toDatasets(
     }
   }
   return [...new Set(uris)];
+}
+
+/**
+ * A data-aware schedule's condition: a dataset (or its URI), or `{ kind: 'all' | 'any', of }`
+ * nested. Undefined (with the problem reported) when it cannot be read.
+ */
+export function toDatasetCondition(
+  value: unknown,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): DatasetCondition | undefined {
+  const c = value as { kind?: unknown; of?: unknown; uri?: unknown } | null;
+  if (typeof value === 'string' || c?.kind === 'dataset') {
+    const [uri] = toDatasets('schedule', [value], out, details);
+    return uri === undefined ? undefined : { kind: 'dataset', uri };
+  }
+  if ((c?.kind === 'all' || c?.kind === 'any') && Array.isArray(c.of)) {
+    if (c.of.length === 0) {
+      out.error(
+        'empty-dataset-schedule',
+        `schedule has an empty ${c.kind === 'all' ? 'allOf()' : 'anyOf()'}, so the DAG would never run`,
+        { ...details, hint: 'list the datasets it consumes, or use manual()' },
+      );
+      return undefined;
+    }
+    const of = c.of.map((item) => toDatasetCondition(item, out, details));
+    if (of.some((item) => item === undefined)) return undefined;
+    return { kind: c.kind, of: of as DatasetCondition[] };
+  }
+  out.error(
+    'invalid-schedule',
+    `dataset schedule ${JSON.stringify(value)} is not a dataset, allOf(...) or anyOf(...)`,
+    {
+      ...details,
+      hint: "write onDatasets([dataset('s3://lake/orders')]) or onDatasets(anyOf(a, allOf(b, c)))",
+    },
+  );
+  return undefined;
 }
 
 export function toPool(

@@ -21,7 +21,13 @@ import type {
 } from '../ir/types.ts';
 import { ProblemCollector, didYouMean, type ProblemDetails } from '../ir/problems.ts';
 import { validateDag } from '../ir/validate.ts';
-import { cronProblem, expandPreset, isValidTimezone, parseDateInZone } from '../schedule/index.ts';
+import {
+  cronProblem,
+  datasetsOf,
+  expandPreset,
+  isValidTimezone,
+  parseDateInZone,
+} from '../schedule/index.ts';
 import type { Dag } from './dag.ts';
 import { DagDefinitionError } from '../errors.ts';
 import { formatDuration } from './duration.ts';
@@ -39,6 +45,7 @@ import {
   checkNodeId,
   isPositiveInteger,
   toConnections,
+  toDatasetCondition,
   toDatasets,
   toNotifications,
   toPool,
@@ -365,22 +372,22 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
   if (typeof value === 'string')
     return toSchedule({ kind: 'cron', expression: value }, dagTimezone, out);
   if (Array.isArray(value)) {
-    const datasets = toDatasets('schedule', value, out, details);
-    if (value.length === 0)
+    if (value.length === 0) {
       out.error(
         'empty-dataset-schedule',
         'schedule is an empty list of datasets, so the DAG would never run',
         { ...details, hint: 'list the datasets it consumes, or use manual()' },
       );
-    return { kind: 'datasets', datasets, mode: 'all' };
+      return { kind: 'manual' };
+    }
+    return datasetSchedule({ kind: 'all', of: value }, out);
   }
   const s = value as {
     kind?: unknown;
     expression?: unknown;
     timezone?: unknown;
     every?: unknown;
-    datasets?: unknown;
-    mode?: unknown;
+    condition?: unknown;
   };
   const timezone = s.timezone === undefined ? dagTimezone : s.timezone;
   if (s.kind === 'cron' || s.kind === 'rate') {
@@ -438,23 +445,8 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
     }
     case 'manual':
       return { kind: 'manual' };
-    case 'datasets': {
-      const datasets = toDatasets('schedule', s.datasets, out, details);
-      if (Array.isArray(s.datasets) && s.datasets.length === 0) {
-        out.error(
-          'empty-dataset-schedule',
-          'schedule is an empty list of datasets, so the DAG would never run',
-          { ...details, hint: 'list the datasets it consumes, or use manual()' },
-        );
-      }
-      if (s.mode !== 'all' && s.mode !== 'any')
-        out.error(
-          'invalid-schedule',
-          `dataset schedule mode ${JSON.stringify(s.mode)} must be "all" or "any"`,
-          details,
-        );
-      return { kind: 'datasets', datasets, mode: s.mode === 'any' ? 'any' : 'all' };
-    }
+    case 'datasets':
+      return datasetSchedule(s.condition, out);
     default:
       out.error('invalid-schedule', `schedule ${JSON.stringify(value)} is not a schedule`, {
         ...details,
@@ -462,6 +454,14 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
       });
       return { kind: 'manual' };
   }
+}
+
+/** A data-aware schedule, or manual when its condition cannot be read (the problem is reported). */
+function datasetSchedule(condition: unknown, out: ProblemCollector): Schedule {
+  const read = toDatasetCondition(condition, out, { path: 'schedule' });
+  return read
+    ? { kind: 'datasets', condition: read, datasets: datasetsOf(read) }
+    : { kind: 'manual' };
 }
 
 // eslint-disable-next-line max-lines-per-function -- reads every param option in the order its problems are reported

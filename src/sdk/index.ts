@@ -30,7 +30,17 @@ export {
   type ChainItem,
 } from './nodes.ts';
 export { OutputRef, type LocalOverride } from './builder.ts';
-export { cron, rate, manual, onDatasets, type ScheduleSpec, type Preset } from './schedule.ts';
+export {
+  allOf,
+  anyOf,
+  cron,
+  manual,
+  onDatasets,
+  rate,
+  type DatasetConditionSpec,
+  type Preset,
+  type ScheduleSpec,
+} from './schedule.ts';
 export { dataset, type Dataset } from './dataset.ts';
 export { pool, type Pool } from './pool.ts';
 export { notify, type Notification } from './notify.ts';

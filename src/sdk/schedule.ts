@@ -2,7 +2,7 @@
  * @module sdk/schedule
  * Schedule factories, data underneath (CONTRIBUTING.md#choices-through-small-factories):
  * `cron('0 2 * * *', { timezone })`, presets (`'@daily'`), `rate('6h')`, `manual()`,
- * `onDatasets([...])`. The DAG's `timezone` option is the default zone for all of them.
+ * `onDatasets([...])` with `allOf`/`anyOf` conditions. The DAG's `timezone` option is the default zone for all of them.
  */
 import type { Duration } from './duration.ts';
 import type { Dataset } from './dataset.ts';
@@ -13,11 +13,13 @@ export type ScheduleSpec =
   | { readonly kind: 'cron'; readonly expression: string; readonly timezone?: string }
   | { readonly kind: 'rate'; readonly every: Duration; readonly timezone?: string }
   | { readonly kind: 'manual' }
-  | {
-      readonly kind: 'datasets';
-      readonly datasets: readonly Dataset[];
-      readonly mode: 'all' | 'any';
-    };
+  | { readonly kind: 'datasets'; readonly condition: DatasetConditionSpec };
+
+/** Dataset updates that start a run: a dataset, `allOf(...)` or `anyOf(...)`, nested at will. */
+export type DatasetConditionSpec =
+  | Dataset
+  | { readonly kind: 'all'; readonly of: readonly DatasetConditionSpec[] }
+  | { readonly kind: 'any'; readonly of: readonly DatasetConditionSpec[] };
 
 /** A cron schedule: 5 fields (minute hour day-of-month month day-of-week) or a preset, in a timezone. */
 export function cron(
@@ -37,10 +39,27 @@ export function manual(): ScheduleSpec {
   return { kind: 'manual' };
 }
 
-/** Data-aware: run when the datasets were updated by other DAGs' tasks (`all` of them since the last run, or `any`). */
+/**
+ * Data-aware: run when datasets were updated by other DAGs' tasks (their `outlets`) since this
+ * DAG's last dataset-triggered run. A list means all of them (`{ mode: 'any' }`: any of them); a
+ * condition nests `allOf` and `anyOf`: `onDatasets(anyOf(orders, allOf(customers, prices)))`.
+ */
 export function onDatasets(
-  datasets: readonly Dataset[],
+  datasets: readonly Dataset[] | DatasetConditionSpec,
   options: { readonly mode?: 'all' | 'any' } = {},
 ): ScheduleSpec {
-  return { kind: 'datasets', datasets, mode: options.mode ?? 'all' };
+  const condition: DatasetConditionSpec = Array.isArray(datasets)
+    ? { kind: options.mode ?? 'all', of: datasets }
+    : (datasets as DatasetConditionSpec);
+  return { kind: 'datasets', condition };
+}
+
+/** Every one of these updated (Airflow's `a & b`). */
+export function allOf(...of: readonly DatasetConditionSpec[]): DatasetConditionSpec {
+  return { kind: 'all', of };
+}
+
+/** Any one of these updated (Airflow's `a | b`). */
+export function anyOf(...of: readonly DatasetConditionSpec[]): DatasetConditionSpec {
+  return { kind: 'any', of };
 }

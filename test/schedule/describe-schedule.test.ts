@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../src/ir/types.ts';
 import { describeSchedule, logicalDateKey } from '../../src/schedule/index.ts';
+import { all, any, ds, onDatasetsIR } from './factories.ts';
 
 const cron = (expression: string, timezone = 'UTC'): Schedule => ({
   kind: 'cron',
@@ -31,19 +32,17 @@ describe('describeSchedule', () => {
     [rate(90), 'Every 90 seconds'],
     [rate(300), 'Every 5 minutes'],
     [{ kind: 'manual' }, 'Manual only'],
+    [onDatasetsIR(all(ds('s3://a'), ds('s3://b'))), 'When s3://a and s3://b are updated'],
     [
-      { kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'all' },
-      'When s3://a and s3://b are updated',
-    ],
-    [
-      { kind: 'datasets', datasets: ['s3://a', 's3://b', 's3://c'], mode: 'all' },
+      onDatasetsIR(all(ds('s3://a'), ds('s3://b'), ds('s3://c'))),
       'When s3://a, s3://b and s3://c are updated',
     ],
+    [onDatasetsIR(any(ds('s3://a'), ds('s3://b'))), 'When s3://a or s3://b is updated'],
+    [onDatasetsIR(ds('s3://a')), 'When s3://a is updated'],
     [
-      { kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'any' },
-      'When s3://a or s3://b is updated',
+      onDatasetsIR(any(ds('s3://a'), all(ds('s3://b'), ds('s3://c')))),
+      'When datasets are updated: s3://a | (s3://b & s3://c)',
     ],
-    [{ kind: 'datasets', datasets: ['s3://a'], mode: 'all' }, 'When s3://a is updated'],
   ] satisfies [Schedule, string][])('%j → %s', (schedule, text) => {
     expect(describeSchedule(schedule)).toBe(text);
   });

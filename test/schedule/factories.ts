@@ -2,8 +2,8 @@
  * Short factories for schedule tests: DAGs with a cron or rate schedule, and runs as ISO strings
  * so that assertions compare exact instants.
  */
-import type { Schedule } from '../../src/ir/types.ts';
-import type { RunInterval, ScheduledDag } from '../../src/schedule/index.ts';
+import type { DatasetCondition, Schedule } from '../../src/ir/types.ts';
+import { datasetsOf, type RunInterval, type ScheduledDag } from '../../src/schedule/index.ts';
 
 export function cronDag(
   expression: string,
@@ -25,7 +25,16 @@ export function rateDag(
 }
 
 export const manual: Schedule = { kind: 'manual' };
-export const datasets: Schedule = { kind: 'datasets', datasets: ['s3://a', 's3://b'], mode: 'all' };
+/** A dataset, an `all` or an `any` of them, for the IR. */
+export const ds = (uri: string): DatasetCondition => ({ kind: 'dataset', uri });
+export const all = (...of: DatasetCondition[]): DatasetCondition => ({ kind: 'all', of });
+export const any = (...of: DatasetCondition[]): DatasetCondition => ({ kind: 'any', of });
+
+export function onDatasetsIR(condition: DatasetCondition): Schedule {
+  return { kind: 'datasets', condition, datasets: datasetsOf(condition) };
+}
+
+export const datasets: Schedule = onDatasetsIR(all(ds('s3://a'), ds('s3://b')));
 
 /** `start → end` of a run's data interval, ISO-8601 UTC without milliseconds. */
 export function span(run: RunInterval | undefined): string | undefined {

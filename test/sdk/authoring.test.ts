@@ -19,6 +19,8 @@ import {
   manual,
   notify,
   onDatasets,
+  allOf,
+  anyOf,
   param,
   pool,
   rate,
@@ -510,15 +512,45 @@ describe('DAG options', () => {
     });
     expect(one(manual())).toEqual({ kind: 'manual' });
     expect(one(undefined)).toEqual({ kind: 'manual' });
-    expect(one([dataset('s3://a'), dataset('s3://b')])).toEqual({
+    const [a, b, c] = ['s3://a', 's3://b', 's3://c'] as const;
+    expect(one([dataset(b), dataset(a)])).toEqual({
       kind: 'datasets',
-      datasets: ['s3://a', 's3://b'],
-      mode: 'all',
+      condition: {
+        kind: 'all',
+        of: [
+          { kind: 'dataset', uri: b },
+          { kind: 'dataset', uri: a },
+        ],
+      },
+      datasets: [a, b],
     });
-    expect(one(onDatasets([dataset('s3://a')], { mode: 'any' }))).toEqual({
+    expect(one(onDatasets([dataset(a)], { mode: 'any' }))).toEqual({
       kind: 'datasets',
-      datasets: ['s3://a'],
-      mode: 'any',
+      condition: { kind: 'any', of: [{ kind: 'dataset', uri: a }] },
+      datasets: [a],
+    });
+    expect(one(onDatasets(anyOf(dataset(c), allOf(dataset(a), dataset(b), dataset(c)))))).toEqual({
+      kind: 'datasets',
+      condition: {
+        kind: 'any',
+        of: [
+          { kind: 'dataset', uri: c },
+          {
+            kind: 'all',
+            of: [
+              { kind: 'dataset', uri: a },
+              { kind: 'dataset', uri: b },
+              { kind: 'dataset', uri: c },
+            ],
+          },
+        ],
+      },
+      datasets: [a, b, c],
+    });
+    expect(one(onDatasets(dataset(a)))).toEqual({
+      kind: 'datasets',
+      condition: { kind: 'dataset', uri: a },
+      datasets: [a],
     });
   });
 

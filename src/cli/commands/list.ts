@@ -5,7 +5,12 @@
  */
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { describeSchedule, nextRuns, type RunInterval } from '../../schedule/index.ts';
+import {
+  describeSchedule,
+  formatCondition,
+  nextRuns,
+  type RunInterval,
+} from '../../schedule/index.ts';
 import type { DagIR } from '../../ir/types.ts';
 import { countBySeverity } from '../../problems.ts';
 import type { Io } from '../io.ts';
@@ -36,7 +41,7 @@ function expression(dag: DagIR): string | null {
     case 'rate':
       return s.expression;
     case 'datasets':
-      return s.datasets.join(s.mode === 'any' ? ' | ' : ' & ');
+      return formatCondition(s.condition);
     case 'manual':
       return null;
   }
