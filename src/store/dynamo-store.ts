@@ -36,6 +36,7 @@ import {
 } from './table.ts';
 import type {
   DagPauses,
+  DatasetCursor,
   LineageRecord,
   ListRunsQuery,
   OutboxMessage,
@@ -265,6 +266,39 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
       limit,
     );
     return items.map((i) => toRecord<LineageRecord>(i));
+  }
+
+  async datasetCursor(dagId: string): Promise<DatasetCursor | undefined> {
+    this.#assertOpen();
+    const out = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: keys.datasetCursor(dagId),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toRecord<DatasetCursor>(out.Item) : undefined;
+  }
+
+  async advanceDatasetCursor(next: DatasetCursor): Promise<boolean> {
+    this.#assertOpen();
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...keys.datasetCursor(next.dagId), ...next },
+          ConditionExpression: next.version === 1 ? 'attribute_not_exists(pk)' : '#v = :before',
+          ...(next.version !== 1 && {
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':before': next.version - 1 },
+          }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
   }
 
   // Counter items are updated in place, never Put: a Put of the item would reset the count.

@@ -74,4 +74,12 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX outbox_by_time ON outbox (at, run_id, seq);
   `,
+  `
+  -- Data-aware scheduling: per dataset-scheduled DAG, the events its runs consumed (store/types DatasetCursor).
+  CREATE TABLE dataset_cursors (
+    dag_id  TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    record  TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, InternalError } from '../errors.ts';
 import type {
+  DatasetCursor,
   LineageRecord,
   ListRunsQuery,
   OutboxMessage,
@@ -229,6 +230,28 @@ export class SqliteStore implements Store {
       dataset,
       limit,
     );
+  }
+
+  async datasetCursor(dagId: string): Promise<DatasetCursor | undefined> {
+    return this.#all<DatasetCursor>(
+      `SELECT record FROM dataset_cursors WHERE dag_id = ?`,
+      dagId,
+    )[0];
+  }
+
+  async advanceDatasetCursor(next: DatasetCursor): Promise<boolean> {
+    const record = JSON.stringify(next);
+    // One statement: the insert of version 1 (no cursor yet), or the update from version − 1;
+    // nothing when another process moved the cursor first.
+    const moved = this.#run(
+      `INSERT INTO dataset_cursors (dag_id, version, record) VALUES (?, ?, ?)
+       ON CONFLICT (dag_id) DO UPDATE SET version = excluded.version, record = excluded.record
+       WHERE dataset_cursors.version = excluded.version - 1`,
+      next.dagId,
+      next.version,
+      record,
+    );
+    return Number(moved.changes) > 0;
   }
 
   async nextTry(runId: string, taskId: string, mapIndex: number): Promise<number> {

@@ -9,6 +9,7 @@
  * | DAG           | `DAG#<dagId>`     | `DAG`                                | `DAGS` / `<dagId>`               |                                 |
  * | DAG slots     | `DAG#<dagId>`     | `SLOTS`                              |                                  |                                 |
  * | DAG pause     | `DAG#<dagId>`     | `PAUSE`                              |                                  |                                 |
+ * | DAG datasets  | `DAG#<dagId>`     | `DATASETS`                           |                                  |                                 |
  * | run           | `RUN#<runId>`     | `RUN`                                | `DAG#<dagId>` / `<date>#<runId>` | `ACTIVE` / `<date>#<runId>` (*) |
  * | task          | `RUN#<runId>`     | `TASK#<taskId>`                      |                                  |                                 |
  * | try           | `RUN#<runId>`     | `TRY#<taskId>#<map+1:6>#<try:4>`     |                                  |                                 |
@@ -27,6 +28,9 @@
  * DAG slots: `holders`, a map run id → claim time, of the runs that hold one of the DAG's
  * `maxActiveRuns` slots (AWS only: the launcher, the recorder and `updraft trigger` claim with a
  * conditional UpdateItem, so that racing starts cannot pass the max). It never expires.
+ *
+ * DAG datasets: a dataset-scheduled DAG's cursor (store/types DatasetCursor), written only by a
+ * Put conditioned on the version before it, so one of two racing launchers advances it.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { RunStatus } from './types.ts';
@@ -117,6 +121,7 @@ export const keys = {
   dag: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'DAG' }),
   dagSlots: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'SLOTS' }),
   dagPause: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'PAUSE' }),
+  datasetCursor: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'DATASETS' }),
   run: (runId: string): ItemKey => ({ pk: runPk(runId), sk: RUN_SK }),
   task: (runId: string, taskId: string): ItemKey => ({
     pk: runPk(runId),

@@ -125,6 +125,27 @@ export interface LineageRecord {
   readonly at: string;
 }
 
+/** A dataset event's key: `<at>#<runId>#<taskId>`, increasing with `at` (the DynamoDB item's sort key). */
+export function datasetEventKey(e: Pick<LineageRecord, 'at' | 'runId' | 'taskId'>): string {
+  return `${e.at}#${e.runId}#${e.taskId}`;
+}
+
+/**
+ * Where a dataset-scheduled DAG stands: the newest event of each dataset its runs have consumed,
+ * and the run the last advance created. It moves only by a conditional write from one version to
+ * the next, so two launchers (or processes) that find the condition met at once create one run,
+ * and no event triggers the DAG twice.
+ */
+export interface DatasetCursor {
+  readonly dagId: string;
+  /** 0 before the first dataset-triggered run; +1 each run. */
+  readonly version: number;
+  /** Per dataset URI, the key (datasetEventKey) of the newest event consumed. */
+  readonly consumed: Readonly<Record<string, string>>;
+  /** The run the last advance made: created again (idempotently) if its creator died before it could. */
+  readonly lastRun?: RunRecord;
+}
+
 export interface OutboxMessage {
   readonly runId: string;
   readonly seq: number;
@@ -186,6 +207,13 @@ export interface Store {
   listLineage(runId: string): Promise<LineageRecord[]>;
   /** Dataset update events, newest first (data-aware scheduling, `updraft datasets`). */
   datasetEvents(dataset: string, limit?: number): Promise<LineageRecord[]>;
+  /** A dataset-scheduled DAG's cursor, undefined before its first dataset-triggered run. */
+  datasetCursor(dagId: string): Promise<DatasetCursor | undefined>;
+  /**
+   * Moves the DAG's cursor to `next` (version + 1) only while it is still at `next.version - 1`
+   * (0: no cursor yet): false when another launcher or process moved it first.
+   */
+  advanceDatasetCursor(next: DatasetCursor): Promise<boolean>;
   /**
    * The next try number of a task instance: 1 on the first call, then 2, 3 … An atomic counter in
    * the store, so numbering survives across Lambda invocations (each retry is a new one).

@@ -47,7 +47,7 @@ describe('waitingFor', () => {
     expect(waitingFor(all(ds(A), ds(B), ds(C)), new Set([B]))).toEqual(all(ds(A), ds(C)));
     expect(waitingFor(all(ds(A), ds(B)), new Set([B]))).toEqual(ds(A));
     expect(formatCondition(waitingFor(NESTED, new Set([B]))!)).toBe('s3://a | s3://c');
-    expect(formatCondition(waitingFor(NESTED, new Set()))!).toBe('s3://a | (s3://b & s3://c)');
+    expect(formatCondition(waitingFor(NESTED, new Set())!)).toBe('s3://a | (s3://b & s3://c)');
   });
 });
 

@@ -383,6 +383,42 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     });
   });
 
+  describe('dataset cursors', () => {
+    it('starts absent, advances one version at a time, and keeps what each advance consumed', async () => {
+      const dagId = `consumer${++unique}`;
+      expect(await store.datasetCursor(dagId)).toBeUndefined();
+      const run = makeRun({ dagId, triggeredBy: 'dataset' });
+      const first = { dagId, version: 1, consumed: { 's3://a': 'k1' }, lastRun: run };
+      expect(await store.advanceDatasetCursor(first)).toBe(true);
+      expect(await store.datasetCursor(dagId)).toEqual(first);
+      // From a version it no longer is at: refused, nothing changes.
+      expect(await store.advanceDatasetCursor({ ...first, consumed: { 's3://a': 'kX' } })).toBe(
+        false,
+      );
+      expect(await store.advanceDatasetCursor({ dagId, version: 3, consumed: {} })).toBe(false);
+      const second = { dagId, version: 2, consumed: { 's3://a': 'k2', 's3://b': 'k3' } };
+      expect(await store.advanceDatasetCursor(second)).toBe(true);
+      expect(await store.datasetCursor(dagId)).toEqual(second);
+    });
+
+    it('lets exactly one of 20 concurrent advances from the same version win', async () => {
+      const dagId = `consumer${++unique}`;
+      await store.advanceDatasetCursor({ dagId, version: 1, consumed: {} });
+      const won = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.advanceDatasetCursor({ dagId, version: 2, consumed: { 's3://a': `k${i}` } }),
+        ),
+      );
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const winner = won.indexOf(true);
+      expect(await store.datasetCursor(dagId)).toEqual({
+        dagId,
+        version: 2,
+        consumed: { 's3://a': `k${winner}` },
+      });
+    });
+  });
+
   describe('guarded updates and values', () => {
     it('applies a guarded update only below the counter, or equal to it in the given states', async () => {
       const run = makeRun();
