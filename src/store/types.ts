@@ -45,6 +45,8 @@ export interface RunRecord {
   readonly owner?: RunOwner;
   /** The run that started this one (trigger-DAG operator). */
   readonly parentRunId?: string;
+  /** Dataset-triggered runs: the dataset events that made the condition hold, one per dataset. */
+  readonly triggeringEvents?: readonly LineageRecord[];
   readonly transitions?: number;
   readonly historyEvents?: number;
   /** AWS: the execution's ARN (from the launcher, trigger or recorder). */
