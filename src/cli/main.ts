@@ -19,6 +19,7 @@ import * as runs from './commands/runs.ts';
 import * as show from './commands/show.ts';
 import * as logs from './commands/logs.ts';
 import * as outbox from './commands/outbox.ts';
+import * as datasets from './commands/datasets.ts';
 import * as retry from './commands/retry.ts';
 import * as clear from './commands/clear.ts';
 import * as backfill from './commands/backfill.ts';
@@ -39,6 +40,7 @@ const COMMANDS = [
   show,
   logs,
   outbox,
+  datasets,
   retry,
   clear,
   backfill,

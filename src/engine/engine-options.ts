@@ -68,6 +68,8 @@ export interface RunOutcome {
   readonly result?: RunMachineResult;
   /** The run existed and was still going in another process: this one waited for it to end. */
   readonly attached?: boolean;
+  /** Dataset-triggered runs this run's dataset updates queued (runtime/dataset-triggers). */
+  readonly datasetRuns?: readonly RunRecord[];
 }
 
 export interface BackfillInterval {

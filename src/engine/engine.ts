@@ -36,6 +36,7 @@ import { WorkerPool } from './worker-pool.ts';
 import { priorTries, runErrorOf, TaskRecords } from './task-records.ts';
 import { checkLocally } from './local-sensors.ts';
 import { reapDeadRuns } from './reaper.ts';
+import { triggerDatasetConsumers } from '../runtime/dataset-triggers.ts';
 import type {
   BackfillInterval,
   EngineDag,
@@ -256,7 +257,20 @@ export class LocalEngine {
       })) ?? current;
     await this.logs.flush();
     if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written
-    return { run: current, created: true, result };
+    const datasetRuns = await this.#queueDatasetRuns(run.runId);
+    return { run: current, created: true, result, ...(datasetRuns.length > 0 && { datasetRuns }) };
+  }
+
+  /**
+   * After a run, success or not (a dataset is updated when its producing task succeeds, as in
+   * Airflow): queues a run of each DAG whose dataset condition the run's updates made hold.
+   */
+  async #queueDatasetRuns(runId: string): Promise<RunRecord[]> {
+    const lineage = await this.options.store.listLineage(runId);
+    const updated = new Set(lineage.filter((l) => l.direction === 'out').map((l) => l.dataset));
+    if (updated.size === 0) return [];
+    const dags = this.options.dags.map((d) => d.ir);
+    return triggerDatasetConsumers(this.options.store, dags, new Date(this.#now()), updated);
   }
 
   /** Starts the DAG's task workers while the run is set up (~0.3 s of tsx and the DAG module). */

@@ -3,7 +3,8 @@
  * Finds runs left queued or running by a local process that is gone (killed, crashed) and marks
  * them failed with the reason — their unfinished tasks too — so they can be resumed with
  * `updraft retry`. A run is left alone while its process lives (same host), while this engine
- * runs it, or for a minute after it was queued without an owner (another command just made it).
+ * runs it, for a minute after it was queued without an owner (another command just made it), and
+ * while a dataset-triggered run waits, queued, for the scheduler.
  */
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../util/process.ts';
@@ -36,6 +37,8 @@ export async function reapDeadRuns({ store, inFlight, now }: ReaperDeps): Promis
     )
       continue;
     if (!owner && now() - Date.parse(run.queuedAt) < QUEUED_GRACE_MS) continue; // just created by another command
+    // A dataset-triggered run waits, queued, for the scheduler (updraft dev) to start it.
+    if (!owner && run.status === 'queued' && run.triggeredBy === 'dataset') continue;
     const cause = owner
       ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
       : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;

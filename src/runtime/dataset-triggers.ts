@@ -86,9 +86,10 @@ async function triggerConsumer(
 }
 
 /**
- * The run: queued at `now`, which is its logical date; its data interval spans the triggering
- * events (Airflow's asset-triggered runs); its id ends with the cursor's version, so two runs of
- * one second stay apart and a repeated creation is the same run.
+ * The run: queued at `now`, whose second is its logical date; its data interval spans the triggering
+ * events (Airflow's asset-triggered runs); its id ends with the cursor's version in base 36
+ * (`-d1` … `-dzz`: 5 characters up to 60 million runs keep execution names under Step Functions'
+ * 80), so two runs of one second stay apart and a repeated creation is the same run.
  */
 function datasetRun(
   consumer: DatasetConsumer,
@@ -97,12 +98,14 @@ function datasetRun(
   now: Date,
 ): RunRecord {
   const times = events.map((e) => e.at).sort();
-  const key = logicalDateKey(now);
+  // Whole seconds, as every other logical date (the run id's key has no milliseconds).
+  const logicalDate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const key = logicalDateKey(logicalDate);
   return {
-    runId: `${consumer.id}-${key}-d${version}`,
+    runId: `${consumer.id}-${key}-d${version.toString(36)}`,
     dagId: consumer.id,
     key,
-    logicalDate: now.toISOString(),
+    logicalDate: logicalDate.toISOString(),
     dataIntervalStart: times[0] ?? now.toISOString(),
     dataIntervalEnd: times.at(-1) ?? now.toISOString(),
     triggeredBy: 'dataset',

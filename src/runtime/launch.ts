@@ -78,8 +78,9 @@ export function runIdOf(dagId: string, logicalDate: Date): string {
 /**
  * A run's execution names: the run id for its first execution, `<run id>-r<n>` for the n-th (a
  * retry or clear starts a new execution of the same machine, runtime/resume). A run id ends with
- * its logical date key (`…Z`) or `-t`, never with `-r<digits>`; ≤ 48 + 21 + 5 characters, under
- * Step Functions' 80.
+ * its logical date key (`…Z`), `-t` or a dataset run's `-d<n in base 36>`, never with
+ * `-r<digits>`; ≤ 48 + 21 + 5 characters (a dataset run's ≤ 48 + 21 + 7 up to 60 million runs),
+ * under Step Functions' 80.
  */
 export function executionName(runId: string, attempt: number): string {
   return attempt <= 1 ? runId : `${runId}-r${attempt}`;

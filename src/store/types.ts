@@ -28,7 +28,7 @@ export interface RunOwner {
 export interface RunRecord {
   readonly runId: string;
   readonly dagId: string;
-  /** Logical date key (`2026-11-20T00-00-00Z`), the run id's suffix. */
+  /** Logical date key (`2026-11-20T00-00-00Z`), the run id's suffix (before a dataset run's `-d<n>`). */
   readonly key: string;
   readonly logicalDate: string;
   readonly dataIntervalStart: string;

@@ -73,7 +73,7 @@ describe.each(stores)('dataset-triggered runs: $name', (impl) => {
     await store.putLineage([record]);
     return record;
   }
-  const now = (minute: number) => new Date(Date.UTC(2026, 10, 20, 1, minute));
+  const now = (minute: number) => new Date(Date.UTC(2026, 10, 20, 1, minute, 0, 250));
   let dagN = 0;
   const dagId = () => `consumer_${impl.name.slice(0, 3)}_${++dagN}`;
 
@@ -95,7 +95,7 @@ describe.each(stores)('dataset-triggered runs: $name', (impl) => {
       conf: {},
       status: 'queued',
       attempt: 1,
-      queuedAt: '2026-11-20T01:02:00.000Z',
+      queuedAt: '2026-11-20T01:02:00.250Z',
       triggeringEvents: [a, b],
     });
     expect(await store.getRun(run!.runId)).toEqual(run);

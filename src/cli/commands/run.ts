@@ -73,6 +73,13 @@ export async function report(
           ...runJson(run, tasks),
           ...(!outcome.created && { existing: true }),
           ...(outcome.attached && { attached: true }),
+          ...(outcome.datasetRuns && {
+            datasetRuns: outcome.datasetRuns.map((r) => ({
+              runId: r.runId,
+              dagId: r.dagId,
+              datasets: r.triggeringEvents?.map((e) => e.dataset) ?? [],
+            })),
+          }),
         },
         null,
         2,
@@ -97,6 +104,10 @@ export async function report(
     if (run.status === 'failed')
       io.out(
         `  ↳ see why: updraft show ${run.runId} · updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`,
+      );
+    for (const queued of outcome.datasetRuns ?? [])
+      io.out(
+        `⧗ queued ${queued.runId}: ${queued.dagId}'s dataset condition holds (updated: ${(queued.triggeringEvents ?? []).map((e) => e.dataset).join(', ')})`,
       );
   }
   return run.status === 'success' ? EXIT_OK : EXIT_USER_ERROR;
