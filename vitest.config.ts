@@ -16,6 +16,7 @@ export const ISOLATED = [
   'test/cli/cloud-runs.test.ts',
   'test/cli/cloud-trigger.test.ts',
   'test/engine/isolation.test.ts',
+  'test/infra/recorder-bundle.test.ts',
   'test/runtime/lambda-task-runner.test.ts',
   'test/runtime/launcher.test.ts',
   'test/runtime/recorder.test.ts',

@@ -22,7 +22,13 @@ import {
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { synthesizeProject } from '../infra/synth.ts';
-import { bundleAll, dagBundleName, dagEntrySource, functionEntrySource } from '../infra/bundle.ts';
+import {
+  bundleAll,
+  dagBundleName,
+  dagEntrySource,
+  launcherEntrySource,
+  recorderEntrySource,
+} from '../infra/bundle.ts';
 import { loadProject } from '../src/loader/load-project.ts';
 import { compileDag } from '../src/compiler/index.ts';
 import { writeSyntheticProject } from '../src/util/synthetic-project.ts';
@@ -77,10 +83,8 @@ async function inProcess(n: number, run: number): Promise<Run> {
       name: dagBundleName('dags/synthetic.ts'),
       source: dagEntrySource(path.join(copy, 'dags', 'synthetic.ts'), manifests),
     },
-    ...(['launcher', 'recorder'] as const).map((f) => ({
-      name: f,
-      source: functionEntrySource(f),
-    })),
+    { name: 'launcher', source: launcherEntrySource() },
+    { name: 'recorder', source: recorderEntrySource([]) },
   ];
   t = performance.now();
   await bundleAll(entries, { outDir: path.join(copy, 'bundles') });

@@ -19,6 +19,7 @@ import {
 import { createDocumentClient } from '../src/store/dynamo-store.ts';
 import { environmentStore } from '../src/runtime/environment-store.ts';
 import { runtimeSfnClient } from '../src/runtime/run-queue.ts';
+import type { DatasetLaunchSpec } from '../src/runtime/dataset-launch.ts';
 
 const settings = recorderSettings(process.env);
 const logger = new Logger({
@@ -33,10 +34,21 @@ const store = environmentStore(
 const sfn = runtimeSfnClient();
 const sns = new SNSClient({});
 
-export const handler = middy<ExecutionStatusEvent, RecordOutcome>()
-  // resetKeys: a warm container's next event must not carry this one's dagId/executionArn.
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    logger.appendKeys({ executionArn: event.detail.executionArn, status: event.detail.status });
-    return recordExecution(event, { store, sfn, sns, log: logger, settings });
-  });
+/**
+ * The handler, given the environment's dataset-scheduled DAGs: the bundle's generated entry
+ * (infra/bundle) passes them, as the task runner's passes its manifests.
+ */
+export function createRecorderHandler(
+  options: { readonly datasetConsumers?: readonly DatasetLaunchSpec[] } = {},
+) {
+  const datasetConsumers = options.datasetConsumers ?? [];
+  return (
+    middy<ExecutionStatusEvent, RecordOutcome>()
+      // resetKeys: a warm container's next event must not carry this one's dagId/executionArn.
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .handler(async (event) => {
+        logger.appendKeys({ executionArn: event.detail.executionArn, status: event.detail.status });
+        return recordExecution(event, { store, sfn, sns, log: logger, settings, datasetConsumers });
+      })
+  );
+}

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { InternalError } from '../src/errors.ts';
 import { runnerManifest, type RunnerManifest } from '../src/compiler/index.ts';
+import type { DatasetLaunchSpec } from '../src/runtime/dataset-launch.ts';
 
 /** Where the repository is (functions/, src/): the bundles' sources. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -63,8 +64,21 @@ export function dagEntrySource(dagFile: string, manifests: readonly RunnerManife
   ].join('\n');
 }
 
-export function functionEntrySource(name: 'launcher' | 'recorder'): string {
-  return `export { handler } from ${JSON.stringify(path.join(REPO_ROOT, 'functions', `${name}.ts`))};\n`;
+export function launcherEntrySource(): string {
+  return `export { handler } from ${JSON.stringify(path.join(REPO_ROOT, 'functions', 'launcher.ts'))};\n`;
+}
+
+/**
+ * The generated entry of the recorder: its handler, given the launch specs of the environment's
+ * dataset-scheduled DAGs (a producer run's end starts their runs: runtime/dataset-launch).
+ */
+export function recorderEntrySource(datasetConsumers: readonly DatasetLaunchSpec[]): string {
+  const recorder = path.join(REPO_ROOT, 'functions', 'recorder.ts');
+  return [
+    `import { createRecorderHandler } from ${JSON.stringify(recorder)};`,
+    `export const handler = createRecorderHandler({ datasetConsumers: ${JSON.stringify(datasetConsumers)} });`,
+    '',
+  ].join('\n');
 }
 
 export interface BundleOptions {

@@ -14,11 +14,14 @@ import { loadProject } from '../src/loader/load-project.ts';
 import { compileDag, type CompileResult } from '../src/compiler/index.ts';
 import { ConfigError } from '../src/errors.ts';
 import { parseEnvironment, type Environment } from '../src/runtime/env.ts';
+import { launchSpecOf } from '../src/runtime/launch.ts';
+import type { DatasetLaunchSpec } from '../src/runtime/dataset-launch.ts';
 import {
   bundleAll,
   dagBundleName,
   dagEntrySource,
-  functionEntrySource,
+  launcherEntrySource,
+  recorderEntrySource,
   type Bundle,
 } from './bundle.ts';
 import { addNagChecks } from './nag.ts';
@@ -60,6 +63,11 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
   const compiled = new Map<string, CompileResult>(
     loaded.dags.map((d) => [d.ir.id, compileDag(d.ir)]),
   );
+  const datasetConsumers = loaded.dags.flatMap((d) =>
+    d.ir.schedule.kind === 'datasets'
+      ? [launchSpecOf(d.ir, compiled.get(d.ir.id)!.manifest) as DatasetLaunchSpec]
+      : [],
+  );
   const manifestsOf = (file: string) =>
     loaded.dags.filter((d) => d.file === file).map((d) => compiled.get(d.ir.id)!.manifest);
   const bundles = await bundleAll(
@@ -68,8 +76,8 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
         name: dagBundleName(f),
         source: dagEntrySource(path.resolve(options.root, f), manifestsOf(f)),
       })),
-      { name: 'launcher', source: functionEntrySource('launcher') },
-      { name: 'recorder', source: functionEntrySource('recorder') },
+      { name: 'launcher', source: launcherEntrySource() },
+      { name: 'recorder', source: recorderEntrySource(datasetConsumers) },
     ],
     { outDir: options.bundleDir ?? path.join(options.root, '.updraft', 'cdk-bundles') },
   );

@@ -36,7 +36,7 @@ import { WorkerPool } from './worker-pool.ts';
 import { priorTries, runErrorOf, TaskRecords } from './task-records.ts';
 import { checkLocally } from './local-sensors.ts';
 import { reapDeadRuns } from './reaper.ts';
-import { triggerDatasetConsumers } from '../runtime/dataset-triggers.ts';
+import { isDatasetConsumer, triggerDatasetConsumers } from '../runtime/dataset-triggers.ts';
 import type {
   BackfillInterval,
   EngineDag,
@@ -269,8 +269,10 @@ export class LocalEngine {
     const lineage = await this.options.store.listLineage(runId);
     const updated = new Set(lineage.filter((l) => l.direction === 'out').map((l) => l.dataset));
     if (updated.size === 0) return [];
-    const dags = this.options.dags.map((d) => d.ir);
-    return triggerDatasetConsumers(this.options.store, dags, new Date(this.#now()), updated);
+    const consumers = this.options.dags.map((d) => d.ir).filter(isDatasetConsumer);
+    return triggerDatasetConsumers(this.options.store, consumers, new Date(this.#now()), {
+      updated,
+    });
   }
 
   /** Starts the DAG's task workers while the run is set up (~0.3 s of tsx and the DAG module). */

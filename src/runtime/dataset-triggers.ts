@@ -16,29 +16,38 @@ import {
   type Store,
 } from '../store/types.ts';
 
-/** A DAG scheduled on datasets. */
-export type DatasetConsumer = DagIR & { readonly schedule: DatasetSchedule };
+/** A DAG scheduled on datasets: all the rule needs of it (a DagIR is one; so is a launch spec). */
+export interface DatasetConsumer {
+  readonly id: string;
+  readonly schedule: DatasetSchedule;
+}
 
-export function isDatasetConsumer(dag: DagIR): dag is DatasetConsumer {
+export function isDatasetConsumer(dag: DagIR): dag is DagIR & DatasetConsumer {
   return dag.schedule.kind === 'datasets';
+}
+
+export interface TriggerOptions {
+  /** The datasets the producer run wrote: only their consumers are looked at. @default all */
+  readonly updated?: ReadonlySet<string>;
+  /** Completes a consumer's run record before it is written (AWS: its execution input). */
+  readonly prepare?: (run: RunRecord) => RunRecord;
 }
 
 /**
  * Creates the dataset-triggered runs (queued) of the consumers whose condition now holds, and
- * returns them. `updated`: the datasets the producer run wrote, to look only at their consumers.
+ * returns them.
  */
 export async function triggerDatasetConsumers(
   store: Store,
-  dags: readonly DagIR[],
+  consumers: readonly DatasetConsumer[],
   now: Date,
-  updated?: ReadonlySet<string>,
+  options: TriggerOptions = {},
 ): Promise<RunRecord[]> {
-  const consumers = dags
-    .filter(isDatasetConsumer)
-    .filter((d) => !updated || d.schedule.datasets.some((uri) => updated.has(uri)));
+  const { updated, prepare = (run) => run } = options;
   const runs: RunRecord[] = [];
   for (const consumer of consumers) {
-    const run = await triggerConsumer(store, consumer, now);
+    if (updated && !consumer.schedule.datasets.some((uri) => updated.has(uri))) continue;
+    const run = await triggerConsumer(store, consumer, now, prepare);
     if (run) runs.push(run);
   }
   return runs;
@@ -65,6 +74,7 @@ async function triggerConsumer(
   store: Store,
   consumer: DatasetConsumer,
   now: Date,
+  prepare: (run: RunRecord) => RunRecord,
 ): Promise<RunRecord | undefined> {
   for (let race = 0; race < MAX_RACES; race++) {
     const cursor = await store.datasetCursor(consumer.id);
@@ -74,7 +84,7 @@ async function triggerConsumer(
     const fresh = await unconsumedEvents(store, consumer, cursor);
     if (!conditionHolds(consumer.schedule.condition, new Set(fresh.keys()))) return undefined;
     const version = (cursor?.version ?? 0) + 1;
-    const run = datasetRun(consumer, version, [...fresh.values()], now);
+    const run = prepare(datasetRun(consumer, version, [...fresh.values()], now));
     const consumed = { ...cursor?.consumed };
     for (const [uri, event] of fresh) consumed[uri] = datasetEventKey(event);
     if (await store.advanceDatasetCursor({ dagId: consumer.id, version, consumed, lastRun: run })) {

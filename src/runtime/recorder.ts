@@ -2,7 +2,8 @@
  * @module runtime/recorder
  * The recorder Lambda's logic: execution status events of a deployment's state machines → run
  * records (status, start, end, duration, state transitions and their cost), one SNS alert per
- * failed or timed-out attempt, and, when a run ends, the start of its DAG's queued runs.
+ * failed or timed-out attempt, and, when a run ends, the start of its DAG's queued runs and of
+ * the dataset-triggered runs its dataset updates call for (runtime/dataset-launch).
  *
  * EventBridge delivers at least once and in no guaranteed order, so every write is absolute (no
  * increments) and guarded by the run's attempt (`1 + redriveCount`): an event of an older attempt
@@ -22,6 +23,7 @@ import {
 } from './execution-events.ts';
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
 import { runOfExecutionName } from './launch.ts';
+import { launchDatasetRuns, type DatasetLaunchSpec } from './dataset-launch.ts';
 
 export type { ExecutionStatusEvent, ExecutionStatusDetail } from './execution-events.ts';
 
@@ -35,6 +37,8 @@ export interface RecorderSettings {
 export interface RecorderDeps extends QueueDeps {
   readonly sns: SNSClient;
   readonly settings: Pick<RecorderSettings, 'environment' | 'alertsTopic'>;
+  /** The environment's dataset-scheduled DAGs (its bundle carries them): a run's end may start theirs. */
+  readonly datasetConsumers?: readonly DatasetLaunchSpec[];
 }
 
 export interface RecordOutcome {
@@ -47,6 +51,8 @@ export interface RecordOutcome {
   readonly notified: boolean;
   /** Queued runs of the DAG started because this run ended. */
   readonly started: readonly string[];
+  /** Dataset-triggered runs of other DAGs this run's dataset updates started. */
+  readonly datasetRuns: readonly string[];
 }
 
 export function recorderSettings(
@@ -73,7 +79,14 @@ export async function recordExecution(
   // A resumed run's execution is named `<run id>-r<n>` (runtime/launch): its attempt is n.
   const named = runOfExecutionName(detail.name);
   const runId = named.runId;
-  const ignored = { runId, applied: false, created: false, notified: false, started: [] };
+  const ignored = {
+    runId,
+    applied: false,
+    created: false,
+    notified: false,
+    started: [],
+    datasetRuns: [],
+  };
   // The rule matches this environment's machines only; this keeps a misrouted event harmless.
   const prefix = names.stateMachinePrefix(deps.settings.environment);
   const machine = detail.stateMachineArn.split(':')[6] ?? '';
@@ -130,12 +143,36 @@ export async function recordExecution(
     costUsd: updated.costUsd,
   });
 
+  const ended =
+    status === 'running'
+      ? { notified: false, started: [], datasetRuns: [] }
+      : await afterEnd(deps, event, updated, attempt);
+  return { runId: run.runId, applied: true, status: updated.status, created, ...ended };
+}
+
+/**
+ * What follows a run's end: one alert per failed attempt, its DAG's queued runs started, and the
+ * runs of the DAGs its dataset updates call for (a dataset is updated when its producing task
+ * succeeds, so a failed run's updates count too).
+ */
+async function afterEnd(
+  deps: RecorderDeps,
+  event: ExecutionStatusEvent,
+  run: RunRecord,
+  attempt: number,
+): Promise<Pick<RecordOutcome, 'notified' | 'started' | 'datasetRuns'>> {
+  const { detail } = event;
   const notified =
     detail.status === 'FAILED' || detail.status === 'TIMED_OUT'
-      ? await alertOnce(deps, event, updated, attempt)
+      ? await alertOnce(deps, event, run, attempt)
       : false;
-  const started = status === 'running' ? [] : await startNext(deps, updated, detail);
-  return { runId: run.runId, applied: true, status: updated.status, created, notified, started };
+  const started = await startNext(deps, run, detail);
+  const datasetRuns = await launchDatasetRuns(deps, run, deps.datasetConsumers ?? [], {
+    environment: deps.settings.environment,
+    producerStateMachineArn: detail.stateMachineArn,
+    now: new Date(event.time),
+  });
+  return { notified, started, datasetRuns };
 }
 
 type RunPatch = Partial<Omit<RunRecord, 'runId' | 'dagId'>>;

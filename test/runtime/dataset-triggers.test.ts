@@ -7,20 +7,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DagIR, DatasetCondition } from '../../src/ir/types.ts';
 import { datasetsOf } from '../../src/schedule/index.ts';
-import { triggerDatasetConsumers } from '../../src/runtime/dataset-triggers.ts';
+import {
+  triggerDatasetConsumers,
+  type DatasetConsumer,
+} from '../../src/runtime/dataset-triggers.ts';
 import { SqliteStore, type LineageRecord, type Store } from '../../src/store/index.ts';
 import { startDynalite } from '../support/dynalite.ts';
 import { all, any, ds } from '../schedule/factories.ts';
 
 const [A, B, C] = ['s3://lake/a', 's3://lake/b', 's3://lake/c'];
 
-function consumer(id: string, condition: DatasetCondition): DagIR {
+function consumer(id: string, condition: DatasetCondition): DagIR & DatasetConsumer {
   return {
     id,
     file: `dags/${id}.ts`,
     tags: [],
     timezone: 'UTC',
-    schedule: { kind: 'datasets', condition, datasets: datasetsOf(condition) },
+    schedule: { kind: 'datasets' as const, condition, datasets: datasetsOf(condition) },
     catchup: false,
     maxActiveRuns: 16,
     params: {},
@@ -129,7 +132,9 @@ describe.each(stores)('dataset-triggered runs: $name', (impl) => {
     const onC = consumer(dagId(), ds(C));
     const onA = consumer(dagId(), ds(A));
     await produce(C, 20);
-    const runs = await triggerDatasetConsumers(store, [onA, onC], now(20), new Set([C]));
+    const runs = await triggerDatasetConsumers(store, [onA, onC], now(20), {
+      updated: new Set([C]),
+    });
     expect(runs.map((r) => r.dagId)).toEqual([onC.id]);
   });
 

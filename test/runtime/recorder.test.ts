@@ -162,6 +162,7 @@ describe('status events → run records', () => {
       created: false,
       notified: false,
       started: [],
+      datasetRuns: [],
     });
     expect(await store.getRun(RUN_ID)).toMatchObject({
       status: 'running',
@@ -531,6 +532,100 @@ describe('maxActiveRuns across launcher and recorder', () => {
     const outcome = await recordExecution(event('SUCCEEDED', { name: 'c' }), deps());
     expect(outcome.started).toEqual([]);
     expect((await store.getRun(RUN_ID))?.status).toBe('queued');
+  });
+});
+
+describe('data-aware runs: a producer run ends, its consumers start', () => {
+  const ORDERS = 's3://lake/orders';
+  const CUSTOMERS = 's3://lake/customers';
+  const MART = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-orders_mart';
+  const mart = {
+    ...spec({ dagId: 'orders_mart', maxActiveRuns: 1, params: { region: 'eu' } }),
+    timers: [{ key: 'wait', afterIntervalEndSeconds: 60 }],
+    schedule: {
+      kind: 'datasets' as const,
+      condition: {
+        kind: 'all' as const,
+        of: [
+          { kind: 'dataset' as const, uri: ORDERS },
+          { kind: 'dataset' as const, uri: CUSTOMERS },
+        ],
+      },
+      datasets: [CUSTOMERS, ORDERS],
+    },
+  };
+  const withConsumers = (): RecorderDeps => ({ ...deps(), datasetConsumers: [mart] });
+  const wrote = (runId: string, dataset: string, at: string) =>
+    store.putLineage([
+      { runId, dagId: 'daily_orders', taskId: 'load', direction: 'out', dataset, at },
+    ]);
+
+  it('starts one consumer run, with its execution input, once its condition holds; a repeated end starts nothing', async () => {
+    await launched();
+    await wrote(RUN_ID, ORDERS, '2026-11-21T01:02:00.000Z');
+    expect((await recordExecution(event('SUCCEEDED'), withConsumers())).datasetRuns).toEqual([]);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toEqual([]);
+
+    // Another producer run wrote customers and failed afterwards: the update counts all the same.
+    const other = 'daily_orders-2026-11-19T01-00-00Z';
+    await wrote(other, CUSTOMERS, '2026-11-21T01:02:30.000Z');
+    const ended = await recordExecution(event('FAILED', { name: other }), withConsumers());
+    const runId = 'orders_mart-2026-11-21T01-03-13Z-d1';
+    expect(ended.datasetRuns).toEqual([runId]);
+    const calls = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => [c.stateMachineArn, c.name])).toEqual([[MART, runId]]);
+    expect(JSON.parse(calls[0]!.input!)).toEqual({
+      run: {
+        dagId: 'orders_mart',
+        runId,
+        key: '2026-11-21T01-03-13Z',
+        logicalDate: '2026-11-21T01:03:13.000Z',
+        ds: '2026-11-21',
+        dataIntervalStart: '2026-11-21T01:02:00.000Z',
+        dataIntervalEnd: '2026-11-21T01:02:30.000Z',
+        params: { region: 'eu' },
+        triggeredBy: 'dataset',
+        timers: { wait: '2026-11-21T01:03:30.000Z' },
+      },
+      t: {},
+      done: {},
+    });
+    expect(await store.getRun(runId)).toMatchObject({
+      status: 'running',
+      triggeredBy: 'dataset',
+      triggeringEvents: [
+        { dataset: CUSTOMERS, runId: other },
+        { dataset: ORDERS, runId: RUN_ID },
+      ],
+    });
+
+    // EventBridge delivers the end again: the events are consumed, nothing starts twice.
+    sfnMock.resetHistory();
+    const again = await recordExecution(event('FAILED', { name: other }), withConsumers());
+    expect(again.datasetRuns).toEqual([]);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toEqual([]);
+  });
+
+  it('a consumer at its maxActiveRuns: the run waits queued with its input', async () => {
+    await launched();
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: `${MART}:older`,
+          stateMachineArn: MART,
+          name: 'older',
+          status: 'RUNNING',
+          startDate: new Date(START),
+        },
+      ],
+    });
+    await wrote(RUN_ID, ORDERS, '2026-11-21T01:02:00.000Z');
+    await wrote(RUN_ID, CUSTOMERS, '2026-11-21T01:02:01.000Z');
+    const outcome = await recordExecution(event('SUCCEEDED'), withConsumers());
+    expect(outcome.datasetRuns).toEqual([]);
+    const [queued] = await store.listRuns({ dagId: 'orders_mart' });
+    expect(queued).toMatchObject({ status: 'queued', triggeredBy: 'dataset', maxActiveRuns: 1 });
+    expect(JSON.parse(queued!.pendingInput!).run.runId).toBe(queued!.runId);
   });
 });
 
