@@ -135,6 +135,33 @@ export class LocalEngine {
   }
 
   /**
+   * Starts a queued run (a dataset-triggered run, for the scheduler): claimed from `queued` by one
+   * conditional update, so of two processes starting it, one runs it and the other is told.
+   */
+  async startQueued(runId: string): Promise<RunOutcome> {
+    const run = await this.options.store.getRun(runId);
+    if (!run) throw new ConfigError(`run "${runId}" does not exist; updraft runs lists the runs`);
+    const { ir } = this.dag(run.dagId);
+    const owner = {
+      pid: process.pid,
+      host: hostname(),
+      heartbeatAt: new Date(this.#now()).toISOString(),
+    };
+    const claimed = await this.options.store.updateRun(
+      runId,
+      { status: 'running', startedAt: owner.heartbeatAt, owner },
+      { ifStatus: ['queued'] },
+    );
+    if (!claimed) {
+      const now = (await this.options.store.getRun(runId))?.status ?? run.status;
+      throw new ConfigError(
+        `run "${runId}" is ${now}, not queued: another process started it, or it already ran`,
+      );
+    }
+    return this.#track(runId, this.#execute(claimed, resolveParams(ir, run.conf), { attempt: 1 }));
+  }
+
+  /**
    * Resumes a failed run: failed and downstream tasks run again, succeeded ones are handed back
    * (with the setups and teardowns around what runs again, see runtime/resume).
    */
@@ -310,6 +337,7 @@ export class LocalEngine {
       params,
       triggeredBy: run.triggeredBy,
       runId: run.runId,
+      ...(run.triggeringEvents && { triggeringEvents: run.triggeringEvents }),
     });
     return {
       dag,

@@ -167,6 +167,7 @@ function buildContext(job: number, data: ContextData): TaskContext<Record<string
     attempt: data.attempt,
     ...(data.mapIndex !== undefined && { mapIndex: data.mapIndex }),
     triggeredBy: data.triggeredBy as TriggerKind,
+    ...(data.triggeringDatasetEvents && { triggeringDatasetEvents: data.triggeringDatasetEvents }),
     connection: (id: string) =>
       new Promise<Connection>((resolve, reject) => {
         const req = ++requests;

@@ -208,6 +208,7 @@ export class WorkerPool {
         attempt: c.attempt,
         ...(c.mapIndex !== undefined && { mapIndex: c.mapIndex }),
         triggeredBy: c.triggeredBy,
+        ...(c.triggeringDatasetEvents && { triggeringDatasetEvents: c.triggeringDatasetEvents }),
       };
       this.#post(slot, {
         type: 'run',

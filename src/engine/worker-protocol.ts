@@ -4,7 +4,7 @@
  * (engine/task-worker): plain data only, as the structured clone carries it; and how a worker's
  * crash report reads to the task's author.
  */
-import type { Connection } from '../sdk/context.ts';
+import type { Connection, DatasetEvent } from '../sdk/context.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import type { LogLevel } from '../runtime/task-logger.ts';
 
@@ -20,6 +20,7 @@ export interface ContextData {
   readonly attempt: number;
   readonly mapIndex?: number;
   readonly triggeredBy: string;
+  readonly triggeringDatasetEvents?: readonly DatasetEvent[];
 }
 
 /** Engine → worker. */

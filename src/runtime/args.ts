@@ -4,6 +4,7 @@
  * outputs the state machine passed in (`in`, by record key), the run values and, for mapped
  * instances, the item. Pure: no AWS, no I/O (offloaded values are resolved before this).
  */
+import type { DatasetEvent } from '../sdk/context.ts';
 import type { ValueIR } from '../ir/types.ts';
 import { assertNever } from '../ir/types.ts';
 import { templateParts } from '../ir/format.ts';
@@ -19,6 +20,8 @@ export interface RunValues {
   readonly params: Readonly<Record<string, unknown>>;
   readonly triggeredBy: string;
   readonly timers: Readonly<Record<string, string>>;
+  /** Dataset-triggered runs: the events that made the condition hold. */
+  readonly triggeringEvents?: readonly DatasetEvent[];
 }
 
 export interface ArgSources {

@@ -77,6 +77,7 @@ function withExecutionInput(run: RunRecord, spec: DatasetLaunchSpec): RunRecord 
     params: spec.params,
     triggeredBy: 'dataset',
     runId: run.runId,
+    ...(run.triggeringEvents && { triggeringEvents: run.triggeringEvents }),
   });
   return {
     ...run,

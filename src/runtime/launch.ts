@@ -8,7 +8,7 @@
  */
 import type { DagIR, Schedule } from '../ir/types.ts';
 import type { Manifest } from '../compiler/contract.ts';
-import type { TriggerKind } from '../sdk/context.ts';
+import type { DatasetEvent, TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey, type RunInterval } from '../schedule/index.ts';
 import type { RunRecord } from '../store/types.ts';
 import type { RunValues } from './args.ts';
@@ -104,6 +104,8 @@ export interface RunStart {
   readonly triggeredBy: TriggerKind;
   /** @default `<dag>-<logical date key>` */
   readonly runId?: string;
+  /** Dataset-triggered runs: the events that made the condition hold. */
+  readonly triggeringEvents?: readonly DatasetEvent[];
 }
 
 /** What every task of the run sees as `$.run`. */
@@ -127,6 +129,15 @@ export function runValuesOf(start: RunStart): RunValues {
         new Date(dataIntervalEnd + t.afterIntervalEndSeconds * 1000).toISOString(),
       ]),
     ),
+    ...(start.triggeringEvents?.length && {
+      triggeringEvents: start.triggeringEvents.map(({ dataset, at, dagId, runId, taskId }) => ({
+        dataset,
+        at,
+        dagId,
+        runId,
+        taskId,
+      })),
+    }),
   };
 }
 

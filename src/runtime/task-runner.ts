@@ -232,6 +232,7 @@ function buildContext(
     attempt,
     ...(mapIndex !== undefined && { mapIndex }),
     triggeredBy: run.triggeredBy as TriggerKind,
+    ...(run.triggeringEvents && { triggeringDatasetEvents: run.triggeringEvents }),
     connection,
     log,
   };

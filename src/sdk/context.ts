@@ -28,6 +28,16 @@ export interface TaskLogger {
 
 export type { TriggerKind };
 
+/** A dataset update that started a data-aware run (Airflow's `triggering_asset_events`). */
+export interface DatasetEvent {
+  readonly dataset: string;
+  /** When the producing task succeeded (ISO-8601 UTC). */
+  readonly at: string;
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+}
+
 export interface TaskContext<P = Record<string, unknown>> {
   readonly dagId: string;
   readonly runId: string;
@@ -43,6 +53,8 @@ export interface TaskContext<P = Record<string, unknown>> {
   /** Position in the mapped list, for mapped task instances. */
   readonly mapIndex?: number;
   readonly triggeredBy: TriggerKind;
+  /** A dataset-triggered run's triggering events, one per updated dataset (else absent). */
+  readonly triggeringDatasetEvents?: readonly DatasetEvent[];
   /** A connection this task declared in `connections`; any other id is refused. */
   connection(id: string): Promise<Connection>;
   readonly log: TaskLogger;

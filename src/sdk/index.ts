@@ -68,6 +68,12 @@ export {
   UpdraftError,
 } from '../errors.ts';
 export { parseDuration, formatDuration, type Duration } from './duration.ts';
-export type { TaskContext, Connection, TaskLogger, TriggerKind } from './context.ts';
+export type {
+  Connection,
+  DatasetEvent,
+  TaskContext,
+  TaskLogger,
+  TriggerKind,
+} from './context.ts';
 export type { TaskOptions, RetryOptions, GroupOptions, TaskDefaults } from './options.ts';
 export { buildDagIR, type BuildResult } from './build-ir.ts';

@@ -586,6 +586,23 @@ describe('data-aware runs: a producer run ends, its consumers start', () => {
         params: { region: 'eu' },
         triggeredBy: 'dataset',
         timers: { wait: '2026-11-21T01:03:30.000Z' },
+        // What the consumer's tasks see as ctx.triggeringDatasetEvents.
+        triggeringEvents: [
+          {
+            dataset: CUSTOMERS,
+            at: '2026-11-21T01:02:30.000Z',
+            dagId: 'daily_orders',
+            runId: other,
+            taskId: 'load',
+          },
+          {
+            dataset: ORDERS,
+            at: '2026-11-21T01:02:00.000Z',
+            dagId: 'daily_orders',
+            runId: RUN_ID,
+            taskId: 'load',
+          },
+        ],
       },
       t: {},
       done: {},
