@@ -16,6 +16,7 @@ export {
   waitingFor,
 } from './dataset-condition.ts';
 export { awsScheduleOf, type AwsSchedule } from './aws-schedule.ts';
+export { awsTicks, nextAwsTick } from './aws-ticks.ts';
 export { logicalDateKey } from './logical-date-key.ts';
 export {
   latestCompleteRun,
