@@ -20,6 +20,7 @@ import * as show from './commands/show.ts';
 import * as logs from './commands/logs.ts';
 import * as outbox from './commands/outbox.ts';
 import * as datasets from './commands/datasets.ts';
+import * as simulate from './commands/simulate.ts';
 import * as retry from './commands/retry.ts';
 import * as clear from './commands/clear.ts';
 import * as backfill from './commands/backfill.ts';
@@ -44,6 +45,7 @@ const COMMANDS = [
   retry,
   clear,
   backfill,
+  simulate,
   testCommand,
   pause,
   connections,
