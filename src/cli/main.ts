@@ -21,6 +21,7 @@ import * as logs from './commands/logs.ts';
 import * as outbox from './commands/outbox.ts';
 import * as datasets from './commands/datasets.ts';
 import * as simulate from './commands/simulate.ts';
+import * as dev from './commands/dev.ts';
 import * as retry from './commands/retry.ts';
 import * as clear from './commands/clear.ts';
 import * as backfill from './commands/backfill.ts';
@@ -45,6 +46,7 @@ const COMMANDS = [
   retry,
   clear,
   backfill,
+  dev,
   simulate,
   testCommand,
   pause,

@@ -4,7 +4,7 @@
  * them failed with the reason — their unfinished tasks too — so they can be resumed with
  * `updraft retry`. A run is left alone while its process lives (same host), while this engine
  * runs it, for a minute after it was queued without an owner (another command just made it), and
- * while a dataset-triggered run waits, queued, for the scheduler.
+ * while a scheduled or dataset-triggered run waits, queued, for the scheduler.
  */
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../util/process.ts';
@@ -15,6 +15,9 @@ const DEAD = ERROR_NAMES.processDied;
 
 /** How long a run queued without an owner is taken to be starting in another command. */
 const QUEUED_GRACE_MS = 60_000;
+
+/** Runs queued for the local scheduler to start (engine/dev-loop), not by a command about to. */
+const WAITS_FOR_SCHEDULER: ReadonlySet<string> = new Set(['schedule', 'dataset']);
 
 export interface ReaperDeps {
   readonly store: Store;
@@ -37,8 +40,8 @@ export async function reapDeadRuns({ store, inFlight, now }: ReaperDeps): Promis
     )
       continue;
     if (!owner && now() - Date.parse(run.queuedAt) < QUEUED_GRACE_MS) continue; // just created by another command
-    // A dataset-triggered run waits, queued, for the scheduler (updraft dev) to start it.
-    if (!owner && run.status === 'queued' && run.triggeredBy === 'dataset') continue;
+    // A scheduled or dataset-triggered run waits, queued, for the scheduler (updraft dev).
+    if (!owner && run.status === 'queued' && WAITS_FOR_SCHEDULER.has(run.triggeredBy)) continue;
     const cause = owner
       ? `the process running it (pid ${owner.pid} on ${owner.host}) ended before the run finished (killed or crashed); resume it with: updraft retry ${run.runId}`
       : `the run was queued but never started; start it again with: updraft retry ${run.runId}`;

@@ -53,6 +53,7 @@ export function formatCondition(condition: DatasetCondition): string {
       return condition.uri;
     case 'all':
     case 'any':
+      if (condition.of.length === 1) return formatCondition(condition.of[0]!);
       return condition.of
         .map((c) => (c.kind === 'dataset' ? formatCondition(c) : `(${formatCondition(c)})`))
         .join(condition.kind === 'all' ? ' & ' : ' | ');
@@ -64,6 +65,7 @@ export function formatCondition(condition: DatasetCondition): string {
 /** In words, for `updraft list` and docs: "When s3://a and s3://b are updated". */
 export function describeCondition(condition: DatasetCondition): string {
   if (condition.kind === 'dataset') return `When ${condition.uri} is updated`;
+  if (condition.of.length === 1) return describeCondition(condition.of[0]!);
   if (condition.of.every((c) => c.kind === 'dataset')) {
     const uris = condition.of.map((c) => formatCondition(c));
     const list = `${uris.slice(0, -1).join(', ')} ${condition.kind === 'all' ? 'and' : 'or'} ${uris.at(-1)}`;

@@ -59,6 +59,9 @@ describe('formatting', () => {
   });
 
   it('says it in words', () => {
+    // schedule: [orders] is all of one dataset.
+    expect(describeCondition(all(ds(A)))).toBe('When s3://a is updated');
+    expect(formatCondition(any(all(ds(A))))).toBe('s3://a');
     expect(describeCondition(all(ds(A), ds(B)))).toBe('When s3://a and s3://b are updated');
     expect(describeCondition(NESTED)).toBe('When datasets are updated: s3://a | (s3://b & s3://c)');
   });

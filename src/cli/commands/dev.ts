@@ -1,0 +1,90 @@
+/**
+ * @module cli/commands/dev
+ * `updraft dev`: the local scheduler (engine/dev-loop) in one process. Every second it fires the
+ * schedules' ticks that came due (EventBridge Scheduler's, DST included), queues and starts the
+ * runs the launcher would (catchup, start and end dates, maxActiveRuns), and starts the
+ * dataset-triggered runs producers' updates queued. Ctrl-C stops it: with no run going it exits
+ * 0; runs still going are marked interrupted, each with how to resume it (`updraft retry`), and
+ * it exits 130.
+ */
+import type { Command } from 'commander';
+import { DevLoop, type DevEvent } from '../../engine/dev-loop.ts';
+import { describeSchedule } from '../../schedule/index.ts';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { reportInterrupt } from '../interrupt.ts';
+import type { GlobalOptions } from '../project.ts';
+import { openSession } from '../session.ts';
+import { orderOf } from './run.ts';
+
+/** How often the loop looks for due ticks and startable runs. */
+const PASS_MS = 1000;
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('dev')
+    .description(
+      'run the local scheduler: schedules fire as EventBridge Scheduler fires them (DST included), with catchup and maxActiveRuns, and dataset-triggered runs start; Ctrl-C stops',
+    )
+    .option('--real-time', 'honour waits, poke intervals and retry delays inside runs')
+    .action(async (opts: { realTime?: boolean }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const session = await openSession(io, options, { realTime: Boolean(opts.realTime) });
+      const { engine } = session;
+      const loop = new DevLoop(engine, {
+        now: () => io.now().getTime(),
+        onEvent: (event) => io.out(eventLine(event, io.now())),
+      });
+      const dags = engine.options.dags.map((d) => d.ir);
+      io.out(
+        `updraft dev: ${dags.length} DAG${dags.length === 1 ? '' : 's'}, the local scheduler is running (Ctrl-C stops it)`,
+      );
+      for (const ir of dags) io.out(`  ${ir.id}: ${describeSchedule(ir.schedule)}`);
+      const code = await new Promise<number>((resolve) => {
+        let busy = false;
+        const timer = setInterval(() => {
+          if (busy) return;
+          busy = true;
+          loop
+            .step()
+            .catch((error: unknown) =>
+              io.err(`✖ the scheduler's pass failed: ${(error as Error).message}`),
+            )
+            .finally(() => (busy = false));
+        }, PASS_MS);
+        process.once('SIGINT', () => {
+          clearInterval(timer);
+          if (loop.running === 0) {
+            io.out('updraft dev stopped.');
+            return resolve(EXIT_OK);
+          }
+          void reportInterrupt({ io, store: session.store, orderOf: (id) => orderOf(session, id) })
+            .catch((error: unknown) =>
+              io.err(`  (could not mark the runs: ${(error as Error).message})`),
+            )
+            .finally(() => resolve(EXIT_INTERRUPTED));
+        });
+      });
+      await session.close();
+      setExit(code);
+      if (code === EXIT_INTERRUPTED) process.exit(code); // runs still going hold the event loop
+    });
+}
+
+function eventLine(event: DevEvent, now: Date): string {
+  const time = now.toISOString().slice(11, 19);
+  switch (event.kind) {
+    case 'queued':
+      return `${time} ⧗ queued  ${event.run.runId} (${event.run.triggeredBy})`;
+    case 'started':
+      return `${time} ▶ started ${event.run.runId}`;
+    case 'ended': {
+      const { run } = event.outcome;
+      const mark = run.status === 'success' ? '✔' : '✖';
+      const queued = (event.outcome.datasetRuns ?? []).map((r) => r.runId);
+      return `${time} ${mark} ${run.status} ${run.runId}${queued.length > 0 ? `; queued ${queued.join(', ')}` : ''}`;
+    }
+    case 'error':
+      return `${time} ✖ ${event.runId}: ${event.error.message}`;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * @module engine/dev-loop
+ * The local scheduler behind `updraft dev`: what the launcher and the recorder do on AWS, on
+ * the laptop's clock. Each pass fires the schedules' ticks that came due (exactly EventBridge
+ * Scheduler's: schedule/aws-ticks), queues the runs the launcher would (schedule/catchup), and
+ * starts queued runs (scheduled and dataset-triggered) oldest logical date first while the DAG
+ * has fewer than `maxActiveRuns` running. A run's end queues the runs its dataset updates call
+ * for (the engine does), and the next pass starts them.
+ */
+import type { DagIR } from '../ir/types.ts';
+import { awsScheduleOf, awsTicks, planLaunch, scheduledDag } from '../schedule/index.ts';
+import { queuedRunRecord, runValuesOf } from '../runtime/launch.ts';
+import type { RunRecord } from '../store/types.ts';
+import type { LocalEngine } from './engine.ts';
+import type { RunOutcome } from './engine-options.ts';
+
+/** Most missed intervals one tick queues when catching up (the deployments' default). */
+const CATCHUP_LIMIT = 25;
+/** Runs read to find a DAG's newest scheduled one (manual runs may be newer). */
+const NEWEST_RUNS_READ = 25;
+
+export type DevEvent =
+  | { readonly kind: 'queued'; readonly run: RunRecord }
+  | { readonly kind: 'started'; readonly run: RunRecord }
+  | { readonly kind: 'ended'; readonly outcome: RunOutcome }
+  | { readonly kind: 'error'; readonly runId: string; readonly error: Error };
+
+export interface DevLoopOptions {
+  /** Milliseconds since the epoch: the wall clock, or a test's. */
+  readonly now: () => number;
+  readonly onEvent?: (event: DevEvent) => void;
+}
+
+export class DevLoop {
+  readonly #engine: LocalEngine;
+  readonly #options: DevLoopOptions;
+  /** Per time-scheduled DAG, the instant up to which its ticks were fired. */
+  readonly #checked = new Map<string, number>();
+  readonly #running = new Map<string, Promise<void>>();
+
+  constructor(engine: LocalEngine, options: DevLoopOptions) {
+    this.#engine = engine;
+    this.#options = options;
+    const now = options.now();
+    for (const { ir } of engine.options.dags) this.#checked.set(ir.id, now);
+  }
+
+  /** Runs started by this loop and not yet ended. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /** One pass: the ticks due since the last one, then the queued runs that may start. */
+  async step(): Promise<void> {
+    const now = this.#options.now();
+    for (const { ir } of this.#engine.options.dags) await this.#fireTicks(ir, now);
+    await this.#startQueued();
+  }
+
+  /** Resolves when every run this loop started has ended. */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running.values());
+  }
+
+  async #fireTicks(ir: DagIR, now: number): Promise<void> {
+    const aws = awsScheduleOf(ir);
+    const from = this.#checked.get(ir.id) ?? now;
+    this.#checked.set(ir.id, now);
+    if (!aws || now <= from) return;
+    for (const tick of awsTicks(aws, new Date(from), new Date(now))) {
+      const store = this.#engine.options.store;
+      const recent = ir.catchup
+        ? await store.listRuns({ dagId: ir.id, limit: NEWEST_RUNS_READ })
+        : [];
+      const newest = recent.find((r) => r.triggeredBy === 'schedule');
+      const plan = planLaunch(
+        { ...scheduledDag(ir), catchup: ir.catchup },
+        tick,
+        newest && new Date(newest.dataIntervalEnd),
+        { catchupLimit: CATCHUP_LIMIT },
+      );
+      for (const interval of plan.intervals) {
+        const values = runValuesOf({
+          dagId: ir.id,
+          timezone: ir.timezone,
+          timers: [],
+          interval,
+          params: {},
+          triggeredBy: 'schedule',
+        });
+        const { created, run } = await store.createRun(queuedRunRecord(values, {}, new Date(now)));
+        if (created) this.#options.onEvent?.({ kind: 'queued', run });
+      }
+    }
+  }
+
+  /** Queued runs no process owns, oldest logical date first per DAG, while slots are free. */
+  async #startQueued(): Promise<void> {
+    const active = await this.#engine.options.store.activeRuns();
+    const known = new Set(this.#engine.options.dags.map((d) => d.ir.id));
+    const byDag = new Map<string, RunRecord[]>();
+    for (const run of active) {
+      if (!known.has(run.dagId)) continue;
+      byDag.set(run.dagId, [...(byDag.get(run.dagId) ?? []), run]);
+    }
+    for (const [dagId, runs] of byDag) {
+      const { ir } = this.#engine.dag(dagId);
+      let free = ir.maxActiveRuns - runs.filter((r) => r.status === 'running').length;
+      const waiting = runs
+        .filter((r) => r.status === 'queued' && !r.owner && !this.#running.has(r.runId))
+        .sort(
+          (a, b) => a.logicalDate.localeCompare(b.logicalDate) || a.runId.localeCompare(b.runId),
+        );
+      for (const run of waiting) {
+        if (free-- <= 0) break;
+        this.#start(run);
+      }
+    }
+  }
+
+  #start(run: RunRecord): void {
+    const { onEvent } = this.#options;
+    const work = (async () => {
+      try {
+        const started = this.#engine.startQueued(run.runId);
+        onEvent?.({ kind: 'started', run });
+        onEvent?.({ kind: 'ended', outcome: await started });
+      } catch (error) {
+        onEvent?.({ kind: 'error', runId: run.runId, error: error as Error });
+      } finally {
+        this.#running.delete(run.runId);
+      }
+    })();
+    this.#running.set(run.runId, work);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * `updraft dev` as a process: it starts, names its DAGs, starts the dataset-triggered run a
+ * producer queued, and stops on Ctrl-C — at once when nothing runs (exit 0), or marking the run
+ * still going interrupted, with how to resume it (exit 130).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO as root, updraftInProcess } from '../support/cli.ts';
+
+const dir = join(root, 'test', `.tmp-dev-${process.pid}`);
+
+const DAGS = `
+import { existsSync, writeFileSync } from 'node:fs';
+import { dag, dataset, task } from 'updraft';
+const orders = dataset('s3://lake/orders');
+const here = (f: string) => new URL('../' + f, import.meta.url);
+export const producer = dag('producer', { schedule: '@daily', startDate: '2026-11-01' }, () => {
+  task('write', { outlets: [orders] }, async () => 1)();
+});
+export const consumer = dag('consumer', { schedule: [orders] }, () => {
+  task('slow', async () => {
+    writeFileSync(here('started'), '');
+    while (!existsSync(here('release'))) await new Promise((r) => setTimeout(r, 50));
+    return 1;
+  })();
+});
+`;
+
+function dev(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(root, 'bin/updraft.js'), 'dev', '--no-color'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function until(check: () => boolean, child: ChildProcess): Promise<void> {
+  for (let waited = 0; !check() && child.exitCode === null && waited < 30_000; waited += 50)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+beforeAll(() => {
+  mkdirSync(join(dir, 'dags'), { recursive: true });
+  writeFileSync(join(dir, 'dags', 'dags.ts'), DAGS);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('updraft dev', () => {
+  it('starts, lists its DAGs, and stops at once on Ctrl-C when nothing runs', async () => {
+    const { child, output, exited } = dev();
+    await until(() => output().includes('producer:'), child);
+    expect(output()).toContain(
+      'updraft dev: 2 DAGs, the local scheduler is running (Ctrl-C stops it)',
+    );
+    expect(output()).toContain('  consumer: When s3://lake/orders is updated');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output().trimEnd().split('\n').at(-1)).toBe('updraft dev stopped.');
+  });
+
+  it('starts the run a producer queued; Ctrl-C while it runs marks it interrupted, exit 130', async () => {
+    const produced = await updraftInProcess(
+      ['run', 'producer', '--date', '2026-11-20', '--no-color'],
+      {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    const queued = /⧗ queued (consumer-\S+):/.exec(produced.out)?.[1];
+    expect(queued).toMatch(/^consumer-.*-d1$/);
+    const { child, output, exited } = dev();
+    await until(() => existsSync(join(dir, 'started')) && output().includes('▶ started'), child);
+    expect(output()).toContain(`▶ started ${queued}`);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(output()).toContain(`✖ Interrupted (Ctrl-C): run ${queued} stopped and marked failed.`);
+    expect(output()).toContain(
+      `  ↳ resume it: updraft retry ${queued} (tasks that succeeded are not run again)`,
+    );
+    writeFileSync(join(dir, 'release'), '');
+    const shown = await updraftInProcess(['runs', 'consumer', '--json'], { cwd: dir });
+    expect(JSON.parse(shown.out)).toMatchObject([
+      { runId: queued, status: 'failed', error: { error: 'Updraft.Interrupted' } },
+    ]);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The local scheduler (engine/dev-loop) on a clock the test moves: ticks fire as EventBridge
+ * Scheduler's (DST included), the launcher's runs are queued and started, a DAG's maxActiveRuns
+ * holds with queued runs starting in logical-date order as slots free, and a producer's run
+ * starts its consumer's at the next pass.
+ */
+import { describe, expect, it } from 'vitest';
+import { DevLoop, type DevEvent } from '../../src/engine/dev-loop.ts';
+import { LocalEngine } from '../../src/engine/engine.ts';
+import { MemoryObjectStore } from '../../src/runtime/objects.ts';
+import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { dag, dataset, task, type Dag } from '../../src/sdk/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+
+const orders = dataset('s3://lake/orders');
+let release: () => void = () => undefined;
+let gate = Promise.resolve();
+
+const nightly = dag(
+  'nightly',
+  { schedule: '0 2 * * *', timezone: 'Europe/Berlin', startDate: '2026-03-20' },
+  () => {
+    task('write', { outlets: [orders] }, async () => 1)();
+  },
+);
+const hourly = dag(
+  'hourly',
+  { schedule: '@hourly', startDate: '2026-03-01', catchup: true, maxActiveRuns: 2 },
+  () => {
+    task('slow', async () => {
+      await gate;
+      return 1;
+    })();
+  },
+);
+const mart = dag('mart', { schedule: [orders] }, () => {
+  task('build', async () => 1)();
+});
+
+function setup(start: string, dags: Dag[]) {
+  let now = Date.parse(start);
+  const store = new SqliteStore({ file: ':memory:' });
+  const engine = new LocalEngine({
+    store,
+    objects: new MemoryObjectStore(),
+    dags: dags.map((d) => ({ dag: d, ir: buildDagIR(d, 'dags/x.ts').ir })),
+    wall: () => now,
+    workers: false,
+  });
+  const events: string[] = [];
+  const loop = new DevLoop(engine, {
+    now: () => now,
+    onEvent: (e: DevEvent) =>
+      events.push(
+        e.kind === 'ended'
+          ? `ended ${e.outcome.run.runId} ${e.outcome.run.status}`
+          : e.kind === 'error'
+            ? `error ${e.runId} ${e.error.message}`
+            : `${e.kind} ${e.run.runId}`,
+      ),
+  });
+  return {
+    store,
+    events,
+    loop,
+    /** The clock to `iso`, one pass, and every run it started to its end. */
+    at: async (iso: string) => {
+      now = Date.parse(iso);
+      await loop.step();
+      await loop.settled();
+    },
+    /** The clock to `iso` and one pass, leaving its runs running. */
+    passAt: async (iso: string) => {
+      now = Date.parse(iso);
+      await loop.step();
+    },
+  };
+}
+
+describe('the local scheduler', () => {
+  it('fires Berlin’s 02:00 at 03:00 on the spring-forward day; the producer’s run starts the consumer’s', async () => {
+    const { events, at, store } = setup('2026-03-28T12:00:00Z', [nightly, mart]);
+    await at('2026-03-29T00:30:00Z'); // 01:30 in Berlin: nothing due
+    expect(events).toEqual([]);
+    await at('2026-03-29T01:00:30Z'); // 03:00 in Berlin: 02:00 did not exist, the run starts now
+    expect(events).toEqual([
+      'queued nightly-2026-03-28T01-00-00Z',
+      'started nightly-2026-03-28T01-00-00Z',
+      'ended nightly-2026-03-28T01-00-00Z success',
+    ]);
+    await at('2026-03-29T01:00:40Z'); // the next pass starts what the producer's updates queued
+    expect(events.slice(3)).toEqual([
+      'started mart-2026-03-29T01-00-30Z-d1',
+      'ended mart-2026-03-29T01-00-30Z-d1 success',
+    ]);
+    expect((await store.getRun('mart-2026-03-29T01-00-30Z-d1'))?.triggeredBy).toBe('dataset');
+    await store.close();
+  });
+
+  it('maxActiveRuns 2: catchup queues three runs, two run, the third starts when a slot frees', async () => {
+    gate = new Promise((r) => (release = r));
+    const { events, loop, passAt, store } = setup('2026-03-01T02:30:00Z', [hourly]);
+    // The 03:00 tick catches up from the start date: the intervals of 00:00, 01:00 and 02:00.
+    await passAt('2026-03-01T03:00:00Z');
+    expect(events.filter((e) => e.startsWith('queued'))).toEqual([
+      'queued hourly-2026-03-01T00-00-00Z',
+      'queued hourly-2026-03-01T01-00-00Z',
+      'queued hourly-2026-03-01T02-00-00Z',
+    ]);
+    expect(events.filter((e) => e.startsWith('started'))).toEqual([
+      'started hourly-2026-03-01T00-00-00Z',
+      'started hourly-2026-03-01T01-00-00Z',
+    ]);
+    expect(loop.running).toBe(2);
+    // A pass while both still run starts nothing.
+    await passAt('2026-03-01T03:00:10Z');
+    expect(events.filter((e) => e.startsWith('started'))).toHaveLength(2);
+    release();
+    await loop.settled();
+    await passAt('2026-03-01T03:00:20Z');
+    await loop.settled();
+    expect(events.filter((e) => e.startsWith('started'))).toEqual([
+      'started hourly-2026-03-01T00-00-00Z',
+      'started hourly-2026-03-01T01-00-00Z',
+      'started hourly-2026-03-01T02-00-00Z',
+    ]);
+    expect((await store.listRuns({ dagId: 'hourly' })).map((r) => r.status)).toEqual([
+      'success',
+      'success',
+      'success',
+    ]);
+    await store.close();
+  });
+});
