@@ -28,11 +28,14 @@ export const consumer = dag('consumer', { schedule: [orders] }, () => {
 });
 `;
 
+const children: ChildProcess[] = [];
+
 function dev(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [join(root, 'bin/updraft.js'), 'dev', '--no-color'], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1' },
   });
+  children.push(child);
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
@@ -49,7 +52,11 @@ beforeAll(() => {
   mkdirSync(join(dir, 'dags'), { recursive: true });
   writeFileSync(join(dir, 'dags', 'dags.ts'), DAGS);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  // A failed assertion must not leave a scheduler running.
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('updraft dev', () => {
   it('starts, lists its DAGs, and stops at once on Ctrl-C when nothing runs', async () => {

@@ -36,24 +36,11 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         onEvent: (event) => io.out(eventLine(event, io.now())),
       });
       const dags = engine.options.dags.map((d) => d.ir);
-      io.out(
-        `updraft dev: ${dags.length} DAG${dags.length === 1 ? '' : 's'}, the local scheduler is running (Ctrl-C stops it)`,
-      );
-      for (const ir of dags) io.out(`  ${ir.id}: ${describeSchedule(ir.schedule)}`);
-      const code = await new Promise<number>((resolve) => {
-        let busy = false;
-        const timer = setInterval(() => {
-          if (busy) return;
-          busy = true;
-          loop
-            .step()
-            .catch((error: unknown) =>
-              io.err(`✖ the scheduler's pass failed: ${(error as Error).message}`),
-            )
-            .finally(() => (busy = false));
-        }, PASS_MS);
+      const passes: { timer?: NodeJS.Timeout } = {};
+      // Listening before the first line is printed: a Ctrl-C right after start stops it cleanly.
+      const stopped = new Promise<number>((resolve) => {
         process.once('SIGINT', () => {
-          clearInterval(timer);
+          clearInterval(passes.timer);
           if (loop.running === 0) {
             io.out('updraft dev stopped.');
             return resolve(EXIT_OK);
@@ -65,6 +52,22 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
             .finally(() => resolve(EXIT_INTERRUPTED));
         });
       });
+      io.out(
+        `updraft dev: ${dags.length} DAG${dags.length === 1 ? '' : 's'}, the local scheduler is running (Ctrl-C stops it)`,
+      );
+      for (const ir of dags) io.out(`  ${ir.id}: ${describeSchedule(ir.schedule)}`);
+      let busy = false;
+      passes.timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        loop
+          .step()
+          .catch((error: unknown) =>
+            io.err(`✖ the scheduler's pass failed: ${(error as Error).message}`),
+          )
+          .finally(() => (busy = false));
+      }, PASS_MS);
+      const code = await stopped;
       await session.close();
       setExit(code);
       if (code === EXIT_INTERRUPTED) process.exit(code); // runs still going hold the event loop
