@@ -67,6 +67,9 @@ export class DevLoop {
     const from = this.#checked.get(ir.id) ?? now;
     this.#checked.set(ir.id, now);
     if (!aws || now <= from) return;
+    // Paused: its ticks start nothing, as the launcher's on AWS (with catchup, the first tick
+    // after unpausing catches up from the newest scheduled run).
+    if ((await this.#engine.options.store.pausedAt(ir.id)) !== undefined) return;
     for (const tick of awsTicks(aws, new Date(from), new Date(now))) {
       const store = this.#engine.options.store;
       const recent = ir.catchup
@@ -104,6 +107,8 @@ export class DevLoop {
       byDag.set(run.dagId, [...(byDag.get(run.dagId) ?? []), run]);
     }
     for (const [dagId, runs] of byDag) {
+      // A paused DAG's queued runs wait until it is unpaused.
+      if ((await this.#engine.options.store.pausedAt(dagId)) !== undefined) continue;
       const { ir } = this.#engine.dag(dagId);
       let free = ir.maxActiveRuns - runs.filter((r) => r.status === 'running').length;
       const waiting = runs

@@ -82,4 +82,11 @@ export const MIGRATIONS: readonly string[] = [
     record  TEXT NOT NULL
   ) STRICT;
   `,
+  `
+  -- updraft pause: when each paused DAG was paused (store/types DagPauses).
+  CREATE TABLE dag_pauses (
+    dag_id TEXT PRIMARY KEY,
+    at     TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -254,6 +254,23 @@ export class SqliteStore implements Store {
     return Number(moved.changes) > 0;
   }
 
+  async pausedAt(dagId: string): Promise<string | undefined> {
+    const row = this.#statement(`SELECT at FROM dag_pauses WHERE dag_id = ?`).get(dagId) as
+      | { at: string }
+      | undefined;
+    return row?.at;
+  }
+
+  async setPaused(dagId: string, at: string | undefined): Promise<void> {
+    if (at === undefined) this.#run(`DELETE FROM dag_pauses WHERE dag_id = ?`, dagId);
+    else
+      this.#run(
+        `INSERT INTO dag_pauses (dag_id, at) VALUES (?, ?) ON CONFLICT (dag_id) DO UPDATE SET at = excluded.at`,
+        dagId,
+        at,
+      );
+  }
+
   async nextTry(runId: string, taskId: string, mapIndex: number): Promise<number> {
     const row = this.#statement(
       `INSERT INTO counters (run_id, task_id, map_index, tries) VALUES (?, ?, ?, 1)

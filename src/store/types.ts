@@ -216,6 +216,10 @@ export interface Store {
    * (0: no cursor yet): false when another launcher or process moved it first.
    */
   advanceDatasetCursor(next: DatasetCursor): Promise<boolean>;
+  /** When the DAG was paused (`updraft pause`), or undefined when it is not. */
+  pausedAt(dagId: string): Promise<string | undefined>;
+  /** Pauses (`at`) or unpauses (undefined) the DAG. */
+  setPaused(dagId: string, at: string | undefined): Promise<void>;
   /**
    * The next try number of a task instance: 1 on the first call, then 2, 3 … An atomic counter in
    * the store, so numbering survives across Lambda invocations (each retry is a new one).
@@ -251,16 +255,11 @@ export interface Store {
  * whose holder is gone, gives its slot back.
  */
 /**
- * A deployed DAG's pause (AWS only), kept in the run table rather than in the schedule: a deploy
- * writes the schedule's State again from its template, so the launcher checks this on every
- * tick, as Airflow checks `is_paused` in its metadata database.
+ * A DAG's pause, kept in the run store rather than in the schedule: on AWS a deploy writes the
+ * schedule's State again from its template, so the launcher checks this on every tick, as Airflow
+ * checks `is_paused` in its metadata database; locally `updraft dev` checks it.
  */
-export interface DagPauses {
-  /** When the DAG was paused, or undefined when it is not. */
-  pausedAt(dagId: string): Promise<string | undefined>;
-  /** Pauses (`at`) or unpauses (undefined) the DAG. */
-  setPaused(dagId: string, at: string | undefined): Promise<void>;
-}
+export type DagPauses = Pick<Store, 'pausedAt' | 'setPaused'>;
 
 export interface RunSlots {
   /** Claims a slot for `runId` (true if it holds one now, also when it already did). */

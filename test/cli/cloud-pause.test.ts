@@ -162,11 +162,25 @@ describe('updraft pause / unpause --target aws', () => {
     );
   });
 
-  it('the local target has no schedule to pause', async () => {
-    const r = await h.cli(['unpause', 'orders']);
-    expect(r.code).toBe(1);
-    expect(r.err).toBe(
-      '✖ updraft unpause changes a deployed schedule: the embedded engine has no scheduler (local runs start only with updraft run)\n    ↳ name the deployment: updraft unpause orders --target aws (or --target localstack), with --env staging|prod for other than dev',
+  it("locally (the default target): kept in the project's run store for updraft dev, no AWS call", async () => {
+    const paused = await h.cli(['pause', 'orders']);
+    expect(paused.code).toBe(0);
+    expect(paused.out).toBe(
+      [
+        '✔ Paused orders locally: updraft dev starts none of its runs (scheduled or dataset-triggered); runs already started go on',
+        '  ↳ updraft unpause orders resumes it; updraft run orders still runs it by hand',
+      ].join('\n'),
+    );
+    expect((await h.cli(['pause', 'orders'])).out).toBe(
+      'orders is already paused locally: nothing changed',
+    );
+    expect(JSON.parse((await h.cli(['unpause', 'orders', '--json'])).out)).toEqual({
+      dagId: 'orders',
+      state: 'ENABLED',
+      changed: true,
+    });
+    expect((await h.cli(['unpause', 'orders'])).out).toBe(
+      'orders is already unpaused locally: nothing changed',
     );
     expect(scheduler.calls()).toHaveLength(0);
   });

@@ -97,6 +97,24 @@ describe('the local scheduler', () => {
     await store.close();
   });
 
+  it('a paused DAG: its ticks and its queued runs start nothing until it is unpaused', async () => {
+    const { events, at, store } = setup('2026-03-28T12:00:00Z', [nightly, mart]);
+    await store.setPaused('nightly', '2026-03-28T12:00:00.000Z');
+    await at('2026-03-29T01:00:30Z');
+    expect(events).toEqual([]);
+    await store.setPaused('nightly', undefined);
+    await at('2026-03-30T00:00:30Z'); // without catchup, the next tick starts only its own interval
+    expect(events.slice(0, 1)).toEqual(['queued nightly-2026-03-29T01-00-00Z']);
+    // mart paused: the run nightly's update queued waits.
+    await store.setPaused('mart', '2026-03-30T00:00:31.000Z');
+    await at('2026-03-30T00:00:40Z');
+    expect(events.filter((e) => e.includes('mart'))).toEqual([]);
+    await store.setPaused('mart', undefined);
+    await at('2026-03-30T00:00:50Z');
+    expect(events.filter((e) => e.startsWith('started mart'))).toHaveLength(1);
+    await store.close();
+  });
+
   it('maxActiveRuns 2: catchup queues three runs, two run, the third starts when a slot frees', async () => {
     gate = new Promise((r) => (release = r));
     const { events, loop, passAt, store } = setup('2026-03-01T02:30:00Z', [hourly]);

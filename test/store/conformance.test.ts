@@ -419,6 +419,21 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     });
   });
 
+  describe('pauses', () => {
+    it('keeps when a DAG was paused until it is unpaused, per DAG', async () => {
+      const [a, b] = [`paused${++unique}`, `paused${++unique}`];
+      expect(await store.pausedAt(a)).toBeUndefined();
+      await store.setPaused(a, '2026-11-20T00:00:00.000Z');
+      await store.setPaused(a, '2026-11-21T00:00:00.000Z');
+      expect(await store.pausedAt(a)).toBe('2026-11-21T00:00:00.000Z');
+      expect(await store.pausedAt(b)).toBeUndefined();
+      await store.setPaused(a, undefined);
+      await store.setPaused(b, undefined); // unpausing what is not paused changes nothing
+      expect(await store.pausedAt(a)).toBeUndefined();
+      expect(await store.pausedAt(b)).toBeUndefined();
+    });
+  });
+
   describe('guarded updates and values', () => {
     it('applies a guarded update only below the counter, or equal to it in the given states', async () => {
       const run = makeRun();

@@ -4,15 +4,16 @@
  * deployed DAG's schedule (its EventBridge Scheduler schedule set DISABLED or ENABLED, every other
  * setting kept, and the pause kept in the run table, where the launcher checks it on every tick:
  * a deploy re-enables the schedule from its template, but not the DAG). Runs already started go
- * on; manual triggers still work while paused. The
- * embedded engine has no scheduler, so the local target has nothing to pause.
+ * on; manual triggers still work while paused. Locally (the default target) the pause is kept in
+ * the project's run store, and the local scheduler (`updraft dev`) starts none of the DAG's runs.
  */
 import type { Command } from 'commander';
 import type { ScheduleChange, ScheduleState } from '../../cloud/schedules.ts';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { EXIT_OK } from '../errors.ts';
 import { addTargetOptions, onCloud, targetOf } from '../target.ts';
+import { withSession } from '../session.ts';
 
 interface Verb {
   readonly name: 'pause' | 'unpause';
@@ -24,9 +25,14 @@ const VERBS: readonly Verb[] = [
   {
     name: 'pause',
     state: 'DISABLED',
-    description: "pause a deployed DAG's schedule (no new scheduled runs; running ones go on)",
+    description:
+      "pause a DAG's schedule, locally (updraft dev) or deployed (no new scheduled runs; running ones go on)",
   },
-  { name: 'unpause', state: 'ENABLED', description: "unpause a deployed DAG's schedule" },
+  {
+    name: 'unpause',
+    state: 'ENABLED',
+    description: "unpause a DAG's schedule, locally (updraft dev) or deployed",
+  },
 ];
 
 function message(verb: Verb, c: ScheduleChange, where: string, flags: string): string[] {
@@ -58,12 +64,9 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         const options = cmd.optsWithGlobals<GlobalOptions>();
         const target = targetOf(opts);
         if (target.kind === 'local') {
-          throw new UsageError(
-            `updraft ${verb.name} changes a deployed schedule: the embedded engine has no scheduler (local runs start only with updraft run)`,
-            {
-              hint: `name the deployment: updraft ${verb.name} ${dagId} --target aws (or --target localstack), with --env staging|prod for other than dev`,
-            },
-          );
+          await pauseLocally(io, options, verb, dagId, Boolean(opts.json || options.json));
+          setExit(EXIT_OK);
+          return;
         }
         const { setScheduleState } = await import('../../cloud/schedules.ts');
         await onCloud(target, async (cloud) => {
@@ -86,4 +89,31 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       },
     );
   }
+}
+
+/** The local scheduler's pause (`updraft dev`): kept in the project's run store. */
+async function pauseLocally(
+  io: Io,
+  options: GlobalOptions,
+  verb: Verb,
+  dagId: string,
+  json: boolean,
+): Promise<void> {
+  await withSession(io, options, { requireDag: dagId }, async (session) => {
+    const since = await session.store.pausedAt(dagId);
+    const pausing = verb.state === 'DISABLED';
+    const changed = pausing ? since === undefined : since !== undefined;
+    if (changed) await session.store.setPaused(dagId, pausing ? io.now().toISOString() : undefined);
+    if (json) {
+      io.out(JSON.stringify({ dagId, state: verb.state, changed }, null, 2));
+      return;
+    }
+    if (!changed) io.out(`${dagId} is already ${verb.name}d locally: nothing changed`);
+    else if (pausing) {
+      io.out(
+        `✔ Paused ${dagId} locally: updraft dev starts none of its runs (scheduled or dataset-triggered); runs already started go on`,
+      );
+      io.out(`  ↳ updraft unpause ${dagId} resumes it; updraft run ${dagId} still runs it by hand`);
+    } else io.out(`✔ Unpaused ${dagId} locally: updraft dev starts its runs again`);
+  });
 }
