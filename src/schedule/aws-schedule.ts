@@ -21,7 +21,7 @@
 import { assertNever, type CronSchedule, type RateSchedule, type Schedule } from '../ir/types.ts';
 import { cronProblem } from './cron-problem.ts';
 import { expandPreset } from './presets.ts';
-import { isValidTimezone, parseDateInZone } from './timezone.ts';
+import { isValidTimezone, offsetReader, parseDateInZone } from './timezone.ts';
 
 export interface AwsSchedule {
   /** `ScheduleExpression`, e.g. `cron(0 2 * * ? *)`. */
@@ -281,15 +281,7 @@ const zones = new Map<string, { shifts: Shift[]; offsets: number[] }>();
 function zoneShifts(timezone: string): { shifts: Shift[]; offsets: number[] } {
   const cached = zones.get(timezone);
   if (cached) return cached;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    timeZoneName: 'longOffset',
-  });
-  const offsetAt = (t: number): number => {
-    const [, sign = '+', hh = '0', mm = '0'] =
-      /GMT([+-])(\d\d):(\d\d)/.exec(format.format(t)) ?? [];
-    return (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
-  };
+  const offsetAt = offsetReader(timezone);
   const shifts: Shift[] = [];
   const offsets = new Set<number>();
   let before = offsetAt(SCAN_FROM);

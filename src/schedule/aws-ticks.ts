@@ -8,6 +8,7 @@
  */
 import { InternalError } from '../errors.ts';
 import type { AwsSchedule } from './aws-schedule.ts';
+import { offsetReader } from './timezone.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -122,21 +123,8 @@ interface Zone {
   firstInstant(wall: number): number | undefined;
 }
 
-const zones = new Map<string, Zone>();
-
 function zoneOf(timezone: string): Zone {
-  const cached = zones.get(timezone);
-  if (cached) return cached;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    timeZoneName: 'longOffset',
-  });
-  /** The UTC offset in minutes at instant `t`. */
-  const offsetAt = (t: number): number => {
-    const [, sign = '+', hh = '0', mm = '0'] =
-      /GMT([+-])(\d\d):(\d\d)/.exec(format.format(t)) ?? [];
-    return (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
-  };
+  const offsetAt = offsetReader(timezone);
   const zone: Zone = {
     wall: (t) => t + offsetAt(t) * MINUTE,
     firstInstant: (wall) => {
@@ -149,6 +137,5 @@ function zoneOf(timezone: string): Zone {
       return instants.length === 0 ? undefined : Math.min(...instants);
     },
   };
-  zones.set(timezone, zone);
   return zone;
 }

@@ -88,3 +88,26 @@ export function parseDateInZone(text: string, timezone: string): Date | undefine
   Object.assign(local, fields, { ms: 0 });
   return new Date(local.getTime() + ms);
 }
+
+const offsetReaders = new Map<string, (t: number) => number>();
+
+/**
+ * The UTC offset of `timezone` at an instant, in minutes (Berlin in summer: 120), from Intl's
+ * `longOffset` name; one formatter per zone (making one costs more than many reads).
+ */
+export function offsetReader(timezone: string): (t: number) => number {
+  let read = offsetReaders.get(timezone);
+  if (!read) {
+    const format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      timeZoneName: 'longOffset',
+    });
+    read = (t) => {
+      const [, sign = '+', hh = '0', mm = '0'] =
+        /GMT([+-])(\d\d):(\d\d)/.exec(format.format(t)) ?? [];
+      return (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
+    };
+    offsetReaders.set(timezone, read);
+  }
+  return read;
+}
