@@ -8,7 +8,13 @@
  * for (the engine does), and the next pass starts them.
  */
 import type { DagIR } from '../ir/types.ts';
-import { awsScheduleOf, awsTicks, planLaunch, scheduledDag } from '../schedule/index.ts';
+import {
+  awsScheduleOf,
+  awsTicks,
+  planLaunch,
+  scheduledDag,
+  type AwsSchedule,
+} from '../schedule/index.ts';
 import { queuedRunRecord, runValuesOf } from '../runtime/launch.ts';
 import type { RunRecord } from '../store/types.ts';
 import type { LocalEngine } from './engine.ts';
@@ -36,13 +42,19 @@ export class DevLoop {
   readonly #options: DevLoopOptions;
   /** Per time-scheduled DAG, the instant up to which its ticks were fired. */
   readonly #checked = new Map<string, number>();
+  /** Per time-scheduled DAG, the expression the app deploys for it (worked out once). */
+  readonly #schedules = new Map<string, AwsSchedule>();
   readonly #running = new Map<string, Promise<void>>();
 
   constructor(engine: LocalEngine, options: DevLoopOptions) {
     this.#engine = engine;
     this.#options = options;
     const now = options.now();
-    for (const { ir } of engine.options.dags) this.#checked.set(ir.id, now);
+    for (const { ir } of engine.options.dags) {
+      this.#checked.set(ir.id, now);
+      const aws = awsScheduleOf(ir);
+      if (aws) this.#schedules.set(ir.id, aws);
+    }
   }
 
   /** Runs started by this loop and not yet ended. */
@@ -63,15 +75,16 @@ export class DevLoop {
   }
 
   async #fireTicks(ir: DagIR, now: number): Promise<void> {
-    const aws = awsScheduleOf(ir);
+    const aws = this.#schedules.get(ir.id);
     const from = this.#checked.get(ir.id) ?? now;
     this.#checked.set(ir.id, now);
     if (!aws || now <= from) return;
     // Paused: its ticks start nothing, as the launcher's on AWS (with catchup, the first tick
     // after unpausing catches up from the newest scheduled run).
-    if ((await this.#engine.options.store.pausedAt(ir.id)) !== undefined) return;
+    const { store } = this.#engine.options;
+    if ((await store.pausedAt(ir.id)) !== undefined) return;
     for (const tick of awsTicks(aws, new Date(from), new Date(now))) {
-      const store = this.#engine.options.store;
+      // Read again at each tick: the previous one may have queued the newest scheduled run.
       const recent = ir.catchup
         ? await store.listRuns({ dagId: ir.id, limit: NEWEST_RUNS_READ })
         : [];

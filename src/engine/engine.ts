@@ -293,10 +293,11 @@ export class LocalEngine {
    * Airflow): queues a run of each DAG whose dataset condition the run's updates made hold.
    */
   async #queueDatasetRuns(runId: string): Promise<RunRecord[]> {
+    const consumers = this.options.dags.map((d) => d.ir).filter(isDatasetConsumer);
+    if (consumers.length === 0) return []; // no read at all for a project without data-aware DAGs
     const lineage = await this.options.store.listLineage(runId);
     const updated = new Set(lineage.filter((l) => l.direction === 'out').map((l) => l.dataset));
     if (updated.size === 0) return [];
-    const consumers = this.options.dags.map((d) => d.ir).filter(isDatasetConsumer);
     return triggerDatasetConsumers(this.options.store, consumers, new Date(this.#now()), {
       updated,
     });
