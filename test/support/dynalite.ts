@@ -3,7 +3,7 @@
  * loopback port, with the Updraft table created exactly as infra creates it. (dynalite is a dev
  * dependency for this purpose only; the embedded engine runs on SQLite.)
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
@@ -29,6 +29,14 @@ export async function startDynalite(
 ): Promise<Dynalite> {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite closes its database when the server closes, and a request it is still serving then
+  // throws "Database is closed" out of a timer, outside any test: count the requests in flight so
+  // that `close` waits for them (code under test may still be writing in the background).
+  let inFlight = 0;
+  server.on('request', (_request, response: ServerResponse) => {
+    inFlight++;
+    response.once('close', () => inFlight--);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -57,6 +65,8 @@ export async function startDynalite(
     client,
     async close() {
       await store.close();
+      for (let waited = 0; inFlight > 0 && waited < 5000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
