@@ -7,7 +7,8 @@ import type { DagIR } from '../ir/types.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
-import type { RunRecord, Store } from '../store/types.ts';
+import type { NotificationRecord, RunRecord, Store } from '../store/types.ts';
+import type { NotifyDeps } from '../runtime/notify-send.ts';
 import type { EngineEvent } from './engine-event.ts';
 import type { OperatorOverride } from './native.ts';
 import type { RunMachineResult } from './run-machine.ts';
@@ -41,6 +42,8 @@ export interface EngineOptions {
   readonly onEvent?: (runId: string, event: EngineEvent) => void;
   /** @default Date.now */
   readonly wall?: () => number;
+  /** How notifications are delivered: tests shorten the retries and the timeout. */
+  readonly notify?: Pick<NotifyDeps, 'fetch' | 'retry' | 'timeoutMs'>;
   /** Task code of DAGs with a `file` runs in worker threads (engine/worker-pool); false: in process. @default {} */
   readonly workers?: WorkerPoolOptions | false;
 }
@@ -70,6 +73,8 @@ export interface RunOutcome {
   readonly attached?: boolean;
   /** Dataset-triggered runs this run's dataset updates queued (runtime/dataset-triggers). */
   readonly datasetRuns?: readonly RunRecord[];
+  /** The notifications this execution made (sent, failed, or put in the outbox), oldest first. */
+  readonly notifications?: readonly NotificationRecord[];
 }
 
 export interface BackfillInterval {

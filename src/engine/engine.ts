@@ -20,7 +20,9 @@ import { backfillIntervals, intervalFor } from '../schedule/index.ts';
 import type { RunValues } from '../runtime/args.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
-import { resolveConnection } from '../runtime/connections-file.ts';
+import { findConnection, resolveConnection } from '../runtime/connections-file.ts';
+import { notifySpecOf } from '../runtime/notify-due.ts';
+import { RunNotifier } from './notifier.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
 import { RealClock, VirtualClock, type Clock } from './clock.ts';
 import { LogWriter } from './logs.ts';
@@ -256,9 +258,12 @@ export class LocalEngine {
       (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
     // Task records follow the run live (engine/task-records).
     const records = new TaskRecords(store, run);
+    const notifier = this.#notifierFor(run.dagId);
     let result: RunMachineResult;
     try {
-      result = await runMachine(this.#machineOptions(run, params, how, clock, records));
+      result = await runMachine(
+        this.#machineOptions(current, params, how, clock, { records, notifier }),
+      );
     } catch (error) {
       // A broken machine or engine bug: the run must not stay "running".
       const info: ErrorInfo = { error: ERROR_NAMES.internal, cause: (error as Error).message };
@@ -284,8 +289,38 @@ export class LocalEngine {
       })) ?? current;
     await this.logs.flush();
     if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written
+    const notifications = (await notifier?.end(current)) ?? [];
     const datasetRuns = await this.#queueDatasetRuns(run.runId);
-    return { run: current, created: true, result, ...(datasetRuns.length > 0 && { datasetRuns }) };
+    return {
+      run: current,
+      created: true,
+      result,
+      ...(datasetRuns.length > 0 && { datasetRuns }),
+      ...(notifications.length > 0 && { notifications }),
+    };
+  }
+
+  /** The run's notifier, when its DAG notifies anything (engine/notifier). */
+  #notifierFor(dagId: string): RunNotifier | undefined {
+    const spec = notifySpecOf(this.dag(dagId).ir);
+    if (!RunNotifier.needed(spec)) return undefined;
+    const where = {
+      env: this.options.env ?? process.env,
+      projectDir: this.options.projectDir ?? process.cwd(),
+    };
+    const quiet = { info: () => undefined, warn: () => undefined };
+    return new RunNotifier(
+      spec,
+      {
+        ...this.options.notify,
+        store: this.options.store,
+        environment: 'local',
+        connection: async (id) => findConnection(id, where),
+        now: () => this.#now(),
+        log: quiet, // each outcome is in the run's records and the outcome
+      },
+      this.options.store,
+    );
   }
 
   /**
@@ -321,8 +356,9 @@ export class LocalEngine {
     params: Record<string, unknown>,
     how: Execution,
     clock: Clock,
-    records: TaskRecords,
+    follow: { readonly records: TaskRecords; readonly notifier: RunNotifier | undefined },
   ): RunMachineOptions {
+    const { records, notifier } = follow;
     const { store } = this.options;
     const { dag, ir, file } = this.dag(run.dagId);
     const compiled = this.compiled(run.dagId);
@@ -350,7 +386,14 @@ export class LocalEngine {
       ...(how.prior && { priorTries: how.prior }),
       ...(how.done && { done: how.done }),
       objects: this.options.objects,
-      recorder: { putTry: (t) => store.putTry(t), putLineage: (l) => store.putLineage(l) },
+      recorder: {
+        putTry: (t) => {
+          const written = store.putTry(t);
+          notifier?.onTry(run, t, written);
+          return written;
+        },
+        putLineage: (l) => store.putLineage(l),
+      },
       logs: this.logs.sinkFor(how.attempt, clock),
       connection: async (id): Promise<Connection> =>
         resolveConnection(id, {

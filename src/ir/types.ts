@@ -275,7 +275,7 @@ export interface PoolIR {
   readonly slots: number;
 }
 
-export type NotifyEvent = 'failure' | 'retry' | 'success' | 'deadline_missed';
+export type NotifyEvent = 'failure' | 'retry' | 'success' | 'deadline_missed' | 'sensor_timeout';
 export type NotifyChannel =
   | {
       readonly kind: 'sns' /** Topic name; default: the platform alerts topic. */;
@@ -361,8 +361,10 @@ export interface DagIR {
   readonly runTimeoutSeconds?: number;
   readonly params: Readonly<Record<string, ParamIR>>;
   readonly notifications: readonly NotificationIR[];
-  /** A run not finished this long after its data interval ended raises `deadline_missed`. */
+  /** A run not finished this long after its data interval ended (or its start: `deadlineFrom`) raises `deadline_missed`. */
   readonly deadlineSeconds?: number;
+  /** What `deadlineSeconds` counts from. Absent: the data interval's end. */
+  readonly deadlineFrom?: 'run_start';
   readonly tasks: readonly TaskIR[];
   readonly groups: readonly GroupIR[];
   readonly edges: readonly EdgeIR[];

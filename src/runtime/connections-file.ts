@@ -216,13 +216,19 @@ export interface ResolveOptions {
   readonly projectDir: string;
 }
 
-/** A connection for task code run locally: `UPDRAFT_CONN_<ID>` first, then the project's file. */
-export function resolveConnection(id: string, options: ResolveOptions): Connection {
+/** A connection set locally (`UPDRAFT_CONN_<ID>` first, then the project's file), or undefined when neither sets it. */
+export function findConnection(id: string, options: ResolveOptions): Connection | undefined {
   const text = options.env[envName(id)];
   if (text !== undefined && text.trim() !== '') return parseConnection(id, text, envName(id));
   const file = connectionsFilePath(options.projectDir);
   const entry = readConnectionsFile(options.projectDir)[id];
-  if (entry !== undefined) return connectionFromEntry(id, entry, shown(file));
+  return entry === undefined ? undefined : connectionFromEntry(id, entry, shown(file));
+}
+
+/** A connection for task code run locally: `UPDRAFT_CONN_<ID>` first, then the project's file. */
+export function resolveConnection(id: string, options: ResolveOptions): Connection {
+  const found = findConnection(id, options);
+  if (found) return found;
   throw new ConfigError(
     `connection "${id}" is not set: set ${envName(id)} to a URI (postgres://user:pass@host:5432/db) or a JSON object, or run \`updraft connections add ${id} <uri>\``,
   );

@@ -5,6 +5,7 @@
  * `undefined` after reporting exactly what is wrong with the value given and how to fix it.
  */
 import type {
+  DagIR,
   DatasetCondition,
   NotificationIR,
   PoolIR,
@@ -160,6 +161,41 @@ export function checkKeys(
 }
 
 /** A positive duration, in seconds. */
+/** `deadline: '2h'` or `{ after: '2h', from: 'interval_end' | 'run_start' }` → the IR's deadline fields. */
+export function toDeadline(
+  value: unknown,
+  out: ProblemCollector,
+): Pick<DagIR, 'deadlineSeconds' | 'deadlineFrom'> {
+  if (value === undefined) return {};
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const { after, from, ...rest } = (isObject ? value : { after: value }) as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0 || (from !== undefined && from !== 'interval_end' && from !== 'run_start')) {
+    out.error(
+      'invalid-option',
+      unknown.length > 0
+        ? `deadline has unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}`
+        : `deadline.from is ${JSON.stringify(from)}`,
+      {
+        path: 'deadline',
+        hint: "write deadline: '2h' (after the data interval ends), or { after: '2h', from: 'interval_end' | 'run_start' }",
+      },
+    );
+    return {};
+  }
+  const label = isObject ? 'deadline.after' : 'deadline';
+  if (isObject && after === undefined) {
+    out.error('invalid-option', 'deadline.after is missing', {
+      path: 'deadline',
+      hint: "say how long after, e.g. { after: '2h', from: 'run_start' }",
+    });
+    return {};
+  }
+  const deadlineSeconds = toSeconds(label, after, out, { path: 'deadline' });
+  if (deadlineSeconds === undefined) return {};
+  return { deadlineSeconds, ...(from === 'run_start' && { deadlineFrom: 'run_start' as const }) };
+}
+
 export function toSeconds(
   label: string,
   value: unknown,

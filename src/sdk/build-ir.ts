@@ -47,6 +47,7 @@ import {
   toConnections,
   toDatasetCondition,
   toDatasets,
+  toDeadline,
   toNotifications,
   toPool,
   toRetry,
@@ -97,7 +98,8 @@ export function buildDagIR(
   checkDagId(dag.id, out);
   if (dag.buildError !== undefined) reportBuildError(dag.buildError, out, rel);
   checkKeys('the DAG options', o, DAG_OPTION_KEYS, out, {});
-  const { deadlineSeconds, ...run } = toRunOptions(o, out);
+  const run = toRunOptions(o, out);
+  const deadline = toDeadline(o.deadline, out);
   const dagDefaults = toDagDefaults(o, out);
   const graph = toGraph(dag, dagDefaults, out, rel);
 
@@ -109,7 +111,7 @@ export function buildDagIR(
     ...(typeof o.owner === 'string' && { owner: o.owner }),
     ...run,
     notifications: toNotifications(o.notify, out, {}),
-    ...(deadlineSeconds !== undefined && { deadlineSeconds }),
+    ...deadline,
     ...graph,
   };
   if (dag.buildError === undefined) validateDag(ir, out);
@@ -147,7 +149,6 @@ type RunOptions = Pick<
   | 'maxActiveRuns'
   | 'runTimeoutSeconds'
   | 'params'
-  | 'deadlineSeconds'
 >;
 
 /** When and how runs happen: timezone, schedule, dates, catchup, limits, params, tags. */
@@ -220,7 +221,6 @@ function toRunOptions(o: Record<string, unknown>, out: ProblemCollector): RunOpt
       },
     );
   }
-  const deadlineSeconds = toSeconds('deadline', o.deadline, out, { path: 'deadline' });
   const params = toParams(o.params, schedule, out);
   const tags = toStrings('tags', o.tags, out);
   for (const key of ['description', 'owner'] as const) {
@@ -241,7 +241,6 @@ function toRunOptions(o: Record<string, unknown>, out: ProblemCollector): RunOpt
       : AIRFLOW_DEFAULT_MAX_ACTIVE_RUNS,
     ...(runTimeoutSeconds !== undefined && { runTimeoutSeconds }),
     params,
-    ...(deadlineSeconds !== undefined && { deadlineSeconds }),
   };
 }
 

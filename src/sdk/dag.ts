@@ -38,13 +38,23 @@ export interface DagOptions<P extends ParamSpecs = ParamSpecs> {
   readonly defaults?: TaskDefaults;
   /** Fail a run that takes longer than this (Airflow's dagrun_timeout). */
   readonly runTimeout?: Duration;
-  /** Notify when a run has not finished this long after its data interval ended (SLA). */
-  readonly deadline?: Duration;
+  /**
+   * Notify (`deadline_missed`) when a run has not finished this long after its data interval
+   * ended (Airflow's SLA), or, with `{ after, from: 'run_start' }`, this long after it started.
+   */
+  readonly deadline?: Duration | DeadlineOptions;
   readonly params?: P;
   readonly notify?: readonly Notification[];
   readonly description?: string;
   readonly owner?: string;
   readonly tags?: readonly string[];
+}
+
+/** A deadline measured from the data interval's end (Airflow's SLA, the default) or from the run's start. */
+export interface DeadlineOptions {
+  readonly after: Duration;
+  /** @default 'interval_end' */
+  readonly from?: 'interval_end' | 'run_start';
 }
 
 export const DAG_OPTION_KEYS = [

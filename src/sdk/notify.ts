@@ -1,6 +1,6 @@
 /**
  * @module sdk/notify
- * Notifications on failure, retry, success and missed deadlines, as data: SNS (the platform
+ * Notifications on failure, retry, success, missed deadlines and sensor timeouts, as data: SNS (the platform
  * alerts topic by default), Slack or a webhook through a connection holding the URL.
  */
 import type { NotifyEvent } from '../ir/types.ts';
@@ -18,6 +18,7 @@ export const NOTIFY_EVENTS = [
   'retry',
   'success',
   'deadline_missed',
+  'sensor_timeout',
 ] as const satisfies readonly NotifyEvent[];
 
 const DEFAULT_EVENTS: readonly NotifyEvent[] = ['failure'];

@@ -24,6 +24,7 @@ import {
   LINEAGE_PREFIX,
   OUTBOX_PARTITION,
   OUTBOX_PREFIX,
+  NOTIFY_PREFIX,
   TASK_PREFIX,
   dagPartition,
   datasetPk,
@@ -40,6 +41,7 @@ import type {
   LineageRecord,
   ListRunsQuery,
   OutboxMessage,
+  NotificationRecord,
   PokeState,
   RunRecord,
   RunSlots,
@@ -373,6 +375,33 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
       ...partition('gsi1pk', OUTBOX_PARTITION),
     });
     return items.map((i) => toRecord<OutboxMessage>(i));
+  }
+
+  async claimNotification(n: NotificationRecord): Promise<boolean> {
+    this.#assertOpen();
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...n, ...keys.notification(n.runId, n.key) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async putNotification(n: NotificationRecord): Promise<void> {
+    this.#assertOpen();
+    await this.#put({ ...n, ...keys.notification(n.runId, n.key) });
+  }
+
+  async listNotifications(runId: string): Promise<NotificationRecord[]> {
+    const items = await this.#listRunItems<NotificationRecord>(runId, NOTIFY_PREFIX);
+    return items.sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
   }
 
   /**

@@ -89,4 +89,25 @@ export const MIGRATIONS: readonly string[] = [
     at     TEXT NOT NULL
   ) STRICT;
   `,
+  `
+  -- Notifications: every send (or outbox entry) of a run, claimed by its key before it is sent (store/types NotificationRecord).
+  CREATE TABLE notifications (
+    run_id TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    at     TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX notifications_by_time ON notifications (at, run_id, key);
+
+  -- Pools: the task instances holding a slot of each pool (store/types PoolSlots).
+  CREATE TABLE pool_holders (
+    pool    TEXT NOT NULL,
+    holder  TEXT NOT NULL,
+    run_id  TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    PRIMARY KEY (pool, holder)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX pool_holders_by_run ON pool_holders (run_id);
+  `,
 ];

@@ -23,6 +23,7 @@ import type {
   LineageRecord,
   ListRunsQuery,
   OutboxMessage,
+  NotificationRecord,
   PokeState,
   RunRecord,
   RunStatus,
@@ -326,6 +327,36 @@ export class SqliteStore implements Store {
     return runId === undefined
       ? this.#all<OutboxMessage>(`SELECT record FROM outbox ORDER BY at, run_id, seq`)
       : this.#all<OutboxMessage>(`SELECT record FROM outbox WHERE run_id = ? ORDER BY seq`, runId);
+  }
+
+  async claimNotification(n: NotificationRecord): Promise<boolean> {
+    const inserted = this.#run(
+      `INSERT INTO notifications (run_id, key, at, record) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      n.runId,
+      n.key,
+      n.at,
+      JSON.stringify(n),
+    );
+    return Number(inserted.changes) > 0;
+  }
+
+  async putNotification(n: NotificationRecord): Promise<void> {
+    return this.#enqueue(() => {
+      this.#run(
+        `INSERT OR REPLACE INTO notifications (run_id, key, at, record) VALUES (?, ?, ?, ?)`,
+        n.runId,
+        n.key,
+        n.at,
+        JSON.stringify(n),
+      );
+    });
+  }
+
+  async listNotifications(runId: string): Promise<NotificationRecord[]> {
+    return this.#all<NotificationRecord>(
+      `SELECT record FROM notifications WHERE run_id = ? ORDER BY at, key`,
+      runId,
+    );
   }
 
   async close(): Promise<void> {

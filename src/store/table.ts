@@ -17,6 +17,7 @@
  * | lineage       | `RUN#<runId>`     | `LINEAGE#<taskId>#<in|out>#<uri>`    |                                  |                                 |
  * | dataset event | `DATASET#<uri>`   | `<at>#<runId>#<taskId>`              |                                  |                                 |
  * | outbox        | `RUN#<runId>`     | `OUTBOX#<seq:8>`                     | `OUTBOX` / `<at>#<runId>#<seq:8>`|                                 |
+ * | notification  | `RUN#<runId>`     | `NOTIFY#<key>`                       |                                  |                                 |
  *
  * (*) `gsi2pk` is present only while the run is queued or running (a sparse index: the
  * active-runs query reads active runs only, however long the history grows).
@@ -104,6 +105,7 @@ export const TRY_PREFIX = 'TRY#';
 export const COUNT_PREFIX = 'COUNT#';
 export const LINEAGE_PREFIX = 'LINEAGE#';
 export const OUTBOX_PREFIX = 'OUTBOX#';
+export const NOTIFY_PREFIX = 'NOTIFY#';
 
 // Task ids cannot contain '#' (sdk/build-checks: [A-Za-z0-9_-]), so `TRY#<taskId>#` never
 // matches the tries of another task whose id merely starts the same way.
@@ -148,6 +150,10 @@ export const keys = {
   outbox: (runId: string, seq: number): ItemKey => ({
     pk: runPk(runId),
     sk: `${OUTBOX_PREFIX}${pad(seq, 8)}`,
+  }),
+  notification: (runId: string, key: string): ItemKey => ({
+    pk: runPk(runId),
+    sk: `${NOTIFY_PREFIX}${key}`,
   }),
   outboxSortKey: (at: string, runId: string, seq: number): string =>
     `${at}#${runId}#${pad(seq, 8)}`,

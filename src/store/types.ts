@@ -5,7 +5,7 @@
  * Times are ISO-8601 strings in UTC. On the embedded engine they are the times the cloud would
  * show (the engine's clock skips waits but still counts them).
  */
-import type { TriggerKind } from '../ir/types.ts';
+import type { NotifyEvent, TriggerKind } from '../ir/types.ts';
 
 export type RunStatus = 'queued' | 'running' | 'success' | 'failed';
 
@@ -152,11 +152,39 @@ export interface OutboxMessage {
   readonly runId: string;
   readonly seq: number;
   readonly taskId: string;
-  readonly service: 'sns' | 'sqs' | 'events';
+  /** `slack`/`webhook`: a notification a local run could not send (no connection set). */
+  readonly service: 'sns' | 'sqs' | 'events' | 'slack' | 'webhook';
   /** Topic ARN, queue URL or event bus name. */
   readonly target: string;
   readonly message: unknown;
   readonly at: string;
+}
+
+/**
+ * One notification of a run (a DAG's or task's `notify` entry for one event), claimed by its key
+ * before it is sent, so a redelivered status event or a second process sends nothing twice
+ * (runtime/notifications).
+ */
+export interface NotificationRecord {
+  readonly runId: string;
+  /** What makes it one send: event, run attempt, task instance, try and channel (runtime/notifications notificationKey). */
+  readonly key: string;
+  readonly dagId: string;
+  readonly event: NotifyEvent;
+  readonly taskId?: string;
+  /** `slack:<connection>`, `webhook:<connection>` or `sns:<topic>`: never the URL (it is a secret). */
+  readonly channel: string;
+  /** `sending` while claimed; `outbox` when a local run had no way to send it (no connection, or SNS). */
+  readonly state: 'sending' | 'sent' | 'failed' | 'outbox';
+  /** Delivery attempts made (retries with backoff). */
+  readonly attempts: number;
+  /** When it was claimed. */
+  readonly at: string;
+  readonly sentAt?: string;
+  /** Why the last attempt failed, masked. */
+  readonly error?: string;
+  /** The message's title line, masked (`updraft show` lists it). */
+  readonly title: string;
 }
 
 /**
@@ -230,6 +258,12 @@ export interface Store {
   putPokes(runId: string, taskId: string, mapIndex: number, state: PokeState): Promise<void>;
   putOutbox(message: OutboxMessage): Promise<void>;
   listOutbox(runId?: string): Promise<OutboxMessage[]>;
+  /** Writes the notification unless one with its run and key exists: false when it did (someone else sends it). */
+  claimNotification(n: NotificationRecord): Promise<boolean>;
+  /** Writes the notification over the claimed one (its outcome). */
+  putNotification(n: NotificationRecord): Promise<void>;
+  /** A run's notifications, oldest claim first. */
+  listNotifications(runId: string): Promise<NotificationRecord[]>;
   close(): Promise<void>;
   /**
    * updateRun for consumers of at-least-once events (the recorder): applied only while the run's

@@ -434,6 +434,45 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     });
   });
 
+  describe('notifications', () => {
+    it('claims a notification once, even under 10 concurrent claims; its outcome overwrites the claim', async () => {
+      const runId = (await store.createRun(makeRun())).run.runId;
+      const claim = {
+        runId,
+        key: 'failure#1#-#-1#0#slack:alerts',
+        dagId: 'd',
+        event: 'failure' as const,
+        channel: 'slack:alerts',
+        state: 'sending' as const,
+        attempts: 0,
+        at: '2050-01-01T00:00:02.000Z',
+        title: 'DAG d failed',
+      };
+      const won = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimNotification(claim)),
+      );
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const sent = {
+        ...claim,
+        state: 'sent' as const,
+        attempts: 2,
+        sentAt: '2050-01-01T00:00:03.000Z',
+      };
+      await store.putNotification(sent);
+      expect(await store.claimNotification(claim)).toBe(false);
+      const earlier = {
+        ...claim,
+        key: 'retry#1#t#-1#1#webhook:hook',
+        event: 'retry' as const,
+        taskId: 't',
+        at: '2050-01-01T00:00:01.000Z',
+      };
+      expect(await store.claimNotification(earlier)).toBe(true);
+      expect(await store.listNotifications(runId)).toEqual([earlier, sent]);
+      expect(await store.listNotifications('no-such-run')).toEqual([]);
+    });
+  });
+
   describe('guarded updates and values', () => {
     it('applies a guarded update only below the counter, or equal to it in the given states', async () => {
       const run = makeRun();
