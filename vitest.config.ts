@@ -19,6 +19,7 @@ export const ISOLATED = [
   'test/infra/recorder-bundle.test.ts',
   'test/runtime/lambda-task-runner.test.ts',
   'test/runtime/launcher.test.ts',
+  'test/runtime/recorder-notifications.test.ts',
   'test/runtime/recorder.test.ts',
   'test/runtime/run-queue.test.ts',
   'test/runtime/s3-objects.test.ts',

@@ -13,6 +13,7 @@ import { build, type Metafile } from 'esbuild';
 import { InternalError } from '../src/errors.ts';
 import { runnerManifest, type RunnerManifest } from '../src/compiler/index.ts';
 import type { DatasetLaunchSpec } from '../src/runtime/dataset-launch.ts';
+import type { NotifySpec } from '../src/runtime/notify-due.ts';
 
 /** Where the repository is (functions/, src/): the bundles' sources. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -72,11 +73,14 @@ export function launcherEntrySource(): string {
  * The generated entry of the recorder: its handler, given the launch specs of the environment's
  * dataset-scheduled DAGs (a producer run's end starts their runs: runtime/dataset-launch).
  */
-export function recorderEntrySource(datasetConsumers: readonly DatasetLaunchSpec[]): string {
+export function recorderEntrySource(
+  datasetConsumers: readonly DatasetLaunchSpec[],
+  notifySpecs: Readonly<Record<string, NotifySpec>> = {},
+): string {
   const recorder = path.join(REPO_ROOT, 'functions', 'recorder.ts');
   return [
     `import { createRecorderHandler } from ${JSON.stringify(recorder)};`,
-    `export const handler = createRecorderHandler({ datasetConsumers: ${JSON.stringify(datasetConsumers)} });`,
+    `export const handler = createRecorderHandler({ datasetConsumers: ${JSON.stringify(datasetConsumers)}, notifySpecs: ${JSON.stringify(notifySpecs)} });`,
     '',
   ].join('\n');
 }

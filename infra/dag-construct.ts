@@ -31,6 +31,7 @@ import { operatorGrants } from './operator-permissions.ts';
 import { payloadBucketName, type PlatformRefs } from './refs.ts';
 import type { EnvironmentSettings } from './settings.ts';
 import { flattenCfnReference, suppress } from './nag.ts';
+import { grantSends, notificationNeeds } from './notifications.ts';
 
 export interface UpdraftDagProps {
   readonly environment: Environment;
@@ -212,6 +213,8 @@ export class UpdraftDag extends Construct {
         resources: [`${refs.bucketArn}/${ir.id}-????-??-??T*`],
       }),
     );
+    // A `retry` notification is sent by the task runner when a try fails (runtime/run-notifications).
+    grantSends(fn, notificationNeeds([ir], 'retry'), refs);
     const connections = [...new Set(runnerTasks.flatMap((t) => t.connections))].sort();
     if (connections.length > 0) {
       fn.addToRolePolicy(

@@ -16,6 +16,7 @@ import { ConfigError } from '../src/errors.ts';
 import { parseEnvironment, type Environment } from '../src/runtime/env.ts';
 import { launchSpecOf } from '../src/runtime/launch.ts';
 import type { DatasetLaunchSpec } from '../src/runtime/dataset-launch.ts';
+import { notifies, notifySpecOf } from '../src/runtime/notify-due.ts';
 import {
   bundleAll,
   dagBundleName,
@@ -68,6 +69,13 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
       ? [launchSpecOf(d.ir, compiled.get(d.ir.id)!.manifest) as DatasetLaunchSpec]
       : [],
   );
+  // The DAGs whose runs notify or have a deadline: the recorder sends for them.
+  const notifySpecs = Object.fromEntries(
+    loaded.dags
+      .map((d) => notifySpecOf(d.ir))
+      .filter((spec) => notifies(spec) || spec.deadlineSeconds !== undefined)
+      .map((spec) => [spec.dagId, spec]),
+  );
   const manifestsOf = (file: string) =>
     loaded.dags.filter((d) => d.file === file).map((d) => compiled.get(d.ir.id)!.manifest);
   const bundles = await bundleAll(
@@ -77,7 +85,7 @@ export async function synthesizeProject(app: App, options: SynthOptions): Promis
         source: dagEntrySource(path.resolve(options.root, f), manifestsOf(f)),
       })),
       { name: 'launcher', source: launcherEntrySource() },
-      { name: 'recorder', source: recorderEntrySource(datasetConsumers) },
+      { name: 'recorder', source: recorderEntrySource(datasetConsumers, notifySpecs) },
     ],
     { outDir: options.bundleDir ?? path.join(options.root, '.updraft', 'cdk-bundles') },
   );

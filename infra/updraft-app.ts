@@ -16,6 +16,7 @@ import { UpdraftDag } from './dag-construct.ts';
 import { PlatformStack } from './platform-stack.ts';
 import { platformRefs } from './refs.ts';
 import { SETTINGS, type EnvironmentSettings } from './settings.ts';
+import { notificationNeeds } from './notifications.ts';
 
 /** CloudFormation's hard limits, and the share of them a DAG stack fills before the next one starts. */
 export const CFN_MAX_RESOURCES = 500;
@@ -91,6 +92,7 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
       launcher: lambda.Code.fromAsset(options.platformCode.launcher),
       recorder: lambda.Code.fromAsset(options.platformCode.recorder),
     },
+    notifications: notificationNeeds(options.dags.map((d) => d.ir)),
     terminationProtection: env === 'prod',
   });
 

@@ -7,25 +7,18 @@
  * the run (`updraft show`).
  */
 import type { NotificationRecord, RunRecord, Store, TryRecord } from '../store/types.ts';
-import {
-  listensFor,
-  notifies,
-  retryDue,
-  runEndDue,
-  type NotifySpec,
-} from '../runtime/notify-due.ts';
-import { sendNotifications, type NotifyDeps } from '../runtime/notify-send.ts';
+import { listensFor, notifies, type NotifySpec } from '../runtime/notify-due.ts';
+import type { NotifyDeps } from '../runtime/notify-send.ts';
+import { notifyRetry, notifyRunEnd, type RunNotifyDeps } from '../runtime/run-notifications.ts';
 
 export class RunNotifier {
   readonly #spec: NotifySpec;
-  readonly #deps: NotifyDeps;
-  readonly #store: Store;
+  readonly #deps: RunNotifyDeps;
   readonly #pending: Promise<NotificationRecord[]>[] = [];
 
-  constructor(spec: NotifySpec, deps: NotifyDeps, store: Store) {
+  constructor(spec: NotifySpec, send: NotifyDeps, store: Store) {
     this.#spec = spec;
-    this.#deps = deps;
-    this.#store = store;
+    this.#deps = { store, spec: () => spec, send };
   }
 
   /** True when the DAG has nothing to notify nor a deadline: the engine makes no notifier. */
@@ -36,23 +29,18 @@ export class RunNotifier {
   /** A try's record was written (`written`): a failed one that will be retried notifies `retry`. */
   onTry(run: RunRecord, t: TryRecord, written: Promise<void>): void {
     if (t.state !== 'failed' || !listensFor(this.#spec, 'retry')) return;
+    // A try record that could not be written fails the run's records (engine/task-records), not this.
     this.#pending.push(
-      written.then(async () => {
-        const tries = await this.#store.listTries(t.runId, t.taskId);
-        const earlier = tries.filter(
-          (x) =>
-            x.mapIndex === t.mapIndex && x.runAttempt === t.runAttempt && x.tryNumber < t.tryNumber,
-        ).length;
-        return sendNotifications(retryDue(this.#spec, run, t, earlier), this.#deps);
-      }),
+      written.then(
+        () => notifyRetry(this.#deps, run, t),
+        () => [],
+      ),
     );
   }
 
   /** The run ended (`run` is its final record): what it calls for is sent; every record of this execution returned. */
   async end(run: RunRecord): Promise<NotificationRecord[]> {
     const during = (await Promise.all(this.#pending)).flat();
-    const tasks = await this.#store.listTasks(run.runId);
-    const atEnd = await sendNotifications(runEndDue(this.#spec, run, tasks), this.#deps);
-    return [...during, ...atEnd];
+    return [...during, ...(await notifyRunEnd(this.#deps, run))];
   }
 }

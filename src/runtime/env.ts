@@ -73,6 +73,10 @@ export const names = {
   /** EventBridge Scheduler: one group per environment, one schedule per DAG named by its id. */
   scheduleGroup: (env: Environment): string => `updraft-${env}`,
   schedule: (dagId: string): string => fit(dagId, 64),
+  /** EventBridge Scheduler: the group of the one-time deadline checks of runs (`deadline`). */
+  deadlineGroup: (env: Environment): string => `updraft-${env}-deadlines`,
+  /** The role Scheduler invokes the recorder with for a deadline check. */
+  deadlineRole: (env: Environment): string => `updraft-${env}-deadline-checks`,
   /** Vended log group of a DAG's state machine execution history. */
   stateMachineLogGroup: (env: Environment, dagId: string): string =>
     `/aws/vendedlogs/states/updraft-${env}-${dagId}`,
@@ -110,6 +114,8 @@ export const ENV = {
   secretCacheSeconds: 'UPDRAFT_SECRET_CACHE_SECONDS',
   /** The recorder's SNS alerts topic ARN. */
   alertsTopic: 'UPDRAFT_ALERTS_TOPIC',
+  /** The recorder: ARN of the role deadline-check schedules invoke it with (set when a DAG has a deadline). */
+  deadlineRole: 'UPDRAFT_DEADLINE_ROLE',
   /** The launcher: most missed intervals one tick starts (catchup). */
   catchupLimit: 'UPDRAFT_CATCHUP_LIMIT',
   /** The launcher: never start intervals that ended more than this many days ago (thin staging); unset means no bound. */

@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
@@ -23,6 +24,7 @@ import { ConfigError, DagDefinitionError } from '../errors.ts';
 // Straight from its module: store/index also exports the SQLite store, which has no place in
 // the Lambda bundle.
 import { createDocumentClient, type DynamoStore } from '../store/dynamo-store.ts';
+import type { RunRecord } from '../store/types.ts';
 import { awsBuiltinCheck } from './aws-checks.ts';
 import { ENV, names, parseEnvironment, readEnv } from './env.ts';
 import { environmentStore } from './environment-store.ts';
@@ -34,6 +36,9 @@ import { parseCacheSeconds, secretsConnections, type SecretsConnections } from '
 import { createTaskRunner, type BuiltinCheck, type RunnerRequest } from './task-runner.ts';
 import type { RunnerRecorder } from './task-try.ts';
 import type { LogSink } from './task-logger.ts';
+import { listensFor, notifySpecOf } from './notify-due.ts';
+import { notifyRetry, type RunNotifyDeps } from './run-notifications.ts';
+import { snsPublisher } from './sns-publish.ts';
 
 export interface TaskRunnerHandlerOptions {
   /**
@@ -49,6 +54,8 @@ export interface TaskRunnerHandlerOptions {
   readonly s3?: S3Client;
   /** @default new SecretsManagerClient({}) */
   readonly secretsManager?: SecretsManagerClient;
+  /** For `retry` notifications through SNS. @default new SNSClient({}) */
+  readonly sns?: SNSClient;
   /** @default new Logger({ serviceName: 'updraft-task-runner' }) (level from POWERTOOLS_LOG_LEVEL) */
   readonly logger?: Logger;
   /** @default Date.now */
@@ -65,6 +72,7 @@ const OPTION_KEYS = new Set([
   'dynamodb',
   's3',
   'secretsManager',
+  'sns',
   'logger',
   'now',
   'timeoutEarlyMs',
@@ -81,12 +89,16 @@ interface Container {
   readonly connection: SecretsConnections;
   readonly builtinCheck: BuiltinCheck;
   readonly sink: LogSink;
+  /** Set when the DAG notifies `retry`: a failed try that will be retried notifies from here (runtime/run-notifications). */
+  readonly retryNotify?: RunNotifyDeps;
 }
 
 interface Clients {
   readonly dynamodb: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly secretsManager: SecretsManagerClient;
+  /** Made on first use: only a DAG that notifies `retry` through SNS publishes. */
+  readonly sns: () => SNSClient;
 }
 
 export type TaskRunnerHandler = MiddyfiedHandler<unknown, unknown>;
@@ -104,11 +116,13 @@ export function createTaskRunnerHandler(
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? new Logger({ serviceName: 'updraft-task-runner' });
+  let sns: SNSClient | undefined;
   // Clients once per container (module initialisation), reused by every invocation.
   const clients: Clients = {
     dynamodb: options.dynamodb ?? createDocumentClient(new DynamoDBClient({})),
     s3: options.s3 ?? new S3Client({}),
     secretsManager: options.secretsManager ?? new SecretsManagerClient({}),
+    sns: () => (sns ??= options.sns ?? new SNSClient({})),
   };
   let container: Container | undefined;
   const setup = (): Container =>
@@ -126,13 +140,22 @@ export function createTaskRunnerHandler(
       const runId = request.run.runId;
       // The run's execution attempt (one more per retry/clear) is on its run record; a run started outside
       // Updraft (the console) has none.
-      const runAttempt = (await c.store.getRun(runId))?.attempt ?? 1;
+      const runRecord = await c.store.getRun(runId);
+      const runAttempt = runRecord?.attempt ?? 1;
       const runner = createTaskRunner({
         dag: c.dag,
         ir: c.ir,
         manifest: c.manifest,
         objects: c.objects,
-        recorder: bestEffort(recordingTasks(c.store, c.ir), logger),
+        recorder: bestEffort(
+          notifyingRetries(
+            recordingTasks(c.store, c.ir),
+            c,
+            // A run started outside Updraft may not have its record yet: its values say enough.
+            runRecord ?? runFromRequest(request.run, now()),
+          ),
+          logger,
+        ),
         logs: c.sink,
         connection: c.connection,
         now,
@@ -231,20 +254,41 @@ function createContainer(
   const environment = parseEnvironment(config.environment, ENV.environment);
   const { dag, ir, manifest } = loadDag(moduleExports, manifests, config.dag);
   const store = environmentStore(clients.dynamodb, config.table, environment);
+  const connection = secretsConnections({
+    client: clients.secretsManager,
+    prefix: env[ENV.secretPrefix] || names.secretPrefix(environment),
+    environment,
+    cacheSeconds: parseCacheSeconds(env[ENV.secretCacheSeconds], ENV.secretCacheSeconds),
+  });
+  const spec = notifySpecOf(ir);
+  const alertsTopic = env[ENV.alertsTopic];
+  const retryNotify: RunNotifyDeps | undefined = listensFor(spec, 'retry')
+    ? {
+        store,
+        spec: () => spec,
+        send: {
+          store,
+          environment,
+          connection: (id) => connection(id),
+          ...(alertsTopic && { publish: snsPublisher(clients.sns(), alertsTopic) }),
+          now: Date.now,
+          log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+          // Short: the state machine waits for this invocation before its retry delay starts.
+          retry: { retries: 2, minTimeoutMs: 500 },
+          timeoutMs: 5000,
+        },
+      }
+    : undefined;
   return {
     dag,
     ir,
     manifest,
     store,
     objects: new S3ObjectStore({ client: clients.s3, bucket: config.bucket }),
-    connection: secretsConnections({
-      client: clients.secretsManager,
-      prefix: env[ENV.secretPrefix] || names.secretPrefix(environment),
-      environment,
-      cacheSeconds: parseCacheSeconds(env[ENV.secretCacheSeconds], ENV.secretCacheSeconds),
-    }),
+    connection,
     builtinCheck: awsBuiltinCheck({ s3: clients.s3, store }),
     sink: powertoolsSink(logger),
+    ...(retryNotify && { retryNotify }),
   };
 }
 
@@ -285,6 +329,36 @@ function loadDag(
     );
   }
   return { dag, ir, manifest };
+}
+
+/** The run as its request describes it, for a run whose record is not there (started outside Updraft). */
+function runFromRequest(run: RunnerRequest['run'], now: number): RunRecord {
+  return {
+    runId: run.runId,
+    dagId: run.dagId,
+    key: run.key,
+    logicalDate: run.logicalDate,
+    dataIntervalStart: run.dataIntervalStart,
+    dataIntervalEnd: run.dataIntervalEnd,
+    triggeredBy: run.triggeredBy as RunRecord['triggeredBy'],
+    conf: {},
+    status: 'running',
+    attempt: 1,
+    queuedAt: new Date(now).toISOString(),
+  };
+}
+
+/** A failed try's record, then its `retry` notification when the DAG has one (sent before the state machine waits to retry). */
+function notifyingRetries(recorder: RunnerRecorder, c: Container, run: RunRecord): RunnerRecorder {
+  const deps = c.retryNotify;
+  if (!deps) return recorder;
+  return {
+    putTry: async (t) => {
+      await recorder.putTry(t);
+      await notifyRetry(deps, run, t);
+    },
+    putLineage: (records) => recorder.putLineage(records),
+  };
 }
 
 /**

@@ -117,9 +117,13 @@ function entries(
     }));
 }
 
-/** When the run's deadline falls, if it has one (from its data interval's end, or its start). */
+/**
+ * When the run's deadline falls, if it has one (from its data interval's end, or its start). A
+ * backfill's runs have none: their intervals ended long ago by design (Airflow 2 sent an SLA miss
+ * for every backfilled interval, which its users learnt to mute).
+ */
 export function deadlineOf(spec: NotifySpec, run: RunRecord): Date | undefined {
-  if (spec.deadlineSeconds === undefined) return undefined;
+  if (spec.deadlineSeconds === undefined || run.triggeredBy === 'backfill') return undefined;
   const from = spec.deadlineFrom === 'run_start' ? run.startedAt : run.dataIntervalEnd;
   if (from === undefined) return undefined; // not started yet: no deadline to measure
   return new Date(Date.parse(from) + spec.deadlineSeconds * 1000);

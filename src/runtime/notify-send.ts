@@ -17,13 +17,12 @@ import type { NotifyChannel } from '../ir/types.ts';
 import type { NotificationRecord, RunRecord, Store } from '../store/types.ts';
 import { ConfigError } from '../errors.ts';
 import { SecretMasker } from './mask.ts';
+import type { RuntimeLog } from './run-queue.ts';
 import { channelName, type DueNotification } from './notify-due.ts';
 import { bodyOf, slackPayload, snsSubject, titleOf } from './notify-message.ts';
 
-export interface NotifyLog {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-}
+/** The Lambdas' logger (runtime/run-queue RuntimeLog). */
+export type NotifyLog = RuntimeLog;
 
 export interface NotifyDeps {
   readonly store: Pick<Store, 'claimNotification' | 'putNotification' | 'putOutbox'>;

@@ -24,6 +24,13 @@ import {
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
 import { runOfExecutionName } from './launch.ts';
 import { launchDatasetRuns, type DatasetLaunchSpec } from './dataset-launch.ts';
+import {
+  checkDeadline,
+  notifyRunEnd,
+  notifyRunStart,
+  type RunNotifyDeps,
+} from './run-notifications.ts';
+import type { DeadlineCheckEvent } from './deadline-schedules.ts';
 
 export type { ExecutionStatusEvent, ExecutionStatusDetail } from './execution-events.ts';
 
@@ -39,6 +46,8 @@ export interface RecorderDeps extends QueueDeps {
   readonly settings: Pick<RecorderSettings, 'environment' | 'alertsTopic'>;
   /** The environment's dataset-scheduled DAGs (its bundle carries them): a run's end may start theirs. */
   readonly datasetConsumers?: readonly DatasetLaunchSpec[];
+  /** The DAGs' `notify` entries and deadlines (runtime/run-notifications); none when absent. */
+  readonly notifications?: Omit<RunNotifyDeps, 'store'>;
 }
 
 export interface RecordOutcome {
@@ -49,6 +58,8 @@ export interface RecordOutcome {
   /** The run record did not exist (an execution started outside Updraft) and was created. */
   readonly created: boolean;
   readonly notified: boolean;
+  /** The run's `notify` entries this event sent (or tried to). */
+  readonly notifications?: number;
   /** Queued runs of the DAG started because this run ended. */
   readonly started: readonly string[];
   /** Dataset-triggered runs of other DAGs this run's dataset updates started. */
@@ -145,9 +156,44 @@ export async function recordExecution(
 
   const ended =
     status === 'running'
-      ? { notified: false, started: [], datasetRuns: [] }
+      ? {
+          notified: false,
+          started: [],
+          datasetRuns: [],
+          ...(await afterStart(deps, event, updated)),
+        }
       : await afterEnd(deps, event, updated, attempt);
   return { runId: run.runId, applied: true, status: updated.status, created, ...ended };
+}
+
+/** A run started: its deadline check is set up (or its missed deadline sent at once). */
+async function afterStart(
+  deps: RecorderDeps,
+  event: ExecutionStatusEvent,
+  run: RunRecord,
+): Promise<Pick<RecordOutcome, 'notifications'>> {
+  if (!deps.notifications) return {};
+  const sent = await notifyRunStart(
+    { ...deps.notifications, store: deps.store },
+    run,
+    new Date(event.time),
+  );
+  return sent.length > 0 ? { notifications: sent.length } : {};
+}
+
+/** A run's deadline check fired (runtime/deadline-schedules): `deadline_missed` if the run had not finished by then. */
+export async function recordDeadline(
+  event: DeadlineCheckEvent,
+  deps: RecorderDeps,
+  now: Date,
+): Promise<{ readonly runId: string; readonly notifications: number }> {
+  if (!deps.notifications) return { runId: event.runId, notifications: 0 };
+  const sent = await checkDeadline({ ...deps.notifications, store: deps.store }, event.runId, now);
+  deps.log.info(
+    `deadline check of run ${event.runId}: ${sent.length > 0 ? 'missed, notified' : 'nothing to send'}`,
+    { runId: event.runId, dagId: event.dagId },
+  );
+  return { runId: event.runId, notifications: sent.length };
 }
 
 /**
@@ -160,8 +206,9 @@ async function afterEnd(
   event: ExecutionStatusEvent,
   run: RunRecord,
   attempt: number,
-): Promise<Pick<RecordOutcome, 'notified' | 'started' | 'datasetRuns'>> {
+): Promise<Pick<RecordOutcome, 'notified' | 'started' | 'datasetRuns' | 'notifications'>> {
   const { detail } = event;
+  const notifications = await runNotifications(deps, run);
   const notified =
     detail.status === 'FAILED' || detail.status === 'TIMED_OUT'
       ? await alertOnce(deps, event, run, attempt)
@@ -172,7 +219,27 @@ async function afterEnd(
     producerStateMachineArn: detail.stateMachineArn,
     now: new Date(event.time),
   });
-  return { notified, started, datasetRuns };
+  return { notified, started, datasetRuns, ...(notifications > 0 && { notifications }) };
+}
+
+/** The run's `notify` entries for its end; a deadline check that can no longer matter is dropped (best effort: the check is idempotent). */
+async function runNotifications(deps: RecorderDeps, run: RunRecord): Promise<number> {
+  if (!deps.notifications) return 0;
+  const { deadlines, ...rest } = deps.notifications;
+  const remove = async (r: RunRecord) => {
+    try {
+      await deadlines?.remove(r);
+    } catch (error) {
+      deps.log.warn(
+        `run ${r.runId}: its deadline check could not be deleted (${(error as Error).message}); it will find the run ended and send nothing`,
+      );
+    }
+  };
+  const sent = await notifyRunEnd(
+    { ...rest, ...(deadlines && { deadlines: { ...deadlines, remove } }), store: deps.store },
+    run,
+  );
+  return sent.length;
 }
 
 type RunPatch = Partial<Omit<RunRecord, 'runId' | 'dagId'>>;

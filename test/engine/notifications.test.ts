@@ -4,7 +4,6 @@
  * endpoint retried with backoff (never failing the run), a refused one not retried, no double send,
  * and the outbox when the connection is not set.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
@@ -13,42 +12,18 @@ import { dag, notify, PermanentError, task, type Dag } from '../../src/sdk/index
 import { SqliteStore } from '../../src/store/index.ts';
 import { sendNotifications } from '../../src/runtime/notify-send.ts';
 import { notifySpecOf, runEndDue } from '../../src/runtime/notify-due.ts';
+import { startHttpReceiver, type HttpReceiver } from '../support/http-receiver.ts';
 
-interface Received {
-  readonly path: string;
-  readonly body: Record<string, any>;
-}
-let server: Server;
+let http: HttpReceiver;
 let base: string;
-let received: Received[] = [];
-/** Status codes the next requests to a path get (then 200). */
-const answers = new Map<string, number[]>();
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => resolve(text));
-  });
-}
-
+let received: HttpReceiver['received'];
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const path = request.url ?? '/';
-    const text = await readBody(request);
-    received.push({ path, body: JSON.parse(text) });
-    const status = answers.get(path)?.shift() ?? 200;
-    response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  base = `http://127.0.0.1:${address.port}`;
+  http = await startHttpReceiver();
+  base = http.base;
+  received = http.received;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  received = [];
-  answers.clear();
-});
+afterAll(() => http.close());
+beforeEach(() => http.reset());
 
 const SLACK_TOKEN = 'T0SECRET/B0SECRET/xoxTokenValue42';
 const DB_PASSWORD = 'pw-n0t-for-alerts';
@@ -175,8 +150,8 @@ describe('notifications on the engine', () => {
 
   it('retries a failing endpoint with backoff; a refusing one fails once; neither fails the run', async () => {
     const store = new SqliteStore({ file: ':memory:' });
-    answers.set('/flaky', [500, 503]);
-    answers.set('/gone', [404]);
+    http.answer('/flaky', [500, 503]);
+    http.answer('/gone', [404]);
     const env = { UPDRAFT_CONN_HOOK: `${base}/flaky`, UPDRAFT_CONN_GONE: `${base}/gone` };
     const e = engine(store, env, WALL);
     const ok = await e.trigger('hourly_ok', { date: '2026-11-21T04:00:00Z' });

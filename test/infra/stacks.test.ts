@@ -77,6 +77,63 @@ function resourcesOf(
 }
 
 describe('platform stack', () => {
+  it("lets the recorder send the DAGs' notifications and keep their deadlines: the Slack connection's secret, one-time schedules in its own group, passing only the deadline role, which may only invoke the recorder", () => {
+    const t = build('prod').platformTemplate;
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'updraft-prod-deadlines' });
+    const recorderPolicy = Object.values(
+      t.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('^RecorderRoleDefaultPolicy') },
+      }),
+    )[0] as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } };
+    const statements = recorderPolicy.Properties.PolicyDocument.Statement;
+    const byAction = (action: string) =>
+      statements.filter((s) => ([] as unknown[]).concat(s.Action).includes(action));
+    expect(JSON.stringify(byAction('secretsmanager:GetSecretValue')[0]!.Resource)).toContain(
+      'secret:updraft/prod/connections/slack_alerts-??????',
+    );
+    expect(byAction('scheduler:CreateSchedule')[0]).toMatchObject({
+      Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+      Effect: 'Allow',
+    });
+    expect(JSON.stringify(byAction('scheduler:CreateSchedule')[0]!.Resource)).toContain(
+      ':schedule/updraft-prod-deadlines/*',
+    );
+    expect(byAction('iam:PassRole')[0]).toMatchObject({
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'updraft-prod-deadline-checks',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ],
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^DeadlineRoleDefaultPolicy'),
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'lambda:InvokeFunction',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Recorder'), 'Arn'] },
+          },
+        ],
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'updraft-prod-recorder',
+      Environment: {
+        Variables: Match.objectLike({
+          UPDRAFT_DEADLINE_ROLE: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineRole'), 'Arn'] },
+        }),
+      },
+    });
+  });
+
   it('lets the launcher read an execution that already exists (the run queue records its real status), the recorder read history too', () => {
     const { platformTemplate } = build('dev');
     const policies = Object.entries(platformTemplate.findResources('AWS::IAM::Policy'));

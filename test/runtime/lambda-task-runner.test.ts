@@ -15,9 +15,10 @@ import {
   createTaskRunnerHandler,
   type TaskRunnerHandlerOptions,
 } from '../../src/runtime/lambda-task-runner.ts';
-import { PermanentError, buildDagIR, dag, sensor, task } from '../../src/sdk/index.ts';
+import { PermanentError, buildDagIR, dag, notify, sensor, task } from '../../src/sdk/index.ts';
 import { DynamoStore, createDocumentClient } from '../../src/store/index.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
+import { startHttpReceiver } from '../support/http-receiver.ts';
 import { RUN } from '../compiler/harness.ts';
 import { captureLogs, type Captured } from './capture-logs.ts';
 
@@ -449,8 +450,52 @@ describe('task-runner Lambda: configuration', () => {
         'the task runner of DAG "lambda_demo" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it',
     });
     expect(() => createTaskRunnerHandler({ default: demo }, { region: 'eu' } as never)).toThrow(
-      'createTaskRunnerHandler: unknown option region (allowed: env, dynamodb, s3, secretsManager, logger, now, timeoutEarlyMs, manifests)',
+      'createTaskRunnerHandler: unknown option region (allowed: env, dynamodb, s3, secretsManager, sns, logger, now, timeoutEarlyMs, manifests)',
     );
+  });
+});
+
+describe('task-runner Lambda: retry notifications', () => {
+  it('a failed try its policy retries notifies retry from the invocation, once per try; the last try does not', async () => {
+    const http = await startHttpReceiver();
+    const notifying = dag(
+      'lambda_notify',
+      { notify: [notify.webhook('ops', { on: ['retry'] })] },
+      () => {
+        task('flaky', { retry: { attempts: 2, delay: '1s' } }, async () => {
+          throw new Error('warehouse busy');
+        })();
+      },
+    );
+    smMock.on(GetSecretValueCommand, { SecretId: 'updraft/dev/connections/ops' }).resolves({
+      SecretString: `${http.base}/ops-hook`,
+    });
+    const run = {
+      ...newRun(),
+      dagId: 'lambda_notify',
+      runId: `lambda_notify-${RUN.key}-${++unique}`,
+    };
+    const handler = handlerFor(
+      { default: notifying },
+      {
+        env: { ...ENV, UPDRAFT_DAG: 'lambda_notify' },
+        manifests: { lambda_notify: compileDag(buildDagIR(notifying, 'n.ts').ir).manifest },
+      },
+    );
+    for (let i = 0; i < 2; i++) await failure(handler({ task: 'flaky', run }, {} as never));
+    expect(http.received.map((r) => [r.path, r.body.event, r.body.try])).toEqual([
+      ['/ops-hook', 'retry', 1],
+    ]);
+    expect(http.received[0]!.body).toMatchObject({
+      environment: 'dev',
+      dagId: 'lambda_notify',
+      taskId: 'flaky',
+      error: { error: 'Updraft.TaskFailed', cause: 'warehouse busy' },
+    });
+    expect((await reader.listNotifications(run.runId)).map((n) => [n.key, n.state])).toEqual([
+      ['retry#1#flaky#-1#1#webhook:ops', 'sent'],
+    ]);
+    await http.close();
   });
 });
 

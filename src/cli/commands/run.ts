@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import type { GlobalOptions } from '../project.ts';
+import { notificationLines } from './show.ts';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError } from '../errors.ts';
 import { openSession } from '../session.ts';
 import { createProgress, type Progress } from '../progress.ts';
@@ -80,6 +81,7 @@ export async function report(
               datasets: r.triggeringEvents?.map((e) => e.dataset) ?? [],
             })),
           }),
+          ...(outcome.notifications && { notifications: outcome.notifications }),
         },
         null,
         2,
@@ -105,6 +107,7 @@ export async function report(
       io.out(
         `  ↳ see why: updraft show ${run.runId} · updraft logs ${run.runId} · fix, then resume: updraft retry ${run.runId}`,
       );
+    for (const line of notificationLines(outcome.notifications ?? [])) io.out(line);
     for (const queued of outcome.datasetRuns ?? [])
       io.out(
         `⧗ queued ${queued.runId}: ${queued.dagId}'s dataset condition holds (updated: ${(queued.triggeringEvents ?? []).map((e) => e.dataset).join(', ')})`,

@@ -19,6 +19,7 @@ import type { TriggerKind } from '../../sdk/context.ts';
 import { formatDuration } from '../../sdk/duration.ts';
 import type {
   LineageRecord,
+  NotificationRecord,
   OutboxMessage,
   RunRecord,
   Store,
@@ -95,6 +96,23 @@ export function byStart(tasks: readonly TaskRecord[]): TaskRecord[] {
   });
 }
 
+/** One line per notification: event, task, channel and how it went (`updraft run` and `show`). */
+export function notificationLines(records: readonly NotificationRecord[]): string[] {
+  return records.map((n) => {
+    const what = `${n.event}${n.taskId ? ` (${n.taskId})` : ''} → ${n.channel}`;
+    switch (n.state) {
+      case 'sent':
+        return `✉ ${what}: sent${n.attempts > 1 ? ` after ${n.attempts} attempts` : ''}`;
+      case 'failed':
+        return `✉ ${what}: not sent, ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}: ${n.error ?? 'unknown error'}`;
+      case 'outbox':
+        return `✉ ${what}: ${n.error ?? 'went to the outbox'}`;
+      default:
+        return `✉ ${what}: being sent`;
+    }
+  });
+}
+
 /** One outbox message: a header line and the message as compact JSON below it. */
 export function messageLines(m: OutboxMessage, withRun: boolean): string[] {
   const where = withRun ? `task ${m.taskId}, run ${m.runId}` : `task ${m.taskId}`;
@@ -146,6 +164,7 @@ interface Details {
   readonly tries: readonly TryRecord[];
   readonly lineage: readonly LineageRecord[];
   readonly outbox: readonly OutboxMessage[];
+  readonly notifications: readonly NotificationRecord[];
   /** Task id → output (references resolved with `--outputs`). */
   readonly outputs: Readonly<Record<string, unknown>>;
   /** Cloud targets: the Step Functions execution (null when it no longer exists). */
@@ -249,6 +268,11 @@ function render(io: Io, d: Details, full: boolean): void {
       );
   }
 
+  if (d.notifications.length > 0) {
+    heading('Notifications');
+    for (const line of notificationLines(d.notifications)) io.out(`  ${line}`);
+  }
+
   if (d.outbox.length > 0) {
     heading('Outbox (captured, not sent)');
     for (const m of d.outbox) for (const line of messageLines(m, false)) io.out(`  ${line}`);
@@ -310,10 +334,11 @@ async function showCloud(
 ): Promise<void> {
   const { describeExecution } = await import('../../cloud/executions.ts');
   const run = await requireRun(cloud.store, runId, cloud.target);
-  const [tasks, tries, lineage, execution] = await Promise.all([
+  const [tasks, tries, lineage, notifications, execution] = await Promise.all([
     cloud.store.listTasks(runId),
     cloud.store.listTries(runId),
     cloud.store.listLineage(runId),
+    cloud.store.listNotifications(runId),
     run.executionArn
       ? describeExecution(cloud, run.executionArn).then((e) => e ?? null)
       : Promise.resolve(undefined),
@@ -334,6 +359,7 @@ async function showCloud(
       tries,
       lineage,
       outbox: [],
+      notifications,
       execution: execution ?? null,
     });
     return;
@@ -346,6 +372,7 @@ async function showCloud(
       tries,
       lineage,
       outbox: [],
+      notifications,
       outputs,
       execution,
       flags: ` ${cloud.target.flags}`,
@@ -358,7 +385,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   const command = program
     .command('show')
     .description(
-      'show a run: its tasks, outputs, errors with every try, lineage and outbox messages',
+      'show a run: its tasks, outputs, errors with every try, lineage, notifications and outbox messages',
     )
     .argument('<runId>', 'run id, e.g. daily_orders-2026-03-01T01-00-00Z (updraft runs lists them)')
     .option(
@@ -367,7 +394,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     )
     .option(
       '--json',
-      'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox } (cloud targets: also execution)',
+      'print { runId, dagId, status, …, tasks, outputs, tries, lineage, outbox, notifications } (cloud targets: also execution)',
     );
   addTargetOptions(command).action(
     async (
@@ -387,11 +414,12 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       }
       await withSession(io, options, { loadDags: false }, async (session) => {
         const run = await requireRun(session.store, runId);
-        const [tasks, tries, lineage, outbox] = await Promise.all([
+        const [tasks, tries, lineage, outbox, notifications] = await Promise.all([
           session.store.listTasks(runId),
           session.store.listTries(runId),
           session.store.listLineage(runId),
           session.store.listOutbox(runId),
+          session.store.listNotifications(runId),
         ]);
         const ordered = taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks));
         const objects = new LocalObjectStore(join(session.dir, 'objects'));
@@ -403,11 +431,20 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         const outputs = masked(io, raw);
         const conf = masked(io, run.conf);
         if (json) {
-          printJson(io, run, ordered, { conf, outputs, tries, lineage, outbox });
+          printJson(io, run, ordered, { conf, outputs, tries, lineage, outbox, notifications });
         } else {
           render(
             io,
-            { run: { ...run, conf }, tasks: ordered, tries, lineage, outbox, outputs, flags: '' },
+            {
+              run: { ...run, conf },
+              tasks: ordered,
+              tries,
+              lineage,
+              outbox,
+              notifications,
+              outputs,
+              flags: '',
+            },
             Boolean(opts.outputs),
           );
         }
@@ -428,12 +465,13 @@ function printJson(
     tries: readonly TryRecord[];
     lineage: unknown;
     outbox: unknown;
+    notifications: unknown;
     execution?: unknown;
   },
 ): void {
   const { tries, ...others } = rest;
   const triesJson = tries.map(({ response: _response, ...t }) => t);
-  const { conf, outputs, lineage, outbox, ...cloud } = others;
+  const { conf, outputs, lineage, outbox, notifications, ...cloud } = others;
   io.out(
     JSON.stringify(
       {
@@ -444,6 +482,7 @@ function printJson(
         tries: triesJson,
         lineage,
         outbox,
+        notifications,
         ...cloud,
       },
       null,
