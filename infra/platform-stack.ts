@@ -28,6 +28,7 @@ import { TABLE_SCHEMA } from '../src/store/table.ts';
 import { platformRefs, type PlatformRefs } from './refs.ts';
 import { updraftFunction } from './function.ts';
 import { suppress } from './nag.ts';
+import { addNotificationAccess, needsAny, type NotificationNeeds } from './notifications.ts';
 import type { EnvironmentSettings } from './settings.ts';
 
 export interface PlatformStackProps extends StackProps {
@@ -35,6 +36,8 @@ export interface PlatformStackProps extends StackProps {
   readonly settings: EnvironmentSettings;
   /** Bundled launcher and recorder (folders with `index.mjs`). */
   readonly code: { readonly launcher: lambda.Code; readonly recorder: lambda.Code };
+  /** What the DAGs' notifications and deadlines reach (infra/notifications). */
+  readonly notifications?: NotificationNeeds;
 }
 
 export class PlatformStack extends Stack {
@@ -101,6 +104,8 @@ export class PlatformStack extends Stack {
       { [ENV.alertsTopic]: this.alerts.topicArn },
     );
     this.grantPlatform();
+    if (props.notifications && needsAny(props.notifications))
+      addNotificationAccess(this, this.recorder, props.notifications, this.refs, env);
 
     this.routeExecutionEvents(env);
     this.allowSchedulerToLaunch(env);
