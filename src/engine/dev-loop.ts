@@ -16,7 +16,8 @@ import {
   type AwsSchedule,
 } from '../schedule/index.ts';
 import { queuedRunRecord, runValuesOf } from '../runtime/launch.ts';
-import type { RunRecord } from '../store/types.ts';
+import type { NotificationRecord, RunRecord } from '../store/types.ts';
+import { checkDeadline } from '../runtime/run-notifications.ts';
 import type { LocalEngine } from './engine.ts';
 import type { RunOutcome } from './engine-options.ts';
 
@@ -29,6 +30,12 @@ export type DevEvent =
   | { readonly kind: 'queued'; readonly run: RunRecord }
   | { readonly kind: 'started'; readonly run: RunRecord }
   | { readonly kind: 'ended'; readonly outcome: RunOutcome }
+  /** A run still queued or running past its deadline: `deadline_missed` was sent (or put in the outbox). */
+  | {
+      readonly kind: 'deadline';
+      readonly run: RunRecord;
+      readonly notifications: readonly NotificationRecord[];
+    }
   | { readonly kind: 'error'; readonly runId: string; readonly error: Error };
 
 export interface DevLoopOptions {
@@ -62,11 +69,29 @@ export class DevLoop {
     return this.#running.size;
   }
 
-  /** One pass: the ticks due since the last one, then the queued runs that may start. */
+  /** One pass: the ticks due since the last one, the queued runs that may start, the deadlines passed. */
   async step(): Promise<void> {
     const now = this.#options.now();
     for (const { ir } of this.#engine.options.dags) await this.#fireTicks(ir, now);
     await this.#startQueued();
+    await this.#checkDeadlines(now);
+  }
+
+  /** Runs queued or running past their deadline notify `deadline_missed`, once (the check is idempotent). */
+  async #checkDeadlines(now: number): Promise<void> {
+    const withDeadline = new Set(
+      this.#engine.options.dags
+        .filter((d) => d.ir.deadlineSeconds !== undefined)
+        .map((d) => d.ir.id),
+    );
+    if (withDeadline.size === 0) return;
+    const deps = this.#engine.notifyDeps();
+    for (const run of await this.#engine.options.store.activeRuns()) {
+      if (!withDeadline.has(run.dagId)) continue;
+      const notifications = await checkDeadline(deps, run.runId, new Date(now));
+      if (notifications.length > 0)
+        this.#options.onEvent?.({ kind: 'deadline', run, notifications });
+    }
   }
 
   /** Resolves when every run this loop started has ended. */

@@ -23,6 +23,7 @@ import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { findConnection, resolveConnection } from '../runtime/connections-file.ts';
 import { notifySpecOf } from '../runtime/notify-due.ts';
 import { RunNotifier } from './notifier.ts';
+import type { RunNotifyDeps } from '../runtime/run-notifications.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
 import { RealClock, VirtualClock, type Clock } from './clock.ts';
 import { LogWriter } from './logs.ts';
@@ -304,23 +305,34 @@ export class LocalEngine {
   #notifierFor(dagId: string): RunNotifier | undefined {
     const spec = notifySpecOf(this.dag(dagId).ir);
     if (!RunNotifier.needed(spec)) return undefined;
+    return new RunNotifier(spec, this.notifyDeps().send, this.options.store);
+  }
+
+  /**
+   * How this engine notifies (runtime/run-notifications): real sends when a channel's connection
+   * is set locally, else the outbox; each outcome is recorded on the run, so nothing is logged.
+   */
+  notifyDeps(): RunNotifyDeps {
     const where = {
       env: this.options.env ?? process.env,
       projectDir: this.options.projectDir ?? process.cwd(),
     };
-    const quiet = { info: () => undefined, warn: () => undefined };
-    return new RunNotifier(
-      spec,
-      {
+    const known = new Map(this.options.dags.map((d) => [d.ir.id, d.ir]));
+    return {
+      store: this.options.store,
+      spec: (dagId) => {
+        const ir = known.get(dagId);
+        return ir && notifySpecOf(ir);
+      },
+      send: {
         ...this.options.notify,
         store: this.options.store,
         environment: 'local',
         connection: async (id) => findConnection(id, where),
         now: () => this.#now(),
-        log: quiet, // each outcome is in the run's records and the outcome
+        log: { info: () => undefined, warn: () => undefined },
       },
-      this.options.store,
-    );
+    };
   }
 
   /**

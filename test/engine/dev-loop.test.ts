@@ -9,7 +9,7 @@ import { DevLoop, type DevEvent } from '../../src/engine/dev-loop.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
-import { dag, dataset, task, type Dag } from '../../src/sdk/index.ts';
+import { dag, dataset, notify, task, type Dag } from '../../src/sdk/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 
 const orders = dataset('s3://lake/orders');
@@ -29,6 +29,23 @@ const hourly = dag(
   () => {
     task('slow', async () => {
       await gate;
+      return 1;
+    })();
+  },
+);
+let releaseLate: () => void = () => undefined;
+let lateGate = Promise.resolve();
+const withDeadline = dag(
+  'with_deadline',
+  {
+    schedule: '@hourly',
+    startDate: '2026-03-01',
+    deadline: '30m',
+    notify: [notify.webhook('ops', { on: ['deadline_missed'] })],
+  },
+  () => {
+    task('slow', async () => {
+      await lateGate;
       return 1;
     })();
   },
@@ -147,6 +164,31 @@ describe('the local scheduler', () => {
       'success',
       'success',
     ]);
+    await store.close();
+  });
+
+  it('deadlines on its clock: a run still going 30 minutes after its interval ended notifies deadline_missed once; a run that ends in time sends nothing', async () => {
+    lateGate = new Promise((r) => (releaseLate = r));
+    const { events, loop, passAt, store } = setup('2026-03-01T02:30:00Z', [withDeadline]);
+    await passAt('2026-03-01T03:00:00Z'); // the 02:00–03:00 interval's run starts, and waits
+    await passAt('2026-03-01T03:29:59Z');
+    expect(events.filter((e) => e.startsWith('deadline'))).toEqual([]);
+    await passAt('2026-03-01T03:30:01Z');
+    await passAt('2026-03-01T03:31:00Z');
+    expect(events.filter((e) => e.startsWith('deadline'))).toEqual([
+      'deadline with_deadline-2026-03-01T02-00-00Z',
+    ]);
+    releaseLate();
+    await loop.settled();
+    const late = await store.listNotifications('with_deadline-2026-03-01T02-00-00Z');
+    // No connection "ops" here: the outbox, with the line saying so.
+    expect(late.map((n) => [n.event, n.channel, n.state])).toEqual([
+      ['deadline_missed', 'webhook:ops', 'outbox'],
+    ]);
+    await passAt('2026-03-01T04:00:00Z'); // the next interval's run ends at once: in time
+    await loop.settled();
+    await passAt('2026-03-01T04:45:00Z');
+    expect(await store.listNotifications('with_deadline-2026-03-01T03-00-00Z')).toEqual([]);
     await store.close();
   });
 });

@@ -16,6 +16,7 @@ import { reportInterrupt } from '../interrupt.ts';
 import type { GlobalOptions } from '../project.ts';
 import { openSession } from '../session.ts';
 import { orderOf } from './run.ts';
+import { notificationLines } from './show.ts';
 
 /** How often the loop looks for due ticks and startable runs. */
 const PASS_MS = 1000;
@@ -85,8 +86,17 @@ function eventLine(event: DevEvent, now: Date): string {
       const { run } = event.outcome;
       const mark = run.status === 'success' ? '✔' : '✖';
       const queued = (event.outcome.datasetRuns ?? []).map((r) => r.runId);
-      return `${time} ${mark} ${run.status} ${run.runId}${queued.length > 0 ? `; queued ${queued.join(', ')}` : ''}`;
+      const lines = [
+        `${time} ${mark} ${run.status} ${run.runId}${queued.length > 0 ? `; queued ${queued.join(', ')}` : ''}`,
+        ...notificationLines(event.outcome.notifications ?? []).map((l) => `${time}   ${l}`),
+      ];
+      return lines.join('\n');
     }
+    case 'deadline':
+      return [
+        `${time} ⏰ ${event.run.runId} missed its deadline (still ${event.run.status})`,
+        ...notificationLines(event.notifications).map((l) => `${time}   ${l}`),
+      ].join('\n');
     case 'error':
       return `${time} ✖ ${event.runId}: ${event.error.message}`;
   }
