@@ -117,6 +117,7 @@ try {
         triggeredBy: 'manual',
         log,
         connection: () => Promise.reject(new Error('none')),
+        datasetExtra: () => undefined,
       },
     });
     threadStarts.push(performance.now() - start);

@@ -134,7 +134,15 @@ post({ type: 'ready' });
 let requests = 0;
 const pending = new Map<number, { resolve: (c: Connection) => void; reject: (e: Error) => void }>();
 
-function buildContext(job: number, data: ContextData): TaskContext<Record<string, unknown>> {
+/**
+ * The task's `ctx.datasetExtra` calls, as plain data: sent back with its result, where the task
+ * runner checks them against the task's outlets (runtime/dataset-extra).
+ */
+function buildContext(
+  job: number,
+  data: ContextData,
+  extras: Map<string, unknown>,
+): TaskContext<Record<string, unknown>> {
   const write = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     const line = {
       type: 'log' as const,
@@ -174,6 +182,10 @@ function buildContext(job: number, data: ContextData): TaskContext<Record<string
         pending.set(req, { resolve, reject });
         post({ type: 'connection', job, req, id });
       }),
+    datasetExtra: (dataset, extra) => {
+      const uri = typeof dataset === 'string' ? dataset : dataset.uri;
+      extras.set(uri, extra === undefined ? undefined : JSON.parse(JSON.stringify(extra)));
+    },
     log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
   };
 }
@@ -187,10 +199,16 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       throw new Error(
         `task "${m.context.taskId}" has no code in DAG "${m.context.dagId}" as loaded by the task worker`,
       );
-    const value = await code(buildContext(m.job, m.context), ...m.args);
+    const extras = new Map<string, unknown>();
+    const value = await code(buildContext(m.job, m.context, extras), ...m.args);
     // What Lambda's runtime does with a handler's value (Date → ISO string, NaN → null …).
     const json = JSON.stringify(value);
-    post({ type: 'done', job: m.job, ...(json !== undefined && { json }) });
+    post({
+      type: 'done',
+      job: m.job,
+      ...(json !== undefined && { json }),
+      ...(extras.size > 0 && { extras: [...extras] }),
+    });
   } catch (thrown) {
     const stack = stackOf(thrown);
     post({ type: 'failed', job: m.job, error: classifyError(thrown), ...(stack && { stack }) });

@@ -292,7 +292,12 @@ export class WorkerPool {
         break;
       }
       case 'done':
-        this.#finish(slot, m.job, () => (m.json === undefined ? undefined : JSON.parse(m.json)));
+        this.#finish(slot, m.job, (job) => {
+          // Checked against the task's outlets by the runner's context: a bad one fails the try.
+          for (const [dataset, extra] of m.extras ?? [])
+            job.call.context.datasetExtra(dataset, extra as Record<string, unknown>);
+          return m.json === undefined ? undefined : JSON.parse(m.json);
+        });
         break;
       case 'failed':
         this.#finish(slot, m.job, () => {
@@ -325,13 +330,13 @@ export class WorkerPool {
     job?.call.context.log[level](message, fields);
   }
 
-  #finish(slot: Slot, jobId: number, outcome: () => unknown): void {
+  #finish(slot: Slot, jobId: number, outcome: (job: Job) => unknown): void {
     const job = slot.job;
     if (!job || job.id !== jobId) return;
     slot.job = undefined;
     job.slot = undefined;
     try {
-      this.#settle(job, undefined, outcome());
+      this.#settle(job, undefined, outcome(job));
     } catch (error) {
       this.#settle(job, error as Error);
     }

@@ -51,8 +51,13 @@ export type FromWorker =
       readonly fields?: Record<string, unknown>;
     }
   | { readonly type: 'connection'; readonly job: number; readonly req: number; readonly id: string }
-  /** `json`: the value as JSON.stringify wrote it (absent for undefined). */
-  | { readonly type: 'done'; readonly job: number; readonly json?: string }
+  /** `json`: the value as JSON.stringify wrote it (absent for undefined); `extras`: the task's ctx.datasetExtra calls. */
+  | {
+      readonly type: 'done';
+      readonly job: number;
+      readonly json?: string;
+      readonly extras?: readonly (readonly [string, unknown])[];
+    }
   | {
       readonly type: 'failed';
       readonly job: number;

@@ -130,13 +130,16 @@ export function runValuesOf(start: RunStart): RunValues {
       ]),
     ),
     ...(start.triggeringEvents?.length && {
-      triggeringEvents: start.triggeringEvents.map(({ dataset, at, dagId, runId, taskId }) => ({
-        dataset,
-        at,
-        dagId,
-        runId,
-        taskId,
-      })),
+      triggeringEvents: start.triggeringEvents.map(
+        ({ dataset, at, dagId, runId, taskId, extra }) => ({
+          dataset,
+          at,
+          dagId,
+          runId,
+          taskId,
+          ...(extra && { extra }),
+        }),
+      ),
     }),
   };
 }

@@ -22,6 +22,7 @@ import { stateError } from './errors.ts';
 import { resolveRefs, type ObjectStore } from './objects.ts';
 import { shapeResponse, type PokeBook } from './task-response.ts';
 import { lineageOf, TaskTry, type TryDeps } from './task-try.ts';
+import { DatasetExtras } from './dataset-extra.ts';
 
 /** The Lambda payload the compiled state machine sends (`Parameters.Payload`). */
 export interface RunnerRequest {
@@ -124,9 +125,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       return { Payload: 'r' in earlier ? earlier.r : earlier.o };
     }
     const attempt = await TaskTry.start(deps, task.id, run, mapIndex);
+    const extras = new DatasetExtras(ir);
     let output: unknown;
     try {
-      output = await callTaskCode(deps, { ir, code, request, attempt, keyOf: ids.keyOf });
+      output = await callTaskCode(deps, { ir, code, request, attempt, extras, keyOf: ids.keyOf });
     } catch (thrown) {
       return attempt.fail(thrown, { withStack: true });
     }
@@ -148,7 +150,12 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       return attempt.fail(thrown, { withStack: false });
     }
     await attempt.succeed(payload);
-    const lineage = mapIndex <= 0 ? lineageOf(ir, run, new Date(deps.now()).toISOString()) : [];
+    const extraOf = (uri: string) => {
+      const extra = extras.of(uri);
+      return extra && (attempt.maskOutput(extra) as Record<string, unknown>);
+    };
+    const lineage =
+      mapIndex <= 0 ? lineageOf(ir, run, new Date(deps.now()).toISOString(), extraOf) : [];
     if (lineage.length > 0) await deps.recorder.putLineage(lineage);
     return { Payload: payload };
   };
@@ -172,6 +179,7 @@ async function callTaskCode(
     readonly code: (...args: any[]) => unknown;
     readonly request: RunnerRequest;
     readonly attempt: TaskTry;
+    readonly extras: DatasetExtras;
     readonly keyOf: (id: string) => string;
   },
 ): Promise<unknown> {
@@ -201,6 +209,7 @@ async function callTaskCode(
       attempt.masker.addConnection(c);
       return c;
     },
+    (dataset, extra) => call.extras.set(dataset, extra),
   );
   return deps.invoke && !isBuiltinSensor(ir)
     ? await deps.invoke({
@@ -220,6 +229,7 @@ function buildContext(
   mapIndex: number | undefined,
   log: TaskContext['log'],
   connection: (id: string) => Promise<Connection>,
+  datasetExtra: TaskContext['datasetExtra'],
 ): TaskContext<Record<string, unknown>> {
   return {
     dagId: run.dagId,
@@ -234,6 +244,7 @@ function buildContext(
     triggeredBy: run.triggeredBy as TriggerKind,
     ...(run.triggeringEvents && { triggeringDatasetEvents: run.triggeringEvents }),
     connection,
+    datasetExtra,
     log,
   };
 }

@@ -163,15 +163,27 @@ export class TaskTry {
   }
 }
 
-/** The lineage of a task that succeeded: a record per dataset it read (inlets) and wrote (outlets). */
-export function lineageOf(task: TaskIR, run: RunValues, at: string): LineageRecord[] {
-  const record = (direction: 'in' | 'out', dataset: string): LineageRecord => ({
-    runId: run.runId,
-    dagId: run.dagId,
-    taskId: task.id,
-    direction,
-    dataset,
-    at,
-  });
+/**
+ * The lineage of a task that succeeded: a record per dataset it read (inlets) and wrote
+ * (outlets), an outlet's with the extra the task attached to it (`extraOf`, masked by the caller).
+ */
+export function lineageOf(
+  task: TaskIR,
+  run: RunValues,
+  at: string,
+  extraOf: (uri: string) => Readonly<Record<string, unknown>> | undefined = () => undefined,
+): LineageRecord[] {
+  const record = (direction: 'in' | 'out', dataset: string): LineageRecord => {
+    const extra = direction === 'out' ? extraOf(dataset) : undefined;
+    return {
+      runId: run.runId,
+      dagId: run.dagId,
+      taskId: task.id,
+      direction,
+      dataset,
+      at,
+      ...(extra && { extra }),
+    };
+  };
   return [...task.inlets.map((d) => record('in', d)), ...task.outlets.map((d) => record('out', d))];
 }

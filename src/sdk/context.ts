@@ -4,6 +4,7 @@
  * builds it; these are only the types a DAG author programs against.
  */
 import type { TriggerKind } from '../ir/types.ts';
+import type { Dataset } from './dataset.ts';
 
 /** A connection's fields (Airflow's Connection), parsed from a URI or JSON secret. */
 export interface Connection {
@@ -36,6 +37,8 @@ export interface DatasetEvent {
   readonly dagId: string;
   readonly runId: string;
   readonly taskId: string;
+  /** What the producing task attached with `ctx.datasetExtra` (Airflow's asset event `extra`). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export interface TaskContext<P = Record<string, unknown>> {
@@ -57,5 +60,12 @@ export interface TaskContext<P = Record<string, unknown>> {
   readonly triggeringDatasetEvents?: readonly DatasetEvent[];
   /** A connection this task declared in `connections`; any other id is refused. */
   connection(id: string): Promise<Connection>;
+  /**
+   * Metadata for the event this task's success records on one of its `outlets` (Airflow's
+   * `outlet_events[asset].extra`): JSON, at most 4 KiB, seen by consumers in
+   * `triggeringDatasetEvents` and listed by `updraft datasets`. A later call for the same
+   * dataset replaces it; a failed try records no event.
+   */
+  datasetExtra(dataset: Dataset | string, extra: Readonly<Record<string, unknown>>): void;
   readonly log: TaskLogger;
 }

@@ -125,6 +125,8 @@ export interface LineageRecord {
   readonly direction: 'in' | 'out';
   readonly dataset: string;
   readonly at: string;
+  /** An outlet's event metadata (`ctx.datasetExtra`). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** A dataset event's key: `<at>#<runId>#<taskId>`, increasing with `at` (the DynamoDB item's sort key). */

@@ -16,7 +16,16 @@ const orders = dataset('s3://lake/orders');
 const customers = dataset('s3://lake/customers');
 const prices = dataset('s3://lake/prices');
 export const o = dag('load_orders', { schedule: '@daily', startDate: '2026-11-01' }, () => {
-  task('write', { outlets: [orders] }, async () => 1)();
+  task('write', { outlets: [orders] }, async (ctx) => {
+    ctx.datasetExtra(orders, { rows: 7, ds: ctx.ds });
+    return 1;
+  })();
+});
+export const bad = dag('bad_extra', {}, () => {
+  task('write', { outlets: [orders] }, async (ctx) => {
+    ctx.datasetExtra(prices, { rows: 1 });
+    return 1;
+  })();
 });
 export const c = dag('load_customers', { schedule: '@daily', startDate: '2026-11-01' }, () => {
   task('write', { outlets: [customers] }, async () => 1)();
@@ -94,10 +103,15 @@ describe('data-aware runs on the embedded engine', () => {
     ]);
     expect(overview.datasets[1]).toMatchObject({
       uri: 's3://lake/orders',
-      producers: ['load_orders.write'],
+      producers: ['load_orders.write', 'bad_extra.write'],
       readers: ['orders_mart.build'],
       consumers: ['orders_mart', 'pricing'],
-      lastEvent: { runId: 'load_orders-2026-11-21T00-00-00Z', taskId: 'write', direction: 'out' },
+      lastEvent: {
+        runId: 'load_orders-2026-11-21T00-00-00Z',
+        taskId: 'write',
+        direction: 'out',
+        extra: { rows: 7, ds: '2026-11-21' },
+      },
     });
     expect(overview.consumers).toEqual([
       {
@@ -118,5 +132,20 @@ describe('data-aware runs on the embedded engine', () => {
     const text = (await cli('datasets')).out;
     expect(text).toContain('load_orders.write');
     expect(text).toContain('s3://lake/prices | s3://lake/customers');
+  });
+
+  it('an extra for a dataset the task does not write fails the task, saying how to declare it', async () => {
+    const r = await cli('run', 'bad_extra', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).tasks).toMatchObject({
+      write: {
+        state: 'failed',
+        error: {
+          error: 'Updraft.PermanentError',
+          cause:
+            'task "write" called ctx.datasetExtra for "s3://lake/prices", which is not one of its outlets (s3://lake/orders); declare it: outlets: [dataset(\'s3://lake/prices\')]',
+        },
+      },
+    });
   });
 });

@@ -14,7 +14,10 @@ const orders = dataset('s3://lake/orders');
 const seen: (readonly DatasetEvent[] | undefined)[] = [];
 
 const producer = dag('load_orders', { schedule: '@daily', startDate: '2026-11-01' }, () => {
-  task('write', { outlets: [orders] }, async () => 'written')();
+  task('write', { outlets: [orders] }, async (ctx) => {
+    ctx.datasetExtra(orders, { rows: 42, version: 'v7' });
+    return 'written';
+  })();
 });
 const consumer = dag('orders_mart', { schedule: [orders] }, () => {
   task('build', async (ctx) => {
@@ -62,6 +65,7 @@ describe('dataset-triggered runs on the engine', () => {
           dagId: 'load_orders',
           runId: 'load_orders-2026-11-20T00-00-00Z',
           taskId: 'write',
+          extra: { rows: 42, version: 'v7' },
         },
       ],
     ]);
