@@ -15,7 +15,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DagIR, TaskIR } from '../src/ir/types.ts';
+import { timeScheduleOf, type DagIR, type TaskIR } from '../src/ir/types.ts';
 import {
   LIMITS,
   parsePlaceholder,
@@ -286,7 +286,7 @@ export class UpdraftDag extends Construct {
       name: names.schedule(ir.id),
       groupName: names.scheduleGroup(env),
       description:
-        `Updraft ${env}: ${ir.id} (${ir.schedule.kind === 'cron' ? ir.schedule.expression : ir.schedule.kind === 'rate' ? `every ${ir.schedule.expression}` : ''})${tick.exact ? '' : ` — ${tick.note ?? 'ticks more often than it runs'}`}`.slice(
+        `Updraft ${env}: ${ir.id} (${timeScheduleOf(ir.schedule)?.kind === 'rate' ? 'every ' : ''}${timeScheduleOf(ir.schedule)?.expression ?? ''})${tick.exact ? '' : ` — ${tick.note ?? 'ticks more often than it runs'}`}`.slice(
           0,
           512,
         ),

@@ -9,7 +9,7 @@
 import { CfnResource, Stack, Tags, type App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { compileDag, PLACEHOLDERS, type CompileResult } from '../src/compiler/index.ts';
-import type { DagIR } from '../src/ir/types.ts';
+import { timeScheduleOf, type DagIR } from '../src/ir/types.ts';
 import { InternalError } from '../src/errors.ts';
 import { names, type Environment } from '../src/runtime/env.ts';
 import { UpdraftDag } from './dag-construct.ts';
@@ -64,7 +64,7 @@ export function dagCost(
   settings: EnvironmentSettings,
 ): { resources: number; bytes: number } {
   const runner = compiled.manifest.substitutions.includes(PLACEHOLDERS.taskRunner);
-  const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
+  const timeBased = timeScheduleOf(ir.schedule) !== undefined;
   // Function + role + policy + log group; state machine + role + policy + log group; schedule; two alarms.
   const resources = (runner ? 4 : 0) + 4 + (timeBased ? 1 : 0) + (settings.alarms ? 2 : 0);
   // The definition travels as one escaped JSON string; the rest of a DAG's resources is about

@@ -88,6 +88,21 @@ export interface DatasetSchedule {
   readonly condition: DatasetCondition;
   /** Every dataset the condition names, sorted, once each. */
   readonly datasets: readonly string[];
+  /** Also on this time schedule (Airflow's AssetOrTimeSchedule): its ticks start runs as a cron DAG's. */
+  readonly time?: CronSchedule | RateSchedule;
+}
+
+/** The time schedule of a DAG: its cron or rate, or a data-aware DAG's `or` schedule. */
+export function timeScheduleOf(schedule: Schedule): CronSchedule | RateSchedule | undefined {
+  switch (schedule.kind) {
+    case 'cron':
+    case 'rate':
+      return schedule;
+    case 'datasets':
+      return schedule.time;
+    default:
+      return undefined;
+  }
 }
 
 // ─── Values passed between tasks ─────────────────────────────────────────────

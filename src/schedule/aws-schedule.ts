@@ -61,8 +61,10 @@ export function awsScheduleOf(dag: {
   const { schedule } = dag;
   switch (schedule.kind) {
     case 'manual':
-    case 'datasets':
       return undefined;
+    case 'datasets':
+      // On datasets or a time schedule: its time schedule is deployed as a cron DAG's.
+      return schedule.time && awsScheduleOf({ ...dag, schedule: schedule.time });
     case 'cron':
       return cronSchedule(schedule);
     case 'rate':

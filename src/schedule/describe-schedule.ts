@@ -24,11 +24,15 @@ export function describeSchedule(schedule: Schedule): string {
     case 'manual':
       return 'Manual only';
     case 'datasets':
-      return describeCondition(schedule.condition);
+      return schedule.time
+        ? `${describeCondition(schedule.condition)}, or ${lowerFirst(describeSchedule(schedule.time))}`
+        : describeCondition(schedule.condition);
     default:
       return assertNever(schedule, 'schedule kind');
   }
 }
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 function describeCron(expression: string): string {
   const fields = expandPreset(expression).trim().split(/\s+/);

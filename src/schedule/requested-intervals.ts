@@ -6,7 +6,7 @@
  * instant given (or now), with an empty interval. A backfill covers every interval of a range.
  * The caller gives "now" (its clock): nothing here reads the wall clock.
  */
-import type { DagIR } from '../ir/types.ts';
+import { timeScheduleOf, type DagIR } from '../ir/types.ts';
 import { ConfigError } from '../errors.ts';
 import {
   latestCompleteRun,
@@ -46,7 +46,7 @@ export function parseDate(ir: DagIR, text: string, option = '--date'): Date {
 
 /** The interval of a run for `--date` (or, without one, for `now`). */
 export function intervalFor(ir: DagIR, date: string | undefined, now: Date): RunInterval {
-  const timeBased = ir.schedule.kind === 'cron' || ir.schedule.kind === 'rate';
+  const timeBased = timeScheduleOf(ir.schedule) !== undefined;
   if (date === undefined) {
     if (!timeBased)
       return { logicalDate: now, dataIntervalStart: now, dataIntervalEnd: now, runAfter: now };

@@ -104,8 +104,9 @@ function timelineOf(dag: ScheduledDag): Timeline | undefined {
   const { schedule } = dag;
   switch (schedule.kind) {
     case 'manual':
-    case 'datasets':
       return undefined;
+    case 'datasets':
+      return schedule.time && timelineOf({ ...dag, schedule: schedule.time });
     case 'cron':
     case 'rate': {
       const start = dagDate(dag, 'startDate', schedule.timezone);

@@ -379,7 +379,7 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
       );
       return { kind: 'manual' };
     }
-    return datasetSchedule({ kind: 'all', of: value }, out);
+    return datasetSchedule({ kind: 'all', of: value }, undefined, dagTimezone, out);
   }
   const s = value as {
     kind?: unknown;
@@ -387,6 +387,7 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
     timezone?: unknown;
     every?: unknown;
     condition?: unknown;
+    or?: unknown;
   };
   const timezone = s.timezone === undefined ? dagTimezone : s.timezone;
   if (s.kind === 'cron' || s.kind === 'rate') {
@@ -445,7 +446,7 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
     case 'manual':
       return { kind: 'manual' };
     case 'datasets':
-      return datasetSchedule(s.condition, out);
+      return datasetSchedule(s.condition, s.or, dagTimezone, out);
     default:
       out.error('invalid-schedule', `schedule ${JSON.stringify(value)} is not a schedule`, {
         ...details,
@@ -456,11 +457,27 @@ function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector):
 }
 
 /** A data-aware schedule, or manual when its condition cannot be read (the problem is reported). */
-function datasetSchedule(condition: unknown, out: ProblemCollector): Schedule {
+function datasetSchedule(
+  condition: unknown,
+  or: unknown,
+  timezone: string,
+  out: ProblemCollector,
+): Schedule {
   const read = toDatasetCondition(condition, out, { path: 'schedule' });
-  return read
-    ? { kind: 'datasets', condition: read, datasets: datasetsOf(read) }
-    : { kind: 'manual' };
+  if (!read) return { kind: 'manual' };
+  const time = or === undefined ? undefined : toSchedule(or, timezone, out);
+  if (time && time.kind !== 'cron' && time.kind !== 'rate') {
+    out.error('invalid-schedule', `onDatasets(..., { or }) must be a time schedule, not ${time.kind}`, {
+      path: 'schedule',
+      hint: "write { or: cron('0 6 * * *') }, { or: '@daily' } or { or: rate('6h') }",
+    });
+  }
+  return {
+    kind: 'datasets',
+    condition: read,
+    datasets: datasetsOf(read),
+    ...(time && (time.kind === 'cron' || time.kind === 'rate') && { time }),
+  };
 }
 
 // eslint-disable-next-line max-lines-per-function -- reads every param option in the order its problems are reported

@@ -13,7 +13,11 @@ export type ScheduleSpec =
   | { readonly kind: 'cron'; readonly expression: string; readonly timezone?: string }
   | { readonly kind: 'rate'; readonly every: Duration; readonly timezone?: string }
   | { readonly kind: 'manual' }
-  | { readonly kind: 'datasets'; readonly condition: DatasetConditionSpec };
+  | {
+      readonly kind: 'datasets';
+      readonly condition: DatasetConditionSpec;
+      readonly or?: ScheduleSpec | Preset;
+    };
 
 /** Dataset updates that start a run: a dataset, `allOf(...)` or `anyOf(...)`, nested at will. */
 export type DatasetConditionSpec =
@@ -43,15 +47,17 @@ export function manual(): ScheduleSpec {
  * Data-aware: run when datasets were updated by other DAGs' tasks (their `outlets`) since this
  * DAG's last dataset-triggered run. A list means all of them (`{ mode: 'any' }`: any of them); a
  * condition nests `allOf` and `anyOf`: `onDatasets(anyOf(orders, allOf(customers, prices)))`.
+ * `{ or: cron('0 6 * * *') }` also runs on that schedule (Airflow's AssetOrTimeSchedule): its
+ * runs get the schedule's data intervals, the dataset-triggered ones theirs.
  */
 export function onDatasets(
   datasets: readonly Dataset[] | DatasetConditionSpec,
-  options: { readonly mode?: 'all' | 'any' } = {},
+  options: { readonly mode?: 'all' | 'any'; readonly or?: ScheduleSpec | Preset } = {},
 ): ScheduleSpec {
   const condition: DatasetConditionSpec = Array.isArray(datasets)
     ? { kind: options.mode ?? 'all', of: datasets }
     : (datasets as DatasetConditionSpec);
-  return { kind: 'datasets', condition };
+  return { kind: 'datasets', condition, ...(options.or !== undefined && { or: options.or }) };
 }
 
 /** Every one of these updated (Airflow's `a & b`). */

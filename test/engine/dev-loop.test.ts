@@ -9,7 +9,7 @@ import { DevLoop, type DevEvent } from '../../src/engine/dev-loop.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
-import { dag, dataset, notify, task, type Dag } from '../../src/sdk/index.ts';
+import { cron, dag, dataset, notify, onDatasets, task, type Dag } from '../../src/sdk/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 
 const orders = dataset('s3://lake/orders');
@@ -48,6 +48,13 @@ const withDeadline = dag(
       await lateGate;
       return 1;
     })();
+  },
+);
+const martOrMorning = dag(
+  'mart_or_morning',
+  { schedule: onDatasets([orders], { or: cron('0 6 * * *', { timezone: 'Europe/Berlin' }) }) },
+  () => {
+    task('build', async (ctx) => ctx.triggeredBy)();
   },
 );
 const mart = dag('mart', { schedule: [orders] }, () => {
@@ -189,6 +196,26 @@ describe('the local scheduler', () => {
     await loop.settled();
     await passAt('2026-03-01T04:45:00Z');
     expect(await store.listNotifications('with_deadline-2026-03-01T03-00-00Z')).toEqual([]);
+    await store.close();
+  });
+
+  it('on datasets or a time schedule (AssetOrTimeSchedule): the 06:00 tick starts a scheduled run, the producer a dataset-triggered one', async () => {
+    const { events, at, store } = setup('2026-03-28T12:00:00Z', [nightly, martOrMorning]);
+    await at('2026-03-29T01:00:30Z'); // 03:00 Berlin: nightly runs and updates orders
+    await at('2026-03-29T01:00:40Z');
+    await at('2026-03-29T04:00:10Z'); // 06:00 Berlin (summer time): the morning tick
+    expect(events.filter((e) => e.includes('mart_or_morning'))).toEqual([
+      'started mart_or_morning-2026-03-29T01-00-30Z-d1',
+      'ended mart_or_morning-2026-03-29T01-00-30Z-d1 success',
+      'queued mart_or_morning-2026-03-28T05-00-00Z',
+      'started mart_or_morning-2026-03-28T05-00-00Z',
+      'ended mart_or_morning-2026-03-28T05-00-00Z success',
+    ]);
+    const runs = await store.listRuns({ dagId: 'mart_or_morning' });
+    expect(runs.map((r) => [r.triggeredBy, r.dataIntervalStart, r.dataIntervalEnd])).toEqual([
+      ['dataset', '2026-03-29T01:00:30.000Z', '2026-03-29T01:00:30.000Z'],
+      ['schedule', '2026-03-28T05:00:00.000Z', '2026-03-29T04:00:00.000Z'],
+    ]);
     await store.close();
   });
 });

@@ -37,6 +37,7 @@ import {
   type DagOptions,
 } from '../../src/sdk/index.ts';
 import type { DagIR, Problem } from '../../src/ir/types.ts';
+import { awsScheduleOf, describeSchedule } from '../../src/schedule/index.ts';
 
 function build(d: Dag): { ir: DagIR; problems: Problem[]; edges: string[] } {
   const { ir, problems } = buildDagIR(d, 'dags/test.ts');
@@ -552,6 +553,45 @@ describe('DAG options', () => {
       condition: { kind: 'dataset', uri: a },
       datasets: [a],
     });
+    // Airflow's AssetOrTimeSchedule: on the dataset, or every day at 06:00 in Berlin.
+    const either = build(
+      dag(
+        's',
+        {
+          schedule: onDatasets(dataset(a), {
+            or: cron('0 6 * * *', { timezone: 'Europe/Berlin' }),
+          }),
+        },
+        () => void task('t', noop)(),
+      ),
+    ).ir;
+    expect(either.schedule).toEqual({
+      kind: 'datasets',
+      condition: { kind: 'dataset', uri: a },
+      datasets: [a],
+      time: { kind: 'cron', expression: '0 6 * * *', timezone: 'Europe/Berlin' },
+    });
+    expect(describeSchedule(either.schedule)).toBe(
+      'When s3://a is updated, or at 06:00 every day (Europe/Berlin)',
+    );
+    expect(awsScheduleOf(either)).toMatchObject({
+      expression: 'cron(0 6 * * ? *)',
+      timezone: 'Europe/Berlin',
+    });
+    const bad = build(
+      dag(
+        's',
+        { schedule: onDatasets(dataset(a), { or: manual() }) },
+        () => void task('t', noop)(),
+      ),
+    );
+    expect(bad.problems.map((p) => [p.code, p.message, p.hint])).toEqual([
+      [
+        'invalid-schedule',
+        'onDatasets(..., { or }) must be a time schedule, not manual',
+        "write { or: cron('0 6 * * *') }, { or: '@daily' } or { or: rate('6h') }",
+      ],
+    ]);
   });
 
   it('keeps task code reachable by id for the runtime', () => {

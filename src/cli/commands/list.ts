@@ -11,7 +11,7 @@ import {
   nextRuns,
   type RunInterval,
 } from '../../schedule/index.ts';
-import type { DagIR } from '../../ir/types.ts';
+import { timeScheduleOf, type DagIR } from '../../ir/types.ts';
 import { countBySeverity } from '../../problems.ts';
 import type { Io } from '../io.ts';
 import { load, summary, type GlobalOptions } from '../project.ts';
@@ -41,7 +41,9 @@ function expression(dag: DagIR): string | null {
     case 'rate':
       return s.expression;
     case 'datasets':
-      return formatCondition(s.condition);
+      return s.time
+        ? `${formatCondition(s.condition)} | ${s.time.expression}`
+        : formatCondition(s.condition);
     case 'manual':
       return null;
   }
@@ -54,10 +56,7 @@ export function listing(dag: DagIR, now: Date): DagListing {
     file: dag.file,
     schedule: describeSchedule(dag.schedule),
     scheduleExpression: expression(dag),
-    timezone:
-      dag.schedule.kind === 'cron' || dag.schedule.kind === 'rate'
-        ? dag.schedule.timezone
-        : dag.timezone,
+    timezone: timeScheduleOf(dag.schedule)?.timezone ?? dag.timezone,
     tasks: dag.tasks.length,
     tags: dag.tags,
     nextRuns: runs.map((r: RunInterval) => ({
