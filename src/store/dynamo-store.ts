@@ -24,12 +24,15 @@ import {
   LINEAGE_PREFIX,
   OUTBOX_PARTITION,
   OUTBOX_PREFIX,
+  POOL_HOLDERS_ATTRIBUTE,
+  POOLS_PARTITION,
   NOTIFY_PREFIX,
   TASK_PREFIX,
   dagPartition,
   datasetPk,
   isActive,
   keys,
+  poolItem,
   runPk,
   runSortKey,
   toRecord,
@@ -43,6 +46,8 @@ import type {
   OutboxMessage,
   NotificationRecord,
   PokeState,
+  PoolHolder,
+  PoolSlots,
   RunRecord,
   RunSlots,
   RunStatus,
@@ -50,6 +55,7 @@ import type {
   TaskRecord,
   TryRecord,
 } from './types.ts';
+import { comparePoolHolders } from './types.ts';
 import {
   conditionHolds,
   notApplied,
@@ -85,7 +91,7 @@ const BATCH_SIZE = 25; // BatchWriteItem's limit
 const UNPROCESSED_RETRIES = 8; // 10 ms doubling to 1.3 s: throttling on AWS clears well within that
 const DEFAULT_LIST_LIMIT = 50;
 
-export class DynamoStore implements Store, RunSlots, DagPauses {
+export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   /** DAGs already in the DAG list (written once per process, before the DAG's first run). */
@@ -470,6 +476,129 @@ export class DynamoStore implements Store, RunSlots, DagPauses {
       new GetCommand({ TableName: this.#table, Key: keys.dagSlots(dagId), ConsistentRead: true }),
     );
     return out.Item?.holders as Record<string, string> | undefined;
+  }
+
+  /**
+   * The compiled state machine's acquire (compiler/states/pool), as one conditional UpdateItem: the
+   * holder lands only while the pool's map has fewer than `slots` entries or already has it. A pool
+   * deployed by infra has its item; without one (tests, a store used before deploy) it is created.
+   */
+  async acquirePoolSlot(h: PoolHolder, slots: number): Promise<boolean> {
+    this.#assertOpen();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.pool(h.pool),
+            UpdateExpression: 'SET #h.#k = :v',
+            ConditionExpression:
+              'attribute_exists(#h) AND (size(#h) < :max OR attribute_exists(#h.#k))',
+            ExpressionAttributeNames: { '#h': POOL_HOLDERS_ATTRIBUTE, '#k': h.holder },
+            ExpressionAttributeValues: {
+              ':v': { runId: h.runId, execution: h.execution },
+              ':max': slots,
+            },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        if (attempt > 0 || (await this.#poolItem(h.pool)) !== undefined) return false;
+        try {
+          await this.#client.send(
+            new PutCommand({
+              TableName: this.#table,
+              Item: poolItem(h.pool, slots),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (put) {
+          if (!isConditionFailure(put)) throw put;
+        }
+      }
+    }
+  }
+
+  async releasePoolSlot(pool: string, holder: string): Promise<void> {
+    this.#assertOpen();
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.pool(pool),
+          UpdateExpression: 'REMOVE #h.#k',
+          ConditionExpression: 'attribute_exists(#h)',
+          ExpressionAttributeNames: { '#h': POOL_HOLDERS_ATTRIBUTE, '#k': holder },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async poolHolders(pool?: string): Promise<PoolHolder[]> {
+    this.#assertOpen();
+    const pools = pool === undefined ? await this.#poolNames() : [pool];
+    const holders: PoolHolder[] = [];
+    for (const name of pools) {
+      for (const [holder, v] of Object.entries((await this.#poolItem(name)) ?? {}))
+        holders.push({ pool: name, holder, runId: v.runId, execution: v.execution });
+    }
+    return holders.sort(comparePoolHolders);
+  }
+
+  /**
+   * Each pool's holders are read consistently, and each of the run's is removed only while it is
+   * still the same execution's (a resumed run's newer execution may have re-acquired it meanwhile).
+   */
+  async releaseRunPoolSlots(runId: string, execution?: string): Promise<PoolHolder[]> {
+    const released: PoolHolder[] = [];
+    for (const h of await this.poolHolders()) {
+      if (h.runId !== runId || (execution !== undefined && h.execution !== execution)) continue;
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.pool(h.pool),
+            UpdateExpression: 'REMOVE #h.#k',
+            ConditionExpression: '#h.#k.#e = :e',
+            ExpressionAttributeNames: {
+              '#h': POOL_HOLDERS_ATTRIBUTE,
+              '#k': h.holder,
+              '#e': 'execution',
+            },
+            ExpressionAttributeValues: { ':e': h.execution },
+          }),
+        );
+        released.push(h);
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    }
+    return released;
+  }
+
+  /** The pools of the table (infra creates one item per pool; the list is an index, read eventually consistent). */
+  async #poolNames(): Promise<string[]> {
+    const items = await this.#query({
+      IndexName: 'gsi1',
+      ...partition('gsi1pk', POOLS_PARTITION),
+      ProjectionExpression: '#pool',
+      ExpressionAttributeNames: { '#p': 'gsi1pk', '#pool': 'pool' },
+    });
+    return items.map((i) => String(i.pool));
+  }
+
+  async #poolItem(
+    pool: string,
+  ): Promise<Record<string, { runId: string; execution: string }> | undefined> {
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: keys.pool(pool), ConsistentRead: true }),
+    );
+    return out.Item?.[POOL_HOLDERS_ATTRIBUTE] as
+      | Record<string, { runId: string; execution: string }>
+      | undefined;
   }
 
   async pausedAt(dagId: string): Promise<string | undefined> {

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { SqliteStore } from './sqlite-store.ts';
-import type { Store } from './types.ts';
+import type { PoolSlots, Store } from './types.ts';
 
 /** The database file inside `.updraft/`. */
 export const LOCAL_DATABASE_FILE = 'updraft.db';
@@ -17,7 +17,7 @@ export interface LocalStoreOptions {
 }
 
 export interface LocalStore {
-  readonly store: Store;
+  readonly store: Store & PoolSlots;
   /** The database file, or `:memory:`. */
   readonly file: string;
   close(): Promise<void>;

@@ -102,10 +102,10 @@ export const MIGRATIONS: readonly string[] = [
 
   -- Pools: the task instances holding a slot of each pool (store/types PoolSlots).
   CREATE TABLE pool_holders (
-    pool    TEXT NOT NULL,
-    holder  TEXT NOT NULL,
-    run_id  TEXT NOT NULL,
-    at      TEXT NOT NULL,
+    pool      TEXT NOT NULL,
+    holder    TEXT NOT NULL,   -- <run id>#<task id>#<map index>
+    run_id    TEXT NOT NULL,
+    execution TEXT NOT NULL,   -- the execution that acquired it: <run id> or <run id>-r<n>
     PRIMARY KEY (pool, holder)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX pool_holders_by_run ON pool_holders (run_id);

@@ -25,12 +25,15 @@ import type {
   OutboxMessage,
   NotificationRecord,
   PokeState,
+  PoolHolder,
+  PoolSlots,
   RunRecord,
   RunStatus,
   Store,
   TaskRecord,
   TryRecord,
 } from './types.ts';
+import { comparePoolHolders } from './types.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import {
   applyPatch,
@@ -51,7 +54,7 @@ export interface SqliteStoreOptions {
 
 const DEFAULT_LIST_LIMIT = 50;
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, PoolSlots {
   readonly file: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
@@ -359,6 +362,60 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * One conditional INSERT … SELECT under the write lock (BEGIN IMMEDIATE): the row lands only
+   * while the pool has fewer than `slots` rows or already holds this one (then it takes the
+   * acquiring execution), so racing processes never pass the count.
+   */
+  async acquirePoolSlot(h: PoolHolder, slots: number): Promise<boolean> {
+    const acquired = this.#transaction(() =>
+      this.#run(
+        `INSERT INTO pool_holders (pool, holder, run_id, execution)
+         SELECT ?, ?, ?, ?
+         WHERE (SELECT count(*) FROM pool_holders WHERE pool = ?) < ?
+            OR EXISTS (SELECT 1 FROM pool_holders WHERE pool = ? AND holder = ?)
+         ON CONFLICT (pool, holder) DO UPDATE SET run_id = excluded.run_id, execution = excluded.execution`,
+        h.pool,
+        h.holder,
+        h.runId,
+        h.execution,
+        h.pool,
+        slots,
+        h.pool,
+        h.holder,
+      ),
+    );
+    return Number(acquired.changes) > 0;
+  }
+
+  async releasePoolSlot(pool: string, holder: string): Promise<void> {
+    this.#run(`DELETE FROM pool_holders WHERE pool = ? AND holder = ?`, pool, holder);
+  }
+
+  async poolHolders(pool?: string): Promise<PoolHolder[]> {
+    const rows =
+      pool === undefined
+        ? this.#statement(
+            `SELECT pool, holder, run_id, execution FROM pool_holders ORDER BY pool, holder`,
+          ).all()
+        : this.#statement(
+            `SELECT pool, holder, run_id, execution FROM pool_holders WHERE pool = ? ORDER BY holder`,
+          ).all(pool);
+    return (rows as unknown as PoolRow[]).map(poolHolderOf).sort(comparePoolHolders);
+  }
+
+  async releaseRunPoolSlots(runId: string, execution?: string): Promise<PoolHolder[]> {
+    const rows =
+      execution === undefined
+        ? this.#statement(
+            `DELETE FROM pool_holders WHERE run_id = ? RETURNING pool, holder, run_id, execution`,
+          ).all(runId)
+        : this.#statement(
+            `DELETE FROM pool_holders WHERE run_id = ? AND execution = ? RETURNING pool, holder, run_id, execution`,
+          ).all(runId, execution);
+    return (rows as unknown as PoolRow[]).map(poolHolderOf).sort(comparePoolHolders);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#commitPending();
@@ -545,4 +602,15 @@ function sortKey(run: Pick<RunRecord, 'logicalDate' | 'runId'>): string {
 
 function parse<T>(json: string): T {
   return JSON.parse(json) as T;
+}
+
+interface PoolRow {
+  pool: string;
+  holder: string;
+  run_id: string;
+  execution: string;
+}
+
+function poolHolderOf(r: PoolRow): PoolHolder {
+  return { pool: r.pool, holder: r.holder, runId: r.run_id, execution: r.execution };
 }

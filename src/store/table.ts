@@ -18,6 +18,7 @@
  * | dataset event | `DATASET#<uri>`   | `<at>#<runId>#<taskId>`              |                                  |                                 |
  * | outbox        | `RUN#<runId>`     | `OUTBOX#<seq:8>`                     | `OUTBOX` / `<at>#<runId>#<seq:8>`|                                 |
  * | notification  | `RUN#<runId>`     | `NOTIFY#<key>`                       |                                  |                                 |
+ * | pool          | `POOL#<pool>`     | `POOL`                               | `POOLS` / `<pool>`               |                                 |
  *
  * (*) `gsi2pk` is present only while the run is queued or running (a sparse index: the
  * active-runs query reads active runs only, however long the history grows).
@@ -29,6 +30,11 @@
  * DAG slots: `holders`, a map run id → claim time, of the runs that hold one of the DAG's
  * `maxActiveRuns` slots (AWS only: the launcher, the recorder and `updraft trigger` claim with a
  * conditional UpdateItem, so that racing starts cannot pass the max). It never expires.
+ *
+ * Pool: `holders`, a map holder key (`<runId>#<taskId>#<mapIndex>`) → `{ runId, execution }`, of
+ * the task instances holding one of the pool's `slots` (store/types PoolSlots). The compiled state
+ * machine writes it with the same conditional UpdateItem the store uses (compiler/states/pool), so
+ * the item must exist first: infra creates each pool's item at deploy. It never expires.
  *
  * DAG datasets: a dataset-scheduled DAG's cursor (store/types DatasetCursor), written only by a
  * Put conditioned on the version before it, so one of two racing launchers advances it.
@@ -96,6 +102,10 @@ export interface ItemKey {
 /** `gsi1pk` of the DAG list and of the outbox of every run. */
 export const DAGS_PARTITION = 'DAGS';
 export const OUTBOX_PARTITION = 'OUTBOX';
+/** `gsi1pk` of every pool item (the recorder finds the pools a run may hold slots of). */
+export const POOLS_PARTITION = 'POOLS';
+/** The pool item's map of holders. */
+export const POOL_HOLDERS_ATTRIBUTE = 'holders';
 /** `gsi2pk` of a queued or running run. */
 export const ACTIVE_PARTITION = 'ACTIVE';
 
@@ -124,6 +134,7 @@ export const keys = {
   dagSlots: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'SLOTS' }),
   dagPause: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'PAUSE' }),
   datasetCursor: (dagId: string): ItemKey => ({ pk: dagPartition(dagId), sk: 'DATASETS' }),
+  pool: (pool: string): ItemKey => ({ pk: `POOL#${pool}`, sk: 'POOL' }),
   run: (runId: string): ItemKey => ({ pk: runPk(runId), sk: RUN_SK }),
   task: (runId: string, taskId: string): ItemKey => ({
     pk: runPk(runId),
@@ -170,4 +181,19 @@ export function toRecord<T>(item: Record<string, unknown>): T {
     if (!KEY_ATTRIBUTES.has(name)) record[name] = value;
   }
   return record as T;
+}
+
+/**
+ * A pool's item as infra creates it at deploy and the store on a first acquire: its slot count,
+ * its place in the pool list (gsi1), and an empty map of holders.
+ */
+export function poolItem(pool: string, slots: number): Record<string, unknown> {
+  return {
+    ...keys.pool(pool),
+    gsi1pk: POOLS_PARTITION,
+    gsi1sk: pool,
+    pool,
+    slots,
+    [POOL_HOLDERS_ATTRIBUTE]: {},
+  };
 }

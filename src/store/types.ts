@@ -305,3 +305,49 @@ export interface RunSlots {
   /** The runs holding a slot, with when each claimed it. */
   slotHolders(dagId: string): Promise<Readonly<Record<string, string>>>;
 }
+
+/**
+ * A task instance holding one slot of a pool (`pool('warehouse', { slots: 4 })`). The holder key is
+ * `<runId>#<taskId>#<mapIndex>` (-1 when not mapped; poolHolderKey), one per task
+ * instance, so acquiring again what it already holds changes nothing.
+ */
+export interface PoolHolder {
+  readonly pool: string;
+  readonly holder: string;
+  readonly runId: string;
+  /**
+   * The execution that acquired it (`<runId>`, or `<runId>-r<n>` for a resumed run): the end of an
+   * earlier execution of the run never releases what a later one re-acquired.
+   */
+  readonly execution: string;
+}
+
+/** A task instance's holder key in a pool: `<runId>#<taskId>#<mapIndex>` (what the compiled state machine writes). */
+export function poolHolderKey(runId: string, taskId: string, mapIndex: number): string {
+  return `${runId}#${taskId}#${mapIndex}`;
+}
+
+/** The order holders are listed in: by pool, then holder key (code-unit order, as both stores sort). */
+export function comparePoolHolders(a: PoolHolder, b: PoolHolder): number {
+  const x = `${a.pool}\u0000${a.holder}`;
+  const y = `${b.pool}\u0000${b.holder}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Pools as a counting semaphore per pool, on both targets: a conditional write takes a slot only
+ * while fewer than `slots` are held, so racing acquirers never pass the count. On AWS the compiled
+ * state machine acquires and releases with the same write (compiler/states/pool); the recorder
+ * releases what an execution that ended still held, and the embedded engine what a run (or a dead
+ * process's run) still holds.
+ */
+export interface PoolSlots {
+  /** Takes a slot of `holder.pool` for `holder` while fewer than `slots` are held: true if it holds one now (also when it already did). */
+  acquirePoolSlot(holder: PoolHolder, slots: number): Promise<boolean>;
+  /** Gives the slot back (nothing if it holds none). */
+  releasePoolSlot(pool: string, holder: string): Promise<void>;
+  /** The holders of one pool, or of every pool, by pool and holder key. */
+  poolHolders(pool?: string): Promise<PoolHolder[]>;
+  /** Gives back every slot the run holds, in every pool (those `execution` acquired, when given): the holders released. */
+  releaseRunPoolSlots(runId: string, execution?: string): Promise<PoolHolder[]>;
+}

@@ -9,16 +9,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SqliteStore,
+  type PoolHolder,
+  type PoolSlots,
   type RunRecord,
   type Store,
   type TaskRecord,
   type TryRecord,
 } from '../../src/store/index.ts';
+import { poolHolderKey } from '../../src/store/types.ts';
 import { startDynalite } from '../support/dynalite.ts';
 
 interface Implementation {
   readonly name: string;
-  open(): Promise<{ store: Store; close(): Promise<void> }>;
+  open(): Promise<{ store: Store & PoolSlots; close(): Promise<void> }>;
 }
 
 const implementations: Implementation[] = [
@@ -53,7 +56,7 @@ const implementations: Implementation[] = [
 ];
 
 describe.each(implementations)('store conformance: $name', (impl) => {
-  let store: Store;
+  let store: Store & PoolSlots;
   let close: () => Promise<void>;
   let unique = 0;
 
@@ -431,6 +434,66 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       await store.setPaused(b, undefined); // unpausing what is not paused changes nothing
       expect(await store.pausedAt(a)).toBeUndefined();
       expect(await store.pausedAt(b)).toBeUndefined();
+    });
+  });
+
+  describe('pools', () => {
+    const holderOf = (pool: string, runId: string, taskId: string, mapIndex = -1): PoolHolder => ({
+      pool,
+      holder: poolHolderKey(runId, taskId, mapIndex),
+      runId,
+      execution: runId,
+    });
+
+    it('takes a slot only while fewer than `slots` are held; acquiring again what it holds succeeds; a release frees one', async () => {
+      const pool = `pool${++unique}`;
+      const [a, b, c] = ['a', 'b', 'c'].map((t) => holderOf(pool, `run${unique}`, t));
+      expect(await store.acquirePoolSlot(a!, 2)).toBe(true);
+      expect(await store.acquirePoolSlot(b!, 2)).toBe(true);
+      expect(await store.acquirePoolSlot(c!, 2)).toBe(false);
+      expect(await store.acquirePoolSlot(a!, 2)).toBe(true); // already held: idempotent
+      expect(await store.poolHolders(pool)).toEqual([a, b]);
+      await store.releasePoolSlot(pool, a!.holder);
+      await store.releasePoolSlot(pool, a!.holder); // nothing held: nothing happens
+      await store.releasePoolSlot(`never${unique}`, a!.holder); // no such pool: nothing happens
+      expect(await store.acquirePoolSlot(c!, 2)).toBe(true);
+      expect(await store.poolHolders(pool)).toEqual([b, c]);
+    });
+
+    it('lets exactly 3 of 20 concurrent acquires of a 3-slot pool win', async () => {
+      const pool = `pool${++unique}`;
+      const holders = Array.from({ length: 20 }, (_, i) => holderOf(pool, `run${unique}`, 't', i));
+      const won = await Promise.all(holders.map((h) => store.acquirePoolSlot(h, 3)));
+      expect(won.filter(Boolean)).toHaveLength(3);
+      expect(await store.poolHolders(pool)).toEqual(holders.filter((_, i) => won[i]));
+    });
+
+    it('keeps pools apart and lists the holders of every pool by pool and holder', async () => {
+      const [p1, p2] = [`pool${++unique}a`, `pool${unique}b`];
+      const run = `run${unique}`;
+      const h = [holderOf(p2, run, 'x'), holderOf(p1, run, 'y', 1), holderOf(p1, run, 'y', 0)];
+      for (const x of h)
+        expect(await store.acquirePoolSlot(x, 1 + (x.pool === p1 ? 1 : 0))).toBe(true);
+      const mine = (await store.poolHolders()).filter((x) => x.pool === p1 || x.pool === p2);
+      expect(mine).toEqual([h[2], h[1], h[0]]);
+    });
+
+    it('releases every slot of a run in every pool, or only those one execution acquired', async () => {
+      const [p1, p2] = [`pool${++unique}a`, `pool${unique}b`];
+      const [r1, r2] = [`run${unique}x`, `run${unique}y`];
+      const first = holderOf(p1, r1, 'a');
+      const resumed = { ...holderOf(p2, r1, 'b'), execution: `${r1}-r2` };
+      const other = holderOf(p1, r2, 'a');
+      for (const x of [first, resumed, other]) await store.acquirePoolSlot(x, 5);
+      // The first execution's end releases what it acquired, not what the resumed one holds.
+      expect(await store.releaseRunPoolSlots(r1, r1)).toEqual([first]);
+      expect(await store.releaseRunPoolSlots(r1, r1)).toEqual([]);
+      // Acquiring again from a newer execution makes the holder that execution's.
+      await store.acquirePoolSlot({ ...other, execution: `${r2}-r2` }, 5);
+      expect(await store.releaseRunPoolSlots(r2, r2)).toEqual([]);
+      expect(await store.releaseRunPoolSlots(r1)).toEqual([resumed]);
+      expect(await store.poolHolders(p1)).toEqual([{ ...other, execution: `${r2}-r2` }]);
+      expect(await store.poolHolders(p2)).toEqual([]);
     });
   });
 
