@@ -5,14 +5,22 @@
  * run (the path the machine takes when every task succeeds, branches choose all their options
  * and each mapped task has `mappedItems` instances), the worst-case history events (every
  * retry, every sensor poke until timeout, every group attempt) against the 25,000-event
- * limit, the largest state document against 256 KiB (a Parallel's result is about one document:
+ * limit, what pools add (their states, the retries of instances waiting for each other, what
+ * waiting costs), the largest state document against 256 KiB (a Parallel's result is about one document:
  * only one branch returns it, compiler/states/parallel), the items a mapped task can take before its Map's
  * result or the document passes 256 KiB, the definition size against 1 MB, and the Step Functions
  * price of a run.
  */
 import type { DagIR } from '../ir/types.ts';
 import type { State, StateMachine } from './asl.ts';
-import { LIMITS, type Manifest } from './contract.ts';
+import {
+  LIMITS,
+  POOL_WAIT,
+  poolMaxWaitSeconds,
+  poolRetriesFor,
+  type Manifest,
+} from './contract.ts';
+import { takesPoolSlot } from './states/pool.ts';
 
 /** The document keeps this much room for run values (params) and record overhead. */
 const DOCUMENT_BUDGET_BYTES = 128 * 1024;
@@ -28,9 +36,16 @@ const MAPPED_ITEM_OVERHEAD_BYTES = 24;
 export interface Analysis {
   readonly states: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
   readonly transitions: {
+    /** The all-success path, pools' acquire and release included (a free slot at once). */
     readonly allSuccess: number;
     readonly perTask: number;
     readonly mappedItemsAssumed: number;
+    /**
+     * Retries an all-success run still makes waiting for pool slots: the instances of a pooled
+     * mapped task that runs more at once than its pool has slots wait for each other (other
+     * runs' use of the pool comes on top: `pools.waiting`).
+     */
+    readonly poolWaits: number;
   };
   readonly history: {
     readonly worstCase: number;
@@ -46,7 +61,34 @@ export interface Analysis {
     readonly mappedItemsMax: readonly { readonly task: string; readonly items: number }[];
   };
   readonly definition: { readonly bytes: number; readonly limitBytes: number };
+  /** allSuccess plus poolWaits transitions, at Step Functions Standard's price. */
   readonly costPerRunUsd: number;
+  readonly pools: PoolAnalysis;
+}
+
+/** What pools add to a run (compiler/states/pool). */
+export interface PoolAnalysis {
+  /** Each task that takes a slot: two more states per instance (acquire, release). */
+  readonly tasks: readonly {
+    readonly task: string;
+    readonly pool: string;
+    readonly slots: number;
+    readonly mapped: boolean;
+    /** Expected retries of its instances waiting for each other (see `transitions.poolWaits`). */
+    readonly selfWaitTransitions: number;
+  }[];
+  /** What one task instance pays while it waits for a slot other runs hold. */
+  readonly waiting: {
+    /** Retries come at most this far apart (1, 2, 4 … s at first). */
+    readonly checkEverySeconds: number;
+    readonly transitionsPerHour: number;
+    readonly costPerHourUsd: number;
+    readonly historyEventsPerHour: number;
+    /** The longest wait before the task fails with `Updraft.PoolTimeout`. */
+    readonly maxWaitSeconds: number;
+    /** History events of a wait that long (not in `history.worstCase`: it depends on other runs). */
+    readonly maxWaitHistoryEvents: number;
+  };
 }
 
 /**
@@ -106,7 +148,9 @@ function walk(
       role === 'marks' ||
       role === 'failed' ||
       role === 'retry' ||
-      role === 'given' ||
+      // An operator's `given?` Choice is its entry (it goes on to the service call); only its
+      // hand-back Passes are off the path.
+      (role === 'given' && machine.States[name]?.Type !== 'Choice') ||
       role === 'detour' ||
       machine.States[name]?.Type === 'Fail'
     );
@@ -122,7 +166,9 @@ function walk(
     const task = role && role.tasks.length === 1 ? tasks.get(role.tasks[0]!) : undefined;
     result.transitions++;
     let events = eventsOf(state);
-    if (worst && state.Type === 'Task' && task) {
+    if (worst && (role?.role === 'acquire' || role?.role === 'release')) {
+      // The pool's own retries: counted apart (poolWaits), as they depend on other runs' load.
+    } else if (worst && state.Type === 'Task' && task) {
       // Every retry adds scheduled/started/failed; a sensor pokes until its timeout.
       const attempts = task.retry?.attempts ?? 1;
       events += 3 * (attempts - 1);
@@ -187,6 +233,7 @@ export function analyze(
       : 0;
   // Group retries re-run the group's states: multiply the worst case by the largest group attempts.
   const groupAttempts = Math.max(1, ...ir.groups.map((g) => g.retry?.attempts ?? 1));
+  const pools = analyzePools(ir, mappedItems);
   const inline = inlineOutputLimit(ir.tasks.length);
   const paramsBytes = JSON.stringify(
     Object.fromEntries(Object.entries(ir.params).map(([k, p]) => [k, p.default ?? null])),
@@ -208,6 +255,7 @@ export function analyze(
       allSuccess: happy.transitions,
       perTask: ir.tasks.length ? happy.transitions / ir.tasks.length : 0,
       mappedItemsAssumed: mappedItems,
+      poolWaits: pools.waits,
     },
     history: {
       worstCase: worst.history * groupAttempts,
@@ -226,6 +274,62 @@ export function analyze(
       bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length,
       limitBytes: LIMITS.definitionBytes,
     },
-    costPerRunUsd: happy.transitions * LIMITS.pricePerTransitionUsd,
+    costPerRunUsd: (happy.transitions + pools.waits) * LIMITS.pricePerTransitionUsd,
+    pools: pools.analysis,
   };
+}
+
+/** The pools' part of the analysis; `mappedItems` instances per mapped task. */
+function analyzePools(ir: DagIR, mappedItems: number): { analysis: PoolAnalysis; waits: number } {
+  const perHour = 3600 / POOL_WAIT.maxDelaySeconds;
+  const tasks = ir.tasks.filter(takesPoolSlot).map((t) => ({
+    task: t.id,
+    pool: t.pool!.name,
+    slots: t.pool!.slots,
+    mapped: t.mapping !== undefined,
+    selfWaitTransitions: t.mapping
+      ? selfWaits(mappedItems, t.pool!.slots, t.mapping.maxConcurrency, t.expectedDurationSeconds)
+      : 0,
+  }));
+  return {
+    analysis: {
+      tasks,
+      waiting: {
+        checkEverySeconds: POOL_WAIT.maxDelaySeconds,
+        transitionsPerHour: perHour,
+        costPerHourUsd: perHour * LIMITS.pricePerTransitionUsd,
+        historyEventsPerHour: 3 * perHour,
+        maxWaitSeconds: poolMaxWaitSeconds(),
+        maxWaitHistoryEvents: 3 * POOL_WAIT.maxAttempts,
+      },
+    },
+    waits: tasks.reduce((n, t) => n + t.selfWaitTransitions, 0),
+  };
+}
+
+/** Step Functions runs at most 40 iterations of an inline Map at once. */
+const INLINE_MAP_CONCURRENCY = 40;
+
+/**
+ * The retries `items` instances of one pooled mapped task make waiting for each other: the Map
+ * starts them in order (at most `maxConcurrency` at once), the pool lets `slots` run, each runs
+ * `seconds` (a minute when not declared), and a waiting one takes the first slot that frees.
+ */
+function selfWaits(
+  items: number,
+  slots: number,
+  maxConcurrency: number,
+  seconds: number | undefined,
+): number {
+  const d = seconds ?? 60;
+  const inMap = Math.min(maxConcurrency > 0 ? maxConcurrency : items, INLINE_MAP_CONCURRENCY);
+  const granted: number[] = [];
+  let retries = 0;
+  for (let i = 0; i < items; i++) {
+    const started = i < inMap ? 0 : granted[i - inMap]! + d;
+    const free = i < slots ? 0 : granted[i - slots]! + d;
+    granted.push(Math.max(started, free));
+    retries += poolRetriesFor(granted[i]! - started);
+  }
+  return retries;
 }

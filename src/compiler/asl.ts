@@ -39,7 +39,8 @@ export interface Retrier {
 
 export interface Catcher {
   readonly ErrorEquals: readonly string[];
-  readonly ResultPath: string;
+  /** null: the state's input goes on as it was. */
+  readonly ResultPath: string | null;
   readonly Next: string;
 }
 

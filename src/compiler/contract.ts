@@ -2,8 +2,8 @@
  * @module compiler/contract
  * What the runtime, the engine, the cloud code and infra may know about compiled output: the
  * manifest, the error names the compiled Retry/Catch fields and the run records use, the cloud
- * limits the compiler sizes against, the `${…}` placeholders of a definition, task instance keys
- * and the state document's record keys. Everything else in src/compiler is internal.
+ * limits the compiler sizes against, the `${…}` placeholders of a definition, how a pooled task
+ * waits for a slot (POOL_WAIT), task instance keys and the state document's record keys. Everything else in src/compiler is internal.
  *
  * Who owns task facts: the IR says what a task is (its body, arguments, retry policy, sensor
  * settings, mapping, timeouts); the manifest says what compiling decided about it (its record key,
@@ -33,7 +33,9 @@ export interface StateRole {
     | 'wait'
     | 'final'
     | 'retry'
-    | 'merge';
+    | 'merge'
+    | 'acquire'
+    | 'release';
 }
 
 /**
@@ -118,6 +120,8 @@ export const ERROR_NAMES = {
   processDied: 'Updraft.ProcessDied',
   aborted: 'Updraft.Aborted',
   interrupted: 'Updraft.Interrupted',
+  /** A pooled task waited longer than the compiled retries allow for a slot (compiler/states/pool). */
+  poolTimeout: 'Updraft.PoolTimeout',
 } as const;
 
 /** The cloud's limits the compiler sizes machines against, and the engine enforces locally. */
@@ -142,6 +146,8 @@ export const PLACEHOLDERS = {
   taskRunner: 'TaskRunnerFunctionArn',
   region: 'Region',
   account: 'Account',
+  /** The run table's name: pooled tasks take and give back their slots in it (compiler/states/pool). */
+  runTable: 'RunTable',
   /** A DAG's state machine ARN (characters other than [A-Za-z0-9_] become `_`). */
   stateMachine: (dagId: string) => `StateMachine_${dagId.replace(/[^A-Za-z0-9_]/g, '_')}`,
   /** An EventBridge connection's ARN, for HTTP operators. */
@@ -152,7 +158,7 @@ export const PLACEHOLDERS = {
 export const placeholder = (name: string): string => `\${${name}}`;
 
 export type ParsedPlaceholder =
-  | { readonly kind: 'taskRunner' | 'region' | 'account' }
+  | { readonly kind: 'taskRunner' | 'region' | 'account' | 'runTable' }
   | { readonly kind: 'stateMachine'; readonly dag: string }
   | { readonly kind: 'connection'; readonly connection: string }
   | { readonly kind: 'other'; readonly name: string };
@@ -162,6 +168,7 @@ export function parsePlaceholder(name: string): ParsedPlaceholder {
   if (name === PLACEHOLDERS.taskRunner) return { kind: 'taskRunner' };
   if (name === PLACEHOLDERS.region) return { kind: 'region' };
   if (name === PLACEHOLDERS.account) return { kind: 'account' };
+  if (name === PLACEHOLDERS.runTable) return { kind: 'runTable' };
   if (name.startsWith('StateMachine_'))
     return { kind: 'stateMachine', dag: name.slice('StateMachine_'.length) };
   if (name.startsWith('Connection_'))
@@ -179,6 +186,56 @@ export function placeholdersIn(json: string): string[] {
 /** The definition's text with every placeholder replaced by `fill(name)`. */
 export function fillPlaceholders(json: string, fill: (name: string) => string): string {
   return json.replace(PLACEHOLDER_PATTERN, (_m, name: string) => fill(name));
+}
+
+/**
+ * How a task waits for a slot: tries again after 1, 2, 4 … seconds, then every 60 s, up to 250
+ * retries (≈ 4 h 05 min, poolMaxWaitSeconds). A slot freed is taken at the next retry, at
+ * most a minute later. Each retry is one state transition ($0.000025) and three history events:
+ * an hour of waiting costs 60 transitions ($0.0015) and 180 of the execution's 25,000 events. No
+ * jitter: a retry's time is then known, and waiters that started together still each win a slot
+ * as slots free (the condition admits exactly as many as are free).
+ */
+export const POOL_WAIT = {
+  intervalSeconds: 1,
+  backoffRate: 2,
+  maxDelaySeconds: 60,
+  maxAttempts: 250,
+} as const;
+
+/** The seconds a task has waited after its first `retries` retries for a slot. */
+export function poolWaitSeconds(retries: number): number {
+  let waited = 0;
+  for (let k = 1; k <= retries; k++)
+    waited += Math.min(
+      POOL_WAIT.intervalSeconds * POOL_WAIT.backoffRate ** (k - 1),
+      POOL_WAIT.maxDelaySeconds,
+    );
+  return waited;
+}
+
+/** How long a task waits for a slot at most before it fails with `Updraft.PoolTimeout`. */
+export function poolMaxWaitSeconds(): number {
+  return poolWaitSeconds(POOL_WAIT.maxAttempts);
+}
+
+/** The retries a wait of `seconds` takes (the first retry after which it has waited that long). */
+export function poolRetriesFor(seconds: number): number {
+  let waited = 0;
+  for (let k = 1; k <= POOL_WAIT.maxAttempts; k++) {
+    if (waited >= seconds) return k - 1;
+    waited += Math.min(
+      POOL_WAIT.intervalSeconds * POOL_WAIT.backoffRate ** (k - 1),
+      POOL_WAIT.maxDelaySeconds,
+    );
+  }
+  return POOL_WAIT.maxAttempts;
+}
+
+/** Why a task failed waiting for its pool (the same words on both targets). */
+export function poolTimeoutCause(taskId: string, pool: string, slots: number): string {
+  const hours = (poolMaxWaitSeconds() / 3600).toFixed(1);
+  return `task "${taskId}" waited over ${hours} h for one of the ${slots} slot${slots === 1 ? '' : 's'} of pool "${pool}", held all that time by other tasks; give the pool more slots, run fewer of its tasks at once (maxActiveRuns, maxConcurrency), or retry the run`;
 }
 
 /** The key of one task instance in per-run bookkeeping (tries, pokes): `<taskId>|<mapIndex>` (-1 unmapped). */

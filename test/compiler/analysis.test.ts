@@ -34,6 +34,12 @@ const shapes: Record<string, () => Dag> = {
       const inv = lambdaInvoke<{ n: number }>('inv', { functionName: 'f' });
       task('after', async (_c, v: { n: number }) => v.n)(inv);
     }),
+  // A mapped task's state is known only at run time: the operator after it is behind a gate.
+  'operator behind a gate': () =>
+    dag('gated_op', {}, () => {
+      const each = task('each', async (_c, n: number) => n).map([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      each.then(lambdaInvoke('inv', { functionName: 'f' }));
+    }),
 };
 
 describe('explain counts the transitions the engine runs', () => {

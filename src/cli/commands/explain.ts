@@ -2,7 +2,8 @@
  * @module cli/commands/explain
  * `updraft explain <dag>`: what the compiler did — states, the fork/join structure and any
  * waits it had to add (with their cost in makespan), the transitions and price of an
- * all-success run, and how far the DAG stays from Step Functions' limits. `--json` for scripts.
+ * all-success run, how far the DAG stays from Step Functions' limits, and what its pools add
+ * (their states, and what waiting for a slot costs). `--json` for scripts.
  */
 import type { Command } from 'commander';
 import { compileDag, type CompileResult, type SpNode } from '../../compiler/index.ts';
@@ -44,7 +45,32 @@ export function explanation(compiled: CompileResult, usesDurations: boolean) {
     document: a.document,
     definition: a.definition,
     costPerRunUsd: a.costPerRunUsd,
+    pools: a.pools,
   };
+}
+
+/** The Pools section: which tasks take slots, and what waiting for one costs. */
+export function poolLines(e: ReturnType<typeof explanation>): string[] {
+  const { tasks, waiting: w } = e.pools;
+  if (tasks.length === 0) return [];
+  const byPool = new Map<string, typeof tasks>();
+  for (const t of tasks) byPool.set(t.pool, [...(byPool.get(t.pool) ?? []), t]);
+  const hours = (w.maxWaitSeconds / 3600).toFixed(1);
+  return [
+    '',
+    'Pools',
+    ...[...byPool].map(
+      ([pool, ts]) =>
+        `  ${pool} (${ts[0]!.slots} slot${ts[0]!.slots === 1 ? '' : 's'}): ${ts.map((t) => t.task).join(', ')} — 2 more state transitions per task instance (take a slot, give it back)`,
+    ),
+    ...tasks
+      .filter((t) => t.selfWaitTransitions > 0)
+      .map(
+        (t) =>
+          `  ${t.task}: its ${e.transitions.mappedItemsAssumed} instances wait for each other's slots: ~${t.selfWaitTransitions} retries per run (counted above; a maxConcurrency of ${t.slots} makes them wait in the Map, for free)`,
+      ),
+    `  waiting for a slot other runs hold: a retry at least every ${w.checkEverySeconds} s, ${w.transitionsPerHour} transitions ($${w.costPerHourUsd.toFixed(4)}) and ${w.historyEventsPerHour} history events per hour of waiting; after ${hours} h the task fails (Updraft.PoolTimeout)`,
+  ];
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KiB`;
@@ -89,7 +115,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         `  makespan ${span(e.structure.makespan)} vs critical path ${span(e.structure.criticalPath)} (×${e.structure.makespanRatio.toFixed(2)})${usesDurations ? '' : ' — with unit durations; set expectedDuration on tasks for a better estimate'}`,
         '',
         'All-success run',
-        `  state transitions  ${e.transitions.allSuccess} (${e.transitions.perTask.toFixed(2)} per task${dag.ir.tasks.some((t) => t.mapping) ? `, ${e.transitions.mappedItemsAssumed} instances per mapped task` : ''})`,
+        `  state transitions  ${e.transitions.allSuccess} (${e.transitions.perTask.toFixed(2)} per task${dag.ir.tasks.some((t) => t.mapping) ? `, ${e.transitions.mappedItemsAssumed} instances per mapped task` : ''})${e.transitions.poolWaits > 0 ? `, plus ~${e.transitions.poolWaits} retries waiting for pool slots` : ''}`,
         `  price              $${e.costPerRunUsd.toFixed(6)} per run (Standard workflow, $0.025 per 1,000 transitions; Lambda time is extra)`,
         '',
         'Limits',
@@ -100,6 +126,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
             `  mapped task ${m.task}: at most ${m.items.toLocaleString('en-US')} items per run (outputs over ${e.document.mappedOutputLimitBytes} bytes per item go to the payload bucket; past that the Map's result or the document passes 256 KiB)`,
         ),
         `  definition                  ${kib(e.definition.bytes)} of 1 MiB (${pct(e.definition.bytes, e.definition.limitBytes)})`,
+        ...poolLines(e),
       ];
       io.out(lines.join('\n'));
       run(EXIT_OK);

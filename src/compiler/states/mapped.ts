@@ -12,6 +12,7 @@ import { DONE, ERR, field, output, record, RUN, subPath } from '../document.ts';
 import { intrinsicString } from '../intrinsics.ts';
 import { END, type Exits, type Next, type Scope, type Walk } from '../scope.ts';
 import { inputs, TASK_RUNNER } from './lambda-task.ts';
+import { acquireState, poolTimeoutPass, releaseState, takesPoolSlot } from './pool.ts';
 import { permanentFlag, renderNextEnd, renderTask } from './task-fields.ts';
 
 /** The failure's Cause as an intrinsic format string: `{}` is the value's JSON text. */
@@ -148,6 +149,7 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
   emit.stateTasks.set(item, { tasks: [task.id], role: 'item' });
   emit.stateTasks.set(itemFailed, { tasks: [task.id], role: 'failed' });
   const ins = inputs(emit, task);
+  const pooled = takesPoolSlot(task);
   const states: Record<string, State> = {
     [item]: renderTask({
       resource: LAMBDA_INVOKE,
@@ -164,7 +166,8 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
       },
       timeoutSeconds: task.timeoutSeconds,
       resultSelector: { s: 'success', 'o.$': '$.Payload' },
-      // ResultPath left out: "$" (replace).
+      // ResultPath left out: "$" (replace); pooled, the release still needs the run and index.
+      ...(pooled && { resultPath: POOLED_ITEM_RESULT }),
       retry: task.retry,
       lambda: true,
       catchTo: itemFailed,
@@ -172,6 +175,9 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     }),
     [itemFailed]: { Type: 'Pass', Parameters: { s: 'failed', o: null, 'e.$': ERR }, End: true },
   };
+  const processor = pooled
+    ? pooledItem(emit, task, item, itemFailed, states)
+    : { start: item, states };
   scope.add(name, {
     Type: 'Map',
     ItemsPath: itemsPath,
@@ -185,7 +191,11 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
       'done.$': DONE,
     },
     ...(mapping.maxConcurrency > 0 && { MaxConcurrency: mapping.maxConcurrency }),
-    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: item, States: states },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: processor.start,
+      States: processor.states,
+    },
     ResultSelector: {
       ...permanentFlag(emit, task),
       s: 'mapped',
@@ -198,4 +208,46 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     ...renderNextEnd(next),
   });
   return entry;
+}
+
+/** Where a pooled instance keeps its answer until its slot is given back (then it is the instance's output). */
+const POOLED_ITEM_RESULT = '$.r';
+
+/**
+ * A pooled instance: it takes its slot first and gives it back after its answer or its failure,
+ * which wait at `$.r` meanwhile (the release reads the run id and the index beside them).
+ */
+function pooledItem(
+  emit: Walk,
+  task: TaskIR,
+  item: string,
+  itemFailed: string,
+  plain: Readonly<Record<string, State>>,
+): { start: string; states: Record<string, State> } {
+  const acquire = emit.ctx.name(`${task.id} [pool slot]`);
+  const full = emit.ctx.name(`${task.id} [pool wait exceeded]`);
+  const release = emit.ctx.name(`${task.id} [release slot]`);
+  const releaseFailed = emit.ctx.name(`${task.id} [release slot (failed)]`);
+  const released = emit.ctx.name(`${task.id} [released]`);
+  emit.stateTasks.set(acquire, { tasks: [task.id], role: 'acquire' });
+  emit.stateTasks.set(full, { tasks: [task.id], role: 'failed' });
+  for (const s of [release, releaseFailed, released])
+    emit.stateTasks.set(s, { tasks: [task.id], role: 'release' });
+  const { End: _end, ...answer } = plain[item] as Extract<State, { Type: 'Task' }>;
+  const failed = plain[itemFailed] as Extract<State, { Type: 'Pass' }>;
+  const states: Record<string, State> = {
+    [acquire]: acquireState(task, true, item, { poolFull: full, failed: itemFailed }),
+    [item]: { ...answer, Next: release },
+    [release]: releaseState(task, true, END, released, POOLED_ITEM_RESULT),
+    [itemFailed]: {
+      Type: 'Pass',
+      Parameters: failed.Parameters!,
+      ResultPath: POOLED_ITEM_RESULT,
+      Next: releaseFailed,
+    },
+    [releaseFailed]: releaseState(task, true, END, released, POOLED_ITEM_RESULT),
+    [full]: poolTimeoutPass(task, itemFailed),
+    [released]: { Type: 'Pass', OutputPath: POOLED_ITEM_RESULT, End: true },
+  };
+  return { start: acquire, states };
 }

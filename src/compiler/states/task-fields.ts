@@ -99,9 +99,13 @@ export function permanentFlag(emit: Walk, task: TaskIR): Record<string, JsonValu
   return emit.ctx.inRetriedGroup(task.id) ? { pe: false } : {};
 }
 
-/** The failure record: `{ s: 'failed', e: <error>, …defaults }`, then the failed exit. */
+/** The failure record: `{ s: 'failed', e: <error>, …defaults }`, then the failed exit (one per task and scope). */
 export function failurePass(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): string {
+  const sig = `failed|${task.id}`;
+  const made = scope.memo.get(sig);
+  if (typeof made === 'string') return made;
   const name = emit.ctx.name(`${task.id} failed`);
+  scope.memo.set(sig, name);
   const { s: _s, ...defaults } = recordFor(emit.ctx, task.id, 'failed');
   scope.add(name, { Type: 'Pass' });
   const { pe: _pe, ...rest } = defaults;
