@@ -7,7 +7,7 @@ import type { DagIR } from '../ir/types.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
-import type { NotificationRecord, RunRecord, Store } from '../store/types.ts';
+import type { NotificationRecord, PoolSlots, RunRecord, Store } from '../store/types.ts';
 import type { NotifyDeps } from '../runtime/notify-send.ts';
 import type { EngineEvent } from './engine-event.ts';
 import type { OperatorOverride } from './native.ts';
@@ -22,7 +22,8 @@ export interface EngineDag {
 }
 
 export interface EngineOptions {
-  readonly store: Store;
+  /** Run records, and the slots pooled tasks take (shared with every process using the same store). */
+  readonly store: Store & PoolSlots;
   readonly objects: ObjectStore;
   /** The project's valid DAGs (children of triggerDag and external sensors are looked up here). */
   readonly dags: readonly EngineDag[];

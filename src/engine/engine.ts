@@ -424,6 +424,7 @@ export class LocalEngine {
       },
       builtinCheck: (taskId, check, runValues) =>
         checkLocally(this.#sensorDeps(), taskId, check, runValues),
+      pools: { slots: store, reap: () => this.reapDeadRuns() },
       onEvent: (e: EngineEvent) => {
         records.event(e);
         this.options.onEvent?.(run.runId, e);

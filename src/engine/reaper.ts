@@ -5,11 +5,17 @@
  * `updraft retry`. A run is left alone while its process lives (same host), while this engine
  * runs it, for a minute after it was queued without an owner (another command just made it), and
  * while a scheduled or dataset-triggered run waits, queued, for the scheduler.
+ *
+ * It also gives back pool slots nobody will give back (runtime/pool-release): those of the runs it
+ * marks, and those still held for a run that is no longer queued or running — a process
+ * interrupted (Ctrl-C) or killed between its last task and its run's end. Each is released only
+ * while the same execution holds it, so a resumed run that took the slot again keeps it.
  */
 import { hostname } from 'node:os';
 import { isProcessAlive } from '../util/process.ts';
 import { ERROR_NAMES } from '../compiler/contract.ts';
-import type { Store } from '../store/types.ts';
+import type { PoolSlots, Store } from '../store/types.ts';
+import { releaseRunPools } from '../runtime/pool-release.ts';
 
 const DEAD = ERROR_NAMES.processDied;
 
@@ -20,7 +26,7 @@ const QUEUED_GRACE_MS = 60_000;
 const WAITS_FOR_SCHEDULER: ReadonlySet<string> = new Set(['schedule', 'dataset']);
 
 export interface ReaperDeps {
-  readonly store: Store;
+  readonly store: Store & PoolSlots;
   /** True for runs this engine is running now. */
   readonly inFlight: (runId: string) => boolean;
   /** The engine's clock (ms since the epoch): `endedAt`, and how long ago a run was queued. */
@@ -56,7 +62,25 @@ export async function reapDeadRuns({ store, inFlight, now }: ReaperDeps): Promis
       if (t.state === 'running' || t.state === 'up_for_retry' || t.state === 'queued')
         await store.putTask({ ...t, state: 'failed', error });
     }
+    await releaseRunPools({ store }, run);
     marked.push(run.runId);
   }
+  await releaseOrphanSlots({ store, inFlight });
   return marked;
+}
+
+/** Slots held for runs that ended (or are gone) and that this engine is not running. */
+async function releaseOrphanSlots({
+  store,
+  inFlight,
+}: Pick<ReaperDeps, 'store' | 'inFlight'>): Promise<void> {
+  const executions = new Map<string, { runId: string; execution: string }>();
+  for (const h of await store.poolHolders())
+    executions.set(`${h.runId}\u0000${h.execution}`, { runId: h.runId, execution: h.execution });
+  for (const { runId, execution } of executions.values()) {
+    if (inFlight(runId)) continue;
+    const run = await store.getRun(runId);
+    if (run && (run.status === 'queued' || run.status === 'running')) continue;
+    await releaseRunPools({ store }, { runId }, execution);
+  }
 }

@@ -164,8 +164,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     const timedOut = name === 'ExecutionTimeoutError';
     const aborted = name === 'ExecutionAbortedError';
     // The run's own Fail state (Updraft.DagRunFailed), the run timeout and our limits are failed runs; anything else is a broken machine.
-    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError))
+    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError)) {
+      await handlers.closePools();
       throw error;
+    }
     if (timedOut) {
       execution.abort();
       runError = {
@@ -179,6 +181,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     document = log.lastDocument as RunMachineResult['document'];
   }
   await collect.catch(() => undefined);
+  await handlers.closePools();
   await handlers.settled();
   // The event log is read behind the interpreter: a limit found after the last state still fails the run, as on AWS.
   if (limitError && status === 'success') {

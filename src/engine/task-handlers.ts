@@ -3,14 +3,16 @@
  * What answers each Task state of a local run. Function tasks, branches, short-circuits, sensor
  * pokes and mapped instances go through the task runner (the same code the task Lambda runs), in
  * process or in the engine's worker pool; native operators get their local behaviour
- * (engine/native); built-in sensors ask the DAG's stand-in, then the engine. A resumed execution's
+ * (engine/native); built-in sensors ask the DAG's stand-in, then the engine; a pooled task's slot
+ * is taken and given back in the engine's store (engine/local-pools). A resumed execution's
  * earlier answers are handed back instead of running the task again (runtime/resume).
  */
 import type { DagIR } from '../ir/types.ts';
 import { ERROR_NAMES, type Manifest } from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection } from '../sdk/context.ts';
-import type { ErrorInfo } from '../store/types.ts';
+import type { ErrorInfo, PoolSlots } from '../store/types.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
 import { connectionFromEnv } from '../runtime/connections.ts';
 import { stateError } from '../runtime/errors.ts';
 import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
@@ -27,9 +29,12 @@ import type { LogSink } from '../runtime/task-logger.ts';
 import { memoryPokes } from '../runtime/task-response.ts';
 import type { RunnerRecorder } from '../runtime/task-try.ts';
 import { givenFor } from '../runtime/resume.ts';
+import { executionName } from '../runtime/launch.ts';
+import { releaseRunPools } from '../runtime/pool-release.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvent } from './engine-event.ts';
 import type { HistoryMeter } from './history-meter.ts';
+import { LocalPools } from './local-pools.ts';
 import {
   nativeHandler,
   noSensorCheckMessage,
@@ -62,6 +67,11 @@ export interface TaskHandlerOptions {
   readonly invoke?: TaskInvoker;
   /** Project folder: stack traces of failed tasks show paths relative to it. @default process.cwd() */
   readonly root?: string;
+  /**
+   * Where pooled tasks take their slots (engine/local-pools) and the dead-run check a waiting
+   * task runs. @default a pool store of this execution alone (in memory)
+   */
+  readonly pools?: { readonly slots: PoolSlots; readonly reap?: () => Promise<unknown> };
 }
 
 /** The run the handlers serve and what they share with the rest of it. */
@@ -89,6 +99,9 @@ export class TaskHandlers {
   readonly #irTasks: ReadonlyMap<string, DagIR['tasks'][number]>;
   /** Tries running in workers, which the run waits for before it ends. */
   readonly #isolated = new Set<Promise<unknown>>();
+  #pools: LocalPools | undefined;
+  /** The in-memory pool store of an execution given none (opened on its first pooled task). */
+  #ownPools: SqliteStore | undefined;
 
   constructor(deps: TaskHandlerDeps) {
     this.#deps = deps;
@@ -148,6 +161,37 @@ export class TaskHandlers {
     return (input) => this.#handle(stateName, input);
   }
 
+  /**
+   * The execution ended: pooled tasks still waiting for a slot stop waiting, and the slots it still
+   * holds (its run timed out, or a limit stopped it, while tasks held them) are given back.
+   */
+  async closePools(): Promise<void> {
+    if (!this.#pools) return;
+    this.#pools.stop();
+    const { runId, runAttempt } = this.#deps;
+    await releaseRunPools(
+      { store: this.#pools.slots },
+      { runId },
+      executionName(runId, runAttempt ?? 1),
+    );
+    await this.#ownPools?.close();
+  }
+
+  #localPools(): LocalPools {
+    if (!this.#pools) {
+      const { pools, runId, runAttempt, clock, history } = this.#deps;
+      this.#pools = new LocalPools({
+        slots: pools?.slots ?? (this.#ownPools = new SqliteStore({ file: ':memory:' })),
+        ...(pools?.reap && { reap: pools.reap }),
+        runId,
+        execution: executionName(runId, runAttempt ?? 1),
+        clock,
+        history,
+      });
+    }
+    return this.#pools;
+  }
+
   /** Settles once every try running in a worker has settled (and been recorded). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.#isolated]);
@@ -163,6 +207,12 @@ export class TaskHandlers {
     if (stopped) throw stateError(stopped);
     history.taskCalled();
     const role = manifest.states[stateName];
+    // A pooled task's slot: taken before its body runs, given back after (engine/local-pools).
+    if (role?.role === 'acquire' || role?.role === 'release') {
+      const pooled = this.#irTasks.get(role.tasks[0]!);
+      if (!pooled?.pool) throw new Error(`state "${stateName}" belongs to no pooled task`);
+      return this.#localPools().handle(role.role, pooled.id, pooled.pool, input);
+    }
     const params = input as { Payload?: RunnerRequest } & Record<string, unknown>;
     const taskId = params.Payload?.task ?? role?.tasks[0];
     const task = taskId ? this.#tasks.get(taskId) : undefined;

@@ -1,0 +1,30 @@
+/**
+ * @module runtime/pool-release
+ * Gives back the pool slots an execution still holds when it has ended, on both targets. The
+ * compiled machine gives a pooled task's slot back on every way out of the task (success, a caught
+ * failure, a task timeout: compiler/states/pool), but an execution that is aborted, times out as a
+ * whole, or whose process dies never reaches those states. The recorder calls this when it hears
+ * an execution end (AWS); the embedded engine when a run ends and when its dead-run check marks a
+ * run's process dead (engine/reaper).
+ */
+import type { PoolHolder, PoolSlots, RunRecord } from '../store/types.ts';
+import type { RuntimeLog } from './run-queue.ts';
+
+/**
+ * Releases every slot the run holds, or, with `execution`, only those that execution acquired (a
+ * late end event of an earlier execution must not release what a resumed one holds). Returns the
+ * holders released, each logged when a log is given.
+ */
+export async function releaseRunPools(
+  deps: { readonly store: PoolSlots; readonly log?: RuntimeLog },
+  run: Pick<RunRecord, 'runId'>,
+  execution?: string,
+): Promise<PoolHolder[]> {
+  const released = await deps.store.releaseRunPoolSlots(run.runId, execution);
+  for (const h of released)
+    deps.log?.info(
+      `gave back the slot of pool "${h.pool}" that ${h.holder} still held when execution ${h.execution} ended`,
+      { runId: run.runId, pool: h.pool, holder: h.holder },
+    );
+  return released;
+}
