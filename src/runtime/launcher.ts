@@ -10,7 +10,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../errors.ts';
 import { DEFERRED_COUNT_CAP, planLaunch, type LaunchPlan } from '../schedule/index.ts';
-import type { RunRecord, DagPauses, RunSlots, Store } from '../store/types.ts';
+import type { RunRecord, DagPauses, PoolSlots, RunSlots, Store } from '../store/types.ts';
 import { ENV, parseEnvironment, readEnv, type Environment } from './env.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from './launch.ts';
 import { startQueuedRuns, type RuntimeLog } from './run-queue.ts';
@@ -36,7 +36,8 @@ export interface LauncherSettings {
 }
 
 export interface LauncherDeps {
-  readonly store: Store & RunSlots & DagPauses;
+  /** Pool slots too: the run queue it shares with the recorder takes the recorder's store. */
+  readonly store: Store & RunSlots & DagPauses & PoolSlots;
   readonly sfn: SFNClient;
   readonly log: RuntimeLog;
   readonly settings: Pick<LauncherSettings, 'catchupLimit' | 'dataWindowDays'>;

@@ -24,6 +24,7 @@ import {
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
 import { runOfExecutionName } from './launch.ts';
 import { launchDatasetRuns, type DatasetLaunchSpec } from './dataset-launch.ts';
+import { releaseRunPools } from './pool-release.ts';
 import {
   checkDeadline,
   notifyRunEnd,
@@ -208,6 +209,7 @@ async function afterEnd(
   attempt: number,
 ): Promise<Pick<RecordOutcome, 'notified' | 'started' | 'datasetRuns' | 'notifications'>> {
   const { detail } = event;
+  await releaseRunPools(deps, run, detail.name);
   const notifications = await runNotifications(deps, run);
   const notified =
     detail.status === 'FAILED' || detail.status === 'TIMED_OUT'

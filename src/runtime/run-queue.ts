@@ -29,7 +29,7 @@ import {
   type DescribeExecutionCommandOutput,
   type SFNClientConfig,
 } from '@aws-sdk/client-sfn';
-import type { RunRecord, RunSlots, Store } from '../store/types.ts';
+import type { PoolSlots, RunRecord, RunSlots, Store } from '../store/types.ts';
 import { executionError, type ExecutionStatus } from './execution-events.ts';
 import { executionName } from './launch.ts';
 
@@ -43,7 +43,8 @@ export interface RuntimeLog {
 export const QUIET_LOG: RuntimeLog = { info: () => undefined, warn: () => undefined };
 
 export interface QueueDeps {
-  readonly store: Store & RunSlots;
+  /** Run records, DAG slots (maxActiveRuns), and pool slots a run that ended may still hold (runtime/pool-release). */
+  readonly store: Store & RunSlots & PoolSlots;
   readonly sfn: SFNClient;
   readonly log: RuntimeLog;
 }

@@ -157,9 +157,10 @@ describe('a pooled task', () => {
       'each [pool wait exceeded]',
       'each [released]',
     ]);
-    const acquire = acquireOf('each', "States.Format('{}#each#{}', $.run.runId, $.index)") as {
-      Catch: { Next: string }[];
-    };
+    const acquire = acquireOf(
+      'each',
+      "States.Format('{}#each#{}', $.run.runId, $.index)",
+    ) as TaskState & { Catch: { Next: string }[] };
     acquire.Catch[0]!.Next = 'each [pool wait exceeded]';
     acquire.Catch[1]!.Next = 'each [item failed]';
     expect(items.States['each [pool slot]']).toEqual({ ...acquire, Next: 'each [item]' });
