@@ -28,6 +28,7 @@ import { ENV, names, type Environment } from '../src/runtime/env.ts';
 import { launchSpecOf } from '../src/runtime/launch.ts';
 import { updraftFunction } from './function.ts';
 import { operatorGrants } from './operator-permissions.ts';
+import { poolGrant } from './pools.ts';
 import { payloadBucketName, type PlatformRefs } from './refs.ts';
 import type { EnvironmentSettings } from './settings.ts';
 import { flattenCfnReference, suppress } from './nag.ts';
@@ -78,6 +79,7 @@ export class UpdraftDag extends Construct {
       else if (p.kind === 'stateMachine')
         substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
       else if (p.kind === 'connection') substitutions[name] = httpConnection(props, p.connection);
+      else if (p.kind === 'runTable') substitutions[name] = refs.tableName;
     }
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -103,6 +105,8 @@ export class UpdraftDag extends Construct {
       athenaResultLocation: (workGroup) => props.athenaResultLocations?.[workGroup],
     });
     for (const s of grants.statements) this.stateMachine.addToRolePolicy(s);
+    const pools = poolGrant(refs, ir);
+    if (pools) this.stateMachine.addToRolePolicy(pools);
     const stack = Stack.of(this);
     // One acknowledgment per wildcard resource, exactly as cdk-nag prints it, with every reason for it.
     const reasons = new Map<string, string[]>([

@@ -29,6 +29,8 @@ import { platformRefs, type PlatformRefs } from './refs.ts';
 import { updraftFunction } from './function.ts';
 import { suppress } from './nag.ts';
 import { addNotificationAccess, needsAny, type NotificationNeeds } from './notifications.ts';
+import { addPoolItems } from './pools.ts';
+import type { PoolIR } from '../src/ir/types.ts';
 import type { EnvironmentSettings } from './settings.ts';
 
 export interface PlatformStackProps extends StackProps {
@@ -38,6 +40,8 @@ export interface PlatformStackProps extends StackProps {
   readonly code: { readonly launcher: lambda.Code; readonly recorder: lambda.Code };
   /** What the DAGs' notifications and deadlines reach (infra/notifications). */
   readonly notifications?: NotificationNeeds;
+  /** The pools the DAGs use: each gets its item in the table at deploy (infra/pools). @default none */
+  readonly pools?: readonly PoolIR[];
 }
 
 export class PlatformStack extends Stack {
@@ -60,6 +64,7 @@ export class PlatformStack extends Stack {
     this.refs = platformRefs(this, env);
 
     this.table = this.createTable(env, settings);
+    addPoolItems(this, this.table, this.refs, props.pools ?? []);
     this.payloads = this.createPayloadBucket(settings);
     this.alerts = this.createAlertsTopic(env, settings);
     this.deadLetters = this.createDeadLetterQueue(env);

@@ -13,6 +13,7 @@ import { timeScheduleOf, type DagIR } from '../src/ir/types.ts';
 import { InternalError } from '../src/errors.ts';
 import { names, type Environment } from '../src/runtime/env.ts';
 import { UpdraftDag } from './dag-construct.ts';
+import { poolsOf } from './pools.ts';
 import { PlatformStack } from './platform-stack.ts';
 import { platformRefs } from './refs.ts';
 import { SETTINGS, type EnvironmentSettings } from './settings.ts';
@@ -93,6 +94,7 @@ export function buildUpdraftApp(app: App, options: UpdraftAppOptions): UpdraftAp
       recorder: lambda.Code.fromAsset(options.platformCode.recorder),
     },
     notifications: notificationNeeds(options.dags.map((d) => d.ir)),
+    pools: poolsOf(options.dags.map((d) => d.ir)),
     terminationProtection: env === 'prod',
   });
 

@@ -39,7 +39,7 @@
  * DAG datasets: a dataset-scheduled DAG's cursor (store/types DatasetCursor), written only by a
  * Put conditioned on the version before it, so one of two racing launchers advances it.
  */
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { RunStatus } from './types.ts';
 
 export const DEFAULT_TABLE_NAME = 'updraft';
@@ -195,5 +195,37 @@ export function poolItem(pool: string, slots: number): Record<string, unknown> {
     pool,
     slots,
     [POOL_HOLDERS_ATTRIBUTE]: {},
+  };
+}
+
+/**
+ * What infra runs at deploy for each pool (an AwsCustomResource's UpdateItem, in DynamoDB's own
+ * attribute-value form): creates the pool's item when it is missing and sets its slot count,
+ * keeping the holders of a pool that exists (a redeploy while tasks hold slots takes none away).
+ */
+export function poolItemUpdate(
+  tableName: string,
+  pool: string,
+  slots: number,
+): UpdateItemCommandInput {
+  const key = keys.pool(pool);
+  return {
+    TableName: tableName,
+    Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+    UpdateExpression:
+      'SET #h = if_not_exists(#h, :empty), #pool = :pool, #slots = :slots, #g1pk = :pools, #g1sk = :pool',
+    ExpressionAttributeNames: {
+      '#h': POOL_HOLDERS_ATTRIBUTE,
+      '#pool': 'pool',
+      '#slots': 'slots',
+      '#g1pk': 'gsi1pk',
+      '#g1sk': 'gsi1sk',
+    },
+    ExpressionAttributeValues: {
+      ':empty': { M: {} },
+      ':pool': { S: pool },
+      ':slots': { N: String(slots) },
+      ':pools': { S: POOLS_PARTITION },
+    },
   };
 }

@@ -345,6 +345,8 @@ describe('one construct per DAG', () => {
       TaskRunnerFunctionArn: {
         'Fn::GetAtt': [expect.stringMatching(/^dailyordersTaskRunnerFunction/), 'Arn'],
       },
+      // Its pooled tasks take their slots in the run table (test/infra/pools.test.ts).
+      RunTable: 'updraft-prod',
     });
     expect(String(machine!.Properties.DefinitionString)).toContain('${TaskRunnerFunctionArn}');
     expect(String(machine!.Properties.DefinitionString)).not.toMatch(/arn:aws:lambda/);
