@@ -18,6 +18,7 @@ import {
 import { queuedRunRecord, runValuesOf } from '../runtime/launch.ts';
 import type { NotificationRecord, RunRecord } from '../store/types.ts';
 import { checkDeadline } from '../runtime/run-notifications.ts';
+import { isDatasetConsumer, triggerDatasetConsumers } from '../runtime/dataset-triggers.ts';
 import type { LocalEngine } from './engine.ts';
 import type { RunOutcome } from './engine-options.ts';
 
@@ -52,13 +53,32 @@ export class DevLoop {
   /** Per time-scheduled DAG, the expression the app deploys for it (worked out once). */
   readonly #schedules = new Map<string, AwsSchedule>();
   readonly #running = new Map<string, Promise<void>>();
+  /** When the loop started: dataset events since then are evaluated by its passes too. */
+  readonly #since: string;
 
   constructor(engine: LocalEngine, options: DevLoopOptions) {
     this.#engine = engine;
     this.#options = options;
     const now = options.now();
+    this.#since = new Date(now).toISOString();
     for (const { ir } of engine.options.dags) {
       this.#checked.set(ir.id, now);
+      const aws = awsScheduleOf(ir);
+      if (aws) this.#schedules.set(ir.id, aws);
+    }
+  }
+
+  /**
+   * The engine's DAGs changed (a reload): a new DAG's schedule counts from now, a changed one's
+   * from where it was (its ticks since the last pass fire once), a removed one is forgotten.
+   */
+  dagsChanged(): void {
+    const now = this.#options.now();
+    const ids = new Set(this.#engine.options.dags.map((d) => d.ir.id));
+    for (const id of [...this.#checked.keys()]) if (!ids.has(id)) this.#checked.delete(id);
+    this.#schedules.clear();
+    for (const { ir } of this.#engine.options.dags) {
+      if (!this.#checked.has(ir.id)) this.#checked.set(ir.id, now);
       const aws = awsScheduleOf(ir);
       if (aws) this.#schedules.set(ir.id, aws);
     }
@@ -73,8 +93,28 @@ export class DevLoop {
   async step(): Promise<void> {
     const now = this.#options.now();
     for (const { ir } of this.#engine.options.dags) await this.#fireTicks(ir, now);
+    await this.#queueDatasetRuns(now);
     await this.#startQueued();
     await this.#checkDeadlines(now);
+  }
+
+  /**
+   * Dataset-triggered runs the processes that produced the events could not queue (they did not
+   * know the consumer: a DAG added or fixed since, a file that did not load there): conditions are
+   * evaluated again for the datasets updated since this loop started.
+   */
+  async #queueDatasetRuns(now: number): Promise<void> {
+    const { store } = this.#engine.options;
+    const consumers = this.#engine.options.dags.map((d) => d.ir).filter(isDatasetConsumer);
+    if (consumers.length === 0) return;
+    const updated = new Set<string>();
+    for (const uri of new Set(consumers.flatMap((c) => c.schedule.datasets))) {
+      const [latest] = await store.datasetEvents(uri, 1);
+      if (latest && latest.at >= this.#since) updated.add(uri);
+    }
+    if (updated.size === 0) return;
+    for (const run of await triggerDatasetConsumers(store, consumers, new Date(now), { updated }))
+      this.#options.onEvent?.({ kind: 'queued', run });
   }
 
   /** Runs queued or running past their deadline notify `deadline_missed`, once (the check is idempotent). */

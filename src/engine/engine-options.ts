@@ -19,6 +19,8 @@ export interface EngineDag {
   readonly ir: DagIR;
   /** The DAG's file (absolute): its task code runs in the engine's worker pool. Without it, in process. */
   readonly file?: string;
+  /** `updraft dev` loaded the file again after a change: its workers load this generation of it. */
+  readonly generation?: number;
 }
 
 export interface EngineOptions {

@@ -57,7 +57,8 @@ export type {
 } from './engine-options.ts';
 
 export class LocalEngine {
-  readonly options: EngineOptions;
+  /** Its DAGs change only through `replaceDags` (`updraft dev` reloading the project). */
+  options: EngineOptions;
   readonly logs: LogWriter;
   readonly #compiled = new Map<string, CompileResult>();
   readonly #inFlight = new Map<string, Promise<RunOutcome>>();
@@ -67,6 +68,17 @@ export class LocalEngine {
   constructor(options: EngineOptions) {
     this.options = options;
     this.logs = new LogWriter(options.logsDir);
+  }
+
+  /**
+   * The project's DAGs from now on (`updraft dev` reloaded it): new runs use them; runs going on
+   * finish with the DAG they started with. Workers of files no longer in use end when idle.
+   */
+  replaceDags(dags: readonly EngineDag[]): void {
+    this.options = { ...this.options, dags };
+    this.#compiled.clear();
+    const keep = new Set(dags.flatMap((d) => (d.file ? [this.#moduleOf(d.ir.id)!] : [])));
+    this.#pool?.retire(keep);
   }
 
   dag(dagId: string): EngineDag {
@@ -350,9 +362,15 @@ export class LocalEngine {
     });
   }
 
+  /** The DAG's module as the worker pool names it: its file, with the generation after a reload (loader/ts-hooks). */
+  #moduleOf(dagId: string): string | undefined {
+    const { file, generation } = this.dag(dagId);
+    return file && (generation ? `${file}?updraft-gen=${generation}` : file);
+  }
+
   /** Starts the DAG's task workers while the run is set up (~0.3 s of tsx and the DAG module). */
   #warmWorkers(dagId: string): void {
-    const { file } = this.dag(dagId);
+    const file = this.#moduleOf(dagId);
     const workers = this.options.workers ?? {};
     if (!file || !workers) return;
     this.#pool ??= new WorkerPool({
@@ -372,7 +390,8 @@ export class LocalEngine {
   ): RunMachineOptions {
     const { records, notifier } = follow;
     const { store } = this.options;
-    const { dag, ir, file } = this.dag(run.dagId);
+    const { dag, ir } = this.dag(run.dagId);
+    const file = this.#moduleOf(run.dagId);
     const compiled = this.compiled(run.dagId);
     const values: RunValues = runValuesOf({
       dagId: run.dagId,

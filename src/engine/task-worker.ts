@@ -14,11 +14,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { LogLevel } from '../runtime/task-logger.ts';
 import type { ContextData, FromWorker, ToWorker } from './worker-protocol.ts';
+import { moduleFileUrl } from '../loader/ts-hooks.ts';
 
 const port = parentPort!;
 // Run from the sources (tests), the worker's own modules need tsx; built (dist/), the DAG file
@@ -114,7 +114,7 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 async function findDag(file: string, dagId: string): Promise<Dag> {
   let loading = modules.get(file);
   if (!loading) {
-    loading = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    loading = import(moduleFileUrl(file)) as Promise<Record<string, unknown>>;
     modules.set(file, loading);
   }
   const mod = await loading;
@@ -127,7 +127,7 @@ async function findDag(file: string, dagId: string): Promise<Dag> {
 
 // Loaded while the engine still prepares the run; a failure is reported by the first task.
 const { file } = workerData as { file: string };
-modules.set(file, import(pathToFileURL(file).href) as Promise<Record<string, unknown>>);
+modules.set(file, import(moduleFileUrl(file)) as Promise<Record<string, unknown>>);
 await modules.get(file)!.catch(() => undefined);
 post({ type: 'ready' });
 

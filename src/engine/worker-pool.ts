@@ -58,6 +58,8 @@ interface ModulePool {
   readonly slots: Set<Slot>;
   readonly idle: Slot[];
   readonly queue: Job[];
+  /** A module of an earlier generation (`retire`): its workers end when idle. */
+  retired?: boolean;
 }
 
 /**
@@ -154,6 +156,19 @@ export class WorkerPool {
       }
     }
     await Promise.all(stopping);
+  }
+
+  /**
+   * Ends the idle workers of modules not in `keep` (`updraft dev` reloaded them as a new
+   * generation); a worker still running a task of one ends as soon as it is idle.
+   */
+  retire(keep: ReadonlySet<string>): void {
+    for (const [file, module] of this.#modules) {
+      if (keep.has(file)) continue;
+      this.#modules.delete(file);
+      for (const slot of [...module.idle]) void this.#stop(slot);
+      module.retired = true;
+    }
   }
 
   /** Starts a module's first worker ahead of its first task (a run is about to start). */
@@ -347,6 +362,10 @@ export class WorkerPool {
 
   /** A worker free for the next task; one idle for IDLE_MS ends, as Lambda retires a container. */
   #idle(slot: Slot): void {
+    if (slot.module.retired && slot.module.queue.length === 0) {
+      void this.#stop(slot);
+      return;
+    }
     slot.module.idle.push(slot);
     slot.idleTimer = setTimeout(() => void this.#stop(slot), IDLE_MS).unref();
     this.#dispatch(slot.module);

@@ -21,6 +21,7 @@ import { isDag, type Dag } from '../sdk/dag.ts';
 import { ConfigError, DagDefinitionError } from '../errors.ts';
 import { compileDag, linkDags } from '../compiler/index.ts';
 import { ExitDuringImportError, UnsettledImportError, guardedImport } from './guarded-import.ts';
+import { generationUrl } from './ts-hooks.ts';
 
 export interface LoadedDag {
   readonly dag: Dag;
@@ -94,7 +95,9 @@ function relativize(p: Problem, root: string): Problem {
 /** The line of `file` in an error's stack, for import failures. */
 function lineIn(error: unknown, file: string): string | undefined {
   const stack = (error as Error)?.stack ?? '';
-  const m = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(stack);
+  const m = new RegExp(
+    `${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\?updraft-gen=\\d+)?:(\\d+)`,
+  ).exec(stack);
   return m?.[1];
 }
 
@@ -110,6 +113,7 @@ function cleanMessage(error: unknown, root: string): string {
       ? `${lines[0].trim()} ${lines[1].trim()}`
       : (lines[0] ?? plain);
   return first
+    .replace(/\?updraft-gen=\d+/g, '')
     .split(`${root}${path.sep}`)
     .join('')
     .split(pathToFileURL(root).href + '/')
@@ -120,6 +124,11 @@ function cleanMessage(error: unknown, root: string): string {
 export interface LoadOptions {
   /** Project root, for relative paths. @default process.cwd() */
   readonly root?: string;
+  /**
+   * Load the files afresh as generation `n` (`updraft dev` after a change): a new module
+   * instance of each DAG file and its relative imports, not the one already loaded.
+   */
+  readonly generation?: number;
   /**
    * Also compile every valid DAG, so group cycles and the cloud's limits are reported as problems
    * (`updraft validate`). Commands that compile one DAG themselves leave it off. @default false
@@ -209,7 +218,7 @@ async function loadFile(
   let mod: Record<string, unknown>;
   try {
     mod = await guardedImport(
-      pathToFileURL(abs).href,
+      generationUrl(pathToFileURL(abs).href, options.generation),
       options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS,
     );
   } catch (error) {

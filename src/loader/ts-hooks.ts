@@ -19,10 +19,12 @@ import {
   createRequire,
   registerHooks,
   type LoadHookContext,
+  type ResolveFnOutput,
   type ResolveHookContext,
+  type ResolveHookSync,
 } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { transformSync as TransformSync } from 'esbuild';
 
 const TS = /\.(m?ts|tsx)$/;
@@ -41,31 +43,7 @@ export function installTypeScriptHooks(cacheDir: string = DEFAULT_CACHE_DIR): vo
   process.setSourceMapsEnabled(true);
   registerHooks({
     resolve(specifier: string, context: ResolveHookContext, next) {
-      try {
-        return next(specifier, context);
-      } catch (error) {
-        const relative =
-          specifier.startsWith('./') ||
-          specifier.startsWith('../') ||
-          specifier.startsWith('/') ||
-          specifier.startsWith('file:');
-        if (
-          (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' ||
-          !relative ||
-          !context.parentURL ||
-          !TS.test(new URL(context.parentURL).pathname)
-        )
-          throw error;
-        const base = specifier.replace(/\.js$/, '');
-        for (const candidate of [`${base}.ts`, `${base}.mts`, `${base}/index.ts`]) {
-          try {
-            return next(candidate, context);
-          } catch {
-            // next candidate
-          }
-        }
-        throw error;
-      }
+      return withGeneration(specifier, context, resolveTs(specifier, context, next));
     },
     load(url: string, context: LoadHookContext, next) {
       if (
@@ -78,6 +56,72 @@ export function installTypeScriptHooks(cacheDir: string = DEFAULT_CACHE_DIR): vo
       return { format: 'module', source: transformed(file, cacheDir), shortCircuit: true };
     },
   });
+}
+
+/** The query that marks a DAG module loaded again by `updraft dev` after its files changed. */
+export const GENERATION_PARAM = 'updraft-gen';
+
+/** A DAG file's URL in generation `n` (`updraft dev` reloads: a fresh module, not the cached one). */
+export function generationUrl(url: string, n: number | undefined): string {
+  return n === undefined || n === 0 ? url : `${url}?${GENERATION_PARAM}=${n}`;
+}
+
+/** `path/to/file.ts?updraft-gen=3` (the worker pool's name for a module) → its URL. */
+export function moduleFileUrl(module: string): string {
+  const q = module.indexOf('?');
+  return q < 0
+    ? pathToFileURL(module).href
+    : `${pathToFileURL(module.slice(0, q)).href}${module.slice(q)}`;
+}
+
+/**
+ * A relative import of a module loaded in a generation is loaded in the same one, so that a
+ * reload re-reads the DAG file's local helpers too; packages (`updraft` itself) stay shared.
+ */
+function withGeneration(
+  specifier: string,
+  context: ResolveHookContext,
+  resolved: ResolveFnOutput,
+): ResolveFnOutput {
+  if (!context.parentURL?.includes(`?${GENERATION_PARAM}=`)) return resolved;
+  if (!(specifier.startsWith('./') || specifier.startsWith('../'))) return resolved;
+  if (!resolved.url.startsWith('file:') || resolved.url.includes('?')) return resolved;
+  if (resolved.url.includes('/node_modules/')) return resolved;
+  const generation = new URL(context.parentURL).searchParams.get(GENERATION_PARAM);
+  return { ...resolved, url: `${resolved.url}?${GENERATION_PARAM}=${generation}` };
+}
+
+/** Node's resolution, then TypeScript's habits: `./helpers` and `./helpers.js` find `./helpers.ts`. */
+function resolveTs(
+  specifier: string,
+  context: ResolveHookContext,
+  next: Parameters<ResolveHookSync>[2],
+): ResolveFnOutput {
+  try {
+    return next(specifier, context);
+  } catch (error) {
+    const relative =
+      specifier.startsWith('./') ||
+      specifier.startsWith('../') ||
+      specifier.startsWith('/') ||
+      specifier.startsWith('file:');
+    if (
+      (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' ||
+      !relative ||
+      !context.parentURL ||
+      !TS.test(new URL(context.parentURL).pathname)
+    )
+      throw error;
+    const base = specifier.replace(/\.js$/, '');
+    for (const candidate of [`${base}.ts`, `${base}.mts`, `${base}/index.ts`]) {
+      try {
+        return next(candidate, context);
+      } catch {
+        // next candidate
+      }
+    }
+    throw error;
+  }
 }
 
 function transformed(file: string, cacheDir: string): string {

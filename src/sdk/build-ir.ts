@@ -322,8 +322,8 @@ function toGraph(
 function locate(stack: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line.trim());
-    if (m && !isSdkFrame(m[1]!.replace(/^file:\/\//, '')))
-      return `${m[1]!.replace(/^file:\/\//, '')}:${m[2]}`;
+    const file = m?.[1]!.replace(/^file:\/\//, '').replace(/\?updraft-gen=\d+$/, '');
+    if (file && !isSdkFrame(file)) return `${file}:${m![2]}`;
   }
   return undefined;
 }

@@ -202,7 +202,8 @@ export function callerLocation(): string | undefined {
   for (const line of stack) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line.trim());
     if (!m) continue;
-    const file = m[1]!.replace(/^file:\/\//, '');
+    // `?updraft-gen=N`: a module `updraft dev` loaded again after its file changed.
+    const file = m[1]!.replace(/^file:\/\//, '').replace(/\?updraft-gen=\d+$/, '');
     if (isSdkFrame(file)) continue;
     return `${file}:${m[2]}`;
   }

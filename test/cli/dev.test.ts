@@ -1,10 +1,11 @@
 /**
  * `updraft dev` as a process: it starts, names its DAGs, starts the dataset-triggered run a
  * producer queued, and stops on Ctrl-C — at once when nothing runs (exit 0), or marking the run
- * still going interrupted, with how to resume it (exit 130).
+ * still going interrupted, with how to resume it (exit 130). A change in dags/ reloads the DAGs
+ * (a helper module too); a broken file keeps its DAG's last good version running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO as root, updraftInProcess } from '../support/cli.ts';
@@ -30,9 +31,13 @@ export const consumer = dag('consumer', { schedule: [orders] }, () => {
 
 const children: ChildProcess[] = [];
 
-function dev(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function dev(cwd = dir): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [join(root, 'bin/updraft.js'), 'dev', '--no-color'], {
-    cwd: dir,
+    cwd,
     env: { ...process.env, NO_COLOR: '1' },
   });
   children.push(child);
@@ -95,5 +100,53 @@ describe('updraft dev', () => {
     expect(JSON.parse(shown.out)).toMatchObject([
       { runId: queued, status: 'failed', error: { error: 'Updraft.Interrupted' } },
     ]);
+  });
+
+  it('reloads dags/ on a change, helpers included; a broken file keeps the last good version running', async () => {
+    const project = join(dir, 'reload');
+    mkdirSync(join(project, 'dags'), { recursive: true });
+    writeFileSync(
+      join(project, 'dags', 'producer.ts'),
+      `import { dag, dataset, task } from 'updraft';
+export default dag('producer', {}, () => {
+  task('write', { outlets: [dataset('s3://lake/items')] }, async () => 1)();
+});`,
+    );
+    writeFileSync(join(project, 'dags', '_version.ts'), "export const VERSION = 'v1';\n");
+    const CONSUMER = `import { writeFileSync } from 'node:fs';
+import { dag, dataset, task } from 'updraft';
+import { VERSION } from './_version.ts';
+export default dag('consumer', { schedule: [dataset('s3://lake/items')] }, () => {
+  task('mark', async () => {
+    writeFileSync(new URL('../marker', import.meta.url), VERSION);
+    return VERSION;
+  })();
+});`;
+    writeFileSync(join(project, 'dags', 'consumer.ts'), CONSUMER);
+    const marker = join(project, 'marker');
+    const produce = () =>
+      updraftInProcess(['run', 'producer', '--no-color'], { cwd: project, env: process.env });
+    const { child, output, exited } = dev(project);
+    await until(() => output().includes('watching dags/'), child);
+
+    writeFileSync(join(project, 'dags', '_version.ts'), "export const VERSION = 'v2';\n");
+    await until(() => output().includes('↻ dags reloaded'), child);
+    expect((await produce()).code).toBe(0);
+    await until(() => existsSync(marker), child);
+    expect(readFileSync(marker, 'utf8')).toBe('v2');
+
+    rmSync(marker);
+    writeFileSync(join(project, 'dags', 'consumer.ts'), `${CONSUMER}\nexport const broken = ;\n`);
+    await until(() => output().includes('keeps its last good version'), child);
+    expect(output()).toContain('✖ the DAG file failed to load');
+    expect(output()).toContain(
+      '⚠ consumer keeps its last good version until its file is fixed (its tasks run in this process meanwhile)',
+    );
+    // This producer run's process cannot load the consumer: dev queues and runs it, as it last was.
+    expect((await produce()).code).toBe(0);
+    await until(() => existsSync(marker), child);
+    expect(readFileSync(marker, 'utf8')).toBe('v2');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });

@@ -2,8 +2,9 @@
  * @module cli/commands/dev
  * `updraft dev`: the local scheduler (engine/dev-loop) in one process. Every second it fires the
  * schedules' ticks that came due (EventBridge Scheduler's, DST included), queues and starts the
- * runs the launcher would (catchup, start and end dates, maxActiveRuns), and starts the
- * dataset-triggered runs producers' updates queued. Ctrl-C stops it: with no run going it exits
+ * runs the launcher would (catchup, start and end dates, maxActiveRuns), starts the
+ * dataset-triggered runs producers' updates queued and checks deadlines; a change in the DAG
+ * folder reloads it (cli/dev-reload), a broken file keeping its DAGs' last good version. Ctrl-C stops it: with no run going it exits
  * 0; runs still going are marked interrupted, each with how to resume it (`updraft retry`), and
  * it exits 130.
  */
@@ -17,6 +18,7 @@ import type { GlobalOptions } from '../project.ts';
 import { openSession } from '../session.ts';
 import { orderOf } from './run.ts';
 import { notificationLines } from './show.ts';
+import { DagReloader } from '../dev-reload.ts';
 
 /** How often the loop looks for due ticks and startable runs. */
 const PASS_MS = 1000;
@@ -38,10 +40,12 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       });
       const dags = engine.options.dags.map((d) => d.ir);
       const passes: { timer?: NodeJS.Timeout } = {};
+      const reloader = new DagReloader(io, options, engine, loop);
       // Listening before the first line is printed: a Ctrl-C right after start stops it cleanly.
       const stopped = new Promise<number>((resolve) => {
         process.once('SIGINT', () => {
           clearInterval(passes.timer);
+          reloader.close();
           if (loop.running === 0) {
             io.out('updraft dev stopped.');
             return resolve(EXIT_OK);
@@ -57,6 +61,8 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         `updraft dev: ${dags.length} DAG${dags.length === 1 ? '' : 's'}, the local scheduler is running (Ctrl-C stops it)`,
       );
       for (const ir of dags) io.out(`  ${ir.id}: ${describeSchedule(ir.schedule)}`);
+      reloader.watch();
+      io.out(`  watching ${options.dags}/: a change reloads the DAGs`);
       let busy = false;
       passes.timer = setInterval(() => {
         if (busy) return;
