@@ -7,10 +7,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDagIR, dag, pool, PermanentError, task, type Dag } from 'updraft';
-import { openLocalStore, type LocalStore, type TryRecord } from '../../src/store/index.ts';
+import { openLocalStore, type LocalStore } from '../../src/store/index.ts';
 import { poolHolderKey } from '../../src/store/types.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
+import { peak } from './peak.ts';
 
 let local: LocalStore;
 beforeEach(async () => {
@@ -26,19 +27,6 @@ function engineFor(dags: readonly Dag[]): LocalEngine {
     objects: new MemoryObjectStore(),
     dags: dags.map((d) => ({ dag: d, ir: buildDagIR(d, 'test.ts').ir })),
   });
-}
-
-/** The most tries running at one instant ([start, end): one ending as another starts is not two). */
-export function peak(tries: readonly TryRecord[]): number {
-  const edges = tries.flatMap((t) => [
-    [Date.parse(t.startedAt), 1],
-    [Date.parse(t.endedAt!), -1],
-  ]);
-  edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-  let running = 0;
-  let most = 0;
-  for (const [, step] of edges) most = Math.max(most, (running += step!));
-  return most;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
