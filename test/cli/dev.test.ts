@@ -36,10 +36,14 @@ function dev(cwd = dir): {
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [join(root, 'bin/updraft.js'), 'dev', '--no-color'], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/updraft.js'), 'dev', '--no-color', '--port', '0'],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   children.push(child);
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
@@ -71,6 +75,17 @@ describe('updraft dev', () => {
       'updraft dev: 2 DAGs, the local scheduler is running (Ctrl-C stops it)',
     );
     expect(output()).toContain('  consumer: When s3://lake/orders is updated');
+    // The HTTP JSON API, on loopback.
+    await until(() => output().includes('API: '), child);
+    const url = /API: (http:\/\/127\.0\.0\.1:\d+)\/api\/dags/.exec(output())?.[1];
+    const dags = (await (await fetch(`${url}/api/dags`)).json()) as {
+      id: string;
+      paused: boolean;
+    }[];
+    expect(dags.map((d) => [d.id, d.paused])).toEqual([
+      ['consumer', false],
+      ['producer', false],
+    ]);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output().trimEnd().split('\n').at(-1)).toBe('updraft dev stopped.');

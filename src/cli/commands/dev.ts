@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { DevLoop, type DevEvent } from '../../engine/dev-loop.ts';
 import { describeSchedule } from '../../schedule/index.ts';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../errors.ts';
+import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { reportInterrupt } from '../interrupt.ts';
 import type { GlobalOptions } from '../project.ts';
@@ -19,9 +19,21 @@ import { openSession } from '../session.ts';
 import { orderOf } from './run.ts';
 import { notificationLines } from './show.ts';
 import { DagReloader } from '../dev-reload.ts';
+import { serveDevApi } from '../dev-api.ts';
 
 /** How often the loop looks for due ticks and startable runs. */
 const PASS_MS = 1000;
+/** The API's port unless --port says otherwise. */
+const DEFAULT_PORT = 8750;
+
+function portOf(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new UsageError(`--port must be a port number from 0 to 65535, got "${text}"`, {
+      hint: 'e.g. --port 8750, or --port 0 for any free port',
+    });
+  return port;
+}
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -30,8 +42,14 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       'run the local scheduler: schedules fire as EventBridge Scheduler fires them (DST included), with catchup and maxActiveRuns, and dataset-triggered runs start; Ctrl-C stops',
     )
     .option('--real-time', 'honour waits, poke intervals and retry delays inside runs')
-    .action(async (opts: { realTime?: boolean }, cmd: Command) => {
+    .option(
+      '--port <port>',
+      `serve the HTTP JSON API on 127.0.0.1 at this port (0: any free port)`,
+      String(DEFAULT_PORT),
+    )
+    .action(async (opts: { realTime?: boolean; port: string }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
+      const port = portOf(opts.port);
       const session = await openSession(io, options, { realTime: Boolean(opts.realTime) });
       const { engine } = session;
       const loop = new DevLoop(engine, {
@@ -41,11 +59,28 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const dags = engine.options.dags.map((d) => d.ir);
       const passes: { timer?: NodeJS.Timeout } = {};
       const reloader = new DagReloader(io, options, engine, loop);
+      const api = await serveDevApi(
+        {
+          store: session.store,
+          dags: () => engine.options.dags.map((d) => d.ir),
+          now: () => io.now(),
+        },
+        port,
+      ).catch(async (error: Error & { code?: string }) => {
+        await session.close();
+        throw new UsageError(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} on 127.0.0.1 is in use (another updraft dev?)`
+            : `the API could not listen on 127.0.0.1:${port}: ${error.message}`,
+          { hint: 'choose another with --port <port>, or --port 0 for any free port' },
+        );
+      });
       // Listening before the first line is printed: a Ctrl-C right after start stops it cleanly.
       const stopped = new Promise<number>((resolve) => {
         process.once('SIGINT', () => {
           clearInterval(passes.timer);
           reloader.close();
+          void api.close();
           if (loop.running === 0) {
             io.out('updraft dev stopped.');
             return resolve(EXIT_OK);
@@ -63,6 +98,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       for (const ir of dags) io.out(`  ${ir.id}: ${describeSchedule(ir.schedule)}`);
       reloader.watch();
       io.out(`  watching ${options.dags}/: a change reloads the DAGs`);
+      io.out(`  API: ${api.url}/api/dags (docs/local-runs.md lists the endpoints)`);
       let busy = false;
       passes.timer = setInterval(() => {
         if (busy) return;

@@ -1,0 +1,112 @@
+/**
+ * `updraft dev`'s HTTP JSON API over a real run store: DAGs with schedule, pause and recent runs;
+ * a DAG's runs; a run with its tasks, tries, lineage and notifications; datasets; pause and
+ * unpause; JSON errors for what does not exist or a bad query.
+ */
+import { describe, expect, it } from 'vitest';
+import { devApi } from '../../src/cli/dev-api.ts';
+import { LocalEngine } from '../../src/engine/engine.ts';
+import { MemoryObjectStore } from '../../src/runtime/objects.ts';
+import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { dag, dataset, task } from '../../src/sdk/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+
+const orders = dataset('s3://lake/orders');
+const producer = dag(
+  'load_orders',
+  { schedule: '@daily', startDate: '2026-11-01', owner: 'data' },
+  () => {
+    task('write', { outlets: [orders] }, async () => 1)();
+  },
+);
+const consumer = dag('orders_mart', { schedule: [orders] }, () => {
+  task('build', async () => 1)();
+});
+
+async function setup() {
+  const store = new SqliteStore({ file: ':memory:' });
+  const now = Date.parse('2026-11-21T06:00:00Z');
+  const dags = [producer, consumer].map((d) => ({ dag: d, ir: buildDagIR(d, 'dags/x.ts').ir }));
+  const engine = new LocalEngine({
+    store,
+    objects: new MemoryObjectStore(),
+    dags,
+    wall: () => now,
+    workers: false,
+  });
+  await engine.trigger('load_orders', { date: '2026-11-20' });
+  const app = devApi({ store, dags: () => dags.map((d) => d.ir), now: () => new Date(now) });
+  const get = async (path: string, init?: RequestInit) => {
+    const response = await app.request(path, init);
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  return { store, get };
+}
+
+describe('the dev API', () => {
+  it("lists DAGs with their schedule, pause and recent runs, and a DAG's runs", async () => {
+    const { store, get } = await setup();
+    const dags = await get('/api/dags');
+    expect(dags.status).toBe(200);
+    expect(dags.body).toMatchObject([
+      {
+        id: 'load_orders',
+        owner: 'data',
+        schedule: 'At 00:00 every day (UTC)',
+        paused: false,
+        nextRuns: [{ logicalDate: '2026-11-21T00:00:00.000Z' }, {}, {}],
+        recentRuns: [
+          { runId: 'load_orders-2026-11-20T00-00-00Z', status: 'success', triggeredBy: 'manual' },
+        ],
+      },
+      {
+        id: 'orders_mart',
+        schedule: 'When s3://lake/orders is updated',
+        recentRuns: [{ status: 'queued', triggeredBy: 'dataset' }],
+      },
+    ]);
+    const runs = await get('/api/dags/load_orders/runs?limit=5');
+    expect(runs.body.map((r: { runId: string }) => r.runId)).toEqual([
+      'load_orders-2026-11-20T00-00-00Z',
+    ]);
+    expect(await get('/api/dags/nope/runs')).toEqual({
+      status: 404,
+      body: { error: 'DAG "nope" not found' },
+    });
+    expect(await get('/api/dags/load_orders/runs?limit=0')).toEqual({
+      status: 400,
+      body: { error: 'limit must be a whole number from 1 to 500' },
+    });
+    await store.close();
+  });
+
+  it('shows a run with its tasks, tries and lineage; datasets; pause and unpause', async () => {
+    const { store, get } = await setup();
+    const run = await get('/api/runs/load_orders-2026-11-20T00-00-00Z');
+    expect(run.body).toMatchObject({
+      run: { status: 'success', dagId: 'load_orders' },
+      tasks: [{ taskId: 'write', state: 'success' }],
+      tries: [{ taskId: 'write', tryNumber: 1, state: 'success' }],
+      lineage: [{ dataset: 's3://lake/orders', direction: 'out' }],
+      notifications: [],
+    });
+    expect((await get('/api/runs/missing')).status).toBe(404);
+    const datasets = await get('/api/datasets');
+    expect(datasets.body.datasets).toMatchObject([
+      { uri: 's3://lake/orders', producers: ['load_orders.write'], consumers: ['orders_mart'] },
+    ]);
+    expect(await get('/api/dags/load_orders/pause', { method: 'POST' })).toEqual({
+      status: 200,
+      body: { dagId: 'load_orders', paused: true },
+    });
+    expect(await store.pausedAt('load_orders')).toBe('2026-11-21T06:00:00.000Z');
+    expect((await get('/api/dags')).body[0].paused).toBe(true);
+    await get('/api/dags/load_orders/unpause', { method: 'POST' });
+    expect(await store.pausedAt('load_orders')).toBeUndefined();
+    expect(await get('/api/nothing')).toEqual({
+      status: 404,
+      body: { error: 'GET /api/nothing not found' },
+    });
+    await store.close();
+  });
+});
