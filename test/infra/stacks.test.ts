@@ -14,6 +14,7 @@ import type { DagIR } from '../../src/ir/types.ts';
 import { parseEnvironment, type Environment } from '../../src/runtime/env.ts';
 import { buildUpdraftApp, place } from '../../infra/updraft-app.ts';
 import { nagReport } from '../../infra/nag.ts';
+import { poolItemUpdate } from '../../src/store/table.ts';
 
 const ATHENA_RESULTS = { primary: 's3://acme-athena-results/primary/' };
 let irs: DagIR[];
@@ -573,5 +574,69 @@ describe('environments and scale', () => {
         }
       }
     }
+  });
+});
+
+describe('pools (infra/pools)', () => {
+  it("creates each pool's item once at deploy, after the table, with the idempotent UpdateItem of store/table", () => {
+    const t = build('prod').platformTemplate;
+    const tables = Object.keys(t.findResources('AWS::DynamoDB::GlobalTable'));
+    const items = Object.values(
+      t.findResources('Custom::AWS') as Record<
+        string,
+        { Properties: { Create: string; Update: string }; DependsOn?: string[] }
+      >,
+    );
+    // daily_orders' extract and load use the one pool of the examples.
+    expect(items).toHaveLength(1);
+    expect(JSON.parse(items[0]!.Properties.Create)).toEqual({
+      service: 'DynamoDB',
+      action: 'updateItem',
+      parameters: poolItemUpdate('updraft-prod', 'warehouse', 4),
+      physicalResourceId: { id: 'updraft-pool-warehouse' },
+    });
+    expect(items[0]!.Properties.Update).toBe(items[0]!.Properties.Create);
+    expect(items[0]!.DependsOn).toEqual(expect.arrayContaining(tables));
+    // Its provider may write the pools' items and nothing else.
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'dynamodb:UpdateItem',
+            Condition: {
+              'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['POOL#warehouse'] },
+            },
+          }),
+        ],
+      },
+    });
+  });
+
+  it("lets a pooled DAG's state machine update its pools' items only, and the recorder release them", () => {
+    const { dagTemplate, platformTemplate } = build('prod');
+    const machinePolicy = (dagId: string) =>
+      Object.entries(resourcesOf(dagTemplate(dagId), 'AWS::IAM::Policy', dagId)).find(([id]) =>
+        id.includes('StateMachineRole'),
+      )![1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
+    expect(
+      machinePolicy('daily_orders').Statement.filter((s) => String(s.Action).includes('dynamodb')),
+    ).toEqual([
+      {
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['POOL#warehouse'] } },
+        Effect: 'Allow',
+        Resource: expect.anything(),
+      },
+    ]);
+    expect(JSON.stringify(machinePolicy('ingest_crm'))).not.toContain('dynamodb:');
+    const recorder = Object.entries(
+      platformTemplate.findResources('AWS::IAM::Policy') as Record<
+        string,
+        { Properties: { PolicyDocument: unknown } }
+      >,
+    ).find(([id]) => /^Recorder.*Policy/.test(id))![1];
+    const actions = JSON.stringify(recorder.Properties.PolicyDocument);
+    for (const action of ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'])
+      expect(actions).toContain(action);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The pool semaphore as it runs on AWS, on a real DynamoDB API (dynalite): the compiled acquire and
  * release states' UpdateItem requests (their parameters evaluated as Step Functions does) against
- * the pool's item as infra creates it — of 20 concurrent acquires of a 3-slot pool exactly 3 win —
- * and the recorder giving back what an execution still held when it was aborted, and only that
- * execution's (runtime/pool-release).
+ * the pool's item as infra creates it at deploy (test/infra/stacks.test.ts checks infra runs that
+ * very call) — of 20 concurrent acquires of a 3-slot pool exactly 3 win; a redeploy keeps the
+ * holders — and the recorder giving back what an execution still held when it was aborted, and
+ * only that execution's (runtime/pool-release).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -122,6 +123,13 @@ describe('the compiled pool states on DynamoDB', () => {
     expect((await local.store.poolHolders('warehouse')).map((h) => h.holder)).toContain(
       `${RUN}#load#${next}`,
     );
+  });
+
+  it('keep their holders when infra runs its deploy-time UpdateItem again (a redeploy)', async () => {
+    const before = await local.store.poolHolders('warehouse');
+    expect(before).toHaveLength(3);
+    await client.send(new UpdateItemCommand(poolItemUpdate(local.tableName, 'warehouse', 3)));
+    expect(await local.store.poolHolders('warehouse')).toEqual(before);
   });
 
   it('are given back by the recorder when the execution holding them is aborted, not those of another execution', async () => {
