@@ -463,6 +463,9 @@ describe.each(implementations)('store conformance: $name', (impl) => {
     it('lets exactly 3 of 20 concurrent acquires of a 3-slot pool win', async () => {
       const pool = `pool${++unique}`;
       const holders = Array.from({ length: 20 }, (_, i) => holderOf(pool, `run${unique}`, 't', i));
+      // The pool exists (as after a deploy): the race is for its slots.
+      await store.acquirePoolSlot(holderOf(pool, 'warm-up', 't'), 3);
+      await store.releasePoolSlot(pool, poolHolderKey('warm-up', 't', -1));
       const won = await Promise.all(holders.map((h) => store.acquirePoolSlot(h, 3)));
       expect(won.filter(Boolean)).toHaveLength(3);
       expect(await store.poolHolders(pool)).toEqual(holders.filter((_, i) => won[i]));
