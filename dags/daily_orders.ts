@@ -51,6 +51,7 @@ export default dag(
 
     const load = task('load', { inlets: [ordersRaw], outlets: [ordersClean], connections: ['warehouse'], pool: warehouse }, async (ctx, d: { rows: number; key: string }) => {
       ctx.log.info('loaded', { rows: d.rows });
+      ctx.datasetExtra(ordersClean, { rows: d.rows }); // consumers see it (orders_mart)
       return { loaded: d.rows };
     });
 

@@ -40,6 +40,8 @@ Try next:
   npx updraft backfill process_files --from 2026-11-19T00:00 --to 2026-11-19T23:00 --max-concurrency 4
   npx updraft test daily_orders check                     # one task alone, inputs from the last run
   npx updraft explain warehouse_refresh                   # how it compiles, what a run costs
+  npx updraft datasets                                    # who writes and waits for each dataset
+  npx updraft dev                                         # the local scheduler: starts the queued orders_mart run (Ctrl-C stops)
   npm test                                                # type-check, lint and the test suite
   npm run synth -- -c env=dev                             # the AWS stacks, offline (docs/deploying.md)
 `);

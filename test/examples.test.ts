@@ -25,10 +25,28 @@ describe('example DAGs', () => {
     expect(project.files).toEqual([
       'dags/daily_orders.ts',
       'dags/ingest_sources.ts',
+      'dags/orders_mart.ts',
       'dags/process_files.ts',
       'dags/wait_for_export.ts',
       'dags/warehouse_refresh.ts',
       'dags/weekday_report.ts',
+    ]);
+  });
+
+  it('orders_mart: on the clean orders daily_orders publishes, or at 07:00 in Berlin; a deadline from its start', () => {
+    const d = dag('orders_mart');
+    expect(d.schedule).toEqual({
+      kind: 'datasets',
+      condition: { kind: 'all', of: [{ kind: 'dataset', uri: 's3://acme-lake/clean/orders' }] },
+      datasets: ['s3://acme-lake/clean/orders'],
+      time: { kind: 'cron', expression: '0 7 * * *', timezone: 'Europe/Berlin' },
+    });
+    expect(dag('daily_orders').tasks.find((t) => t.id === 'load')!.outlets).toEqual([
+      's3://acme-lake/clean/orders',
+    ]);
+    expect(d).toMatchObject({ deadlineSeconds: 1800, deadlineFrom: 'run_start' });
+    expect(d.notifications).toEqual([
+      { on: ['failure', 'deadline_missed'], channel: { kind: 'webhook', connection: 'ops_hook' } },
     ]);
   });
 

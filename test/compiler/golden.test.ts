@@ -42,7 +42,7 @@ function expectGolden(
 
 describe('golden ASL of the example DAGs', () => {
   it('covers every example DAG', () => {
-    expect(project.dags.map((d) => d.ir.id)).toHaveLength(8);
+    expect(project.dags.map((d) => d.ir.id)).toHaveLength(9);
   });
 
   for (const id of [
@@ -50,6 +50,7 @@ describe('golden ASL of the example DAGs', () => {
     'ingest_crm',
     'ingest_billing',
     'ingest_support',
+    'orders_mart',
     'process_files',
     'wait_for_export',
     'warehouse_refresh',

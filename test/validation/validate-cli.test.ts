@@ -105,7 +105,7 @@ describe('updraft validate (in process)', () => {
   it('says the example DAGs are valid and exits 0', async () => {
     const run = await validate('--dags', 'examples/dags');
 
-    expect(run).toEqual({ code: 0, out: '✔ 8 DAGs in 6 files valid', err: '' });
+    expect(run).toEqual({ code: 0, out: '✔ 9 DAGs in 7 files valid', err: '' });
   });
 
   it('exits 1 with one line, no stack trace, when the DAG folder does not exist', async () => {

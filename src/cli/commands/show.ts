@@ -198,6 +198,10 @@ function render(io: Io, d: Details, full: boolean): void {
   io.out(
     `  DAG ${run.dagId} · ${TRIGGERED[run.triggeredBy] ?? `triggered by ${run.triggeredBy}`}${parent} · data interval ${run.dataIntervalStart} → ${run.dataIntervalEnd}`,
   );
+  for (const e of run.triggeringEvents ?? [])
+    io.out(
+      `  ↳ ${e.dataset} updated by ${e.dagId}.${e.taskId} at ${e.at} (run ${e.runId})${e.extra ? ` ${JSON.stringify(e.extra)}` : ''}`,
+    );
   if (Object.keys(run.conf).length > 0) io.out(`  conf ${JSON.stringify(run.conf)}`);
   if (d.execution !== undefined || run.executionArn || run.pendingInput)
     io.out(executionLine(run, d.execution));
