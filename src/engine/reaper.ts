@@ -81,6 +81,6 @@ async function releaseOrphanSlots({
     if (inFlight(runId)) continue;
     const run = await store.getRun(runId);
     if (run && (run.status === 'queued' || run.status === 'running')) continue;
-    await releaseRunPools({ store }, { runId }, execution);
+    await store.releaseRunPoolSlots(runId, [execution]);
   }
 }

@@ -9,22 +9,33 @@
  */
 import type { PoolHolder, PoolSlots, RunRecord } from '../store/types.ts';
 import type { RuntimeLog } from './run-queue.ts';
+import { executionName, runOfExecutionName } from './launch.ts';
 
 /**
- * Releases every slot the run holds, or, with `execution`, only those that execution acquired (a
- * late end event of an earlier execution must not release what a resumed one holds). Returns the
- * holders released, each logged when a log is given.
+ * Releases every slot the run holds or, with `execution` (the execution that ended), those it and
+ * the run's earlier executions acquired: a resumed run's newer execution keeps what it took, and
+ * what an earlier one left (its end event came after the newer one started, and changed nothing)
+ * goes now. Returns the holders released, each logged when a log is given.
  */
 export async function releaseRunPools(
   deps: { readonly store: PoolSlots; readonly log?: RuntimeLog },
   run: Pick<RunRecord, 'runId'>,
   execution?: string,
 ): Promise<PoolHolder[]> {
-  const released = await deps.store.releaseRunPoolSlots(run.runId, execution);
+  const released = await deps.store.releaseRunPoolSlots(
+    run.runId,
+    execution === undefined ? undefined : executionsUpTo(run.runId, execution),
+  );
   for (const h of released)
     deps.log?.info(
       `gave back the slot of pool "${h.pool}" that ${h.holder} still held when execution ${h.execution} ended`,
       { runId: run.runId, pool: h.pool, holder: h.holder },
     );
   return released;
+}
+
+/** The names of the run's executions up to this one: `<runId>`, `<runId>-r2` … */
+function executionsUpTo(runId: string, execution: string): string[] {
+  const { attempt } = runOfExecutionName(execution);
+  return Array.from({ length: attempt ?? 1 }, (_, i) => executionName(runId, i + 1));
 }

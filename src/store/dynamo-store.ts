@@ -552,10 +552,11 @@ export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
    * Each pool's holders are read consistently, and each of the run's is removed only while it is
    * still the same execution's (a resumed run's newer execution may have re-acquired it meanwhile).
    */
-  async releaseRunPoolSlots(runId: string, execution?: string): Promise<PoolHolder[]> {
+  async releaseRunPoolSlots(runId: string, executions?: readonly string[]): Promise<PoolHolder[]> {
     const released: PoolHolder[] = [];
     for (const h of await this.poolHolders()) {
-      if (h.runId !== runId || (execution !== undefined && h.execution !== execution)) continue;
+      if (h.runId !== runId || (executions !== undefined && !executions.includes(h.execution)))
+        continue;
       try {
         await this.#client.send(
           new UpdateCommand({

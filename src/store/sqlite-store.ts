@@ -404,15 +404,15 @@ export class SqliteStore implements Store, PoolSlots {
     return (rows as unknown as PoolRow[]).map(poolHolderOf).sort(comparePoolHolders);
   }
 
-  async releaseRunPoolSlots(runId: string, execution?: string): Promise<PoolHolder[]> {
+  async releaseRunPoolSlots(runId: string, executions?: readonly string[]): Promise<PoolHolder[]> {
     const rows =
-      execution === undefined
+      executions === undefined
         ? this.#statement(
             `DELETE FROM pool_holders WHERE run_id = ? RETURNING pool, holder, run_id, execution`,
           ).all(runId)
         : this.#statement(
-            `DELETE FROM pool_holders WHERE run_id = ? AND execution = ? RETURNING pool, holder, run_id, execution`,
-          ).all(runId, execution);
+            `DELETE FROM pool_holders WHERE run_id = ? AND execution IN (SELECT value FROM json_each(?)) RETURNING pool, holder, run_id, execution`,
+          ).all(runId, JSON.stringify(executions));
     return (rows as unknown as PoolRow[]).map(poolHolderOf).sort(comparePoolHolders);
   }
 

@@ -348,6 +348,6 @@ export interface PoolSlots {
   releasePoolSlot(pool: string, holder: string): Promise<void>;
   /** The holders of one pool, or of every pool, by pool and holder key. */
   poolHolders(pool?: string): Promise<PoolHolder[]>;
-  /** Gives back every slot the run holds, in every pool (those `execution` acquired, when given): the holders released. */
-  releaseRunPoolSlots(runId: string, execution?: string): Promise<PoolHolder[]>;
+  /** Gives back every slot the run holds, in every pool (only those one of `executions` acquired, when given): the holders released. */
+  releaseRunPoolSlots(runId: string, executions?: readonly string[]): Promise<PoolHolder[]>;
 }

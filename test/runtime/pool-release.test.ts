@@ -96,6 +96,47 @@ afterAll(async () => {
   await local.close();
 });
 
+/** What the recorder is given: no history to read and no queued runs (what it asks Step Functions). */
+function recorderDeps() {
+  return {
+    store: local.store,
+    sfn: { send: async () => ({ events: [], executions: [] }) } as unknown as SFNClient,
+    sns: { send: async () => ({}) } as unknown as SNSClient,
+    log: { info: () => undefined, warn: () => undefined },
+    settings: { environment: 'prod' as const, alertsTopic: 'arn:aws:sns:eu-central-1:1:alerts' },
+  };
+}
+
+/** EventBridge's status event of an execution of the DAG that ended. */
+function ended(name: string, status: 'ABORTED' | 'SUCCEEDED'): ExecutionStatusEvent {
+  return {
+    version: '0',
+    id: `e-${name}`,
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: '2026-11-21T01:03:13Z',
+    region: 'eu-central-1',
+    resources: [],
+    detail: {
+      executionArn: `arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-${DAG}:${name}`,
+      stateMachineArn: `arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-${DAG}`,
+      name,
+      status,
+      startDate: Date.parse('2026-11-21T01:00:00Z'),
+      stopDate: Date.parse('2026-11-21T01:03:12Z'),
+      input: null,
+      inputDetails: { included: false },
+      output: null,
+      outputDetails: null,
+      error: null,
+      cause: null,
+      redriveCount: 0,
+      redriveDate: null,
+    },
+  };
+}
+
 describe('the compiled pool states on DynamoDB', () => {
   it('let exactly 3 of 20 concurrent acquires of a 3-slot pool win; a release lets the next one in', async () => {
     const outcomes = await Promise.all(
@@ -132,49 +173,25 @@ describe('the compiled pool states on DynamoDB', () => {
     expect(await local.store.poolHolders('warehouse')).toEqual(before);
   });
 
-  it('are given back by the recorder when the execution holding them is aborted, not those of another execution', async () => {
-    const sfn = {
-      // No history to read, no queued runs: what the recorder asks Step Functions about.
-      send: async () => ({ events: [], executions: [] }),
-    } as unknown as SFNClient;
-    const event: ExecutionStatusEvent = {
-      version: '0',
-      id: 'e-1',
-      'detail-type': 'Step Functions Execution Status Change',
-      source: 'aws.states',
-      account: '123456789012',
-      time: '2026-11-21T01:03:13Z',
-      region: 'eu-central-1',
-      resources: [],
-      detail: {
-        executionArn: `arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-${DAG}:${RUN}`,
-        stateMachineArn: `arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-${DAG}`,
-        name: RUN,
-        status: 'ABORTED',
-        startDate: Date.parse('2026-11-21T01:00:00Z'),
-        stopDate: Date.parse('2026-11-21T01:03:12Z'),
-        input: null,
-        inputDetails: { included: false },
-        output: null,
-        outputDetails: null,
-        error: null,
-        cause: null,
-        redriveCount: 0,
-        redriveDate: null,
-      },
-    };
+  it('are given back by the recorder when the execution holding them is aborted, not those of a later execution', async () => {
     const before = await local.store.poolHolders('warehouse');
     expect(before.map((h) => h.execution).sort()).toEqual([RUN, RUN, `${RUN}-r2`]);
-    const outcome = await recordExecution(event, {
-      store: local.store,
-      sfn,
-      sns: { send: async () => ({}) } as unknown as SNSClient,
-      log: { info: () => undefined, warn: () => undefined },
-      settings: { environment: 'prod', alertsTopic: 'arn:aws:sns:eu-central-1:1:alerts' },
+    expect(await recordExecution(ended(RUN, 'ABORTED'), recorderDeps())).toMatchObject({
+      applied: true,
+      status: 'failed',
     });
-    expect(outcome).toMatchObject({ applied: true, status: 'failed' });
     expect(await local.store.poolHolders('warehouse')).toEqual(
       before.filter((h) => h.execution === `${RUN}-r2`),
     );
+  });
+
+  it('the end of a resumed execution also gives back what an earlier one left (whose end event came too late to count)', async () => {
+    const left = { pool: 'warehouse', holder: `${RUN}#load#9`, runId: RUN, execution: RUN };
+    expect(await local.store.acquirePoolSlot(left, 3)).toBe(true);
+    expect(await recordExecution(ended(`${RUN}-r2`, 'SUCCEEDED'), recorderDeps())).toMatchObject({
+      applied: true,
+      status: 'success',
+    });
+    expect(await local.store.poolHolders('warehouse')).toEqual([]);
   });
 });

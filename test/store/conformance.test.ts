@@ -481,7 +481,7 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       expect(mine).toEqual([h[2], h[1], h[0]]);
     });
 
-    it('releases every slot of a run in every pool, or only those one execution acquired', async () => {
+    it('releases every slot of a run in every pool, or only those some executions acquired', async () => {
       const [p1, p2] = [`pool${++unique}a`, `pool${unique}b`];
       const [r1, r2] = [`run${unique}x`, `run${unique}y`];
       const first = holderOf(p1, r1, 'a');
@@ -489,11 +489,11 @@ describe.each(implementations)('store conformance: $name', (impl) => {
       const other = holderOf(p1, r2, 'a');
       for (const x of [first, resumed, other]) await store.acquirePoolSlot(x, 5);
       // The first execution's end releases what it acquired, not what the resumed one holds.
-      expect(await store.releaseRunPoolSlots(r1, r1)).toEqual([first]);
-      expect(await store.releaseRunPoolSlots(r1, r1)).toEqual([]);
+      expect(await store.releaseRunPoolSlots(r1, [r1])).toEqual([first]);
+      expect(await store.releaseRunPoolSlots(r1, [r1, `${r1}-r3`])).toEqual([]);
       // Acquiring again from a newer execution makes the holder that execution's.
       await store.acquirePoolSlot({ ...other, execution: `${r2}-r2` }, 5);
-      expect(await store.releaseRunPoolSlots(r2, r2)).toEqual([]);
+      expect(await store.releaseRunPoolSlots(r2, [r2])).toEqual([]);
       expect(await store.releaseRunPoolSlots(r1)).toEqual([resumed]);
       expect(await store.poolHolders(p1)).toEqual([{ ...other, execution: `${r2}-r2` }]);
       expect(await store.poolHolders(p2)).toEqual([]);
