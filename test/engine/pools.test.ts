@@ -6,7 +6,7 @@
  * process and task timeouts: pools.slow.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildDagIR, dag, pool, PermanentError, task, type Dag } from 'updraft';
+import { buildDagIR, dag, pool, PermanentError, sensor, task, type Dag } from 'updraft';
 import { openLocalStore, type LocalStore } from '../../src/store/index.ts';
 import { poolHolderKey } from '../../src/store/types.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
@@ -89,6 +89,26 @@ describe('a slot is given back', () => {
     expect(result?.tasks.boom?.state).toBe('failed');
     expect(result?.tasks.after).toMatchObject({ state: 'success', output: 'ran' });
     expect(run.status).toBe('success'); // its leaf succeeded (Airflow: the leaves decide)
+    expect(await local.store.poolHolders()).toEqual([]);
+  }, 5000);
+
+  it('when a pooled sensor times out, skipped (soft fail) or failed: the next task of the pool gets it', async () => {
+    const solo = pool('solo', { slots: 1 });
+    const d = dag('sensing', { schedule: '@daily', startDate: '2026-11-01' }, () => {
+      const timing = { pool: solo, pokeInterval: '1m', timeout: '3m' } as const;
+      const soft = sensor('soft', { ...timing, softFail: true }, async () => false)();
+      const hard = sensor('hard', timing, async () => false)();
+      const after = task('after', { pool: solo, triggerRule: 'all_done' }, async () => 'ran')();
+      soft.then(after);
+      hard.then(after);
+    });
+    const { result } = await engineFor([d]).trigger('sensing', { date: '2026-11-20' });
+    expect(result?.tasks.soft?.state).toBe('skipped');
+    expect(result?.tasks.hard).toMatchObject({
+      state: 'failed',
+      error: { error: 'Updraft.SensorTimeout' },
+    });
+    expect(result?.tasks.after).toMatchObject({ state: 'success', output: 'ran' });
     expect(await local.store.poolHolders()).toEqual([]);
   }, 5000);
 });
