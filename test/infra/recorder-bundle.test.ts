@@ -13,11 +13,16 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleAll, recorderEntrySource } from '../../infra/bundle.ts';
 import type { DatasetLaunchSpec } from '../../src/runtime/dataset-launch.ts';
+import type { NotifySpec } from '../../src/runtime/notify-due.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
+import { startHttpReceiver } from '../support/http-receiver.ts';
 
 const ORDERS = 's3://lake/orders';
 const PREFIX = 'arn:aws:states:eu-central-1:123456789012';
@@ -36,6 +41,9 @@ const CONSUMER: DatasetLaunchSpec = {
 };
 
 const sfnMock = mockClient(SFNClient);
+const secretsMock = mockClient(SecretsManagerClient);
+const schedulerMock = mockClient(SchedulerClient);
+const snsMock = mockClient(SNSClient);
 let dir: string;
 let local: Dynalite;
 const saved = { ...process.env };
@@ -47,6 +55,7 @@ beforeAll(async () => {
     UPDRAFT_ENV: 'prod',
     UPDRAFT_TABLE: 'updraft-prod',
     UPDRAFT_ALERTS_TOPIC: `arn:aws:sns:eu-central-1:123456789012:updraft-prod-alerts`,
+    UPDRAFT_DEADLINE_ROLE: 'arn:aws:iam::123456789012:role/updraft-prod-deadline-checks',
     AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
     AWS_REGION: 'eu-central-1',
     AWS_ACCESS_KEY_ID: 'test',
@@ -58,6 +67,9 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env = saved;
   sfnMock.restore();
+  secretsMock.restore();
+  schedulerMock.restore();
+  snsMock.restore();
   await local.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -125,5 +137,88 @@ describe('the recorder bundle', () => {
         .commandCalls(StartExecutionCommand)
         .map((c) => [c.args[0].input.stateMachineArn, c.args[0].input.name]),
     ).toEqual([[`${PREFIX}:stateMachine:updraft-prod-orders_mart`, runId]]);
+  });
+
+  it('carries the DAGs that notify: a failed run tells the webhook its connection names, a started run gets its deadline check', async () => {
+    const http = await startHttpReceiver();
+    const spec: NotifySpec = {
+      dagId: 'nightly',
+      notifications: [{ on: ['failure'], channel: { kind: 'webhook', connection: 'ops_hook' } }],
+      tasks: {},
+      attempts: {},
+      deadlineSeconds: 7200,
+    };
+    const bundles = await bundleAll(
+      [{ name: 'recorder', source: recorderEntrySource([], { nightly: spec }) }],
+      { outDir: path.join(dir, 'notify') },
+    );
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
+    secretsMock
+      .on(GetSecretValueCommand, { SecretId: 'updraft/prod/connections/ops_hook' })
+      .resolves({ SecretString: `${http.base}/ops` });
+    schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:s' });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' }); // the platform's own alert
+    const { handler } = (await import(
+      pathToFileURL(path.join(bundles.get('recorder')!.dir, 'index.mjs')).href
+    )) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const runId = 'nightly-2026-11-20T00-00-00Z';
+    const event = (status: string, stop: number | null) => ({
+      version: '0',
+      id: `e-${status}`,
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: '123456789012',
+      time: '2026-11-21T00:10:00Z',
+      region: 'eu-central-1',
+      resources: [],
+      detail: {
+        executionArn: `${PREFIX}:execution:updraft-prod-nightly:${runId}`,
+        stateMachineArn: `${PREFIX}:stateMachine:updraft-prod-nightly`,
+        name: runId,
+        status,
+        startDate: Date.parse('2026-11-21T00:05:00Z'),
+        stopDate: stop,
+        input: JSON.stringify({
+          run: {
+            runId,
+            dagId: 'nightly',
+            logicalDate: '2026-11-20T00:00:00.000Z',
+            dataIntervalStart: '2026-11-20T00:00:00.000Z',
+            dataIntervalEnd: '2026-11-21T00:00:00.000Z',
+            params: {},
+            triggeredBy: 'schedule',
+          },
+          t: {},
+          done: {},
+        }),
+        inputDetails: { included: true },
+        output: null,
+        outputDetails: null,
+        error: status === 'FAILED' ? 'Updraft.DagRunFailed' : null,
+        cause: status === 'FAILED' ? 'task load failed' : null,
+        redriveCount: 0,
+        redriveDate: null,
+      },
+    });
+    const context = {
+      functionName: 'updraft-prod-recorder',
+      awsRequestId: 'r-2',
+      invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:updraft-prod-recorder',
+    };
+    await handler(event('RUNNING', null), context);
+    expect(schedulerMock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toMatchObject({
+      GroupName: 'updraft-prod-deadlines',
+      ScheduleExpression: 'at(2026-11-21T02:00:00)',
+      Target: {
+        Arn: context.invokedFunctionArn,
+        RoleArn: 'arn:aws:iam::123456789012:role/updraft-prod-deadline-checks',
+      },
+    });
+    await handler(event('FAILED', Date.parse('2026-11-21T00:09:00Z')), context);
+    expect(http.received.map((r) => [r.path, r.body.event, r.body.runId])).toEqual([
+      ['/ops', 'failure', runId],
+    ]);
+    await http.close();
   });
 });
