@@ -15,6 +15,8 @@ import { parseEnvironment, type Environment } from '../../src/runtime/env.ts';
 import { buildUpdraftApp, place } from '../../infra/updraft-app.ts';
 import { nagReport } from '../../infra/nag.ts';
 import { poolItemUpdate } from '../../src/store/table.ts';
+import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { dag, notify, task } from '../../src/sdk/index.ts';
 
 const ATHENA_RESULTS = { primary: 's3://acme-athena-results/primary/' };
 let irs: DagIR[];
@@ -495,6 +497,42 @@ describe('one construct per DAG', () => {
     );
     expect(JSON.stringify(dailyPolicies)).toContain('connections/warehouse-??????');
     expect(JSON.stringify(dailyPolicies)).not.toContain('partner_sftp');
+  });
+
+  it("lets a DAG that notifies retry send from its task runner: the webhook connection's secret, the named topic, the alerts topic's ARN to name it by", () => {
+    const notifying = dag(
+      'retry_notes',
+      {
+        notify: [
+          notify.webhook('ops_hook', { on: ['retry'] }),
+          notify.sns({ on: ['retry'], topic: 'data-team' }),
+        ],
+      },
+      () => void task('flaky', { retry: { attempts: 3, delay: '1m' } }, async () => 1)(),
+    );
+    const { dagTemplate } = buildApp('dev', [buildDagIR(notifying, 'dags/n.ts').ir]);
+    const t = dagTemplate('retry_notes');
+    const statements = Object.values(resourcesOf(t, 'AWS::IAM::Policy', 'retry_notes')).flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+          .Statement,
+    );
+    const secrets = statements.filter((x) =>
+      [x.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
+    expect(JSON.stringify(secrets.map((x) => x.Resource))).toContain('connections/ops_hook-??????');
+    const publish = statements.filter((x) => [x.Action].flat().includes('sns:Publish'));
+    expect(JSON.stringify(publish.map((x) => x.Resource))).toContain(':data-team');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'updraft-dev-retry_notes',
+      Environment: { Variables: Match.objectLike({ UPDRAFT_ALERTS_TOPIC: Match.anyValue() }) },
+    });
+    // Only retry sends come from the task runner: a DAG without them gets none of this.
+    expect(
+      JSON.stringify(
+        resourcesOf(build('prod').dagTemplate('daily_orders'), 'AWS::IAM::Policy', 'daily_orders'),
+      ),
+    ).not.toContain('slack_alerts');
   });
 
   it('grants a native Athena operator its workgroup and its own result location, and no task runner when no task runs code', () => {
