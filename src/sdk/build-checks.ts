@@ -170,7 +170,10 @@ export function toDeadline(
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   const { after, from, ...rest } = (isObject ? value : { after: value }) as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0 || (from !== undefined && from !== 'interval_end' && from !== 'run_start')) {
+  if (
+    unknown.length > 0 ||
+    (from !== undefined && from !== 'interval_end' && from !== 'run_start')
+  ) {
     out.error(
       'invalid-option',
       unknown.length > 0

@@ -467,10 +467,14 @@ function datasetSchedule(
   if (!read) return { kind: 'manual' };
   const time = or === undefined ? undefined : toSchedule(or, timezone, out);
   if (time && time.kind !== 'cron' && time.kind !== 'rate') {
-    out.error('invalid-schedule', `onDatasets(..., { or }) must be a time schedule, not ${time.kind}`, {
-      path: 'schedule',
-      hint: "write { or: cron('0 6 * * *') }, { or: '@daily' } or { or: rate('6h') }",
-    });
+    out.error(
+      'invalid-schedule',
+      `onDatasets(..., { or }) must be a time schedule, not ${time.kind}`,
+      {
+        path: 'schedule',
+        hint: "write { or: cron('0 6 * * *') }, { or: '@daily' } or { or: rate('6h') }",
+      },
+    );
   }
   return {
     kind: 'datasets',
