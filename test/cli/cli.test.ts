@@ -153,15 +153,18 @@ describe('updraft compile and explain', () => {
     const { code, out } = await run(['compile', 'daily_orders']);
     expect(code).toBe(0);
     const asl = JSON.parse(out) as { StartAt: string; States: Record<string, { Type: string }> };
-    expect(asl.StartAt).toBe('extract');
+    // extract first takes a slot of the warehouse pool (compiler/states/pool).
+    expect(asl.StartAt).toBe('extract pool slot');
+    expect(asl.States[asl.StartAt]!.Type).toBe('Task');
     expect(out).toContain('"FunctionName": "${TaskRunnerFunctionArn}"');
+    expect(out).toContain('"TableName": "${RunTable}"');
     const manifest = JSON.parse((await run(['compile', 'daily_orders', '--manifest'])).out) as {
       dagId: string;
       substitutions: string[];
     };
     expect(manifest).toMatchObject({
       dagId: 'daily_orders',
-      substitutions: ['TaskRunnerFunctionArn'],
+      substitutions: ['RunTable', 'TaskRunnerFunctionArn'],
     });
   });
 
