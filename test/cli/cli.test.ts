@@ -48,6 +48,7 @@ describe('updraft list', () => {
       'ingest_crm',
       'ingest_billing',
       'ingest_support',
+      'orders_mart',
       'process_files',
       'wait_for_export',
       'warehouse_refresh',
@@ -135,7 +136,7 @@ describe('updraft graph', () => {
     const { code, err } = await run(['graph', 'daily_order']);
     expect(code).toBe(1);
     expect(err).toBe(
-      '✖ DAG "daily_order" not found in dags/ (did you mean "daily_orders"?)\n    ↳ known DAGs: daily_orders, ingest_crm, ingest_billing, ingest_support, process_files, wait_for_export, warehouse_refresh, weekday_report (updraft list shows them all)',
+      '✖ DAG "daily_order" not found in dags/ (did you mean "daily_orders"?)\n    ↳ known DAGs: daily_orders, ingest_crm, ingest_billing, ingest_support, orders_mart, process_files, wait_for_export, warehouse_refresh, weekday_report (updraft list shows them all)',
     );
   });
 
@@ -249,7 +250,7 @@ describe('errors and help', () => {
       { cwd: examples, encoding: 'utf8' },
     );
     expect(result.status).toBe(0);
-    expect((JSON.parse(result.stdout) as unknown[]).length).toBe(8);
+    expect((JSON.parse(result.stdout) as unknown[]).length).toBe(9);
     const bad = spawnSync(process.execPath, [path.join(repo, 'bin/updraft.js'), 'graph', 'nope'], {
       cwd: examples,
       encoding: 'utf8',

@@ -303,6 +303,7 @@ describe('read-only run commands', () => {
       ],
       lineage: [],
       outbox: [],
+      notifications: [],
     });
   });
 

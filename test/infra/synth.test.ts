@@ -80,6 +80,7 @@ describe('synthesizeProject on the example project', () => {
     expect([...result.bundles.keys()].sort()).toEqual([
       'dag-daily_orders',
       'dag-ingest_sources',
+      'dag-orders_mart',
       'dag-process_files',
       'dag-wait_for_export',
       'dag-warehouse_refresh',
