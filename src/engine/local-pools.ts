@@ -121,7 +121,10 @@ export class LocalPools {
 
   async #acquire(taskId: string, pool: PoolIR, holder: string): Promise<void> {
     const { slots, runId, execution, clock } = this.#o;
-    const started = clock.now();
+    // Time really waited: the run's clock less what it skipped meanwhile (another branch's Wait
+    // state jumps the virtual clock; it is no time this task waited).
+    const wall = () => clock.now() - clock.skippedMs;
+    const started = wall();
     let reaped = started;
     const maxMs = poolMaxWaitSeconds() * 1000;
     for (let attempt = 0; ; attempt++) {
@@ -131,8 +134,8 @@ export class LocalPools {
           cause: `the run ended while task "${taskId}" waited for a slot of pool "${pool.name}"`,
         });
       if (await slots.acquirePoolSlot({ pool: pool.name, holder, runId, execution }, pool.slots))
-        return attempt === 0 ? undefined : this.#count(clock.now() - started);
-      const waited = clock.now() - started;
+        return attempt === 0 ? undefined : this.#count(wall() - started);
+      const waited = wall() - started;
       if (waited > maxMs) {
         this.#count(waited);
         throw stateError({
@@ -140,8 +143,8 @@ export class LocalPools {
           cause: poolTimeoutCause(taskId, pool.name, pool.slots),
         });
       }
-      if (this.#o.reap && clock.now() - reaped >= REAP_EVERY_MS) {
-        reaped = clock.now();
+      if (this.#o.reap && wall() - reaped >= REAP_EVERY_MS) {
+        reaped = wall();
         await this.#o.reap();
         continue;
       }
