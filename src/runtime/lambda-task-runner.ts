@@ -39,6 +39,7 @@ import type { LogSink } from './task-logger.ts';
 import { listensFor, notifySpecOf } from './notify-due.ts';
 import { notifyRetry, type RunNotifyDeps } from './run-notifications.ts';
 import { snsPublisher } from './sns-publish.ts';
+import { queuedRunRecord } from './run-record.ts';
 
 export interface TaskRunnerHandlerOptions {
   /**
@@ -152,7 +153,10 @@ export function createTaskRunnerHandler(
             recordingTasks(c.store, c.ir),
             c,
             // A run started outside Updraft may not have its record yet: its values say enough.
-            runRecord ?? runFromRequest(request.run, now()),
+            runRecord ?? {
+              ...queuedRunRecord(request.run, {}, new Date(now())),
+              status: 'running',
+            },
           ),
           logger,
         ),
@@ -329,23 +333,6 @@ function loadDag(
     );
   }
   return { dag, ir, manifest };
-}
-
-/** The run as its request describes it, for a run whose record is not there (started outside Updraft). */
-function runFromRequest(run: RunnerRequest['run'], now: number): RunRecord {
-  return {
-    runId: run.runId,
-    dagId: run.dagId,
-    key: run.key,
-    logicalDate: run.logicalDate,
-    dataIntervalStart: run.dataIntervalStart,
-    dataIntervalEnd: run.dataIntervalEnd,
-    triggeredBy: run.triggeredBy as RunRecord['triggeredBy'],
-    conf: {},
-    status: 'running',
-    attempt: 1,
-    queuedAt: new Date(now).toISOString(),
-  };
 }
 
 /** A failed try's record, then its `retry` notification when the DAG has one (sent before the state machine waits to retry). */

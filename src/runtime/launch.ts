@@ -10,9 +10,11 @@ import type { DagIR, Schedule } from '../ir/types.ts';
 import type { Manifest } from '../compiler/contract.ts';
 import type { DatasetEvent, TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey, type RunInterval } from '../schedule/index.ts';
-import type { RunRecord } from '../store/types.ts';
 import type { RunValues } from './args.ts';
+
 import type { Done } from './resume.ts';
+
+export { queuedRunRecord } from './run-record.ts';
 
 /**
  * What the launcher needs to know about a DAG (the schedule's target input carries it, so the
@@ -150,27 +152,4 @@ export function executionInput(
   done: Done = {},
 ): { readonly run: RunValues; readonly t: Record<string, never>; readonly done: Done } {
   return { run, t: {}, done };
-}
-
-/** The run record created (conditionally) before the execution starts. */
-export function queuedRunRecord(
-  run: RunValues,
-  conf: Readonly<Record<string, unknown>>,
-  queuedAt: Date,
-  extra: { readonly parentRunId?: string } = {},
-): RunRecord {
-  return {
-    runId: run.runId,
-    dagId: run.dagId,
-    key: run.key,
-    logicalDate: run.logicalDate,
-    dataIntervalStart: run.dataIntervalStart,
-    dataIntervalEnd: run.dataIntervalEnd,
-    triggeredBy: run.triggeredBy as TriggerKind,
-    conf,
-    status: 'queued',
-    attempt: 1,
-    queuedAt: queuedAt.toISOString(),
-    ...(extra.parentRunId && { parentRunId: extra.parentRunId }),
-  };
 }

@@ -23,6 +23,7 @@ import type { DatasetLaunchSpec } from '../../src/runtime/dataset-launch.ts';
 import type { NotifySpec } from '../../src/runtime/notify-due.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 import { startHttpReceiver } from '../support/http-receiver.ts';
+import { executionEvent } from '../support/execution-event.ts';
 
 const ORDERS = 's3://lake/orders';
 const PREFIX = 'arn:aws:states:eu-central-1:123456789012';
@@ -163,50 +164,21 @@ describe('the recorder bundle', () => {
       pathToFileURL(path.join(bundles.get('recorder')!.dir, 'index.mjs')).href
     )) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
     const runId = 'nightly-2026-11-20T00-00-00Z';
-    const event = (status: string, stop: number | null) => ({
-      version: '0',
-      id: `e-${status}`,
-      'detail-type': 'Step Functions Execution Status Change',
-      source: 'aws.states',
-      account: '123456789012',
-      time: '2026-11-21T00:10:00Z',
-      region: 'eu-central-1',
-      resources: [],
-      detail: {
-        executionArn: `${PREFIX}:execution:updraft-prod-nightly:${runId}`,
-        stateMachineArn: `${PREFIX}:stateMachine:updraft-prod-nightly`,
-        name: runId,
+    const event = (status: 'RUNNING' | 'FAILED', stopDate?: number) =>
+      executionEvent({
+        dagId: 'nightly',
+        runId,
         status,
+        time: '2026-11-21T00:10:00Z',
         startDate: Date.parse('2026-11-21T00:05:00Z'),
-        stopDate: stop,
-        input: JSON.stringify({
-          run: {
-            runId,
-            dagId: 'nightly',
-            logicalDate: '2026-11-20T00:00:00.000Z',
-            dataIntervalStart: '2026-11-20T00:00:00.000Z',
-            dataIntervalEnd: '2026-11-21T00:00:00.000Z',
-            params: {},
-            triggeredBy: 'schedule',
-          },
-          t: {},
-          done: {},
-        }),
-        inputDetails: { included: true },
-        output: null,
-        outputDetails: null,
-        error: status === 'FAILED' ? 'Updraft.DagRunFailed' : null,
-        cause: status === 'FAILED' ? 'task load failed' : null,
-        redriveCount: 0,
-        redriveDate: null,
-      },
-    });
+        ...(stopDate !== undefined && { stopDate }),
+      });
     const context = {
       functionName: 'updraft-prod-recorder',
       awsRequestId: 'r-2',
       invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:updraft-prod-recorder',
     };
-    await handler(event('RUNNING', null), context);
+    await handler(event('RUNNING'), context);
     expect(schedulerMock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toMatchObject({
       GroupName: 'updraft-prod-deadlines',
       ScheduleExpression: 'at(2026-11-21T02:00:00)',

@@ -31,6 +31,7 @@ import { dag, notify, task } from '../../src/sdk/index.ts';
 import type { Connection } from '../../src/sdk/context.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/http-receiver.ts';
+import { executionEvent } from '../support/execution-event.ts';
 
 const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-sales';
 const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-sales';
@@ -115,50 +116,19 @@ function deps(): RecorderDeps {
   };
 }
 
-function event(
+const event = (
   status: ExecutionStatusDetail['status'],
   time: string,
-  stop?: number,
-): ExecutionStatusEvent {
-  return {
-    version: '0',
-    id: `event-${status}`,
-    'detail-type': 'Step Functions Execution Status Change',
-    source: 'aws.states',
-    account: '123456789012',
+  stopDate?: number,
+): ExecutionStatusEvent =>
+  executionEvent({
+    dagId: 'sales',
+    runId: RUN_ID,
+    status,
     time,
-    region: 'eu-central-1',
-    resources: [`${EXECUTION}:${RUN_ID}`],
-    detail: {
-      executionArn: `${EXECUTION}:${RUN_ID}`,
-      stateMachineArn: MACHINE,
-      name: RUN_ID,
-      status,
-      startDate: START,
-      stopDate: stop ?? null,
-      input: JSON.stringify({
-        run: {
-          runId: RUN_ID,
-          dagId: 'sales',
-          logicalDate: '2026-11-20T00:00:00.000Z',
-          dataIntervalStart: '2026-11-20T00:00:00.000Z',
-          dataIntervalEnd: '2026-11-21T00:00:00.000Z',
-          params: {},
-          triggeredBy: 'schedule',
-        },
-        t: {},
-        done: {},
-      }),
-      inputDetails: { included: true },
-      output: null,
-      outputDetails: null,
-      error: status === 'FAILED' ? 'Updraft.DagRunFailed' : null,
-      cause: status === 'FAILED' ? 'task load failed' : null,
-      redriveCount: 0,
-      redriveDate: null,
-    },
-  };
-}
+    startDate: START,
+    ...(stopDate !== undefined && { stopDate }),
+  });
 
 describe('the recorder sends notifications and keeps deadlines', () => {
   it('a run start sets a one-time deadline check; a failed end notifies Slack and SNS once however often it is delivered, and removes the check', async () => {
