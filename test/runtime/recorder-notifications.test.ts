@@ -33,7 +33,6 @@ import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 import { startHttpReceiver, type HttpReceiver } from '../support/http-receiver.ts';
 import { executionEvent } from '../support/execution-event.ts';
 
-const MACHINE = 'arn:aws:states:eu-central-1:123456789012:stateMachine:updraft-prod-sales';
 const EXECUTION = 'arn:aws:states:eu-central-1:123456789012:execution:updraft-prod-sales';
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:updraft-prod-alerts';
 const RECORDER = 'arn:aws:lambda:eu-central-1:123456789012:function:updraft-prod-recorder';
