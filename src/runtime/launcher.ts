@@ -9,11 +9,13 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfigError } from '../errors.ts';
+import { timeScheduleOf } from '../ir/types.ts';
 import { DEFERRED_COUNT_CAP, planLaunch, type LaunchPlan } from '../schedule/index.ts';
 import type { RunRecord, DagPauses, PoolSlots, RunSlots, Store } from '../store/types.ts';
 import { ENV, parseEnvironment, readEnv, type Environment } from './env.ts';
 import { executionInput, queuedRunRecord, runValuesOf, type LaunchSpec } from './launch.ts';
 import { startQueuedRuns, type RuntimeLog } from './run-queue.ts';
+import { reapPoolHolders } from './pool-release.ts';
 
 /** Which intervals a tick starts is the schedule model's (schedule/catchup). */
 export { planLaunch, type LaunchPlan } from '../schedule/index.ts';
@@ -110,13 +112,15 @@ export async function launch(event: LaunchEvent, deps: LauncherDeps): Promise<La
       `the launcher got scheduledTime ${JSON.stringify(event.scheduledTime)} for DAG "${spec.dagId}": the schedule's input must pass <aws.scheduler.scheduled-time>; redeploy with npm run deploy`,
     );
   }
-  if (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate') {
+  if (!timeScheduleOf(spec.schedule)) {
     deps.log.info(
       `DAG "${spec.dagId}" has a ${spec.schedule.kind} schedule: a schedule tick starts nothing (its schedule should not exist)`,
       { dagId: spec.dagId },
     );
     return summary;
   }
+  // Slots of pools whose holder's run ended without giving them back (a lost end event).
+  await reapPoolHolders(deps);
   // `updraft pause` is kept in the table: a deploy re-enables the schedule, this tick stays idle.
   const paused = await deps.store.pausedAt(spec.dagId);
   if (paused !== undefined) {

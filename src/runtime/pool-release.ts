@@ -7,7 +7,7 @@
  * an execution end (AWS); the embedded engine when a run ends and when its dead-run check marks a
  * run's process dead (engine/reaper).
  */
-import type { PoolHolder, PoolSlots, RunRecord } from '../store/types.ts';
+import type { PoolHolder, PoolSlots, RunRecord, Store } from '../store/types.ts';
 import type { RuntimeLog } from './run-queue.ts';
 import { executionName, runOfExecutionName } from './launch.ts';
 
@@ -38,4 +38,33 @@ export async function releaseRunPools(
 function executionsUpTo(runId: string, execution: string): string[] {
   const { attempt } = runOfExecutionName(execution);
   return Array.from({ length: attempt ?? 1 }, (_, i) => executionName(runId, i + 1));
+}
+
+/**
+ * The sweep for slots whose holder vanished on AWS (the engine's dead-run check does it locally):
+ * a holder whose run has ended, or has no record, gives its slot back. The recorder releases an
+ * ended execution's slots when it hears the end; this catches an end event that was lost (its
+ * dead letter not replayed yet). Only the executions seen holding are released, so a run resumed
+ * meanwhile keeps what its new execution takes. The launcher runs it on every tick.
+ */
+export async function reapPoolHolders(deps: {
+  readonly store: PoolSlots & Pick<Store, 'getRun'>;
+  readonly log?: RuntimeLog;
+}): Promise<PoolHolder[]> {
+  const byRun = new Map<string, Set<string>>();
+  for (const h of await deps.store.poolHolders())
+    byRun.set(h.runId, (byRun.get(h.runId) ?? new Set()).add(h.execution));
+  const released: PoolHolder[] = [];
+  for (const [runId, executions] of byRun) {
+    const run = await deps.store.getRun(runId);
+    if (run && (run.status === 'queued' || run.status === 'running')) continue;
+    const gone = await deps.store.releaseRunPoolSlots(runId, [...executions]);
+    for (const h of gone)
+      deps.log?.warn(
+        `gave back the slot of pool "${h.pool}" that ${h.holder} held though its run ${run ? `is ${run.status}` : 'has no record'} (its end event was not handled)`,
+        { runId, pool: h.pool, holder: h.holder },
+      );
+    released.push(...gone);
+  }
+  return released;
 }

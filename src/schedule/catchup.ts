@@ -12,6 +12,7 @@ import {
   type ScheduledDag,
 } from './run-intervals.ts';
 import { parseDateInZone } from './timezone.ts';
+import { timeScheduleOf } from '../ir/types.ts';
 
 export interface CatchupDag extends ScheduledDag {
   readonly catchup: boolean;
@@ -94,10 +95,7 @@ export function planLaunch(
 
 /** The start date as an instant (a date alone is midnight in the schedule's timezone), if any. */
 function startOf(spec: ScheduledDag): Date | undefined {
-  if (
-    spec.startDate === undefined ||
-    (spec.schedule.kind !== 'cron' && spec.schedule.kind !== 'rate')
-  )
-    return undefined;
-  return parseDateInZone(spec.startDate, spec.schedule.timezone);
+  const time = timeScheduleOf(spec.schedule);
+  if (spec.startDate === undefined || !time) return undefined;
+  return parseDateInZone(spec.startDate, time.timezone);
 }

@@ -87,7 +87,7 @@ export function intervalFor(ir: DagIR, date: string | undefined, now: Date): Run
 
 /** Every interval of `--from` … `--to` (inclusive) of a time-based schedule, for a backfill. */
 export function backfillIntervals(ir: DagIR, from: string, to: string): RunInterval[] {
-  if (ir.schedule.kind !== 'cron' && ir.schedule.kind !== 'rate') {
+  if (!timeScheduleOf(ir.schedule)) {
     throw new ConfigError(
       `DAG "${ir.id}" has no time-based schedule (${ir.schedule.kind}); backfill runs the intervals of a cron or rate schedule. Use updraft run ${ir.id} --date D for single runs.`,
     );

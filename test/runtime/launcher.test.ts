@@ -264,6 +264,23 @@ describe('a schedule tick', () => {
     ]);
   });
 
+  it("a DAG on datasets or a time schedule (AssetOrTimeSchedule): its time schedule's tick starts the interval, as a cron DAG's", async () => {
+    const either = spec({
+      schedule: {
+        kind: 'datasets',
+        condition: { kind: 'dataset', uri: 's3://lake/orders' },
+        datasets: ['s3://lake/orders'],
+        time: { kind: 'cron', expression: '0 2 * * *', timezone: 'Europe/Berlin' },
+      },
+    });
+    const summary = await launch(tick(either, '2026-11-21T01:00:00Z'), deps());
+    expect(summary.started).toEqual(['daily_orders-2026-11-20T01-00-00Z']);
+    expect(await store.getRun('daily_orders-2026-11-20T01-00-00Z')).toMatchObject({
+      triggeredBy: 'schedule',
+      dataIntervalEnd: '2026-11-21T01:00:00.000Z',
+    });
+  });
+
   it('a manual or dataset-scheduled DAG: a tick does nothing', async () => {
     const summary = await launch(
       tick(spec({ schedule: { kind: 'manual' } }), '2026-11-21T01:00:00Z'),

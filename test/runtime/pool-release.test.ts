@@ -20,6 +20,7 @@ import { compileDag } from '../../src/compiler/compile.ts';
 import type { State } from '../../src/compiler/asl.ts';
 import { poolItemUpdate } from '../../src/store/table.ts';
 import { recordExecution, type ExecutionStatusEvent } from '../../src/runtime/recorder.ts';
+import { reapPoolHolders } from '../../src/runtime/pool-release.ts';
 import { startDynalite, type Dynalite } from '../support/dynalite.ts';
 
 const DAG = 'loads';
@@ -193,5 +194,35 @@ describe('the compiled pool states on DynamoDB', () => {
       status: 'success',
     });
     expect(await local.store.poolHolders('warehouse')).toEqual([]);
+  });
+
+  it("the launcher's sweep gives back the slots of runs that ended or have no record, and no running run's", async () => {
+    const holder = (runId: string, n: number) => ({
+      pool: 'warehouse',
+      holder: `${runId}#load#${n}`,
+      runId,
+      execution: runId,
+    });
+    const running = 'loads-2026-11-22T00-00-00Z';
+    const ended = 'loads-2026-11-23T00-00-00Z';
+    const base = {
+      dagId: DAG,
+      logicalDate: '2026-11-22T00:00:00.000Z',
+      dataIntervalStart: '2026-11-22T00:00:00.000Z',
+      dataIntervalEnd: '2026-11-23T00:00:00.000Z',
+      triggeredBy: 'schedule' as const,
+      conf: {},
+      attempt: 1,
+      queuedAt: '2026-11-23T00:00:00.000Z',
+    };
+    await local.store.createRun({ ...base, runId: running, key: 'k1', status: 'running' });
+    await local.store.createRun({ ...base, runId: ended, key: 'k2', status: 'failed' });
+    for (const h of [holder(running, 0), holder(ended, 0), holder('loads-gone', 0)])
+      expect(await local.store.acquirePoolSlot(h, 3)).toBe(true);
+    const released = await reapPoolHolders({ store: local.store });
+    expect(released.map((h) => h.holder).sort()).toEqual([`${ended}#load#0`, 'loads-gone#load#0']);
+    expect((await local.store.poolHolders('warehouse')).map((h) => h.holder)).toEqual([
+      `${running}#load#0`,
+    ]);
   });
 });
