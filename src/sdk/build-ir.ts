@@ -155,7 +155,9 @@ type RunOptions = Pick<
 // eslint-disable-next-line max-lines-per-function -- reads every run option in the order its problems are reported
 function toRunOptions(o: Record<string, unknown>, out: ProblemCollector): RunOptions {
   // The DAG's zone: as given, else the schedule's (cron('…', { timezone })), else UTC.
-  const scheduleZone = (o.schedule as { timezone?: unknown } | undefined)?.timezone;
+  // On datasets or a time schedule: the time schedule's zone.
+  const spec = o.schedule as { timezone?: unknown; or?: { timezone?: unknown } } | undefined;
+  const scheduleZone = spec?.timezone ?? spec?.or?.timezone;
   const timezone =
     typeof o.timezone === 'string'
       ? o.timezone

@@ -571,6 +571,7 @@ describe('DAG options', () => {
       datasets: [a],
       time: { kind: 'cron', expression: '0 6 * * *', timezone: 'Europe/Berlin' },
     });
+    expect(either.timezone).toBe('Europe/Berlin'); // the DAG's zone: its time schedule's
     expect(describeSchedule(either.schedule)).toBe(
       'When s3://a is updated, or at 06:00 every day (Europe/Berlin)',
     );
