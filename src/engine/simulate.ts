@@ -20,6 +20,7 @@ import { isDatasetConsumer, triggerDatasetConsumers } from '../runtime/dataset-t
 import { runIdOf } from '../runtime/launch.ts';
 import type { LineageRecord } from '../store/types.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
+import { deadlineOf } from '../runtime/notify-due.ts';
 
 export interface SimulatedRun {
   /** When it would start: its tick, or the instant its dataset condition came to hold. */
@@ -32,6 +33,8 @@ export interface SimulatedRun {
   readonly dataIntervalEnd: string;
   /** Dataset-triggered: the datasets whose updates started it. */
   readonly datasets?: readonly string[];
+  /** When its deadline check fires (the DAG's `deadline`), were the run still going then. */
+  readonly deadline?: string;
 }
 
 export interface Simulation {
@@ -131,15 +134,17 @@ class SimulationState {
       this.#started.add(runId);
       this.#newest.set(ir.id, interval.dataIntervalEnd);
       started++;
-      this.runs.push({
-        at: t.toISOString(),
-        dagId: ir.id,
-        runId,
-        triggeredBy: 'schedule',
-        logicalDate: interval.logicalDate.toISOString(),
-        dataIntervalStart: interval.dataIntervalStart.toISOString(),
-        dataIntervalEnd: interval.dataIntervalEnd.toISOString(),
-      });
+      this.runs.push(
+        withDeadline(ir, {
+          at: t.toISOString(),
+          dagId: ir.id,
+          runId,
+          triggeredBy: 'schedule',
+          logicalDate: interval.logicalDate.toISOString(),
+          dataIntervalStart: interval.dataIntervalStart.toISOString(),
+          dataIntervalEnd: interval.dataIntervalEnd.toISOString(),
+        }),
+      );
       await this.#updateOutlets(ir, runId, t);
     }
     return started;
@@ -162,17 +167,25 @@ class SimulationState {
     const updated = new Set(records.map((r) => r.dataset));
     const queued = await triggerDatasetConsumers(this.#store, this.#consumers, t, { updated });
     for (const run of queued) {
-      this.runs.push({
-        at: t.toISOString(),
-        dagId: run.dagId,
-        runId: run.runId,
-        triggeredBy: 'dataset',
-        logicalDate: run.logicalDate,
-        dataIntervalStart: run.dataIntervalStart,
-        dataIntervalEnd: run.dataIntervalEnd,
-        datasets: (run.triggeringEvents ?? []).map((e) => e.dataset),
-      });
+      this.runs.push(
+        withDeadline(this.#dags.get(run.dagId)!, {
+          at: t.toISOString(),
+          dagId: run.dagId,
+          runId: run.runId,
+          triggeredBy: 'dataset',
+          logicalDate: run.logicalDate,
+          dataIntervalStart: run.dataIntervalStart,
+          dataIntervalEnd: run.dataIntervalEnd,
+          datasets: (run.triggeringEvents ?? []).map((e) => e.dataset),
+        }),
+      );
       await this.#updateOutlets(this.#dags.get(run.dagId)!, run.runId, t);
     }
   }
+}
+
+/** The run with the instant its deadline check would fire (runtime/notify-due: the recorder's rule), if its DAG has one. */
+function withDeadline(ir: DagIR, run: SimulatedRun): SimulatedRun {
+  const deadline = deadlineOf(ir, { ...run, startedAt: run.at });
+  return deadline ? { ...run, deadline: deadline.toISOString() } : run;
 }

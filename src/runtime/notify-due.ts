@@ -122,7 +122,10 @@ function entries(
  * backfill's runs have none: their intervals ended long ago by design (Airflow 2 sent an SLA miss
  * for every backfilled interval, which its users learnt to mute).
  */
-export function deadlineOf(spec: NotifySpec, run: RunRecord): Date | undefined {
+export function deadlineOf(
+  spec: Pick<NotifySpec, 'deadlineSeconds' | 'deadlineFrom'>,
+  run: Pick<RunRecord, 'triggeredBy' | 'startedAt' | 'dataIntervalEnd'>,
+): Date | undefined {
   if (spec.deadlineSeconds === undefined || run.triggeredBy === 'backfill') return undefined;
   const from = spec.deadlineFrom === 'run_start' ? run.startedAt : run.dataIntervalEnd;
   if (from === undefined) return undefined; // not started yet: no deadline to measure

@@ -66,7 +66,11 @@ function brokenLink(from: string, target: string): string | undefined {
 function filesUnder(dir: string): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
     const rel = `${dir}/${e.name}`;
-    if (e.isDirectory()) return e.name === 'fixtures' || e.name === 'golden' ? [] : filesUnder(rel);
+    // Not fixtures, goldens, nor the `.tmp-*` projects other test files create and delete meanwhile.
+    if (e.isDirectory())
+      return e.name === 'fixtures' || e.name === 'golden' || e.name.startsWith('.')
+        ? []
+        : filesUnder(rel);
     return /\.(ts|mjs|js)$/.test(e.name) ? [rel] : [];
   });
 }

@@ -40,7 +40,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .requiredOption('--until <date>', 'end (UTC, e.g. 2026-04-01)')
     .option(
       '--json',
-      'print { from, until, runs: [{ at, dagId, runId, triggeredBy, logicalDate, dataIntervalStart, dataIntervalEnd, datasets? }], schedules: [{ dagId, expression, timezone, ticks, idleTicks }] }',
+      'print { from, until, runs: [{ at, dagId, runId, triggeredBy, logicalDate, dataIntervalStart, dataIntervalEnd, datasets?, deadline? }], schedules: [{ dagId, expression, timezone, ticks, idleTicks }] }',
     )
     .action(async (opts: { from: string; until: string; json?: boolean }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
@@ -83,8 +83,9 @@ function printTimeline(
     const zone = zones.get(run.dagId) ?? 'UTC';
     const why =
       run.triggeredBy === 'dataset' ? `datasets ${(run.datasets ?? []).join(', ')}` : 'schedule';
+    const deadline = run.deadline ? `, deadline ${localTime(run.deadline, zone)}` : '';
     io.out(
-      `${run.at.slice(0, 16).replace('T', ' ')}Z  ${localTime(run.at, zone)} ${zone}  ${run.runId}  (${why})`,
+      `${run.at.slice(0, 16).replace('T', ' ')}Z  ${localTime(run.at, zone)} ${zone}  ${run.runId}  (${why}${deadline})`,
     );
   }
   for (const s of result.schedules)
