@@ -64,7 +64,9 @@ try {
   console.log('| command | wall time (median) | × node -e 0 |');
   console.log('|---|---|---|');
   console.log(row('node -e 0', ref));
-  console.log(row('updraft dev, to its API serving (scheduler running, dags/ watched)', median(dev)));
+  console.log(
+    row('updraft dev, to its API serving (scheduler running, dags/ watched)', median(dev)),
+  );
   console.log(row('updraft simulate of November 2026 (examples, whole process)', median(month)));
   console.log(`\nMedians of ${RUNS}, interleaved. Goal: updraft dev starts in under 2 s.`);
 } finally {
