@@ -39,7 +39,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       'first logical date (inclusive), YYYY-MM-DD or ISO date-time in the DAG timezone',
     )
     .requiredOption('--to <date>', 'last logical date (inclusive)')
-    .option('--max-concurrency <n>', 'runs at once', '1')
+    .option('--max-concurrency <n>', "runs at once (at most the DAG's maxActiveRuns)", '1')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
     .option('--json', 'print the intervals as JSON');
   addTargetOptions(command, { hidden: true }).action(
@@ -77,13 +77,15 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         ],
       });
       try {
-        requireDag(io, session.project!, dagId, options);
+        const { ir } = requireDag(io, session.project!, dagId, options);
+        // As on AWS (and in Airflow), the DAG's maxActiveRuns caps how many of its runs go at once.
+        const atOnce = Math.min(maxConcurrency, ir.maxActiveRuns);
         if (!json)
           io.out(
-            `Backfilling ${dagId} from ${opts.from} to ${opts.to}, ${maxConcurrency} at a time…`,
+            `Backfilling ${dagId} from ${opts.from} to ${opts.to}, ${atOnce} at a time${atOnce < maxConcurrency ? ` (its maxActiveRuns is ${ir.maxActiveRuns})` : ''}…`,
           );
         const results = await session.engine.backfill(dagId, opts.from, opts.to, {
-          maxConcurrency,
+          maxConcurrency: atOnce,
           onInterval: (i) => {
             if (!json)
               io.out(
