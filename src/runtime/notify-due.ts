@@ -118,15 +118,18 @@ function entries(
 }
 
 /**
- * When the run's deadline falls, if it has one (from its data interval's end, or its start). A
- * backfill's runs have none: their intervals ended long ago by design (Airflow 2 sent an SLA miss
- * for every backfilled interval, which its users learnt to mute).
+ * When the run's deadline falls, if it has one. Counted from its data interval's end (Airflow's
+ * SLA), it applies to the runs the schedule or a dataset update started: a run started by hand or
+ * by a backfill is often of an interval that ended long ago (Airflow, too, checks SLAs of
+ * scheduled runs only). Counted from the run's start, it applies to every run but a backfill's.
  */
 export function deadlineOf(
   spec: Pick<NotifySpec, 'deadlineSeconds' | 'deadlineFrom'>,
   run: Pick<RunRecord, 'triggeredBy' | 'startedAt' | 'dataIntervalEnd'>,
 ): Date | undefined {
   if (spec.deadlineSeconds === undefined || run.triggeredBy === 'backfill') return undefined;
+  const scheduled = run.triggeredBy === 'schedule' || run.triggeredBy === 'dataset';
+  if (spec.deadlineFrom !== 'run_start' && !scheduled) return undefined;
   const from = spec.deadlineFrom === 'run_start' ? run.startedAt : run.dataIntervalEnd;
   if (from === undefined) return undefined; // not started yet: no deadline to measure
   return new Date(Date.parse(from) + spec.deadlineSeconds * 1000);

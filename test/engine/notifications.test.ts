@@ -154,7 +154,10 @@ describe('notifications on the engine', () => {
     http.answer('/gone', [404]);
     const env = { UPDRAFT_CONN_HOOK: `${base}/flaky`, UPDRAFT_CONN_GONE: `${base}/gone` };
     const e = engine(store, env, WALL);
-    const ok = await e.trigger('hourly_ok', { date: '2026-11-21T04:00:00Z' });
+    const ok = await e.trigger('hourly_ok', {
+      date: '2026-11-21T04:00:00Z',
+      triggeredBy: 'schedule',
+    });
     expect(ok.run.status).toBe('success');
     // The interval 04:00–05:00 had until 05:30; the run ended at 06:00.
     expect(
@@ -172,6 +175,12 @@ describe('notifications on the engine', () => {
       ['deadline_missed', undefined, 'sent', 1],
       ['success', undefined, 'sent', 3],
       ['success', 'work', 'sent', 1],
+    ]);
+    // Started by hand, an interval that ended long ago has no deadline (Airflow's SLAs: scheduled runs only).
+    const manual = await e.trigger('hourly_ok', { date: '2026-11-20T04:00:00Z' });
+    expect((await store.listNotifications(manual.run.runId)).map((n) => n.event).sort()).toEqual([
+      'success',
+      'success',
     ]);
     const bad = await e.trigger('refused', { date: '2026-11-20' });
     expect(bad.run.status).toBe('failed');
@@ -191,7 +200,10 @@ describe('notifications on the engine', () => {
     const store = new SqliteStore({ file: ':memory:' });
     // The interval 05:00–06:00 ends at 06:00; the run ends at 06:10, before 06:30.
     const e = engine(store, {}, Date.parse('2026-11-21T06:10:00Z'));
-    const { run } = await e.trigger('hourly_ok', { date: '2026-11-21T05:00:00Z' });
+    const { run } = await e.trigger('hourly_ok', {
+      date: '2026-11-21T05:00:00Z',
+      triggeredBy: 'schedule',
+    });
     expect(run.status).toBe('success');
     expect(received).toEqual([]);
     const records = await store.listNotifications(run.runId);

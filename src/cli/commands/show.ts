@@ -115,7 +115,9 @@ export function notificationLines(records: readonly NotificationRecord[]): strin
 
 /** One outbox message: a header line and the message as compact JSON below it. */
 export function messageLines(m: OutboxMessage, withRun: boolean): string[] {
-  const where = withRun ? `task ${m.taskId}, run ${m.runId}` : `task ${m.taskId}`;
+  // A notification of the run itself has no task.
+  const task = m.taskId ? `task ${m.taskId}` : 'notification';
+  const where = withRun ? `${task}, run ${m.runId}` : task;
   return [`${m.at}  ${m.service} → ${m.target}  (${where})`, `  ${JSON.stringify(m.message)}`];
 }
 
