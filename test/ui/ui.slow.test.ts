@@ -1,0 +1,190 @@
+/**
+ * The UI end to end in a real browser (playwright-core driving Debian's Chromium, never a browser
+ * a tool downloads) against a real `updraft dev` process on the example project plus a DAG that
+ * fails until a file exists: every view renders; the trigger form refuses a bad param with the
+ * CLI's message; a triggered run appears, fails with live states, is retried from the UI and
+ * succeeds; a connection's secret never reaches the page. Screenshots of the main views are
+ * written to test/.tmp-ui-screenshots/ (the docs keep the best of them).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { resolveParams } from '../../src/runtime/params.ts';
+import { dag, param, task } from '../../src/sdk/index.ts';
+import { REPO as root } from '../support/cli.ts';
+
+const dir = join(root, 'test', `.tmp-ui-${process.pid}`);
+const shots = join(root, 'test', '.tmp-ui-screenshots');
+const SECRET = 'S3cretTok3n-ui';
+
+const FLAKY = `
+import { existsSync } from 'node:fs';
+import { dag, param, task } from 'updraft';
+export default dag('flaky_ui', { params: { limit: param.integer({ default: 10, minimum: 1, description: 'rows at most' }) } }, () => {
+  task('work', { connections: ['api'] }, async (ctx) => {
+    const api = await ctx.connection('api');
+    ctx.log.info('calling the API with ' + api.password);
+    if (!existsSync(new URL('../fixed', import.meta.url))) throw new Error('upstream down (token ' + api.password + ')');
+    return ctx.params.limit;
+  })();
+});
+`;
+
+let dev: ChildProcess;
+let url = '';
+let browser: Browser;
+let page: Page;
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  mkdirSync(join(dir, 'dags'), { recursive: true });
+  cpSync(join(root, 'test/fixtures/examples/dags'), join(dir, 'dags'), { recursive: true });
+  writeFileSync(join(dir, 'dags', 'flaky_ui.ts'), FLAKY);
+  mkdirSync(shots, { recursive: true });
+  dev = spawn(
+    process.execPath,
+    [join(root, 'bin/updraft.js'), 'dev', '--port', '0', '--no-color'],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        UPDRAFT_CONN_API: `https://ui:${SECRET}@api.example.com`,
+        UPDRAFT_CONN_WAREHOUSE: 'postgres://etl:pw@warehouse.example.com:5432/dw',
+      },
+    },
+  );
+  let out = '';
+  dev.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  dev.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await until(() => /UI: (http:\/\/127\.0\.0\.1:\d+)/.test(out), 'updraft dev to serve');
+  url = /UI: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('dialog', (d) => void d.accept()); // every action asks first
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the UI', () => {
+  it('lists every DAG with its schedule and pause state', async () => {
+    await page.goto(`${url}/#/`);
+    await page.locator('tr[data-dag="daily_orders"]').waitFor();
+    const ids = await page
+      .locator('tr[data-dag]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dag')));
+    expect(ids).toEqual([
+      'daily_orders',
+      'flaky_ui',
+      'ingest_crm',
+      'ingest_billing',
+      'ingest_support',
+      'orders_mart',
+      'process_files',
+      'wait_for_export',
+      'warehouse_refresh',
+      'weekday_report',
+    ]);
+    await expect(page.locator('tr[data-dag="orders_mart"]').innerText()).resolves.toContain(
+      'waits for s3://acme-lake/clean/orders',
+    );
+    await page.screenshot({ path: join(shots, 'dags.png') });
+  });
+
+  it("refuses a bad param with the CLI's message; a triggered run fails live, is retried from the UI and succeeds; the secret never shows", async () => {
+    const ir = buildDagIR(
+      dag('flaky_ui', { params: { limit: param.integer({ default: 10, minimum: 1 }) } }, () => {
+        task('work', async () => 1)();
+      }),
+      'x.ts',
+    ).ir;
+    const cliMessage = (() => {
+      try {
+        resolveParams(ir, { limit: 0 });
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(cliMessage).not.toBe('');
+
+    await page.goto(`${url}/#/dags/flaky_ui/trigger`);
+    await page.locator('input[name="limit"]').fill('0');
+    await page.getByRole('button', { name: 'Trigger' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toBe(cliMessage);
+
+    await page.locator('input[name="limit"]').fill('5');
+    await page.getByRole('button', { name: 'Trigger' }).click();
+    const link = page.getByRole('status').getByRole('link');
+    await link.waitFor();
+    const runId = (await link.innerText()).trim();
+    await link.click();
+    await until(
+      async () =>
+        (await page
+          .locator('h1 + .badge')
+          .innerText()
+          .catch(() => '')) === 'failed',
+      'the run to fail',
+    );
+    await page.getByRole('link', { name: 'work' }).click();
+    await page.getByTestId('logs').waitFor();
+    expect(await page.getByTestId('logs').innerText()).toContain('calling the API with ***');
+    expect(await page.content()).not.toContain(SECRET);
+    await page.screenshot({ path: join(shots, 'run-failed.png'), fullPage: true });
+
+    writeFileSync(join(dir, 'fixed'), '');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await until(
+      async () =>
+        (await page
+          .locator('h1 + .badge')
+          .innerText()
+          .catch(() => '')) === 'success',
+      'the retried run to succeed',
+    );
+    expect(await page.locator('dl.facts').innerText()).toContain('attempt\n2');
+    expect(runId).toMatch(/^flaky_ui-/);
+    expect(await page.content()).not.toContain(SECRET);
+  });
+
+  it("draws the grid, the graph with the run's states, a run's task and the datasets", async () => {
+    await page.goto(`${url}/#/dags/flaky_ui`);
+    await page.getByTestId('grid').waitFor();
+    expect(await page.getByTestId('grid').locator('tbody tr').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'grid.png') });
+
+    await page.goto(`${url}/#/dags/daily_orders/graph`);
+    await page.locator('.react-flow__node').first().waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(5);
+    expect(await page.locator('.react-flow__edge').count()).toBe(4);
+    await page.screenshot({ path: join(shots, 'graph.png') });
+
+    await page.goto(`${url}/#/datasets`);
+    await page.getByText('s3://acme-lake/clean/orders').first().waitFor();
+    await page.screenshot({ path: join(shots, 'datasets.png') });
+  });
+});

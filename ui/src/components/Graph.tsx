@@ -1,0 +1,67 @@
+/**
+ * The DAG drawn with React Flow at the positions the server computed (cli/ui-graph: a column per
+ * longest-path level, a row within it), each task coloured by its state in the chosen run.
+ */
+import { Background, Controls, Position, ReactFlow, type Edge, type Node } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useMemo } from 'react';
+import type { DagDetail } from '../api.ts';
+
+const WIDTH = 190;
+const HEIGHT = 64;
+
+export function Graph({
+  graph,
+  states,
+  onSelect,
+}: {
+  graph: DagDetail['graph'];
+  states: Readonly<Record<string, string>>;
+  onSelect?: (taskId: string) => void;
+}) {
+  const nodes = useMemo<Node[]>(
+    () =>
+      graph.nodes.map((n) => ({
+        id: n.id,
+        position: { x: n.column * (WIDTH + 60), y: n.row * (HEIGHT + 24) },
+        data: {
+          label: (
+            <div className="node-label">
+              <strong>{n.label}</strong>
+              <span className="muted">
+                {[n.groups.join('.'), ...n.notes].filter(Boolean).join(' · ')}
+              </span>
+            </div>
+          ),
+        },
+        className: `task-node state-${states[n.id] ?? 'none'}`,
+        // Columns run left to right: edges leave a box on its right and enter on its left.
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
+        style: { width: WIDTH },
+        connectable: false,
+        draggable: false,
+      })),
+    [graph, states],
+  );
+  const edges = useMemo<Edge[]>(
+    () => graph.edges.map((e) => ({ id: `${e.from}->${e.to}`, source: e.from, target: e.to })),
+    [graph],
+  );
+  return (
+    <div className="graph" data-testid="graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        fitView
+        nodesConnectable={false}
+        onNodeClick={(_e, node) => onSelect?.(node.id)}
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.05}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

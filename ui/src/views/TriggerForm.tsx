@@ -1,0 +1,118 @@
+/**
+ * The trigger form, made from the DAG's typed params (defaults, enums, bounds, descriptions). The
+ * server checks the conf as `updraft trigger --conf` does and its message is shown as is; the run
+ * is queued and `updraft dev` starts it.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { post, type DagDetail, type ParamSpec } from '../api.ts';
+import { href } from '../router.ts';
+
+function initial(spec: ParamSpec): string {
+  if (spec.default === undefined) return '';
+  return typeof spec.default === 'string' ? spec.default : JSON.stringify(spec.default);
+}
+
+/** The form's text as the param's JSON value; unparsable text is sent as a string (the server says why it is wrong). */
+function valueOf(spec: ParamSpec, text: string): unknown {
+  if (spec.type === 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function TriggerForm({ dag }: { dag: DagDetail }) {
+  const client = useQueryClient();
+  const params = Object.entries(dag.params);
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(params.map(([name, spec]) => [name, initial(spec)])),
+  );
+  const [date, setDate] = useState('');
+  const [result, setResult] = useState<{ runId?: string; created?: boolean; error?: string }>();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const conf = Object.fromEntries(
+      params
+        .filter(([name]) => values[name] !== '')
+        .map(([name, spec]) => [name, valueOf(spec, values[name] ?? '')]),
+    );
+    if (!window.confirm(`Trigger ${dag.id}${date ? ` for ${date}` : ''}?`)) return;
+    try {
+      const r = await post<{ runId: string; created: boolean }>(
+        `/api/dags/${encodeURIComponent(dag.id)}/trigger`,
+        { conf, ...(date && { date }) },
+      );
+      setResult(r);
+      await client.invalidateQueries();
+    } catch (error) {
+      setResult({ error: (error as Error).message });
+    }
+  };
+
+  return (
+    <form className="trigger" onSubmit={(e) => void submit(e)} aria-label={`Trigger ${dag.id}`}>
+      {params.length === 0 && <p className="muted">{dag.id} has no params.</p>}
+      {params.map(([name, spec]) => (
+        <label key={name}>
+          <span>
+            {name} <code>{spec.type}</code>
+            {spec.required && ' (required)'}
+          </span>
+          {spec.enum ? (
+            <select
+              name={name}
+              value={values[name]}
+              onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+            >
+              {spec.enum.map((v) => (
+                <option key={String(v)} value={typeof v === 'string' ? v : JSON.stringify(v)}>
+                  {String(v)}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              name={name}
+              value={values[name]}
+              inputMode={spec.type === 'number' || spec.type === 'integer' ? 'decimal' : undefined}
+              onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+            />
+          )}
+          <small className="muted">
+            {[
+              spec.description,
+              spec.minimum !== undefined && `at least ${spec.minimum}`,
+              spec.maximum !== undefined && `at most ${spec.maximum}`,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </small>
+        </label>
+      ))}
+      <label>
+        <span>logical date (optional)</span>
+        <input
+          name="date"
+          value={date}
+          placeholder="2026-11-20"
+          onChange={(e) => setDate(e.target.value)}
+        />
+      </label>
+      <button type="submit">Trigger</button>
+      {result?.error && (
+        <p className="notice error" role="alert">
+          {result.error}
+        </p>
+      )}
+      {result?.runId && (
+        <p className="notice" role="status">
+          {result.created ? 'Queued' : 'Already exists'}:{' '}
+          <a href={href.run(result.runId)}>{result.runId}</a>
+        </p>
+      )}
+    </form>
+  );
+}
