@@ -53,6 +53,11 @@ export default tseslint.config(
     },
   },
   {
+    // The UI runs in the browser.
+    files: ['ui/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // A function longer than this says why in an eslint-disable comment (CONTRIBUTING.md#code-practices).
     // Tests are left out: a describe block is long by nature.
     files: ['src/**', 'infra/**', 'functions/**', 'scripts/**', 'bin/**'],

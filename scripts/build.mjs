@@ -73,8 +73,20 @@ export async function buildDist() {
   return Date.now() - started;
 }
 
+/** The UI (Vite + React, ui/) into dist/ui: what `updraft dev` serves. */
+export const UI_SRC = path.join(root, 'ui');
+export const UI_INDEX = path.join(DIST, 'ui', 'index.html');
+
+export async function buildUi() {
+  const started = Date.now();
+  const { build } = await import('vite'); // a dev dependency: only when building
+  await build({ configFile: path.join(UI_SRC, 'vite.config.ts'), logLevel: 'warn' });
+  return Date.now() - started;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   fs.rmSync(DIST, { recursive: true, force: true });
   const ms = await buildDist();
   console.log(`built dist/ in ${ms} ms`);
+  if (fs.existsSync(UI_SRC)) console.log(`built dist/ui/ in ${await buildUi()} ms`);
 }

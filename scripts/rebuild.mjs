@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DIST, STAMP, buildDist } from './build.mjs';
+import { DIST, STAMP, UI_INDEX, UI_SRC, buildDist, buildUi } from './build.mjs';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
@@ -23,9 +23,27 @@ export async function loadBuiltCli() {
   return (await import('../dist/cli.js')).main;
 }
 
-/** Rebuilds `dist/` if it is missing or older than a file under `src/` (≈ 2 ms to check). */
+/** Rebuilds `dist/` if it is missing or older than a file under `src/` (≈ 2 ms to check), and the UI if one of its sources changed. */
 export async function ensureBuilt() {
   if (isStale()) await rebuild();
+  if (uiStale()) await buildUi();
+}
+
+/** The UI's build is missing or older than a file under `ui/` (a checkout of Updraft itself). */
+function uiStale() {
+  if (!fs.existsSync(UI_SRC)) return false; // no UI sources shipped: the build is all there is
+  let built = 0;
+  try {
+    built = fs.statSync(UI_INDEX).mtimeMs;
+  } catch {
+    return true;
+  }
+  const newer = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const full = `${dir}/${entry.name}`;
+      return entry.isDirectory() ? newer(full) : fs.statSync(full).mtimeMs > built;
+    });
+  return newer(UI_SRC);
 }
 
 function isStale() {

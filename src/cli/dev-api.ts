@@ -1,36 +1,110 @@
 /**
  * @module cli/dev-api
- * The HTTP JSON API `updraft dev` serves on loopback (Hono on Node's HTTP server), for scripts and
- * the UI: DAGs with their schedule, pause and recent runs; a DAG's runs; a run with its tasks,
- * tries, lineage and notifications; datasets. It reads the run store only (as the UI will over a
- * deployment's table), and changes nothing but a DAG's pause. docs/local-runs.md lists it.
+ * The HTTP server of `updraft dev` (Hono on Node's HTTP server, bound to 127.0.0.1): the UI's
+ * built assets at `/`, and under `/api` the JSON API the UI and scripts use. Reads come from the
+ * run store only (as the UI will over a deployment's table) and the run's log files; the actions
+ * (trigger, retry, clear, pause, unpause) do what the CLI commands do, with the same checks and
+ * messages. docs/local-runs.md lists the endpoints.
+ *
+ * Cross-site requests: an action takes a JSON body only (a cross-site form cannot send one
+ * without a CORS preflight, which this server never answers), and Hono's csrf middleware refuses
+ * form posts from another origin.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono, type Context } from 'hono';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import type { AddressInfo } from 'node:net';
 import type { DagIR } from '../ir/types.ts';
+import { ConfigError } from '../errors.ts';
+import type { LocalEngine } from '../engine/engine.ts';
+import { readRunLogs } from '../engine/logs.ts';
 import { datasetOverview } from '../runtime/dataset-overview.ts';
-import type { Store } from '../store/types.ts';
+import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
+import { resolveParams } from '../runtime/params.ts';
+import { intervalFor } from '../schedule/index.ts';
+import type { RunRecord, Store } from '../store/types.ts';
 import { listing } from './commands/list.ts';
+import { uiGraph } from './ui-graph.ts';
 
 export interface DevApiDeps {
   readonly store: Store;
   /** The DAGs as the dev loop has them now (a reload changes them). */
   readonly dags: () => readonly DagIR[];
   readonly now: () => Date;
+  /** Task log files (`.updraft/logs`). */
+  readonly logsDir?: string;
+  /** Runs retry and clear (trigger only queues a run: the dev loop starts it). */
+  readonly engine?: Pick<LocalEngine, 'retry' | 'clear'>;
+  /** Reports a run an action started and its end (the dev loop's lines). */
+  readonly onAction?: (line: string) => void;
 }
 
 /** Runs shown per DAG in `/api/dags` (the DAG list's coloured squares). */
 const RECENT_RUNS = 10;
 const MAX_LIMIT = 500;
 
+/** The built UI (scripts/build.mjs → dist/ui), from the built CLI or from the sources. */
+export const UI_DIR = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../dist/ui/' : './ui/', import.meta.url),
+);
+
+type Json = Record<string, unknown>;
+
 export function devApi(deps: DevApiDeps): Hono {
   const app = new Hono();
   const dagOf = (id: string) => deps.dags().find((d) => d.id === id);
-  const notFound = (what: string) => ({ error: `${what} not found` });
+
+  app.use('/api/*', csrf());
+  app.onError((error, c) => {
+    if (error instanceof ConfigError) return c.json({ error: error.message }, 400);
+    if (error instanceof HTTPException)
+      return c.json(
+        {
+          error:
+            error.status === 403
+              ? 'refused: a cross-site request (an action is a JSON POST from this UI)'
+              : error.message,
+        },
+        error.status,
+      );
+    return c.json({ error: `internal error: ${error.message}` }, 500);
+  });
 
   app.get('/api/health', (c) => c.json({ ok: true }));
 
+  registerDagReads(app, deps, dagOf);
+  registerRunReads(app, deps);
+  app.get('/api/datasets', async (c) => c.json(await datasetOverview(deps.store, deps.dags())));
+
+  registerDagActions(app, deps, dagOf);
+  registerRunActions(app, deps);
+
+  app.all('/api/*', (c) => notFound(c, `${c.req.method} ${c.req.path}`));
+  if (existsSync(UI_DIR)) {
+    app.use('/*', serveStatic({ root: UI_DIR }));
+    app.get('/*', serveStatic({ path: `${UI_DIR}index.html` })); // the UI's own routes
+  }
+  return app;
+}
+
+type Lookup = (id: string) => DagIR | undefined;
+
+const notFound = (c: Context, what: string) => c.json({ error: `${what} not found` }, 404);
+
+/** `?limit=`, or an error answer. */
+function limitOf(c: Context, fallback: number): number | Response {
+  const limit = Number(c.req.query('limit') ?? fallback);
+  return Number.isInteger(limit) && limit >= 1 && limit <= MAX_LIMIT
+    ? limit
+    : c.json({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }, 400);
+}
+
+/** The DAG list, one DAG with its graph, a DAG's runs, and its grid. */
+function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
   app.get('/api/dags', async (c) => {
     const now = deps.now();
     const dags = await Promise.all(
@@ -44,31 +118,67 @@ export function devApi(deps: DevApiDeps): Hono {
           ...(ir.description && { description: ir.description }),
           ...(ir.owner && { owner: ir.owner }),
           paused: paused !== undefined,
-          recentRuns: runs.map((r) => ({
-            runId: r.runId,
-            status: r.status,
-            logicalDate: r.logicalDate,
-            triggeredBy: r.triggeredBy,
-          })),
+          ...(ir.schedule.kind === 'datasets' && { waitsFor: ir.schedule.datasets }),
+          recentRuns: runs.map(runSummary),
         };
       }),
     );
     return c.json(dags);
   });
 
+  app.get('/api/dags/:dagId', async (c) => {
+    const ir = dagOf(c.req.param('dagId'));
+    if (!ir) return notFound(c, `DAG "${c.req.param('dagId')}"`);
+    return c.json({
+      ...listing(ir, deps.now()),
+      ...(ir.description && { description: ir.description }),
+      ...(ir.owner && { owner: ir.owner }),
+      paused: (await deps.store.pausedAt(ir.id)) !== undefined,
+      params: ir.params,
+      groups: ir.groups.map((g) => g.id),
+      graph: uiGraph(ir),
+    });
+  });
+
   app.get('/api/dags/:dagId/runs', async (c) => {
     const dagId = c.req.param('dagId');
-    if (!dagOf(dagId)) return c.json(notFound(`DAG "${dagId}"`), 404);
-    const limit = Number(c.req.query('limit') ?? 50);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
-      return c.json({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }, 400);
+    if (!dagOf(dagId)) return notFound(c, `DAG "${dagId}"`);
+    const limit = limitOf(c, 50);
+    if (limit instanceof Response) return limit;
     return c.json(await deps.store.listRuns({ dagId, limit }));
   });
 
+  // The grid: runs (newest first) × tasks, a cell per task record.
+  app.get('/api/dags/:dagId/grid', async (c) => {
+    const ir = dagOf(c.req.param('dagId'));
+    if (!ir) return notFound(c, `DAG "${c.req.param('dagId')}"`);
+    const limit = limitOf(c, 25);
+    if (limit instanceof Response) return limit;
+    const runs = await deps.store.listRuns({ dagId: ir.id, limit });
+    const rows = await Promise.all(
+      runs.map(async (run) => {
+        const cells: Record<string, Json> = {};
+        for (const t of await deps.store.listTasks(run.runId))
+          cells[t.taskId] = {
+            state: t.state,
+            tries: t.attempts,
+            ...(t.mapped && { mapped: t.mapped }),
+            ...(t.startedAt && { startedAt: t.startedAt }),
+            ...(t.endedAt && { endedAt: t.endedAt }),
+          };
+        return { ...runSummary(run), cells };
+      }),
+    );
+    return c.json({ tasks: ir.tasks.map((t) => t.id), runs: rows });
+  });
+}
+
+/** A run with its records, and its log lines. */
+function registerRunReads(app: Hono, deps: DevApiDeps): void {
   app.get('/api/runs/:runId', async (c) => {
     const runId = c.req.param('runId');
     const run = await deps.store.getRun(runId);
-    if (!run) return c.json(notFound(`run "${runId}"`), 404);
+    if (!run) return notFound(c, `run "${runId}"`);
     const [tasks, tries, lineage, notifications] = await Promise.all([
       deps.store.listTasks(runId),
       deps.store.listTries(runId),
@@ -78,25 +188,126 @@ export function devApi(deps: DevApiDeps): Hono {
     return c.json({ run, tasks, tries, lineage, notifications });
   });
 
-  app.get('/api/datasets', async (c) => c.json(await datasetOverview(deps.store, deps.dags())));
+  app.get('/api/runs/:runId/logs', async (c) => {
+    const runId = c.req.param('runId');
+    if (!(await deps.store.getRun(runId))) return notFound(c, `run "${runId}"`);
+    const task = c.req.query('task');
+    return c.json(deps.logsDir ? readRunLogs(deps.logsDir, runId, task) : []);
+  });
+}
 
+function runSummary(r: RunRecord) {
+  return {
+    runId: r.runId,
+    status: r.status,
+    logicalDate: r.logicalDate,
+    triggeredBy: r.triggeredBy,
+    ...(r.startedAt && { startedAt: r.startedAt }),
+    ...(r.endedAt && { endedAt: r.endedAt }),
+  };
+}
+
+/** An action's body: a JSON object (what a cross-site form cannot send). */
+async function body(c: Context): Promise<Json> {
+  if (!(c.req.header('content-type') ?? '').startsWith('application/json'))
+    throw new ConfigError('send the action as JSON (Content-Type: application/json)');
+  const parsed = (await c.req.json().catch(() => undefined)) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError('the body must be a JSON object');
+  return parsed as Json;
+}
+
+/** Pause, unpause and trigger: the CLI commands' work and checks. */
+function registerDagActions(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
   for (const [action, paused] of [
     ['pause', true],
     ['unpause', false],
   ] as const) {
     app.post(`/api/dags/:dagId/${action}`, async (c) => {
       const dagId = c.req.param('dagId');
-      if (!dagOf(dagId)) return c.json(notFound(`DAG "${dagId}"`), 404);
+      if (!dagOf(dagId)) return c.json({ error: `DAG "${dagId}" not found` }, 404);
+      await body(c);
       await deps.store.setPaused(dagId, paused ? deps.now().toISOString() : undefined);
       return c.json({ dagId, paused });
     });
   }
 
-  app.notFound((c) => c.json(notFound(`${c.req.method} ${c.req.path}`), 404));
-  return app;
+  // Queued with its conf, as `updraft trigger` does: the dev loop starts it (maxActiveRuns holds).
+  app.post('/api/dags/:dagId/trigger', async (c) => {
+    const ir = dagOf(c.req.param('dagId'));
+    if (!ir) return c.json({ error: `DAG "${c.req.param('dagId')}" not found` }, 404);
+    const { conf = {}, date } = await body(c);
+    if (typeof conf !== 'object' || conf === null || Array.isArray(conf))
+      throw new ConfigError("conf must be a JSON object of the DAG's params");
+    if (date !== undefined && typeof date !== 'string')
+      throw new ConfigError('date must be a logical date such as 2026-11-20');
+    resolveParams(ir, conf as Json); // the CLI's checks and messages
+    const now = deps.now();
+    const interval = intervalFor(ir, date, now);
+    const values = runValuesOf({
+      dagId: ir.id,
+      timezone: ir.timezone,
+      timers: [],
+      interval,
+      params: {},
+      triggeredBy: 'manual',
+      runId: runIdOf(ir.id, interval.logicalDate),
+    });
+    const { created, run } = await deps.store.createRun(queuedRunRecord(values, conf as Json, now));
+    return c.json({ runId: run.runId, created, status: run.status }, created ? 202 : 200);
+  });
 }
 
-/** Serves the API on 127.0.0.1 (`port` 0: any free port); resolves with its URL once listening. */
+/** Retry and clear: answered at once (202) while the run goes on; the engine's refusals at once (400). */
+function registerRunActions(app: Hono, deps: DevApiDeps): void {
+  const background = (runId: string, work: Promise<{ run: RunRecord }>) => {
+    work.then(
+      ({ run }) =>
+        deps.onAction?.(`${run.status === 'success' ? '✔' : '✖'} ${run.status} ${run.runId}`),
+      (error: Error) => deps.onAction?.(`✖ ${runId}: ${error.message}`),
+    );
+  };
+
+  app.post('/api/runs/:runId/retry', async (c) => {
+    const runId = c.req.param('runId');
+    await body(c);
+    if (!deps.engine) throw new ConfigError('this server runs no runs');
+    if (!(await deps.store.getRun(runId)))
+      return c.json({ error: `run "${runId}" not found` }, 404);
+    const work = deps.engine.retry(runId);
+    // The engine's own checks (a run that is not failed …) answer at once, as the CLI's would.
+    const first = await Promise.race([work.then(() => undefined), settleSoon()]).catch(
+      (e: Error) => e,
+    );
+    if (first instanceof Error) throw first;
+    background(runId, work);
+    return c.json({ runId, status: 'queued' }, 202);
+  });
+
+  app.post('/api/runs/:runId/clear', async (c) => {
+    const runId = c.req.param('runId');
+    const { tasks, downstream } = await body(c);
+    if (!Array.isArray(tasks) || tasks.length === 0 || tasks.some((t) => typeof t !== 'string'))
+      throw new ConfigError('tasks must be a list of task ids, e.g. ["load"]');
+    if (!deps.engine) throw new ConfigError('this server runs no runs');
+    if (!(await deps.store.getRun(runId)))
+      return c.json({ error: `run "${runId}" not found` }, 404);
+    const work = deps.engine.clear(runId, tasks as string[], { downstream: downstream === true });
+    const first = await Promise.race([work.then(() => undefined), settleSoon()]).catch(
+      (e: Error) => e,
+    );
+    if (first instanceof Error) throw first;
+    background(runId, work);
+    return c.json({ runId, status: 'queued' }, 202);
+  });
+}
+
+/** Long enough for the engine's synchronous checks to refuse; a run itself takes longer. */
+function settleSoon(): Promise<'pending'> {
+  return new Promise((resolve) => setTimeout(() => resolve('pending'), 50));
+}
+
+/** Serves the API and UI on 127.0.0.1 (`port` 0: any free port); resolves with its URL once listening. */
 export async function serveDevApi(
   deps: DevApiDeps,
   port: number,

@@ -8,7 +8,8 @@ import { devApi } from '../../src/cli/dev-api.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
-import { dag, dataset, task } from '../../src/sdk/index.ts';
+import { dag, dataset, param, task } from '../../src/sdk/index.ts';
+import { resolveParams } from '../../src/runtime/params.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 
 const orders = dataset('s3://lake/orders');
@@ -95,18 +96,103 @@ describe('the dev API', () => {
     expect(datasets.body.datasets).toMatchObject([
       { uri: 's3://lake/orders', producers: ['load_orders.write'], consumers: ['orders_mart'] },
     ]);
+    const json = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+    // Not JSON: a form post is what another site could send (Hono's csrf refuses it).
     expect(await get('/api/dags/load_orders/pause', { method: 'POST' })).toEqual({
+      status: 403,
+      body: { error: 'refused: a cross-site request (an action is a JSON POST from this UI)' },
+    });
+    expect(
+      await get('/api/dags/load_orders/pause', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'https://evil.example',
+        },
+        body: 'x=1',
+      }),
+    ).toMatchObject({ status: 403 });
+    expect(await store.pausedAt('load_orders')).toBeUndefined();
+    expect(await get('/api/dags/load_orders/pause', json)).toEqual({
       status: 200,
       body: { dagId: 'load_orders', paused: true },
     });
     expect(await store.pausedAt('load_orders')).toBe('2026-11-21T06:00:00.000Z');
     expect((await get('/api/dags')).body[0].paused).toBe(true);
-    await get('/api/dags/load_orders/unpause', { method: 'POST' });
+    await get('/api/dags/load_orders/unpause', json);
     expect(await store.pausedAt('load_orders')).toBeUndefined();
     expect(await get('/api/nothing')).toEqual({
       status: 404,
       body: { error: 'GET /api/nothing not found' },
     });
+    await store.close();
+  });
+
+  it('actions: trigger queues a run with its checked conf; retry and clear answer as the CLI does', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    const now = Date.parse('2026-11-21T06:00:00Z');
+    const withParams = dag(
+      'with_params',
+      { params: { limit: param.integer({ default: 10, minimum: 1 }) } },
+      () => void task('t', async () => 1)(),
+    );
+    const dags = [producer, withParams].map((d) => ({ dag: d, ir: buildDagIR(d, 'dags/x.ts').ir }));
+    const engine = new LocalEngine({
+      store,
+      objects: new MemoryObjectStore(),
+      dags,
+      wall: () => now,
+      workers: false,
+    });
+    const { run } = await engine.trigger('load_orders', { date: '2026-11-20' });
+    const app = devApi({
+      store,
+      dags: () => dags.map((d) => d.ir),
+      now: () => new Date(now),
+      engine,
+    });
+    const send = async (path: string, body: unknown) => {
+      const response = await app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const cliMessage = (() => {
+      try {
+        resolveParams(dags[1]!.ir, { limit: 0 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(await send('/api/dags/with_params/trigger', { conf: { limit: 0 } })).toEqual({
+      status: 400,
+      body: { error: cliMessage },
+    });
+    const queued = await send('/api/dags/with_params/trigger', { conf: { limit: 3 } });
+    expect(queued).toMatchObject({ status: 202, body: { created: true, status: 'queued' } });
+    expect(await store.getRun(queued.body.runId)).toMatchObject({
+      status: 'queued',
+      conf: { limit: 3 },
+      triggeredBy: 'manual',
+    });
+    expect(await send(`/api/runs/${run.runId}/retry`, {})).toEqual({
+      status: 400,
+      body: {
+        error: `run "${run.runId}" succeeded; nothing to retry (to run tasks again: updraft clear ${run.runId} --task <task>)`,
+      },
+    });
+    expect((await send(`/api/runs/${run.runId}/clear`, { tasks: ['nope'] })).status).toBe(400);
+    expect(await send(`/api/runs/${run.runId}/clear`, { tasks: 'write' })).toEqual({
+      status: 400,
+      body: { error: 'tasks must be a list of task ids, e.g. ["load"]' },
+    });
+    const cleared = await send(`/api/runs/${run.runId}/clear`, { tasks: ['write'] });
+    expect(cleared).toEqual({ status: 202, body: { runId: run.runId, status: 'queued' } });
+    for (let i = 0; i < 50 && (await store.getRun(run.runId))?.attempt !== 2; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await store.getRun(run.runId)).toMatchObject({ attempt: 2 });
     await store.close();
   });
 });

@@ -8,6 +8,7 @@
  * 0; runs still going are marked interrupted, each with how to resume it (`updraft retry`), and
  * it exits 130.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DevLoop, type DevEvent } from '../../engine/dev-loop.ts';
 import { describeSchedule } from '../../schedule/index.ts';
@@ -15,7 +16,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { reportInterrupt } from '../interrupt.ts';
 import type { GlobalOptions } from '../project.ts';
-import { openSession } from '../session.ts';
+import { openSession, type Session } from '../session.ts';
 import { orderOf } from './run.ts';
 import { notificationLines } from './show.ts';
 import { DagReloader } from '../dev-reload.ts';
@@ -44,7 +45,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .option('--real-time', 'honour waits, poke intervals and retry delays inside runs')
     .option(
       '--port <port>',
-      `serve the HTTP JSON API on 127.0.0.1 at this port (0: any free port)`,
+      'serve the UI and its HTTP JSON API on 127.0.0.1 at this port (0: any free port)',
       String(DEFAULT_PORT),
     )
     .action(async (opts: { realTime?: boolean; port: string }, cmd: Command) => {
@@ -59,22 +60,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const dags = engine.options.dags.map((d) => d.ir);
       const passes: { timer?: NodeJS.Timeout } = {};
       const reloader = new DagReloader(io, options, engine, loop);
-      const api = await serveDevApi(
-        {
-          store: session.store,
-          dags: () => engine.options.dags.map((d) => d.ir),
-          now: () => io.now(),
-        },
-        port,
-      ).catch(async (error: Error & { code?: string }) => {
-        await session.close();
-        throw new UsageError(
-          error.code === 'EADDRINUSE'
-            ? `port ${port} on 127.0.0.1 is in use (another updraft dev?)`
-            : `the API could not listen on 127.0.0.1:${port}: ${error.message}`,
-          { hint: 'choose another with --port <port>, or --port 0 for any free port' },
-        );
-      });
+      const api = await startServer(io, session, port);
       // Listening before the first line is printed: a Ctrl-C right after start stops it cleanly.
       const stopped = new Promise<number>((resolve) => {
         process.once('SIGINT', () => {
@@ -98,7 +84,9 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       for (const ir of dags) io.out(`  ${ir.id}: ${describeSchedule(ir.schedule)}`);
       reloader.watch();
       io.out(`  watching ${options.dags}/: a change reloads the DAGs`);
-      io.out(`  API: ${api.url}/api/dags (docs/local-runs.md lists the endpoints)`);
+      io.out(
+        `  UI: ${api.url}  ·  API: ${api.url}/api/dags (docs/local-runs.md lists the endpoints)`,
+      );
       let busy = false;
       passes.timer = setInterval(() => {
         if (busy) return;
@@ -115,6 +103,30 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       setExit(code);
       if (code === EXIT_INTERRUPTED) process.exit(code); // runs still going hold the event loop
     });
+}
+
+/** The UI and API on 127.0.0.1; a port in use is the user's to change. */
+async function startServer(io: Io, session: Session, port: number) {
+  const { engine } = session;
+  return serveDevApi(
+    {
+      store: session.store,
+      dags: () => engine.options.dags.map((d) => d.ir),
+      now: () => io.now(),
+      logsDir: join(session.dir, 'logs'),
+      engine,
+      onAction: (line) => io.out(`${io.now().toISOString().slice(11, 19)} ${line}`),
+    },
+    port,
+  ).catch(async (error: Error & { code?: string }) => {
+    await session.close();
+    throw new UsageError(
+      error.code === 'EADDRINUSE'
+        ? `port ${port} on 127.0.0.1 is in use (another updraft dev?)`
+        : `the API could not listen on 127.0.0.1:${port}: ${error.message}`,
+      { hint: 'choose another with --port <port>, or --port 0 for any free port' },
+    );
+  });
 }
 
 function eventLine(event: DevEvent, now: Date): string {
