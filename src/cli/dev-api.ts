@@ -26,7 +26,7 @@ import { datasetOverview } from '../runtime/dataset-overview.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { intervalFor } from '../schedule/index.ts';
-import type { RunRecord, Store } from '../store/types.ts';
+import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/types.ts';
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 
@@ -45,7 +45,8 @@ export interface DevApiDeps {
 
 /** Runs shown per DAG in `/api/dags` (the DAG list's coloured squares). */
 const RECENT_RUNS = 10;
-const MAX_LIMIT = 500;
+/** The most runs one request lists (the grid's largest choice). */
+const MAX_LIMIT = 1000;
 
 /** The built UI (scripts/build.mjs → dist/ui), from the built CLI or from the sources. */
 export const UI_DIR = fileURLToPath(
@@ -155,21 +156,22 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
     const limit = limitOf(c, 25);
     if (limit instanceof Response) return limit;
     const runs = await deps.store.listRuns({ dagId: ir.id, limit });
+    // An ended run carries its tasks' states (RunRecord.taskStates): one read for the whole grid;
+    // a run still going is read task by task. Each run's states travel as one character per task.
+    const tasks = ir.tasks.map((t) => t.id);
     const rows = await Promise.all(
       runs.map(async (run) => {
-        const cells: Record<string, Json> = {};
-        for (const t of await deps.store.listTasks(run.runId))
-          cells[t.taskId] = {
-            state: t.state,
-            tries: t.attempts,
-            ...(t.mapped && { mapped: t.mapped }),
-            ...(t.startedAt && { startedAt: t.startedAt }),
-            ...(t.endedAt && { endedAt: t.endedAt }),
-          };
-        return { ...runSummary(run), cells };
+        const states = run.taskStates ??
+          taskStatesOf(await deps.store.listTasks(run.runId)) ?? { s: {} };
+        return {
+          ...runSummary(run),
+          states: tasks.map((id) => states.s[id] ?? STATE_CODES.none).join(''),
+          ...(states.n && { tries: states.n }),
+          ...(states.m && { mapped: states.m }),
+        };
       }),
     );
-    return c.json({ tasks: ir.tasks.map((t) => t.id), runs: rows });
+    return c.json({ tasks, codes: STATE_CODES, runs: rows });
   });
 }
 

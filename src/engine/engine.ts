@@ -299,6 +299,7 @@ export class LocalEngine {
         historyEvents: result.historyEvents,
         error: runErrorOf(result),
         owner: undefined,
+        taskStates: records.states(),
       })) ?? current;
     await this.logs.flush();
     if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written

@@ -7,13 +7,15 @@
  * kept and reported when the run ends. Also: the run's error from its outcome, and the try
  * numbers earlier executions reached (a resumed execution continues them).
  */
-import type {
-  ErrorInfo,
-  RunRecord,
-  Store,
-  TaskRecord,
-  TaskState,
-  TryRecord,
+import {
+  taskStatesOf,
+  type ErrorInfo,
+  type RunRecord,
+  type Store,
+  type TaskRecord,
+  type TaskState,
+  type TaskStates,
+  type TryRecord,
 } from '../store/types.ts';
 import type { EngineEvent } from './engine-event.ts';
 import { tryCountKey } from './task-tally.ts';
@@ -51,6 +53,11 @@ export class TaskRecords {
   }
 
   /** The records of the run's outcome, written in one batch. */
+  /** The run's task records as its summary (written with the run's end). */
+  states(): TaskStates | undefined {
+    return taskStatesOf([...this.#records.values()]);
+  }
+
   async finish(result: RunMachineResult): Promise<void> {
     const final: TaskRecord[] = [];
     for (const [taskId, outcome] of Object.entries(result.tasks)) {

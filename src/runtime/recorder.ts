@@ -11,7 +11,7 @@
  * the same values. The alert is claimed in the record (`notifiedAttempt`) before it is sent.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { RunRecord, RunStatus } from '../store/types.ts';
+import { taskStatesOf, type RunRecord, type RunStatus } from '../store/types.ts';
 import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
 import {
   executionError,
@@ -266,7 +266,10 @@ async function endPatch(
   attempt: number,
 ): Promise<RunPatch> {
   const { detail } = event;
-  const usage = await usageOf(deps, detail);
+  const [usage, tasks] = await Promise.all([
+    usageOf(deps, detail),
+    deps.store.listTasks(runOfExecutionName(detail.name).runId),
+  ]);
   const startedAt = startOf(detail, attempt);
   // The event's own time when it has no stop date: a repeated event must write the same values.
   const stop = detail.stopDate ?? Date.parse(event.time);
@@ -285,6 +288,8 @@ async function endPatch(
     error: executionError(detail, usage?.failure),
     executionArn: detail.executionArn,
     pendingInput: undefined,
+    // The grid's summary (store/types taskStates): the task runner wrote the records.
+    ...(tasks.length > 0 && { taskStates: taskStatesOf(tasks) }),
   };
 }
 

@@ -56,6 +56,11 @@ export interface RunRecord {
   /** AWS: what the run's state transitions cost (Standard workflows, USD). */
   readonly costUsd?: number;
   /**
+   * Every task's state when the run ended, in the run's own record, so that a view of many runs
+   * (the UI's grid) reads the runs alone: written with the run's end (taskStatesOf).
+   */
+  readonly taskStates?: TaskStates;
+  /**
    * AWS, queued runs only (maxActiveRuns reached): the execution input to start with once a
    * slot frees; removed when the execution starts.
    */
@@ -96,6 +101,50 @@ export interface TaskRecord {
   readonly mapped?: { readonly count: number; readonly failed: number };
   /** True when the output was reused from an earlier execution of the run (retry/clear). */
   readonly reused?: boolean;
+}
+
+/**
+ * A run's tasks in brief: per task id its state as one character (`s`, STATE_CODES), and only
+ * where they say something, its tries when more than one (`n`) and a mapped task's instances
+ * (`m`). Small, because a view of a thousand runs reads a thousand of them.
+ */
+export interface TaskStates {
+  readonly s: Readonly<Record<string, string>>;
+  readonly n?: Readonly<Record<string, number>>;
+  readonly m?: Readonly<Record<string, number>>;
+}
+
+/** One character per task state (TaskStates, and the grid the UI reads). */
+export const STATE_CODES: Readonly<Record<TaskState | 'none', string>> = {
+  success: 's',
+  failed: 'f',
+  running: 'r',
+  queued: 'q',
+  skipped: 'k',
+  upstream_failed: 'u',
+  up_for_retry: 'y',
+  none: '-',
+};
+
+/** Past this many tasks a run keeps no summary (a DynamoDB item holds 400 KB): readers use the task records. */
+const TASK_STATES_MAX = 1000;
+
+/** A run's task records as its summary (RunRecord.taskStates), or undefined for a run of very many tasks. */
+export function taskStatesOf(tasks: readonly TaskRecord[]): TaskStates | undefined {
+  if (tasks.length > TASK_STATES_MAX) return undefined;
+  const s: Record<string, string> = {};
+  const n: Record<string, number> = {};
+  const m: Record<string, number> = {};
+  for (const t of tasks) {
+    s[t.taskId] = STATE_CODES[t.state];
+    if (t.attempts > 1) n[t.taskId] = t.attempts;
+    if (t.mapped) m[t.taskId] = t.mapped.count;
+  }
+  return {
+    s,
+    ...(Object.keys(n).length > 0 && { n }),
+    ...(Object.keys(m).length > 0 && { m }),
+  };
 }
 
 /** One per attempt of one task instance (`mapIndex` -1 when not mapped). */

@@ -66,6 +66,19 @@ describe('the dev API', () => {
         recentRuns: [{ status: 'queued', triggeredBy: 'dataset' }],
       },
     ]);
+    // The grid reads the runs alone: an ended run carries its tasks' states (one character each).
+    const grid = await get('/api/dags/load_orders/grid');
+    expect(grid.body).toMatchObject({
+      tasks: ['write'],
+      codes: { success: 's', failed: 'f', none: '-' },
+      runs: [{ runId: 'load_orders-2026-11-20T00-00-00Z', status: 'success', states: 's' }],
+    });
+    expect((await store.getRun('load_orders-2026-11-20T00-00-00Z'))?.taskStates).toEqual({
+      s: { write: 's' },
+    });
+    expect((await get('/api/dags/orders_mart/grid')).body.runs).toMatchObject([
+      { status: 'queued', states: '-' },
+    ]);
     const runs = await get('/api/dags/load_orders/runs?limit=5');
     expect(runs.body.map((r: { runId: string }) => r.runId)).toEqual([
       'load_orders-2026-11-20T00-00-00Z',
@@ -76,7 +89,7 @@ describe('the dev API', () => {
     });
     expect(await get('/api/dags/load_orders/runs?limit=0')).toEqual({
       status: 400,
-      body: { error: 'limit must be a whole number from 1 to 500' },
+      body: { error: 'limit must be a whole number from 1 to 1000' },
     });
     await store.close();
   });

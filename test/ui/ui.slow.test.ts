@@ -174,7 +174,11 @@ describe('the UI', () => {
   it("draws the grid, the graph with the run's states, a run's task and the datasets", async () => {
     await page.goto(`${url}/#/dags/flaky_ui`);
     await page.getByTestId('grid').waitFor();
-    expect(await page.getByTestId('grid').locator('tbody tr').count()).toBe(1);
+    expect(await page.getByTestId('grid').locator('.grid-row').count()).toBe(1);
+    // The run's cell: the retried task succeeded (its record counts the latest execution's tries).
+    expect(
+      await page.getByTestId('grid').locator('.grid-row .grid-cell').first().getAttribute('title'),
+    ).toBe('work: success');
     await page.screenshot({ path: join(shots, 'grid.png') });
 
     await page.goto(`${url}/#/dags/daily_orders/graph`);

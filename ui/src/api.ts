@@ -64,15 +64,18 @@ export interface DagDetail extends Omit<DagListing, 'recentRuns'> {
   };
 }
 
-export interface GridCell {
-  readonly state: string;
-  readonly tries: number;
-  readonly mapped?: { readonly count: number; readonly failed: number };
-}
-
+/**
+ * Runs × tasks: each run's task states as one character per task (in `tasks` order; `codes`
+ * maps a state to its character), its tries where more than one, a mapped task's instances.
+ */
 export interface Grid {
   readonly tasks: readonly string[];
-  readonly runs: readonly (RunSummary & { readonly cells: Readonly<Record<string, GridCell>> })[];
+  readonly codes: Readonly<Record<string, string>>;
+  readonly runs: readonly (RunSummary & {
+    readonly states: string;
+    readonly tries?: Readonly<Record<string, number>>;
+    readonly mapped?: Readonly<Record<string, number>>;
+  })[];
 }
 
 export interface ErrorInfo {
@@ -192,10 +195,10 @@ export const useDag = (dagId: string) =>
     enabled: dagId !== '',
   });
 
-export const useGrid = (dagId: string) =>
+export const useGrid = (dagId: string, runs = 25) =>
   useQuery({
-    queryKey: ['grid', dagId],
-    queryFn: () => request<Grid>(`/api/dags/${encodeURIComponent(dagId)}/grid`),
+    queryKey: ['grid', dagId, runs],
+    queryFn: () => request<Grid>(`/api/dags/${encodeURIComponent(dagId)}/grid?limit=${runs}`),
     ...LIVE,
   });
 
