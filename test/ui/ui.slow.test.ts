@@ -150,7 +150,7 @@ describe('the UI', () => {
           .catch(() => '')) === 'failed',
       'the run to fail',
     );
-    await page.getByRole('link', { name: 'work' }).click();
+    await page.locator('table.tasks').getByRole('link', { name: 'work' }).click();
     await page.getByTestId('logs').waitFor();
     expect(await page.getByTestId('logs').innerText()).toContain('calling the API with ***');
     expect(await page.content()).not.toContain(SECRET);
@@ -167,6 +167,13 @@ describe('the UI', () => {
       'the retried run to succeed',
     );
     expect(await page.locator('dl.facts').innerText()).toContain('attempt\n2');
+    // The timeline: the task's row with a bar for each try (the failed one, then the retry).
+    await expect(
+      page
+        .getByTestId('gantt')
+        .locator('.gantt-bar')
+        .evaluateAll((bars) => bars.map((b) => b.className)),
+    ).resolves.toEqual(['gantt-bar state-failed', 'gantt-bar state-success']);
     expect(runId).toMatch(/^flaky_ui-/);
     expect(await page.content()).not.toContain(SECRET);
   });

@@ -9,6 +9,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { post, useDag, useLogs, useRun, type RunDetail } from '../api.ts';
 import { duration, StateBadge, Status, time } from '../components/State.tsx';
+import { Gantt } from '../components/Gantt.tsx';
 import { href } from '../router.ts';
 
 export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
@@ -167,6 +168,7 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
           </ul>
         </>
       )}
+      <Gantt detail={run.data} order={tasks.map((t) => t.taskId)} />
       {taskId && <TaskInstance detail={run.data} taskId={taskId} />}
     </section>
   );
