@@ -4,6 +4,7 @@
  * DynamoDB store of AWS and its single-table layout (table).
  */
 export type * from './types.ts';
+export { STATE_CODES, taskStatesOf } from './types.ts';
 export { DynamoStore, createDocumentClient, type DynamoStoreOptions } from './dynamo-store.ts';
 export {
   LOCAL_DATABASE_FILE,
