@@ -37,8 +37,12 @@ export interface DevApiDeps {
   readonly now: () => Date;
   /** Task log files (`.updraft/logs`). */
   readonly logsDir?: string;
+  /** A run's log lines from elsewhere (CloudWatch Logs for a deployment); wins over `logsDir`. */
+  readonly logs?: (run: RunRecord, taskId?: string) => Promise<readonly unknown[]>;
   /** Runs retry and clear (trigger only queues a run: the dev loop starts it). */
   readonly engine?: Pick<LocalEngine, 'retry' | 'clear'>;
+  /** Without an engine, why trigger, retry and clear are refused (what to run instead). */
+  readonly noRuns?: string;
   /** Reports a run an action started and its end (the dev loop's lines). */
   readonly onAction?: (line: string) => void;
 }
@@ -192,8 +196,10 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
 
   app.get('/api/runs/:runId/logs', async (c) => {
     const runId = c.req.param('runId');
-    if (!(await deps.store.getRun(runId))) return notFound(c, `run "${runId}"`);
+    const run = await deps.store.getRun(runId);
+    if (!run) return notFound(c, `run "${runId}"`);
     const task = c.req.query('task');
+    if (deps.logs) return c.json(await deps.logs(run, task));
     return c.json(deps.logsDir ? readRunLogs(deps.logsDir, runId, task) : []);
   });
 }
@@ -239,6 +245,7 @@ function registerDagActions(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
     const ir = dagOf(c.req.param('dagId'));
     if (!ir) return c.json({ error: `DAG "${c.req.param('dagId')}" not found` }, 404);
     const { conf = {}, date } = await body(c);
+    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
     if (typeof conf !== 'object' || conf === null || Array.isArray(conf))
       throw new ConfigError("conf must be a JSON object of the DAG's params");
     if (date !== undefined && typeof date !== 'string')
@@ -273,7 +280,7 @@ function registerRunActions(app: Hono, deps: DevApiDeps): void {
   app.post('/api/runs/:runId/retry', async (c) => {
     const runId = c.req.param('runId');
     await body(c);
-    if (!deps.engine) throw new ConfigError('this server runs no runs');
+    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
     if (!(await deps.store.getRun(runId)))
       return c.json({ error: `run "${runId}" not found` }, 404);
     const work = deps.engine.retry(runId);
@@ -291,7 +298,7 @@ function registerRunActions(app: Hono, deps: DevApiDeps): void {
     const { tasks, downstream } = await body(c);
     if (!Array.isArray(tasks) || tasks.length === 0 || tasks.some((t) => typeof t !== 'string'))
       throw new ConfigError('tasks must be a list of task ids, e.g. ["load"]');
-    if (!deps.engine) throw new ConfigError('this server runs no runs');
+    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
     if (!(await deps.store.getRun(runId)))
       return c.json({ error: `run "${runId}" not found` }, 404);
     const work = deps.engine.clear(runId, tasks as string[], { downstream: downstream === true });

@@ -22,6 +22,7 @@ import * as outbox from './commands/outbox.ts';
 import * as datasets from './commands/datasets.ts';
 import * as simulate from './commands/simulate.ts';
 import * as dev from './commands/dev.ts';
+import * as ui from './commands/ui.ts';
 import * as retry from './commands/retry.ts';
 import * as clear from './commands/clear.ts';
 import * as backfill from './commands/backfill.ts';
@@ -47,6 +48,7 @@ const COMMANDS = [
   clear,
   backfill,
   dev,
+  ui,
   simulate,
   testCommand,
   pause,

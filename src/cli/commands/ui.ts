@@ -1,0 +1,119 @@
+/**
+ * @module cli/commands/ui
+ * `updraft ui [--target aws --env E] [--port N]`: the UI without the local scheduler — over the
+ * project's run store, or over a deployment's run table and its task logs in CloudWatch Logs with
+ * the caller's AWS credentials. It reads; of the actions it does pause and unpause (kept in the
+ * run store on both targets); runs are started, retried and cleared from the CLI there (or, locally,
+ * from `updraft dev`, which serves the same UI with its scheduler). Ctrl-C stops it.
+ */
+import type { Command } from 'commander';
+import type { DagIR } from '../../ir/types.ts';
+import { isValidDag } from '../../loader/load-project.ts';
+import type { RunRecord, Store } from '../../store/types.ts';
+import { serveDevApi, type DevApiDeps } from '../dev-api.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { load, type GlobalOptions } from '../project.ts';
+import { withSession } from '../session.ts';
+import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
+import { join } from 'node:path';
+
+const DEFAULT_PORT = 8751;
+
+function portOf(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new UsageError(`--port must be a port number from 0 to 65535, got "${text}"`, {
+      hint: 'e.g. --port 8751, or --port 0 for any free port',
+    });
+  return port;
+}
+
+/** Serves until Ctrl-C. */
+async function serveUntilStopped(
+  io: Io,
+  deps: DevApiDeps,
+  port: number,
+  where: string,
+): Promise<void> {
+  const server = await serveDevApi(deps, port).catch((error: Error & { code?: string }) => {
+    throw new UsageError(
+      error.code === 'EADDRINUSE'
+        ? `port ${port} on 127.0.0.1 is in use`
+        : `the UI could not listen on 127.0.0.1:${port}: ${error.message}`,
+      { hint: 'choose another with --port <port>, or --port 0 for any free port' },
+    );
+  });
+  io.out(`updraft ui over ${where} (Ctrl-C stops it)`);
+  io.out(`  UI: ${server.url}  ·  API: ${server.url}/api/dags`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await server.close();
+  io.out('updraft ui stopped.');
+}
+
+function depsOf(
+  io: Io,
+  store: Store,
+  dags: readonly DagIR[],
+  target: Target,
+  logs: Pick<DevApiDeps, 'logs' | 'logsDir'>,
+): DevApiDeps {
+  const flags = target.kind === 'local' ? '' : ` ${target.flags}`;
+  return {
+    store,
+    dags: () => dags,
+    now: () => io.now(),
+    ...logs,
+    noRuns:
+      target.kind === 'local'
+        ? 'updraft ui only shows runs: start, retry and clear them from updraft dev (the same UI, with the local scheduler) or the CLI'
+        : `updraft ui shows a deployment's runs: start, retry and clear them with updraft trigger|retry|clear …${flags}`,
+  };
+}
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  const command = program
+    .command('ui')
+    .description(
+      "serve the UI without the scheduler: over the local run store, or a deployment's run table and task logs (--target aws --env E)",
+    )
+    .option(
+      '--port <port>',
+      'serve on 127.0.0.1 at this port (0: any free port)',
+      String(DEFAULT_PORT),
+    );
+  addTargetOptions(command).action(
+    async (
+      opts: { port: string; target?: string; env?: string; region?: string },
+      cmd: Command,
+    ) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const port = portOf(opts.port);
+      const target = targetOf(opts);
+      const project = await load(io, options);
+      const dags = project.dags.filter((d) => isValidDag(project, d.ir.id)).map((d) => d.ir);
+      if (target.kind === 'local') {
+        await withSession(io, options, { loadDags: false }, (session) =>
+          serveUntilStopped(
+            io,
+            depsOf(io, session.store, dags, target, { logsDir: join(session.dir, 'logs') }),
+            port,
+            'the local run store',
+          ),
+        );
+      } else {
+        await onCloud(target, async (cloud) => {
+          const { fetchRunLogs } = await import('../../cloud/logs.ts');
+          const logs = (run: RunRecord, taskId?: string) => fetchRunLogs(cloud, run, taskId);
+          await serveUntilStopped(
+            io,
+            depsOf(io, cloud.store, dags, target, { logs }),
+            port,
+            cloud.where,
+          );
+        });
+      }
+      setExit(EXIT_OK);
+    },
+  );
+}
