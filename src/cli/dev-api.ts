@@ -29,6 +29,7 @@ import { intervalFor } from '../schedule/index.ts';
 import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/types.ts';
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
+import { dagCosts } from './ui-cost.ts';
 
 export interface DevApiDeps {
   readonly store: Store;
@@ -84,6 +85,7 @@ export function devApi(deps: DevApiDeps): Hono {
   registerDagReads(app, deps, dagOf);
   registerRunReads(app, deps);
   app.get('/api/datasets', async (c) => c.json(await datasetOverview(deps.store, deps.dags())));
+  app.get('/api/cost', async (c) => c.json(await dagCosts(deps.store, deps.dags(), deps.now())));
 
   registerDagActions(app, deps, dagOf);
   registerRunActions(app, deps);

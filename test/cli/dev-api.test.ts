@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { devApi } from '../../src/cli/dev-api.ts';
+import { compileDag } from '../../src/compiler/index.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
@@ -79,6 +80,26 @@ describe('the dev API', () => {
     expect((await get('/api/dags/orders_mart/grid')).body.runs).toMatchObject([
       { status: 'queued', states: '-' },
     ]);
+    // Cost: the compiled machine's price per run, the schedule's runs in 30 days, the actual month.
+    const cost = await get('/api/cost');
+    const perRun = compileDag(buildDagIR(producer, 'dags/x.ts').ir).analysis.costPerRunUsd;
+    const ran = await store.getRun('load_orders-2026-11-20T00-00-00Z');
+    expect(cost.body).toEqual({
+      mwaaSmallPerMonthUsd: 0.49 * 730,
+      dags: [
+        {
+          dagId: 'load_orders',
+          perRunUsd: perRun,
+          transitionsPerRun: perRun / 0.000025,
+          runsPerMonth: 30,
+          estimateMonthUsd: 30 * perRun,
+          runsLast30Days: 1,
+          actualLast30DaysUsd: ran!.transitions! * 0.000025,
+        },
+        expect.objectContaining({ dagId: 'orders_mart', runsLast30Days: 0 }),
+      ],
+    });
+    expect(cost.body.dags[1]).not.toHaveProperty('runsPerMonth');
     const runs = await get('/api/dags/load_orders/runs?limit=5');
     expect(runs.body.map((r: { runId: string }) => r.runId)).toEqual([
       'load_orders-2026-11-20T00-00-00Z',

@@ -194,6 +194,12 @@ describe('the UI', () => {
     expect(await page.locator('.react-flow__edge').count()).toBe(4);
     await page.screenshot({ path: join(shots, 'graph.png') });
 
+    await page.goto(`${url}/#/cost`);
+    await page.getByTestId('cost').waitFor();
+    expect(await page.getByTestId('cost').locator('tbody tr').count()).toBe(10);
+    expect(await page.locator('main').innerText()).toContain('mw1.small');
+    await page.screenshot({ path: join(shots, 'cost.png') });
+
     await page.goto(`${url}/#/datasets`);
     await page.getByText('s3://acme-lake/clean/orders').first().waitFor();
     await page.screenshot({ path: join(shots, 'datasets.png') });

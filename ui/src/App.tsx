@@ -2,6 +2,7 @@
 import { href, useRoute } from './router.ts';
 import { DagsView } from './views/DagsView.tsx';
 import { DagView } from './views/DagView.tsx';
+import { CostView } from './views/CostView.tsx';
 import { DatasetsView } from './views/DatasetsView.tsx';
 import { RunView } from './views/RunView.tsx';
 
@@ -19,6 +20,9 @@ export function App() {
         <a href={href.datasets()} aria-current={route.view === 'datasets' ? 'page' : undefined}>
           Datasets
         </a>
+        <a href={href.cost()} aria-current={route.view === 'cost' ? 'page' : undefined}>
+          Cost
+        </a>
       </nav>
       <main>
         {route.view === 'dags' && <DagsView />}
@@ -27,6 +31,7 @@ export function App() {
           <RunView key={route.runId} runId={route.runId} taskId={route.taskId} />
         )}
         {route.view === 'datasets' && <DatasetsView />}
+        {route.view === 'cost' && <CostView />}
       </main>
     </>
   );

@@ -8,7 +8,8 @@ export type Route =
   | { readonly view: 'dags' }
   | { readonly view: 'dag'; readonly dagId: string; readonly tab: 'grid' | 'graph' | 'trigger' }
   | { readonly view: 'run'; readonly runId: string; readonly taskId?: string }
-  | { readonly view: 'datasets' };
+  | { readonly view: 'datasets' }
+  | { readonly view: 'cost' };
 
 export function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -19,6 +20,7 @@ export function parse(hash: string): Route {
   if (parts[0] === 'runs' && parts[1])
     return { view: 'run', runId: parts[1], ...(parts[3] && { taskId: parts[3] }) };
   if (parts[0] === 'datasets') return { view: 'datasets' };
+  if (parts[0] === 'cost') return { view: 'cost' };
   return { view: 'dags' };
 }
 
@@ -29,6 +31,7 @@ export const href = {
   run: (runId: string, taskId?: string) =>
     `#/runs/${encodeURIComponent(runId)}${taskId ? `/tasks/${encodeURIComponent(taskId)}` : ''}`,
   datasets: () => '#/datasets',
+  cost: () => '#/cost',
 };
 
 export function useRoute(): Route {
