@@ -30,6 +30,7 @@ import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 import { dagCosts } from './ui-cost.ts';
+import { compileDag } from '../compiler/index.ts';
 
 export interface DevApiDeps {
   readonly store: Store;
@@ -143,7 +144,7 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
       paused: (await deps.store.pausedAt(ir.id)) !== undefined,
       params: ir.params,
       groups: ir.groups.map((g) => g.id),
-      graph: uiGraph(ir),
+      graph: uiGraph(ir, compileDag(ir).structure.addedWaits),
     });
   });
 

@@ -26,9 +26,22 @@ export interface UiGraph {
   readonly edges: readonly { readonly from: string; readonly to: string }[];
   readonly columns: number;
   readonly rows: number;
+  /**
+   * The critical path: the chain of tasks that sets the run's length (by each task's
+   * `expectedDuration`, 1 each when none is declared), root to leaf.
+   */
+  readonly criticalPath: readonly string[];
+  /**
+   * Waits the compiler added because Step Functions' Parallel cannot draw this DAG exactly (`after`
+   * also waits for `before`: `updraft explain`).
+   */
+  readonly addedWaits: readonly { readonly before: string; readonly after: string }[];
 }
 
-export function uiGraph(dag: DagIR): UiGraph {
+export function uiGraph(
+  dag: DagIR,
+  addedWaits: readonly { readonly before: string; readonly after: string }[] = [],
+): UiGraph {
   const model = graphModel(dag);
   const column = model.nodes.map(() => 0);
   // Tasks are in declaration order, not necessarily topological: relax until nothing moves (a
@@ -77,5 +90,30 @@ export function uiGraph(dag: DagIR): UiGraph {
     })),
     columns,
     rows: Math.max(0, ...[...byColumn.values()].map((m) => m.length)),
+    criticalPath: longestPath(model, column),
+    addedWaits,
   };
+}
+
+/** The heaviest root-to-leaf chain, visiting tasks by column (every edge goes to a later one). */
+function longestPath(model: ReturnType<typeof graphModel>, column: readonly number[]): string[] {
+  const weight = model.nodes.map((n) => n.task.expectedDurationSeconds ?? 1);
+  const best = model.nodes.map(() => 0);
+  const via = model.nodes.map((): number | undefined => undefined);
+  const order = model.nodes.map((n) => n.index).sort((a, b) => column[a]! - column[b]!);
+  for (const i of order) {
+    best[i] = weight[i]!;
+    for (const u of model.nodes[i]!.upstream) {
+      if (best[u]! + weight[i]! > best[i]!) {
+        best[i] = best[u]! + weight[i]!;
+        via[i] = u;
+      }
+    }
+  }
+  if (model.nodes.length === 0) return [];
+  const last = order.reduce((a, b) => (best[b]! > best[a]! ? b : a));
+  const path: string[] = [];
+  for (let i: number | undefined = last; i !== undefined; i = via[i])
+    path.push(model.nodes[i]!.task.id);
+  return path.reverse();
 }

@@ -31,6 +31,21 @@ describe('the UI graph layout', () => {
     });
     for (const e of g.edges) expect(at[e.to]![0]).toBeGreaterThan(at[e.from]![0]!);
     expect([g.columns, g.rows]).toEqual([3, 3]);
+    expect(g.criticalPath).toEqual(['a', 'b', 'c']); // three tasks of one each: the first such chain
+  });
+
+  it('the critical path follows the declared expected durations', () => {
+    const d = dag('weighted', {}, () => {
+      const a = task('a', noop)();
+      const quick = task('quick', { expectedDuration: '1m' }, noop)();
+      const slow = task('slow', { expectedDuration: '1h' }, noop)();
+      const z = task('z', noop)();
+      a.then(quick);
+      a.then(slow);
+      quick.then(z);
+      slow.then(z);
+    });
+    expect(uiGraph(buildDagIR(d, 'x.ts').ir).criticalPath).toEqual(['a', 'slow', 'z']);
   });
 
   it('lays out 1,000 tasks in one pass over the edges', () => {

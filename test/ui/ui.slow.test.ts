@@ -192,7 +192,14 @@ describe('the UI', () => {
     await page.locator('.react-flow__node').first().waitFor();
     expect(await page.locator('.react-flow__node').count()).toBe(5);
     expect(await page.locator('.react-flow__edge').count()).toBe(4);
+    expect(await page.locator('.react-flow__node.critical').count()).toBe(5); // a chain: all of it
     await page.screenshot({ path: join(shots, 'graph.png') });
+
+    // A DAG Parallel cannot draw exactly: the compiler's added waits dashed.
+    await page.goto(`${url}/#/dags/warehouse_refresh/graph`);
+    await page.locator('.react-flow__edge.added-wait').first().waitFor(); // edges follow the boxes
+    expect(await page.locator('.react-flow__edge.added-wait').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'graph-waits.png') });
 
     await page.goto(`${url}/#/cost`);
     await page.getByTestId('cost').waitFor();

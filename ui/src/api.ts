@@ -61,6 +61,8 @@ export interface DagDetail extends Omit<DagListing, 'recentRuns'> {
     readonly edges: readonly { readonly from: string; readonly to: string }[];
     readonly columns: number;
     readonly rows: number;
+    readonly criticalPath: readonly string[];
+    readonly addedWaits: readonly { readonly before: string; readonly after: string }[];
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The DAG drawn with React Flow at the positions the server computed (cli/ui-graph: a column per
- * longest-path level, a row within it), each task coloured by its state in the chosen run.
+ * longest-path level, a row within it), each task coloured by its state in the chosen run, the
+ * critical path drawn heavier, and the waits the compiler added (`updraft explain`) dashed.
  */
 import { Background, Controls, Position, ReactFlow, type Edge, type Node } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -19,6 +20,15 @@ export function Graph({
   states: Readonly<Record<string, string>>;
   onSelect?: (taskId: string) => void;
 }) {
+  const critical = useMemo(() => new Set(graph.criticalPath), [graph]);
+  const onPath = useMemo(() => {
+    const pairs = new Set<string>();
+    graph.criticalPath.forEach((id, i) => {
+      const next = graph.criticalPath[i + 1];
+      if (next) pairs.add(`${id}->${next}`);
+    });
+    return pairs;
+  }, [graph]);
   const nodes = useMemo<Node[]>(
     () =>
       graph.nodes.map((n) => ({
@@ -34,7 +44,7 @@ export function Graph({
             </div>
           ),
         },
-        className: `task-node state-${states[n.id] ?? 'none'}`,
+        className: `task-node state-${states[n.id] ?? 'none'}${critical.has(n.id) ? ' critical' : ''}`,
         // Columns run left to right: edges leave a box on its right and enter on its left.
         sourcePosition: Position.Right,
         targetPosition: Position.Left,
@@ -42,11 +52,25 @@ export function Graph({
         connectable: false,
         draggable: false,
       })),
-    [graph, states],
+    [graph, states, critical],
   );
   const edges = useMemo<Edge[]>(
-    () => graph.edges.map((e) => ({ id: `${e.from}->${e.to}`, source: e.from, target: e.to })),
-    [graph],
+    () => [
+      ...graph.edges.map((e) => ({
+        id: `${e.from}->${e.to}`,
+        source: e.from,
+        target: e.to,
+        ...(onPath.has(`${e.from}->${e.to}`) && { className: 'critical' }),
+      })),
+      ...graph.addedWaits.map((w) => ({
+        id: `wait:${w.before}->${w.after}`,
+        source: w.before,
+        target: w.after,
+        className: 'added-wait',
+        label: 'wait',
+      })),
+    ],
+    [graph, onPath],
   );
   return (
     <div className="graph" data-testid="graph">

@@ -167,6 +167,12 @@ function GraphTab({ dag, grid }: { dag: DagDetail; grid: GridData | undefined })
           ))}
         </select>
       </label>
+      <p className="muted">
+        Highlighted: the critical path ({dag.graph.criticalPath.length} tasks, by expected duration
+        where declared).
+        {dag.graph.addedWaits.length > 0 &&
+          ` Dashed: ${dag.graph.addedWaits.length} wait${dag.graph.addedWaits.length === 1 ? '' : 's'} the compiler added (updraft explain says why).`}
+      </p>
       <Graph
         graph={dag.graph}
         states={states}
