@@ -167,6 +167,10 @@ describe('the UI', () => {
       'the retried run to succeed',
     );
     expect(await page.locator('dl.facts').innerText()).toContain('attempt\n2');
+    // Its cost by its transitions (a deployment records the cost itself).
+    expect(await page.locator('dl.facts').innerText()).toMatch(
+      /cost\n\$0\.0000\d\d \(\d+ state transitions at the Standard workflow price\)/,
+    );
     // The timeline: the task's row with a bar for each try (the failed one, then the retry).
     await expect(
       page

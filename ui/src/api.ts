@@ -221,6 +221,15 @@ export const useLogs = (runId: string, taskId: string | undefined) =>
     ...LIVE,
   });
 
+/** A DAG's recent runs (the run page's ETA reads their durations). */
+export const useRuns = (dagId: string, limit = 20) =>
+  useQuery({
+    queryKey: ['runs', dagId, limit],
+    queryFn: () =>
+      request<RunSummary[]>(`/api/dags/${encodeURIComponent(dagId)}/runs?limit=${limit}`),
+    enabled: dagId !== '',
+  });
+
 export const useDatasets = () =>
   useQuery({
     queryKey: ['datasets'],

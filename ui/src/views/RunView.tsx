@@ -7,14 +7,30 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { post, useDag, useLogs, useRun, type RunDetail } from '../api.ts';
+import { post, useDag, useLogs, useRun, useRuns, type RunDetail, type RunSummary } from '../api.ts';
 import { duration, StateBadge, Status, time } from '../components/State.tsx';
 import { Gantt } from '../components/Gantt.tsx';
 import { href } from '../router.ts';
 
+/** Step Functions Standard: $0.025 per 1,000 state transitions. */
+const PRICE_PER_TRANSITION = 0.000025;
+
+/** When a running run should end: its start plus the median duration of the DAG's last successful runs. */
+function eta(run: RunSummary, history: readonly RunSummary[]): string {
+  const took = history
+    .filter((h) => h.status === 'success' && h.startedAt && h.endedAt)
+    .map((h) => Date.parse(h.endedAt!) - Date.parse(h.startedAt!))
+    .sort((a, b) => a - b);
+  if (!run.startedAt) return 'when it starts (it is queued)';
+  if (took.length === 0) return 'unknown: no successful run to learn from yet';
+  const median = took[Math.floor(took.length / 2)]!;
+  return `${time(new Date(Date.parse(run.startedAt) + median).toISOString())} (the median of the last ${took.length} successful runs: ${duration(new Date(0).toISOString(), new Date(median).toISOString())})`;
+}
+
 export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
   const run = useRun(runId);
   const dag = useDag(run.data?.run.dagId ?? '');
+  const history = useRuns(run.data?.run.dagId ?? '');
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const client = useQueryClient();
   if (!run.data) return <Status loading={run.isLoading} error={run.error} />;
@@ -87,12 +103,20 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
             </dd>
           </>
         )}
-        {r.costUsd !== undefined && (
+        {(r.costUsd !== undefined || r.transitions !== undefined) && (
           <>
             <dt>cost</dt>
             <dd>
-              ${r.costUsd.toFixed(6)} ({r.transitions} transitions)
+              ${(r.costUsd ?? (r.transitions ?? 0) * PRICE_PER_TRANSITION).toFixed(6)} (
+              {r.transitions} state transitions
+              {r.costUsd === undefined && ' at the Standard workflow price'})
             </dd>
+          </>
+        )}
+        {(r.status === 'running' || r.status === 'queued') && (
+          <>
+            <dt>expected end</dt>
+            <dd>{eta(r, history.data ?? [])}</dd>
           </>
         )}
       </dl>
