@@ -25,7 +25,7 @@ import { readRunLogs } from '../engine/logs.ts';
 import { datasetOverview } from '../runtime/dataset-overview.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
-import { intervalFor } from '../schedule/index.ts';
+import { backfillIntervals, intervalFor } from '../schedule/index.ts';
 import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/types.ts';
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
@@ -255,19 +255,66 @@ function registerDagActions(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
       throw new ConfigError('date must be a logical date such as 2026-11-20');
     resolveParams(ir, conf as Json); // the CLI's checks and messages
     const now = deps.now();
-    const interval = intervalFor(ir, date, now);
-    const values = runValuesOf({
-      dagId: ir.id,
-      timezone: ir.timezone,
-      timers: [],
-      interval,
-      params: {},
-      triggeredBy: 'manual',
-      runId: runIdOf(ir.id, interval.logicalDate),
-    });
-    const { created, run } = await deps.store.createRun(queuedRunRecord(values, conf as Json, now));
-    return c.json({ runId: run.runId, created, status: run.status }, created ? 202 : 200);
+    const run = await queue(
+      deps.store,
+      ir,
+      intervalFor(ir, date, now),
+      'manual',
+      conf as Json,
+      now,
+    );
+    return c.json(
+      { runId: run.run.runId, created: run.created, status: run.run.status },
+      run.created ? 202 : 200,
+    );
   });
+
+  // A backfill, as `updraft backfill` plans it: a queued run per interval of [from, to] that has
+  // none yet; the dev loop starts them oldest first, its maxActiveRuns at a time.
+  app.post('/api/dags/:dagId/backfill', async (c) => {
+    const ir = dagOf(c.req.param('dagId'));
+    if (!ir) return c.json({ error: `DAG "${c.req.param('dagId')}" not found` }, 404);
+    const { from, to } = await body(c);
+    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
+    if (typeof from !== 'string' || typeof to !== 'string')
+      throw new ConfigError('from and to must be logical dates such as 2026-11-01');
+    const now = deps.now();
+    const runs = [];
+    for (const interval of backfillIntervals(ir, from, to))
+      runs.push(await queue(deps.store, ir, interval, 'backfill', {}, now));
+    return c.json(
+      {
+        dagId: ir.id,
+        intervals: runs.map(({ run, created }) => ({
+          runId: run.runId,
+          status: run.status,
+          action: created ? 'queued' : 'existing',
+        })),
+      },
+      202,
+    );
+  });
+}
+
+/** A queued run of the interval (the existing one when the interval has a run: ids are deterministic). */
+function queue(
+  store: Store,
+  ir: DagIR,
+  interval: Parameters<typeof runValuesOf>[0]['interval'],
+  triggeredBy: 'manual' | 'backfill',
+  conf: Json,
+  now: Date,
+) {
+  const values = runValuesOf({
+    dagId: ir.id,
+    timezone: ir.timezone,
+    timers: [],
+    interval,
+    params: {},
+    triggeredBy,
+    runId: runIdOf(ir.id, interval.logicalDate),
+  });
+  return store.createRun(queuedRunRecord(values, conf, now));
 }
 
 /** Retry and clear: answered at once (202) while the run goes on; the engine's refusals at once (400). */

@@ -211,6 +211,27 @@ describe('the dev API', () => {
       conf: { limit: 3 },
       triggeredBy: 'manual',
     });
+    const backfill = await send('/api/dags/load_orders/backfill', {
+      from: '2026-11-18',
+      to: '2026-11-20',
+    });
+    expect(backfill).toEqual({
+      status: 202,
+      body: {
+        dagId: 'load_orders',
+        intervals: [
+          { runId: 'load_orders-2026-11-18T00-00-00Z', status: 'queued', action: 'queued' },
+          { runId: 'load_orders-2026-11-19T00-00-00Z', status: 'queued', action: 'queued' },
+          { runId: 'load_orders-2026-11-20T00-00-00Z', status: 'success', action: 'existing' },
+        ],
+      },
+    });
+    expect((await store.getRun('load_orders-2026-11-18T00-00-00Z'))?.triggeredBy).toBe('backfill');
+    expect(
+      (await send('/api/dags/load_orders/backfill', { from: '2026-11-20', to: '2026-11-18' })).body,
+    ).toEqual({
+      error: '--to 2026-11-18 is before --from 2026-11-20',
+    });
     expect(await send(`/api/runs/${run.runId}/retry`, {})).toEqual({
       status: 400,
       body: {

@@ -205,6 +205,26 @@ describe('the UI', () => {
     expect(await page.locator('.react-flow__edge.added-wait').count()).toBe(1);
     await page.screenshot({ path: join(shots, 'graph-waits.png') });
 
+    // A backfill from the UI: queued runs the scheduler starts, one at a time (maxActiveRuns 1).
+    await page.goto(`${url}/#/dags/daily_orders/trigger`);
+    await page.locator('input[name="from"]').fill('2026-11-01');
+    await page.locator('input[name="to"]').fill('2026-11-03'); // logical dates 11-01 and 11-02 02:00 Berlin
+    await page.getByRole('button', { name: 'Backfill' }).click();
+    await expect(page.getByRole('status').innerText()).resolves.toBe(
+      '2 runs queued, 0 intervals already had one; updraft dev starts them, oldest first',
+    );
+    await page.goto(`${url}/#/dags/daily_orders`);
+    await until(
+      async () =>
+        (
+          await page
+            .getByTestId('grid')
+            .locator('.grid-head .square')
+            .evaluateAll((squares) => squares.map((q) => q.getAttribute('aria-label')))
+        ).join() === 'success,success',
+      'the backfilled runs to succeed',
+    );
+
     await page.goto(`${url}/#/cost`);
     await page.getByTestId('cost').waitFor();
     expect(await page.getByTestId('cost').locator('tbody tr').count()).toBe(10);

@@ -5,7 +5,7 @@ import { useDag, useGrid, type DagDetail, type Grid as GridData } from '../api.t
 import { Graph } from '../components/Graph.tsx';
 import { StateSquare, Status, time } from '../components/State.tsx';
 import { href } from '../router.ts';
-import { TriggerForm } from './TriggerForm.tsx';
+import { BackfillForm, TriggerForm } from './TriggerForm.tsx';
 
 /** How many runs the grid shows: `?runs=N` in the page's address sets the first choice. */
 const RUN_CHOICES = [25, 100, 365, 1000];
@@ -52,7 +52,12 @@ export function DagView({ dagId, tab }: { dagId: string; tab: 'grid' | 'graph' |
           <Status loading={grid.isLoading} error={grid.error} />
         ))}
       {tab === 'graph' && <GraphTab dag={d} grid={grid.data} />}
-      {tab === 'trigger' && <TriggerForm dag={d} />}
+      {tab === 'trigger' && (
+        <>
+          <TriggerForm dag={d} />
+          {d.scheduleExpression !== null && <BackfillForm dag={d} />}
+        </>
+      )}
     </section>
   );
 }

@@ -116,3 +116,60 @@ export function TriggerForm({ dag }: { dag: DagDetail }) {
     </form>
   );
 }
+
+/** A backfill, as `updraft backfill` plans it: a queued run per interval of the range without one. */
+export function BackfillForm({ dag }: { dag: DagDetail }) {
+  const client = useQueryClient();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [result, setResult] = useState<{ text: string; error?: boolean }>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!window.confirm(`Backfill ${dag.id} from ${from} to ${to}?`)) return;
+    try {
+      const r = await post<{ intervals: { action: string }[] }>(
+        `/api/dags/${encodeURIComponent(dag.id)}/backfill`,
+        { from, to },
+      );
+      const queued = r.intervals.filter((i) => i.action === 'queued').length;
+      setResult({
+        text: `${queued} run${queued === 1 ? '' : 's'} queued, ${r.intervals.length - queued} interval${r.intervals.length - queued === 1 ? '' : 's'} already had one; updraft dev starts them, oldest first`,
+      });
+      await client.invalidateQueries();
+    } catch (error) {
+      setResult({ text: (error as Error).message, error: true });
+    }
+  };
+  return (
+    <form className="trigger" onSubmit={(e) => void submit(e)} aria-label={`Backfill ${dag.id}`}>
+      <h2>Backfill</h2>
+      <label>
+        <span>from (first logical date)</span>
+        <input
+          name="from"
+          value={from}
+          placeholder="2026-11-01"
+          onChange={(e) => setFrom(e.target.value)}
+        />
+      </label>
+      <label>
+        <span>to (last logical date, inclusive)</span>
+        <input
+          name="to"
+          value={to}
+          placeholder="2026-11-07"
+          onChange={(e) => setTo(e.target.value)}
+        />
+      </label>
+      <button type="submit">Backfill</button>
+      {result && (
+        <p
+          className={result.error ? 'notice error' : 'notice'}
+          role={result.error ? 'alert' : 'status'}
+        >
+          {result.text}
+        </p>
+      )}
+    </form>
+  );
+}
