@@ -35,6 +35,8 @@ export default dag('flaky_ui', { params: { limit: param.integer({ default: 10, m
 
 let dev: ChildProcess;
 let url = '';
+/** What updraft dev printed: shown when a wait times out. */
+let devOutput = '';
 let browser: Browser;
 let page: Page;
 
@@ -43,7 +45,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}; updraft dev printed:\n${devOutput}`);
 }
 
 beforeAll(async () => {
@@ -67,6 +69,9 @@ beforeAll(async () => {
   let out = '';
   dev.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   dev.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const record = (d: Buffer) => (devOutput += d.toString());
+  dev.stdout!.on('data', record);
+  dev.stderr!.on('data', record);
   await until(() => /UI: (http:\/\/127\.0\.0\.1:\d+)/.test(out), 'updraft dev to serve');
   url = /UI: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
   browser = await chromium.launch({
@@ -214,16 +219,18 @@ describe('the UI', () => {
       '2 runs queued, 0 intervals already had one; updraft dev starts them, oldest first',
     );
     await page.goto(`${url}/#/dags/daily_orders`);
-    await until(
-      async () =>
-        (
-          await page
-            .getByTestId('grid')
-            .locator('.grid-head .square')
-            .evaluateAll((squares) => squares.map((q) => q.getAttribute('aria-label')))
-        ).join() === 'success,success',
-      'the backfilled runs to succeed',
-    );
+    let seen = '';
+    await until(async () => {
+      seen = (
+        await page
+          .getByTestId('grid')
+          .locator('.grid-head .square')
+          .evaluateAll((squares) => squares.map((q) => q.getAttribute('aria-label')))
+      ).join();
+      return seen === 'success,success';
+    }, 'the backfilled runs to succeed (the grid shows them)').catch((error: Error) => {
+      throw new Error(`${error.message}\nthe grid's run squares: ${seen}`);
+    });
 
     await page.goto(`${url}/#/cost`);
     await page.getByTestId('cost').waitFor();

@@ -116,7 +116,8 @@ async function printRuns(
     limit,
   });
   if (json) {
-    io.out(JSON.stringify(runs, null, 2));
+    // taskStates is the grid's summary (store/types): the tasks are `updraft show`'s.
+    io.out(JSON.stringify(runs.map(({ taskStates: _states, ...run }) => run), null, 2));
     return;
   }
   if (runs.length === 0) {

@@ -69,6 +69,13 @@ const CELL = 18;
  * runs in view are drawn (TanStack Virtual), so a thousand runs scroll as lightly as twenty.
  */
 function GridTable({ dag, grid }: { dag: DagDetail; grid: GridData }) {
+  if (grid.runs.length === 0)
+    return <Status empty={`No runs of ${dag.id} yet: trigger one, or wait for its schedule.`} />;
+  // Its own component: the virtualizer starts once its scroll container exists.
+  return <GridBody dag={dag} grid={grid} />;
+}
+
+function GridBody({ dag, grid }: { dag: DagDetail; grid: GridData }) {
   const scroller = useRef<HTMLDivElement>(null);
   const runs = useMemo(() => [...grid.runs].reverse(), [grid.runs]);
   const columns = useVirtualizer({
@@ -80,8 +87,6 @@ function GridTable({ dag, grid }: { dag: DagDetail; grid: GridData }) {
     // Start at the newest runs, as Airflow's grid does.
     initialOffset: () => Math.max(0, runs.length * CELL - (scroller.current?.clientWidth ?? 0)),
   });
-  if (runs.length === 0)
-    return <Status empty={`No runs of ${dag.id} yet: trigger one, or wait for its schedule.`} />;
   const labels = new Map(dag.graph.nodes.map((n) => [n.id, n]));
   const stateOf = useMemo(
     () => new Map(Object.entries(grid.codes).map(([state, code]) => [code, state])),
