@@ -117,7 +117,13 @@ async function printRuns(
   });
   if (json) {
     // taskStates is the grid's summary (store/types): the tasks are `updraft show`'s.
-    io.out(JSON.stringify(runs.map(({ taskStates: _states, ...run }) => run), null, 2));
+    io.out(
+      JSON.stringify(
+        runs.map(({ taskStates: _states, ...run }) => run),
+        null,
+        2,
+      ),
+    );
     return;
   }
   if (runs.length === 0) {
