@@ -199,15 +199,17 @@ describe('the UI', () => {
 
     await page.goto(`${url}/#/dags/daily_orders/graph`);
     await page.locator('.react-flow__node').first().waitFor();
-    expect(await page.locator('.react-flow__node').count()).toBe(5);
-    expect(await page.locator('.react-flow__edge').count()).toBe(4);
-    expect(await page.locator('.react-flow__node.critical').count()).toBe(5); // a chain: all of it
+    // React Flow draws edges once it has measured the boxes, and redraws on each refresh.
+    const settles = (selector: string, n: number, what: string) =>
+      until(async () => (await page.locator(selector).count()) === n, what);
+    await settles('.react-flow__node', 5, 'the 5 boxes');
+    await settles('.react-flow__edge', 4, 'the 4 edges');
+    await settles('.react-flow__node.critical', 5, 'the critical path: the whole chain');
     await page.screenshot({ path: join(shots, 'graph.png') });
 
     // A DAG Parallel cannot draw exactly: the compiler's added waits dashed.
     await page.goto(`${url}/#/dags/warehouse_refresh/graph`);
-    await page.locator('.react-flow__edge.added-wait').first().waitFor(); // edges follow the boxes
-    expect(await page.locator('.react-flow__edge.added-wait').count()).toBe(1);
+    await settles('.react-flow__edge.added-wait', 1, 'the one added wait, dashed');
     await page.screenshot({ path: join(shots, 'graph-waits.png') });
 
     // A backfill from the UI: queued runs the scheduler starts, one at a time (maxActiveRuns 1).
