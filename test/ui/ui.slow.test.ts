@@ -234,6 +234,16 @@ describe('the UI', () => {
       throw new Error(`${error.message}\nthe grid's run squares: ${seen}`);
     });
 
+    // Its task group collapses to one row showing the worst state of its tasks.
+    const grid = page.getByTestId('grid');
+    expect(await grid.locator('.grid-row').count()).toBe(6); // 5 tasks and the transform group
+    await page.getByRole('button', { name: '▾ transform' }).click();
+    expect(await grid.locator('.grid-row').count()).toBe(4);
+    expect(await grid.locator('.grid-row.group .grid-cell').first().getAttribute('title')).toBe(
+      'group transform: success',
+    );
+    await page.screenshot({ path: join(shots, 'grid-groups.png') });
+
     await page.goto(`${url}/#/cost`);
     await page.getByTestId('cost').waitFor();
     expect(await page.getByTestId('cost').locator('tbody tr').count()).toBe(10);

@@ -75,8 +75,54 @@ function GridTable({ dag, grid }: { dag: DagDetail; grid: GridData }) {
   return <GridBody dag={dag} grid={grid} />;
 }
 
+/** The state a collapsed group's row shows for a run: its tasks' worst. */
+const SEVERITY = [
+  'failed',
+  'upstream_failed',
+  'running',
+  'up_for_retry',
+  'queued',
+  'skipped',
+  'success',
+  'none',
+];
+
+type GridLine =
+  | {
+      readonly kind: 'task';
+      readonly taskId: string;
+      readonly index: number;
+      readonly depth: number;
+    }
+  | {
+      readonly kind: 'group';
+      readonly group: string;
+      readonly members: readonly number[];
+      readonly depth: number;
+    };
+
+/** Tasks in order, a header line where a group starts; a collapsed group's tasks left out. */
+function gridLines(grid: GridData, dag: DagDetail, collapsed: ReadonlySet<string>): GridLine[] {
+  const node = new Map(dag.graph.nodes.map((n) => [n.id, n]));
+  const lines: GridLine[] = [];
+  const opened = new Set<string>();
+  grid.tasks.forEach((taskId, index) => {
+    const groups = node.get(taskId)?.groups ?? [];
+    const hiddenBy = groups.findIndex((g) => collapsed.has(g));
+    groups.slice(0, hiddenBy < 0 ? groups.length : hiddenBy + 1).forEach((g, depth) => {
+      if (opened.has(g)) return;
+      opened.add(g);
+      const members = grid.tasks.flatMap((id, i) => (node.get(id)?.groups.includes(g) ? [i] : []));
+      lines.push({ kind: 'group', group: g, members, depth });
+    });
+    if (hiddenBy < 0) lines.push({ kind: 'task', taskId, index, depth: groups.length });
+  });
+  return lines;
+}
+
 function GridBody({ dag, grid }: { dag: DagDetail; grid: GridData }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const runs = useMemo(() => [...grid.runs].reverse(), [grid.runs]);
   const columns = useVirtualizer({
     horizontal: true,
@@ -92,24 +138,70 @@ function GridBody({ dag, grid }: { dag: DagDetail; grid: GridData }) {
     () => new Map(Object.entries(grid.codes).map(([state, code]) => [code, state])),
     [grid.codes],
   );
+  const lines = useMemo(() => gridLines(grid, dag, collapsed), [grid, dag, collapsed]);
+  const toggle = (group: string) => {
+    const next = new Set(collapsed);
+    if (!next.delete(group)) next.add(group);
+    setCollapsed(next);
+  };
   const items = columns.getVirtualItems();
   const width = columns.getTotalSize();
+  const cell = (r: (typeof runs)[number], line: GridLine, left: number) => {
+    if (line.kind === 'group') {
+      const states = line.members.map((i) => stateOf.get(r.states[i] ?? '-') ?? 'none');
+      const worst = SEVERITY.find((s) => states.includes(s)) ?? 'none';
+      return (
+        <a
+          key={r.runId}
+          className={`grid-cell square state-${worst}`}
+          style={{ left }}
+          href={href.run(r.runId)}
+          title={`group ${line.group}: ${worst}`}
+          aria-label={`group ${line.group} in ${r.runId}: ${worst}`}
+        />
+      );
+    }
+    const state = stateOf.get(r.states[line.index] ?? '-') ?? 'none';
+    const n = r.tries?.[line.taskId];
+    const m = r.mapped?.[line.taskId];
+    const notes = `${n !== undefined ? ` · ${n} tries` : ''}${m !== undefined ? ` · ${m} instances` : ''}`;
+    return (
+      <a
+        key={r.runId}
+        className={`grid-cell square state-${state}`}
+        style={{ left }}
+        href={href.run(r.runId, line.taskId)}
+        title={`${line.taskId}: ${state}${notes}`}
+        aria-label={`${line.taskId} in ${r.runId}: ${state}`}
+      />
+    );
+  };
   return (
     <div className="grid" data-testid="grid">
       <div className="grid-names">
         <div className="grid-head">task</div>
-        {grid.tasks.map((taskId) => {
-          const node = labels.get(taskId);
-          return (
-            <div
-              key={taskId}
-              className="grid-name"
-              style={{ paddingLeft: `${(node?.groups.length ?? 0) + 0.5}em` }}
+        {lines.map((line) =>
+          line.kind === 'group' ? (
+            <button
+              key={`group:${line.group}`}
+              type="button"
+              className="grid-name grid-group"
+              style={{ paddingLeft: `${line.depth + 0.5}em` }}
+              aria-expanded={!collapsed.has(line.group)}
+              onClick={() => toggle(line.group)}
             >
-              {node?.label ?? taskId}
+              {collapsed.has(line.group) ? '▸' : '▾'} {line.group.split('.').at(-1)}
+            </button>
+          ) : (
+            <div
+              key={line.taskId}
+              className="grid-name"
+              style={{ paddingLeft: `${line.depth + 0.5}em` }}
+            >
+              {labels.get(line.taskId)?.label ?? line.taskId}
             </div>
-          );
-        })}
+          ),
+        )}
       </div>
       <div className="grid-scroll" ref={scroller}>
         <div className="grid-head" style={{ width }}>
@@ -123,32 +215,19 @@ function GridBody({ dag, grid }: { dag: DagDetail; grid: GridData }) {
                 href={href.run(r.runId)}
                 title={`${r.runId} (${r.triggeredBy}): ${r.status}`}
               >
+                <span className="vertical">{time(r.logicalDate).slice(5, 16)}</span>
                 <StateSquare state={r.status} />
-                <span className="vertical">{time(r.logicalDate).slice(0, 16)}</span>
               </a>
             );
           })}
         </div>
-        {grid.tasks.map((taskId, t) => (
-          <div key={taskId} className="grid-row" style={{ width }}>
-            {items.map((v) => {
-              const r = runs[v.index]!;
-              const state = stateOf.get(r.states[t] ?? '-') ?? 'none';
-              const n = r.tries?.[taskId];
-              const tries = n !== undefined ? ` · ${n} tries` : '';
-              const m = r.mapped?.[taskId];
-              const mapped = m !== undefined ? ` · ${m} instances` : '';
-              return (
-                <a
-                  key={r.runId}
-                  className={`grid-cell square state-${state}`}
-                  style={{ left: v.start }}
-                  href={href.run(r.runId, taskId)}
-                  title={`${taskId}: ${state}${tries}${mapped}`}
-                  aria-label={`${taskId} in ${r.runId}: ${state}`}
-                />
-              );
-            })}
+        {lines.map((line) => (
+          <div
+            key={line.kind === 'group' ? `group:${line.group}` : line.taskId}
+            className={line.kind === 'group' ? 'grid-row group' : 'grid-row'}
+            style={{ width }}
+          >
+            {items.map((v) => cell(runs[v.index]!, line, v.start))}
           </div>
         ))}
       </div>
