@@ -101,6 +101,17 @@ export function devApi(deps: DevApiDeps): Hono {
 
 type Lookup = (id: string) => DagIR | undefined;
 
+/** Each DAG's drawing, worked out once per loaded version (a reload brings new IR objects). */
+const graphs = new WeakMap<DagIR, ReturnType<typeof uiGraph>>();
+function graphOf(ir: DagIR): ReturnType<typeof uiGraph> {
+  let graph = graphs.get(ir);
+  if (!graph) {
+    graph = uiGraph(ir, compileDag(ir).structure.addedWaits);
+    graphs.set(ir, graph);
+  }
+  return graph;
+}
+
 const notFound = (c: Context, what: string) => c.json({ error: `${what} not found` }, 404);
 
 /** `?limit=`, or an error answer. */
@@ -144,7 +155,7 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
       paused: (await deps.store.pausedAt(ir.id)) !== undefined,
       params: ir.params,
       groups: ir.groups.map((g) => g.id),
-      graph: uiGraph(ir, compileDag(ir).structure.addedWaits),
+      graph: graphOf(ir),
     });
   });
 

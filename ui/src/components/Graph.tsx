@@ -9,6 +9,8 @@ import { useMemo } from 'react';
 import type { DagDetail } from '../api.ts';
 
 const WIDTH = 190;
+/** More added waits than this are counted above the graph, not drawn. */
+export const MAX_WAITS_DRAWN = 100;
 const HEIGHT = 64;
 
 export function Graph({
@@ -62,12 +64,12 @@ export function Graph({
         target: e.to,
         ...(onPath.has(`${e.from}->${e.to}`) && { className: 'critical' }),
       })),
-      ...graph.addedWaits.map((w) => ({
+      // Drawn when few enough to read (a DAG far from fork/join can have thousands).
+      ...(graph.addedWaits.length > MAX_WAITS_DRAWN ? [] : graph.addedWaits).map((w) => ({
         id: `wait:${w.before}->${w.after}`,
         source: w.before,
         target: w.after,
         className: 'added-wait',
-        label: 'wait',
       })),
     ],
     [graph, onPath],

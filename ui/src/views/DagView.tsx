@@ -2,7 +2,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useDag, useGrid, type DagDetail, type Grid as GridData } from '../api.ts';
-import { Graph } from '../components/Graph.tsx';
+import { Graph, MAX_WAITS_DRAWN } from '../components/Graph.tsx';
 import { StateSquare, Status, time } from '../components/State.tsx';
 import { href } from '../router.ts';
 import { BackfillForm, TriggerForm } from './TriggerForm.tsx';
@@ -260,7 +260,9 @@ function GraphTab({ dag, grid }: { dag: DagDetail; grid: GridData | undefined })
         Highlighted: the critical path ({dag.graph.criticalPath.length} tasks, by expected duration
         where declared).
         {dag.graph.addedWaits.length > 0 &&
-          ` Dashed: ${dag.graph.addedWaits.length} wait${dag.graph.addedWaits.length === 1 ? '' : 's'} the compiler added (updraft explain says why).`}
+          (dag.graph.addedWaits.length > MAX_WAITS_DRAWN
+            ? ` The compiler added ${dag.graph.addedWaits.length} waits, too many to draw: updraft explain lists them.`
+            : ` Dashed: ${dag.graph.addedWaits.length} wait${dag.graph.addedWaits.length === 1 ? '' : 's'} the compiler added (updraft explain says why).`)}
       </p>
       <Graph
         graph={dag.graph}
