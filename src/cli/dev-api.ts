@@ -23,6 +23,7 @@ import { ConfigError } from '../errors.ts';
 import type { LocalEngine } from '../engine/engine.ts';
 import { readRunLogs } from '../engine/logs.ts';
 import { datasetOverview } from '../runtime/dataset-overview.ts';
+import { isObjectRef, type ObjectStore } from '../runtime/objects.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { backfillIntervals, intervalFor } from '../schedule/index.ts';
@@ -41,6 +42,8 @@ export interface DevApiDeps {
   readonly logsDir?: string;
   /** A run's log lines from elsewhere (CloudWatch Logs for a deployment); wins over `logsDir`. */
   readonly logs?: (run: RunRecord, taskId?: string) => Promise<readonly unknown[]>;
+  /** Where offloaded outputs are (`.updraft/objects` locally): a task's output read on demand. */
+  readonly objects?: ObjectStore;
   /** Runs retry and clear (trigger only queues a run: the dev loop starts it). */
   readonly engine?: Pick<LocalEngine, 'retry' | 'clear'>;
   /** Without an engine, why trigger, retry and clear are refused (what to run instead). */
@@ -206,6 +209,19 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
       deps.store.listNotifications(runId),
     ]);
     return c.json({ run, tasks, tries, lineage, notifications });
+  });
+
+  // A task's output, an offloaded one read from where it was put (outputs are stored masked).
+  app.get('/api/runs/:runId/tasks/:taskId/output', async (c) => {
+    const { runId, taskId } = c.req.param();
+    const task = (await deps.store.listTasks(runId)).find((t) => t.taskId === taskId);
+    if (!task) return notFound(c, `task "${taskId}" of run "${runId}"`);
+    if (!isObjectRef(task.output)) return c.json({ output: task.output ?? null });
+    if (!deps.objects)
+      throw new ConfigError(
+        `the output of ${taskId} is offloaded (${task.output.$ref}); this server cannot read it`,
+      );
+    return c.json({ output: JSON.parse(await deps.objects.get(task.output.$ref)) as unknown });
   });
 
   app.get('/api/runs/:runId/logs', async (c) => {

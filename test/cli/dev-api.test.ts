@@ -250,4 +250,40 @@ describe('the dev API', () => {
     expect(await store.getRun(run.runId)).toMatchObject({ attempt: 2 });
     await store.close();
   });
+
+  it("reads a task's offloaded output from where it was put, on demand", async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    const objects = new MemoryObjectStore();
+    const big = dag(
+      'big_output',
+      {},
+      () => void task('make', async () => ({ blob: 'x'.repeat(60_000) }))(),
+    );
+    const dags = [{ dag: big, ir: buildDagIR(big, 'dags/x.ts').ir }];
+    const engine = new LocalEngine({
+      store,
+      objects,
+      dags,
+      wall: () => Date.parse('2026-11-21T06:00:00Z'),
+      workers: false,
+    });
+    const { run } = await engine.trigger('big_output');
+    const [record] = await store.listTasks(run.runId);
+    expect(record!.output).toMatchObject({ $ref: expect.any(String), bytes: 60_011 });
+    const app = devApi({
+      store,
+      dags: () => dags.map((d) => d.ir),
+      now: () => new Date(),
+      objects,
+    });
+    const answer = await app.request(`/api/runs/${run.runId}/tasks/make/output`);
+    expect(((await answer.json()) as { output: { blob: string } }).output.blob).toHaveLength(
+      60_000,
+    );
+    const blind = devApi({ store, dags: () => dags.map((d) => d.ir), now: () => new Date() });
+    const refused = await blind.request(`/api/runs/${run.runId}/tasks/make/output`);
+    expect(refused.status).toBe(400);
+    expect((await blind.request(`/api/runs/${run.runId}/tasks/nope/output`)).status).toBe(404);
+    await store.close();
+  });
 });

@@ -114,6 +114,7 @@ async function startServer(io: Io, session: Session, port: number) {
       dags: () => engine.options.dags.map((d) => d.ir),
       now: () => io.now(),
       logsDir: join(session.dir, 'logs'),
+      objects: engine.options.objects,
       engine,
       onAction: (line) => io.out(`${io.now().toISOString().slice(11, 19)} ${line}`),
     },

@@ -96,7 +96,10 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         await withSession(io, options, { loadDags: false }, (session) =>
           serveUntilStopped(
             io,
-            depsOf(io, session.store, dags, target, { logsDir: join(session.dir, 'logs') }),
+            {
+              ...depsOf(io, session.store, dags, target, { logsDir: join(session.dir, 'logs') }),
+              objects: session.engine.options.objects,
+            },
             port,
             'the local run store',
           ),

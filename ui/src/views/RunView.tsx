@@ -244,10 +244,7 @@ function TaskInstance({ detail, taskId }: { detail: RunDetail; taskId: string })
         </tbody>
       </table>
       {task?.output !== undefined && (
-        <>
-          <h3>Output</h3>
-          <pre className="output">{JSON.stringify(task.output, null, 2)}</pre>
-        </>
+        <Output runId={detail.run.runId} taskId={taskId} output={task.output} />
       )}
       {lineage.length > 0 && (
         <>
@@ -272,5 +269,40 @@ function TaskInstance({ detail, taskId }: { detail: RunDetail; taskId: string })
         <Status loading={logs.isLoading} error={logs.error} empty="No log lines." />
       )}
     </section>
+  );
+}
+
+/** A task's output; an offloaded one (`{ $ref, bytes }`) read from where it was put, on demand. */
+function Output({ runId, taskId, output }: { runId: string; taskId: string; output: unknown }) {
+  const [loaded, setLoaded] = useState<{ value?: unknown; error?: string }>();
+  const ref = output as { $ref?: unknown; bytes?: unknown } | null;
+  const offloaded = typeof ref === 'object' && ref !== null && typeof ref.$ref === 'string';
+  const load = async () => {
+    try {
+      const r = await fetch(
+        `/api/runs/${encodeURIComponent(runId)}/tasks/${encodeURIComponent(taskId)}/output`,
+      );
+      const body = (await r.json()) as { output?: unknown; error?: string };
+      setLoaded(r.ok ? { value: body.output } : { error: body.error ?? `HTTP ${r.status}` });
+    } catch (e) {
+      setLoaded({ error: (e as Error).message });
+    }
+  };
+  return (
+    <>
+      <h3>Output</h3>
+      {offloaded && loaded === undefined && (
+        <p>
+          Offloaded to {String(ref.$ref)} ({String(ref.bytes)} bytes).{' '}
+          <button type="button" className="small" onClick={() => void load()}>
+            Load it
+          </button>
+        </p>
+      )}
+      {loaded?.error && <p className="notice error">{loaded.error}</p>}
+      <pre className="output" data-testid="output">
+        {JSON.stringify(loaded && !loaded.error ? loaded.value : output, null, 2)}
+      </pre>
+    </>
   );
 }
