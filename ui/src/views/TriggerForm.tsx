@@ -61,13 +61,13 @@ export function TriggerForm({ dag }: { dag: DagDetail }) {
             {name} <code>{spec.type}</code>
             {spec.required && ' (required)'}
           </span>
-          {spec.enum ? (
+          {spec.enum || spec.type === 'boolean' ? (
             <select
               name={name}
               value={values[name]}
               onChange={(e) => setValues({ ...values, [name]: e.target.value })}
             >
-              {spec.enum.map((v) => (
+              {(spec.enum ?? [true, false]).map((v) => (
                 <option key={String(v)} value={typeof v === 'string' ? v : JSON.stringify(v)}>
                   {String(v)}
                 </option>
