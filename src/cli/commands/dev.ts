@@ -27,11 +27,12 @@ const PASS_MS = 1000;
 /** The API's port unless --port says otherwise. */
 const DEFAULT_PORT = 8750;
 
-function portOf(text: string): number {
+/** `--port`: 0 to 65535 (0: any free port), or a usage error. Shared with `updraft ui`. */
+export function portOf(text: string, example = DEFAULT_PORT): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65_535)
     throw new UsageError(`--port must be a port number from 0 to 65535, got "${text}"`, {
-      hint: 'e.g. --port 8750, or --port 0 for any free port',
+      hint: `e.g. --port ${example}, or --port 0 for any free port`,
     });
   return port;
 }

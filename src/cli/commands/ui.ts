@@ -17,17 +17,9 @@ import { load, type GlobalOptions } from '../project.ts';
 import { withSession } from '../session.ts';
 import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
 import { join } from 'node:path';
+import { portOf } from './dev.ts';
 
 const DEFAULT_PORT = 8751;
-
-function portOf(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535)
-    throw new UsageError(`--port must be a port number from 0 to 65535, got "${text}"`, {
-      hint: 'e.g. --port 8751, or --port 0 for any free port',
-    });
-  return port;
-}
 
 /** Serves until Ctrl-C. */
 async function serveUntilStopped(
@@ -88,7 +80,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       cmd: Command,
     ) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      const port = portOf(opts.port);
+      const port = portOf(opts.port, DEFAULT_PORT);
       const target = targetOf(opts);
       const project = await load(io, options);
       const dags = project.dags.filter((d) => isValidDag(project, d.ir.id)).map((d) => d.ir);
