@@ -2,7 +2,8 @@
  * `npm start`: the first thing a new user runs. Validates the example DAGs, runs four of them
  * on the embedded engine (the same state machines `cdk deploy` ships, run metadata in SQLite,
  * .updraft/updraft.db), lists the runs, and says what to try next: break a run, fix it,
- * resume it, backfill a range.
+ * resume it, backfill a range. In a terminal it then starts `updraft dev`, whose first lines give
+ * the UI's address (Ctrl-C stops it); piped or in CI it stops after the runs.
  */
 // The CLI as `npx updraft` runs it: built (dist/), DAG files through the cached TypeScript hooks.
 import { loadBuiltCli } from './rebuild.mjs';
@@ -41,8 +42,15 @@ Try next:
   npx updraft test daily_orders check                     # one task alone, inputs from the last run
   npx updraft explain warehouse_refresh                   # how it compiles, what a run costs
   npx updraft datasets                                    # who writes and waits for each dataset
-  npx updraft dev                                         # the local scheduler: starts the queued orders_mart run (Ctrl-C stops)
+  npx updraft dev                                         # the local scheduler and the UI (npm start starts it in a terminal)
   npm test                                                # type-check, lint and the test suite
   npm run synth -- -c env=dev                             # the AWS stacks, offline (docs/deploying.md)
 `);
 process.exitCode = codes.some((c) => c !== 0) ? 1 : 0;
+
+// In a terminal, go on into the local scheduler and its UI (it starts the queued orders_mart run);
+// piped or in CI, stop here.
+if (process.stdout.isTTY && !process.env.CI && process.exitCode === 0) {
+  rule('updraft dev: the local scheduler and the UI (Ctrl-C stops it)');
+  process.exitCode = await main(['dev']);
+}
