@@ -117,6 +117,22 @@ describe('the UI', () => {
       'waits for s3://acme-lake/clean/orders',
     );
     await page.screenshot({ path: join(shots, 'dags.png') });
+
+    // Keyboard: Tab walks the links, Enter follows one.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Updraft');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Datasets');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/datasets$/);
+
+    // Dark mode follows the system's setting.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe(
+      'rgb(17, 20, 24)',
+    );
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it("refuses a bad param with the CLI's message; a triggered run fails live, is retried from the UI and succeeds; the secret never shows", async () => {
