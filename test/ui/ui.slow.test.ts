@@ -222,6 +222,15 @@ describe('the UI', () => {
     await settles('.react-flow__edge', 4, 'the 4 edges');
     await settles('.react-flow__node.critical', 5, 'the critical path: the whole chain');
     await page.screenshot({ path: join(shots, 'graph.png') });
+    // A task group collapses into one box, edges kept once, the critical path through it.
+    await page.getByRole('button', { name: '▾ transform' }).click();
+    await settles('.react-flow__node', 4, 'extract, check, the transform box and load');
+    await settles('.react-flow__edge', 3, 'the 3 edges through the box');
+    expect(await page.locator('.react-flow__node').getByText('▸ transform (2 tasks)').count()).toBe(
+      1,
+    );
+    await page.locator('.react-flow__node', { hasText: '▸ transform' }).click(); // expands again
+    await settles('.react-flow__node', 5, 'the 5 boxes again');
 
     // A DAG Parallel cannot draw exactly: the compiler's added waits dashed.
     await page.goto(`${url}/#/dags/warehouse_refresh/graph`);

@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useDag, useGrid, type DagDetail, type Grid as GridData } from '../api.ts';
 import { Graph, MAX_WAITS_DRAWN } from '../components/Graph.tsx';
+import { collapseGroups } from '../components/collapse.ts';
 import { StateSquare, Status, time } from '../components/State.tsx';
 import { href } from '../router.ts';
 import { BackfillForm, TriggerForm } from './TriggerForm.tsx';
@@ -243,6 +244,13 @@ function GraphTab({ dag, grid }: { dag: DagDetail; grid: GridData | undefined })
   const states = Object.fromEntries(
     (grid?.tasks ?? []).map((id, t) => [id, codes.get(run?.states[t] ?? '-') ?? 'none']),
   );
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (group: string) => {
+    const next = new Set(collapsed);
+    if (!next.delete(group)) next.add(group);
+    setCollapsed(next);
+  };
+  const shown = collapseGroups(dag.graph, collapsed, states);
   return (
     <>
       <label className="bar">
@@ -264,11 +272,28 @@ function GraphTab({ dag, grid }: { dag: DagDetail; grid: GridData | undefined })
             ? ` The compiler added ${dag.graph.addedWaits.length} waits, too many to draw: updraft explain lists them.`
             : ` Dashed: ${dag.graph.addedWaits.length} wait${dag.graph.addedWaits.length === 1 ? '' : 's'} the compiler added (updraft explain says why).`)}
       </p>
+      {dag.groups.length > 0 && (
+        <div className="bar" role="group" aria-label="task groups">
+          Groups:
+          {dag.groups.map((g) => (
+            <button
+              key={g}
+              type="button"
+              className="small"
+              aria-pressed={collapsed.has(g)}
+              onClick={() => toggle(g)}
+            >
+              {collapsed.has(g) ? '▸' : '▾'} {g}
+            </button>
+          ))}
+        </div>
+      )}
       <Graph
-        graph={dag.graph}
-        states={states}
-        onSelect={(taskId) => {
-          if (run) window.location.hash = href.run(run.runId, taskId);
+        graph={shown.graph}
+        states={shown.states}
+        onSelect={(id) => {
+          if (id.startsWith('group:')) toggle(id.slice('group:'.length));
+          else if (run) window.location.hash = href.run(run.runId, id);
         }}
       />
     </>
