@@ -16,6 +16,9 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { MiddlewareHandler } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
 import { HTTPException } from 'hono/http-exception';
 import type { AddressInfo } from 'node:net';
 import type { DagIR } from '../ir/types.ts';
@@ -48,6 +51,11 @@ export interface DevApiDeps {
   readonly engine?: Pick<LocalEngine, 'retry' | 'clear'>;
   /** Without an engine, why trigger, retry and clear are refused (what to run instead). */
   readonly noRuns?: string;
+  /**
+   * Required of every request when set (serving beyond loopback): `Authorization: Bearer <token>`,
+   * or the cookie a first visit with `?token=<token>` sets.
+   */
+  readonly token?: string;
   /** Reports a run an action started and its end (the dev loop's lines). */
   readonly onAction?: (line: string) => void;
 }
@@ -68,6 +76,7 @@ export function devApi(deps: DevApiDeps): Hono {
   const app = new Hono();
   const dagOf = (id: string) => deps.dags().find((d) => d.id === id);
 
+  if (deps.token) app.use('*', tokenGate(deps.token));
   app.use('/api/*', csrf());
   app.onError((error, c) => {
     if (error instanceof ConfigError) return c.json({ error: error.message }, 400);
@@ -393,16 +402,50 @@ function settleSoon(): Promise<'pending'> {
   return new Promise((resolve) => setTimeout(() => resolve('pending'), 50));
 }
 
-/** Serves the API and UI on 127.0.0.1 (`port` 0: any free port); resolves with its URL once listening. */
+const TOKEN_COOKIE = 'updraft_token';
+
+/** Every request carries the token (header or cookie); `?token=` sets the cookie and drops itself from the address. */
+function tokenGate(token: string): MiddlewareHandler {
+  const same = (given: string | undefined) =>
+    given !== undefined &&
+    given.length === token.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(token));
+  return async (c, next) => {
+    const query = c.req.query('token');
+    if (same(query)) {
+      setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      return c.redirect(c.req.path);
+    }
+    const bearer = c.req.header('authorization')?.replace(/^Bearer /, '');
+    if (same(bearer) || same(getCookie(c, TOKEN_COOKIE))) return next();
+    return c.json(
+      { error: 'a token is required: open the address with ?token=<UPDRAFT_UI_TOKEN>' },
+      401,
+    );
+  };
+}
+
+/** Loopback addresses, where no token is needed. */
+export const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Serves the API and UI (`port` 0: any free port) on loopback, or on `host` with `deps.token`
+ * required; resolves with its URL once listening.
+ */
 export async function serveDevApi(
   deps: DevApiDeps,
   port: number,
+  host = '127.0.0.1',
 ): Promise<{ readonly url: string; close(): Promise<void> }> {
+  if (!LOOPBACK.has(host) && !deps.token)
+    throw new ConfigError(
+      `serving on ${host} needs a token: set UPDRAFT_UI_TOKEN (16 characters or more)`,
+    );
   const app = devApi(deps);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) =>
       resolve({
-        url: `http://127.0.0.1:${info.port}`,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -286,4 +286,35 @@ describe('the dev API', () => {
     expect((await blind.request(`/api/runs/${run.runId}/tasks/nope/output`)).status).toBe(404);
     await store.close();
   });
+
+  it('beyond loopback every request needs the token: a header, or the cookie a ?token= visit sets', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    const token = 'a-token-of-24-characters';
+    const app = devApi({ store, dags: () => [], now: () => new Date(), token });
+    expect((await app.request('/api/dags')).status).toBe(401);
+    expect(await (await app.request('/api/dags')).json()).toEqual({
+      error: 'a token is required: open the address with ?token=<UPDRAFT_UI_TOKEN>',
+    });
+    expect(
+      (
+        await app.request('/api/dags', {
+          headers: { authorization: 'Bearer wrong-token-of-24-chars!' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await app.request('/api/dags', { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+    const visit = await app.request(`/?token=${token}`);
+    expect(visit.status).toBe(302);
+    expect(visit.headers.get('location')).toBe('/');
+    const cookie = visit.headers.get('set-cookie')!;
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const withCookie = await app.request('/api/dags', {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
+    expect(withCookie.status).toBe(200);
+    await store.close();
+  });
 });

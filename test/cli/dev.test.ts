@@ -164,4 +164,16 @@ export default dag('consumer', { schedule: [dataset('s3://lake/items')] }, () =>
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
+
+  it('refuses to serve beyond loopback without a token, saying how to set one', async () => {
+    const r = await updraftInProcess(['dev', '--host', '0.0.0.0', '--no-color'], {
+      cwd: dir,
+      env: { ...process.env, UPDRAFT_UI_TOKEN: 'short' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      '--host 0.0.0.0 serves the UI beyond this machine, so every request must carry a token: UPDRAFT_UI_TOKEN is 5 characters',
+    );
+    expect(r.err).toContain('set UPDRAFT_UI_TOKEN to a secret of 16 characters or more');
+  });
 });

@@ -20,12 +20,45 @@ import { openSession, type Session } from '../session.ts';
 import { orderOf } from './run.ts';
 import { notificationLines } from './show.ts';
 import { DagReloader } from '../dev-reload.ts';
-import { serveDevApi } from '../dev-api.ts';
+import { LOOPBACK, serveDevApi } from '../dev-api.ts';
 
 /** How often the loop looks for due ticks and startable runs. */
 const PASS_MS = 1000;
 /** The API's port unless --port says otherwise. */
 const DEFAULT_PORT = 8750;
+
+/** Where the UI listens: `--host` (loopback unless given) and `--port`, with the token beyond loopback. */
+export interface Listen {
+  readonly host: string;
+  readonly port: number;
+  readonly token?: string;
+}
+
+/** The token a server beyond loopback asks of every request. */
+const TOKEN_VARIABLE = 'UPDRAFT_UI_TOKEN';
+const TOKEN_MIN = 16;
+
+/** `--host`/`--port` and, beyond loopback, UPDRAFT_UI_TOKEN (16 characters or more), or a usage error. */
+export function listenOf(io: Io, opts: { port: string; host?: string }, example: number): Listen {
+  const port = portOf(opts.port, example);
+  const host = opts.host ?? '127.0.0.1';
+  if (LOOPBACK.has(host)) return { host, port };
+  const token = (io.env ?? process.env)[TOKEN_VARIABLE];
+  if (!token || token.length < TOKEN_MIN)
+    throw new UsageError(
+      `--host ${host} serves the UI beyond this machine, so every request must carry a token: ${TOKEN_VARIABLE} is ${token ? `${token.length} characters` : 'not set'}`,
+      {
+        hint: `set ${TOKEN_VARIABLE} to a secret of ${TOKEN_MIN} characters or more (e.g. ${TOKEN_VARIABLE}=$(openssl rand -hex 16)), then open the address with ?token=<it>; or leave --host out to serve on 127.0.0.1`,
+      },
+    );
+  return { host, port, token };
+}
+
+/** The `--host` option of `updraft dev` and `updraft ui`. */
+export const HOST_OPTION = [
+  '--host <address>',
+  `serve on this address (default 127.0.0.1); beyond loopback every request needs ${TOKEN_VARIABLE}`,
+] as const;
 
 /** `--port`: 0 to 65535 (0: any free port), or a usage error. Shared with `updraft ui`. */
 export function portOf(text: string, example = DEFAULT_PORT): number {
@@ -46,12 +79,13 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .option('--real-time', 'honour waits, poke intervals and retry delays inside runs')
     .option(
       '--port <port>',
-      'serve the UI and its HTTP JSON API on 127.0.0.1 at this port (0: any free port)',
+      'serve the UI and its HTTP JSON API at this port (0: any free port)',
       String(DEFAULT_PORT),
     )
-    .action(async (opts: { realTime?: boolean; port: string }, cmd: Command) => {
+    .option(...HOST_OPTION)
+    .action(async (opts: { realTime?: boolean; port: string; host?: string }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      const port = portOf(opts.port);
+      const listen = listenOf(io, opts, DEFAULT_PORT);
       const session = await openSession(io, options, { realTime: Boolean(opts.realTime) });
       const { engine } = session;
       const loop = new DevLoop(engine, {
@@ -61,7 +95,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const dags = engine.options.dags.map((d) => d.ir);
       const passes: { timer?: NodeJS.Timeout } = {};
       const reloader = new DagReloader(io, options, engine, loop);
-      const api = await startServer(io, session, port);
+      const api = await startServer(io, session, listen);
       // Listening before the first line is printed: a Ctrl-C right after start stops it cleanly.
       const stopped = new Promise<number>((resolve) => {
         process.once('SIGINT', () => {
@@ -86,7 +120,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       reloader.watch();
       io.out(`  watching ${options.dags}/: a change reloads the DAGs`);
       io.out(
-        `  UI: ${api.url}  ·  API: ${api.url}/api/dags (docs/local-runs.md lists the endpoints)`,
+        `  UI: ${api.url}${listen.token ? ' (open it with ?token=<your UPDRAFT_UI_TOKEN>)' : ''}  ·  API: ${api.url}/api/dags (docs/local-runs.md lists the endpoints)`,
       );
       let busy = false;
       passes.timer = setInterval(() => {
@@ -107,8 +141,9 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
 }
 
 /** The UI and API on 127.0.0.1; a port in use is the user's to change. */
-async function startServer(io: Io, session: Session, port: number) {
+async function startServer(io: Io, session: Session, listen: Listen) {
   const { engine } = session;
+  const { host, port, token } = listen;
   return serveDevApi(
     {
       store: session.store,
@@ -118,14 +153,16 @@ async function startServer(io: Io, session: Session, port: number) {
       objects: engine.options.objects,
       engine,
       onAction: (line) => io.out(`${io.now().toISOString().slice(11, 19)} ${line}`),
+      ...(token && { token }),
     },
     port,
+    host,
   ).catch(async (error: Error & { code?: string }) => {
     await session.close();
     throw new UsageError(
       error.code === 'EADDRINUSE'
-        ? `port ${port} on 127.0.0.1 is in use (another updraft dev?)`
-        : `the API could not listen on 127.0.0.1:${port}: ${error.message}`,
+        ? `port ${port} on ${host} is in use (another updraft dev?)`
+        : `the API could not listen on ${host}:${port}: ${error.message}`,
       { hint: 'choose another with --port <port>, or --port 0 for any free port' },
     );
   });

@@ -17,7 +17,7 @@ import { load, type GlobalOptions } from '../project.ts';
 import { withSession } from '../session.ts';
 import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
 import { join } from 'node:path';
-import { portOf } from './dev.ts';
+import { HOST_OPTION, listenOf, type Listen } from './dev.ts';
 
 const DEFAULT_PORT = 8751;
 
@@ -25,19 +25,24 @@ const DEFAULT_PORT = 8751;
 async function serveUntilStopped(
   io: Io,
   deps: DevApiDeps,
-  port: number,
+  listen: Listen,
   where: string,
 ): Promise<void> {
-  const server = await serveDevApi(deps, port).catch((error: Error & { code?: string }) => {
-    throw new UsageError(
-      error.code === 'EADDRINUSE'
-        ? `port ${port} on 127.0.0.1 is in use`
-        : `the UI could not listen on 127.0.0.1:${port}: ${error.message}`,
-      { hint: 'choose another with --port <port>, or --port 0 for any free port' },
-    );
-  });
+  const { host, port, token } = listen;
+  const server = await serveDevApi({ ...deps, ...(token && { token }) }, port, host).catch(
+    (error: Error & { code?: string }) => {
+      throw new UsageError(
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is in use`
+          : `the UI could not listen on ${host}:${port}: ${error.message}`,
+        { hint: 'choose another with --port <port>, or --port 0 for any free port' },
+      );
+    },
+  );
   io.out(`updraft ui over ${where} (Ctrl-C stops it)`);
-  io.out(`  UI: ${server.url}  ·  API: ${server.url}/api/dags`);
+  io.out(
+    `  UI: ${server.url}${token ? ' (open it with ?token=<your UPDRAFT_UI_TOKEN>)' : ''}  ·  API: ${server.url}/api/dags`,
+  );
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await server.close();
   io.out('updraft ui stopped.');
@@ -69,18 +74,15 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .description(
       "serve the UI without the scheduler: over the local run store, or a deployment's run table and task logs (--target aws --env E)",
     )
-    .option(
-      '--port <port>',
-      'serve on 127.0.0.1 at this port (0: any free port)',
-      String(DEFAULT_PORT),
-    );
+    .option('--port <port>', 'serve at this port (0: any free port)', String(DEFAULT_PORT))
+    .option(...HOST_OPTION);
   addTargetOptions(command).action(
     async (
-      opts: { port: string; target?: string; env?: string; region?: string },
+      opts: { port: string; host?: string; target?: string; env?: string; region?: string },
       cmd: Command,
     ) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      const port = portOf(opts.port, DEFAULT_PORT);
+      const listen = listenOf(io, opts, DEFAULT_PORT);
       const target = targetOf(opts);
       const project = await load(io, options);
       const dags = project.dags.filter((d) => isValidDag(project, d.ir.id)).map((d) => d.ir);
@@ -92,7 +94,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
               ...depsOf(io, session.store, dags, target, { logsDir: join(session.dir, 'logs') }),
               objects: session.engine.options.objects,
             },
-            port,
+            listen,
             'the local run store',
           ),
         );
@@ -103,7 +105,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           await serveUntilStopped(
             io,
             depsOf(io, cloud.store, dags, target, { logs }),
-            port,
+            listen,
             cloud.where,
           );
         });
