@@ -118,7 +118,8 @@ const graphs = new WeakMap<DagIR, ReturnType<typeof uiGraph>>();
 function graphOf(ir: DagIR): ReturnType<typeof uiGraph> {
   let graph = graphs.get(ir);
   if (!graph) {
-    graph = uiGraph(ir, compileDag(ir).structure.addedWaits);
+    const { structure } = compileDag(ir);
+    graph = uiGraph(ir, structure.addedWaits, structure.tree);
     graphs.set(ir, graph);
   }
   return graph;

@@ -6,7 +6,8 @@
  * thousands of tasks, where dagre or ELK in the browser take seconds (issue 14) — so the browser
  * only places boxes.
  */
-import type { DagIR } from '../ir/types.ts';
+import { assertNever, type DagIR } from '../ir/types.ts';
+import type { SpNode } from '../compiler/sp-tree.ts';
 import { graphModel, taskNotes } from './render-graph-model.ts';
 
 export interface UiGraphNode {
@@ -41,8 +42,10 @@ export interface UiGraph {
 export function uiGraph(
   dag: DagIR,
   addedWaits: readonly { readonly before: string; readonly after: string }[] = [],
+  tree?: SpNode,
 ): UiGraph {
   const model = graphModel(dag);
+  if (tree) return fromTree(model, tree, addedWaits);
   const column = model.nodes.map(() => 0);
   // Tasks are in declaration order, not necessarily topological: relax until nothing moves (a
   // DAG has no cycle, so at most one pass per task; in practice two or three).
@@ -74,6 +77,73 @@ export function uiGraph(
       .forEach(({ i }, r) => (row[i] = r));
   }
   return {
+    ...nodesAndEdges(model, column, (i) => row[i]!),
+    columns,
+    rows: Math.max(0, ...[...byColumn.values()].map((m) => m.length)),
+    criticalPath: longestPath(model, column),
+    addedWaits,
+  };
+}
+
+/**
+ * The layout of the compiler's own fork/join structure (compiler/sp-tree): a series goes left to
+ * right, a parallel's branches are stacked, a group's tasks stay together — the shape the state
+ * machine has, and every edge goes right (the structure orders each edge's ends).
+ */
+function fromTree(
+  model: ReturnType<typeof graphModel>,
+  tree: SpNode,
+  addedWaits: UiGraph['addedWaits'],
+): UiGraph {
+  const at = new Map<string, { column: number; row: number }>();
+  const place = (node: SpNode, column: number, row: number): { width: number; height: number } => {
+    switch (node.kind) {
+      case 'task':
+        at.set(node.id, { column, row });
+        return { width: 1, height: 1 };
+      case 'cluster':
+        return place(node.body, column, row);
+      case 'series': {
+        let width = 0;
+        let height = 0;
+        for (const item of node.items) {
+          const size = place(item, column + width, row);
+          width += size.width;
+          height = Math.max(height, size.height);
+        }
+        return { width, height };
+      }
+      case 'parallel': {
+        let width = 0;
+        let height = 0;
+        for (const branch of node.branches) {
+          const size = place(branch, column, row + height);
+          height += size.height;
+          width = Math.max(width, size.width);
+        }
+        return { width, height };
+      }
+      default:
+        return assertNever(node, 'structure node');
+    }
+  };
+  const size = place(tree, 0, 0);
+  const column = model.nodes.map((n) => at.get(n.task.id)?.column ?? 0);
+  return {
+    ...nodesAndEdges(model, column, (i) => at.get(model.nodes[i]!.task.id)?.row ?? 0),
+    columns: size.width,
+    rows: size.height,
+    criticalPath: longestPath(model, column),
+    addedWaits,
+  };
+}
+
+function nodesAndEdges(
+  model: ReturnType<typeof graphModel>,
+  column: readonly number[],
+  rowOf: (index: number) => number,
+): Pick<UiGraph, 'nodes' | 'edges'> {
+  return {
     nodes: model.nodes.map((n) => ({
       id: n.task.id,
       label: n.label,
@@ -81,17 +151,13 @@ export function uiGraph(
       kind: n.task.body.kind,
       notes: taskNotes(n.task, false),
       column: column[n.index]!,
-      row: row[n.index]!,
+      row: rowOf(n.index),
       mapped: n.task.mapping !== undefined,
     })),
     edges: model.edges.map(([from, to]) => ({
       from: model.nodes[from]!.task.id,
       to: model.nodes[to]!.task.id,
     })),
-    columns,
-    rows: Math.max(0, ...[...byColumn.values()].map((m) => m.length)),
-    criticalPath: longestPath(model, column),
-    addedWaits,
   };
 }
 

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { uiGraph } from '../../src/cli/ui-graph.ts';
+import { compileDag } from '../../src/compiler/index.ts';
+import { describeTree } from '../../src/cli/commands/explain.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
 import { chain, dag, group, task } from '../../src/sdk/index.ts';
 
@@ -56,5 +58,29 @@ describe('the UI graph layout', () => {
     const g = uiGraph(buildDagIR(d, 'x.ts').ir);
     expect(g.nodes).toHaveLength(1000);
     expect(g.columns).toBe(7); // a ternary tree of 1,000 nodes is 7 levels deep
+  });
+
+  it("from the compiler's fork/join structure: a series left to right, a parallel's branches stacked, a group together", () => {
+    const d = dag('sp', {}, () => {
+      const a = task('a', noop)();
+      const b = task('b', noop)();
+      const c = task('c', noop)();
+      const inner = group('g', () => {
+        const x = task('x', noop)();
+        const y = task('y', noop)();
+        x.then(y);
+        return y;
+      });
+      chain(a, [b, inner.output], c);
+    });
+    const ir = buildDagIR(d, 'x.ts').ir;
+    const { structure } = compileDag(ir);
+    const g = uiGraph(ir, structure.addedWaits, structure.tree);
+    const at = Object.fromEntries(g.nodes.map((n) => [n.id, [n.column, n.row]]));
+    // chain() links a to the group's output (y): x is a root beside a, y waits for both.
+    expect(describeTree(structure.tree)).toBe('[ a | g.x ] → [ b | g.y ] → c');
+    expect(at).toEqual({ a: [0, 0], b: [1, 0], 'g.x': [0, 1], 'g.y': [1, 1], c: [2, 0] });
+    for (const e of g.edges) expect(at[e.to]![0]).toBeGreaterThan(at[e.from]![0]!);
+    expect([g.columns, g.rows]).toEqual([3, 2]);
   });
 });
