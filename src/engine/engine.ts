@@ -63,6 +63,8 @@ export class LocalEngine {
   readonly #compiled = new Map<string, CompileResult>();
   readonly #inFlight = new Map<string, Promise<RunOutcome>>();
   readonly #outboxSeq = new Map<string, number>();
+  /** The task records of executions under way (engine/task-records). */
+  readonly #live = new Set<TaskRecords>();
   #pool: WorkerPool | undefined;
 
   constructor(options: EngineOptions) {
@@ -267,46 +269,79 @@ export class LocalEngine {
     const clock = this.options.realTime ? new RealClock() : new VirtualClock(this.options.wall);
     const startedAt = new Date(clock.now()).toISOString();
     const owner = { pid: process.pid, host: hostname(), heartbeatAt: startedAt };
-    let current =
+    const current =
       (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
     // Task records follow the run live (engine/task-records).
     const records = new TaskRecords(store, run);
     const notifier = this.#notifierFor(run.dagId);
-    let result: RunMachineResult;
+    this.#live.add(records);
     try {
-      result = await runMachine(
-        this.#machineOptions(current, params, how, clock, { records, notifier }),
-      );
+      const result = await this.#runMachine(current, params, how, clock, { records, notifier });
+      return await this.#end(current, result, records, notifier);
+    } finally {
+      this.#live.delete(records);
+    }
+  }
+
+  /** The run's machine to its end; a broken machine or an engine bug still ends the run. */
+  async #runMachine(
+    run: RunRecord,
+    params: Record<string, unknown>,
+    how: Execution,
+    clock: Clock,
+    hooks: { readonly records: TaskRecords; readonly notifier: RunNotifier | undefined },
+  ): Promise<RunMachineResult> {
+    try {
+      return await runMachine(this.#machineOptions(run, params, how, clock, hooks));
     } catch (error) {
-      // A broken machine or engine bug: the run must not stay "running".
       const info: ErrorInfo = { error: ERROR_NAMES.internal, cause: (error as Error).message };
-      await store.updateRun(run.runId, {
-        status: 'failed',
-        endedAt: new Date(clock.now()).toISOString(),
-        error: info,
-        owner: undefined,
-      });
+      const endedAt = new Date(clock.now()).toISOString();
+      await this.options.store.updateRun(
+        run.runId,
+        { status: 'failed', endedAt, error: info, owner: undefined },
+        { ifStatus: ['running'] },
+      );
       await this.logs.flush();
       throw error;
     }
+  }
 
+  /** The run's end: its task records and its own, then notifications and the runs it queued. */
+  async #end(
+    run: RunRecord,
+    result: RunMachineResult,
+    records: TaskRecords,
+    notifier: RunNotifier | undefined,
+  ): Promise<RunOutcome> {
+    const { store } = this.options;
+    // A run ended meanwhile by someone else (Ctrl-C marked it interrupted, then the workers were
+    // stopped) keeps that record: the tasks' failures here are the stop, not the run's story.
+    const still = await store.getRun(run.runId);
+    if (still && still.status !== 'running') {
+      await this.logs.flush();
+      return { run: still, created: true, result };
+    }
     await records.finish(result);
-    current =
-      (await store.updateRun(run.runId, {
-        status: result.status,
-        endedAt: new Date(result.endedAt).toISOString(),
-        transitions: result.transitions,
-        historyEvents: result.historyEvents,
-        error: runErrorOf(result),
-        owner: undefined,
-        taskStates: records.states(),
-      })) ?? current;
+    const ended =
+      (await store.updateRun(
+        run.runId,
+        {
+          status: result.status,
+          endedAt: new Date(result.endedAt).toISOString(),
+          transitions: result.transitions,
+          historyEvents: result.historyEvents,
+          error: runErrorOf(result),
+          owner: undefined,
+          taskStates: records.states(),
+        },
+        { ifStatus: ['running'] },
+      )) ?? run;
     await this.logs.flush();
     if (records.writeError) throw records.writeError; // the run's own record is final; a task record could not be written
-    const notifications = (await notifier?.end(current)) ?? [];
+    const notifications = (await notifier?.end(ended)) ?? [];
     const datasetRuns = await this.#queueDatasetRuns(run.runId);
     return {
-      run: current,
+      run: ended,
       created: true,
       result,
       ...(datasetRuns.length > 0 && { datasetRuns }),
@@ -568,8 +603,12 @@ export class LocalEngine {
     );
   }
 
-  /** Stops the task workers (idle ones never keep the process alive; this ends them at once). */
+  /**
+   * Stops the task workers (idle ones never keep the process alive; this ends them at once). The
+   * runs still going write no more task records: their tasks fail because of this stop.
+   */
   async close(): Promise<void> {
+    for (const records of this.#live) records.stop();
     await this.#pool?.close();
     this.#pool = undefined;
   }

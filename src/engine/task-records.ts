@@ -28,6 +28,7 @@ export class TaskRecords {
   /** The JSON last written per task: an unchanged record is not written again. */
   readonly #written = new Map<string, string>();
   #writeError: unknown;
+  #stopped = false;
 
   constructor(store: Store, run: Pick<RunRecord, 'runId' | 'dagId'>) {
     this.#store = store;
@@ -52,12 +53,20 @@ export class TaskRecords {
     });
   }
 
-  /** The records of the run's outcome, written in one batch. */
   /** The run's task records as its summary (written with the run's end). */
   states(): TaskStates | undefined {
     return taskStatesOf([...this.#records.values()]);
   }
 
+  /**
+   * Writes nothing more: the engine is closing after Ctrl-C marked its runs interrupted, so the
+   * failures its stopped workers cause are not the tasks' story.
+   */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** The records of the run's outcome, written in one batch. */
   async finish(result: RunMachineResult): Promise<void> {
     const final: TaskRecord[] = [];
     for (const [taskId, outcome] of Object.entries(result.tasks)) {
@@ -85,6 +94,7 @@ export class TaskRecords {
 
   /** The task's record with `patch` applied; written now unless `batch` collects it (or it did not change). */
   #set(taskId: string, patch: Partial<TaskRecord>, batch?: TaskRecord[]): void {
+    if (this.#stopped) return;
     const prev = this.#records.get(taskId) ?? {
       runId: this.#run.runId,
       dagId: this.#run.dagId,
