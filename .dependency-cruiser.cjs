@@ -3,7 +3,7 @@
 // the picture; this file is what keeps it true.
 //
 //   util, errors, problems            leaves: import nothing of Updraft's but each other
-//   ir → sdk, schedule → compiler     the pure core (also no AWS SDK/CDK/fs: eslint.config.js)
+//   ir → sdk, schedule → compiler     the pure core (also no AWS SDK/CDK/fs: biome.jsonc)
 //   store                             run records; knows no runtime, engine or CLI
 //   runtime                           runs in Lambda and in the engine; sees the compiler only
 //                                     through compiler/contract.ts

@@ -273,7 +273,7 @@ for (const date of dates) {
   cli.push(performance.now() - start);
   const out =
     r.status === 0 ? (JSON.parse(r.stdout) as { status?: string; existing?: boolean }) : undefined;
-  if (!out || out.status !== 'success' || out.existing)
+  if (out?.status !== 'success' || out.existing)
     throw new Error(`updraft run daily_orders --date ${date} failed: ${r.stdout}${r.stderr}`);
 }
 const version: number[] = [];

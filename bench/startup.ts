@@ -100,7 +100,7 @@ rmSync(dir, { recursive: true, force: true });
 const m = (name: string) => median(results.get(name)!);
 const nodeMs = m('node -e 0');
 const refMs = m('bare interpreter: load aws-local-stepfunctions, run the 10-task ASL');
-console.log('| command | CPU (median of ' + RUNS + ') | × node -e 0 | × bare interpreter |');
+console.log(`| command | CPU (median of ${RUNS}) | × node -e 0 | × bare interpreter |`);
 console.log('|---|---|---|---|');
 for (const name of Object.keys(commands)) {
   const ms = m(name);

@@ -139,7 +139,7 @@ export class UpdraftDag extends Construct {
     if (settings.alarms) this.addAlarms(props);
   }
 
-  // eslint-disable-next-line max-lines-per-function -- one CDK Function with its bundling, environment, grants and cdk-nag reasons, read as one resource
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one CDK Function with its bundling, environment, grants and cdk-nag reasons, read as one resource
   private addTaskFunction(props: UpdraftDagProps, runnerTasks: readonly TaskIR[]): lambda.Function {
     const { environment: env, settings, refs, ir } = props;
     const timeouts = runnerTasks.map((t) => t.timeoutSeconds);

@@ -84,7 +84,7 @@ export function cliReference(): string {
     const level = c === program ? '##' : c.parent === program ? '##' : '###';
     return `${level} ${fullName(c)}\n\n\`\`\`text\n${helpOf(c)}\n\`\`\``;
   });
-  return [HEADER.trimEnd(), '## Commands', index.join('\n'), ...sections].join('\n\n') + '\n';
+  return `${[HEADER.trimEnd(), '## Commands', index.join('\n'), ...sections].join('\n\n')}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -74,7 +74,7 @@ function check(what: string, ok: boolean, detail = ''): void {
   if (!ok) process.exitCode = 1;
 }
 
-// eslint-disable-next-line max-lines-per-function -- the opt-in AWS suite as a script, step after step
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the opt-in AWS suite as a script, step after step
 async function main(): Promise<void> {
   const reason = skipReason();
   if (reason) {

@@ -19,6 +19,7 @@ export abstract class UpdraftError extends Error {
    * recognised too: `e instanceof ConfigError`. A subclass of those (CloudError, UsageError) is
    * matched by its prototype chain as usual.
    */
+  // biome-ignore-start lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about (a subclass or this one)
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this !== UpdraftError && !Object.hasOwn(this, 'faultOf'))
       return Function.prototype[Symbol.hasInstance].call(this, value);
@@ -27,6 +28,7 @@ export abstract class UpdraftError extends Error {
     const own = (this as unknown as { faultOf?: string }).faultOf;
     return typeof fault === 'string' && (own === undefined || fault === own);
   }
+  // biome-ignore-end lint/complexity/noThisInStatic: as above
   abstract readonly fault: 'dag' | 'config' | 'internal';
   /** How to fix it, in one line: what to run, set or change. */
   readonly hint: string | undefined;

@@ -27,7 +27,7 @@ type Row =
   | { readonly kind: 'link'; readonly graph: string };
 
 export function renderText(model: GraphModel, color: boolean): string {
-  const rows = drawLanes(model, drawingOrder(model));
+  const rows = drawLanes(drawingOrder(model));
   return labelRows(model, rows, pc.createColors(color));
 }
 
@@ -82,7 +82,7 @@ function drawingOrder(model: GraphModel): GraphNode[] {
  * tables cost 3 columns, not 50. Lines only flow down, so a parent may join (`├─╯`) only a lane
  * that leads to its own child alone.
  */
-function drawLanes(model: GraphModel, order: readonly GraphNode[]): Row[] {
+function drawLanes(order: readonly GraphNode[]): Row[] {
   const position = new Map(order.map((node, i) => [node.index, i]));
   const lanes: Lane[] = [];
   const rows: Row[] = [];
@@ -268,7 +268,7 @@ function labelRows(model: GraphModel, rows: readonly Row[], colors: Colors): str
     if (row.kind === 'link') {
       const next = rows.slice(i + 1).find((later) => later.kind !== 'link');
       const depth = next ? itemChain(next).length : 0;
-      label = depth > 0 ? guides(depth) + '│' : '';
+      label = depth > 0 ? `${guides(depth)}│` : '';
     } else {
       const chain = itemChain(row);
       open.length = chain.length;

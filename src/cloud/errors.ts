@@ -79,7 +79,6 @@ export function deniedAction(message: string): { action?: string; resource?: str
  * The error as the user should read it. `region` is where the call went (for messages); an
  * error this module does not recognise is returned unchanged.
  */
-// eslint-disable-next-line max-lines-per-function -- one case per AWS failure the user can fix (credentials, region, denied, throttled …), a table in code
 export function explainCloudError(
   error: unknown,
   target: CloudTarget,

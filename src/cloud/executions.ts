@@ -102,7 +102,7 @@ function executionOf(cloud: Cloud, run: RunRecord): string {
  * state). Step Functions' RedriveExecution cannot do this: a compiled run fails only in its final
  * Fail state, where a redrive would start again — and fail again.
  */
-// eslint-disable-next-line max-lines-per-function -- resuming on AWS in order: describe, history, records, done, claim, start; each step a few lines
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: resuming on AWS in order: describe, history, records, done, claim, start; each step a few lines
 export async function resumeRun(
   cloud: Cloud,
   run: RunRecord,

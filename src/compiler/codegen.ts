@@ -223,14 +223,14 @@ export class Codegen implements Generator {
   /** A task: its gate if needed, its body, and its exits. */
   private unit(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
     const outcome = knownOutcome(this.ctx, taskId, known);
-    if (outcome === 'run') return this.body(taskId, scope, known, cont);
+    if (outcome === 'run') return this.body(taskId, scope, cont);
     if (outcome !== undefined)
       return this.marks(
         scope,
         new Map([[taskId, outcome]]),
         cont(mergeKnown(known, new Map([[taskId, outcome]])), new Map()),
       );
-    return renderGate(this, taskId, scope, known, cont);
+    return renderGate(this, taskId, scope, cont);
   }
 
   /** Record `pending` and continue, folding in whatever follows statically. */
@@ -242,7 +242,7 @@ export class Codegen implements Generator {
     return next === END ? this.marks(scope, pending, END) : next;
   }
 
-  body(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
+  body(taskId: string, scope: Scope, cont: Cont): Next {
     // One body per task and scope; its exits tell what follows only the task's own state.
     const sig = `body|${taskId}`;
     const memo = scope.memo.get(sig);

@@ -42,7 +42,7 @@ export interface CompileOptions {
   readonly enforceLimits?: boolean;
 }
 
-// eslint-disable-next-line max-lines-per-function -- the compiler's pipeline in order (decompose, walk, limits, manifest), each step a call
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the compiler's pipeline in order (decompose, walk, limits, manifest), each step a call
 export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileResult {
   const ctx = new CompileContext(dag);
   const durationsGiven = dag.tasks.some((t) => t.expectedDurationSeconds !== undefined);

@@ -11,8 +11,8 @@
  * is derived from the IR once, in the compiler, and ships with the code that runs tasks: the task
  * Lambda reads its part (`RunnerManifest`) from its bundle instead of compiling the DAG at cold
  * start, and builds the IR from the bundled DAG (linear, and the only way to keep the IR and the
- * task code in step). The manifest's copies of IR fields (`kind`, `args`, `connections` …) are
- * what `updraft compile --manifest` prints and what the runner reads for them.
+ * task code in step). The manifest copies no IR field: the runner reads a task's kind, arguments,
+ * connections and datasets from the IR, and its key and downstream from the manifest.
  */
 
 export { recordKeys, type Keys } from './document.ts';

@@ -72,7 +72,7 @@ export interface Generator extends Walk {
   /** A Parallel branch with nothing to do. */
   emptyBranch(scope: Scope): StateMachine;
   /** A task's body and its exits. */
-  body(taskId: string, scope: Scope, known: Known, cont: Cont): Next;
+  body(taskId: string, scope: Scope, cont: Cont): Next;
   /** Record `pending` and continue, folding in whatever follows statically. */
   proceedMarks(scope: Scope, pending: Map<string, TaskState>, known: Known, cont: Cont): Next;
 }

@@ -17,7 +17,6 @@ import type { SpGraph } from './sp-graph.ts';
 import { parallel, series, type SpNode } from './sp-tree.ts';
 
 /** The tree of the whole graph; `leaf` gives each node's own block. `lowerWeight`: see `chooseCut`. */
-// eslint-disable-next-line max-lines-per-function -- the series-parallel split algorithm, one recursion kept whole to be read against its proof
 export function decomposeGraph(
   g: SpGraph,
   leaf: (node: number) => SpNode,

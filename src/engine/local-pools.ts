@@ -148,7 +148,7 @@ export class LocalPools {
         await this.#o.reap();
         continue;
       }
-      let stopWaiting = () => undefined as void;
+      let stopWaiting: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => (stopWaiting = resolve));
       this.#waiting.add(stopWaiting);
       await Promise.race([woken(slots, pool.name, POLL_MS), stopped]);

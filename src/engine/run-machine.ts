@@ -71,7 +71,7 @@ export interface RunMachineResult {
   readonly endedAt: number;
 }
 
-// eslint-disable-next-line max-lines-per-function -- the wiring of one interpreter run (meters, handlers, events, outcome), each part in its own file
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the wiring of one interpreter run (meters, handlers, events, outcome), each part in its own file
 export async function runMachine(options: RunMachineOptions): Promise<RunMachineResult> {
   const { compiled, run, ir } = options;
   const manifest = compiled.manifest;

@@ -13,7 +13,7 @@ const where = (t: TaskIR): ProblemDetails => ({
   ...(t.source && { file: t.source }),
 });
 
-// eslint-disable-next-line max-lines-per-function -- a list of independent checks over one DAG, each a few lines, in the order problems are reported
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a list of independent checks over one DAG, each a few lines, in the order problems are reported
 export function validateDag(dag: DagIR, out: ProblemCollector): void {
   if (dag.tasks.length === 0) {
     out.error('no-tasks', 'has no tasks', {
@@ -348,7 +348,7 @@ function checkPools(tasks: readonly TaskIR[], out: ProblemCollector): void {
 }
 
 /** Rules across all DAGs of a project: unique ids, references to other DAGs, pools, datasets. */
-// eslint-disable-next-line max-lines-per-function -- a list of independent cross-DAG checks, each a few lines
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a list of independent cross-DAG checks, each a few lines
 export function validateProject(
   dags: readonly DagIR[],
   context: { readonly failedFiles?: readonly string[] } = {},
@@ -403,7 +403,7 @@ export function validateProject(
           },
         );
       }
-      if (ref && ref.dagId && !ids.has(ref.dagId)) {
+      if (ref?.dagId && !ids.has(ref.dagId)) {
         const failed = context.failedFiles ?? [];
         if (failed.length > 0) {
           out.warn(

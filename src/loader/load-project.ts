@@ -104,7 +104,7 @@ function lineIn(error: unknown, file: string): string | undefined {
 /** An import error's message for users: first line, no colour codes, paths relative to the project. */
 function cleanMessage(error: unknown, root: string): string {
   const raw = (error as Error)?.message ?? String(error);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character starts the colour codes this removes
   const plain = raw.replace(/\u001b\[[0-9;]*m/g, '');
   const lines = plain.split('\n').filter((l) => l.trim() !== '');
   // esbuild (via tsx) says "Transform failed with 1 error:" and gives the error on the next line.
@@ -116,7 +116,7 @@ function cleanMessage(error: unknown, root: string): string {
     .replace(/\?updraft-gen=\d+/g, '')
     .split(`${root}${path.sep}`)
     .join('')
-    .split(pathToFileURL(root).href + '/')
+    .split(`${pathToFileURL(root).href}/`)
     .join('')
     .trim();
 }

@@ -88,9 +88,7 @@ export function asJson(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-export interface TaskRunner {
-  (request: RunnerRequest): Promise<{ Payload: unknown }>;
-}
+export type TaskRunner = (request: RunnerRequest) => Promise<{ Payload: unknown }>;
 
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const facts = new Map(deps.manifest.tasks.map((t) => [t.id, t]));

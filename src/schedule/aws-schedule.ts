@@ -76,7 +76,7 @@ export function awsScheduleOf(dag: {
 
 // ─── cron ──────────────────────────────────────────────────────────────────────
 
-// eslint-disable-next-line max-lines-per-function -- the cron-to-EventBridge translation, field by field, with the DST notes that belong beside each
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the cron-to-EventBridge translation, field by field, with the DST notes that belong beside each
 function cronSchedule(schedule: CronSchedule): AwsSchedule {
   const problem = cronProblem(schedule.expression);
   if (problem) throw new TypeError(`Cron expression "${schedule.expression}" ${problem}`);

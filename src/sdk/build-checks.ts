@@ -245,7 +245,6 @@ export const RETRY_KEYS = ['attempts', 'delay', 'backoff', 'maxDelay', 'jitter']
 export const DEFAULT_RETRY_DELAY_SECONDS = 300;
 
 /** A retry policy as written → IR; `false` → undefined (explicitly no retry). */
-// eslint-disable-next-line max-lines-per-function -- reads every retry option in the order its problems are reported (Temporal's retry-policy checks likewise)
 export function toRetry(
   label: string,
   value: unknown,

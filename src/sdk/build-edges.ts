@@ -11,7 +11,6 @@ import type { DagBuilder, EdgeEnd, RawEdge } from './builder.ts';
 
 type Resolved = { kind: 'task'; id: string } | { kind: 'group'; id: string };
 
-// eslint-disable-next-line max-lines-per-function -- resolves explicit, data and group edges in the order their problems are reported
 export function resolveEdges(
   builder: DagBuilder,
   tasks: readonly TaskIR[],

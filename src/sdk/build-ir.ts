@@ -152,7 +152,6 @@ type RunOptions = Pick<
 >;
 
 /** When and how runs happen: timezone, schedule, dates, catchup, limits, params, tags. */
-// eslint-disable-next-line max-lines-per-function -- reads every run option in the order its problems are reported
 function toRunOptions(o: Record<string, unknown>, out: ProblemCollector): RunOptions {
   // The DAG's zone: as given, else the schedule's (cron('…', { timezone })), else UTC.
   // On datasets or a time schedule: the time schedule's zone.
@@ -324,7 +323,7 @@ function toGraph(
 function locate(stack: string): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line.trim());
-    const file = m?.[1]!.replace(/^file:\/\//, '').replace(/\?updraft-gen=\d+$/, '');
+    const file = m?.[1]?.replace(/^file:\/\//, '').replace(/\?updraft-gen=\d+$/, '');
     if (file && !isSdkFrame(file)) return `${file}:${m![2]}`;
   }
   return undefined;
@@ -366,7 +365,6 @@ function toDate(
 
 const PRESET_NAMES = ['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually'];
 
-// eslint-disable-next-line max-lines-per-function -- one case per schedule kind (cron, rate, preset, datasets, none)
 function toSchedule(value: unknown, dagTimezone: string, out: ProblemCollector): Schedule {
   const details = { path: 'schedule' };
   if (value === undefined || value === null) return { kind: 'manual' };
@@ -486,7 +484,7 @@ function datasetSchedule(
   };
 }
 
-// eslint-disable-next-line max-lines-per-function -- reads every param option in the order its problems are reported
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: reads every param option in the order its problems are reported
 function toParams(
   value: unknown,
   schedule: Schedule,
@@ -680,7 +678,7 @@ function toGroup(
   };
 }
 
-// eslint-disable-next-line max-lines-per-function -- reads every task option in the order its problems are reported
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: reads every task option in the order its problems are reported
 function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
   const { out, details } = ctx;
   const o = raw.options ?? {};
@@ -876,7 +874,7 @@ function toBody(raw: RawTask, ctx: ValueContext): TaskBodyIR {
   return { kind: 'function' };
 }
 
-// eslint-disable-next-line max-lines-per-function -- reads every sensor option in the order its problems are reported
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: reads every sensor option in the order its problems are reported
 function toSensor(
   raw: RawTask,
   body: Extract<RawTask['body'], { kind: 'sensor' }>,

@@ -12,6 +12,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type BatchWriteCommandOutput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -704,7 +705,7 @@ export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
         );
       }
       if (attempt > 0) await sleep(10 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
-      let out;
+      let out: BatchWriteCommandOutput;
       try {
         out = await this.#client.send(
           new BatchWriteCommand({ RequestItems: { [this.#table]: requests } }),

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 /** Both ASL validators (test/support/validate-asl). */
-export const validate = aslProblems;
+const validate = aslProblems;
 
 const UPDATE = 'UPDATE_GOLDEN=1 npx vitest run test/compiler/golden.test.ts';
 

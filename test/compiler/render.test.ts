@@ -194,7 +194,7 @@ describe('renderers', () => {
       Default: 'ready skipped',
     });
     expect(s['ready wait']).toEqual({ Type: 'Wait', SecondsPath: '$.t.ready.wait', Next: 'ready' });
-    expect(states(dag('t', {}, () => void timeSensor('six', { after: '6h' })))['six']).toEqual({
+    expect(states(dag('t', {}, () => void timeSensor('six', { after: '6h' }))).six).toEqual({
       Type: 'Wait',
       TimestampPath: '$.run.timers.six',
       Next: 'six reached',

@@ -93,7 +93,7 @@ describe('the docs', () => {
   it('are what code comments cite, by file and heading', () => {
     const broken: string[] = [];
     let cites = 0;
-    for (const file of [...CODE_DIRS.flatMap(filesUnder), 'eslint.config.js']) {
+    for (const file of [...CODE_DIRS.flatMap(filesUnder), 'biome.jsonc']) {
       const text = readFileSync(path.join(root, file), 'utf8');
       for (const [, target] of text.matchAll(
         /\b((?:CONTRIBUTING|docs\/[a-z-]+)\.md#[a-z0-9_-]+)/g,

@@ -59,7 +59,7 @@ function evaluate(value: unknown, input: Record<string, unknown>, execution: str
       continue;
     }
     const format = /^States\.Format\('(.*)', (.*)\)$/.exec(String(v));
-    const args = format?.[2]!.split(', ').map(path);
+    const args = format?.[2]?.split(', ').map(path);
     out[k.slice(0, -2)] = format
       ? format[1]!.replace(/\{\}/g, () => String(args!.shift()))
       : path(String(v));

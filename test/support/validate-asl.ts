@@ -34,6 +34,7 @@ function compileSchemaOnce(): void {
   };
   const Real = ajv.default;
   let shared: Ajv | undefined;
+  // biome-ignore lint/correctness/noComponentHookFactories: a constructor stand-in for Ajv, not a React component
   function SharedAjv(options: object): Ajv {
     if (!shared) return (shared = new Real(options));
     const view = Object.create(shared) as Ajv;

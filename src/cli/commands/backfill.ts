@@ -26,7 +26,7 @@ function positiveInt(name: string, text: string): number {
   return n;
 }
 
-// eslint-disable-next-line max-lines-per-function -- commander declaration and the backfill loop with its progress and Ctrl-C story
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: commander declaration and the backfill loop with its progress and Ctrl-C story
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('backfill')

@@ -122,7 +122,7 @@ async function removeFromCloud(
   });
 }
 
-// eslint-disable-next-line max-lines-per-function -- commander declarations of the connections subcommands, one after another
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: commander declarations of the connections subcommands, one after another
 export function register(program: Command, io: Io, run: (code: number) => void): void {
   const connections = program
     .command('connections')

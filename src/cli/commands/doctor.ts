@@ -26,7 +26,6 @@ function replayLine(r: ReplayResult): string {
     : `  ✖ not replayed ${r.letter.function ?? 'unknown'}: ${r.letter.subject}: ${r.error} (kept in the queue)`;
 }
 
-// eslint-disable-next-line max-lines-per-function -- commander declaration of updraft doctor and its report, check after check
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('doctor')

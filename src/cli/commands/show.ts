@@ -191,7 +191,6 @@ function executionLine(run: RunRecord, execution: ExecutionInfo | null | undefin
   return `  execution: ${execution.status}${when}${redrives}  ${execution.executionArn}`;
 }
 
-// eslint-disable-next-line max-lines-per-function -- renders one run: header, task table, tries, mapped summaries
 function render(io: Io, d: Details, full: boolean): void {
   const { run, tasks, tries } = d;
   const heading = (text: string) => io.out(io.color ? pc.bold(text) : text);

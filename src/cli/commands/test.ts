@@ -25,7 +25,6 @@ function parseJson(option: string, text: string | undefined): unknown {
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- commander declaration of updraft test and the printing of each task kind's result
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('test')

@@ -8,15 +8,9 @@ import { InternalError } from '../../errors.ts';
 import { gateChoices } from '../conditions.ts';
 import { ruleOf } from '../context.ts';
 import { decisionList, type Outcome } from '../rules.ts';
-import { END, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
+import { END, type Cont, type Generator, type Next, type Scope } from '../scope.ts';
 
-export function renderGate(
-  gen: Generator,
-  taskId: string,
-  scope: Scope,
-  known: Known,
-  cont: Cont,
-): Next {
+export function renderGate(gen: Generator, taskId: string, scope: Scope, cont: Cont): Next {
   const sig = `gate|${taskId}`;
   const memo = scope.memo.get(sig);
   if (memo !== undefined) return memo;
@@ -28,7 +22,7 @@ export function renderGate(
     if (!targets.has(o)) {
       const next =
         o === 'run'
-          ? gen.body(taskId, scope, known, cont)
+          ? gen.body(taskId, scope, cont)
           : gen.proceedMarks(scope, new Map([[taskId, o as TaskState]]), new Map(), cont);
       targets.set(o, next);
     }

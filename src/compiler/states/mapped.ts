@@ -109,7 +109,6 @@ function listGuard(
   return any;
 }
 
-// eslint-disable-next-line max-lines-per-function -- the Map state of a mapped task: list check, ItemSelector, concurrency, offload, Catch
 export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
   const key = emit.ctx.key(task.id);
   const mapping = task.mapping!;

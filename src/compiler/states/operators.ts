@@ -73,7 +73,7 @@ function ecsEnvironment(ctx: CompileContext, env: ValueIR): JsonValue {
   );
 }
 
-// eslint-disable-next-line max-lines-per-function -- one short case per native operator (Parameters of each service integration)
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one short case per native operator (Parameters of each service integration)
 export function renderOperator(ctx: CompileContext, op: OperatorIR): RenderedOperator {
   const p: Record<string, JsonValue> = {};
   switch (op.kind) {

@@ -158,8 +158,9 @@ function GridBody({ dag, grid }: { dag: DagDetail; grid: GridData }) {
           style={{ left }}
           href={href.run(r.runId)}
           title={`group ${line.group}: ${worst}`}
-          aria-label={`group ${line.group} in ${r.runId}: ${worst}`}
-        />
+        >
+          <span className="sr-only">{`group ${line.group} in ${r.runId}: ${worst}`}</span>
+        </a>
       );
     }
     const state = stateOf.get(r.states[line.index] ?? '-') ?? 'none';
@@ -173,8 +174,9 @@ function GridBody({ dag, grid }: { dag: DagDetail; grid: GridData }) {
         style={{ left }}
         href={href.run(r.runId, line.taskId)}
         title={`${line.taskId}: ${state}${notes}`}
-        aria-label={`${line.taskId} in ${r.runId}: ${state}`}
-      />
+      >
+        <span className="sr-only">{`${line.taskId} in ${r.runId}: ${state}`}</span>
+      </a>
     );
   };
   return (
@@ -273,6 +275,7 @@ function GraphTab({ dag, grid }: { dag: DagDetail; grid: GridData | undefined })
             : ` Dashed: ${dag.graph.addedWaits.length} wait${dag.graph.addedWaits.length === 1 ? '' : 's'} the compiler added (updraft explain says why).`)}
       </p>
       {dag.groups.length > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons; a fieldset would add a form's border and legend
         <div className="bar" role="group" aria-label="task groups">
           Groups:
           {dag.groups.map((g) => (

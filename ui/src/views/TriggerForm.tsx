@@ -56,6 +56,7 @@ export function TriggerForm({ dag }: { dag: DagDetail }) {
     <form className="trigger" onSubmit={(e) => void submit(e)} aria-label={`Trigger ${dag.id}`}>
       {params.length === 0 && <p className="muted">{dag.id} has no params.</p>}
       {params.map(([name, spec]) => (
+        // biome-ignore lint/a11y/noLabelWithoutControl: the label wraps its control (a select or an input, chosen below)
         <label key={name}>
           <span>
             {name} <code>{spec.type}</code>
