@@ -36,7 +36,8 @@ function build(
   dags: readonly DagIR[] = irs,
   athenaResultLocations?: Record<string, string>,
 ) {
-  const app = new App();
+  // CloudFormation's rules are checked on the examples' real synth (synth.test.ts).
+  const app = new App({ builtinCloudFormationValidation: false });
   const result = buildUpdraftApp(app, {
     environment,
     dags: dags.map((ir) => ({ ir, codeDir: code })),

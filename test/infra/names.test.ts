@@ -21,7 +21,8 @@ describe('physical names', () => {
     expect(loaded.problems).toEqual([]);
     const code = mkdtempSync(path.join(tmpdir(), 'updraft-code-'));
     writeFileSync(path.join(code, 'index.mjs'), 'export const handler = async () => ({});\n');
-    const app = new App();
+    // CloudFormation's rules are checked on the examples' real synth (synth.test.ts).
+    const app = new App({ builtinCloudFormationValidation: false });
     buildUpdraftApp(app, {
       environment: 'prod',
       dags: loaded.dags.map((d) => ({ ir: d.ir, codeDir: code })),

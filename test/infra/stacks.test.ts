@@ -44,7 +44,8 @@ function build(environment: Environment) {
 }
 
 function buildApp(environment: Environment, dags: readonly DagIR[] = irs) {
-  const app = new App();
+  // CloudFormation's rules are checked on the examples' real synth (synth.test.ts).
+  const app = new App({ builtinCloudFormationValidation: false });
   // warehouse_refresh's Athena query names no outputLocation: its workgroup's location, as cdk.json declares it.
   const result = buildUpdraftApp(app, {
     environment,

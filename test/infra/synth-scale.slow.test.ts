@@ -24,7 +24,10 @@ afterAll(async () => {
 describe('200 DAGs', () => {
   it('split into stacks that each stay under 500 resources and 1 MB of template', async () => {
     const root = await writeSyntheticProject(path.join(TMP, 'scale'), 200);
-    const app = new App({ outdir: path.join(TMP, 'out-scale') });
+    const app = new App({
+      outdir: path.join(TMP, 'out-scale'),
+      builtinCloudFormationValidation: false,
+    });
     const result = await synthesizeProject(app, {
       root,
       environment: 'prod',
