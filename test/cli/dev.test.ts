@@ -161,6 +161,9 @@ export default dag('consumer', { schedule: [dataset('s3://lake/items')] }, () =>
     expect((await produce()).code).toBe(0);
     await until(() => existsSync(marker), child);
     expect(readFileSync(marker, 'utf8')).toBe('v2');
+    // The marker is written while the run goes on: Ctrl-C once every started run has ended.
+    const count = (re: RegExp) => output().match(re)?.length ?? 0;
+    await until(() => count(/ ▶ started /g) === count(/ [✔✖] (success|failed) /g), child);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
