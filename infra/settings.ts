@@ -8,6 +8,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RECORD_RETENTION_DAYS, type Environment } from '../src/runtime/env.ts';
+import { LIMITS } from '../src/compiler/index.ts';
 
 export interface EnvironmentSettings {
   /** Data stores (table, buckets, log groups) when the stack is deleted. */
@@ -45,7 +46,7 @@ export const SETTINGS: Readonly<Record<Environment, EnvironmentSettings>> = {
     payloadRetention: Duration.days(7),
     accessLogRetention: Duration.days(30),
     catchupLimit: 5,
-    taskMemoryMiB: 1024,
+    taskMemoryMiB: LIMITS.taskMemoryMiB,
   },
   staging: {
     recordRetention: Duration.days(RECORD_RETENTION_DAYS.staging),
@@ -58,7 +59,7 @@ export const SETTINGS: Readonly<Record<Environment, EnvironmentSettings>> = {
     accessLogRetention: Duration.days(90),
     catchupLimit: 25,
     dataWindowDays: 7,
-    taskMemoryMiB: 1024,
+    taskMemoryMiB: LIMITS.taskMemoryMiB,
   },
   prod: {
     recordRetention: Duration.days(RECORD_RETENTION_DAYS.prod),
@@ -70,6 +71,6 @@ export const SETTINGS: Readonly<Record<Environment, EnvironmentSettings>> = {
     payloadRetention: Duration.days(30),
     accessLogRetention: Duration.days(365),
     catchupLimit: 25,
-    taskMemoryMiB: 1024,
+    taskMemoryMiB: LIMITS.taskMemoryMiB,
   },
 };

@@ -34,6 +34,7 @@ import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 import { dagCosts } from './ui-cost.ts';
+import { runCost } from './ui-run-cost.ts';
 import { compileDag } from '../compiler/index.ts';
 
 export interface DevApiDeps {
@@ -218,7 +219,9 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
       deps.store.listLineage(runId),
       deps.store.listNotifications(runId),
     ]);
-    return c.json({ run, tasks, tries, lineage, notifications });
+    const ir = deps.dags().find((d) => d.id === run.dagId);
+    const cost = ir && runCost(ir, run, tasks, tries);
+    return c.json({ run, tasks, tries, lineage, notifications, ...(cost && { cost }) });
   });
 
   // A task's output, an offloaded one read from where it was put (outputs are stored masked).

@@ -136,6 +136,12 @@ export const LIMITS = {
   lambdaSeconds: 900,
   /** Step Functions Standard: $0.025 per 1,000 state transitions (us-east-1, 2026). */
   pricePerTransitionUsd: 0.000025,
+  /** Lambda on arm64 (Graviton): $0.0000133334 per GB-second of duration (us-east-1, 2026). */
+  pricePerLambdaGbSecondUsd: 0.0000133334,
+  /** Lambda: $0.20 per million requests. */
+  pricePerLambdaRequestUsd: 0.0000002,
+  /** A DAG's task Lambda has this much memory, or the most one of its tasks asks for (`memoryMiB`). */
+  taskMemoryMiB: 1024,
 } as const;
 
 /**

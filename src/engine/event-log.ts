@@ -73,7 +73,7 @@ export class EventLog {
       switch (event.type) {
         case 'StateEntered': {
           const state = states.get(event.state!.name);
-          history.stateEntered(state?.Type);
+          history.stateEntered(state?.Type, event.state!.name);
           payload.entered(event.state!.name);
           // The library's StateEntered events do not say whether a state is nested (a Parallel
           // branch's states look like top-level ones), so only a top-level state's input counts:
@@ -85,7 +85,7 @@ export class EventLog {
           break;
         }
         case 'StateRetried': {
-          history.stateRetried();
+          history.stateRetried(event.state!.name);
           const taskId = manifest.states[event.state!.name]?.tasks[0];
           if (taskId)
             emit({

@@ -13,6 +13,8 @@ export class HistoryMeter {
   /** ExecutionStarted + ExecutionSucceeded/Failed. */
   #events = 2;
   #transitions = 0;
+  /** Transitions per state name, or per task id for the retries a pool wait stands for. */
+  readonly #by = new Map<string, number>();
   readonly #limit: number;
 
   /** @param limit Step Functions' history limit, in events. */
@@ -28,14 +30,22 @@ export class HistoryMeter {
     return this.#transitions;
   }
 
-  stateEntered(type: string | undefined): void {
+  /** Transitions by state name (and by task id for pool waits): what each task cost. */
+  get transitionsBy(): ReadonlyMap<string, number> {
+    return this.#by;
+  }
+
+  stateEntered(type: string | undefined, name?: string): void {
     this.#transitions++;
     this.#events += 2; // entered + exited
     if (type === 'Wait') this.#events += 1;
+    if (name !== undefined) this.#by.set(name, (this.#by.get(name) ?? 0) + 1);
   }
 
-  stateRetried(): void {
+  /** @param name The state retried, or the task whose pool wait the retries stand for. */
+  stateRetried(name?: string): void {
     this.#transitions++;
+    if (name !== undefined) this.#by.set(name, (this.#by.get(name) ?? 0) + 1);
   }
 
   /** A Map iteration or Parallel branch started (and will succeed or fail). */

@@ -134,10 +134,10 @@ export class LocalPools {
           cause: `the run ended while task "${taskId}" waited for a slot of pool "${pool.name}"`,
         });
       if (await slots.acquirePoolSlot({ pool: pool.name, holder, runId, execution }, pool.slots))
-        return attempt === 0 ? undefined : this.#count(wall() - started);
+        return attempt === 0 ? undefined : this.#count(taskId, wall() - started);
       const waited = wall() - started;
       if (waited > maxMs) {
-        this.#count(waited);
+        this.#count(taskId, waited);
         throw stateError({
           error: ERROR_NAMES.poolTimeout,
           cause: poolTimeoutCause(taskId, pool.name, pool.slots),
@@ -157,9 +157,9 @@ export class LocalPools {
   }
 
   /** The retries AWS would have made over a wait this long (at least one): each a transition and three history events. */
-  #count(waitedMs: number): void {
+  #count(taskId: string, waitedMs: number): void {
     for (let n = Math.max(1, poolRetriesFor(waitedMs / 1000)); n > 0; n--) {
-      this.#o.history.stateRetried();
+      this.#o.history.stateRetried(taskId);
       this.#o.history.taskCalled();
     }
   }

@@ -29,6 +29,28 @@ export interface TaskOutcome {
 export interface TaskDetail {
   readonly startedAt?: number;
   readonly endedAt?: number;
+  /** Its states' transitions (TaskRecord.transitions). */
+  readonly transitions?: number;
+}
+
+/**
+ * The transitions a run took per task: each state's count goes to the tasks it belongs to (in
+ * equal parts when it is shared, as a group's retry state is), and a pool wait's retries, counted
+ * by task id, to that task. States of no task (the run's start and end) count for none.
+ */
+export function transitionsByTask(
+  manifest: Pick<Manifest, 'states' | 'tasks'>,
+  counts: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const taskIds = new Set(manifest.tasks.map((t) => t.id));
+  const byTask = new Map<string, number>();
+  const add = (taskId: string, n: number) => byTask.set(taskId, (byTask.get(taskId) ?? 0) + n);
+  for (const [name, n] of counts) {
+    const tasks = manifest.states[name]?.tasks;
+    if (tasks && tasks.length > 0) for (const t of tasks) add(t, n / tasks.length);
+    else if (!tasks && taskIds.has(name)) add(name, n);
+  }
+  return byTask;
 }
 
 /** Each task with a record in the document: its outcome and details. */

@@ -27,7 +27,7 @@ import { EventLog, type LibEvent } from './event-log.ts';
 import { HistoryMeter } from './history-meter.ts';
 import { INTRINSICS_PER_FIELD, intrinsicLimitProblems } from './intrinsic-limit.ts';
 import { allStates, isolatedDefinition, parsedDefinition } from './machine-definition.ts';
-import { taskOutcomes, type TaskDetail, type TaskOutcome } from './outcome.ts';
+import { taskOutcomes, transitionsByTask, type TaskDetail, type TaskOutcome } from './outcome.ts';
 import { PayloadMeter } from './payload-meter.ts';
 import { StateArrivals } from './state-arrivals.ts';
 import { TaskHandlers, type TaskHandlerOptions } from './task-handlers.ts';
@@ -189,7 +189,10 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     runError = limitError;
   }
 
-  const { tasks, details } = taskOutcomes(manifest, document, tally);
+  const { tasks, details: timed } = taskOutcomes(manifest, document, tally);
+  const details: Record<string, TaskDetail> = { ...timed };
+  for (const [taskId, transitions] of transitionsByTask(manifest, history.transitionsBy))
+    details[taskId] = { ...details[taskId], transitions: Math.round(transitions * 100) / 100 };
   const end = {
     transitions: history.transitions,
     historyEvents: history.events,

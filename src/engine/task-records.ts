@@ -85,6 +85,7 @@ export class TaskRecords {
           ...(outcome.error && { error: outcome.error }),
           ...(outcome.mapped && { mapped: outcome.mapped }),
           ...(outcome.reused && { reused: true }),
+          ...(detail.transitions !== undefined && { transitions: detail.transitions }),
         },
         final,
       );

@@ -101,6 +101,12 @@ export interface TaskRecord {
   readonly mapped?: { readonly count: number; readonly failed: number };
   /** True when the output was reused from an earlier execution of the run (retry/clear). */
   readonly reused?: boolean;
+  /**
+   * The state transitions of this task's states in the latest execution (a state shared by
+   * several tasks counts for each in part): what it cost on Step Functions. The embedded engine
+   * counts them; the AWS recorder counts the run's only.
+   */
+  readonly transitions?: number;
 }
 
 /**

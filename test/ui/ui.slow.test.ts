@@ -188,10 +188,14 @@ describe('the UI', () => {
       'the retried run to succeed',
     );
     expect(await page.locator('dl.facts').innerText()).toContain('attempt\n2');
-    // Its cost by its transitions (a deployment records the cost itself).
-    expect(await page.locator('dl.facts').innerText()).toMatch(
-      /cost\n\$0\.0000\d\d \(\d+ state transitions at the Standard workflow price\)/,
+    // Its cost: transitions (a deployment records their cost itself) and Lambda time; the task's own.
+    expect(await page.getByTestId('run-cost').innerText()).toMatch(
+      /^\$0\.0000\d\d: \$0\.0000\d\d for \d+ state transitions at the Standard workflow price \+ \$0\.0000\d\d for 2 Lambda invocations, \d+\.\d s at 1024 MiB$/,
     );
+    expect(await page.getByTestId('task-cost').innerText()).toMatch(
+      /^Cost of this task: \$0\.0000\d\d · \d+(\.\d+)? transitions? · 2 × Lambda, \d+\.\d\d s$/,
+    );
+    await page.screenshot({ path: join(shots, 'run-success.png'), fullPage: true });
     // The timeline: the task's row with a bar for each try (the failed one, then the retry).
     await expect(
       page

@@ -4,6 +4,10 @@
  * Live views refetch every 2 s (TanStack Query), so states change while a run goes on.
  */
 import { useQuery } from '@tanstack/react-query';
+// The server's own types where the server module is pure (no Node imports): one definition.
+import type { RunCost, TaskCost } from '../../src/cli/ui-run-cost.ts';
+
+export type { RunCost, TaskCost };
 
 export type RunStatus = 'queued' | 'running' | 'success' | 'failed';
 
@@ -141,6 +145,8 @@ export interface RunDetail {
     readonly error?: string;
     readonly taskId?: string;
   }[];
+  /** Absent when the run's DAG is no longer loaded. */
+  readonly cost?: RunCost;
 }
 
 export interface LogLine {

@@ -7,13 +7,47 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { post, useDag, useLogs, useRun, useRuns, type RunDetail, type RunSummary } from '../api.ts';
+import {
+  post,
+  useDag,
+  useLogs,
+  useRun,
+  useRuns,
+  type RunCost,
+  type RunDetail,
+  type RunSummary,
+  type TaskCost,
+} from '../api.ts';
 import { duration, StateBadge, Status, time } from '../components/State.tsx';
 import { Gantt } from '../components/Gantt.tsx';
 import { href } from '../router.ts';
 
-/** Step Functions Standard: $0.025 per 1,000 state transitions. */
-const PRICE_PER_TRANSITION = 0.000025;
+/** Dollars to the millionth of a cent's worth that matters here. */
+const usd = (n: number) => `$${n < 0.01 ? n.toFixed(6) : n.toFixed(4)}`;
+
+/** A run's cost in words: the total, its transitions and its Lambda time (cli/ui-run-cost). */
+function costLine(cost: RunCost, recorded: boolean): string {
+  const transitions =
+    cost.transitions !== undefined
+      ? `${usd(cost.transitionsUsd)} for ${cost.transitions} state transitions${recorded ? '' : ' at the Standard workflow price'}`
+      : 'no transitions recorded yet';
+  const lambda =
+    cost.invocations > 0
+      ? `${usd(cost.lambdaUsd)} for ${cost.invocations} Lambda invocation${cost.invocations === 1 ? '' : 's'}, ${(cost.lambdaMs / 1000).toFixed(1)} s at ${cost.memoryMiB} MiB`
+      : 'no Lambda time';
+  return `${usd(cost.totalUsd)}: ${transitions} + ${lambda}`;
+}
+
+/** A task's cost in words (its row's tooltip and its instance panel). */
+function taskCostLine(t: TaskCost): string {
+  return [
+    usd(t.usd),
+    t.transitions !== undefined && `${t.transitions} transition${t.transitions === 1 ? '' : 's'}`,
+    t.invocations > 0 && `${t.invocations} × Lambda, ${(t.lambdaMs / 1000).toFixed(2)} s`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
 
 /** When a running run should end: its start plus the median duration of the DAG's last successful runs. */
 function eta(run: RunSummary, history: readonly RunSummary[]): string {
@@ -103,14 +137,10 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
             </dd>
           </>
         )}
-        {(r.costUsd !== undefined || r.transitions !== undefined) && (
+        {run.data.cost && (
           <>
             <dt>cost</dt>
-            <dd>
-              ${(r.costUsd ?? (r.transitions ?? 0) * PRICE_PER_TRANSITION).toFixed(6)} (
-              {r.transitions} state transitions
-              {r.costUsd === undefined && ' at the Standard workflow price'})
-            </dd>
+            <dd data-testid="run-cost">{costLine(run.data.cost, r.costUsd !== undefined)}</dd>
           </>
         )}
         {(r.status === 'running' || r.status === 'queued') && (
@@ -142,6 +172,7 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
             <th>state</th>
             <th>tries</th>
             <th>duration</th>
+            <th>cost</th>
             <th />
           </tr>
         </thead>
@@ -157,6 +188,9 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
               </td>
               <td>{t.attempts}</td>
               <td>{duration(t.startedAt, t.endedAt)}</td>
+              <td>
+                <TaskCostCell cost={run.data.cost?.tasks.find((c) => c.taskId === t.taskId)} />
+              </td>
               <td>
                 {(r.status === 'failed' || r.status === 'success') && (
                   <button
@@ -198,15 +232,27 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
   );
 }
 
+function TaskCostCell({ cost }: { cost: TaskCost | undefined }) {
+  if (!cost) return <span className="muted">—</span>;
+  return <span title={taskCostLine(cost)}>{usd(cost.usd)}</span>;
+}
+
 function TaskInstance({ detail, taskId }: { detail: RunDetail; taskId: string }) {
   const logs = useLogs(detail.run.runId, taskId);
   const task = detail.tasks.find((t) => t.taskId === taskId);
   const tries = detail.tries.filter((t) => t.taskId === taskId);
   const lineage = detail.lineage.filter((l) => l.taskId === taskId);
+  const cost = detail.cost?.tasks.find((c) => c.taskId === taskId);
   return (
     <section className="instance" aria-label={`task ${taskId}`}>
       <h2>{taskId}</h2>
       {!task && <Status empty="This task has no record in this run (not reached)." />}
+      {cost && (
+        <p data-testid="task-cost">
+          Cost of this task: {taskCostLine(cost)}
+          {cost.transitions === undefined && ' (its transitions are counted in the run’s only)'}
+        </p>
+      )}
       <table>
         <thead>
           <tr>

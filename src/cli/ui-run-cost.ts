@@ -1,0 +1,94 @@
+/**
+ * @module cli/ui-run-cost
+ * What a run cost, and each of its tasks: the state transitions of its states (Step Functions
+ * Standard bills each), and the Lambda time of its tries at the DAG's task Lambda memory (billed
+ * per GB-second, plus a request each). The run's transitions are its own (recorded on AWS, counted
+ * locally); a task's are counted by the embedded engine only. Prices: LIMITS (us-east-1, arm64).
+ * DynamoDB, S3 and CloudWatch Logs are extra, and small beside these (docs/operating.md).
+ */
+import { LIMITS } from '../compiler/index.ts';
+import type { DagIR } from '../ir/types.ts';
+import type { RunRecord, TaskRecord, TryRecord } from '../store/types.ts';
+
+export interface TaskCost {
+  readonly taskId: string;
+  /** Its states' transitions (local runs; undefined for a run recorded on AWS). */
+  readonly transitions?: number;
+  /** Lambda invocations: its tries (a mapped task: every instance's). */
+  readonly invocations: number;
+  /** Summed duration of those tries. */
+  readonly lambdaMs: number;
+  readonly usd: number;
+}
+
+export interface RunCost {
+  readonly transitions?: number;
+  readonly transitionsUsd: number;
+  /** The task Lambda's memory the Lambda cost is reckoned at. */
+  readonly memoryMiB: number;
+  readonly invocations: number;
+  readonly lambdaMs: number;
+  readonly lambdaUsd: number;
+  readonly totalUsd: number;
+  /** Each task that cost anything, the dearest first. */
+  readonly tasks: readonly TaskCost[];
+}
+
+/** The DAG's task Lambda memory, as infra/dag-construct sizes it. */
+export function taskMemoryMiB(ir: DagIR): number {
+  return Math.max(LIMITS.taskMemoryMiB, ...ir.tasks.map((t) => t.memoryMiB ?? 0));
+}
+
+function lambdaUsd(invocations: number, ms: number, memoryMiB: number): number {
+  return (
+    invocations * LIMITS.pricePerLambdaRequestUsd +
+    (ms / 1000) * (memoryMiB / 1024) * LIMITS.pricePerLambdaGbSecondUsd
+  );
+}
+
+export function runCost(
+  ir: DagIR,
+  run: RunRecord,
+  tasks: readonly TaskRecord[],
+  tries: readonly TryRecord[],
+): RunCost {
+  const memoryMiB = taskMemoryMiB(ir);
+  const lambda = new Map<string, { invocations: number; ms: number }>();
+  for (const t of tries) {
+    const sum = lambda.get(t.taskId) ?? { invocations: 0, ms: 0 };
+    sum.invocations++;
+    sum.ms += t.durationMs ?? 0;
+    lambda.set(t.taskId, sum);
+  }
+  const transitionsOf = new Map(tasks.map((t) => [t.taskId, t.transitions]));
+  const ids = [...new Set([...lambda.keys(), ...tasks.map((t) => t.taskId)])];
+  const perTask = ids
+    .map((taskId): TaskCost => {
+      const { invocations, ms } = lambda.get(taskId) ?? { invocations: 0, ms: 0 };
+      const transitions = transitionsOf.get(taskId);
+      return {
+        taskId,
+        ...(transitions !== undefined && { transitions }),
+        invocations,
+        lambdaMs: ms,
+        usd:
+          (transitions ?? 0) * LIMITS.pricePerTransitionUsd + lambdaUsd(invocations, ms, memoryMiB),
+      };
+    })
+    .filter((t) => t.usd > 0)
+    .sort((a, b) => b.usd - a.usd || a.taskId.localeCompare(b.taskId));
+  const invocations = perTask.reduce((n, t) => n + t.invocations, 0);
+  const lambdaMs = perTask.reduce((n, t) => n + t.lambdaMs, 0);
+  const transitionsUsd = run.costUsd ?? (run.transitions ?? 0) * LIMITS.pricePerTransitionUsd;
+  const lambdaTotal = lambdaUsd(invocations, lambdaMs, memoryMiB);
+  return {
+    ...(run.transitions !== undefined && { transitions: run.transitions }),
+    transitionsUsd,
+    memoryMiB,
+    invocations,
+    lambdaMs,
+    lambdaUsd: lambdaTotal,
+    totalUsd: transitionsUsd + lambdaTotal,
+    tasks: perTask,
+  };
+}

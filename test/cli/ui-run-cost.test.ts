@@ -1,0 +1,76 @@
+/**
+ * A run's cost and each task's (cli/ui-run-cost, GET /api/runs/:id): the transitions of a task's
+ * own states as the embedded engine counted them (a retry adds one), the Lambda time of its tries
+ * at the DAG's task Lambda memory, and the run's total.
+ */
+import { describe, expect, it } from 'vitest';
+import { devApi } from '../../src/cli/dev-api.ts';
+import { LocalEngine } from '../../src/engine/engine.ts';
+import { MemoryObjectStore } from '../../src/runtime/objects.ts';
+import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { dag, task } from '../../src/sdk/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+
+let calls = 0;
+const costly = dag('costly', { startDate: '2026-11-01' }, () => {
+  const steady = task('steady', async () => 1);
+  const flaky = task(
+    'flaky',
+    { retry: { attempts: 2, delay: '1s' }, memoryMiB: 2048 },
+    async () => {
+      if (++calls === 1) throw new Error('first try fails');
+      return 2;
+    },
+  );
+  task('sum', async (_ctx, a: number, b: number) => a + b)(steady(), flaky());
+});
+
+describe("a run's cost", () => {
+  it('per task: its states’ transitions (a retry adds one) and its tries’ Lambda time; the run’s total', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    const ir = buildDagIR(costly, 'dags/costly.ts').ir;
+    const engine = new LocalEngine({
+      store,
+      objects: new MemoryObjectStore(),
+      dags: [{ dag: costly, ir }],
+      workers: false,
+    });
+    const { run } = await engine.trigger('costly', { date: '2026-11-20' });
+    expect(run.status).toBe('success');
+    const app = devApi({ store, dags: () => [ir], now: () => new Date() });
+    const detail = (await (await app.request(`/api/runs/${run.runId}`)).json()) as any;
+    const { cost, tries } = detail;
+    const byTask = Object.fromEntries(cost.tasks.map((t: { taskId: string }) => [t.taskId, t]));
+
+    // The same shape of states; flaky's retry is one more billed transition.
+    expect(byTask.steady.transitions).toBeGreaterThan(0);
+    expect(byTask.flaky.transitions).toBe(byTask.steady.transitions + 1);
+    const taskTransitions = cost.tasks.reduce((n: number, t: any) => n + t.transitions, 0);
+    expect(taskTransitions).toBeLessThanOrEqual(run.transitions!); // the run's start and end are no task's
+    expect(cost.transitions).toBe(run.transitions);
+
+    // Lambda: a request per try, its duration at the DAG's task Lambda memory (flaky asks 2 GiB).
+    expect(cost.memoryMiB).toBe(2048);
+    const msOf = (id: string) =>
+      tries.filter((t: any) => t.taskId === id).reduce((n: number, t: any) => n + t.durationMs, 0);
+    expect([byTask.steady.invocations, byTask.flaky.invocations, byTask.sum.invocations]).toEqual([
+      1, 2, 1,
+    ]);
+    expect(byTask.flaky.lambdaMs).toBe(msOf('flaky'));
+    const lambda = (n: number, ms: number) => n * 0.0000002 + (ms / 1000) * 2 * 0.0000133334;
+    expect(byTask.flaky.usd).toBeCloseTo(
+      byTask.flaky.transitions * 0.000025 + lambda(2, msOf('flaky')),
+      12,
+    );
+    expect(cost.invocations).toBe(4);
+    expect(cost.lambdaUsd).toBeCloseTo(
+      lambda(
+        4,
+        tries.reduce((n: number, t: any) => n + t.durationMs, 0),
+      ),
+      12,
+    );
+    expect(cost.totalUsd).toBeCloseTo(run.transitions! * 0.000025 + cost.lambdaUsd, 12);
+    await store.close();
+  });
+});
