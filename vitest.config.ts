@@ -15,6 +15,7 @@ export const ISOLATED = [
   'test/cli/cloud-resume.test.ts',
   'test/cli/cloud-runs.test.ts',
   'test/cli/cloud-trigger.test.ts',
+  'test/cli/cloud-ui.test.ts',
   'test/engine/isolation.test.ts',
   'test/infra/recorder-bundle.test.ts',
   'test/runtime/lambda-task-runner.test.ts',

@@ -29,6 +29,7 @@ import { datasetOverview } from '../runtime/dataset-overview.ts';
 import { isObjectRef, type ObjectStore } from '../runtime/objects.ts';
 import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
+import type { Resume } from '../runtime/resume.ts';
 import { backfillIntervals, intervalFor } from '../schedule/index.ts';
 import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/types.ts';
 import { listing } from './commands/list.ts';
@@ -47,9 +48,11 @@ export interface DevApiDeps {
   /** A run's log lines from elsewhere (CloudWatch Logs for a deployment); wins over `logsDir`. */
   readonly logs?: (run: RunRecord, taskId?: string) => Promise<readonly unknown[]>;
   /** Where offloaded outputs are (`.updraft/objects` locally): a task's output read on demand. */
-  readonly objects?: ObjectStore;
+  readonly objects?: Pick<ObjectStore, 'get'>;
   /** Runs retry and clear (trigger only queues a run: the dev loop starts it). */
   readonly engine?: Pick<LocalEngine, 'retry' | 'clear'>;
+  /** Starts runs on a deployment instead (`updraft ui --target aws`). */
+  readonly cloud?: CloudRuns;
   /** Without an engine, why trigger, retry and clear are refused (what to run instead). */
   readonly noRuns?: string;
   /**
@@ -73,6 +76,23 @@ export const UI_DIR = fileURLToPath(
 
 type Json = Record<string, unknown>;
 
+/**
+ * Trigger, retry and clear on a deployment, as `updraft trigger|retry|clear --target aws` do them
+ * (cli/commands/ui): each starts an execution and answers; the run goes on in AWS. A refusal is
+ * the CLI's error, message and hint.
+ */
+export interface CloudRuns {
+  trigger(
+    ir: DagIR,
+    conf: Json,
+    date: string | undefined,
+  ): Promise<{ readonly runId: string; readonly created: boolean; readonly status: string }>;
+  resume(
+    run: RunRecord,
+    resume: Resume,
+  ): Promise<{ readonly runId: string; readonly status: string; readonly execution: number }>;
+}
+
 export function devApi(deps: DevApiDeps): Hono {
   const app = new Hono();
   const dagOf = (id: string) => deps.dags().find((d) => d.id === id);
@@ -80,7 +100,8 @@ export function devApi(deps: DevApiDeps): Hono {
   if (deps.token) app.use('*', tokenGate(deps.token));
   app.use('/api/*', csrf());
   app.onError((error, c) => {
-    if (error instanceof ConfigError) return c.json({ error: error.message }, 400);
+    if (error instanceof ConfigError)
+      return c.json({ error: error.message, ...(error.hint && { hint: error.hint }) }, 400);
     if (error instanceof HTTPException)
       return c.json(
         {
@@ -288,12 +309,17 @@ function registerDagActions(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
     const ir = dagOf(c.req.param('dagId'));
     if (!ir) return c.json({ error: `DAG "${c.req.param('dagId')}" not found` }, 404);
     const { conf = {}, date } = await body(c);
-    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
+    if (!deps.engine && !deps.cloud)
+      throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
     if (typeof conf !== 'object' || conf === null || Array.isArray(conf))
       throw new ConfigError("conf must be a JSON object of the DAG's params");
     if (date !== undefined && typeof date !== 'string')
       throw new ConfigError('date must be a logical date such as 2026-11-20');
     resolveParams(ir, conf as Json); // the CLI's checks and messages
+    if (deps.cloud) {
+      const started = await deps.cloud.trigger(ir, conf as Json, date);
+      return c.json(started, started.created ? 202 : 200);
+    }
     const now = deps.now();
     const run = await queue(
       deps.store,
@@ -370,10 +396,12 @@ function registerRunActions(app: Hono, deps: DevApiDeps): void {
   app.post('/api/runs/:runId/retry', async (c) => {
     const runId = c.req.param('runId');
     await body(c);
-    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
-    if (!(await deps.store.getRun(runId)))
-      return c.json({ error: `run "${runId}" not found` }, 404);
-    const work = deps.engine.retry(runId);
+    if (!deps.engine && !deps.cloud)
+      throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
+    const run = await deps.store.getRun(runId);
+    if (!run) return c.json({ error: `run "${runId}" not found` }, 404);
+    if (deps.cloud) return c.json(await deps.cloud.resume(run, { kind: 'retry' }), 202);
+    const work = deps.engine!.retry(runId);
     // The engine's own checks (a run that is not failed …) answer at once, as the CLI's would.
     const first = await Promise.race([work.then(() => undefined), settleSoon()]).catch(
       (e: Error) => e,
@@ -388,10 +416,17 @@ function registerRunActions(app: Hono, deps: DevApiDeps): void {
     const { tasks, downstream } = await body(c);
     if (!Array.isArray(tasks) || tasks.length === 0 || tasks.some((t) => typeof t !== 'string'))
       throw new ConfigError('tasks must be a list of task ids, e.g. ["load"]');
-    if (!deps.engine) throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
-    if (!(await deps.store.getRun(runId)))
-      return c.json({ error: `run "${runId}" not found` }, 404);
-    const work = deps.engine.clear(runId, tasks as string[], { downstream: downstream === true });
+    if (!deps.engine && !deps.cloud)
+      throw new ConfigError(deps.noRuns ?? 'this server starts no runs');
+    const run = await deps.store.getRun(runId);
+    if (!run) return c.json({ error: `run "${runId}" not found` }, 404);
+    if (deps.cloud) {
+      const resume = { kind: 'clear', tasks: tasks as string[], downstream: downstream === true };
+      return c.json(await deps.cloud.resume(run, resume as Resume), 202);
+    }
+    const work = deps.engine!.clear(runId, tasks as string[], {
+      downstream: downstream === true,
+    });
     const first = await Promise.race([work.then(() => undefined), settleSoon()]).catch(
       (e: Error) => e,
     );

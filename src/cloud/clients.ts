@@ -8,6 +8,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -27,6 +28,8 @@ export interface CloudClients {
   readonly sqs: SQSClient;
   /** Replays of launcher and recorder invocations (`updraft doctor --replay`). */
   readonly lambda: LambdaClient;
+  /** The payload bucket's offloaded outputs (`updraft ui` reads them). */
+  readonly s3: S3Client;
   /** The region the clients use, resolved through the SDK's chain when not given. */
   region(): Promise<string | undefined>;
   /** Closes the sockets of every client created (so the CLI process can exit at once). */
@@ -85,6 +88,9 @@ export function createCloudClients(
     },
     get sqs() {
       return overrides.sqs ?? once('sqs', () => new SQSClient(config));
+    },
+    get s3() {
+      return overrides.s3 ?? once('s3', () => new S3Client(config));
     },
     get lambda() {
       return overrides.lambda ?? once('lambda', () => new LambdaClient(config));

@@ -1,7 +1,8 @@
 /**
  * `updraft ui` as a process: over a deployment's run table (DynamoDB on dynalite, reached through
  * the SDK's endpoint variable, with fake credentials) it serves the same API and UI as
- * `updraft dev`, refuses to start runs (with the command that does) and stops on Ctrl-C.
+ * `updraft dev`, refuses a backfill (with the command that does) and stops on Ctrl-C. Its trigger,
+ * retry, clear and offloaded outputs against mocked AWS clients: cloud-ui.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 describe('updraft ui --target aws', () => {
-  it("serves a deployment's runs from its table, refuses to start runs, and stops on Ctrl-C", async () => {
+  it("serves a deployment's runs from its table, refuses a backfill, and stops on Ctrl-C", async () => {
     const child = spawn(
       process.execPath,
       [
@@ -87,16 +88,16 @@ describe('updraft ui --target aws', () => {
     expect(grid.runs).toMatchObject([{ runId: 'nightly-2026-11-20T00-00-00Z', states: 's' }]);
     const page = await fetch(`${url}/`);
     expect(await page.text()).toContain('<div id="root"></div>');
-    const refused = await fetch(`${url}/api/dags/nightly/trigger`, {
+    const refused = await fetch(`${url}/api/dags/nightly/backfill`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: '{}',
+      body: '{"from":"2026-11-01","to":"2026-11-03"}',
     });
     expect([refused.status, await refused.json()]).toEqual([
       400,
       {
         error:
-          "updraft ui shows a deployment's runs: start, retry and clear them with updraft trigger|retry|clear … --target aws --env prod --region eu-central-1",
+          "a backfill on a deployment is the CLI's: updraft backfill <dag> --from <date> --to <date> --target aws --env prod --region eu-central-1",
       },
     ]);
     child.kill('SIGINT');

@@ -177,8 +177,12 @@ export interface DatasetOverview {
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(path, init);
-  const body = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  const body = (await response.json().catch(() => ({}))) as { error?: string; hint?: string };
+  if (!response.ok) {
+    const message = body.error ?? `${response.status} ${response.statusText}`;
+    // The CLI prints a hint under its message (↳); so does the UI.
+    throw new Error(body.hint ? `${message}\n↳ ${body.hint}` : message);
+  }
   return body as T;
 }
 

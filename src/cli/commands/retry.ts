@@ -6,6 +6,7 @@
  * it starts the run's next execution (`<runId>-r<n>`) of the same state machine and returns at
  * once, or says why it cannot (still running, succeeded, execution gone after 90 days).
  */
+import type { DagIR } from '../../ir/types.ts';
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
 import { load, requireDag, type GlobalOptions } from '../project.ts';
@@ -14,6 +15,16 @@ import { addTargetOptions, onCloud, targetOf, type CloudTarget } from '../target
 import type { Resume } from '../../runtime/resume.ts';
 import { requireRun } from './show.ts';
 import { runWithProgress } from './run.ts';
+
+/** Tasks to clear that the DAG has not: refused before anything starts. */
+export function checkClearTasks(ir: DagIR, tasks: readonly string[]): void {
+  const known = new Set(ir.tasks.map((t) => t.id));
+  for (const id of tasks)
+    if (!known.has(id))
+      throw new UsageError(`task "${id}" is not in DAG "${ir.id}"`, {
+        hint: `tasks: ${[...known].join(', ')}`,
+      });
+}
 
 /** Resumes a run on AWS or LocalStack: a new execution handing back what must not run again. */
 export async function resumeOnCloud(
@@ -29,14 +40,7 @@ export async function resumeOnCloud(
   await onCloud(target, async (cloud) => {
     const run = await requireRun(cloud.store, runId, target);
     const { ir } = requireDag(io, project, run.dagId, options);
-    if (resume.kind === 'clear') {
-      const known = new Set(ir.tasks.map((t) => t.id));
-      for (const id of resume.tasks)
-        if (!known.has(id))
-          throw new UsageError(`task "${id}" is not in DAG "${run.dagId}"`, {
-            hint: `tasks: ${[...known].join(', ')}`,
-          });
-    }
+    if (resume.kind === 'clear') checkClearTasks(ir, resume.tasks);
     const r = await resumeRun(cloud, run, ir, resume);
     if (json) {
       io.out(

@@ -2,15 +2,18 @@
  * @module cli/commands/ui
  * `updraft ui [--target aws --env E] [--port N]`: the UI without the local scheduler — over the
  * project's run store, or over a deployment's run table and its task logs in CloudWatch Logs with
- * the caller's AWS credentials. It reads; of the actions it does pause and unpause (kept in the
- * run store on both targets); runs are started, retried and cleared from the CLI there (or, locally,
- * from `updraft dev`, which serves the same UI with its scheduler). Ctrl-C stops it.
+ * the caller's AWS credentials. Over a deployment it also triggers, retries and clears runs, as
+ * `updraft trigger|retry|clear --target aws` do (each starts an execution; the run goes on in
+ * AWS), and reads offloaded outputs from the payload bucket; a backfill is the CLI's. Locally it
+ * only reads and pauses: `updraft dev` serves the same UI with the scheduler that runs them.
+ * Ctrl-C stops it.
  */
 import type { Command } from 'commander';
 import type { DagIR } from '../../ir/types.ts';
 import { isValidDag } from '../../loader/load-project.ts';
 import type { RunRecord, Store } from '../../store/types.ts';
-import { serveDevApi, type DevApiDeps } from '../dev-api.ts';
+import type { Cloud } from '../../cloud/context.ts';
+import { serveDevApi, type CloudRuns, type DevApiDeps } from '../dev-api.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { load, type GlobalOptions } from '../project.ts';
@@ -18,6 +21,7 @@ import { withSession } from '../session.ts';
 import { addTargetOptions, onCloud, targetOf, type Target } from '../target.ts';
 import { join } from 'node:path';
 import { HOST_OPTION, listenOf, type Listen } from './dev.ts';
+import { checkClearTasks } from './retry.ts';
 
 const DEFAULT_PORT = 8751;
 
@@ -64,7 +68,52 @@ function depsOf(
     noRuns:
       target.kind === 'local'
         ? 'updraft ui only shows runs: start, retry and clear them from updraft dev (the same UI, with the local scheduler) or the CLI'
-        : `updraft ui shows a deployment's runs: start, retry and clear them with updraft trigger|retry|clear …${flags}`,
+        : `a backfill on a deployment is the CLI's: updraft backfill <dag> --from <date> --to <date>${flags}`,
+  };
+}
+
+/** Offloaded outputs, read from the payload bucket their references name. */
+async function cloudPayloads(cloud: Cloud): Promise<NonNullable<DevApiDeps['objects']>> {
+  const { getS3Object } = await import('../../runtime/s3-objects.ts');
+  return { get: (ref) => getS3Object(cloud.clients.s3, ref) };
+}
+
+/** Trigger, retry and clear on the deployment, with the `--target aws` commands' code and checks. */
+export function cloudRuns(cloud: Cloud, dags: readonly DagIR[], now: () => Date): CloudRuns {
+  return {
+    async trigger(ir, conf, date) {
+      const [{ compileDag }, { triggerRun }] = await Promise.all([
+        import('../../compiler/index.ts'),
+        import('../../cloud/trigger.ts'),
+      ]);
+      const { timers } = compileDag(ir).manifest;
+      const result = await triggerRun(cloud, {
+        ir,
+        timers,
+        conf,
+        ...(date !== undefined && { date }),
+        now: now(),
+      });
+      return {
+        runId: result.run.runId,
+        created: result.outcome !== 'existing',
+        status: result.outcome === 'started' ? 'running' : result.run.status,
+      };
+    },
+    async resume(run, resume) {
+      const { resumeRun } = await import('../../cloud/executions.ts');
+      const ir = dags.find((d) => d.id === run.dagId);
+      if (!ir)
+        throw new UsageError(
+          `run "${run.runId}" is of DAG "${run.dagId}", which this project has not`,
+          {
+            hint: 'resume it from the project that deployed it',
+          },
+        );
+      if (resume.kind === 'clear') checkClearTasks(ir, resume.tasks);
+      const r = await resumeRun(cloud, run, ir, resume);
+      return { runId: run.runId, status: r.queued ? 'queued' : 'running', execution: r.attempt };
+    },
   };
 }
 
@@ -104,7 +153,11 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           const logs = (run: RunRecord, taskId?: string) => fetchRunLogs(cloud, run, taskId);
           await serveUntilStopped(
             io,
-            depsOf(io, cloud.store, dags, target, { logs }),
+            {
+              ...depsOf(io, cloud.store, dags, target, { logs }),
+              cloud: cloudRuns(cloud, dags, () => io.now()),
+              objects: await cloudPayloads(cloud),
+            },
             listen,
             cloud.where,
           );
