@@ -36,6 +36,7 @@ import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 import { dagCosts } from './ui-cost.ts';
 import { runCost } from './ui-run-cost.ts';
+import type { DagDetail, DagListing, Grid, RunDetail, RunSummary } from './api-types.ts';
 import { compileDag } from '../compiler/index.ts';
 
 export interface DevApiDeps {
@@ -162,7 +163,7 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
   app.get('/api/dags', async (c) => {
     const now = deps.now();
     const dags = await Promise.all(
-      deps.dags().map(async (ir) => {
+      deps.dags().map(async (ir): Promise<DagListing> => {
         const [paused, runs] = await Promise.all([
           deps.store.pausedAt(ir.id),
           deps.store.listRuns({ dagId: ir.id, limit: RECENT_RUNS }),
@@ -183,7 +184,7 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
   app.get('/api/dags/:dagId', async (c) => {
     const ir = dagOf(c.req.param('dagId'));
     if (!ir) return notFound(c, `DAG "${c.req.param('dagId')}"`);
-    return c.json({
+    const detail: DagDetail = {
       ...listing(ir, deps.now()),
       ...(ir.description && { description: ir.description }),
       ...(ir.owner && { owner: ir.owner }),
@@ -191,7 +192,8 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
       params: ir.params,
       groups: ir.groups.map((g) => g.id),
       graph: graphOf(ir),
-    });
+    };
+    return c.json(detail);
   });
 
   app.get('/api/dags/:dagId/runs', async (c) => {
@@ -224,7 +226,8 @@ function registerDagReads(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
         };
       }),
     );
-    return c.json({ tasks, codes: STATE_CODES, runs: rows });
+    const grid: Grid = { tasks, codes: STATE_CODES, runs: rows };
+    return c.json(grid);
   });
 }
 
@@ -242,7 +245,8 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
     ]);
     const ir = deps.dags().find((d) => d.id === run.dagId);
     const cost = ir && runCost(ir, run, tasks, tries);
-    return c.json({ run, tasks, tries, lineage, notifications, ...(cost && { cost }) });
+    const detail: RunDetail = { run, tasks, tries, lineage, notifications, ...(cost && { cost }) };
+    return c.json(detail);
   });
 
   // A task's output, an offloaded one read from where it was put (outputs are stored masked).
@@ -268,7 +272,7 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
   });
 }
 
-function runSummary(r: RunRecord) {
+function runSummary(r: RunRecord): RunSummary {
   return {
     runId: r.runId,
     status: r.status,

@@ -33,11 +33,13 @@ export interface DagCost {
   readonly actualLast30DaysUsd: number;
 }
 
-export async function dagCosts(
-  store: Store,
-  dags: readonly DagIR[],
-  now: Date,
-): Promise<{ readonly dags: readonly DagCost[]; readonly mwaaSmallPerMonthUsd: number }> {
+/** `GET /api/cost`. */
+export interface Costs {
+  readonly dags: readonly DagCost[];
+  readonly mwaaSmallPerMonthUsd: number;
+}
+
+export async function dagCosts(store: Store, dags: readonly DagIR[], now: Date): Promise<Costs> {
   const since = new Date(now.getTime() - WINDOW_DAYS * DAY_MS).toISOString();
   const until = now.getTime() + WINDOW_DAYS * DAY_MS;
   const costs = await Promise.all(

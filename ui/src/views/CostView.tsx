@@ -4,21 +4,9 @@
  * scale, the smallest always-on MWAA environment. Step Functions transitions only.
  */
 import { useQuery } from '@tanstack/react-query';
+import type { Costs } from '../api.ts';
 import { Status } from '../components/State.tsx';
 import { href } from '../router.ts';
-
-interface Costs {
-  readonly dags: readonly {
-    readonly dagId: string;
-    readonly perRunUsd: number;
-    readonly transitionsPerRun: number;
-    readonly runsPerMonth?: number;
-    readonly estimateMonthUsd?: number;
-    readonly runsLast30Days: number;
-    readonly actualLast30DaysUsd: number;
-  }[];
-  readonly mwaaSmallPerMonthUsd: number;
-}
 
 const usd = (n: number) => (n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(n >= 0.01 ? 4 : 6)}`);
 
