@@ -20,6 +20,7 @@ import type { DagListing as DagFacts } from './commands/list.ts';
 import type { Costs, DagCost } from './ui-cost.ts';
 import type { UiGraph, UiGraphNode } from './ui-graph.ts';
 import type { RunCost, TaskCost } from './ui-run-cost.ts';
+import type { TaskInput } from './ui-inputs.ts';
 
 export type {
   Costs,
@@ -30,6 +31,7 @@ export type {
   RunCost,
   RunStatus,
   TaskCost,
+  TaskInput,
   UiGraph,
   UiGraphNode,
 };
@@ -83,4 +85,9 @@ export interface RunDetail {
   readonly lineage: readonly LineageRecord[];
   readonly notifications: readonly NotificationRecord[];
   readonly cost?: RunCost;
+}
+
+/** `GET /api/runs/:run/tasks/:task/inputs`: what the task was given. */
+export interface TaskInputs {
+  readonly inputs: readonly TaskInput[];
 }

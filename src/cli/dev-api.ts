@@ -36,7 +36,15 @@ import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 import { dagCosts } from './ui-cost.ts';
 import { runCost } from './ui-run-cost.ts';
-import type { DagDetail, DagListing, Grid, RunDetail, RunSummary } from './api-types.ts';
+import type {
+  DagDetail,
+  DagListing,
+  Grid,
+  RunDetail,
+  RunSummary,
+  TaskInputs,
+} from './api-types.ts';
+import { taskInputs } from './ui-inputs.ts';
 import { compileDag } from '../compiler/index.ts';
 
 export interface DevApiDeps {
@@ -260,6 +268,18 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
         `the output of ${taskId} is offloaded (${task.output.$ref}); this server cannot read it`,
       );
     return c.json({ output: JSON.parse(await deps.objects.get(task.output.$ref)) as unknown });
+  });
+
+  // What a task was given: its arguments, upstream outputs read from their records (masked).
+  app.get('/api/runs/:runId/tasks/:taskId/inputs', async (c) => {
+    const { runId, taskId } = c.req.param();
+    const run = await deps.store.getRun(runId);
+    if (!run) return notFound(c, `run "${runId}"`);
+    const ir = deps.dags().find((d) => d.id === run.dagId);
+    const inputs = ir && taskInputs(ir, taskId, await deps.store.listTasks(runId));
+    if (!inputs) return notFound(c, `task "${taskId}" of DAG "${run.dagId}"`);
+    const answer: TaskInputs = { inputs };
+    return c.json(answer);
   });
 
   app.get('/api/runs/:runId/logs', async (c) => {

@@ -273,6 +273,15 @@ describe('the UI', () => {
     );
     await page.screenshot({ path: join(shots, 'grid-groups.png') });
 
+    // A task's inputs: check was given extract's output (a link to it), as the machine gave it.
+    await page.goto(`${url}/#/runs/daily_orders-2026-11-01T01-00-00Z/tasks/check`);
+    await page.getByTestId('inputs').waitFor();
+    expect(await page.getByTestId('inputs').innerText()).toBe(
+      'argument 1 ← extract\n{"rows":1200,"key":"raw/orders/2026-11-01.parquet"}',
+    );
+    await page.getByTestId('inputs').getByRole('link', { name: 'extract' }).click();
+    await page.getByRole('heading', { name: 'extract', level: 2 }).waitFor();
+
     await page.goto(`${url}/#/cost`);
     await page.getByTestId('cost').waitFor();
     expect(await page.getByTestId('cost').locator('tbody tr').count()).toBe(10);

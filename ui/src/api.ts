@@ -16,6 +16,7 @@ import type {
   RunSummary,
 } from '../../src/cli/api-types.ts';
 import type { ParamIR } from '../../src/ir/types.ts';
+import type { TaskInputs } from '../../src/cli/api-types.ts';
 
 export type {
   Costs,
@@ -31,6 +32,8 @@ export type {
   RunStatus,
   RunSummary,
   TaskCost,
+  TaskInput,
+  TaskInputs,
   UiGraphNode as GraphNode,
 } from '../../src/cli/api-types.ts';
 /** A DAG param as its typed declaration says (the trigger form is built from it). */
@@ -88,6 +91,17 @@ export const useLogs = (runId: string, taskId: string | undefined) =>
     queryFn: () =>
       request<LogLine[]>(
         `/api/runs/${encodeURIComponent(runId)}/logs${taskId ? `?task=${encodeURIComponent(taskId)}` : ''}`,
+      ),
+    ...LIVE,
+  });
+
+/** What a task of a run was given (upstream outputs as their records keep them, masked). */
+export const useInputs = (runId: string, taskId: string) =>
+  useQuery({
+    queryKey: ['inputs', runId, taskId],
+    queryFn: () =>
+      request<TaskInputs>(
+        `/api/runs/${encodeURIComponent(runId)}/tasks/${encodeURIComponent(taskId)}/inputs`,
       ),
     ...LIVE,
   });

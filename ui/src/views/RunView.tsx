@@ -6,10 +6,11 @@
  * rendered as text (React escapes it), never as HTML.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import {
   post,
   useDag,
+  useInputs,
   useLogs,
   useRun,
   useRuns,
@@ -289,6 +290,7 @@ function TaskInstance({ detail, taskId }: { detail: RunDetail; taskId: string })
           ))}
         </tbody>
       </table>
+      <Inputs detail={detail} taskId={taskId} />
       {task?.output !== undefined && (
         <Output runId={detail.run.runId} taskId={taskId} output={task.output} />
       )}
@@ -315,6 +317,41 @@ function TaskInstance({ detail, taskId }: { detail: RunDetail; taskId: string })
         <Status loading={logs.isLoading} error={logs.error} empty="No log lines." />
       )}
     </section>
+  );
+}
+
+/** Each argument the task was given: from which upstream task, and the value (as text). */
+function Inputs({ detail, taskId }: { detail: RunDetail; taskId: string }) {
+  const inputs = useInputs(detail.run.runId, taskId);
+  const list = inputs.data?.inputs ?? [];
+  if (list.length === 0) return null;
+  return (
+    <>
+      <h3>Inputs</h3>
+      <dl className="facts" data-testid="inputs">
+        {list.map((input) => (
+          <Fragment key={input.name}>
+            <dt>
+              {input.name}
+              {input.from.length > 0 && (
+                <>
+                  {' ← '}
+                  {input.from.map((from, i) => (
+                    <Fragment key={from}>
+                      {i > 0 && ', '}
+                      <a href={href.run(detail.run.runId, from)}>{from}</a>
+                    </Fragment>
+                  ))}
+                </>
+              )}
+            </dt>
+            <dd>
+              <code>{JSON.stringify(input.value)}</code>
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+    </>
   );
 }
 
