@@ -21,9 +21,11 @@ import type { Costs, DagCost } from './ui-cost.ts';
 import type { UiGraph, UiGraphNode } from './ui-graph.ts';
 import type { RunCost, TaskCost } from './ui-run-cost.ts';
 import type { TaskInput } from './ui-inputs.ts';
+import type { Eta } from './ui-eta.ts';
 
 export type {
   Costs,
+  Eta,
   DagCost,
   DatasetOverview,
   ErrorInfo,
@@ -85,6 +87,8 @@ export interface RunDetail {
   readonly lineage: readonly LineageRecord[];
   readonly notifications: readonly NotificationRecord[];
   readonly cost?: RunCost;
+  /** While it runs: when it should end, from history and the critical path of what is left. */
+  readonly eta?: Eta;
 }
 
 /** `GET /api/runs/:run/tasks/:task/inputs`: what the task was given. */

@@ -31,7 +31,13 @@ import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
 import type { Resume } from '../runtime/resume.ts';
 import { backfillIntervals, intervalFor } from '../schedule/index.ts';
-import { STATE_CODES, taskStatesOf, type RunRecord, type Store } from '../store/types.ts';
+import {
+  STATE_CODES,
+  taskStatesOf,
+  type RunRecord,
+  type Store,
+  type TaskRecord,
+} from '../store/types.ts';
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 import { dagCosts } from './ui-cost.ts';
@@ -45,6 +51,7 @@ import type {
   TaskInputs,
 } from './api-types.ts';
 import { taskInputs } from './ui-inputs.ts';
+import { runEta } from './ui-eta.ts';
 import { compileDag } from '../compiler/index.ts';
 
 export interface DevApiDeps {
@@ -253,7 +260,16 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
     ]);
     const ir = deps.dags().find((d) => d.id === run.dagId);
     const cost = ir && runCost(ir, run, tasks, tries);
-    const detail: RunDetail = { run, tasks, tries, lineage, notifications, ...(cost && { cost }) };
+    const eta = ir && run.status === 'running' && (await etaOf(deps, ir, run, tasks));
+    const detail: RunDetail = {
+      run,
+      tasks,
+      tries,
+      lineage,
+      notifications,
+      ...(cost && { cost }),
+      ...(eta && { eta }),
+    };
     return c.json(detail);
   });
 
@@ -290,6 +306,16 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
     if (deps.logs) return c.json(await deps.logs(run, task));
     return c.json(deps.logsDir ? readRunLogs(deps.logsDir, runId, task) : []);
   });
+}
+
+/** Successful runs an ETA learns its task durations from. */
+const ETA_HISTORY = 10;
+
+async function etaOf(deps: DevApiDeps, ir: DagIR, run: RunRecord, tasks: readonly TaskRecord[]) {
+  const recent = await deps.store.listRuns({ dagId: ir.id, limit: 5 * ETA_HISTORY });
+  const good = recent.filter((r) => r.status === 'success').slice(0, ETA_HISTORY);
+  const history = await Promise.all(good.map((r) => deps.store.listTasks(r.runId)));
+  return runEta(ir, run, tasks, history, deps.now());
 }
 
 function runSummary(r: RunRecord): RunSummary {

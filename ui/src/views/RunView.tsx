@@ -147,7 +147,11 @@ export function RunView({ runId, taskId }: { runId: string; taskId?: string }) {
         {(r.status === 'running' || r.status === 'queued') && (
           <>
             <dt>expected end</dt>
-            <dd>{eta(r, history.data ?? [])}</dd>
+            <dd data-testid="eta">
+              {run.data.eta
+                ? `${time(run.data.eta.at)} (task durations of the last ${run.data.eta.basedOnRuns} successful runs along what is left: ${run.data.eta.criticalPath.join(' → ')})`
+                : eta(r, history.data ?? [])}
+            </dd>
           </>
         )}
       </dl>
