@@ -137,8 +137,8 @@ async function main() {
     const graph = await render('#/dags/graph_dag/graph', '.react-flow__node', 1);
     // The scripts the page loads (index.html names them), not whatever an older build left.
     const assets = path.join(process.cwd(), 'dist/ui/assets');
-    const page = readFileSync(path.join(process.cwd(), 'dist/ui/index.html'), 'utf8');
-    const js = readdirSync(assets).filter((f) => f.endsWith('.js') && page.includes(f));
+    const html = readFileSync(path.join(process.cwd(), 'dist/ui/index.html'), 'utf8');
+    const js = readdirSync(assets).filter((f) => f.endsWith('.js') && html.includes(f));
     const bytes = js.reduce((n, f) => n + statSync(path.join(assets, f)).size, 0);
     const gz = js.reduce((n, f) => n + gzipSync(readFileSync(path.join(assets, f))).length, 0);
     const ms = (x: number) => `${Math.round(x)} ms`;
