@@ -153,6 +153,8 @@ describe('updraft show --target aws', () => {
       '  DAG orders · triggered by its schedule · data interval 2026-11-12T01:00:00.000Z → 2026-11-13T01:00:00.000Z',
       `  execution: FAILED, stopped 2026-11-13 01:01:04Z  ${bad.executionArn}`,
       '  Updraft.TaskFailed: load: connection reset',
+      // No transitions recorded for this run; its one try's Lambda time: 30 s × 1 GB + a request.
+      '  cost $0.000400: no transitions recorded yet + $0.000400 for 1 Lambda invocation, 30.0 s at 1024 MiB',
       '┌─────────┬───────────┬───────┬──────────┐',
       '│ task    │ state     │ tries │ duration │',
       '├─────────┼───────────┼───────┼──────────┤',
@@ -163,6 +165,8 @@ describe('updraft show --target aws', () => {
       'Failed tasks',
       '  ✖ load  Updraft.TaskFailed: connection reset',
       '      try 1  ✖ failed  started 2026-11-13 01:00:03Z, took 30s  Error: connection reset',
+      'Cost by task',
+      '  load  $0.000400 · 1 × Lambda, 30.00 s',
       `  ↳ updraft logs ${bad.runId} --target aws · fix, then resume: updraft retry ${bad.runId} --target aws`,
     ]);
     expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({

@@ -86,7 +86,9 @@ function updraft(args: string[], env: Record<string, string> = {}): Promise<CliR
 function stable(text: string): string {
   return text
     .replace(/\b(?!2020-)\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{3})?Z/g, '<time>')
-    .replace(/took (\d+ ms|(\d+[dhms])+)/g, 'took <dur>');
+    .replace(/took (\d+ ms|(\d+[dhms])+)/g, 'took <dur>')
+    .replace(/\$\d+\.\d+/g, '$<usd>')
+    .replace(/\d+\.\d+ s\b/g, '<s>');
 }
 
 /** The cells of a cli-table3 table, row by row. */
@@ -222,6 +224,9 @@ describe('read-only run commands', () => {
       '  DAG bad_dag · triggered manually · data interval 2020-03-01T00:00:00.000Z → 2020-03-02T00:00:00.000Z',
       '  conf {"table":"orders"}',
       `  Updraft.PermanentError: task "check" failed: ${CAUSE}`,
+      // Its cost: 6 transitions (prepare's state, check's with its retry and its failed mark,
+      // report's upstream_failed mark, the Fail state) and three tries of Lambda time.
+      '  cost $<usd>: $<usd> for 6 state transitions + $<usd> for 3 Lambda invocations, <s> at 1024 MiB',
       'Outputs',
       '  prepare  "ok"',
       'Failed tasks',
@@ -232,6 +237,10 @@ describe('read-only run commands', () => {
       '          at <anonymous> (dags/bad_dag.ts:9:11)',
       '        Caused by: Error: table "orders" is empty',
       '          at <anonymous> (dags/bad_dag.ts:9:64)',
+      'Cost by task',
+      '  check    $<usd> · 3 transitions · 2 × Lambda, <s>',
+      '  prepare  $<usd> · 1 transition · 1 × Lambda, <s>',
+      '  report   $<usd> · 1 transition',
       `  ↳ updraft logs ${BAD} · fix, then resume: updraft retry ${BAD}`,
     ]);
   });
@@ -304,6 +313,32 @@ describe('read-only run commands', () => {
       lineage: [],
       outbox: [],
       notifications: [],
+      cost: {
+        transitions: 6,
+        transitionsUsd: 6 * 0.000025,
+        memoryMiB: 1024,
+        invocations: 3,
+        lambdaMs: expect.any(Number),
+        lambdaUsd: expect.any(Number),
+        totalUsd: expect.any(Number),
+        tasks: [
+          {
+            taskId: 'check',
+            transitions: 3,
+            invocations: 2,
+            lambdaMs: expect.any(Number),
+            usd: expect.any(Number),
+          },
+          {
+            taskId: 'prepare',
+            transitions: 1,
+            invocations: 1,
+            lambdaMs: expect.any(Number),
+            usd: expect.any(Number),
+          },
+          { taskId: 'report', transitions: 1, invocations: 0, lambdaMs: 0, usd: 0.000025 },
+        ],
+      },
     });
   });
 
@@ -318,12 +353,16 @@ describe('read-only run commands', () => {
     expect(prose(out)).toEqual([
       `✔ success  ${OK}  (logical date 2020-03-02T00:00:00.000Z, took <dur>)`,
       '  DAG ok_dag · triggered manually · data interval 2020-03-02T00:00:00.000Z → 2020-03-03T00:00:00.000Z',
+      '  cost $<usd>: $<usd> for 3 state transitions + $<usd> for 2 Lambda invocations, <s> at 1024 MiB',
       'Outputs',
       '  extract  {"rows":3}',
       `  big      → stored object (98 KiB) local://${OK}/2020-03-02T00-00-00Z-1/big-1.json`,
       'Lineage',
       '  extract  wrote  s3://lake/raw/things',
       '  big      read   s3://lake/raw/things',
+      'Cost by task',
+      expect.stringMatching(/^ {2}(extract|big) +\$<usd> · 1 transition · 1 × Lambda, <s>$/),
+      expect.stringMatching(/^ {2}(extract|big) +\$<usd> · 1 transition · 1 × Lambda, <s>$/),
     ]);
 
     const full = await updraft(['show', OK, '--outputs']);

@@ -41,6 +41,8 @@ import {
 } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import { load } from '../project.ts';
+import { costLine, runCost, taskCostLine, taskMemoryMiB, type RunCost } from '../ui-run-cost.ts';
+import { LIMITS } from '../../compiler/index.ts';
 import { localMasker } from '../masked-io.ts';
 import { withSession } from '../session.ts';
 import { addTargetOptions, flagsOf, onCloud, targetOf, type Target } from '../target.ts';
@@ -173,6 +175,8 @@ interface Details {
   readonly execution?: ExecutionInfo | null;
   /** Target flags for the hints (` --target aws`), empty locally. */
   readonly flags: string;
+  /** What the run and each task cost (cli/ui-run-cost). */
+  readonly cost: RunCost;
 }
 
 function executionLine(run: RunRecord, execution: ExecutionInfo | null | undefined): string {
@@ -191,6 +195,27 @@ function executionLine(run: RunRecord, execution: ExecutionInfo | null | undefin
   return `  execution: ${execution.status}${when}${redrives}  ${execution.executionArn}`;
 }
 
+/** The run's notifications and the messages its outbox caught. */
+function renderMessages(io: Io, d: Details, heading: (text: string) => void): void {
+  if (d.notifications.length > 0) {
+    heading('Notifications');
+    for (const line of notificationLines(d.notifications)) io.out(`  ${line}`);
+  }
+  if (d.outbox.length > 0) {
+    heading('Outbox (captured, not sent)');
+    for (const m of d.outbox) for (const line of messageLines(m, false)) io.out(`  ${line}`);
+  }
+}
+
+/** Each task's cost, the dearest first. */
+function renderCost(io: Io, cost: RunCost, heading: (text: string) => void): void {
+  const costly = cost.tasks.filter((t) => t.usd > 0);
+  if (costly.length === 0) return;
+  heading('Cost by task');
+  const width = Math.max(...costly.map((t) => t.taskId.length));
+  for (const t of costly) io.out(`  ${t.taskId.padEnd(width)}  ${taskCostLine(t)}`);
+}
+
 function render(io: Io, d: Details, full: boolean): void {
   const { run, tasks, tries } = d;
   const heading = (text: string) => io.out(io.color ? pc.bold(text) : text);
@@ -207,6 +232,7 @@ function render(io: Io, d: Details, full: boolean): void {
   if (d.execution !== undefined || run.executionArn || run.pendingInput)
     io.out(executionLine(run, d.execution));
   if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
+  if (d.cost.totalUsd > 0) io.out(`  cost ${costLine(d.cost, run.costUsd !== undefined)}`);
   if (tasks.length > 0) io.out(taskTable(tasks, io.color));
   else
     io.out(
@@ -273,15 +299,8 @@ function render(io: Io, d: Details, full: boolean): void {
       );
   }
 
-  if (d.notifications.length > 0) {
-    heading('Notifications');
-    for (const line of notificationLines(d.notifications)) io.out(`  ${line}`);
-  }
-
-  if (d.outbox.length > 0) {
-    heading('Outbox (captured, not sent)');
-    for (const m of d.outbox) for (const line of messageLines(m, false)) io.out(`  ${line}`);
-  }
+  renderCost(io, d.cost, heading);
+  renderMessages(io, d, heading);
 
   if (run.status === 'failed')
     io.out(
@@ -299,13 +318,26 @@ export async function runOrder(
   dagId: string,
   records: readonly TaskRecord[],
 ): Promise<string[]> {
+  return (await runDag(io, options, dagId, records)).order;
+}
+
+/**
+ * The run's DAG as the project has it: its task order (runOrder) and its task Lambda's memory
+ * (the cost of Lambda time); the defaults when the DAG is gone.
+ */
+async function runDag(
+  io: Io,
+  options: GlobalOptions,
+  dagId: string,
+  records: readonly TaskRecord[],
+): Promise<{ order: string[]; memoryMiB: number }> {
   try {
     const dag = (await load(io, options)).dags.find((d) => d.ir.id === dagId);
-    if (dag) return graphOrder(dag.ir);
+    if (dag) return { order: graphOrder(dag.ir), memoryMiB: taskMemoryMiB(dag.ir) };
   } catch {
     // No dags/ folder, a cycle …: the records alone.
   }
-  return byStart(records).map((t) => t.taskId);
+  return { order: byStart(records).map((t) => t.taskId), memoryMiB: LIMITS.taskMemoryMiB };
 }
 
 /**
@@ -348,10 +380,9 @@ async function showCloud(
       ? describeExecution(cloud, run.executionArn).then((e) => e ?? null)
       : Promise.resolve(undefined),
   ]);
-  const ordered = masked(
-    io,
-    taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks)),
-  );
+  const dag = await runDag(io, options, run.dagId, tasks);
+  const ordered = masked(io, taskRows(run, tasks, tries, dag.order));
+  const cost = runCost(dag.memoryMiB, run, tasks, tries);
   // Offloaded outputs stay references here: they live in the deployment's payload bucket.
   const outputs = Object.fromEntries(
     ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]),
@@ -365,6 +396,7 @@ async function showCloud(
       lineage,
       outbox: [],
       notifications,
+      cost,
       execution: execution ?? null,
     });
     return;
@@ -381,6 +413,7 @@ async function showCloud(
       outputs,
       execution,
       flags: ` ${cloud.target.flags}`,
+      cost,
     },
     full,
   );
@@ -426,7 +459,9 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           session.store.listOutbox(runId),
           session.store.listNotifications(runId),
         ]);
-        const ordered = taskRows(run, tasks, tries, await runOrder(io, options, run.dagId, tasks));
+        const dag = await runDag(io, options, run.dagId, tasks);
+        const ordered = taskRows(run, tasks, tries, dag.order);
+        const cost = runCost(dag.memoryMiB, run, tasks, tries);
         const objects = new LocalObjectStore(join(session.dir, 'objects'));
         const raw: Record<string, unknown> = {};
         for (const t of ordered) {
@@ -436,7 +471,15 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         const outputs = masked(io, raw);
         const conf = masked(io, run.conf);
         if (json) {
-          printJson(io, run, ordered, { conf, outputs, tries, lineage, outbox, notifications });
+          printJson(io, run, ordered, {
+            conf,
+            outputs,
+            tries,
+            lineage,
+            outbox,
+            notifications,
+            cost,
+          });
         } else {
           render(
             io,
@@ -449,6 +492,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
               notifications,
               outputs,
               flags: '',
+              cost,
             },
             Boolean(opts.outputs),
           );
@@ -471,12 +515,13 @@ function printJson(
     lineage: unknown;
     outbox: unknown;
     notifications: unknown;
+    cost: RunCost;
     execution?: unknown;
   },
 ): void {
   const { tries, ...others } = rest;
   const triesJson = tries.map(({ response: _response, ...t }) => t);
-  const { conf, outputs, lineage, outbox, notifications, ...cloud } = others;
+  const { conf, outputs, lineage, outbox, notifications, cost, ...cloud } = others;
   io.out(
     JSON.stringify(
       {
@@ -488,6 +533,7 @@ function printJson(
         lineage,
         outbox,
         notifications,
+        cost,
         ...cloud,
       },
       null,
