@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO as root, updraftInProcess } from '../support/cli.ts';
+import { compileDag } from '../../src/compiler/index.ts';
+import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { dag, task } from '../../src/sdk/index.ts';
 
 const dir = join(root, 'test', `.tmp-backfill-${process.pid}`);
 
@@ -52,5 +55,85 @@ describe('updraft backfill', () => {
     const overlapAt = (t: number) =>
       runs.filter((x) => Date.parse(x.startedAt) <= t && t < Date.parse(x.endedAt)).length;
     expect(Math.max(...runs.map((x) => overlapAt(Date.parse(x.startedAt))))).toBe(2);
+  });
+
+  it('--dry-run lists the runs it would start and their estimated cost, and starts nothing', async () => {
+    const cli = (...args: string[]) =>
+      updraftInProcess([...args, '--no-color'], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const { analysis } = compileDag(
+      buildDagIR(
+        dag('capped', { schedule: '@daily', startDate: '2026-11-01', maxActiveRuns: 2 }, () => {
+          task('slow', async () => 1)();
+        }),
+        'dags/capped.ts',
+      ).ir,
+    );
+    const before = JSON.parse((await cli('runs', 'capped', '--json')).out) as unknown[];
+    // 11-03 and 11-04 ran in the test above; 11-05 and 11-06 have no run.
+    const r = await cli(
+      'backfill',
+      'capped',
+      '--from',
+      '2026-11-03',
+      '--to',
+      '2026-11-06',
+      '--dry-run',
+    );
+    expect(r.code).toBe(0);
+    const price = `$${analysis.costPerRunUsd.toFixed(6)}`;
+    expect(
+      r.out
+        .split('\n')
+        .filter((l) => l.startsWith('│'))
+        .map((l) =>
+          l
+            .split('│')
+            .slice(1, -1)
+            .map((c) => c.trim()),
+        ),
+    ).toEqual([
+      ['logical date', 'run id', 'would', 'estimated cost'],
+      ['2026-11-03T00:00:00.000Z', 'capped-2026-11-03T00-00-00Z', 'leave it (success)', ''],
+      ['2026-11-04T00:00:00.000Z', 'capped-2026-11-04T00-00-00Z', 'leave it (success)', ''],
+      ['2026-11-05T00:00:00.000Z', 'capped-2026-11-05T00-00-00Z', 'start a run', price],
+      ['2026-11-06T00:00:00.000Z', 'capped-2026-11-06T00-00-00Z', 'start a run', price],
+    ]);
+    expect(r.out.split('\n').at(-1)).toBe(
+      `Dry run: 2 runs would start, 2 intervals already had one; estimated $${(2 * analysis.costPerRunUsd).toFixed(6)} in state transitions (updraft explain capped counts them; Lambda time is extra). Nothing was started.`,
+    );
+    const json = JSON.parse(
+      (
+        await cli(
+          'backfill',
+          'capped',
+          '--from',
+          '2026-11-05',
+          '--to',
+          '2026-11-05',
+          '--dry-run',
+          '--json',
+        )
+      ).out,
+    );
+    expect(json).toEqual({
+      dagId: 'capped',
+      from: '2026-11-05',
+      to: '2026-11-05',
+      dryRun: true,
+      perRunUsd: analysis.costPerRunUsd,
+      totalUsd: analysis.costPerRunUsd,
+      intervals: [
+        {
+          logicalDate: '2026-11-05T00:00:00.000Z',
+          runId: 'capped-2026-11-05T00-00-00Z',
+          action: 'would run',
+          estimatedUsd: analysis.costPerRunUsd,
+        },
+      ],
+    });
+    expect(JSON.parse((await cli('runs', 'capped', '--json')).out)).toEqual(before);
   });
 });

@@ -16,6 +16,11 @@ import { openSession } from '../session.ts';
 import { stateLabel } from '../render-run.ts';
 import { watchInterrupt } from '../interrupt.ts';
 import { beforeExit, orderOf } from './run.ts';
+import { compileDag } from '../../compiler/index.ts';
+import type { DagIR } from '../../ir/types.ts';
+import { runIdOf } from '../../runtime/launch.ts';
+import { backfillIntervals } from '../../schedule/index.ts';
+import type { Store } from '../../store/types.ts';
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
@@ -24,6 +29,66 @@ function positiveInt(name: string, text: string): number {
       hint: `e.g. ${name} 4`,
     });
   return n;
+}
+
+/**
+ * `--dry-run`: the intervals of the range, which of them would start a run (those without one)
+ * and each run's estimated cost: the compiled machine's all-success transitions (updraft explain's
+ * count) at Step Functions Standard's price; Lambda time is extra. Starts nothing.
+ */
+async function dryRun(
+  io: Io,
+  store: Store,
+  ir: DagIR,
+  from: string,
+  to: string,
+  json: boolean,
+): Promise<void> {
+  const perRunUsd = compileDag(ir).analysis.costPerRunUsd;
+  const intervals = await Promise.all(
+    backfillIntervals(ir, from, to).map(async (interval) => {
+      const runId = runIdOf(ir.id, interval.logicalDate);
+      const existing = await store.getRun(runId);
+      return {
+        logicalDate: interval.logicalDate.toISOString(),
+        runId,
+        action: existing ? ('existing' as const) : ('would run' as const),
+        ...(existing && { status: existing.status }),
+        estimatedUsd: existing ? 0 : perRunUsd,
+      };
+    }),
+  );
+  const starting = intervals.filter((i) => i.action === 'would run');
+  const totalUsd = starting.length * perRunUsd;
+  if (json) {
+    io.out(
+      JSON.stringify(
+        { dagId: ir.id, from, to, dryRun: true, perRunUsd, totalUsd, intervals },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (intervals.length === 0) {
+    io.out(`No interval of ${ir.id}'s schedule has its logical date in that range.`);
+    return;
+  }
+  const table = new Table({
+    head: ['logical date', 'run id', 'would', 'estimated cost'],
+    style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [] },
+  });
+  for (const i of intervals)
+    table.push([
+      i.logicalDate,
+      i.runId,
+      i.action === 'existing' ? `leave it (${i.status})` : 'start a run',
+      i.action === 'existing' ? '' : `$${perRunUsd.toFixed(6)}`,
+    ]);
+  io.out(table.toString());
+  io.out(
+    `Dry run: ${starting.length} run${starting.length === 1 ? '' : 's'} would start, ${intervals.length - starting.length} interval${intervals.length - starting.length === 1 ? '' : 's'} already had one; estimated $${totalUsd.toFixed(6)} in state transitions (updraft explain ${ir.id} counts them; Lambda time is extra). Nothing was started.`,
+  );
 }
 
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: commander declaration and the backfill loop with its progress and Ctrl-C story
@@ -41,6 +106,10 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .requiredOption('--to <date>', 'last logical date (inclusive)')
     .option('--max-concurrency <n>', "runs at once (at most the DAG's maxActiveRuns)", '1')
     .option('--real-time', 'honour waits, sensor poke intervals and retry delays')
+    .option(
+      '--dry-run',
+      'start nothing: list the runs it would start and what they would cost (the compiled machine, as updraft explain counts it)',
+    )
     .option('--json', 'print the intervals as JSON');
   addTargetOptions(command, { hidden: true }).action(
     async (
@@ -50,6 +119,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         to: string;
         maxConcurrency: string;
         realTime?: boolean;
+        dryRun?: boolean;
         json?: boolean;
         target?: string;
         env?: string;
@@ -67,6 +137,16 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
       const json = Boolean(opts.json || options.json);
       const session = await openSession(io, options, { realTime: Boolean(opts.realTime) });
+      if (opts.dryRun) {
+        try {
+          const { ir } = requireDag(io, session.project!, dagId, options);
+          await dryRun(io, session.store, ir, opts.from, opts.to, json);
+          setExit(EXIT_OK);
+        } finally {
+          await session.close();
+        }
+        return;
+      }
       const interrupt = watchInterrupt({
         io,
         store: session.store,
