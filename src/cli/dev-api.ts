@@ -69,6 +69,8 @@ export interface DevApiDeps {
   readonly engine?: Pick<LocalEngine, 'retry' | 'clear'>;
   /** Starts runs on a deployment instead (`updraft ui --target aws`). */
   readonly cloud?: CloudRuns;
+  /** The deployment's region: costs at its prices (compiler/contract PRICES). */
+  readonly region?: string;
   /** Without an engine, why trigger, retry and clear are refused (what to run instead). */
   readonly noRuns?: string;
   /**
@@ -259,7 +261,7 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
       deps.store.listNotifications(runId),
     ]);
     const ir = deps.dags().find((d) => d.id === run.dagId);
-    const cost = ir && runCost(taskMemoryMiB(ir), run, tasks, tries);
+    const cost = ir && runCost(taskMemoryMiB(ir), run, tasks, tries, deps.region);
     const eta = ir && run.status === 'running' && (await etaOf(deps, ir, run, tasks));
     const detail: RunDetail = {
       run,

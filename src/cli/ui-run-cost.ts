@@ -3,10 +3,12 @@
  * What a run cost, and each of its tasks: the state transitions of its states (Step Functions
  * Standard bills each), and the Lambda time of its tries at the DAG's task Lambda memory (billed
  * per GB-second, plus a request each). The run's transitions are its own (recorded on AWS, counted
- * locally); a task's are counted by the embedded engine only. Prices: LIMITS (us-east-1, arm64).
- * DynamoDB, S3 and CloudWatch Logs are extra, and small beside these (docs/operating.md).
+ * locally); a task's are counted by the embedded engine only. Prices: compiler/contract PRICES,
+ * for the deployment's region (a run recorded on AWS keeps the cost its recorder computed there);
+ * Lambda bills each try's duration rounded up to the millisecond. Cold-start init time, DynamoDB,
+ * S3 and CloudWatch Logs are extra, and small beside these (docs/operating.md).
  */
-import { LIMITS } from '../compiler/index.ts';
+import { LIMITS, pricesFor, type RegionPrices } from '../compiler/index.ts';
 import type { DagIR } from '../ir/types.ts';
 import type { RunRecord, TaskRecord, TryRecord } from '../store/types.ts';
 
@@ -22,6 +24,8 @@ export interface TaskCost {
 }
 
 export interface RunCost {
+  /** The region whose prices these are. */
+  readonly region: string;
   readonly transitions?: number;
   readonly transitionsUsd: number;
   /** The task Lambda's memory the Lambda cost is reckoned at. */
@@ -39,25 +43,27 @@ export function taskMemoryMiB(ir: DagIR): number {
   return Math.max(LIMITS.taskMemoryMiB, ...ir.tasks.map((t) => t.memoryMiB ?? 0));
 }
 
-function lambdaUsd(invocations: number, ms: number, memoryMiB: number): number {
-  return (
-    invocations * LIMITS.pricePerLambdaRequestUsd +
-    (ms / 1000) * (memoryMiB / 1024) * LIMITS.pricePerLambdaGbSecondUsd
-  );
+function lambdaUsd(p: RegionPrices, invocations: number, ms: number, memoryMiB: number): number {
+  return invocations * p.lambdaRequestUsd + (ms / 1000) * (memoryMiB / 1024) * p.lambdaGbSecondUsd;
 }
 
-/** @param memoryMiB The DAG's task Lambda memory (taskMemoryMiB of its IR). */
+/**
+ * @param memoryMiB The DAG's task Lambda memory (taskMemoryMiB of its IR).
+ * @param region The deployment's region (its prices); @default PRICES' default region
+ */
 export function runCost(
   memoryMiB: number,
   run: RunRecord,
   tasks: readonly TaskRecord[],
   tries: readonly TryRecord[],
+  region?: string,
 ): RunCost {
+  const prices = pricesFor(region);
   const lambda = new Map<string, { invocations: number; ms: number }>();
   for (const t of tries) {
     const sum = lambda.get(t.taskId) ?? { invocations: 0, ms: 0 };
     sum.invocations++;
-    sum.ms += t.durationMs ?? 0;
+    sum.ms += Math.ceil(t.durationMs ?? 0); // billed per started millisecond
     lambda.set(t.taskId, sum);
   }
   const transitionsOf = new Map(tasks.map((t) => [t.taskId, t.transitions]));
@@ -72,16 +78,17 @@ export function runCost(
         invocations,
         lambdaMs: ms,
         usd:
-          (transitions ?? 0) * LIMITS.pricePerTransitionUsd + lambdaUsd(invocations, ms, memoryMiB),
+          (transitions ?? 0) * prices.transitionUsd + lambdaUsd(prices, invocations, ms, memoryMiB),
       };
     })
     .filter((t) => t.usd > 0)
     .sort((a, b) => b.usd - a.usd || a.taskId.localeCompare(b.taskId));
   const invocations = perTask.reduce((n, t) => n + t.invocations, 0);
   const lambdaMs = perTask.reduce((n, t) => n + t.lambdaMs, 0);
-  const transitionsUsd = run.costUsd ?? (run.transitions ?? 0) * LIMITS.pricePerTransitionUsd;
-  const lambdaTotal = lambdaUsd(invocations, lambdaMs, memoryMiB);
+  const transitionsUsd = run.costUsd ?? (run.transitions ?? 0) * prices.transitionUsd;
+  const lambdaTotal = lambdaUsd(prices, invocations, lambdaMs, memoryMiB);
   return {
+    region: prices.region,
     ...(run.transitions !== undefined && { transitions: run.transitions }),
     transitionsUsd,
     memoryMiB,

@@ -124,6 +124,68 @@ export const ERROR_NAMES = {
   poolTimeout: 'Updraft.PoolTimeout',
 } as const;
 
+/**
+ * What AWS charges, one table with its sources and the date it was read. Step Functions Standard
+ * bills per state transition (retries included) at a price per region; Lambda per request and
+ * per GB-second of duration (arm64, the first pricing tier), listed here for US East (N. Virginia)
+ * and applied everywhere (other regions' Lambda prices may differ; the source has them).
+ */
+export const PRICES = {
+  asOf: '2026-12-03',
+  sources: {
+    stepFunctions:
+      'https://aws.amazon.com/step-functions/pricing/ (state transitions pricing table)',
+    lambda: 'https://aws.amazon.com/lambda/pricing/ (Arm price, US East (N. Virginia))',
+  },
+  /** USD per 1,000 state transitions of a Standard workflow, by region. */
+  transitionsPer1000Usd: {
+    'us-east-1': 0.025,
+    'us-east-2': 0.025,
+    'us-west-1': 0.0279,
+    'us-west-2': 0.025,
+    'ca-central-1': 0.025,
+    'sa-east-1': 0.0375,
+    'us-gov-east-1': 0.03,
+    'us-gov-west-1': 0.03,
+    'eu-west-1': 0.025,
+    'eu-west-2': 0.025,
+    'eu-west-3': 0.0297,
+    'eu-central-1': 0.025,
+    'eu-north-1': 0.025,
+    'ap-southeast-1': 0.025,
+    'ap-southeast-2': 0.025,
+    'ap-northeast-1': 0.025,
+    'ap-northeast-2': 0.0271,
+    'ap-south-1': 0.0285,
+  } as Readonly<Record<string, number>>,
+  /** The region prices default to (and Lambda's are listed for). */
+  defaultRegion: 'us-east-1',
+  lambdaArmGbSecondUsd: 0.0000133334,
+  lambdaRequestUsd: 0.0000002,
+} as const;
+
+export interface RegionPrices {
+  /** The region the prices are of (the default region when the table has not the one asked). */
+  readonly region: string;
+  /** False when the region asked is not in the table. */
+  readonly known: boolean;
+  readonly transitionUsd: number;
+  readonly lambdaGbSecondUsd: number;
+  readonly lambdaRequestUsd: number;
+}
+
+/** The prices of a region (AWS_REGION on Lambda; the default when none or an unknown one). */
+export function pricesFor(region: string | undefined): RegionPrices {
+  const per1000 = region === undefined ? undefined : PRICES.transitionsPer1000Usd[region];
+  return {
+    region: per1000 === undefined ? PRICES.defaultRegion : region!,
+    known: per1000 !== undefined,
+    transitionUsd: (per1000 ?? PRICES.transitionsPer1000Usd[PRICES.defaultRegion]!) / 1000,
+    lambdaGbSecondUsd: PRICES.lambdaArmGbSecondUsd,
+    lambdaRequestUsd: PRICES.lambdaRequestUsd,
+  };
+}
+
 /** The cloud's limits the compiler sizes machines against, and the engine enforces locally. */
 export const LIMITS = {
   /** Step Functions' payload limit per state input or output (and execution input). */
@@ -134,12 +196,8 @@ export const LIMITS = {
   definitionBytes: 1024 * 1024,
   /** Lambda's hard limit on one invocation. */
   lambdaSeconds: 900,
-  /** Step Functions Standard: $0.025 per 1,000 state transitions (us-east-1, 2026). */
+  /** Step Functions Standard in the default region (PRICES): $0.025 per 1,000 state transitions. */
   pricePerTransitionUsd: 0.000025,
-  /** Lambda on arm64 (Graviton): $0.0000133334 per GB-second of duration (us-east-1, 2026). */
-  pricePerLambdaGbSecondUsd: 0.0000133334,
-  /** Lambda: $0.20 per million requests. */
-  pricePerLambdaRequestUsd: 0.0000002,
   /** A DAG's task Lambda has this much memory, or the most one of its tasks asks for (`memoryMiB`). */
   taskMemoryMiB: 1024,
 } as const;

@@ -5,7 +5,7 @@
  * history), the run record of an execution started outside Updraft (from its input).
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { ERROR_NAMES, LIMITS } from '../compiler/contract.ts';
+import { ERROR_NAMES, pricesFor } from '../compiler/contract.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey } from '../schedule/index.ts';
 import type { ErrorInfo, RunRecord } from '../store/types.ts';
@@ -134,12 +134,12 @@ function isRetry(type: string, previous: string | undefined): boolean {
 }
 
 /**
- * Step Functions Standard workflows: USD 0.025 per 1,000 state transitions (aws.amazon.com/step-functions/pricing,
- * us-east-1; the constant `updraft explain` prices with). Rounded to nano-dollars so that the
+ * What the transitions cost on a Standard workflow in this region (compiler/contract PRICES; the
+ * recorder runs in the environment's region, AWS_REGION). Rounded to nano-dollars so that the
  * same count always gives the same number, without binary-fraction noise.
  */
-export function costOf(transitions: number): number {
-  return Math.round(transitions * LIMITS.pricePerTransitionUsd * 1e9) / 1e9;
+export function costOf(transitions: number, region = process.env.AWS_REGION): number {
+  return Math.round(transitions * pricesFor(region).transitionUsd * 1e9) / 1e9;
 }
 
 function failureOf(event: HistoryEvent): ErrorInfo | undefined {

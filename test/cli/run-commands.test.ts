@@ -314,6 +314,7 @@ describe('read-only run commands', () => {
       outbox: [],
       notifications: [],
       cost: {
+        region: 'us-east-1', // no deployment: the price table's default region
         transitions: 6,
         transitionsUsd: 6 * 0.000025,
         memoryMiB: 1024,

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { devApi } from '../../src/cli/dev-api.ts';
+import { PRICES, pricesFor } from '../../src/compiler/index.ts';
+import { costOf } from '../../src/runtime/execution-events.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
@@ -72,5 +74,24 @@ describe("a run's cost", () => {
     );
     expect(cost.totalUsd).toBeCloseTo(run.transitions! * 0.000025 + cost.lambdaUsd, 12);
     await store.close();
+  });
+
+  it('prices a region from the one table (its sources and date with it); an unknown region says so', () => {
+    expect(PRICES.sources.stepFunctions).toMatch(
+      /^https:\/\/aws\.amazon\.com\/step-functions\/pricing\//,
+    );
+    expect(PRICES.asOf).toMatch(/^\d{4}-\d\d-\d\d$/);
+    expect(pricesFor('eu-west-3')).toEqual({
+      region: 'eu-west-3',
+      known: true,
+      transitionUsd: 0.0297 / 1000,
+      lambdaGbSecondUsd: 0.0000133334,
+      lambdaRequestUsd: 0.0000002,
+    });
+    expect(pricesFor('xx-nowhere-1')).toMatchObject({ region: 'us-east-1', known: false });
+    expect(pricesFor(undefined).transitionUsd).toBe(0.000025);
+    // The recorder's cost of a run on AWS, in its own region.
+    expect(costOf(1000, 'sa-east-1')).toBe(0.0375);
+    expect(costOf(1000, 'us-east-1')).toBe(0.025);
   });
 });

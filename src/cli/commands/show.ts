@@ -382,7 +382,7 @@ async function showCloud(
   ]);
   const dag = await runDag(io, options, run.dagId, tasks);
   const ordered = masked(io, taskRows(run, tasks, tries, dag.order));
-  const cost = runCost(dag.memoryMiB, run, tasks, tries);
+  const cost = runCost(dag.memoryMiB, run, tasks, tries, cloud.region);
   // Offloaded outputs stay references here: they live in the deployment's payload bucket.
   const outputs = Object.fromEntries(
     ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]),

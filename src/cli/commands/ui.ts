@@ -156,6 +156,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
             {
               ...depsOf(io, cloud.store, dags, target, { logs }),
               cloud: cloudRuns(cloud, dags, () => io.now()),
+              ...(cloud.region && { region: cloud.region }),
               objects: await cloudPayloads(cloud),
             },
             listen,
