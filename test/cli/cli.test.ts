@@ -170,7 +170,8 @@ describe('updraft compile and explain', () => {
   });
 
   it('explain shows the structure, the added waits, transitions, price and limits', async () => {
-    const { code, out } = await run(['explain', 'warehouse_refresh']);
+    // A Saturday after the DAG's startDate (2026-09-01), for the month's estimate.
+    const { code, out } = await run(['explain', 'warehouse_refresh'], '2026-11-28T12:00:00Z');
     expect(code).toBe(0);
     expect(out).toContain(
       'create_scratch → [ stage_customers | stage_orders ] → [ build_dims | build_facts → refresh_stats ] → drop_scratch',
@@ -179,13 +180,36 @@ describe('updraft compile and explain', () => {
     expect(out).toMatch(/makespan 18m vs critical path 18m \(×1\.00\)/);
     expect(out).toMatch(/state transitions {2}\d+ \(\d\.\d\d per task\)/);
     expect(out).toMatch(/history events, worst case {2}[\d,]+ of 25,000/);
-    const json = JSON.parse((await run(['explain', 'warehouse_refresh', '--json'])).out) as {
+    // Lambda: six tasks run code (the Athena query is an operator); two declare no expectedDuration.
+    expect(out).toContain(
+      '  Lambda             6 invocations per run at 1024 MiB: $0.000001 in requests per run, plus their duration (declare expectedDuration on the tasks to count it)',
+    );
+    // Weekdays at 04:00 New York from Saturday 2026-11-28: 21 runs in the next 30 days.
+    const perRun = 15 * 0.000025 + 6 * 0.0000002;
+    expect(out).toContain(
+      `  per month          21 runs in the next 30 days by its schedule: $${(21 * perRun).toFixed(4)} (transitions and Lambda)`,
+    );
+    const json = JSON.parse(
+      (await run(['explain', 'warehouse_refresh', '--json'], '2026-11-28T12:00:00Z')).out,
+    ) as {
       structure: { addedWaits: unknown[]; makespanRatio: number };
       transitions: { allSuccess: number };
     };
     expect(json.structure.addedWaits).toEqual([{ before: 'stage_orders', after: 'build_dims' }]);
     expect(json.structure.makespanRatio).toBe(1);
     expect(json.transitions.allSuccess).toBeGreaterThan(7);
+    expect((json as unknown as { estimate: unknown }).estimate).toEqual({
+      region: 'us-east-1',
+      lambda: {
+        invocationsPerRun: 6,
+        memoryMiB: 1024,
+        perRunUsd: 6 * 0.0000002,
+        durationCounted: false,
+      },
+      perRunUsd: perRun,
+      runsPerMonth: 21,
+      perMonthUsd: 21 * perRun,
+    });
   });
 });
 

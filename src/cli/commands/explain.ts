@@ -6,7 +6,10 @@
  * (their states, and what waiting for a slot costs). `--json` for scripts.
  */
 import type { Command } from 'commander';
-import { compileDag, type CompileResult, type SpNode } from '../../compiler/index.ts';
+import { compileDag, pricesFor, type CompileResult, type SpNode } from '../../compiler/index.ts';
+import { timeScheduleOf, type DagIR } from '../../ir/types.ts';
+import { runsBetween, scheduledDag } from '../../schedule/index.ts';
+import { taskMemoryMiB } from '../ui-run-cost.ts';
 import { formatDuration } from '../../sdk/duration.ts';
 import type { Io } from '../io.ts';
 import { load, requireDag, type GlobalOptions } from '../project.ts';
@@ -49,6 +52,47 @@ export function explanation(compiled: CompileResult, usesDurations: boolean) {
   };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * What a run and a month cost beyond the transitions: the task Lambda's invocations (a request
+ * each, a mapped task's instances each) and, when every task that runs code declares its
+ * expectedDuration, their duration at the task Lambda's memory; and the runs the time schedule
+ * starts in the next 30 days, at the whole run's price.
+ */
+export function costEstimate(ir: DagIR, compiled: CompileResult, now: Date) {
+  const prices = pricesFor(undefined);
+  const items = compiled.analysis.transitions.mappedItemsAssumed;
+  const code = ir.tasks.filter((t) => t.body.kind !== 'operator');
+  const invocationsPerRun = code.reduce((n, t) => n + (t.mapping ? items : 1), 0);
+  const memoryMiB = taskMemoryMiB(ir);
+  const declared = code.every((t) => t.expectedDurationSeconds !== undefined);
+  const seconds = code.reduce(
+    (n, t) => n + (t.expectedDurationSeconds ?? 0) * (t.mapping ? items : 1),
+    0,
+  );
+  const lambdaPerRunUsd =
+    invocationsPerRun * prices.lambdaRequestUsd +
+    (declared ? seconds * (memoryMiB / 1024) * prices.lambdaGbSecondUsd : 0);
+  const perRunUsd = compiled.analysis.costPerRunUsd + lambdaPerRunUsd;
+  const timed = timeScheduleOf(ir.schedule) !== undefined;
+  const runsPerMonth = timed
+    ? runsBetween(scheduledDag(ir), now, new Date(now.getTime() + 30 * DAY_MS)).length
+    : undefined;
+  return {
+    region: prices.region,
+    lambda: {
+      invocationsPerRun,
+      memoryMiB,
+      ...(declared && code.length > 0 && { secondsPerRun: seconds }),
+      perRunUsd: lambdaPerRunUsd,
+      durationCounted: declared,
+    },
+    perRunUsd,
+    ...(runsPerMonth !== undefined && { runsPerMonth, perMonthUsd: runsPerMonth * perRunUsd }),
+  };
+}
+
 /** The Pools section: which tasks take slots, and what waiting for one costs. */
 export function poolLines(e: ReturnType<typeof explanation>): string[] {
   const { tasks, waiting: w } = e.pools;
@@ -73,6 +117,15 @@ export function poolLines(e: ReturnType<typeof explanation>): string[] {
   ];
 }
 
+function estimateLambda(e: ReturnType<typeof costEstimate>): string {
+  const { lambda: l } = e;
+  if (l.invocationsPerRun === 0) return 'none: no task runs code';
+  const calls = `${l.invocationsPerRun} invocation${l.invocationsPerRun === 1 ? '' : 's'} per run at ${l.memoryMiB} MiB`;
+  return l.secondsPerRun !== undefined
+    ? `${calls}, ${l.secondsPerRun} s by the tasks' expectedDuration: $${l.perRunUsd.toFixed(6)} per run`
+    : `${calls}: $${l.perRunUsd.toFixed(6)} in requests per run, plus their duration (declare expectedDuration on the tasks to count it)`;
+}
+
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KiB`;
 const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(n / of < 0.1 ? 1 : 0)}%`;
 
@@ -89,8 +142,9 @@ export function register(program: Command, io: Io, run: (code: number) => void):
       const compiled = compileDag(dag.ir);
       const usesDurations = dag.ir.tasks.some((t) => t.expectedDurationSeconds !== undefined);
       const e = explanation(compiled, usesDurations);
+      const estimate = costEstimate(dag.ir, compiled, io.now());
       if (opts.json || options.json) {
-        io.out(JSON.stringify(e, null, 2));
+        io.out(JSON.stringify({ ...e, estimate }, null, 2));
         run(EXIT_OK);
         return;
       }
@@ -116,7 +170,13 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         '',
         'All-success run',
         `  state transitions  ${e.transitions.allSuccess} (${e.transitions.perTask.toFixed(2)} per task${dag.ir.tasks.some((t) => t.mapping) ? `, ${e.transitions.mappedItemsAssumed} instances per mapped task` : ''})${e.transitions.poolWaits > 0 ? `, plus ~${e.transitions.poolWaits} retries waiting for pool slots` : ''}`,
-        `  price              $${e.costPerRunUsd.toFixed(6)} per run (Standard workflow, $0.025 per 1,000 transitions; Lambda time is extra)`,
+        `  price              $${e.costPerRunUsd.toFixed(6)} per run (Standard workflow, $0.025 per 1,000 transitions in ${estimate.region})`,
+        `  Lambda             ${estimateLambda(estimate)}`,
+        `  per month          ${
+          estimate.runsPerMonth === undefined
+            ? 'no time schedule: its runs start by datasets or by hand, each at the price above'
+            : `${estimate.runsPerMonth} runs in the next 30 days by its schedule: $${estimate.perMonthUsd!.toFixed(4)} (transitions and Lambda)`
+        }`,
         '',
         'Limits',
         `  history events, worst case  ${e.history.worstCase.toLocaleString('en-US')} of 25,000 (${pct(e.history.worstCase, e.history.limit)})${e.history.perMappedInstance ? `, plus ${e.history.perMappedInstance} per mapped instance` : ''}`,
