@@ -83,7 +83,9 @@ describe('updraft backfill', () => {
       '--dry-run',
     );
     expect(r.code).toBe(0);
-    const price = `$${analysis.costPerRunUsd.toFixed(6)}`;
+    // As explain prices a run: its transitions and one Lambda request (slow declares no duration).
+    const perRun = analysis.costPerRunUsd + 0.0000002;
+    const price = `$${perRun.toFixed(6)}`;
     expect(
       r.out
         .split('\n')
@@ -102,7 +104,7 @@ describe('updraft backfill', () => {
       ['2026-11-06T00:00:00.000Z', 'capped-2026-11-06T00-00-00Z', 'start a run', price],
     ]);
     expect(r.out.split('\n').at(-1)).toBe(
-      `Dry run: 2 runs would start, 2 intervals already had one; estimated $${(2 * analysis.costPerRunUsd).toFixed(6)} in state transitions (updraft explain capped counts them; Lambda time is extra). Nothing was started.`,
+      `Dry run: 2 runs would start, 2 intervals already had one; estimated $${(2 * perRun).toFixed(6)}, as updraft explain capped prices a run. Nothing was started.`,
     );
     const json = JSON.parse(
       (
@@ -123,14 +125,14 @@ describe('updraft backfill', () => {
       from: '2026-11-05',
       to: '2026-11-05',
       dryRun: true,
-      perRunUsd: analysis.costPerRunUsd,
-      totalUsd: analysis.costPerRunUsd,
+      perRunUsd: perRun,
+      totalUsd: perRun,
       intervals: [
         {
           logicalDate: '2026-11-05T00:00:00.000Z',
           runId: 'capped-2026-11-05T00-00-00Z',
           action: 'would run',
-          estimatedUsd: analysis.costPerRunUsd,
+          estimatedUsd: perRun,
         },
       ],
     });

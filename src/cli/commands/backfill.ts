@@ -17,6 +17,7 @@ import { stateLabel } from '../render-run.ts';
 import { watchInterrupt } from '../interrupt.ts';
 import { beforeExit, orderOf } from './run.ts';
 import { compileDag } from '../../compiler/index.ts';
+import { costEstimate } from './explain.ts';
 import type { DagIR } from '../../ir/types.ts';
 import { runIdOf } from '../../runtime/launch.ts';
 import { backfillIntervals } from '../../schedule/index.ts';
@@ -33,8 +34,9 @@ function positiveInt(name: string, text: string): number {
 
 /**
  * `--dry-run`: the intervals of the range, which of them would start a run (those without one)
- * and each run's estimated cost: the compiled machine's all-success transitions (updraft explain's
- * count) at Step Functions Standard's price; Lambda time is extra. Starts nothing.
+ * and each run's estimated cost as `updraft explain` prices a run (the compiled machine's
+ * all-success transitions, the Lambda requests, their duration where tasks declare
+ * expectedDuration). Starts nothing.
  */
 async function dryRun(
   io: Io,
@@ -44,7 +46,7 @@ async function dryRun(
   to: string,
   json: boolean,
 ): Promise<void> {
-  const perRunUsd = compileDag(ir).analysis.costPerRunUsd;
+  const { perRunUsd } = costEstimate(ir, compileDag(ir), new Date());
   const intervals = await Promise.all(
     backfillIntervals(ir, from, to).map(async (interval) => {
       const runId = runIdOf(ir.id, interval.logicalDate);
@@ -87,7 +89,7 @@ async function dryRun(
     ]);
   io.out(table.toString());
   io.out(
-    `Dry run: ${starting.length} run${starting.length === 1 ? '' : 's'} would start, ${intervals.length - starting.length} interval${intervals.length - starting.length === 1 ? '' : 's'} already had one; estimated $${totalUsd.toFixed(6)} in state transitions (updraft explain ${ir.id} counts them; Lambda time is extra). Nothing was started.`,
+    `Dry run: ${starting.length} run${starting.length === 1 ? '' : 's'} would start, ${intervals.length - starting.length} interval${intervals.length - starting.length === 1 ? '' : 's'} already had one; estimated $${totalUsd.toFixed(6)}, as updraft explain ${ir.id} prices a run. Nothing was started.`,
   );
 }
 
