@@ -11,29 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { buildDagIR, dag, task, type Dag } from '../src/sdk/index.ts';
 import { compileDag } from '../src/compiler/index.ts';
 import { loadProject } from '../src/loader/load-project.ts';
-import { seededRandom } from '../src/util/seeded-random.ts';
+import { randomLayered } from './shapes.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const noop = async () => null;
 
-function layered(size: number, seed: number): Dag {
-  const random = seededRandom(seed);
-  return dag(`layered_${size}`, {}, () => {
-    const nodes: ReturnType<ReturnType<typeof task>>[] = [];
-    const width = Math.max(2, Math.round(Math.sqrt(size)));
-    for (let i = 0; i < size; i++) {
-      const t = task(`t${i}`, noop)();
-      const layer = Math.floor(i / width);
-      if (layer > 0) {
-        const prev = nodes.slice((layer - 1) * width, layer * width);
-        const fanIn = 1 + Math.floor(random() * Math.min(3, prev.length));
-        for (let k = 0; k < fanIn; k++) prev[Math.floor(random() * prev.length)]!.then(t);
-      }
-      nodes.push(t);
-    }
-  });
-}
+const layered = (size: number, seed: number): Dag => randomLayered(`layered_${size}`, size, seed);
 
 const shapes: Record<string, () => Dag> = {
   'chain of 100': () =>

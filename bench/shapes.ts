@@ -56,3 +56,38 @@ export function randomSp(id: string, n: number, seed: number): Dag {
     for (const e of shape.edges) nodes.get(e.from)!.then(nodes.get(e.to)!);
   });
 }
+
+/** Seeded random layers of about √n tasks, each task after 1–3 random tasks of the layer before. */
+export function randomLayered(id: string, n: number, seed: number): Dag {
+  const random = seededRandom(seed);
+  return dag(id, {}, () => {
+    const nodes: Node[] = [];
+    const width = Math.max(2, Math.round(Math.sqrt(n)));
+    for (let i = 0; i < n; i++) {
+      const t = task(`t${i}`, noop)();
+      const layer = Math.floor(i / width);
+      if (layer > 0) {
+        const prev = nodes.slice((layer - 1) * width, layer * width);
+        const fanIn = 1 + Math.floor(random() * Math.min(3, prev.length));
+        for (let k = 0; k < fanIn; k++) prev[Math.floor(random() * prev.length)]!.then(t);
+      }
+      nodes.push(t);
+    }
+  });
+}
+
+/** A seeded random series-parallel DAG with `extra` random forward edges added (no longer series-parallel). */
+export function randomSpPlus(id: string, n: number, seed: number, extra: number): Dag {
+  const random = seededRandom(seed);
+  const shape = randomSeriesParallel(n, random);
+  return dag(id, {}, () => {
+    const nodes = new Map<string, Node>(shape.ids.map((t) => [t, task(t, noop)()]));
+    for (const e of shape.edges) nodes.get(e.from)!.then(nodes.get(e.to)!);
+    // ids are in a topological order: an edge from an earlier to a later id makes no cycle.
+    for (let k = 0; k < extra; k++) {
+      const a = Math.floor(random() * (shape.ids.length - 1));
+      const b = a + 1 + Math.floor(random() * (shape.ids.length - a - 1));
+      nodes.get(shape.ids[a]!)!.then(nodes.get(shape.ids[b]!)!);
+    }
+  });
+}
