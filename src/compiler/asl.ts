@@ -30,8 +30,9 @@ export type ChoiceRule =
 
 export interface Retrier {
   readonly ErrorEquals: readonly string[];
+  /** Left out when 1, 3 and 2.0, the States Language's defaults. */
   readonly IntervalSeconds?: number;
-  readonly MaxAttempts: number;
+  readonly MaxAttempts?: number;
   readonly BackoffRate?: number;
   readonly MaxDelaySeconds?: number;
   readonly JitterStrategy?: 'FULL' | 'NONE';

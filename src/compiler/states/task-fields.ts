@@ -26,15 +26,30 @@ export function renderNextEnd(next: Next): { Next: string } | { End: true } {
   return next === END ? { End: true } : { Next: next };
 }
 
+/**
+ * A retrier without the fields that say what the States Language's defaults say (IntervalSeconds
+ * 1, MaxAttempts 3, BackoffRate 2.0): every task state carries its retriers, so each byte counts
+ * once per task in the definition's 1 MiB.
+ */
+function lean(r: Retrier): Retrier {
+  const { IntervalSeconds, MaxAttempts, BackoffRate, MaxDelaySeconds, JitterStrategy } = r;
+  return {
+    ErrorEquals: r.ErrorEquals,
+    ...(IntervalSeconds !== undefined && IntervalSeconds !== 1 && { IntervalSeconds }),
+    ...(MaxAttempts !== undefined && MaxAttempts !== 3 && { MaxAttempts }),
+    ...(BackoffRate !== undefined && BackoffRate !== 2 && { BackoffRate }),
+    ...(MaxDelaySeconds !== undefined && { MaxDelaySeconds }),
+    ...(JitterStrategy !== undefined && { JitterStrategy }),
+  };
+}
+
 /** The retriers: Lambda's service errors (for Lambda), then the task's policy, which never retries a permanent error. */
 export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
   const list: Retrier[] = [];
   if (lambda)
     list.push({
       ErrorEquals: LAMBDA_SERVICE_ERRORS,
-      IntervalSeconds: 1,
       MaxAttempts: 6,
-      BackoffRate: 2,
       MaxDelaySeconds: 60,
       JitterStrategy: 'FULL',
     });
@@ -49,7 +64,7 @@ export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Ret
       ...(retry.jitter === 'full' && { JitterStrategy: 'FULL' as const }),
     });
   }
-  return list;
+  return list.map(lean);
 }
 
 /** Retry (left out when empty) and a catch-all that keeps the error at `$.err` and goes to `catchTo`. */
