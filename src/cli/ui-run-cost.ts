@@ -99,29 +99,3 @@ export function runCost(
     tasks: perTask,
   };
 }
-
-const usd = (n: number) => `$${n < 0.01 ? n.toFixed(6) : n.toFixed(4)}`;
-
-/** The run's cost in one line (`updraft show`). */
-export function costLine(cost: RunCost, recorded: boolean): string {
-  const transitions =
-    cost.transitions !== undefined
-      ? `${usd(cost.transitionsUsd)} for ${cost.transitions} state transitions${recorded ? ' (recorded)' : ''}`
-      : 'no transitions recorded yet';
-  const lambda =
-    cost.invocations > 0
-      ? `${usd(cost.lambdaUsd)} for ${cost.invocations} Lambda invocation${cost.invocations === 1 ? '' : 's'}, ${(cost.lambdaMs / 1000).toFixed(1)} s at ${cost.memoryMiB} MiB`
-      : 'no Lambda time';
-  return `${usd(cost.totalUsd)}: ${transitions} + ${lambda}`;
-}
-
-/** A task's share in one line (`updraft show`). */
-export function taskCostLine(t: TaskCost): string {
-  return [
-    usd(t.usd),
-    t.transitions !== undefined && `${t.transitions} transition${t.transitions === 1 ? '' : 's'}`,
-    t.invocations > 0 && `${t.invocations} × Lambda, ${(t.lambdaMs / 1000).toFixed(2)} s`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-}

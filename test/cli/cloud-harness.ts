@@ -9,6 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
@@ -97,4 +103,31 @@ export function runRecord(dagId: string, overrides: Partial<RunRecord> = {}): Ru
     executionArn: executionArn(dagId, runId),
     ...overrides,
   };
+}
+
+/**
+ * Step Functions as a deployment shows it (on an aws-sdk-client-mock of SFNClient): the state
+ * machines of `dagIds` in each environment, no execution running, and StartExecution answering
+ * with the execution ARN its name makes.
+ */
+export function mockDeployedMachines(
+  sfn: AwsStub<any, any, any>,
+  dagIds: readonly string[],
+  envs: readonly string[] = ['dev'],
+): void {
+  sfn.on(ListStateMachinesCommand).resolves({
+    stateMachines: dagIds.flatMap((d) =>
+      envs.map((env) => ({
+        name: `updraft-${env}-${d}`,
+        stateMachineArn: machineArn(d, env),
+        type: 'STANDARD' as const,
+        creationDate: new Date(),
+      })),
+    ),
+  });
+  sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+  sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
+    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+    startDate: new Date('2026-11-21T12:00:01Z'),
+  }));
 }

@@ -20,6 +20,7 @@ import {
   REGION,
   executionArn,
   machineArn,
+  mockDeployedMachines,
   openCloudHarness,
   runRecord,
   type CloudHarness,
@@ -68,27 +69,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sfn.reset();
-  sfn.on(ListStateMachinesCommand).resolves({
-    stateMachines: ['other', 'orders', 'capped'].flatMap((d) => [
-      {
-        name: `updraft-dev-${d}`,
-        stateMachineArn: machineArn(d),
-        type: 'STANDARD',
-        creationDate: new Date(),
-      },
-      {
-        name: `updraft-staging-${d}`,
-        stateMachineArn: machineArn(d, 'staging'),
-        type: 'STANDARD',
-        creationDate: new Date(),
-      },
-    ]),
-  });
-  sfn.on(ListExecutionsCommand).resolves({ executions: [] });
-  sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
-    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
-    startDate: new Date('2026-11-21T12:00:01Z'),
-  }));
+  mockDeployedMachines(sfn, ['other', 'orders', 'capped'], ['dev', 'staging']);
 });
 
 const RUN = 'orders-2026-11-20T01-00-00Z';

@@ -9,8 +9,6 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -24,7 +22,13 @@ import { getS3Object } from '../../src/runtime/s3-objects.ts';
 import { resolveParams } from '../../src/runtime/params.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
 import { dag, param, task } from '../../src/sdk/index.ts';
-import { machineArn, openCloudHarness, runRecord, type CloudHarness } from './cloud-harness.ts';
+import {
+  machineArn,
+  mockDeployedMachines,
+  openCloudHarness,
+  runRecord,
+  type CloudHarness,
+} from './cloud-harness.ts';
 
 const orders = dag(
   'orders',
@@ -101,21 +105,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sfn.reset();
-  sfn.on(ListStateMachinesCommand).resolves({
-    stateMachines: [
-      {
-        name: 'updraft-dev-orders',
-        stateMachineArn: machineArn('orders'),
-        type: 'STANDARD',
-        creationDate: new Date(),
-      },
-    ],
-  });
-  sfn.on(ListExecutionsCommand).resolves({ executions: [] });
-  sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
-    executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
-    startDate: new Date('2026-11-21T12:00:01Z'),
-  }));
+  mockDeployedMachines(sfn, ['orders']);
 });
 
 describe('updraft ui --target aws: actions', () => {

@@ -41,7 +41,8 @@ import {
 } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import { load } from '../project.ts';
-import { costLine, runCost, taskCostLine, taskMemoryMiB, type RunCost } from '../ui-run-cost.ts';
+import { runCost, taskMemoryMiB, type RunCost } from '../ui-run-cost.ts';
+import { costLine, taskCostLine } from '../cost-lines.ts';
 import { LIMITS } from '../../compiler/index.ts';
 import { localMasker } from '../masked-io.ts';
 import { withSession } from '../session.ts';

@@ -14,41 +14,14 @@ import {
   useLogs,
   useRun,
   useRuns,
-  type RunCost,
   type RunDetail,
   type RunSummary,
   type TaskCost,
 } from '../api.ts';
 import { duration, StateBadge, Status, time } from '../components/State.tsx';
 import { Gantt } from '../components/Gantt.tsx';
+import { costLine, taskCostLine, usd } from '../../../src/cli/cost-lines.ts';
 import { href } from '../router.ts';
-
-/** Dollars to the millionth of a cent's worth that matters here. */
-const usd = (n: number) => `$${n < 0.01 ? n.toFixed(6) : n.toFixed(4)}`;
-
-/** A run's cost in words: the total, its transitions and its Lambda time (cli/ui-run-cost). */
-function costLine(cost: RunCost, recorded: boolean): string {
-  const transitions =
-    cost.transitions !== undefined
-      ? `${usd(cost.transitionsUsd)} for ${cost.transitions} state transitions${recorded ? '' : ' at the Standard workflow price'}`
-      : 'no transitions recorded yet';
-  const lambda =
-    cost.invocations > 0
-      ? `${usd(cost.lambdaUsd)} for ${cost.invocations} Lambda invocation${cost.invocations === 1 ? '' : 's'}, ${(cost.lambdaMs / 1000).toFixed(1)} s at ${cost.memoryMiB} MiB`
-      : 'no Lambda time';
-  return `${usd(cost.totalUsd)}: ${transitions} + ${lambda}`;
-}
-
-/** A task's cost in words (its row's tooltip and its instance panel). */
-function taskCostLine(t: TaskCost): string {
-  return [
-    usd(t.usd),
-    t.transitions !== undefined && `${t.transitions} transition${t.transitions === 1 ? '' : 's'}`,
-    t.invocations > 0 && `${t.invocations} × Lambda, ${(t.lambdaMs / 1000).toFixed(2)} s`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-}
 
 /** When a running run should end: its start plus the median duration of the DAG's last successful runs. */
 function eta(run: RunSummary, history: readonly RunSummary[]): string {
