@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO as root, updraftInProcess } from '../support/cli.ts';
+import { REPO as root, tableCells, updraftInProcess } from '../support/cli.ts';
 import { compileDag } from '../../src/compiler/index.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
 import { dag, task } from '../../src/sdk/index.ts';
@@ -86,17 +86,7 @@ describe('updraft backfill', () => {
     // As explain prices a run: its transitions and one Lambda request (slow declares no duration).
     const perRun = analysis.costPerRunUsd + 0.0000002;
     const price = `$${perRun.toFixed(6)}`;
-    expect(
-      r.out
-        .split('\n')
-        .filter((l) => l.startsWith('│'))
-        .map((l) =>
-          l
-            .split('│')
-            .slice(1, -1)
-            .map((c) => c.trim()),
-        ),
-    ).toEqual([
+    expect(tableCells(r.out)).toEqual([
       ['logical date', 'run id', 'would', 'estimated cost'],
       ['2026-11-03T00:00:00.000Z', 'capped-2026-11-03T00-00-00Z', 'leave it (success)', ''],
       ['2026-11-04T00:00:00.000Z', 'capped-2026-11-04T00-00-00Z', 'leave it (success)', ''],

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { updraftInProcess, type CliResult } from '../support/cli.ts';
+import { tableCells, updraftInProcess, type CliResult } from '../support/cli.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ORDER = 'order_dag-2020-03-01T00-00-00Z';
@@ -99,18 +99,8 @@ function updraft(args: string[]): { code: number | null; out: string; err: strin
   return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
 }
 
-/** The cells of a cli-table3 table, row by row, durations left out. */
-function grid(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('│'))
-    .map((l) =>
-      l
-        .split('│')
-        .slice(1, -2)
-        .map((c) => c.trim()),
-    );
-}
+/** The cells of a cli-table3 table, row by row, durations (the last column) left out. */
+const grid = (text: string): string[][] => tableCells(text).map((row) => row.slice(0, -1));
 
 interface Line {
   time: string;

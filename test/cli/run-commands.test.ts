@@ -10,7 +10,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO as repo, updraftInProcess, updraftProcess, type CliResult } from '../support/cli.ts';
+import {
+  REPO as repo,
+  tableCells,
+  updraftInProcess,
+  updraftProcess,
+  type CliResult,
+} from '../support/cli.ts';
 
 const SECRET = 's3cret';
 const CONN_ENV = { UPDRAFT_CONN_DB: `postgres://u:${SECRET}@h/db` };
@@ -91,18 +97,7 @@ function stable(text: string): string {
     .replace(/\d+\.\d+ s\b/g, '<s>');
 }
 
-/** The cells of a cli-table3 table, row by row. */
-function grid(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('│'))
-    .map((l) =>
-      l
-        .split('│')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-}
+const grid = tableCells;
 
 /** Everything but the table, times and durations made stable. */
 function prose(text: string): string[] {

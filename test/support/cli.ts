@@ -57,3 +57,16 @@ export function updraftProcess(args: readonly string[], options: CliOptions): Cl
   });
   return { code: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
 }
+
+/** The cells of a cli-table3 table in printed output, row by row (the header row first). */
+export function tableCells(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('│'))
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+}
