@@ -38,6 +38,7 @@ import {
   runSortKey,
   toRecord,
   tryPrefix,
+  type ItemKey,
 } from './table.ts';
 import type {
   DagPauses,
@@ -417,100 +418,55 @@ export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
    */
   async claimSlot(dagId: string, runId: string, max: number, at: string): Promise<boolean> {
     this.#assertOpen();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: keys.dagSlots(dagId),
-            UpdateExpression: 'SET #h.#r = :at',
-            ConditionExpression:
-              'attribute_exists(#h) AND (size(#h) < :max OR attribute_exists(#h.#r))',
-            ExpressionAttributeNames: { '#h': 'holders', '#r': runId },
-            ExpressionAttributeValues: { ':at': at, ':max': max },
-          }),
-        );
-        return true;
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        if (attempt > 0 || (await this.#slotItem(dagId)) !== undefined) return false;
-        // The DAG's first claim: the map must exist before a path inside it can be set.
-        try {
-          await this.#client.send(
-            new PutCommand({
-              TableName: this.#table,
-              Item: { ...keys.dagSlots(dagId), dagId, holders: {} },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-        } catch (put) {
-          if (!isConditionFailure(put)) throw put;
-        }
-      }
-    }
+    const key = keys.dagSlots(dagId);
+    return this.#claimHolder(key, runId, at, max, { ...key, dagId, holders: {} });
   }
 
   async releaseSlot(dagId: string, runId: string): Promise<void> {
     this.#assertOpen();
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.dagSlots(dagId),
-          UpdateExpression: 'REMOVE #h.#r',
-          ConditionExpression: 'attribute_exists(#h)',
-          ExpressionAttributeNames: { '#h': 'holders', '#r': runId },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await this.#removeHolder(keys.dagSlots(dagId), runId);
   }
 
   async slotHolders(dagId: string): Promise<Readonly<Record<string, string>>> {
     this.#assertOpen();
-    return (await this.#slotItem(dagId)) ?? {};
-  }
-
-  async #slotItem(dagId: string): Promise<Record<string, string> | undefined> {
-    const out = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.dagSlots(dagId), ConsistentRead: true }),
-    );
-    return out.Item?.holders as Record<string, string> | undefined;
+    return (await this.#holdersOf<string>(keys.dagSlots(dagId))) ?? {};
   }
 
   /**
-   * The compiled state machine's acquire (compiler/states/pool), as one conditional UpdateItem: the
-   * holder lands only while the pool's map has fewer than `slots` entries or already has it. A pool
-   * deployed by infra has its item; without one (tests, a store used before deploy) it is created.
+   * One conditional UpdateItem on an item's bounded `holders` map (a DAG's run slots, a pool's
+   * slots): `holder` lands only while the map has fewer than `max` entries or already has it, so
+   * concurrent claims never pass the max. The item is created (`create`) on the first claim of a
+   * key that has none: the map must exist before a path inside it can be set.
    */
-  async acquirePoolSlot(h: PoolHolder, slots: number): Promise<boolean> {
-    this.#assertOpen();
+  async #claimHolder(
+    key: ItemKey,
+    holder: string,
+    value: unknown,
+    max: number,
+    create: Record<string, unknown>,
+  ): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#client.send(
           new UpdateCommand({
             TableName: this.#table,
-            Key: keys.pool(h.pool),
+            Key: key,
             UpdateExpression: 'SET #h.#k = :v',
             ConditionExpression:
               'attribute_exists(#h) AND (size(#h) < :max OR attribute_exists(#h.#k))',
-            ExpressionAttributeNames: { '#h': POOL_HOLDERS_ATTRIBUTE, '#k': h.holder },
-            ExpressionAttributeValues: {
-              ':v': { runId: h.runId, execution: h.execution },
-              ':max': slots,
-            },
+            ExpressionAttributeNames: { '#h': POOL_HOLDERS_ATTRIBUTE, '#k': holder },
+            ExpressionAttributeValues: { ':v': value, ':max': max },
           }),
         );
         return true;
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
-        if (attempt > 0 || (await this.#poolItem(h.pool)) !== undefined) return false;
+        if (attempt > 0 || (await this.#holdersOf(key)) !== undefined) return false;
         try {
           await this.#client.send(
             new PutCommand({
               TableName: this.#table,
-              Item: poolItem(h.pool, slots),
+              Item: create,
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           );
@@ -521,13 +477,13 @@ export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
     }
   }
 
-  async releasePoolSlot(pool: string, holder: string): Promise<void> {
-    this.#assertOpen();
+  /** Removes `holder` from the item's `holders` map (nothing when the item or the entry is gone). */
+  async #removeHolder(key: ItemKey, holder: string): Promise<void> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: keys.pool(pool),
+          Key: key,
           UpdateExpression: 'REMOVE #h.#k',
           ConditionExpression: 'attribute_exists(#h)',
           ExpressionAttributeNames: { '#h': POOL_HOLDERS_ATTRIBUTE, '#k': holder },
@@ -538,12 +494,38 @@ export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
     }
   }
 
+  /** The item's `holders` map, read consistently; undefined when it has no item. */
+  async #holdersOf<T>(key: ItemKey): Promise<Record<string, T> | undefined> {
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    return out.Item?.[POOL_HOLDERS_ATTRIBUTE] as Record<string, T> | undefined;
+  }
+
+  /**
+   * The compiled state machine's acquire (compiler/states/pool), as one conditional UpdateItem: the
+   * holder lands only while the pool's map has fewer than `slots` entries or already has it. A pool
+   * deployed by infra has its item; without one (tests, a store used before deploy) it is created.
+   */
+  async acquirePoolSlot(h: PoolHolder, slots: number): Promise<boolean> {
+    this.#assertOpen();
+    const value = { runId: h.runId, execution: h.execution };
+    return this.#claimHolder(keys.pool(h.pool), h.holder, value, slots, poolItem(h.pool, slots));
+  }
+
+  async releasePoolSlot(pool: string, holder: string): Promise<void> {
+    this.#assertOpen();
+    await this.#removeHolder(keys.pool(pool), holder);
+  }
+
   async poolHolders(pool?: string): Promise<PoolHolder[]> {
     this.#assertOpen();
     const pools = pool === undefined ? await this.#poolNames() : [pool];
     const holders: PoolHolder[] = [];
     for (const name of pools) {
-      for (const [holder, v] of Object.entries((await this.#poolItem(name)) ?? {}))
+      for (const [holder, v] of Object.entries(
+        (await this.#holdersOf<{ runId: string; execution: string }>(keys.pool(name))) ?? {},
+      ))
         holders.push({ pool: name, holder, runId: v.runId, execution: v.execution });
     }
     return holders.sort(comparePoolHolders);
@@ -590,17 +572,6 @@ export class DynamoStore implements Store, RunSlots, DagPauses, PoolSlots {
       ExpressionAttributeNames: { '#p': 'gsi1pk', '#pool': 'pool' },
     });
     return items.map((i) => String(i.pool));
-  }
-
-  async #poolItem(
-    pool: string,
-  ): Promise<Record<string, { runId: string; execution: string }> | undefined> {
-    const out = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: keys.pool(pool), ConsistentRead: true }),
-    );
-    return out.Item?.[POOL_HOLDERS_ATTRIBUTE] as
-      | Record<string, { runId: string; execution: string }>
-      | undefined;
   }
 
   async pausedAt(dagId: string): Promise<string | undefined> {
