@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/support/browser.ts';
 import { serveDevApi } from '../src/cli/dev-api.ts';
 import { buildDagIR } from '../src/sdk/build-ir.ts';
 import { dag, task } from '../src/sdk/index.ts';
@@ -88,16 +88,8 @@ async function main() {
     { store, dags: () => [gridDag, graphDag], now: () => new Date() },
     0,
   );
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
+
   try {
     const api: Record<string, number[]> = { grid: [], dag: [], dags: [] };
     for (let i = 0; i < REPEAT; i++) {

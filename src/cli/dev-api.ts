@@ -27,7 +27,7 @@ import type { LocalEngine } from '../engine/engine.ts';
 import { readRunLogs } from '../engine/logs.ts';
 import { datasetOverview } from '../runtime/dataset-overview.ts';
 import { isObjectRef, type ObjectStore } from '../runtime/objects.ts';
-import { queuedRunRecord, runIdOf, runValuesOf } from '../runtime/launch.ts';
+import { queuedIntervalRun } from '../runtime/launch.ts';
 import { resolveParams } from '../runtime/params.ts';
 import type { Resume } from '../runtime/resume.ts';
 import { backfillIntervals, intervalFor } from '../schedule/index.ts';
@@ -418,21 +418,12 @@ function registerDagActions(app: Hono, deps: DevApiDeps, dagOf: Lookup): void {
 function queue(
   store: Store,
   ir: DagIR,
-  interval: Parameters<typeof runValuesOf>[0]['interval'],
+  interval: Parameters<typeof queuedIntervalRun>[1],
   triggeredBy: 'manual' | 'backfill',
   conf: Json,
   now: Date,
 ) {
-  const values = runValuesOf({
-    dagId: ir.id,
-    timezone: ir.timezone,
-    timers: [],
-    interval,
-    params: {},
-    triggeredBy,
-    runId: runIdOf(ir.id, interval.logicalDate),
-  });
-  return store.createRun(queuedRunRecord(values, conf, now));
+  return store.createRun(queuedIntervalRun(ir, interval, triggeredBy, conf, now));
 }
 
 /** Retry and clear: answered at once (202) while the run goes on; the engine's refusals at once (400). */

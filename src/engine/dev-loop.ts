@@ -15,7 +15,7 @@ import {
   scheduledDag,
   type AwsSchedule,
 } from '../schedule/index.ts';
-import { queuedRunRecord, runValuesOf } from '../runtime/launch.ts';
+import { queuedIntervalRun } from '../runtime/launch.ts';
 import type { NotificationRecord, RunRecord } from '../store/types.ts';
 import { checkDeadline } from '../runtime/run-notifications.ts';
 import { isDatasetConsumer, triggerDatasetConsumers } from '../runtime/dataset-triggers.ts';
@@ -161,15 +161,9 @@ export class DevLoop {
         { catchupLimit: CATCHUP_LIMIT },
       );
       for (const interval of plan.intervals) {
-        const values = runValuesOf({
-          dagId: ir.id,
-          timezone: ir.timezone,
-          timers: [],
-          interval,
-          params: {},
-          triggeredBy: 'schedule',
-        });
-        const { created, run } = await store.createRun(queuedRunRecord(values, {}, new Date(now)));
+        const { created, run } = await store.createRun(
+          queuedIntervalRun(ir, interval, 'schedule', {}, new Date(now)),
+        );
         if (created) this.#options.onEvent?.({ kind: 'queued', run });
       }
     }

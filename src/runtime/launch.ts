@@ -14,7 +14,10 @@ import type { RunValues } from './args.ts';
 
 import type { Done } from './resume.ts';
 
-export { queuedRunRecord } from './run-record.ts';
+import { queuedRunRecord } from './run-record.ts';
+import type { RunRecord } from '../store/types.ts';
+
+export { queuedRunRecord };
 
 /**
  * What the launcher needs to know about a DAG (the schedule's target input carries it, so the
@@ -108,6 +111,29 @@ export interface RunStart {
   readonly runId?: string;
   /** Dataset-triggered runs: the events that made the condition hold. */
   readonly triggeringEvents?: readonly DatasetEvent[];
+}
+
+/**
+ * The queued record of a run of one of the DAG's intervals, for a scheduler that starts it later
+ * (`updraft dev`'s loop; the UI's trigger and backfill): params are resolved from `conf` and the
+ * timers set when it starts.
+ */
+export function queuedIntervalRun(
+  ir: Pick<DagIR, 'id' | 'timezone'>,
+  interval: RunStart['interval'],
+  triggeredBy: TriggerKind,
+  conf: Readonly<Record<string, unknown>>,
+  now: Date,
+): RunRecord {
+  const values = runValuesOf({
+    dagId: ir.id,
+    timezone: ir.timezone,
+    timers: [],
+    interval,
+    params: {},
+    triggeredBy,
+  });
+  return queuedRunRecord(values, conf, now);
 }
 
 /** What every task of the run sees as `$.run`. */

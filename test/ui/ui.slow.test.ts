@@ -9,7 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
 import { resolveParams } from '../../src/runtime/params.ts';
@@ -74,16 +75,8 @@ beforeAll(async () => {
   dev.stderr!.on('data', record);
   await until(() => /UI: (http:\/\/127\.0\.0\.1:\d+)/.test(out), 'updraft dev to serve');
   url = /UI: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
+
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('dialog', (d) => void d.accept()); // every action asks first
 }, 60_000);

@@ -7,7 +7,8 @@ import type { DagDetail, GraphNode } from '../api.ts';
 
 type Graph = DagDetail['graph'];
 
-const SEVERITY = [
+/** Task states, worst first: a collapsed group (box or grid row) shows its tasks' worst. */
+export const SEVERITY = [
   'failed',
   'upstream_failed',
   'running',

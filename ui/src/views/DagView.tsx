@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useDag, useGrid, type DagDetail, type Grid as GridData } from '../api.ts';
 import { Graph, MAX_WAITS_DRAWN } from '../components/Graph.tsx';
-import { collapseGroups } from '../components/collapse.ts';
+import { collapseGroups, SEVERITY } from '../components/collapse.ts';
 import { StateSquare, Status, time } from '../components/State.tsx';
 import { href } from '../router.ts';
 import { BackfillForm, TriggerForm } from './TriggerForm.tsx';
@@ -75,18 +75,6 @@ function GridTable({ dag, grid }: { dag: DagDetail; grid: GridData }) {
   // Its own component: the virtualizer starts once its scroll container exists.
   return <GridBody dag={dag} grid={grid} />;
 }
-
-/** The state a collapsed group's row shows for a run: its tasks' worst. */
-const SEVERITY = [
-  'failed',
-  'upstream_failed',
-  'running',
-  'up_for_retry',
-  'queued',
-  'skipped',
-  'success',
-  'none',
-];
 
 type GridLine =
   | {
