@@ -93,15 +93,13 @@ export function TriggerForm({ dag }: { dag: DagDetail }) {
           </small>
         </label>
       ))}
-      <label>
-        <span>logical date (optional)</span>
-        <input
-          name="date"
-          value={date}
-          placeholder="2026-11-20"
-          onChange={(e) => setDate(e.target.value)}
-        />
-      </label>
+      <DateField
+        label="logical date (optional)"
+        name="date"
+        value={date}
+        placeholder="2026-11-20"
+        onChange={setDate}
+      />
       <button type="submit">Trigger</button>
       {result?.error && (
         <p className="notice error" role="alert">
@@ -144,24 +142,20 @@ export function BackfillForm({ dag }: { dag: DagDetail }) {
   return (
     <form className="trigger" onSubmit={(e) => void submit(e)} aria-label={`Backfill ${dag.id}`}>
       <h2>Backfill</h2>
-      <label>
-        <span>from (first logical date)</span>
-        <input
-          name="from"
-          value={from}
-          placeholder="2026-11-01"
-          onChange={(e) => setFrom(e.target.value)}
-        />
-      </label>
-      <label>
-        <span>to (last logical date, inclusive)</span>
-        <input
-          name="to"
-          value={to}
-          placeholder="2026-11-07"
-          onChange={(e) => setTo(e.target.value)}
-        />
-      </label>
+      <DateField
+        label="from (first logical date)"
+        name="from"
+        value={from}
+        placeholder="2026-11-01"
+        onChange={setFrom}
+      />
+      <DateField
+        label="to (last logical date, inclusive)"
+        name="to"
+        value={to}
+        placeholder="2026-11-07"
+        onChange={setTo}
+      />
       <button type="submit">Backfill</button>
       {result && (
         <p
@@ -172,5 +166,26 @@ export function BackfillForm({ dag }: { dag: DagDetail }) {
         </p>
       )}
     </form>
+  );
+}
+
+/** A logical date, typed as the CLI takes it (YYYY-MM-DD or an ISO date-time). */
+function DateField(props: {
+  readonly label: string;
+  readonly name: string;
+  readonly value: string;
+  readonly placeholder: string;
+  readonly onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <input
+        name={props.name}
+        value={props.value}
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
   );
 }
