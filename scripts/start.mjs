@@ -33,7 +33,7 @@ console.log(`
 Run data lives in .updraft/ (git-ignored); running npm start again finds these runs and starts nothing new.
 
 Try next:
-  npx updraft show daily_orders-2026-11-20T01-00-00Z      # task grid, outputs, tries, lineage
+  npx updraft show daily_orders-2026-11-20T01-00-00Z      # task grid, outputs, tries, lineage, cost
   npx updraft logs daily_orders-2026-11-20T01-00-00Z      # what the tasks logged (secrets masked)
   npx updraft run ingest_crm --date 2026-11-20            # fails: connection crm_db is not set
   npx updraft connections add crm_db postgres://crm:pw@localhost:5432/crm

@@ -143,6 +143,12 @@ describe('read-only run commands', () => {
     ]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`  Updraft.PermanentError: task "check" failed: ${CAUSE}`);
+    // What the same run costs on AWS, under its headline: 6 transitions (show's test says which)
+    // and the Lambda time of its three tries.
+    const lines = stable(bad.out).split('\n');
+    expect(lines[lines.findIndex((l) => l.startsWith(`✖ failed  ${BAD}`)) + 1]).toBe(
+      '  on AWS: $<usd>: $<usd> for 6 state transitions + $<usd> for 3 Lambda invocations, <s> at 1024 MiB',
+    );
     expect((await updraft(['run', 'notify_dag', '--date', '2020-03-03'])).code).toBe(0);
     for (const text of [ok.out, ok.err]) expect(text).not.toContain(SECRET);
   });

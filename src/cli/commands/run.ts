@@ -14,6 +14,9 @@ import { openSession } from '../session.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { watchInterrupt } from '../interrupt.ts';
 import { runHeadline, runJson, taskRows, taskTable } from '../render-run.ts';
+import { runCost, taskMemoryMiB } from '../ui-run-cost.ts';
+import { costLine } from '../cost-lines.ts';
+import { LIMITS } from '../../compiler/index.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
 import { intervalFor } from '../../schedule/index.ts';
@@ -67,6 +70,9 @@ export async function report(
     session.store.listTries(run.runId),
   ]);
   const tasks = taskRows(run, records, tries, order);
+  // What the same run costs on AWS: its transitions as the machine made them, Lambda time as here.
+  const ir = session.engine.options.dags.find((d) => d.ir.id === run.dagId)?.ir;
+  const cost = runCost(ir ? taskMemoryMiB(ir) : LIMITS.taskMemoryMiB, run, records, tries);
   if (json) {
     io.out(
       JSON.stringify(
@@ -82,6 +88,7 @@ export async function report(
             })),
           }),
           ...(outcome.notifications && { notifications: outcome.notifications }),
+          cost,
         },
         null,
         2,
@@ -102,6 +109,7 @@ export async function report(
     }
     if (tasks.length > 0) io.out(taskTable(tasks, io.color));
     io.out(runHeadline(run, io.color));
+    if (cost.totalUsd > 0) io.out(`  on AWS: ${costLine(cost, false)}`);
     if (run.error) io.out(`  ${run.error.error}: ${run.error.cause}`);
     if (run.status === 'failed')
       io.out(
