@@ -41,7 +41,7 @@ import {
 import { listing } from './commands/list.ts';
 import { uiGraph } from './ui-graph.ts';
 import { dagCosts } from './ui-cost.ts';
-import { runCost, taskMemoryMiB } from './ui-run-cost.ts';
+import { costedDag, runCost } from './ui-run-cost.ts';
 import type {
   DagDetail,
   DagListing,
@@ -261,7 +261,7 @@ function registerRunReads(app: Hono, deps: DevApiDeps): void {
       deps.store.listNotifications(runId),
     ]);
     const ir = deps.dags().find((d) => d.id === run.dagId);
-    const cost = ir && runCost(taskMemoryMiB(ir), run, tasks, tries, deps.region);
+    const cost = ir && runCost(costedDag(ir), run, tasks, tries, deps.region);
     const eta = ir && run.status === 'running' && (await etaOf(deps, ir, run, tasks));
     const detail: RunDetail = {
       run,

@@ -38,9 +38,25 @@ export interface RunCost {
   readonly tasks: readonly TaskCost[];
 }
 
+/** What a run's cost depends on of its DAG: its task Lambda's memory and which tasks run no code. */
+export interface CostedDag {
+  readonly memoryMiB: number;
+  /** Native operators: on AWS a service integration, not a Lambda invocation (locally a stand-in may record tries). */
+  readonly operators: ReadonlySet<string>;
+}
+
 /** The DAG's task Lambda memory, as infra/dag-construct sizes it. */
 export function taskMemoryMiB(ir: DagIR): number {
   return Math.max(LIMITS.taskMemoryMiB, ...ir.tasks.map((t) => t.memoryMiB ?? 0));
+}
+
+/** The cost facts of a DAG; without its IR (no longer in the project), the defaults. */
+export function costedDag(ir: DagIR | undefined): CostedDag {
+  if (!ir) return { memoryMiB: LIMITS.taskMemoryMiB, operators: new Set() };
+  return {
+    memoryMiB: taskMemoryMiB(ir),
+    operators: new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id)),
+  };
 }
 
 function lambdaUsd(p: RegionPrices, invocations: number, ms: number, memoryMiB: number): number {
@@ -48,19 +64,21 @@ function lambdaUsd(p: RegionPrices, invocations: number, ms: number, memoryMiB: 
 }
 
 /**
- * @param memoryMiB The DAG's task Lambda memory (taskMemoryMiB of its IR).
+ * @param dag Its task Lambda memory and operators (costedDag).
  * @param region The deployment's region (its prices); @default PRICES' default region
  */
 export function runCost(
-  memoryMiB: number,
+  dag: CostedDag,
   run: RunRecord,
   tasks: readonly TaskRecord[],
   tries: readonly TryRecord[],
   region?: string,
 ): RunCost {
   const prices = pricesFor(region);
+  const { memoryMiB } = dag;
   const lambda = new Map<string, { invocations: number; ms: number }>();
   for (const t of tries) {
+    if (dag.operators.has(t.taskId)) continue;
     const sum = lambda.get(t.taskId) ?? { invocations: 0, ms: 0 };
     sum.invocations++;
     sum.ms += Math.ceil(t.durationMs ?? 0); // billed per started millisecond

@@ -10,7 +10,7 @@ import { costOf } from '../../src/runtime/execution-events.ts';
 import { LocalEngine } from '../../src/engine/engine.ts';
 import { MemoryObjectStore } from '../../src/runtime/objects.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
-import { dag, task } from '../../src/sdk/index.ts';
+import { athenaQuery, dag, task } from '../../src/sdk/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 
 let calls = 0;
@@ -93,5 +93,36 @@ describe("a run's cost", () => {
     // The recorder's cost of a run on AWS, in its own region.
     expect(costOf(1000, 'sa-east-1')).toBe(0.0375);
     expect(costOf(1000, 'us-east-1')).toBe(0.025);
+  });
+
+  it('a native operator costs transitions, not Lambda time, though its local stand-in ran here', async () => {
+    const withOperator = dag('with_operator', { startDate: '2026-11-01' }, () => {
+      task('prep', async () => 1)().then(
+        athenaQuery('stats', {
+          query: 'SELECT 1',
+          database: 'analytics',
+          workGroup: 'primary',
+          outputLocation: 's3://results/stats/',
+          local: () => ({ QueryExecution: { QueryExecutionId: 'local-1' } }),
+        }),
+      );
+    });
+    const store = new SqliteStore({ file: ':memory:' });
+    const ir = buildDagIR(withOperator, 'dags/with_operator.ts').ir;
+    const engine = new LocalEngine({
+      store,
+      objects: new MemoryObjectStore(),
+      dags: [{ dag: withOperator, ir }],
+      workers: false,
+    });
+    const { run } = await engine.trigger('with_operator', { date: '2026-11-20' });
+    expect(run.status).toBe('success');
+    const app = devApi({ store, dags: () => [ir], now: () => new Date() });
+    const { cost } = (await (await app.request(`/api/runs/${run.runId}`)).json()) as any;
+    expect(cost.invocations).toBe(1);
+    const stats = cost.tasks.find((t: { taskId: string }) => t.taskId === 'stats');
+    expect(stats).toMatchObject({ invocations: 0, lambdaMs: 0 });
+    expect(stats.transitions).toBeGreaterThan(0);
+    await store.close();
   });
 });

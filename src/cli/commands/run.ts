@@ -14,9 +14,8 @@ import { openSession } from '../session.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { watchInterrupt } from '../interrupt.ts';
 import { runHeadline, runJson, taskRows, taskTable } from '../render-run.ts';
-import { runCost, taskMemoryMiB } from '../ui-run-cost.ts';
+import { costedDag, runCost } from '../ui-run-cost.ts';
 import { costLine } from '../cost-lines.ts';
-import { LIMITS } from '../../compiler/index.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import type { RunOutcome } from '../../engine/engine.ts';
 import { intervalFor } from '../../schedule/index.ts';
@@ -72,7 +71,7 @@ export async function report(
   const tasks = taskRows(run, records, tries, order);
   // What the same run costs on AWS: its transitions as the machine made them, Lambda time as here.
   const ir = session.engine.options.dags.find((d) => d.ir.id === run.dagId)?.ir;
-  const cost = runCost(ir ? taskMemoryMiB(ir) : LIMITS.taskMemoryMiB, run, records, tries);
+  const cost = runCost(costedDag(ir), run, records, tries);
   if (json) {
     io.out(
       JSON.stringify(

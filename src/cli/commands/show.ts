@@ -41,9 +41,8 @@ import {
 } from '../render-run.ts';
 import { graphOrder } from '../render-graph-text.ts';
 import { load } from '../project.ts';
-import { runCost, taskMemoryMiB, type RunCost } from '../ui-run-cost.ts';
+import { costedDag, runCost, type CostedDag, type RunCost } from '../ui-run-cost.ts';
 import { costLine, taskCostLine } from '../cost-lines.ts';
-import { LIMITS } from '../../compiler/index.ts';
 import { localMasker } from '../masked-io.ts';
 import { withSession } from '../session.ts';
 import { addTargetOptions, flagsOf, onCloud, targetOf, type Target } from '../target.ts';
@@ -324,21 +323,21 @@ export async function runOrder(
 
 /**
  * The run's DAG as the project has it: its task order (runOrder) and its task Lambda's memory
- * (the cost of Lambda time); the defaults when the DAG is gone.
+ * and operators (the cost of Lambda time); the defaults when the DAG is gone.
  */
 async function runDag(
   io: Io,
   options: GlobalOptions,
   dagId: string,
   records: readonly TaskRecord[],
-): Promise<{ order: string[]; memoryMiB: number }> {
+): Promise<{ order: string[]; costed: CostedDag }> {
   try {
     const dag = (await load(io, options)).dags.find((d) => d.ir.id === dagId);
-    if (dag) return { order: graphOrder(dag.ir), memoryMiB: taskMemoryMiB(dag.ir) };
+    if (dag) return { order: graphOrder(dag.ir), costed: costedDag(dag.ir) };
   } catch {
     // No dags/ folder, a cycle …: the records alone.
   }
-  return { order: byStart(records).map((t) => t.taskId), memoryMiB: LIMITS.taskMemoryMiB };
+  return { order: byStart(records).map((t) => t.taskId), costed: costedDag(undefined) };
 }
 
 /**
@@ -383,7 +382,7 @@ async function showCloud(
   ]);
   const dag = await runDag(io, options, run.dagId, tasks);
   const ordered = masked(io, taskRows(run, tasks, tries, dag.order));
-  const cost = runCost(dag.memoryMiB, run, tasks, tries, cloud.region);
+  const cost = runCost(dag.costed, run, tasks, tries, cloud.region);
   // Offloaded outputs stay references here: they live in the deployment's payload bucket.
   const outputs = Object.fromEntries(
     ordered.filter((t) => t.output !== undefined).map((t) => [t.taskId, t.output]),
@@ -462,7 +461,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         ]);
         const dag = await runDag(io, options, run.dagId, tasks);
         const ordered = taskRows(run, tasks, tries, dag.order);
-        const cost = runCost(dag.memoryMiB, run, tasks, tries);
+        const cost = runCost(dag.costed, run, tasks, tries);
         const objects = new LocalObjectStore(join(session.dir, 'objects'));
         const raw: Record<string, unknown> = {};
         for (const t of ordered) {
