@@ -36,6 +36,7 @@ import { renderGroupRetry } from './states/group-retry.ts';
 import { renderMarks } from './states/marks.ts';
 import { renderParallel } from './states/parallel.ts';
 import { renderNextEnd } from './states/task-fields.ts';
+import { hasGateInputs, runnerGated } from './runner-gate.ts';
 
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
 const MARKS_PER_PASS = 8;
@@ -47,6 +48,9 @@ const MARKS_PER_PASS = 8;
  */
 function knownOutcome(ctx: CompileContext, taskId: string, known: Known): Outcome | undefined {
   const { rule, over } = ruleOf(ctx, taskId);
+  // The task runner decides (compiler/runner-gate), whatever is known here: every path reaches the
+  // same Task state, so what follows it exists once.
+  if (hasGateInputs(ctx, taskId) && runnerGated(ctx, taskId)) return undefined;
   for (const u of ctx.upstream.get(taskId) ?? []) if (!known.has(u)) return undefined;
   // A branch or short-circuit that succeeded skips or not by what it returned: only known at run time.
   for (const f of ctx.forced.get(taskId) ?? []) {
@@ -164,7 +168,11 @@ export class Codegen implements Generator {
     // known to have succeeded (no gates needed where that suffices), or entered with nothing
     // known (gates read the records). Keeping knowledge finer would copy whole blocks.
     const inputs = externalInputs(this.ctx, node);
-    const success = inputs.every((u) => given.get(u) === 'success');
+    // A node whose tasks the runner all gates is the same whatever is known: one version.
+    const success =
+      !tasksOf(node).every(
+        (id) => knownOutcome(this.ctx, id, new Map()) === undefined && runnerGated(this.ctx, id),
+      ) && inputs.every((u) => given.get(u) === 'success');
     const known: Known = success
       ? new Map(inputs.map((u) => [u, 'success' as TaskState]))
       : new Map();
@@ -224,6 +232,9 @@ export class Codegen implements Generator {
   private unit(taskId: string, scope: Scope, known: Known, cont: Cont): Next {
     const outcome = knownOutcome(this.ctx, taskId, known);
     if (outcome === 'run') return this.body(taskId, scope, cont);
+    // The task runner decides the rule (compiler/runner-gate): no Choice in front of the task.
+    if (outcome === undefined && runnerGated(this.ctx, taskId))
+      return this.body(taskId, scope, cont, true);
     if (outcome !== undefined)
       return this.marks(
         scope,
@@ -242,19 +253,18 @@ export class Codegen implements Generator {
     return next === END ? this.marks(scope, pending, END) : next;
   }
 
-  body(taskId: string, scope: Scope, cont: Cont): Next {
+  body(taskId: string, scope: Scope, cont: Cont, gated = false): Next {
     // One body per task and scope; its exits tell what follows only the task's own state.
-    const sig = `body|${taskId}`;
+    const sig = `body|${taskId}|${gated ? 'g' : ''}`;
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
-    const mapped = this.ctx.task(taskId).mapping !== undefined;
-    const exit = (state: TaskState): Next => {
-      // A mapped task leaves its Map whatever its instances did: what follows reads its record.
-      const k: Known = mapped ? new Map() : new Map([[taskId, state]]);
-      const next = cont(k, new Map());
-      return next;
-    };
+    // A mapped task leaves its Map whatever its instances did, and a task the runner gates may
+    // have been skipped: what follows reads their records.
+    const forget = gated || this.ctx.task(taskId).mapping !== undefined;
+    const exit = (state: TaskState): Next =>
+      cont(forget ? new Map() : new Map([[taskId, state]]), new Map());
     const entry = renderBody(this, scope, taskId, {
+      gated,
       success: () => exit('success'),
       failed: () => exit('failed'),
       skipped: () => this.proceedMarks(scope, new Map([[taskId, 'skipped']]), new Map(), cont),

@@ -16,6 +16,7 @@
  */
 
 export { recordKeys, type Keys } from './document.ts';
+export { createRunnerGate, type GateDecision, type GateValues } from './runner-gate.ts';
 export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
 
 /** What a state of the machine does for its tasks (the engine runs Task states through the runtime by this). */

@@ -71,14 +71,16 @@ export interface Generator extends Walk {
   named(scope: Scope, next: Next): string;
   /** A Parallel branch with nothing to do. */
   emptyBranch(scope: Scope): StateMachine;
-  /** A task's body and its exits. */
-  body(taskId: string, scope: Scope, cont: Cont): Next;
+  /** A task's body and its exits (`gated`: the task runner decides its trigger rule). */
+  body(taskId: string, scope: Scope, cont: Cont, gated?: boolean): Next;
   /** Record `pending` and continue, folding in whatever follows statically. */
   proceedMarks(scope: Scope, pending: Map<string, TaskState>, known: Known, cont: Cont): Next;
 }
 
 /** Where a task's body goes after it: on success, on failure, when it is skipped. */
 export interface Exits {
+  /** The task runner decides the task's trigger rule (compiler/runner-gate). @default false */
+  readonly gated?: boolean;
   success(): Next;
   failed(): Next;
   skipped(): Next;

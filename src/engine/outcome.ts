@@ -36,7 +36,8 @@ export interface TaskDetail {
 /**
  * The transitions a run took per task: each state's count goes to the tasks it belongs to (in
  * equal parts when it is shared, as a group's retry state is), and a pool wait's retries, counted
- * by task id, to that task. States of no task (the run's start and end) count for none.
+ * by task id, to that task. The run's own states count for none: its start, and its end (the
+ * Choice that reads the leaves' records to decide the run's result, the Succeed or Fail state).
  */
 export function transitionsByTask(
   manifest: Pick<Manifest, 'states' | 'tasks'>,
@@ -46,6 +47,7 @@ export function transitionsByTask(
   const byTask = new Map<string, number>();
   const add = (taskId: string, n: number) => byTask.set(taskId, (byTask.get(taskId) ?? 0) + n);
   for (const [name, n] of counts) {
+    if (manifest.states[name]?.role === 'final') continue;
     const tasks = manifest.states[name]?.tasks;
     if (tasks && tasks.length > 0) for (const t of tasks) add(t, n / tasks.length);
     else if (!tasks && taskIds.has(name)) add(name, n);

@@ -12,7 +12,12 @@
  * key a plain key).
  */
 import type { DagIR, TaskIR } from '../ir/types.ts';
-import { ERROR_NAMES, type RunnerManifest } from '../compiler/contract.ts';
+import {
+  createRunnerGate,
+  ERROR_NAMES,
+  type GateValues,
+  type RunnerManifest,
+} from '../compiler/contract.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
@@ -36,6 +41,11 @@ export interface RunnerRequest {
   readonly check?: Readonly<Record<string, unknown>>;
   /** A resumed execution's earlier answers by task key (runtime/resume): this task's is handed back, its code does not run. */
   readonly done?: Done;
+  /**
+   * The upstream states (or deciding records) a gated task's trigger rule reads, by record key
+   * (compiler/runner-gate): the runner decides whether the code runs, and answers with the record.
+   */
+  readonly g?: GateValues;
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
@@ -104,6 +114,39 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     deps.ir.tasks.flatMap((t) => (t.mapping?.over.kind === 'output' ? [t.mapping.over.task] : [])),
   );
 
+  const gate = createRunnerGate(deps.ir);
+  const run = runTask(deps, { facts, irTasks, ids, mappedOver });
+  return async (request) => {
+    if (request.g === undefined) return run(request);
+    const ir = irTasks.get(request.task);
+    if (!ir) return run(request); // says what is wrong
+    const key = facts.get(request.task)?.key;
+    // A task that ran before hands its answer back, whatever its upstream tasks did this time.
+    if (key === undefined || request.done?.[key] === undefined) {
+      const decision = gate(request.task, request.g);
+      if (!decision.run) return { Payload: decision.record };
+    }
+    const { Payload } = await run(request);
+    return { Payload: gatedAnswer(ir, Payload) };
+  };
+}
+
+/** A gated task's answer is its record: the state, then what the ungated answer holds. */
+function gatedAnswer(ir: TaskIR, payload: unknown): Record<string, unknown> {
+  return ir.body.kind === 'function'
+    ? { s: 'success', o: payload ?? null }
+    : { s: 'success', ...(payload as Record<string, unknown>) };
+}
+
+interface RunnerTables {
+  readonly facts: ReadonlyMap<string, RunnerManifest['tasks'][number]>;
+  readonly irTasks: ReadonlyMap<string, TaskIR>;
+  readonly ids: { keyOf: (id: string) => string; idOf: (key: string) => string };
+  readonly mappedOver: ReadonlySet<string>;
+}
+
+function runTask(deps: TaskRunnerDeps, tables: RunnerTables): TaskRunner {
+  const { facts, irTasks, ids, mappedOver } = tables;
   return async (request) => {
     const task = facts.get(request.task);
     const ir = irTasks.get(request.task);

@@ -185,7 +185,7 @@ describe('updraft compile and explain', () => {
       '  Lambda             6 invocations per run at 1024 MiB: $0.000001 in requests per run, plus their duration (declare expectedDuration on the tasks to count it)',
     );
     // Weekdays at 04:00 New York from Saturday 2026-11-28: 21 runs in the next 30 days.
-    const perRun = 15 * 0.000025 + 6 * 0.0000002;
+    const perRun = 13 * 0.000025 + 6 * 0.0000002;
     expect(out).toContain(
       `  per month          21 runs in the next 30 days by its schedule: $${(21 * perRun).toFixed(4)} (transitions and Lambda)`,
     );

@@ -227,6 +227,37 @@ describe('task-runner Lambda: payloads', () => {
   });
 });
 
+describe('task-runner Lambda: trigger rules it decides (compiler/runner-gate)', () => {
+  it('answers upstream_failed from the upstream states it is handed, without running the code or recording a try', async () => {
+    const run = newRun();
+    const handler = handlerFor();
+    const payload = await handler(
+      { task: 'measure', run, g: { [keyOf('extract')]: 'failed' } },
+      {} as never,
+    );
+    expect(payload).toEqual({ s: 'upstream_failed', o: null });
+    expect(await reader.listTries(run.runId)).toEqual([]);
+    expect(await reader.listTasks(run.runId)).toEqual([]);
+  });
+
+  it('runs the code when the rule holds, and answers the whole record', async () => {
+    const run = newRun();
+    const payload = await handlerFor()(
+      {
+        task: 'measure',
+        run,
+        in: { [keyOf('extract')]: { blob: 'abc' } },
+        g: { [keyOf('extract')]: 'success' },
+      },
+      {} as never,
+    );
+    expect(payload).toEqual({ s: 'success', o: 3 });
+    expect((await reader.listTries(run.runId)).map((t) => [t.taskId, t.state, t.response])).toEqual(
+      [['measure', 'success', 3]],
+    );
+  });
+});
+
 describe('task-runner Lambda: connections and masking', () => {
   it('masks a connection password in task logs and in the error; the second invocation reuses the cached secret', async () => {
     smMock

@@ -8,6 +8,7 @@ import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
 import { PLACEHOLDERS, placeholder } from '../contract.ts';
 import { DONE, output, record, RUN } from '../document.ts';
 import type { Exits, Next, Scope, Walk } from '../scope.ts';
+import { gateInputs } from '../runner-gate.ts';
 import { failurePass, permanentFlag, renderTask } from './task-fields.ts';
 
 /** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
@@ -32,16 +33,21 @@ export function runnerPayload(
   return { task: task.id, 'run.$': RUN, ...(ins && { in: ins }), 'done.$': DONE, ...extra };
 }
 
-function resultSelector(task: TaskIR): Record<string, JsonValue> {
+/**
+ * The record from the runner's answer. A gated task's answer is its whole record (`s` too: it may
+ * be skipped); otherwise the state is success and a function task's answer is its output.
+ */
+function resultSelector(task: TaskIR, gated: boolean): Record<string, JsonValue> {
+  const s: Record<string, JsonValue> = gated ? { 's.$': '$.Payload.s' } : { s: 'success' };
   switch (task.body.kind) {
     case 'branch':
-      return { s: 'success', 'o.$': '$.Payload.o', 'c.$': '$.Payload.c' };
+      return { ...s, 'o.$': '$.Payload.o', 'c.$': '$.Payload.c' };
     case 'short_circuit':
-      return { s: 'success', 'o.$': '$.Payload.o' };
+      return { ...s, 'o.$': '$.Payload.o' };
     case 'function':
     case 'sensor':
     case 'operator':
-      return { s: 'success', 'o.$': '$.Payload' };
+      return { ...s, 'o.$': gated ? '$.Payload.o' : '$.Payload' };
     default:
       return assertNever(task.body, 'task body');
   }
@@ -53,13 +59,15 @@ export function renderLambdaTask(emit: Walk, scope: Scope, task: TaskIR, exits: 
   emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
   const next = exits.success();
   const failed = failurePass(emit, scope, task, exits);
+  const gated = exits.gated === true;
+  const gate: Record<string, JsonValue> = gated ? { g: gateInputs(emit.ctx, task.id) } : {};
   scope.add(
     name,
     renderTask({
       resource: LAMBDA_INVOKE,
-      parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(emit, task) },
+      parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(emit, task, gate) },
       timeoutSeconds: task.timeoutSeconds,
-      resultSelector: { ...resultSelector(task), ...permanentFlag(emit, task) },
+      resultSelector: { ...resultSelector(task, gated), ...permanentFlag(emit, task) },
       resultPath: record(emit.ctx.key(task.id)),
       retry: task.retry,
       lambda: true,
