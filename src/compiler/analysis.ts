@@ -11,7 +11,7 @@
  * result or the document passes 256 KiB, the definition size against 1 MB, and the Step Functions
  * price of a run.
  */
-import type { DagIR } from '../ir/types.ts';
+import type { DagIR, TaskIR } from '../ir/types.ts';
 import type { State, StateMachine } from './asl.ts';
 import {
   LIMITS,
@@ -137,7 +137,7 @@ function eventsOf(state: State): number {
 function walk(
   machine: StateMachine,
   manifest: Manifest,
-  ir: DagIR,
+  tasks: ReadonlyMap<string, TaskIR>,
   mappedItems: number,
   worst: boolean,
 ): Walk {
@@ -155,7 +155,6 @@ function walk(
       machine.States[name]?.Type === 'Fail'
     );
   };
-  const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
   let name: string | undefined = machine.StartAt;
   const seen = new Set<string>();
   while (name !== undefined) {
@@ -191,13 +190,13 @@ function walk(
     }
     if (state.Type === 'Parallel') {
       for (const b of state.Branches) {
-        const inner = walk(b, manifest, ir, mappedItems, worst);
+        const inner = walk(b, manifest, tasks, mappedItems, worst);
         result.transitions += inner.transitions;
         events += inner.history + 2;
       }
     }
     if (state.Type === 'Map') {
-      const inner = walk(state.ItemProcessor, manifest, ir, mappedItems, worst);
+      const inner = walk(state.ItemProcessor, manifest, tasks, mappedItems, worst);
       const attempts = worst && task ? (task.retry?.attempts ?? 1) : 1;
       result.transitions += inner.transitions * mappedItems;
       events += (inner.history + 2 + 3 * (attempts - 1)) * mappedItems;
@@ -215,9 +214,10 @@ function walk(
   return result;
 }
 
+/** @param minified the definition as it deploys: JSON without whitespace */
 export function analyze(
   definition: StateMachine,
-  json: string,
+  minified: string,
   manifest: Manifest,
   ir: DagIR,
   options: { readonly mappedItems?: number } = {},
@@ -225,11 +225,12 @@ export function analyze(
   const byType: Record<string, number> = {};
   const total = countStates(definition, byType);
   const mappedItems = options.mappedItems ?? 10;
-  const happy = walk(definition, manifest, ir, mappedItems, false);
-  const worst = walk(definition, manifest, ir, 0, true);
+  const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
+  const happy = walk(definition, manifest, tasks, mappedItems, false);
+  const worst = walk(definition, manifest, tasks, 0, true);
   const perItem =
     ir.tasks.filter((t) => t.mapping).length > 0
-      ? walk(definition, manifest, ir, 1, true).history - worst.history
+      ? walk(definition, manifest, tasks, 1, true).history - worst.history
       : 0;
   // Group retries re-run the group's states: multiply the worst case by the largest group attempts.
   const groupAttempts = Math.max(1, ...ir.groups.map((g) => g.retry?.attempts ?? 1));
@@ -269,9 +270,8 @@ export function analyze(
       mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
       mappedItemsMax,
     },
-    // Deployed minified (infra serializes the definition without whitespace).
     definition: {
-      bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(json))).length,
+      bytes: new TextEncoder().encode(minified).length,
       limitBytes: LIMITS.definitionBytes,
     },
     costPerRunUsd: (happy.transitions + pools.waits) * LIMITS.pricePerTransitionUsd,

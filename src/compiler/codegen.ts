@@ -38,6 +38,9 @@ import { renderParallel } from './states/parallel.ts';
 import { renderNextEnd } from './states/task-fields.ts';
 import { hasGateInputs, runnerGated } from './runner-gate.ts';
 
+/** Items of a series made in one stretch of calls (Codegen#series): bounds the compiler's call depth. */
+const SERIES_STRETCH = 100;
+
 /** Records one marks Pass writes at most (bounds the size of failure paths in the definition). */
 const MARKS_PER_PASS = 8;
 
@@ -187,16 +190,9 @@ export class Codegen implements Generator {
       case 'cluster':
         entry = renderGroupRetry(this, node.id, node.body, scope, known, cont);
         break;
-      case 'series': {
-        const step =
-          (i: number): Cont =>
-          (k, p) =>
-            i + 1 < node.items.length
-              ? this.proceed(node.items[i + 1]!, scope, k, p, step(i + 1))
-              : cont(k, p);
-        entry = this.proceed(node.items[0]!, scope, known, new Map(), step(0));
+      case 'series':
+        entry = this.series(node.items, scope, known, cont);
         break;
-      }
       case 'parallel':
         entry = renderParallel(this, node.branches, scope, known, cont);
         break;
@@ -205,6 +201,32 @@ export class Codegen implements Generator {
     }
     scope.memo.set(sig, entry);
     return entry;
+  }
+
+  /**
+   * Items one after the other. Each item's states are made knowing what the items before it
+   * decided statically, which takes a call per item: a long series is made in stretches of
+   * SERIES_STRETCH items, the last stretch first, each later stretch entered knowing nothing (its
+   * gates read the records), so the depth of calls stays bounded whatever the DAG's length.
+   */
+  private series(items: readonly SpNode[], scope: Scope, known: Known, cont: Cont): Next {
+    const stretch = (from: number, to: number, k0: Known, last: Cont): Next => {
+      const step =
+        (i: number): Cont =>
+        (k, p) =>
+          i + 1 < to ? this.proceed(items[i + 1]!, scope, k, p, step(i + 1)) : last(k, p);
+      return this.proceed(items[from]!, scope, k0, new Map(), step(from));
+    };
+    let after = cont;
+    let from = items.length;
+    while (from > SERIES_STRETCH) {
+      const start = from - SERIES_STRETCH;
+      const entry = stretch(start, from, new Map(), after);
+      // Marks the stretch before still has pending are written on the way in.
+      after = (_k, p) => (p.size > 0 ? this.marks(scope, p, entry) : entry);
+      from = start;
+    }
+    return stretch(0, from, known, after);
   }
 
   /** A state name for `next`; the end of a scope becomes a Pass that ends it. */

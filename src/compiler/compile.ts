@@ -108,8 +108,9 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     States: body.States,
     ...(dag.runTimeoutSeconds !== undefined && { TimeoutSeconds: dag.runTimeoutSeconds }),
   };
-  const json = `${JSON.stringify(definition, null, 2)}\n`;
-  const substitutions = placeholdersIn(json);
+  // Deployed minified (infra serializes it without whitespace); the indented text is made when asked for.
+  const minified = JSON.stringify(definition);
+  const substitutions = placeholdersIn(minified);
   const manifest: Manifest = {
     dagId: dag.id,
     compilerVersion: COMPILER_VERSION,
@@ -150,9 +151,19 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
     mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
   };
-  const analysis = analyze(definition, json, manifest, dag);
+  const analysis = analyze(definition, minified, manifest, dag);
   if (options.enforceLimits !== false) refuseOverLimits(dag, analysis);
-  return { definition, json, manifest, structure, analysis };
+  let json: string | undefined;
+  return {
+    definition,
+    get json() {
+      json ??= `${JSON.stringify(definition, null, 2)}\n`;
+      return json;
+    },
+    manifest,
+    structure,
+    analysis,
+  };
 }
 
 /** For each cluster: the tasks recorded before it is entered (earlier items of enclosing series). */

@@ -21,6 +21,8 @@ export class CompileContext {
   readonly keys: Keys;
   readonly upstream: ReadonlyMap<string, readonly string[]>;
   readonly downstream: ReadonlyMap<string, readonly string[]>;
+  /** Per task: the upstream tasks whose outputs it reads (data edges), in edge order. */
+  readonly dataUpstream: ReadonlyMap<string, readonly string[]>;
   /** Per task: branch/short-circuit conditions that skip it whatever its trigger rule. */
   readonly forced: ReadonlyMap<string, readonly ForcedSkip[]>;
   private readonly names = new Set<string>();
@@ -37,6 +39,10 @@ export class CompileContext {
     this.upstream = adj.upstream;
     this.downstream = adj.downstream;
     this.forced = forcedSkips(dag, adj.downstream);
+    const data = new Map<string, string[]>();
+    for (const e of dag.edges)
+      if (e.kind === 'data') data.set(e.to, [...(data.get(e.to) ?? []), e.from]);
+    this.dataUpstream = data;
     this.retriedGroups = dag.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
   }
 

@@ -32,28 +32,31 @@ export function parallel(branches: readonly SpNode[]): SpNode {
   return flat.length === 1 ? flat[0]! : { kind: 'parallel', branches: flat };
 }
 
+/** Task ids per node, computed once: code generation asks for a node's tasks at every step. */
+const taskLists = new WeakMap<SpNode, readonly string[]>();
+
 /** Task ids in tree order (depth first). */
-export function tasksOf(node: SpNode): string[] {
-  const out: string[] = [];
-  const walk = (n: SpNode): void => {
-    switch (n.kind) {
-      case 'task':
-        out.push(n.id);
-        return;
-      case 'series':
-        n.items.forEach(walk);
-        return;
-      case 'parallel':
-        n.branches.forEach(walk);
-        return;
-      case 'cluster':
-        walk(n.body);
-        return;
-      default:
-        assertNever(n, 'series-parallel node');
-    }
-  };
-  walk(node);
+export function tasksOf(node: SpNode): readonly string[] {
+  const cached = taskLists.get(node);
+  if (cached) return cached;
+  let out: readonly string[];
+  switch (node.kind) {
+    case 'task':
+      out = [node.id];
+      break;
+    case 'series':
+      out = node.items.flatMap((n) => tasksOf(n));
+      break;
+    case 'parallel':
+      out = node.branches.flatMap((n) => tasksOf(n));
+      break;
+    case 'cluster':
+      out = tasksOf(node.body);
+      break;
+    default:
+      out = assertNever(node, 'series-parallel node');
+  }
+  taskLists.set(node, out);
   return out;
 }
 

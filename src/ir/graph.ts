@@ -45,35 +45,50 @@ export function topologicalOrder(dag: Pick<DagIR, 'tasks' | 'edges'>): string[] 
 export function findCycles(dag: Pick<DagIR, 'tasks' | 'edges'>): string[][] {
   const { downstream } = adjacency(dag);
   const ids = dag.tasks.map((t) => t.id);
-  // Tarjan's SCC, iterative enough for DAG sizes we accept (recursion depth ≤ task count).
+  // Tarjan's SCC with an explicit stack of calls: a chain of thousands of tasks is as deep.
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
   const sccs: string[][] = [];
-  const visit = (v: string): void => {
+  const enter = (v: string): void => {
     idx.set(v, index);
     low.set(v, index++);
     stack.push(v);
     onStack.add(v);
-    for (const w of downstream.get(v) ?? []) {
-      if (!idx.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+  };
+  const close = (v: string): void => {
+    if (low.get(v) !== idx.get(v)) return;
+    const scc: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      scc.push(w);
+    } while (w !== v);
+    if (scc.length > 1 || (downstream.get(v) ?? []).includes(v)) sccs.push(scc);
+  };
+  const visit = (root: string): void => {
+    enter(root);
+    const calls: { v: string; next: number }[] = [{ v: root, next: 0 }];
+    while (calls.length > 0) {
+      const call = calls[calls.length - 1]!;
+      const out = downstream.get(call.v) ?? [];
+      if (call.next < out.length) {
+        const w = out[call.next++]!;
+        if (!idx.has(w)) {
+          enter(w);
+          calls.push({ v: w, next: 0 });
+        } else if (onStack.has(w)) {
+          low.set(call.v, Math.min(low.get(call.v)!, idx.get(w)!));
+        }
+        continue;
       }
-    }
-    if (low.get(v) === idx.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      if (scc.length > 1 || (downstream.get(v) ?? []).includes(v)) sccs.push(scc);
+      calls.pop();
+      close(call.v);
+      const parent = calls[calls.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(call.v)!));
     }
   };
   for (const id of ids) if (!idx.has(id)) visit(id);

@@ -16,9 +16,7 @@ export const TASK_RUNNER = placeholder(PLACEHOLDERS.taskRunner);
 
 /** Upstream outputs a function task reads, by record key (the runner builds arguments from them). */
 export function inputs(emit: Walk, task: TaskIR): Record<string, string> | undefined {
-  const upstream = emit.ctx.dag.edges
-    .filter((e) => e.to === task.id && e.kind === 'data')
-    .map((e) => emit.ctx.key(e.from));
+  const upstream = (emit.ctx.dataUpstream.get(task.id) ?? []).map((u) => emit.ctx.key(u));
   if (upstream.length === 0) return undefined;
   return Object.fromEntries([...new Set(upstream)].sort().map((k) => [`${k}.$`, output(k)]));
 }

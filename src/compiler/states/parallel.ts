@@ -68,7 +68,11 @@ function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateM
       .map((g) => gen.ctx.counterKey(g)),
   ];
   const single = node.kind === 'task' ? gen.ctx.key(node.id) : undefined;
-  const selection = Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)]));
+  let selected: Record<string, string> | undefined;
+  const selection = () => {
+    selected ??= Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)]));
+    return selected;
+  };
   const states: Record<string, State> = {};
   let select: string | undefined;
   for (const [stateName, state] of Object.entries(machine.States)) {
@@ -83,7 +87,7 @@ function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateM
     }
     if (state.Type === 'Pass' && Object.keys(state).length === 2) {
       // A Pass that only ends the branch (a satisfied sensor, the end of a group) selects instead.
-      states[stateName] = { Type: 'Pass', Parameters: selection, End: true };
+      states[stateName] = { Type: 'Pass', Parameters: selection(), End: true };
       continue;
     }
     select ??= gen.ctx.name(`${tasksOf(node)[0]} own records`);
@@ -91,7 +95,7 @@ function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateM
     states[stateName] = { ...rest, Next: select } as State;
   }
   if (select) {
-    states[select] = { Type: 'Pass', Parameters: selection, End: true };
+    states[select] = { Type: 'Pass', Parameters: selection(), End: true };
     gen.stateTasks.set(select, { tasks: [], role: 'merge' });
   }
   return { StartAt: machine.StartAt, States: states };
