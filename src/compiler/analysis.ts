@@ -60,7 +60,14 @@ export interface Analysis {
     /** Per mapped task: the most items a run can map before its Map result or the document passes 256 KiB. */
     readonly mappedItemsMax: readonly { readonly task: string; readonly items: number }[];
   };
+  /** The parent's definition (each part's is in `parts`). */
   readonly definition: { readonly bytes: number; readonly limitBytes: number };
+  /** The child state machines the DAG is cut into (compiler/parts): each has the limits of its own. */
+  readonly parts: readonly {
+    readonly id: string;
+    readonly bytes: number;
+    readonly historyWorstCase: number;
+  }[];
   /** allSuccess plus poolWaits transitions, at Step Functions Standard's price. */
   readonly costPerRunUsd: number;
   readonly pools: PoolAnalysis;
@@ -118,6 +125,12 @@ interface Walk {
   history: number;
 }
 
+/** The parts' machines by id, and what walking each found. */
+interface PartWalks {
+  readonly machines: ReadonlyMap<string, StateMachine>;
+  readonly walks: Map<string, Walk>;
+}
+
 /** History events per visit of a state (entered/exited, plus scheduled/started/succeeded for Task). */
 function eventsOf(state: State): number {
   switch (state.Type) {
@@ -140,6 +153,7 @@ function walk(
   tasks: ReadonlyMap<string, TaskIR>,
   mappedItems: number,
   worst: boolean,
+  parts: PartWalks = { machines: new Map(), walks: new Map() },
 ): Walk {
   const result: Walk = { transitions: 0, history: 0 };
   const avoid = (name: string) => {
@@ -188,15 +202,22 @@ function walk(
         events += pokes * (5 + 2 + 3) * attempts;
       }
     }
+    const part = role?.role === 'part' && role.part ? parts.machines.get(role.part) : undefined;
+    if (part) {
+      // A part runs as an execution of its own: its transitions count, its history is its own.
+      const inner = walk(part, manifest, tasks, mappedItems, worst, parts);
+      result.transitions += inner.transitions;
+      parts.walks.set(role!.part!, inner);
+    }
     if (state.Type === 'Parallel') {
       for (const b of state.Branches) {
-        const inner = walk(b, manifest, tasks, mappedItems, worst);
+        const inner = walk(b, manifest, tasks, mappedItems, worst, parts);
         result.transitions += inner.transitions;
         events += inner.history + 2;
       }
     }
     if (state.Type === 'Map') {
-      const inner = walk(state.ItemProcessor, manifest, tasks, mappedItems, worst);
+      const inner = walk(state.ItemProcessor, manifest, tasks, mappedItems, worst, parts);
       const attempts = worst && task ? (task.retry?.attempts ?? 1) : 1;
       result.transitions += inner.transitions * mappedItems;
       events += (inner.history + 2 + 3 * (attempts - 1)) * mappedItems;
@@ -220,17 +241,30 @@ export function analyze(
   minified: string,
   manifest: Manifest,
   ir: DagIR,
-  options: { readonly mappedItems?: number } = {},
+  options: {
+    readonly mappedItems?: number;
+    readonly parts?: readonly {
+      readonly id: string;
+      readonly definition: StateMachine;
+      readonly minified: string;
+    }[];
+  } = {},
 ): Analysis {
   const byType: Record<string, number> = {};
-  const total = countStates(definition, byType);
+  const partList = options.parts ?? [];
+  const total =
+    countStates(definition, byType) +
+    partList.reduce((n, p) => n + countStates(p.definition, byType), 0);
   const mappedItems = options.mappedItems ?? 10;
   const tasks = new Map(ir.tasks.map((t) => [t.id, t]));
-  const happy = walk(definition, manifest, tasks, mappedItems, false);
-  const worst = walk(definition, manifest, tasks, 0, true);
+  const machines = new Map(partList.map((p) => [p.id, p.definition]));
+  const partsOf = (): PartWalks => ({ machines, walks: new Map() });
+  const happy = walk(definition, manifest, tasks, mappedItems, false, partsOf());
+  const worstParts = partsOf();
+  const worst = walk(definition, manifest, tasks, 0, true, worstParts);
   const perItem =
     ir.tasks.filter((t) => t.mapping).length > 0
-      ? walk(definition, manifest, tasks, 1, true).history - worst.history
+      ? walk(definition, manifest, tasks, 1, true, partsOf()).history - worst.history
       : 0;
   // Group retries re-run the group's states: multiply the worst case by the largest group attempts.
   const groupAttempts = Math.max(1, ...ir.groups.map((g) => g.retry?.attempts ?? 1));
@@ -258,8 +292,16 @@ export function analyze(
       mappedItemsAssumed: mappedItems,
       poolWaits: pools.waits,
     },
+    parts: partList.map((p) => ({
+      id: p.id,
+      bytes: new TextEncoder().encode(p.minified).length,
+      historyWorstCase: (worstParts.walks.get(p.id)?.history ?? 0) * groupAttempts,
+    })),
     history: {
-      worstCase: worst.history * groupAttempts,
+      // Each execution has its own 25,000: the parent's and each part's, the largest counts.
+      worstCase:
+        Math.max(worst.history, ...[...worstParts.walks.values()].map((w) => w.history)) *
+        groupAttempts,
       limit: LIMITS.historyEvents,
       perMappedInstance: perItem,
     },

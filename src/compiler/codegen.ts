@@ -37,6 +37,8 @@ import { renderMarks } from './states/marks.ts';
 import { renderParallel } from './states/parallel.ts';
 import { renderNextEnd } from './states/task-fields.ts';
 import { hasGateInputs, runnerGated } from './runner-gate.ts';
+import { partExports } from './parts.ts';
+import { renderPart, type PartMachine } from './states/part.ts';
 
 /** Items of a series made in one stretch of calls (Codegen#series): bounds the compiler's call depth. */
 const SERIES_STRETCH = 100;
@@ -101,10 +103,25 @@ function externalInputs(ctx: CompileContext, node: SpNode): string[] {
 export class Codegen implements Generator {
   readonly ctx: CompileContext;
   readonly stateTasks = new Map<string, StateRole>();
+  /** The part machines made so far (compiler/parts), in tree order. */
+  readonly partMachines: PartMachine[] = [];
+  /** Tasks whose records stay inside their part (not in the parent's document). */
+  readonly hidden = new Set<string>();
+  private readonly parts: ReadonlySet<SpNode>;
+  /** Parts being made (a part's node is entered as itself there, not as a part again). */
+  private readonly making = new Set<SpNode>();
+  private partCount = 0;
   private scopes = 0;
 
-  constructor(ctx: CompileContext) {
+  constructor(ctx: CompileContext, parts: readonly SpNode[] = []) {
     this.ctx = ctx;
+    this.parts = new Set(parts);
+  }
+
+  /** Records of a node's tasks in its scope's document (a part's hidden ones are not). */
+  recordedTasks(node: SpNode): readonly string[] {
+    const all = tasksOf(node);
+    return this.hidden.size === 0 ? all : all.filter((id) => !this.hidden.has(id));
   }
 
   newScope(): Scope {
@@ -183,6 +200,11 @@ export class Codegen implements Generator {
     const memo = scope.memo.get(sig);
     if (memo !== undefined) return memo;
     let entry: Next;
+    if (this.parts.has(node) && !this.making.has(node)) {
+      entry = this.part(node, scope, cont);
+      scope.memo.set(sig, entry);
+      return entry;
+    }
     switch (node.kind) {
       case 'task':
         entry = this.unit(node.id, scope, known, cont);
@@ -227,6 +249,34 @@ export class Codegen implements Generator {
       from = start;
     }
     return stretch(0, from, known, after);
+  }
+
+  /** A part: its own state machine, started and merged here (compiler/states/part). */
+  private part(node: SpNode, scope: Scope, cont: Cont): Next {
+    const id = `p${++this.partCount}`;
+    const exports = partExports(this.ctx, node);
+    const kept = new Set(exports);
+    const { entry, machine } = renderPart(
+      this,
+      scope,
+      node,
+      { id, exports },
+      (inner, end) => {
+        this.making.add(node);
+        // Entered knowing nothing: its gates read the records it was handed.
+        const start = this.enter(node, inner, new Map(), (_k, p) =>
+          p.size > 0 ? this.marks(inner, p, end) : end,
+        );
+        this.making.delete(node);
+        for (const t of tasksOf(node)) if (!kept.has(t)) this.hidden.add(t);
+        return start;
+      },
+      cont,
+    );
+    // Parts are made as the walk reaches them, an inner or later one first: kept in id order.
+    this.partMachines.push(machine);
+    this.partMachines.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+    return entry;
   }
 
   /** A state name for `next`; the end of a scope becomes a Pass that ends it. */

@@ -9,7 +9,9 @@ import { assertNever } from '../ir/types.ts';
 import type { StateMachine } from './asl.ts';
 import { Codegen } from './codegen.ts';
 import { tasksOf } from './sp-tree.ts';
-import type { Next } from './scope.ts';
+import type { Next, Scope } from './scope.ts';
+import { planParts } from './parts.ts';
+import type { PartMachine } from './states/part.ts';
 import { DONE, recordsMergedWith, RUN } from './document.ts';
 import { CompileContext } from './context.ts';
 import { decompose, type SpNode, type SpResult } from './sp-decompose.ts';
@@ -35,16 +37,21 @@ export interface CompileResult {
   readonly manifest: Manifest;
   readonly structure: SpResult;
   readonly analysis: Analysis;
+  /** Child state machines the DAG was cut into (compiler/parts); empty when it fits one. */
+  readonly parts: readonly CompiledPart[];
 }
 
 export interface CompileOptions {
   /** Refuse DAGs over the definition or history limits. @default true */
   readonly enforceLimits?: boolean;
+  /**
+   * Cut the DAG into parts of at most this many tasks (compiler/parts), whatever its size.
+   * @default - cut only a DAG over a state machine's limits, into parts that fit
+   */
+  readonly maxPartTasks?: number;
 }
 
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the compiler's pipeline in order (decompose, walk, limits, manifest), each step a call
 export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileResult {
-  const ctx = new CompileContext(dag);
   const durationsGiven = dag.tasks.some((t) => t.expectedDurationSeconds !== undefined);
   const structure = decompose({
     // With some expected durations given, a task without one counts as a minute; with none, all count 1.
@@ -63,96 +70,20 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
           .map((t) => t.id),
       })),
   });
-  recordOrder(structure.tree, [], ctx.recordedBefore);
-  const cg = new Codegen(ctx);
-  const top = cg.newScope();
-  let start: Next;
-  try {
-    start = cg.proceed(structure.tree, top, new Map(), new Map(), (known, pending) =>
-      cg.final(top, known, pending),
-    );
-  } catch (error) {
-    // Code generation recurses along chains of tasks; past ~1,000 tasks in a row the definition
-    // would be over Step Functions' 1 MiB anyway.
-    if (error instanceof RangeError) {
-      throw refusal(
-        dag,
-        'chain-too-long',
-        `DAG "${dag.id}" is too long to compile (${dag.tasks.length} tasks, chains of ~1,000 tasks or more), and its definition would exceed Step Functions' 1 MiB limit. Split it: move a part into its own DAG and start it with triggerDag().`,
-      );
-    }
-    throw error;
+  let made = generate(dag, structure.tree, options.maxPartTasks);
+  // Over a machine's limits: cut into parts (compiler/parts), smaller until every machine fits.
+  let maxTasks = options.maxPartTasks ?? firstPartSize(dag, made.analysis);
+  while (
+    overLimits(made.analysis) &&
+    maxTasks >= 2 &&
+    made.ctx.retriedGroups.length === 0 &&
+    dag.tasks.length > 1
+  ) {
+    made = generate(dag, structure.tree, maxTasks);
+    maxTasks = Math.floor(maxTasks / 2);
   }
-  if (ctx.retriedGroups.length > 0) {
-    // Attempt counters of retried groups exist from the start, so every rule can read them.
-    const init = ctx.name('start');
-    const counters = Object.fromEntries(
-      ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]),
-    );
-    top.add(init, {
-      Type: 'Pass',
-      Parameters: {
-        'run.$': RUN,
-        't.$': recordsMergedWith(JSON.stringify(counters)),
-        'done.$': DONE,
-      },
-      Next: start as string,
-    });
-    cg.stateTasks.set(init, { tasks: [], role: 'retry' });
-    start = init;
-  }
-  const body = top.toMachine(start);
-  const definition: StateMachine = {
-    Comment: `Updraft DAG ${dag.id} (compiler ${COMPILER_VERSION})`,
-    StartAt: body.StartAt,
-    States: body.States,
-    ...(dag.runTimeoutSeconds !== undefined && { TimeoutSeconds: dag.runTimeoutSeconds }),
-  };
-  // Deployed minified (infra serializes it without whitespace); the indented text is made when asked for.
-  const minified = JSON.stringify(definition);
-  const substitutions = placeholdersIn(minified);
-  const manifest: Manifest = {
-    dagId: dag.id,
-    compilerVersion: COMPILER_VERSION,
-    tasks: dag.tasks.map((t) => ({
-      id: t.id,
-      key: ctx.key(t.id),
-      downstream: (ctx.downstream.get(t.id) ?? []).map((d) => ctx.key(d)),
-      ...(t.body.kind === 'branch' && { branchKeeps: branchKeeps(ctx, t.id) }),
-    })),
-    states: Object.fromEntries(cg.stateTasks),
-    substitutions,
-    timers: [
-      ...dag.tasks.flatMap((t) =>
-        t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'
-          ? [
-              {
-                key: ctx.key(t.id),
-                afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds,
-              },
-            ]
-          : [],
-      ),
-      // Timers of DAGs this one triggers, passed on to their runs (compiler/link).
-      ...new Map(
-        dag.tasks.flatMap((t) =>
-          t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'
-            ? (t.body.operator.childTimers ?? []).map((c) => {
-                const key = childTimerKey(
-                  (t.body as { operator: { dagId: string } }).operator.dagId,
-                  c.key,
-                );
-                return [key, { key, afterIntervalEndSeconds: c.afterIntervalEndSeconds }] as const;
-              })
-            : [],
-        ),
-      ).values(),
-    ],
-    inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
-    mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
-  };
-  const analysis = analyze(definition, minified, manifest, dag);
-  if (options.enforceLimits !== false) refuseOverLimits(dag, analysis);
+  if (options.enforceLimits !== false) refuseOverLimits(dag, made.analysis);
+  const { definition, manifest, analysis, parts } = made;
   let json: string | undefined;
   return {
     definition,
@@ -163,7 +94,170 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     manifest,
     structure,
     analysis,
+    parts,
   };
+}
+
+/** Tasks per part for a first cut: the share of the DAG that fits the tightest limit, with room. */
+function firstPartSize(dag: DagIR, a: Analysis): number {
+  const share = Math.min(
+    (0.8 * a.definition.limitBytes) / Math.max(1, a.definition.bytes),
+    (0.8 * a.history.limit) / Math.max(1, a.history.worstCase),
+  );
+  return Math.max(2, Math.floor(dag.tasks.length * Math.min(1, share)));
+}
+
+function overLimits(a: Analysis): boolean {
+  return (
+    [a.definition.bytes, ...a.parts.map((p) => p.bytes)].some((b) => b > a.definition.limitBytes) ||
+    a.history.worstCase > a.history.limit
+  );
+}
+
+interface Generated {
+  readonly ctx: CompileContext;
+  readonly definition: StateMachine;
+  readonly minified: string;
+  readonly manifest: Manifest;
+  readonly analysis: Analysis;
+  readonly parts: readonly CompiledPart[];
+}
+
+/** States, manifest and analysis of the DAG, cut into parts of at most `maxPartTasks` tasks when given. */
+function generate(dag: DagIR, tree: SpNode, maxPartTasks: number | undefined): Generated {
+  const ctx = new CompileContext(dag);
+  const plan =
+    maxPartTasks === undefined ? { tree, parts: [] } : planParts(tree, Math.max(1, maxPartTasks));
+  recordOrder(plan.tree, [], ctx.recordedBefore);
+  const cg = new Codegen(ctx, plan.parts);
+  const top = cg.newScope();
+  let start: Next;
+  try {
+    start = cg.proceed(plan.tree, top, new Map(), new Map(), (known, pending) =>
+      cg.final(top, known, pending),
+    );
+  } catch (error) {
+    // Code generation's depth is bounded along series (Codegen#series); a DAG nested thousands
+    // of levels deep could still exhaust the stack.
+    if (error instanceof RangeError) {
+      throw refusal(
+        dag,
+        'chain-too-long',
+        `DAG "${dag.id}" is too deeply nested to compile (${dag.tasks.length} tasks). Split it: move a part into its own DAG and start it with triggerDag().`,
+      );
+    }
+    throw error;
+  }
+  if (ctx.retriedGroups.length > 0) start = countersFirst(ctx, cg, top, start as string);
+  const body = top.toMachine(start);
+  const definition: StateMachine = {
+    Comment: `Updraft DAG ${dag.id} (compiler ${COMPILER_VERSION})`,
+    StartAt: body.StartAt,
+    States: body.States,
+    ...(dag.runTimeoutSeconds !== undefined && { TimeoutSeconds: dag.runTimeoutSeconds }),
+  };
+  // Deployed minified (infra serializes it without whitespace); the indented text is made when asked for.
+  const minified = JSON.stringify(definition);
+  const parts = cg.partMachines.map((p) => compiledPart(dag, p));
+  const manifest: Manifest = {
+    dagId: dag.id,
+    compilerVersion: COMPILER_VERSION,
+    tasks: dag.tasks.map((t) => ({
+      id: t.id,
+      key: ctx.key(t.id),
+      downstream: (ctx.downstream.get(t.id) ?? []).map((d) => ctx.key(d)),
+      ...(t.body.kind === 'branch' && { branchKeeps: branchKeeps(ctx, t.id) }),
+    })),
+    states: Object.fromEntries(cg.stateTasks),
+    substitutions: [
+      ...new Set([...placeholdersIn(minified), ...parts.flatMap((p) => p.substitutions)]),
+    ].sort(),
+    timers: timersOf(dag, ctx),
+    inlineOutputLimitBytes: inlineOutputLimit(dag.tasks.length),
+    mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
+    ...(parts.length > 0 && { parts: parts.map((p) => p.id) }),
+  };
+  const analysis = analyze(definition, minified, manifest, dag, { parts });
+  return { ctx, definition, minified, manifest, analysis, parts };
+}
+
+/** A part's state machine as it deploys (compiler/parts). */
+export interface CompiledPart {
+  /** `p1`, `p2` …: its placeholder is `${Part_p1}` in the parent. */
+  readonly id: string;
+  readonly definition: StateMachine;
+  readonly minified: string;
+  /** The definition as JSON text, 2-space indented. */
+  readonly json: string;
+  readonly substitutions: readonly string[];
+}
+
+function compiledPart(dag: DagIR, p: PartMachine): CompiledPart {
+  const definition: StateMachine = {
+    Comment: `Updraft DAG ${dag.id}, part ${p.id} (compiler ${COMPILER_VERSION})`,
+    ...p.machine,
+  };
+  const minified = JSON.stringify(definition);
+  let json: string | undefined;
+  return {
+    id: p.id,
+    definition,
+    minified,
+    get json() {
+      json ??= `${JSON.stringify(definition, null, 2)}\n`;
+      return json;
+    },
+    substitutions: placeholdersIn(minified),
+  };
+}
+
+/** Attempt counters of retried groups exist from the start, so every rule can read them. */
+function countersFirst(ctx: CompileContext, cg: Codegen, top: Scope, start: string): string {
+  const init = ctx.name('start');
+  const counters = Object.fromEntries(
+    ctx.retriedGroups.map((g) => [ctx.counterKey(g), { n: 0, wait: 0 }]),
+  );
+  top.add(init, {
+    Type: 'Pass',
+    Parameters: {
+      'run.$': RUN,
+      't.$': recordsMergedWith(JSON.stringify(counters)),
+      'done.$': DONE,
+    },
+    Next: start,
+  });
+  cg.stateTasks.set(init, { tasks: [], role: 'retry' });
+  return init;
+}
+
+/** Time sensors' timers, and those of the DAGs this one triggers (compiler/link). */
+function timersOf(dag: DagIR, ctx: CompileContext): Manifest['timers'] {
+  return [
+    ...dag.tasks.flatMap((t) =>
+      t.body.kind === 'sensor' && t.body.sensor.check.kind === 'time'
+        ? [
+            {
+              key: ctx.key(t.id),
+              afterIntervalEndSeconds: t.body.sensor.check.afterIntervalEndSeconds,
+            },
+          ]
+        : [],
+    ),
+    // Timers of DAGs this one triggers, passed on to their runs (compiler/link).
+    ...new Map(
+      dag.tasks.flatMap((t) =>
+        t.body.kind === 'operator' && t.body.operator.kind === 'trigger_dag'
+          ? (t.body.operator.childTimers ?? []).map((c) => {
+              const key = childTimerKey(
+                (t.body as { operator: { dagId: string } }).operator.dagId,
+                c.key,
+              );
+              return [key, { key, afterIntervalEndSeconds: c.afterIntervalEndSeconds }] as const;
+            })
+          : [],
+      ),
+    ).values(),
+  ];
 }
 
 /** For each cluster: the tasks recorded before it is entered (earlier items of enclosing series). */
@@ -226,11 +320,12 @@ function branchKeeps(ctx: CompileContext, branchId: string): Record<string, stri
  * InternalError: every other mistake is refused by the SDK and the validator first.
  */
 function refuseOverLimits(dag: DagIR, a: Analysis): void {
-  if (a.definition.bytes > a.definition.limitBytes) {
+  const bytes = Math.max(a.definition.bytes, ...a.parts.map((p) => p.bytes));
+  if (bytes > a.definition.limitBytes) {
     throw refusal(
       dag,
       'definition-over-limit',
-      `DAG "${dag.id}" compiles to ${(a.definition.bytes / 1024).toFixed(0)} KiB of ASL, over Step Functions' 1 MiB definition limit. ` +
+      `DAG "${dag.id}" compiles to ${(bytes / 1024).toFixed(0)} KiB of ASL, over Step Functions' 1 MiB definition limit. ` +
         'Split it: move a part into its own DAG and start it with triggerDag(), or reduce the number of tasks.',
     );
   }

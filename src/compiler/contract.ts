@@ -36,7 +36,10 @@ export interface StateRole {
     | 'retry'
     | 'merge'
     | 'acquire'
-    | 'release';
+    | 'release'
+    | 'part';
+  /** A part's Task (compiler/parts): the id of the child state machine it starts (`p1` …). */
+  readonly part?: string;
 }
 
 /**
@@ -76,6 +79,8 @@ export interface Manifest {
   readonly inlineOutputLimitBytes: number;
   /** The same for each instance of a mapped task (a Map's result holds every instance's output). */
   readonly mappedOutputLimitBytes: number;
+  /** The child state machines the DAG is cut into (compiler/parts), when it is: `p1`, `p2` … */
+  readonly parts?: readonly string[];
 }
 
 /** What the task runner reads of the manifest; the task Lambda's bundle carries it (infra/bundle). */
@@ -213,6 +218,8 @@ export const PLACEHOLDERS = {
   account: 'Account',
   /** The run table's name: pooled tasks take and give back their slots in it (compiler/states/pool). */
   runTable: 'RunTable',
+  /** The ARN of one of the DAG's parts (compiler/parts): `Part_p1` … */
+  part: (partId: string) => `Part_${partId}`,
   /** A DAG's state machine ARN (characters other than [A-Za-z0-9_] become `_`). */
   stateMachine: (dagId: string) => `StateMachine_${dagId.replace(/[^A-Za-z0-9_]/g, '_')}`,
   /** An EventBridge connection's ARN, for HTTP operators. */
@@ -225,6 +232,7 @@ export const placeholder = (name: string): string => `\${${name}}`;
 export type ParsedPlaceholder =
   | { readonly kind: 'taskRunner' | 'region' | 'account' | 'runTable' }
   | { readonly kind: 'stateMachine'; readonly dag: string }
+  | { readonly kind: 'part'; readonly part: string }
   | { readonly kind: 'connection'; readonly connection: string }
   | { readonly kind: 'other'; readonly name: string };
 
@@ -234,6 +242,7 @@ export function parsePlaceholder(name: string): ParsedPlaceholder {
   if (name === PLACEHOLDERS.region) return { kind: 'region' };
   if (name === PLACEHOLDERS.account) return { kind: 'account' };
   if (name === PLACEHOLDERS.runTable) return { kind: 'runTable' };
+  if (name.startsWith('Part_')) return { kind: 'part', part: name.slice('Part_'.length) };
   if (name.startsWith('StateMachine_'))
     return { kind: 'stateMachine', dag: name.slice('StateMachine_'.length) };
   if (name.startsWith('Connection_'))

@@ -69,6 +69,8 @@ export interface Generator extends Walk {
   marks(scope: Scope, pending: ReadonlyMap<string, TaskState>, next: Next): Next;
   /** A state name for `next`; the end of a scope becomes a Pass that ends it. */
   named(scope: Scope, next: Next): string;
+  /** Records of a node's tasks in its scope's document (a part keeps some inside). */
+  recordedTasks(node: SpNode): readonly string[];
   /** A Parallel branch with nothing to do. */
   emptyBranch(scope: Scope): StateMachine;
   /** A task's body and its exits (`gated`: the task runner decides its trigger rule). */

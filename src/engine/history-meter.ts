@@ -16,10 +16,18 @@ export class HistoryMeter {
   /** Transitions per state name, or per task id for the retries a pool wait stands for. */
   readonly #by = new Map<string, number>();
   readonly #limit: number;
+  /** The run's meter, when this one meters one of its parts: transitions count there too. */
+  readonly #run: HistoryMeter | undefined;
 
   /** @param limit Step Functions' history limit, in events. */
-  constructor(limit: number) {
+  constructor(limit: number, run?: HistoryMeter) {
     this.#limit = limit;
+    this.#run = run;
+  }
+
+  /** A meter for a part's execution (compiler/parts): history of its own, transitions billed to the run. */
+  forPart(): HistoryMeter {
+    return new HistoryMeter(this.#limit, this.#run ?? this);
   }
 
   get events(): number {
@@ -36,6 +44,7 @@ export class HistoryMeter {
   }
 
   stateEntered(type: string | undefined, name?: string): void {
+    if (this.#run) this.#run.#count(name);
     this.#transitions++;
     this.#events += 2; // entered + exited
     if (type === 'Wait') this.#events += 1;
@@ -44,6 +53,13 @@ export class HistoryMeter {
 
   /** @param name The state retried, or the task whose pool wait the retries stand for. */
   stateRetried(name?: string): void {
+    if (this.#run) this.#run.#count(name);
+    this.#transitions++;
+    if (name !== undefined) this.#by.set(name, (this.#by.get(name) ?? 0) + 1);
+  }
+
+  /** A transition of a part's execution, billed to the run. */
+  #count(name: string | undefined): void {
     this.#transitions++;
     if (name !== undefined) this.#by.set(name, (this.#by.get(name) ?? 0) + 1);
   }

@@ -30,6 +30,8 @@ function localValue(name: string): string {
       return '000000000000';
     case 'stateMachine':
       return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${p.dag}`;
+    case 'part':
+      return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-part-${p.part}`;
     case 'connection':
       return `arn:aws:events:us-east-1:000000000000:connection/updraft-${p.connection}/local`;
     default:
@@ -61,6 +63,17 @@ export function parsedDefinition(
     parsed.set(compiled, d);
   }
   return d;
+}
+
+/** A part's definition (compiler/parts), placeholders filled: parsed for each run, as parts are rare. */
+export function parsedPart(
+  part: { readonly json: string },
+  substitutions?: Readonly<Record<string, string>>,
+): Interpretable {
+  const json = substitute(part.json, substitutions ?? {});
+  return hasEscapedLiterals(json)
+    ? rewriteEscapedLiterals(JSON.parse(json) as Asl)
+    : { definition: JSON.parse(json) as Asl, literals: {} };
 }
 
 /**

@@ -13,7 +13,6 @@
  * limits it meters (engine/event-log, engine/history-meter, engine/payload-meter) and the
  * outcome (engine/outcome).
  */
-import { StateMachine } from 'aws-local-stepfunctions';
 import type { DagIR } from '../ir/types.ts';
 import { ERROR_NAMES, LIMITS, type CompileResult } from '../compiler/index.ts';
 import type { Dag } from '../sdk/dag.ts';
@@ -23,12 +22,17 @@ import type { Done } from '../runtime/resume.ts';
 import { executionInput } from '../runtime/launch.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import type { EngineEvent } from './engine-event.ts';
-import { EventLog, type LibEvent } from './event-log.ts';
+import { runExecution, type ExecutionDeps, type ExecutionResult } from './execution.ts';
 import { HistoryMeter } from './history-meter.ts';
 import { INTRINSICS_PER_FIELD, intrinsicLimitProblems } from './intrinsic-limit.ts';
-import { allStates, isolatedDefinition, parsedDefinition } from './machine-definition.ts';
+import {
+  isolatedDefinition,
+  parsedDefinition,
+  parsedPart,
+  type Interpretable,
+} from './machine-definition.ts';
 import { taskOutcomes, transitionsByTask, type TaskDetail, type TaskOutcome } from './outcome.ts';
-import { PayloadMeter } from './payload-meter.ts';
+import { stateError } from '../runtime/errors.ts';
 import { StateArrivals } from './state-arrivals.ts';
 import { TaskHandlers, type TaskHandlerOptions } from './task-handlers.ts';
 import { TaskTally } from './task-tally.ts';
@@ -71,28 +75,40 @@ export interface RunMachineResult {
   readonly endedAt: number;
 }
 
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the wiring of one interpreter run (meters, handlers, events, outcome), each part in its own file
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the wiring of one run (meters, handlers, its executions, outcome), each part in its own file
 export async function runMachine(options: RunMachineOptions): Promise<RunMachineResult> {
   const { compiled, run, ir } = options;
   const manifest = compiled.manifest;
   const clock = options.clock ?? new VirtualClock();
   const startedAt = clock.now();
-  const interpretable = parsedDefinition(compiled, options.substitutions);
-  // AWS refuses such a definition at deploy (CreateStateMachine/UpdateStateMachine): it must not run here.
-  const overIntrinsics = intrinsicLimitProblems(interpretable.definition);
-  if (overIntrinsics.length > 0) {
-    throw new Error(
-      `the state machine of DAG "${ir.id}" is not valid for Step Functions, which allows at most ${INTRINSICS_PER_FIELD} intrinsic functions in one field: ${overIntrinsics.join('; ')}`,
-    );
-  }
-  const definition = options.invoke
-    ? isolatedDefinition(interpretable.definition, compiled, ir)
-    : interpretable.definition;
+  const machines = interpretables(options);
   const emit = options.onEvent ?? (() => undefined);
   const tally = new TaskTally(clock, emit, options.priorTries);
   const history = new HistoryMeter(LIMITS.historyEvents);
   const arrivals = new StateArrivals();
   let limitError: ErrorInfo | undefined;
+  const aborts = new Set<() => void>();
+  /** Every record the run's parts held: tasks whose records stayed inside their part. */
+  const partRecords: Record<string, Record<string, unknown>> = {};
+  const executionDeps = (): ExecutionDeps => ({
+    manifest,
+    clock,
+    arrivals,
+    tally,
+    ...(options.done && { done: options.done }),
+    emit,
+    handler: (name, meter) => handlers.handler(name, meter),
+    fail: (info) => {
+      if (limitError) return;
+      limitError = info;
+      for (const abort of aborts) abort();
+    },
+    aborts: (abort) => {
+      aborts.add(abort);
+      return () => aborts.delete(abort);
+    },
+    stopped: () => limitError,
+  });
   const handlers = new TaskHandlers({
     ...options,
     manifest,
@@ -103,93 +119,50 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     history,
     stopped: () => limitError,
     emit,
+    // A part: an execution of its own machine, as startExecution.sync:2 starts it on AWS.
+    runPart: async (partId, name, input, meter) => {
+      const part = machines.parts.get(partId);
+      if (!part) throw new Error(`DAG "${ir.id}" has no part "${partId}"`);
+      const result = await runExecution(
+        { ...part, name, input, history: meter.forPart() },
+        executionDeps(),
+      );
+      const records = (result.lastDocument as { t?: Record<string, Record<string, unknown>> })?.t;
+      Object.assign(partRecords, records ?? {});
+      if (result.status === 'failed')
+        throw stateError(
+          result.error ?? { error: ERROR_NAMES.statesTaskFailed, cause: `part ${partId} failed` },
+        );
+      return { Output: result.document, Status: 'SUCCEEDED', Name: name };
+    },
   });
 
-  const states = allStates(definition);
-  const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
-  const waitTimeOverrides: Record<string, number> = {};
-  const retryIntervalOverrides: Record<string, number> = {};
-  for (const [name, state] of states) {
-    if (state.Type === 'Task') {
-      taskResourceLocalHandlers[name] = handlers.handler(name) as unknown as (
-        input: never,
-      ) => Promise<never>;
-      if (!clock.real) retryIntervalOverrides[name] = 0;
-    }
-    if (state.Type === 'Wait' && !clock.real) waitTimeOverrides[name] = 0;
-  }
-
-  // The compiler's output is validated once (asl-validator in its tests, golden files); the
-  // library's own per-run validation rebuilds its schemas each time: ~115 ms even for 4 KiB.
-  // (dist/ bundles the interpreter without its validator: scripts/build.mjs.)
-  const machine = new StateMachine(definition as never, {
-    validationOptions: { noValidate: true } as never,
-  });
-  const execution = machine.run(executionInput(run, options.done) as never, {
-    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
-    context: {
-      Execution: { Name: run.runId, StartTime: new Date(startedAt).toISOString() },
-      UpdraftLiterals: interpretable.literals,
-    } as never,
-  });
-  const fail = (info: ErrorInfo) => {
-    if (limitError) return;
-    limitError = info;
-    execution.abort();
-  };
-  const log = new EventLog({
-    states,
-    topLevel: new Set(Object.keys(definition.States)),
-    manifest,
-    clock,
-    history,
-    payload: new PayloadMeter(states, LIMITS.payloadBytes),
-    arrivals,
-    tally,
-    ...(options.done && { done: options.done }),
-    emit,
-    fail,
-  });
-  const collect = log.follow(execution.eventLogs as unknown as AsyncGenerator<LibEvent>);
-
-  let status: 'success' | 'failed';
-  let document: RunMachineResult['document'];
-  let runError: ErrorInfo | undefined;
+  let outcome: ExecutionResult;
   try {
-    document = (await execution.result) as unknown as RunMachineResult['document'];
-    status = 'success';
+    outcome = await runExecution(
+      {
+        ...machines.run,
+        name: run.runId,
+        input: executionInput(run, options.done),
+        history,
+      },
+      executionDeps(),
+    );
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    const cause = (error as { cause?: { name?: string } }).cause;
-    const timedOut = name === 'ExecutionTimeoutError';
-    const aborted = name === 'ExecutionAbortedError';
-    // The run's own Fail state (Updraft.DagRunFailed), the run timeout and our limits are failed runs; anything else is a broken machine.
-    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limitError)) {
-      await handlers.closePools();
-      throw error;
-    }
-    if (timedOut) {
-      execution.abort();
-      runError = {
-        error: ERROR_NAMES.timeout,
-        cause: `the run took longer than its runTimeout (${definition.TimeoutSeconds}s) and was stopped`,
-      };
-    }
-    if (aborted) runError = limitError;
-    status = 'failed';
-    await collect.catch(() => undefined);
-    document = log.lastDocument as RunMachineResult['document'];
+    await handlers.closePools();
+    throw error;
   }
-  await collect.catch(() => undefined);
   await handlers.closePools();
   await handlers.settled();
-  // The event log is read behind the interpreter: a limit found after the last state still fails the run, as on AWS.
-  if (limitError && status === 'success') {
-    status = 'failed';
-    runError = limitError;
-  }
+  const document = outcome.document as RunMachineResult['document'];
+  const status = outcome.status;
+  const runError = outcome.error;
 
-  const { tasks, details: timed } = taskOutcomes(manifest, document, tally);
+  const { tasks, details: timed } = taskOutcomes(
+    manifest,
+    document && { ...document, t: { ...partRecords, ...document.t } },
+    tally,
+  );
   const details: Record<string, TaskDetail> = { ...timed };
   for (const [taskId, transitions] of transitionsByTask(manifest, history.transitionsBy))
     details[taskId] = { ...details[taskId], transitions: Math.round(transitions * 100) / 100 };
@@ -207,5 +180,31 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     ...end,
     startedAt,
     endedAt: clock.now(),
+  };
+}
+
+/** The run's machine and its parts' as the interpreter runs them (placeholders filled, checked). */
+function interpretables(options: RunMachineOptions): {
+  run: Interpretable;
+  parts: ReadonlyMap<string, Interpretable>;
+} {
+  const { compiled, ir } = options;
+  const prepare = (made: Interpretable): Interpretable => {
+    // AWS refuses such a definition at deploy (CreateStateMachine/UpdateStateMachine): it must not run here.
+    const overIntrinsics = intrinsicLimitProblems(made.definition);
+    if (overIntrinsics.length > 0) {
+      throw new Error(
+        `the state machine of DAG "${ir.id}" is not valid for Step Functions, which allows at most ${INTRINSICS_PER_FIELD} intrinsic functions in one field: ${overIntrinsics.join('; ')}`,
+      );
+    }
+    return options.invoke
+      ? { ...made, definition: isolatedDefinition(made.definition, compiled, ir) }
+      : made;
+  };
+  return {
+    run: prepare(parsedDefinition(compiled, options.substitutions)),
+    parts: new Map(
+      compiled.parts.map((p) => [p.id, prepare(parsedPart(p, options.substitutions))]),
+    ),
   };
 }

@@ -86,6 +86,16 @@ export interface TaskHandlerDeps extends TaskHandlerOptions {
   readonly history: HistoryMeter;
   /** Why the run was stopped at a limit, once it was: no task starts after that. */
   readonly stopped: () => ErrorInfo | undefined;
+  /**
+   * Runs one of the DAG's parts (compiler/parts) as the execution `name` with `input`, metered
+   * from `history` (the starting execution's); answers as startExecution.sync:2 does.
+   */
+  readonly runPart: (
+    partId: string,
+    name: string,
+    input: unknown,
+    history: HistoryMeter,
+  ) => Promise<unknown>;
   readonly emit: (event: EngineEvent) => void;
 }
 
@@ -157,8 +167,9 @@ export class TaskHandlers {
   }
 
   /** The handler of one Task state. */
-  handler(stateName: string): Handler {
-    return (input) => this.#handle(stateName, input);
+  /** @param history the meter of the execution the state belongs to @default the run's */
+  handler(stateName: string, history: HistoryMeter = this.#deps.history): Handler {
+    return (input) => this.#handle(stateName, input, history);
   }
 
   /**
@@ -197,8 +208,8 @@ export class TaskHandlers {
     await Promise.allSettled([...this.#isolated]);
   }
 
-  async #handle(stateName: string, input: unknown): Promise<unknown> {
-    const { manifest, clock, tally, arrivals, history, emit } = this.#deps;
+  async #handle(stateName: string, input: unknown, history: HistoryMeter): Promise<unknown> {
+    const { manifest, clock, tally, arrivals, emit } = this.#deps;
     // The event stream first catches up to this call (clock jumps for Wait states and retry
     // delays; the previous task's end reported before this one starts).
     await arrivals.catchUp(stateName);
@@ -207,6 +218,10 @@ export class TaskHandlers {
     if (stopped) throw stateError(stopped);
     history.taskCalled();
     const role = manifest.states[stateName];
+    if (role?.role === 'part' && role.part) {
+      const start = input as { Name: string; Input: unknown };
+      return this.#deps.runPart(role.part, start.Name, start.Input, history);
+    }
     // A pooled task's slot: taken before its body runs, given back after (engine/local-pools).
     if (role?.role === 'acquire' || role?.role === 'release') {
       const pooled = this.#irTasks.get(role.tasks[0]!);

@@ -41,6 +41,8 @@ export interface HarnessOptions {
   readonly date?: string;
   /** A resumed execution: what tasks that must not run again answered before (runtime/resume). */
   readonly done?: Done;
+  /** Compile the DAG cut into parts of at most this many tasks (compiler/parts). */
+  readonly maxPartTasks?: number;
 }
 
 export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Outcome> {
@@ -48,10 +50,15 @@ export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Ou
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0)
     throw new Error(`invalid test DAG: ${errors.map((p) => p.message).join('; ')}`);
-  const compiled = compileDag(ir);
+  const compiled = compileDag(
+    ir,
+    options.maxPartTasks === undefined ? {} : { maxPartTasks: options.maxPartTasks },
+  );
   // Every machine a test runs must also be valid ASL for AWS (both validators, ARNs filled in).
-  const invalid = await aslProblems(compiled.json);
-  if (invalid.length > 0) throw new Error(`compiled ASL is invalid: ${invalid.join('; ')}`);
+  for (const json of [compiled.json, ...compiled.parts.map((p) => p.json)]) {
+    const invalid = await aslProblems(json);
+    if (invalid.length > 0) throw new Error(`compiled ASL is invalid: ${invalid.join('; ')}`);
+  }
   const run: RunValues =
     options.date === undefined
       ? { ...RUN, dagId: ir.id, params: options.params ?? {} }

@@ -4,7 +4,7 @@
  * and that it refuses DAGs over the cloud's limits with a message that says what to change.
  */
 import { describe, expect, it } from 'vitest';
-import { buildDagIR, dag, glueJob, sensor, task, timeSensor, type Dag } from './imports.ts';
+import { buildDagIR, dag, glueJob, group, sensor, task, timeSensor, type Dag } from './imports.ts';
 import { compileDag } from '../../src/compiler/compile.ts';
 import type { State } from '../../src/compiler/asl.ts';
 import { DagDefinitionError } from '../../src/errors.ts';
@@ -230,14 +230,17 @@ describe('limits', () => {
     );
   });
 
-  it('refuses a definition over 1 MiB, and explains how to split it', () => {
-    // 40 chains of 40 tasks in parallel: 1,600 tasks.
+  it('refuses a definition over 1 MiB that cutting into parts cannot help, and explains how to split it', () => {
+    // 1,600 tasks in one retried group: a group retry re-runs its states in one execution, so
+    // the group is never cut (compiler/parts), and its 1,600 tasks are over 1 MiB.
     const d = dag('huge', {}, () => {
-      const start = task('start', noop)();
-      for (let c = 0; c < 40; c++) {
-        let prev = start;
-        for (let i = 0; i < 40; i++) prev = prev.then(task(`c${c}_${i}`, noop));
-      }
+      group('all', { retry: { attempts: 2, delay: '1m' } }, () => {
+        const start = task('start', noop)();
+        for (let c = 0; c < 40; c++) {
+          let prev = start;
+          for (let i = 0; i < 40; i++) prev = prev.then(task(`c${c}_${i}`, noop));
+        }
+      });
     });
     const { ir } = buildDagIR(d, 'x.ts');
     expect(() => compileDag(ir)).toThrow(

@@ -113,9 +113,15 @@ const THREE = RULES.flatMap((rule) =>
   ].map((states) => [rule, states as Final[]] as const),
 );
 
-describe('trigger rules on compiled machines', () => {
+/** Each scenario as one machine, and cut into parts of two tasks (compiler/parts): the same answers. */
+describe.each([
+  ['one machine', undefined],
+  ['parts of two tasks', 2],
+] as const)('trigger rules on compiled machines: %s', (_how, maxPartTasks) => {
   it.each([...CASES, ...THREE])('%s with upstream %j', async (rule, states) => {
-    const r = await runDag(scenario(rule, states));
+    const r = await runDag(scenario(rule, states), {
+      ...(maxPartTasks !== undefined && { maxPartTasks }),
+    });
     const expected = airflow(rule, states);
     const upstreamStates = Object.fromEntries(states.map((s, i) => [`u${i}`, s]));
     // The scenario really produced the upstream states it claims.

@@ -5,6 +5,7 @@
  *   (test/compiler/harness.ts), every machine checked with the AWS validators first.
  * - `engine`: the embedded engine as users see it, `runDag` from `updraft/testing` (an in-memory
  *   SQLite store, task code in process).
+ * - `parts`: as `runMachine`, the DAG cut into parent and child state machines (compiler/parts).
  * An opt-in `aws` runner (deploy, start an execution, read the records back) would be a third
  * entry, added to `runners` only when its environment variable is set.
  */
@@ -28,6 +29,16 @@ export const runMachineRunner: Runner = {
   run: (dag, options = {}) => runOnMachine(dag, { ...options, date: DATE }),
 };
 
+/**
+ * The compiled ASL cut into parts of at most two tasks (compiler/parts): every case must hold the
+ * same when the DAG runs as a parent and child state machines. Transitions differ (each part adds
+ * its start and merge), and cases that count them say so.
+ */
+export const partsRunner: Runner = {
+  name: 'parts',
+  run: (dag, options = {}) => runOnMachine(dag, { ...options, date: DATE, maxPartTasks: 2 }),
+};
+
 export const engineRunner: Runner = {
   name: 'engine',
   run: (dag, options = {}) => {
@@ -46,4 +57,4 @@ export const engineRunner: Runner = {
   },
 };
 
-export const runners: readonly Runner[] = [runMachineRunner, engineRunner];
+export const runners: readonly Runner[] = [runMachineRunner, partsRunner, engineRunner];

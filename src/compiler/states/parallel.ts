@@ -62,7 +62,7 @@ export function renderParallel(
  */
 function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateMachine {
   const keys = [
-    ...tasksOf(node).map((id) => gen.ctx.key(id)),
+    ...gen.recordedTasks(node).map((id) => gen.ctx.key(id)),
     ...clustersOf(node)
       .filter((g) => gen.ctx.retriedGroups.includes(g))
       .map((g) => gen.ctx.counterKey(g)),

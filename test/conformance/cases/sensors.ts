@@ -220,6 +220,8 @@ export const sensors = defineCases('sensors', (it) => {
     unsupported: {
       runMachine:
         'runMachine has no local S3 folder: a built-in sensor without an override has nothing to check (the case before)',
+      parts:
+        'parts runs on runMachine, which has no local S3 folder: a built-in sensor without an override has nothing to check (the case before)',
     },
   }, async (run) => {
     const d = dag('s3_no_override_engine', {}, () => {
