@@ -5,7 +5,10 @@
  * EventBridge Scheduler tick to the launcher, in the DAG's timezone) and alarms — with roles that
  * can touch this DAG's records, objects and declared connections only.
  */
-import { Annotations, Aws, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Annotations, ArnFormat, Aws, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +22,7 @@ import { timeScheduleOf, type DagIR, type TaskIR } from '../src/ir/types.ts';
 import {
   LIMITS,
   parsePlaceholder,
+  placeholdersIn,
   PLACEHOLDERS,
   type CompileResult,
 } from '../src/compiler/index.ts';
@@ -48,8 +52,29 @@ export interface UpdraftDagProps {
   readonly athenaResultLocations?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A definition larger than this is deployed from S3 (DefinitionS3Location, as a CDK asset) rather
+ * than inline: a stack's template is at most 1 MB, and a DAG cut into parts carries several
+ * definitions of up to 1 MiB each. Smaller ones stay inline, readable in the template.
+ */
+export const INLINE_DEFINITION_BYTES = 200_000;
+
+/** A definition inline (minified: it is the bulk of a DAG's template), or from S3 when large. */
+function definitionBody(definition: string): sfn.DefinitionBody {
+  if (definition.length <= INLINE_DEFINITION_BYTES)
+    return sfn.DefinitionBody.fromString(definition);
+  const file = path.join(
+    mkdtempSync(path.join(tmpdir(), 'updraft-definition-')),
+    'definition.asl.json',
+  );
+  writeFileSync(file, definition);
+  return sfn.DefinitionBody.fromFile(file);
+}
+
 export class UpdraftDag extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The DAG's parts (compiler/parts), in id order: child state machines its runs start. */
+  readonly parts: sfn.StateMachine[];
   readonly taskFunction?: lambda.Function;
   readonly schedule?: scheduler.CfnSchedule;
 
@@ -87,27 +112,108 @@ export class UpdraftDag extends Construct {
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: names.stateMachine(env, ir.id),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      // Minified: the definition is the bulk of a DAG's template (1 MB per stack).
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(compiled.definition)),
-      definitionSubstitutions: substitutions,
-      // ALL events for the run history, never the data: task outputs and params stay out of logs.
-      logs: { destination: executionLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-      comment: `Updraft DAG ${ir.id} (${env})`,
-    });
-    this.taskFunction?.grantInvoke(this.stateMachine);
-    const grants = operatorGrants(this, ir.id, ir.tasks, {
+    const machine = (id: string, name: string, definition: string, comment: string) =>
+      new sfn.StateMachine(this, id, {
+        stateMachineName: name,
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definitionBody: definitionBody(definition),
+        definitionSubstitutions: { ...substitutions },
+        // ALL events for the run history, never the data: task outputs and params stay out of logs.
+        logs: { destination: executionLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+        comment,
+      });
+    // Parts (compiler/parts) before what starts them: a part starts only parts of higher ids.
+    this.parts = [];
+    for (const part of [...compiled.parts].reverse()) {
+      const m = machine(
+        `Part${part.id}`,
+        names.partStateMachine(env, ir.id, part.id),
+        part.minified,
+        `Updraft DAG ${ir.id} (${env}), part ${part.id}`,
+      );
+      this.grantMachine(m, props, part.definition);
+      substitutions[PLACEHOLDERS.part(part.id)] = m.stateMachineArn;
+      this.parts.unshift(m);
+    }
+    this.stateMachine = machine(
+      'StateMachine',
+      names.stateMachine(env, ir.id),
+      JSON.stringify(compiled.definition),
+      `Updraft DAG ${ir.id} (${env})`,
+    );
+    this.grantMachine(this.stateMachine, props, compiled.definition);
+
+    this.schedule = this.addSchedule(props);
+    if (settings.alarms) this.addAlarms(props);
+  }
+
+  /**
+   * What a state machine of the DAG may do: invoke its task runner, the services its operators
+   * call, its pools' slots, and start the parts its definition starts (and wait for them).
+   */
+  private grantMachine(
+    machine: sfn.StateMachine,
+    props: UpdraftDagProps,
+    definition: CompileResult['definition'],
+  ): void {
+    const { refs, ir } = props;
+    this.taskFunction?.grantInvoke(machine);
+    const grants = operatorGrants(machine, ir.id, ir.tasks, {
       refs,
       httpConnectionArn: (c) => httpConnection(props, c),
       athenaResultLocation: (workGroup) => props.athenaResultLocations?.[workGroup],
     });
-    for (const s of grants.statements) this.stateMachine.addToRolePolicy(s);
+    for (const s of grants.statements) machine.addToRolePolicy(s);
     const pools = poolGrant(refs, ir);
-    if (pools) this.stateMachine.addToRolePolicy(pools);
+    if (pools) machine.addToRolePolicy(pools);
+    const started = placeholdersIn(JSON.stringify(definition)).flatMap((name) => {
+      const p = parsePlaceholder(name);
+      return p.kind === 'part' ? [this.parts.find((m) => m.node.id === `Part${p.part}`)!] : [];
+    });
     const stack = Stack.of(this);
+    const partWildcards: { resource: string; reason: string }[] = [];
+    if (started.length > 0) {
+      // stepfunctions-iam (.sync): StartExecution on the part, Describe/Stop on its executions
+      // (named at run time), and the managed rule that reports their end.
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: started.map((m) => m.stateMachineArn),
+        }),
+      );
+      const executions = started.map((m) =>
+        stack.formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${names.partStateMachine(props.environment, ir.id, m.node.id.slice('Part'.length))}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: executions,
+        }),
+      );
+      for (const e of executions)
+        partWildcards.push({
+          resource: e,
+          reason: `executions of a part of DAG "${ir.id}" only; their names are made at run time from the run's`,
+        });
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+          resources: [
+            stack.formatArn({
+              service: 'events',
+              resource: 'rule',
+              resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule',
+            }),
+          ],
+        }),
+      );
+    }
     // One acknowledgment per wildcard resource, exactly as cdk-nag prints it, with every reason for it.
     const reasons = new Map<string, string[]>([
       [
@@ -117,7 +223,7 @@ export class UpdraftDag extends Construct {
         ],
       ],
     ]);
-    for (const w of grants.wildcards) {
+    for (const w of [...grants.wildcards, ...partWildcards]) {
       const part = `Resource::${flattenCfnReference(stack.resolve(w.resource))}`;
       reasons.set(part, [...(reasons.get(part) ?? []), w.reason]);
     }
@@ -127,16 +233,13 @@ export class UpdraftDag extends Construct {
         ['invoking the task runner includes its versions and aliases'],
       );
     suppress(
-      this.stateMachine.role,
+      machine.role,
       [...reasons].map(([part, why]) => ({
         id: 'AwsSolutions-IAM5',
         appliesTo: [part],
         reason: [...new Set(why)].join('; '),
       })),
     );
-
-    this.schedule = this.addSchedule(props);
-    if (settings.alarms) this.addAlarms(props);
   }
 
   // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one CDK Function with its bundling, environment, grants and cdk-nag reasons, read as one resource

@@ -12,7 +12,7 @@ import { compileDag, PLACEHOLDERS, type CompileResult } from '../src/compiler/in
 import { timeScheduleOf, type DagIR } from '../src/ir/types.ts';
 import { InternalError } from '../src/errors.ts';
 import { names, type Environment } from '../src/runtime/env.ts';
-import { UpdraftDag } from './dag-construct.ts';
+import { INLINE_DEFINITION_BYTES, UpdraftDag } from './dag-construct.ts';
 import { poolsOf } from './pools.ts';
 import { PlatformStack } from './platform-stack.ts';
 import { platformRefs } from './refs.ts';
@@ -66,13 +66,25 @@ export function dagCost(
 ): { resources: number; bytes: number } {
   const runner = compiled.manifest.substitutions.includes(PLACEHOLDERS.taskRunner);
   const timeBased = timeScheduleOf(ir.schedule) !== undefined;
-  // Function + role + policy + log group; state machine + role + policy + log group; schedule; two alarms.
-  const resources = (runner ? 4 : 0) + 4 + (timeBased ? 1 : 0) + (settings.alarms ? 2 : 0);
-  // The definition travels as one escaped JSON string; the rest of a DAG's resources is about
-  // 12 KB. The 1.2 keeps the estimate above what CDK writes (measured: the written template is
-  // ~9.5% bigger than the bare sum, bench/synth.ts at 200 DAGs).
+  // Function + role + policy + log group; state machine + role + policy + log group; schedule;
+  // two alarms; each part a state machine + role + policy.
+  const resources =
+    (runner ? 4 : 0) +
+    4 +
+    (timeBased ? 1 : 0) +
+    (settings.alarms ? 2 : 0) +
+    3 * compiled.parts.length;
+  // A definition travels as one escaped JSON string, or as an S3 location when large
+  // (dag-construct); the rest of a DAG's resources is about 12 KB, a part's role ~3 KB. The 1.2
+  // keeps the estimate above what CDK writes (measured: the written template is ~9.5% bigger than
+  // the bare sum, bench/synth.ts at 200 DAGs).
+  const inline = (minified: string) =>
+    minified.length > INLINE_DEFINITION_BYTES ? 2_000 : JSON.stringify(minified).length * 1.1;
   const bytes = Math.ceil(
-    (JSON.stringify(JSON.stringify(compiled.definition)).length * 1.1 + 12_000) * 1.2,
+    (inline(JSON.stringify(compiled.definition)) +
+      12_000 +
+      compiled.parts.reduce((n, p) => n + inline(p.minified) + 3_000, 0)) *
+      1.2,
   );
   return { resources, bytes };
 }

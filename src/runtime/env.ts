@@ -60,6 +60,12 @@ export const names = {
   table: (env: Environment): string => `updraft-${env}`,
   /** A DAG's state machine (≤ 80 characters: DAG ids are at most 48). */
   stateMachine: (env: Environment, dagId: string): string => `updraft-${env}-${dagId}`,
+  /**
+   * One of a DAG's parts (compiler/parts; ≤ 80 characters). Outside `stateMachinePrefix`: the
+   * recorder hears runs, and a part's execution is a piece of its run's, not a run.
+   */
+  partStateMachine: (env: Environment, dagId: string, partId: string): string =>
+    `updraft-part-${env}-${dagId}-${partId}`,
   /** Prefix of the state machine names of one environment (the recorder's event filter). */
   stateMachinePrefix: (env: Environment): string => `updraft-${env}-`,
   /** A DAG's task Lambda (function names allow 64 characters). */

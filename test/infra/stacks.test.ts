@@ -17,6 +17,8 @@ import { nagReport } from '../../infra/nag.ts';
 import { poolItemUpdate } from '../../src/store/table.ts';
 import { buildDagIR } from '../../src/sdk/build-ir.ts';
 import { dag, notify, task } from '../../src/sdk/index.ts';
+import { compileDag, type CompileResult } from '../../src/compiler/index.ts';
+import { chain } from '../../bench/shapes.ts';
 
 const ATHENA_RESULTS = { primary: 's3://acme-athena-results/primary/' };
 let irs: DagIR[];
@@ -613,6 +615,83 @@ describe('environments and scale', () => {
         }
       }
     }
+  });
+});
+
+describe('a DAG cut into parts (compiler/parts)', () => {
+  /** One DAG in its own app, compiled as given (cut into parts, or large). */
+  function single(ir: DagIR, compiled: CompileResult) {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const result = buildUpdraftApp(app, {
+      environment: 'prod',
+      dags: [{ ir, codeDir: code, compiled }],
+      platformCode: { launcher: code, recorder: code },
+    });
+    return { app, template: Template.fromStack(result.dagStacks[0]!) };
+  }
+  const line = () => {
+    const { ir } = buildDagIR(
+      dag('cut', {}, () => {
+        let prev = task('a', async () => 1)();
+        for (const id of ['b', 'c', 'd', 'e']) prev = prev.then(task(id, async () => 1));
+      }),
+      'cut.ts',
+    );
+    return ir;
+  };
+
+  it('deploys each part as a state machine outside the recorder’s prefix; the parent starts exactly its parts and waits for them', () => {
+    const ir = line();
+    const { app, template } = single(ir, compileDag(ir, { maxPartTasks: 2 }));
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    expect(
+      Object.values(machines)
+        .map((m) => m.Properties.StateMachineName)
+        .sort(),
+    ).toEqual(['updraft-part-prod-cut-p1', 'updraft-part-prod-cut-p2', 'updraft-prod-cut']);
+    const [parentId, parent] = Object.entries(machines).find(
+      ([, m]) => m.Properties.StateMachineName === 'updraft-prod-cut',
+    )!;
+    const partIds = Object.entries(machines)
+      .filter(([id]) => id !== parentId)
+      .map(([id]) => id)
+      .sort();
+    expect(Object.keys(parent.Properties.DefinitionSubstitutions).sort()).toEqual([
+      'Part_p1',
+      'Part_p2',
+      'TaskRunnerFunctionArn',
+    ]);
+    expect(parent.Properties.DefinitionSubstitutions.Part_p1).toEqual({ Ref: partIds[0] });
+    const parentRole = parent.Properties.RoleArn['Fn::GetAtt'][0];
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      p.Properties.Roles.some((r: { Ref: string }) => r.Ref === parentRole),
+    )!;
+    const statements = policy.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    expect(statements.find((st) => st.Action === 'states:StartExecution')!.Resource).toEqual(
+      partIds.map((id) => ({ Ref: id })),
+    );
+    expect(
+      statements.find(
+        (st) => Array.isArray(st.Action) && st.Action.includes('states:DescribeExecution'),
+      ),
+    ).toBeDefined();
+    expect(nagReport(app).lines).toEqual([]);
+  });
+
+  it('deploys a large definition from S3 rather than inline (a template is at most 1 MB)', () => {
+    const { ir } = buildDagIR(chain('long', 400), 'long.ts');
+    const compiled = compileDag(ir);
+    expect(JSON.stringify(compiled.definition).length).toBeGreaterThan(200_000);
+    const { template } = single(ir, compiled);
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine!.Properties.DefinitionS3Location).toBeDefined();
+    expect(machine!.Properties.DefinitionString).toBeUndefined();
+    expect(Object.keys(machine!.Properties.DefinitionSubstitutions)).toEqual([
+      'TaskRunnerFunctionArn',
+    ]);
   });
 });
 
