@@ -10,7 +10,8 @@ import {
   GetExecutionHistoryCommand,
   paginateListStateMachines,
 } from '@aws-sdk/client-sfn';
-import { LIMITS, recordKeys } from '../compiler/contract.ts';
+import { createHash } from 'node:crypto';
+import { LIMITS, parsePlaceholder, placeholdersIn, recordKeys } from '../compiler/contract.ts';
 import type { DagIR } from '../ir/types.ts';
 import { runValuesIn } from '../runtime/execution-events.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
@@ -108,6 +109,7 @@ export async function resumeRun(
   run: RunRecord,
   ir: DagIR,
   resume: Resume,
+  parts: DeployedParts = [],
 ): Promise<Resumed> {
   const executionArn = executionOf(cloud, run);
   const info = await describeExecution(cloud, executionArn);
@@ -137,6 +139,12 @@ export async function resumeRun(
     );
   }
   const document = await finalDocument(cloud, executionArn);
+  // Records that stayed inside the DAG's parts are in their executions' documents.
+  if (document && parts.length > 0)
+    document.t = {
+      ...(await partRecords(cloud, executionArn, ir.id, parts)),
+      ...document.t,
+    };
   const [tries, records] = await Promise.all([
     cloud.store.listTries(run.runId),
     cloud.store.listTasks(run.runId),
@@ -262,4 +270,78 @@ async function finalDocument(
   );
   const input = final?.stateEnteredEventDetails?.input;
   return input ? (JSON.parse(input) as { t?: Record<string, Record<string, unknown>> }) : undefined;
+}
+
+/** The DAG's parts as compiled (compiler/parts): the CLI compiles, the cloud reads their executions. */
+export type DeployedParts = readonly { readonly id: string; readonly minified: string }[];
+
+type Records = Record<string, Record<string, unknown>>;
+
+/**
+ * Every record the run's part executions held: each part's document as its last state (the Pass
+ * selecting its exports) received it. A part's execution is named from the execution that
+ * started it (compiler/states/part: the MD5 of that name and the part's id), in the part's own
+ * state machine; a part that did not run (or no longer exists) adds nothing.
+ */
+async function partRecords(
+  cloud: Cloud,
+  runExecutionArn: string,
+  dagId: string,
+  parts: DeployedParts,
+): Promise<Records> {
+  const starter = new Map<string, string>();
+  for (const p of parts)
+    for (const name of placeholdersIn(p.minified)) {
+      const pp = parsePlaceholder(name);
+      if (pp.kind === 'part') starter.set(pp.part, p.id);
+    }
+  const [prefix, rest] = runExecutionArn.split(':execution:') as [string, string];
+  const runName = rest.slice(rest.indexOf(':') + 1);
+  const names_ = new Map<string, string>();
+  const nameOf = (id: string): string => {
+    let n = names_.get(id);
+    if (n === undefined) {
+      const by = starter.get(id);
+      n = `${createHash('md5')
+        .update(by === undefined ? runName : nameOf(by))
+        .digest('hex')}-${id}`;
+      names_.set(id, n);
+    }
+    return n;
+  };
+  const records: Records = {};
+  for (const p of parts) {
+    const definition = JSON.parse(p.minified) as { States: Record<string, { End?: boolean }> };
+    const last = Object.entries(definition.States).find(([, st]) => st.End === true)?.[0];
+    const arn = `${prefix}:execution:${names.partStateMachine(cloud.target.env, dagId, p.id)}:${nameOf(p.id)}`;
+    const doc = last === undefined ? undefined : await documentEntering(cloud, arn, last);
+    Object.assign(records, doc?.t ?? {});
+  }
+  return records;
+}
+
+/** The document the execution's state `state` last received, if it entered it (and the execution exists). */
+async function documentEntering(
+  cloud: Cloud,
+  executionArn: string,
+  state: string,
+): Promise<{ t?: Records } | undefined> {
+  try {
+    const out = await cloud.clients.sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        includeExecutionData: true,
+        maxResults: 20,
+      }),
+    );
+    const entered = out.events?.find(
+      (e) => e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name === state,
+    );
+    const input = entered?.stateEnteredEventDetails?.input;
+    return input ? (JSON.parse(input) as { t?: Records }) : undefined;
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
+    throw error;
+  }
 }

@@ -16,7 +16,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import type { RunRecord } from '../../src/store/types.ts';
+import { compileDag } from '../../src/compiler/index.ts';
+import { resumeRun } from '../../src/cloud/executions.ts';
+import { withCloud } from '../../src/cloud/context.ts';
+import { buildDagIR, dag, lambdaInvoke, task } from '../../src/sdk/index.ts';
 import {
   REGION,
   machineArn,
@@ -267,5 +272,98 @@ describe('updraft clear --target aws', () => {
       err: `✖ task "lod" is not in DAG "orders"\n    ↳ tasks: extract, notify, load, report`,
     });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('resuming a DAG cut into parts (compiler/parts) on AWS', () => {
+  it('reads the records that stayed inside the parts from the parts’ executions: an operator that succeeded there is not called again', async () => {
+    // ping (an operator) → extract → load → report, cut into parts of two tasks: p1 holds ping
+    // and extract; ping's record stays inside p1 (only extract's crosses, for load).
+    const d = dag('orders', {}, () => {
+      const ping = lambdaInvoke<{ ok: number }>('ping', { functionName: 'ping-fn' });
+      const extract = task('extract', async () => ({ rows: 3 }))();
+      ping.then(extract);
+      const load = task('load', async (_c, x: { rows: number }) => x.rows)(extract);
+      task('report', async (_c, n: number) => n)(load);
+    });
+    const { ir } = buildDagIR(d, 'orders.ts');
+    const compiled = compileDag(ir, { maxPartTasks: 2 });
+    expect(compiled.parts.map((p) => p.id)).toEqual(['p1', 'p2']);
+    expect(Object.keys(compiled.parts[0]!.definition.States)).toContain('ping');
+    const run = runRecord('orders', {
+      logicalDate: '2026-11-16T00:00:00.000Z',
+      status: 'failed',
+      error: { error: 'Updraft.DagRunFailed', cause: 'task "report" failed' },
+    });
+    await h.local.store.createRun(run);
+    await h.local.store.putTry({
+      runId: run.runId,
+      taskId: 'extract',
+      mapIndex: -1,
+      tryNumber: 1,
+      runAttempt: 1,
+      state: 'success',
+      startedAt: '2026-11-17T00:00:01.000Z',
+      endedAt: '2026-11-17T00:00:02.000Z',
+      response: { rows: 3 },
+    });
+    await h.local.store.putTry({
+      runId: run.runId,
+      taskId: 'load',
+      mapIndex: -1,
+      tryNumber: 1,
+      runAttempt: 1,
+      state: 'success',
+      startedAt: '2026-11-17T00:00:03.000Z',
+      endedAt: '2026-11-17T00:00:04.000Z',
+      response: 3,
+    });
+    sfn.on(DescribeExecutionCommand).resolves(described(run, 'FAILED'));
+    // The run's document holds what crossed the cuts; p1's, what stayed inside it.
+    sfn.on(GetExecutionHistoryCommand, { executionArn: run.executionArn }).resolves(
+      history('FailStateEntered', {
+        report: { s: 'failed', o: null, e: { Error: 'Error', Cause: 'boom' } },
+      }),
+    );
+    const part = (id: string, t: Record<string, unknown>) =>
+      sfn
+        .on(GetExecutionHistoryCommand, {
+          executionArn: `arn:aws:states:${REGION}:123456789012:execution:updraft-part-dev-orders-${id}:${createHash('md5').update(run.runId).digest('hex')}-${id}`,
+        })
+        .resolves({
+          events: [
+            { id: 10, type: 'ExecutionSucceeded', timestamp: new Date() },
+            {
+              id: 9,
+              type: 'PassStateEntered',
+              timestamp: new Date(),
+              stateEnteredEventDetails: {
+                name: `${id} exports`,
+                input: JSON.stringify({ run: {}, t, done: {} }),
+              },
+            },
+          ],
+        } as never);
+    part('p1', { ping: { s: 'success', o: { ok: 1 } }, extract: { s: 'success', o: { rows: 3 } } });
+    part('p2', {
+      extract: { s: 'success', o: { rows: 3 } },
+      load: { s: 'success', o: 3 },
+      report: { s: 'failed', o: null, e: { Error: 'Error', Cause: 'boom' } },
+    });
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: `${run.executionArn}-r2`, startDate: new Date() });
+    await withCloud({ kind: 'aws', env: 'dev', flags: '--target aws' }, (cloud) =>
+      resumeRun(cloud, run, ir, { kind: 'retry' }, compiled.parts),
+    );
+    const [start] = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    // Only report runs again: extract and load hand back their tries' answers; ping its
+    // recorded output, read in p1's execution (without it, ping's state is unknown and its
+    // service would be called again).
+    expect(JSON.parse(start!.input!).done).toEqual({
+      extract: { r: { rows: 3 } },
+      load: { r: 3 },
+      ping: { o: { ok: 1 } },
+    });
   });
 });

@@ -6,6 +6,7 @@
  * it starts the run's next execution (`<runId>-r<n>`) of the same state machine and returns at
  * once, or says why it cannot (still running, succeeded, execution gone after 90 days).
  */
+import { compileDag } from '../../compiler/index.ts';
 import type { DagIR } from '../../ir/types.ts';
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
@@ -41,7 +42,7 @@ export async function resumeOnCloud(
     const run = await requireRun(cloud.store, runId, target);
     const { ir } = requireDag(io, project, run.dagId, options);
     if (resume.kind === 'clear') checkClearTasks(ir, resume.tasks);
-    const r = await resumeRun(cloud, run, ir, resume);
+    const r = await resumeRun(cloud, run, ir, resume, compileDag(ir).parts);
     if (json) {
       io.out(
         JSON.stringify(

@@ -8,6 +8,7 @@
  * only reads and pauses: `updraft dev` serves the same UI with the scheduler that runs them.
  * Ctrl-C stops it.
  */
+import { compileDag } from '../../compiler/index.ts';
 import type { Command } from 'commander';
 import type { DagIR } from '../../ir/types.ts';
 import { isValidDag } from '../../loader/load-project.ts';
@@ -111,7 +112,7 @@ export function cloudRuns(cloud: Cloud, dags: readonly DagIR[], now: () => Date)
           },
         );
       if (resume.kind === 'clear') checkClearTasks(ir, resume.tasks);
-      const r = await resumeRun(cloud, run, ir, resume);
+      const r = await resumeRun(cloud, run, ir, resume, compileDag(ir).parts);
       return { runId: run.runId, status: r.queued ? 'queued' : 'running', execution: r.attempt };
     },
   };
