@@ -243,6 +243,8 @@ export function analyze(
   ir: DagIR,
   options: {
     readonly mappedItems?: number;
+    /** The most records one execution's document holds (a DAG cut into parts). @default every task */
+    readonly documentTasks?: number;
     readonly parts?: readonly {
       readonly id: string;
       readonly definition: StateMachine;
@@ -274,8 +276,15 @@ export function analyze(
     Object.fromEntries(Object.entries(ir.params).map(([k, p]) => [k, p.default ?? null])),
   ).length;
   // Run values + one record per task at its inline cap (a reference is smaller than the cap).
+  // Cut into parts, an execution's document holds the records that crossed cuts and its own.
+  const inDocument = options.documentTasks ?? ir.tasks.length;
+  const longestId = Math.max(0, ...ir.tasks.map((t) => t.id.length));
   const worstCaseBytes =
-    600 + paramsBytes + ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0);
+    600 +
+    paramsBytes +
+    (inDocument === ir.tasks.length
+      ? ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0)
+      : inDocument * (longestId + 64 + inline));
   const itemBytes = MAPPED_OUTPUT_LIMIT_BYTES + MAPPED_ITEM_OVERHEAD_BYTES;
   // A mapped task's record holds every instance's output; its Map's result holds them with their state.
   const mappedItemsMax = ir.tasks

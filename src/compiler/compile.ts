@@ -177,7 +177,17 @@ function generate(dag: DagIR, tree: SpNode, maxPartTasks: number | undefined): G
     mappedOutputLimitBytes: MAPPED_OUTPUT_LIMIT_BYTES,
     ...(parts.length > 0 && { parts: parts.map((p) => p.id) }),
   };
-  const analysis = analyze(definition, minified, manifest, dag, { parts });
+  // A part's document: the records that crossed cuts (those the run's document keeps) and its own.
+  const crossed = dag.tasks.length - cg.hidden.size;
+  const analysis = analyze(definition, minified, manifest, dag, {
+    parts,
+    ...(parts.length > 0 && {
+      documentTasks: Math.min(
+        dag.tasks.length,
+        crossed + Math.max(...parts.map((p) => p.tasks.length)),
+      ),
+    }),
+  });
   return { ctx, definition, minified, manifest, analysis, parts };
 }
 
@@ -190,12 +200,15 @@ export interface CompiledPart {
   /** The definition as JSON text, 2-space indented. */
   readonly json: string;
   readonly substitutions: readonly string[];
+  /** The tasks it runs (those of parts inside it too). */
+  readonly tasks: readonly string[];
 }
 
 function compiledPart(dag: DagIR, p: PartMachine): CompiledPart {
   const definition: StateMachine = {
     Comment: `Updraft DAG ${dag.id}, part ${p.id} (compiler ${COMPILER_VERSION})`,
-    ...p.machine,
+    StartAt: p.machine.StartAt,
+    States: p.machine.States,
   };
   const minified = JSON.stringify(definition);
   let json: string | undefined;
@@ -208,6 +221,7 @@ function compiledPart(dag: DagIR, p: PartMachine): CompiledPart {
       return json;
     },
     substitutions: placeholdersIn(minified),
+    tasks: p.tasks,
   };
 }
 

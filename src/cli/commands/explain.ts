@@ -15,6 +15,17 @@ import type { Io } from '../io.ts';
 import { load, requireDag, type GlobalOptions } from '../project.ts';
 import { EXIT_OK } from '../errors.ts';
 
+/** The structure line stops here: a DAG of thousands of tasks is told by its parts and counts. */
+const TREE_CHARS = 600;
+
+/** `a → [ b | c → d ] → e`, cut short past TREE_CHARS characters. */
+function describeShort(node: SpNode, tasks: number): string {
+  const full = describeTree(node);
+  if (full.length <= TREE_CHARS) return full;
+  const cut = full.lastIndexOf(' ', TREE_CHARS);
+  return `${full.slice(0, cut)} … (${tasks.toLocaleString('en-US')} tasks in all; --json has the whole tree)`;
+}
+
 /** `a → [ b | c → d ] → e` */
 export function describeTree(node: SpNode): string {
   switch (node.kind) {
@@ -47,9 +58,33 @@ export function explanation(compiled: CompileResult, usesDurations: boolean) {
     history: a.history,
     document: a.document,
     definition: a.definition,
+    parts: compiled.parts.map((p) => {
+      const limits = a.parts.find((x) => x.id === p.id)!;
+      return {
+        id: p.id,
+        tasks: p.tasks.length,
+        bytes: limits.bytes,
+        historyWorstCase: limits.historyWorstCase,
+      };
+    }),
     costPerRunUsd: a.costPerRunUsd,
     pools: a.pools,
   };
+}
+
+/** Where the DAG is cut into child state machines (compiler/parts), and each one's share of its limits. */
+function partLines(e: ReturnType<typeof explanation>): string[] {
+  if (e.parts.length === 0) return [];
+  const width = Math.max(...e.parts.map((p) => p.id.length));
+  return [
+    '',
+    `Child state machines: ${e.parts.length} parts (over one machine's limits)`,
+    "  each is started with startExecution.sync:2 and waited for, and has its own 1 MiB definition, 25,000 history events and 256 KiB document; a part's start, merge and end add 3 transitions (counted above)",
+    ...e.parts.map(
+      (p) =>
+        `  ${p.id.padEnd(width)}  ${p.tasks.toLocaleString('en-US')} task${p.tasks === 1 ? '' : 's'}, ${kib(p.bytes)}, history up to ${p.historyWorstCase.toLocaleString('en-US')} events`,
+    ),
+  ];
 }
 
 const DAY_MS = 86_400_000;
@@ -157,7 +192,7 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         `DAG ${e.dagId}: ${e.tasks} task${e.tasks === 1 ? '' : 's'} → ${e.states.total} states (${byType})`,
         '',
         'Fork/join structure',
-        `  ${e.structure.tree}`,
+        `  ${describeShort(compiled.structure.tree, e.tasks)}`,
         e.structure.addedWaits.length === 0
           ? '  exact: no task waits for anything it does not depend on'
           : `  added waits (Step Functions Parallel can only join whole branches): ${e.structure.addedWaits.length}\n${e.structure.addedWaits
@@ -185,8 +220,9 @@ export function register(program: Command, io: Io, run: (code: number) => void):
           (m) =>
             `  mapped task ${m.task}: at most ${m.items.toLocaleString('en-US')} items per run (outputs over ${e.document.mappedOutputLimitBytes} bytes per item go to the payload bucket; past that the Map's result or the document passes 256 KiB)`,
         ),
-        `  definition                  ${kib(e.definition.bytes)} of 1 MiB (${pct(e.definition.bytes, e.definition.limitBytes)})`,
+        `  definition                  ${kib(e.definition.bytes)} of 1 MiB (${pct(e.definition.bytes, e.definition.limitBytes)})${e.parts.length > 0 ? ", the run's own machine" : ''}`,
         ...poolLines(e),
+        ...partLines(e),
       ];
       io.out(lines.join('\n'));
       run(EXIT_OK);

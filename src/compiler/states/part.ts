@@ -26,6 +26,8 @@ export interface PartMachine {
   /** `p1`, `p2` … in tree order. */
   readonly id: string;
   readonly machine: StateMachine;
+  /** The tasks it runs (those of parts inside it too). */
+  readonly tasks: readonly string[];
 }
 
 /**
@@ -84,5 +86,8 @@ export function renderPart(
     ...renderNextEnd(after),
   });
   gen.stateTasks.set(merge, { tasks: [], role: 'merge' });
-  return { entry: name, machine: { id: part.id, machine: inner.toMachine(start) } };
+  return {
+    entry: name,
+    machine: { id: part.id, machine: inner.toMachine(start), tasks: tasksOf(node) },
+  };
 }
