@@ -1,11 +1,11 @@
 /**
  * Issue 15's table on a seeded corpus: per shape, states and minified ASL per task, state
- * transitions per task of an all-success run (mapped instances count one each); the largest DAG
- * of a shape that compiles within Step Functions' limits; and the CPU a 1,000-task random DAG takes
- * to compile. The corpus: a chain, a fan-out, random layered DAGs, random series-parallel DAGs with
+ * transitions per task of an all-success run (mapped instances count one each); DAGs of 1,000 to
+ * 5,000 tasks of each shape, cut into parts where over one machine's limits (compiler/parts); and
+ * the CPU a 1,000-task random DAG takes to compile. The corpus: a chain, a fan-out, random layered DAGs, random series-parallel DAGs with
  * extra edges, and the example DAGs (test/fixtures/examples, the shipped copy).
  *
- *   npx tsx bench/lean.ts        # ≈ 1 min
+ *   npx tsx bench/lean.ts        # ≈ 1.5 min
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,26 +40,28 @@ for (const [name, make] of corpus) console.log(row(name, irOf(make())));
 const examples = await loadProject('dags', { root: path.join(repo, 'test/fixtures/examples') });
 for (const d of examples.dags) console.log(row(`example ${d.ir.id}`, d.ir));
 
-/** The largest size (of `sizes`) whose DAG compiles within the limits, and the first that does not. */
-function largest(make: (n: number) => Dag, sizes: readonly number[]): string {
-  let ok = 0;
-  for (const n of sizes) {
-    try {
-      compileDag(irOf(make(n)));
-      ok = n;
-    } catch (error) {
-      return `${ok} (${n}: ${(error as Error).message.split(/[.:(]/)[0]!.trim()})`;
-    }
+/** Compiles a large DAG: parts, the largest machine, worst-case history, transitions, CPU. */
+function large(name: string, n: number, make: () => Dag): string {
+  const ir = irOf(make());
+  const start = process.cpuUsage();
+  try {
+    const c = compileDag(ir);
+    const used = process.cpuUsage(start);
+    const a = c.analysis;
+    const largest = Math.max(a.definition.bytes, ...a.parts.map((p) => p.bytes));
+    return `| ${name} | ${n.toLocaleString('en-US')} | ${c.parts.length} | ${(largest / 1024).toFixed(0)} KiB | ${a.history.worstCase.toLocaleString('en-US')} | ${a.transitions.perTask.toFixed(2)} | ${((used.user + used.system) / 1000).toFixed(0)} ms |`;
+  } catch (error) {
+    return `| ${name} | ${n.toLocaleString('en-US')} | refused: ${(error as Error).message.split(/[.:(]/)[0]!.trim()} | | | | |`;
   }
-  return `${ok} or more`;
 }
-const sizes = [100, 200, 300, 400, 500, 600, 700, 800, 1000, 1500, 2000, 3000, 5000];
-console.log('\n### Largest DAG that compiles\n\n| shape | tasks |\n|---|---|');
-console.log(`| chain | ${largest((n) => chain('chain', n), sizes)} |`);
 console.log(
-  `| random layered (seed 7) | ${largest((n) => randomLayered('layered', n, 7), sizes)} |`,
+  "\n### Large DAGs (cut into parts where over one machine's limits)\n\n| shape | tasks | parts | largest machine | worst-case history per execution | transitions per task | compile CPU |\n|---|---|---|---|---|---|---|",
 );
-console.log(`| random series-parallel (seed 3) | ${largest((n) => randomSp('sp', n, 3), sizes)} |`);
+for (const n of [1000, 2000, 5000]) {
+  console.log(large('chain', n, () => chain('chain', n)));
+  console.log(large('random layered (seed 7)', n, () => randomLayered('layered', n, 7)));
+  console.log(large('random series-parallel (seed 3)', n, () => randomSp('sp', n, 3)));
+}
 
 const big = irOf(randomLayered('layered', 1000, 7));
 const cpu: number[] = [];

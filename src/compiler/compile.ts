@@ -70,7 +70,9 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
           .map((t) => t.id),
       })),
   });
-  let made = generate(dag, structure.tree, options.maxPartTasks);
+  // A DAG this large is over 1 MiB whatever its shape (a task is ≥ 0.7 KiB): cut it at once.
+  const surelyOver = options.maxPartTasks === undefined && dag.tasks.length > SURELY_OVER_TASKS;
+  let made = generate(dag, structure.tree, surelyOver ? PART_TASKS : options.maxPartTasks);
   // Over a machine's limits: cut into parts (compiler/parts), smaller until every machine fits.
   let maxTasks = options.maxPartTasks ?? firstPartSize(dag, made.analysis);
   while (
@@ -98,13 +100,20 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
   };
 }
 
+/** Over this many tasks a DAG is cut without first compiling it whole (bench/lean.ts: ≥ 0.7 KiB a task). */
+const SURELY_OVER_TASKS = 1500;
+/** Tasks of a part in that first cut: ~600 KiB at the 1 KiB a task most shapes take. */
+const PART_TASKS = 600;
+
 /** Tasks per part for a first cut: the share of the DAG that fits the tightest limit, with room. */
 function firstPartSize(dag: DagIR, a: Analysis): number {
+  const biggest = Math.max(a.definition.bytes, ...a.parts.map((p) => p.bytes));
+  const tasks = a.parts.length > 0 ? PART_TASKS : dag.tasks.length;
   const share = Math.min(
-    (0.8 * a.definition.limitBytes) / Math.max(1, a.definition.bytes),
-    (0.8 * a.history.limit) / Math.max(1, a.history.worstCase),
+    (0.7 * a.definition.limitBytes) / Math.max(1, biggest),
+    (0.7 * a.history.limit) / Math.max(1, a.history.worstCase),
   );
-  return Math.max(2, Math.floor(dag.tasks.length * Math.min(1, share)));
+  return Math.max(2, Math.floor(tasks * Math.min(1, share)));
 }
 
 function overLimits(a: Analysis): boolean {
