@@ -25,6 +25,8 @@ export interface PlatformRefs {
   readonly stateMachineArnPrefix: string;
   readonly stateMachineArnPattern: string;
   readonly executionArnPattern: string;
+  /** Executions of the environment's DAG parts (compiler/parts): `updraft-part-<env>-*`. */
+  readonly partExecutionArnPattern: string;
   stateMachineArn(dagId: string): string;
   /** A connection's secret (Secrets Manager appends `-` and six random characters to secret ARNs). */
   secretArn(connectionId: string): string;
@@ -84,6 +86,7 @@ export function platformRefs(scope: Construct, env: Environment): PlatformRefs {
     stateMachineArnPrefix: arn('states', 'stateMachine', prefix, colon),
     stateMachineArnPattern: arn('states', 'stateMachine', `${prefix}*`, colon),
     executionArnPattern: arn('states', 'execution', `${prefix}*:*`, colon),
+    partExecutionArnPattern: arn('states', 'execution', `updraft-part-${env}-*:*`, colon),
     stateMachineArn: (dagId) =>
       arn('states', 'stateMachine', names.stateMachine(env, dagId), colon),
     secretArn: (connectionId) =>

@@ -10,10 +10,9 @@ import {
   GetExecutionHistoryCommand,
   paginateListStateMachines,
 } from '@aws-sdk/client-sfn';
-import { createHash } from 'node:crypto';
 import { LIMITS, parsePlaceholder, placeholdersIn, recordKeys } from '../compiler/contract.ts';
 import type { DagIR } from '../ir/types.ts';
-import { runValuesIn } from '../runtime/execution-events.ts';
+import { partExecutionArn, runValuesIn } from '../runtime/execution-events.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
 import { resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
 import { QUIET_LOG, executionArnOf, startQueuedRuns } from '../runtime/run-queue.ts';
@@ -142,7 +141,7 @@ export async function resumeRun(
   // Records that stayed inside the DAG's parts are in their executions' documents.
   if (document && parts.length > 0)
     document.t = {
-      ...(await partRecords(cloud, executionArn, ir.id, parts)),
+      ...(await partRecords(cloud, executionArn, parts)),
       ...document.t,
     };
   const [tries, records] = await Promise.all([
@@ -286,7 +285,6 @@ type Records = Record<string, Record<string, unknown>>;
 async function partRecords(
   cloud: Cloud,
   runExecutionArn: string,
-  dagId: string,
   parts: DeployedParts,
 ): Promise<Records> {
   const starter = new Map<string, string>();
@@ -295,26 +293,21 @@ async function partRecords(
       const pp = parsePlaceholder(name);
       if (pp.kind === 'part') starter.set(pp.part, p.id);
     }
-  const [prefix, rest] = runExecutionArn.split(':execution:') as [string, string];
-  const runName = rest.slice(rest.indexOf(':') + 1);
-  const names_ = new Map<string, string>();
-  const nameOf = (id: string): string => {
-    let n = names_.get(id);
-    if (n === undefined) {
+  const arns = new Map<string, string>();
+  const arnOf = (id: string): string => {
+    let arn = arns.get(id);
+    if (arn === undefined) {
       const by = starter.get(id);
-      n = `${createHash('md5')
-        .update(by === undefined ? runName : nameOf(by))
-        .digest('hex')}-${id}`;
-      names_.set(id, n);
+      arn = partExecutionArn(by === undefined ? runExecutionArn : arnOf(by), id);
+      arns.set(id, arn);
     }
-    return n;
+    return arn;
   };
   const records: Records = {};
   for (const p of parts) {
     const definition = JSON.parse(p.minified) as { States: Record<string, { End?: boolean }> };
     const last = Object.entries(definition.States).find(([, st]) => st.End === true)?.[0];
-    const arn = `${prefix}:execution:${names.partStateMachine(cloud.target.env, dagId, p.id)}:${nameOf(p.id)}`;
-    const doc = last === undefined ? undefined : await documentEntering(cloud, arn, last);
+    const doc = last === undefined ? undefined : await documentEntering(cloud, arnOf(p.id), last);
     Object.assign(records, doc?.t ?? {});
   }
   return records;

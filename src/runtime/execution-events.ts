@@ -4,7 +4,13 @@
  * and what the recorder reads about an execution besides: the state transitions it used (its
  * history), the run record of an execution started outside Updraft (from its input).
  */
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { createHash } from 'node:crypto';
+import {
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { ERROR_NAMES, pricesFor } from '../compiler/contract.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey } from '../schedule/index.ts';
@@ -94,6 +100,7 @@ export async function executionUsage(
   let failure: ErrorInfo | undefined;
   let nextToken: string | undefined;
   const types = new Map<number, string>();
+  const parts = new Set<string>();
   do {
     const out = await sfn.send(
       new GetExecutionHistoryCommand({
@@ -108,6 +115,10 @@ export async function executionUsage(
       const type = event.type ?? '';
       if (event.id !== undefined) types.set(event.id, type);
       if (type.endsWith('StateEntered')) transitions++;
+      // A part's start (compiler/states/part: "p1: <first task>…"): its execution is billed too.
+      const part =
+        type === 'TaskStateEntered' && PART_START.exec(event.stateEnteredEventDetails?.name ?? '');
+      if (part) parts.add(part[1]!);
       else if (
         isRetry(
           type,
@@ -119,7 +130,39 @@ export async function executionUsage(
     }
     nextToken = out.nextToken;
   } while (nextToken);
+  for (const id of [...parts].sort()) {
+    let used: ExecutionUsage;
+    try {
+      used = await executionUsage(sfn, partExecutionArn(executionArn, id));
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) continue; // its start failed
+      throw error;
+    }
+    transitions += used.transitions;
+    historyEvents += used.historyEvents;
+  }
   return { transitions, historyEvents, costUsd: costOf(transitions), ...(failure && { failure }) };
+}
+
+/** The name of a part's start state (compiler/states/part): `p1: <first task>…`. */
+const PART_START = /^(p\d+): /;
+
+/**
+ * The execution of part `partId` that the execution `startedBy` started (compiler/states/part):
+ * in the part's state machine (`updraft-part-<env>-<dag>-<part>`, names.partStateMachine), named
+ * by the MD5 of the starting execution's name and the part's id.
+ */
+export function partExecutionArn(startedBy: string, partId: string): string {
+  const [prefix, rest] = startedBy.split(':execution:') as [string, string];
+  const colon = rest.indexOf(':');
+  const machine = rest.slice(0, colon);
+  const name = rest.slice(colon + 1);
+  // The run's machine is `updraft-<env>-<dag>`; a part's, `updraft-part-<env>-<dag>-<part>`.
+  const dagMachine = machine.startsWith('updraft-part-')
+    ? machine.replace(/-p\d+$/, '')
+    : machine.replace(/^updraft-/, 'updraft-part-');
+  const hash = createHash('md5').update(name).digest('hex');
+  return `${prefix}:execution:${dagMachine}-${partId}:${hash}-${partId}`;
 }
 
 /** A task scheduled again after a failed try (its first try follows the state's `…StateEntered`). */

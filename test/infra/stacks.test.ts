@@ -170,6 +170,31 @@ describe('platform stack', () => {
         'states:GetExecutionHistory',
       ]),
     );
+    // A run's cost counts its parts' executions (compiler/parts): their history, nothing else.
+    platformTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'states:GetExecutionHistory',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':states:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':execution:updraft-part-dev-*:*',
+                ],
+              ],
+            },
+          },
+        ]),
+      },
+    });
   });
 
   it('keeps run metadata in one encrypted, point-in-time-recoverable table with TTL, protected in prod', () => {

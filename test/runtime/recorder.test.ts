@@ -13,6 +13,8 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { partExecutionArn } from '../../src/runtime/execution-events.ts';
 import { launch } from '../../src/runtime/launcher.ts';
 import type { LaunchSpec } from '../../src/runtime/launch.ts';
 import {
@@ -468,6 +470,44 @@ describe('transitions and cost: best-effort, retries included', () => {
       historyEvents: 15,
       costUsd: 0.0001,
     });
+  });
+});
+
+describe('transitions of a DAG cut into parts (compiler/parts)', () => {
+  it("adds each part's execution, found by its start state's name, nested parts too", async () => {
+    await launched();
+    const run = `${EXECUTION}:${RUN_ID}`;
+    const p1 = partExecutionArn(run, 'p1');
+    const p2 = partExecutionArn(p1, 'p2');
+    expect(p1).toBe(
+      `arn:aws:states:eu-central-1:123456789012:execution:updraft-part-prod-daily_orders-p1:${createHash('md5').update(RUN_ID).digest('hex')}-p1`,
+    );
+    expect(p2.split(':execution:')[1]!.startsWith('updraft-part-prod-daily_orders-p2:')).toBe(true);
+    const histories: Record<string, Partial<HistoryEvent>[]> = {
+      // The run: a task, p1's start and merge, the Succeed state.
+      [run]: [
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'extract' } },
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'p1: load…' } },
+        { type: 'PassStateEntered', stateEnteredEventDetails: { name: 'p1 merge' } },
+        { type: 'SucceedStateEntered', stateEnteredEventDetails: { name: 'run succeeded' } },
+      ],
+      // p1: a task, p2's start and merge, its exports.
+      [p1]: [
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'load' } },
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'p2: report…' } },
+        { type: 'PassStateEntered', stateEnteredEventDetails: { name: 'p2 merge' } },
+        { type: 'PassStateEntered', stateEnteredEventDetails: { name: 'p1 exports' } },
+      ],
+      [p2]: [
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'report' } },
+        { type: 'PassStateEntered', stateEnteredEventDetails: { name: 'p2 exports' } },
+      ],
+    };
+    sfnMock.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
+      events: histories[input.executionArn!] as HistoryEvent[],
+    }));
+    await recordExecution(event('SUCCEEDED'), deps());
+    expect(await store.getRun(RUN_ID)).toMatchObject({ transitions: 4 + 4 + 2, historyEvents: 10 });
   });
 });
 
