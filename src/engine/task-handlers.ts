@@ -229,13 +229,21 @@ export class TaskHandlers {
       return this.#localPools().handle(role.role, pooled.id, pooled.pool, input);
     }
     const params = input as { Payload?: RunnerRequest } & Record<string, unknown>;
-    const taskId = params.Payload?.task ?? role?.tasks[0];
+    // The task runner's request: Lambda's payload (lambda:invoke), or the input itself when the
+    // state's Resource is the function (compiler/states/lambda-task), which gets the answer itself.
+    const direct = params.Payload === undefined && typeof params.task === 'string';
+    const request = direct ? (params as unknown as RunnerRequest) : params.Payload;
+    const answer = async (r: RunnerRequest) => {
+      const { Payload } = await this.#runner(r);
+      return direct ? Payload : { Payload };
+    };
+    const taskId = request?.task ?? role?.tasks[0];
     const task = taskId ? this.#tasks.get(taskId) : undefined;
     const irTask = taskId ? this.#irTasks.get(taskId) : undefined;
     if (!task || !irTask) throw new Error(`state "${stateName}" belongs to no task`);
-    const mapIndex = params.Payload?.index ?? -1;
+    const mapIndex = request?.index ?? -1;
     // A resumed execution's earlier answer: the runner hands it back (runtime/resume).
-    const earlier = givenFor(params.Payload?.done?.[task.key], mapIndex);
+    const earlier = givenFor(request?.done?.[task.key], mapIndex);
     if (earlier) {
       tally.reused(task.id);
       emit({
@@ -246,11 +254,11 @@ export class TaskHandlers {
         reused: true,
         ...(mapIndex >= 0 && { mapIndex }),
       });
-      return this.#runner(params.Payload as RunnerRequest);
+      return answer(request as RunnerRequest);
     }
     try {
       if (irTask.body.kind === 'operator') return await this.#native(task.id, params);
-      const running = this.#runner(params.Payload as RunnerRequest);
+      const running = answer(request as RunnerRequest);
       // An isolated task always settles (its worker is stopped at the timeout): the run ends only
       // after its try is recorded, even when the state machine has moved on at the timeout.
       if (this.#deps.invoke) {

@@ -9,7 +9,12 @@ import { intervalFor, logicalDateKey } from '../schedule/index.ts';
 import { resolveParams } from '../runtime/params.ts';
 import { resolveConnection } from '../runtime/connections-file.ts';
 import { resolveValue, type RunValues } from '../runtime/args.ts';
-import { createTaskRunner, type TaskCall, type TaskRunner } from '../runtime/task-runner.ts';
+import {
+  answersRecord,
+  createTaskRunner,
+  type TaskCall,
+  type TaskRunner,
+} from '../runtime/task-runner.ts';
 import type { DagIR, TaskIR } from '../ir/types.ts';
 import { memoryPokes } from '../runtime/task-response.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -74,7 +79,13 @@ export async function testTask(
       in: inputs,
       ...(task.mapping && { item, index: 0 }),
     });
-    const output = await resolveRefs(engine.options.objects, Payload);
+    // A function task's answer is its record (runtime/task-runner answersRecord): its output is `o`
+    // (a branch's and short-circuit's records hold `o` and `c` as their answers did).
+    const answer =
+      task.body.kind === 'function' && answersRecord(task)
+        ? (Payload as { o: unknown }).o
+        : Payload;
+    const output = await resolveRefs(engine.options.objects, answer);
     const durationMs = performance.now() - started;
     if (task.body.kind === 'function')
       return { status: 'success', output, logs, inputsFrom, durationMs };

@@ -106,8 +106,9 @@ export type TaskRunnerHandler = MiddyfiedHandler<unknown, unknown>;
 
 /**
  * The Lambda handler for the DAG named by `UPDRAFT_DAG` among a DAG file's exports (a default or
- * named export, a Dag or an array of Dags). Its event is the `Payload` the compiled state machine
- * sends; it returns what the state machine reads as `$.Payload`.
+ * named export, a Dag or an array of Dags). Its event is the request the compiled state machine
+ * sends (a Task state's Parameters, or lambda:invoke's `Payload`); it returns the task's record
+ * (function tasks, branches, short-circuits) or what the state reads as `$.Payload`.
  */
 export function createTaskRunnerHandler(
   moduleExports: Readonly<Record<string, unknown>>,
@@ -172,7 +173,8 @@ export function createTaskRunnerHandler(
         pokes: storePokes(c.store, runId, runAttempt),
         builtinCheck: c.builtinCheck,
       });
-      // lambda:invoke wraps the function's response as `Payload` itself (the engine's stand-in does it in-process).
+      // The function's response is the state's result (a function task's record, its Resource the
+      // function's ARN) or what lambda:invoke wraps as `Payload` (sensor pokes, mapped instances).
       return (await runner(request)).Payload;
     } catch (error) {
       // Converted here, inside the handler: an onError middleware throwing a new error would make

@@ -117,22 +117,32 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const gate = createRunnerGate(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver });
   return async (request) => {
-    if (request.g === undefined) return run(request);
     const ir = irTasks.get(request.task);
-    if (!ir) return run(request); // says what is wrong
+    if (!ir || !answersRecord(ir)) return run(request); // (an unknown task: run says what is wrong)
     const key = facts.get(request.task)?.key;
     // A task that ran before hands its answer back, whatever its upstream tasks did this time.
-    if (key === undefined || request.done?.[key] === undefined) {
+    if (request.g !== undefined && (key === undefined || request.done?.[key] === undefined)) {
       const decision = gate(request.task, request.g);
       if (!decision.run) return { Payload: decision.record };
     }
     const { Payload } = await run(request);
-    return { Payload: gatedAnswer(ir, Payload) };
+    return { Payload: recordAnswer(ir, Payload) };
   };
 }
 
-/** A gated task's answer is its record: the state, then what the ungated answer holds. */
-function gatedAnswer(ir: TaskIR, payload: unknown): Record<string, unknown> {
+/**
+ * Whether the runner answers with the task's whole record (`{ s, o, … }`): function tasks,
+ * branches and short-circuits, whose Task state writes the answer as the record (the Lambda
+ * function's ARN as its Resource, no ResultSelector: compiler/states/lambda-task). Sensor pokes
+ * and mapped instances answer their output, which their states shape.
+ */
+export function answersRecord(ir: TaskIR): boolean {
+  const kind = ir.body.kind;
+  return !ir.mapping && (kind === 'function' || kind === 'branch' || kind === 'short_circuit');
+}
+
+/** The record of a task that ran: success, then what the code's answer holds. */
+function recordAnswer(ir: TaskIR, payload: unknown): Record<string, unknown> {
   return ir.body.kind === 'function'
     ? { s: 'success', o: payload ?? null }
     : { s: 'success', ...(payload as Record<string, unknown>) };

@@ -157,7 +157,7 @@ describe('updraft compile and explain', () => {
     // extract first takes a slot of the warehouse pool (compiler/states/pool).
     expect(asl.StartAt).toBe('extract pool slot');
     expect(asl.States[asl.StartAt]!.Type).toBe('Task');
-    expect(out).toContain('"FunctionName": "${TaskRunnerFunctionArn}"');
+    expect(out).toContain('"Resource": "${TaskRunnerFunctionArn}"');
     expect(out).toContain('"TableName": "${RunTable}"');
     const manifest = JSON.parse((await run(['compile', 'daily_orders', '--manifest'])).out) as {
       dagId: string;

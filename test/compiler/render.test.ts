@@ -41,18 +41,17 @@ describe('renderers', () => {
     expect(s['d?']).toBeUndefined();
     expect(s.d).toMatchObject({
       Type: 'Task',
+      Resource: '${TaskRunnerFunctionArn}',
       Parameters: {
-        Payload: {
-          task: 'd',
-          'run.$': '$.run',
-          'done.$': '$.done',
-          g: { 'b.$': '$.t.b.s', 'c.$': '$.t.c.s' },
-        },
+        task: 'd',
+        'run.$': '$.run',
+        'done.$': '$.done',
+        g: { 'b.$': '$.t.b.s', 'c.$': '$.t.c.s' },
       },
-      ResultSelector: { 's.$': '$.Payload.s', 'o.$': '$.Payload.o' },
       ResultPath: '$.t.d',
       Next: 'run failed?',
     });
+    expect(s.d).not.toHaveProperty('ResultSelector');
     // The first branch returns the document; the others only their own records (ownRecords).
     expect(s['parallel b…']).toMatchObject({
       Type: 'Parallel',
@@ -61,7 +60,8 @@ describe('renderers', () => {
     });
     expect(s.b).toMatchObject({ ResultPath: '$.t.b', End: true });
     expect(s.c).toMatchObject({
-      ResultSelector: { c: { 's.$': '$.Payload.s', 'o.$': '$.Payload.o' } },
+      // The runner's answer is c's record: the branch returns it as its own.
+      ResultSelector: { 'c.$': '$' },
       ResultPath: '$.t',
       OutputPath: '$.t',
       End: true,
@@ -77,20 +77,18 @@ describe('renderers', () => {
 
   it('a task success goes straight on (one transition); a failure records the error and goes on to the same states', () => {
     const s = states(diamond());
-    // a has no upstream task: it runs, with nothing to decide (no g) and success as its state.
+    // a has no upstream task: it runs, with nothing to decide (no g). The function is the
+    // Resource: its answer (a's record) is the state's result, no ResultSelector.
     expect(s.a).toEqual(
       expect.objectContaining({
         Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke',
-        Parameters: {
-          FunctionName: '${TaskRunnerFunctionArn}',
-          Payload: { task: 'a', 'run.$': '$.run', 'done.$': '$.done' },
-        },
-        ResultSelector: { s: 'success', 'o.$': '$.Payload' },
+        Resource: '${TaskRunnerFunctionArn}',
+        Parameters: { task: 'a', 'run.$': '$.run', 'done.$': '$.done' },
         ResultPath: '$.t.a',
         Next: 'parallel b…',
       }),
     );
+    expect(s.a).not.toHaveProperty('ResultSelector');
     // Downstream tasks answer upstream_failed themselves: one copy of what follows, no marks.
     expect(s['a failed']).toEqual({
       Type: 'Pass',

@@ -149,7 +149,11 @@ describe('synthesizeProject on the example project', () => {
         },
         context,
       );
-      expect(out).toEqual({ rows: 1197, key: 'clean/orders/2026-11-20.parquet' });
+      // The task's record: the state machine writes the answer as it is (compiler/states/lambda-task).
+      expect(out).toEqual({
+        s: 'success',
+        o: { rows: 1197, key: 'clean/orders/2026-11-20.parquet' },
+      });
       const tries = await local.store.listTries(run.runId);
       expect(tries.map((t) => [t.taskId, t.tryNumber, t.state])).toEqual([
         ['transform.clean', 1, 'success'],

@@ -155,7 +155,8 @@ describe('task-runner Lambda: payloads', () => {
     const key = `${run.runId}/${run.key}-1/${keyOf('extract')}-1.json`;
     const body = JSON.stringify({ blob: BLOB });
     const ref = { $ref: `s3://${BUCKET}/${key}`, bytes: Buffer.byteLength(body) };
-    expect(payload).toEqual(ref);
+    // The answer is the task's record: the state machine writes it as the record itself.
+    expect(payload).toEqual({ s: 'success', o: ref });
     expect(s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: BUCKET, Key: key, Body: body, ContentType: 'application/json' },
     ]);
@@ -197,7 +198,7 @@ describe('task-runner Lambda: payloads', () => {
       { task: 'measure', run, in: { [keyOf('extract')]: ref } },
       {} as never,
     );
-    expect(payload).toBe(40_000);
+    expect(payload).toEqual({ s: 'success', o: 40_000 });
     expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: BUCKET, Key: `${run.runId}/x-1/extract-1.json` },
     ]);
@@ -286,7 +287,10 @@ describe('task-runner Lambda: connections and masking', () => {
       try: 1,
     });
 
-    expect(await handler({ task: 'reader', run }, {} as never)).toBe('db.internal');
+    expect(await handler({ task: 'reader', run }, {} as never)).toEqual({
+      s: 'success',
+      o: 'db.internal',
+    });
     expect(smMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
@@ -548,7 +552,10 @@ describe('task-runner Lambda: the end of an invocation', () => {
     dynamo.on(BatchWriteCommand).rejects(notFound);
     dynamo.on(PutCommand).rejects(notFound); // the store's one-by-one fallback after a failed batch
     const handler = handlerFor({ default: demo }, { dynamodb: documents });
-    expect(await handler({ task: 'small', run: newRun() }, {} as never)).toEqual({ rows: 3 });
+    expect(await handler({ task: 'small', run: newRun() }, {} as never)).toEqual({
+      s: 'success',
+      o: { rows: 3 },
+    });
     expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
       UpdateExpression: 'ADD #tries :one SET expiresAt = :exp',
       ReturnValues: 'UPDATED_NEW',

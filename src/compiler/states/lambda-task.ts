@@ -3,7 +3,7 @@
  * Function tasks, branches and short-circuits: one Task state invoking the task runner Lambda,
  * whose answer becomes the task's record (a branch's also says which downstream tasks it chose).
  */
-import { assertNever, type TaskIR } from '../../ir/types.ts';
+import type { TaskIR } from '../../ir/types.ts';
 import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
 import { PLACEHOLDERS, placeholder } from '../contract.ts';
 import { DONE, output, record, RUN } from '../document.ts';
@@ -32,23 +32,12 @@ export function runnerPayload(
 }
 
 /**
- * The record from the runner's answer. A gated task's answer is its whole record (`s` too: it may
- * be skipped); otherwise the state is success and a function task's answer is its output.
+ * A task in a retried group invokes through lambda:invoke, whose ResultSelector adds `pe` (was
+ * the failure permanent?) to the record the runner answers; the fields read from its Payload.
  */
-function resultSelector(task: TaskIR, gated: boolean): Record<string, JsonValue> {
-  const s: Record<string, JsonValue> = gated ? { 's.$': '$.Payload.s' } : { s: 'success' };
-  switch (task.body.kind) {
-    case 'branch':
-      return { ...s, 'o.$': '$.Payload.o', 'c.$': '$.Payload.c' };
-    case 'short_circuit':
-      return { ...s, 'o.$': '$.Payload.o' };
-    case 'function':
-    case 'sensor':
-    case 'operator':
-      return { ...s, 'o.$': gated ? '$.Payload.o' : '$.Payload' };
-    default:
-      return assertNever(task.body, 'task body');
-  }
+function recordSelector(task: TaskIR): Record<string, JsonValue> {
+  const fields: Record<string, JsonValue> = { 's.$': '$.Payload.s', 'o.$': '$.Payload.o' };
+  return task.body.kind === 'branch' ? { ...fields, 'c.$': '$.Payload.c' } : fields;
 }
 
 export function renderLambdaTask(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
@@ -57,15 +46,22 @@ export function renderLambdaTask(emit: Walk, scope: Scope, task: TaskIR, exits: 
   emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
   const next = exits.success();
   const failed = failurePass(emit, scope, task, exits);
-  const gated = exits.gated === true;
-  const gate: Record<string, JsonValue> = gated ? { g: gateInputs(emit.ctx, task.id) } : {};
+  const gate: Record<string, JsonValue> =
+    exits.gated === true ? { g: gateInputs(emit.ctx, task.id) } : {};
+  const payload = runnerPayload(emit, task, gate);
+  // The runner answers the task's record (runtime/task-runner answersRecord). With the function's
+  // ARN as the Resource, its answer is the state's result itself: no FunctionName and Payload
+  // around the request, no ResultSelector (≈ 110 bytes less per task than lambda:invoke).
+  const viaInvoke = emit.ctx.inRetriedGroup(task.id);
   scope.add(
     name,
     renderTask({
-      resource: LAMBDA_INVOKE,
-      parameters: { FunctionName: TASK_RUNNER, Payload: runnerPayload(emit, task, gate) },
+      resource: viaInvoke ? LAMBDA_INVOKE : TASK_RUNNER,
+      parameters: viaInvoke ? { FunctionName: TASK_RUNNER, Payload: payload } : payload,
       timeoutSeconds: task.timeoutSeconds,
-      resultSelector: { ...resultSelector(task, gated), ...permanentFlag(emit, task) },
+      ...(viaInvoke && {
+        resultSelector: { ...recordSelector(task), ...permanentFlag(emit, task) },
+      }),
       resultPath: record(emit.ctx.key(task.id)),
       retry: task.retry,
       lambda: true,

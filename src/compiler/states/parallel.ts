@@ -190,6 +190,8 @@ function writesOwnRecord(state: State, key: string): State | undefined {
   const base = { ...s, ResultPath: RECORDS, OutputPath: RECORDS };
   if ((s.Type === 'Task' || s.Type === 'Map') && s.ResultSelector !== undefined)
     return { ...base, ResultSelector: { [key]: s.ResultSelector } } as State;
+  // A Task whose result is the record itself (compiler/states/lambda-task).
+  if (s.Type === 'Task') return { ...base, ResultSelector: { [`${key}.$`]: '$' } } as State;
   if (s.Type === 'Pass' && s.Parameters !== undefined)
     return { ...base, Parameters: { [key]: s.Parameters } } as State;
   if (s.Type === 'Pass' && s.Result !== undefined)

@@ -84,7 +84,8 @@ export interface TaskStateProps {
   readonly resource: string;
   readonly parameters: JsonValue;
   readonly timeoutSeconds: number | undefined;
-  readonly resultSelector: JsonValue;
+  /** @default - the result as it comes */
+  readonly resultSelector?: JsonValue;
   /** Where the result goes. @default - replaces the state's input (`$`: aws-local-stepfunctions mishandles an explicit "$") */
   readonly resultPath?: string;
   readonly retry: RetryPolicyIR | undefined;
@@ -102,7 +103,7 @@ export function renderTask(p: TaskStateProps): State {
     Resource: p.resource,
     Parameters: p.parameters,
     ...(p.timeoutSeconds !== undefined && { TimeoutSeconds: p.timeoutSeconds }),
-    ResultSelector: p.resultSelector,
+    ...(p.resultSelector !== undefined && { ResultSelector: p.resultSelector }),
     ...(p.resultPath !== undefined && { ResultPath: p.resultPath }),
     ...renderRetryCatch(p.retry, p.lambda, p.catchTo),
     ...renderNextEnd(p.next),
