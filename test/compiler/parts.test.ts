@@ -9,7 +9,9 @@ import { compileDag } from '../../src/compiler/compile.ts';
 import { buildDagIR, dag, PermanentError, task, type Dag } from './imports.ts';
 import { chain, randomLayered } from '../../bench/shapes.ts';
 import { runDag } from './harness.ts';
+import path from 'node:path';
 import { aslProblems } from '../support/validate-asl.ts';
+import { loadProject } from '../../src/loader/load-project.ts';
 
 /** a → b → c → d → e: cut into parts of two tasks. */
 const line = (fail?: string): Dag =>
@@ -83,6 +85,22 @@ describe('parts: the shape of a cut', () => {
   it('is valid ASL for both validators, parent and parts', async () => {
     for (const json of [c.json, ...c.parts.map((p) => p.json)])
       expect(await aslProblems(json)).toEqual([]);
+  });
+
+  it('cuts every example DAG (operators, mapped tasks, sensors, branches, pools) into valid machines', async () => {
+    const examples = await loadProject('dags', {
+      root: path.resolve(import.meta.dirname, '../fixtures/examples'),
+    });
+    const cutInto: Record<string, number> = {};
+    for (const d of examples.dags) {
+      const cut = compileDag(d.ir, { maxPartTasks: 2 });
+      cutInto[d.ir.id] = cut.parts.length;
+      for (const json of [cut.json, ...cut.parts.map((p) => p.json)])
+        expect(await aslProblems(json), d.ir.id).toEqual([]);
+    }
+    // Every example of more than two tasks is cut.
+    for (const d of examples.dags)
+      expect(cutInto[d.ir.id]! > 0, `${d.ir.id} is cut`).toBe(d.ir.tasks.length > 2);
   });
 
   it('counts the parts in the analysis: their transitions, each machine its own history', () => {
