@@ -58,9 +58,7 @@ export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Ou
   // Cut into parts of two tasks for every case (conformance's `parts` runner), the cut machines
   // are checked on every example DAG instead (parts.test.ts): a validator call is ~50 ms.
   const machines =
-    options.maxPartTasks === undefined
-      ? [compiled.json, ...compiled.parts.map((p) => p.json)]
-      : [];
+    options.maxPartTasks === undefined ? [compiled.json, ...compiled.parts.map((p) => p.json)] : [];
   for (const json of machines) {
     const invalid = await aslProblems(json);
     if (invalid.length > 0) throw new Error(`compiled ASL is invalid: ${invalid.join('; ')}`);
