@@ -113,12 +113,15 @@ const THREE = RULES.flatMap((rule) =>
   ].map((states) => [rule, states as Final[]] as const),
 );
 
-/** Each scenario as one machine, and cut into parts of two tasks (compiler/parts): the same answers. */
+/**
+ * Each scenario as one machine; and cut into parts of two tasks (compiler/parts), the scenarios of
+ * three upstream tasks (every rule: their records cross the cuts), with the same answers.
+ */
 describe.each([
-  ['one machine', undefined],
-  ['parts of two tasks', 2],
-] as const)('trigger rules on compiled machines: %s', (_how, maxPartTasks) => {
-  it.each([...CASES, ...THREE])('%s with upstream %j', async (rule, states) => {
+  ['one machine', undefined, [...CASES, ...THREE]],
+  ['parts of two tasks', 2, THREE],
+] as const)('trigger rules on compiled machines: %s', (_how, maxPartTasks, scenarios) => {
+  it.each(scenarios)('%s with upstream %j', async (rule, states) => {
     const r = await runDag(scenario(rule, states), {
       ...(maxPartTasks !== undefined && { maxPartTasks }),
     });
