@@ -61,15 +61,16 @@ export function renderParallel(
  * that only ends the branch selects them; elsewhere one more Pass selects them (one transition).
  */
 function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateMachine {
-  const keys = [
-    ...gen.recordedTasks(node).map((id) => gen.ctx.key(id)),
-    ...clustersOf(node)
-      .filter((g) => gen.ctx.retriedGroups.includes(g))
-      .map((g) => gen.ctx.counterKey(g)),
-  ];
   const single = node.kind === 'task' ? gen.ctx.key(node.id) : undefined;
+  // Made only when a Pass selects (most branches end in a state that writes their one record).
   let selected: Record<string, string> | undefined;
   const selection = () => {
+    const keys = [
+      ...gen.recordedTasks(node).map((id) => gen.ctx.key(id)),
+      ...(gen.ctx.retriedGroups.length === 0 ? [] : clustersOf(node))
+        .filter((g) => gen.ctx.retriedGroups.includes(g))
+        .map((g) => gen.ctx.counterKey(g)),
+    ];
     selected ??= Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)]));
     return selected;
   };
