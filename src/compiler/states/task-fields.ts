@@ -46,13 +46,8 @@ function lean(r: Retrier): Retrier {
 /** The retriers: Lambda's service errors (for Lambda), then the task's policy, which never retries a permanent error. */
 export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
   const list: Retrier[] = [];
-  if (lambda)
-    list.push({
-      ErrorEquals: LAMBDA_SERVICE_ERRORS,
-      MaxAttempts: 6,
-      MaxDelaySeconds: 60,
-      JitterStrategy: 'FULL',
-    });
+  // Waits of at most 1, 2, 4 … 32 s (the defaults: 1 s, doubling), jittered: no cap needed.
+  if (lambda) list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, MaxAttempts: 6, JitterStrategy: 'FULL' });
   if (retry && retry.attempts > 1) {
     list.push({ ErrorEquals: [ERROR_NAMES.permanent], MaxAttempts: 0 });
     list.push({
