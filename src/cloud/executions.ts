@@ -9,6 +9,7 @@ import {
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   paginateListStateMachines,
+  type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { LIMITS, parsePlaceholder, placeholdersIn, recordKeys } from '../compiler/contract.ts';
 import type { DagIR } from '../ir/types.ts';
@@ -252,10 +253,20 @@ export interface Resumed {
 }
 
 /** The run document as the execution's final state received it (its Fail or Succeed state), if it ended in one. */
-async function finalDocument(
+function finalDocument(cloud: Cloud, executionArn: string): Promise<{ t?: Records } | undefined> {
+  return documentOfLast(
+    cloud,
+    executionArn,
+    (e) => e.type === 'FailStateEntered' || e.type === 'SucceedStateEntered',
+  );
+}
+
+/** The document the last state entered that `entered` picks received (of the last 20 events). */
+async function documentOfLast(
   cloud: Cloud,
   executionArn: string,
-): Promise<{ t?: Record<string, Record<string, unknown>> } | undefined> {
+  entered: (event: HistoryEvent) => boolean,
+): Promise<{ t?: Records } | undefined> {
   const out = await cloud.clients.sfn.send(
     new GetExecutionHistoryCommand({
       executionArn,
@@ -264,11 +275,8 @@ async function finalDocument(
       maxResults: 20,
     }),
   );
-  const final = out.events?.find(
-    (e) => e.type === 'FailStateEntered' || e.type === 'SucceedStateEntered',
-  );
-  const input = final?.stateEnteredEventDetails?.input;
-  return input ? (JSON.parse(input) as { t?: Record<string, Record<string, unknown>> }) : undefined;
+  const input = out.events?.find(entered)?.stateEnteredEventDetails?.input;
+  return input ? (JSON.parse(input) as { t?: Records }) : undefined;
 }
 
 /** The DAG's parts as compiled (compiler/parts): the CLI compiles, the cloud reads their executions. */
@@ -320,19 +328,12 @@ async function documentEntering(
   state: string,
 ): Promise<{ t?: Records } | undefined> {
   try {
-    const out = await cloud.clients.sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        reverseOrder: true,
-        includeExecutionData: true,
-        maxResults: 20,
-      }),
+    return await documentOfLast(
+      cloud,
+      executionArn,
+      (e) =>
+        e.type?.endsWith('StateEntered') === true && e.stateEnteredEventDetails?.name === state,
     );
-    const entered = out.events?.find(
-      (e) => e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name === state,
-    );
-    const input = entered?.stateEnteredEventDetails?.input;
-    return input ? (JSON.parse(input) as { t?: Records }) : undefined;
   } catch (error) {
     if (error instanceof ExecutionDoesNotExist) return undefined;
     throw error;

@@ -20,6 +20,22 @@ import { dag, notify, task } from '../../src/sdk/index.ts';
 import { compileDag, type CompileResult } from '../../src/compiler/index.ts';
 import { chain } from '../../bench/shapes.ts';
 
+/** An ARN in the stack's partition, region and account, as CDK writes it: `arn:…:<service>:…:<tail>`. */
+const regionalArn = (service: string, tail: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:`,
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      tail,
+    ],
+  ],
+});
+
 const ATHENA_RESULTS = { primary: 's3://acme-athena-results/primary/' };
 let irs: DagIR[];
 let code: string;
@@ -177,20 +193,7 @@ describe('platform stack', () => {
           {
             Action: 'states:GetExecutionHistory',
             Effect: 'Allow',
-            Resource: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':states:',
-                  { Ref: 'AWS::Region' },
-                  ':',
-                  { Ref: 'AWS::AccountId' },
-                  ':execution:updraft-part-dev-*:*',
-                ],
-              ],
-            },
+            Resource: regionalArn('states', ':execution:updraft-part-dev-*:*'),
           },
         ]),
       },
@@ -297,20 +300,7 @@ describe('platform stack', () => {
         detail: {
           stateMachineArn: [
             {
-              prefix: {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':states:',
-                    { Ref: 'AWS::Region' },
-                    ':',
-                    { Ref: 'AWS::AccountId' },
-                    ':stateMachine:updraft-prod-',
-                  ],
-                ],
-              },
+              prefix: regionalArn('states', ':stateMachine:updraft-prod-'),
             },
           ],
         },
@@ -454,20 +444,7 @@ describe('one construct per DAG', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: Match.objectLike({
-        Arn: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':lambda:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':function:updraft-prod-launcher',
-            ],
-          ],
-        },
+        Arn: regionalArn('lambda', ':function:updraft-prod-launcher'),
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
       }),
     });

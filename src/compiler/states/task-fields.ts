@@ -47,7 +47,8 @@ function lean(r: Retrier): Retrier {
 export function retriers(retry: RetryPolicyIR | undefined, lambda: boolean): Retrier[] {
   const list: Retrier[] = [];
   // Waits of at most 1, 2, 4 … 32 s (the defaults: 1 s, doubling), jittered: no cap needed.
-  if (lambda) list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, MaxAttempts: 6, JitterStrategy: 'FULL' });
+  if (lambda)
+    list.push({ ErrorEquals: LAMBDA_SERVICE_ERRORS, MaxAttempts: 6, JitterStrategy: 'FULL' });
   if (retry && retry.attempts > 1) {
     list.push({ ErrorEquals: [ERROR_NAMES.permanent], MaxAttempts: 0 });
     list.push({
