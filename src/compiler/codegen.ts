@@ -3,11 +3,17 @@
  * Walks the fork/join tree and emits states. Each task is a unit: an optional gate (Choice on
  * its trigger rule), its body (Task, Map, sensor loop …), and exits for success and failure.
  *
- * What keeps transitions near one per task: the compiler tracks, along each path, the states it
- * knows statically. A task whose upstream tasks are known to have succeeded is entered without
- * a gate; when a task fails or is skipped, the tasks whose fate follows statically are recorded
- * by one Pass state (`marks`) instead of being visited one by one. Gates remain where the
- * outcome is only known at run time: joins after a Parallel, branches, short-circuits.
+ * What keeps transitions near one per task: a function task, branch or short-circuit has no gate
+ * at all — the task runner decides its trigger rule from the upstream states its Task state hands
+ * over (compiler/runner-gate), and success and failure go on to the same states. For the other
+ * kinds (mapped tasks, sensors, operators, pooled tasks, tasks of retried groups) the compiler
+ * tracks, along each path, the states it knows statically: such a task whose upstream tasks are
+ * known to have succeeded is entered without a gate; when a task fails or is skipped, the tasks
+ * whose fate follows statically are recorded by one Pass state (`marks`) instead of being visited
+ * one by one. Their gates remain where the outcome is only known at run time.
+ *
+ * A DAG over one state machine's limits is made as parts (compiler/parts): a part's node becomes
+ * a Task that starts the part's own machine (compiler/states/part).
  *
  * Failures never cancel unrelated work: every task catches its errors (after retries) into its
  * record, so Parallel branches always finish, and the run's result is decided at the end from
