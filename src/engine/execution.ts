@@ -49,6 +49,8 @@ export interface ExecutionDeps {
   readonly fail: (info: ErrorInfo) => void;
   /** Registers how to abort this execution (for `fail`); returns how to unregister. */
   readonly aborts: (abort: () => void) => () => void;
+  /** Aborts every execution of the run (the run timed out: its parts stop with it, as on AWS). */
+  readonly abortAll: () => void;
   /** The limit that stopped the run, once one did. */
   readonly stopped: () => ErrorInfo | undefined;
 }
@@ -130,7 +132,7 @@ export async function runExecution(
     const limit = deps.stopped();
     // The run's own Fail state (Updraft.DagRunFailed), the run timeout and a limit are failed runs; anything else is a broken machine.
     if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limit)) throw error;
-    if (timedOut) execution.abort();
+    if (timedOut) deps.abortAll();
     await collect.catch(() => undefined);
     const runError: ErrorInfo | undefined = timedOut
       ? {

@@ -107,6 +107,9 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
       aborts.add(abort);
       return () => aborts.delete(abort);
     },
+    abortAll: () => {
+      for (const abort of aborts) abort();
+    },
     stopped: () => limitError,
   });
   const handlers = new TaskHandlers({

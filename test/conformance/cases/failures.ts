@@ -172,7 +172,8 @@ export const failures = defineCases('failures', (it) => {
     expect(r.status).toBe('failed');
   });
 
-  it('a run that exceeds runTimeout is a failed run', async (run) => {
+  it('a run that exceeds runTimeout is a failed run, and nothing starts after', async (run) => {
+    // Three tasks: cut into parts of two, slow runs inside a part, which stops with its run.
     const d = dag('run_timeout', { runTimeout: '1s' }, () => {
       chain(
         task('slow', async () => {
@@ -180,10 +181,13 @@ export const failures = defineCases('failures', (it) => {
           return 1;
         }),
         ok('b'),
+        ok('c'),
       );
     });
     const r = await run(d);
     expect(r.status).toBe('failed');
+    // Past the moment slow returns: what follows it was stopped with the run, not merely unseen.
+    await new Promise((resolve) => setTimeout(resolve, 700));
     expect(r.started).toEqual(['slow']);
   });
 
