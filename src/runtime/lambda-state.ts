@@ -49,6 +49,7 @@ export function recordingTasks(
       if (record) await store.putTask(record);
     },
     putLineage: (records) => store.putLineage(records),
+    putDecided: (record) => store.putTask(record),
   };
 }
 

@@ -347,6 +347,7 @@ function notifyingRetries(recorder: RunnerRecorder, c: Container, run: RunRecord
       await notifyRetry(deps, run, t);
     },
     putLineage: (records) => recorder.putLineage(records),
+    ...(recorder.putDecided && { putDecided: recorder.putDecided }),
   };
 }
 
@@ -368,6 +369,8 @@ function bestEffort(recorder: RunnerRecorder, logger: Logger): RunnerRecorder {
   return {
     putTry: (t) => guard('the task try record', () => recorder.putTry(t)),
     putLineage: (records) => guard('the lineage records', () => recorder.putLineage(records)),
+    putDecided: (record) =>
+      guard('the task record', async () => await recorder.putDecided?.(record)),
   };
 }
 

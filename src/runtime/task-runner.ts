@@ -11,7 +11,7 @@
  * machine as Lambda's JSON would carry it (a Date becomes an ISO string, NaN null, a `__proto__`
  * key a plain key).
  */
-import type { DagIR, TaskIR } from '../ir/types.ts';
+import type { DagIR, TaskIR, TaskState } from '../ir/types.ts';
 import {
   createRunnerGate,
   ERROR_NAMES,
@@ -123,7 +123,17 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     // A task that ran before hands its answer back, whatever its upstream tasks did this time.
     if (request.g !== undefined && (key === undefined || request.done?.[key] === undefined)) {
       const decision = gate(request.task, request.g);
-      if (!decision.run) return { Payload: decision.record };
+      if (!decision.run) {
+        await deps.recorder.putDecided?.({
+          runId: request.run.runId,
+          dagId: deps.ir.id,
+          taskId: request.task,
+          state: decision.record.s as TaskState,
+          attempts: 0,
+          endedAt: new Date(deps.now()).toISOString(),
+        });
+        return { Payload: decision.record };
+      }
     }
     const { Payload } = await run(request);
     return { Payload: recordAnswer(ir, Payload) };

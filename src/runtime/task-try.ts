@@ -6,7 +6,7 @@
  * the compiled retriers match.
  */
 import type { TaskLogger } from '../sdk/context.ts';
-import type { ErrorInfo, LineageRecord, TryRecord } from '../store/types.ts';
+import type { ErrorInfo, LineageRecord, TaskRecord, TryRecord } from '../store/types.ts';
 import type { TaskIR } from '../ir/types.ts';
 import type { RunValues } from './args.ts';
 import { classifyError, errorStack, stateError } from './errors.ts';
@@ -17,6 +17,11 @@ import { SecretMasker } from './mask.ts';
 export interface RunnerRecorder {
   putTry(t: TryRecord): void | Promise<void>;
   putLineage(records: readonly LineageRecord[]): void | Promise<void>;
+  /**
+   * A task the runner decided not to run (its trigger rule: compiler/runner-gate), as its record.
+   * On AWS the task record is written here; the engine records it from the state machine's events.
+   */
+  putDecided?(record: TaskRecord): void | Promise<void>;
 }
 
 /** What a try needs of the task runner's dependencies. */

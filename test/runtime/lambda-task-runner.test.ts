@@ -229,7 +229,7 @@ describe('task-runner Lambda: payloads', () => {
 });
 
 describe('task-runner Lambda: trigger rules it decides (compiler/runner-gate)', () => {
-  it('answers upstream_failed from the upstream states it is handed, without running the code or recording a try', async () => {
+  it('answers upstream_failed from the upstream states it is handed, without running the code or recording a try; the task record says so', async () => {
     const run = newRun();
     const handler = handlerFor();
     const payload = await handler(
@@ -238,7 +238,17 @@ describe('task-runner Lambda: trigger rules it decides (compiler/runner-gate)', 
     );
     expect(payload).toEqual({ s: 'upstream_failed', o: null });
     expect(await reader.listTries(run.runId)).toEqual([]);
-    expect(await reader.listTasks(run.runId)).toEqual([]);
+    // What `updraft show --target aws` and the UI read: the decision, as the task's record.
+    expect(await reader.listTasks(run.runId)).toEqual([
+      {
+        runId: run.runId,
+        dagId: 'lambda_demo',
+        taskId: 'measure',
+        state: 'upstream_failed',
+        attempts: 0,
+        endedAt: AT,
+      },
+    ]);
   });
 
   it('runs the code when the rule holds, and answers the whole record', async () => {
