@@ -4,12 +4,8 @@
  * list a mapped task maps over, and an output offloaded as a reference.
  */
 import { describe, expect, it } from 'vitest';
-import { devApi } from '../../src/cli/dev-api.ts';
-import { LocalEngine } from '../../src/engine/engine.ts';
-import { MemoryObjectStore } from '../../src/runtime/objects.ts';
-import { buildDagIR } from '../../src/sdk/build-ir.ts';
+import { apiAfterRun } from '../support/dev-api-run.ts';
 import { dag, task } from '../../src/sdk/index.ts';
-import { SqliteStore } from '../../src/store/index.ts';
 
 const given = dag('given', { startDate: '2026-11-01' }, () => {
   const extract = task('extract', async () => ({ rows: 3, files: ['a.csv', 'b.csv'] }))();
@@ -25,17 +21,7 @@ const given = dag('given', { startDate: '2026-11-01' }, () => {
 
 describe('a task’s inputs', () => {
   it('shows each argument with the task it comes from, as the machine gave it', async () => {
-    const store = new SqliteStore({ file: ':memory:' });
-    const ir = buildDagIR(given, 'dags/given.ts').ir;
-    const engine = new LocalEngine({
-      store,
-      objects: new MemoryObjectStore(),
-      dags: [{ dag: given, ir }],
-      workers: false,
-    });
-    const { run } = await engine.trigger('given', { date: '2026-11-20' });
-    expect(run.status).toBe('success');
-    const app = devApi({ store, dags: () => [ir], now: () => new Date() });
+    const { run, app, store } = await apiAfterRun(given, 'dags/given.ts');
     const inputs = async (taskId: string) => {
       const r = await app.request(`/api/runs/${run.runId}/tasks/${taskId}/inputs`);
       return { status: r.status, body: (await r.json()) as any };

@@ -4,14 +4,10 @@
  * at the DAG's task Lambda memory, and the run's total.
  */
 import { describe, expect, it } from 'vitest';
-import { devApi } from '../../src/cli/dev-api.ts';
+import { apiAfterRun } from '../support/dev-api-run.ts';
 import { PRICES, pricesFor } from '../../src/compiler/index.ts';
 import { costOf } from '../../src/runtime/execution-events.ts';
-import { LocalEngine } from '../../src/engine/engine.ts';
-import { MemoryObjectStore } from '../../src/runtime/objects.ts';
-import { buildDagIR } from '../../src/sdk/build-ir.ts';
 import { athenaQuery, dag, task } from '../../src/sdk/index.ts';
-import { SqliteStore } from '../../src/store/index.ts';
 
 let calls = 0;
 const costly = dag('costly', { startDate: '2026-11-01' }, () => {
@@ -29,17 +25,7 @@ const costly = dag('costly', { startDate: '2026-11-01' }, () => {
 
 describe("a run's cost", () => {
   it('per task: its states’ transitions (a retry adds one) and its tries’ Lambda time; the run’s total', async () => {
-    const store = new SqliteStore({ file: ':memory:' });
-    const ir = buildDagIR(costly, 'dags/costly.ts').ir;
-    const engine = new LocalEngine({
-      store,
-      objects: new MemoryObjectStore(),
-      dags: [{ dag: costly, ir }],
-      workers: false,
-    });
-    const { run } = await engine.trigger('costly', { date: '2026-11-20' });
-    expect(run.status).toBe('success');
-    const app = devApi({ store, dags: () => [ir], now: () => new Date() });
+    const { run, app, store } = await apiAfterRun(costly, 'dags/costly.ts');
     const detail = (await (await app.request(`/api/runs/${run.runId}`)).json()) as any;
     const { cost, tries } = detail;
     const byTask = Object.fromEntries(cost.tasks.map((t: { taskId: string }) => [t.taskId, t]));
@@ -107,17 +93,7 @@ describe("a run's cost", () => {
         }),
       );
     });
-    const store = new SqliteStore({ file: ':memory:' });
-    const ir = buildDagIR(withOperator, 'dags/with_operator.ts').ir;
-    const engine = new LocalEngine({
-      store,
-      objects: new MemoryObjectStore(),
-      dags: [{ dag: withOperator, ir }],
-      workers: false,
-    });
-    const { run } = await engine.trigger('with_operator', { date: '2026-11-20' });
-    expect(run.status).toBe('success');
-    const app = devApi({ store, dags: () => [ir], now: () => new Date() });
+    const { run, app, store } = await apiAfterRun(withOperator, 'dags/with_operator.ts');
     const { cost } = (await (await app.request(`/api/runs/${run.runId}`)).json()) as any;
     expect(cost.invocations).toBe(1);
     const stats = cost.tasks.find((t: { taskId: string }) => t.taskId === 'stats');
