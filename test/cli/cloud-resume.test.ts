@@ -103,16 +103,19 @@ function history(
   } as never;
 }
 
+/** A first try of the run's first execution (runId, taskId, state and response added). */
+const TRY = {
+  startedAt: '2026-11-13T00:00:01.000Z',
+  endedAt: '2026-11-13T00:00:02.000Z',
+  runAttempt: 1,
+  mapIndex: -1,
+  tryNumber: 1,
+};
+
 beforeAll(async () => {
   h = await openCloudHarness({ 'orders.ts': DAG });
   for (const r of [failed, succeeded, running]) await h.local.store.createRun(r);
-  const base = {
-    startedAt: '2026-11-13T00:00:01.000Z',
-    endedAt: '2026-11-13T00:00:02.000Z',
-    runAttempt: 1,
-    mapIndex: -1,
-    tryNumber: 1,
-  };
+  const base = TRY;
   for (const r of [failed, succeeded])
     await h.local.store.putTry({
       ...base,
@@ -296,28 +299,11 @@ describe('resuming a DAG cut into parts (compiler/parts) on AWS', () => {
       error: { error: 'Updraft.DagRunFailed', cause: 'task "report" failed' },
     });
     await h.local.store.createRun(run);
-    await h.local.store.putTry({
-      runId: run.runId,
-      taskId: 'extract',
-      mapIndex: -1,
-      tryNumber: 1,
-      runAttempt: 1,
-      state: 'success',
-      startedAt: '2026-11-17T00:00:01.000Z',
-      endedAt: '2026-11-17T00:00:02.000Z',
-      response: { rows: 3 },
-    });
-    await h.local.store.putTry({
-      runId: run.runId,
-      taskId: 'load',
-      mapIndex: -1,
-      tryNumber: 1,
-      runAttempt: 1,
-      state: 'success',
-      startedAt: '2026-11-17T00:00:03.000Z',
-      endedAt: '2026-11-17T00:00:04.000Z',
-      response: 3,
-    });
+    for (const [taskId, response] of [
+      ['extract', { rows: 3 }],
+      ['load', 3],
+    ] as const)
+      await h.local.store.putTry({ ...TRY, runId: run.runId, taskId, state: 'success', response });
     sfn.on(DescribeExecutionCommand).resolves(described(run, 'FAILED'));
     // The run's document holds what crossed the cuts; p1's, what stayed inside it.
     sfn.on(GetExecutionHistoryCommand, { executionArn: run.executionArn }).resolves(
