@@ -115,31 +115,30 @@ const TRY = {
 beforeAll(async () => {
   h = await openCloudHarness({ 'orders.ts': DAG });
   for (const r of [failed, succeeded, running]) await h.local.store.createRun(r);
-  const base = TRY;
   for (const r of [failed, succeeded])
     await h.local.store.putTry({
-      ...base,
+      ...TRY,
       runId: r.runId,
       taskId: 'extract',
       state: 'success',
       response: { rows: 3 },
     });
   await h.local.store.putTry({
-    ...base,
+    ...TRY,
     runId: failed.runId,
     taskId: 'load',
     state: 'failed',
     error: { error: 'Error', cause: 'connection reset' },
   });
   await h.local.store.putTry({
-    ...base,
+    ...TRY,
     runId: succeeded.runId,
     taskId: 'load',
     state: 'success',
     response: 3,
   });
   await h.local.store.putTry({
-    ...base,
+    ...TRY,
     runId: succeeded.runId,
     taskId: 'report',
     state: 'success',
