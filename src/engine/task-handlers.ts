@@ -229,21 +229,28 @@ export class TaskHandlers {
       return this.#localPools().handle(role.role, pooled.id, pooled.pool, input);
     }
     const params = input as { Payload?: RunnerRequest } & Record<string, unknown>;
+    const taskId = role?.tasks[0];
+    const task = taskId ? this.#tasks.get(taskId) : undefined;
+    const irTask = taskId ? this.#irTasks.get(taskId) : undefined;
+    if (!task || !irTask) throw new Error(`state "${stateName}" belongs to no task`);
+    if (irTask.body.kind === 'operator') {
+      try {
+        return await this.#native(task.id, params);
+      } finally {
+        tally.ended(task.id);
+      }
+    }
     // The task runner's request: Lambda's payload (lambda:invoke), or the input itself when the
     // state's Resource is the function (compiler/states/lambda-task), which gets the answer itself.
-    const direct = params.Payload === undefined && typeof params.task === 'string';
-    const request = direct ? (params as unknown as RunnerRequest) : params.Payload;
+    const direct = params.Payload === undefined;
+    const request = direct ? (params as unknown as RunnerRequest) : params.Payload!;
     const answer = async (r: RunnerRequest) => {
       const { Payload } = await this.#runner(r);
       return direct ? Payload : { Payload };
     };
-    const taskId = request?.task ?? role?.tasks[0];
-    const task = taskId ? this.#tasks.get(taskId) : undefined;
-    const irTask = taskId ? this.#irTasks.get(taskId) : undefined;
-    if (!task || !irTask) throw new Error(`state "${stateName}" belongs to no task`);
-    const mapIndex = request?.index ?? -1;
+    const mapIndex = request.index ?? -1;
     // A resumed execution's earlier answer: the runner hands it back (runtime/resume).
-    const earlier = givenFor(request?.done?.[task.key], mapIndex);
+    const earlier = givenFor(request.done?.[task.key], mapIndex);
     if (earlier) {
       tally.reused(task.id);
       emit({
@@ -254,11 +261,10 @@ export class TaskHandlers {
         reused: true,
         ...(mapIndex >= 0 && { mapIndex }),
       });
-      return answer(request as RunnerRequest);
+      return answer(request);
     }
     try {
-      if (irTask.body.kind === 'operator') return await this.#native(task.id, params);
-      const running = answer(request as RunnerRequest);
+      const running = answer(request);
       // An isolated task always settles (its worker is stopped at the timeout): the run ends only
       // after its try is recorded, even when the state machine has moved on at the timeout.
       if (this.#deps.invoke) {
