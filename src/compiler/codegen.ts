@@ -46,6 +46,21 @@ import { hasGateInputs, runnerGated } from './runner-gate.ts';
 import { partExports } from './parts.ts';
 import { renderPart, type PartMachine } from './states/part.ts';
 
+/** Per compile: the tasks whose trigger rule the runner decides (asked at every node entered). */
+const runtimeDecided = new WeakMap<CompileContext, Map<string, boolean>>();
+
+/** A task the runner gates that has something to decide from (compiler/runner-gate). */
+function decidedAtRunTime(ctx: CompileContext, taskId: string): boolean {
+  let cache = runtimeDecided.get(ctx);
+  if (!cache) runtimeDecided.set(ctx, (cache = new Map()));
+  let decided = cache.get(taskId);
+  if (decided === undefined) {
+    decided = hasGateInputs(ctx, taskId) && runnerGated(ctx, taskId);
+    cache.set(taskId, decided);
+  }
+  return decided;
+}
+
 /** Items of a series made in one stretch of calls (Codegen#series): bounds the compiler's call depth. */
 const SERIES_STRETCH = 100;
 
@@ -58,10 +73,10 @@ const MARKS_PER_PASS = 8;
  * a short-circuit's answer).
  */
 function knownOutcome(ctx: CompileContext, taskId: string, known: Known): Outcome | undefined {
-  const { rule, over } = ruleOf(ctx, taskId);
   // The task runner decides (compiler/runner-gate), whatever is known here: every path reaches the
   // same Task state, so what follows it exists once.
-  if (hasGateInputs(ctx, taskId) && runnerGated(ctx, taskId)) return undefined;
+  if (decidedAtRunTime(ctx, taskId)) return undefined;
+  const { rule, over } = ruleOf(ctx, taskId);
   for (const u of ctx.upstream.get(taskId) ?? []) if (!known.has(u)) return undefined;
   // A branch or short-circuit that succeeded skips or not by what it returned: only known at run time.
   for (const f of ctx.forced.get(taskId) ?? []) {
@@ -196,9 +211,8 @@ export class Codegen implements Generator {
     const inputs = externalInputs(this.ctx, node);
     // A node whose tasks the runner all gates is the same whatever is known: one version.
     const success =
-      !tasksOf(node).every(
-        (id) => knownOutcome(this.ctx, id, new Map()) === undefined && runnerGated(this.ctx, id),
-      ) && inputs.every((u) => given.get(u) === 'success');
+      !tasksOf(node).every((id) => decidedAtRunTime(this.ctx, id)) &&
+      inputs.every((u) => given.get(u) === 'success');
     const known: Known = success
       ? new Map(inputs.map((u) => [u, 'success' as TaskState]))
       : new Map();
@@ -311,7 +325,7 @@ export class Codegen implements Generator {
     const outcome = knownOutcome(this.ctx, taskId, known);
     if (outcome === 'run') return this.body(taskId, scope, cont);
     // The task runner decides the rule (compiler/runner-gate): no Choice in front of the task.
-    if (outcome === undefined && runnerGated(this.ctx, taskId))
+    if (outcome === undefined && decidedAtRunTime(this.ctx, taskId))
       return this.body(taskId, scope, cont, true);
     if (outcome !== undefined)
       return this.marks(

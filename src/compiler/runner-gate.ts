@@ -63,8 +63,21 @@ export type GateDecision =
  * Decides gated tasks of one DAG from what their Task state handed over: the same forced skips
  * and decision lists as a Choice gate (compiler/conditions), evaluated on values.
  */
-export function createRunnerGate(ir: DagIR): (taskId: string, g: GateValues) => GateDecision {
-  const ctx = new CompileContext(ir);
+export function createRunnerGate(ir: DagIR): RunnerGate {
+  let gate = gates.get(ir);
+  if (!gate) {
+    gate = makeGate(new CompileContext(ir));
+    gates.set(ir, gate);
+  }
+  return gate;
+}
+
+export type RunnerGate = (taskId: string, g: GateValues) => GateDecision;
+
+/** One gate per DAG: a task Lambda makes a runner per invocation, the DAG it loaded once. */
+const gates = new WeakMap<DagIR, RunnerGate>();
+
+function makeGate(ctx: CompileContext): RunnerGate {
   const stateOf = (key: string, g: GateValues): TaskState => {
     const v = g[key];
     const s = typeof v === 'object' && v !== null ? (v as { s?: unknown }).s : v;
