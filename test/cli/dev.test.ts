@@ -52,9 +52,18 @@ function dev(cwd = dir): {
   return { child, output: () => text, exited };
 }
 
-async function until(check: () => boolean, child: ChildProcess): Promise<void> {
-  for (let waited = 0; !check() && child.exitCode === null && waited < 30_000; waited += 50)
+/** Waits for `check`, or throws with what the process printed (it exited, or 30 s passed). */
+async function until(
+  check: () => boolean,
+  { child, output }: { child: ChildProcess; output: () => string },
+): Promise<void> {
+  for (let waited = 0; !check(); waited += 50) {
+    if (child.exitCode !== null || waited >= 30_000)
+      throw new Error(
+        `${child.exitCode === null ? 'waited 30 s' : `dev exited ${child.exitCode}`} for ${check}; it printed:\n${output()}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 beforeAll(() => {
@@ -70,13 +79,13 @@ afterAll(() => {
 describe('updraft dev', () => {
   it('starts, lists its DAGs, and stops at once on Ctrl-C when nothing runs', async () => {
     const { child, output, exited } = dev();
-    await until(() => output().includes('producer:'), child);
+    await until(() => output().includes('producer:'), { child, output });
     expect(output()).toContain(
       'updraft dev: 2 DAGs, the local scheduler is running (Ctrl-C stops it)',
     );
     expect(output()).toContain('  consumer: When s3://lake/orders is updated');
     // The HTTP JSON API, on loopback.
-    await until(() => output().includes('API: '), child);
+    await until(() => output().includes('API: '), { child, output });
     const url = /API: (http:\/\/127\.0\.0\.1:\d+)\/api\/dags/.exec(output())?.[1];
     const dags = (await (await fetch(`${url}/api/dags`)).json()) as {
       id: string;
@@ -87,7 +96,7 @@ describe('updraft dev', () => {
       ['producer', false],
     ]);
     child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exited, output()).toBe(0);
     expect(output().trimEnd().split('\n').at(-1)).toBe('updraft dev stopped.');
   });
 
@@ -102,10 +111,13 @@ describe('updraft dev', () => {
     const queued = /⧗ queued (consumer-\S+):/.exec(produced.out)?.[1];
     expect(queued).toMatch(/^consumer-.*-d1$/);
     const { child, output, exited } = dev();
-    await until(() => existsSync(join(dir, 'started')) && output().includes('▶ started'), child);
+    await until(() => existsSync(join(dir, 'started')) && output().includes('▶ started'), {
+      child,
+      output,
+    });
     expect(output()).toContain(`▶ started ${queued}`);
     child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    expect(await exited, output()).toBe(130);
     expect(output()).toContain(`✖ Interrupted (Ctrl-C): run ${queued} stopped and marked failed.`);
     expect(output()).toContain(
       `  ↳ resume it: updraft retry ${queued} (tasks that succeeded are not run again)`,
@@ -139,33 +151,44 @@ export default dag('consumer', { schedule: [dataset('s3://lake/items')] }, () =>
 });`;
     writeFileSync(join(project, 'dags', 'consumer.ts'), CONSUMER);
     const marker = join(project, 'marker');
+    // Written while the run goes on: wait for its text, not only for the file.
+    const marked = () => (existsSync(marker) ? readFileSync(marker, 'utf8') : '');
     const produce = () =>
       updraftInProcess(['run', 'producer', '--no-color'], { cwd: project, env: process.env });
     const { child, output, exited } = dev(project);
-    await until(() => output().includes('watching dags/'), child);
+    await until(() => output().includes('watching dags/'), { child, output });
 
     writeFileSync(join(project, 'dags', '_version.ts'), "export const VERSION = 'v2';\n");
-    await until(() => output().includes('↻ dags reloaded'), child);
+    await until(() => output().includes('↻ dags reloaded'), { child, output });
     expect((await produce()).code).toBe(0);
-    await until(() => existsSync(marker), child);
-    expect(readFileSync(marker, 'utf8')).toBe('v2');
+    await until(() => marked() !== '', { child, output });
+    expect(marked()).toBe('v2');
 
     rmSync(marker);
     writeFileSync(join(project, 'dags', 'consumer.ts'), `${CONSUMER}\nexport const broken = ;\n`);
-    await until(() => output().includes('keeps its last good version'), child);
+    await until(() => output().includes('keeps its last good version'), { child, output });
     expect(output()).toContain('✖ the DAG file failed to load');
     expect(output()).toContain(
       '⚠ consumer keeps its last good version until its file is fixed (its tasks run in this process meanwhile)',
     );
     // This producer run's process cannot load the consumer: dev queues and runs it, as it last was.
     expect((await produce()).code).toBe(0);
-    await until(() => existsSync(marker), child);
-    expect(readFileSync(marker, 'utf8')).toBe('v2');
+    await until(() => marked() !== '', { child, output });
+    expect(marked()).toBe('v2');
     // The marker is written while the run goes on: Ctrl-C once every started run has ended.
     const count = (re: RegExp) => output().match(re)?.length ?? 0;
-    await until(() => count(/ ▶ started /g) === count(/ [✔✖] (success|failed) /g), child);
+    await until(() => count(/ ▶ started /g) === count(/ [✔✖] (success|failed) /g), {
+      child,
+      output,
+    });
     child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exited, output()).toBe(0);
+    // One consumer run per producer run, each run once.
+    const runs = await updraftInProcess(['runs', 'consumer', '--json'], { cwd: project });
+    expect(
+      (JSON.parse(runs.out) as { status: string }[]).map((r) => r.status),
+      output(),
+    ).toEqual(['success', 'success']);
   });
 
   it('refuses to serve beyond loopback without a token, saying how to set one', async () => {
