@@ -105,6 +105,7 @@ export class UpdraftDag extends Construct {
         substitutions[name] = refs.stateMachineArn(triggeredDag(ir, name));
       else if (p.kind === 'connection') substitutions[name] = httpConnection(props, p.connection);
       else if (p.kind === 'runTable') substitutions[name] = refs.tableName;
+      else if (p.kind === 'payloadBucket') substitutions[name] = refs.bucketName;
     }
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -132,7 +133,7 @@ export class UpdraftDag extends Construct {
         part.minified,
         `Updraft DAG ${ir.id} (${env}), part ${part.id}`,
       );
-      this.grantMachine(m, props, part.definition);
+      this.grantMachine(m, props, part.definition, names.partStateMachine(env, ir.id, part.id));
       substitutions[PLACEHOLDERS.part(part.id)] = m.stateMachineArn;
       this.parts.unshift(m);
     }
@@ -142,7 +143,12 @@ export class UpdraftDag extends Construct {
       JSON.stringify(compiled.definition),
       `Updraft DAG ${ir.id} (${env})`,
     );
-    this.grantMachine(this.stateMachine, props, compiled.definition);
+    this.grantMachine(
+      this.stateMachine,
+      props,
+      compiled.definition,
+      names.stateMachine(env, ir.id),
+    );
 
     this.schedule = this.addSchedule(props);
     if (settings.alarms) this.addAlarms(props);
@@ -156,6 +162,7 @@ export class UpdraftDag extends Construct {
     machine: sfn.StateMachine,
     props: UpdraftDagProps,
     definition: CompileResult['definition'],
+    machineName: string,
   ): void {
     const { refs, ir } = props;
     this.taskFunction?.grantInvoke(machine);
@@ -214,6 +221,7 @@ export class UpdraftDag extends Construct {
         }),
       );
     }
+    partWildcards.push(...this.grantDistributedMaps(machine, props, definition, machineName));
     // One acknowledgment per wildcard resource, exactly as cdk-nag prints it, with every reason for it.
     const reasons = new Map<string, string[]>([
       [
@@ -240,6 +248,70 @@ export class UpdraftDag extends Construct {
         reason: [...new Set(why)].join('; '),
       })),
     );
+  }
+
+  /**
+   * A machine with Distributed Maps (compiler/states/distributed) starts its own child executions
+   * (StartExecution on itself, by name: its ARN would be a circular reference), describes and
+   * stops them, reads the list a task put in the payload bucket (ItemReader) and writes the Map
+   * Run's results there (ResultWriter), under the run's prefix only. Returns the wildcards to acknowledge.
+   */
+  private grantDistributedMaps(
+    machine: sfn.StateMachine,
+    props: UpdraftDagProps,
+    definition: CompileResult['definition'],
+    machineName: string,
+  ): { resource: string; reason: string }[] {
+    if (!hasDistributedMap(definition)) return [];
+    const { refs, ir } = props;
+    const stack = Stack.of(this);
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: machineName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    const children = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${machineName}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [children],
+      }),
+    );
+    const objects = `${refs.bucketArn}/${ir.id}-????-??-??T*`;
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          's3:GetObject',
+          's3:PutObject',
+          's3:ListMultipartUploadParts',
+          's3:AbortMultipartUpload',
+        ],
+        resources: [objects],
+      }),
+    );
+    return [
+      {
+        resource: children,
+        reason: `the child executions of this machine's Distributed Maps only; Step Functions names them at run time`,
+      },
+      {
+        resource: objects,
+        reason: `objects of this DAG's runs only (keys start with the run id): the lists its Distributed Maps read and the results they write`,
+      },
+    ];
   }
 
   // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one CDK Function with its bundling, environment, grants and cdk-nag reasons, read as one resource
@@ -453,5 +525,16 @@ function httpConnection(props: UpdraftDagProps, connection: string): string {
   throw new ConfigError(
     `DAG "${props.ir.id}" calls HTTP through connection "${connection}", which needs an EventBridge connection ARN; ` +
       `create one (aws events create-connection …) and add it to cdk.json: "context": { "updraft:httpConnections": { "${connection}": "arn:aws:events:…:connection/…" } }`,
+  );
+}
+
+/** Whether a definition has a Distributed Map (at any depth). */
+function hasDistributedMap(machine: CompileResult['definition']): boolean {
+  return Object.values(machine.States).some(
+    (state) =>
+      (state.Type === 'Map' &&
+        (state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED' ||
+          hasDistributedMap(state.ItemProcessor))) ||
+      (state.Type === 'Parallel' && state.Branches.some(hasDistributedMap)),
   );
 }

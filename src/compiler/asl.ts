@@ -98,12 +98,26 @@ export type State =
   | {
       readonly Type: 'Map';
       readonly Comment?: string;
-      readonly ItemsPath: string;
+      /** The list in the state's input (a Distributed Map reading an ItemReader has none). */
+      readonly ItemsPath?: string;
+      /** Distributed only: where the items are read from (a JSON array in S3). */
+      readonly ItemReader?: {
+        readonly Resource: string;
+        readonly ReaderConfig: { readonly InputType: 'JSON' };
+        readonly Parameters: JsonValue;
+      };
       readonly ItemSelector?: JsonValue;
       readonly MaxConcurrency?: number;
       readonly ItemProcessor: StateMachine & {
-        readonly ProcessorConfig: { readonly Mode: 'INLINE' };
+        readonly ProcessorConfig:
+          | { readonly Mode: 'INLINE' }
+          | { readonly Mode: 'DISTRIBUTED'; readonly ExecutionType: 'STANDARD' };
       };
+      /** Distributed only: the child executions' results go to S3 (the state's result says where). */
+      readonly ResultWriter?: { readonly Resource: string; readonly Parameters: JsonValue };
+      /** Distributed only: the Map Run fails once more child executions failed. */
+      readonly ToleratedFailureCount?: number;
+      readonly ToleratedFailurePercentage?: number;
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
       readonly OutputPath?: string;
@@ -112,12 +126,14 @@ export type State =
       readonly End?: true;
     }
   | { readonly Type: 'Succeed'; readonly Comment?: string }
-  | {
+  | ({
       readonly Type: 'Fail';
       readonly Comment?: string;
-      readonly Error: string;
-      readonly Cause: string;
-    };
+    } & (
+      | { readonly Error: string; readonly Cause: string }
+      /** The error and cause read from the state's input. */
+      | { readonly ErrorPath: string; readonly CausePath: string }
+    ));
 
 export interface StateMachine {
   readonly Comment?: string;

@@ -17,6 +17,12 @@
 
 export { recordKeys, type Keys } from './document.ts';
 export { createRunnerGate, type GateDecision, type GateValues } from './runner-gate.ts';
+export {
+  bucketLists,
+  INLINE_MAP_ITEMS_MAX,
+  mapPlan,
+  type MapPlan,
+} from './map-plan.ts';
 export type { ChoiceRule, JsonValue, State, StateMachine } from './asl.ts';
 
 /** What a state of the machine does for its tasks (the engine runs Task states through the runtime by this). */
@@ -37,7 +43,8 @@ export interface StateRole {
     | 'merge'
     | 'acquire'
     | 'release'
-    | 'part';
+    | 'part'
+    | 'collect';
   /** A part's Task (compiler/parts): the id of the child state machine it starts (`p1` …). */
   readonly part?: string;
 }
@@ -218,6 +225,8 @@ export const PLACEHOLDERS = {
   account: 'Account',
   /** The run table's name: pooled tasks take and give back their slots in it (compiler/states/pool). */
   runTable: 'RunTable',
+  /** The payload bucket: a Distributed Map reads a list offloaded there and writes its results there. */
+  payloadBucket: 'PayloadBucket',
   /** The ARN of one of the DAG's parts (compiler/parts): `Part_p1` … */
   part: (partId: string) => `Part_${partId}`,
   /** A DAG's state machine ARN (characters other than [A-Za-z0-9_] become `_`). */
@@ -230,7 +239,7 @@ export const PLACEHOLDERS = {
 export const placeholder = (name: string): string => `\${${name}}`;
 
 export type ParsedPlaceholder =
-  | { readonly kind: 'taskRunner' | 'region' | 'account' | 'runTable' }
+  | { readonly kind: 'taskRunner' | 'region' | 'account' | 'runTable' | 'payloadBucket' }
   | { readonly kind: 'stateMachine'; readonly dag: string }
   | { readonly kind: 'part'; readonly part: string }
   | { readonly kind: 'connection'; readonly connection: string }
@@ -242,6 +251,7 @@ export function parsePlaceholder(name: string): ParsedPlaceholder {
   if (name === PLACEHOLDERS.region) return { kind: 'region' };
   if (name === PLACEHOLDERS.account) return { kind: 'account' };
   if (name === PLACEHOLDERS.runTable) return { kind: 'runTable' };
+  if (name === PLACEHOLDERS.payloadBucket) return { kind: 'payloadBucket' };
   if (name.startsWith('Part_')) return { kind: 'part', part: name.slice('Part_'.length) };
   if (name.startsWith('StateMachine_'))
     return { kind: 'stateMachine', dag: name.slice('StateMachine_'.length) };

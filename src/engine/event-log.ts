@@ -47,6 +47,8 @@ export interface EventLogDeps {
   readonly emit: (event: EngineEvent) => void;
   /** Stops the run at a limit (the first one found wins). */
   readonly fail: (info: ErrorInfo) => void;
+  /** A Distributed Map's child execution: the instance its task states belong to. */
+  readonly mapIndex?: number;
 }
 
 export class EventLog {
@@ -87,13 +89,14 @@ export class EventLog {
         case 'StateRetried': {
           history.stateRetried(event.state!.name);
           const taskId = manifest.states[event.state!.name]?.tasks[0];
+          const mapIndex = event.index ?? this.#deps.mapIndex;
           if (taskId)
             emit({
               type: 'task',
               taskId,
               state: 'up_for_retry',
               at: clock.now(),
-              ...(event.index !== undefined && { mapIndex: event.index }),
+              ...(mapIndex !== undefined && { mapIndex }),
             });
           if (!clock.real && event.retry)
             clock.skip(retryDelayMs(event.retry.retrier, event.retry.attempt));

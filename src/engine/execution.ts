@@ -34,6 +34,11 @@ export interface ExecutionSpec {
   readonly input: unknown;
   /** This execution's own meter (each execution has its own 25,000 events). */
   readonly history: HistoryMeter;
+  /**
+   * A Distributed Map's child execution (engine/distributed-map): its task states are this
+   * instance's, and any error that ends it (its Fail state, an uncaught error) is a failed child.
+   */
+  readonly child?: { readonly mapIndex: number };
 }
 
 export interface ExecutionDeps {
@@ -115,6 +120,7 @@ export async function runExecution(
     ...(deps.done && { done: deps.done }),
     emit: deps.emit,
     fail: deps.fail,
+    ...(spec.child && { mapIndex: spec.child.mapIndex }),
   });
   const collect = log.follow(execution.eventLogs as unknown as AsyncGenerator<LibEvent>);
   try {
@@ -130,8 +136,16 @@ export async function runExecution(
     const timedOut = name === 'ExecutionTimeoutError';
     const aborted = name === 'ExecutionAbortedError';
     const limit = deps.stopped();
-    // The run's own Fail state (Updraft.DagRunFailed), the run timeout and a limit are failed runs; anything else is a broken machine.
-    if (cause?.name !== ERROR_NAMES.dagRunFailed && !timedOut && !(aborted && limit)) throw error;
+    const childFailed = spec.child !== undefined && name === 'ExecutionError';
+    // The run's own Fail state (Updraft.DagRunFailed), the run timeout and a limit are failed runs
+    // (a child execution's error too); anything else is a broken machine.
+    if (
+      cause?.name !== ERROR_NAMES.dagRunFailed &&
+      !timedOut &&
+      !(aborted && limit) &&
+      !childFailed
+    )
+      throw error;
     if (timedOut) deps.abortAll();
     await collect.catch(() => undefined);
     const runError: ErrorInfo | undefined = timedOut
@@ -141,7 +155,12 @@ export async function runExecution(
         }
       : aborted
         ? limit
-        : undefined;
+        : childFailed
+          ? {
+              error: cause?.name ?? ERROR_NAMES.statesTaskFailed,
+              cause: (cause as { message?: string } | undefined)?.message ?? '',
+            }
+          : undefined;
     return {
       status: 'failed',
       document: log.lastDocument,

@@ -32,6 +32,8 @@ function localValue(name: string): string {
       return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-${p.dag}`;
     case 'part':
       return `arn:aws:states:us-east-1:000000000000:stateMachine:updraft-part-${p.part}`;
+    case 'payloadBucket':
+      return 'updraft-payload-local';
     case 'connection':
       return `arn:aws:events:us-east-1:000000000000:connection/updraft-${p.connection}/local`;
     default:

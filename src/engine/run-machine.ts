@@ -14,7 +14,9 @@
  * outcome (engine/outcome).
  */
 import type { DagIR } from '../ir/types.ts';
-import { ERROR_NAMES, LIMITS, type CompileResult } from '../compiler/index.ts';
+import { ERROR_NAMES, LIMITS, type CompileResult, type State } from '../compiler/index.ts';
+import { MemoryObjectStore } from '../runtime/objects.ts';
+import { lowerDistributedMaps, runMapRun } from './distributed-map.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import type { RunValues } from '../runtime/args.ts';
@@ -90,6 +92,30 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const aborts = new Set<() => void>();
   /** Every record the run's parts held: tasks whose records stayed inside their part. */
   const partRecords: Record<string, Record<string, unknown>> = {};
+  const objects = options.objects ?? new MemoryObjectStore();
+  // A Distributed Map's Map Run (engine/distributed-map): each item a child execution of its own.
+  const mapRun = (name: string, meter: HistoryMeter) => async (input: unknown) => {
+    await arrivals.catchUp(name);
+    const stopped = limitError;
+    if (stopped) throw stateError(stopped);
+    meter.taskCalled();
+    return runMapRun(name, machines.maps.get(name)!, input as never, {
+      objects,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:updraft-${ir.id}:${run.runId}`,
+      runChild: (processor, childName, childInput, index) =>
+        runExecution(
+          {
+            definition: processor,
+            literals: machines.literals,
+            name: childName,
+            input: childInput,
+            history: meter.forPart(),
+            child: { mapIndex: index },
+          },
+          executionDeps(),
+        ),
+    });
+  };
   const executionDeps = (): ExecutionDeps => ({
     manifest,
     clock,
@@ -97,7 +123,8 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     tally,
     ...(options.done && { done: options.done }),
     emit,
-    handler: (name, meter) => handlers.handler(name, meter),
+    handler: (name, meter) =>
+      machines.maps.has(name) ? mapRun(name, meter) : handlers.handler(name, meter),
     fail: (info) => {
       if (limitError) return;
       limitError = info;
@@ -114,6 +141,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   });
   const handlers = new TaskHandlers({
     ...options,
+    objects,
     manifest,
     runId: run.runId,
     clock,
@@ -190,7 +218,19 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
 function interpretables(options: RunMachineOptions): {
   run: Interpretable;
   parts: ReadonlyMap<string, Interpretable>;
+  /** The Distributed Map states of every machine, lowered to Task states the engine answers. */
+  maps: ReadonlyMap<string, Extract<State, { Type: 'Map' }>>;
+  /** Every machine's intrinsic literals (a Map Run's children read their processor's). */
+  literals: Readonly<Record<string, string>>;
 } {
+  const maps = new Map<string, Extract<State, { Type: 'Map' }>>();
+  const literals: Record<string, string> = {};
+  const lowered = (made: Interpretable): Interpretable => {
+    Object.assign(literals, made.literals);
+    const { definition, maps: own } = lowerDistributedMaps(made.definition);
+    for (const [name, map] of own) maps.set(name, map);
+    return own.size > 0 ? { ...made, definition } : made;
+  };
   const { compiled, ir } = options;
   const prepare = (made: Interpretable): Interpretable => {
     // AWS refuses such a definition at deploy (CreateStateMachine/UpdateStateMachine): it must not run here.
@@ -205,9 +245,11 @@ function interpretables(options: RunMachineOptions): {
       : made;
   };
   return {
-    run: prepare(parsedDefinition(compiled, options.substitutions)),
+    run: lowered(prepare(parsedDefinition(compiled, options.substitutions))),
     parts: new Map(
-      compiled.parts.map((p) => [p.id, prepare(parsedPart(p, options.substitutions))]),
+      compiled.parts.map((p) => [p.id, lowered(prepare(parsedPart(p, options.substitutions)))]),
     ),
+    maps,
+    literals,
   };
 }

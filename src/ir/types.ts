@@ -283,6 +283,11 @@ export interface MappingIR {
   readonly argIndex: number;
   /** At most this many instances at once (0 = no limit, Step Functions' default). */
   readonly maxConcurrency: number;
+  /**
+   * Failed instances the task tolerates: it succeeds while at most this many (or this percentage)
+   * failed, and fails past it without starting more. Unset: every instance runs and any failure fails the task.
+   */
+  readonly toleratedFailures?: { readonly count: number } | { readonly percent: number };
 }
 
 export interface PoolIR {

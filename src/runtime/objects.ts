@@ -12,22 +12,37 @@ import { ConfigError, InternalError } from '../errors.ts';
 export interface ObjectRef {
   readonly $ref: string;
   readonly bytes: number;
+  /**
+   * A list mapped over (a ListRef): the object's key in the payload bucket, which a Distributed
+   * Map's ItemReader reads (compiler/states/distributed), and its number of items.
+   */
+  readonly key?: string;
+  readonly items?: number;
 }
+
+/** A list in the payload bucket, by reference. */
+export type ListRef = Required<ObjectRef>;
 
 export interface ObjectStore {
   /** Stores a JSON text under a key; returns the reference URI. */
   put(key: string, body: string): Promise<string>;
   get(ref: string): Promise<string>;
+  /** The reference URI of a key of this store (what `put` returned for it). */
+  refOf(key: string): string;
 }
 
+const REF_FIELDS = new Set(['$ref', 'bytes', 'key', 'items']);
+
 export function isObjectRef(value: unknown): value is ObjectRef {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const ref = value as ObjectRef;
+  const keys = Object.keys(value);
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    typeof (value as ObjectRef).$ref === 'string' &&
-    Object.keys(value).length === 2 &&
-    typeof (value as ObjectRef).bytes === 'number'
+    typeof ref.$ref === 'string' &&
+    typeof ref.bytes === 'number' &&
+    keys.every((k) => REF_FIELDS.has(k)) &&
+    (ref.key === undefined || typeof ref.key === 'string') &&
+    (ref.items === undefined || typeof ref.items === 'number')
   );
 }
 
@@ -44,6 +59,9 @@ export class LocalObjectStore implements ObjectStore {
     await writeFile(tmp, body);
     await rename(tmp, file);
     return `local://${relative(this.root, file).split(sep).join('/')}`;
+  }
+  refOf(key: string): string {
+    return `local://${key}`;
   }
   async get(ref: string): Promise<string> {
     if (!ref.startsWith('local://'))
@@ -72,6 +90,9 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.set(key, body);
     return `memory://${key}`;
   }
+  refOf(key: string): string {
+    return `memory://${key}`;
+  }
   async get(ref: string): Promise<string> {
     const body = this.objects.get(ref.replace(/^memory:\/\//, ''));
     if (body === undefined) throw new InternalError(`object ${ref} not found`);
@@ -92,6 +113,19 @@ export async function offload(
   if (bytes <= limitBytes) return value;
   const ref: ObjectRef = { $ref: await objects.put(key, text), bytes };
   return ref;
+}
+
+/** A list as it goes into the state document when a Distributed Map may read it: itself, or a ListRef when long. */
+export async function offloadList(
+  objects: ObjectStore,
+  key: string,
+  list: readonly unknown[],
+  limits: { readonly bytes: number; readonly items: number },
+): Promise<readonly unknown[] | ListRef> {
+  const text = JSON.stringify(list);
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= limits.bytes && list.length <= limits.items) return list;
+  return { $ref: await objects.put(key, text), bytes, key, items: list.length };
 }
 
 /** Replaces every reference inside a value by what it points to. */

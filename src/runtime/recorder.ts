@@ -109,6 +109,9 @@ export async function recordExecution(
     );
     return ignored;
   }
+  // A Distributed Map's child execution (`execution:<machine>/<map run>:<id>`) is an instance of
+  // a mapped task, not a run: the collect state records its task from the Map Run's results.
+  if (/:execution:[^:/]+\//.test(detail.executionArn)) return ignored;
   const dagId = machine.slice(prefix.length);
   const attempt = (named.attempt ?? 1) + (detail.redriveCount ?? 0);
   const log = { dagId, runId, status: detail.status, attempt };

@@ -47,6 +47,10 @@ export class S3ObjectStore implements ObjectStore {
   get(ref: string): Promise<string> {
     return getS3Object(this.#client, ref);
   }
+
+  refOf(key: string): string {
+    return `s3://${this.#bucket}/${key}`;
+  }
 }
 
 /** Reads an offloaded output by its `s3://bucket/key` reference (the payload bucket's messages). */

@@ -13,8 +13,10 @@
  */
 import type { DagIR, TaskIR, TaskState } from '../ir/types.ts';
 import {
+  bucketLists,
   createRunnerGate,
   ERROR_NAMES,
+  INLINE_MAP_ITEMS_MAX,
   type GateValues,
   type RunnerManifest,
 } from '../compiler/contract.ts';
@@ -24,7 +26,8 @@ import { PermanentError } from '../errors.ts';
 import { resolveArgs, type RunValues } from './args.ts';
 import { givenFor, type Done } from './resume.ts';
 import { stateError } from './errors.ts';
-import { resolveRefs, type ObjectStore } from './objects.ts';
+import { offloadList, resolveRefs, type ObjectStore } from './objects.ts';
+import { collectMapRun } from './map-run.ts';
 import { shapeResponse, type PokeBook } from './task-response.ts';
 import { lineageOf, TaskTry, type TryDeps } from './task-try.ts';
 import { DatasetExtras } from './dataset-extra.ts';
@@ -46,6 +49,10 @@ export interface RunnerRequest {
    * (compiler/runner-gate): the runner decides whether the code runs, and answers with the record.
    */
   readonly g?: GateValues;
+  /** A mapped task's collect state: the key of its Distributed Map's results manifest (runtime/map-run). */
+  readonly collect?: string;
+  /** Fields the collected record carries as they are (`pe` in retried groups). */
+  readonly x?: Readonly<Record<string, unknown>>;
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
@@ -115,9 +122,21 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   );
 
   const gate = createRunnerGate(deps.ir);
-  const run = runTask(deps, { facts, irTasks, ids, mappedOver });
+  const lists = bucketLists(deps.ir);
+  const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
   return async (request) => {
     const ir = irTasks.get(request.task);
+    if (request.collect !== undefined && ir?.mapping) {
+      const record = await collectMapRun({
+        objects: deps.objects,
+        manifestKey: request.collect,
+        taskId: ir.id,
+        tolerated: ir.mapping.toleratedFailures,
+        listKey: `${request.run.runId}/${request.run.key}-${deps.runAttempt}/${facts.get(ir.id)!.key}-outputs.json`,
+        limits: { bytes: deps.manifest.inlineOutputLimitBytes, items: INLINE_MAP_ITEMS_MAX },
+      });
+      return { Payload: { ...record, ...request.x } };
+    }
     if (!ir || !answersRecord(ir)) return run(request); // (an unknown task: run says what is wrong)
     const key = facts.get(request.task)?.key;
     // A task that ran before hands its answer back, whatever its upstream tasks did this time.
@@ -163,10 +182,12 @@ interface RunnerTables {
   readonly irTasks: ReadonlyMap<string, TaskIR>;
   readonly ids: { keyOf: (id: string) => string; idOf: (key: string) => string };
   readonly mappedOver: ReadonlySet<string>;
+  /** Lists a Distributed Map may read from the payload bucket, by the task whose output holds them. */
+  readonly lists: ReadonlyMap<string, readonly (readonly (string | number)[])[]>;
 }
 
 function runTask(deps: TaskRunnerDeps, tables: RunnerTables): TaskRunner {
-  const { facts, irTasks, ids, mappedOver } = tables;
+  const { facts, irTasks, ids, mappedOver, lists } = tables;
   return async (request) => {
     const task = facts.get(request.task);
     const ir = irTasks.get(request.task);
@@ -207,6 +228,14 @@ function runTask(deps: TaskRunnerDeps, tables: RunnerTables): TaskRunner {
         objectKey: `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}${mapIndex >= 0 ? `.${mapIndex}` : ''}-${attempt.number}.json`,
         mapIndex,
       });
+      // A long list mapped over goes to the bucket, where a Distributed Map reads it.
+      const paths = mapIndex < 0 && ir.body.kind === 'function' ? lists.get(task.id) : undefined;
+      if (paths)
+        payload = await listsToBucket(deps.objects, payload, paths, {
+          key: (i) =>
+            `${run.runId}/${run.key}-${deps.runAttempt}/${task.key}-${attempt.number}-list${i}.json`,
+          limits: { bytes: deps.manifest.inlineOutputLimitBytes, items: INLINE_MAP_ITEMS_MAX },
+        });
     } catch (thrown) {
       return attempt.fail(thrown, { withStack: false });
     }
@@ -308,4 +337,44 @@ function buildContext(
     datasetExtra,
     log,
   };
+}
+
+/** The output with each long list at `paths` put in the bucket (a ListRef in its place). */
+async function listsToBucket(
+  objects: ObjectStore,
+  output: unknown,
+  paths: readonly (readonly (string | number)[])[],
+  options: {
+    readonly key: (index: number) => string;
+    readonly limits: { readonly bytes: number; readonly items: number };
+  },
+): Promise<unknown> {
+  let out = output;
+  for (const [i, path] of paths.entries()) {
+    const list = valueAt(out, path);
+    if (!Array.isArray(list)) continue; // not a list: the Map's guard says so
+    out = withValueAt(out, path, await offloadList(objects, options.key(i), list, options.limits));
+  }
+  return out;
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function withValueAt(
+  value: unknown,
+  path: readonly (string | number)[],
+  replacement: unknown,
+): unknown {
+  if (path.length === 0) return replacement;
+  const [head, ...rest] = path as [string | number, ...(string | number)[]];
+  const inner = withValueAt((value as Record<string | number, unknown>)[head], rest, replacement);
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? inner : v));
+  return { ...(value as Record<string, unknown>), [head]: inner };
 }

@@ -558,3 +558,26 @@ export function toNotifications(
 export function isPositiveInteger(n: unknown): n is number {
   return isPositiveInt(n);
 }
+
+/** `toleratedFailures`: a whole number of instances (≥ 0), or a percentage from 0 to 100 (`'5%'`). */
+export function toleratedFailuresOf(
+  value: unknown,
+  label: string,
+  out: ProblemCollector,
+  details: ProblemDetails,
+): { count: number } | { percent: number } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return { count: value };
+  const percent = typeof value === 'string' && /^(\d+(\.\d+)?)%$/.exec(value)?.[1];
+  if (percent && Number(percent) <= 100) return { percent: Number(percent) };
+  out.error(
+    'invalid-tolerated-failures',
+    `${label} toleratedFailures is ${JSON.stringify(value)} but must be a whole number of instances (0 or more) or a percentage from 0% to 100%`,
+    {
+      ...details,
+      path: 'toleratedFailures',
+      hint: "e.g. toleratedFailures: 3, or toleratedFailures: '5%'",
+    },
+  );
+  return undefined;
+}

@@ -50,6 +50,7 @@ import {
   toDeadline,
   toNotifications,
   toPool,
+  toleratedFailuresOf,
   toRetry,
   toSeconds,
   toTriggerRule,
@@ -748,12 +749,24 @@ function toTask(raw: RawTask, defaults: Defaults, ctx: ValueContext): TaskIR {
         { ...details, path: 'maxConcurrency' },
       );
     }
+    const tolerated = toleratedFailuresOf(o.toleratedFailures, label, out, details);
     if (over)
       mapping = {
         over,
         argIndex: raw.mapping.argIndex,
         maxConcurrency: typeof mc === 'number' && mc > 0 ? Math.floor(mc) : 0,
+        ...(tolerated && { toleratedFailures: tolerated }),
       };
+  } else if (o.toleratedFailures !== undefined) {
+    out.error(
+      'tolerated-failures-unmapped',
+      `${label} sets toleratedFailures but is not mapped: only a mapped task's instances can fail apart`,
+      {
+        ...details,
+        path: 'toleratedFailures',
+        hint: `map it with ${raw.localId}.map(list), or remove toleratedFailures and use retry`,
+      },
+    );
   } else if (o.maxConcurrency !== undefined) {
     out.warn(
       'max-concurrency-unmapped',

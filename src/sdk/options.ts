@@ -46,6 +46,13 @@ export interface TaskOptions {
   readonly notify?: readonly Notification[];
   /** When this task is mapped: at most this many instances at once. @default - no limit */
   readonly maxConcurrency?: number;
+  /**
+   * When this task is mapped: how many failed instances it tolerates (a count, or a percentage
+   * such as `'5%'`). Within it the task succeeds (failed instances' outputs are null); past it the
+   * task fails and no more instances start (a Distributed Map's failure threshold).
+   * @default - none tolerated: every instance runs, and any failure fails the task (Airflow's way)
+   */
+  readonly toleratedFailures?: number | `${number}%`;
   /** Lambda memory for this task. @default 1024 */
   readonly memoryMiB?: number;
   /** Free text shown in `updraft graph` and the UI. */
@@ -63,6 +70,7 @@ export const TASK_OPTION_KEYS = [
   'pool',
   'notify',
   'maxConcurrency',
+  'toleratedFailures',
   'memoryMiB',
   'doc',
 ] as const satisfies readonly (keyof TaskOptions)[];

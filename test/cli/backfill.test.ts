@@ -43,7 +43,7 @@ describe('updraft backfill', () => {
       '--max-concurrency',
       '4',
     );
-    expect(r.code).toBe(0);
+    expect(r.code, r.out + r.err).toBe(0);
     expect(r.out.split('\n')[0]).toBe(
       'Backfilling capped from 2026-11-01 to 2026-11-04, 2 at a time (its maxActiveRuns is 2)…',
     );

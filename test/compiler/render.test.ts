@@ -117,6 +117,14 @@ describe('renderers', () => {
           ],
           Next: 'each',
         },
+        // A long list the runner put in the payload bucket: a Distributed Map reads it there.
+        {
+          And: [
+            { Variable: '$.t.list.o.key', IsPresent: true },
+            { Variable: '$.t.list.o.bytes', IsPresent: true },
+          ],
+          Next: 'each [from bucket]',
+        },
       ],
       Default: 'each list as text',
     });
@@ -161,6 +169,80 @@ describe('renderers', () => {
         'f.$': "States.ArrayContains($[*].s, 'failed')",
         'a.$': "States.ArrayContains($[*].s, 'success')",
       },
+    });
+  });
+
+  it('a list in the payload bucket is mapped by a Distributed Map, whose results the runner collects', () => {
+    const s = states(
+      dag('m', {}, () => {
+        const each = task('each', { maxConcurrency: 3 }, async (_c, x: number) => x);
+        each.map(task('list', async () => [1, 2])());
+      }),
+    );
+    expect(s['each [from bucket]']).toMatchObject({
+      Type: 'Map',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: '${PayloadBucket}', 'Key.$': '$.t.list.o.key' },
+      },
+      MaxConcurrency: 3,
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+        StartAt: 'each [item] (bucket)',
+      },
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { Bucket: '${PayloadBucket}', 'Prefix.$': '$.run.runId' },
+      },
+      ResultSelector: { 'm.$': '$.ResultWriterDetails.Key' },
+      ResultPath: '$.t.each',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'each map run failed' }],
+      Next: 'each collect',
+    });
+    expect(s['each [from bucket]']).not.toHaveProperty('ItemsPath');
+    expect(s['each collect']).toMatchObject({
+      Type: 'Task',
+      Resource: '${TaskRunnerFunctionArn}',
+      Parameters: { task: 'each', 'run.$': '$.run', 'collect.$': '$.t.each.m' },
+      ResultPath: '$.t.each',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'each map run failed' }],
+    });
+    // The inline Map and the bucket's go on to the same state.
+    expect(s['each collect']).toHaveProperty('Next', (s.each as { Next: string }).Next);
+    expect(s['each map run failed']).toMatchObject({
+      Parameters: { s: 'mapped', o: null, n: 1, f: true, a: false, 'e.$': '$.err' },
+      ResultPath: '$.t.each',
+    });
+  });
+
+  it('a mapped task over 40 at once, or tolerating failures, is always a Distributed Map; a tolerated failure fails its child execution', () => {
+    const s = states(
+      dag('m', {}, () => {
+        const wide = task('wide', { maxConcurrency: 100 }, async (_c, x: number) => x);
+        const lax = task('lax', { toleratedFailures: '10%' }, async (_c, x: number) => x);
+        wide.map([1, 2, 3]);
+        lax.map([1, 2, 3]);
+      }),
+    );
+    expect(s.wide).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.t.wide.l',
+      MaxConcurrency: 100,
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      Next: 'wide collect',
+    });
+    expect(s.wide).not.toHaveProperty('ToleratedFailurePercentage');
+    // A literal list is never in the bucket.
+    expect(s['wide [from bucket]']).toBeUndefined();
+    expect(s.lax).toMatchObject({ ToleratedFailurePercentage: 10 });
+    const processor = (s.lax as { ItemProcessor: { States: Record<string, unknown> } })
+      .ItemProcessor.States;
+    expect(processor['lax [item failed]']).toMatchObject({ Next: 'lax [instance failed]' });
+    expect(processor['lax [instance failed]']).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.e.Error',
+      CausePath: '$.e.Cause',
     });
   });
 

@@ -204,6 +204,28 @@ describe('every operator, sensor, mapping, group and triggerDag', () => {
         Resource: [acct('states', 'execution:updraft-prod-child:*')],
       },
       rule('StepFunctionsGetEventsForStepFunctionsExecutionRule'),
+      // iam-policies-eg-dist-map: the mapped task over an output has a Distributed Map for a long
+      // list, which starts this machine's own child executions and reads and writes the run's
+      // objects (ItemReader, ResultWriter), under the run's prefix only.
+      {
+        Action: 'states:StartExecution',
+        Resource: [acct('states', 'stateMachine:updraft-prod-every_operator')],
+      },
+      {
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        Resource: [acct('states', 'execution:updraft-prod-every_operator/*')],
+      },
+      {
+        Action: [
+          's3:GetObject',
+          's3:PutObject',
+          's3:ListMultipartUploadParts',
+          's3:AbortMultipartUpload',
+        ],
+        Resource: [
+          'arn:<AWS::Partition>:s3:::updraft-prod-payloads-<AWS::AccountId>-<AWS::Region>/every_operator-????-??-??T*',
+        ],
+      },
     ]);
   });
 

@@ -174,6 +174,19 @@ describe('status events → run records', () => {
     });
   });
 
+  it("a Distributed Map's child execution is an instance, not a run: its events change no record", async () => {
+    await launched();
+    const child = event('SUCCEEDED', {
+      name: '0d7b1c2e-5f7a-4c59-9f0b-7a1d2c3e4f50',
+      executionArn: `${EXECUTION}/process:6a1f7c2b-9d7e-4f0a-8c4b-2e5d1a9b3c70:0d7b1c2e-5f7a-4c59-9f0b-7a1d2c3e4f50`,
+    });
+    const outcome = await recordExecution(child, deps());
+    expect(outcome).toMatchObject({ applied: false, created: false, notified: false });
+    expect(await store.getRun(RUN_ID)).toMatchObject({ status: 'running', attempt: 1 });
+    expect(await store.listRuns({ dagId: 'daily_orders', limit: 10 })).toHaveLength(1);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
   it('SUCCEEDED: success, end, duration, and the transitions of every history page with their cost', async () => {
     await launched();
     await recordExecution(event('SUCCEEDED'), deps());

@@ -14,6 +14,8 @@ import { END, type Exits, type Next, type Scope, type Walk } from '../scope.ts';
 import { inputs, TASK_RUNNER } from './lambda-task.ts';
 import { acquireState, poolTimeoutPass, releaseState, takesPoolSlot } from './pool.ts';
 import { permanentFlag, renderNextEnd, renderTask } from './task-fields.ts';
+import { collectState, distributedMap, mapRunFailed } from './distributed.ts';
+import { mapPlan } from '../map-plan.ts';
 
 /** The failure's Cause as an intrinsic format string: `{}` is the value's JSON text. */
 function notAListCause(task: TaskIR): string {
@@ -36,7 +38,7 @@ function listGuard(
   scope: Scope,
   task: TaskIR,
   itemsPath: string,
-  map: string,
+  to: { readonly map: string; readonly fromBucket: string | undefined },
   exits: Exits,
   next: Next,
 ): string {
@@ -70,8 +72,20 @@ function listGuard(
           { Not: { Variable: itemsPath, IsString: true } },
           { Variable: `${itemsPath}[0]`, IsPresent: true },
         ],
-        Next: map,
+        Next: to.map,
       },
+      // A list the task runner put in the payload bucket (runtime/objects ListRef): a Distributed Map reads it there.
+      ...(to.fromBucket
+        ? [
+            {
+              And: [
+                { Variable: `${itemsPath}.key`, IsPresent: true },
+                { Variable: `${itemsPath}.bytes`, IsPresent: true },
+              ],
+              Next: to.fromBucket,
+            },
+          ]
+        : []),
     ],
     Default: asText,
   });
@@ -109,75 +123,60 @@ function listGuard(
   return any;
 }
 
+/** Where the Map reads its list: an upstream output, or a literal put into the task's record first (`listPass`). */
+function listSource(
+  emit: Walk,
+  scope: Scope,
+  task: TaskIR,
+  map: string,
+): { itemsPath: string; listPass?: string } {
+  const over = task.mapping!.over;
+  if (over.kind === 'output') return { itemsPath: output(emit.ctx.key(over.task), over.path) };
+  if (over.kind === 'literal') {
+    // Map reads its items from a path: put the literal list into the task's record first.
+    const key = emit.ctx.key(task.id);
+    const listPass = emit.ctx.name(`${task.id} list`);
+    scope.add(listPass, {
+      Type: 'Pass',
+      Result: { l: over.value as JsonValue },
+      ResultPath: record(key),
+      Next: map,
+    });
+    return { itemsPath: field(key, 'l'), listPass };
+  }
+  // Validation refuses other lists (ir/validate: map-over-non-list).
+  throw new InternalError(
+    `task "${task.id}" maps over a ${over.kind} value; map over an upstream output or a literal list`,
+  );
+}
+
 export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
   const key = emit.ctx.key(task.id);
   const mapping = task.mapping!;
+  const plan = mapPlan(task, emit.ctx.inRetriedGroup(task.id));
   const name = emit.ctx.name(task.id);
   scope.add(name, { Type: 'Pass' });
   emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
-  let itemsPath: string;
-  let entry = name;
-  if (mapping.over.kind === 'output') {
-    itemsPath = output(emit.ctx.key(mapping.over.task), mapping.over.path);
-  } else if (mapping.over.kind === 'literal') {
-    // Map reads its items from a path: put the literal list into the task's record first.
-    entry = emit.ctx.name(`${task.id} list`);
-    scope.add(entry, {
-      Type: 'Pass',
-      Result: { l: mapping.over.value as JsonValue },
-      ResultPath: record(key),
-      Next: name,
-    });
-    itemsPath = field(key, 'l');
-  } else {
-    // Validation refuses other lists (ir/validate: map-over-non-list).
-    throw new InternalError(
-      `task "${task.id}" maps over a ${mapping.over.kind} value; map over an upstream output or a literal list`,
-    );
-  }
+  const { itemsPath, listPass } = listSource(emit, scope, task, name);
+  let entry = listPass ?? name;
   const next = exits.success();
-  const any = listGuard(emit, scope, task, itemsPath, name, exits, next);
+  const distributed = plan.inDocument === 'DISTRIBUTED' || plan.fromBucket;
+  const failed = distributed ? mapRunFailed(emit, scope, task, exits) : undefined;
+  const collect = distributed ? emit.ctx.name(`${task.id} collect`) : undefined;
+  if (collect) {
+    emit.stateTasks.set(collect, { tasks: [task.id], role: 'collect' });
+    scope.add(collect, collectState(emit, task, failed!, exits));
+  }
+  const fromBucket = plan.fromBucket ? emit.ctx.name(`${task.id} [from bucket]`) : undefined;
+  const any = listGuard(emit, scope, task, itemsPath, { map: name, fromBucket }, exits, next);
   if (entry === name) entry = any;
   else
     scope.add(entry, {
       ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>),
       Next: any,
     });
-  const item = emit.ctx.name(`${task.id} [item]`);
-  const itemFailed = emit.ctx.name(`${task.id} [item failed]`);
-  emit.stateTasks.set(item, { tasks: [task.id], role: 'item' });
-  emit.stateTasks.set(itemFailed, { tasks: [task.id], role: 'failed' });
   const ins = inputs(emit, task);
-  const pooled = takesPoolSlot(task);
-  const states: Record<string, State> = {
-    [item]: renderTask({
-      resource: LAMBDA_INVOKE,
-      parameters: {
-        FunctionName: TASK_RUNNER,
-        Payload: {
-          task: task.id,
-          'run.$': RUN,
-          ...(ins && { 'in.$': '$.in' }),
-          'item.$': '$.item',
-          'index.$': '$.index',
-          'done.$': DONE,
-        },
-      },
-      timeoutSeconds: task.timeoutSeconds,
-      resultSelector: { s: 'success', 'o.$': '$.Payload' },
-      // ResultPath left out: "$" (replace); pooled, the release still needs the run and index.
-      ...(pooled && { resultPath: POOLED_ITEM_RESULT }),
-      retry: task.retry,
-      lambda: true,
-      catchTo: itemFailed,
-      next: END,
-    }),
-    [itemFailed]: { Type: 'Pass', Parameters: { s: 'failed', o: null, 'e.$': ERR }, End: true },
-  };
-  const processor = pooled
-    ? pooledItem(emit, task, item, itemFailed, states)
-    : { start: item, states };
-  scope.add(name, {
+  const inline = (processor: ItemProcessor): Extract<State, { Type: 'Map' }> => ({
     Type: 'Map',
     ItemsPath: itemsPath,
     // A resumed execution gives the instances' answers as one list under this task's key; the
@@ -206,7 +205,92 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     ResultPath: record(key),
     ...renderNextEnd(next),
   });
+  const tolerant = mapping.toleratedFailures !== undefined;
+  const own = inline(itemProcessor(emit, task, '', tolerant && plan.inDocument === 'DISTRIBUTED'));
+  scope.add(
+    name,
+    plan.inDocument === 'DISTRIBUTED'
+      ? distributedMap(emit, task, {
+          map: own,
+          source: { itemsPath },
+          collect: collect!,
+          failed: failed!,
+        })
+      : own,
+  );
+  if (fromBucket) {
+    emit.stateTasks.set(fromBucket, { tasks: [task.id], role: 'task' });
+    scope.add(
+      fromBucket,
+      distributedMap(emit, task, {
+        map: inline(itemProcessor(emit, task, ' (bucket)', tolerant)),
+        source: { refPath: itemsPath },
+        collect: collect!,
+        failed: failed!,
+      }),
+    );
+  }
   return entry;
+}
+
+interface ItemProcessor {
+  readonly start: string;
+  readonly states: Record<string, State>;
+}
+
+/**
+ * One instance: the task runner with the item, its failure caught into the instance's answer. A
+ * tolerant Distributed Map's instance fails its child execution instead, so the Map Run counts it
+ * (Fail with the error), and the collect state finds its error in the results. `suffix` keeps
+ * the state names of a second processor (the bucket's Map) apart.
+ */
+function itemProcessor(emit: Walk, task: TaskIR, suffix: string, tolerant: boolean): ItemProcessor {
+  const item = emit.ctx.name(`${task.id} [item]${suffix}`);
+  const itemFailed = emit.ctx.name(`${task.id} [item failed]${suffix}`);
+  const failEnd = tolerant ? emit.ctx.name(`${task.id} [instance failed]${suffix}`) : undefined;
+  emit.stateTasks.set(item, { tasks: [task.id], role: 'item' });
+  emit.stateTasks.set(itemFailed, { tasks: [task.id], role: 'failed' });
+  if (failEnd) emit.stateTasks.set(failEnd, { tasks: [task.id], role: 'failed' });
+  const ins = inputs(emit, task);
+  const pooled = takesPoolSlot(task);
+  const states: Record<string, State> = {
+    [item]: renderTask({
+      resource: LAMBDA_INVOKE,
+      parameters: {
+        FunctionName: TASK_RUNNER,
+        Payload: {
+          task: task.id,
+          'run.$': RUN,
+          ...(ins && { 'in.$': '$.in' }),
+          'item.$': '$.item',
+          'index.$': '$.index',
+          'done.$': DONE,
+        },
+      },
+      timeoutSeconds: task.timeoutSeconds,
+      resultSelector: { s: 'success', 'o.$': '$.Payload' },
+      // ResultPath left out: "$" (replace); pooled, the release still needs the run and index.
+      ...(pooled && { resultPath: POOLED_ITEM_RESULT }),
+      retry: task.retry,
+      lambda: true,
+      catchTo: itemFailed,
+      next: END,
+    }),
+    [itemFailed]: {
+      Type: 'Pass',
+      Parameters: { s: 'failed', o: null, 'e.$': ERR },
+      ...(failEnd && !pooled ? { Next: failEnd } : { End: true as const }),
+    },
+  };
+  if (failEnd)
+    states[failEnd] = {
+      Type: 'Fail',
+      ErrorPath: '$.e.Error',
+      CausePath: '$.e.Cause',
+    };
+  return pooled
+    ? pooledItem(emit, task, item, itemFailed, states, failEnd)
+    : { start: item, states };
 }
 
 /** Where a pooled instance keeps its answer until its slot is given back (then it is the instance's output). */
@@ -222,7 +306,8 @@ function pooledItem(
   item: string,
   itemFailed: string,
   plain: Readonly<Record<string, State>>,
-): { start: string; states: Record<string, State> } {
+  failEnd?: string,
+): ItemProcessor {
   const acquire = emit.ctx.name(`${task.id} [pool slot]`);
   const full = emit.ctx.name(`${task.id} [pool wait exceeded]`);
   const release = emit.ctx.name(`${task.id} [release slot]`);
@@ -244,9 +329,11 @@ function pooledItem(
       ResultPath: POOLED_ITEM_RESULT,
       Next: releaseFailed,
     },
-    [releaseFailed]: releaseState(task, true, END, released, POOLED_ITEM_RESULT),
+    // A tolerant Distributed Map's failed instance fails its child execution once its slot is back.
+    [releaseFailed]: releaseState(task, true, failEnd ?? END, released, POOLED_ITEM_RESULT),
     [full]: poolTimeoutPass(task, itemFailed),
     [released]: { Type: 'Pass', OutputPath: POOLED_ITEM_RESULT, End: true },
+    ...(failEnd && { [failEnd]: plain[failEnd]! }),
   };
   return { start: acquire, states };
 }

@@ -250,19 +250,39 @@ export const data = defineCases('data', (it) => {
     });
   });
 
-  it('a list over the inline limit that a mapped task iterates stays in the document (the Map reads it there)', async (run) => {
+  it('a list of over 244 items that a mapped task iterates goes to the payload store, where a Distributed Map reads it', async (run) => {
     const d = dag('data_big_list', {}, () => {
       const files = task('files', async () =>
         Array.from({ length: 1200 }, (_, i) => `inbox/2026-11-20/file-${i}.csv`),
       )();
+      const count = task('count', async (_ctx, f: string) => f.length).map(files);
+      task('total', async (_ctx, lengths: number[]) => lengths.reduce((a, b) => a + b, 0))(count);
+    });
+    const r = await run(d);
+    expect(r.status).toBe('success');
+    // The state document holds a reference to the list, with its key for the Map's ItemReader.
+    expect(r.tasks.files!.output).toEqual({
+      $ref: expect.stringMatching(/^memory:\/\/.+files-1-list0\.json$/),
+      bytes: expect.any(Number),
+      key: expect.stringMatching(/files-1-list0\.json$/),
+      items: 1200,
+    });
+    expect(r.tasks.count!.mapped).toEqual({ count: 1200, failed: 0 });
+    // The instances' outputs, collected from the Map Run's results in item order, by reference too.
+    expect(r.tasks.count!.output).toMatchObject({ items: 1200 });
+    const lengths = Array.from({ length: 1200 }, (_, i) => `inbox/2026-11-20/file-${i}.csv`.length);
+    expect(r.tasks.total!.output).toBe(lengths.reduce((a, b) => a + b, 0));
+  });
+
+  it('a list of at most 244 items stays in the document, and an inline Map reads it there', async (run) => {
+    const d = dag('data_short_list', {}, () => {
+      const files = task('files', async () => Array.from({ length: 244 }, (_, i) => `f-${i}`))();
       task('count', async (_ctx, f: string) => f.length).map(files);
     });
     const r = await run(d);
     expect(r.status).toBe('success');
-    expect(Array.isArray(r.tasks.files!.output)).toBe(true);
-    // Over the 32 KiB a task of a two-task DAG may keep inline.
-    expect(JSON.stringify(r.tasks.files!.output).length).toBeGreaterThan(32 * 1024);
-    expect(r.tasks.count!.mapped).toEqual({ count: 1200, failed: 0 });
+    expect(r.tasks.files!.output).toHaveLength(244);
+    expect(r.tasks.count!.output).toHaveLength(244);
   });
 
   it('an operator response over 256 KiB fails the run with States.DataLimitExceeded, as on AWS', async (run) => {
