@@ -38,7 +38,7 @@ export function payloadBucketName(
   account: string = Aws.ACCOUNT_ID,
   region: string = Aws.REGION,
 ): string {
-  return `${names.prefix(env)}-payloads-${account}-${region}`;
+  return names.payloadBucket(env, account, region);
 }
 
 export function platformRefs(scope: Construct, env: Environment): PlatformRefs {

@@ -15,7 +15,8 @@ import { LIMITS, parsePlaceholder, placeholdersIn, recordKeys } from '../compile
 import type { DagIR } from '../ir/types.ts';
 import { partExecutionArn, runValuesIn } from '../runtime/execution-events.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
-import { resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
+import { doneToBucket, resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
+import { S3ObjectStore } from '../runtime/s3-objects.ts';
 import { QUIET_LOG, executionArnOf, startQueuedRuns } from '../runtime/run-queue.ts';
 import { names } from '../runtime/env.ts';
 import type { ErrorInfo, RunRecord, TaskState } from '../store/types.ts';
@@ -168,10 +169,15 @@ export async function resumeRun(
     // Ended without a final state (timed out, aborted): what the task runner recorded; operators run again.
     for (const r of records) states.set(r.taskId, r.state);
   }
-  const done = resumeDone(
-    ir,
-    { states, tries, operators: document ? operators : new Map() },
-    resume,
+  // A long list of a mapped task's earlier answers waits in the payload bucket (runtime/resume).
+  const [, , , region, account] = executionArn.split(':');
+  const done = await doneToBucket(
+    resumeDone(ir, { states, tries, operators: document ? operators : new Map() }, resume),
+    new S3ObjectStore({
+      client: cloud.clients.s3,
+      bucket: names.payloadBucket(cloud.target.env, account!, region!),
+    }),
+    (key) => `${run.runId}/${run.key}-${run.attempt + 1}/done-${key}.json`,
   );
   const input = JSON.stringify(executionInput(values, done));
   if (Buffer.byteLength(input) > LIMITS.payloadBytes) {

@@ -49,6 +49,11 @@ export interface CompileOptions {
    * @default - cut only a DAG over a state machine's limits, into parts that fit
    */
   readonly maxPartTasks?: number;
+  /**
+   * Every mapped task as a Distributed Map, even over a short list (a retried group's stay
+   * inline): to try the distributed path locally. @default - only where compiler/map-plan says
+   */
+  readonly distributedMaps?: boolean;
 }
 
 export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileResult {
@@ -72,7 +77,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
   });
   // A DAG this large is over 1 MiB whatever its shape (a task is ≥ 0.7 KiB): cut it at once.
   const surelyOver = options.maxPartTasks === undefined && dag.tasks.length > SURELY_OVER_TASKS;
-  let made = generate(dag, structure.tree, surelyOver ? PART_TASKS : options.maxPartTasks);
+  let made = generate(dag, structure.tree, surelyOver ? PART_TASKS : options.maxPartTasks, options);
   // Over a machine's limits: cut into parts (compiler/parts), smaller until every machine fits.
   let maxTasks = options.maxPartTasks ?? firstPartSize(dag, made.analysis);
   while (
@@ -81,7 +86,7 @@ export function compileDag(dag: DagIR, options: CompileOptions = {}): CompileRes
     made.ctx.retriedGroups.length === 0 &&
     dag.tasks.length > 1
   ) {
-    made = generate(dag, structure.tree, maxTasks);
+    made = generate(dag, structure.tree, maxTasks, options);
     maxTasks = Math.floor(maxTasks / 2);
   }
   if (options.enforceLimits !== false) refuseOverLimits(dag, made.analysis);
@@ -133,8 +138,13 @@ interface Generated {
 }
 
 /** States, manifest and analysis of the DAG, cut into parts of at most `maxPartTasks` tasks when given. */
-function generate(dag: DagIR, tree: SpNode, maxPartTasks: number | undefined): Generated {
-  const ctx = new CompileContext(dag);
+function generate(
+  dag: DagIR,
+  tree: SpNode,
+  maxPartTasks: number | undefined,
+  options: CompileOptions,
+): Generated {
+  const ctx = new CompileContext(dag, options);
   const plan =
     maxPartTasks === undefined ? { tree, parts: [] } : planParts(tree, Math.max(1, maxPartTasks));
   recordOrder(plan.tree, [], ctx.recordedBefore);

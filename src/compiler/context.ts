@@ -31,8 +31,12 @@ export class CompileContext {
   /** Per retried group: the tasks recorded before it is entered (the fork/join tree decides). */
   readonly recordedBefore = new Map<string, readonly string[]>();
 
-  constructor(dag: DagIR) {
+  /** Every mapped task a Distributed Map (CompileOptions.distributedMaps). */
+  readonly distributedMaps: boolean;
+
+  constructor(dag: DagIR, options: { readonly distributedMaps?: boolean } = {}) {
     this.dag = dag;
+    this.distributedMaps = options.distributedMaps === true;
     this.tasks = new Map(dag.tasks.map((t) => [t.id, t]));
     this.keys = recordKeys(dag);
     const adj = adjacency(dag);

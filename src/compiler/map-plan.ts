@@ -27,7 +27,7 @@ export interface MapPlan {
 }
 
 /** Where a mapped task's instances run, and why. */
-export function mapPlan(task: TaskIR, inRetriedGroup: boolean): MapPlan {
+export function mapPlan(task: TaskIR, inRetriedGroup: boolean, forced = false): MapPlan {
   const mapping = task.mapping!;
   const fromOutput = mapping.over.kind === 'output';
   const bucket = fromOutput
@@ -38,6 +38,12 @@ export function mapPlan(task: TaskIR, inRetriedGroup: boolean): MapPlan {
       inDocument: 'INLINE',
       fromBucket: false,
       why: `inline: it is in a retried group, which re-runs in one execution, so its list and results must fit the 256 KiB state document`,
+    };
+  if (forced)
+    return {
+      inDocument: 'DISTRIBUTED',
+      fromBucket: fromOutput,
+      why: `distributed: compiled with distributedMaps${bucket}`,
     };
   if (mapping.toleratedFailures)
     return {

@@ -33,7 +33,7 @@ import {
   type RunMachineOptions,
   type RunMachineResult,
 } from './run-machine.ts';
-import { resumeDone, type Done, type Resume } from '../runtime/resume.ts';
+import { doneToBucket, resumeDone, type Done, type Resume } from '../runtime/resume.ts';
 import type { ChildRun } from './native.ts';
 import { WorkerPool } from './worker-pool.ts';
 import { priorTries, runErrorOf, TaskRecords } from './task-records.ts';
@@ -232,7 +232,7 @@ export class LocalEngine {
       this.options.store.listTries(run.runId),
       this.options.store.listTasks(run.runId),
     ]);
-    const done = resumeDone(
+    const earlier = resumeDone(
       ir,
       {
         states: new Map(records.map((r) => [r.taskId, r.state])),
@@ -252,6 +252,11 @@ export class LocalEngine {
     if (!claimed)
       throw new ConfigError(`run "${run.runId}" is already being resumed by another command`);
     const params = resolveParams(ir, run.conf);
+    const done = await doneToBucket(
+      earlier,
+      this.options.objects,
+      (key) => `${run.runId}/${run.key}-${claimed.attempt}/done-${key}.json`,
+    );
     return this.#track(
       run.runId,
       this.#execute(claimed, params, { attempt: claimed.attempt, done, prior: priorTries(tries) }),

@@ -90,6 +90,8 @@ export function taskOutcomes(
 
 /** Failed instances of a mapped task's record: counted from its array, else its failure flag. */
 function mappedFailures(rec: Record<string, unknown>): number {
+  // A Distributed Map's collected record counts them (runtime/map-run).
+  if (typeof rec.nf === 'number') return rec.nf;
   if (Array.isArray(rec.a))
     return (rec.a as { s?: string }[]).filter((x) => x?.s === 'failed').length;
   return rec.f ? 1 : 0;

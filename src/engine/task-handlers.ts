@@ -28,7 +28,7 @@ import {
 import type { LogSink } from '../runtime/task-logger.ts';
 import { memoryPokes } from '../runtime/task-response.ts';
 import type { RunnerRecorder } from '../runtime/task-try.ts';
-import { givenFor } from '../runtime/resume.ts';
+import { givenEntry, givenFor } from '../runtime/resume.ts';
 import { executionName } from '../runtime/launch.ts';
 import { releaseRunPools } from '../runtime/pool-release.ts';
 import type { Clock } from './clock.ts';
@@ -106,6 +106,7 @@ export class TaskHandlers {
   readonly #runner: TaskRunner;
   readonly #native: ReturnType<typeof nativeHandler>;
   readonly #tasks: ReadonlyMap<string, Manifest['tasks'][number]>;
+  readonly #objects: ObjectStore;
   readonly #irTasks: ReadonlyMap<string, DagIR['tasks'][number]>;
   /** Tries running in workers, which the run waits for before it ends. */
   readonly #isolated = new Set<Promise<unknown>>();
@@ -119,6 +120,7 @@ export class TaskHandlers {
     this.#tasks = new Map(manifest.tasks.map((t) => [t.id, t]));
     this.#irTasks = new Map(ir.tasks.map((t) => [t.id, t]));
     const objects = deps.objects ?? new MemoryObjectStore();
+    this.#objects = objects;
     const recorder: RunnerRecorder = deps.recorder ?? {
       putTry: () => undefined,
       putLineage: () => undefined,
@@ -250,7 +252,7 @@ export class TaskHandlers {
     };
     const mapIndex = request.index ?? -1;
     // A resumed execution's earlier answer: the runner hands it back (runtime/resume).
-    const earlier = givenFor(request.done?.[task.key], mapIndex);
+    const earlier = givenFor(await givenEntry(request.done?.[task.key], this.#objects), mapIndex);
     if (earlier) {
       tally.reused(task.id);
       emit({

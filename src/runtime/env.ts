@@ -53,6 +53,9 @@ export const PLATFORM_FUNCTIONS = ['launcher', 'recorder'] as const;
 export const names = {
   /** Prefix of every named resource: `updraft-prod`. */
   prefix: (env: Environment): string => `updraft-${env}`,
+  /** The payload bucket (globally unique: account and region in it). */
+  payloadBucket: (env: Environment, account: string, region: string): string =>
+    `updraft-${env}-payloads-${account}-${region}`,
   /** CloudFormation stack names: `Updraft-prod-Platform`, `Updraft-prod-Dags-1` … */
   platformStack: (env: Environment): string => `Updraft-${env}-Platform`,
   dagStack: (env: Environment, n: number): string => `Updraft-${env}-Dags-${n}`,

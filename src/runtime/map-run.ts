@@ -47,7 +47,7 @@ export interface CollectOptions {
   readonly limits: { readonly bytes: number; readonly items: number };
 }
 
-/** The mapped task's record from its Map Run's results: `{ s: 'mapped', o, n, f, a }`. */
+/** The mapped task's record from its Map Run's results: `{ s: 'mapped', o, n, f, a, nf }`. */
 export async function collectMapRun(options: CollectOptions): Promise<Record<string, unknown>> {
   const { objects, manifestKey, taskId } = options;
   const manifest = JSON.parse(await objects.get(objects.refOf(manifestKey))) as MapRunManifest;
@@ -85,6 +85,8 @@ export async function collectMapRun(options: CollectOptions): Promise<Record<str
     n,
     f: failed > allowedFailures(options.tolerated, n),
     a: list.some((a) => a.s === 'success'),
+    // How many failed: within toleratedFailures the task succeeded all the same.
+    nf: failed,
   };
 }
 

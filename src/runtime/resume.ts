@@ -6,9 +6,15 @@
  * from the same records (the run's tries); the task runner answers a given request here.
  */
 import type { DagIR } from '../ir/types.ts';
-import { ERROR_NAMES, instanceKey, recordKeys } from '../compiler/contract.ts';
+import {
+  ERROR_NAMES,
+  INLINE_MAP_ITEMS_MAX,
+  instanceKey,
+  recordKeys,
+} from '../compiler/contract.ts';
 import type { ErrorInfo, TaskState, TryRecord } from '../store/types.ts';
 import { withSetupsAndTeardowns } from './resume-scope.ts';
+import { isObjectRef, type ObjectRef, type ObjectStore } from './objects.ts';
 
 /**
  * A task instance's earlier answer: a function task's response (what the task runner returned),
@@ -18,8 +24,11 @@ export type Given =
   | { readonly r: unknown }
   | { readonly o: unknown }
   | { readonly e: { readonly Error: string; readonly Cause: string } };
-/** Per task key: a task's answer, or a mapped task's per instance (null: run that instance). */
-export type GivenEntry = Given | { readonly g: readonly (Given | null)[] };
+/**
+ * Per task key: a task's answer, or a mapped task's per instance (null: run that instance) — in
+ * the payload bucket when they are many (`doneToBucket`), read back by `givenEntry`.
+ */
+export type GivenEntry = Given | { readonly g: readonly (Given | null)[] | ObjectRef };
 export type Done = Readonly<Record<string, GivenEntry>>;
 
 /** What a resumed instance hands back: a function task's response, an operator's recorded output, or a failure kept. */
@@ -64,13 +73,66 @@ export function buildDone(
   return done;
 }
 
+/**
+ * `done` with each long list of a mapped task's earlier answers in the payload bucket: a resumed
+ * Distributed Map of thousands of instances would hand back more than an execution's 256 KiB
+ * input (and every child execution's input carries `done`).
+ */
+export async function doneToBucket(
+  done: Done,
+  objects: ObjectStore,
+  keyOf: (taskKey: string) => string,
+): Promise<Done> {
+  const out: Record<string, GivenEntry> = {};
+  for (const [key, entry] of Object.entries(done)) {
+    const list = 'g' in entry && Array.isArray(entry.g) ? entry.g : undefined;
+    const text = list && JSON.stringify(list);
+    if (list && text && (list.length > INLINE_MAP_ITEMS_MAX || text.length > GIVEN_INLINE_BYTES)) {
+      out[key] = {
+        g: { $ref: await objects.put(keyOf(key), text), bytes: Buffer.byteLength(text) },
+      };
+    } else out[key] = entry;
+  }
+  return out;
+}
+
+/** A mapped task's earlier answers kept in the execution's input up to this size. */
+const GIVEN_INLINE_BYTES = 16 * 1024;
+
+/** Lists read back from the bucket, by reference (immutable objects: a container reads each once). */
+const givenLists = new Map<string, Promise<readonly (Given | null)[]>>();
+const GIVEN_LISTS_KEPT = 8;
+
+/** A task's `done` entry with its list read back from the bucket when it is there. */
+export async function givenEntry(
+  entry: GivenEntry | null | undefined,
+  objects: ObjectStore,
+): Promise<GivenEntry | null | undefined> {
+  if (!entry || !('g' in entry) || !isObjectRef(entry.g)) return entry;
+  const ref = entry.g.$ref;
+  let list = givenLists.get(ref);
+  if (!list) {
+    list = objects.get(ref).then((text) => JSON.parse(text) as (Given | null)[]);
+    givenLists.set(ref, list);
+    if (givenLists.size > GIVEN_LISTS_KEPT) givenLists.delete(givenLists.keys().next().value!);
+    list.catch(() => givenLists.delete(ref));
+  }
+  return { g: await list };
+}
+
 /** The given answer of one request (a mapped instance picks its own by index), or undefined to run it. */
 export function givenFor(
   entry: GivenEntry | null | undefined,
   mapIndex: number,
 ): Given | undefined {
   if (entry === null || entry === undefined) return undefined;
-  if ('g' in entry) return mapIndex >= 0 ? (entry.g[mapIndex] ?? undefined) : undefined;
+  if ('g' in entry) {
+    if (!Array.isArray(entry.g))
+      throw new Error("a mapped task's earlier answers must be read back first (givenEntry)");
+    return mapIndex >= 0
+      ? ((entry.g as readonly (Given | null)[])[mapIndex] ?? undefined)
+      : undefined;
+  }
   return entry;
 }
 

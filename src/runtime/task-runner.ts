@@ -24,7 +24,7 @@ import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
 import { resolveArgs, type RunValues } from './args.ts';
-import { givenFor, type Done } from './resume.ts';
+import { givenEntry, givenFor, type Done } from './resume.ts';
 import { stateError } from './errors.ts';
 import { offloadList, resolveRefs, type ObjectStore } from './objects.ts';
 import { collectMapRun } from './map-run.ts';
@@ -201,7 +201,7 @@ function runTask(deps: TaskRunnerDeps, tables: RunnerTables): TaskRunner {
     const { run } = request;
     const mapIndex = request.index ?? -1;
     // Resumed (retry, clear): what this instance answered before, without running it again.
-    const earlier = givenFor(request.done?.[task.key], mapIndex);
+    const earlier = givenFor(await givenEntry(request.done?.[task.key], deps.objects), mapIndex);
     if (earlier) {
       if ('e' in earlier) throw stateError({ error: earlier.e.Error, cause: earlier.e.Cause });
       return { Payload: 'r' in earlier ? earlier.r : earlier.o };

@@ -43,6 +43,8 @@ export interface HarnessOptions {
   readonly done?: Done;
   /** Compile the DAG cut into parts of at most this many tasks (compiler/parts). */
   readonly maxPartTasks?: number;
+  /** Compile every mapped task as a Distributed Map (CompileOptions.distributedMaps). */
+  readonly distributedMaps?: boolean;
 }
 
 export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Outcome> {
@@ -50,10 +52,10 @@ export async function runDag(dag: Dag, options: HarnessOptions = {}): Promise<Ou
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0)
     throw new Error(`invalid test DAG: ${errors.map((p) => p.message).join('; ')}`);
-  const compiled = compileDag(
-    ir,
-    options.maxPartTasks === undefined ? {} : { maxPartTasks: options.maxPartTasks },
-  );
+  const compiled = compileDag(ir, {
+    ...(options.maxPartTasks !== undefined && { maxPartTasks: options.maxPartTasks }),
+    ...(options.distributedMaps && { distributedMaps: true }),
+  });
   // Every machine a test runs must also be valid ASL for AWS (both validators, ARNs filled in).
   // Cut into parts of two tasks for every case (conformance's `parts` runner), the cut machines
   // are checked on every example DAG instead (parts.test.ts): a validator call is ~50 ms.

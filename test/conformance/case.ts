@@ -12,7 +12,7 @@ import type { Done } from '../../src/runtime/resume.ts';
 import type { Outcome } from '../../src/testing/outcome.ts';
 
 /** The runners, by name (an opt-in `aws` runner on a deployed stack is to come). */
-export type RunnerName = 'runMachine' | 'parts' | 'engine';
+export type RunnerName = 'runMachine' | 'parts' | 'distributed' | 'engine';
 
 export interface RunOptions {
   /** Run params (`conf` of `runDag`). */

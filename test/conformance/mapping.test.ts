@@ -1,5 +1,6 @@
-/** The mapping cases (cases/mapping.ts) on every runner. */
+/** The mapping cases (cases/mapping.ts) on every runner, and with every mapped task a Distributed Map. */
 import { mapping } from './cases/mapping.ts';
 import { conform } from './conform.ts';
+import { distributedRunner, runners } from './runners.ts';
 
-conform(mapping);
+conform(mapping, [...runners, distributedRunner]);

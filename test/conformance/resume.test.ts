@@ -1,11 +1,12 @@
-/** The resume cases (cases/resume.ts) on every runner, and how `done` is built from a run's tries. */
+/** The resume cases (cases/resume.ts) on every runner (and with Distributed Maps), and how `done` is built from a run's tries. */
 import { expect, it } from 'vitest';
 import { buildDone } from '../../src/runtime/resume.ts';
 import type { TryRecord } from '../../src/store/types.ts';
 import { resume } from './cases/resume.ts';
 import { conform } from './conform.ts';
+import { distributedRunner, runners } from './runners.ts';
 
-conform(resume);
+conform(resume, [...runners, distributedRunner]);
 
 it('buildDone turns the latest tries into done: responses, operator outputs, kept failures, a mapped task per instance', () => {
   const tries = [

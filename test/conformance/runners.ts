@@ -6,6 +6,7 @@
  * - `engine`: the embedded engine as users see it, `runDag` from `updraft/testing` (an in-memory
  *   SQLite store, task code in process).
  * - `parts`: as `runMachine`, the DAG cut into parent and child state machines (compiler/parts).
+ * - `distributed`: as `runMachine`, every mapped task a Distributed Map (for the groups that map).
  * An opt-in `aws` runner (deploy, start an execution, read the records back) would be a third
  * entry, added to `runners` only when its environment variable is set.
  */
@@ -37,6 +38,16 @@ export const runMachineRunner: Runner = {
 export const partsRunner: Runner = {
   name: 'parts',
   run: (dag, options = {}) => runOnMachine(dag, { ...options, date: DATE, maxPartTasks: 2 }),
+};
+
+/**
+ * The compiled ASL with every mapped task a Distributed Map (compiler/states/distributed), run by
+ * the engine's Map Run emulation (engine/distributed-map): each instance a child execution, the
+ * results collected from the payload store. Run on the groups that map (mapping, resume).
+ */
+export const distributedRunner: Runner = {
+  name: 'distributed',
+  run: (dag, options = {}) => runOnMachine(dag, { ...options, date: DATE, distributedMaps: true }),
 };
 
 export const engineRunner: Runner = {

@@ -153,7 +153,7 @@ function listSource(
 export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
   const key = emit.ctx.key(task.id);
   const mapping = task.mapping!;
-  const plan = mapPlan(task, emit.ctx.inRetriedGroup(task.id));
+  const plan = mapPlan(task, emit.ctx.inRetriedGroup(task.id), emit.ctx.distributedMaps);
   const name = emit.ctx.name(task.id);
   scope.add(name, { Type: 'Pass' });
   emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });

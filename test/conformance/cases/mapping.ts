@@ -201,6 +201,58 @@ export const mapping = defineCases('mapping', (it) => {
     expect(maxSeen).toBeGreaterThan(2);
   });
 
+  it("toleratedFailures: within it the mapped task succeeds, a failed instance's output null, and downstream runs", async (run) => {
+    const d = dag('map_tolerated', {}, () => {
+      const m = task('m', { toleratedFailures: 1 }, async (_ctx, n: number) => {
+        if (n === 2) throw new PermanentError(`item ${n} is bad`);
+        return n * 10;
+      }).map([1, 2, 3, 4]);
+      task('sum', async (_ctx, xs: (number | null)[]) =>
+        xs.reduce((a: number, b) => a + (b ?? 0), 0),
+      )(m);
+    });
+    const r = await run(d);
+    expect(r.status).toBe('success');
+    expect(r.states).toEqual({ m: 'success', sum: 'success' });
+    expect(r.tasks.m).toMatchObject({
+      output: [10, null, 30, 40],
+      mapped: { count: 4, failed: 1 },
+    });
+    expect(r.tasks.sum!.output).toBe(80);
+  });
+
+  it("toleratedFailures as a percentage: 2 of 4 failed is within '50%'", async (run) => {
+    const d = dag('map_tolerated_pct', {}, () => {
+      task('m', { toleratedFailures: '50%' }, async (_ctx, n: number) => {
+        if (n % 2 === 0) throw new PermanentError(`item ${n} is even`);
+        return n;
+      }).map([1, 2, 3, 4]);
+    });
+    const r = await run(d);
+    expect(r.states).toEqual({ m: 'success' });
+    expect(r.tasks.m!.output).toEqual([1, null, 3, null]);
+  });
+
+  it('past toleratedFailures the mapped task fails, no more instances start, and downstream is upstream_failed', async (run) => {
+    const seen: number[] = [];
+    const d = dag('map_over_tolerance', {}, () => {
+      const m = task('m', { toleratedFailures: 1, maxConcurrency: 1 }, async (_ctx, n: number) => {
+        seen.push(n);
+        if (n === 1 || n === 2) throw new PermanentError(`item ${n} is bad`);
+        return n;
+      }).map([0, 1, 2, 3, 4, 5]);
+      chain(
+        m,
+        task('after', async () => 1),
+      );
+    });
+    const r = await run(d);
+    expect(r.status).toBe('failed');
+    expect(r.states).toEqual({ m: 'failed', after: 'upstream_failed' });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(r.tasks.m!.error).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold' });
+  });
+
   it('maps over a field of an upstream output (.get)', async (run) => {
     const d = dag('map_field', {}, () => {
       const listing = task('listing', async () => ({
