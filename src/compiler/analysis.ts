@@ -21,6 +21,10 @@ import {
   type Manifest,
 } from './contract.ts';
 import { takesPoolSlot } from './states/pool.ts';
+import { mapPlans } from './map-plan.ts';
+
+/** A Map Run in its execution's history: MapRunStarted and MapRunSucceeded (or Failed). */
+const MAP_RUN_EVENTS = 2;
 
 /** The document keeps this much room for run values (params) and record overhead. */
 const DOCUMENT_BUDGET_BYTES = 128 * 1024;
@@ -51,7 +55,15 @@ export interface Analysis {
     readonly worstCase: number;
     readonly limit: number;
     readonly perMappedInstance: number;
+    /** The worst history of one child execution of a Distributed Map (each has its own limit). */
+    readonly distributedChild?: number;
   };
+  /** Where each mapped task's instances run (compiler/map-plan), and why. */
+  readonly maps: readonly {
+    readonly task: string;
+    readonly mode: 'inline' | 'distributed' | 'inline or distributed';
+    readonly why: string;
+  }[];
   readonly document: {
     readonly inlineOutputLimitBytes: number;
     readonly worstCaseBytes: number;
@@ -123,6 +135,8 @@ function countStates(machine: StateMachine, byType: Record<string, number>): num
 interface Walk {
   transitions: number;
   history: number;
+  /** The largest history of a Distributed Map's child execution (each has its own 25,000). */
+  child?: number;
 }
 
 /** The parts' machines by id, and what walking each found. */
@@ -207,12 +221,14 @@ function walk(
       // A part runs as an execution of its own: its transitions count, its history is its own.
       const inner = walk(part, manifest, tasks, mappedItems, worst, parts);
       result.transitions += inner.transitions;
+      result.child = Math.max(result.child ?? 0, inner.child ?? 0);
       parts.walks.set(role!.part!, inner);
     }
     if (state.Type === 'Parallel') {
       for (const b of state.Branches) {
         const inner = walk(b, manifest, tasks, mappedItems, worst, parts);
         result.transitions += inner.transitions;
+        result.child = Math.max(result.child ?? 0, inner.child ?? 0);
         events += inner.history + 2;
       }
     }
@@ -220,7 +236,12 @@ function walk(
       const inner = walk(state.ItemProcessor, manifest, tasks, mappedItems, worst, parts);
       const attempts = worst && task ? (task.retry?.attempts ?? 1) : 1;
       result.transitions += inner.transitions * mappedItems;
-      events += (inner.history + 2 + 3 * (attempts - 1)) * mappedItems;
+      const perInstance = inner.history + 2 + 3 * (attempts - 1);
+      if (state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED') {
+        // Each instance is a child execution with a history of its own; the run's has the Map Run's.
+        events += MAP_RUN_EVENTS;
+        result.child = Math.max(result.child ?? 0, perInstance);
+      } else events += perInstance * mappedItems;
     }
     result.history += events;
     if (state.Type === 'Choice') {
@@ -243,6 +264,8 @@ export function analyze(
   ir: DagIR,
   options: {
     readonly mappedItems?: number;
+    /** Compiled with every mapped task a Distributed Map (CompileOptions.distributedMaps). */
+    readonly distributedMaps?: boolean;
     /** The most records one execution's document holds (a DAG cut into parts). @default every task */
     readonly documentTasks?: number;
     readonly parts?: readonly {
@@ -286,9 +309,14 @@ export function analyze(
       ? ir.tasks.reduce((n, t) => n + t.id.length + 64 + inline, 0)
       : inDocument * (longestId + 64 + inline));
   const itemBytes = MAPPED_OUTPUT_LIMIT_BYTES + MAPPED_ITEM_OVERHEAD_BYTES;
-  // A mapped task's record holds every instance's output; its Map's result holds them with their state.
+  const maps = mapPlans(ir, options.distributedMaps);
+  const bounded = new Set(
+    maps.filter((m) => m.inDocument === 'INLINE' && !m.fromBucket).map((m) => m.task),
+  );
+  // A mapped task's record holds every instance's output; its Map's result holds them with their
+  // state. (A Distributed Map's results go to the bucket; a long list too.)
   const mappedItemsMax = ir.tasks
-    .filter((t) => t.mapping)
+    .filter((t) => bounded.has(t.id))
     .map((t) => ({
       task: t.id,
       items: Math.max(0, Math.floor((LIMITS.payloadBytes - (worstCaseBytes - inline)) / itemBytes)),
@@ -313,7 +341,18 @@ export function analyze(
         groupAttempts,
       limit: LIMITS.historyEvents,
       perMappedInstance: perItem,
+      ...(worst.child !== undefined && { distributedChild: worst.child }),
     },
+    maps: maps.map(({ task, inDocument, fromBucket, why }) => ({
+      task,
+      mode:
+        inDocument === 'DISTRIBUTED'
+          ? ('distributed' as const)
+          : fromBucket
+            ? ('inline or distributed' as const)
+            : ('inline' as const),
+      why,
+    })),
     document: {
       inlineOutputLimitBytes: inline,
       worstCaseBytes,

@@ -200,6 +200,7 @@ function generate(
   const crossed = dag.tasks.length - cg.hidden.size;
   const analysis = analyze(definition, minified, manifest, dag, {
     parts,
+    ...(ctx.distributedMaps && { distributedMaps: true }),
     ...(parts.length > 0 && {
       documentTasks: Math.min(
         dag.tasks.length,

@@ -80,9 +80,7 @@ type OutputPath = readonly (string | number)[];
  * document as it is).
  */
 export function bucketLists(ir: DagIR): ReadonlyMap<string, readonly OutputPath[]> {
-  const retried = ir.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
-  const inRetried = (t: TaskIR) =>
-    t.group !== undefined && retried.some((r) => t.group === r || t.group!.startsWith(`${r}.`));
+  const inRetried = inRetriedGroup(ir);
   const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
   const readByOperator = new Set(
     ir.edges.filter((e) => e.kind === 'data' && operators.has(e.to)).map((e) => e.from),
@@ -103,4 +101,22 @@ export function bucketLists(ir: DagIR): ReadonlyMap<string, readonly OutputPath[
     if (lists.length > 0) out.set(producer, lists);
   }
   return out;
+}
+
+/** Whether a task is in a group that re-runs on failure (as CompileContext#inRetriedGroup). */
+export function inRetriedGroup(ir: DagIR): (task: TaskIR) => boolean {
+  const retried = ir.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
+  return (t) =>
+    t.group !== undefined && retried.some((r) => t.group === r || t.group!.startsWith(`${r}.`));
+}
+
+/** Every mapped task's plan (`updraft explain`). */
+export function mapPlans(
+  ir: DagIR,
+  distributedMaps = false,
+): readonly ({ readonly task: string } & MapPlan)[] {
+  const inRetried = inRetriedGroup(ir);
+  return ir.tasks
+    .filter((t) => t.mapping)
+    .map((t) => ({ task: t.id, ...mapPlan(t, inRetried(t), distributedMaps) }));
 }

@@ -30,8 +30,12 @@ interface MapRunParams {
 /** The resource a lowered Distributed Map names (never deployed: the engine answers it). */
 export const LOWERED_MAP_RESOURCE = 'arn:aws:states:::updraft:distributedMap';
 
-/** Step Functions starts at most this many child executions at once when MaxConcurrency is unset. */
-const DEFAULT_CONCURRENCY = 10_000;
+/**
+ * Step Functions starts up to 10,000 child executions at once when MaxConcurrency is unset (and
+ * ramps up to it); the engine keeps at most this many going at once in one process, to bound
+ * its memory. Tasks run in the worker pool anyway, a few at a time; a lower MaxConcurrency holds.
+ */
+const LOCAL_CONCURRENCY = 256;
 
 export interface LoweredMaps {
   readonly definition: StateMachine;
@@ -100,11 +104,14 @@ export interface MapRunDeps {
   readonly executionArn: string;
 }
 
+/** What the results keep of a child execution (not its documents: thousands are kept until the end). */
 interface ChildResult {
   readonly index: number;
   readonly name: string;
-  readonly input: unknown;
-  readonly result: ExecutionResult;
+  readonly input: string;
+  readonly status: ExecutionResult['status'];
+  readonly output?: string;
+  readonly error?: ExecutionResult['error'];
 }
 
 /** Runs one Map Run of a lowered Distributed Map and answers as the Map state's raw result. */
@@ -120,10 +127,14 @@ export async function runMapRun(
   const total = items.length;
   const allowed = threshold(map, total);
   const limit = pLimit(
-    map.MaxConcurrency && map.MaxConcurrency > 0 ? map.MaxConcurrency : DEFAULT_CONCURRENCY,
+    Math.min(
+      LOCAL_CONCURRENCY,
+      map.MaxConcurrency && map.MaxConcurrency > 0 ? map.MaxConcurrency : LOCAL_CONCURRENCY,
+    ),
   );
   const selector = (map.ItemSelector ?? {}) as Record<string, JsonValue>;
   const results: ChildResult[] = [];
+  const processor = processorOf(map);
   let failed = 0;
   let exceeded = false;
   await Promise.all(
@@ -133,8 +144,16 @@ export async function runMapRun(
         if (exceeded) return;
         const input = childInput(selector, params.shared, item, index);
         const name = `${id}:${index}`;
-        const result = await deps.runChild(processorOf(map), name, input, index);
-        results.push({ index, name, input, result });
+        const result = await deps.runChild(processor, name, input, index);
+        results.push({
+          index,
+          name,
+          input: JSON.stringify(input),
+          status: result.status,
+          ...(result.status === 'success'
+            ? { output: JSON.stringify(result.document) }
+            : { error: result.error }),
+        });
         if (result.status === 'failed' && ++failed > allowed) exceeded = true;
       }),
     ),
@@ -219,16 +238,16 @@ async function writeResults(
 ): Promise<string> {
   const byStatus = new Map<string, Record<string, unknown>[]>();
   for (const r of [...results].sort((a, b) => a.index - b.index)) {
-    const status = r.result.status === 'success' ? 'SUCCEEDED' : 'FAILED';
+    const status = r.status === 'success' ? 'SUCCEEDED' : 'FAILED';
     const entry: Record<string, unknown> = {
       ExecutionArn: `${mapRunArn.replace(':mapRun:', ':execution:')}:${r.name}`,
-      Input: JSON.stringify(r.input),
+      Input: r.input,
       InputDetails: { Included: true },
       Name: r.name,
       Status: status,
       ...(status === 'SUCCEEDED'
-        ? { Output: JSON.stringify(r.result.document), OutputDetails: { Included: true } }
-        : { Error: r.result.error?.error ?? 'States.Runtime', Cause: r.result.error?.cause ?? '' }),
+        ? { Output: r.output, OutputDetails: { Included: true } }
+        : { Error: r.error?.error ?? 'States.Runtime', Cause: r.error?.cause ?? '' }),
     };
     byStatus.set(status, [...(byStatus.get(status) ?? []), entry]);
   }

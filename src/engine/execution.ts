@@ -93,9 +93,7 @@ export async function runExecution(
   // The compiler's output is validated once (asl-validator in its tests, golden files); the
   // library's own per-run validation rebuilds its schemas each time: ~115 ms even for 4 KiB.
   // (dist/ bundles the interpreter without its validator: scripts/build.mjs.)
-  const machine = new StateMachine(definition as never, {
-    validationOptions: { noValidate: true } as never,
-  });
+  const machine = interpreterOf(definition);
   const execution = machine.run(spec.input as never, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
     context: {
@@ -170,4 +168,18 @@ export async function runExecution(
   } finally {
     unregister();
   }
+}
+
+/** One interpreter per definition: a Distributed Map runs its processor once per item. */
+const interpreters = new WeakMap<Asl, StateMachine>();
+
+function interpreterOf(definition: Asl): StateMachine {
+  let machine = interpreters.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition as never, {
+      validationOptions: { noValidate: true } as never,
+    });
+    interpreters.set(definition, machine);
+  }
+  return machine;
 }

@@ -11,7 +11,7 @@
  * machine as Lambda's JSON would carry it (a Date becomes an ISO string, NaN null, a `__proto__`
  * key a plain key).
  */
-import type { DagIR, TaskIR, TaskState } from '../ir/types.ts';
+import type { DagIR, TaskIR, TaskState, ValueIR } from '../ir/types.ts';
 import {
   bucketLists,
   createRunnerGate,
@@ -276,7 +276,14 @@ async function callTaskCode(
   // `code` called as a plain function: the author's stack trace shows no frame of ours around it.
   const { ir, code, request, attempt } = call;
   const { run } = request;
-  const inputs = (await resolveRefs(deps.objects, request.in ?? {})) as Record<string, unknown>;
+  // A mapped instance gets its item apart: the list it came from is not read again (in the
+  // payload bucket it may be thousands of items, once per instance).
+  const read = ir.mapping ? argInputs(ir, call.keyOf) : undefined;
+  const given = request.in ?? {};
+  const inputs = (await resolveRefs(
+    deps.objects,
+    read ? Object.fromEntries(Object.entries(given).filter(([k]) => read.has(k))) : given,
+  )) as Record<string, unknown>;
   const item = await resolveRefs(deps.objects, request.item);
   const args = resolveArgs(
     ir.args,
@@ -377,4 +384,19 @@ function withValueAt(
   const inner = withValueAt((value as Record<string | number, unknown>)[head], rest, replacement);
   if (Array.isArray(value)) return value.map((v, i) => (i === head ? inner : v));
   return { ...(value as Record<string, unknown>), [head]: inner };
+}
+
+/** The record keys of the upstream outputs a mapped task's arguments other than the mapped one read. */
+function argInputs(ir: TaskIR, keyOf: (id: string) => string): Set<string> {
+  const keys = new Set<string>();
+  const visit = (v: ValueIR): void => {
+    if (v.kind === 'output') keys.add(keyOf(v.task));
+    else if (v.kind === 'object') for (const x of Object.values(v.fields)) visit(x);
+    else if (v.kind === 'array') for (const x of v.items) visit(x);
+    else if (v.kind === 'format') for (const x of v.args) visit(x);
+  };
+  ir.args.forEach((a, i) => {
+    if (i !== ir.mapping!.argIndex) visit(a);
+  });
+  return keys;
 }

@@ -57,6 +57,8 @@ export function explanation(compiled: CompileResult, usesDurations: boolean) {
     transitions: a.transitions,
     history: a.history,
     document: a.document,
+    /** Where each mapped task's instances run: inline, distributed, or by the list's length. */
+    maps: a.maps,
     definition: a.definition,
     parts: compiled.parts.map((p) => {
       const limits = a.parts.find((x) => x.id === p.id)!;
@@ -214,8 +216,9 @@ export function register(program: Command, io: Io, run: (code: number) => void):
         }`,
         '',
         'Limits',
-        `  history events, worst case  ${e.history.worstCase.toLocaleString('en-US')} of 25,000 (${pct(e.history.worstCase, e.history.limit)})${e.history.perMappedInstance ? `, plus ${e.history.perMappedInstance} per mapped instance` : ''}`,
+        `  history events, worst case  ${e.history.worstCase.toLocaleString('en-US')} of 25,000 (${pct(e.history.worstCase, e.history.limit)})${e.history.perMappedInstance ? `, plus ${e.history.perMappedInstance} per mapped instance` : ''}${e.history.distributedChild ? `; a Distributed Map's instance ${e.history.distributedChild} in a history of its own` : ''}`,
         `  state document, worst case  ${kib(e.document.worstCaseBytes)} of 256 KiB (${pct(e.document.worstCaseBytes, e.document.limitBytes)}); outputs over ${kib(e.document.inlineOutputLimitBytes)} go to the payload bucket by reference`,
+        ...e.maps.map((m) => `  mapped task ${m.task}: ${m.why}`),
         ...e.document.mappedItemsMax.map(
           (m) =>
             `  mapped task ${m.task}: at most ${m.items.toLocaleString('en-US')} items per run (outputs over ${e.document.mappedOutputLimitBytes} bytes per item go to the payload bucket; past that the Map's result or the document passes 256 KiB)`,
