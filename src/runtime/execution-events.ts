@@ -14,7 +14,7 @@ import {
 import { ERROR_NAMES, pricesFor } from '../compiler/contract.ts';
 import type { TriggerKind } from '../sdk/context.ts';
 import { logicalDateKey } from '../schedule/index.ts';
-import type { ErrorInfo, RunRecord } from '../store/types.ts';
+import type { ErrorInfo, RunRecord, TryRecord } from '../store/types.ts';
 import type { RunValues } from './args.ts';
 import { queuedRunRecord, runOfExecutionName } from './launch.ts';
 
@@ -82,6 +82,38 @@ export interface ExecutionUsage {
   readonly costUsd: number;
   /** The execution's last failure as its history tells it (the event may carry none). */
   readonly failure?: ErrorInfo;
+  /**
+   * The Distributed Map states that started a Map Run (their part executions' too): its child
+   * executions are billed apart, and their histories are not read (`mapRunTransitions`).
+   */
+  readonly mapRuns?: readonly string[];
+}
+
+/**
+ * The transitions of the child executions of a run's Map Runs, from the tries of their mapped
+ * tasks in this execution attempt: each try enters (or retries) the instance's Task state, and an
+ * instance whose last try failed enters its failure record. (A pooled instance's slot states and
+ * a tolerant instance's Fail state are not counted.) Reading thousands of child histories would
+ * cost one API call each.
+ */
+export function mapRunTransitions(
+  mapRuns: readonly string[],
+  tries: readonly TryRecord[],
+  runAttempt: number,
+): number {
+  // A Distributed Map state is named after its task: `<task>` or `<task> [from bucket]`.
+  const tasks = new Set(mapRuns.map((name) => name.replace(/ \[from bucket\]$/, '')));
+  const last = new Map<string, TryRecord>();
+  let transitions = 0;
+  for (const t of tries) {
+    if (t.runAttempt !== runAttempt || t.mapIndex < 0 || !tasks.has(t.taskId)) continue;
+    transitions++;
+    const key = `${t.taskId}|${t.mapIndex}`;
+    const prev = last.get(key);
+    if (!prev || t.tryNumber > prev.tryNumber) last.set(key, t);
+  }
+  for (const t of last.values()) if (t.state === 'failed') transitions++;
+  return transitions;
 }
 
 /**
@@ -101,6 +133,8 @@ export async function executionUsage(
   let nextToken: string | undefined;
   const types = new Map<number, string>();
   const parts = new Set<string>();
+  const mapRuns: string[] = [];
+  let mapState = '';
   do {
     const out = await sfn.send(
       new GetExecutionHistoryCommand({
@@ -115,6 +149,8 @@ export async function executionUsage(
       const type = event.type ?? '';
       if (event.id !== undefined) types.set(event.id, type);
       if (type.endsWith('StateEntered')) transitions++;
+      if (type === 'MapStateEntered') mapState = event.stateEnteredEventDetails?.name ?? '';
+      if (type === 'MapRunStarted') mapRuns.push(mapState);
       // A part's start (compiler/states/part: "p1: <first task>…"): its execution is billed too.
       const part =
         type === 'TaskStateEntered' && PART_START.exec(event.stateEnteredEventDetails?.name ?? '');
@@ -140,8 +176,15 @@ export async function executionUsage(
     }
     transitions += used.transitions;
     historyEvents += used.historyEvents;
+    mapRuns.push(...(used.mapRuns ?? []));
   }
-  return { transitions, historyEvents, costUsd: costOf(transitions), ...(failure && { failure }) };
+  return {
+    transitions,
+    historyEvents,
+    costUsd: costOf(transitions),
+    ...(failure && { failure }),
+    ...(mapRuns.length > 0 && { mapRuns }),
+  };
 }
 
 /** The name of a part's start state (compiler/states/part): `p1: <first task>…`. */

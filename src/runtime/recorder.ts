@@ -14,8 +14,10 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { taskStatesOf, type RunRecord, type RunStatus } from '../store/types.ts';
 import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
 import {
+  costOf,
   executionError,
   executionUsage,
+  mapRunTransitions,
   runOfExecution,
   type ExecutionStatusDetail,
   type ExecutionStatusEvent,
@@ -269,10 +271,17 @@ async function endPatch(
   attempt: number,
 ): Promise<RunPatch> {
   const { detail } = event;
-  const [usage, tasks] = await Promise.all([
-    usageOf(deps, detail),
-    deps.store.listTasks(runOfExecutionName(detail.name).runId),
-  ]);
+  const runId = runOfExecutionName(detail.name).runId;
+  const [history, tasks] = await Promise.all([usageOf(deps, detail), deps.store.listTasks(runId)]);
+  // A Distributed Map's child executions are billed too: counted from its instances' tries.
+  const children = history?.mapRuns
+    ? mapRunTransitions(history.mapRuns, await deps.store.listTries(runId), attempt)
+    : 0;
+  const usage = history && {
+    ...history,
+    transitions: history.transitions + children,
+    costUsd: costOf(history.transitions + children),
+  };
   const startedAt = startOf(detail, attempt);
   // The event's own time when it has no stop date: a repeated event must write the same values.
   const stop = detail.stopDate ?? Date.parse(event.time);

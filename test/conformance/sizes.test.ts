@@ -50,13 +50,20 @@ describe('sizes: the compiled shapes', () => {
     });
   });
 
-  it('explain bounds the items a mapped task can take by the 512-byte inline cap and the document', () => {
+  it('explain bounds the items a mapped task over a list in the DAG can take by the 512-byte inline cap and the document; over an output, none', () => {
     const d = dag('map_bound', {}, () => {
-      const list = task('list', async () => [1])();
-      task('each', async (_ctx, i: number) => i).map(list);
+      task('list', async () => [1])();
+      task('each', async (_ctx, i: number) => i).map([1, 2]);
     });
     const { ir } = buildDagIR(d, 'x.ts');
     const a = compileDag(ir).analysis;
+    // A list an upstream task returns goes to a Distributed Map when it is long (compiler/map-plan).
+    const overOutput = dag('map_unbound', {}, () => {
+      task('each', async (_ctx, i: number) => i).map(task('list', async () => [1])());
+    });
+    expect(compileDag(buildDagIR(overOutput, 'x.ts').ir).analysis.document.mappedItemsMax).toEqual(
+      [],
+    );
     // 256 KiB less the other records at their cap (two tasks: 600 + 2 × 64 + ids + one 32 KiB cap), per 536 bytes.
     expect(a.document.mappedOutputLimitBytes).toBe(512);
     expect(a.document.mappedItemsMax).toEqual([

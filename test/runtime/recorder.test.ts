@@ -187,6 +187,47 @@ describe('status events → run records', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
+  it("a Distributed Map's child executions are billed too: each instance's tries and its failure record", async () => {
+    await launched();
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { type: 'ExecutionStarted' },
+        { type: 'MapStateEntered', stateEnteredEventDetails: { name: 'each [from bucket]' } },
+        {
+          type: 'MapRunStarted',
+          mapRunStartedEventDetails: { mapRunArn: `${MACHINE}/each:run` },
+        },
+        { type: 'MapRunSucceeded' },
+        { type: 'MapStateExited' },
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'each collect' } },
+        { type: 'ExecutionSucceeded' },
+      ] as HistoryEvent[],
+    });
+    const at = '2026-11-21T01:01:00.000Z';
+    const tryOf = (mapIndex: number, tryNumber: number, state: 'success' | 'failed') =>
+      store.putTry({
+        runId: RUN_ID,
+        taskId: 'each',
+        mapIndex,
+        tryNumber,
+        runAttempt: 1,
+        state,
+        startedAt: at,
+        endedAt: at,
+      });
+    // Instance 0 ran once; 1 was retried and succeeded; 2 failed twice (its failure record too).
+    await Promise.all([
+      tryOf(0, 1, 'success'),
+      tryOf(1, 1, 'failed'),
+      tryOf(1, 2, 'success'),
+      tryOf(2, 1, 'failed'),
+      tryOf(2, 2, 'failed'),
+    ]);
+    await recordExecution(event('SUCCEEDED'), deps());
+    // 2 states entered in the run's history, 5 tries and 1 failure record in its children.
+    expect(await store.getRun(RUN_ID)).toMatchObject({ transitions: 8, costUsd: 8 * 0.000025 });
+  });
+
   it('SUCCEEDED: success, end, duration, and the transitions of every history page with their cost', async () => {
     await launched();
     await recordExecution(event('SUCCEEDED'), deps());
