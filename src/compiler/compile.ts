@@ -25,6 +25,7 @@ import { DagDefinitionError } from '../errors.ts';
 import type { Problem, ProblemCode } from '../problems.ts';
 import { childTimerKey } from './link.ts';
 import { LIMITS, placeholdersIn, type Manifest } from './contract.ts';
+import { objectOf } from '../util/object-of.ts';
 
 export type { Manifest, ManifestTask, StateRole } from './contract.ts';
 
@@ -187,7 +188,7 @@ function generate(
       downstream: (ctx.downstream.get(t.id) ?? []).map((d) => ctx.key(d)),
       ...(t.body.kind === 'branch' && { branchKeeps: branchKeeps(ctx, t.id) }),
     })),
-    states: Object.fromEntries(cg.stateTasks),
+    states: objectOf(cg.stateTasks),
     substitutions: [
       ...new Set([...placeholdersIn(minified), ...parts.flatMap((p) => p.substitutions)]),
     ].sort(),

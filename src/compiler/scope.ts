@@ -11,6 +11,7 @@ import type { CompileContext } from './context.ts';
 import type { StateRole } from './contract.ts';
 import type { SpNode } from './sp-tree.ts';
 import { InternalError } from '../errors.ts';
+import { objectOf } from '../util/object-of.ts';
 
 /** Where to go next: a state name, or the end of the current scope (top level or branch). */
 export const END = Symbol('end');
@@ -34,7 +35,7 @@ export class Scope {
   }
   toMachine(startAt: Next): StateMachine {
     if (startAt === END) throw new InternalError('empty scope');
-    return { StartAt: startAt, States: Object.fromEntries(this.states) };
+    return { StartAt: startAt, States: objectOf(this.states) };
   }
 }
 

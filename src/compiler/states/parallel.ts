@@ -10,6 +10,7 @@ import { DONE, RECORDS, record, RUN } from '../document.ts';
 import { END, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
 import { clustersOf, tasksOf, type SpNode } from '../sp-tree.ts';
 import { renderNextEnd } from './task-fields.ts';
+import { objectOf } from '../../util/object-of.ts';
 
 /**
  * A Parallel state's result is the array of its branches' outputs, and Step Functions fails the
@@ -65,13 +66,14 @@ function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateM
   // Made only when a Pass selects (most branches end in a state that writes their one record).
   let selected: Record<string, string> | undefined;
   const selection = () => {
+    if (selected) return selected;
     const keys = [
       ...gen.recordedTasks(node).map((id) => gen.ctx.key(id)),
       ...(gen.ctx.retriedGroups.length === 0 ? [] : clustersOf(node))
         .filter((g) => gen.ctx.retriedGroups.includes(g))
         .map((g) => gen.ctx.counterKey(g)),
     ];
-    selected ??= Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)]));
+    selected = objectOf(keys.map((k) => [`${k}.$`, record(k)]));
     return selected;
   };
   const states: Record<string, State> = {};

@@ -15,6 +15,7 @@ import { DONE, RECORDS, record, RUN } from '../document.ts';
 import type { Cont, Generator, Next, Scope } from '../scope.ts';
 import { tasksOf, type SpNode } from '../sp-tree.ts';
 import { renderNextEnd } from './task-fields.ts';
+import { objectOf } from '../../util/object-of.ts';
 
 /** Step Functions' integration that starts an execution and waits for it, its output as JSON. */
 export const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
@@ -49,7 +50,7 @@ export function renderPart(
   const keys = part.exports.map((id) => gen.ctx.key(id));
   inner.add(end, {
     Type: 'Pass',
-    Parameters: Object.fromEntries(keys.map((k) => [`${k}.$`, record(k)])),
+    Parameters: objectOf(keys.map((k) => [`${k}.$`, record(k)])),
     End: true,
   });
   gen.stateTasks.set(end, { tasks: [], role: 'merge' });
