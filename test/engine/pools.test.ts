@@ -59,6 +59,18 @@ describe('a pool of 3 slots', () => {
     expect(await local.store.poolHolders()).toEqual([]);
   });
 
+  it("holds in a Distributed Map: 250 instances (the list in the payload store), each a child execution, 3 at once", async () => {
+    const engine = engineFor([mappedDag('wide', 250)]);
+    const { run, result } = await engine.trigger('wide', { date: '2026-11-20' });
+    expect(run.status).toBe('success');
+    expect(result?.tasks.sum?.output).toBe(250);
+    expect(result?.tasks.list?.output).toMatchObject({ items: 250 });
+    const tries = await local.store.listTries(run.runId, 'load');
+    expect(tries.filter((t) => t.state === 'success')).toHaveLength(250);
+    expect(peak(tries)).toBe(3);
+    expect(await local.store.poolHolders()).toEqual([]);
+  });
+
   it('is shared by the tasks of two DAGs running at once: at most 3 of their instances run', async () => {
     const engine = engineFor([mappedDag('left', 10), mappedDag('right', 10)]);
     const [a, b] = await Promise.all([
