@@ -272,6 +272,46 @@ describe('mapping, branching, short-circuit, setup/teardown', () => {
     ]);
   });
 
+  it('toleratedFailures: a count or a percentage on a mapped task; anything else, or on a task not mapped, is an error saying the fix', () => {
+    const { ir, problems } = build(
+      dag('tolerant', {}, () => {
+        task('few', { toleratedFailures: 3 }, async (_c, n: number) => n).map([1]);
+        task('some', { toleratedFailures: '12.5%' }, async (_c, n: number) => n).map([1]);
+      }),
+    );
+    expect(problems).toEqual([]);
+    expect(ir.tasks.map((t) => t.mapping?.toleratedFailures)).toEqual([
+      { count: 3 },
+      { percent: 12.5 },
+    ]);
+    const bad = build(
+      dag('intolerant', {}, () => {
+        task('neg', { toleratedFailures: -1 }, async (_c, n: number) => n).map([1]);
+        task('pct', { toleratedFailures: '120%' as `${number}%` }, async (_c, n: number) => n).map([
+          1,
+        ]);
+        task('plain', { toleratedFailures: 1 }, async () => 1)();
+      }),
+    ).problems;
+    expect(bad.map((p) => [p.code, p.message, p.hint])).toEqual([
+      [
+        'invalid-tolerated-failures',
+        'task "neg" toleratedFailures is -1 but must be a whole number of instances (0 or more) or a percentage from 0% to 100%',
+        "e.g. toleratedFailures: 3, or toleratedFailures: '5%'",
+      ],
+      [
+        'invalid-tolerated-failures',
+        'task "pct" toleratedFailures is "120%" but must be a whole number of instances (0 or more) or a percentage from 0% to 100%',
+        "e.g. toleratedFailures: 3, or toleratedFailures: '5%'",
+      ],
+      [
+        'tolerated-failures-unmapped',
+        'task "plain" sets toleratedFailures but is not mapped: only a mapped task\'s instances can fail apart',
+        'map it with plain.map(list), or remove toleratedFailures and use retry',
+      ],
+    ]);
+  });
+
   it('branch records its choices; shortCircuit its downstream mode', () => {
     const { ir, problems } = build(
       dag('branchy', {}, () => {
