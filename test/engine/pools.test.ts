@@ -59,7 +59,7 @@ describe('a pool of 3 slots', () => {
     expect(await local.store.poolHolders()).toEqual([]);
   });
 
-  it("holds in a Distributed Map: 250 instances (the list in the payload store), each a child execution, 3 at once", async () => {
+  it('holds in a Distributed Map: 250 instances (the list in the payload store), each a child execution, 3 at once', async () => {
     const engine = engineFor([mappedDag('wide', 250)]);
     const { run, result } = await engine.trigger('wide', { date: '2026-11-20' });
     expect(run.status).toBe('success');

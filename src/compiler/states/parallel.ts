@@ -18,8 +18,9 @@ import { objectOf } from '../../util/object-of.ts';
  * ResultSelector runs. So one branch (the carrier) returns the document; every other branch
  * ends by returning just the records it wrote (`ownRecords`), and the ResultSelector merges them
  * into the carrier's `t`: the result is about the size of the document after the Parallel. The
- * carrier is the first branch of more than one task (a one-task branch returns its own record
- * at no cost, a longer one through one more Pass), else the first.
+ * carrier is the branch of the most tasks (the first of them): a one-task branch returns its own
+ * record at no cost, a longer one through one more Pass that lists its records, and listing the
+ * smaller branches lists a task nested in many forks O(log n) times, not once per fork.
  */
 export function renderParallel(
   gen: Generator,
@@ -30,10 +31,11 @@ export function renderParallel(
 ): Next {
   const first = tasksOf(branches[0]!)[0]!;
   const name = gen.ctx.name(`parallel ${first}…`);
-  const carrier = Math.max(
-    0,
-    branches.findIndex((b) => b.kind !== 'task'),
-  );
+  // The branch with the most tasks carries the document: the others list their records, so a
+  // task nested in many forks is listed O(log n) times, not once per fork around it.
+  let carrier = 0;
+  for (const [i, b] of branches.entries())
+    if (tasksOf(b).length > tasksOf(branches[carrier]!).length) carrier = i;
   const machines: StateMachine[] = [];
   for (const [i, b] of branches.entries()) {
     const inner = gen.newScope();
