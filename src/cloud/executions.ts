@@ -178,6 +178,7 @@ export async function resumeRun(
       bucket: names.payloadBucket(cloud.target.env, account!, region!),
     }),
     (key) => `${run.runId}/${run.key}-${run.attempt + 1}/done-${key}.json`,
+    ir,
   );
   const input = JSON.stringify(executionInput(values, done));
   if (Buffer.byteLength(input) > LIMITS.payloadBytes) {

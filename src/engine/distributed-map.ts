@@ -221,8 +221,9 @@ function childInput(
   const input: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(selector)) {
     const field = k.endsWith('.$') ? k.slice(0, -2) : k;
-    if (v === '$$.Map.Item.Value') input[field] = item;
-    else if (v === '$$.Map.Item.Index') input[field] = index;
+    if (v === '$$.Map.Item.Index') input[field] = index;
+    else if (typeof v === 'string' && v.startsWith('$$.Map.Item.Value'))
+      input[field] = fieldsOf(item, v.slice('$$.Map.Item.Value'.length));
     else input[field] = shared[field] ?? shared[k];
   }
   return input;
@@ -268,4 +269,14 @@ async function writeResults(
     JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files }),
   );
   return manifestKey;
+}
+
+/** A value's field at a dotted path (`.v`, `.a.b`; empty: the value itself). */
+function fieldsOf(value: unknown, path: string): unknown {
+  let v = value;
+  for (const name of path.split('.').filter(Boolean)) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[name];
+  }
+  return v;
 }

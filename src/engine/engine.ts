@@ -256,6 +256,7 @@ export class LocalEngine {
       earlier,
       this.options.objects,
       (key) => `${run.runId}/${run.key}-${claimed.attempt}/done-${key}.json`,
+      ir,
     );
     return this.#track(
       run.runId,

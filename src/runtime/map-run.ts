@@ -11,6 +11,7 @@
 import type { MappingIR } from '../ir/types.ts';
 import { PermanentError } from '../errors.ts';
 import { offloadList, type ObjectStore } from './objects.ts';
+import type { Given, GivenEntry } from './resume.ts';
 
 /** The manifest ResultWriter writes (the fields read here). */
 export interface MapRunManifest {
@@ -45,6 +46,11 @@ export interface CollectOptions {
   /** Where the outputs' list goes when it is long. */
   readonly listKey: string;
   readonly limits: { readonly bytes: number; readonly items: number };
+  /**
+   * A resumed run's earlier answers of the task's instances (runtime/resume): the Map Run ran
+   * only the instances still to run, the others' answers are these.
+   */
+  readonly given?: GivenEntry | null;
 }
 
 /** The mapped task's record from its Map Run's results: `{ s: 'mapped', o, n, f, a, nf }`. */
@@ -64,6 +70,18 @@ export async function collectMapRun(options: CollectOptions): Promise<Record<str
         answers.set(input.index, answerOf(entry));
       }
     }
+  }
+  // The instances a resumed run handed back (they started no child execution this time).
+  const earlier =
+    options.given && 'g' in options.given && Array.isArray(options.given.g)
+      ? (options.given.g as readonly (Given | null)[])
+      : [];
+  for (const [index, g] of earlier.entries()) {
+    if (!g || answers.has(index)) continue;
+    answers.set(
+      index,
+      'e' in g ? { s: 'failed', o: null, e: g.e } : { s: 'success', o: 'r' in g ? g.r : g.o },
+    );
   }
   const n = answers.size;
   const ordered = [...answers.keys()].sort((a, b) => a - b);

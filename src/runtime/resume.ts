@@ -28,7 +28,16 @@ export type Given =
  * Per task key: a task's answer, or a mapped task's per instance (null: run that instance) — in
  * the payload bucket when they are many (`doneToBucket`), read back by `givenEntry`.
  */
-export type GivenEntry = Given | { readonly g: readonly (Given | null)[] | ObjectRef };
+export type GivenEntry =
+  | Given
+  | {
+      readonly g: readonly (Given | null)[] | ObjectRef;
+      /**
+       * A Distributed Map's instances still to run, as `[{ i, v }]` (index, item) in the payload
+       * bucket: the resumed Map runs only those (compiler/states/mapped `[pending]`).
+       */
+      readonly p?: { readonly key: string; readonly items: number };
+    };
 export type Done = Readonly<Record<string, GivenEntry>>;
 
 /** What a resumed instance hands back: a function task's response, an operator's recorded output, or a failure kept. */
@@ -81,19 +90,64 @@ export function buildDone(
 export async function doneToBucket(
   done: Done,
   objects: ObjectStore,
-  keyOf: (taskKey: string) => string,
+  keyOf: (name: string) => string,
+  ir?: DagIR,
 ): Promise<Done> {
+  const pending = ir ? await pendingLists(ir, done, objects, keyOf) : new Map();
   const out: Record<string, GivenEntry> = {};
   for (const [key, entry] of Object.entries(done)) {
     const list = 'g' in entry && Array.isArray(entry.g) ? entry.g : undefined;
     const text = list && JSON.stringify(list);
+    const p = pending.get(key);
     if (list && text && (list.length > INLINE_MAP_ITEMS_MAX || text.length > GIVEN_INLINE_BYTES)) {
-      out[key] = {
-        g: { $ref: await objects.put(keyOf(key), text), bytes: Buffer.byteLength(text) },
-      };
-    } else out[key] = entry;
+      const g = { $ref: await objects.put(keyOf(key), text), bytes: Buffer.byteLength(text) };
+      out[key] = p ? { g, p } : { g };
+    } else out[key] = p && list ? { g: list, p } : entry;
   }
   return out;
+}
+
+/**
+ * For each task mapped over a list in the payload bucket (a ListRef its upstream task handed back
+ * as it was) with instances that succeeded before: the instances still to run, as `[{ i, v }]` in
+ * the bucket, so the resumed Distributed Map starts a child execution for those only; its collect
+ * state takes the others' answers from `done`.
+ */
+async function pendingLists(
+  ir: DagIR,
+  done: Done,
+  objects: ObjectStore,
+  keyOf: (name: string) => string,
+): Promise<Map<string, { key: string; items: number }>> {
+  const keys = recordKeys(ir);
+  const out = new Map<string, { key: string; items: number }>();
+  for (const task of ir.tasks) {
+    const over = task.mapping?.over;
+    if (over?.kind !== 'output') continue;
+    const key = keys.get(task.id)!;
+    const entry = done[key];
+    const given = entry && 'g' in entry && Array.isArray(entry.g) ? entry.g : undefined;
+    const producer = done[keys.get(over.task)!];
+    if (!given || !producer || !('r' in producer)) continue;
+    const ref = valueAt(producer.r, over.path);
+    if (!isObjectRef(ref) || ref.key === undefined) continue;
+    const items = JSON.parse(await objects.get(ref.$ref)) as unknown[];
+    const rest = items.flatMap((v, i) => (given[i] ? [] : [{ i, v }]));
+    if (rest.length === 0 || rest.length === items.length) continue;
+    const listKey = keyOf(`${key}-pending`);
+    await objects.put(listKey, JSON.stringify(rest));
+    out.set(key, { key: listKey, items: rest.length });
+  }
+  return out;
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
 }
 
 /** A mapped task's earlier answers kept in the execution's input up to this size. */

@@ -130,6 +130,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       const record = await collectMapRun({
         objects: deps.objects,
         manifestKey: request.collect,
+        given: await givenEntry(request.done?.[facts.get(ir.id)!.key], deps.objects),
         taskId: ir.id,
         tolerated: ir.mapping.toleratedFailures,
         listKey: `${request.run.runId}/${request.run.key}-${deps.runAttempt}/${facts.get(ir.id)!.key}-outputs.json`,

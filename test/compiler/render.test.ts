@@ -117,6 +117,14 @@ describe('renderers', () => {
           ],
           Next: 'each',
         },
+        // Resumed with the instances still to run listed apart: a Distributed Map over those.
+        {
+          And: [
+            { Variable: '$.t.list.o.key', IsPresent: true },
+            { Variable: '$.done.each.p.key', IsPresent: true },
+          ],
+          Next: 'each [pending]',
+        },
         // A long list the runner put in the payload bucket: a Distributed Map reads it there.
         {
           And: [
@@ -201,10 +209,22 @@ describe('renderers', () => {
       Next: 'each collect',
     });
     expect(s['each [from bucket]']).not.toHaveProperty('ItemsPath');
+    // A resumed run's: only the instances still to run, `{ i, v }` each, from the bucket.
+    expect(s['each [pending]']).toMatchObject({
+      ItemReader: { Parameters: { Bucket: '${PayloadBucket}', 'Key.$': '$.done.each.p.key' } },
+      ItemSelector: { 'item.$': '$$.Map.Item.Value.v', 'index.$': '$$.Map.Item.Value.i' },
+      ItemProcessor: { StartAt: 'each [item] (pending)' },
+      Next: 'each collect',
+    });
     expect(s['each collect']).toMatchObject({
       Type: 'Task',
       Resource: '${TaskRunnerFunctionArn}',
-      Parameters: { task: 'each', 'run.$': '$.run', 'collect.$': '$.t.each.m' },
+      Parameters: {
+        task: 'each',
+        'run.$': '$.run',
+        'collect.$': '$.t.each.m',
+        'done.$': '$.done',
+      },
       ResultPath: '$.t.each',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'each map run failed' }],
     });

@@ -60,7 +60,7 @@ describe('a Distributed Map on the engine', () => {
     expect(keys.some((k) => /\/each-outputs\.json$/.test(k))).toBe(true);
   });
 
-  it('a retry runs only the failed instance again; the 2,999 answers it hands back wait in the payload store', async () => {
+  it('a retry runs only the failed instance again, in one child execution; the 2,999 answers it hands back wait in the payload store', async () => {
     const calls: number[] = [];
     const failing = { item: 7 as number | undefined };
     const d = wide(calls, failing);
@@ -82,6 +82,17 @@ describe('a Distributed Map on the engine', () => {
     const again = await engine.retry(first.run.runId);
     expect(again.run.status).toBe('success');
     expect(calls).toEqual([7]);
+    // The resumed Map started one child execution, for the instance still to run; the collect
+    // state took the 2,999 others' answers from what the retry handed back.
+    expect(first.run.transitions).toBeGreaterThan(ITEMS);
+    expect(again.run.transitions).toBeLessThan(20);
+    const pending = [...objects.objects.keys()].filter((k) =>
+      k.endsWith('/done-each-pending.json'),
+    );
+    expect(pending.map((k) => JSON.parse(objects.objects.get(k)!))).toEqual([[{ i: 7, v: 7 }]]);
+    // Every output, in item order: the one that ran and the 2,999 handed back.
+    const records = await local.store.listTasks(again.run.runId);
+    expect(records.find((t) => t.taskId === 'count')?.output).toBe(ITEMS);
     const given = [...objects.objects.keys()].filter((k) => k.includes('/done-each.json'));
     expect(given).toHaveLength(1);
     expect(JSON.parse(objects.objects.get(given[0]!)!)).toHaveLength(ITEMS);

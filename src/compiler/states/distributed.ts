@@ -9,7 +9,7 @@
 import type { TaskIR } from '../../ir/types.ts';
 import type { JsonValue, State } from '../asl.ts';
 import { ERROR_NAMES, PLACEHOLDERS, placeholder } from '../contract.ts';
-import { ERR, field, record, RUN } from '../document.ts';
+import { DONE, ERR, field, record, RUN } from '../document.ts';
 import type { Exits, Scope, Walk } from '../scope.ts';
 import { TASK_RUNNER } from './lambda-task.ts';
 import { permanentFlag, renderNextEnd, retriers } from './task-fields.ts';
@@ -87,6 +87,8 @@ export function collectState(emit: Walk, task: TaskIR, failed: string, exits: Ex
       task: task.id,
       'run.$': RUN,
       'collect.$': field(key, 'm'),
+      // A resumed run's Map ran only the instances still to run: the others' answers are here.
+      'done.$': DONE,
       ...(Object.keys(flag).length > 0 && { x: flag as JsonValue }),
     },
     ResultPath: record(key),

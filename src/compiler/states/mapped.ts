@@ -38,7 +38,12 @@ function listGuard(
   scope: Scope,
   task: TaskIR,
   itemsPath: string,
-  to: { readonly map: string; readonly fromBucket: string | undefined },
+  to: {
+    readonly map: string;
+    readonly fromBucket: string | undefined;
+    /** The bucket Map of a resumed run over the instances still to run (runtime/resume `p`). */
+    readonly pending: string | undefined;
+  },
   exits: Exits,
   next: Next,
 ): string {
@@ -74,6 +79,18 @@ function listGuard(
         ],
         Next: to.map,
       },
+      // Resumed, with the instances still to run listed apart: a Distributed Map runs only those.
+      ...(to.pending
+        ? [
+            {
+              And: [
+                { Variable: `${itemsPath}.key`, IsPresent: true },
+                { Variable: pendingKey(key), IsPresent: true },
+              ],
+              Next: to.pending,
+            },
+          ]
+        : []),
       // A list the task runner put in the payload bucket (runtime/objects ListRef): a Distributed Map reads it there.
       ...(to.fromBucket
         ? [
@@ -151,7 +168,6 @@ function listSource(
 }
 
 export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): Next {
-  const key = emit.ctx.key(task.id);
   const mapping = task.mapping!;
   const plan = mapPlan(task, emit.ctx.inRetriedGroup(task.id), emit.ctx.distributedMaps);
   const name = emit.ctx.name(task.id);
@@ -168,22 +184,72 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     scope.add(collect, collectState(emit, task, failed!, exits));
   }
   const fromBucket = plan.fromBucket ? emit.ctx.name(`${task.id} [from bucket]`) : undefined;
-  const any = listGuard(emit, scope, task, itemsPath, { map: name, fromBucket }, exits, next);
+  const pending = plan.fromBucket ? emit.ctx.name(`${task.id} [pending]`) : undefined;
+  const any = listGuard(
+    emit,
+    scope,
+    task,
+    itemsPath,
+    { map: name, fromBucket, pending },
+    exits,
+    next,
+  );
   if (entry === name) entry = any;
   else
     scope.add(entry, {
       ...(scope.states.get(entry) as Extract<State, { Type: 'Pass' }>),
       Next: any,
     });
+  const inline = inlineMap(emit, task, itemsPath, next);
+  const tolerant = mapping.toleratedFailures !== undefined;
+  const own = inline(itemProcessor(emit, task, '', tolerant && plan.inDocument === 'DISTRIBUTED'));
+  scope.add(
+    name,
+    plan.inDocument === 'DISTRIBUTED'
+      ? distributedMap(emit, task, {
+          map: own,
+          source: { itemsPath },
+          collect: collect!,
+          failed: failed!,
+        })
+      : own,
+  );
+  if (fromBucket && pending)
+    bucketMaps(emit, scope, task, inline, {
+      fromBucket,
+      pending,
+      itemsPath,
+      collect: collect!,
+      failed: failed!,
+    });
+  return entry;
+}
+
+type InlineMap = (
+  processor: ItemProcessor,
+  item?: { value: string; index: string },
+) => Extract<State, { Type: 'Map' }>;
+
+/** The task's inline Map over a processor (its Distributed Maps are made from it). */
+function inlineMap(emit: Walk, task: TaskIR, itemsPath: string, next: Next): InlineMap {
+  const key = emit.ctx.key(task.id);
+  const mapping = task.mapping!;
   const ins = inputs(emit, task);
-  const inline = (processor: ItemProcessor): Extract<State, { Type: 'Map' }> => ({
+  return (
+    processor: ItemProcessor,
+    // A pending list's items are `{ i: <index in the whole list>, v: <item> }`.
+    item: { value: string; index: string } = {
+      value: '$$.Map.Item.Value',
+      index: '$$.Map.Item.Index',
+    },
+  ): Extract<State, { Type: 'Map' }> => ({
     Type: 'Map',
     ItemsPath: itemsPath,
     // A resumed execution gives the instances' answers as one list under this task's key; the
     // runner picks its own by index (an index past the list runs).
     ItemSelector: {
-      'item.$': '$$.Map.Item.Value',
-      'index.$': '$$.Map.Item.Index',
+      'item.$': item.value,
+      'index.$': item.index,
       'run.$': RUN,
       ...(ins && { in: ins }),
       'done.$': DONE,
@@ -205,32 +271,50 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
     ResultPath: record(key),
     ...renderNextEnd(next),
   });
-  const tolerant = mapping.toleratedFailures !== undefined;
-  const own = inline(itemProcessor(emit, task, '', tolerant && plan.inDocument === 'DISTRIBUTED'));
+}
+
+/**
+ * The Distributed Maps over a list in the payload bucket: the whole list, and a resumed run's
+ * instances still to run (`[pending]`: `{ i, v }` items, runtime/resume).
+ */
+function bucketMaps(
+  emit: Walk,
+  scope: Scope,
+  task: TaskIR,
+  inline: InlineMap,
+  at: {
+    readonly fromBucket: string;
+    readonly pending: string;
+    readonly itemsPath: string;
+    readonly collect: string;
+    readonly failed: string;
+  },
+): void {
+  const tolerant = task.mapping!.toleratedFailures !== undefined;
+  const { collect, failed } = at;
+  emit.stateTasks.set(at.fromBucket, { tasks: [task.id], role: 'task' });
   scope.add(
-    name,
-    plan.inDocument === 'DISTRIBUTED'
-      ? distributedMap(emit, task, {
-          map: own,
-          source: { itemsPath },
-          collect: collect!,
-          failed: failed!,
-        })
-      : own,
+    at.fromBucket,
+    distributedMap(emit, task, {
+      map: inline(itemProcessor(emit, task, ' (bucket)', tolerant)),
+      source: { refPath: at.itemsPath },
+      collect,
+      failed,
+    }),
   );
-  if (fromBucket) {
-    emit.stateTasks.set(fromBucket, { tasks: [task.id], role: 'task' });
-    scope.add(
-      fromBucket,
-      distributedMap(emit, task, {
-        map: inline(itemProcessor(emit, task, ' (bucket)', tolerant)),
-        source: { refPath: itemsPath },
-        collect: collect!,
-        failed: failed!,
+  emit.stateTasks.set(at.pending, { tasks: [task.id], role: 'task' });
+  scope.add(
+    at.pending,
+    distributedMap(emit, task, {
+      map: inline(itemProcessor(emit, task, ' (pending)', tolerant), {
+        value: '$$.Map.Item.Value.v',
+        index: '$$.Map.Item.Value.i',
       }),
-    );
-  }
-  return entry;
+      source: { refPath: pendingKey(emit.ctx.key(task.id)).slice(0, -'.key'.length) },
+      collect,
+      failed,
+    }),
+  );
 }
 
 interface ItemProcessor {
@@ -292,6 +376,9 @@ function itemProcessor(emit: Walk, task: TaskIR, suffix: string, tolerant: boole
     ? pooledItem(emit, task, item, itemFailed, states, failEnd)
     : { start: item, states };
 }
+
+/** Where a resumed run's list of the instances still to run is (runtime/resume `p`). */
+const pendingKey = (key: string) => `${DONE}.${key}.p.key`;
 
 /** Where a pooled instance keeps its answer until its slot is given back (then it is the instance's output). */
 const POOLED_ITEM_RESULT = '$.r';
