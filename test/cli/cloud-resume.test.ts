@@ -14,6 +14,7 @@ import {
   StartExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -350,5 +351,83 @@ describe('resuming a DAG cut into parts (compiler/parts) on AWS', () => {
       load: { r: 3 },
       ping: { o: { ok: 1 } },
     });
+  });
+});
+
+describe('resuming a Distributed Map on AWS', () => {
+  it('hands back 299 of 300 instances from the payload bucket and lists the one still to run apart', async () => {
+    const d = dag('wide', {}, () => {
+      const list = task('list', async () => [] as string[]);
+      task('each', async (_c, key: string) => key.length).map(list());
+    });
+    const { ir } = buildDagIR(d, 'wide.ts');
+    const run = runRecord('wide', {
+      logicalDate: '2026-11-17T00:00:00.000Z',
+      status: 'failed',
+      error: { error: 'Updraft.DagRunFailed', cause: 'task "each" failed' },
+    });
+    await h.local.store.createRun(run);
+    const bucket = `updraft-dev-payloads-123456789012-${REGION}`;
+    const listKey = `${run.runId}/${run.key}-1/list-1-list0.json`;
+    const items = Array.from({ length: 300 }, (_, i) => `inbox/file-${i}.csv`);
+    const ref = { $ref: `s3://${bucket}/${listKey}`, bytes: 9000, key: listKey, items: 300 };
+    await h.local.store.putTry({
+      ...TRY,
+      runId: run.runId,
+      taskId: 'list',
+      state: 'success',
+      response: ref,
+    });
+    for (let i = 0; i < 300; i++)
+      await h.local.store.putTry({
+        ...TRY,
+        runId: run.runId,
+        taskId: 'each',
+        mapIndex: i,
+        ...(i === 5
+          ? { state: 'failed' as const, error: { error: 'Error', cause: 'unreadable' } }
+          : { state: 'success' as const, response: items[i]!.length }),
+      });
+    sfn.on(DescribeExecutionCommand).resolves(described(run, 'FAILED'));
+    sfn.on(GetExecutionHistoryCommand).resolves(
+      history('FailStateEntered', {
+        list: { s: 'success', o: ref },
+        each: { s: 'mapped', o: null, n: 300, f: true, a: true },
+      }),
+    );
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: `${run.executionArn}-r2`, startDate: new Date() });
+    const s3 = mockClient(S3Client);
+    s3.on(GetObjectCommand, { Bucket: bucket, Key: listKey }).resolves({
+      Body: { transformToString: async () => JSON.stringify(items) } as never,
+    });
+    s3.on(PutObjectCommand).resolves({});
+    try {
+      await withCloud({ kind: 'aws', env: 'dev', flags: '--target aws' }, (cloud) =>
+        resumeRun(cloud, run, ir, { kind: 'retry' }),
+      );
+      const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+      const prefix = `${run.runId}/${run.key}-2`;
+      expect(puts.map((p) => [p.Bucket, p.Key])).toEqual([
+        [bucket, `${prefix}/done-each-pending.json`],
+        [bucket, `${prefix}/done-each.json`],
+      ]);
+      expect(JSON.parse(String(puts[0]!.Body))).toEqual([{ i: 5, v: 'inbox/file-5.csv' }]);
+      const given = JSON.parse(String(puts[1]!.Body)) as unknown[];
+      expect(given).toHaveLength(300);
+      expect(given[5]).toBeNull();
+      expect(given[6]).toEqual({ r: items[6]!.length });
+      const [start] = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+      expect(JSON.parse(start!.input!).done).toEqual({
+        list: { r: ref },
+        each: {
+          g: { $ref: `s3://${bucket}/${prefix}/done-each.json`, bytes: expect.any(Number) },
+          p: { key: `${prefix}/done-each-pending.json`, items: 1 },
+        },
+      });
+    } finally {
+      s3.restore();
+    }
   });
 });
