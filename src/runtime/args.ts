@@ -32,7 +32,8 @@ export interface ArgSources {
   readonly keyOf: (taskId: string) => string;
 }
 
-function at(value: unknown, path: readonly (string | number)[]): unknown {
+/** A value's part at an output path (`.get('files').get(0)`); undefined past a missing one. */
+export function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   let v = value;
   for (const p of path) {
     if (v === null || v === undefined) return undefined;
@@ -46,7 +47,7 @@ export function resolveValue(v: ValueIR, src: ArgSources): unknown {
     case 'literal':
       return v.value;
     case 'output':
-      return at(src.inputs[src.keyOf(v.task)] ?? null, v.path) ?? null;
+      return valueAt(src.inputs[src.keyOf(v.task)] ?? null, v.path) ?? null;
     case 'context':
       return src.run[v.name];
     case 'object':

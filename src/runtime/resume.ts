@@ -14,6 +14,7 @@ import {
 } from '../compiler/contract.ts';
 import type { ErrorInfo, TaskState, TryRecord } from '../store/types.ts';
 import { withSetupsAndTeardowns } from './resume-scope.ts';
+import { valueAt } from './args.ts';
 import { isObjectRef, type ObjectRef, type ObjectStore } from './objects.ts';
 
 /**
@@ -139,15 +140,6 @@ async function pendingLists(
     out.set(key, { key: listKey, items: rest.length });
   }
   return out;
-}
-
-function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let v = value;
-  for (const p of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
-  return v;
 }
 
 /** A mapped task's earlier answers kept in the execution's input up to this size. */

@@ -23,7 +23,7 @@ import {
 import type { Dag } from '../sdk/dag.ts';
 import type { Connection, TaskContext, TriggerKind } from '../sdk/context.ts';
 import { PermanentError } from '../errors.ts';
-import { resolveArgs, type RunValues } from './args.ts';
+import { resolveArgs, valueAt, type RunValues } from './args.ts';
 import { givenEntry, givenFor, type Done } from './resume.ts';
 import { stateError } from './errors.ts';
 import { offloadList, resolveRefs, type ObjectStore } from './objects.ts';
@@ -364,15 +364,6 @@ async function listsToBucket(
     out = withValueAt(out, path, await offloadList(objects, options.key(i), list, options.limits));
   }
   return out;
-}
-
-function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let v = value;
-  for (const p of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
-  return v;
 }
 
 function withValueAt(
