@@ -19,6 +19,7 @@ import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
 import {
   asJson,
   createTaskRunner,
+  unwrapPending,
   type BuiltinCheck,
   type RunnerRequest,
   type TaskCall,
@@ -245,7 +246,7 @@ export class TaskHandlers {
     // The task runner's request: Lambda's payload (lambda:invoke), or the input itself when the
     // state's Resource is the function (compiler/states/lambda-task), which gets the answer itself.
     const direct = params.Payload === undefined;
-    const request = direct ? (params as unknown as RunnerRequest) : params.Payload!;
+    const request = unwrapPending(direct ? (params as unknown as RunnerRequest) : params.Payload!);
     const answer = async (r: RunnerRequest) => {
       const { Payload } = await this.#runner(r);
       return direct ? Payload : { Payload };

@@ -101,8 +101,8 @@ export function mapRunTransitions(
   tries: readonly TryRecord[],
   runAttempt: number,
 ): number {
-  // A Distributed Map state is named after its task: `<task>` or `<task> [from bucket]`.
-  const tasks = new Set(mapRuns.map((name) => name.replace(/ \[from bucket\]$/, '')));
+  // A Distributed Map state is named after its task: `<task>` or `<task> [distributed]`.
+  const tasks = new Set(mapRuns.map((name) => name.replace(/ \[distributed\]$/, '')));
   const last = new Map<string, TryRecord>();
   let transitions = 0;
   for (const t of tries) {

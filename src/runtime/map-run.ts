@@ -62,7 +62,13 @@ export async function collectMapRun(options: CollectOptions): Promise<Record<str
     for (const file of files) {
       const entries = JSON.parse(await objects.get(objects.refOf(file.Key))) as MapRunEntry[];
       for (const entry of entries) {
-        const input = JSON.parse(entry.Input ?? '{}') as { index?: unknown };
+        const sent = JSON.parse(entry.Input ?? '{}') as {
+          index?: unknown;
+          pending?: unknown;
+          item?: { i?: unknown };
+        };
+        // A pending list's instance (runtime/resume): its index in the whole list is its item's.
+        const input = { index: sent.pending === true ? sent.item?.i : sent.index };
         if (typeof input.index !== 'number')
           throw new PermanentError(
             `the Distributed Map of task "${taskId}" wrote a ${status} result without its item's index (${manifestKey}); its child executions' input must keep the Map's ItemSelector`,

@@ -49,6 +49,11 @@ export interface RunnerRequest {
    * (compiler/runner-gate): the runner decides whether the code runs, and answers with the record.
    */
   readonly g?: GateValues;
+  /**
+   * A resumed Distributed Map's instance of its pending list (runtime/resume): the item is
+   * `{ i, v }`, the instance's index in the whole list and its item (`unwrapPending`).
+   */
+  readonly pending?: boolean;
   /** A mapped task's collect state: the key of its Distributed Map's results manifest (runtime/map-run). */
   readonly collect?: string;
   /** Fields the collected record carries as they are (`pe` in retried groups). */
@@ -124,7 +129,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const gate = createRunnerGate(deps.ir);
   const lists = bucketLists(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
-  return async (request) => {
+  return async (sent) => {
+    const request = unwrapPending(sent);
     const ir = irTasks.get(request.task);
     if (request.collect !== undefined && ir?.mapping) {
       const record = await collectMapRun({
@@ -158,6 +164,14 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const { Payload } = await run(request);
     return { Payload: recordAnswer(ir, Payload) };
   };
+}
+
+/** A pending list's instance as the instance of the whole list it is (`RunnerRequest.pending`). */
+export function unwrapPending(request: RunnerRequest): RunnerRequest {
+  const item = request.item as { i?: unknown; v?: unknown } | null | undefined;
+  if (request.pending !== true || typeof item?.i !== 'number') return request;
+  const { pending: _pending, ...rest } = request;
+  return { ...rest, index: item.i, item: item.v };
 }
 
 /**

@@ -187,12 +187,31 @@ describe('renderers', () => {
         each.map(task('list', async () => [1, 2])());
       }),
     );
-    expect(s['each [from bucket]']).toMatchObject({
+    // What the Distributed Map reads is chosen into the task's record: the whole list, or a
+    // resumed run's instances still to run (`{ i, v }` each, which the runner unwraps).
+    expect(s['each [from bucket]']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'key.$': '$.t.list.o.key', p: false },
+      ResultPath: '$.t.each',
+      Next: 'each [distributed]',
+    });
+    expect(s['each [pending]']).toEqual({
+      Type: 'Pass',
+      Parameters: { 'key.$': '$.done.each.p.key', p: true },
+      ResultPath: '$.t.each',
+      Next: 'each [distributed]',
+    });
+    expect(s['each [distributed]']).toMatchObject({
       Type: 'Map',
       ItemReader: {
         Resource: 'arn:aws:states:::s3:getObject',
         ReaderConfig: { InputType: 'JSON' },
-        Parameters: { Bucket: '${PayloadBucket}', 'Key.$': '$.t.list.o.key' },
+        Parameters: { Bucket: '${PayloadBucket}', 'Key.$': '$.t.each.key' },
+      },
+      ItemSelector: {
+        'item.$': '$$.Map.Item.Value',
+        'index.$': '$$.Map.Item.Index',
+        'pending.$': '$.t.each.p',
       },
       MaxConcurrency: 3,
       ItemProcessor: {
@@ -208,14 +227,10 @@ describe('renderers', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'each map run failed' }],
       Next: 'each collect',
     });
-    expect(s['each [from bucket]']).not.toHaveProperty('ItemsPath');
-    // A resumed run's: only the instances still to run, `{ i, v }` each, from the bucket.
-    expect(s['each [pending]']).toMatchObject({
-      ItemReader: { Parameters: { Bucket: '${PayloadBucket}', 'Key.$': '$.done.each.p.key' } },
-      ItemSelector: { 'item.$': '$$.Map.Item.Value.v', 'index.$': '$$.Map.Item.Value.i' },
-      ItemProcessor: { StartAt: 'each [item] (pending)' },
-      Next: 'each collect',
-    });
+    expect(s['each [distributed]']).not.toHaveProperty('ItemsPath');
+    const item = (s['each [distributed]'] as { ItemProcessor: { States: Record<string, unknown> } })
+      .ItemProcessor.States['each [item] (bucket)'];
+    expect(item).toMatchObject({ Parameters: { Payload: { 'pending.$': '$.pending' } } });
     expect(s['each collect']).toMatchObject({
       Type: 'Task',
       Resource: '${TaskRunnerFunctionArn}',

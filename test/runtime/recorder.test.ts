@@ -192,7 +192,7 @@ describe('status events → run records', () => {
     sfnMock.on(GetExecutionHistoryCommand).resolves({
       events: [
         { type: 'ExecutionStarted' },
-        { type: 'MapStateEntered', stateEnteredEventDetails: { name: 'each [from bucket]' } },
+        { type: 'MapStateEntered', stateEnteredEventDetails: { name: 'each [distributed]' } },
         {
           type: 'MapRunStarted',
           mapRunStartedEventDetails: { mapRunArn: `${MACHINE}/each:run` },

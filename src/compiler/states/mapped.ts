@@ -227,7 +227,7 @@ export function renderMapped(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
 
 type InlineMap = (
   processor: ItemProcessor,
-  item?: { value: string; index: string },
+  extra?: Record<string, JsonValue>,
 ) => Extract<State, { Type: 'Map' }>;
 
 /** The task's inline Map over a processor (its Distributed Maps are made from it). */
@@ -235,21 +235,15 @@ function inlineMap(emit: Walk, task: TaskIR, itemsPath: string, next: Next): Inl
   const key = emit.ctx.key(task.id);
   const mapping = task.mapping!;
   const ins = inputs(emit, task);
-  return (
-    processor: ItemProcessor,
-    // A pending list's items are `{ i: <index in the whole list>, v: <item> }`.
-    item: { value: string; index: string } = {
-      value: '$$.Map.Item.Value',
-      index: '$$.Map.Item.Index',
-    },
-  ): Extract<State, { Type: 'Map' }> => ({
+  return (processor: ItemProcessor, extra = {}): Extract<State, { Type: 'Map' }> => ({
     Type: 'Map',
     ItemsPath: itemsPath,
     // A resumed execution gives the instances' answers as one list under this task's key; the
     // runner picks its own by index (an index past the list runs).
     ItemSelector: {
-      'item.$': item.value,
-      'index.$': item.index,
+      'item.$': '$$.Map.Item.Value',
+      'index.$': '$$.Map.Item.Index',
+      ...extra,
       'run.$': RUN,
       ...(ins && { in: ins }),
       'done.$': DONE,
@@ -274,8 +268,9 @@ function inlineMap(emit: Walk, task: TaskIR, itemsPath: string, next: Next): Inl
 }
 
 /**
- * The Distributed Maps over a list in the payload bucket: the whole list, and a resumed run's
- * instances still to run (`[pending]`: `{ i, v }` items, runtime/resume).
+ * The Distributed Map over a list in the payload bucket. Two Passes choose what it reads into the
+ * task's record: the whole list (`[from bucket]`), or a resumed run's instances still to run
+ * (`[pending]`: `{ i, v }` items listed by runtime/resume), which the runner unwraps (`pending`).
  */
 function bucketMaps(
   emit: Walk,
@@ -290,29 +285,30 @@ function bucketMaps(
     readonly failed: string;
   },
 ): void {
+  const key = emit.ctx.key(task.id);
   const tolerant = task.mapping!.toleratedFailures !== undefined;
-  const { collect, failed } = at;
-  emit.stateTasks.set(at.fromBucket, { tasks: [task.id], role: 'task' });
+  const map = emit.ctx.name(`${task.id} [distributed]`);
+  const pick = (name: string, listKey: string, pending: boolean) => {
+    emit.stateTasks.set(name, { tasks: [task.id], role: 'gate' });
+    scope.add(name, {
+      Type: 'Pass',
+      Parameters: { 'key.$': listKey, p: pending },
+      ResultPath: record(key),
+      Next: map,
+    });
+  };
+  pick(at.fromBucket, `${at.itemsPath}.key`, false);
+  pick(at.pending, pendingKey(key), true);
+  emit.stateTasks.set(map, { tasks: [task.id], role: 'task' });
   scope.add(
-    at.fromBucket,
+    map,
     distributedMap(emit, task, {
-      map: inline(itemProcessor(emit, task, ' (bucket)', tolerant)),
-      source: { refPath: at.itemsPath },
-      collect,
-      failed,
-    }),
-  );
-  emit.stateTasks.set(at.pending, { tasks: [task.id], role: 'task' });
-  scope.add(
-    at.pending,
-    distributedMap(emit, task, {
-      map: inline(itemProcessor(emit, task, ' (pending)', tolerant), {
-        value: '$$.Map.Item.Value.v',
-        index: '$$.Map.Item.Value.i',
+      map: inline(itemProcessor(emit, task, ' (bucket)', tolerant, true), {
+        'pending.$': field(key, 'p'),
       }),
-      source: { refPath: pendingKey(emit.ctx.key(task.id)).slice(0, -'.key'.length) },
-      collect,
-      failed,
+      source: { refPath: record(key) },
+      collect: at.collect,
+      failed: at.failed,
     }),
   );
 }
@@ -328,7 +324,13 @@ interface ItemProcessor {
  * (Fail with the error), and the collect state finds its error in the results. `suffix` keeps
  * the state names of a second processor (the bucket's Map) apart.
  */
-function itemProcessor(emit: Walk, task: TaskIR, suffix: string, tolerant: boolean): ItemProcessor {
+function itemProcessor(
+  emit: Walk,
+  task: TaskIR,
+  suffix: string,
+  tolerant: boolean,
+  pending = false,
+): ItemProcessor {
   const item = emit.ctx.name(`${task.id} [item]${suffix}`);
   const itemFailed = emit.ctx.name(`${task.id} [item failed]${suffix}`);
   const failEnd = tolerant ? emit.ctx.name(`${task.id} [instance failed]${suffix}`) : undefined;
@@ -348,6 +350,7 @@ function itemProcessor(emit: Walk, task: TaskIR, suffix: string, tolerant: boole
           ...(ins && { 'in.$': '$.in' }),
           'item.$': '$.item',
           'index.$': '$.index',
+          ...(pending && { 'pending.$': '$.pending' }),
           'done.$': DONE,
         },
       },
