@@ -260,7 +260,14 @@ export class LocalEngine {
     );
     return this.#track(
       run.runId,
-      this.#execute(claimed, params, { attempt: claimed.attempt, done, prior: priorTries(tries) }),
+      this.#execute(claimed, params, {
+        attempt: claimed.attempt,
+        done,
+        prior: priorTries(tries),
+        earlier: new Map(
+          records.flatMap((r) => (r.transitions ? [[r.taskId, r.transitions]] : [])),
+        ),
+      }),
     );
   }
 
@@ -278,7 +285,7 @@ export class LocalEngine {
     const current =
       (await store.updateRun(run.runId, { status: 'running', startedAt, owner })) ?? run;
     // Task records follow the run live (engine/task-records).
-    const records = new TaskRecords(store, run);
+    const records = new TaskRecords(store, run, how.earlier);
     const notifier = this.#notifierFor(run.dagId);
     this.#live.add(records);
     try {
@@ -334,7 +341,8 @@ export class LocalEngine {
         {
           status: result.status,
           endedAt: new Date(result.endedAt).toISOString(),
-          transitions: result.transitions,
+          // What the run cost: this execution's transitions and the earlier ones' (retry, clear).
+          transitions: (run.transitions ?? 0) + result.transitions,
           historyEvents: result.historyEvents,
           error: runErrorOf(result),
           owner: undefined,
@@ -630,4 +638,6 @@ interface Execution {
   readonly done?: Done;
   /** Tries each task made in earlier executions (try numbers continue). */
   readonly prior?: Map<string, number>;
+  /** Each task's state transitions in earlier executions (a run's cost is all of them). */
+  readonly earlier?: ReadonlyMap<string, number>;
 }

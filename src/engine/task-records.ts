@@ -30,9 +30,17 @@ export class TaskRecords {
   #writeError: unknown;
   #stopped = false;
 
-  constructor(store: Store, run: Pick<RunRecord, 'runId' | 'dagId'>) {
+  /** Each task's state transitions in the run's earlier executions: its cost adds them up. */
+  readonly #earlier: ReadonlyMap<string, number>;
+
+  constructor(
+    store: Store,
+    run: Pick<RunRecord, 'runId' | 'dagId'>,
+    earlier: ReadonlyMap<string, number> = new Map(),
+  ) {
     this.#store = store;
     this.#run = run;
+    this.#earlier = earlier;
   }
 
   /** The first live write that failed, if one did. */
@@ -85,7 +93,9 @@ export class TaskRecords {
           ...(outcome.error && { error: outcome.error }),
           ...(outcome.mapped && { mapped: outcome.mapped }),
           ...(outcome.reused && { reused: true }),
-          ...(detail.transitions !== undefined && { transitions: detail.transitions }),
+          ...((detail.transitions !== undefined || this.#earlier.has(taskId)) && {
+            transitions: (this.#earlier.get(taskId) ?? 0) + (detail.transitions ?? 0),
+          }),
         },
         final,
       );

@@ -11,7 +11,7 @@
  * the same values. The alert is claimed in the record (`notifiedAttempt`) before it is sent.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { taskStatesOf, type RunRecord, type RunStatus } from '../store/types.ts';
+import { taskStatesOf, type RunRecord, type RunStatus, type TryRecord } from '../store/types.ts';
 import { names, parseEnvironment, readEnv, ENV, type Environment } from './env.ts';
 import {
   costOf,
@@ -24,7 +24,7 @@ import {
   type ExecutionUsage,
 } from './execution-events.ts';
 import { startQueuedRuns, type QueueDeps } from './run-queue.ts';
-import { runOfExecutionName } from './launch.ts';
+import { executionName, runOfExecutionName } from './launch.ts';
 import { launchDatasetRuns, type DatasetLaunchSpec } from './dataset-launch.ts';
 import { releaseRunPools } from './pool-release.ts';
 import {
@@ -271,17 +271,17 @@ async function endPatch(
   attempt: number,
 ): Promise<RunPatch> {
   const { detail } = event;
-  const runId = runOfExecutionName(detail.name).runId;
+  const named = runOfExecutionName(detail.name);
+  const runId = named.runId;
   const [history, tasks] = await Promise.all([usageOf(deps, detail), deps.store.listTasks(runId)]);
+  const tries =
+    history?.mapRuns || (named.attempt ?? 1) > 1 ? await deps.store.listTries(runId) : [];
   // A Distributed Map's child executions are billed too: counted from its instances' tries.
-  const children = history?.mapRuns
-    ? mapRunTransitions(history.mapRuns, await deps.store.listTries(runId), attempt)
-    : 0;
-  const usage = history && {
-    ...history,
-    transitions: history.transitions + children,
-    costUsd: costOf(history.transitions + children),
-  };
+  const children = history?.mapRuns ? mapRunTransitions(history.mapRuns, tries, attempt) : 0;
+  // What the run cost: this execution's transitions and its earlier executions' (retry, clear).
+  const earlier = history ? await earlierTransitions(deps, detail, named.attempt ?? 1, tries) : 0;
+  const total = (history?.transitions ?? 0) + children + earlier;
+  const usage = history && { ...history, transitions: total, costUsd: costOf(total) };
   const startedAt = startOf(detail, attempt);
   // The event's own time when it has no stop date: a repeated event must write the same values.
   const stop = detail.stopDate ?? Date.parse(event.time);
@@ -324,6 +324,34 @@ async function usageOf(
     );
     return undefined;
   }
+}
+
+/**
+ * The transitions of the run's executions before this one (`<run>`, `<run>-r2` …, each with its
+ * Distributed Maps' children). One that cannot be read (gone after Step Functions' 90 days) is
+ * left out, and said.
+ */
+async function earlierTransitions(
+  deps: RecorderDeps,
+  detail: ExecutionStatusDetail,
+  execution: number,
+  tries: readonly TryRecord[],
+): Promise<number> {
+  const { runId } = runOfExecutionName(detail.name);
+  let sum = 0;
+  for (let k = 1; k < execution; k++) {
+    const arn = detail.executionArn.replace(/:[^:]+$/, `:${executionName(runId, k)}`);
+    try {
+      const used = await executionUsage(deps.sfn, arn);
+      sum += used.transitions + (used.mapRuns ? mapRunTransitions(used.mapRuns, tries, k) : 0);
+    } catch (error) {
+      deps.log.warn(
+        `run ${runId}: the transitions of its execution ${k} are not counted in its cost, its history could not be read (${(error as Error).name})`,
+        { runId, executionArn: arn },
+      );
+    }
+  }
+  return sum;
 }
 
 /** The latest attempt's start: a redrive's date, else the execution's. */

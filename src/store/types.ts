@@ -47,6 +47,7 @@ export interface RunRecord {
   readonly parentRunId?: string;
   /** Dataset-triggered runs: the dataset events that made the condition hold, one per dataset. */
   readonly triggeringEvents?: readonly LineageRecord[];
+  /** State transitions of every execution of the run (a retry or clear adds its own): what it cost. */
   readonly transitions?: number;
   readonly historyEvents?: number;
   /** AWS: the execution's ARN (from the launcher, trigger or recorder). */
@@ -102,9 +103,9 @@ export interface TaskRecord {
   /** True when the output was reused from an earlier execution of the run (retry/clear). */
   readonly reused?: boolean;
   /**
-   * The state transitions of this task's states in the latest execution (a state shared by
-   * several tasks counts for each in part): what it cost on Step Functions. The embedded engine
-   * counts them; the AWS recorder counts the run's only.
+   * The state transitions of this task's states in every execution of the run (a retry or clear
+   * adds its own; a state shared by several tasks counts for each in part): what it cost on Step
+   * Functions. The embedded engine counts them; the AWS recorder counts the run's only.
    */
   readonly transitions?: number;
 }

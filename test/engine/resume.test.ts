@@ -96,6 +96,11 @@ describe('retry and clear', () => {
     expect(tasks.a).toMatchObject({ state: 'success', reused: true, output: { rows: 3 } });
     expect(tasks.b).toMatchObject({ state: 'success', attempts: 1, output: 6 });
     expect(tasks.c).toMatchObject({ state: 'success', output: 7 });
+    // What the run cost is both executions' transitions, the run's and each task's.
+    expect(second.run.transitions).toBe(first.run.transitions! + second.result!.transitions);
+    expect(tasks.b!.transitions).toBe(
+      first.result!.details.b!.transitions! + second.result!.details.b!.transitions!,
+    );
     // Try numbers continue across executions, as Airflow's try_number does.
     const bTries = (await local.store.listTries(first.run.runId, 'b')).map((t) => [
       t.tryNumber,

@@ -228,6 +228,31 @@ describe('status events → run records', () => {
     expect(await store.getRun(RUN_ID)).toMatchObject({ transitions: 8, costUsd: 8 * 0.000025 });
   });
 
+  it("a retried run's cost adds up its executions: the first's history and the retry's", async () => {
+    await launched();
+    // The first execution's history is PAGES (5 transitions); the retry's enters 3 states.
+    sfnMock.on(GetExecutionHistoryCommand, { executionArn: `${EXECUTION}:${RUN_ID}-r2` }).resolves({
+      events: [
+        { type: 'ExecutionStarted' },
+        { type: 'TaskStateEntered' },
+        { type: 'ChoiceStateEntered' },
+        { type: 'SucceedStateEntered' },
+        { type: 'ExecutionSucceeded' },
+      ] as HistoryEvent[],
+    });
+    await recordExecution(event('SUCCEEDED', { name: `${RUN_ID}-r2` }), deps());
+    expect(await store.getRun(RUN_ID)).toMatchObject({
+      status: 'success',
+      attempt: 2,
+      transitions: 8,
+      historyEvents: 5,
+      costUsd: 8 * 0.000025,
+    });
+    expect(
+      sfnMock.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input.executionArn),
+    ).toEqual([`${EXECUTION}:${RUN_ID}-r2`, `${EXECUTION}:${RUN_ID}`, `${EXECUTION}:${RUN_ID}`]);
+  });
+
   it('SUCCEEDED: success, end, duration, and the transitions of every history page with their cost', async () => {
     await launched();
     await recordExecution(event('SUCCEEDED'), deps());
