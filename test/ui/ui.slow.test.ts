@@ -181,9 +181,10 @@ describe('the UI', () => {
       'the retried run to succeed',
     );
     expect(await page.locator('dl.facts').innerText()).toContain('attempt\n2');
-    // Its cost: transitions (a deployment records their cost itself) and Lambda time; the task's own.
+    // Its cost: transitions (a deployment records their cost itself) and Lambda time, both
+    // executions' (the failed one and the retry); the task's own.
     expect(await page.getByTestId('run-cost').innerText()).toMatch(
-      /^\$0\.0000\d\d: \$0\.0000\d\d for \d+ state transitions \+ \$0\.0000\d\d for 2 Lambda invocations, \d+\.\d s at 1024 MiB$/,
+      /^\$0\.000\d{3}: \$0\.000\d{3} for \d+ state transitions \+ \$0\.0000\d\d for 2 Lambda invocations, \d+\.\d s at 1024 MiB$/,
     );
     expect(await page.getByTestId('task-cost').innerText()).toMatch(
       /^Cost of this task: \$0\.0000\d\d · \d+(\.\d+)? transitions? · 2 × Lambda, \d+\.\d\d s$/,
