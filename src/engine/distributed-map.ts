@@ -14,6 +14,7 @@ import pLimit from 'p-limit';
 import type { JsonValue, State, StateMachine } from '../compiler/contract.ts';
 import type { ObjectStore } from '../runtime/objects.ts';
 import { stateError } from '../runtime/errors.ts';
+import { valueAt } from '../runtime/args.ts';
 import type { ExecutionResult } from './execution.ts';
 
 type MapState = Extract<State, { Type: 'Map' }>;
@@ -223,7 +224,7 @@ function childInput(
     const field = k.endsWith('.$') ? k.slice(0, -2) : k;
     if (v === '$$.Map.Item.Index') input[field] = index;
     else if (typeof v === 'string' && v.startsWith('$$.Map.Item.Value'))
-      input[field] = fieldsOf(item, v.slice('$$.Map.Item.Value'.length));
+      input[field] = valueAt(item, v.slice('$$.Map.Item.Value'.length).split('.').filter(Boolean));
     else input[field] = shared[field] ?? shared[k];
   }
   return input;
@@ -269,14 +270,4 @@ async function writeResults(
     JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files }),
   );
   return manifestKey;
-}
-
-/** A value's field at a dotted path (`.v`, `.a.b`; empty: the value itself). */
-function fieldsOf(value: unknown, path: string): unknown {
-  let v = value;
-  for (const name of path.split('.').filter(Boolean)) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string, unknown>)[name];
-  }
-  return v;
 }
