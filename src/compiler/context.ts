@@ -6,7 +6,7 @@
  * already used (state names are unique across the whole machine, branches included).
  */
 import type { DagIR, TaskIR, TriggerRule } from '../ir/types.ts';
-import { adjacency } from '../ir/graph.ts';
+import { adjacency, inRetriedGroup, retriedGroups } from '../ir/graph.ts';
 import { recordKeys, type Keys } from './document.ts';
 
 export interface ForcedSkip {
@@ -47,7 +47,7 @@ export class CompileContext {
     for (const e of dag.edges)
       if (e.kind === 'data') data.set(e.to, [...(data.get(e.to) ?? []), e.from]);
     this.dataUpstream = data;
-    this.retriedGroups = dag.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
+    this.retriedGroups = retriedGroups(dag);
   }
 
   /** Record key of a retried group's attempt counter. */
@@ -57,8 +57,7 @@ export class CompileContext {
 
   /** Whether a task is inside a group that re-runs on failure (its records carry `pe`). */
   inRetriedGroup(taskId: string): boolean {
-    const g = this.task(taskId).group;
-    return g !== undefined && this.retriedGroups.some((r) => g === r || g.startsWith(`${r}.`));
+    return inRetriedGroup(this.task(taskId), this.retriedGroups);
   }
 
   key(taskId: string): string {

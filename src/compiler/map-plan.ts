@@ -6,6 +6,7 @@
  * to put long lists in the bucket (`bucketLists`); so this file imports nothing of the compiler.
  */
 import type { DagIR, TaskIR } from '../ir/types.ts';
+import { inRetriedGroup, retriedGroups } from '../ir/graph.ts';
 
 /** Step Functions runs at most 40 instances of an inline Map at once. */
 export const INLINE_MAP_CONCURRENCY = 40;
@@ -27,13 +28,13 @@ export interface MapPlan {
 }
 
 /** Where a mapped task's instances run, and why. */
-export function mapPlan(task: TaskIR, inRetriedGroup: boolean, forced = false): MapPlan {
+export function mapPlan(task: TaskIR, inRetried: boolean, forced = false): MapPlan {
   const mapping = task.mapping!;
   const fromOutput = mapping.over.kind === 'output';
   const bucket = fromOutput
     ? `; a list of over ${INLINE_MAP_ITEMS_MAX} items (or over the inline output limit) is read from the payload bucket`
     : '';
-  if (inRetriedGroup)
+  if (inRetried)
     return {
       inDocument: 'INLINE',
       fromBucket: false,
@@ -80,7 +81,8 @@ type OutputPath = readonly (string | number)[];
  * document as it is).
  */
 export function bucketLists(ir: DagIR): ReadonlyMap<string, readonly OutputPath[]> {
-  const inRetried = inRetriedGroup(ir);
+  const retried = retriedGroups(ir);
+  const inRetried = (t: TaskIR) => inRetriedGroup(t, retried);
   const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
   const readByOperator = new Set(
     ir.edges.filter((e) => e.kind === 'data' && operators.has(e.to)).map((e) => e.from),
@@ -103,19 +105,13 @@ export function bucketLists(ir: DagIR): ReadonlyMap<string, readonly OutputPath[
   return out;
 }
 
-/** Whether a task is in a group that re-runs on failure (as CompileContext#inRetriedGroup). */
-export function inRetriedGroup(ir: DagIR): (task: TaskIR) => boolean {
-  const retried = ir.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
-  return (t) =>
-    t.group !== undefined && retried.some((r) => t.group === r || t.group!.startsWith(`${r}.`));
-}
-
 /** Every mapped task's plan (`updraft explain`). */
 export function mapPlans(
   ir: DagIR,
   distributedMaps = false,
 ): readonly ({ readonly task: string } & MapPlan)[] {
-  const inRetried = inRetriedGroup(ir);
+  const retried = retriedGroups(ir);
+  const inRetried = (t: TaskIR) => inRetriedGroup(t, retried);
   return ir.tasks
     .filter((t) => t.mapping)
     .map((t) => ({ task: t.id, ...mapPlan(t, inRetried(t), distributedMaps) }));

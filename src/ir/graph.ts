@@ -3,7 +3,7 @@
  * Graph helpers over a DAG's edges: adjacency, topological order (stable: declaration order
  * breaks ties, so output is deterministic) and cycle paths for error messages.
  */
-import type { DagIR } from './types.ts';
+import type { DagIR, TaskIR } from './types.ts';
 
 export interface Adjacency {
   readonly downstream: ReadonlyMap<string, readonly string[]>;
@@ -121,4 +121,15 @@ export function findCycles(dag: Pick<DagIR, 'tasks' | 'edges'>): string[][] {
       return [start, start];
     })
     .sort((a, b) => order.get(a[0]!)! - order.get(b[0]!)!);
+}
+
+/** The groups whose failures re-run them (retry attempts > 1), outer before inner. */
+export function retriedGroups(dag: Pick<DagIR, 'groups'>): string[] {
+  return dag.groups.filter((g) => (g.retry?.attempts ?? 1) > 1).map((g) => g.id);
+}
+
+/** Whether a task is inside one of `retried` (or a group nested in one). */
+export function inRetriedGroup(task: Pick<TaskIR, 'group'>, retried: readonly string[]): boolean {
+  const g = task.group;
+  return g !== undefined && retried.some((r) => g === r || g.startsWith(`${r}.`));
 }
