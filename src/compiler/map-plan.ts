@@ -81,6 +81,18 @@ type OutputPath = readonly (string | number)[];
  * document as it is).
  */
 export function bucketLists(ir: DagIR): ReadonlyMap<string, readonly OutputPath[]> {
+  // Once per DAG: a task Lambda builds a runner (which asks) per invocation.
+  let lists = listsOf.get(ir);
+  if (!lists) {
+    lists = findBucketLists(ir);
+    listsOf.set(ir, lists);
+  }
+  return lists;
+}
+
+const listsOf = new WeakMap<DagIR, ReadonlyMap<string, readonly OutputPath[]>>();
+
+function findBucketLists(ir: DagIR): ReadonlyMap<string, readonly OutputPath[]> {
   const retried = retriedGroups(ir);
   const inRetried = (t: TaskIR) => inRetriedGroup(t, retried);
   const operators = new Set(ir.tasks.filter((t) => t.body.kind === 'operator').map((t) => t.id));
