@@ -56,8 +56,6 @@ export interface RunnerRequest {
   readonly pending?: boolean;
   /** A mapped task's collect state: the key of its Distributed Map's results manifest (runtime/map-run). */
   readonly collect?: string;
-  /** Fields the collected record carries as they are (`pe` in retried groups). */
-  readonly x?: Readonly<Record<string, unknown>>;
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
@@ -142,7 +140,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         listKey: `${request.run.runId}/${request.run.key}-${deps.runAttempt}/${facts.get(ir.id)!.key}-outputs.json`,
         limits: { bytes: deps.manifest.inlineOutputLimitBytes, items: INLINE_MAP_ITEMS_MAX },
       });
-      return { Payload: { ...record, ...request.x } };
+      return { Payload: record };
     }
     if (!ir || !answersRecord(ir)) return run(request); // (an unknown task: run says what is wrong)
     const key = facts.get(request.task)?.key;

@@ -7,12 +7,12 @@
  * compiler/map-plan decides, per mapped task, which lists go where.
  */
 import type { TaskIR } from '../../ir/types.ts';
-import type { JsonValue, State } from '../asl.ts';
+import type { State } from '../asl.ts';
 import { ERROR_NAMES, PLACEHOLDERS, placeholder } from '../contract.ts';
 import { DONE, ERR, field, record, RUN } from '../document.ts';
 import type { Exits, Scope, Walk } from '../scope.ts';
 import { TASK_RUNNER } from './lambda-task.ts';
-import { permanentFlag, renderNextEnd, retriers } from './task-fields.ts';
+import { renderNextEnd, retriers } from './task-fields.ts';
 
 /** Where a Distributed Map's instances' results go: under the run's id, as every object of the run. */
 const resultWriter = () => ({
@@ -79,7 +79,6 @@ export function distributedMap(emit: Walk, task: TaskIR, p: DistributedMapProps)
  */
 export function collectState(emit: Walk, task: TaskIR, failed: string, exits: Exits): State {
   const key = emit.ctx.key(task.id);
-  const flag = permanentFlag(emit, task);
   return {
     Type: 'Task',
     Resource: TASK_RUNNER,
@@ -89,7 +88,6 @@ export function collectState(emit: Walk, task: TaskIR, failed: string, exits: Ex
       'collect.$': field(key, 'm'),
       // A resumed run's Map ran only the instances still to run: the others' answers are here.
       'done.$': DONE,
-      ...(Object.keys(flag).length > 0 && { x: flag as JsonValue }),
     },
     ResultPath: record(key),
     Retry: retriers(undefined, true),
@@ -98,14 +96,16 @@ export function collectState(emit: Walk, task: TaskIR, failed: string, exits: Ex
   };
 }
 
-/** A failed Map Run (the list unreadable, too many instances failed …): the task failed, as one failed instance. */
+/**
+ * A failed Map Run (the list unreadable, too many instances failed …): the task failed, as one
+ * failed instance. (A Distributed Map is never in a retried group, compiler/map-plan: no `pe`.)
+ */
 export function mapRunFailed(emit: Walk, scope: Scope, task: TaskIR, exits: Exits): string {
   const name = emit.ctx.name(`${task.id} map run failed`);
   emit.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
   scope.add(name, {
     Type: 'Pass',
     Parameters: {
-      ...permanentFlag(emit, task),
       s: 'mapped',
       o: null,
       n: 1,
