@@ -46,6 +46,18 @@ export interface LoweredMaps {
 
 /** The definition with each Distributed Map as a Task state the engine answers (`runMapRun`). */
 export function lowerDistributedMaps(definition: StateMachine): LoweredMaps {
+  // Once per parsed definition (the engine reuses one for every run of a compile result).
+  let made = lowered.get(definition);
+  if (!made) {
+    made = lowerAll(definition);
+    lowered.set(definition, made);
+  }
+  return made;
+}
+
+const lowered = new WeakMap<StateMachine, LoweredMaps>();
+
+function lowerAll(definition: StateMachine): LoweredMaps {
   const maps = new Map<string, MapState>();
   const lower = (machine: StateMachine): StateMachine => ({
     ...machine,
