@@ -15,7 +15,13 @@ import { LIMITS, parsePlaceholder, placeholdersIn, recordKeys } from '../compile
 import type { DagIR } from '../ir/types.ts';
 import { partExecutionArn, runValuesIn } from '../runtime/execution-events.ts';
 import { executionInput, executionName } from '../runtime/launch.ts';
-import { doneToBucket, resumeDone, stateOfRecord, type Resume } from '../runtime/resume.ts';
+import {
+  doneToBucket,
+  errorOfRecord,
+  resumeDone,
+  stateOfRecord,
+  type Resume,
+} from '../runtime/resume.ts';
 import { S3ObjectStore } from '../runtime/s3-objects.ts';
 import { QUIET_LOG, executionArnOf, startQueuedRuns } from '../runtime/run-queue.ts';
 import { names } from '../runtime/env.ts';
@@ -158,7 +164,7 @@ export async function resumeRun(
       const rec = document.t?.[keys.get(t.id)!];
       const state = rec ? stateOfRecord(rec) : undefined;
       if (state) states.set(t.id, state);
-      const e = rec?.e as { Error?: string; Cause?: string } | undefined;
+      const e = rec && errorOfRecord(rec);
       if (rec)
         operators.set(t.id, {
           output: rec.o ?? null,

@@ -22,6 +22,18 @@ const anyOf = (rules: readonly ChoiceRule[]): ChoiceRule =>
 const allOf = (rules: readonly ChoiceRule[]): ChoiceRule =>
   rules.length === 1 ? rules[0]! : { And: rules };
 
+/**
+ * The task failed: its state is `failed`, or, for a task that fails in place, its state is the
+ * error itself (`{ Error, Cause }`: IsPresent, because aws-local-stepfunctions reads
+ * `IsString: false` as false whatever the value).
+ */
+function failed(ctx: CompileContext, upstream: string): ChoiceRule {
+  const key = ctx.key(upstream);
+  return ctx.failsInPlace(upstream)
+    ? { Variable: `${field(key, 's')}.Error`, IsPresent: true }
+    : is(key, 'failed');
+}
+
 /** One upstream task satisfies a predicate (mapped tasks aggregate their instances). */
 export function predicate(ctx: CompileContext, upstream: string, pred: Pred): ChoiceRule {
   const key = ctx.key(upstream);
@@ -32,12 +44,12 @@ export function predicate(ctx: CompileContext, upstream: string, pred: Pred): Ch
         return is(key, 'success');
       case 'allFailed':
       case 'anyFailed':
-        return anyOf([is(key, 'failed'), is(key, 'upstream_failed')]);
+        return anyOf([failed(ctx, upstream), is(key, 'upstream_failed')]);
       case 'allSkipped':
       case 'anySkipped':
         return is(key, 'skipped');
       case 'anySucceededOrFailed':
-        return anyOf([is(key, 'success'), is(key, 'failed')]);
+        return anyOf([is(key, 'success'), failed(ctx, upstream)]);
       default:
         return assertNever(pred, 'predicate');
     }

@@ -34,6 +34,9 @@ export class CompileContext {
   /** Every mapped task a Distributed Map (CompileOptions.distributedMaps). */
   readonly distributedMaps: boolean;
 
+  /** Tasks whose failure record is their Task state's Catch alone (`failsInPlace`). */
+  private inPlace: ReadonlySet<string> | undefined;
+
   constructor(dag: DagIR, options: { readonly distributedMaps?: boolean } = {}) {
     this.dag = dag;
     this.distributedMaps = options.distributedMaps === true;
@@ -60,6 +63,18 @@ export class CompileContext {
     return inRetriedGroup(this.task(taskId), this.retriedGroups);
   }
 
+  /**
+   * Whether a task's failure is recorded by its Task state's Catch alone, the error as its state:
+   * `{ s: { Error, Cause } }` (compiler/document), with no failure Pass. A plain function task
+   * qualifies when nothing but the task runner reads its output (which takes its record whole):
+   * no native operator, sensor or Map reads a path into it, no pool or retried group wraps it,
+   * and no Choice reads its `o` (a branch's or short-circuit's).
+   */
+  failsInPlace(taskId: string): boolean {
+    this.inPlace ??= failingInPlace(this);
+    return this.inPlace.has(taskId);
+  }
+
   key(taskId: string): string {
     return this.keys.get(taskId)!;
   }
@@ -76,6 +91,33 @@ export class CompileContext {
     this.names.add(name);
     return name;
   }
+}
+
+function failingInPlace(ctx: CompileContext): Set<string> {
+  const readByPath = new Set<string>();
+  for (const e of ctx.dag.edges) {
+    if (e.kind !== 'data') continue;
+    const reader = ctx.task(e.to);
+    const runnerReads =
+      reader.body.kind === 'function' ||
+      reader.body.kind === 'branch' ||
+      reader.body.kind === 'short_circuit';
+    if (!runnerReads) readByPath.add(e.from);
+  }
+  // A Map's ItemsPath reads the list it maps over.
+  for (const t of ctx.dag.tasks)
+    if (t.mapping?.over.kind === 'output') readByPath.add(t.mapping.over.task);
+  const set = new Set<string>();
+  for (const t of ctx.dag.tasks)
+    if (
+      t.body.kind === 'function' &&
+      !t.mapping &&
+      !t.pool &&
+      !ctx.inRetriedGroup(t.id) &&
+      !readByPath.has(t.id)
+    )
+      set.add(t.id);
+  return set;
 }
 
 /** The rule that decides whether a task runs, and the tasks it reads (a teardown: its setups). */

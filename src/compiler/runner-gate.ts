@@ -46,12 +46,15 @@ export function gateInputs(ctx: CompileContext, taskId: string): Record<string, 
   const paths = new Map<string, string>();
   for (const u of ruleOf(ctx, taskId).over) paths.set(ctx.key(u), field(ctx.key(u), 's'));
   for (const by of forcedBy) paths.set(ctx.key(by), record(ctx.key(by)));
+  // The records the task reads as inputs (`in`) hold their states: not handed over twice.
+  for (const u of ctx.dataUpstream.get(taskId) ?? [])
+    if (!ctx.task(u).mapping) paths.delete(ctx.key(u));
   return Object.fromEntries(
     [...paths].sort(([a], [b]) => a.localeCompare(b)).map(([k, p]) => [`${k}.$`, p]),
   );
 }
 
-/** What the runner received in `g`: per record key, a state or a whole record. */
+/** What the runner received in `g` and `in`: per record key, a state or a whole record. */
 export type GateValues = Readonly<Record<string, unknown>>;
 
 /** The runner's decision: run the code, or the record the task gets without running. */
@@ -77,12 +80,18 @@ export type RunnerGate = (taskId: string, g: GateValues) => GateDecision;
 /** One gate per DAG: a task Lambda makes a runner per invocation, the DAG it loaded once. */
 const gates = new WeakMap<DagIR, RunnerGate>();
 
+/**
+ * A task's state from what its Task state handed over: the state itself, or a record holding it.
+ * A task that failed in place has its error as its state (compiler/document).
+ */
+export function handedState(v: unknown): TaskState | undefined {
+  const s = typeof v === 'object' && v !== null && !('Error' in v) ? (v as { s?: unknown }).s : v;
+  if (typeof s === 'string') return s as TaskState;
+  return typeof s === 'object' && s !== null && 'Error' in s ? 'failed' : undefined;
+}
+
 function makeGate(ctx: CompileContext): RunnerGate {
-  const stateOf = (key: string, g: GateValues): TaskState => {
-    const v = g[key];
-    const s = typeof v === 'object' && v !== null ? (v as { s?: unknown }).s : v;
-    return s as TaskState;
-  };
+  const stateOf = (key: string, g: GateValues): TaskState => handedState(g[key]) as TaskState;
   return (taskId, g) => {
     const key = ctx.key(taskId);
     let outcome: Outcome | undefined;

@@ -7,7 +7,7 @@
 import type { TaskState } from '../ir/types.ts';
 import type { ErrorInfo } from '../store/types.ts';
 import type { Manifest } from '../compiler/contract.ts';
-import { stateOfRecord } from '../runtime/resume.ts';
+import { errorOfRecord, stateOfRecord } from '../runtime/resume.ts';
 import type { TaskTally } from './task-tally.ts';
 
 /** How one task ended: the one shape every runner reports (updraft/testing's `Outcome` too). */
@@ -70,12 +70,12 @@ export function taskOutcomes(
     const time = tally.timesOf(t.id);
     if (!rec) continue;
     const state = stateOfRecord(rec) as TaskState;
-    const error = rec.e as { Error: string; Cause: string } | undefined;
+    const error = errorOfRecord(rec);
     tasks[t.id] = {
       state,
       attempts: count,
       ...(rec.o !== undefined && rec.o !== null && { output: rec.o }),
-      ...(error !== undefined && { error: { error: error.Error, cause: error.Cause } }),
+      ...(error !== undefined && { error: { error: error.Error, cause: error.Cause ?? '' } }),
       ...(rec.s === 'mapped' && {
         mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) },
       }),

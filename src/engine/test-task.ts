@@ -61,6 +61,7 @@ export async function testTask(
   const { manifest } = engine.compiled(dagId);
   const keys = new Map(manifest.tasks.map((t) => [t.id, t.key]));
   const keyOf = (id: string) => keys.get(id)!;
+  const mappedKeys = new Set(ir.tasks.filter((t) => t.mapping).map((t) => keyOf(t.id)));
   const { inputs, inputsFrom } = await upstreamOutputs(engine, ir, taskId, keyOf, options.inputs);
   const run = testRunValues(engine, ir, options.conf ?? {}, options.date);
   const item =
@@ -76,7 +77,10 @@ export async function testTask(
     const { Payload } = await runner({
       task: taskId,
       run,
-      in: inputs,
+      // The Task state hands over upstream records whole (a mapped task's outputs as they are).
+      in: Object.fromEntries(
+        Object.entries(inputs).map(([k, o]) => [k, mappedKeys.has(k) ? o : { s: 'success', o }]),
+      ),
       ...(task.mapping && { item, index: 0 }),
     });
     // A function task's answer is its record (runtime/task-runner answersRecord): its output is `o`

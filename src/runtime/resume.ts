@@ -267,11 +267,25 @@ export function clearTargets(
   return cleared;
 }
 
-/** A task's state from its record in the run document (compiler/document); mapped tasks summarise their instances. */
+/**
+ * A task's state from its record in the run document (compiler/document); mapped tasks summarise
+ * their instances, and a task that failed in place has its error as its state.
+ */
 export function stateOfRecord(rec: Readonly<Record<string, unknown>>): TaskState | undefined {
+  if (typeof rec.s === 'object' && rec.s !== null) return 'failed';
   if (rec.s === 'mapped')
     return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
   if (rec.s === 'poking') return 'running';
   if (rec.s === 'timeout') return undefined;
   return rec.s as TaskState | undefined;
+}
+
+/** A failed task's error in its record: `e`, or its state itself when it failed in place. */
+export function errorOfRecord(
+  rec: Readonly<Record<string, unknown>>,
+): { readonly Error: string; readonly Cause?: string } | undefined {
+  const e = typeof rec.s === 'object' && rec.s !== null ? rec.s : rec.e;
+  return typeof e === 'object' && e !== null && typeof (e as { Error?: unknown }).Error === 'string'
+    ? (e as { Error: string; Cause?: string })
+    : undefined;
 }

@@ -36,7 +36,7 @@ import { DatasetExtras } from './dataset-extra.ts';
 export interface RunnerRequest {
   readonly task: string;
   readonly run: RunValues;
-  /** Upstream outputs by record key. */
+  /** Upstream records by record key (a mapped task's: its outputs): `upstreamOutputs` reads them. */
   readonly in?: Readonly<Record<string, unknown>>;
   readonly item?: unknown;
   readonly index?: number;
@@ -124,6 +124,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     deps.ir.tasks.flatMap((t) => (t.mapping?.over.kind === 'output' ? [t.mapping.over.task] : [])),
   );
 
+  const mappedKeys = new Set(deps.ir.tasks.filter((t) => t.mapping).map((t) => ids.keyOf(t.id)));
+  const outputsIn = (r: RunnerRequest): RunnerRequest =>
+    r.in === undefined ? r : { ...r, in: upstreamOutputs(r.in, mappedKeys) };
   const gate = createRunnerGate(deps.ir);
   const lists = bucketLists(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
@@ -142,11 +145,11 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       });
       return { Payload: record };
     }
-    if (!ir || !answersRecord(ir)) return run(request); // (an unknown task: run says what is wrong)
+    if (!ir || !answersRecord(ir)) return run(outputsIn(request)); // (an unknown task: run says what is wrong)
     const key = facts.get(request.task)?.key;
     // A task that ran before hands its answer back, whatever its upstream tasks did this time.
     if (request.g !== undefined && (key === undefined || request.done?.[key] === undefined)) {
-      const decision = gate(request.task, request.g);
+      const decision = gate(request.task, { ...request.in, ...request.g });
       if (!decision.run) {
         await deps.recorder.putDecided?.({
           runId: request.run.runId,
@@ -159,9 +162,24 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         return { Payload: decision.record };
       }
     }
-    const { Payload } = await run(request);
+    const { Payload } = await run(outputsIn(request));
     return { Payload: recordAnswer(ir, Payload) };
   };
+}
+
+/**
+ * The upstream outputs in what a Task state hands over (`in`, compiler/states/lambda-task): a
+ * record's `o` (null when it has none: a task that failed in place), a mapped task's outputs as
+ * they are.
+ */
+export function upstreamOutputs(
+  given: Readonly<Record<string, unknown>>,
+  mappedKeys: ReadonlySet<string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(given))
+    out[key] = mappedKeys.has(key) ? v : ((v as { o?: unknown } | null)?.o ?? null);
+  return out;
 }
 
 /** A pending list's instance as the instance of the whole list it is (`RunnerRequest.pending`). */

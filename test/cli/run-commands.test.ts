@@ -143,11 +143,11 @@ describe('read-only run commands', () => {
     ]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`  Updraft.PermanentError: task "check" failed: ${CAUSE}`);
-    // What the same run costs on AWS, under its headline: 7 transitions (show's test says which)
+    // What the same run costs on AWS, under its headline: 6 transitions (show's test says which)
     // and the Lambda time of its three tries.
     const lines = stable(bad.out).split('\n');
     expect(lines[lines.findIndex((l) => l.startsWith(`✖ failed  ${BAD}`)) + 1]).toBe(
-      '  on AWS: $<usd>: $<usd> for 7 state transitions + $<usd> for 3 Lambda invocations, <s> at 1024 MiB',
+      '  on AWS: $<usd>: $<usd> for 6 state transitions + $<usd> for 3 Lambda invocations, <s> at 1024 MiB',
     );
     expect((await updraft(['run', 'notify_dag', '--date', '2020-03-03'])).code).toBe(0);
     for (const text of [ok.out, ok.err]) expect(text).not.toContain(SECRET);
@@ -225,10 +225,10 @@ describe('read-only run commands', () => {
       '  DAG bad_dag · triggered manually · data interval 2020-03-01T00:00:00.000Z → 2020-03-02T00:00:00.000Z',
       '  conf {"table":"orders"}',
       `  Updraft.PermanentError: task "check" failed: ${CAUSE}`,
-      // Its cost: 7 transitions (prepare's state, check's with its retry and its failed record,
-      // report's state, whose runner answers upstream_failed without running its code, the
+      // Its cost: 6 transitions (prepare's state, check's with its retry, whose Catch writes its
+      // failure record, report's state, whose runner answers upstream_failed without running its code, the
       // Choice on the leaves and the Fail state) and three tries of Lambda time.
-      '  cost $<usd>: $<usd> for 7 state transitions + $<usd> for 3 Lambda invocations, <s> at 1024 MiB',
+      '  cost $<usd>: $<usd> for 6 state transitions + $<usd> for 3 Lambda invocations, <s> at 1024 MiB',
       'Outputs',
       '  prepare  "ok"',
       'Failed tasks',
@@ -240,7 +240,7 @@ describe('read-only run commands', () => {
       '        Caused by: Error: table "orders" is empty',
       '          at <anonymous> (dags/bad_dag.ts:9:64)',
       'Cost by task',
-      '  check    $<usd> · 3 transitions · 2 × Lambda, <s>',
+      '  check    $<usd> · 2 transitions · 2 × Lambda, <s>',
       '  prepare  $<usd> · 1 transition · 1 × Lambda, <s>',
       '  report   $<usd> · 1 transition',
       `  ↳ updraft logs ${BAD} · fix, then resume: updraft retry ${BAD}`,
@@ -317,8 +317,8 @@ describe('read-only run commands', () => {
       notifications: [],
       cost: {
         region: 'us-east-1', // no deployment: the price table's default region
-        transitions: 7,
-        transitionsUsd: 7 * 0.000025,
+        transitions: 6,
+        transitionsUsd: 6 * 0.000025,
         memoryMiB: 1024,
         invocations: 3,
         lambdaMs: expect.any(Number),
@@ -327,7 +327,7 @@ describe('read-only run commands', () => {
         tasks: [
           {
             taskId: 'check',
-            transitions: 3,
+            transitions: 2,
             invocations: 2,
             lambdaMs: expect.any(Number),
             usd: expect.any(Number),

@@ -146,7 +146,7 @@ describe('parts: a run sees one DAG', () => {
 describe('parts: over 1 MiB', () => {
   it.each([
     ['a chain of 2,000 tasks', () => chain('c2000', 2000)],
-    ['a random layered DAG of 1,400 tasks', () => randomLayered('l1400', 1400, 7)],
+    ['a random layered DAG of 1,600 tasks', () => randomLayered('l1600', 1600, 7)],
   ])('%s is cut, each machine within 1 MiB and 25,000 history events', (_name, make) => {
     const c = compileDag(buildDagIR(make(), 'x.ts').ir);
     expect(c.parts.length).toBeGreaterThan(1);

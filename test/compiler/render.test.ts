@@ -66,16 +66,18 @@ describe('renderers', () => {
       OutputPath: '$.t',
       End: true,
     });
-    expect(s['c failed']).toEqual({
-      Type: 'Pass',
-      Parameters: { c: { s: 'failed', o: null, 'e.$': '$.err' } },
-      ResultPath: '$.t',
-      End: true,
-      OutputPath: '$.t',
-    });
+    // c's Catch writes its error as its state; the Pass that ends the branch returns c's record.
+    expect(s.c).toHaveProperty('Catch', [
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.t.c.s', Next: 'c failed' },
+    ]);
+    expect(s['c failed']).toEqual({ Type: 'Pass', Parameters: { 'c.$': '$.t.c' }, End: true });
+    expect(s.b).toHaveProperty('Catch', [
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.t.b.s', Next: 'b failed' },
+    ]);
+    expect(s['b failed']).toEqual({ Type: 'Pass', End: true });
   });
 
-  it('a task success goes straight on (one transition); a failure records the error and goes on to the same states', () => {
+  it('a task success goes straight on (one transition); a failure is recorded by the Catch, the error as the state, and goes on to the same states', () => {
     const s = states(diamond());
     // a has no upstream task: it runs, with nothing to decide (no g). The function is the
     // Resource: its answer (a's record) is the state's result, no ResultSelector.
@@ -89,13 +91,13 @@ describe('renderers', () => {
       }),
     );
     expect(s.a).not.toHaveProperty('ResultSelector');
-    // Downstream tasks answer upstream_failed themselves: one copy of what follows, no marks.
-    expect(s['a failed']).toEqual({
-      Type: 'Pass',
-      Parameters: { s: 'failed', o: null, 'e.$': '$.err' },
-      ResultPath: '$.t.a',
-      Next: 'parallel b…',
-    });
+    // Nothing but the task runner reads a's output: its Catch writes the error as its state, no
+    // failure Pass (compiler/context failsInPlace). Downstream tasks answer upstream_failed
+    // themselves: one copy of what follows, no marks.
+    expect(s.a).toHaveProperty('Catch', [
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.t.a.s', Next: 'parallel b…' },
+    ]);
+    expect(s['a failed']).toBeUndefined();
     expect(Object.keys(s).filter((n) => n.includes('upstream_failed'))).toEqual([]);
   });
 

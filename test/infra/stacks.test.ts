@@ -684,7 +684,7 @@ describe('a DAG cut into parts (compiler/parts)', () => {
   });
 
   it('deploys a large definition from S3 rather than inline (a template is at most 1 MB)', () => {
-    const { ir } = buildDagIR(chain('long', 400), 'long.ts');
+    const { ir } = buildDagIR(chain('long', 450), 'long.ts');
     const compiled = compileDag(ir);
     expect(JSON.stringify(compiled.definition).length).toBeGreaterThan(200_000);
     const { template } = single(ir, compiled);

@@ -145,7 +145,12 @@ describe('synthesizeProject on the example project', () => {
         {
           task: 'transform.clean',
           run,
-          in: { [key('check')]: { rows: 1200, key: 'raw/orders/2026-11-20.parquet' } },
+          in: {
+            [key('check')]: {
+              s: 'success',
+              o: { rows: 1200, key: 'raw/orders/2026-11-20.parquet' },
+            },
+          },
         },
         context,
       );

@@ -195,7 +195,7 @@ describe('task-runner Lambda: payloads', () => {
       Body: { transformToString: async () => JSON.stringify({ blob: BLOB }) } as never,
     });
     const payload = await handlerFor()(
-      { task: 'measure', run, in: { [keyOf('extract')]: ref } },
+      { task: 'measure', run, in: { [keyOf('extract')]: { s: 'success', o: ref } } },
       {} as never,
     );
     expect(payload).toEqual({ s: 'success', o: 40_000 });
@@ -216,7 +216,9 @@ describe('task-runner Lambda: payloads', () => {
         {
           task: 'measure',
           run,
-          in: { [keyOf('extract')]: { $ref: `s3://${BUCKET}/gone.json`, bytes: 9 } },
+          in: {
+            [keyOf('extract')]: { s: 'success', o: { $ref: `s3://${BUCKET}/gone.json`, bytes: 9 } },
+          },
         },
         {} as never,
       ),
@@ -251,14 +253,16 @@ describe('task-runner Lambda: trigger rules it decides (compiler/runner-gate)', 
     ]);
   });
 
-  it('runs the code when the rule holds, and answers the whole record', async () => {
+  it('runs the code when the rule holds, read from the input records it is handed, and answers the whole record', async () => {
     const run = newRun();
+    // The compiled Task state hands an upstream it reads as input once, as its record (`in`):
+    // its state is in there, so `g` does not list it again.
     const payload = await handlerFor()(
       {
         task: 'measure',
         run,
-        in: { [keyOf('extract')]: { blob: 'abc' } },
-        g: { [keyOf('extract')]: 'success' },
+        in: { [keyOf('extract')]: { s: 'success', o: { blob: 'abc' } } },
+        g: {},
       },
       {} as never,
     );
@@ -266,6 +270,21 @@ describe('task-runner Lambda: trigger rules it decides (compiler/runner-gate)', 
     expect((await reader.listTries(run.runId)).map((t) => [t.taskId, t.state, t.response])).toEqual(
       [['measure', 'success', 3]],
     );
+  });
+});
+
+describe('task-runner Lambda: an upstream that failed in place (its error as its state)', () => {
+  it('is failed to the rule: the task answers upstream_failed without running, from `g` or from its input record', async () => {
+    const error = { Error: 'Updraft.TaskFailed', Cause: 'boom' };
+    for (const handed of [
+      { g: { [keyOf('extract')]: error } },
+      { in: { [keyOf('extract')]: { s: error } }, g: {} },
+    ]) {
+      const run = newRun();
+      const payload = await handlerFor()({ task: 'measure', run, ...handed }, {} as never);
+      expect(payload).toEqual({ s: 'upstream_failed', o: null });
+      expect(await reader.listTries(run.runId)).toEqual([]);
+    }
   });
 });
 

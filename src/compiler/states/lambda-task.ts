@@ -9,16 +9,24 @@ import { PLACEHOLDERS, placeholder } from '../contract.ts';
 import { DONE, output, record, RUN } from '../document.ts';
 import type { Exits, Next, Scope, Walk } from '../scope.ts';
 import { gateInputs } from '../runner-gate.ts';
-import { failurePass, permanentFlag, renderTask } from './task-fields.ts';
+import { failureTarget, permanentFlag, renderTask } from './task-fields.ts';
 
 /** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
 export const TASK_RUNNER = placeholder(PLACEHOLDERS.taskRunner);
 
-/** Upstream outputs a function task reads, by record key (the runner builds arguments from them). */
+/**
+ * What a function task reads of its upstream tasks, by record key (the runner builds arguments
+ * from them): their records whole, which hold their states too (a failed one's may have no `o`:
+ * compiler/context failsInPlace), and a mapped task's outputs.
+ */
 export function inputs(emit: Walk, task: TaskIR): Record<string, string> | undefined {
-  const upstream = (emit.ctx.dataUpstream.get(task.id) ?? []).map((u) => emit.ctx.key(u));
+  const upstream = [...new Set(emit.ctx.dataUpstream.get(task.id) ?? [])];
   if (upstream.length === 0) return undefined;
-  return Object.fromEntries([...new Set(upstream)].sort().map((k) => [`${k}.$`, output(k)]));
+  const entries = upstream.map((u) => {
+    const k = emit.ctx.key(u);
+    return [`${k}.$`, emit.ctx.task(u).mapping ? output(k) : record(k)] as const;
+  });
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The task runner's Payload: the task, the run values, its inputs, and what a resumed execution hands back (compiler/document). */
@@ -45,7 +53,7 @@ export function renderLambdaTask(emit: Walk, scope: Scope, task: TaskIR, exits: 
   scope.add(name, { Type: 'Pass' }); // keeps the task's place in the States order
   emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
   const next = exits.success();
-  const failed = failurePass(emit, scope, task, exits);
+  const failed = failureTarget(emit, scope, task, exits);
   const gate: Record<string, JsonValue> =
     exits.gated === true ? { g: gateInputs(emit.ctx, task.id) } : {};
   const payload = runnerPayload(emit, task, gate);

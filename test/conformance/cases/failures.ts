@@ -4,7 +4,7 @@
  * with all_done still run, and the run fails iff a leaf ends failed or upstream_failed.
  */
 import { expect } from 'vitest';
-import { chain, dag, PermanentError, task } from 'updraft';
+import { chain, dag, PermanentError, snsPublish, task } from 'updraft';
 import { defineCases } from '../case.ts';
 
 const ok = (id: string, value: unknown = id) => task(id, async () => value);
@@ -200,6 +200,34 @@ export const failures = defineCases('failures', (it) => {
     const r = await run(d);
     expect(r.states).toEqual({ a: 'failed' });
     expect(r.tasks.a!.error).toEqual({ error: 'Updraft.TaskFailed', cause: 'plain string' });
+    expect(r.status).toBe('failed');
+  });
+
+  it('a task that fails in place (its error as its state): an all_done reader of its output gets null, and Choice-gated operators read it as failed', async (run) => {
+    const d = dag('failed_in_place', {}, () => {
+      const a = boom('a')();
+      task(
+        'b',
+        { triggerRule: 'all_done' },
+        async (_c, x: unknown) => `got ${JSON.stringify(x)}`,
+      )(a);
+      a.then(
+        snsPublish('alert', { topic: 'alerts', message: 'a broke', triggerRule: 'one_failed' }),
+      );
+      a.then(snsPublish('report', { topic: 'alerts', message: 'all good' }));
+      a.then(snsPublish('done', { topic: 'alerts', message: 'a ran', triggerRule: 'all_done' }));
+    });
+    const r = await run(d);
+    expect(r.states).toEqual({
+      a: 'failed',
+      b: 'success',
+      alert: 'success',
+      report: 'upstream_failed',
+      done: 'success',
+    });
+    expect(r.tasks.a!.error).toEqual({ error: 'Updraft.PermanentError', cause: 'a broke' });
+    expect(r.tasks.b!.output).toBe('got null');
+    expect(r.started).not.toContain('report');
     expect(r.status).toBe('failed');
   });
 
