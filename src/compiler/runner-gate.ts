@@ -19,7 +19,7 @@
 import type { DagIR, TaskState } from '../ir/types.ts';
 import type { JsonValue } from './asl.ts';
 import { CompileContext, ruleOf } from './context.ts';
-import { field, record } from './document.ts';
+import { field, output, record } from './document.ts';
 import { staticOutcome, type Outcome } from './rules.ts';
 import { recordFor } from './states/marks.ts';
 
@@ -53,6 +53,58 @@ export function gateInputs(ctx: CompileContext, taskId: string): Record<string, 
     [...paths].sort(([a], [b]) => a.localeCompare(b)).map(([k, p]) => [`${k}.$`, p]),
   );
 }
+
+/**
+ * What a function task reads of its upstream tasks, by record key: their records whole, which
+ * hold their states too (a failed one's may have no `o`: compiler/context failsInPlace), and a
+ * mapped task's outputs.
+ */
+export function inputPaths(
+  ctx: CompileContext,
+  taskId: string,
+): Record<string, string> | undefined {
+  const upstream = [...new Set(ctx.dataUpstream.get(taskId) ?? [])];
+  if (upstream.length === 0) return undefined;
+  const entries = upstream.map((u) => {
+    const k = ctx.key(u);
+    return [`${k}.$`, ctx.task(u).mapping ? output(k) : record(k)] as const;
+  });
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The field of the task runner's request that holds the whole state document. */
+export const DOCUMENT_FIELD = 'd';
+
+/** Per task: the document paths of what it reads (`in`) and of the states its rule reads (`g`). */
+export interface HandedPaths {
+  readonly in: Readonly<Record<string, string>> | undefined;
+  readonly g: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a Task state that hands the task runner its whole document (`d`) would have handed it
+ * field by field, per task: the runner reads these paths from `d` (runtime/task-runner
+ * fromDocument), so both forms decide alike.
+ */
+export function handedPaths(ir: DagIR): (taskId: string) => HandedPaths {
+  let made = paths.get(ir);
+  if (!made) {
+    const ctx = new CompileContext(ir);
+    const byTask = new Map<string, HandedPaths>();
+    made = (taskId) => {
+      let p = byTask.get(taskId);
+      if (!p) {
+        p = { in: inputPaths(ctx, taskId), g: gateInputs(ctx, taskId) as Record<string, string> };
+        byTask.set(taskId, p);
+      }
+      return p;
+    };
+    paths.set(ir, made);
+  }
+  return made;
+}
+
+const paths = new WeakMap<DagIR, (taskId: string) => HandedPaths>();
 
 /** What the runner received in `g` and `in`: per record key, a state or a whole record. */
 export type GateValues = Readonly<Record<string, unknown>>;

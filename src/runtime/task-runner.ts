@@ -16,6 +16,7 @@ import {
   bucketLists,
   createRunnerGate,
   ERROR_NAMES,
+  handedPaths,
   INLINE_MAP_ITEMS_MAX,
   type GateValues,
   type RunnerManifest,
@@ -56,6 +57,48 @@ export interface RunnerRequest {
   readonly pending?: boolean;
   /** A mapped task's collect state: the key of its Distributed Map's results manifest (runtime/map-run). */
   readonly collect?: string;
+}
+
+/**
+ * What a function task's Task state sends when its Resource is the function (compiler/states/
+ * lambda-task): the whole state document, from which the runner reads what it needs.
+ */
+export interface DocumentRequest {
+  readonly task: string;
+  readonly d: {
+    readonly run: RunValues;
+    readonly t?: Readonly<Record<string, unknown>>;
+    readonly done?: Done;
+  };
+  /** The runner decides the task's trigger rule (the narrow request's `g`). */
+  readonly g?: 1;
+}
+
+/** A request as a Task state sends it: field by field, or the whole document. */
+export type HandedRequest = RunnerRequest | DocumentRequest;
+
+/**
+ * The request field by field: from a whole document, the run values, the answers handed back,
+ * the inputs and the states the task's rule reads, at the paths the compiler would have handed
+ * them over (compiler/runner-gate handedPaths). A narrow request is returned as it is.
+ */
+export function fromDocument(ir: DagIR, request: HandedRequest): RunnerRequest {
+  if (!('d' in request)) return request;
+  const { d, task } = request;
+  const narrow: RunnerRequest = { task, run: d.run, ...(d.done !== undefined && { done: d.done }) };
+  if (!ir.tasks.some((t) => t.id === task)) return narrow; // (the runner says what is wrong)
+  const paths = handedPaths(ir)(task);
+  const read = (fields: Readonly<Record<string, string>>) => {
+    const out: Record<string, unknown> = {};
+    for (const [field, path] of Object.entries(fields))
+      out[field.slice(0, -2)] = valueAt(d, path.slice(2).split('.'));
+    return out;
+  };
+  return {
+    ...narrow,
+    ...(paths.in !== undefined && { in: read(paths.in) }),
+    ...(request.g !== undefined && { g: read(paths.g) }),
+  };
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
@@ -108,7 +151,7 @@ export function asJson(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-export type TaskRunner = (request: RunnerRequest) => Promise<{ Payload: unknown }>;
+export type TaskRunner = (request: HandedRequest) => Promise<{ Payload: unknown }>;
 
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const facts = new Map(deps.manifest.tasks.map((t) => [t.id, t]));
@@ -131,7 +174,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const lists = bucketLists(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
   return async (sent) => {
-    const request = unwrapPending(sent);
+    const request = unwrapPending(fromDocument(deps.ir, sent));
     const ir = irTasks.get(request.task);
     if (request.collect !== undefined && ir?.mapping) {
       const record = await collectMapRun({
@@ -217,7 +260,10 @@ interface RunnerTables {
   readonly lists: ReadonlyMap<string, readonly (readonly (string | number)[])[]>;
 }
 
-function runTask(deps: TaskRunnerDeps, tables: RunnerTables): TaskRunner {
+function runTask(
+  deps: TaskRunnerDeps,
+  tables: RunnerTables,
+): (request: RunnerRequest) => Promise<{ Payload: unknown }> {
   const { facts, irTasks, ids, mappedOver, lists } = tables;
   return async (request) => {
     const task = facts.get(request.task);

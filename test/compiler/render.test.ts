@@ -36,18 +36,14 @@ const diamond = () =>
 describe('renderers', () => {
   it("a join's trigger rule is decided by the task runner from the upstream states; the Parallel merges the branches' records", () => {
     const s = states(diamond());
-    // No Choice in front of d: its Task state hands the runner the states its rule reads, and
+    // No Choice in front of d: its Task state hands the runner the whole document, where the
+    // runner reads the states its rule reads (`g: 1`: the rule is the runner's to decide), and
     // takes the runner's answer as the whole record (it may say skipped or upstream_failed).
     expect(s['d?']).toBeUndefined();
     expect(s.d).toMatchObject({
       Type: 'Task',
       Resource: '${TaskRunnerFunctionArn}',
-      Parameters: {
-        task: 'd',
-        'run.$': '$.run',
-        'done.$': '$.done',
-        g: { 'b.$': '$.t.b.s', 'c.$': '$.t.c.s' },
-      },
+      Parameters: { task: 'd', 'd.$': '$', g: 1 },
       ResultPath: '$.t.d',
       Next: 'run failed?',
     });
@@ -85,7 +81,7 @@ describe('renderers', () => {
       expect.objectContaining({
         Type: 'Task',
         Resource: '${TaskRunnerFunctionArn}',
-        Parameters: { task: 'a', 'run.$': '$.run', 'done.$': '$.done' },
+        Parameters: { task: 'a', 'd.$': '$' },
         ResultPath: '$.t.a',
         Next: 'parallel b…',
       }),

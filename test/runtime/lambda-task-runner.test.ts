@@ -288,6 +288,56 @@ describe('task-runner Lambda: an upstream that failed in place (its error as its
   });
 });
 
+describe('task-runner Lambda: the whole document as the request (the Task state sends `d`)', () => {
+  it('reads the run, the inputs and the states its rule reads from the document, as the narrow request would', async () => {
+    const handler = handlerFor();
+    const ran = newRun();
+    const doc = (extract: unknown) => ({ run: ran, t: { [keyOf('extract')]: extract }, done: {} });
+    // The upstream succeeded: the code runs on its output, read from its record in `t`.
+    expect(
+      await handler(
+        { task: 'measure', d: doc({ s: 'success', o: { blob: 'abcd' } }), g: 1 },
+        {} as never,
+      ),
+    ).toEqual({ s: 'success', o: 4 });
+    expect((await reader.listTries(ran.runId)).map((t) => [t.taskId, t.state])).toEqual([
+      ['measure', 'success'],
+    ]);
+    // The upstream failed in place: upstream_failed, without running the code.
+    const failed = newRun();
+    expect(
+      await handler(
+        {
+          task: 'measure',
+          d: { ...doc({ s: { Error: 'Updraft.TaskFailed', Cause: 'boom' } }), run: failed },
+          g: 1,
+        },
+        {} as never,
+      ),
+    ).toEqual({ s: 'upstream_failed', o: null });
+    expect(await reader.listTries(failed.runId)).toEqual([]);
+  });
+
+  it('hands back a resumed answer from the document’s `done` without running the code', async () => {
+    const run = newRun();
+    const payload = await handlerFor()(
+      { task: 'small', d: { run, t: {}, done: { [keyOf('small')]: { r: 7 } } } },
+      {} as never,
+    );
+    expect(payload).toEqual({ s: 'success', o: 7 });
+    expect(await reader.listTries(run.runId)).toEqual([]);
+  });
+
+  it('a document without run values is refused as not a task request', async () => {
+    const error = await failure(handlerFor()({ task: 'small', d: { t: {} } }, {} as never));
+    expect(asRuntimeReports(error)).toEqual({
+      errorType: 'Updraft.PermanentError',
+      errorMessage:
+        'the task runner of DAG "lambda_demo" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it',
+    });
+  });
+});
+
 describe('task-runner Lambda: connections and masking', () => {
   it('masks a connection password in task logs and in the error; the second invocation reuses the cached secret', async () => {
     smMock

@@ -6,27 +6,17 @@
 import type { TaskIR } from '../../ir/types.ts';
 import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
 import { PLACEHOLDERS, placeholder } from '../contract.ts';
-import { DONE, output, record, RUN } from '../document.ts';
+import { DONE, record, RUN } from '../document.ts';
 import type { Exits, Next, Scope, Walk } from '../scope.ts';
-import { gateInputs } from '../runner-gate.ts';
+import { DOCUMENT_FIELD, gateInputs, inputPaths } from '../runner-gate.ts';
 import { failureTarget, permanentFlag, renderTask } from './task-fields.ts';
 
 /** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
 export const TASK_RUNNER = placeholder(PLACEHOLDERS.taskRunner);
 
-/**
- * What a function task reads of its upstream tasks, by record key (the runner builds arguments
- * from them): their records whole, which hold their states too (a failed one's may have no `o`:
- * compiler/context failsInPlace), and a mapped task's outputs.
- */
+/** What a function task reads of its upstream tasks, by record key (compiler/runner-gate inputPaths). */
 export function inputs(emit: Walk, task: TaskIR): Record<string, string> | undefined {
-  const upstream = [...new Set(emit.ctx.dataUpstream.get(task.id) ?? [])];
-  if (upstream.length === 0) return undefined;
-  const entries = upstream.map((u) => {
-    const k = emit.ctx.key(u);
-    return [`${k}.$`, emit.ctx.task(u).mapping ? output(k) : record(k)] as const;
-  });
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return inputPaths(emit.ctx, task.id);
 }
 
 /** The task runner's Payload: the task, the run values, its inputs, and what a resumed execution hands back (compiler/document). */
@@ -54,13 +44,17 @@ export function renderLambdaTask(emit: Walk, scope: Scope, task: TaskIR, exits: 
   emit.stateTasks.set(name, { tasks: [task.id], role: 'task' });
   const next = exits.success();
   const failed = failureTarget(emit, scope, task, exits);
-  const gate: Record<string, JsonValue> =
-    exits.gated === true ? { g: gateInputs(emit.ctx, task.id) } : {};
-  const payload = runnerPayload(emit, task, gate);
   // The runner answers the task's record (runtime/task-runner answersRecord). With the function's
   // ARN as the Resource, its answer is the state's result itself: no FunctionName and Payload
   // around the request, no ResultSelector (≈ 110 bytes less per task than lambda:invoke).
   const viaInvoke = emit.ctx.inRetriedGroup(task.id);
+  // The function's ARN gets the whole document (`d`), and reads from it what it needs: the
+  // run values, the answers handed back, the inputs and the states its rule reads (compiler/
+  // runner-gate handedPaths); `g: 1` says the rule is the runner's to decide. The definition
+  // spells no path per input and upstream state (≈ 60–80 bytes less per task).
+  const payload: Record<string, JsonValue> = viaInvoke
+    ? runnerPayload(emit, task, exits.gated === true ? { g: gateInputs(emit.ctx, task.id) } : {})
+    : { task: task.id, [`${DOCUMENT_FIELD}.$`]: '$', ...(exits.gated === true && { g: 1 }) };
   scope.add(
     name,
     renderTask({
