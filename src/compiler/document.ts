@@ -7,6 +7,11 @@
  *     "done": { "<key>": <given>, … },
  *     "err":  <the last caught error, transient> }
  *
+ * A failed record is `{ "s": "failed", "o": null, "e": { "Error", "Cause" } }`, or, for a task
+ * that fails in place (compiler/context failsInPlace), `{ "s": { "Error", "Cause" } }`: the
+ * Catch of its Task state writes the error as its state, and nothing but the task runner reads
+ * its output (runtime/resume stateOfRecord and errorOfRecord read both forms).
+ *
  * `done` is how a run resumes (retry, clear) on both targets: a new execution of the same machine
  * whose input hands back what tasks that must not run again answered before, per task key —
  * `{ "r": <response> }` (what the Task state received: the task runner's payload), `{ "o": <output> }`
