@@ -57,6 +57,12 @@ export interface RunnerRequest {
   readonly pending?: boolean;
   /** A mapped task's collect state: the key of its Distributed Map's results manifest (runtime/map-run). */
   readonly collect?: string;
+  /**
+   * The other records of the `Parallel` branch this task ends (from the document's `b`): the
+   * answer is then the branch's own records, `{ ...branch, <key>: <record> }` (compiler/states/
+   * parallel answersOwnRecords).
+   */
+  readonly branch?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -72,6 +78,8 @@ export interface DocumentRequest {
   };
   /** The runner decides the task's trigger rule (the narrow request's `g`). */
   readonly g?: 1;
+  /** The task ends a `Parallel` branch: the keys of the branch's other records to answer with its own. */
+  readonly b?: readonly string[];
 }
 
 /** A request as a Task state sends it: field by field, or the whole document. */
@@ -94,10 +102,13 @@ export function fromDocument(ir: DagIR, request: HandedRequest): RunnerRequest {
       out[field.slice(0, -2)] = valueAt(d, path.slice(2).split('.'));
     return out;
   };
+  const branch: Record<string, unknown> = {};
+  for (const key of request.b ?? []) branch[key] = d.t?.[key];
   return {
     ...narrow,
     ...(paths.in !== undefined && { in: read(paths.in) }),
     ...(request.g !== undefined && { g: read(paths.g) }),
+    ...(request.b !== undefined && { branch }),
   };
 }
 
@@ -173,8 +184,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const gate = createRunnerGate(deps.ir);
   const lists = bucketLists(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
-  return async (sent) => {
-    const request = unwrapPending(fromDocument(deps.ir, sent));
+  const answer = async (request: RunnerRequest): Promise<{ Payload: unknown }> => {
     const ir = irTasks.get(request.task);
     if (request.collect !== undefined && ir?.mapping) {
       const record = await collectMapRun({
@@ -207,6 +217,13 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     }
     const { Payload } = await run(outputsIn(request));
     return { Payload: recordAnswer(ir, Payload) };
+  };
+  return async (sent) => {
+    const request = unwrapPending(fromDocument(deps.ir, sent));
+    const { Payload } = await answer(request);
+    if (request.branch === undefined) return { Payload };
+    // The last task of a Parallel branch answers the branch's own records (the branch's output).
+    return { Payload: { ...request.branch, [ids.keyOf(request.task)]: Payload } };
   };
 }
 

@@ -55,13 +55,11 @@ describe('renderers', () => {
       Next: 'd',
     });
     expect(s.b).toMatchObject({ ResultPath: '$.t.b', End: true });
-    expect(s.c).toMatchObject({
-      // The runner's answer is c's record: the branch returns it as its own.
-      ResultSelector: { 'c.$': '$' },
-      ResultPath: '$.t',
-      OutputPath: '$.t',
-      End: true,
-    });
+    // c ends its branch: the runner answers the branch's own records (`b` lists the others:
+    // none), which are the branch's output as they come (no ResultPath, no Pass to select them).
+    expect(s.c).toMatchObject({ Parameters: { task: 'c', 'd.$': '$', g: 1, b: [] }, End: true });
+    for (const field of ['ResultPath', 'ResultSelector', 'OutputPath'])
+      expect(s.c).not.toHaveProperty(field);
     // c's Catch writes its error as its state; the Pass that ends the branch returns c's record.
     expect(s.c).toHaveProperty('Catch', [
       { ErrorEquals: ['States.ALL'], ResultPath: '$.t.c.s', Next: 'c failed' },

@@ -328,6 +328,37 @@ describe('task-runner Lambda: the whole document as the request (the Task state 
     expect(await reader.listTries(run.runId)).toEqual([]);
   });
 
+  it('at the end of a Parallel branch (`b`), answers the branch’s own records: the others from the document, its own as it decided', async () => {
+    const handler = handlerFor();
+    const ran = newRun();
+    const earlier = { s: 'success', o: { blob: 'ab' } };
+    expect(
+      await handler(
+        {
+          task: 'measure',
+          d: { run: ran, t: { [keyOf('extract')]: earlier, other: { s: 'skipped' } }, done: {} },
+          g: 1,
+          b: [keyOf('extract')],
+        },
+        {} as never,
+      ),
+    ).toEqual({ [keyOf('extract')]: earlier, [keyOf('measure')]: { s: 'success', o: 2 } });
+    // Decided without running (its upstream failed in place): the same shape.
+    const failed = newRun();
+    const error = { s: { Error: 'Updraft.TaskFailed', Cause: 'boom' } };
+    expect(
+      await handler(
+        {
+          task: 'measure',
+          d: { run: failed, t: { [keyOf('extract')]: error }, done: {} },
+          g: 1,
+          b: [keyOf('extract')],
+        },
+        {} as never,
+      ),
+    ).toEqual({ [keyOf('extract')]: error, [keyOf('measure')]: { s: 'upstream_failed', o: null } });
+  });
+
   it('a document without run values is refused as not a task request', async () => {
     const error = await failure(handlerFor()({ task: 'small', d: { t: {} } }, {} as never));
     expect(asRuntimeReports(error)).toEqual({

@@ -10,6 +10,7 @@ import { DONE, RECORDS, record, RUN } from '../document.ts';
 import { END, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
 import { clustersOf, tasksOf, type SpNode } from '../sp-tree.ts';
 import { renderNextEnd } from './task-fields.ts';
+import { DOCUMENT_FIELD } from '../runner-gate.ts';
 import { objectOf } from '../../util/object-of.ts';
 
 /**
@@ -83,6 +84,11 @@ function ownRecords(gen: Generator, machine: StateMachine, node: SpNode): StateM
   for (const [stateName, state] of Object.entries(machine.States)) {
     if (!('End' in state) || state.End !== true) {
       states[stateName] = state;
+      continue;
+    }
+    const answered = answersOwnRecords(gen, state, selection);
+    if (answered) {
+      states[stateName] = answered;
       continue;
     }
     const own = single !== undefined ? writesOwnRecord(state, single) : undefined;
@@ -176,6 +182,38 @@ export function mergeTree(paths: readonly string[]): string {
       ? paths[lo]!
       : `States.JsonMerge(${build(lo, Math.floor((lo + hi) / 2))}, ${build(Math.floor((lo + hi) / 2), hi)}, false)`;
   return build(0, paths.length);
+}
+
+/**
+ * A function task's Task state that hands the task runner the whole document (compiler/states/
+ * lambda-task), rewritten to have the runner answer the branch's own records: its record and the
+ * others it lists in `b`, read from the document (runtime/task-runner). With no ResultPath, that
+ * answer is the branch's output: no Pass after it to select them (one transition less), no
+ * ResultSelector and OutputPath on a one-task branch. Undefined for a state of another shape.
+ */
+function answersOwnRecords(
+  gen: Generator,
+  state: State,
+  selection: () => Record<string, string>,
+): State | undefined {
+  const s = state as State & { Parameters?: Record<string, JsonValue>; ResultPath?: string };
+  const task = s.Parameters?.task;
+  if (
+    s.Type !== 'Task' ||
+    typeof task !== 'string' ||
+    s.Parameters?.[`${DOCUMENT_FIELD}.$`] !== '$'
+  )
+    return undefined;
+  const key = gen.ctx.key(task);
+  if (s.ResultPath !== record(key)) return undefined;
+  const others = Object.keys(selection())
+    .map((field) => field.slice(0, -2))
+    .filter((k) => k !== key);
+  const { ResultPath: _resultPath, ...rest } = s;
+  return {
+    ...rest,
+    Parameters: { ...(s.Parameters as Record<string, JsonValue>), b: others },
+  } as State;
 }
 
 /**

@@ -231,6 +231,37 @@ export const failures = defineCases('failures', (it) => {
     expect(r.status).toBe('failed');
   });
 
+  it('a branch ends with its last task answering its records: the join reads every output of it, after a success and after a failure in place', async (run) => {
+    for (const breaks of [false, true]) {
+      const d = dag(breaks ? 'branch_records_failed' : 'branch_records', {}, () => {
+        const a = task('a', async () => 1)();
+        const b1 = task('b1', async (_c, x: number) => x + 1)(a);
+        const b2 = task('b2', async (_c, x: number) => {
+          if (breaks) throw new PermanentError('b2 broke');
+          return x * 10;
+        })(b1);
+        const c1 = task('c1', async (_c, x: number) => x + 100)(a);
+        const c2 = task('c2', async (_c, x: number) => x + 1)(c1);
+        const c3 = task('c3', async (_c, x: number) => x + 1)(c2);
+        task('d', { triggerRule: 'all_done' }, async (_c, p: number, q: number | null, r: number) =>
+          [p, q, r].join(' '),
+        )(b1, b2, c3);
+      });
+      const r = await run(d);
+      expect(r.states).toEqual({
+        a: 'success',
+        b1: 'success',
+        b2: breaks ? 'failed' : 'success',
+        c1: 'success',
+        c2: 'success',
+        c3: 'success',
+        d: 'success',
+      });
+      expect(r.tasks.d!.output).toBe(breaks ? '2  103' : '2 20 103');
+      expect(r.status).toBe('success');
+    }
+  });
+
   it('one_failed alerting task runs only on the failing path', async (run) => {
     const d = dag('alerting', {}, () => {
       const a = ok('a')();
