@@ -155,7 +155,9 @@ export async function runMapRun(
       limit(async () => {
         // Past the threshold no child starts (those not started are PENDING in the results).
         if (exceeded) return;
-        const input = childInput(selector, params.shared, item, index);
+        // Without an ItemSelector a child's input is its item, as on AWS.
+        const input =
+          map.ItemSelector === undefined ? item : childInput(selector, params.shared, item, index);
         const name = `${id}:${index}`;
         const result = await deps.runChild(processor, name, input, index);
         results.push({

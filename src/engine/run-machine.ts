@@ -112,9 +112,33 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
             history: meter.forPart(),
             child: { mapIndex: index },
           },
-          executionDeps(),
+          childDeps(),
         ),
     });
+  };
+  // A child execution's limits are its own, as on AWS: past one, it alone stops and fails (a
+  // failed instance the Map Run counts), while a limit of the run still stops it too.
+  const childDeps = (): ExecutionDeps => {
+    const parent = executionDeps();
+    let own: ErrorInfo | undefined;
+    const mine = new Set<() => void>();
+    return {
+      ...parent,
+      fail: (info) => {
+        if (own) return;
+        own = info;
+        for (const abort of mine) abort();
+      },
+      aborts: (abort) => {
+        mine.add(abort);
+        const off = parent.aborts(abort);
+        return () => {
+          mine.delete(abort);
+          off();
+        };
+      },
+      stopped: () => own ?? parent.stopped(),
+    };
   };
   const executionDeps = (): ExecutionDeps => ({
     manifest,

@@ -90,6 +90,53 @@ describe('cloud limits the engine enforces', () => {
     expect(r.document.t).toEqual({ each: { n: 2 } });
   });
 
+  // A Distributed Map's instance is a child execution with limits of its own: past one (here its
+  // 25,000 history events, counting down from n), that child fails — a failed instance, which
+  // ToleratedFailureCount may allow — not the run.
+  const distributed = (tolerated: number) => ({
+    StartAt: 'each',
+    States: {
+      each: {
+        Type: 'Map',
+        ItemsPath: '$.run.params.items',
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'down',
+          States: {
+            down: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, -1)' }, Next: 'more?' },
+            'more?': {
+              Type: 'Choice',
+              Choices: [{ Variable: '$.n', NumericGreaterThan: 0, Next: 'down' }],
+              Default: 'done',
+            },
+            done: { Type: 'Succeed' },
+          },
+        },
+        ToleratedFailureCount: tolerated,
+        ResultSelector: { 'arn.$': '$.MapRunArn' },
+        ResultPath: '$.t.each',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.t.each', Next: 'caught' }],
+        End: true,
+      },
+      caught: { Type: 'Pass', End: true },
+    },
+  });
+
+  it("a Distributed Map's child past its history limit fails that child only: the Map Run tolerates it, or fails past its threshold", async () => {
+    // Four events a round: 7,000 rounds pass 25,000 events; 2 rounds are a few.
+    const items = [{ n: 2 }, { n: 7000 }, { n: 2 }];
+    const tolerant = await run(distributed(1), { items });
+    expect(tolerant.status).toBe('success');
+    expect(tolerant.document.t.each).toEqual({ arn: expect.stringContaining(':mapRun:') });
+    const strict = await run(distributed(0), { items });
+    expect(strict.status).toBe('success'); // the Map's Catch took it
+    expect(strict.document.t.each).toEqual({
+      Error: 'States.ExceedToleratedFailureThreshold',
+      Cause:
+        'The specified tolerated failure threshold was exceeded: 1 of 3 child executions of the Map Run of state "each" failed',
+    });
+  });
+
   const merges = (n: number) => {
     let field = '$.run';
     for (let i = 0; i < n; i++) field = `States.JsonMerge(${field}, $.t, false)`;
