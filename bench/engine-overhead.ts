@@ -57,14 +57,30 @@ const prepared: Prepared[] = cases.map((c) => {
   };
 });
 
+/** What a function task's Task state hands the task runner (compiler/states/lambda-task). */
+interface Answered {
+  readonly task: string;
+  readonly d: { readonly t: Record<string, unknown> };
+  readonly b?: readonly string[];
+}
+
 /** The interpreter alone: each Task state answered as the task runner answers a no-op task (its record). */
 async function reference(p: Prepared): Promise<number> {
   const definition = JSON.parse(substitute(p.compiled.json, {})) as {
     States: Record<string, { Type: string }>;
   };
-  const handlers: Record<string, () => Promise<unknown>> = {};
+  const handlers: Record<string, (input: Answered) => Promise<unknown>> = {};
+  const keys = new Map(p.compiled.manifest.tasks.map((t) => [t.id, t.key]));
   for (const name of Object.keys(p.compiled.manifest.states))
-    handlers[name] = async () => ({ s: 'success', o: null });
+    handlers[name] = async (input) => {
+      const record = { s: 'success', o: null };
+      if (!input.b) return record;
+      // The last task of a Parallel branch answers the branch's own records.
+      const own: Record<string, unknown> = {};
+      for (const k of input.b) own[k] = input.d.t[k];
+      own[keys.get(input.task)!] = record;
+      return own;
+    };
   const start = performance.now();
   const machine = new StateMachine(definition as never, {
     validationOptions: { noValidate: true } as never,

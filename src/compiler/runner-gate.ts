@@ -84,16 +84,16 @@ export interface HandedPaths {
 /**
  * What a Task state that hands the task runner its whole document (`d`) would have handed it
  * field by field, per task: the runner reads these paths from `d` (runtime/task-runner
- * fromDocument), so both forms decide alike.
+ * fromDocument), so both forms decide alike. Undefined for a task not in the DAG.
  */
-export function handedPaths(ir: DagIR): (taskId: string) => HandedPaths {
+export function handedPaths(ir: DagIR): (taskId: string) => HandedPaths | undefined {
   let made = paths.get(ir);
   if (!made) {
     const ctx = new CompileContext(ir);
     const byTask = new Map<string, HandedPaths>();
     made = (taskId) => {
       let p = byTask.get(taskId);
-      if (!p) {
+      if (!p && ctx.tasks.has(taskId)) {
         p = { in: inputPaths(ctx, taskId), g: gateInputs(ctx, taskId) as Record<string, string> };
         byTask.set(taskId, p);
       }
@@ -104,7 +104,7 @@ export function handedPaths(ir: DagIR): (taskId: string) => HandedPaths {
   return made;
 }
 
-const paths = new WeakMap<DagIR, (taskId: string) => HandedPaths>();
+const paths = new WeakMap<DagIR, (taskId: string) => HandedPaths | undefined>();
 
 /** What the runner received in `g` and `in`: per record key, a state or a whole record. */
 export type GateValues = Readonly<Record<string, unknown>>;

@@ -10,7 +10,9 @@
  * `t.<key>` was written by one of these, each measured here when its state exits:
  * - a state whose ResultPath is `$.t.<key>`;
  * - the last state of a Parallel branch that returns only its own records (compiler/states/parallel
- *   `ownRecords`: ResultPath and OutputPath `$.t`, its output `{ "<key>": <record> }`);
+ *   `ownRecords`: ResultPath and OutputPath `$.t`, its output `{ "<key>": <record> }`; or a
+ *   function task's Task state whose runner answers them, Parameters `b`: after a failure its
+ *   Catch writes the document, with the task's record at `t.<key>`);
  * - a Pass that rebuilds `t` (Parameters `t` or `t.$`: records of tasks decided without running,
  *   a retried group's attempt counters): every record of its output is measured.
  * Parallel states merge their branches' records without changing one. A document with any other
@@ -31,18 +33,33 @@ export class DocumentSizes {
   readonly #writes: ReadonlyMap<string, string>;
   /** States whose output is records by key (`own`) or a document whose `t` they rebuilt (`t`). */
   readonly #wholesale: ReadonlyMap<string, 'own' | 't'>;
+  /** Task states whose runner answers the branch's own records (`b`), by the task's record key. */
+  readonly #answers: ReadonlyMap<string, string>;
 
   constructor(states: ReadonlyMap<string, State>) {
     const writes = new Map<string, string>();
     const wholesale = new Map<string, 'own' | 't'>();
+    const answers = new Map<string, string>();
     for (const [name, state] of states) {
       const {
         ResultPath: path,
         OutputPath: out,
         Parameters: params,
-      } = state as { ResultPath?: unknown; OutputPath?: unknown; Parameters?: unknown };
+        Catch: catchers,
+      } = state as {
+        ResultPath?: unknown;
+        OutputPath?: unknown;
+        Parameters?: unknown;
+        Catch?: readonly { ResultPath?: string }[];
+      };
       const key = typeof path === 'string' ? RECORD_PATH.exec(path)?.[1] : undefined;
-      if (key) writes.set(name, key);
+      const answered = state.Type === 'Task' && Array.isArray((params as { b?: unknown })?.b);
+      if (answered) {
+        wholesale.set(name, 'own');
+        // Its record's key where its Catch writes the error (`$.t.<key>.s`); '' for `$.err`.
+        const own = /^\$\.t\.([A-Za-z0-9_]+)\.s$/.exec(catchers?.[0]?.ResultPath ?? '')?.[1];
+        answers.set(name, own ?? '');
+      } else if (key) writes.set(name, key);
       else if (path === '$.t' && out === '$.t') wholesale.set(name, 'own');
       else if (
         state.Type === 'Pass' &&
@@ -54,6 +71,7 @@ export class DocumentSizes {
     }
     this.#writes = writes;
     this.#wholesale = wholesale;
+    this.#answers = answers;
   }
 
   /** Notes what the state that just exited wrote. Call for every state exit, in event order. */
@@ -65,7 +83,14 @@ export class DocumentSizes {
       const rec = (doc.t as Record<string, unknown> | undefined)?.[key];
       if (rec !== undefined) this.#record(key, bytesOf(rec));
     }
-    const wholesale = this.#wholesale.get(stateName);
+    let wholesale = this.#wholesale.get(stateName);
+    const answered = this.#answers.get(stateName);
+    if (answered !== undefined && typeof doc.t === 'object' && doc.t !== null) {
+      // Caught: the document, with the task's failure record (or the error at `err`).
+      const rec = answered ? (doc.t as Record<string, unknown>)[answered] : undefined;
+      if (rec !== undefined) this.#record(answered!, bytesOf(rec));
+      wholesale = undefined;
+    }
     const records = wholesale === 'own' ? doc : wholesale === 't' ? doc.t : undefined;
     if (records !== null && typeof records === 'object') {
       for (const [k, rec] of Object.entries(records))

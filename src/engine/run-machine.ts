@@ -16,6 +16,7 @@
 import type { DagIR } from '../ir/types.ts';
 import { ERROR_NAMES, LIMITS, type CompileResult, type State } from '../compiler/index.ts';
 import { MemoryObjectStore } from '../runtime/objects.ts';
+import { objectOf } from '../util/object-of.ts';
 import { lowerDistributedMaps, runMapRun } from './distributed-map.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { ErrorInfo } from '../store/types.ts';
@@ -213,14 +214,26 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const status = outcome.status;
   const runError = outcome.error;
 
-  const { tasks, details: timed } = taskOutcomes(
-    manifest,
-    document && { ...document, t: { ...partRecords, ...document.t } },
-    tally,
+  // Built by assignment, not by spreading: thousands of keys (util/object-of).
+  const records =
+    document && Object.keys(partRecords).length > 0
+      ? {
+          ...document,
+          t: objectOf([...Object.entries(partRecords), ...Object.entries(document.t)]),
+        }
+      : document;
+  const { tasks, details: timed } = taskOutcomes(manifest, records, tally);
+  const byTask = transitionsByTask(manifest, history.transitionsBy);
+  const details = objectOf<TaskDetail>(
+    [...new Set([...Object.keys(timed), ...byTask.keys()])].map((taskId) => {
+      const transitions = byTask.get(taskId);
+      const detail =
+        transitions === undefined
+          ? timed[taskId]!
+          : { ...timed[taskId], transitions: Math.round(transitions * 100) / 100 };
+      return [taskId, detail] as const;
+    }),
   );
-  const details: Record<string, TaskDetail> = { ...timed };
-  for (const [taskId, transitions] of transitionsByTask(manifest, history.transitionsBy))
-    details[taskId] = { ...details[taskId], transitions: Math.round(transitions * 100) / 100 };
   const end = {
     transitions: history.transitions,
     historyEvents: history.events,

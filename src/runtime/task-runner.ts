@@ -94,8 +94,8 @@ export function fromDocument(ir: DagIR, request: HandedRequest): RunnerRequest {
   if (!('d' in request)) return request;
   const { d, task } = request;
   const narrow: RunnerRequest = { task, run: d.run, ...(d.done !== undefined && { done: d.done }) };
-  if (!ir.tasks.some((t) => t.id === task)) return narrow; // (the runner says what is wrong)
   const paths = handedPaths(ir)(task);
+  if (!paths) return narrow; // (the runner says what is wrong)
   const read = (fields: Readonly<Record<string, string>>) => {
     const out: Record<string, unknown> = {};
     for (const [field, path] of Object.entries(fields))

@@ -103,6 +103,33 @@ describe('DocumentSizes: records written other than at $.t.<key>', () => {
     expect(sizes.bytes(merged, 256 * 1024)).toBeGreaterThanOrEqual(exact(merged));
   });
 
+  // The last task of a branch whose runner answers the branch's own records (Parameters `b`):
+  // its output is those records; caught, the document with its error as its state.
+  const answers = {
+    Type: 'Task',
+    Resource: 'x',
+    Parameters: { task: 'e', 'd.$': '$', b: ['a'] },
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.t.e.s', Next: 'e failed' }],
+    End: true,
+  } as unknown as State;
+
+  it("a task that answers its branch's records (b) counts them, and its failure record when caught", () => {
+    const run = { dagId: 'd' };
+    const answered = new DocumentSizes(new Map([...states(['a']), ['e', answers]]));
+    answered.exited('state_a', { run, t: { a: { o: 'a'.repeat(100) } } });
+    answered.exited('e', { a: { o: 'a'.repeat(100) }, e: { s: 'success', o: 'e'.repeat(4000) } });
+    const merged = {
+      run,
+      t: { a: { o: 'a'.repeat(100) }, e: { s: 'success', o: 'e'.repeat(4000) } },
+    };
+    expect(answered.bytes(merged, 256 * 1024)).toBeGreaterThanOrEqual(exact(merged));
+    const caught = new DocumentSizes(new Map([...states(['a']), ['e', answers]]));
+    const error = { Error: 'Updraft.TaskFailed', Cause: 'x'.repeat(3000) };
+    caught.exited('e', { run, t: { e: { s: error } } });
+    const failed = { run, t: { e: { s: error } } };
+    expect(caught.bytes(failed, 256 * 1024)).toBeGreaterThanOrEqual(exact(failed));
+  });
+
   it('without those writes the bound would be below the document (the test above can fail)', () => {
     const sizes = new DocumentSizes(states(['a']));
     const run = { dagId: 'd' };
