@@ -60,8 +60,8 @@ const prepared: Prepared[] = cases.map((c) => {
 /** What a function task's Task state hands the task runner (compiler/states/lambda-task). */
 interface Answered {
   readonly task: string;
-  readonly d: { readonly t: Record<string, unknown> };
-  readonly b?: readonly string[];
+  /** The branch's other records, when the task ends a Parallel branch. */
+  readonly b?: Readonly<Record<string, unknown>>;
 }
 
 /** The interpreter alone: each Task state answered as the task runner answers a no-op task (its record). */
@@ -76,10 +76,7 @@ async function reference(p: Prepared): Promise<number> {
       const record = { s: 'success', o: null };
       if (!input.b) return record;
       // The last task of a Parallel branch answers the branch's own records.
-      const own: Record<string, unknown> = {};
-      for (const k of input.b) own[k] = input.d.t[k];
-      own[keys.get(input.task)!] = record;
-      return own;
+      return { ...input.b, [keys.get(input.task)!]: record };
     };
   const start = performance.now();
   const machine = new StateMachine(definition as never, {

@@ -16,13 +16,7 @@
  */
 
 export { recordKeys, type Keys } from './document.ts';
-export {
-  createRunnerGate,
-  DOCUMENT_FIELD,
-  handedPaths,
-  type GateDecision,
-  type GateValues,
-} from './runner-gate.ts';
+export { createRunnerGate, type GateDecision, type GateValues } from './runner-gate.ts';
 export {
   bucketLists,
   INLINE_MAP_ITEMS_MAX,

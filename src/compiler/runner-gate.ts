@@ -72,40 +72,6 @@ export function inputPaths(
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** The field of the task runner's request that holds the whole state document. */
-export const DOCUMENT_FIELD = 'd';
-
-/** Per task: the document paths of what it reads (`in`) and of the states its rule reads (`g`). */
-export interface HandedPaths {
-  readonly in: Readonly<Record<string, string>> | undefined;
-  readonly g: Readonly<Record<string, string>>;
-}
-
-/**
- * What a Task state that hands the task runner its whole document (`d`) would have handed it
- * field by field, per task: the runner reads these paths from `d` (runtime/task-runner
- * fromDocument), so both forms decide alike. Undefined for a task not in the DAG.
- */
-export function handedPaths(ir: DagIR): (taskId: string) => HandedPaths | undefined {
-  let made = paths.get(ir);
-  if (!made) {
-    const ctx = new CompileContext(ir);
-    const byTask = new Map<string, HandedPaths>();
-    made = (taskId) => {
-      let p = byTask.get(taskId);
-      if (!p && ctx.tasks.has(taskId)) {
-        p = { in: inputPaths(ctx, taskId), g: gateInputs(ctx, taskId) as Record<string, string> };
-        byTask.set(taskId, p);
-      }
-      return p;
-    };
-    paths.set(ir, made);
-  }
-  return made;
-}
-
-const paths = new WeakMap<DagIR, (taskId: string) => HandedPaths | undefined>();
-
 /** What the runner received in `g` and `in`: per record key, a state or a whole record. */
 export type GateValues = Readonly<Record<string, unknown>>;
 

@@ -11,8 +11,8 @@
  * - a state whose ResultPath is `$.t.<key>`;
  * - the last state of a Parallel branch that returns only its own records (compiler/states/parallel
  *   `ownRecords`: ResultPath and OutputPath `$.t`, its output `{ "<key>": <record> }`; or a
- *   function task's Task state whose runner answers them, Parameters `b`: after a failure its
- *   Catch writes the document, with the task's record at `t.<key>`);
+ *   function task's Task state whose runner answers them, Parameters `b` (the branch's other
+ *   records): after a failure its Catch writes the document, with the task's record at `t.<key>`);
  * - a Pass that rebuilds `t` (Parameters `t` or `t.$`: records of tasks decided without running,
  *   a retried group's attempt counters): every record of its output is measured.
  * Parallel states merge their branches' records without changing one. A document with any other
@@ -53,7 +53,8 @@ export class DocumentSizes {
         Catch?: readonly { ResultPath?: string }[];
       };
       const key = typeof path === 'string' ? RECORD_PATH.exec(path)?.[1] : undefined;
-      const answered = state.Type === 'Task' && Array.isArray((params as { b?: unknown })?.b);
+      const b = (params as { b?: unknown } | undefined)?.b;
+      const answered = state.Type === 'Task' && typeof b === 'object' && b !== null;
       if (answered) {
         wholesale.set(name, 'own');
         // Its record's key where its Catch writes the error (`$.t.<key>.s`); '' for `$.err`.

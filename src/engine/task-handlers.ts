@@ -19,10 +19,8 @@ import { MemoryObjectStore, type ObjectStore } from '../runtime/objects.ts';
 import {
   asJson,
   createTaskRunner,
-  fromDocument,
   unwrapPending,
   type BuiltinCheck,
-  type HandedRequest,
   type RunnerRequest,
   type TaskCall,
   type TaskInvoker,
@@ -248,12 +246,7 @@ export class TaskHandlers {
     // The task runner's request: Lambda's payload (lambda:invoke), or the input itself when the
     // state's Resource is the function (compiler/states/lambda-task), which gets the answer itself.
     const direct = params.Payload === undefined;
-    const request = unwrapPending(
-      fromDocument(
-        this.#deps.ir,
-        direct ? (params as unknown as HandedRequest) : (params.Payload as HandedRequest),
-      ),
-    );
+    const request = unwrapPending(direct ? (params as unknown as RunnerRequest) : params.Payload!);
     const answer = async (r: RunnerRequest) => {
       const { Payload } = await this.#runner(r);
       return direct ? Payload : { Payload };

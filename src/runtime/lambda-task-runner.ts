@@ -33,13 +33,7 @@ import { correlationKeys, powertoolsSink } from './lambda-logging.ts';
 import { recordingTasks, storePokes } from './lambda-state.ts';
 import { S3ObjectStore } from './s3-objects.ts';
 import { parseCacheSeconds, secretsConnections, type SecretsConnections } from './secrets.ts';
-import {
-  createTaskRunner,
-  fromDocument,
-  type BuiltinCheck,
-  type HandedRequest,
-  type RunnerRequest,
-} from './task-runner.ts';
+import { createTaskRunner, type BuiltinCheck, type RunnerRequest } from './task-runner.ts';
 import type { RunnerRecorder } from './task-try.ts';
 import type { LogSink } from './task-logger.ts';
 import { listensFor, notifySpecOf } from './notify-due.ts';
@@ -144,7 +138,7 @@ export function createTaskRunnerHandler(
   const handle = async (event: unknown): Promise<unknown> => {
     try {
       const c = setup();
-      const request = parseRequest(event, c.ir);
+      const request = parseRequest(event, c.ir.id);
       const runId = request.run.runId;
       // The run's execution attempt (one more per retry/clear) is on its run record; a run started outside
       // Updraft (the console) has none.
@@ -231,15 +225,8 @@ export function lambdaError(error: unknown): Error {
 }
 
 /** The state machine's payload, checked before anything runs (a wrong one never fixes itself). */
-function parseRequest(event: unknown, ir: DagIR): RunnerRequest {
-  const dagId = ir.id;
-  const sent = event as { d?: unknown } | null;
-  // The whole document (compiler/states/lambda-task), read as the request field by field.
-  const e = (
-    typeof sent === 'object' && sent !== null && typeof sent.d === 'object' && sent.d !== null
-      ? fromDocument(ir, sent as HandedRequest)
-      : sent
-  ) as Partial<RunnerRequest> | null;
+function parseRequest(event: unknown, dagId: string): RunnerRequest {
+  const e = event as Partial<RunnerRequest> | null;
   if (
     typeof e !== 'object' ||
     e === null ||

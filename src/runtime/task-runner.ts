@@ -16,7 +16,6 @@ import {
   bucketLists,
   createRunnerGate,
   ERROR_NAMES,
-  handedPaths,
   INLINE_MAP_ITEMS_MAX,
   type GateValues,
   type RunnerManifest,
@@ -58,58 +57,11 @@ export interface RunnerRequest {
   /** A mapped task's collect state: the key of its Distributed Map's results manifest (runtime/map-run). */
   readonly collect?: string;
   /**
-   * The other records of the `Parallel` branch this task ends (from the document's `b`): the
-   * answer is then the branch's own records, `{ ...branch, <key>: <record> }` (compiler/states/
-   * parallel answersOwnRecords).
+   * The other records of the `Parallel` branch this task ends, by record key: the answer is then
+   * the branch's own records, `{ ...b, <key>: <record> }` (compiler/states/parallel
+   * answersOwnRecords).
    */
-  readonly branch?: Readonly<Record<string, unknown>>;
-}
-
-/**
- * What a function task's Task state sends when its Resource is the function (compiler/states/
- * lambda-task): the whole state document, from which the runner reads what it needs.
- */
-export interface DocumentRequest {
-  readonly task: string;
-  readonly d: {
-    readonly run: RunValues;
-    readonly t?: Readonly<Record<string, unknown>>;
-    readonly done?: Done;
-  };
-  /** The runner decides the task's trigger rule (the narrow request's `g`). */
-  readonly g?: 1;
-  /** The task ends a `Parallel` branch: the keys of the branch's other records to answer with its own. */
-  readonly b?: readonly string[];
-}
-
-/** A request as a Task state sends it: field by field, or the whole document. */
-export type HandedRequest = RunnerRequest | DocumentRequest;
-
-/**
- * The request field by field: from a whole document, the run values, the answers handed back,
- * the inputs and the states the task's rule reads, at the paths the compiler would have handed
- * them over (compiler/runner-gate handedPaths). A narrow request is returned as it is.
- */
-export function fromDocument(ir: DagIR, request: HandedRequest): RunnerRequest {
-  if (!('d' in request)) return request;
-  const { d, task } = request;
-  const narrow: RunnerRequest = { task, run: d.run, ...(d.done !== undefined && { done: d.done }) };
-  const paths = handedPaths(ir)(task);
-  if (!paths) return narrow; // (the runner says what is wrong)
-  const read = (fields: Readonly<Record<string, string>>) => {
-    const out: Record<string, unknown> = {};
-    for (const [field, path] of Object.entries(fields))
-      out[field.slice(0, -2)] = valueAt(d, path.slice(2).split('.'));
-    return out;
-  };
-  const branch: Record<string, unknown> = {};
-  for (const key of request.b ?? []) branch[key] = d.t?.[key];
-  return {
-    ...narrow,
-    ...(paths.in !== undefined && { in: read(paths.in) }),
-    ...(request.g !== undefined && { g: read(paths.g) }),
-    ...(request.b !== undefined && { branch }),
-  };
+  readonly b?: Readonly<Record<string, unknown>>;
 }
 
 /** Answers a built-in sensor's poke: S3 HeadObject, the store's run record of another DAG … */
@@ -162,7 +114,7 @@ export function asJson(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-export type TaskRunner = (request: HandedRequest) => Promise<{ Payload: unknown }>;
+export type TaskRunner = (request: RunnerRequest) => Promise<{ Payload: unknown }>;
 
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const facts = new Map(deps.manifest.tasks.map((t) => [t.id, t]));
@@ -219,11 +171,11 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     return { Payload: recordAnswer(ir, Payload) };
   };
   return async (sent) => {
-    const request = unwrapPending(fromDocument(deps.ir, sent));
+    const request = unwrapPending(sent);
     const { Payload } = await answer(request);
-    if (request.branch === undefined) return { Payload };
+    if (request.b === undefined) return { Payload };
     // The last task of a Parallel branch answers the branch's own records (the branch's output).
-    return { Payload: { ...request.branch, [ids.keyOf(request.task)]: Payload } };
+    return { Payload: { ...request.b, [ids.keyOf(request.task)]: Payload } };
   };
 }
 

@@ -36,14 +36,18 @@ const diamond = () =>
 describe('renderers', () => {
   it("a join's trigger rule is decided by the task runner from the upstream states; the Parallel merges the branches' records", () => {
     const s = states(diamond());
-    // No Choice in front of d: its Task state hands the runner the whole document, where the
-    // runner reads the states its rule reads (`g: 1`: the rule is the runner's to decide), and
+    // No Choice in front of d: its Task state hands the runner the states its rule reads, and
     // takes the runner's answer as the whole record (it may say skipped or upstream_failed).
     expect(s['d?']).toBeUndefined();
     expect(s.d).toMatchObject({
       Type: 'Task',
       Resource: '${TaskRunnerFunctionArn}',
-      Parameters: { task: 'd', 'd.$': '$', g: 1 },
+      Parameters: {
+        task: 'd',
+        'run.$': '$.run',
+        'done.$': '$.done',
+        g: { 'b.$': '$.t.b.s', 'c.$': '$.t.c.s' },
+      },
       ResultPath: '$.t.d',
       Next: 'run failed?',
     });
@@ -55,9 +59,18 @@ describe('renderers', () => {
       Next: 'd',
     });
     expect(s.b).toMatchObject({ ResultPath: '$.t.b', End: true });
-    // c ends its branch: the runner answers the branch's own records (`b` lists the others:
+    // c ends its branch: the runner answers the branch's own records (`b` hands it the others:
     // none), which are the branch's output as they come (no ResultPath, no Pass to select them).
-    expect(s.c).toMatchObject({ Parameters: { task: 'c', 'd.$': '$', g: 1, b: [] }, End: true });
+    expect(s.c).toMatchObject({
+      Parameters: {
+        task: 'c',
+        'run.$': '$.run',
+        'done.$': '$.done',
+        g: { 'a.$': '$.t.a.s' },
+        b: {},
+      },
+      End: true,
+    });
     for (const field of ['ResultPath', 'ResultSelector', 'OutputPath'])
       expect(s.c).not.toHaveProperty(field);
     // c's Catch writes its error as its state; the Pass that ends the branch returns c's record.
@@ -79,7 +92,7 @@ describe('renderers', () => {
       expect.objectContaining({
         Type: 'Task',
         Resource: '${TaskRunnerFunctionArn}',
-        Parameters: { task: 'a', 'd.$': '$' },
+        Parameters: { task: 'a', 'run.$': '$.run', 'done.$': '$.done' },
         ResultPath: '$.t.a',
         Next: 'parallel b…',
       }),

@@ -108,7 +108,7 @@ describe('DocumentSizes: records written other than at $.t.<key>', () => {
   const answers = {
     Type: 'Task',
     Resource: 'x',
-    Parameters: { task: 'e', 'd.$': '$', b: ['a'] },
+    Parameters: { task: 'e', b: { 'a.$': '$.t.a' } },
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.t.e.s', Next: 'e failed' }],
     End: true,
   } as unknown as State;

@@ -288,47 +288,8 @@ describe('task-runner Lambda: an upstream that failed in place (its error as its
   });
 });
 
-describe('task-runner Lambda: the whole document as the request (the Task state sends `d`)', () => {
-  it('reads the run, the inputs and the states its rule reads from the document, as the narrow request would', async () => {
-    const handler = handlerFor();
-    const ran = newRun();
-    const doc = (extract: unknown) => ({ run: ran, t: { [keyOf('extract')]: extract }, done: {} });
-    // The upstream succeeded: the code runs on its output, read from its record in `t`.
-    expect(
-      await handler(
-        { task: 'measure', d: doc({ s: 'success', o: { blob: 'abcd' } }), g: 1 },
-        {} as never,
-      ),
-    ).toEqual({ s: 'success', o: 4 });
-    expect((await reader.listTries(ran.runId)).map((t) => [t.taskId, t.state])).toEqual([
-      ['measure', 'success'],
-    ]);
-    // The upstream failed in place: upstream_failed, without running the code.
-    const failed = newRun();
-    expect(
-      await handler(
-        {
-          task: 'measure',
-          d: { ...doc({ s: { Error: 'Updraft.TaskFailed', Cause: 'boom' } }), run: failed },
-          g: 1,
-        },
-        {} as never,
-      ),
-    ).toEqual({ s: 'upstream_failed', o: null });
-    expect(await reader.listTries(failed.runId)).toEqual([]);
-  });
-
-  it('hands back a resumed answer from the document’s `done` without running the code', async () => {
-    const run = newRun();
-    const payload = await handlerFor()(
-      { task: 'small', d: { run, t: {}, done: { [keyOf('small')]: { r: 7 } } } },
-      {} as never,
-    );
-    expect(payload).toEqual({ s: 'success', o: 7 });
-    expect(await reader.listTries(run.runId)).toEqual([]);
-  });
-
-  it('at the end of a Parallel branch (`b`), answers the branch’s own records: the others from the document, its own as it decided', async () => {
+describe('task-runner Lambda: the last task of a Parallel branch (`b`)', () => {
+  it('answers the branch’s own records: the others as handed over, its own as it decided', async () => {
     const handler = handlerFor();
     const ran = newRun();
     const earlier = { s: 'success', o: { blob: 'ab' } };
@@ -336,9 +297,10 @@ describe('task-runner Lambda: the whole document as the request (the Task state 
       await handler(
         {
           task: 'measure',
-          d: { run: ran, t: { [keyOf('extract')]: earlier, other: { s: 'skipped' } }, done: {} },
-          g: 1,
-          b: [keyOf('extract')],
+          run: ran,
+          in: { [keyOf('extract')]: earlier },
+          g: {},
+          b: { [keyOf('extract')]: earlier },
         },
         {} as never,
       ),
@@ -350,22 +312,15 @@ describe('task-runner Lambda: the whole document as the request (the Task state 
       await handler(
         {
           task: 'measure',
-          d: { run: failed, t: { [keyOf('extract')]: error }, done: {} },
-          g: 1,
-          b: [keyOf('extract')],
+          run: failed,
+          in: { [keyOf('extract')]: error },
+          g: {},
+          b: { [keyOf('extract')]: error },
         },
         {} as never,
       ),
     ).toEqual({ [keyOf('extract')]: error, [keyOf('measure')]: { s: 'upstream_failed', o: null } });
-  });
-
-  it('a document without run values is refused as not a task request', async () => {
-    const error = await failure(handlerFor()({ task: 'small', d: { t: {} } }, {} as never));
-    expect(asRuntimeReports(error)).toEqual({
-      errorType: 'Updraft.PermanentError',
-      errorMessage:
-        'the task runner of DAG "lambda_demo" was invoked without a task request ({ task, run: { runId, … } }); only its state machine invokes it',
-    });
+    expect(await reader.listTries(failed.runId)).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { LAMBDA_INVOKE, type JsonValue } from '../asl.ts';
 import { PLACEHOLDERS, placeholder } from '../contract.ts';
 import { DONE, record, RUN } from '../document.ts';
 import type { Exits, Next, Scope, Walk } from '../scope.ts';
-import { DOCUMENT_FIELD, gateInputs, inputPaths } from '../runner-gate.ts';
+import { gateInputs, inputPaths } from '../runner-gate.ts';
 import { failureTarget, permanentFlag, renderTask } from './task-fields.ts';
 
 /** Placeholder filled by infra (DefinitionSubstitutions) or by the engine. */
@@ -48,13 +48,11 @@ export function renderLambdaTask(emit: Walk, scope: Scope, task: TaskIR, exits: 
   // ARN as the Resource, its answer is the state's result itself: no FunctionName and Payload
   // around the request, no ResultSelector (≈ 110 bytes less per task than lambda:invoke).
   const viaInvoke = emit.ctx.inRetriedGroup(task.id);
-  // The function's ARN gets the whole document (`d`), and reads from it what it needs: the
-  // run values, the answers handed back, the inputs and the states its rule reads (compiler/
-  // runner-gate handedPaths); `g: 1` says the rule is the runner's to decide. The definition
-  // spells no path per input and upstream state (≈ 60–80 bytes less per task).
-  const payload: Record<string, JsonValue> = viaInvoke
-    ? runnerPayload(emit, task, exits.gated === true ? { g: gateInputs(emit.ctx, task.id) } : {})
-    : { task: task.id, [`${DOCUMENT_FIELD}.$`]: '$', ...(exits.gated === true && { g: 1 }) };
+  const payload = runnerPayload(
+    emit,
+    task,
+    exits.gated === true ? { g: gateInputs(emit.ctx, task.id) } : {},
+  );
   scope.add(
     name,
     renderTask({

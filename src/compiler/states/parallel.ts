@@ -10,7 +10,7 @@ import { DONE, RECORDS, record, RUN } from '../document.ts';
 import { END, type Cont, type Generator, type Known, type Next, type Scope } from '../scope.ts';
 import { clustersOf, tasksOf, type SpNode } from '../sp-tree.ts';
 import { renderNextEnd } from './task-fields.ts';
-import { DOCUMENT_FIELD } from '../runner-gate.ts';
+import { TASK_RUNNER } from './lambda-task.ts';
 import { objectOf } from '../../util/object-of.ts';
 
 /**
@@ -185,10 +185,10 @@ export function mergeTree(paths: readonly string[]): string {
 }
 
 /**
- * A function task's Task state that hands the task runner the whole document (compiler/states/
- * lambda-task), rewritten to have the runner answer the branch's own records: its record and the
- * others it lists in `b`, read from the document (runtime/task-runner). With no ResultPath, that
- * answer is the branch's output: no Pass after it to select them (one transition less), no
+ * A function task's Task state whose Resource is the task runner (compiler/states/lambda-task),
+ * rewritten to have the runner answer the branch's own records: `b` hands it the branch's other
+ * records, and it answers them with its own (runtime/task-runner). With no ResultPath, that answer
+ * is the branch's output: no Pass after it to select the records (one transition less), no
  * ResultSelector and OutputPath on a one-task branch. Undefined for a state of another shape.
  */
 function answersOwnRecords(
@@ -196,19 +196,16 @@ function answersOwnRecords(
   state: State,
   selection: () => Record<string, string>,
 ): State | undefined {
-  const s = state as State & { Parameters?: Record<string, JsonValue>; ResultPath?: string };
+  const s = state as State & {
+    Resource?: string;
+    Parameters?: Record<string, JsonValue>;
+    ResultPath?: string;
+  };
   const task = s.Parameters?.task;
-  if (
-    s.Type !== 'Task' ||
-    typeof task !== 'string' ||
-    s.Parameters?.[`${DOCUMENT_FIELD}.$`] !== '$'
-  )
-    return undefined;
+  if (s.Type !== 'Task' || s.Resource !== TASK_RUNNER || typeof task !== 'string') return undefined;
   const key = gen.ctx.key(task);
   if (s.ResultPath !== record(key)) return undefined;
-  const others = Object.keys(selection())
-    .map((field) => field.slice(0, -2))
-    .filter((k) => k !== key);
+  const others = objectOf(Object.entries(selection()).filter(([field]) => field !== `${key}.$`));
   const { ResultPath: _resultPath, ...rest } = s;
   return {
     ...rest,
