@@ -118,6 +118,8 @@ export type State =
       /** Distributed only: the Map Run fails once more child executions failed. */
       readonly ToleratedFailureCount?: number;
       readonly ToleratedFailurePercentage?: number;
+      /** The percentage at a path of the state's input (a resumed run's, scaled: runtime/resume). */
+      readonly ToleratedFailurePercentagePath?: string;
       readonly ResultSelector?: JsonValue;
       readonly ResultPath?: string | null;
       readonly OutputPath?: string;

@@ -26,6 +26,8 @@ interface MapRunParams {
   readonly prefix: string;
   /** The ItemSelector's fields that do not read the item (evaluated against the state's input). */
   readonly shared: Readonly<Record<string, unknown>>;
+  /** ToleratedFailurePercentagePath, read. */
+  readonly tp?: unknown;
 }
 
 /** The resource a lowered Distributed Map names (never deployed: the engine answers it). */
@@ -94,6 +96,9 @@ function loweredTask(map: MapState): State {
         ? { 'prefix.$': writer['Prefix.$'] }
         : { prefix: writer?.Prefix ?? '' }),
       shared,
+      ...(map.ToleratedFailurePercentagePath !== undefined && {
+        'tp.$': map.ToleratedFailurePercentagePath,
+      }),
     },
     // No timeout of its own (setTimeout's longest delay): a Map Run lasts as long as its children.
     TimeoutSeconds: 2_147_483,
@@ -138,7 +143,7 @@ export async function runMapRun(
   const id = randomUUID();
   const mapRunArn = `${deps.executionArn.replace(':execution:', ':mapRun:')}/${stateName}:${id}`;
   const total = items.length;
-  const allowed = threshold(map, total);
+  const allowed = threshold(map, total, params.tp);
   const limit = pLimit(
     Math.min(
       LOCAL_CONCURRENCY,
@@ -219,10 +224,18 @@ async function readItems(params: MapRunParams, objects: ObjectStore): Promise<un
 }
 
 /** Failed children tolerated (Step Functions fails the Map Run when more fail). */
-function threshold(map: MapState, total: number): number {
+function threshold(map: MapState, total: number, percentAtPath: unknown): number {
   if (map.ToleratedFailureCount !== undefined) return map.ToleratedFailureCount;
   if (map.ToleratedFailurePercentage !== undefined)
     return (map.ToleratedFailurePercentage / 100) * total;
+  if (map.ToleratedFailurePercentagePath !== undefined) {
+    if (typeof percentAtPath !== 'number' || percentAtPath < 0 || percentAtPath > 100)
+      throw stateError({
+        error: 'States.Runtime',
+        cause: `ToleratedFailurePercentagePath ${map.ToleratedFailurePercentagePath} must point to a number from 0 to 100, got ${JSON.stringify(percentAtPath)}`,
+      });
+    return (percentAtPath / 100) * total;
+  }
   return 0;
 }
 

@@ -37,7 +37,16 @@ export type GivenEntry =
        * A Distributed Map's instances still to run, as `[{ i, v }]` (index, item) in the payload
        * bucket: the resumed Map runs only those (compiler/states/mapped `[pending]`).
        */
-      readonly p?: { readonly key: string; readonly items: number };
+      readonly p?: {
+        readonly key: string;
+        readonly items: number;
+        /**
+         * A tolerated percentage of failed instances, over these instances: the task's
+         * percentage of the whole list, scaled (at most 100), so a retry tolerates as many
+         * failed instances as the whole list would.
+         */
+        readonly tp?: number;
+      };
     };
 export type Done = Readonly<Record<string, GivenEntry>>;
 
@@ -119,9 +128,9 @@ async function pendingLists(
   done: Done,
   objects: ObjectStore,
   keyOf: (name: string) => string,
-): Promise<Map<string, { key: string; items: number }>> {
+): Promise<Map<string, { key: string; items: number; tp?: number }>> {
   const keys = recordKeys(ir);
-  const out = new Map<string, { key: string; items: number }>();
+  const out = new Map<string, { key: string; items: number; tp?: number }>();
   for (const task of ir.tasks) {
     const over = task.mapping?.over;
     if (over?.kind !== 'output') continue;
@@ -137,7 +146,12 @@ async function pendingLists(
     if (rest.length === 0 || rest.length === items.length) continue;
     const listKey = keyOf(`${key}-pending`);
     await objects.put(listKey, JSON.stringify(rest));
-    out.set(key, { key: listKey, items: rest.length });
+    const tolerated = task.mapping?.toleratedFailures;
+    const tp =
+      tolerated && 'percent' in tolerated
+        ? Math.min(100, (tolerated.percent * items.length) / rest.length)
+        : undefined;
+    out.set(key, { key: listKey, items: rest.length, ...(tp !== undefined && { tp }) });
   }
   return out;
 }

@@ -112,5 +112,13 @@ describe('where mapped instances run', () => {
       for (const json of [c.json, ...c.parts.map((p) => p.json)])
         expect(await aslProblems(json)).toEqual([]);
     }
+    // A tolerated percentage over a list in the bucket is read at a path (ToleratedFailurePercentagePath).
+    const percent = dag('percent', {}, () => {
+      const files = task('files', async () => [1, 2, 3]);
+      task('lax', { toleratedFailures: '5%' }, async (_c, n: number) => n).map(files());
+    });
+    const c = compileDag(buildDagIR(percent, 'percent.ts').ir);
+    expect(c.json).toContain('"ToleratedFailurePercentagePath": "$.t.lax.tp"');
+    expect(await aslProblems(c.json)).toEqual([]);
   });
 });

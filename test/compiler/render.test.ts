@@ -290,6 +290,23 @@ describe('renderers', () => {
     });
   });
 
+  it("over a list in the bucket, a tolerated percentage is the record's: the whole list's, or a resumed run's scaled by runtime/resume", () => {
+    const s = states(
+      dag('m', {}, () => {
+        const files = task('files', async () => [1, 2, 3]);
+        task('lax', { toleratedFailures: '10%' }, async (_c, x: number) => x).map(files());
+      }),
+    );
+    expect(s['lax [distributed]']).toMatchObject({ ToleratedFailurePercentagePath: '$.t.lax.tp' });
+    expect(s['lax [distributed]']).not.toHaveProperty('ToleratedFailurePercentage');
+    expect(s['lax [from bucket]']).toMatchObject({
+      Parameters: { 'key.$': '$.t.files.o.key', p: false, tp: 10 },
+    });
+    expect(s['lax [pending]']).toMatchObject({
+      Parameters: { 'key.$': '$.done.lax.p.key', p: true, 'tp.$': '$.done.lax.p.tp' },
+    });
+  });
+
   it('a sensor pokes, checks and waits in the state machine', () => {
     const s = states(
       dag(

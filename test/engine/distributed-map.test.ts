@@ -99,4 +99,37 @@ describe('a Distributed Map on the engine', () => {
     expect(given).toHaveLength(1);
     expect(JSON.parse(objects.objects.get(given[0]!)!)).toHaveLength(ITEMS);
   });
+
+  it("a retry tolerates the whole list's percentage of failed instances, not the instances it runs again", async () => {
+    // 300 items, 1 % tolerated: 3 may fail. The first run fails 5 (past it: the task fails); the
+    // retry runs those 5 again (and any not started), and 2 fail again: within 3 of 300, though
+    // 2 of 5 is 40 %.
+    const failing = new Set([10, 20, 30, 40, 50]);
+    const d = dag('tolerant', {}, () => {
+      const list = task('list', async () => Array.from({ length: 300 }, (_, i) => i));
+      const each = task('each', { toleratedFailures: '1%' }, async (_c, x: number) => {
+        if (failing.has(x)) throw new PermanentError(`item ${x} is bad`);
+        return x;
+      });
+      task(
+        'count',
+        async (_c, xs: (number | null)[]) => xs.filter((x) => x === null).length,
+      )(each.map(list()));
+    });
+    const { ir } = buildDagIR(d, 'tolerant.ts');
+    const objects = new MemoryObjectStore();
+    const engine = new LocalEngine({ store: local.store, objects, dags: [{ dag: d, ir }] });
+    const first = await engine.trigger('tolerant', { date: '2026-11-20' });
+    expect(first.run.status).toBe('failed');
+    for (const ok of [10, 20, 30]) failing.delete(ok);
+    const again = await engine.retry(first.run.runId);
+    expect(again.run.status).toBe('success');
+    const records = await local.store.listTasks(again.run.runId);
+    // Two instances failed within the tolerance: their outputs are null.
+    expect(records.find((t) => t.taskId === 'count')?.output).toBe(2);
+    const pending = [...objects.objects.keys()].filter((k) =>
+      k.endsWith('/done-each-pending.json'),
+    );
+    expect(pending).toHaveLength(1);
+  });
 });

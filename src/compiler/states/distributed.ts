@@ -65,7 +65,13 @@ export function distributedMap(emit: Walk, task: TaskIR, p: DistributedMapProps)
     },
     ResultWriter: resultWriter(),
     ...(tolerated && 'count' in tolerated && { ToleratedFailureCount: tolerated.count }),
-    ...(tolerated && 'percent' in tolerated && { ToleratedFailurePercentage: tolerated.percent }),
+    // Over a list in the bucket, the percentage is the record's (`tp`): the whole list's, or a
+    // resumed run's over the instances still to run, scaled to the whole list (runtime/resume).
+    ...(tolerated &&
+      'percent' in tolerated &&
+      ('itemsPath' in p.source
+        ? { ToleratedFailurePercentage: tolerated.percent }
+        : { ToleratedFailurePercentagePath: field(key, 'tp') })),
     ResultSelector: { 'm.$': '$.ResultWriterDetails.Key' },
     ResultPath: record(key),
     Catch: [{ ErrorEquals: [ERROR_NAMES.all], ResultPath: ERR, Next: p.failed }],

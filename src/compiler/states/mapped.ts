@@ -286,24 +286,27 @@ function bucketMaps(
   },
 ): void {
   const key = emit.ctx.key(task.id);
-  const tolerant = task.mapping!.toleratedFailures !== undefined;
+  const tolerated = task.mapping!.toleratedFailures;
   const map = emit.ctx.name(`${task.id} [distributed]`);
-  const pick = (name: string, listKey: string, pending: boolean) => {
+  const pick = (name: string, listKey: string, pending: boolean, percent: JsonValue) => {
     emit.stateTasks.set(name, { tasks: [task.id], role: 'gate' });
     scope.add(name, {
       Type: 'Pass',
-      Parameters: { 'key.$': listKey, p: pending },
+      Parameters: { 'key.$': listKey, p: pending, ...(percent as Record<string, JsonValue>) },
       ResultPath: record(key),
       Next: map,
     });
   };
-  pick(at.fromBucket, `${at.itemsPath}.key`, false);
-  pick(at.pending, pendingKey(key), true);
+  // A tolerated percentage of the whole list: as it is, or over the instances still to run,
+  // scaled by runtime/resume (so a retry tolerates as many failures as the first run).
+  const percent = tolerated && 'percent' in tolerated;
+  pick(at.fromBucket, `${at.itemsPath}.key`, false, percent ? { tp: tolerated.percent } : {});
+  pick(at.pending, pendingKey(key), true, percent ? { 'tp.$': `${DONE}.${key}.p.tp` } : {});
   emit.stateTasks.set(map, { tasks: [task.id], role: 'task' });
   scope.add(
     map,
     distributedMap(emit, task, {
-      map: inline(itemProcessor(emit, task, ' (bucket)', tolerant, true), {
+      map: inline(itemProcessor(emit, task, ' (bucket)', tolerated !== undefined, true), {
         'pending.$': field(key, 'p'),
       }),
       source: { refPath: record(key) },
