@@ -1,10 +1,13 @@
 /**
  * Opt-in check against real AWS (`npm run test:aws:asl`, never part of `npm test`): sends the
- * intrinsic-function patterns the compiler relies on to the Step Functions TestState API (one
- * Pass state each, no resources created, no state machine deployed) and compares AWS's output
- * with what the embedded engine gives for the same state and input. Exits 1 on any difference.
+ * intrinsic-function and state patterns the compiler relies on to the Step Functions TestState
+ * API (one state each: a Pass, or a Choice whose next state is compared; no resources created,
+ * no state machine deployed) and compares AWS's answer with what the embedded engine gives for
+ * the same state and input. Exits 1 on any difference.
  *
  * Patterns: States.Format with escaped braces and quotes (marks records, error causes),
+ * a ResultPath into a record not there yet and Choice rules over a state that is an error (a
+ * task that fails in place: its Catch writes `$.t.<key>.s`),
  * StringToJson(Format(…)) into JsonMerge (marks), JsonMerge of Parallel branch results (the
  * carrier's `t` with the other branches' own records), ArrayContains over `[*].s` (a Map's
  * result), States.Array with quoted literals (operator parameters), and 10 vs 11 intrinsic
@@ -22,9 +25,22 @@ import type { StateMachine as Asl, State } from '../src/compiler/contract.ts';
 
 interface Case {
   readonly name: string;
-  readonly parameters: Record<string, unknown>;
+  /** A Pass state's Parameters, or a whole state (a Choice: its next state is compared). */
+  readonly parameters?: Record<string, unknown>;
+  readonly state?: Record<string, unknown>;
   readonly input: unknown;
 }
+
+/** A function task that fails in place: its Catch writes the error as its state (compiler/context failsInPlace). */
+const failedInPlace = { Error: 'Updraft.TaskFailed', Cause: 'boom' };
+const failedTest = {
+  Type: 'Choice',
+  Choices: [
+    { Variable: '$.t.a.s.Error', IsPresent: true, Next: 'failed' },
+    { Variable: '$.t.a.s', StringEquals: 'success', Next: 'success' },
+  ],
+  Default: 'other',
+};
 
 const nestedMerges = (n: number) => {
   let field = '$.a';
@@ -77,6 +93,30 @@ const cases: Case[] = [
     input: { a: 'orders' },
   },
   {
+    name: 'ResultPath into a record not there yet (a Catch writing $.t.<key>.s): fields made on the way',
+    state: { Type: 'Pass', Result: failedInPlace, ResultPath: '$.t.a.s', End: true },
+    input: { run: { dagId: 'd' }, t: { b: { s: 'success', o: 1 } } },
+  },
+  {
+    name: 'Choice: a state that is an error is failed ($.t.<key>.s.Error present)',
+    state: failedTest,
+    input: { t: { a: { s: failedInPlace } } },
+  },
+  {
+    name: 'Choice: a state that is a string has no .Error (IsPresent false, no error)',
+    state: failedTest,
+    input: { t: { a: { s: 'success', o: 1 } } },
+  },
+  {
+    name: 'Choice: StringEquals on a state that is an object is false, not an error',
+    state: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.t.a.s', StringEquals: 'failed', Next: 'failed' }],
+      Default: 'other',
+    },
+    input: { t: { a: { s: failedInPlace } } },
+  },
+  {
     name: '10 intrinsic functions in one field',
     parameters: { 'm.$': nestedMerges(10) },
     input: { a: { x: 1 }, b: { y: 2 } },
@@ -89,11 +129,17 @@ const refused: Case = {
 };
 
 /** What the embedded engine gives: the same rewrite and checks run-machine applies, then the interpreter. */
-async function local(c: Case): Promise<{ output?: unknown; error?: string }> {
-  const machine: Asl = {
-    StartAt: 'p',
-    States: { p: { Type: 'Pass', Parameters: c.parameters, End: true } as State },
-  };
+/** The state a case tests: a Pass with its Parameters, or its own. */
+const stateOf = (c: Case) => c.state ?? { Type: 'Pass', Parameters: c.parameters, End: true };
+
+async function local(c: Case): Promise<{ output?: unknown; next?: string; error?: string }> {
+  const state = stateOf(c);
+  // A Choice's targets, each a Pass that answers its own name.
+  const targets: Record<string, State> = {};
+  if (state.Type === 'Choice')
+    for (const next of ['failed', 'success', 'other'])
+      targets[next] = { Type: 'Pass', Result: { next }, End: true } as State;
+  const machine: Asl = { StartAt: 'p', States: { p: state as State, ...targets } };
   if (intrinsicLimitProblems(machine).length > 0)
     return { error: 'refused: over 10 intrinsic functions in one field' };
   const json = JSON.stringify(machine);
@@ -104,26 +150,29 @@ async function local(c: Case): Promise<{ output?: unknown; error?: string }> {
     const sm = new StateMachine(definition as never, {
       validationOptions: { noValidate: true } as never,
     });
-    return {
-      output: await sm.run(c.input as never, { context: { UpdraftLiterals: literals } } as never)
-        .result,
-    };
+    const output = await sm.run(
+      c.input as never,
+      { context: { UpdraftLiterals: literals } } as never,
+    ).result;
+    return state.Type === 'Choice' ? { next: (output as { next: string }).next } : { output };
   } catch (e) {
     return { error: String((e as Error).name) };
   }
 }
 
-async function aws(client: SFNClient, c: Case): Promise<{ output?: unknown; error?: string }> {
+async function aws(
+  client: SFNClient,
+  c: Case,
+): Promise<{ output?: unknown; next?: string; error?: string }> {
+  const state = stateOf(c);
   try {
     const r = await client.send(
-      new TestStateCommand({
-        definition: JSON.stringify({ Type: 'Pass', Parameters: c.parameters, End: true }),
-        input: JSON.stringify(c.input),
-      }),
+      new TestStateCommand({ definition: JSON.stringify(state), input: JSON.stringify(c.input) }),
     );
-    return r.status === 'SUCCEEDED'
-      ? { output: JSON.parse(r.output ?? 'null') }
-      : { error: `${r.error}: ${r.cause}` };
+    if (r.status !== 'SUCCEEDED') return { error: `${r.error}: ${r.cause}` };
+    return state.Type === 'Choice'
+      ? { next: r.nextState ?? '' }
+      : { output: JSON.parse(r.output ?? 'null') };
   } catch (e) {
     // An invalid definition is refused by the API itself (InvalidDefinition).
     return { error: `refused: ${(e as Error).name}: ${(e as Error).message}` };

@@ -9,6 +9,9 @@
  * - `aws_suite_flaky`: fails on its first try, then `updraft retry` resumes it as execution
  *   `<runId>-r2`, which hands `first`'s output back and runs `second` again: must succeed with
  *   `first` tried once.
+ * - `aws_suite_wide`: a Distributed Map over 300 items (ItemReader, child executions,
+ *   ResultWriter, `ToleratedFailurePercentagePath`): must succeed with the 2 failed instances
+ *   tolerated (null outputs).
  * - `updraft logs` has the tasks' lines; `updraft doctor` finds the dead-letter queue empty.
  *
  * UPDRAFT_TEST_AWS_ENV names the environment (dev, staging or prod) to deploy and destroy: the
@@ -110,11 +113,12 @@ async function main(): Promise<void> {
     const runOf = (dagId: string) => `${dagId}-${date}T00-00-00Z`;
     must('trigger aws_suite', cli('trigger', 'aws_suite', '--date', date));
     must('trigger aws_suite_flaky', cli('trigger', 'aws_suite_flaky', '--date', date));
+    must('trigger aws_suite_wide', cli('trigger', 'aws_suite_wide', '--date', date));
 
     type Shown = {
       status: string;
       attempt: number;
-      tasks: Record<string, { state: string; tries: number }>;
+      tasks: Record<string, { state: string; tries: number; output?: unknown }>;
     };
     const show = (runId: string) =>
       JSON.parse(must(`show ${runId}`, cli('show', runId, '--json'))) as Shown;
@@ -142,6 +146,12 @@ async function main(): Promise<void> {
 
     const flaky = await settle(runOf('aws_suite_flaky'));
     check('aws_suite_flaky fails on its first try', flaky.status === 'failed', flaky.status);
+    // `second` fails in place: its Catch writes the error as its state ($.t.second.s).
+    check(
+      'its failed task is recorded failed',
+      flaky.tasks.second?.state === 'failed',
+      `second: ${flaky.tasks.second?.state}`,
+    );
     must('retry aws_suite_flaky', cli('retry', runOf('aws_suite_flaky')));
     const resumed = await settle(runOf('aws_suite_flaky'));
     check(
@@ -154,6 +164,13 @@ async function main(): Promise<void> {
       'the task that succeeded was not run again',
       first?.tries === 1,
       `first: ${first?.tries} tries`,
+    );
+
+    const wide = await settle(runOf('aws_suite_wide'));
+    check(
+      'aws_suite_wide succeeds: a Distributed Map over 300 items tolerates its 2 failed instances',
+      wide.status === 'success' && wide.tasks.nulls?.output === 2,
+      `${wide.status}, nulls: ${JSON.stringify(wide.tasks.nulls?.output)}`,
     );
 
     const logs = cli('logs', runOf('aws_suite_flaky'));
