@@ -17,6 +17,7 @@ import type { DagIR } from '../ir/types.ts';
 import { ERROR_NAMES, LIMITS, type CompileResult, type State } from '../compiler/index.ts';
 import { MemoryObjectStore } from '../runtime/objects.ts';
 import { objectOf } from '../util/object-of.ts';
+import { LimitScope } from './limit-scope.ts';
 import { lowerDistributedMaps, runMapRun } from './distributed-map.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { ErrorInfo } from '../store/types.ts';
@@ -89,15 +90,14 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   const tally = new TaskTally(clock, emit, options.priorTries);
   const history = new HistoryMeter(LIMITS.historyEvents);
   const arrivals = new StateArrivals();
-  let limitError: ErrorInfo | undefined;
-  const aborts = new Set<() => void>();
+  const limits = new LimitScope();
   /** Every record the run's parts held: tasks whose records stayed inside their part. */
   const partRecords: Record<string, Record<string, unknown>> = {};
   const objects = options.objects ?? new MemoryObjectStore();
   // A Distributed Map's Map Run (engine/distributed-map): each item a child execution of its own.
   const mapRun = (name: string, meter: HistoryMeter) => async (input: unknown) => {
     await arrivals.catchUp(name);
-    const stopped = limitError;
+    const stopped = limits.stopped();
     if (stopped) throw stateError(stopped);
     meter.taskCalled();
     return runMapRun(name, machines.maps.get(name)!, input as never, {
@@ -119,28 +119,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
   };
   // A child execution's limits are its own, as on AWS: past one, it alone stops and fails (a
   // failed instance the Map Run counts), while a limit of the run still stops it too.
-  const childDeps = (): ExecutionDeps => {
-    const parent = executionDeps();
-    let own: ErrorInfo | undefined;
-    const mine = new Set<() => void>();
-    return {
-      ...parent,
-      fail: (info) => {
-        if (own) return;
-        own = info;
-        for (const abort of mine) abort();
-      },
-      aborts: (abort) => {
-        mine.add(abort);
-        const off = parent.aborts(abort);
-        return () => {
-          mine.delete(abort);
-          off();
-        };
-      },
-      stopped: () => own ?? parent.stopped(),
-    };
-  };
+  const childDeps = (): ExecutionDeps => withLimits(executionDeps(), new LimitScope(limits));
   const executionDeps = (): ExecutionDeps => ({
     manifest,
     clock,
@@ -150,19 +129,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     emit,
     handler: (name, meter) =>
       machines.maps.has(name) ? mapRun(name, meter) : handlers.handler(name, meter),
-    fail: (info) => {
-      if (limitError) return;
-      limitError = info;
-      for (const abort of aborts) abort();
-    },
-    aborts: (abort) => {
-      aborts.add(abort);
-      return () => aborts.delete(abort);
-    },
-    abortAll: () => {
-      for (const abort of aborts) abort();
-    },
-    stopped: () => limitError,
+    ...withLimits({}, limits),
   });
   const handlers = new TaskHandlers({
     ...options,
@@ -173,7 +140,7 @@ export async function runMachine(options: RunMachineOptions): Promise<RunMachine
     tally,
     arrivals,
     history,
-    stopped: () => limitError,
+    stopped: () => limits.stopped(),
     emit,
     // A part: an execution of its own machine, as startExecution.sync:2 starts it on AWS.
     runPart: async (partId, name, input, meter) => {
@@ -288,5 +255,19 @@ function interpretables(options: RunMachineOptions): {
     ),
     maps,
     literals,
+  };
+}
+
+/** An execution's deps stopping with this scope: fail, aborts, abortAll, stopped. */
+function withLimits<T extends object>(
+  deps: T,
+  scope: LimitScope,
+): T & Pick<ExecutionDeps, 'fail' | 'aborts' | 'abortAll' | 'stopped'> {
+  return {
+    ...deps,
+    fail: (info) => scope.fail(info),
+    aborts: (abort) => scope.register(abort),
+    abortAll: () => scope.abortAll(),
+    stopped: () => scope.stopped(),
   };
 }

@@ -291,35 +291,31 @@ describe('task-runner Lambda: an upstream that failed in place (its error as its
 describe('task-runner Lambda: the last task of a Parallel branch (`b`)', () => {
   it('answers the branch’s own records: the others as handed over, its own as it decided', async () => {
     const handler = handlerFor();
-    const ran = newRun();
-    const earlier = { s: 'success', o: { blob: 'ab' } };
-    expect(
-      await handler(
+    // `measure` ends a branch after `extract`: its Task state hands over extract's record both
+    // as its input and as the branch's other record.
+    const endOfBranch = (run: ReturnType<typeof newRun>, extract: unknown) =>
+      handler(
         {
           task: 'measure',
-          run: ran,
-          in: { [keyOf('extract')]: earlier },
+          run,
+          in: { [keyOf('extract')]: extract },
           g: {},
-          b: { [keyOf('extract')]: earlier },
+          b: { [keyOf('extract')]: extract },
         },
         {} as never,
-      ),
-    ).toEqual({ [keyOf('extract')]: earlier, [keyOf('measure')]: { s: 'success', o: 2 } });
+      );
+    const earlier = { s: 'success', o: { blob: 'ab' } };
+    expect(await endOfBranch(newRun(), earlier)).toEqual({
+      [keyOf('extract')]: earlier,
+      [keyOf('measure')]: { s: 'success', o: 2 },
+    });
     // Decided without running (its upstream failed in place): the same shape.
     const failed = newRun();
     const error = { s: { Error: 'Updraft.TaskFailed', Cause: 'boom' } };
-    expect(
-      await handler(
-        {
-          task: 'measure',
-          run: failed,
-          in: { [keyOf('extract')]: error },
-          g: {},
-          b: { [keyOf('extract')]: error },
-        },
-        {} as never,
-      ),
-    ).toEqual({ [keyOf('extract')]: error, [keyOf('measure')]: { s: 'upstream_failed', o: null } });
+    expect(await endOfBranch(failed, error)).toEqual({
+      [keyOf('extract')]: error,
+      [keyOf('measure')]: { s: 'upstream_failed', o: null },
+    });
     expect(await reader.listTries(failed.runId)).toEqual([]);
   });
 });
