@@ -76,9 +76,11 @@ export function taskOutcomes(
       attempts: count,
       ...(rec.o !== undefined && rec.o !== null && { output: rec.o }),
       ...(error !== undefined && { error: { error: error.Error, cause: error.Cause ?? '' } }),
-      ...(rec.s === 'mapped' && {
-        mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) },
-      }),
+      // A failed Map Run's record does not know how many instances ran: its error says why.
+      ...(rec.s === 'mapped' &&
+        error === undefined && {
+          mapped: { count: Number(rec.n ?? 0), failed: mappedFailures(rec) },
+        }),
       ...(tally.wasReused(t.id) && count === 0 && { reused: true }),
     };
     details[t.id] = {

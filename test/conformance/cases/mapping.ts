@@ -251,6 +251,8 @@ export const mapping = defineCases('mapping', (it) => {
     expect(r.states).toEqual({ m: 'failed', after: 'upstream_failed' });
     expect(seen).toEqual([0, 1, 2]);
     expect(r.tasks.m!.error).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold' });
+    // How many instances ran is not in a failed Map Run's record: no counts, the error instead.
+    expect(r.tasks.m!.mapped).toBeUndefined();
   });
 
   it('maps over a field of an upstream output (.get)', async (run) => {
