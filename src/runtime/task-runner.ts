@@ -136,7 +136,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const gate = createRunnerGate(deps.ir);
   const lists = bucketLists(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
-  const answer = async (request: RunnerRequest): Promise<{ Payload: unknown }> => {
+  const answer: TaskRunner = async (request) => {
     const ir = irTasks.get(request.task);
     if (request.collect !== undefined && ir?.mapping) {
       const record = await collectMapRun({
@@ -229,10 +229,7 @@ interface RunnerTables {
   readonly lists: ReadonlyMap<string, readonly (readonly (string | number)[])[]>;
 }
 
-function runTask(
-  deps: TaskRunnerDeps,
-  tables: RunnerTables,
-): (request: RunnerRequest) => Promise<{ Payload: unknown }> {
+function runTask(deps: TaskRunnerDeps, tables: RunnerTables): TaskRunner {
   const { facts, irTasks, ids, mappedOver, lists } = tables;
   return async (request) => {
     const task = facts.get(request.task);
