@@ -15,7 +15,7 @@
  * connections and datasets from the IR, and its key and downstream from the manifest.
  */
 
-export { recordKeys, type Keys } from './document.ts';
+export { errorOutput, recordKeys, type ErrorOutput, type Keys } from './document.ts';
 export { createRunnerGate, type GateDecision, type GateValues } from './runner-gate.ts';
 export {
   bucketLists,

@@ -26,6 +26,24 @@ import { intrinsicString } from './intrinsics.ts';
 
 export type Keys = ReadonlyMap<string, string>;
 
+/** An error as Step Functions' Catch writes it: `{ Error, Cause }`. */
+export interface ErrorOutput {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+/**
+ * The error a value is, when it is one: a record's `e`, or the state of a task that failed in
+ * place (its Catch wrote the error as `s`). Undefined for a state name or anything else.
+ */
+export function errorOutput(value: unknown): ErrorOutput | undefined {
+  return typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { Error?: unknown }).Error === 'string'
+    ? (value as ErrorOutput)
+    : undefined;
+}
+
 /** A JSONPath-safe, unique key per task, deterministic (declaration order breaks collisions). */
 export function recordKeys(dag: Pick<DagIR, 'tasks'>): Keys {
   const keys = new Map<string, string>();

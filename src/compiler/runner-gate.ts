@@ -19,7 +19,7 @@
 import type { DagIR, TaskState } from '../ir/types.ts';
 import type { JsonValue } from './asl.ts';
 import { CompileContext, ruleOf } from './context.ts';
-import { field, output, record } from './document.ts';
+import { errorOutput, field, output, record } from './document.ts';
 import { staticOutcome, type Outcome } from './rules.ts';
 import { recordFor } from './states/marks.ts';
 
@@ -103,9 +103,9 @@ const gates = new WeakMap<DagIR, RunnerGate>();
  * A task that failed in place has its error as its state (compiler/document).
  */
 export function handedState(v: unknown): TaskState | undefined {
-  const s = typeof v === 'object' && v !== null && !('Error' in v) ? (v as { s?: unknown }).s : v;
+  const s = typeof v === 'object' && v !== null && !errorOutput(v) ? (v as { s?: unknown }).s : v;
   if (typeof s === 'string') return s as TaskState;
-  return typeof s === 'object' && s !== null && 'Error' in s ? 'failed' : undefined;
+  return errorOutput(s) ? 'failed' : undefined;
 }
 
 function makeGate(ctx: CompileContext): RunnerGate {

@@ -8,9 +8,11 @@
 import type { DagIR } from '../ir/types.ts';
 import {
   ERROR_NAMES,
+  errorOutput,
   INLINE_MAP_ITEMS_MAX,
   instanceKey,
   recordKeys,
+  type ErrorOutput,
 } from '../compiler/contract.ts';
 import type { ErrorInfo, TaskState, TryRecord } from '../store/types.ts';
 import { withSetupsAndTeardowns } from './resume-scope.ts';
@@ -286,7 +288,7 @@ export function clearTargets(
  * their instances, and a task that failed in place has its error as its state.
  */
 export function stateOfRecord(rec: Readonly<Record<string, unknown>>): TaskState | undefined {
-  if (typeof rec.s === 'object' && rec.s !== null) return 'failed';
+  if (errorOutput(rec.s)) return 'failed';
   if (rec.s === 'mapped')
     return rec.f ? 'failed' : Number(rec.n ?? 0) === 0 ? 'skipped' : 'success';
   if (rec.s === 'poking') return 'running';
@@ -295,11 +297,6 @@ export function stateOfRecord(rec: Readonly<Record<string, unknown>>): TaskState
 }
 
 /** A failed task's error in its record: `e`, or its state itself when it failed in place. */
-export function errorOfRecord(
-  rec: Readonly<Record<string, unknown>>,
-): { readonly Error: string; readonly Cause?: string } | undefined {
-  const e = typeof rec.s === 'object' && rec.s !== null ? rec.s : rec.e;
-  return typeof e === 'object' && e !== null && typeof (e as { Error?: unknown }).Error === 'string'
-    ? (e as { Error: string; Cause?: string })
-    : undefined;
+export function errorOfRecord(rec: Readonly<Record<string, unknown>>): ErrorOutput | undefined {
+  return errorOutput(rec.s) ?? errorOutput(rec.e);
 }

@@ -36,7 +36,7 @@ import { DatasetExtras } from './dataset-extra.ts';
 export interface RunnerRequest {
   readonly task: string;
   readonly run: RunValues;
-  /** Upstream records by record key (a mapped task's: its outputs): `upstreamOutputs` reads them. */
+  /** Upstream records by record key (a mapped task's: its outputs): `outputsOfRecords` reads them. */
   readonly in?: Readonly<Record<string, unknown>>;
   readonly item?: unknown;
   readonly index?: number;
@@ -132,7 +132,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
 
   const mappedKeys = new Set(deps.ir.tasks.filter((t) => t.mapping).map((t) => ids.keyOf(t.id)));
   const outputsIn = (r: RunnerRequest): RunnerRequest =>
-    r.in === undefined ? r : { ...r, in: upstreamOutputs(r.in, mappedKeys) };
+    r.in === undefined ? r : { ...r, in: outputsOfRecords(r.in, mappedKeys) };
   const gate = createRunnerGate(deps.ir);
   const lists = bucketLists(deps.ir);
   const run = runTask(deps, { facts, irTasks, ids, mappedOver, lists });
@@ -184,7 +184,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
  * record's `o` (null when it has none: a task that failed in place), a mapped task's outputs as
  * they are.
  */
-export function upstreamOutputs(
+export function outputsOfRecords(
   given: Readonly<Record<string, unknown>>,
   mappedKeys: ReadonlySet<string>,
 ): Record<string, unknown> {
