@@ -90,6 +90,12 @@ export function recordsMergedWith(json: string): string {
 }
 
 /**
+ * The record of a mapped task that failed as a whole (its list is not a list, its Map Run
+ * failed): counted as one failed instance, so every trigger rule reads it as failed.
+ */
+export const MAPPED_FAILED_WHOLE = { s: 'mapped', o: null, n: 1, f: true, a: false } as const;
+
+/**
  * Fields every record of this task has whatever its state, so rules can read them safely:
  * short-circuits carry `o` (true unless it returned false), branches `c` (chosen downstream keys),
  * mapped tasks `n`/`f`/`a` (instances, any failed, any succeeded).

@@ -9,7 +9,7 @@
 import type { TaskIR } from '../../ir/types.ts';
 import type { State } from '../asl.ts';
 import { ERROR_NAMES, PLACEHOLDERS, placeholder } from '../contract.ts';
-import { DONE, ERR, field, record, RUN } from '../document.ts';
+import { DONE, ERR, field, MAPPED_FAILED_WHOLE, record, RUN } from '../document.ts';
 import type { Exits, Scope, Walk } from '../scope.ts';
 import { TASK_RUNNER } from './lambda-task.ts';
 import { renderNextEnd, retriers } from './task-fields.ts';
@@ -111,14 +111,7 @@ export function mapRunFailed(emit: Walk, scope: Scope, task: TaskIR, exits: Exit
   emit.stateTasks.set(name, { tasks: [task.id], role: 'failed' });
   scope.add(name, {
     Type: 'Pass',
-    Parameters: {
-      s: 'mapped',
-      o: null,
-      n: 1,
-      f: true,
-      a: false,
-      'e.$': ERR,
-    },
+    Parameters: { ...MAPPED_FAILED_WHOLE, 'e.$': ERR },
     ResultPath: record(emit.ctx.key(task.id)),
     ...renderNextEnd(exits.success()),
   });

@@ -8,7 +8,16 @@ import type { TaskIR } from '../../ir/types.ts';
 import { InternalError } from '../../errors.ts';
 import { LAMBDA_INVOKE, type JsonValue, type State } from '../asl.ts';
 import { ERROR_NAMES } from '../contract.ts';
-import { DONE, ERR, field, output, record, RUN, subPath } from '../document.ts';
+import {
+  DONE,
+  ERR,
+  field,
+  MAPPED_FAILED_WHOLE,
+  output,
+  record,
+  RUN,
+  subPath,
+} from '../document.ts';
 import { intrinsicString } from '../intrinsics.ts';
 import { END, type Exits, type Next, type Scope, type Walk } from '../scope.ts';
 import { inputs, TASK_RUNNER } from './lambda-task.ts';
@@ -124,7 +133,7 @@ function listGuard(
     Default: notAList,
   });
   // Counted as one failed instance (the list itself), so every trigger rule reads it as failed.
-  const failed = { ...permanentFlag(emit, task), s: 'mapped', o: null, n: 1, f: true, a: false };
+  const failed = { ...permanentFlag(emit, task), ...MAPPED_FAILED_WHOLE };
   scope.add(notAList, {
     Type: 'Pass',
     Parameters: {
